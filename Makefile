@@ -1,0 +1,36 @@
+# Thin wrapper over CMake + Ninja. Every target installs missing packages first.
+BUILD ?= build
+PREFIX ?= /usr/local
+JOBS ?= $(shell nproc)
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+.PHONY: deps configure build demo test bench install clean debug
+
+deps:
+	@scripts/install-deps
+
+configure: deps
+	@test -f $(BUILD)/build.ninja || cmake -S . -B $(BUILD) -G Ninja $(CMAKE_FLAGS)
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	$(BUILD)/examples/quickstart/quickstart
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j 2 --timeout 300
+
+bench: build
+	@scripts/install-deps --bench
+	bench/run_all.sh $(BUILD)
+
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+debug:
+	@scripts/install-deps
+	cmake --preset debug && cmake --build --preset debug
+
+clean:
+	rm -rf $(BUILD)

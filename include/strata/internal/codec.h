@@ -1,0 +1,80 @@
+// Encoding values into objects and decoding them back, for the templates.
+#pragma once
+
+#include <string>
+#include <typeinfo>
+#include <utility>
+
+#include "strata/internal/runtime.h"
+#include "strata/serialization.h"
+
+namespace strata::internal {
+
+// Stands in for `void` where a value is needed (a task that returns nothing).
+struct Void {
+  MSGPACK_DEFINE();
+};
+
+struct CountingStream {
+  uint64_t bytes = 0;
+  void write(const char*, size_t n) { bytes += n; }
+};
+struct StringStream {
+  std::string* out;
+  void write(const char* p, size_t n) { out->append(p, n); }
+};
+struct MemoryStream {
+  char* cursor;
+  void write(const char* p, size_t n) {
+    std::memcpy(cursor, p, n);
+    cursor += n;
+  }
+};
+
+// Serializes `value`. Small results stay inline; large ones are written
+// straight into the object store under `id` (one pass to size, one to write:
+// no intermediate buffer for a large object).
+template <class T>
+EncodedObject EncodeObject(const T& value, const ObjectId& id) {
+  EncodedObject out;
+  out.id = id;
+  CountingStream counter;
+  {
+    ContainedRefScope scope(&out.contained);
+    msgpack::pack(counter, value);
+  }
+  out.size = counter.bytes;
+  if (counter.bytes <= kInlineObjectLimit) {
+    out.data.reserve(counter.bytes);
+    StringStream s{&out.data};
+    msgpack::pack(s, value);
+  } else {
+    auto writer = CreateLargeObject(id, counter.bytes);
+    MemoryStream s{writer->data()};
+    msgpack::pack(s, value);
+    writer->Finish();
+    out.in_store = true;
+  }
+  return out;
+}
+
+template <class T>
+T DecodeValue(const char* data, size_t size, const ObjectId& id) {
+  try {
+    // Without a reference function msgpack points str/bin at `data` instead of
+    // copying: a large vector is copied exactly once, into its destination.
+    msgpack::object_handle handle = msgpack::unpack(data, size);
+    T value{};
+    handle.get().convert(value);
+    return value;
+  } catch (const std::exception& e) {
+    ThrowDecodeError(id, typeid(T).name(), e.what());
+  }
+}
+
+template <class T>
+T DecodeObject(const ObjectBytes& bytes, const ObjectId& id) {
+  return DecodeValue<T>(bytes.data, bytes.size, id);
+}
+
+}  // namespace strata::internal

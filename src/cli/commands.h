@@ -1,0 +1,32 @@
+// The `strata` command line: one function per subcommand. Each returns the
+// process exit code and prints its own errors (to stderr, naming the flag or
+// the address at fault).
+#pragma once
+
+#include <map>
+#include <string>
+
+namespace strata::cli {
+
+struct StartFlags {
+  bool head = false;
+  int port = 6380;
+  int num_cpus = 0;
+  std::string resources_json;
+  int64_t object_store_memory = 0;
+  std::string spill_dir;
+  bool block = false;
+};
+
+int RunStart(const StartFlags& flags);
+int RunStop();
+int RunStatus(const std::string& address, bool json);
+
+// Parses --resources: a JSON object of non-negative numbers.
+bool ParseResources(const std::string& json, std::map<std::string, double>* out,
+                    std::string* error);
+// The cluster to talk to: the flag, else $STRATA_ADDRESS, else the record
+// `strata start` wrote. "" if none.
+std::string ResolveAddress(const std::string& flag);
+
+}  // namespace strata::cli

@@ -1,0 +1,43 @@
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Strata: a distributed computing engine for data preprocessing", "strata"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "strata 0.1.0");
+
+  strata::cli::StartFlags start;
+  CLI::App* start_cmd = app.add_subcommand("start", "Start the head and this machine's node agent");
+  start_cmd->add_flag("--head", start.head, "Start a head node (required for now)");
+  start_cmd->add_option("--port", start.port, "TCP port to listen on (default 6380)")
+      ->check(CLI::Range(1, 65535));
+  start_cmd->add_option("--num-cpus", start.num_cpus, "CPUs to offer (default: all cores)")
+      ->check(CLI::Range(1, 1 << 20));
+  start_cmd->add_option("--resources", start.resources_json,
+                        "Custom resources as JSON, e.g. '{\"intel\": 1}'");
+  start_cmd->add_option("--object-store-memory", start.object_store_memory,
+                        "Shared-memory store size in bytes (default: 30% of RAM)")
+      ->check(CLI::Range(int64_t{1} << 20, int64_t{1} << 50));
+  start_cmd->add_option("--spill-dir", start.spill_dir,
+                        "Where objects spill when the store is full (default: in the session dir)");
+  start_cmd->add_flag("--block", start.block, "Stay in the foreground instead of daemonizing");
+
+  app.add_subcommand("stop", "Stop the cluster started on this machine");
+
+  std::string address;
+  bool json = false;
+  CLI::App* status_cmd = app.add_subcommand("status", "Show nodes, resources and demand");
+  status_cmd->add_option("--address", address, "Cluster address host:port (default: the local one)");
+  status_cmd->add_flag("--json", json, "Machine-readable output");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (start_cmd->parsed()) return strata::cli::RunStart(start);
+  if (app.got_subcommand("stop")) return strata::cli::RunStop();
+  if (status_cmd->parsed()) return strata::cli::RunStatus(address, json);
+  std::fprintf(stderr, "strata: unknown command\n");
+  return 2;
+}

@@ -1,0 +1,169 @@
+// `strata start --head`: runs a node agent (with the head's state) as a
+// daemon and records where it is, so that drivers and `strata status` on this
+// machine find it with no flags.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "cli/commands.h"
+#include "common/session.h"
+#include "node/agent.h"
+
+namespace strata::cli {
+
+namespace {
+
+node::Agent* g_agent = nullptr;
+
+void OnSignal(int) {
+  if (g_agent != nullptr) g_agent->Stop();
+}
+
+std::string LocalAddress(const std::string& bound) {
+  // Bound to every interface: local drivers use loopback.
+  if (bound.rfind("0.0.0.0:", 0) == 0) return "127.0.0.1:" + bound.substr(8);
+  return bound;
+}
+
+}  // namespace
+
+bool ParseResources(const std::string& text, std::map<std::string, double>* out,
+                    std::string* error) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const std::exception& e) {
+    *error = std::string("--resources is not valid JSON: ") + e.what();
+    return false;
+  }
+  if (!j.is_object()) {
+    *error = "--resources must be a JSON object such as '{\"intel\": 1}'";
+    return false;
+  }
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (!it.value().is_number() || it.value().get<double>() < 0) {
+      *error = "--resources: '" + it.key() + "' must be a non-negative number";
+      return false;
+    }
+    (*out)[it.key()] = it.value().get<double>();
+  }
+  return true;
+}
+
+int RunStart(const StartFlags& flags) {
+  if (!flags.head) {
+    std::fprintf(stderr,
+                 "strata start: only --head is supported on this version (joining another "
+                 "head with --address comes with multi-node support)\n");
+    return 2;
+  }
+  node::AgentOptions options;
+  if (!flags.resources_json.empty()) {
+    std::string error;
+    if (!ParseResources(flags.resources_json, &options.resources, &error)) {
+      std::fprintf(stderr, "strata start: %s\n", error.c_str());
+      return 2;
+    }
+  }
+  if (auto running = ReadLiveClusterRecord()) {
+    std::fprintf(stderr,
+                 "strata start: a cluster is already running here (pid %d, address %s); "
+                 "run `strata stop` first\n",
+                 running->pid, running->address.c_str());
+    return 1;
+  }
+  std::string error;
+  options.session_dir = CreateSessionDir(&error);
+  if (options.session_dir.empty()) {
+    std::fprintf(stderr, "strata start: %s\n", error.c_str());
+    return 1;
+  }
+  options.tcp_address = "0.0.0.0:" + std::to_string(flags.port);
+  options.num_cpus = flags.num_cpus;
+  options.object_store_memory = flags.object_store_memory;
+  options.spill_dir = flags.spill_dir;
+  options.prestart_workers = false;  // workers start per job, when it submits
+
+  // The child reports "ok <address>" or "error <reason>" through this pipe
+  // once it is listening, so `strata start` returns only when usable.
+  int ready[2];
+  if (!flags.block && pipe(ready) != 0) {
+    std::perror("strata start: pipe");
+    return 1;
+  }
+  if (!flags.block) {
+    pid_t pid = fork();
+    if (pid < 0) {
+      std::perror("strata start: fork");
+      return 1;
+    }
+    if (pid > 0) {
+      close(ready[1]);
+      char buf[1024] = {0};
+      ssize_t n = read(ready[0], buf, sizeof(buf) - 1);
+      close(ready[0]);
+      std::string msg = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "error no answer";
+      if (msg.rfind("ok ", 0) != 0) {
+        std::fprintf(stderr, "strata start: %s (see %s/logs/head.log)\n", msg.substr(6).c_str(),
+                     options.session_dir.c_str());
+        return 1;
+      }
+      const std::string address = msg.substr(3);
+      std::printf("Strata head started.\n  address:  %s\n  session:  %s\n  logs:     %s/logs\n\n"
+                  "Drivers on this machine connect with no configuration (strata::Init()).\n"
+                  "From elsewhere: STRATA_ADDRESS=<this host>:%d\n"
+                  "Status: strata status    Stop: strata stop\n",
+                  address.c_str(), options.session_dir.c_str(), options.session_dir.c_str(),
+                  flags.port);
+      return 0;
+    }
+    close(ready[0]);
+    setsid();
+    const std::string log = options.session_dir + "/logs/head.log";
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    int null_fd = open("/dev/null", O_RDONLY);
+    dup2(null_fd, STDIN_FILENO);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    close(fd);
+    close(null_fd);
+  }
+  auto report = [&](const std::string& msg) {
+    if (flags.block) return;
+    [[maybe_unused]] ssize_t n = write(ready[1], msg.data(), msg.size());
+    close(ready[1]);
+  };
+  node::Agent agent(options);
+  if (!agent.Start(&error)) {
+    spdlog::error("{}", error);
+    report("error " + error);
+    if (flags.block) std::fprintf(stderr, "strata start: %s\n", error.c_str());
+    return 1;
+  }
+  ClusterRecord record{LocalAddress(agent.tcp_address()), getpid(), options.session_dir};
+  if (!WriteClusterRecord(record, &error)) {
+    report("error " + error);
+    return 1;
+  }
+  g_agent = &agent;
+  signal(SIGTERM, OnSignal);
+  signal(SIGINT, OnSignal);
+  signal(SIGPIPE, SIG_IGN);
+  report("ok " + record.address);
+  if (flags.block) std::printf("Strata head running at %s (Ctrl-C stops it)\n", record.address.c_str());
+  std::fflush(stdout);
+  agent.Run();
+  g_agent = nullptr;
+  if (auto r = ReadLiveClusterRecord(); !r || r->pid == getpid()) RemoveClusterRecord();
+  return 0;
+}
+
+}  // namespace strata::cli

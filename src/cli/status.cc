@@ -1,0 +1,63 @@
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "common/session.h"
+#include "head/status_report.h"
+#include "rpc/channel.h"
+
+namespace strata::cli {
+
+std::string ResolveAddress(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  if (const char* env = std::getenv("STRATA_ADDRESS"); env != nullptr && *env != '\0') return env;
+  if (auto record = ReadLiveClusterRecord()) return record->address;
+  return "";
+}
+
+int RunStatus(const std::string& flag, bool json) {
+  const std::string address = ResolveAddress(flag);
+  if (address.empty()) {
+    std::fprintf(stderr,
+                 "strata status: no running cluster found. Start one with `strata start --head`, "
+                 "or pass --address HOST:PORT (or set STRATA_ADDRESS).\n");
+    return 1;
+  }
+  rpc::Channel channel;
+  std::string error;
+  if (!channel.Connect(address, 2000, &error)) {
+    std::fprintf(stderr, "strata status: %s\n", error.c_str());
+    return 1;
+  }
+  rpc::Hello hello;
+  hello.role = static_cast<uint8_t>(rpc::Role::kCli);
+  hello.pid = getpid();
+  rpc::MsgType type;
+  std::string body;
+  if (!channel.SendNow(rpc::MsgType::kHello, hello) ||
+      !channel.ReadFrame(&type, &body, 5000, &error) || type != rpc::MsgType::kWelcome ||
+      !channel.SendNow(rpc::MsgType::kStatusRequest, std::string()) ||
+      !channel.ReadFrame(&type, &body, 5000, &error) || type != rpc::MsgType::kStatusReply) {
+    std::fprintf(stderr, "strata status: no status from %s: %s\n", address.c_str(),
+                 error.empty() ? "unexpected reply" : error.c_str());
+    return 1;
+  }
+  std::string text;
+  if (!rpc::DecodeBody(body.data(), body.size(), &text, &error)) {
+    std::fprintf(stderr, "strata status: malformed reply from %s: %s\n", address.c_str(),
+                 error.c_str());
+    return 1;
+  }
+  if (json) {
+    std::printf("%s\n", nlohmann::json::parse(text).dump(2).c_str());
+  } else {
+    std::printf("%s", head::RenderStatusText(nlohmann::json::parse(text)).c_str());
+  }
+  return 0;
+}
+
+}  // namespace strata::cli

@@ -1,0 +1,208 @@
+// The public API's entry points: Init/Shutdown, and the hooks the templates
+// in include/strata call.
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/spdlog.h>
+
+#include "client/core_runtime.h"
+#include "client/worker_loop.h"
+#include "common/session.h"
+#include "head/status_report.h"
+#include "node/agent.h"
+#include "node/worker_pool.h"
+#include "strata/strata.h"
+
+namespace strata {
+
+namespace {
+
+struct Global {
+  std::mutex mu;
+  std::unique_ptr<client::CoreRuntime> runtime;
+  std::unique_ptr<node::Agent> agent;  // only for an embedded cluster
+  std::thread agent_thread;
+  bool atexit_registered = false;
+};
+
+Global& G() {
+  static Global* g = new Global();  // never destroyed: refs may outlive main()
+  return *g;
+}
+
+std::atomic<client::CoreRuntime*> g_runtime{nullptr};
+
+client::CoreRuntime& Runtime() {
+  client::CoreRuntime* rt = g_runtime.load(std::memory_order_acquire);
+  if (rt == nullptr) throw StrataError("strata::Init() has not been called");
+  return *rt;
+}
+
+std::string Env(const char* name) {
+  const char* v = std::getenv(name);
+  return v == nullptr ? std::string() : std::string(v);
+}
+
+[[noreturn]] void ServeAsWorker() {
+  const WorkerId id = WorkerId::FromHex(Env(node::kEnvWorkerId));
+  const std::string address = Env(node::kEnvAgentAddress);
+  try {
+    auto runtime = std::make_unique<client::CoreRuntime>(address, rpc::Role::kWorker, id);
+    g_runtime.store(runtime.get(), std::memory_order_release);
+    client::RunWorker(runtime.release());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "strata worker %s: %s\n", id.Hex().c_str(), e.what());
+    std::_Exit(1);
+  }
+}
+
+// Starts a node agent inside this process; returns its local address.
+std::string StartEmbeddedCluster(const InitOptions& options, Global& g) {
+  std::string error;
+  const std::string session = CreateSessionDir(&error);
+  if (session.empty()) throw StrataError(error);
+  auto logger = spdlog::basic_logger_mt("strata", session + "/logs/agent.log");
+  logger->flush_on(spdlog::level::info);
+  spdlog::set_default_logger(logger);
+  node::AgentOptions ao;
+  ao.session_dir = session;
+  ao.num_cpus = options.num_cpus;
+  ao.resources = options.resources;
+  ao.object_store_memory = options.object_store_memory;
+  ao.spill_dir = options.spill_dir;
+  g.agent = std::make_unique<node::Agent>(ao);
+  if (!g.agent->Start(&error)) {
+    g.agent.reset();
+    throw StrataError("cannot start the embedded cluster: " + error);
+  }
+  node::Agent* agent = g.agent.get();
+  g.agent_thread = std::thread([agent] { agent->Run(); });
+  return agent->unix_address();
+}
+
+void StopEmbeddedCluster(Global& g) {
+  if (!g.agent) return;
+  g.agent->Stop();
+  if (g.agent_thread.joinable()) g.agent_thread.join();
+  g.agent.reset();
+}
+
+}  // namespace
+
+void Init() { Init(InitOptions()); }
+
+void Init(const InitOptions& options) {
+  if (Env(node::kEnvWorkerMode) == "1") ServeAsWorker();
+  Global& g = G();
+  std::lock_guard<std::mutex> lock(g.mu);
+  if (g.runtime) throw StrataError("strata::Init() was already called");
+  std::string address = options.address;
+  if (address.empty()) address = Env("STRATA_ADDRESS");
+  if (address.empty()) {
+    if (auto record = ReadLiveClusterRecord()) address = record->address;
+  }
+  const bool embedded = address.empty();
+  if (embedded) address = StartEmbeddedCluster(options, g);
+  try {
+    g.runtime = std::make_unique<client::CoreRuntime>(address, rpc::Role::kDriver, WorkerId());
+  } catch (const std::exception& e) {
+    StopEmbeddedCluster(g);
+    throw StrataError(std::string("strata::Init: ") + e.what());
+  }
+  g_runtime.store(g.runtime.get(), std::memory_order_release);
+  if (!g.atexit_registered) {
+    g.atexit_registered = true;
+    // A driver that returns from main() without Shutdown() still ends its
+    // job cleanly instead of leaving workers behind.
+    std::atexit([] { Shutdown(); });
+  }
+}
+
+void Shutdown() {
+  Global& g = G();
+  std::lock_guard<std::mutex> lock(g.mu);
+  if (!g.runtime) return;
+  g_runtime.store(nullptr, std::memory_order_release);
+  g.runtime->Close();
+  g.runtime.reset();
+  StopEmbeddedCluster(g);
+}
+
+bool IsInitialized() { return g_runtime.load() != nullptr; }
+
+RuntimeContext GetRuntimeContext() {
+  client::CoreRuntime& rt = Runtime();
+  RuntimeContext c;
+  c.node_id = rt.welcome().node;
+  c.job_id = rt.welcome().job;
+  c.worker_id = rt.worker_id();
+  c.task_id = client::CurrentTaskId();
+  c.is_driver = !rt.is_worker();
+  return c;
+}
+
+std::string ClusterStatus(bool json) {
+  const std::string text = Runtime().Status(10000);
+  if (json) return text;
+  return head::RenderStatusText(nlohmann::json::parse(text));
+}
+
+namespace internal {
+
+ObjectId SubmitTask(TaskKind kind, const std::string& function, std::vector<TaskArgument>&& args,
+                    std::vector<ObjectId>&& contained, const TaskOptions& options,
+                    const ActorId& actor) {
+  return Runtime().Submit(kind, function, std::move(args), std::move(contained), options, actor);
+}
+
+void PutEncoded(EncodedObject&& object) { Runtime().Put(std::move(object)); }
+
+ObjectBytes GetObjectBytes(const ObjectId& id, int64_t timeout_ms) {
+  return Runtime().Get({id}, timeout_ms)[0];
+}
+
+std::vector<ObjectBytes> GetObjectsBytes(const std::vector<ObjectId>& ids, int64_t timeout_ms) {
+  return Runtime().Get(ids, timeout_ms);
+}
+
+std::vector<bool> WaitObjects(const std::vector<ObjectId>& ids, size_t num_returns,
+                              int64_t timeout_ms) {
+  return Runtime().Wait(ids, num_returns, timeout_ms);
+}
+
+std::unique_ptr<LargeObjectWriter> CreateLargeObject(const ObjectId& id, uint64_t size) {
+  return Runtime().CreateLarge(id, size);
+}
+
+void AddLocalRef(const ObjectId& id) {
+  if (auto* rt = g_runtime.load(std::memory_order_acquire)) rt->AddRef(id);
+}
+
+void RemoveLocalRef(const ObjectId& id) {
+  if (auto* rt = g_runtime.load(std::memory_order_acquire)) rt->RemoveRef(id);
+}
+
+namespace {
+thread_local std::vector<ObjectId>* contained_sink = nullptr;
+}
+
+ContainedRefScope::ContainedRefScope(std::vector<ObjectId>* sink) : previous_(contained_sink) {
+  if (sink != nullptr) sink->clear();
+  contained_sink = sink;
+}
+ContainedRefScope::~ContainedRefScope() { contained_sink = previous_; }
+
+void NoteContainedRef(const ObjectId& id) {
+  if (contained_sink != nullptr) contained_sink->push_back(id);
+}
+
+void ThrowDecodeError(const ObjectId& id, const char* type_name, const char* what) {
+  const std::string which = id.IsNil() ? "an argument" : "object " + id.Hex();
+  throw StrataError("cannot decode " + which + " as " + type_name + ": " + what);
+}
+
+}  // namespace internal
+}  // namespace strata

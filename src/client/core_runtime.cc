@@ -1,0 +1,438 @@
+#include "client/core_runtime.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "common/resources.h"
+#include "common/store_files.h"
+#include "common/system_info.h"
+#include "strata/errors.h"
+
+extern char** environ;
+
+namespace strata::client {
+
+using rpc::MsgType;
+using rpc::ObjectState;
+
+namespace {
+
+constexpr int kConnectTimeoutMs = 10000;
+constexpr int kMaxRefetches = 5;
+
+std::vector<std::string> OwnCommandLine() {
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  std::vector<std::string> argv;
+  std::string arg;
+  while (std::getline(in, arg, '\0')) argv.push_back(arg);
+  return argv;
+}
+
+std::vector<std::string> OwnEnvironment() {
+  std::vector<std::string> env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) env.emplace_back(*e);
+  return env;
+}
+
+bool Batchable(MsgType t) {
+  return t == MsgType::kSubmitTasks || t == MsgType::kPutObjects || t == MsgType::kRefDeltas ||
+         t == MsgType::kGetObjects || t == MsgType::kTaskResults;
+}
+
+}  // namespace
+
+CoreRuntime::CoreRuntime(const std::string& address, rpc::Role role, const WorkerId& worker)
+    : role_(role), worker_id_(worker) {
+  std::string error;
+  if (!channel_.Connect(address, kConnectTimeoutMs, &error)) throw StrataError(error);
+  rpc::Hello hello;
+  hello.role = static_cast<uint8_t>(role);
+  hello.worker = worker;
+  hello.pid = getpid();
+  if (role == rpc::Role::kDriver) {
+    hello.executable = SelfExecutablePath();
+    hello.argv = OwnCommandLine();
+    char cwd[4096];
+    if (getcwd(cwd, sizeof(cwd)) != nullptr) hello.cwd = cwd;
+    hello.env = OwnEnvironment();
+  }
+  if (!channel_.SendNow(MsgType::kHello, hello)) {
+    throw StrataError("cannot send to the node agent at " + address);
+  }
+  MsgType type;
+  std::string body;
+  if (!channel_.ReadFrame(&type, &body, kConnectTimeoutMs, &error)) {
+    throw StrataError("no answer from the node agent at " + address + ": " + error);
+  }
+  if (type == MsgType::kError) {
+    std::string why;
+    rpc::DecodeBody(body.data(), body.size(), &why, &error);
+    throw StrataError("the node agent at " + address + " refused this connection: " + why);
+  }
+  if (type != MsgType::kWelcome || !rpc::DecodeBody(body.data(), body.size(), &welcome_, &error)) {
+    throw StrataError("unexpected answer from " + address + " (is it a Strata node?)");
+  }
+  channel_.Start([this](MsgType t, const char* b, size_t n) { OnFrame(t, b, n); },
+                 [this](std::string* frames) { Drain(frames); },
+                 [this](const std::string& reason) { OnClose(reason); });
+}
+
+CoreRuntime::~CoreRuntime() { Close(); }
+
+void CoreRuntime::Close() { channel_.Stop(); }
+
+CoreRuntime::Outgoing& CoreRuntime::Tail(MsgType type) {
+  if (out_.empty() || out_.back().type != type || !Batchable(type)) {
+    out_.emplace_back();
+    out_.back().type = type;
+  }
+  return out_.back();
+}
+
+void CoreRuntime::Drain(std::string* frames) {
+  std::vector<Outgoing> out;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    out.swap(out_);
+  }
+  for (const Outgoing& o : out) {
+    switch (o.type) {
+      case MsgType::kSubmitTasks: rpc::AppendFrame(frames, o.type, o.tasks); break;
+      case MsgType::kPutObjects: rpc::AppendFrame(frames, o.type, o.objects); break;
+      case MsgType::kRefDeltas: rpc::AppendFrame(frames, o.type, o.deltas); break;
+      case MsgType::kGetObjects: rpc::AppendFrame(frames, o.type, o.ids); break;
+      case MsgType::kTaskResults: rpc::AppendFrame(frames, o.type, o.results); break;
+      case MsgType::kWorkerBlocked: rpc::AppendFrame(frames, o.type, o.blocked); break;
+      default: rpc::AppendFrame(frames, o.type, std::string()); break;
+    }
+  }
+}
+
+void CoreRuntime::OnFrame(MsgType type, const char* body, size_t size) {
+  std::string error;
+  if (type == MsgType::kObjectsReady) {
+    std::vector<rpc::ObjectInfo> infos;
+    if (!rpc::DecodeBody(body, size, &infos, &error)) {
+      OnClose("malformed ObjectsReady from the node agent: " + error);
+      return;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    for (rpc::ObjectInfo& info : infos) {
+      const ObjectId id = info.id;
+      const bool infeasible = info.state == static_cast<uint8_t>(ObjectState::kInfeasible);
+      if (infeasible && warned_infeasible_.insert(id).second) {
+        std::fprintf(stderr, "strata: warning: %s\n", info.data.c_str());
+      }
+      if (!infeasible) {
+        owned_pending_.erase(id);
+        requested_.erase(id);
+      }
+      if (local_refs_.count(id) == 0) continue;  // nobody here wants it any more
+      objects_[id] = std::make_shared<const rpc::ObjectInfo>(std::move(info));
+    }
+    objects_cv_.notify_all();
+  } else if (type == MsgType::kExecuteTasks) {
+    std::vector<rpc::ExecuteTask> tasks;
+    if (!rpc::DecodeBody(body, size, &tasks, &error)) {
+      OnClose("malformed ExecuteTasks from the node agent: " + error);
+      return;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& t : tasks) tasks_.push_back(std::move(t));
+    tasks_cv_.notify_one();
+  } else if (type == MsgType::kStatusReply) {
+    std::string json;
+    if (!rpc::DecodeBody(body, size, &json, &error)) {
+      OnClose("malformed StatusReply from the node agent: " + error);
+      return;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    last_status_ = std::move(json);
+    ++status_replies_;
+    objects_cv_.notify_all();
+  } else if (type == MsgType::kError) {
+    std::string why;
+    rpc::DecodeBody(body, size, &why, &error);
+    OnClose("the node agent closed the connection: " + why);
+  }
+}
+
+void CoreRuntime::OnClose(const std::string& reason) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (closed_) return;
+  closed_ = true;
+  close_reason_ = reason;
+  objects_cv_.notify_all();
+  tasks_cv_.notify_all();
+}
+
+ObjectId CoreRuntime::Submit(internal::TaskKind kind, const std::string& function,
+                             std::vector<internal::TaskArgument>&& args,
+                             std::vector<ObjectId>&& contained,
+                             const internal::TaskOptions& options, const ActorId& actor) {
+  rpc::TaskSpec spec;
+  spec.id = TaskId::Generate();
+  spec.kind = static_cast<uint8_t>(kind);
+  spec.function = function;
+  spec.name = options.name;
+  spec.args.reserve(args.size());
+  for (auto& a : args) spec.args.push_back(rpc::TaskArg{a.by_ref, a.ref, std::move(a.data)});
+  spec.contained = std::move(contained);
+  if (options.resources_set) {
+    for (const auto& [name, amount] : options.resources) {
+      if (amount < 0) throw StrataError("resource '" + name + "' cannot be negative");
+    }
+    spec.resources = ResourceSet::FromDoubles(options.resources).entries();
+  } else if (kind == internal::TaskKind::kNormal) {
+    spec.resources = {{"CPU", kResourceUnit}};  // the default: one CPU per task
+  }
+  spec.max_retries = options.max_retries;
+  spec.max_restarts = options.max_restarts;
+  spec.actor = actor;
+  const ObjectId rid = ReturnObjectOf(spec.id);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) throw StrataError("not connected to the cluster: " + close_reason_);
+    ++local_refs_[rid];
+    owned_pending_.insert(rid);
+    Tail(MsgType::kSubmitTasks).tasks.push_back(std::move(spec));
+  }
+  channel_.Wake();
+  return rid;
+}
+
+rpc::ObjectInfo CoreRuntime::ToInfo(internal::EncodedObject&& e) const {
+  rpc::ObjectInfo info;
+  info.id = e.id;
+  info.size = e.size;
+  info.contained = std::move(e.contained);
+  if (!e.in_store) {
+    info.state = static_cast<uint8_t>(ObjectState::kInline);
+    info.data = std::move(e.data);
+  } else if (e.size > welcome_.store_capacity) {
+    info.state = static_cast<uint8_t>(ObjectState::kSpilled);
+    info.path = welcome_.spill_dir + "/" + e.id.Hex();
+  } else {
+    info.state = static_cast<uint8_t>(ObjectState::kShm);
+  }
+  return info;
+}
+
+std::unique_ptr<internal::LargeObjectWriter> CoreRuntime::CreateLarge(const ObjectId& id,
+                                                                     uint64_t size) {
+  // An object bigger than the whole store goes straight to the spill
+  // directory: it could never fit in shared memory anyway.
+  const std::string path = size > welcome_.store_capacity
+                               ? welcome_.spill_dir + "/" + id.Hex()
+                               : welcome_.shm_prefix + id.Hex();
+  std::string error;
+  auto writer = CreateObjectFile(path, size, &error);
+  if (!writer) throw StrataError("cannot store object " + id.Hex() + ": " + error);
+  return writer;
+}
+
+void CoreRuntime::Put(internal::EncodedObject&& object) {
+  rpc::ObjectInfo info = ToInfo(std::move(object));
+  const ObjectId id = info.id;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) throw StrataError("not connected to the cluster: " + close_reason_);
+    ++local_refs_[id];
+    Tail(MsgType::kPutObjects).objects.push_back(info);
+    objects_[id] = std::make_shared<const rpc::ObjectInfo>(std::move(info));
+  }
+  channel_.Wake();
+}
+
+void CoreRuntime::AddRef(const ObjectId& id) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (++local_refs_[id] != 1) return;
+    Tail(MsgType::kRefDeltas).deltas.push_back({id, 1});
+  }
+  channel_.Wake();
+}
+
+void CoreRuntime::RemoveRef(const ObjectId& id) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = local_refs_.find(id);
+    if (it == local_refs_.end() || --it->second > 0) return;
+    local_refs_.erase(it);
+    objects_.erase(id);
+    owned_pending_.erase(id);
+    if (closed_) return;
+    Tail(MsgType::kRefDeltas).deltas.push_back({id, -1});
+  }
+  channel_.Wake();
+}
+
+void CoreRuntime::RequestLocked(const std::vector<ObjectId>& ids) {
+  std::vector<ObjectId> missing;
+  for (const ObjectId& id : ids) {
+    if (objects_.count(id) != 0 || owned_pending_.count(id) != 0) continue;
+    if (requested_.insert(id).second) missing.push_back(id);
+  }
+  if (missing.empty()) return;
+  auto& tail = Tail(MsgType::kGetObjects).ids;
+  tail.insert(tail.end(), missing.begin(), missing.end());
+  channel_.Wake();
+}
+
+bool CoreRuntime::AnsweredLocked(const ObjectId& id) const { return objects_.count(id) != 0; }
+
+void CoreRuntime::BlockLocked() {
+  // A worker about to wait hands back the tasks queued behind the current one
+  // and lets the agent lend its CPU to others (see Scheduler::OnWorkerBlocked).
+  if (role_ != rpc::Role::kWorker || blocked_depth_++ > 0) return;
+  Outgoing& o = Tail(MsgType::kWorkerBlocked);
+  for (const auto& t : tasks_) o.blocked.returned.push_back(t.spec.id);
+  tasks_.clear();
+  channel_.Wake();
+}
+
+void CoreRuntime::UnblockLocked() {
+  if (role_ != rpc::Role::kWorker || --blocked_depth_ > 0) return;
+  Tail(MsgType::kWorkerUnblocked);
+  channel_.Wake();
+}
+
+std::vector<internal::ObjectBytes> CoreRuntime::Get(const std::vector<ObjectId>& ids,
+                                                    int64_t timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  std::vector<internal::ObjectBytes> out(ids.size());
+  std::vector<size_t> todo(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) todo[i] = i;
+  for (int attempt = 0; !todo.empty(); ++attempt) {
+    std::vector<std::shared_ptr<const rpc::ObjectInfo>> infos(ids.size());
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      std::vector<ObjectId> want;
+      for (size_t i : todo) want.push_back(ids[i]);
+      RequestLocked(want);
+      auto all_here = [&] {
+        for (size_t i : todo) {
+          if (!AnsweredLocked(ids[i])) return false;
+        }
+        return true;
+      };
+      if (!all_here() && !closed_) {
+        BlockLocked();
+        if (timeout_ms < 0) {
+          objects_cv_.wait(lock, [&] { return closed_ || all_here(); });
+        } else {
+          objects_cv_.wait_until(lock, deadline, [&] { return closed_ || all_here(); });
+        }
+        UnblockLocked();
+      }
+      if (!all_here()) {
+        if (closed_) throw StrataError("lost the connection to the node agent: " + close_reason_);
+        throw TimeoutError("Get timed out after " + std::to_string(timeout_ms) + " ms");
+      }
+      for (size_t i : todo) infos[i] = objects_.at(ids[i]);
+    }
+    std::vector<size_t> moved;
+    for (size_t i : todo) {
+      const rpc::ObjectInfo& info = *infos[i];
+      switch (static_cast<ObjectState>(info.state)) {
+        case ObjectState::kError: throw TaskError(info.data);
+        case ObjectState::kInfeasible: throw InfeasibleError(info.data);
+        case ObjectState::kInline:
+          out[i] = internal::ObjectBytes{info.data.data(), info.data.size(), infos[i]};
+          break;
+        default:
+          if (!Materialize(info, &out[i])) moved.push_back(i);
+      }
+    }
+    if (!moved.empty() && attempt + 1 >= kMaxRefetches) {
+      throw StrataError("object " + ids[moved[0]].Hex() + " kept moving while being read");
+    }
+    if (!moved.empty()) {
+      // Spilled between the answer and the read: ask where it is now.
+      std::lock_guard<std::mutex> lock(mu_);
+      for (size_t i : moved) objects_.erase(ids[i]);
+    }
+    todo = std::move(moved);
+  }
+  return out;
+}
+
+bool CoreRuntime::Materialize(const rpc::ObjectInfo& info, internal::ObjectBytes* out) const {
+  if (info.state == static_cast<uint8_t>(ObjectState::kInline)) {
+    *out = internal::ObjectBytes{info.data.data(), info.data.size(), nullptr};
+    return true;
+  }
+  const std::string path = info.state == static_cast<uint8_t>(ObjectState::kShm)
+                               ? welcome_.shm_prefix + info.id.Hex()
+                               : info.path;
+  std::string error;
+  return MapObjectFile(path, out, &error);
+}
+
+std::vector<bool> CoreRuntime::Wait(const std::vector<ObjectId>& ids, size_t num_returns,
+                                    int64_t timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  num_returns = std::min(num_returns, ids.size());
+  std::vector<bool> ready(ids.size(), false);
+  std::unique_lock<std::mutex> lock(mu_);
+  RequestLocked(ids);
+  auto enough = [&] {
+    size_t n = 0;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      auto it = objects_.find(ids[i]);
+      ready[i] = it != objects_.end() &&
+                 it->second->state != static_cast<uint8_t>(ObjectState::kInfeasible);
+      n += ready[i];
+    }
+    return n >= num_returns;
+  };
+  if (!enough() && !closed_) {
+    BlockLocked();
+    if (timeout_ms < 0) {
+      objects_cv_.wait(lock, [&] { return closed_ || enough(); });
+    } else {
+      objects_cv_.wait_until(lock, deadline, [&] { return closed_ || enough(); });
+    }
+    UnblockLocked();
+  }
+  if (closed_ && !enough()) {
+    throw StrataError("lost the connection to the node agent: " + close_reason_);
+  }
+  return ready;
+}
+
+std::string CoreRuntime::Status(int64_t timeout_ms) {
+  std::unique_lock<std::mutex> lock(mu_);
+  const uint64_t want = status_replies_ + 1;
+  Tail(MsgType::kStatusRequest);
+  channel_.Wake();
+  const bool got = objects_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [&] {
+    return closed_ || status_replies_ >= want;
+  });
+  if (closed_) throw StrataError("lost the connection to the node agent: " + close_reason_);
+  if (!got) throw TimeoutError("no status from the node agent");
+  return last_status_;
+}
+
+bool CoreRuntime::PopTask(rpc::ExecuteTask* out) {
+  std::unique_lock<std::mutex> lock(mu_);
+  tasks_cv_.wait(lock, [&] { return closed_ || !tasks_.empty(); });
+  if (tasks_.empty()) return false;
+  *out = std::move(tasks_.front());
+  tasks_.pop_front();
+  return true;
+}
+
+void CoreRuntime::PushResult(rpc::TaskResult&& result) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Tail(MsgType::kTaskResults).results.push_back(std::move(result));
+  }
+  channel_.Wake();
+}
+
+}  // namespace strata::client

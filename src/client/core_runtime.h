@@ -1,0 +1,101 @@
+// The runtime inside every driver and worker process: one connection to the
+// node agent, a local table of objects this process can read, reference
+// counts, and (in workers) the queue of tasks to execute.
+//
+// Everything a caller submits is queued and sent by the channel's writer
+// thread in batches; Submit() never waits for the network.
+//
+// Thread-safety: thread-safe; mu_ guards all mutable state below it.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "rpc/channel.h"
+#include "rpc/messages.h"
+#include "strata/internal/runtime.h"
+
+namespace strata::client {
+
+class CoreRuntime {
+ public:
+  // Connects and says hello. Throws StrataError naming the address on failure.
+  CoreRuntime(const std::string& address, rpc::Role role, const WorkerId& worker);
+  ~CoreRuntime();
+
+  ObjectId Submit(internal::TaskKind kind, const std::string& function,
+                  std::vector<internal::TaskArgument>&& args, std::vector<ObjectId>&& contained,
+                  const internal::TaskOptions& options, const ActorId& actor);
+  void Put(internal::EncodedObject&& object);
+  std::vector<internal::ObjectBytes> Get(const std::vector<ObjectId>& ids, int64_t timeout_ms);
+  std::vector<bool> Wait(const std::vector<ObjectId>& ids, size_t num_returns, int64_t timeout_ms);
+  void AddRef(const ObjectId& id);
+  void RemoveRef(const ObjectId& id);
+  std::unique_ptr<internal::LargeObjectWriter> CreateLarge(const ObjectId& id, uint64_t size);
+  // The message form of an encoded value (inline bytes or a store file).
+  rpc::ObjectInfo ToInfo(internal::EncodedObject&& object) const;
+  // Maps a resolved argument; false if its file moved (spilled) meanwhile.
+  bool Materialize(const rpc::ObjectInfo& info, internal::ObjectBytes* out) const;
+
+  // Workers: the next task (blocks); false once the agent is gone.
+  bool PopTask(rpc::ExecuteTask* out);
+  void PushResult(rpc::TaskResult&& result);
+
+  // The cluster status as JSON (what `strata status --json` prints).
+  std::string Status(int64_t timeout_ms);
+
+  const rpc::Welcome& welcome() const { return welcome_; }
+  const WorkerId& worker_id() const { return worker_id_; }
+  bool is_worker() const { return role_ == rpc::Role::kWorker; }
+  // Flushes queued messages and closes the connection.
+  void Close();
+
+ private:
+  struct Outgoing {
+    rpc::MsgType type;
+    std::vector<rpc::TaskSpec> tasks;
+    std::vector<rpc::ObjectInfo> objects;
+    std::vector<rpc::RefDelta> deltas;
+    std::vector<ObjectId> ids;
+    std::vector<rpc::TaskResult> results;
+    rpc::WorkerBlocked blocked;
+  };
+
+  Outgoing& Tail(rpc::MsgType type);  // requires mu_
+  void OnFrame(rpc::MsgType type, const char* body, size_t size);
+  void Drain(std::string* frames);
+  void OnClose(const std::string& reason);
+  void RequestLocked(const std::vector<ObjectId>& ids);
+  bool AnsweredLocked(const ObjectId& id) const;
+  void BlockLocked();
+  void UnblockLocked();
+
+  rpc::Role role_;
+  WorkerId worker_id_;
+  rpc::Welcome welcome_;
+  rpc::Channel channel_;
+
+  std::mutex mu_;
+  std::condition_variable objects_cv_;
+  std::condition_variable tasks_cv_;
+  std::vector<Outgoing> out_;
+  std::unordered_map<ObjectId, std::shared_ptr<const rpc::ObjectInfo>> objects_;
+  std::unordered_map<ObjectId, int64_t> local_refs_;
+  std::unordered_set<ObjectId> owned_pending_;  // our task returns, pushed to us when done
+  std::unordered_set<ObjectId> requested_;
+  std::unordered_set<ObjectId> warned_infeasible_;
+  std::deque<rpc::ExecuteTask> tasks_;
+  int blocked_depth_ = 0;
+  uint64_t status_replies_ = 0;
+  std::string last_status_;
+  bool closed_ = false;
+  std::string close_reason_;
+};
+
+}  // namespace strata::client

@@ -1,0 +1,96 @@
+#include "common/session.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace strata {
+
+namespace fs = std::filesystem;
+
+std::string SessionRoot() {
+  const char* env = std::getenv("STRATA_TMPDIR");
+  return (env && *env) ? std::string(env) : std::string("/tmp/strata");
+}
+
+std::string CreateSessionDir(std::string* error) {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  char stamp[64];
+  std::strftime(stamp, sizeof(stamp), "%Y-%m-%d_%H-%M-%S", &tm);
+  const fs::path root = SessionRoot();
+  const fs::path dir = root / ("session_" + std::string(stamp) + "_" + std::to_string(getpid()));
+  std::error_code ec;
+  fs::create_directories(dir / "logs", ec);
+  if (!ec) fs::create_directories(dir / "spill", ec);
+  if (ec) {
+    *error = "cannot create session directory " + dir.string() + ": " + ec.message();
+    return "";
+  }
+  const fs::path latest = root / "session_latest";
+  const fs::path tmp = root / ("session_latest." + std::to_string(getpid()));
+  fs::remove(tmp, ec);
+  fs::create_directory_symlink(dir, tmp, ec);
+  if (!ec) fs::rename(tmp, latest, ec);  // atomic replace of the link
+  return dir.string();
+}
+
+std::string ClusterRecordPath() { return SessionRoot() + "/cluster.json"; }
+
+std::optional<ClusterRecord> ReadLiveClusterRecord() {
+  std::ifstream in(ClusterRecordPath());
+  if (!in) return std::nullopt;
+  try {
+    nlohmann::json j = nlohmann::json::parse(in);
+    ClusterRecord r;
+    r.address = j.at("address").get<std::string>();
+    r.pid = j.at("pid").get<int>();
+    r.session_dir = j.value("session_dir", "");
+    if (r.pid <= 0 || (kill(r.pid, 0) != 0 && errno == ESRCH)) return std::nullopt;
+    return r;
+  } catch (const std::exception&) {
+    return std::nullopt;  // a stale or partial file means no usable cluster
+  }
+}
+
+bool WriteClusterRecord(const ClusterRecord& r, std::string* error) {
+  nlohmann::json j = {{"address", r.address}, {"pid", r.pid}, {"session_dir", r.session_dir}};
+  std::error_code ec;
+  fs::create_directories(SessionRoot(), ec);
+  const std::string tmp = ClusterRecordPath() + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) {
+      *error = "cannot write " + tmp + ": " + std::strerror(errno);
+      return false;
+    }
+    out << j.dump(2) << "\n";
+  }
+  chmod(tmp.c_str(), 0600);
+  if (std::rename(tmp.c_str(), ClusterRecordPath().c_str()) != 0) {
+    *error = "cannot write " + ClusterRecordPath() + ": " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+void RemoveClusterRecord() {
+  std::error_code ec;
+  fs::remove(ClusterRecordPath(), ec);
+}
+
+std::string ShmPrefixFor(const std::string& node_tag) {
+  return "/dev/shm/strata_" + node_tag + "_";
+}
+
+}  // namespace strata

@@ -1,0 +1,33 @@
+// Where a cluster keeps its files on a machine: a session directory per
+// cluster start (logs, sockets, spilled objects) and a record of the cluster
+// most recently started by `strata start`, which Init() reads.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace strata {
+
+// Root for all session directories: $STRATA_TMPDIR, default /tmp/strata.
+std::string SessionRoot();
+// Creates <root>/session_<date>_<time>_<pid> with logs/ and spill/ inside, and
+// points <root>/session_latest at it. Returns the path, or "" with `error` set.
+std::string CreateSessionDir(std::string* error);
+
+struct ClusterRecord {
+  std::string address;      // host:port of the head
+  int pid = 0;              // the head process
+  std::string session_dir;
+};
+// The record `strata start` writes; nullopt if missing or its process is gone.
+std::optional<ClusterRecord> ReadLiveClusterRecord();
+bool WriteClusterRecord(const ClusterRecord& r, std::string* error);
+void RemoveClusterRecord();
+std::string ClusterRecordPath();
+
+// Prefix of this node's shared-memory object files: one file per object, so
+// that a reader maps exactly the object it wants and a spilled object simply
+// moves to another file.
+std::string ShmPrefixFor(const std::string& node_tag);
+
+}  // namespace strata

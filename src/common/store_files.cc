@@ -1,0 +1,126 @@
+#include "common/store_files.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace strata {
+
+namespace {
+
+std::string Errno(const std::string& what, const std::string& path) {
+  return what + " " + path + ": " + std::strerror(errno);
+}
+
+class MappedWriter : public internal::LargeObjectWriter {
+ public:
+  MappedWriter(char* data, uint64_t size) : data_(data), size_(size) {}
+  ~MappedWriter() override { Finish(); }
+  char* data() override { return data_; }
+  void Finish() override {
+    if (data_ != nullptr) munmap(data_, size_);
+    data_ = nullptr;
+  }
+
+ private:
+  char* data_;
+  uint64_t size_;
+};
+
+struct Mapping {
+  void* addr;
+  size_t size;
+  ~Mapping() {
+    if (addr != nullptr && addr != MAP_FAILED) munmap(addr, size);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<internal::LargeObjectWriter> CreateObjectFile(const std::string& path,
+                                                              uint64_t size, std::string* error) {
+  int fd = open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    *error = Errno("cannot create object file", path);
+    return nullptr;
+  }
+  // posix_fallocate reserves the pages now, so a full /dev/shm fails here with
+  // a clear error instead of SIGBUS on a later write.
+  int rc = posix_fallocate(fd, 0, static_cast<off_t>(size));
+  if (rc != 0) {
+    close(fd);
+    unlink(path.c_str());
+    errno = rc;
+    *error = Errno("cannot reserve " + std::to_string(size) + " bytes for", path);
+    return nullptr;
+  }
+  void* addr = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+  close(fd);
+  if (addr == MAP_FAILED) {
+    unlink(path.c_str());
+    *error = Errno("cannot map", path);
+    return nullptr;
+  }
+  return std::make_unique<MappedWriter>(static_cast<char*>(addr), size);
+}
+
+bool MapObjectFile(const std::string& path, internal::ObjectBytes* out, std::string* error) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    *error = Errno("cannot open object file", path);
+    return false;
+  }
+  struct stat st {};
+  if (fstat(fd, &st) != 0) {
+    *error = Errno("cannot stat", path);
+    close(fd);
+    return false;
+  }
+  const size_t size = static_cast<size_t>(st.st_size);
+  void* addr = size == 0 ? nullptr : mmap(nullptr, size, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
+  close(fd);
+  if (addr == MAP_FAILED) {
+    *error = Errno("cannot map", path);
+    return false;
+  }
+  auto mapping = std::make_shared<Mapping>(Mapping{addr, size});
+  out->data = static_cast<const char*>(addr);
+  out->size = size;
+  out->keepalive = mapping;
+  return true;
+}
+
+bool CopyObjectFile(const std::string& src, const std::string& dst, std::string* error) {
+  int in = open(src.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) {
+    *error = Errno("cannot open", src);
+    return false;
+  }
+  int out = open(dst.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (out < 0) {
+    *error = Errno("cannot create", dst);
+    close(in);
+    return false;
+  }
+  bool ok = true;
+  for (;;) {
+    ssize_t n = copy_file_range(in, nullptr, out, nullptr, 1 << 30, 0);
+    if (n == 0) break;
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      *error = Errno("cannot copy to", dst);
+      ok = false;
+      break;
+    }
+  }
+  close(in);
+  close(out);
+  if (!ok) unlink(dst.c_str());
+  return ok;
+}
+
+}  // namespace strata

@@ -1,0 +1,14 @@
+// Facts about this machine that nodes advertise.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace strata {
+
+int NumCpus();                  // cores this process may run on
+int64_t TotalMemoryBytes();     // physical RAM
+std::string HostName();
+std::string SelfExecutablePath();  // /proc/self/exe resolved
+
+}  // namespace strata

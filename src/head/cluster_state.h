@@ -1,0 +1,75 @@
+// The head's view of the cluster: nodes, jobs, and what each node reports of
+// its resources, store, workers and unmet demand.
+//
+// Kept in memory behind an interface so that a persistent implementation (for
+// a head that survives a restart) can replace it without touching callers.
+//
+// Thread-safety: not thread-safe; the head uses it from its event loop thread.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/resources.h"
+#include "strata/internal/ids.h"
+
+namespace strata::head {
+
+struct StoreStats {
+  uint64_t capacity_bytes = 0;
+  uint64_t used_bytes = 0;      // in shared memory
+  uint64_t spilled_bytes = 0;   // on local disk
+  uint64_t num_objects = 0;
+  uint64_t num_spilled = 0;
+  uint64_t spill_count = 0;     // objects spilled since start
+};
+
+struct WorkerStats {
+  int total = 0;
+  int idle = 0;
+  int busy = 0;
+  int blocked = 0;
+  int actors = 0;
+  int starting = 0;
+};
+
+struct NodeRecord {
+  NodeId id;
+  std::string node_type;  // "head" for the head's own node agent
+  std::string state;      // ALIVE, DEAD
+  std::string address;
+  std::string hostname;
+  std::string spill_dir;
+  ResourceSet total;
+  ResourceSet used;
+  StoreStats store;
+  WorkerStats workers;
+  std::map<ResourceSet, int64_t> pending;     // queued, waiting for resources
+  std::map<ResourceSet, int64_t> infeasible;  // no node can ever hold these
+  int64_t tasks_finished = 0;
+};
+
+struct JobRecord {
+  JobId id;
+  int driver_pid = 0;
+  std::string executable;
+  std::string state;  // RUNNING, FINISHED
+  int64_t start_time_ms = 0;
+  int64_t end_time_ms = 0;
+};
+
+class ClusterState {
+ public:
+  virtual ~ClusterState() = default;
+  virtual void UpsertNode(const NodeRecord& node) = 0;
+  virtual void UpsertJob(const JobRecord& job) = 0;
+  virtual std::vector<NodeRecord> Nodes() const = 0;
+  virtual std::vector<JobRecord> Jobs() const = 0;
+};
+
+std::unique_ptr<ClusterState> NewInMemoryClusterState();
+
+}  // namespace strata::head

@@ -1,0 +1,320 @@
+#include "node/agent.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include <spdlog/spdlog.h>
+
+#include "common/session.h"
+#include "common/system_info.h"
+#include "head/status_report.h"
+#include "rpc/socket.h"
+
+namespace strata::node {
+
+using rpc::MsgType;
+using rpc::ObjectState;
+
+namespace {
+constexpr double kDefaultStoreFraction = 0.3;
+constexpr double kDefaultMemoryFraction = 0.7;
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+Agent::Agent(AgentOptions options) : options_(std::move(options)), node_id_(NodeId::Generate()) {}
+
+Agent::~Agent() = default;
+
+bool Agent::Start(std::string* error) {
+  namespace fs = std::filesystem;
+  if (options_.num_cpus <= 0) options_.num_cpus = NumCpus();
+  const int64_t ram = TotalMemoryBytes();
+  if (options_.object_store_memory <= 0) {
+    options_.object_store_memory = static_cast<int64_t>(ram * kDefaultStoreFraction);
+  }
+  if (options_.spill_dir.empty()) options_.spill_dir = options_.session_dir + "/spill";
+  std::error_code ec;
+  fs::create_directories(options_.spill_dir, ec);
+  if (ec) {
+    *error = "cannot create spill directory " + options_.spill_dir + ": " + ec.message();
+    return false;
+  }
+  fs::create_directories(options_.session_dir + "/logs", ec);
+
+  total_.Set("CPU", options_.num_cpus);
+  total_.Set("memory", static_cast<double>(ram) * kDefaultMemoryFraction);
+  total_.Set("object_store_memory", static_cast<double>(options_.object_store_memory));
+  for (const auto& [name, amount] : options_.resources) total_.Set(name, amount);
+
+  loop_ = std::make_unique<rpc::EventLoop>(this);
+  int tcp_fd = rpc::ListenOn(options_.tcp_address, &tcp_address_, error);
+  if (tcp_fd < 0) return false;
+  loop_->AddListener(tcp_fd);
+  const std::string sock = options_.session_dir + "/agent-" + node_id_.Short() + ".sock";
+  int unix_fd = rpc::ListenOn("unix:" + sock, &unix_address_, error);
+  if (unix_fd < 0) return false;
+  loop_->AddListener(unix_fd);
+
+  StoreOptions so;
+  so.shm_prefix = ShmPrefixFor(node_id_.Short());
+  so.spill_dir = options_.spill_dir;
+  so.capacity_bytes = static_cast<uint64_t>(options_.object_store_memory);
+  store_ = std::make_unique<ObjectStore>(so);
+
+  SchedulerOptions sched;
+  sched.node = node_id_;
+  sched.total = total_;
+  sched.log_dir = options_.session_dir + "/logs";
+  sched.worker_address = unix_address_;
+  sched.num_cpus = options_.num_cpus;
+  sched.prestart_workers = options_.prestart_workers;
+  scheduler_ = std::make_unique<Scheduler>(sched, loop_.get(), store_.get());
+  store_->set_on_free([this](const ObjectId& id) { scheduler_->OnObjectFreed(id); });
+  cluster_ = head::NewInMemoryClusterState();
+  spdlog::info("node {} listening on {} and {}; resources {}; store {} bytes", node_id_.Hex(),
+               tcp_address_, unix_address_, total_.ToString(), options_.object_store_memory);
+  return true;
+}
+
+void Agent::Run() {
+  last_tick_ = std::chrono::steady_clock::now();
+  loop_->Run(/*tick_ms=*/20);
+  scheduler_->KillAllWorkers();
+  store_.reset();  // deletes this node's object files
+  unlink(unix_address_.substr(5).c_str());
+  spdlog::info("node {} stopped", node_id_.Hex());
+}
+
+void Agent::Stop() {
+  if (loop_) loop_->Stop();
+}
+
+template <class T>
+bool Agent::Decode(rpc::ConnId id, MsgType type, const char* body, size_t size, T* out) {
+  std::string error;
+  if (rpc::DecodeBody(body, size, out, &error)) return true;
+  RefuseConnection(id, std::string("malformed ") + rpc::MsgTypeName(type) + " message: " + error);
+  return false;
+}
+
+void Agent::RefuseConnection(rpc::ConnId id, const std::string& why) {
+  spdlog::error("closing connection {}: {}", id, why);
+  loop_->Send(id, MsgType::kError, why);
+  loop_->Close(id, why);
+}
+
+void Agent::OnFrame(rpc::ConnId id, MsgType type, const char* body, size_t size) {
+  Peer& peer = peers_[id];
+  if (!peer.greeted) {
+    if (type != MsgType::kHello) {
+      RefuseConnection(id, std::string("expected Hello, got ") + rpc::MsgTypeName(type));
+      return;
+    }
+    HandleHello(id, body, size);
+    return;
+  }
+  const bool worker = peer.role == rpc::Role::kWorker;
+  switch (type) {
+    case MsgType::kSubmitTasks: {
+      std::vector<rpc::TaskSpec> specs;
+      if (!Decode(id, type, body, size, &specs)) return;
+      for (auto& s : specs) scheduler_->Submit(id, peer.job, std::move(s));
+      return;
+    }
+    case MsgType::kPutObjects: {
+      std::vector<rpc::ObjectInfo> objects;
+      if (!Decode(id, type, body, size, &objects)) return;
+      HandlePut(id, std::move(objects));
+      return;
+    }
+    case MsgType::kRefDeltas: {
+      std::vector<rpc::RefDelta> deltas;
+      if (!Decode(id, type, body, size, &deltas)) return;
+      for (const auto& d : deltas) store_->AddHolder(id, d.id, d.delta);
+      return;
+    }
+    case MsgType::kGetObjects: {
+      std::vector<ObjectId> ids;
+      if (!Decode(id, type, body, size, &ids)) return;
+      HandleGet(id, ids);
+      return;
+    }
+    case MsgType::kTaskResults: {
+      std::vector<rpc::TaskResult> results;
+      if (!worker) break;
+      if (!Decode(id, type, body, size, &results)) return;
+      scheduler_->OnTaskResults(id, std::move(results));
+      return;
+    }
+    case MsgType::kWorkerBlocked: {
+      rpc::WorkerBlocked msg;
+      if (!worker) break;
+      if (!Decode(id, type, body, size, &msg)) return;
+      scheduler_->OnWorkerBlocked(id, msg);
+      return;
+    }
+    case MsgType::kWorkerUnblocked:
+      if (!worker) break;
+      scheduler_->OnWorkerUnblocked(id);
+      return;
+    case MsgType::kStatusRequest:
+      HandleStatus(id);
+      return;
+    case MsgType::kStopCluster:
+      spdlog::info("stop requested by connection {}", id);
+      loop_->Stop();
+      return;
+    default:
+      break;
+  }
+  RefuseConnection(id, std::string("unexpected ") + rpc::MsgTypeName(type) + " message");
+}
+
+void Agent::HandleHello(rpc::ConnId id, const char* body, size_t size) {
+  rpc::Hello hello;
+  if (!Decode(id, MsgType::kHello, body, size, &hello)) return;
+  if (hello.protocol_version != rpc::kProtocolVersion) {
+    RefuseConnection(id, "protocol version " + std::to_string(hello.protocol_version) +
+                             " is not supported (this node speaks " +
+                             std::to_string(rpc::kProtocolVersion) + ")");
+    return;
+  }
+  Peer& peer = peers_[id];
+  peer.pid = hello.pid;
+  rpc::Welcome welcome;
+  welcome.node = node_id_;
+  welcome.session_dir = options_.session_dir;
+  welcome.shm_prefix = store_->options().shm_prefix;
+  welcome.spill_dir = store_->options().spill_dir;
+  welcome.store_capacity = store_->options().capacity_bytes;
+  switch (static_cast<rpc::Role>(hello.role)) {
+    case rpc::Role::kDriver: {
+      peer.role = rpc::Role::kDriver;
+      peer.job = JobId::Generate();
+      JobLaunchSpec launch{hello.executable, hello.argv, hello.cwd, hello.env};
+      scheduler_->AddJob(peer.job, id, std::move(launch));
+      head::JobRecord job;
+      job.id = peer.job;
+      job.driver_pid = hello.pid;
+      job.executable = hello.executable;
+      job.state = "RUNNING";
+      job.start_time_ms = NowMs();
+      cluster_->UpsertJob(job);
+      spdlog::info("driver pid {} connected: job {}", hello.pid, peer.job.Short());
+      break;
+    }
+    case rpc::Role::kWorker: {
+      peer.role = rpc::Role::kWorker;
+      if (!scheduler_->OnWorkerHello(id, hello.worker, &peer.job)) {
+        RefuseConnection(id, "unknown worker id " + hello.worker.Hex());
+        return;
+      }
+      break;
+    }
+    case rpc::Role::kCli:
+      peer.role = rpc::Role::kCli;
+      break;
+    default:
+      RefuseConnection(id, "unknown role " + std::to_string(hello.role));
+      return;
+  }
+  peer.greeted = true;
+  welcome.job = peer.job;
+  loop_->Send(id, MsgType::kWelcome, welcome);
+}
+
+void Agent::HandlePut(rpc::ConnId id, std::vector<rpc::ObjectInfo>&& objects) {
+  for (rpc::ObjectInfo& info : objects) {
+    const ObjectId oid = info.id;
+    if (info.state > static_cast<uint8_t>(ObjectState::kError)) {
+      RefuseConnection(id, "PutObjects with invalid state " + std::to_string(info.state));
+      return;
+    }
+    if (info.state == static_cast<uint8_t>(ObjectState::kSpilled) &&
+        info.path != store_->SpillPath(oid)) {
+      RefuseConnection(id, "PutObjects names a file outside the spill directory: " + info.path);
+      return;
+    }
+    store_->Expect(oid);
+    store_->AddHolder(id, oid, 1);  // the putter's adopted reference
+    if (store_->Seal(std::move(info)) != nullptr) scheduler_->PublishReady(oid, 0);
+  }
+}
+
+void Agent::HandleGet(rpc::ConnId id, const std::vector<ObjectId>& ids) {
+  std::vector<rpc::ObjectInfo> now;
+  for (const ObjectId& oid : ids) {
+    StoredObject* obj = store_->Find(oid);
+    if (obj == nullptr) {
+      rpc::ObjectInfo err;
+      err.id = oid;
+      err.state = static_cast<uint8_t>(ObjectState::kError);
+      err.data = "object " + oid.Hex() + " does not exist on node " + node_id_.Short() +
+                 " (it was freed: no reference to it remained)";
+      now.push_back(std::move(err));
+    } else if (obj->ready) {
+      now.push_back(store_->ReaderInfo(*obj));
+    } else {
+      obj->waiters.push_back(id);
+    }
+  }
+  if (!now.empty()) loop_->Send(id, MsgType::kObjectsReady, now);
+}
+
+head::NodeRecord Agent::SelfRecord() const {
+  head::NodeRecord r;
+  r.id = node_id_;
+  r.node_type = options_.node_type;
+  r.state = "ALIVE";
+  r.address = tcp_address_;
+  r.hostname = HostName();
+  r.spill_dir = options_.spill_dir;
+  scheduler_->FillNodeRecord(&r);
+  r.store = store_->Stats();
+  return r;
+}
+
+void Agent::HandleStatus(rpc::ConnId id) {
+  cluster_->UpsertNode(SelfRecord());
+  loop_->Send(id, MsgType::kStatusReply,
+              head::BuildStatusJson(*cluster_, options_.session_dir).dump());
+}
+
+void Agent::OnDisconnect(rpc::ConnId id, const std::string& reason) {
+  auto it = peers_.find(id);
+  if (it == peers_.end()) return;
+  Peer peer = it->second;
+  peers_.erase(it);
+  if (peer.role == rpc::Role::kDriver && peer.greeted) {
+    spdlog::info("driver pid {} disconnected ({}): ending job {}", peer.pid, reason,
+                 peer.job.Short());
+    scheduler_->RemoveJob(peer.job);
+    for (head::JobRecord job : cluster_->Jobs()) {
+      if (job.id != peer.job) continue;
+      job.state = "FINISHED";
+      job.end_time_ms = NowMs();
+      cluster_->UpsertJob(job);
+    }
+  } else if (peer.role == rpc::Role::kWorker) {
+    scheduler_->OnWorkerDisconnect(id, reason);
+  }
+  store_->DropConnection(id);
+}
+
+void Agent::OnRound() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_tick_ > std::chrono::milliseconds(100)) {
+    last_tick_ = now;
+    scheduler_->Tick();
+  }
+  scheduler_->Dispatch();
+}
+
+}  // namespace strata::node

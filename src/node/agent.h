@@ -1,0 +1,81 @@
+// The node agent: one per machine. Accepts drivers, workers and CLI
+// connections; owns the object store, the scheduler and the worker pool.
+// On the head machine it also holds the head's cluster state.
+//
+// Thread-safety: Start() and Run() from one thread; Stop() from any thread
+// (including a signal handler: it only writes to an eventfd).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "head/cluster_state.h"
+#include "node/object_store.h"
+#include "node/scheduler.h"
+#include "rpc/event_loop.h"
+
+namespace strata::node {
+
+struct AgentOptions {
+  std::string session_dir;                  // required; logs/ and spill/ live here
+  std::string tcp_address = "127.0.0.1:0";  // Default: loopback, any free port
+  std::string node_type = "head";
+  int num_cpus = 0;                         // Default: all cores
+  std::map<std::string, double> resources;  // custom resources, override detected ones
+  int64_t object_store_memory = 0;          // Default: 30% of RAM
+  std::string spill_dir;                    // Default: <session_dir>/spill
+  bool prestart_workers = true;
+};
+
+class Agent : public rpc::EventLoop::Handler {
+ public:
+  explicit Agent(AgentOptions options);
+  ~Agent() override;
+
+  // Binds the sockets. Returns false with `error` set (bad address, port in use).
+  bool Start(std::string* error);
+  // Serves until Stop(); then ends all workers and deletes this node's objects.
+  void Run();
+  void Stop();
+
+  const std::string& tcp_address() const { return tcp_address_; }
+  const std::string& unix_address() const { return unix_address_; }
+  const NodeId& node_id() const { return node_id_; }
+
+  void OnFrame(rpc::ConnId id, rpc::MsgType type, const char* body, size_t size) override;
+  void OnDisconnect(rpc::ConnId id, const std::string& reason) override;
+  void OnRound() override;
+
+ private:
+  struct Peer {
+    rpc::Role role{};
+    bool greeted = false;
+    JobId job;
+    int pid = 0;
+  };
+
+  void HandleHello(rpc::ConnId id, const char* body, size_t size);
+  void HandlePut(rpc::ConnId id, std::vector<rpc::ObjectInfo>&& objects);
+  void HandleGet(rpc::ConnId id, const std::vector<ObjectId>& ids);
+  void HandleStatus(rpc::ConnId id);
+  void RefuseConnection(rpc::ConnId id, const std::string& why);
+  head::NodeRecord SelfRecord() const;
+  template <class T>
+  bool Decode(rpc::ConnId id, rpc::MsgType type, const char* body, size_t size, T* out);
+
+  AgentOptions options_;
+  NodeId node_id_;
+  std::string tcp_address_;
+  std::string unix_address_;
+  ResourceSet total_;
+  std::unique_ptr<rpc::EventLoop> loop_;
+  std::unique_ptr<ObjectStore> store_;
+  std::unique_ptr<Scheduler> scheduler_;
+  std::unique_ptr<head::ClusterState> cluster_;
+  std::unordered_map<rpc::ConnId, Peer> peers_;
+  std::chrono::steady_clock::time_point last_tick_;
+};
+
+}  // namespace strata::node

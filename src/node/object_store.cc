@@ -1,0 +1,186 @@
+#include "node/object_store.h"
+
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include "common/store_files.h"
+
+namespace strata::node {
+
+using rpc::ObjectState;
+
+ObjectStore::ObjectStore(StoreOptions options) : options_(std::move(options)) {}
+
+ObjectStore::~ObjectStore() {
+  for (auto& [id, obj] : objects_) {
+    if (obj.ready) DeleteFiles(obj.info);
+  }
+}
+
+StoredObject* ObjectStore::Find(const ObjectId& id) {
+  auto it = objects_.find(id);
+  return it == objects_.end() ? nullptr : &it->second;
+}
+
+StoredObject& ObjectStore::Expect(const ObjectId& id) {
+  StoredObject& obj = objects_[id];
+  obj.id = id;
+  return obj;
+}
+
+std::string ObjectStore::SpillPath(const ObjectId& id) const {
+  return options_.spill_dir + "/" + id.Hex();
+}
+
+StoredObject* ObjectStore::Seal(rpc::ObjectInfo info) {
+  auto it = objects_.find(info.id);
+  if (it == objects_.end()) {
+    DeleteFiles(info);  // nobody holds it any more
+    return nullptr;
+  }
+  StoredObject& obj = it->second;
+  if (obj.ready) {
+    // A retried task made it again; the first copy stands.
+    if (info.state != obj.info.state || info.path != obj.info.path) DeleteFiles(info);
+    return &obj;
+  }
+  obj.ready = true;
+  obj.info = std::move(info);
+  for (const ObjectId& c : obj.info.contained) Pin(c);
+  if (obj.info.state == static_cast<uint8_t>(ObjectState::kShm)) {
+    used_bytes_ += obj.info.size;
+    lru_.push_back(obj.id);
+    obj.lru = std::prev(lru_.end());
+    EnforceCapacity(obj.id);
+  } else if (obj.info.state == static_cast<uint8_t>(ObjectState::kSpilled)) {
+    spilled_bytes_ += obj.info.size;
+    ++num_spilled_;
+  }
+  return &obj;
+}
+
+void ObjectStore::EnforceCapacity(const ObjectId& keep) {
+  // Spill least recently used objects until shared memory fits again. The
+  // newest object goes last: it is the one most likely to be read next.
+  auto it = lru_.begin();
+  while (used_bytes_ > options_.capacity_bytes && it != lru_.end()) {
+    StoredObject& victim = objects_.at(*it);
+    ++it;
+    if (victim.id == keep && it != lru_.end()) continue;
+    Spill(victim);
+  }
+}
+
+bool ObjectStore::Spill(StoredObject& obj) {
+  const std::string from = ShmPath(obj.id);
+  const std::string to = SpillPath(obj.id);
+  std::string error;
+  if (!CopyObjectFile(from, to, &error)) {
+    spdlog::error("spilling object {} failed: {}", obj.id.Hex(), error);
+    return false;
+  }
+  // Readers that mapped the shared-memory file keep their mapping; new
+  // readers are sent the spill path.
+  unlink(from.c_str());
+  lru_.erase(obj.lru);
+  used_bytes_ -= obj.info.size;
+  spilled_bytes_ += obj.info.size;
+  ++num_spilled_;
+  ++spill_count_;
+  obj.info.state = static_cast<uint8_t>(ObjectState::kSpilled);
+  obj.info.path = to;
+  spdlog::debug("spilled object {} ({} bytes) to {}", obj.id.Hex(), obj.info.size, to);
+  return true;
+}
+
+rpc::ObjectInfo ObjectStore::ReaderInfo(StoredObject& obj) {
+  if (obj.info.state == static_cast<uint8_t>(ObjectState::kShm)) {
+    lru_.splice(lru_.end(), lru_, obj.lru);
+  }
+  return obj.info;
+}
+
+void ObjectStore::AddHolder(rpc::ConnId conn, const ObjectId& id, int32_t delta) {
+  auto& held = held_by_[conn];
+  int32_t& count = held[id];
+  count += delta;
+  if (count <= 0) held.erase(id);
+  auto it = objects_.find(id);
+  if (it == objects_.end()) {
+    if (delta > 0) {
+      // A reference to an object this node has not seen yet (it is still
+      // being made elsewhere, or was freed): keep the count so that the
+      // object stays alive if it arrives.
+      Expect(id).holders += delta;
+    }
+    return;
+  }
+  it->second.holders += delta;
+  MaybeFree(id);
+}
+
+void ObjectStore::DropConnection(rpc::ConnId conn) {
+  auto it = held_by_.find(conn);
+  if (it == held_by_.end()) return;
+  auto held = std::move(it->second);
+  held_by_.erase(it);
+  for (const auto& [id, count] : held) {
+    auto o = objects_.find(id);
+    if (o == objects_.end()) continue;
+    o->second.holders -= count;
+    MaybeFree(id);
+  }
+}
+
+void ObjectStore::Pin(const ObjectId& id) { ++Expect(id).pins; }
+
+void ObjectStore::Unpin(const ObjectId& id) {
+  auto it = objects_.find(id);
+  if (it == objects_.end()) return;
+  --it->second.pins;
+  MaybeFree(id);
+}
+
+void ObjectStore::MaybeFree(const ObjectId& id) {
+  auto it = objects_.find(id);
+  if (it == objects_.end()) return;
+  StoredObject& obj = it->second;
+  if (obj.holders > 0 || obj.pins > 0 || !obj.waiters.empty() || !obj.dependents.empty()) return;
+  std::vector<ObjectId> contained;
+  if (obj.ready) {
+    contained = obj.info.contained;
+    if (obj.info.state == static_cast<uint8_t>(ObjectState::kShm)) {
+      used_bytes_ -= obj.info.size;
+      lru_.erase(obj.lru);
+    } else if (obj.info.state == static_cast<uint8_t>(ObjectState::kSpilled)) {
+      spilled_bytes_ -= obj.info.size;
+      --num_spilled_;
+    }
+    DeleteFiles(obj.info);
+  }
+  objects_.erase(it);
+  if (on_free_) on_free_(id);
+  for (const ObjectId& c : contained) Unpin(c);
+}
+
+void ObjectStore::DeleteFiles(const rpc::ObjectInfo& info) {
+  if (info.state == static_cast<uint8_t>(ObjectState::kShm)) {
+    unlink(ShmPath(info.id).c_str());
+  } else if (info.state == static_cast<uint8_t>(ObjectState::kSpilled)) {
+    unlink(info.path.c_str());
+  }
+}
+
+head::StoreStats ObjectStore::Stats() const {
+  head::StoreStats s;
+  s.capacity_bytes = options_.capacity_bytes;
+  s.used_bytes = used_bytes_;
+  s.spilled_bytes = spilled_bytes_;
+  s.num_objects = objects_.size();
+  s.num_spilled = num_spilled_;
+  s.spill_count = spill_count_;
+  return s;
+}
+
+}  // namespace strata::node

@@ -1,0 +1,89 @@
+// The node's object table: where each object's bytes are (inline in memory,
+// a shared-memory file, or a spill file), who refers to it, and the capacity
+// of shared memory with least-recently-used spilling to local disk.
+//
+// Objects are freed when no process holds a reference and no queued task or
+// containing object pins them.
+//
+// Thread-safety: not thread-safe; owned by the agent's event loop thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "head/cluster_state.h"
+#include "rpc/event_loop.h"
+#include "rpc/messages.h"
+
+namespace strata::node {
+
+struct StoreOptions {
+  std::string shm_prefix;   // <prefix><object hex> for objects in shared memory
+  std::string spill_dir;
+  uint64_t capacity_bytes = 0;
+};
+
+struct StoredObject {
+  ObjectId id;
+  bool ready = false;
+  rpc::ObjectInfo info;     // meaningful once ready
+  int64_t holders = 0;      // references held by processes (sum over connections)
+  int64_t pins = 0;         // tasks that take it as an argument, objects containing it
+  std::vector<rpc::ConnId> waiters;  // to be sent the object when ready
+  std::vector<TaskId> dependents;    // tasks waiting for it
+  std::list<ObjectId>::iterator lru;  // valid while in shared memory
+};
+
+class ObjectStore {
+ public:
+  explicit ObjectStore(StoreOptions options);
+  ~ObjectStore();
+
+  StoredObject* Find(const ObjectId& id);
+  // Creates the entry of an object that will be made later (a task's return).
+  StoredObject& Expect(const ObjectId& id);
+  // Makes an object ready. Returns nullptr (and deletes any file) if nobody
+  // wants it any more. May spill others to keep within capacity.
+  StoredObject* Seal(rpc::ObjectInfo info);
+
+  void AddHolder(rpc::ConnId conn, const ObjectId& id, int32_t delta);
+  // A process is gone: drops every reference it held.
+  void DropConnection(rpc::ConnId conn);
+  void Pin(const ObjectId& id);
+  void Unpin(const ObjectId& id);
+
+  // Frees the object if nothing refers to it any more.
+  void Collect(const ObjectId& id) { MaybeFree(id); }
+  // Marks a read; fills the info a reader needs (the current file path).
+  rpc::ObjectInfo ReaderInfo(StoredObject& obj);
+
+  // Called with each object just freed (the agent ends actors this way).
+  void set_on_free(std::function<void(const ObjectId&)> f) { on_free_ = std::move(f); }
+
+  head::StoreStats Stats() const;
+  std::string ShmPath(const ObjectId& id) const { return options_.shm_prefix + id.Hex(); }
+  std::string SpillPath(const ObjectId& id) const;
+  const StoreOptions& options() const { return options_; }
+
+ private:
+  void MaybeFree(const ObjectId& id);
+  void EnforceCapacity(const ObjectId& keep);
+  bool Spill(StoredObject& obj);
+  void DeleteFiles(const rpc::ObjectInfo& info);
+
+  StoreOptions options_;
+  std::unordered_map<ObjectId, StoredObject> objects_;
+  std::unordered_map<rpc::ConnId, std::unordered_map<ObjectId, int32_t>> held_by_;
+  std::list<ObjectId> lru_;  // shared-memory objects, least recent first
+  uint64_t used_bytes_ = 0;
+  uint64_t spilled_bytes_ = 0;
+  uint64_t num_spilled_ = 0;
+  uint64_t spill_count_ = 0;
+  std::function<void(const ObjectId&)> on_free_;
+};
+
+}  // namespace strata::node

@@ -1,0 +1,188 @@
+// The node's scheduler: tasks waiting for arguments, queues per (job,
+// resource shape), worker leases, actors, retries.
+//
+// A worker is *leased* for one resource shape and holds those resources while
+// it has tasks; tasks of that shape are pipelined to it — several at once for
+// short functions, one at a time for long ones — so that tiny tasks cost a
+// few microseconds each and long tasks still spread over every core. The
+// pipeline depth comes from each function's measured run time.
+//
+// Thread-safety: not thread-safe; owned by the agent's event loop thread.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <deque>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/resources.h"
+#include "head/cluster_state.h"
+#include "node/object_store.h"
+#include "node/worker_pool.h"
+#include "rpc/event_loop.h"
+#include "rpc/messages.h"
+
+namespace strata::node {
+
+struct SchedulerOptions {
+  NodeId node;
+  ResourceSet total;
+  std::string log_dir;
+  std::string worker_address;  // where spawned workers connect
+  int num_cpus = 1;
+  bool prestart_workers = true;
+};
+
+class Scheduler {
+ public:
+  Scheduler(SchedulerOptions options, rpc::EventLoop* loop, ObjectStore* store);
+  ~Scheduler();
+
+  // Jobs (one per driver connection).
+  void AddJob(const JobId& job, rpc::ConnId driver, JobLaunchSpec launch);
+  void RemoveJob(const JobId& job);
+
+  void Submit(rpc::ConnId owner, const JobId& job, rpc::TaskSpec spec);
+  // An object became ready (a Put, or any result): tell waiters, wake tasks.
+  void PublishReady(const ObjectId& id, rpc::ConnId owner);
+  void OnObjectFreed(const ObjectId& id);
+
+  // Worker lifecycle. OnWorkerHello returns false for an unknown worker id.
+  bool OnWorkerHello(rpc::ConnId conn, const WorkerId& id, JobId* job);
+  void OnTaskResults(rpc::ConnId conn, std::vector<rpc::TaskResult>&& results);
+  void OnWorkerBlocked(rpc::ConnId conn, const rpc::WorkerBlocked& msg);
+  void OnWorkerUnblocked(rpc::ConnId conn);
+  void OnWorkerDisconnect(rpc::ConnId conn, const std::string& reason);
+
+  // Once per event-loop round: place queued work, send what was produced.
+  void Dispatch();
+  // Periodically: notice workers that exited before connecting.
+  void Tick();
+  void FillNodeRecord(head::NodeRecord* record) const;
+  // Ends every worker (agent shutdown).
+  void KillAllWorkers();
+
+ private:
+  enum class TaskState { kWaitingArgs, kQueued, kInfeasible, kAssigned, kActorQueued };
+  enum class WorkerState { kStarting, kIdle, kLeased, kActor, kDead };
+  enum class ActorState { kPending, kCreating, kAlive, kDead };
+
+  struct QueueKey {
+    JobId job;
+    ResourceSet shape;
+    friend bool operator<(const QueueKey& a, const QueueKey& b) {
+      return a.job != b.job ? a.job < b.job : a.shape < b.shape;
+    }
+  };
+
+  struct Task {
+    rpc::TaskSpec spec;
+    rpc::ConnId owner = 0;
+    JobId job;
+    ResourceSet shape;
+    TaskState state = TaskState::kWaitingArgs;
+    int unresolved = 0;
+    int attempts = 0;
+    WorkerId worker;
+  };
+
+  struct Worker {
+    WorkerId id;
+    pid_t pid = -1;
+    JobId job;
+    rpc::ConnId conn = 0;
+    WorkerState state = WorkerState::kStarting;
+    bool leased = false;
+    QueueKey lease_key;
+    ResourceSet lease;      // held while leased or while an actor lives here
+    ResourceSet reserved;   // held while starting for a queue
+    bool blocked = false;
+    std::deque<TaskId> assigned;  // sent, results pending, in execution order
+    ActorId actor;
+    std::string log_path;
+    std::chrono::steady_clock::time_point started;
+  };
+
+  struct Actor {
+    ActorId id;
+    JobId job;
+    TaskId creation;       // kept so that a restart can run it again
+    rpc::TaskSpec creation_spec;
+    rpc::ConnId owner = 0;
+    ResourceSet shape;
+    ActorState state = ActorState::kPending;
+    WorkerId worker;
+    std::deque<TaskId> calls;  // submitted, not yet sent (order of submission)
+    int restarts_left = 0;
+    bool released = false;     // no handle remains
+    std::string death;
+  };
+
+  struct Job {
+    JobId id;
+    rpc::ConnId driver = 0;
+    JobLaunchSpec launch;
+    int start_failures = 0;
+    std::string last_start_error;
+  };
+
+  struct FunctionStats {
+    double ewma_ns = 0;
+    bool known = false;
+  };
+
+  // scheduler.cc
+  void ResolveArgs(Task& task);
+  void OnArgReady(const TaskId& task_id, const ObjectId& arg);
+  void MakeRunnable(Task& task);
+  void DispatchQueue(const QueueKey& key, std::deque<TaskId>& queue);
+  void TopUp(Worker& w, std::deque<TaskId>& queue);
+  void AssignTask(Worker& w, Task& task);
+  size_t PipelineDepth(const std::string& function) const;
+  void FinishTask(const TaskId& id, rpc::ObjectInfo value);
+  void FailTask(const TaskId& id, const std::string& message);
+  void ReleaseIdleLeases();
+  void FlushOutboxes();
+  Worker* SpawnWorkerFor(const JobId& job, const ResourceSet& reserve);
+  Worker* TakeIdleWorker(const JobId& job);
+  int WorkersOfJob(const JobId& job, int* blocked) const;
+  std::string Describe(const Task& t) const;
+
+  // scheduler_workers.cc
+  Worker* WorkerByConn(rpc::ConnId conn);
+  void HandleWorkerDeath(Worker& w, const std::string& reason);
+  void RequeueFront(const std::vector<TaskId>& ids);
+  void FailJobQueue(const JobId& job, const std::string& message);
+
+  // scheduler_actors.cc
+  void SubmitActorCreation(Task& task);
+  void DispatchActors();
+  void OnActorCreated(Actor& actor, const rpc::ObjectInfo& value);
+  void OnActorWorkerDied(Actor& actor, Worker& w, const std::string& reason);
+  void KillActor(Actor& actor, const std::string& reason);
+  void SendActorCalls(Actor& actor);
+
+  SchedulerOptions options_;
+  rpc::EventLoop* loop_;
+  ObjectStore* store_;
+  ResourceSet available_;
+  std::unordered_map<TaskId, Task> tasks_;
+  std::map<QueueKey, std::deque<TaskId>> queues_;
+  std::map<ResourceSet, std::vector<TaskId>> infeasible_;
+  std::unordered_map<WorkerId, Worker> workers_;
+  std::unordered_map<rpc::ConnId, WorkerId> worker_by_conn_;
+  std::unordered_map<ActorId, Actor> actors_;
+  std::deque<ActorId> pending_actors_;
+  std::unordered_map<JobId, Job> jobs_;
+  std::unordered_map<std::string, FunctionStats> function_stats_;
+  std::vector<std::pair<TaskId, ObjectId>> resolved_;  // args that became ready
+  std::unordered_map<rpc::ConnId, std::vector<rpc::ObjectInfo>> ready_outbox_;
+  std::unordered_map<rpc::ConnId, std::vector<rpc::ExecuteTask>> exec_outbox_;
+  int64_t tasks_finished_ = 0;
+};
+
+}  // namespace strata::node

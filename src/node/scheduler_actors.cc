@@ -1,0 +1,175 @@
+// Actors: a dedicated worker per actor, calls sent in submission order,
+// restarts, and the end of an actor when its last handle is gone.
+#include <signal.h>
+
+#include <spdlog/spdlog.h>
+
+#include "node/scheduler.h"
+#include "strata/internal/runtime.h"
+
+namespace strata::node {
+
+using rpc::ObjectState;
+
+void Scheduler::SubmitActorCreation(Task& t) {
+  const ActorId id(t.spec.id.hi(), t.spec.id.lo());
+  Actor& a = actors_[id];
+  a.id = id;
+  a.job = t.job;
+  a.creation = t.spec.id;
+  a.creation_spec = t.spec;
+  a.owner = t.owner;
+  a.shape = t.shape;
+  a.restarts_left = t.spec.max_restarts;
+  // A restart runs the factory again with the same arguments, so they stay
+  // pinned for the actor's whole life.
+  for (const rpc::TaskArg& arg : t.spec.args) {
+    if (arg.by_ref) store_->Pin(arg.ref);
+  }
+}
+
+void Scheduler::DispatchActors() {
+  std::deque<ActorId> waiting;
+  while (!pending_actors_.empty()) {
+    const ActorId id = pending_actors_.front();
+    pending_actors_.pop_front();
+    auto a_it = actors_.find(id);
+    auto t_it = tasks_.find(TaskOfReturn(ObjectId(id.hi(), id.lo())));
+    if (a_it == actors_.end() || t_it == tasks_.end()) continue;
+    Actor& a = a_it->second;
+    Worker* w = nullptr;
+    bool starting = false;
+    for (auto& [wid, cand] : workers_) {
+      if (cand.actor != id) continue;
+      if (cand.state == WorkerState::kIdle) w = &cand;
+      if (cand.state == WorkerState::kStarting) starting = true;
+    }
+    if (w == nullptr && !starting && a.shape.FitsIn(available_)) w = TakeIdleWorker(a.job);
+    if (w == nullptr) {
+      if (!starting && a.shape.FitsIn(available_)) {
+        Worker* fresh = SpawnWorkerFor(a.job, a.shape);
+        if (fresh != nullptr) fresh->actor = id;
+      }
+      waiting.push_back(id);
+      continue;
+    }
+    if (!a.shape.FitsIn(available_)) {
+      waiting.push_back(id);
+      continue;
+    }
+    available_.Subtract(a.shape);
+    w->state = WorkerState::kActor;
+    w->actor = id;
+    w->lease = a.shape;
+    a.worker = w->id;
+    a.state = ActorState::kCreating;
+    AssignTask(*w, t_it->second);
+  }
+  pending_actors_.swap(waiting);
+}
+
+void Scheduler::SendActorCalls(Actor& a) {
+  if (a.state != ActorState::kAlive) return;
+  auto w_it = workers_.find(a.worker);
+  if (w_it == workers_.end() || w_it->second.blocked) return;
+  Worker& w = w_it->second;
+  while (!a.calls.empty()) {
+    auto it = tasks_.find(a.calls.front());
+    if (it == tasks_.end()) {
+      a.calls.pop_front();
+      continue;
+    }
+    if (it->second.state != TaskState::kActorQueued) break;  // keeps calls in order
+    a.calls.pop_front();
+    AssignTask(w, it->second);
+  }
+}
+
+void Scheduler::OnActorCreated(Actor& a, const rpc::ObjectInfo& value) {
+  if (value.state == static_cast<uint8_t>(ObjectState::kError)) {
+    KillActor(a, "its constructor failed: " + value.data);
+    return;
+  }
+  a.state = ActorState::kAlive;
+  spdlog::info("actor {} is alive on worker {}", a.id.Short(), a.worker.Short());
+  SendActorCalls(a);
+}
+
+void Scheduler::OnActorWorkerDied(Actor& a, Worker& w, const std::string& reason) {
+  for (const TaskId& id : w.assigned) {
+    if (id == a.creation) continue;
+    auto it = tasks_.find(id);
+    if (it != tasks_.end()) {
+      FailTask(id, Describe(it->second) + " failed: its actor died: " + reason);
+    }
+  }
+  w.assigned.clear();
+  if (a.restarts_left > 0 && !a.released) {
+    --a.restarts_left;
+    spdlog::warn("restarting actor {} ({} restarts left)", a.id.Short(), a.restarts_left);
+    a.state = ActorState::kPending;
+    a.worker = WorkerId();
+    Task& t = tasks_[a.creation];
+    t.spec = a.creation_spec;
+    t.owner = a.owner;
+    t.job = a.job;
+    t.shape = a.shape;
+    t.state = TaskState::kQueued;
+    // FinishTask of the first creation unpinned these; the restart pins again.
+    for (const rpc::TaskArg& arg : t.spec.args) {
+      if (arg.by_ref) store_->Pin(arg.ref);
+    }
+    for (const ObjectId& c : t.spec.contained) store_->Pin(c);
+    pending_actors_.push_back(a.id);
+    return;
+  }
+  KillActor(a, reason);
+}
+
+void Scheduler::KillActor(Actor& a, const std::string& reason) {
+  a.state = ActorState::kDead;
+  a.death = reason;
+  std::deque<TaskId> calls;
+  calls.swap(a.calls);
+  for (const TaskId& id : calls) {
+    auto it = tasks_.find(id);
+    if (it != tasks_.end()) FailTask(id, Describe(it->second) + " failed: actor is dead: " + reason);
+  }
+  if (tasks_.count(a.creation) != 0) FailTask(a.creation, "actor could not be created: " + reason);
+  auto w_it = workers_.find(a.worker);
+  if (w_it != workers_.end()) {
+    Worker& w = w_it->second;
+    kill(w.pid, SIGKILL);
+    ReapWithin(w.pid, 1000);
+    if (!w.blocked) available_.Add(w.lease);
+    if (w.conn != 0) {
+      worker_by_conn_.erase(w.conn);
+      loop_->Close(w.conn, "actor ended");
+    }
+    workers_.erase(w_it);
+  }
+  for (const rpc::TaskArg& arg : a.creation_spec.args) {
+    if (arg.by_ref) store_->Unpin(arg.ref);
+  }
+  if (a.released) {
+    actors_.erase(a.id);  // nothing can refer to it any more
+  }
+}
+
+void Scheduler::OnObjectFreed(const ObjectId& id) {
+  auto it = actors_.find(ActorId(id.hi(), id.lo()));
+  if (it == actors_.end()) return;
+  Actor& a = it->second;
+  a.released = true;
+  if (a.state == ActorState::kDead) {
+    actors_.erase(it);
+    return;
+  }
+  auto w = workers_.find(a.worker);
+  const bool idle = w == workers_.end() || w->second.assigned.empty();
+  if (a.calls.empty() && idle && a.state == ActorState::kAlive) {
+    KillActor(a, "its last handle was released");
+  }
+}
+
+}  // namespace strata::node

@@ -1,0 +1,42 @@
+// Starts worker processes (the job's own executable, in worker mode) and
+// learns when they exit.
+//
+// Thread-safety: not thread-safe; owned by the agent's event loop thread.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "strata/internal/ids.h"
+
+namespace strata::node {
+
+struct JobLaunchSpec {
+  std::string executable;
+  std::vector<std::string> argv;
+  std::string cwd;
+  std::vector<std::string> env;  // KEY=VALUE, the driver's environment
+};
+
+// Environment variables a worker is started with; Init() reads them.
+constexpr const char* kEnvWorkerMode = "STRATA_WORKER_MODE";
+constexpr const char* kEnvAgentAddress = "STRATA_AGENT_ADDRESS";
+constexpr const char* kEnvWorkerId = "STRATA_WORKER_ID";
+
+// Spawns a worker; its output goes to `log_path`. Returns the pid, or -1 with
+// `error` set.
+pid_t SpawnWorker(const JobLaunchSpec& job, const std::string& agent_address,
+                  const WorkerId& worker, const std::string& log_path, std::string* error);
+
+struct ExitInfo {
+  bool exited = false;
+  std::string description;  // "exit code 3", "killed by signal 9 (Killed)"
+};
+// Non-blocking check of one child.
+ExitInfo PollExit(pid_t pid);
+// Waits up to timeout_ms for a child to exit; kills it (SIGKILL) if it does not.
+ExitInfo ReapWithin(pid_t pid, int timeout_ms);
+
+}  // namespace strata::node

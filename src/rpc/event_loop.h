@@ -1,0 +1,93 @@
+// A single-threaded epoll loop serving many framed connections.
+//
+// The node agent runs all its state on this one thread: handlers never lock.
+// Outgoing frames are appended to per-connection buffers and written after
+// each round of events, so everything one round produces for a peer leaves in
+// one write.
+//
+// Thread-safety: only Stop() may be called from other threads.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "rpc/framing.h"
+
+namespace strata::rpc {
+
+using ConnId = uint64_t;
+
+class EventLoop {
+ public:
+  class Handler {
+   public:
+    virtual ~Handler() = default;
+    virtual void OnConnect(ConnId) {}
+    virtual void OnFrame(ConnId id, MsgType type, const char* body, size_t size) = 0;
+    // The connection is gone (peer closed, error, or Close()). `reason` says why.
+    virtual void OnDisconnect(ConnId id, const std::string& reason) = 0;
+    // After each round of events, and at least every tick.
+    virtual void OnRound() = 0;
+  };
+
+  explicit EventLoop(Handler* handler);
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  // Takes ownership of a listening socket.
+  void AddListener(int fd);
+  // Runs until Stop(); ticks at least every `tick_ms`.
+  void Run(int tick_ms = 50);
+  void Stop();
+
+  template <class T>
+  void Send(ConnId id, MsgType type, const T& body) {
+    Conn* c = Find(id);
+    if (c == nullptr || c->closing) return;
+    AppendFrame(&c->out, type, body);
+    MarkDirty(c);
+  }
+  // Closes after writing what is queued. OnDisconnect follows in this round.
+  void Close(ConnId id, const std::string& reason);
+  bool IsOpen(ConnId id) const;
+  size_t num_connections() const { return conns_.size(); }
+
+ private:
+  struct Conn {
+    ConnId id;
+    int fd;
+    std::string in;
+    std::string out;
+    size_t out_offset = 0;
+    bool dirty = false;
+    bool want_write = false;
+    bool closing = false;
+    std::string close_reason;
+  };
+
+  Conn* Find(ConnId id);
+  void MarkDirty(Conn* c);
+  void Accept(int listen_fd);
+  void ReadFrom(Conn* c);
+  void FlushConn(Conn* c);
+  void FinishClose(Conn* c);
+  void UpdateInterest(Conn* c);
+
+  Handler* handler_;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;
+  std::vector<int> listeners_;
+  std::unordered_map<ConnId, std::unique_ptr<Conn>> conns_;
+  std::unordered_map<int, ConnId> by_fd_;
+  std::vector<ConnId> dirty_;
+  std::vector<ConnId> to_close_;
+  ConnId next_id_ = 1;
+  std::atomic<bool> stop_{false};
+};
+
+}  // namespace strata::rpc

@@ -1,0 +1,130 @@
+// Every message between node agent, drivers, workers and the CLI.
+//
+// A frame on the wire is [u32 little-endian length][u8 MsgType][msgpack body];
+// the length counts the type byte and the body. Bodies of batchable messages
+// are vectors: a client sends all the tasks it has queued in one frame, so the
+// per-task cost is a few microseconds of encoding, never a round trip.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "strata/internal/ids.h"
+#include "strata/serialization.h"
+
+namespace strata::rpc {
+
+constexpr uint32_t kProtocolVersion = 1;
+
+enum class MsgType : uint8_t {
+  kHello = 1,          // client -> agent: Hello
+  kWelcome = 2,        // agent -> client: Welcome
+  kSubmitTasks = 3,    // client -> agent: vector<TaskSpec>
+  kPutObjects = 4,     // client -> agent: vector<ObjectInfo>
+  kRefDeltas = 5,      // client -> agent: vector<RefDelta>
+  kGetObjects = 6,     // client -> agent: vector<ObjectId> (send each when ready)
+  kObjectsReady = 7,   // agent -> client: vector<ObjectInfo>
+  kExecuteTasks = 8,   // agent -> worker: vector<ExecuteTask>
+  kTaskResults = 9,    // worker -> agent: vector<TaskResult>
+  kWorkerBlocked = 10,    // worker -> agent: WorkerBlocked
+  kWorkerUnblocked = 11,  // worker -> agent: empty
+  kStatusRequest = 12,    // cli -> agent: empty
+  kStatusReply = 13,      // agent -> cli: string (JSON)
+  kStopCluster = 14,      // cli -> agent: empty
+  kError = 15,            // agent -> client: string, then the connection closes
+};
+constexpr uint8_t kMaxMsgType = 15;
+const char* MsgTypeName(MsgType t);
+
+enum class Role : uint8_t { kDriver = 1, kWorker = 2, kCli = 3 };
+
+struct Hello {
+  uint32_t protocol_version = kProtocolVersion;
+  uint8_t role = 0;
+  WorkerId worker;  // workers: the id the agent gave them at spawn
+  int32_t pid = 0;
+  // Drivers: how to start this job's workers (the driver's own executable).
+  std::string executable;
+  std::vector<std::string> argv;
+  std::string cwd;
+  std::vector<std::string> env;
+  MSGPACK_DEFINE(protocol_version, role, worker, pid, executable, argv, cwd, env);
+};
+
+struct Welcome {
+  NodeId node;
+  JobId job;
+  std::string session_dir;
+  std::string shm_prefix;   // large objects live at <shm_prefix><object hex>
+  std::string spill_dir;    // and, when spilled, at <spill_dir>/<object hex>
+  uint64_t store_capacity = 0;
+  MSGPACK_DEFINE(node, job, session_dir, shm_prefix, spill_dir, store_capacity);
+};
+
+enum class ObjectState : uint8_t {
+  kInline = 0,      // bytes in `data`
+  kShm = 1,         // bytes in the file <shm_prefix><id>
+  kSpilled = 2,     // bytes in the file `path` on local disk
+  kError = 3,       // `data` is the error message
+  kInfeasible = 4,  // not an answer yet: the task cannot be placed; `data` says why
+};
+
+struct ObjectInfo {
+  ObjectId id;
+  uint8_t state = 0;
+  std::string data;
+  std::string path;
+  uint64_t size = 0;
+  std::vector<ObjectId> contained;
+  MSGPACK_DEFINE(id, state, data, path, size, contained);
+};
+
+struct TaskArg {
+  bool by_ref = false;
+  ObjectId ref;
+  std::string data;
+  MSGPACK_DEFINE(by_ref, ref, data);
+};
+
+struct TaskSpec {
+  TaskId id;
+  uint8_t kind = 0;  // internal::TaskKind
+  std::string function;
+  std::string name;
+  std::vector<TaskArg> args;
+  std::vector<ObjectId> contained;
+  std::vector<std::pair<std::string, int64_t>> resources;  // fixed-point amounts
+  int32_t max_retries = 3;
+  int32_t max_restarts = 0;
+  ActorId actor;
+  MSGPACK_DEFINE(id, kind, function, name, args, contained, resources, max_retries, max_restarts,
+                 actor);
+};
+
+struct ExecuteTask {
+  TaskSpec spec;
+  std::vector<ObjectInfo> resolved;  // one per by_ref argument, in order
+  MSGPACK_DEFINE(spec, resolved);
+};
+
+struct TaskResult {
+  TaskId id;
+  ObjectInfo value;
+  uint64_t exec_ns = 0;
+  MSGPACK_DEFINE(id, value, exec_ns);
+};
+
+struct RefDelta {
+  ObjectId id;
+  int32_t delta = 0;
+  MSGPACK_DEFINE(id, delta);
+};
+
+struct WorkerBlocked {
+  std::vector<TaskId> returned;  // queued here but not started: run them elsewhere
+  MSGPACK_DEFINE(returned);
+};
+
+}  // namespace strata::rpc
