@@ -162,8 +162,8 @@ TaskArgument MakeArgument(A&& a, std::vector<ObjectId>* contained,
 }
 
 template <class Params, class... A, size_t... I>
-std::vector<TaskArgument> MakeArguments(std::vector<ObjectId>* contained,
-                                        std::vector<ObjectRef<Void>>* keep,
+std::vector<TaskArgument> MakeArguments([[maybe_unused]] std::vector<ObjectId>* contained,
+                                        [[maybe_unused]] std::vector<ObjectRef<Void>>* keep,
                                         std::index_sequence<I...>, A&&... a) {
   std::vector<TaskArgument> out;
   out.reserve(sizeof...(A));

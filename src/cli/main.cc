@@ -6,7 +6,8 @@
 
 int main(int argc, char** argv) {
   CLI::App app{"Strata: a distributed computing engine for data preprocessing", "strata"};
-  app.require_subcommand(1);
+  // At most one; an unknown word is then reported by name, not as "missing".
+  app.require_subcommand(0, 1);
   app.set_version_flag("--version", "strata 0.1.0");
 
   strata::cli::StartFlags start;
@@ -38,6 +39,6 @@ int main(int argc, char** argv) {
   if (start_cmd->parsed()) return strata::cli::RunStart(start);
   if (app.got_subcommand("stop")) return strata::cli::RunStop();
   if (status_cmd->parsed()) return strata::cli::RunStatus(address, json);
-  std::fprintf(stderr, "strata: unknown command\n");
+  std::fprintf(stderr, "%s", app.help().c_str());
   return 2;
 }

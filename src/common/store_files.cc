@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,6 +33,9 @@ class MappedWriter : public internal::LargeObjectWriter {
 };
 
 struct Mapping {
+  Mapping(void* a, size_t s) : addr(a), size(s) {}
+  Mapping(const Mapping&) = delete;
+  Mapping& operator=(const Mapping&) = delete;
   void* addr;
   size_t size;
   ~Mapping() {
@@ -87,7 +91,7 @@ bool MapObjectFile(const std::string& path, internal::ObjectBytes* out, std::str
     *error = Errno("cannot map", path);
     return false;
   }
-  auto mapping = std::make_shared<Mapping>(Mapping{addr, size});
+  auto mapping = std::make_shared<Mapping>(addr, size);
   out->data = static_cast<const char*>(addr);
   out->size = size;
   out->keepalive = mapping;
@@ -107,11 +111,20 @@ bool CopyObjectFile(const std::string& src, const std::string& dst, std::string*
     return false;
   }
   bool ok = true;
+  bool in_kernel = true;
   for (;;) {
-    ssize_t n = copy_file_range(in, nullptr, out, nullptr, 1 << 30, 0);
+    ssize_t n = in_kernel ? copy_file_range(in, nullptr, out, nullptr, 1 << 30, 0)
+                          : sendfile(out, in, nullptr, 1 << 30);
     if (n == 0) break;
     if (n < 0) {
       if (errno == EINTR) continue;
+      // tmpfs -> disk is a cross-filesystem copy, which copy_file_range
+      // refuses on many kernels; sendfile still copies without a user buffer.
+      if (in_kernel && (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
+                        errno == EOPNOTSUPP)) {
+        in_kernel = false;
+        continue;
+      }
       *error = Errno("cannot copy to", dst);
       ok = false;
       break;

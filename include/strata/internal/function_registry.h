@@ -105,19 +105,23 @@ RemoteFunction MakeRemoteFunction(F f, std::string name) {
   using R = typename Tr::Return;
   RemoteFunction fn;
   fn.name = std::move(name);
-  if constexpr (std::is_void_v<typename Tr::Class>) {
+  if constexpr (std::is_void_v<typename Tr::Class> && std::is_pointer_v<R> &&
+                std::is_class_v<std::remove_pointer_t<R>>) {
+    // An actor factory: runs only through strata::Actor(), never as a task.
+    fn.invoke = [](void*, const std::vector<ArgSpan>&, const ObjectId&) -> EncodedObject {
+      throw StrataError("an actor factory cannot run as a task; use strata::Actor()");
+    };
+    fn.create = [f](const std::vector<ArgSpan>& args) -> void* {
+      auto params = DecodeParams<F>(args);
+      return static_cast<void*>(std::apply(f, std::move(params)));
+    };
+    fn.destroy = [](void* p) { delete static_cast<std::remove_pointer_t<R>*>(p); };
+  } else if constexpr (std::is_void_v<typename Tr::Class>) {
     fn.invoke = [f](void*, const std::vector<ArgSpan>& args, const ObjectId& rid) {
       auto params = DecodeParams<F>(args);
       return EncodeResult<R>([&]() -> decltype(auto) { return std::apply(f, std::move(params)); },
                              rid);
     };
-    if constexpr (std::is_pointer_v<R> && std::is_class_v<std::remove_pointer_t<R>>) {
-      fn.create = [f](const std::vector<ArgSpan>& args) -> void* {
-        auto params = DecodeParams<F>(args);
-        return static_cast<void*>(std::apply(f, std::move(params)));
-      };
-      fn.destroy = [](void* p) { delete static_cast<std::remove_pointer_t<R>*>(p); };
-    }
   } else {
     using C = typename Tr::Class;
     fn.invoke = [f](void* self, const std::vector<ArgSpan>& args, const ObjectId& rid) {

@@ -1,0 +1,219 @@
+// The public API against a real embedded cluster: real worker processes
+// (this test binary, re-run in worker mode), real sockets, real shared memory.
+#include <unistd.h>
+
+#include <numeric>
+#include <stdexcept>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "strata/strata.h"
+
+namespace {
+
+int Square(int x) { return x * x; }
+int64_t Add(int64_t a, int64_t b) { return a + b; }
+void Nothing() {}
+double SumVector(const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0); }
+int Thrower(int x) { throw std::runtime_error("boom " + std::to_string(x)); }
+int WorkerPid() { return static_cast<int>(getpid()); }
+std::string WhereAmI() {
+  auto c = strata::GetRuntimeContext();
+  return c.node_id.Hex() + "/" + c.worker_id.Hex() + "/" + c.task_id.Hex();
+}
+
+int64_t Fib(int n) {
+  if (n < 2) return n;
+  auto a = strata::Task(Fib).Remote(n - 1);
+  auto b = strata::Task(Fib).Remote(n - 2);
+  return strata::Get(a) + strata::Get(b);
+}
+
+// Sums values behind refs carried inside a vector (refs nested in a value).
+int64_t SumRefs(const std::vector<strata::ObjectRef<int64_t>>& refs) {
+  int64_t s = 0;
+  for (int64_t v : strata::Get(refs)) s += v;
+  return s;
+}
+
+struct Point {
+  double x = 0, y = 0;
+  STRATA_STRUCT(x, y);
+};
+Point Mid(const Point& a, const Point& b) { return {(a.x + b.x) / 2, (a.y + b.y) / 2}; }
+
+class Counter {
+ public:
+  explicit Counter(int64_t start) : total_(start) {}
+  static Counter* Create(int64_t start) { return new Counter(start); }
+  int64_t Add(int64_t d) { return total_ += d; }
+  int64_t Get() const { return total_; }
+
+ private:
+  int64_t total_;
+};
+
+class Broken {
+ public:
+  static Broken* Create() { throw std::runtime_error("cannot build"); }
+  int Touch() { return 1; }
+};
+
+STRATA_REMOTE(Square, Add, Nothing, SumVector, Thrower, WorkerPid, WhereAmI, Fib, SumRefs, Mid);
+STRATA_REMOTE(Counter::Create, &Counter::Add, &Counter::Get);
+STRATA_REMOTE(Broken::Create, &Broken::Touch);
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override { strata::Init(); }
+  void TearDown() override { strata::Shutdown(); }
+};
+
+TEST_F(ApiTest, TaskReturnsItsValue) {
+  EXPECT_EQ(strata::Get(strata::Task(Square).Remote(7)), 49);
+  strata::Get(strata::Task(Nothing).Remote());
+  Point m = strata::Get(strata::Task(Mid).Remote(Point{0, 0}, Point{2, 4}));
+  EXPECT_DOUBLE_EQ(m.x, 1);
+  EXPECT_DOUBLE_EQ(m.y, 2);
+}
+
+TEST_F(ApiTest, ArgumentsMayBeRefsAndTasksChain) {
+  auto a = strata::Task(Add).Remote(1, 2);
+  auto b = strata::Task(Add).Remote(a, 10);
+  auto c = strata::Task(Add).Remote(b, a);
+  EXPECT_EQ(strata::Get(c), 16);
+  auto big = strata::Put(std::vector<double>(1 << 20, 1.0));
+  EXPECT_DOUBLE_EQ(strata::Get(strata::Task(SumVector).SetResource("CPU", 1).Remote(big)),
+                   1 << 20);
+}
+
+TEST_F(ApiTest, HundredThousandSmallTasks) {
+  constexpr int64_t n = 100000;
+  std::vector<strata::ObjectRef<int64_t>> refs;
+  refs.reserve(n);
+  for (int64_t i = 0; i < n; ++i) refs.push_back(strata::Task(Add).Remote(i, 1));
+  std::vector<int64_t> values = strata::Get(refs);
+  ASSERT_EQ(values.size(), static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) ASSERT_EQ(values[i], i + 1) << "task " << i;
+}
+
+TEST_F(ApiTest, NestedTasksDoNotDeadlockOnTwoCores) {
+  // Every level blocks in Get() on its children: this only finishes if a
+  // blocked worker lends its CPU out.
+  EXPECT_EQ(strata::Get(strata::Task(Fib).Remote(10)), 55);
+}
+
+TEST_F(ApiTest, RefsInsideValuesStayAliveAndResolve) {
+  std::vector<strata::ObjectRef<int64_t>> parts;
+  for (int i = 0; i < 10; ++i) parts.push_back(strata::Put<int64_t>(i));
+  auto total = strata::Task(SumRefs).Remote(parts);
+  parts.clear();  // the task's argument keeps them alive
+  EXPECT_EQ(strata::Get(total), 45);
+}
+
+TEST_F(ApiTest, ExceptionReachesCallerWithTaskNameAndMessage) {
+  auto r = strata::Task(Thrower).Remote(42);
+  try {
+    strata::Get(r);
+    FAIL() << "Get should throw";
+  } catch (const strata::TaskError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("Thrower"), std::string::npos) << what;
+    EXPECT_NE(what.find("boom 42"), std::string::npos) << what;
+  }
+  // A task depending on the failed one fails with the same error, unrun.
+  auto dependent = strata::Task(Square).Remote(r);
+  EXPECT_THROW(strata::Get(dependent), strata::TaskError);
+}
+
+TEST_F(ApiTest, ActorCallsFromOneCallerRunInOrder) {
+  strata::ActorHandle<Counter> c = strata::Actor(Counter::Create).Remote(100);
+  std::vector<strata::ObjectRef<int64_t>> sums;
+  for (int i = 1; i <= 2000; ++i) sums.push_back(c.Task(&Counter::Add).Remote(i));
+  std::vector<int64_t> values = strata::Get(sums);
+  int64_t expect = 100;
+  for (int i = 1; i <= 2000; ++i) {
+    expect += i;
+    ASSERT_EQ(values[i - 1], expect) << "call " << i << " ran out of order";
+  }
+  EXPECT_EQ(strata::Get(c.Task(&Counter::Get).Remote()), expect);
+}
+
+TEST_F(ApiTest, ActorWhoseConstructorThrowsFailsItsCalls) {
+  auto b = strata::Actor(Broken::Create).Remote();
+  auto r = b.Task(&Broken::Touch).Remote();
+  try {
+    strata::Get(r);
+    FAIL() << "Get should throw";
+  } catch (const strata::TaskError& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot build"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(ApiTest, WaitReturnsReadyAndUnready) {
+  std::vector<strata::ObjectRef<int>> refs;
+  for (int i = 0; i < 20; ++i) refs.push_back(strata::Task(Square).Remote(i));
+  strata::WaitResult w = strata::Wait(refs, /*num_returns=*/5, /*timeout_ms=*/10000);
+  EXPECT_GE(w.ready.size(), 5u);
+  EXPECT_EQ(w.ready.size() + w.unready.size(), 20u);
+  strata::WaitResult all = strata::Wait(refs, 20, 10000);
+  EXPECT_EQ(all.ready.size(), 20u);
+}
+
+TEST_F(ApiTest, InfeasibleDemandIsReportedNotHung) {
+  auto r = strata::Task(Square).SetResource("CPU", 64).Remote(3);
+  auto intel = strata::Task(Square).SetResource("intel", 1).Remote(3);
+  EXPECT_THROW(strata::Get(r), strata::InfeasibleError);
+  try {
+    strata::Get(intel);
+    FAIL() << "Get should throw";
+  } catch (const strata::InfeasibleError& e) {
+    EXPECT_NE(std::string(e.what()).find("intel"), std::string::npos) << e.what();
+  }
+  nlohmann::json status = nlohmann::json::parse(strata::ClusterStatus(/*json=*/true));
+  int64_t infeasible = 0;
+  bool saw_cpu64 = false;
+  for (const auto& d : status["infeasible_demands"]) {
+    infeasible += d["count"].get<int64_t>();
+    if (d["shape"].value("CPU", 0.0) == 64.0) saw_cpu64 = true;
+  }
+  EXPECT_EQ(infeasible, 2);
+  EXPECT_TRUE(saw_cpu64) << status.dump();
+}
+
+TEST_F(ApiTest, RuntimeContextNamesNodeWorkerAndTask) {
+  const std::string where = strata::Get(strata::Task(WhereAmI).Remote());
+  auto driver = strata::GetRuntimeContext();
+  EXPECT_TRUE(driver.is_driver);
+  EXPECT_EQ(where.substr(0, 32), driver.node_id.Hex());
+  EXPECT_NE(where.substr(33, 32), strata::WorkerId().Hex());
+  EXPECT_NE(where.substr(66, 32), strata::TaskId().Hex());
+  EXPECT_NE(strata::Get(strata::Task(WorkerPid).Remote()), getpid());
+}
+
+TEST_F(ApiTest, StatusJsonHasTheDocumentedFields) {
+  nlohmann::json s = nlohmann::json::parse(strata::ClusterStatus(true));
+  ASSERT_EQ(s["nodes"].size(), 1u);
+  const auto& node = s["nodes"][0];
+  for (const char* key : {"node_id", "node_type", "state", "resources_total", "resources_used"}) {
+    EXPECT_TRUE(node.contains(key)) << key;
+  }
+  EXPECT_EQ(node["state"], "ALIVE");
+  EXPECT_GE(node["resources_total"]["CPU"].get<double>(), 1.0);
+  EXPECT_TRUE(s["pending_demands"].is_array());
+}
+
+TEST(ApiCustomResources, TaskNeedingACustomResourceRunsWhereItExists) {
+  strata::InitOptions o;
+  o.resources = {{"intel", 1}};
+  strata::Init(o);
+  EXPECT_EQ(strata::Get(strata::Task(Square).SetResource("intel", 1).Remote(5)), 25);
+  strata::Shutdown();
+}
+
+TEST(ApiUse, CallingBeforeInitIsAClearError) {
+  EXPECT_THROW(strata::Task(Square).Remote(1), strata::StrataError);
+}
+
+}  // namespace
