@@ -142,6 +142,15 @@ void CoreRuntime::OnFrame(MsgType type, const char* body, size_t size) {
       return;
     }
     std::lock_guard<std::mutex> lock(mu_);
+    if (blocked_depth_ > 0) {
+      // Sent before the agent learnt that this worker waits in Get(): hand
+      // them back, or they would sit behind the waiting task (a deadlock
+      // when they are its own children).
+      Outgoing& o = Tail(MsgType::kWorkerBlocked);
+      for (const auto& t : tasks) o.blocked.returned.push_back(t.spec.id);
+      channel_.Wake();
+      return;
+    }
     for (auto& t : tasks) tasks_.push_back(std::move(t));
     tasks_cv_.notify_one();
   } else if (type == MsgType::kStatusReply) {
@@ -314,6 +323,12 @@ std::vector<internal::ObjectBytes> CoreRuntime::Get(const std::vector<ObjectId>&
       std::vector<ObjectId> want;
       for (size_t i : todo) want.push_back(ids[i]);
       RequestLocked(want);
+      if (!out_.empty()) {
+        // About to wait for an answer: send what is queued now, from here.
+        lock.unlock();
+        channel_.Flush();
+        lock.lock();
+      }
       auto all_here = [&] {
         for (size_t i : todo) {
           if (!AnsweredLocked(ids[i])) return false;
@@ -428,11 +443,19 @@ bool CoreRuntime::PopTask(rpc::ExecuteTask* out) {
 }
 
 void CoreRuntime::PushResult(rpc::TaskResult&& result) {
+  bool idle;
   {
     std::lock_guard<std::mutex> lock(mu_);
     Tail(MsgType::kTaskResults).results.push_back(std::move(result));
+    idle = tasks_.empty();
   }
-  channel_.Wake();
+  // With nothing else queued here, someone is likely waiting on this result:
+  // write it now. Otherwise let results batch up behind the next tasks.
+  if (idle) {
+    channel_.Flush();
+  } else {
+    channel_.Wake();
+  }
 }
 
 }  // namespace strata::client

@@ -90,7 +90,29 @@ void RemoveClusterRecord() {
 }
 
 std::string ShmPrefixFor(const std::string& node_tag) {
-  return "/dev/shm/strata_" + node_tag + "_";
+  return "/dev/shm/strata_" + std::to_string(getpid()) + "_" + node_tag + "_";
+}
+
+uint64_t CleanStaleShmFiles() {
+  uint64_t freed = 0;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/dev/shm", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("strata_", 0) != 0) continue;
+    const size_t end = name.find('_', 7);
+    if (end == std::string::npos) continue;
+    int pid = 0;
+    try {
+      pid = std::stoi(name.substr(7, end - 7));
+    } catch (const std::exception&) {
+      continue;
+    }
+    if (pid <= 0 || kill(pid, 0) == 0 || errno != ESRCH) continue;
+    std::error_code size_ec;
+    const uint64_t size = fs::file_size(entry.path(), size_ec);
+    if (fs::remove(entry.path(), size_ec)) freed += size_ec ? 0 : size;
+  }
+  return freed;
 }
 
 }  // namespace strata

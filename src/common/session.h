@@ -3,6 +3,7 @@
 // most recently started by `strata start`, which Init() reads.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -28,6 +29,11 @@ std::string ClusterRecordPath();
 // Prefix of this node's shared-memory object files: one file per object, so
 // that a reader maps exactly the object it wants and a spilled object simply
 // moves to another file.
+// The agent's pid is in the name so that CleanStaleShmFiles can tell files of
+// a crashed agent (which never got to delete them) from live ones.
 std::string ShmPrefixFor(const std::string& node_tag);
+// Deletes /dev/shm/strata_<pid>_* files whose agent process is gone. Returns
+// how many bytes it freed.
+uint64_t CleanStaleShmFiles();
 
 }  // namespace strata

@@ -62,6 +62,9 @@ bool Agent::Start(std::string* error) {
   if (unix_fd < 0) return false;
   loop_->AddListener(unix_fd);
 
+  if (const uint64_t freed = CleanStaleShmFiles(); freed > 0) {
+    spdlog::warn("deleted {} bytes of objects left in /dev/shm by agents that crashed", freed);
+  }
   StoreOptions so;
   so.shm_prefix = ShmPrefixFor(node_id_.Short());
   so.spill_dir = options_.spill_dir;

@@ -123,7 +123,7 @@ void Scheduler::RequeueFront(const std::vector<TaskId>& ids) {
 
 void Scheduler::OnWorkerBlocked(rpc::ConnId conn, const rpc::WorkerBlocked& msg) {
   Worker* w = WorkerByConn(conn);
-  if (w == nullptr || w->blocked) return;
+  if (w == nullptr) return;
   std::vector<TaskId> returned;
   for (const TaskId& id : msg.returned) {
     auto pos = std::find(w->assigned.begin(), w->assigned.end(), id);
@@ -136,8 +136,11 @@ void Scheduler::OnWorkerBlocked(rpc::ConnId conn, const rpc::WorkerBlocked& msg)
   RequeueFront(returned);
   // A task waiting for other tasks lends its resources out, or nested tasks
   // would deadlock once every CPU waits on a child.
-  w->blocked = true;
-  available_.Add(w->lease);
+  // A second message while blocked only returns tasks that arrived late.
+  if (!w->blocked) {
+    w->blocked = true;
+    available_.Add(w->lease);
+  }
 }
 
 void Scheduler::OnWorkerUnblocked(rpc::ConnId conn) {

@@ -65,6 +65,14 @@ void Channel::Wake() {
   cv_.notify_one();
 }
 
+void Channel::Flush() {
+  if (fd_ < 0 || !writer_.joinable()) return;
+  std::lock_guard<std::mutex> lock(write_mu_);
+  std::string frames;
+  drain_(&frames);
+  if (!frames.empty()) WriteAll(fd_, frames.data(), frames.size());
+}
+
 void Channel::Stop() {
   if (fd_ < 0) return;
   if (writer_.joinable()) {
@@ -128,9 +136,12 @@ void Channel::WriterLoop() {
       cv_.wait(lock, [&] { return wake_.load() || stopping_.load(); });
     }
     wake_.store(false, std::memory_order_release);
-    frames.clear();
-    drain_(&frames);
-    if (!frames.empty() && !WriteAll(fd_, frames.data(), frames.size())) return;
+    {
+      std::lock_guard<std::mutex> write_lock(write_mu_);
+      frames.clear();
+      drain_(&frames);
+      if (!frames.empty() && !WriteAll(fd_, frames.data(), frames.size())) return;
+    }
     if (stopping_ && !wake_.load()) return;
   }
 }

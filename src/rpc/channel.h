@@ -45,6 +45,9 @@ class Channel {
 
   void Start(FrameHandler on_frame, Drain drain, CloseHandler on_close);
   void Wake();
+  // Drains and writes in the calling thread: for callers about to wait on a
+  // reply, where handing off to the writer thread would add a wake-up.
+  void Flush();
   // Writes what is still queued, closes the socket, joins the threads.
   void Stop();
 
@@ -62,6 +65,7 @@ class Channel {
   std::thread writer_;
   std::mutex mu_;
   std::condition_variable cv_;
+  std::mutex write_mu_;  // drain + write happen together, so frames keep their order
   std::atomic<bool> wake_{false};
   std::atomic<bool> stopping_{false};
 };

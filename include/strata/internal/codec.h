@@ -58,12 +58,14 @@ EncodedObject EncodeObject(const T& value, const ObjectId& id) {
   return out;
 }
 
+// Tells msgpack to point str/bin/ext at the input instead of copying them
+// into its zone: a large vector is then copied once, into its destination.
+inline bool ReferenceInPlace(msgpack::type::object_type, size_t, void*) { return true; }
+
 template <class T>
 T DecodeValue(const char* data, size_t size, const ObjectId& id) {
   try {
-    // Without a reference function msgpack points str/bin at `data` instead of
-    // copying: a large vector is copied exactly once, into its destination.
-    msgpack::object_handle handle = msgpack::unpack(data, size);
+    msgpack::object_handle handle = msgpack::unpack(data, size, ReferenceInPlace);
     T value{};
     handle.get().convert(value);
     return value;

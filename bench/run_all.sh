@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# `make bench`: runs Strata's microbenchmarks and the Dask peer in the same
+# session, prints them side by side, and writes build/bench/core.json as a
+# list of {"name","strata","peer","peer_value","unit"}.
+set -euo pipefail
+build=${1:-build}
+out_dir="$build/bench"
+mkdir -p "$out_dir"
+export STRATA_TMPDIR=$(mktemp -d)
+trap 'rm -rf "$STRATA_TMPDIR"' EXIT
+
+echo "== codec (in-process, Google Benchmark)"
+"$build/bench/codec_bench" --benchmark_min_time=0.2 2>/dev/null | tail -n +4
+
+echo "== Strata core microbenchmarks"
+strata_json=$("$build/bench/core_bench")
+init_json=$("$build/bench/core_bench" --init)
+
+echo "== node agent memory (strata start --head, after one driver ran)"
+cli="$build/src/cli/strata"
+"$cli" start --head --port 0 >/dev/null 2>&1 || "$cli" start --head --port 16380 >/dev/null
+"$build/examples/quickstart/quickstart" 4 1000 >/dev/null
+agent_pid=$(python3 -c "import json;print(json.load(open('$STRATA_TMPDIR/cluster.json'))['pid'])")
+agent_rss=$(awk '/VmRSS/ {printf "%.1f", $2/1024}' /proc/$agent_pid/status)
+"$cli" stop >/dev/null
+
+echo "== Dask distributed (peer)"
+peer_json=$(/usr/bin/python3 "$(dirname "$0")/dask_peer.py" 2>/dev/null)
+
+/usr/bin/python3 - "$strata_json" "$init_json" "$peer_json" "$agent_rss" "$out_dir/core.json" <<'PY'
+import json, sys
+s = json.loads(sys.argv[1]); s.update(json.loads(sys.argv[2]))
+p = json.loads(sys.argv[3]); agent_rss = float(sys.argv[4])
+s["node_agent_rss_mb"] = agent_rss
+units = {"_per_s": "ops/s", "_us": "us", "_gb_per_s": "GB/s", "_mb": "MiB", "_s": "s",
+         "_vs_memcpy": "ratio"}
+def unit(k):
+    for suffix, u in units.items():
+        if k.endswith(suffix): return u
+    return ""
+rows = []
+for k in sorted(s):
+    rows.append({"name": k, "strata": s[k], "peer": "dask.distributed 2022.12",
+                 "peer_value": p.get(k), "unit": unit(k)})
+json.dump(rows, open(sys.argv[5], "w"), indent=1)
+lower_better = ("_us", "_rss_mb", "_s")
+print(f"{'metric':28} {'strata':>14} {'dask':>14}  ratio (strata/dask, >1 = strata better)")
+for r in rows:
+    pv, sv, k = r["peer_value"], r["strata"], r["name"]
+    ratio = ""
+    if pv:
+        ratio = pv / sv if k.endswith(lower_better) and not k.endswith("_per_s") else sv / pv
+        ratio = f"{ratio:8.1f}x"
+    print(f"{k:28} {sv:14.3f} {pv if pv is not None else float('nan'):14.3f}  {ratio}")
+print(f"\nwritten: {sys.argv[5]}")
+PY
