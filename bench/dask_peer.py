@@ -36,6 +36,9 @@ def main():
     client = Client(cluster)
     client.submit(noop, 1, pure=False).result()
     m = {"init_to_first_result_s": time.perf_counter() - start}
+    # Idle workers, before any benchmark gave them data to hold.
+    rss = client.run(lambda: __import__("psutil").Process().memory_info().rss)
+    m["idle_worker_rss_mb"] = min(rss.values()) / 2**20
 
     m["tasks_sync_per_s"] = rate(3, 200, lambda: [client.submit(noop, i, pure=False).result()
                                                    for i in range(200)])
@@ -68,8 +71,6 @@ def main():
     wait(ready)
     m["wait_1k_refs_per_s"] = rate(3, 20, lambda: [wait(ready) for _ in range(20)])
 
-    rss = client.run(lambda: __import__("psutil").Process().memory_info().rss)
-    m["idle_worker_rss_mb"] = min(rss.values()) / 2**20
     client.close()
     cluster.close()
     print(json.dumps(m))
