@@ -112,8 +112,24 @@ int main(int argc, char** argv) {
     std::vector<double> back = strata::Get(ref);
     if (back[n - 1] != 1.5) std::printf("wrong value\n");
   });
+  // The same object read in place: what a reader pays when it does not need
+  // its own copy (ArrayView).
+  strata::ObjectRef<strata::ArrayView<double>> view_ref(ref.id());
+  m["get_view_gb_per_s"] = Rate(3, gb, [&] {
+    strata::ArrayView<double> v = strata::Get(view_ref);
+    if (v[n - 1] != 1.5) std::printf("wrong value\n");
+  });
+  view_ref = {};
+  // Fresh memory is what a put or a copying get must write into: page faults
+  // included, this is the ceiling for any system that hands out new buffers.
+  m["memcpy_fresh_gb_per_s"] = Rate(3, gb, [&] {
+    std::vector<double> fresh(big.begin(), big.end());
+    if (fresh[n - 1] != 1.5) std::printf("wrong value\n");
+  });
   m["put_get_gb_per_s"] = 1.0 / (1.0 / m["put_gb_per_s"] + 1.0 / m["get_gb_per_s"]);
   m["put_get_vs_memcpy"] = m["put_get_gb_per_s"] / m["memcpy_gb_per_s"];
+  m["put_getview_gb_per_s"] = 1.0 / (1.0 / m["put_gb_per_s"] + 1.0 / m["get_view_gb_per_s"]);
+  m["put_getview_vs_memcpy"] = m["put_getview_gb_per_s"] / m["memcpy_gb_per_s"];
   ref = {};
   big.clear();
   big.shrink_to_fit();

@@ -45,6 +45,10 @@ class ObjectRef {
   using value_type = T;
 
   ObjectRef() = default;
+  // Another typed reference to the same object, e.g. a std::vector<double>
+  // read as ArrayView<double>. Counts as one more reference.
+  explicit ObjectRef(const ObjectId& id)
+      : handle_(id.IsNil() ? nullptr : std::make_shared<internal::RefHandle>(id, false)) {}
   // For the runtime: wraps an id this process holds a reference to.
   static ObjectRef Adopt(const ObjectId& id) {
     return ObjectRef(std::make_shared<internal::RefHandle>(id, /*adopt=*/true));

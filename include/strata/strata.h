@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "strata/array_view.h"
 #include "strata/errors.h"
 #include "strata/internal/codec.h"
 #include "strata/internal/function_registry.h"
@@ -131,13 +132,22 @@ WaitResult<T> Wait(const std::vector<ObjectRef<T>>& refs, size_t num_returns,
 
 namespace internal {
 
+// Whether a value stored as From may be read as To: convertible types, and a
+// vector of numbers read as a view of the same numbers.
+template <class From, class To>
+struct WireCompatible : std::is_convertible<From, To> {};
+template <class T>
+struct WireCompatible<std::vector<T>, ArrayView<T>> : std::true_type {};
+template <class T>
+struct WireCompatible<ArrayView<T>, std::vector<T>> : std::true_type {};
+
 template <class P, class A>
 TaskArgument MakeArgument(A&& a, std::vector<ObjectId>* contained,
                           std::vector<ObjectRef<Void>>* keep) {
   using DP = std::decay_t<P>;
   using DA = std::decay_t<A>;
   if constexpr (IsObjectRef<DA>::value && !IsObjectRef<DP>::value) {
-    static_assert(std::is_convertible_v<typename DA::value_type, DP>,
+    static_assert(WireCompatible<typename DA::value_type, DP>::value,
                   "ObjectRef<T> passed for a parameter that T does not convert to");
     return TaskArgument{true, a.id(), {}};
   } else {

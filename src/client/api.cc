@@ -64,6 +64,7 @@ std::string StartEmbeddedCluster(const InitOptions& options, Global& g) {
   std::string error;
   const std::string session = CreateSessionDir(&error);
   if (session.empty()) throw StrataError(error);
+  spdlog::drop("strata");  // a previous Init() in this process made one
   auto logger = spdlog::basic_logger_mt("strata", session + "/logs/agent.log");
   logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(logger);
@@ -187,6 +188,11 @@ void RemoveLocalRef(const ObjectId& id) {
 
 namespace {
 thread_local std::vector<ObjectId>* contained_sink = nullptr;
+}
+
+std::shared_ptr<const void>& DecodingKeepalive() {
+  thread_local std::shared_ptr<const void> keepalive;
+  return keepalive;
 }
 
 ContainedRefScope::ContainedRefScope(std::vector<ObjectId>* sink) : previous_(contained_sink) {

@@ -231,6 +231,20 @@ rpc::ObjectInfo CoreRuntime::ToInfo(internal::EncodedObject&& e) const {
   return info;
 }
 
+namespace {
+// Hides the file's leading pad bytes from the encoder.
+class PayloadWriter : public internal::LargeObjectWriter {
+ public:
+  explicit PayloadWriter(std::unique_ptr<internal::LargeObjectWriter> file)
+      : file_(std::move(file)) {}
+  char* data() override { return file_->data() + internal::kObjectFilePayloadOffset; }
+  void Finish() override { file_->Finish(); }
+
+ private:
+  std::unique_ptr<internal::LargeObjectWriter> file_;
+};
+}  // namespace
+
 std::unique_ptr<internal::LargeObjectWriter> CoreRuntime::CreateLarge(const ObjectId& id,
                                                                      uint64_t size) {
   // An object bigger than the whole store goes straight to the spill
@@ -239,9 +253,9 @@ std::unique_ptr<internal::LargeObjectWriter> CoreRuntime::CreateLarge(const Obje
                                ? welcome_.spill_dir + "/" + id.Hex()
                                : welcome_.shm_prefix + id.Hex();
   std::string error;
-  auto writer = CreateObjectFile(path, size, &error);
+  auto writer = CreateObjectFile(path, size + internal::kObjectFilePayloadOffset, &error);
   if (!writer) throw StrataError("cannot store object " + id.Hex() + ": " + error);
-  return writer;
+  return std::make_unique<PayloadWriter>(std::move(writer));
 }
 
 void CoreRuntime::Put(internal::EncodedObject&& object) {
@@ -385,7 +399,11 @@ bool CoreRuntime::Materialize(const rpc::ObjectInfo& info, internal::ObjectBytes
                                ? welcome_.shm_prefix + info.id.Hex()
                                : info.path;
   std::string error;
-  return MapObjectFile(path, out, &error);
+  if (!MapObjectFile(path, out, &error)) return false;
+  if (out->size < internal::kObjectFilePayloadOffset) return false;
+  out->data += internal::kObjectFilePayloadOffset;
+  out->size -= internal::kObjectFilePayloadOffset;
+  return true;
 }
 
 std::vector<bool> CoreRuntime::Wait(const std::vector<ObjectId>& ids, size_t num_returns,

@@ -44,7 +44,7 @@ std::vector<internal::ArgSpan> ArgumentSpans(CoreRuntime& rt, const rpc::Execute
   size_t r = 0;
   for (const rpc::TaskArg& arg : task.spec.args) {
     if (!arg.by_ref) {
-      spans.push_back({arg.data.data(), arg.data.size()});
+      spans.push_back({arg.data.data(), arg.data.size(), nullptr});
       continue;
     }
     if (r >= task.resolved.size()) throw StrataError("the node agent sent too few arguments");
@@ -62,7 +62,7 @@ std::vector<internal::ArgSpan> ArgumentSpans(CoreRuntime& rt, const rpc::Execute
     }
     ++r;
     holders->push_back(bytes);
-    spans.push_back({bytes.data, bytes.size});
+    spans.push_back({bytes.data, bytes.size, bytes.keepalive});
   }
   return spans;
 }

@@ -216,4 +216,13 @@ TEST(ApiUse, CallingBeforeInitIsAClearError) {
   EXPECT_THROW(strata::Task(Square).Remote(1), strata::StrataError);
 }
 
+TEST(ApiUse, InitAfterShutdownStartsAFreshCluster) {
+  for (int round = 0; round < 3; ++round) {
+    strata::Init();
+    EXPECT_EQ(strata::Get(strata::Task(Square).Remote(round)), round * round);
+    strata::Shutdown();
+  }
+  EXPECT_FALSE(strata::IsInitialized());
+}
+
 }  // namespace

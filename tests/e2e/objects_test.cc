@@ -17,7 +17,14 @@ double Checksum(const std::vector<double>& v) {
   return s + static_cast<double>(v.size());
 }
 std::vector<double> MakeBlock(int64_t n, double fill) { return std::vector<double>(n, fill); }
-STRATA_REMOTE(Checksum, MakeBlock);
+// Reads its argument in place from shared memory.
+double ViewSum(strata::ArrayView<double> v) {
+  if (!v.is_zero_copy()) throw std::runtime_error("argument was copied");
+  double s = 0;
+  for (double x : v) s += x;
+  return s;
+}
+STRATA_REMOTE(Checksum, MakeBlock, ViewSum);
 
 nlohmann::json Status() { return nlohmann::json::parse(strata::ClusterStatus(true)); }
 nlohmann::json Store() { return Status()["nodes"][0]["object_store"]; }
@@ -73,6 +80,24 @@ TEST(Objects, ObjectLargerThanTheWholeStoreStillWorks) {
   EXPECT_EQ(strata::Get(made)[n - 1], 3.0);
   EXPECT_DOUBLE_EQ(strata::Get(strata::Task(Checksum).Remote(made)),
                    Checksum(std::vector<double>(n, 3.0)));
+  strata::Shutdown();
+}
+
+TEST(Objects, ArrayViewReadsInPlaceWithoutCopying) {
+  strata::Init();
+  const int64_t n = (16 << 20) / sizeof(double);
+  auto ref = strata::Put(std::vector<double>(n, 0.5));
+  EXPECT_DOUBLE_EQ(strata::Get(strata::Task(ViewSum).Remote(ref)), 0.5 * n);
+  strata::ObjectRef<strata::ArrayView<double>> as_view(ref.id());
+  strata::ArrayView<double> view = strata::Get(as_view);
+  EXPECT_TRUE(view.is_zero_copy());
+  ASSERT_EQ(view.size(), static_cast<size_t>(n));
+  EXPECT_EQ(view[n - 1], 0.5);
+  // A task result read as a view; small values are copies but still work.
+  strata::ObjectRef<strata::ArrayView<double>> made(strata::Task(MakeBlock).Remote(n, 2.0).id());
+  EXPECT_EQ(strata::Get(made)[0], 2.0);
+  strata::ObjectRef<strata::ArrayView<double>> small(strata::Put(std::vector<double>{1, 2}).id());
+  EXPECT_EQ(strata::Get(small).ToVector(), (std::vector<double>{1, 2}));
   strata::Shutdown();
 }
 

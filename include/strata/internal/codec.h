@@ -1,6 +1,7 @@
 // Encoding values into objects and decoding them back, for the templates.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <typeinfo>
 #include <utility>
@@ -62,9 +63,28 @@ EncodedObject EncodeObject(const T& value, const ObjectId& id) {
 // into its zone: a large vector is then copied once, into its destination.
 inline bool ReferenceInPlace(msgpack::type::object_type, size_t, void*) { return true; }
 
+std::shared_ptr<const void>& DecodingKeepalive();
+
+// Makes the memory being decoded available to zero-copy types (ArrayView).
+class KeepaliveScope {
+ public:
+  explicit KeepaliveScope(std::shared_ptr<const void> k)
+      : previous_(std::move(DecodingKeepalive())) {
+    DecodingKeepalive() = std::move(k);
+  }
+  ~KeepaliveScope() { DecodingKeepalive() = std::move(previous_); }
+  KeepaliveScope(const KeepaliveScope&) = delete;
+  KeepaliveScope& operator=(const KeepaliveScope&) = delete;
+
+ private:
+  std::shared_ptr<const void> previous_;
+};
+
 template <class T>
-T DecodeValue(const char* data, size_t size, const ObjectId& id) {
+T DecodeValue(const char* data, size_t size, const ObjectId& id,
+              std::shared_ptr<const void> keepalive = nullptr) {
   try {
+    KeepaliveScope scope(std::move(keepalive));
     msgpack::object_handle handle = msgpack::unpack(data, size, ReferenceInPlace);
     T value{};
     handle.get().convert(value);
@@ -76,7 +96,7 @@ T DecodeValue(const char* data, size_t size, const ObjectId& id) {
 
 template <class T>
 T DecodeObject(const ObjectBytes& bytes, const ObjectId& id) {
-  return DecodeValue<T>(bytes.data, bytes.size, id);
+  return DecodeValue<T>(bytes.data, bytes.size, id, bytes.keepalive);
 }
 
 }  // namespace strata::internal

@@ -20,6 +20,7 @@ namespace strata::internal {
 struct ArgSpan {
   const char* data;
   size_t size;
+  std::shared_ptr<const void> keepalive;  // set when the bytes are a mapped object
 };
 
 struct RemoteFunction {
@@ -75,7 +76,7 @@ struct DecayedTuple<std::tuple<A...>> {
 template <class Tuple, size_t... I>
 Tuple DecodeArgs(const std::vector<ArgSpan>& args, std::index_sequence<I...>) {
   return Tuple(DecodeValue<std::tuple_element_t<I, Tuple>>(args[I].data, args[I].size,
-                                                           ObjectId::Nil())...);
+                                                           ObjectId::Nil(), args[I].keepalive)...);
 }
 
 template <class F>

@@ -37,6 +37,11 @@ struct ObjectBytes {
   std::shared_ptr<const void> keepalive;
 };
 
+// Object files start with this many unused bytes, so that the payload of a
+// top-level bin32 (an array of numbers) begins 8-byte aligned and can be read
+// in place (ArrayView).
+constexpr uint64_t kObjectFilePayloadOffset = 3;
+
 // A writable mapping of a new store file, for objects above kInlineObjectLimit.
 class LargeObjectWriter {
  public:
