@@ -227,6 +227,11 @@ rpc::ObjectInfo CoreRuntime::ToInfo(internal::EncodedObject&& e) const {
     info.path = welcome_.spill_dir + "/" + e.id.Hex();
   } else {
     info.state = static_cast<uint8_t>(ObjectState::kShm);
+    std::lock_guard<std::mutex> lock(claimed_mu_);
+    if (auto it = claimed_.find(info.id); it != claimed_.end()) {
+      info.recycled = std::move(it->second);
+      claimed_.erase(it);
+    }
   }
   return info;
 }
@@ -249,11 +254,20 @@ std::unique_ptr<internal::LargeObjectWriter> CoreRuntime::CreateLarge(const Obje
                                                                      uint64_t size) {
   // An object bigger than the whole store goes straight to the spill
   // directory: it could never fit in shared memory anyway.
-  const std::string path = size > welcome_.store_capacity
-                               ? welcome_.spill_dir + "/" + id.Hex()
-                               : welcome_.shm_prefix + id.Hex();
+  const bool spill = size > welcome_.store_capacity;
+  const std::string path =
+      spill ? welcome_.spill_dir + "/" + id.Hex() : welcome_.shm_prefix + id.Hex();
+  const uint64_t file_bytes = size + internal::kObjectFilePayloadOffset;
+  if (!spill && file_bytes >= kRecycleMinBytes && !welcome_.pool_dir.empty()) {
+    std::string claimed;
+    if (auto reused = ClaimPooledFile(welcome_.pool_dir, path, file_bytes, &claimed)) {
+      std::lock_guard<std::mutex> lock(claimed_mu_);
+      claimed_[id] = claimed;
+      return std::make_unique<PayloadWriter>(std::move(reused));
+    }
+  }
   std::string error;
-  auto writer = CreateObjectFile(path, size + internal::kObjectFilePayloadOffset, &error);
+  auto writer = CreateObjectFile(path, file_bytes, &error);
   if (!writer) throw StrataError("cannot store object " + id.Hex() + ": " + error);
   return std::make_unique<PayloadWriter>(std::move(writer));
 }

@@ -81,6 +81,10 @@ class CoreRuntime {
   rpc::Welcome welcome_;
   rpc::Channel channel_;
 
+  // Pooled files claimed by CreateLarge, reported with the object (ToInfo).
+  mutable std::mutex claimed_mu_;
+  mutable std::unordered_map<ObjectId, std::string> claimed_;
+
   std::mutex mu_;
   std::condition_variable objects_cv_;
   std::condition_variable tasks_cv_;

@@ -109,6 +109,13 @@ uint64_t CleanStaleShmFiles() {
     }
     if (pid <= 0 || kill(pid, 0) == 0 || errno != ESRCH) continue;
     std::error_code size_ec;
+    if (entry.is_directory(size_ec)) {  // a crashed agent's pool of freed files
+      for (const auto& f : fs::directory_iterator(entry.path(), size_ec)) {
+        freed += fs::file_size(f.path(), size_ec);
+      }
+      fs::remove_all(entry.path(), size_ec);
+      continue;
+    }
     const uint64_t size = fs::file_size(entry.path(), size_ec);
     if (fs::remove(entry.path(), size_ec)) freed += size_ec ? 0 : size;
   }

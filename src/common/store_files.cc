@@ -6,8 +6,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <utility>
+#include <vector>
 
 namespace strata {
 
@@ -70,6 +75,43 @@ std::unique_ptr<internal::LargeObjectWriter> CreateObjectFile(const std::string&
     return nullptr;
   }
   return std::make_unique<MappedWriter>(static_cast<char*>(addr), size);
+}
+
+std::unique_ptr<internal::LargeObjectWriter> ClaimPooledFile(const std::string& pool_dir,
+                                                             const std::string& path,
+                                                             uint64_t size, std::string* claimed) {
+  DIR* dir = opendir(pool_dir.c_str());
+  if (dir == nullptr) return nullptr;
+  std::vector<std::pair<uint64_t, std::string>> candidates;
+  while (dirent* e = readdir(dir)) {
+    if (e->d_name[0] == '.') continue;
+    struct stat st {};
+    const std::string file = pool_dir + "/" + e->d_name;
+    if (stat(file.c_str(), &st) != 0) continue;
+    const auto fsize = static_cast<uint64_t>(st.st_size);
+    if (fsize >= size && fsize <= 2 * size) candidates.emplace_back(fsize, e->d_name);
+  }
+  closedir(dir);
+  std::sort(candidates.begin(), candidates.end());
+  for (const auto& [fsize, name] : candidates) {
+    const std::string from = pool_dir + "/" + name;
+    if (rename(from.c_str(), path.c_str()) != 0) continue;  // another writer won it
+    int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0 || ftruncate(fd, static_cast<off_t>(size)) != 0) {
+      if (fd >= 0) close(fd);
+      unlink(path.c_str());
+      continue;
+    }
+    void* addr = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+    close(fd);
+    if (addr == MAP_FAILED) {
+      unlink(path.c_str());
+      continue;
+    }
+    *claimed = name;
+    return std::make_unique<MappedWriter>(static_cast<char*>(addr), size);
+  }
+  return nullptr;
 }
 
 bool MapObjectFile(const std::string& path, internal::ObjectBytes* out, std::string* error) {

@@ -10,10 +10,25 @@
 
 namespace strata {
 
+// Freed shared-memory files at least this big are kept for reuse instead of
+// deleted: allocating fresh tmpfs pages, not copying, bounds how fast a large
+// object can be written (about 1.5 GB/s here versus 12 GB/s for memcpy).
+constexpr uint64_t kRecycleMinBytes = 1 << 20;
+
 // Creates `path` with `size` bytes and maps it writable. On error returns
 // nullptr and sets `error` (naming the path and the reason).
 std::unique_ptr<internal::LargeObjectWriter> CreateObjectFile(const std::string& path,
                                                               uint64_t size, std::string* error);
+
+// Claims a file from the recycling pool directory `pool_dir` for an object of
+// `size` bytes: the smallest pooled file that holds it without wasting more
+// than half, renamed (atomically, so only one writer wins it) to `path`,
+// trimmed to `size` and mapped. Its pages are already allocated, which makes
+// writing it several times faster than a new file. Returns nullptr when no
+// pooled file fits; `claimed` receives the pooled file's name.
+std::unique_ptr<internal::LargeObjectWriter> ClaimPooledFile(const std::string& pool_dir,
+                                                             const std::string& path,
+                                                             uint64_t size, std::string* claimed);
 
 // Maps a whole file read-only. The mapping lives as long as the returned
 // keepalive. Returns false with `error` set if the file cannot be mapped.

@@ -25,6 +25,7 @@ struct StoreStats {
   uint64_t num_objects = 0;
   uint64_t num_spilled = 0;
   uint64_t spill_count = 0;     // objects spilled since start
+  uint64_t pooled_bytes = 0;    // freed shared memory kept for reuse
 };
 
 struct WorkerStats {

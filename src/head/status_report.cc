@@ -87,6 +87,7 @@ json BuildStatusJson(const ClusterState& state, const std::string& session_dir) 
           {"num_objects", n.store.num_objects},
           {"num_spilled", n.store.num_spilled},
           {"spill_count", n.store.spill_count},
+          {"pooled_bytes", n.store.pooled_bytes},
           {"spill_dir", n.spill_dir}}},
         {"workers",
          {{"total", n.workers.total},

@@ -68,6 +68,7 @@ bool Agent::Start(std::string* error) {
   StoreOptions so;
   so.shm_prefix = ShmPrefixFor(node_id_.Short());
   so.spill_dir = options_.spill_dir;
+  so.pool_dir = so.shm_prefix + "pool";
   so.capacity_bytes = static_cast<uint64_t>(options_.object_store_memory);
   store_ = std::make_unique<ObjectStore>(so);
 
@@ -196,6 +197,7 @@ void Agent::HandleHello(rpc::ConnId id, const char* body, size_t size) {
   welcome.session_dir = options_.session_dir;
   welcome.shm_prefix = store_->options().shm_prefix;
   welcome.spill_dir = store_->options().spill_dir;
+  welcome.pool_dir = store_->options().pool_dir;
   welcome.store_capacity = store_->options().capacity_bytes;
   switch (static_cast<rpc::Role>(hello.role)) {
     case rpc::Role::kDriver: {

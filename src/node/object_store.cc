@@ -1,6 +1,9 @@
 #include "node/object_store.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <cstdio>
 
 #include <spdlog/spdlog.h>
 
@@ -10,11 +13,34 @@ namespace strata::node {
 
 using rpc::ObjectState;
 
-ObjectStore::ObjectStore(StoreOptions options) : options_(std::move(options)) {}
+ObjectStore::ObjectStore(StoreOptions options) : options_(std::move(options)) {
+  if (!options_.pool_dir.empty()) mkdir(options_.pool_dir.c_str(), 0700);
+}
 
 ObjectStore::~ObjectStore() {
+  options_.capacity_bytes = 0;  // nothing goes to the pool any more
   for (auto& [id, obj] : objects_) {
     if (obj.ready) DeleteFiles(obj.info);
+  }
+  TrimPool(UINT64_MAX);
+  if (!options_.pool_dir.empty()) rmdir(options_.pool_dir.c_str());
+}
+
+void ObjectStore::ForgetPooled(const std::string& name) {
+  auto it = pool_.find(name);
+  if (it == pool_.end()) return;
+  pooled_bytes_ -= it->second;
+  pool_.erase(it);
+}
+
+void ObjectStore::TrimPool(uint64_t room_needed) {
+  while (!pool_.empty() && used_bytes_ + pooled_bytes_ + room_needed > options_.capacity_bytes) {
+    const std::string name = pool_.begin()->first;
+    // If a writer claimed it meanwhile the unlink fails; either way it has
+    // left the pool.
+    unlink((options_.pool_dir + "/" + name).c_str());
+    ForgetPooled(name);
+    if (room_needed == UINT64_MAX && pool_.empty()) break;
   }
 }
 
@@ -34,6 +60,7 @@ std::string ObjectStore::SpillPath(const ObjectId& id) const {
 }
 
 StoredObject* ObjectStore::Seal(rpc::ObjectInfo info) {
+  if (!info.recycled.empty()) ForgetPooled(info.recycled);
   auto it = objects_.find(info.id);
   if (it == objects_.end()) {
     DeleteFiles(info);  // nobody holds it any more
@@ -61,8 +88,10 @@ StoredObject* ObjectStore::Seal(rpc::ObjectInfo info) {
 }
 
 void ObjectStore::EnforceCapacity(const ObjectId& keep) {
-  // Spill least recently used objects until shared memory fits again. The
-  // newest object goes last: it is the one most likely to be read next.
+  // Give up pooled files first, then spill least recently used objects until
+  // shared memory fits again. The newest object goes last: it is the one most
+  // likely to be read next.
+  TrimPool(0);
   auto it = lru_.begin();
   while (used_bytes_ > options_.capacity_bytes && it != lru_.end()) {
     StoredObject& victim = objects_.at(*it);
@@ -166,6 +195,16 @@ void ObjectStore::MaybeFree(const ObjectId& id) {
 
 void ObjectStore::DeleteFiles(const rpc::ObjectInfo& info) {
   if (info.state == static_cast<uint8_t>(ObjectState::kShm)) {
+    const uint64_t file_bytes = info.size + internal::kObjectFilePayloadOffset;
+    if (!options_.pool_dir.empty() && file_bytes >= kRecycleMinBytes &&
+        used_bytes_ + pooled_bytes_ + file_bytes <= options_.capacity_bytes) {
+      const std::string name = std::to_string(++pool_seq_);
+      if (rename(ShmPath(info.id).c_str(), (options_.pool_dir + "/" + name).c_str()) == 0) {
+        pool_[name] = file_bytes;
+        pooled_bytes_ += file_bytes;
+        return;
+      }
+    }
     unlink(ShmPath(info.id).c_str());
   } else if (info.state == static_cast<uint8_t>(ObjectState::kSpilled)) {
     unlink(info.path.c_str());
@@ -180,6 +219,7 @@ head::StoreStats ObjectStore::Stats() const {
   s.num_objects = objects_.size();
   s.num_spilled = num_spilled_;
   s.spill_count = spill_count_;
+  s.pooled_bytes = pooled_bytes_;
   return s;
 }
 

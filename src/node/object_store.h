@@ -24,6 +24,7 @@ namespace strata::node {
 struct StoreOptions {
   std::string shm_prefix;   // <prefix><object hex> for objects in shared memory
   std::string spill_dir;
+  std::string pool_dir;     // freed shared-memory files kept for reuse
   uint64_t capacity_bytes = 0;
 };
 
@@ -74,6 +75,8 @@ class ObjectStore {
   void EnforceCapacity(const ObjectId& keep);
   bool Spill(StoredObject& obj);
   void DeleteFiles(const rpc::ObjectInfo& info);
+  void ForgetPooled(const std::string& name);
+  void TrimPool(uint64_t room_needed);
 
   StoreOptions options_;
   std::unordered_map<ObjectId, StoredObject> objects_;
@@ -83,6 +86,11 @@ class ObjectStore {
   uint64_t spilled_bytes_ = 0;
   uint64_t num_spilled_ = 0;
   uint64_t spill_count_ = 0;
+  // Pooled files count against capacity like live objects; they are the
+  // first thing given up when room is needed.
+  std::unordered_map<std::string, uint64_t> pool_;  // file name -> bytes
+  uint64_t pooled_bytes_ = 0;
+  uint64_t pool_seq_ = 0;
   std::function<void(const ObjectId&)> on_free_;
 };
 

@@ -59,8 +59,9 @@ struct Welcome {
   std::string session_dir;
   std::string shm_prefix;   // large objects live at <shm_prefix><object hex>
   std::string spill_dir;    // and, when spilled, at <spill_dir>/<object hex>
+  std::string pool_dir;     // freed shared-memory files waiting to be reused
   uint64_t store_capacity = 0;
-  MSGPACK_DEFINE(node, job, session_dir, shm_prefix, spill_dir, store_capacity);
+  MSGPACK_DEFINE(node, job, session_dir, shm_prefix, spill_dir, pool_dir, store_capacity);
 };
 
 enum class ObjectState : uint8_t {
@@ -78,7 +79,8 @@ struct ObjectInfo {
   std::string path;
   uint64_t size = 0;
   std::vector<ObjectId> contained;
-  MSGPACK_DEFINE(id, state, data, path, size, contained);
+  std::string recycled;  // the pooled file this object's file was made from
+  MSGPACK_DEFINE(id, state, data, path, size, contained, recycled);
 };
 
 struct TaskArg {

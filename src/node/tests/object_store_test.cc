@@ -22,7 +22,8 @@ class ObjectStoreTest : public ::testing::Test {
     StoreOptions o;
     o.shm_prefix = "/dev/shm/strata_test_" + std::to_string(getpid()) + "_";
     o.spill_dir = dir_.string();
-    o.capacity_bytes = 2500;
+    o.pool_dir = o.shm_prefix + "pool";
+    o.capacity_bytes = capacity_;
     store_ = std::make_unique<ObjectStore>(o);
   }
   void TearDown() override {
@@ -48,9 +49,66 @@ class ObjectStoreTest : public ::testing::Test {
     return id;
   }
 
+  uint64_t capacity_ = 2500;
   fs::path dir_;
   std::unique_ptr<ObjectStore> store_;
 };
+
+class PoolTest : public ObjectStoreTest {
+ protected:
+  void SetUp() override {
+    capacity_ = 8 << 20;
+    ObjectStoreTest::SetUp();
+  }
+};
+
+TEST_F(PoolTest, FreedLargeFileIsReusedByTheNextWriter) {
+  const uint64_t size = 2 << 20;
+  const ObjectId a = MakeShm(1, size, 'a');
+  store_->AddHolder(1, a, -1);  // freed: its file goes to the pool
+  EXPECT_EQ(store_->Stats().pooled_bytes, size + internal::kObjectFilePayloadOffset);
+  EXPECT_EQ(store_->Stats().used_bytes, 0u);
+
+  const ObjectId b = ObjectId::Generate();
+  std::string claimed;
+  auto w = ClaimPooledFile(store_->options().pool_dir, store_->ShmPath(b), size, &claimed);
+  ASSERT_TRUE(w);
+  EXPECT_FALSE(claimed.empty());
+  std::memset(w->data(), 'b', size);
+  w->Finish();
+  EXPECT_EQ(fs::file_size(store_->ShmPath(b)), size);
+  // A second claim finds nothing: the file left the pool atomically.
+  std::string again;
+  EXPECT_FALSE(ClaimPooledFile(store_->options().pool_dir, "/dev/shm/strata_unused", size, &again));
+
+  store_->Expect(b);
+  store_->AddHolder(1, b, 1);
+  rpc::ObjectInfo info;
+  info.id = b;
+  info.state = static_cast<uint8_t>(rpc::ObjectState::kShm);
+  info.size = size;
+  info.recycled = claimed;
+  ASSERT_NE(store_->Seal(info), nullptr);
+  EXPECT_EQ(store_->Stats().pooled_bytes, 0u);
+  EXPECT_EQ(store_->Stats().used_bytes, size);
+}
+
+TEST_F(PoolTest, PoolIsGivenUpBeforeAnythingSpills) {
+  const ObjectId a = MakeShm(1, 3 << 20, 'a');
+  store_->AddHolder(1, a, -1);
+  ASSERT_GT(store_->Stats().pooled_bytes, 0u);
+  MakeShm(1, 3 << 20, 'b');
+  MakeShm(1, 3 << 20, 'c');  // 6 MiB live + 3 MiB pooled > 8 MiB: the pool goes
+  EXPECT_EQ(store_->Stats().pooled_bytes, 0u);
+  EXPECT_EQ(store_->Stats().spill_count, 0u);
+}
+
+TEST_F(PoolTest, SmallFilesAreDeletedNotPooled) {
+  const ObjectId a = MakeShm(1, 1000, 'a');
+  store_->AddHolder(1, a, -1);
+  EXPECT_EQ(store_->Stats().pooled_bytes, 0u);
+  EXPECT_FALSE(fs::exists(store_->ShmPath(a)));
+}
 
 TEST_F(ObjectStoreTest, LeastRecentlyUsedObjectSpillsWhenFull) {
   const ObjectId a = MakeShm(1, 1000, 'a');
