@@ -86,7 +86,10 @@ int RunStart(const StartFlags& flags) {
     std::fprintf(stderr, "strata start: %s\n", error.c_str());
     return 1;
   }
-  options.tcp_address = "0.0.0.0:" + std::to_string(flags.port);
+  // Loopback only: a node agent starts whatever executable a driver names, so
+  // it must not listen where others can reach it until connections carry a
+  // cluster token (multi-machine support).
+  options.tcp_address = "127.0.0.1:" + std::to_string(flags.port);
   options.num_cpus = flags.num_cpus;
   options.object_store_memory = flags.object_store_memory;
   options.spill_dir = flags.spill_dir;
@@ -118,11 +121,11 @@ int RunStart(const StartFlags& flags) {
       }
       const std::string address = msg.substr(3);
       std::printf("Strata head started.\n  address:  %s\n  session:  %s\n  logs:     %s/logs\n\n"
-                  "Drivers on this machine connect with no configuration (strata::Init()).\n"
-                  "From elsewhere: STRATA_ADDRESS=<this host>:%d\n"
+                  "Drivers on this machine connect with no configuration (strata::Init()),\n"
+                  "or with STRATA_ADDRESS=%s. It listens on loopback only.\n"
                   "Status: strata status    Stop: strata stop\n",
                   address.c_str(), options.session_dir.c_str(), options.session_dir.c_str(),
-                  flags.port);
+                  address.c_str());
       return 0;
     }
     close(ready[0]);

@@ -67,8 +67,10 @@ void Scheduler::Submit(rpc::ConnId owner, const JobId& job, rpc::TaskSpec spec) 
       const std::string why = a == actors_.end() ? "is not known on this node (it ended, or "
                                                    "was never created)"
                                                  : "is dead: " + a->second.death;
-      ResolveArgs(t);  // pins, so that FailTask's unpinning balances
-      FailTask(id, Describe(t) + " failed: actor " + t.spec.actor.Short() + " " + why);
+      const std::string message =
+          Describe(t) + " failed: actor " + t.spec.actor.Short() + " " + why;
+      ResolveArgs(t);  // pins, so that FailTask's unpinning balances; may fail it already
+      if (tasks_.count(id) != 0) FailTask(id, message);
       return;
     }
     a->second.calls.push_back(id);
@@ -279,7 +281,7 @@ void Scheduler::PublishReady(const ObjectId& id, rpc::ConnId owner) {
   store_->Collect(id);
 }
 
-void Scheduler::FinishTask(const TaskId& id, rpc::ObjectInfo value) {
+void Scheduler::FinishTask(TaskId id, rpc::ObjectInfo value) {
   auto it = tasks_.find(id);
   if (it == tasks_.end()) return;
   Task& t = it->second;
@@ -294,7 +296,7 @@ void Scheduler::FinishTask(const TaskId& id, rpc::ObjectInfo value) {
   if (store_->Seal(std::move(value)) != nullptr) PublishReady(ReturnObjectOf(id), owner);
 }
 
-void Scheduler::FailTask(const TaskId& id, const std::string& message) {
+void Scheduler::FailTask(TaskId id, const std::string& message) {
   rpc::ObjectInfo err;
   err.state = static_cast<uint8_t>(ObjectState::kError);
   err.data = message;

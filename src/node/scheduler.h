@@ -143,8 +143,8 @@ class Scheduler {
   void TopUp(Worker& w, std::deque<TaskId>& queue);
   void AssignTask(Worker& w, Task& task);
   size_t PipelineDepth(const std::string& function) const;
-  void FinishTask(const TaskId& id, rpc::ObjectInfo value);
-  void FailTask(const TaskId& id, const std::string& message);
+  void FinishTask(TaskId id, rpc::ObjectInfo value);  // by value: erases its own entry
+  void FailTask(TaskId id, const std::string& message);
   void ReleaseIdleLeases();
   void FlushOutboxes();
   Worker* SpawnWorkerFor(const JobId& job, const ResourceSet& reserve);
