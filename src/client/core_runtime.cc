@@ -338,6 +338,19 @@ void CoreRuntime::UnblockLocked() {
   channel_.Wake();
 }
 
+void CoreRuntime::WaitLocked(std::unique_lock<std::mutex>& lock, int64_t timeout_ms,
+                             std::chrono::steady_clock::time_point deadline,
+                             const std::function<bool()>& ready) {
+  if (ready() || closed_) return;
+  BlockLocked();
+  if (timeout_ms < 0) {
+    objects_cv_.wait(lock, [&] { return closed_ || ready(); });
+  } else {
+    objects_cv_.wait_until(lock, deadline, [&] { return closed_ || ready(); });
+  }
+  UnblockLocked();
+}
+
 std::vector<internal::ObjectBytes> CoreRuntime::Get(const std::vector<ObjectId>& ids,
                                                     int64_t timeout_ms) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
@@ -363,15 +376,7 @@ std::vector<internal::ObjectBytes> CoreRuntime::Get(const std::vector<ObjectId>&
         }
         return true;
       };
-      if (!all_here() && !closed_) {
-        BlockLocked();
-        if (timeout_ms < 0) {
-          objects_cv_.wait(lock, [&] { return closed_ || all_here(); });
-        } else {
-          objects_cv_.wait_until(lock, deadline, [&] { return closed_ || all_here(); });
-        }
-        UnblockLocked();
-      }
+      WaitLocked(lock, timeout_ms, deadline, all_here);
       if (!all_here()) {
         if (closed_) throw StrataError("lost the connection to the node agent: " + close_reason_);
         throw TimeoutError("Get timed out after " + std::to_string(timeout_ms) + " ms");
@@ -437,15 +442,7 @@ std::vector<bool> CoreRuntime::Wait(const std::vector<ObjectId>& ids, size_t num
     }
     return n >= num_returns;
   };
-  if (!enough() && !closed_) {
-    BlockLocked();
-    if (timeout_ms < 0) {
-      objects_cv_.wait(lock, [&] { return closed_ || enough(); });
-    } else {
-      objects_cv_.wait_until(lock, deadline, [&] { return closed_ || enough(); });
-    }
-    UnblockLocked();
-  }
+  WaitLocked(lock, timeout_ms, deadline, enough);
   if (closed_ && !enough()) {
     throw StrataError("lost the connection to the node agent: " + close_reason_);
   }

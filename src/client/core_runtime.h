@@ -9,7 +9,9 @@
 #pragma once
 
 #include <condition_variable>
+#include <chrono>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -73,6 +75,12 @@ class CoreRuntime {
   void OnClose(const std::string& reason);
   void RequestLocked(const std::vector<ObjectId>& ids);
   bool AnsweredLocked(const ObjectId& id) const;
+  // Waits on objects_cv_ until `ready`, the connection closes or the deadline
+  // passes (timeout_ms < 0: no deadline), telling the agent this worker is
+  // blocked meanwhile. Requires mu_ (held by `lock`).
+  void WaitLocked(std::unique_lock<std::mutex>& lock, int64_t timeout_ms,
+                  std::chrono::steady_clock::time_point deadline,
+                  const std::function<bool()>& ready);
   void BlockLocked();
   void UnblockLocked();
 
