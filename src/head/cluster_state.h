@@ -43,6 +43,7 @@ struct NodeRecord {
   std::string state;      // ALIVE, DEAD
   std::string address;
   std::string hostname;
+  std::string arch;  // x86_64, arm64
   std::string spill_dir;
   ResourceSet total;
   ResourceSet used;

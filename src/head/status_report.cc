@@ -77,6 +77,7 @@ json BuildStatusJson(const ClusterState& state, const std::string& session_dir) 
         {"state", n.state},
         {"address", n.address},
         {"hostname", n.hostname},
+        {"arch", n.arch},
         {"resources_total", ResourcesJson(n.total)},
         {"resources_used", ResourcesJson(n.used)},
         {"tasks_finished", n.tasks_finished},
@@ -174,7 +175,8 @@ std::string RenderStatusText(const json& s) {
   for (const auto& n : s["nodes"]) {
     const auto& w = n["workers"];
     t += " " + n["node_id"].get<std::string>().substr(0, 8) + " (" +
-         n["node_type"].get<std::string>() + ", " + n["address"].get<std::string>() +
+         n["node_type"].get<std::string>() + ", " + n["arch"].get<std::string>() + ", " +
+         n["address"].get<std::string>() +
          "): " + std::to_string(w["total"].get<int>()) + " workers, " +
          std::to_string(w["busy"].get<int>()) + " busy, " + std::to_string(w["idle"].get<int>()) +
          " idle, " + std::to_string(w["actors"].get<int>()) + " actors; " +

@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/machine_badges.h"
 #include "common/session.h"
 #include "common/system_info.h"
 #include "head/status_report.h"
@@ -51,6 +52,9 @@ bool Agent::Start(std::string* error) {
   total_.Set("CPU", options_.num_cpus);
   total_.Set("memory", static_cast<double>(ram) * kDefaultMemoryFraction);
   total_.Set("object_store_memory", static_cast<double>(options_.object_store_memory));
+  machine_ = DetectMachineFacts();
+  for (const auto& [name, amount] : BadgeResources(machine_)) total_.Set(name, amount);
+  // Declared resources add to what was detected, or override it (0 removes).
   for (const auto& [name, amount] : options_.resources) total_.Set(name, amount);
 
   loop_ = std::make_unique<rpc::EventLoop>(this);
@@ -281,6 +285,7 @@ head::NodeRecord Agent::SelfRecord() const {
   r.address = tcp_address_;
   r.hostname = HostName();
   r.spill_dir = options_.spill_dir;
+  r.arch = machine_.arch;
   scheduler_->FillNodeRecord(&r);
   r.store = store_->Stats();
   return r;

@@ -11,6 +11,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "common/machine_badges.h"
 #include "head/cluster_state.h"
 #include "node/object_store.h"
 #include "node/scheduler.h"
@@ -70,6 +71,7 @@ class Agent : public rpc::EventLoop::Handler {
   std::string tcp_address_;
   std::string unix_address_;
   ResourceSet total_;
+  MachineFacts machine_;
   std::unique_ptr<rpc::EventLoop> loop_;
   std::unique_ptr<ObjectStore> store_;
   std::unique_ptr<Scheduler> scheduler_;

@@ -163,13 +163,13 @@ TEST_F(ApiTest, WaitReturnsReadyAndUnready) {
 
 TEST_F(ApiTest, InfeasibleDemandIsReportedNotHung) {
   auto r = strata::Task(Square).SetResource("CPU", 64).Remote(3);
-  auto intel = strata::Task(Square).SetResource("intel", 1).Remote(3);
+  auto tpu = strata::Task(Square).SetResource("tpu", 1).Remote(3);
   EXPECT_THROW(strata::Get(r), strata::InfeasibleError);
   try {
-    strata::Get(intel);
+    strata::Get(tpu);
     FAIL() << "Get should throw";
   } catch (const strata::InfeasibleError& e) {
-    EXPECT_NE(std::string(e.what()).find("intel"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("tpu"), std::string::npos) << e.what();
   }
   nlohmann::json status = nlohmann::json::parse(strata::ClusterStatus(/*json=*/true));
   int64_t infeasible = 0;
@@ -202,6 +202,17 @@ TEST_F(ApiTest, StatusJsonHasTheDocumentedFields) {
   EXPECT_EQ(node["state"], "ALIVE");
   EXPECT_GE(node["resources_total"]["CPU"].get<double>(), 1.0);
   EXPECT_TRUE(s["pending_demands"].is_array());
+}
+
+TEST_F(ApiTest, DetectedMachineBadgesSteerWork) {
+  nlohmann::json node = nlohmann::json::parse(strata::ClusterStatus(true))["nodes"][0];
+  const std::string arch = node["arch"];
+  ASSERT_TRUE(arch == "x86_64" || arch == "arm64") << arch;
+  EXPECT_EQ(node["resources_total"][arch], 1.0);
+  EXPECT_EQ(strata::Get(strata::Task(Square).SetResource(arch, 1).Remote(6)), 36);
+  const std::string other = arch == "x86_64" ? "arm64" : "x86_64";
+  EXPECT_THROW(strata::Get(strata::Task(Square).SetResource(other, 1).Remote(6)),
+               strata::InfeasibleError);
 }
 
 TEST(ApiCustomResources, TaskNeedingACustomResourceRunsWhereItExists) {
