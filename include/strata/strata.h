@@ -42,6 +42,9 @@ struct InitOptions {
   // most recently started on this machine by `strata start` if it still runs,
   // else an embedded single-node cluster torn down by Shutdown().
   std::string address;
+  // The cluster's token. Default: $STRATA_TOKEN, else the one `strata start`
+  // recorded on this machine. An embedded cluster makes its own.
+  std::string token;
   // Only for an embedded cluster:
   int num_cpus = 0;                          // Default: all cores of the machine.
   std::map<std::string, double> resources;   // Extra custom resources. Default: none.

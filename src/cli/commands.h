@@ -16,11 +16,12 @@ struct StartFlags {
   int64_t object_store_memory = 0;
   std::string spill_dir;
   bool block = false;
+  std::string token;
 };
 
 int RunStart(const StartFlags& flags);
 int RunStop();
-int RunStatus(const std::string& address, bool json);
+int RunStatus(const std::string& address, const std::string& token, bool json);
 
 // Parses --resources: a JSON object of non-negative numbers.
 bool ParseResources(const std::string& json, std::map<std::string, double>* out,
@@ -28,5 +29,8 @@ bool ParseResources(const std::string& json, std::map<std::string, double>* out,
 // The cluster to talk to: the flag, else $STRATA_ADDRESS, else the record
 // `strata start` wrote. "" if none.
 std::string ResolveAddress(const std::string& flag);
+// The token for that cluster: the flag, else $STRATA_TOKEN, else the record's
+// when the address is the recorded cluster's.
+std::string ResolveToken(const std::string& flag, const std::string& address);
 
 }  // namespace strata::cli

@@ -25,20 +25,24 @@ int main(int argc, char** argv) {
   start_cmd->add_option("--spill-dir", start.spill_dir,
                         "Where objects spill when the store is full (default: in the session dir)");
   start_cmd->add_flag("--block", start.block, "Stay in the foreground instead of daemonizing");
+  start_cmd->add_option("--token", start.token,
+                        "Cluster token every connection must present (default: a new random one)");
 
   app.add_subcommand("stop", "Stop the cluster started on this machine");
 
   std::string address;
+  std::string token;
   bool json = false;
   CLI::App* status_cmd = app.add_subcommand("status", "Show nodes, resources and demand");
   status_cmd->add_option("--address", address, "Cluster address host:port (default: the local one)");
   status_cmd->add_flag("--json", json, "Machine-readable output");
+  status_cmd->add_option("--token", token, "Cluster token (default: $STRATA_TOKEN or the local record)");
 
   CLI11_PARSE(app, argc, argv);
 
   if (start_cmd->parsed()) return strata::cli::RunStart(start);
   if (app.got_subcommand("stop")) return strata::cli::RunStop();
-  if (status_cmd->parsed()) return strata::cli::RunStatus(address, json);
+  if (status_cmd->parsed()) return strata::cli::RunStatus(address, token, json);
   std::fprintf(stderr, "%s", app.help().c_str());
   return 2;
 }

@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -94,6 +95,7 @@ int RunStart(const StartFlags& flags) {
   options.object_store_memory = flags.object_store_memory;
   options.spill_dir = flags.spill_dir;
   options.prestart_workers = false;  // workers start per job, when it submits
+  options.token = flags.token.empty() ? NewClusterToken() : flags.token;
 
   // The child reports "ok <address>" or "error <reason>" through this pipe
   // once it is listening, so `strata start` returns only when usable.
@@ -151,7 +153,13 @@ int RunStart(const StartFlags& flags) {
     if (flags.block) std::fprintf(stderr, "strata start: %s\n", error.c_str());
     return 1;
   }
-  ClusterRecord record{LocalAddress(agent.tcp_address()), getpid(), options.session_dir};
+  ClusterRecord record{LocalAddress(agent.tcp_address()), getpid(), options.session_dir,
+                       options.token};
+  {
+    const mode_t old_mask = umask(077);
+    std::ofstream(options.session_dir + "/token") << options.token << "\n";
+    umask(old_mask);
+  }
   if (!WriteClusterRecord(record, &error)) {
     report("error " + error);
     return 1;

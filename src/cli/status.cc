@@ -19,7 +19,16 @@ std::string ResolveAddress(const std::string& flag) {
   return "";
 }
 
-int RunStatus(const std::string& flag, bool json) {
+std::string ResolveToken(const std::string& flag, const std::string& address) {
+  if (!flag.empty()) return flag;
+  if (const char* env = std::getenv("STRATA_TOKEN"); env != nullptr && *env != '\0') return env;
+  if (auto record = ReadLiveClusterRecord(); record && record->address == address) {
+    return record->token;
+  }
+  return "";
+}
+
+int RunStatus(const std::string& flag, const std::string& token_flag, bool json) {
   const std::string address = ResolveAddress(flag);
   if (address.empty()) {
     std::fprintf(stderr,
@@ -36,10 +45,19 @@ int RunStatus(const std::string& flag, bool json) {
   rpc::Hello hello;
   hello.role = static_cast<uint8_t>(rpc::Role::kCli);
   hello.pid = getpid();
-  rpc::MsgType type;
+  hello.token = ResolveToken(token_flag, address);
+  rpc::MsgType type = rpc::MsgType::kError;
   std::string body;
-  if (!channel.SendNow(rpc::MsgType::kHello, hello) ||
-      !channel.ReadFrame(&type, &body, 5000, &error) || type != rpc::MsgType::kWelcome ||
+  const bool answered = channel.SendNow(rpc::MsgType::kHello, hello) &&
+                        channel.ReadFrame(&type, &body, 5000, &error);
+  if (answered && type == rpc::MsgType::kError) {
+    std::string why;
+    rpc::DecodeBody(body.data(), body.size(), &why, &error);
+    std::fprintf(stderr, "strata status: %s refused the connection: %s\n", address.c_str(),
+                 why.c_str());
+    return 1;
+  }
+  if (!answered || type != rpc::MsgType::kWelcome ||
       !channel.SendNow(rpc::MsgType::kStatusRequest, std::string()) ||
       !channel.ReadFrame(&type, &body, 5000, &error) || type != rpc::MsgType::kStatusReply) {
     std::fprintf(stderr, "strata status: no status from %s: %s\n", address.c_str(),

@@ -50,7 +50,8 @@ std::string Env(const char* name) {
   const WorkerId id = WorkerId::FromHex(Env(node::kEnvWorkerId));
   const std::string address = Env(node::kEnvAgentAddress);
   try {
-    auto runtime = std::make_unique<client::CoreRuntime>(address, rpc::Role::kWorker, id);
+    auto runtime = std::make_unique<client::CoreRuntime>(address, Env(node::kEnvToken),
+                                                         rpc::Role::kWorker, id);
     g_runtime.store(runtime.get(), std::memory_order_release);
     client::RunWorker(runtime.release());
   } catch (const std::exception& e) {
@@ -102,13 +103,19 @@ void Init(const InitOptions& options) {
   if (g.runtime) throw StrataError("strata::Init() was already called");
   std::string address = options.address;
   if (address.empty()) address = Env("STRATA_ADDRESS");
-  if (address.empty()) {
-    if (auto record = ReadLiveClusterRecord()) address = record->address;
-  }
+  std::string token = options.token;
+  if (token.empty()) token = Env(node::kEnvToken);
+  const auto record = ReadLiveClusterRecord();
+  if (address.empty() && record) address = record->address;
+  if (token.empty() && record && record->address == address) token = record->token;
   const bool embedded = address.empty();
-  if (embedded) address = StartEmbeddedCluster(options, g);
+  if (embedded) {
+    address = StartEmbeddedCluster(options, g);
+    token = g.agent->token();
+  }
   try {
-    g.runtime = std::make_unique<client::CoreRuntime>(address, rpc::Role::kDriver, WorkerId());
+    g.runtime = std::make_unique<client::CoreRuntime>(address, token, rpc::Role::kDriver,
+                                                      WorkerId());
   } catch (const std::exception& e) {
     StopEmbeddedCluster(g);
     throw StrataError(std::string("strata::Init: ") + e.what());

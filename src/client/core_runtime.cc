@@ -45,7 +45,8 @@ bool Batchable(MsgType t) {
 
 }  // namespace
 
-CoreRuntime::CoreRuntime(const std::string& address, rpc::Role role, const WorkerId& worker)
+CoreRuntime::CoreRuntime(const std::string& address, const std::string& token, rpc::Role role,
+                         const WorkerId& worker)
     : role_(role), worker_id_(worker) {
   std::string error;
   if (!channel_.Connect(address, kConnectTimeoutMs, &error)) throw StrataError(error);
@@ -53,6 +54,7 @@ CoreRuntime::CoreRuntime(const std::string& address, rpc::Role role, const Worke
   hello.role = static_cast<uint8_t>(role);
   hello.worker = worker;
   hello.pid = getpid();
+  hello.token = token;
   if (role == rpc::Role::kDriver) {
     hello.executable = SelfExecutablePath();
     hello.argv = OwnCommandLine();

@@ -28,7 +28,8 @@ namespace strata::client {
 class CoreRuntime {
  public:
   // Connects and says hello. Throws StrataError naming the address on failure.
-  CoreRuntime(const std::string& address, rpc::Role role, const WorkerId& worker);
+  CoreRuntime(const std::string& address, const std::string& token, rpc::Role role,
+              const WorkerId& worker);
   ~CoreRuntime();
 
   ObjectId Submit(internal::TaskKind kind, const std::string& function,

@@ -9,6 +9,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -56,6 +57,7 @@ std::optional<ClusterRecord> ReadLiveClusterRecord() {
     r.address = j.at("address").get<std::string>();
     r.pid = j.at("pid").get<int>();
     r.session_dir = j.value("session_dir", "");
+    r.token = j.value("token", "");
     if (r.pid <= 0 || (kill(r.pid, 0) != 0 && errno == ESRCH)) return std::nullopt;
     return r;
   } catch (const std::exception&) {
@@ -64,12 +66,18 @@ std::optional<ClusterRecord> ReadLiveClusterRecord() {
 }
 
 bool WriteClusterRecord(const ClusterRecord& r, std::string* error) {
-  nlohmann::json j = {{"address", r.address}, {"pid", r.pid}, {"session_dir", r.session_dir}};
+  nlohmann::json j = {{"address", r.address},
+                      {"pid", r.pid},
+                      {"session_dir", r.session_dir},
+                      {"token", r.token}};
   std::error_code ec;
   fs::create_directories(SessionRoot(), ec);
   const std::string tmp = ClusterRecordPath() + ".tmp";
   {
+    // Created private: the record holds the cluster token.
+    const mode_t old_mask = umask(077);
     std::ofstream out(tmp, std::ios::trunc);
+    umask(old_mask);
     if (!out) {
       *error = "cannot write " + tmp + ": " + std::strerror(errno);
       return false;
@@ -87,6 +95,20 @@ bool WriteClusterRecord(const ClusterRecord& r, std::string* error) {
 void RemoveClusterRecord() {
   std::error_code ec;
   fs::remove(ClusterRecordPath(), ec);
+}
+
+std::string NewClusterToken() {
+  std::random_device rd;
+  char buf[33];
+  for (int i = 0; i < 4; ++i) std::snprintf(buf + 8 * i, 9, "%08x", rd());
+  return std::string(buf, 32);
+}
+
+bool TokensEqual(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
 }
 
 std::string ShmPrefixFor(const std::string& node_tag) {

@@ -19,6 +19,7 @@ struct ClusterRecord {
   std::string address;      // host:port of the head
   int pid = 0;              // the head process
   std::string session_dir;
+  std::string token;        // the cluster token (the record is readable by the user only)
 };
 // The record `strata start` writes; nullopt if missing or its process is gone.
 std::optional<ClusterRecord> ReadLiveClusterRecord();
@@ -31,6 +32,11 @@ std::string ClusterRecordPath();
 // moves to another file.
 // The agent's pid is in the name so that CleanStaleShmFiles can tell files of
 // a crashed agent (which never got to delete them) from live ones.
+// A new random cluster token: 32 hex digits.
+std::string NewClusterToken();
+// Compares in constant time, so that timing does not reveal a token's prefix.
+bool TokensEqual(const std::string& a, const std::string& b);
+
 std::string ShmPrefixFor(const std::string& node_tag);
 // Deletes /dev/shm/strata_<pid>_* files whose agent process is gone. Returns
 // how many bytes it freed.

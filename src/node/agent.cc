@@ -36,6 +36,7 @@ Agent::~Agent() = default;
 bool Agent::Start(std::string* error) {
   namespace fs = std::filesystem;
   if (options_.num_cpus <= 0) options_.num_cpus = NumCpus();
+  if (options_.token.empty()) options_.token = NewClusterToken();
   const int64_t ram = TotalMemoryBytes();
   if (options_.object_store_memory <= 0) {
     options_.object_store_memory = static_cast<int64_t>(ram * kDefaultStoreFraction);
@@ -81,6 +82,7 @@ bool Agent::Start(std::string* error) {
   sched.total = total_;
   sched.log_dir = options_.session_dir + "/logs";
   sched.worker_address = unix_address_;
+  sched.token = options_.token;
   sched.num_cpus = options_.num_cpus;
   sched.prestart_workers = options_.prestart_workers;
   scheduler_ = std::make_unique<Scheduler>(sched, loop_.get(), store_.get());
@@ -129,6 +131,11 @@ void Agent::OnFrame(rpc::ConnId id, MsgType type, const char* body, size_t size)
     return;
   }
   const bool worker = peer.role == rpc::Role::kWorker;
+  // The CLI only reads status; everything else needs a driver or a worker.
+  if (peer.role == rpc::Role::kCli && type != MsgType::kStatusRequest) {
+    RefuseConnection(id, std::string("a CLI connection may not send ") + rpc::MsgTypeName(type));
+    return;
+  }
   switch (type) {
     case MsgType::kSubmitTasks: {
       std::vector<rpc::TaskSpec> specs;
@@ -175,10 +182,6 @@ void Agent::OnFrame(rpc::ConnId id, MsgType type, const char* body, size_t size)
     case MsgType::kStatusRequest:
       HandleStatus(id);
       return;
-    case MsgType::kStopCluster:
-      spdlog::info("stop requested by connection {}", id);
-      loop_->Stop();
-      return;
     default:
       break;
   }
@@ -192,6 +195,13 @@ void Agent::HandleHello(rpc::ConnId id, const char* body, size_t size) {
     RefuseConnection(id, "protocol version " + std::to_string(hello.protocol_version) +
                              " is not supported (this node speaks " +
                              std::to_string(rpc::kProtocolVersion) + ")");
+    return;
+  }
+  if (!TokensEqual(hello.token, options_.token)) {
+    const std::string why = hello.token.empty() ? "missing cluster token" : "wrong cluster token";
+    spdlog::warn("refused a connection from pid {} (role {}): {}", hello.pid, hello.role, why);
+    RefuseConnection(id, why + " (set STRATA_TOKEN to the token `strata start` printed; it is "
+                               "also in the session directory's `token` file)");
     return;
   }
   Peer& peer = peers_[id];

@@ -28,6 +28,7 @@ struct AgentOptions {
   int64_t object_store_memory = 0;          // Default: 30% of RAM
   std::string spill_dir;                    // Default: <session_dir>/spill
   bool prestart_workers = true;
+  std::string token;                        // Default: a new random token
 };
 
 class Agent : public rpc::EventLoop::Handler {
@@ -44,6 +45,8 @@ class Agent : public rpc::EventLoop::Handler {
   const std::string& tcp_address() const { return tcp_address_; }
   const std::string& unix_address() const { return unix_address_; }
   const NodeId& node_id() const { return node_id_; }
+  // Every connection must present this in its Hello.
+  const std::string& token() const { return options_.token; }
 
   void OnFrame(rpc::ConnId id, rpc::MsgType type, const char* body, size_t size) override;
   void OnDisconnect(rpc::ConnId id, const std::string& reason) override;

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include <spdlog/spdlog.h>
@@ -133,6 +134,9 @@ rpc::ObjectInfo ObjectStore::ReaderInfo(StoredObject& obj) {
 void ObjectStore::AddHolder(rpc::ConnId conn, const ObjectId& id, int32_t delta) {
   auto& held = held_by_[conn];
   int32_t& count = held[id];
+  // A connection can only give up references it holds: a confused or hostile
+  // peer must not free objects that others still use.
+  if (delta < 0) delta = -std::min(count, -delta);
   count += delta;
   if (count <= 0) held.erase(id);
   auto it = objects_.find(id);

@@ -35,6 +35,7 @@ struct SchedulerOptions {
   std::string worker_address;  // where spawned workers connect
   int num_cpus = 1;
   bool prestart_workers = true;
+  std::string token;  // handed to workers so they can connect
 };
 
 class Scheduler {

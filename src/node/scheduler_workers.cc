@@ -27,7 +27,7 @@ Scheduler::Worker* Scheduler::SpawnWorkerFor(const JobId& job_id, const Resource
   const WorkerId id = WorkerId::Generate();
   const std::string log = options_.log_dir + "/worker-" + id.Short() + ".log";
   std::string error;
-  pid_t pid = SpawnWorker(job.launch, options_.worker_address, id, log, &error);
+  pid_t pid = SpawnWorker(job.launch, options_.worker_address, options_.token, id, log, &error);
   if (pid < 0) {
     ++job.start_failures;
     job.last_start_error = error;

@@ -29,7 +29,8 @@ bool IsStrataVar(const std::string& kv) { return kv.rfind("STRATA_", 0) == 0; }
 }  // namespace
 
 pid_t SpawnWorker(const JobLaunchSpec& job, const std::string& agent_address,
-                  const WorkerId& worker, const std::string& log_path, std::string* error) {
+                  const std::string& token, const WorkerId& worker, const std::string& log_path,
+                  std::string* error) {
   std::vector<std::string> env;
   for (const std::string& kv : job.env) {
     if (!IsStrataVar(kv)) env.push_back(kv);
@@ -37,6 +38,7 @@ pid_t SpawnWorker(const JobLaunchSpec& job, const std::string& agent_address,
   env.push_back(std::string(kEnvWorkerMode) + "=1");
   env.push_back(std::string(kEnvAgentAddress) + "=" + agent_address);
   env.push_back(std::string(kEnvWorkerId) + "=" + worker.Hex());
+  env.push_back(std::string(kEnvToken) + "=" + token);
   std::vector<char*> envp;
   for (auto& s : env) envp.push_back(s.data());
   envp.push_back(nullptr);

@@ -24,11 +24,13 @@ struct JobLaunchSpec {
 constexpr const char* kEnvWorkerMode = "STRATA_WORKER_MODE";
 constexpr const char* kEnvAgentAddress = "STRATA_AGENT_ADDRESS";
 constexpr const char* kEnvWorkerId = "STRATA_WORKER_ID";
+constexpr const char* kEnvToken = "STRATA_TOKEN";
 
 // Spawns a worker; its output goes to `log_path`. Returns the pid, or -1 with
 // `error` set.
 pid_t SpawnWorker(const JobLaunchSpec& job, const std::string& agent_address,
-                  const WorkerId& worker, const std::string& log_path, std::string* error);
+                  const std::string& token, const WorkerId& worker, const std::string& log_path,
+                  std::string* error);
 
 struct ExitInfo {
   bool exited = false;

@@ -32,7 +32,7 @@ enum class MsgType : uint8_t {
   kWorkerUnblocked = 11,  // worker -> agent: empty
   kStatusRequest = 12,    // cli -> agent: empty
   kStatusReply = 13,      // agent -> cli: string (JSON)
-  kStopCluster = 14,      // cli -> agent: empty
+  kStopCluster = 14,      // reserved; refused (`strata stop` signals the process)
   kError = 15,            // agent -> client: string, then the connection closes
 };
 constexpr uint8_t kMaxMsgType = 15;
@@ -50,7 +50,8 @@ struct Hello {
   std::vector<std::string> argv;
   std::string cwd;
   std::vector<std::string> env;
-  MSGPACK_DEFINE(protocol_version, role, worker, pid, executable, argv, cwd, env);
+  std::string token;  // the cluster token; a wrong or missing one is refused
+  MSGPACK_DEFINE(protocol_version, role, worker, pid, executable, argv, cwd, env, token);
 };
 
 struct Welcome {

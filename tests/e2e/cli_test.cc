@@ -10,8 +10,12 @@
 #include <cstdlib>
 #include <string>
 
+#include <random>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
+#include "rpc/framing.h"
 
 namespace {
 
@@ -94,11 +98,115 @@ TEST(Cli, StartStatusDriverStop) {
   EXPECT_NE(text.output.find("1 total"), std::string::npos) << text.output;
   EXPECT_NE(text.output.find("Logs:"), std::string::npos) << text.output;
 
+  // The cluster token: without the right one, nothing gets in, and the head logs it.
+  Result wrong = Shell("STRATA_TOKEN=not-the-token " + kCli + " status");
+  EXPECT_NE(wrong.code, 0);
+  EXPECT_NE(wrong.output.find("wrong cluster token"), std::string::npos) << wrong.output;
+  // No record to read the token from (another STRATA_TMPDIR), none given.
+  Result missing = Shell("STRATA_TMPDIR=/nonexistent " + kCli + " status --address 127.0.0.1:" +
+                         std::to_string(port));
+  EXPECT_NE(missing.code, 0);
+  EXPECT_NE(missing.output.find("missing cluster token"), std::string::npos) << missing.output;
+  Result bad_driver = Shell("STRATA_TOKEN=not-the-token " + std::string(STRATA_QUICKSTART_PATH) +
+                            " 2 100");
+  EXPECT_NE(bad_driver.code, 0);
+  EXPECT_NE(bad_driver.output.find("wrong cluster token"), std::string::npos) << bad_driver.output;
+  const char* tmp = std::getenv("STRATA_TMPDIR");
+  const std::string record_path = std::string(tmp ? tmp : "/tmp/strata") + "/cluster.json";
+  const nlohmann::json record = nlohmann::json::parse(Shell("cat " + record_path).output);
+  const std::string session = record["session_dir"];
+  const std::string token = record["token"];
+  EXPECT_EQ(token.size(), 32u);
+  EXPECT_EQ(Shell("stat -c %a " + record_path).output, "600\n");
+  EXPECT_EQ(Shell("stat -c %a " + session + "/token").output, "600\n");
+  Result right = Shell("STRATA_TOKEN=" + token + " " + kCli + " status --address 127.0.0.1:" +
+                       std::to_string(port));
+  EXPECT_EQ(right.code, 0) << right.output;
+  Result log = Shell("grep -c 'refused a connection' " + session + "/logs/head.log");
+  EXPECT_GE(std::atoi(log.output.c_str()), 3) << log.output;
+
   Result stop = Shell(kCli + " stop");
   EXPECT_EQ(stop.code, 0) << stop.output;
   Result gone = Shell(kCli + " status");
   EXPECT_NE(gone.code, 0);
   EXPECT_NE(gone.output.find("no running cluster"), std::string::npos) << gone.output;
+}
+
+// Connects, says a valid Hello with the token, then sends `frames` raw bytes
+// and reads until the agent closes or 30 ms pass.
+void HelloThenRaw(int port, const std::string& token, strata::rpc::Role role,
+                  const std::string& frames) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(static_cast<uint16_t>(port));
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)), 0);
+  timeval tv{0, 30000};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  strata::rpc::Hello hello;
+  hello.role = static_cast<uint8_t>(role);
+  hello.token = token;
+  std::string bytes;
+  strata::rpc::AppendFrame(&bytes, strata::rpc::MsgType::kHello, hello);
+  bytes += frames;
+  [[maybe_unused]] ssize_t n = write(fd, bytes.data(), bytes.size());
+  char buf[4096];
+  while (read(fd, buf, sizeof(buf)) > 0) {
+  }
+  close(fd);
+}
+
+TEST(Cli, HostileMessagesNeverCrashTheAgent) {
+  Shell(kCli + " stop");
+  const int port = FreePort();
+  ASSERT_EQ(Shell(kCli + " start --head --port " + std::to_string(port) + " --token fuzz").code, 0);
+  std::mt19937 rng(42);
+  // Valid bodies of every message type, then mutated: flipped bytes, cut short.
+  std::vector<std::string> seeds;
+  {
+    std::vector<strata::rpc::TaskSpec> specs(2);
+    specs[0].function = "Square";
+    specs[0].args.push_back({true, strata::ObjectId::Generate(), ""});
+    std::vector<strata::rpc::ObjectInfo> objects(1);
+    objects[0].state = 2;
+    objects[0].path = "/etc/passwd";  // outside the spill directory: must be refused
+    std::string f;
+    strata::rpc::AppendFrame(&f, strata::rpc::MsgType::kSubmitTasks, specs);
+    seeds.push_back(f);
+    f.clear();
+    strata::rpc::AppendFrame(&f, strata::rpc::MsgType::kPutObjects, objects);
+    seeds.push_back(f);
+    f.clear();
+    strata::rpc::AppendFrame(&f, strata::rpc::MsgType::kRefDeltas,
+                             std::vector<strata::rpc::RefDelta>{{strata::ObjectId::Generate(), -5}});
+    seeds.push_back(f);
+    f.clear();
+    strata::rpc::AppendFrame(&f, strata::rpc::MsgType::kTaskResults,
+                             std::vector<strata::rpc::TaskResult>(1));
+    seeds.push_back(f);
+  }
+  for (int i = 0; i < 300; ++i) {
+    std::string frame = seeds[rng() % seeds.size()];
+    const int mode = i % 3;
+    if (mode == 1) {
+      for (int k = 0; k < 3; ++k) {
+        const size_t at = strata::rpc::kFrameHeaderBytes + rng() % (frame.size() - 5);
+        frame[at] = static_cast<char>(rng());
+      }
+    } else if (mode == 2) {
+      frame[4] = static_cast<char>(1 + rng() % strata::rpc::kMaxMsgType);  // any type, this body
+    }
+    // Mostly as a driver, whose handlers accept the most message types.
+    HelloThenRaw(port, "fuzz", i % 5 == 0 ? strata::rpc::Role::kCli : strata::rpc::Role::kDriver,
+                 frame);
+  }
+  Result status = Shell("STRATA_TOKEN=fuzz " + kCli + " status --json");
+  EXPECT_EQ(status.code, 0) << status.output;
+  EXPECT_EQ(nlohmann::json::parse(status.output)["nodes"][0]["state"], "ALIVE");
+  Result driver = Shell(std::string(STRATA_QUICKSTART_PATH) + " 4 1000");
+  EXPECT_EQ(driver.code, 0) << driver.output;
+  EXPECT_EQ(Shell(kCli + " stop").code, 0);
 }
 
 TEST(Cli, BadFlagsGiveAClearError) {

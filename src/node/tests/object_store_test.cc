@@ -142,6 +142,17 @@ TEST_F(ObjectStoreTest, LastReferenceFreesObjectAndFile) {
   EXPECT_EQ(store_->Stats().used_bytes, 0u);
 }
 
+TEST_F(ObjectStoreTest, AConnectionCannotReleaseWhatItDoesNotHold) {
+  const ObjectId a = MakeShm(1, 100, 'a');
+  store_->AddHolder(2, a, -5);  // connection 2 holds nothing
+  store_->AddHolder(1, a, -3);  // connection 1 holds one
+  EXPECT_EQ(store_->Find(a), nullptr);
+  const ObjectId b = MakeShm(1, 100, 'b');
+  store_->AddHolder(2, b, -5);
+  EXPECT_NE(store_->Find(b), nullptr);
+  EXPECT_EQ(store_->Find(b)->holders, 1);
+}
+
 TEST_F(ObjectStoreTest, PinnedObjectOutlivesItsHolders) {
   const ObjectId a = MakeShm(1, 100, 'a');
   store_->Pin(a);  // a queued task takes it as an argument
