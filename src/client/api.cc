@@ -75,6 +75,9 @@ std::string StartEmbeddedCluster(const InitOptions& options, Global& g) {
   ao.resources = options.resources;
   ao.object_store_memory = options.object_store_memory;
   ao.spill_dir = options.spill_dir;
+  if (const std::string idle = Env("STRATA_IDLE_WORKER_TIMEOUT_MS"); !idle.empty()) {
+    ao.idle_worker_timeout = std::chrono::milliseconds(std::atoll(idle.c_str()));
+  }
   g.agent = std::make_unique<node::Agent>(ao);
   if (!g.agent->Start(&error)) {
     g.agent.reset();

@@ -85,6 +85,7 @@ bool Agent::Start(std::string* error) {
   sched.token = options_.token;
   sched.num_cpus = options_.num_cpus;
   sched.prestart_workers = options_.prestart_workers;
+  sched.idle_worker_timeout = options_.idle_worker_timeout;
   scheduler_ = std::make_unique<Scheduler>(sched, loop_.get(), store_.get());
   store_->set_on_free([this](const ObjectId& id) { scheduler_->OnObjectFreed(id); });
   cluster_ = head::NewInMemoryClusterState();

@@ -6,6 +6,7 @@
 // (including a signal handler: it only writes to an eventfd).
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -28,6 +29,7 @@ struct AgentOptions {
   int64_t object_store_memory = 0;          // Default: 30% of RAM
   std::string spill_dir;                    // Default: <session_dir>/spill
   bool prestart_workers = true;
+  std::chrono::milliseconds idle_worker_timeout{10000};  // see SchedulerOptions
   std::string token;                        // Default: a new random token
 };
 

@@ -252,6 +252,7 @@ void Scheduler::ReleaseIdleLeases() {
       w.lease = ResourceSet();
       w.leased = false;
       w.state = WorkerState::kIdle;
+      w.idle_since = std::chrono::steady_clock::now();
     }
   }
 }

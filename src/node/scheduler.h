@@ -35,6 +35,9 @@ struct SchedulerOptions {
   std::string worker_address;  // where spawned workers connect
   int num_cpus = 1;
   bool prestart_workers = true;
+  // Idle workers beyond num_cpus per job (left over from a burst of nested
+  // tasks) are stopped after this long.
+  std::chrono::milliseconds idle_worker_timeout{10000};
   std::string token;  // handed to workers so they can connect
 };
 
@@ -106,6 +109,7 @@ class Scheduler {
     ActorId actor;
     std::string log_path;
     std::chrono::steady_clock::time_point started;
+    std::chrono::steady_clock::time_point idle_since;
   };
 
   struct Actor {
@@ -158,6 +162,7 @@ class Scheduler {
   void HandleWorkerDeath(Worker& w, const std::string& reason);
   void RequeueFront(const std::vector<TaskId>& ids);
   void FailJobQueue(const JobId& job, const std::string& message);
+  void ReapIdleWorkers();
 
   // scheduler_actors.cc
   void SubmitActorCreation(Task& task);

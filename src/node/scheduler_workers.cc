@@ -52,6 +52,7 @@ bool Scheduler::OnWorkerHello(rpc::ConnId conn, const WorkerId& id, JobId* job) 
   Worker& w = it->second;
   w.conn = conn;
   w.state = WorkerState::kIdle;
+  w.idle_since = std::chrono::steady_clock::now();
   w.reserved = ResourceSet();
   worker_by_conn_[conn] = id;
   *job = w.job;
@@ -227,7 +228,36 @@ void Scheduler::FailJobQueue(const JobId& job, const std::string& message) {
   pending_actors_.swap(keep);
 }
 
+void Scheduler::ReapIdleWorkers() {
+  const auto now = std::chrono::steady_clock::now();
+  std::unordered_map<JobId, int> pool_size;
+  for (const auto& [id, w] : workers_) {
+    if (w.actor.IsNil() && w.state != WorkerState::kDead) ++pool_size[w.job];
+  }
+  std::vector<WorkerId> stop;
+  for (const auto& [id, w] : workers_) {
+    if (w.state != WorkerState::kIdle || !w.actor.IsNil()) continue;
+    if (now - w.idle_since < options_.idle_worker_timeout) continue;
+    int& size = pool_size[w.job];
+    if (size <= options_.num_cpus) continue;
+    --size;
+    stop.push_back(id);
+  }
+  for (const WorkerId& id : stop) {
+    Worker& w = workers_.at(id);
+    spdlog::info("stopping idle worker {} (pid {}): more workers than cores", id.Short(), w.pid);
+    kill(w.pid, SIGKILL);
+    ReapWithin(w.pid, 1000);
+    if (w.conn != 0) {
+      worker_by_conn_.erase(w.conn);
+      loop_->Close(w.conn, "idle worker stopped");
+    }
+    workers_.erase(id);
+  }
+}
+
 void Scheduler::Tick() {
+  ReapIdleWorkers();
   const auto now = std::chrono::steady_clock::now();
   std::vector<WorkerId> failed;
   for (auto& [id, w] : workers_) {

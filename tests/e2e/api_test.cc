@@ -2,7 +2,9 @@
 // (this test binary, re-run in worker mode), real sockets, real shared memory.
 #include <unistd.h>
 
+#include <chrono>
 #include <numeric>
+#include <thread>
 #include <stdexcept>
 
 #include <gtest/gtest.h>
@@ -213,6 +215,29 @@ TEST_F(ApiTest, DetectedMachineBadgesSteerWork) {
   const std::string other = arch == "x86_64" ? "arm64" : "x86_64";
   EXPECT_THROW(strata::Get(strata::Task(Square).SetResource(other, 1).Remote(6)),
                strata::InfeasibleError);
+}
+
+TEST(ApiWorkers, PoolShrinksBackAfterABurstOfNestedTasks) {
+  setenv("STRATA_IDLE_WORKER_TIMEOUT_MS", "200", 1);
+  strata::Init();
+  EXPECT_EQ(strata::Get(strata::Task(Fib).Remote(8)), 21);
+  auto workers = [] {
+    return nlohmann::json::parse(strata::ClusterStatus(true))["nodes"][0]["workers"]["total"]
+        .get<int>();
+  };
+  const int cpus = static_cast<int>(
+      nlohmann::json::parse(strata::ClusterStatus(true))["nodes"][0]["resources_total"]["CPU"]
+          .get<double>());
+  EXPECT_GT(workers(), cpus);  // blocked parents made room for more workers
+  int now = workers();
+  for (int i = 0; i < 300 && now > cpus; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    now = workers();
+  }
+  EXPECT_EQ(now, cpus);
+  EXPECT_EQ(strata::Get(strata::Task(Square).Remote(4)), 16);  // the rest still serve
+  strata::Shutdown();
+  unsetenv("STRATA_IDLE_WORKER_TIMEOUT_MS");
 }
 
 TEST(ApiCustomResources, TaskNeedingACustomResourceRunsWhereItExists) {
