@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -48,6 +49,8 @@ bool Batchable(MsgType t) {
 CoreRuntime::CoreRuntime(const std::string& address, const std::string& token, rpc::Role role,
                          const WorkerId& worker)
     : role_(role), worker_id_(worker) {
+  const char* quiet = std::getenv("STRATA_LOG_TO_DRIVER");
+  quiet_workers_ = quiet != nullptr && std::string(quiet) == "0";
   std::string error;
   if (!channel_.Connect(address, kConnectTimeoutMs, &error)) throw StrataError(error);
   rpc::Hello hello;
@@ -165,6 +168,12 @@ void CoreRuntime::OnFrame(MsgType type, const char* body, size_t size) {
     last_status_ = std::move(json);
     ++status_replies_;
     objects_cv_.notify_all();
+  } else if (type == MsgType::kLogLines) {
+    rpc::LogLines msg;
+    if (!rpc::DecodeBody(body, size, &msg, &error)) return;
+    if (!quiet_workers_) {
+      for (const auto& line : msg.lines) std::fprintf(stderr, "(pid=%d) %s\n", msg.pid, line.c_str());
+    }
   } else if (type == MsgType::kError) {
     std::string why;
     rpc::DecodeBody(body, size, &why, &error);

@@ -86,6 +86,7 @@ class CoreRuntime {
   void UnblockLocked();
 
   rpc::Role role_;
+  bool quiet_workers_ = false;  // STRATA_LOG_TO_DRIVER=0: do not echo worker output
   WorkerId worker_id_;
   rpc::Welcome welcome_;
   rpc::Channel channel_;

@@ -22,6 +22,7 @@
 #include "common/resources.h"
 #include "head/cluster_state.h"
 #include "node/object_store.h"
+#include "node/worker_output.h"
 #include "node/worker_pool.h"
 #include "rpc/event_loop.h"
 #include "rpc/messages.h"
@@ -189,6 +190,7 @@ class Scheduler {
   std::unordered_map<rpc::ConnId, std::vector<rpc::ObjectInfo>> ready_outbox_;
   std::unordered_map<rpc::ConnId, std::vector<rpc::ExecuteTask>> exec_outbox_;
   int64_t tasks_finished_ = 0;
+  WorkerOutputs outputs_{loop_};
 };
 
 }  // namespace strata::node

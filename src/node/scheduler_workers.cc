@@ -27,7 +27,9 @@ Scheduler::Worker* Scheduler::SpawnWorkerFor(const JobId& job_id, const Resource
   const WorkerId id = WorkerId::Generate();
   const std::string log = options_.log_dir + "/worker-" + id.Short() + ".log";
   std::string error;
-  pid_t pid = SpawnWorker(job.launch, options_.worker_address, options_.token, id, log, &error);
+  int output_fd = -1;
+  pid_t pid =
+      SpawnWorker(job.launch, options_.worker_address, options_.token, id, &output_fd, &error);
   if (pid < 0) {
     ++job.start_failures;
     job.last_start_error = error;
@@ -35,6 +37,7 @@ Scheduler::Worker* Scheduler::SpawnWorkerFor(const JobId& job_id, const Resource
     if (job.start_failures >= kMaxStartFailures) FailJobQueue(job_id, error);
     return nullptr;
   }
+  outputs_.Add(output_fd, log, pid, job.driver);
   Worker& w = workers_[id];
   w.id = id;
   w.pid = pid;

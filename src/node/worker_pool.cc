@@ -29,8 +29,13 @@ bool IsStrataVar(const std::string& kv) { return kv.rfind("STRATA_", 0) == 0; }
 }  // namespace
 
 pid_t SpawnWorker(const JobLaunchSpec& job, const std::string& agent_address,
-                  const std::string& token, const WorkerId& worker, const std::string& log_path,
+                  const std::string& token, const WorkerId& worker, int* output_fd,
                   std::string* error) {
+  int out[2];
+  if (pipe2(out, O_CLOEXEC) != 0) {
+    *error = std::string("cannot create a pipe for a worker: ") + std::strerror(errno);
+    return -1;
+  }
   std::vector<std::string> env;
   for (const std::string& kv : job.env) {
     if (!IsStrataVar(kv)) env.push_back(kv);
@@ -52,9 +57,8 @@ pid_t SpawnWorker(const JobLaunchSpec& job, const std::string& agent_address,
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, out[1], STDERR_FILENO);
   if (!job.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, job.cwd.c_str());
 
   posix_spawnattr_t attr;
@@ -71,10 +75,13 @@ pid_t SpawnWorker(const JobLaunchSpec& job, const std::string& agent_address,
   int rc = posix_spawn(&pid, job.executable.c_str(), &actions, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
+  close(out[1]);
   if (rc != 0) {
+    close(out[0]);
     *error = "cannot start worker " + job.executable + ": " + std::strerror(rc);
     return -1;
   }
+  *output_fd = out[0];
   return pid;
 }
 

@@ -26,10 +26,10 @@ constexpr const char* kEnvAgentAddress = "STRATA_AGENT_ADDRESS";
 constexpr const char* kEnvWorkerId = "STRATA_WORKER_ID";
 constexpr const char* kEnvToken = "STRATA_TOKEN";
 
-// Spawns a worker; its output goes to `log_path`. Returns the pid, or -1 with
-// `error` set.
+// Spawns a worker whose stdout and stderr go to a pipe; `*output_fd` receives
+// its read end (the caller owns it). Returns the pid, or -1 with `error` set.
 pid_t SpawnWorker(const JobLaunchSpec& job, const std::string& agent_address,
-                  const std::string& token, const WorkerId& worker, const std::string& log_path,
+                  const std::string& token, const WorkerId& worker, int* output_fd,
                   std::string* error);
 
 struct ExitInfo {

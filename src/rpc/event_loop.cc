@@ -45,6 +45,20 @@ void EventLoop::AddListener(int fd) {
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
 }
 
+void EventLoop::Watch(int fd, std::function<void()> on_readable) {
+  SetNonBlocking(fd);
+  watched_[fd] = std::move(on_readable);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = fd;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+}
+
+void EventLoop::Unwatch(int fd) {
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+  watched_.erase(fd);
+}
+
 void EventLoop::Stop() {
   stop_ = true;
   uint64_t one = 1;
@@ -89,6 +103,11 @@ void EventLoop::Run(int tick_ms) {
       if (fd == wake_fd_) {
         uint64_t v;
         [[maybe_unused]] ssize_t r = read(wake_fd_, &v, sizeof(v));
+        continue;
+      }
+      if (auto w = watched_.find(fd); w != watched_.end()) {
+        auto callback = w->second;  // a copy: the callback may Unwatch itself
+        callback();
         continue;
       }
       bool is_listener = false;

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -41,6 +42,10 @@ class EventLoop {
 
   // Takes ownership of a listening socket.
   void AddListener(int fd);
+  // Calls `on_readable` whenever `fd` (not a framed connection: a pipe, say)
+  // has data or hangs up. The caller owns the fd; Unwatch before closing it.
+  void Watch(int fd, std::function<void()> on_readable);
+  void Unwatch(int fd);
   // Runs until Stop(); ticks at least every `tick_ms`.
   void Run(int tick_ms = 50);
   void Stop();
@@ -82,6 +87,7 @@ class EventLoop {
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   std::vector<int> listeners_;
+  std::unordered_map<int, std::function<void()>> watched_;
   std::unordered_map<ConnId, std::unique_ptr<Conn>> conns_;
   std::unordered_map<int, ConnId> by_fd_;
   std::vector<ConnId> dirty_;

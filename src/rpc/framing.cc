@@ -19,6 +19,7 @@ const char* MsgTypeName(MsgType t) {
     case MsgType::kStatusReply: return "StatusReply";
     case MsgType::kStopCluster: return "StopCluster";
     case MsgType::kError: return "Error";
+    case MsgType::kLogLines: return "LogLines";
   }
   return "Unknown";
 }

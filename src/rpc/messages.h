@@ -34,8 +34,9 @@ enum class MsgType : uint8_t {
   kStatusReply = 13,      // agent -> cli: string (JSON)
   kStopCluster = 14,      // reserved; refused (`strata stop` signals the process)
   kError = 15,            // agent -> client: string, then the connection closes
+  kLogLines = 16,         // agent -> driver: LogLines (what the job's workers printed)
 };
-constexpr uint8_t kMaxMsgType = 15;
+constexpr uint8_t kMaxMsgType = 16;
 const char* MsgTypeName(MsgType t);
 
 enum class Role : uint8_t { kDriver = 1, kWorker = 2, kCli = 3 };
@@ -117,6 +118,12 @@ struct TaskResult {
   ObjectInfo value;
   uint64_t exec_ns = 0;
   MSGPACK_DEFINE(id, value, exec_ns);
+};
+
+struct LogLines {
+  int32_t pid = 0;
+  std::vector<std::string> lines;
+  MSGPACK_DEFINE(pid, lines);
 };
 
 struct RefDelta {

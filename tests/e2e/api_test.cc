@@ -20,6 +20,11 @@ void Nothing() {}
 double SumVector(const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0); }
 int Thrower(int x) { throw std::runtime_error("boom " + std::to_string(x)); }
 int WorkerPid() { return static_cast<int>(getpid()); }
+int Chatty(int x) {
+  std::printf("hello from task %d\n", x);
+  std::fflush(stdout);
+  return x;
+}
 std::string WhereAmI() {
   auto c = strata::GetRuntimeContext();
   return c.node_id.Hex() + "/" + c.worker_id.Hex() + "/" + c.task_id.Hex();
@@ -62,7 +67,8 @@ class Broken {
   int Touch() { return 1; }
 };
 
-STRATA_REMOTE(Square, Add, Nothing, SumVector, Thrower, WorkerPid, WhereAmI, Fib, SumRefs, Mid);
+STRATA_REMOTE(Square, Add, Nothing, SumVector, Thrower, WorkerPid, WhereAmI, Fib, SumRefs, Mid,
+              Chatty);
 STRATA_REMOTE(Counter::Create, &Counter::Add, &Counter::Get);
 STRATA_REMOTE(Broken::Create, &Broken::Touch);
 
@@ -192,6 +198,21 @@ TEST_F(ApiTest, RuntimeContextNamesNodeWorkerAndTask) {
   EXPECT_NE(where.substr(33, 32), strata::WorkerId().Hex());
   EXPECT_NE(where.substr(66, 32), strata::TaskId().Hex());
   EXPECT_NE(strata::Get(strata::Task(WorkerPid).Remote()), getpid());
+}
+
+TEST_F(ApiTest, WhatATaskPrintsReachesTheDriver) {
+  testing::internal::CaptureStderr();
+  strata::Get(strata::Task(Chatty).Remote(4242));
+  std::string err;
+  // Output travels asynchronously (worker -> agent -> driver): poll briefly.
+  for (int i = 0; i < 200 && err.find("hello from task 4242") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    err += testing::internal::GetCapturedStderr();
+    testing::internal::CaptureStderr();
+  }
+  err += testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("hello from task 4242"), std::string::npos) << err;
+  EXPECT_NE(err.find("(pid="), std::string::npos) << err;
 }
 
 TEST_F(ApiTest, StatusJsonHasTheDocumentedFields) {

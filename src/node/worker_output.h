@@ -1,0 +1,42 @@
+// What workers print: each worker's stdout and stderr arrive on a pipe; every
+// line goes to the worker's log file and to its job's driver, which shows it
+// prefixed with the worker's pid (as a developer expects from a printf in a
+// task).
+//
+// Thread-safety: not thread-safe; runs on the agent's event loop thread.
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <unordered_map>
+
+#include "rpc/event_loop.h"
+
+namespace strata::node {
+
+class WorkerOutputs {
+ public:
+  explicit WorkerOutputs(rpc::EventLoop* loop) : loop_(loop) {}
+  ~WorkerOutputs();
+  WorkerOutputs(const WorkerOutputs&) = delete;
+  WorkerOutputs& operator=(const WorkerOutputs&) = delete;
+
+  // Takes ownership of `fd` (a pipe's read end) until the worker closes it.
+  void Add(int fd, const std::string& log_path, pid_t pid, rpc::ConnId driver);
+
+ private:
+  struct Output {
+    int log_fd = -1;
+    pid_t pid = 0;
+    rpc::ConnId driver = 0;
+    std::string partial;  // a line not yet ended
+  };
+  void OnReadable(int fd);
+  void Close(int fd);
+
+  rpc::EventLoop* loop_;
+  std::unordered_map<int, Output> outputs_;
+};
+
+}  // namespace strata::node
