@@ -53,6 +53,8 @@ int main(int argc, char** argv) {
   for (int64_t i = 0; i < chunks; ++i) {
     refs.push_back(strata::Task(CountPrimes).Remote(base + i * chunk, base + (i + 1) * chunk));
   }
+  // Once the first result is in, every core is busy: show it.
+  strata::Wait(refs, 1);
   std::printf("\n%s\n", strata::ClusterStatus().c_str());
   int64_t parallel = 0;
   for (int64_t v : strata::Get(refs)) parallel += v;
