@@ -88,6 +88,7 @@ bool Agent::Start(std::string* error) {
   sched.idle_worker_timeout = options_.idle_worker_timeout;
   scheduler_ = std::make_unique<Scheduler>(sched, loop_.get(), store_.get());
   store_->set_on_free([this](const ObjectId& id) { scheduler_->OnObjectFreed(id); });
+  loop_->Watch(store_->spill_notify_fd(), [this] { store_->OnSpillsDone(); });
   cluster_ = head::NewInMemoryClusterState();
   spdlog::info("node {} listening on {} and {}; resources {}; store {} bytes", node_id_.Hex(),
                tcp_address_, unix_address_, total_.ToString(), options_.object_store_memory);

@@ -19,6 +19,7 @@ ObjectStore::ObjectStore(StoreOptions options) : options_(std::move(options)) {
 }
 
 ObjectStore::~ObjectStore() {
+  WaitForSpills();
   options_.capacity_bytes = 0;  // nothing goes to the pool any more
   for (auto& [id, obj] : objects_) {
     if (obj.ready) DeleteFiles(obj.info);
@@ -94,34 +95,51 @@ void ObjectStore::EnforceCapacity(const ObjectId& keep) {
   // likely to be read next.
   TrimPool(0);
   auto it = lru_.begin();
-  while (used_bytes_ > options_.capacity_bytes && it != lru_.end()) {
+  while (used_bytes_ > options_.capacity_bytes + spilling_bytes_ && it != lru_.end()) {
     StoredObject& victim = objects_.at(*it);
     ++it;
-    if (victim.id == keep && it != lru_.end()) continue;
+    if (victim.spilling || (victim.id == keep && it != lru_.end())) continue;
     Spill(victim);
   }
 }
 
-bool ObjectStore::Spill(StoredObject& obj) {
-  const std::string from = ShmPath(obj.id);
-  const std::string to = SpillPath(obj.id);
-  std::string error;
-  if (!CopyObjectFile(from, to, &error)) {
-    spdlog::error("spilling object {} failed: {}", obj.id.Hex(), error);
-    return false;
+void ObjectStore::Spill(StoredObject& obj) {
+  // Readers keep being sent the shared-memory file until the copy is done.
+  obj.spilling = true;
+  spilling_bytes_ += obj.info.size;
+  spiller_.Submit({obj.id, ShmPath(obj.id), SpillPath(obj.id), obj.info.size});
+}
+
+void ObjectStore::OnSpillsDone() { FinishSpills(spiller_.TakeDone()); }
+
+void ObjectStore::WaitForSpills() { FinishSpills(spiller_.WaitAll()); }
+
+void ObjectStore::FinishSpills(std::vector<Spiller::Done> done) {
+  for (Spiller::Done& d : done) {
+    auto it = objects_.find(d.job.id);
+    if (it == objects_.end() || !it->second.spilling) {
+      unlink(d.job.to.c_str());  // freed while being copied (MaybeFree settled its bytes)
+      continue;
+    }
+    StoredObject& obj = it->second;
+    spilling_bytes_ -= d.job.size;
+    obj.spilling = false;
+    if (!d.ok) {
+      spdlog::error("spilling object {} failed: {}", obj.id.Hex(), d.error);
+      continue;
+    }
+    // Readers that mapped the shared-memory file keep their mapping; new
+    // readers are sent the spill path.
+    unlink(d.job.from.c_str());
+    lru_.erase(obj.lru);
+    used_bytes_ -= obj.info.size;
+    spilled_bytes_ += obj.info.size;
+    ++num_spilled_;
+    ++spill_count_;
+    obj.info.state = static_cast<uint8_t>(ObjectState::kSpilled);
+    obj.info.path = d.job.to;
+    spdlog::debug("spilled object {} ({} bytes) to {}", obj.id.Hex(), obj.info.size, d.job.to);
   }
-  // Readers that mapped the shared-memory file keep their mapping; new
-  // readers are sent the spill path.
-  unlink(from.c_str());
-  lru_.erase(obj.lru);
-  used_bytes_ -= obj.info.size;
-  spilled_bytes_ += obj.info.size;
-  ++num_spilled_;
-  ++spill_count_;
-  obj.info.state = static_cast<uint8_t>(ObjectState::kSpilled);
-  obj.info.path = to;
-  spdlog::debug("spilled object {} ({} bytes) to {}", obj.id.Hex(), obj.info.size, to);
-  return true;
 }
 
 rpc::ObjectInfo ObjectStore::ReaderInfo(StoredObject& obj) {
@@ -185,6 +203,7 @@ void ObjectStore::MaybeFree(const ObjectId& id) {
     contained = obj.info.contained;
     if (obj.info.state == static_cast<uint8_t>(ObjectState::kShm)) {
       used_bytes_ -= obj.info.size;
+      if (obj.spilling) spilling_bytes_ -= obj.info.size;
       lru_.erase(obj.lru);
     } else if (obj.info.state == static_cast<uint8_t>(ObjectState::kSpilled)) {
       spilled_bytes_ -= obj.info.size;

@@ -17,6 +17,7 @@
 
 #include "head/cluster_state.h"
 #include "rpc/event_loop.h"
+#include "node/spiller.h"
 #include "rpc/messages.h"
 
 namespace strata::node {
@@ -37,6 +38,7 @@ struct StoredObject {
   std::vector<rpc::ConnId> waiters;  // to be sent the object when ready
   std::vector<TaskId> dependents;    // tasks waiting for it
   std::list<ObjectId>::iterator lru;  // valid while in shared memory
+  bool spilling = false;              // a copy to the spill directory is under way
 };
 
 class ObjectStore {
@@ -65,6 +67,12 @@ class ObjectStore {
   // Called with each object just freed (the agent ends actors this way).
   void set_on_free(std::function<void(const ObjectId&)> f) { on_free_ = std::move(f); }
 
+  // Finishes spills the spiller completed (the agent calls this when
+  // spill_notify_fd() is readable). WaitForSpills blocks until all are done.
+  int spill_notify_fd() const { return spiller_.notify_fd(); }
+  void OnSpillsDone();
+  void WaitForSpills();
+
   head::StoreStats Stats() const;
   std::string ShmPath(const ObjectId& id) const { return options_.shm_prefix + id.Hex(); }
   std::string SpillPath(const ObjectId& id) const;
@@ -73,7 +81,8 @@ class ObjectStore {
  private:
   void MaybeFree(const ObjectId& id);
   void EnforceCapacity(const ObjectId& keep);
-  bool Spill(StoredObject& obj);
+  void Spill(StoredObject& obj);
+  void FinishSpills(std::vector<Spiller::Done> done);
   void DeleteFiles(const rpc::ObjectInfo& info);
   void ForgetPooled(const std::string& name);
   void TrimPool(uint64_t room_needed);
@@ -86,12 +95,14 @@ class ObjectStore {
   uint64_t spilled_bytes_ = 0;
   uint64_t num_spilled_ = 0;
   uint64_t spill_count_ = 0;
+  uint64_t spilling_bytes_ = 0;  // still counted in used_bytes_ until copied
   // Pooled files count against capacity like live objects; they are the
   // first thing given up when room is needed.
   std::unordered_map<std::string, uint64_t> pool_;  // file name -> bytes
   uint64_t pooled_bytes_ = 0;
   uint64_t pool_seq_ = 0;
   std::function<void(const ObjectId&)> on_free_;
+  Spiller spiller_;  // last: its thread stops before the tables above go
 };
 
 }  // namespace strata::node

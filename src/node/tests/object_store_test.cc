@@ -115,6 +115,7 @@ TEST_F(ObjectStoreTest, LeastRecentlyUsedObjectSpillsWhenFull) {
   const ObjectId b = MakeShm(1, 1000, 'b');
   store_->ReaderInfo(*store_->Find(a));  // a is now more recent than b
   const ObjectId c = MakeShm(1, 1000, 'c');
+  store_->WaitForSpills();  // the copy runs on the spiller's thread
   EXPECT_EQ(store_->Find(b)->info.state, static_cast<uint8_t>(rpc::ObjectState::kSpilled));
   EXPECT_EQ(store_->Find(a)->info.state, static_cast<uint8_t>(rpc::ObjectState::kShm));
   EXPECT_EQ(store_->Find(c)->info.state, static_cast<uint8_t>(rpc::ObjectState::kShm));
@@ -129,6 +130,25 @@ TEST_F(ObjectStoreTest, LeastRecentlyUsedObjectSpillsWhenFull) {
   EXPECT_EQ(s.used_bytes, 2000u);
   EXPECT_EQ(s.spilled_bytes, 1000u);
   EXPECT_EQ(s.spill_count, 1u);
+}
+
+TEST_F(ObjectStoreTest, ObjectFreedWhileSpillingLeavesNothingBehind) {
+  const ObjectId a = MakeShm(1, 1000, 'a');
+  MakeShm(1, 1000, 'b');
+  MakeShm(1, 1000, 'c');     // over capacity: a starts spilling in the background
+  store_->AddHolder(1, a, -1);  // and is freed before the copy finishes
+  store_->WaitForSpills();
+  EXPECT_EQ(store_->Find(a), nullptr);
+  EXPECT_FALSE(fs::exists(store_->SpillPath(a)));
+  EXPECT_FALSE(fs::exists(store_->ShmPath(a)));
+  head::StoreStats s = store_->Stats();
+  EXPECT_EQ(s.used_bytes, 2000u);
+  EXPECT_EQ(s.spilled_bytes, 0u);
+  // Accounting is intact: the next object over capacity spills as usual.
+  MakeShm(1, 1000, 'd');
+  store_->WaitForSpills();
+  EXPECT_EQ(store_->Stats().spill_count, 1u);
+  EXPECT_EQ(store_->Stats().used_bytes, 2000u);
 }
 
 TEST_F(ObjectStoreTest, LastReferenceFreesObjectAndFile) {
