@@ -254,13 +254,10 @@ void Agent::HandleHello(rpc::ConnId id, const char* body, size_t size) {
 void Agent::HandlePut(rpc::ConnId id, std::vector<rpc::ObjectInfo>&& objects) {
   for (rpc::ObjectInfo& info : objects) {
     const ObjectId oid = info.id;
-    if (info.state > static_cast<uint8_t>(ObjectState::kError)) {
-      RefuseConnection(id, "PutObjects with invalid state " + std::to_string(info.state));
-      return;
-    }
-    if (info.state == static_cast<uint8_t>(ObjectState::kSpilled) &&
-        info.path != store_->SpillPath(oid)) {
-      RefuseConnection(id, "PutObjects names a file outside the spill directory: " + info.path);
+    std::string error;
+    if (info.state == static_cast<uint8_t>(ObjectState::kError) ||
+        !store_->ValidateIncoming(info, &error)) {
+      RefuseConnection(id, "bad PutObjects: " + (error.empty() ? "a put cannot be an error" : error));
       return;
     }
     store_->Expect(oid);

@@ -142,6 +142,43 @@ void ObjectStore::FinishSpills(std::vector<Spiller::Done> done) {
   }
 }
 
+bool ObjectStore::ValidateIncoming(const rpc::ObjectInfo& info, std::string* error) const {
+  const auto state = static_cast<ObjectState>(info.state);
+  switch (state) {
+    case ObjectState::kInline:
+      if (info.data.size() != info.size) {
+        *error = "object " + info.id.Hex() + " says " + std::to_string(info.size) + " bytes but carries " +
+                 std::to_string(info.data.size());
+        return false;
+      }
+      return true;
+    case ObjectState::kError:
+      return true;
+    case ObjectState::kShm:
+    case ObjectState::kSpilled: {
+      const std::string path = state == ObjectState::kShm ? ShmPath(info.id) : info.path;
+      if (state == ObjectState::kSpilled && path != SpillPath(info.id)) {
+        *error = "object " + info.id.Hex() + " names a file outside the spill directory: " + path;
+        return false;
+      }
+      struct stat st {};
+      if (stat(path.c_str(), &st) != 0) {
+        *error = "object " + info.id.Hex() + " names a file that does not exist: " + path;
+        return false;
+      }
+      if (static_cast<uint64_t>(st.st_size) != info.size + internal::kObjectFilePayloadOffset) {
+        *error = "object " + info.id.Hex() + " says " + std::to_string(info.size) +
+                 " bytes but its file " + path + " has " + std::to_string(st.st_size);
+        return false;
+      }
+      return true;
+    }
+    default:
+      *error = "object " + info.id.Hex() + " has an invalid state " + std::to_string(info.state);
+      return false;
+  }
+}
+
 rpc::ObjectInfo ObjectStore::ReaderInfo(StoredObject& obj) {
   if (obj.info.state == static_cast<uint8_t>(ObjectState::kShm)) {
     lru_.splice(lru_.end(), lru_, obj.lru);

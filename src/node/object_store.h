@@ -59,6 +59,11 @@ class ObjectStore {
   void Pin(const ObjectId& id);
   void Unpin(const ObjectId& id);
 
+  // Checks an object a peer says it made: a known state, and for file-backed
+  // objects a file of the stated size where this node keeps such files.
+  // Returns false with `error` naming what is wrong.
+  bool ValidateIncoming(const rpc::ObjectInfo& info, std::string* error) const;
+
   // Frees the object if nothing refers to it any more.
   void Collect(const ObjectId& id) { MaybeFree(id); }
   // Marks a read; fills the info a reader needs (the current file path).

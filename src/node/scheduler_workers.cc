@@ -89,6 +89,15 @@ void Scheduler::OnTaskResults(rpc::ConnId conn, std::vector<rpc::TaskResult>&& r
     const double ns = static_cast<double>(r.exec_ns);
     fs.ewma_ns = fs.known ? 0.8 * fs.ewma_ns + 0.2 * ns : ns;
     fs.known = true;
+    std::string invalid;
+    if (!store_->ValidateIncoming(r.value, &invalid)) {
+      // The task ran but its result cannot be trusted: report, do not crash.
+      spdlog::error("worker {} sent a bad result for task {}: {}", w->id.Short(), r.id.Hex(),
+                    invalid);
+      r.value = rpc::ObjectInfo();
+      r.value.state = static_cast<uint8_t>(rpc::ObjectState::kError);
+      r.value.data = Describe(it->second) + " produced an unusable result: " + invalid;
+    }
     if (static_cast<TaskKind>(it->second.spec.kind) == TaskKind::kActorCreation) {
       auto a = actors_.find(w->actor);
       if (a != actors_.end()) OnActorCreated(a->second, r.value);

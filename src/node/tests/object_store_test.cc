@@ -182,6 +182,41 @@ TEST_F(ObjectStoreTest, PinnedObjectOutlivesItsHolders) {
   EXPECT_EQ(store_->Find(a), nullptr);
 }
 
+TEST_F(ObjectStoreTest, IncomingObjectsAreCheckedAgainstTheirFiles) {
+  std::string error;
+  rpc::ObjectInfo info;
+  info.id = ObjectId::Generate();
+  info.state = static_cast<uint8_t>(rpc::ObjectState::kInline);
+  info.data = "abc";
+  info.size = 3;
+  EXPECT_TRUE(store_->ValidateIncoming(info, &error)) << error;
+  info.size = 1ull << 62;
+  EXPECT_FALSE(store_->ValidateIncoming(info, &error));
+  EXPECT_NE(error.find("carries 3"), std::string::npos) << error;
+
+  info.state = static_cast<uint8_t>(rpc::ObjectState::kShm);
+  info.size = 100;
+  EXPECT_FALSE(store_->ValidateIncoming(info, &error));
+  EXPECT_NE(error.find("does not exist"), std::string::npos) << error;
+  std::string create_error;
+  auto w = CreateObjectFile(store_->ShmPath(info.id), 100 + internal::kObjectFilePayloadOffset,
+                            &create_error);
+  ASSERT_TRUE(w) << create_error;
+  w->Finish();
+  EXPECT_TRUE(store_->ValidateIncoming(info, &error)) << error;
+  info.size = 5000;
+  EXPECT_FALSE(store_->ValidateIncoming(info, &error));
+  EXPECT_NE(error.find("has 103"), std::string::npos) << error;
+  unlink(store_->ShmPath(info.id).c_str());
+
+  info.state = static_cast<uint8_t>(rpc::ObjectState::kSpilled);
+  info.path = "/etc/passwd";
+  EXPECT_FALSE(store_->ValidateIncoming(info, &error));
+  EXPECT_NE(error.find("outside the spill directory"), std::string::npos) << error;
+  info.state = 9;
+  EXPECT_FALSE(store_->ValidateIncoming(info, &error));
+}
+
 TEST_F(ObjectStoreTest, ResultNobodyWantsIsDropped) {
   rpc::ObjectInfo info;
   info.id = ObjectId::Generate();
