@@ -62,7 +62,9 @@ bool Agent::Start(std::string* error) {
   int tcp_fd = rpc::ListenOn(options_.tcp_address, &tcp_address_, error);
   if (tcp_fd < 0) return false;
   loop_->AddListener(tcp_fd);
-  const std::string sock = options_.session_dir + "/agent-" + node_id_.Short() + ".sock";
+  // Abstract: a session directory can be arbitrarily deep, a socket path
+  // cannot (108 bytes). Connections still need the cluster token.
+  const std::string sock = "@strata-" + std::to_string(getpid()) + "-" + node_id_.Hex();
   int unix_fd = rpc::ListenOn("unix:" + sock, &unix_address_, error);
   if (unix_fd < 0) return false;
   loop_->AddListener(unix_fd);
@@ -100,7 +102,6 @@ void Agent::Run() {
   loop_->Run(/*tick_ms=*/20);
   scheduler_->KillAllWorkers();
   store_.reset();  // deletes this node's object files
-  unlink(unix_address_.substr(5).c_str());
   spdlog::info("node {} stopped", node_id_.Hex());
 }
 

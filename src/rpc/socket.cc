@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <chrono>
 #include <cstring>
 #include <thread>
@@ -34,7 +35,9 @@ bool ParseHostPort(const std::string& address, std::string* host, int* port) {
 
 bool IsUnix(const std::string& a) { return a.rfind("unix:", 0) == 0; }
 
-bool MakeUnixAddr(const std::string& path, sockaddr_un* sa, std::string* error) {
+// "@name" is a Linux abstract socket: no file, so no path-length limit from
+// deep directories and nothing to clean up.
+bool MakeUnixAddr(const std::string& path, sockaddr_un* sa, socklen_t* len, std::string* error) {
   std::memset(sa, 0, sizeof(*sa));
   sa->sun_family = AF_UNIX;
   if (path.size() >= sizeof(sa->sun_path)) {
@@ -42,6 +45,9 @@ bool MakeUnixAddr(const std::string& path, sockaddr_un* sa, std::string* error) 
     return false;
   }
   std::memcpy(sa->sun_path, path.c_str(), path.size());
+  if (!path.empty() && path[0] == '@') sa->sun_path[0] = '\0';
+  *len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() +
+                                (path[0] == '@' ? 0 : 1));
   return true;
 }
 
@@ -70,10 +76,11 @@ int ListenOn(const std::string& address, std::string* bound, std::string* error)
   if (IsUnix(address)) {
     const std::string path = address.substr(5);
     sockaddr_un sa;
-    if (!MakeUnixAddr(path, &sa, error)) return -1;
-    unlink(path.c_str());
+    socklen_t len = 0;
+    if (!MakeUnixAddr(path, &sa, &len, error)) return -1;
+    if (path[0] != '@') unlink(path.c_str());
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) != 0 ||
+    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&sa), len) != 0 ||
         listen(fd, 512) != 0) {
       *error = "cannot listen on " + address + ": " + std::strerror(errno);
       if (fd >= 0) close(fd);
@@ -113,9 +120,10 @@ int ConnectTo(const std::string& address, int timeout_ms, std::string* error) {
     int rc = -1;
     if (IsUnix(address)) {
       sockaddr_un sa;
-      if (!MakeUnixAddr(address.substr(5), &sa, error)) return -1;
+      socklen_t len = 0;
+      if (!MakeUnixAddr(address.substr(5), &sa, &len, error)) return -1;
       fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-      rc = connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa));
+      rc = connect(fd, reinterpret_cast<sockaddr*>(&sa), len);
     } else {
       std::string host;
       int port = 0;

@@ -1,4 +1,5 @@
-// Stream sockets by address: "host:port" (TCP) or "unix:/path" (Unix domain).
+// Stream sockets by address: "host:port" (TCP), "unix:/path" (Unix domain) or
+// "unix:@name" (Linux abstract Unix socket: no file).
 #pragma once
 
 #include <string>

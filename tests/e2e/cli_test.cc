@@ -36,6 +36,18 @@ Result Shell(const std::string& cmd) {
 
 const std::string kCli = STRATA_CLI_PATH;
 
+// Each test gets its own STRATA_TMPDIR (so its own cluster record): ctest runs
+// tests in parallel, and `strata stop` acts on whatever the record names.
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* base = std::getenv("STRATA_TMPDIR");
+    const std::string dir = std::string(base ? base : "/tmp/strata") + "/" +
+                            ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    setenv("STRATA_TMPDIR", dir.c_str(), 1);
+  }
+};
+
 int FreePort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in sa{};
@@ -62,7 +74,7 @@ void SendRaw(int port, const std::string& bytes) {
   close(fd);
 }
 
-TEST(Cli, StartStatusDriverStop) {
+TEST_F(Cli, StartStatusDriverStop) {
   Shell(kCli + " stop");
   const int port = FreePort();
   Result start = Shell(kCli + " start --head --port " + std::to_string(port) +
@@ -157,7 +169,7 @@ void HelloThenRaw(int port, const std::string& token, strata::rpc::Role role,
   close(fd);
 }
 
-TEST(Cli, HostileMessagesNeverCrashTheAgent) {
+TEST_F(Cli, HostileMessagesNeverCrashTheAgent) {
   Shell(kCli + " stop");
   const int port = FreePort();
   ASSERT_EQ(Shell(kCli + " start --head --port " + std::to_string(port) + " --token fuzz").code, 0);
@@ -209,7 +221,7 @@ TEST(Cli, HostileMessagesNeverCrashTheAgent) {
   EXPECT_EQ(Shell(kCli + " stop").code, 0);
 }
 
-TEST(Cli, BadFlagsGiveAClearError) {
+TEST_F(Cli, BadFlagsGiveAClearError) {
   Result r = Shell(kCli + " start --head --num-cpus lots");
   EXPECT_NE(r.code, 0);
   EXPECT_NE(r.output.find("--num-cpus"), std::string::npos) << r.output;
