@@ -44,6 +44,9 @@ int64_t SumRefs(const std::vector<strata::ObjectRef<int64_t>>& refs) {
   return s;
 }
 
+// Takes the ref itself (not resolved before the call) and resolves it inside.
+int64_t AddOneLater(strata::ObjectRef<int64_t> ref) { return strata::Get(ref) + 1; }
+
 struct Point {
   double x = 0, y = 0;
   STRATA_STRUCT(x, y);
@@ -70,6 +73,12 @@ class Broken {
 STRATA_REMOTE(Square, Add, Nothing, SumVector, Thrower, WorkerPid, WhereAmI, Fib, SumRefs, Mid,
               Chatty);
 STRATA_REMOTE(Counter::Create, &Counter::Add, &Counter::Get);
+
+// An actor handle passed to a task: the task calls the actor itself.
+int64_t AddThroughHandle(strata::ActorHandle<Counter> counter, int64_t d) {
+  return strata::Get(counter.Task(&Counter::Add).Remote(d));
+}
+STRATA_REMOTE(AddOneLater, AddThroughHandle);
 STRATA_REMOTE(Broken::Create, &Broken::Touch);
 
 class ApiTest : public ::testing::Test {
@@ -118,6 +127,19 @@ TEST_F(ApiTest, RefsInsideValuesStayAliveAndResolve) {
   auto total = strata::Task(SumRefs).Remote(parts);
   parts.clear();  // the task's argument keeps them alive
   EXPECT_EQ(strata::Get(total), 45);
+}
+
+TEST_F(ApiTest, RefParametersArePassedNotResolved) {
+  auto v = strata::Put<int64_t>(41);
+  EXPECT_EQ(strata::Get(strata::Task(AddOneLater).Remote(v)), 42);
+}
+
+TEST_F(ApiTest, ActorHandlesCanBePassedToTasks) {
+  auto c = strata::Actor(Counter::Create).Remote(0);
+  std::vector<strata::ObjectRef<int64_t>> r;
+  for (int i = 0; i < 5; ++i) r.push_back(strata::Task(AddThroughHandle).Remote(c, 10));
+  strata::Get(r);
+  EXPECT_EQ(strata::Get(c.Task(&Counter::Get).Remote()), 50);
 }
 
 TEST_F(ApiTest, ExceptionReachesCallerWithTaskNameAndMessage) {
