@@ -81,6 +81,7 @@ CoreRuntime::CoreRuntime(const std::string& address, const std::string& token, r
   if (type != MsgType::kWelcome || !rpc::DecodeBody(body.data(), body.size(), &welcome_, &error)) {
     throw StrataError("unexpected answer from " + address + " (is it a Strata node?)");
   }
+  internal::SetIdNodeIndex(welcome_.node_index);
   channel_.Start([this](MsgType t, const char* b, size_t n) { OnFrame(t, b, n); },
                  [this](std::string* frames) { Drain(frames); },
                  [this](const std::string& reason) { OnClose(reason); });

@@ -6,14 +6,33 @@
 
 namespace strata::internal {
 
-uint64_t ProcessIdPrefix() {
-  // Random per process; never zero so that no generated id is Nil.
-  static const uint64_t prefix = [] {
+namespace {
+constexpr uint64_t kRandomBits = (uint64_t{1} << 48) - 1;
+
+uint64_t RandomPart() {
+  static const uint64_t random = [] {
     std::random_device rd;
-    uint64_t v = (static_cast<uint64_t>(rd()) << 32) ^ rd();
-    return v == 0 ? 1 : v;
+    uint64_t v = ((static_cast<uint64_t>(rd()) << 32) ^ rd()) & kRandomBits;
+    return v == 0 ? 1 : v;  // never zero, so no generated id is Nil
   }();
-  return prefix;
+  return random;
+}
+
+std::atomic<uint64_t> prefix{0};
+}  // namespace
+
+uint64_t ProcessIdPrefix() {
+  uint64_t p = prefix.load(std::memory_order_relaxed);
+  if (p == 0) {
+    p = RandomPart();  // node 0 until told otherwise
+    prefix.store(p, std::memory_order_relaxed);
+  }
+  return p;
+}
+
+void SetIdNodeIndex(uint32_t node_index) {
+  prefix.store((static_cast<uint64_t>(node_index & 0xffff) << 48) | RandomPart(),
+               std::memory_order_relaxed);
 }
 
 uint64_t NextIdCounter() {

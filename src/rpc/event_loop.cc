@@ -168,6 +168,21 @@ void EventLoop::Accept(int listen_fd) {
   }
 }
 
+ConnId EventLoop::Adopt(int fd) {
+  SetNonBlocking(fd);
+  auto conn = std::make_unique<Conn>();
+  conn->id = next_id_++;
+  conn->fd = fd;
+  const ConnId id = conn->id;
+  by_fd_[fd] = id;
+  conns_[id] = std::move(conn);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = fd;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+  return id;
+}
+
 void EventLoop::ReadFrom(Conn* c) {
   FrameReader reader;
   std::string gone;  // set when the peer is gone; frames already read still count

@@ -57,6 +57,9 @@ class EventLoop {
     AppendFrame(&c->out, type, body);
     MarkDirty(c);
   }
+  // Takes over a connected socket (an outgoing connection). OnConnect is not
+  // called for it.
+  ConnId Adopt(int fd);
   // Closes after writing what is queued. OnDisconnect follows in this round.
   void Close(ConnId id, const std::string& reason);
   bool IsOpen(ConnId id) const;

@@ -57,13 +57,15 @@ struct Hello {
 
 struct Welcome {
   NodeId node;
+  uint32_t node_index = 0;  // ids made on this node carry it (see ids.h)
   JobId job;
   std::string session_dir;
   std::string shm_prefix;   // large objects live at <shm_prefix><object hex>
   std::string spill_dir;    // and, when spilled, at <spill_dir>/<object hex>
   std::string pool_dir;     // freed shared-memory files waiting to be reused
   uint64_t store_capacity = 0;
-  MSGPACK_DEFINE(node, job, session_dir, shm_prefix, spill_dir, pool_dir, store_capacity);
+  MSGPACK_DEFINE(node, node_index, job, session_dir, shm_prefix, spill_dir, pool_dir,
+                 store_capacity);
 };
 
 enum class ObjectState : uint8_t {

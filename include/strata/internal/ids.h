@@ -29,8 +29,8 @@ class Id {
   uint64_t hi() const { return hi_; }
   uint64_t lo() const { return lo_; }
   std::string Hex() const;
-  // 8 hex digits (4 of the process prefix, 4 of the counter): enough to tell
-  // ids apart in logs and status output.
+  // 8 hex digits (4 of the random process part, 4 of the counter): enough to
+  // tell ids apart in logs and status output.
   std::string Short() const;
 
   friend bool operator==(const Id& a, const Id& b) { return a.hi_ == b.hi_ && a.lo_ == b.lo_; }
@@ -65,7 +65,12 @@ inline ObjectId ReturnObjectOf(const TaskId& t) { return ObjectId(t.hi(), t.lo()
 inline TaskId TaskOfReturn(const ObjectId& o) { return TaskId(o.hi(), o.lo()); }
 
 namespace internal {
+// The top 16 bits of every id this process makes name its node (see
+// SetIdNodeIndex): any node can tell where an object was made — its home —
+// from the id alone. The other 48 bits are random per process.
 uint64_t ProcessIdPrefix();
+void SetIdNodeIndex(uint32_t node_index);
+inline uint32_t NodeIndexOfId(uint64_t hi) { return static_cast<uint32_t>(hi >> 48); }
 uint64_t NextIdCounter();
 std::string IdHex(uint64_t hi, uint64_t lo);
 bool ParseIdHex(const std::string& hex, uint64_t* hi, uint64_t* lo);
@@ -87,7 +92,7 @@ std::string Id<Tag>::Hex() const {
 template <class Tag>
 std::string Id<Tag>::Short() const {
   std::string h = Hex();
-  return h.substr(0, 4) + h.substr(28, 4);
+  return h.substr(4, 4) + h.substr(28, 4);
 }
 
 }  // namespace strata
