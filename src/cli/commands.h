@@ -10,7 +10,10 @@ namespace strata::cli {
 
 struct StartFlags {
   bool head = false;
-  int port = 6380;
+  std::string address;        // join this head instead of being one
+  std::string host = "127.0.0.1";
+  int port = -1;              // Default: 6380 for a head, any free port for a node
+  double node_timeout_s = 10;
   int num_cpus = 0;
   std::string resources_json;
   int64_t object_store_memory = 0;
@@ -21,6 +24,8 @@ struct StartFlags {
 
 int RunStart(const StartFlags& flags);
 int RunStop();
+// Where `strata start --address` records the nodes it started on this machine.
+std::string NodeRecordDir();
 int RunStatus(const std::string& address, const std::string& token, bool json);
 
 // Parses --resources: a JSON object of non-negative numbers.

@@ -12,9 +12,17 @@ int main(int argc, char** argv) {
 
   strata::cli::StartFlags start;
   CLI::App* start_cmd = app.add_subcommand("start", "Start the head and this machine's node agent");
-  start_cmd->add_flag("--head", start.head, "Start a head node (required for now)");
-  start_cmd->add_option("--port", start.port, "TCP port to listen on (default 6380)")
-      ->check(CLI::Range(1, 65535));
+  auto* head_flag = start_cmd->add_flag("--head", start.head, "Start the head node");
+  start_cmd->add_option("--address", start.address, "Join the head at HOST:PORT as a node")
+      ->excludes(head_flag);
+  start_cmd->add_option("--host", start.host,
+                        "Interface to listen on (default 127.0.0.1; 0.0.0.0 for other machines)");
+  start_cmd->add_option("--port", start.port,
+                        "TCP port to listen on (default 6380 for a head, any free port for a node)")
+      ->check(CLI::Range(0, 65535));
+  start_cmd->add_option("--node-timeout", start.node_timeout_s,
+                        "Head: seconds of silence before a node is declared dead (default 10)")
+      ->check(CLI::Range(0.1, 3600.0));
   start_cmd->add_option("--num-cpus", start.num_cpus, "CPUs to offer (default: all cores)")
       ->check(CLI::Range(1, 1 << 20));
   start_cmd->add_option("--resources", start.resources_json,

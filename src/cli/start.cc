@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -60,10 +62,10 @@ bool ParseResources(const std::string& text, std::map<std::string, double>* out,
 }
 
 int RunStart(const StartFlags& flags) {
-  if (!flags.head) {
-    std::fprintf(stderr,
-                 "strata start: only --head is supported on this version (joining another "
-                 "head with --address comes with multi-node support)\n");
+  const bool join = !flags.address.empty();
+  if (!flags.head && !join) {
+    std::fprintf(stderr, "strata start: say --head (start a cluster) or --address HOST:PORT "
+                         "(join one)\n");
     return 2;
   }
   node::AgentOptions options;
@@ -74,7 +76,7 @@ int RunStart(const StartFlags& flags) {
       return 2;
     }
   }
-  if (auto running = ReadLiveClusterRecord()) {
+  if (auto running = ReadLiveClusterRecord(); running && !join) {
     std::fprintf(stderr,
                  "strata start: a cluster is already running here (pid %d, address %s); "
                  "run `strata stop` first\n",
@@ -90,12 +92,31 @@ int RunStart(const StartFlags& flags) {
   // Loopback only: a node agent starts whatever executable a driver names, so
   // it must not listen where others can reach it until connections carry a
   // cluster token (multi-machine support).
-  options.tcp_address = "127.0.0.1:" + std::to_string(flags.port);
+  const int port = flags.port >= 0 ? flags.port : (join ? 0 : 6380);
+  options.tcp_address = flags.host + ":" + std::to_string(port);
+  options.head_address = flags.address;
+  options.node_type = join ? "worker" : "head";
+  options.node_timeout = std::chrono::milliseconds(static_cast<int64_t>(flags.node_timeout_s * 1000));
   options.num_cpus = flags.num_cpus;
   options.object_store_memory = flags.object_store_memory;
   options.spill_dir = flags.spill_dir;
   options.prestart_workers = false;  // workers start per job, when it submits
-  options.token = flags.token.empty() ? NewClusterToken() : flags.token;
+  options.token = flags.token;
+  if (options.token.empty() && join) {
+    // Joining from the head's own machine: its record has the token.
+    if (const char* env = std::getenv("STRATA_TOKEN"); env != nullptr && *env != '\0') {
+      options.token = env;
+    } else if (auto record = ReadLiveClusterRecord(); record && record->address == flags.address) {
+      options.token = record->token;
+    }
+    if (options.token.empty()) {
+      std::fprintf(stderr, "strata start: joining %s needs the cluster token: --token T or "
+                           "STRATA_TOKEN (it is in the head's session directory, file `token`)\n",
+                   flags.address.c_str());
+      return 2;
+    }
+  }
+  if (options.token.empty()) options.token = NewClusterToken();
 
   // The child reports "ok <address>" or "error <reason>" through this pipe
   // once it is listening, so `strata start` returns only when usable.
@@ -122,6 +143,11 @@ int RunStart(const StartFlags& flags) {
         return 1;
       }
       const std::string address = msg.substr(3);
+      if (join) {
+        std::printf("Strata node joined the head at %s.\n  listens on: %s\n  logs:       %s/logs\n",
+                    flags.address.c_str(), address.c_str(), options.session_dir.c_str());
+        return 0;
+      }
       std::printf("Strata head started.\n  address:  %s\n  session:  %s\n  logs:     %s/logs\n\n"
                   "Drivers on this machine connect with no configuration (strata::Init()),\n"
                   "or with STRATA_ADDRESS=%s. It listens on loopback only.\n"
@@ -132,7 +158,7 @@ int RunStart(const StartFlags& flags) {
     }
     close(ready[0]);
     setsid();
-    const std::string log = options.session_dir + "/logs/head.log";
+    const std::string log = options.session_dir + (join ? "/logs/node.log" : "/logs/head.log");
     int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     int null_fd = open("/dev/null", O_RDONLY);
     dup2(null_fd, STDIN_FILENO);
@@ -155,12 +181,17 @@ int RunStart(const StartFlags& flags) {
   }
   ClusterRecord record{LocalAddress(agent.tcp_address()), getpid(), options.session_dir,
                        options.token};
-  {
-    const mode_t old_mask = umask(077);
-    std::ofstream(options.session_dir + "/token") << options.token << "\n";
-    umask(old_mask);
+  const mode_t old_mask = umask(077);
+  std::ofstream(options.session_dir + "/token") << options.token << "\n";
+  std::string node_record;
+  if (join) {
+    // Only the head is "the cluster" drivers find; nodes are listed for `stop`.
+    std::filesystem::create_directories(NodeRecordDir());
+    node_record = NodeRecordDir() + "/" + std::to_string(getpid());
+    std::ofstream(node_record) << options.session_dir << "\n";
   }
-  if (!WriteClusterRecord(record, &error)) {
+  umask(old_mask);
+  if (!join && !WriteClusterRecord(record, &error)) {
     report("error " + error);
     return 1;
   }
@@ -169,11 +200,18 @@ int RunStart(const StartFlags& flags) {
   signal(SIGINT, OnSignal);
   signal(SIGPIPE, SIG_IGN);
   report("ok " + record.address);
-  if (flags.block) std::printf("Strata head running at %s (Ctrl-C stops it)\n", record.address.c_str());
+  if (flags.block) {
+    std::printf("Strata %s running at %s (Ctrl-C stops it)\n", join ? "node" : "head",
+                record.address.c_str());
+  }
   std::fflush(stdout);
   agent.Run();
   g_agent = nullptr;
-  if (auto r = ReadLiveClusterRecord(); !r || r->pid == getpid()) RemoveClusterRecord();
+  if (join) {
+    std::filesystem::remove(node_record);
+  } else if (auto r = ReadLiveClusterRecord(); !r || r->pid == getpid()) {
+    RemoveClusterRecord();
+  }
   return 0;
 }
 

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "strata/serialization.h"
+
 namespace strata {
 
 constexpr int64_t kResourceUnit = 10000;
@@ -45,6 +47,8 @@ class ResourceSet {
   friend bool operator<(const ResourceSet& a, const ResourceSet& b) {
     return a.entries_ < b.entries_;
   }
+
+  MSGPACK_DEFINE(entries_);
 
  private:
   Entries entries_;  // sorted by name, no zero amounts

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/resources.h"
+#include "strata/serialization.h"
 #include "strata/internal/ids.h"
 
 namespace strata::head {
@@ -26,6 +27,8 @@ struct StoreStats {
   uint64_t num_spilled = 0;
   uint64_t spill_count = 0;     // objects spilled since start
   uint64_t pooled_bytes = 0;    // freed shared memory kept for reuse
+  MSGPACK_DEFINE(capacity_bytes, used_bytes, spilled_bytes, num_objects, num_spilled, spill_count,
+                 pooled_bytes);
 };
 
 struct WorkerStats {
@@ -35,10 +38,14 @@ struct WorkerStats {
   int blocked = 0;
   int actors = 0;
   int starting = 0;
+  MSGPACK_DEFINE(total, idle, busy, blocked, actors, starting);
 };
 
+// Sent by each node to the head (its report) and by the head to every node
+// (the cluster view), so it is a message as well as a table row.
 struct NodeRecord {
   NodeId id;
+  uint32_t index = 0;     // 0 is the head's own node
   std::string node_type;  // "head" for the head's own node agent
   std::string state;      // ALIVE, DEAD
   std::string address;
@@ -52,6 +59,8 @@ struct NodeRecord {
   std::map<ResourceSet, int64_t> pending;     // queued, waiting for resources
   std::map<ResourceSet, int64_t> infeasible;  // no node can ever hold these
   int64_t tasks_finished = 0;
+  MSGPACK_DEFINE(id, index, node_type, state, address, hostname, arch, spill_dir, total, used, store,
+                 workers, pending, infeasible, tasks_finished);
 };
 
 struct JobRecord {

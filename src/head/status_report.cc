@@ -174,7 +174,7 @@ std::string RenderStatusText(const json& s) {
   t += "\nWorkers\n--------------------------------------------------------\n";
   for (const auto& n : s["nodes"]) {
     const auto& w = n["workers"];
-    t += " " + n["node_id"].get<std::string>().substr(0, 8) + " (" +
+    t += " " + n["node_id"].get<std::string>().substr(4, 8) + " (" +
          n["node_type"].get<std::string>() + ", " + n["arch"].get<std::string>() + ", " +
          n["address"].get<std::string>() +
          "): " + std::to_string(w["total"].get<int>()) + " workers, " +

@@ -11,6 +11,7 @@
 #include "common/session.h"
 #include "common/system_info.h"
 #include "head/status_report.h"
+#include "rpc/handshake.h"
 #include "rpc/socket.h"
 
 namespace strata::node {
@@ -92,9 +93,76 @@ bool Agent::Start(std::string* error) {
   store_->set_on_free([this](const ObjectId& id) { scheduler_->OnObjectFreed(id); });
   loop_->Watch(store_->spill_notify_fd(), [this] { store_->OnSpillsDone(); });
   cluster_ = head::NewInMemoryClusterState();
+  if (options_.head_address.empty()) {
+    nodes_ = std::make_unique<head::NodeTable>(cluster_.get(), options_.node_timeout);
+  } else if (!JoinHead(error)) {
+    return false;
+  }
   spdlog::info("node {} listening on {} and {}; resources {}; store {} bytes", node_id_.Hex(),
                tcp_address_, unix_address_, total_.ToString(), options_.object_store_memory);
   return true;
+}
+
+bool Agent::JoinHead(std::string* error) {
+  int fd = rpc::ConnectTo(options_.head_address, 10000, error);
+  if (fd < 0) {
+    *error = "cannot reach the head: " + *error;
+    return false;
+  }
+  rpc::Hello hello;
+  hello.role = static_cast<uint8_t>(rpc::Role::kNode);
+  hello.pid = getpid();
+  hello.token = options_.token;
+  hello.node_address = tcp_address_;
+  rpc::Welcome welcome;
+  if (!rpc::Handshake(fd, hello, &welcome, 10000, error)) {
+    close(fd);
+    *error = "the head at " + options_.head_address + " did not accept this node: " + *error;
+    return false;
+  }
+  node_index_ = welcome.node_index;
+  // This process now makes ids for its node (its own, and nothing else).
+  internal::SetIdNodeIndex(node_index_);
+  head_conn_ = loop_->Adopt(fd);
+  Heartbeat();  // the head learns resources and identity at once
+  spdlog::info("joined the head at {} as node index {}", options_.head_address, node_index_);
+  return true;
+}
+
+void Agent::Heartbeat() {
+  last_heartbeat_ = std::chrono::steady_clock::now();
+  if (head_conn_ != 0) {
+    loop_->Send(head_conn_, MsgType::kNodeReport, SelfRecord());
+    return;
+  }
+  // The head: expire silent nodes and tell every node what the cluster is.
+  for (rpc::ConnId conn : nodes_->Expire(last_heartbeat_)) {
+    loop_->Send(conn, MsgType::kError, std::string("declared dead: no heartbeat in time"));
+    loop_->Close(conn, "declared dead");
+  }
+  cluster_->UpsertNode(SelfRecord());
+  const std::vector<head::NodeRecord> view = cluster_->Nodes();
+  for (rpc::ConnId conn : nodes_->AliveConnections()) {
+    loop_->Send(conn, MsgType::kClusterView, view);
+  }
+}
+
+void Agent::HandleFromHead(MsgType type, const char* body, size_t size) {
+  std::string error;
+  if (type == MsgType::kClusterView) {
+    std::vector<head::NodeRecord> view;
+    if (!rpc::DecodeBody(body, size, &view, &error)) {
+      spdlog::error("malformed ClusterView from the head: {}", error);
+      return;
+    }
+    for (const auto& n : view) {
+      if (n.id != node_id_) cluster_->UpsertNode(n);
+    }
+  } else if (type == MsgType::kError) {
+    std::string why;
+    rpc::DecodeBody(body, size, &why, &error);
+    spdlog::error("the head closed this node's connection: {}", why);
+  }
 }
 
 void Agent::Run() {
@@ -124,6 +192,10 @@ void Agent::RefuseConnection(rpc::ConnId id, const std::string& why) {
 }
 
 void Agent::OnFrame(rpc::ConnId id, MsgType type, const char* body, size_t size) {
+  if (id == head_conn_) {
+    HandleFromHead(type, body, size);
+    return;
+  }
   Peer& peer = peers_[id];
   if (!peer.greeted) {
     if (type != MsgType::kHello) {
@@ -134,6 +206,15 @@ void Agent::OnFrame(rpc::ConnId id, MsgType type, const char* body, size_t size)
     return;
   }
   const bool worker = peer.role == rpc::Role::kWorker;
+  if (peer.role == rpc::Role::kNode) {
+    head::NodeRecord report;
+    if (type != MsgType::kNodeReport) {
+      RefuseConnection(id, std::string("a node may not send ") + rpc::MsgTypeName(type));
+    } else if (Decode(id, type, body, size, &report)) {
+      nodes_->Report(id, std::move(report));
+    }
+    return;
+  }
   // The CLI only reads status; everything else needs a driver or a worker.
   if (peer.role == rpc::Role::kCli && type != MsgType::kStatusRequest) {
     RefuseConnection(id, std::string("a CLI connection may not send ") + rpc::MsgTypeName(type));
@@ -243,12 +324,29 @@ void Agent::HandleHello(rpc::ConnId id, const char* body, size_t size) {
     case rpc::Role::kCli:
       peer.role = rpc::Role::kCli;
       break;
+    case rpc::Role::kNode: {
+      if (!nodes_) {
+        RefuseConnection(id, "this node is not the head; join " + options_.head_address);
+        return;
+      }
+      if (hello.node_address.empty()) {
+        RefuseConnection(id, "a joining node must say where peers reach it");
+        return;
+      }
+      peer.role = rpc::Role::kNode;
+      head::NodeRecord first;  // its id and resources come with its first report
+      first.address = hello.node_address;
+      first.node_type = "worker";
+      welcome.node_index = nodes_->Join(id, first);
+      break;
+    }
     default:
       RefuseConnection(id, "unknown role " + std::to_string(hello.role));
       return;
   }
   peer.greeted = true;
   welcome.job = peer.job;
+  if (peer.role != rpc::Role::kNode) welcome.node_index = node_index_;
   loop_->Send(id, MsgType::kWelcome, welcome);
 }
 
@@ -290,6 +388,7 @@ void Agent::HandleGet(rpc::ConnId id, const std::vector<ObjectId>& ids) {
 head::NodeRecord Agent::SelfRecord() const {
   head::NodeRecord r;
   r.id = node_id_;
+  r.index = node_index_;
   r.node_type = options_.node_type;
   r.state = "ALIVE";
   r.address = tcp_address_;
@@ -308,6 +407,18 @@ void Agent::HandleStatus(rpc::ConnId id) {
 }
 
 void Agent::OnDisconnect(rpc::ConnId id, const std::string& reason) {
+  if (id == head_conn_) {
+    // Without the head this node cannot be scheduled or seen: stop, rather
+    // than run on unseen (as a Ray node does when its GCS is gone).
+    spdlog::error("lost the connection to the head ({}): stopping this node", reason);
+    head_conn_ = 0;
+    loop_->Stop();
+    return;
+  }
+  if (nodes_ && nodes_->Lost(id, reason)) {
+    peers_.erase(id);
+    return;
+  }
   auto it = peers_.find(id);
   if (it == peers_.end()) return;
   Peer peer = it->second;
@@ -334,6 +445,7 @@ void Agent::OnRound() {
     last_tick_ = now;
     scheduler_->Tick();
   }
+  if (now - last_heartbeat_ > std::chrono::milliseconds(500)) Heartbeat();
   scheduler_->Dispatch();
 }
 

@@ -14,6 +14,7 @@
 
 #include "common/machine_badges.h"
 #include "head/cluster_state.h"
+#include "head/node_table.h"
 #include "node/object_store.h"
 #include "node/scheduler.h"
 #include "rpc/event_loop.h"
@@ -31,6 +32,10 @@ struct AgentOptions {
   bool prestart_workers = true;
   std::chrono::milliseconds idle_worker_timeout{10000};  // see SchedulerOptions
   std::string token;                        // Default: a new random token
+  // Empty: this agent is the head. Otherwise the head to join (host:port).
+  std::string head_address;
+  // Head only: a node silent this long is declared dead. Default: 10 s.
+  std::chrono::milliseconds node_timeout{10000};
 };
 
 class Agent : public rpc::EventLoop::Handler {
@@ -66,6 +71,9 @@ class Agent : public rpc::EventLoop::Handler {
   void HandlePut(rpc::ConnId id, std::vector<rpc::ObjectInfo>&& objects);
   void HandleGet(rpc::ConnId id, const std::vector<ObjectId>& ids);
   void HandleStatus(rpc::ConnId id);
+  bool JoinHead(std::string* error);
+  void HandleFromHead(rpc::MsgType type, const char* body, size_t size);
+  void Heartbeat();
   void RefuseConnection(rpc::ConnId id, const std::string& why);
   head::NodeRecord SelfRecord() const;
   template <class T>
@@ -81,6 +89,10 @@ class Agent : public rpc::EventLoop::Handler {
   std::unique_ptr<ObjectStore> store_;
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<head::ClusterState> cluster_;
+  std::unique_ptr<head::NodeTable> nodes_;  // head only: the nodes that joined
+  rpc::ConnId head_conn_ = 0;               // joined nodes: the link to the head
+  uint32_t node_index_ = 0;
+  std::chrono::steady_clock::time_point last_heartbeat_;
   std::unordered_map<rpc::ConnId, Peer> peers_;
   std::chrono::steady_clock::time_point last_tick_;
 };

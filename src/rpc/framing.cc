@@ -20,6 +20,8 @@ const char* MsgTypeName(MsgType t) {
     case MsgType::kStopCluster: return "StopCluster";
     case MsgType::kError: return "Error";
     case MsgType::kLogLines: return "LogLines";
+    case MsgType::kNodeReport: return "NodeReport";
+    case MsgType::kClusterView: return "ClusterView";
   }
   return "Unknown";
 }

@@ -35,11 +35,13 @@ enum class MsgType : uint8_t {
   kStopCluster = 14,      // reserved; refused (`strata stop` signals the process)
   kError = 15,            // agent -> client: string, then the connection closes
   kLogLines = 16,         // agent -> driver: LogLines (what the job's workers printed)
+  kNodeReport = 17,       // node -> head: head::NodeRecord, every heartbeat
+  kClusterView = 18,      // head -> nodes: vector<head::NodeRecord>
 };
-constexpr uint8_t kMaxMsgType = 16;
+constexpr uint8_t kMaxMsgType = 18;
 const char* MsgTypeName(MsgType t);
 
-enum class Role : uint8_t { kDriver = 1, kWorker = 2, kCli = 3 };
+enum class Role : uint8_t { kDriver = 1, kWorker = 2, kCli = 3, kNode = 4 };
 
 struct Hello {
   uint32_t protocol_version = kProtocolVersion;
@@ -52,7 +54,10 @@ struct Hello {
   std::string cwd;
   std::vector<std::string> env;
   std::string token;  // the cluster token; a wrong or missing one is refused
-  MSGPACK_DEFINE(protocol_version, role, worker, pid, executable, argv, cwd, env, token);
+  // Nodes joining the head: where peers reach this node.
+  std::string node_address;
+  MSGPACK_DEFINE(protocol_version, role, worker, pid, executable, argv, cwd, env, token,
+                 node_address);
 };
 
 struct Welcome {

@@ -1,0 +1,72 @@
+#include "head/node_table.h"
+
+#include <spdlog/spdlog.h>
+
+namespace strata::head {
+
+uint32_t NodeTable::Join(ConnId conn, const NodeRecord& first_report) {
+  Entry& e = by_conn_[conn];
+  e.record = first_report;
+  e.record.index = next_index_++;
+  e.record.state = "ALIVE";
+  e.last_seen = Clock::now();
+  e.alive = true;
+  spdlog::info("a node joined from {} as index {}", e.record.address, e.record.index);
+  return e.record.index;
+}
+
+bool NodeTable::Report(ConnId conn, NodeRecord record) {
+  auto it = by_conn_.find(conn);
+  if (it == by_conn_.end() || !it->second.alive) return false;
+  Entry& e = it->second;
+  // The node names itself in its reports (its first one arrives right after
+  // joining); the head fixes its index and address.
+  if (e.record.id.IsNil()) {
+    spdlog::info("node {} at {} reports {}", record.id.Hex(), e.record.address,
+                 record.total.ToString());
+  }
+  record.index = e.record.index;
+  record.address = e.record.address;
+  record.state = "ALIVE";
+  e.record = std::move(record);
+  e.last_seen = Clock::now();
+  state_->UpsertNode(e.record);
+  return true;
+}
+
+void NodeTable::MarkDead(Entry& e, const std::string& reason) {
+  e.alive = false;
+  e.record.state = "DEAD";
+  e.record.used = ResourceSet();
+  e.record.pending.clear();
+  if (!e.record.id.IsNil()) state_->UpsertNode(e.record);  // never reported: nothing listed
+  spdlog::warn("node {} ({}) is dead: {}", e.record.id.Hex(), e.record.address, reason);
+}
+
+bool NodeTable::Lost(ConnId conn, const std::string& reason) {
+  auto it = by_conn_.find(conn);
+  if (it == by_conn_.end()) return false;
+  if (it->second.alive) MarkDead(it->second, "its connection to the head closed (" + reason + ")");
+  by_conn_.erase(it);
+  return true;
+}
+
+std::vector<NodeTable::ConnId> NodeTable::Expire(Clock::time_point now) {
+  std::vector<ConnId> dead;
+  for (auto& [conn, e] : by_conn_) {
+    if (!e.alive || now - e.last_seen <= timeout_) continue;
+    MarkDead(e, "no heartbeat for " + std::to_string(timeout_.count()) + " ms");
+    dead.push_back(conn);
+  }
+  return dead;
+}
+
+std::vector<NodeTable::ConnId> NodeTable::AliveConnections() const {
+  std::vector<ConnId> out;
+  for (const auto& [conn, e] : by_conn_) {
+    if (e.alive) out.push_back(conn);
+  }
+  return out;
+}
+
+}  // namespace strata::head

@@ -1,0 +1,53 @@
+// The nodes that joined the head: their connection, their last report, and
+// whether they are alive. A node is dead when its connection to the head
+// closes or when it stays silent past the timeout; dead nodes stay listed.
+//
+// Thread-safety: not thread-safe; the head's event loop thread uses it.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "head/cluster_state.h"
+
+namespace strata::head {
+
+class NodeTable {
+ public:
+  using Clock = std::chrono::steady_clock;
+  using ConnId = uint64_t;
+
+  NodeTable(ClusterState* state, std::chrono::milliseconds timeout)
+      : state_(state), timeout_(timeout) {}
+
+  // A node joined on `conn`. Returns the index its ids will carry (1, 2, ...).
+  uint32_t Join(ConnId conn, const NodeRecord& first_report);
+  // A heartbeat. False if `conn` is not a joined node.
+  bool Report(ConnId conn, NodeRecord record);
+  // The node's connection closed: it is dead now. False if not a node.
+  bool Lost(ConnId conn, const std::string& reason);
+  // Marks nodes silent for longer than the timeout dead. Returns their
+  // connections (the head closes them: a node that was only slow learns it
+  // was declared dead, and stops).
+  std::vector<ConnId> Expire(Clock::time_point now);
+  // Connections of the nodes that are alive (to broadcast the view to).
+  std::vector<ConnId> AliveConnections() const;
+  bool IsNode(ConnId conn) const { return by_conn_.count(conn) != 0; }
+
+ private:
+  struct Entry {
+    NodeRecord record;
+    Clock::time_point last_seen;
+    bool alive = true;
+  };
+  void MarkDead(Entry& e, const std::string& reason);
+
+  ClusterState* state_;
+  std::chrono::milliseconds timeout_;
+  std::unordered_map<ConnId, Entry> by_conn_;
+  uint32_t next_index_ = 1;
+};
+
+}  // namespace strata::head

@@ -1,0 +1,156 @@
+// Several node agents on loopback: nodes join the head with the token, are
+// listed with their architecture and resources, and are declared dead when
+// killed or when they stop answering.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace {
+
+struct Result {
+  int code;
+  std::string output;
+};
+
+Result Shell(const std::string& cmd) {
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
+  int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+const std::string kCli = STRATA_CLI_PATH;
+
+nlohmann::json Status() {
+  Result r = Shell(kCli + " status --json");
+  EXPECT_EQ(r.code, 0) << r.output;
+  return nlohmann::json::parse(r.output);
+}
+
+// Polls the status until `pred` holds or ~5 s pass.
+template <class Pred>
+nlohmann::json StatusWhen(Pred pred) {
+  nlohmann::json s = Status();
+  for (int i = 0; i < 100 && !pred(s); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    s = Status();
+  }
+  return s;
+}
+
+int CountState(const nlohmann::json& s, const std::string& state) {
+  int n = 0;
+  for (const auto& node : s["nodes"]) n += node["state"] == state;
+  return n;
+}
+
+class ClusterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* base = std::getenv("STRATA_TMPDIR");
+    dir_ = std::string(base ? base : "/tmp/strata") + "/" +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    setenv("STRATA_TMPDIR", dir_.c_str(), 1);
+    Shell(kCli + " stop");
+  }
+  void TearDown() override { Shell(kCli + " stop"); }
+
+  // Node pids, from the records `strata start --address` leaves.
+  std::vector<int> NodePids() {
+    std::vector<int> pids;
+    for (const auto& e : std::filesystem::directory_iterator(dir_ + "/nodes")) {
+      pids.push_back(std::stoi(e.path().filename().string()));
+    }
+    return pids;
+  }
+
+  std::string dir_;
+};
+
+// True once `pid` has exited (a zombie waiting for its reaper counts).
+bool Exited(int pid) {
+  FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+  if (f == nullptr) return true;
+  int p = 0;
+  char comm[256] = {0}, state = 0;
+  const int n = std::fscanf(f, "%d %255s %c", &p, comm, &state);
+  std::fclose(f);
+  return n == 3 && state == 'Z';
+}
+
+TEST_F(ClusterTest, NodesJoinAreListedAndDie) {
+  Result head = Shell(kCli + " start --head --port 0 --num-cpus 2 --node-timeout 1");
+  ASSERT_EQ(head.code, 0) << head.output;
+  const auto record = nlohmann::json::parse(Shell("cat " + dir_ + "/cluster.json").output);
+  const std::string address = record["address"];
+  for (const char* r : {"{\"intel\": 1}", "{\"graviton\": 1}", "{}"}) {
+    Result join = Shell(kCli + " start --address " + address + " --num-cpus 4 --resources '" + r +
+                        "'");
+    ASSERT_EQ(join.code, 0) << join.output;
+  }
+  Result intruder = Shell(kCli + " start --address " + address + " --token not-it");
+  EXPECT_NE(intruder.code, 0);
+  EXPECT_NE(intruder.output.find("wrong cluster token"), std::string::npos) << intruder.output;
+
+  nlohmann::json s = StatusWhen([](const nlohmann::json& j) { return CountState(j, "ALIVE") == 4; });
+  ASSERT_EQ(CountState(s, "ALIVE"), 4) << s.dump(1);
+  EXPECT_EQ(s["totals"]["resources_total"]["CPU"], 14.0);
+  EXPECT_EQ(s["totals"]["resources_total"]["intel"], 1.0);
+  EXPECT_EQ(s["totals"]["resources_total"]["graviton"], 1.0);
+  for (const auto& node : s["nodes"]) {
+    const std::string arch = node["arch"];
+    EXPECT_TRUE(arch == "x86_64" || arch == "arm64") << node.dump();
+    EXPECT_EQ(node["node_id"].get<std::string>().size(), 32u);
+    EXPECT_FALSE(node["address"].get<std::string>().empty());
+    EXPECT_EQ(node["resources_total"][arch], 1.0) << "the architecture badge is detected";
+  }
+
+  // Killed: its connection closes and the head declares it dead at once.
+  const std::vector<int> pids = NodePids();
+  ASSERT_EQ(pids.size(), 3u);
+  kill(pids[0], SIGKILL);
+  s = StatusWhen([](const nlohmann::json& j) { return CountState(j, "DEAD") == 1; });
+  EXPECT_EQ(CountState(s, "DEAD"), 1) << s.dump(1);
+  EXPECT_EQ(CountState(s, "ALIVE"), 3);
+
+  // Frozen: the connection stays open, the heartbeats stop; dead after the
+  // 1 s timeout. Once it runs again it learns so and stops by itself.
+  kill(pids[1], SIGSTOP);
+  s = StatusWhen([](const nlohmann::json& j) { return CountState(j, "DEAD") == 2; });
+  EXPECT_EQ(CountState(s, "DEAD"), 2) << s.dump(1);
+  kill(pids[1], SIGCONT);
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    gone = Exited(pids[1]);
+  }
+  EXPECT_TRUE(gone) << "a node declared dead should stop";
+  Result text = Shell(kCli + " status");
+  EXPECT_NE(text.output.find("Dead:"), std::string::npos) << text.output;
+  EXPECT_NE(text.output.find(" 1 worker"), std::string::npos) << text.output;  // healthy
+}
+
+TEST_F(ClusterTest, JoiningNeedsAReachableHeadAndAToken) {
+  Result no_token = Shell("STRATA_TOKEN= " + kCli + " start --address 127.0.0.1:1");
+  EXPECT_NE(no_token.code, 0);
+  EXPECT_NE(no_token.output.find("needs the cluster token"), std::string::npos) << no_token.output;
+  Result unreachable = Shell(kCli + " start --address 127.0.0.1:1 --token t");
+  EXPECT_NE(unreachable.code, 0);
+  EXPECT_NE(unreachable.output.find("cannot reach the head"), std::string::npos)
+      << unreachable.output;
+}
+
+}  // namespace
