@@ -44,6 +44,7 @@ class ResourceSet {
   friend bool operator==(const ResourceSet& a, const ResourceSet& b) {
     return a.entries_ == b.entries_;
   }
+  friend bool operator!=(const ResourceSet& a, const ResourceSet& b) { return !(a == b); }
   friend bool operator<(const ResourceSet& a, const ResourceSet& b) {
     return a.entries_ < b.entries_;
   }

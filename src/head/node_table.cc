@@ -39,6 +39,7 @@ void NodeTable::MarkDead(Entry& e, const std::string& reason) {
   e.record.state = "DEAD";
   e.record.used = ResourceSet();
   e.record.pending.clear();
+  e.record.workers = WorkerStats();
   if (!e.record.id.IsNil()) state_->UpsertNode(e.record);  // never reported: nothing listed
   spdlog::warn("node {} ({}) is dead: {}", e.record.id.Hex(), e.record.address, reason);
 }

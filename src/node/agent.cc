@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 
 #include <spdlog/spdlog.h>
@@ -52,7 +53,7 @@ bool Agent::Start(std::string* error) {
   fs::create_directories(options_.session_dir + "/logs", ec);
 
   total_.Set("CPU", options_.num_cpus);
-  total_.Set("memory", static_cast<double>(ram) * kDefaultMemoryFraction);
+  total_.Set("memory", std::floor(static_cast<double>(ram) * kDefaultMemoryFraction));
   total_.Set("object_store_memory", static_cast<double>(options_.object_store_memory));
   machine_ = DetectMachineFacts();
   for (const auto& [name, amount] : BadgeResources(machine_)) total_.Set(name, amount);
@@ -92,6 +93,23 @@ bool Agent::Start(std::string* error) {
   scheduler_ = std::make_unique<Scheduler>(sched, loop_.get(), store_.get());
   store_->set_on_free([this](const ObjectId& id) { scheduler_->OnObjectFreed(id); });
   loop_->Watch(store_->spill_notify_fd(), [this] { store_->OnSpillsDone(); });
+  transfer_ = std::make_unique<ObjectTransfer>(loop_.get(), store_.get());
+  scheduler_->SetTransport(
+      [this](uint32_t index, std::vector<rpc::ForwardedTask> tasks) {
+        const rpc::ConnId conn = PeerConn(index);
+        if (conn == 0) {
+          scheduler_->OnNodeDead(index, "cannot connect to it");
+          return;
+        }
+        loop_->Send(conn, MsgType::kForwardTasks, tasks);
+      },
+      [this](const ObjectId& id, rpc::ConnId from,
+             std::function<void(bool, const std::string&)> done) {
+        transfer_->Pull(id, from, std::move(done));
+      },
+      [this](rpc::ConnId from, const ObjectId& id) {
+        loop_->Send(from, MsgType::kRefDeltas, std::vector<rpc::RefDelta>{{id, -1}});
+      });
   cluster_ = head::NewInMemoryClusterState();
   if (options_.head_address.empty()) {
     nodes_ = std::make_unique<head::NodeTable>(cluster_.get(), options_.node_timeout);
@@ -141,9 +159,139 @@ void Agent::Heartbeat() {
     loop_->Close(conn, "declared dead");
   }
   cluster_->UpsertNode(SelfRecord());
+  UpdateRemoteNodes();
   const std::vector<head::NodeRecord> view = cluster_->Nodes();
   for (rpc::ConnId conn : nodes_->AliveConnections()) {
     loop_->Send(conn, MsgType::kClusterView, view);
+  }
+}
+
+void Agent::UpdateRemoteNodes() {
+  std::vector<RemoteNode> alive;
+  for (const head::NodeRecord& n : cluster_->Nodes()) {
+    if (n.id == node_id_) continue;
+    if (n.state == "ALIVE") {
+      ResourceSet available = n.total;
+      available.Subtract(n.used);
+      alive.push_back(RemoteNode{n.index, n.total, available});
+    } else if (known_dead_.insert(n.index).second) {
+      scheduler_->OnNodeDead(n.index, "the head declared it dead");
+    }
+  }
+  scheduler_->SetRemoteNodes(std::move(alive));
+}
+
+rpc::ConnId Agent::PeerConn(uint32_t index) {
+  if (auto it = peer_out_.find(index); it != peer_out_.end()) return it->second;
+  std::string address;
+  for (const head::NodeRecord& n : cluster_->Nodes()) {
+    if (n.index == index && n.state == "ALIVE" && n.id != node_id_) address = n.address;
+  }
+  if (address.empty()) return 0;
+  // One attempt, and no waiting for the Welcome: this runs on the event loop,
+  // and two nodes opening connections to each other at once would otherwise
+  // each wait for the other. The Welcome arrives later as an ordinary frame;
+  // a refusal arrives as an Error and a closed connection.
+  std::string error;
+  int fd = rpc::ConnectTo(address, 0, &error);
+  if (fd < 0) {
+    spdlog::error("cannot reach node {} at {}: {}", index, address, error);
+    return 0;
+  }
+  const rpc::ConnId conn = loop_->Adopt(fd);
+  rpc::Hello hello;
+  hello.role = static_cast<uint8_t>(rpc::Role::kPeer);
+  hello.pid = getpid();
+  hello.token = options_.token;
+  hello.node_address = tcp_address_;
+  loop_->Send(conn, MsgType::kHello, hello);
+  peer_out_[index] = conn;
+  peer_out_index_[conn] = index;
+  return conn;
+}
+
+void Agent::HandleForwardedTasks(rpc::ConnId from, std::vector<rpc::ForwardedTask>&& tasks) {
+  for (rpc::ForwardedTask& f : tasks) {
+    if (!scheduler_->HasJob(f.job)) {
+      scheduler_->AddJob(f.job, 0, JobLaunchSpec{f.executable, f.argv, f.cwd, f.env});
+    }
+    std::vector<ObjectId> to_pull;
+    for (rpc::ObjectInfo& arg : f.args) {
+      StoredObject* have = store_->Find(arg.id);
+      if (have != nullptr && have->ready) continue;
+      const auto state = static_cast<ObjectState>(arg.state);
+      if (state == ObjectState::kInline || state == ObjectState::kError) {
+        store_->Expect(arg.id);
+        store_->Seal(std::move(arg));  // the task pins it below
+      } else {
+        to_pull.push_back(arg.id);
+      }
+    }
+    scheduler_->Submit(from, f.job, std::move(f.spec), /*from_peer=*/true);
+    for (const ObjectId& id : to_pull) {
+      transfer_->Pull(id, from, [this, id](bool ok, const std::string& error) {
+        if (!ok) {
+          rpc::ObjectInfo lost;
+          lost.id = id;
+          lost.state = static_cast<uint8_t>(ObjectState::kError);
+          lost.data = "argument " + id.Hex() + " could not be fetched: " + error;
+          store_->Seal(std::move(lost));
+        }
+        scheduler_->PublishReady(id, 0);
+      });
+    }
+  }
+}
+
+void Agent::HandlePeerFrame(rpc::ConnId id, MsgType type, const char* body, size_t size) {
+  switch (type) {
+    case MsgType::kForwardTasks: {
+      std::vector<rpc::ForwardedTask> tasks;
+      if (Decode(id, type, body, size, &tasks)) HandleForwardedTasks(id, std::move(tasks));
+      return;
+    }
+    case MsgType::kObjectsReady: {
+      std::vector<rpc::ObjectInfo> results;
+      if (Decode(id, type, body, size, &results)) {
+        scheduler_->OnForwardedResults(id, std::move(results));
+      }
+      return;
+    }
+    case MsgType::kPullChunk: {
+      rpc::ChunkRequest request;
+      if (Decode(id, type, body, size, &request)) transfer_->OnChunkRequest(id, request);
+      return;
+    }
+    case MsgType::kObjectChunk: {
+      rpc::ObjectChunk chunk;
+      if (Decode(id, type, body, size, &chunk)) transfer_->OnChunk(id, std::move(chunk));
+      return;
+    }
+    case MsgType::kRefDeltas: {
+      std::vector<rpc::RefDelta> deltas;
+      if (!Decode(id, type, body, size, &deltas)) return;
+      for (const auto& d : deltas) store_->AddHolder(id, d.id, d.delta);
+      return;
+    }
+    case MsgType::kWelcome:
+      return;  // the answer to our Hello on a connection we opened
+    case MsgType::kEndJob: {
+      JobId job;
+      if (!Decode(id, type, body, size, &job)) return;
+      if (scheduler_->HasJob(job)) {
+        spdlog::info("job {} ended on the node that runs its driver", job.Short());
+        scheduler_->RemoveJob(job);
+      }
+      return;
+    }
+    case MsgType::kError: {
+      std::string why, error;
+      rpc::DecodeBody(body, size, &why, &error);
+      spdlog::error("a peer node closed connection {}: {}", id, why);
+      return;
+    }
+    default:
+      RefuseConnection(id, std::string("a peer node may not send ") + rpc::MsgTypeName(type));
   }
 }
 
@@ -158,6 +306,7 @@ void Agent::HandleFromHead(MsgType type, const char* body, size_t size) {
     for (const auto& n : view) {
       if (n.id != node_id_) cluster_->UpsertNode(n);
     }
+    UpdateRemoteNodes();
   } else if (type == MsgType::kError) {
     std::string why;
     rpc::DecodeBody(body, size, &why, &error);
@@ -196,6 +345,10 @@ void Agent::OnFrame(rpc::ConnId id, MsgType type, const char* body, size_t size)
     HandleFromHead(type, body, size);
     return;
   }
+  if (peer_out_index_.count(id) != 0) {
+    HandlePeerFrame(id, type, body, size);
+    return;
+  }
   Peer& peer = peers_[id];
   if (!peer.greeted) {
     if (type != MsgType::kHello) {
@@ -206,12 +359,16 @@ void Agent::OnFrame(rpc::ConnId id, MsgType type, const char* body, size_t size)
     return;
   }
   const bool worker = peer.role == rpc::Role::kWorker;
+  if (peer.role == rpc::Role::kPeer) {
+    HandlePeerFrame(id, type, body, size);
+    return;
+  }
   if (peer.role == rpc::Role::kNode) {
     head::NodeRecord report;
     if (type != MsgType::kNodeReport) {
       RefuseConnection(id, std::string("a node may not send ") + rpc::MsgTypeName(type));
-    } else if (Decode(id, type, body, size, &report)) {
-      nodes_->Report(id, std::move(report));
+    } else if (Decode(id, type, body, size, &report) && nodes_->Report(id, std::move(report))) {
+      UpdateRemoteNodes();  // new capacity is usable at once, not at the next heartbeat
     }
     return;
   }
@@ -324,6 +481,9 @@ void Agent::HandleHello(rpc::ConnId id, const char* body, size_t size) {
     case rpc::Role::kCli:
       peer.role = rpc::Role::kCli;
       break;
+    case rpc::Role::kPeer:
+      peer.role = rpc::Role::kPeer;
+      break;
     case rpc::Role::kNode: {
       if (!nodes_) {
         RefuseConnection(id, "this node is not the head; join " + options_.head_address);
@@ -419,6 +579,15 @@ void Agent::OnDisconnect(rpc::ConnId id, const std::string& reason) {
     peers_.erase(id);
     return;
   }
+  transfer_->OnPeerClosed(id);
+  if (auto out = peer_out_index_.find(id); out != peer_out_index_.end()) {
+    const uint32_t index = out->second;
+    peer_out_index_.erase(out);
+    peer_out_.erase(index);
+    scheduler_->OnNodeDead(index, "its connection closed (" + reason + ")");
+    store_->DropConnection(id);
+    return;
+  }
   auto it = peers_.find(id);
   if (it == peers_.end()) return;
   Peer peer = it->second;
@@ -427,6 +596,8 @@ void Agent::OnDisconnect(rpc::ConnId id, const std::string& reason) {
     spdlog::info("driver pid {} disconnected ({}): ending job {}", peer.pid, reason,
                  peer.job.Short());
     scheduler_->RemoveJob(peer.job);
+    // Nodes that ran tasks of this job stop its workers too.
+    for (const auto& [index, conn] : peer_out_) loop_->Send(conn, MsgType::kEndJob, peer.job);
     for (head::JobRecord job : cluster_->Jobs()) {
       if (job.id != peer.job) continue;
       job.state = "FINISHED";

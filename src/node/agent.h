@@ -11,11 +11,13 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "common/machine_badges.h"
 #include "head/cluster_state.h"
 #include "head/node_table.h"
 #include "node/object_store.h"
+#include "node/object_transfer.h"
 #include "node/scheduler.h"
 #include "rpc/event_loop.h"
 
@@ -72,6 +74,10 @@ class Agent : public rpc::EventLoop::Handler {
   void HandleGet(rpc::ConnId id, const std::vector<ObjectId>& ids);
   void HandleStatus(rpc::ConnId id);
   bool JoinHead(std::string* error);
+  rpc::ConnId PeerConn(uint32_t index);
+  void HandlePeerFrame(rpc::ConnId id, rpc::MsgType type, const char* body, size_t size);
+  void HandleForwardedTasks(rpc::ConnId from, std::vector<rpc::ForwardedTask>&& tasks);
+  void UpdateRemoteNodes();
   void HandleFromHead(rpc::MsgType type, const char* body, size_t size);
   void Heartbeat();
   void RefuseConnection(rpc::ConnId id, const std::string& why);
@@ -90,6 +96,10 @@ class Agent : public rpc::EventLoop::Handler {
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<head::ClusterState> cluster_;
   std::unique_ptr<head::NodeTable> nodes_;  // head only: the nodes that joined
+  std::unique_ptr<ObjectTransfer> transfer_;
+  std::unordered_map<uint32_t, rpc::ConnId> peer_out_;        // node index -> our connection
+  std::unordered_map<rpc::ConnId, uint32_t> peer_out_index_;  // and back
+  std::unordered_set<uint32_t> known_dead_;
   rpc::ConnId head_conn_ = 0;               // joined nodes: the link to the head
   uint32_t node_index_ = 0;
   std::chrono::steady_clock::time_point last_heartbeat_;

@@ -42,7 +42,7 @@ std::string Scheduler::Describe(const Task& t) const {
   return "task '" + name + "' (" + t.spec.id.Short() + ")";
 }
 
-void Scheduler::Submit(rpc::ConnId owner, const JobId& job, rpc::TaskSpec spec) {
+void Scheduler::Submit(rpc::ConnId owner, const JobId& job, rpc::TaskSpec spec, bool from_peer) {
   const TaskId id = spec.id;
   if (tasks_.count(id) != 0) {
     spdlog::warn("ignoring a second submission of task {}", id.Hex());
@@ -52,6 +52,7 @@ void Scheduler::Submit(rpc::ConnId owner, const JobId& job, rpc::TaskSpec spec) 
   t.spec = std::move(spec);
   t.owner = owner;
   t.job = job;
+  t.from_peer = from_peer;
   t.shape = ResourceSet::FromEntries(t.spec.resources);
   // The submitter holds the one reference its ObjectRef adopted.
   store_->Expect(ReturnObjectOf(id));
@@ -117,15 +118,16 @@ void Scheduler::MakeRunnable(Task& t) {
     if (a != actors_.end()) SendActorCalls(a->second);
     return;
   }
-  if (!t.shape.FitsIn(options_.total)) {
+  if (!FitsSomewhere(t.shape)) {
     t.state = TaskState::kInfeasible;
     infeasible_[t.shape].push_back(t.spec.id);
     rpc::ObjectInfo notice;
     notice.id = ReturnObjectOf(t.spec.id);
     notice.state = static_cast<uint8_t>(ObjectState::kInfeasible);
     notice.data = Describe(t) + " is infeasible: it requires " + t.shape.ToString() +
-                  " but the largest node has " + options_.total.ToString() +
-                  ". It stays queued until a node that fits joins.";
+                  " but no node has that (this node: " + options_.total.ToString() + ", " +
+                  std::to_string(remote_.size()) +
+                  " other node(s)). It stays queued until a node that fits joins.";
     spdlog::warn("{}", notice.data);
     if (loop_->IsOpen(t.owner)) ready_outbox_[t.owner].push_back(std::move(notice));
     return;
@@ -136,7 +138,7 @@ void Scheduler::MakeRunnable(Task& t) {
     return;
   }
   t.state = TaskState::kQueued;
-  queues_[QueueKey{t.job, t.shape}].push_back(t.spec.id);
+  queues_[QueueKey{t.job, t.shape, t.from_peer}].push_back(t.spec.id);
 }
 
 size_t Scheduler::PipelineDepth(const std::string& function) const {
@@ -196,7 +198,7 @@ void Scheduler::DispatchQueue(const QueueKey& key, std::deque<TaskId>& queue) {
   for (auto& [id, w] : workers_) {
     if (queue.empty()) return;
     if (w.state == WorkerState::kLeased && !w.blocked && w.lease_key.job == key.job &&
-        w.lease_key.shape == key.shape) {
+        w.lease_key.shape == key.shape && w.lease_key.local_only == key.local_only) {
       TopUp(w, queue);
     }
   }
@@ -239,6 +241,7 @@ void Scheduler::Dispatch() {
   }
   for (auto& [key, queue] : queues_) {
     if (!queue.empty()) DispatchQueue(key, queue);
+    if (!queue.empty() && !remote_.empty() && !key.local_only) ForwardQueued(key, queue);
   }
   DispatchActors();
   ReleaseIdleLeases();
@@ -262,6 +265,10 @@ void Scheduler::FlushOutboxes() {
     if (!infos.empty()) loop_->Send(conn, rpc::MsgType::kObjectsReady, infos);
   }
   ready_outbox_.clear();
+  for (auto& [index, tasks] : forward_outbox_) {
+    if (!tasks.empty() && forward_) forward_(index, std::move(tasks));
+  }
+  forward_outbox_.clear();
   for (auto& [conn, execs] : exec_outbox_) {
     if (!execs.empty()) loop_->Send(conn, rpc::MsgType::kExecuteTasks, execs);
   }
@@ -302,6 +309,137 @@ void Scheduler::FailTask(TaskId id, const std::string& message) {
   err.state = static_cast<uint8_t>(ObjectState::kError);
   err.data = message;
   FinishTask(id, std::move(err));
+}
+
+bool Scheduler::FitsSomewhere(const ResourceSet& shape) const {
+  if (shape.FitsIn(options_.total)) return true;
+  for (const RemoteNode& r : remote_) {
+    if (shape.FitsIn(r.total)) return true;
+  }
+  return false;
+}
+
+void Scheduler::SetRemoteNodes(std::vector<RemoteNode> nodes) {
+  remote_ = std::move(nodes);
+  // Work waiting for a node that did not exist may now have one.
+  for (auto& [shape, ids] : infeasible_) {
+    if (ids.empty() || !FitsSomewhere(shape)) continue;
+    std::vector<TaskId> now;
+    now.swap(ids);
+    for (const TaskId& id : now) {
+      auto it = tasks_.find(id);
+      if (it != tasks_.end()) MakeRunnable(it->second);
+    }
+  }
+}
+
+void Scheduler::SetTransport(ForwardFn forward, FetchFn fetch, ReleaseFn release) {
+  forward_ = std::move(forward);
+  fetch_ = std::move(fetch);
+  release_ = std::move(release);
+}
+
+// Work this node cannot start now goes to a node that reported room for it:
+// spilling over when this node is full, and the only way for a shape that
+// only another node has.
+void Scheduler::ForwardQueued(const QueueKey& key, std::deque<TaskId>& queue) {
+  auto job = jobs_.find(key.job);
+  if (job == jobs_.end()) return;
+  const bool fits_here = key.shape.FitsIn(options_.total);
+  for (RemoteNode& r : remote_) {
+    while (!queue.empty() && key.shape.FitsIn(r.available)) {
+      // Keep what this node is about to run: its idle CPUs will take it.
+      if (fits_here && key.shape.FitsIn(available_)) return;
+      auto it = tasks_.find(queue.front());
+      queue.pop_front();
+      if (it == tasks_.end()) continue;
+      Task& t = it->second;
+      t.state = TaskState::kForwarded;
+      t.forwarded_to = r.index;
+      ++t.attempts;
+      r.available.Subtract(key.shape);
+      rpc::ForwardedTask f;
+      f.spec = t.spec;
+      f.job = t.job;
+      f.executable = job->second.launch.executable;
+      f.argv = job->second.launch.argv;
+      f.cwd = job->second.launch.cwd;
+      f.env = job->second.launch.env;
+      for (const rpc::TaskArg& arg : t.spec.args) {
+        if (arg.by_ref) f.args.push_back(store_->ReaderInfo(*store_->Find(arg.ref)));
+      }
+      forward_outbox_[r.index].push_back(std::move(f));
+    }
+  }
+}
+
+void Scheduler::OnForwardedResults(rpc::ConnId from, std::vector<rpc::ObjectInfo>&& results) {
+  for (rpc::ObjectInfo& info : results) {
+    const TaskId id = TaskOfReturn(info.id);
+    auto it = tasks_.find(id);
+    if (it == tasks_.end() || it->second.state != TaskState::kForwarded) {
+      if (release_) release_(from, info.id);
+      continue;
+    }
+    const auto state = static_cast<ObjectState>(info.state);
+    if (state == ObjectState::kInfeasible) continue;  // the other node keeps it queued
+    // The slot it used there is free again; the next view would say so late.
+    for (RemoteNode& r : remote_) {
+      if (r.index == it->second.forwarded_to) r.available.Add(it->second.shape);
+    }
+    if (state == ObjectState::kInline || state == ObjectState::kError) {
+      const ObjectId oid = info.id;
+      FinishTask(id, std::move(info));
+      if (release_) release_(from, oid);
+      continue;
+    }
+    // A large result: bring it here, where its owner reads it.
+    const ObjectId oid = info.id;
+    fetch_(oid, from, [this, id, oid, from](bool ok, const std::string& error) {
+      auto t = tasks_.find(id);
+      if (release_) release_(from, oid);
+      if (t == tasks_.end()) return;
+      if (ok) {
+        StoredObject* obj = store_->Find(oid);
+        rpc::ObjectInfo local = obj != nullptr && obj->ready ? obj->info : rpc::ObjectInfo();
+        FinishTask(id, std::move(local));
+      } else {
+        FailTask(id, Describe(t->second) + " ran on another node, but its result could not be "
+                                           "fetched: " + error);
+      }
+    });
+  }
+}
+
+void Scheduler::OnNodeDead(uint32_t node_index, const std::string& reason) {
+  remote_.erase(std::remove_if(remote_.begin(), remote_.end(),
+                               [&](const RemoteNode& r) { return r.index == node_index; }),
+                remote_.end());
+  std::vector<TaskId> requeue;
+  for (auto& [id, t] : tasks_) {
+    if (t.state != TaskState::kForwarded || t.forwarded_to != node_index) continue;
+    if (t.attempts <= t.spec.max_retries) {
+      requeue.push_back(id);
+    }
+  }
+  std::vector<TaskId> failed;
+  for (auto& [id, t] : tasks_) {
+    if (t.state == TaskState::kForwarded && t.forwarded_to == node_index &&
+        t.attempts > t.spec.max_retries) {
+      failed.push_back(id);
+    }
+  }
+  for (const TaskId& id : failed) {
+    auto it = tasks_.find(id);
+    FailTask(id, Describe(it->second) + " failed after " + std::to_string(it->second.attempts) +
+                     " attempt(s) (max_retries=" + std::to_string(it->second.spec.max_retries) +
+                     "): node " + std::to_string(node_index) + " died: " + reason);
+  }
+  if (!requeue.empty()) {
+    spdlog::warn("node {} died ({}): running its {} task(s) again", node_index, reason,
+                 requeue.size());
+  }
+  RequeueFront(requeue);
 }
 
 void Scheduler::FillNodeRecord(head::NodeRecord* r) const {

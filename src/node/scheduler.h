@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <map>
 #include <string>
 #include <unordered_map>
@@ -42,8 +43,23 @@ struct SchedulerOptions {
   std::string token;  // handed to workers so they can connect
 };
 
+// Another node, as the last cluster view described it.
+struct RemoteNode {
+  uint32_t index = 0;
+  ResourceSet total;
+  ResourceSet available;
+};
+
 class Scheduler {
  public:
+  // Sends tasks to another node (the agent owns the connections).
+  using ForwardFn = std::function<void(uint32_t node_index, std::vector<rpc::ForwardedTask>)>;
+  // Asks the agent to fetch a forwarded task's file-backed result from the
+  // node that ran it; `done(ok, error)` once it is in this node's store.
+  using FetchFn = std::function<void(const ObjectId& id, rpc::ConnId from,
+                                     std::function<void(bool, const std::string&)> done)>;
+  // Tells the node that ran a forwarded task we no longer need its copy.
+  using ReleaseFn = std::function<void(rpc::ConnId from, const ObjectId& id)>;
   Scheduler(SchedulerOptions options, rpc::EventLoop* loop, ObjectStore* store);
   ~Scheduler();
 
@@ -51,7 +67,8 @@ class Scheduler {
   void AddJob(const JobId& job, rpc::ConnId driver, JobLaunchSpec launch);
   void RemoveJob(const JobId& job);
 
-  void Submit(rpc::ConnId owner, const JobId& job, rpc::TaskSpec spec);
+  // `from_peer`: another node forwarded it; it runs here, never forwarded on.
+  void Submit(rpc::ConnId owner, const JobId& job, rpc::TaskSpec spec, bool from_peer = false);
   // An object became ready (a Put, or any result): tell waiters, wake tasks.
   void PublishReady(const ObjectId& id, rpc::ConnId owner);
   void OnObjectFreed(const ObjectId& id);
@@ -68,19 +85,31 @@ class Scheduler {
   // Periodically: notice workers that exited before connecting.
   void Tick();
   void FillNodeRecord(head::NodeRecord* record) const;
+
+  // Multi-node: the other nodes (alive ones) and how to reach them.
+  void SetRemoteNodes(std::vector<RemoteNode> nodes);
+  void SetTransport(ForwardFn forward, FetchFn fetch, ReleaseFn release);
+  bool HasJob(const JobId& job) const { return jobs_.count(job) != 0; }
+  // Results of tasks this node forwarded, arriving from the node that ran them.
+  void OnForwardedResults(rpc::ConnId from, std::vector<rpc::ObjectInfo>&& results);
+  // A node went away: what was forwarded to it runs again (retries allowing).
+  void OnNodeDead(uint32_t node_index, const std::string& reason);
   // Ends every worker (agent shutdown).
   void KillAllWorkers();
 
  private:
-  enum class TaskState { kWaitingArgs, kQueued, kInfeasible, kAssigned, kActorQueued };
+  enum class TaskState { kWaitingArgs, kQueued, kInfeasible, kAssigned, kActorQueued, kForwarded };
   enum class WorkerState { kStarting, kIdle, kLeased, kActor, kDead };
   enum class ActorState { kPending, kCreating, kAlive, kDead };
 
   struct QueueKey {
     JobId job;
     ResourceSet shape;
+    bool local_only = false;  // tasks other nodes sent here
     friend bool operator<(const QueueKey& a, const QueueKey& b) {
-      return a.job != b.job ? a.job < b.job : a.shape < b.shape;
+      if (a.job != b.job) return a.job < b.job;
+      if (a.shape != b.shape) return a.shape < b.shape;
+      return a.local_only < b.local_only;
     }
   };
 
@@ -93,6 +122,8 @@ class Scheduler {
     int unresolved = 0;
     int attempts = 0;
     WorkerId worker;
+    uint32_t forwarded_to = 0;  // node index, while kForwarded
+    bool from_peer = false;
   };
 
   struct Worker {
@@ -153,6 +184,8 @@ class Scheduler {
   void FailTask(TaskId id, const std::string& message);
   void ReleaseIdleLeases();
   void FlushOutboxes();
+  bool FitsSomewhere(const ResourceSet& shape) const;
+  void ForwardQueued(const QueueKey& key, std::deque<TaskId>& queue);
   Worker* SpawnWorkerFor(const JobId& job, const ResourceSet& reserve);
   Worker* TakeIdleWorker(const JobId& job);
   int WorkersOfJob(const JobId& job, int* blocked) const;
@@ -190,6 +223,11 @@ class Scheduler {
   std::unordered_map<rpc::ConnId, std::vector<rpc::ObjectInfo>> ready_outbox_;
   std::unordered_map<rpc::ConnId, std::vector<rpc::ExecuteTask>> exec_outbox_;
   int64_t tasks_finished_ = 0;
+  std::vector<RemoteNode> remote_;  // alive others; `available` counts down as we forward
+  std::unordered_map<uint32_t, std::vector<rpc::ForwardedTask>> forward_outbox_;
+  ForwardFn forward_;
+  FetchFn fetch_;
+  ReleaseFn release_;
   WorkerOutputs outputs_{loop_};
 };
 

@@ -129,7 +129,7 @@ void Scheduler::RequeueFront(const std::vector<TaskId>& ids) {
       pending_actors_.push_front(ActorId(it->hi(), it->lo()));
     } else {
       task.state = TaskState::kQueued;
-      queues_[QueueKey{task.job, task.shape}].push_front(*it);
+      queues_[QueueKey{task.job, task.shape, task.from_peer}].push_front(*it);
     }
   }
 }

@@ -22,6 +22,10 @@ const char* MsgTypeName(MsgType t) {
     case MsgType::kLogLines: return "LogLines";
     case MsgType::kNodeReport: return "NodeReport";
     case MsgType::kClusterView: return "ClusterView";
+    case MsgType::kForwardTasks: return "ForwardTasks";
+    case MsgType::kPullChunk: return "PullChunk";
+    case MsgType::kObjectChunk: return "ObjectChunk";
+    case MsgType::kEndJob: return "EndJob";
   }
   return "Unknown";
 }

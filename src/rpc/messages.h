@@ -37,11 +37,17 @@ enum class MsgType : uint8_t {
   kLogLines = 16,         // agent -> driver: LogLines (what the job's workers printed)
   kNodeReport = 17,       // node -> head: head::NodeRecord, every heartbeat
   kClusterView = 18,      // head -> nodes: vector<head::NodeRecord>
+  kForwardTasks = 19,     // node -> node: vector<ForwardedTask> (run these for me)
+  kPullChunk = 20,        // node -> node: ChunkRequest (send me bytes of an object)
+  kObjectChunk = 21,      // node -> node: ObjectChunk
+  kEndJob = 22,           // node -> node: JobId (its driver is gone: stop its workers)
 };
-constexpr uint8_t kMaxMsgType = 18;
+constexpr uint8_t kMaxMsgType = 22;
 const char* MsgTypeName(MsgType t);
 
-enum class Role : uint8_t { kDriver = 1, kWorker = 2, kCli = 3, kNode = 4 };
+// kNode: a node joining the head; kPeer: a node talking to another node
+// (forwarded tasks, results, object transfer).
+enum class Role : uint8_t { kDriver = 1, kWorker = 2, kCli = 3, kNode = 4, kPeer = 5 };
 
 struct Hello {
   uint32_t protocol_version = kProtocolVersion;
@@ -131,6 +137,37 @@ struct LogLines {
   int32_t pid = 0;
   std::vector<std::string> lines;
   MSGPACK_DEFINE(pid, lines);
+};
+
+// A task another node runs for the sender. Results come back to the sender
+// as ObjectsReady on the same connection; file-backed arguments and results
+// are pulled in chunks (PullChunk/ObjectChunk).
+struct ForwardedTask {
+  TaskSpec spec;
+  JobId job;
+  std::string executable;  // how to start the job's workers there
+  std::vector<std::string> argv;
+  std::string cwd;
+  std::vector<std::string> env;
+  std::vector<ObjectInfo> args;  // one per by_ref argument: inline data, or where to pull it
+  MSGPACK_DEFINE(spec, job, executable, argv, cwd, env, args);
+};
+
+struct ChunkRequest {
+  ObjectId id;
+  uint64_t offset = 0;
+  uint64_t length = 0;
+  MSGPACK_DEFINE(id, offset, length);
+};
+
+// A slice of an object's file (its leading pad bytes included).
+struct ObjectChunk {
+  ObjectId id;
+  uint64_t offset = 0;
+  uint64_t file_size = 0;
+  std::string data;
+  std::string error;  // set instead of data when the object cannot be sent
+  MSGPACK_DEFINE(id, offset, file_size, data, error);
 };
 
 struct RefDelta {

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <algorithm>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -141,6 +142,75 @@ TEST_F(ClusterTest, NodesJoinAreListedAndDie) {
   Result text = Shell(kCli + " status");
   EXPECT_NE(text.output.find("Dead:"), std::string::npos) << text.output;
   EXPECT_NE(text.output.find(" 1 worker"), std::string::npos) << text.output;  // healthy
+}
+
+TEST_F(ClusterTest, WorkGoesWhereItFitsMovesDataAndSurvivesANodeDeath) {
+  const std::string driver = STRATA_CLUSTER_DRIVER;
+  ASSERT_EQ(Shell(kCli + " start --head --port 0 --num-cpus 2 --node-timeout 2").code, 0);
+  const auto record = nlohmann::json::parse(Shell("cat " + dir_ + "/cluster.json").output);
+  const std::string address = record["address"];
+  ASSERT_EQ(Shell(kCli + " start --address " + address + " --num-cpus 4 --resources "
+                         "'{\"intel\": 1}'").code, 0);
+  const std::vector<int> before = NodePids();
+  ASSERT_EQ(Shell(kCli + " start --address " + address + " --num-cpus 4").code, 0);
+  ASSERT_EQ(Shell(kCli + " start --address " + address + " --num-cpus 4").code, 0);
+  nlohmann::json s = StatusWhen([](const nlohmann::json& j) { return CountState(j, "ALIVE") == 4; });
+  ASSERT_EQ(CountState(s, "ALIVE"), 4);
+  std::string intel_node;
+  for (const auto& n : s["nodes"]) {
+    if (n["resources_total"].contains("intel")) intel_node = n["node_id"];
+  }
+
+  // Custom resources steer work: every {"intel": 1} task ran on the Intel node.
+  Result route = Shell(driver + " route 20 10");
+  ASSERT_EQ(route.code, 0) << route.output;
+  auto r = nlohmann::json::parse(route.output);
+  EXPECT_EQ(r["count"], 20);
+  ASSERT_EQ(r["nodes"].size(), 1u) << route.output;
+  EXPECT_TRUE(r["nodes"].contains(intel_node)) << route.output;
+
+  // More work than the head's 2 CPUs spills to the other nodes.
+  Result spread = Shell(driver + " spread 60 50");
+  ASSERT_EQ(spread.code, 0) << spread.output;
+  auto sp = nlohmann::json::parse(spread.output);
+  EXPECT_EQ(sp["count"], 60);
+  EXPECT_GE(sp["nodes"].size(), 3u) << spread.output;
+
+  // A 48 MiB argument goes to another node, a 48 MiB result comes back.
+  Result big = Shell(driver + " bigdata");
+  ASSERT_EQ(big.code, 0) << big.output;
+  auto b = nlohmann::json::parse(big.output);
+  EXPECT_TRUE(b["sum_ok"].get<bool>()) << big.output;
+  EXPECT_TRUE(b["result_ok"].get<bool>()) << big.output;
+
+  // A node killed while 500 tasks run: every result still arrives.
+  Result killed_run;
+  std::thread run([&] { killed_run = Shell(driver + " spread 500 40"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  int victim = 0;
+  for (int pid : NodePids()) {
+    if (std::find(before.begin(), before.end(), pid) == before.end()) victim = pid;
+  }
+  ASSERT_GT(victim, 0);
+  kill(victim, SIGKILL);
+  run.join();
+  ASSERT_EQ(killed_run.code, 0) << killed_run.output;
+  auto k = nlohmann::json::parse(killed_run.output);
+  EXPECT_EQ(k["count"], 500) << killed_run.output;
+  s = StatusWhen([](const nlohmann::json& j) { return CountState(j, "DEAD") == 1; });
+  EXPECT_EQ(CountState(s, "DEAD"), 1);
+
+  // The job ended with its driver: no node keeps its workers.
+  s = StatusWhen([](const nlohmann::json& j) {
+    int workers = 0;
+    for (const auto& n : j["nodes"]) {
+      if (n["state"] == "ALIVE") workers += n["workers"]["total"].get<int>();
+    }
+    return workers == 0;
+  });
+  for (const auto& n : s["nodes"]) {
+    if (n["state"] == "ALIVE") EXPECT_EQ(n["workers"]["total"], 0) << n.dump();
+  }
 }
 
 TEST_F(ClusterTest, JoiningNeedsAReachableHeadAndAToken) {

@@ -1,0 +1,161 @@
+#include "node/object_transfer.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+#include "common/store_files.h"
+
+namespace strata::node {
+
+using rpc::ObjectState;
+
+namespace {
+constexpr uint64_t kChunkBytes = 4 << 20;
+constexpr int kChunksInFlight = 4;
+
+bool ReadRange(const std::string& path, uint64_t offset, uint64_t length, std::string* out,
+               std::string* error) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    *error = "cannot open " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  out->resize(length);
+  uint64_t done = 0;
+  while (done < length) {
+    ssize_t n = pread(fd, out->data() + done, length - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      *error = "cannot read " + path;
+      close(fd);
+      return false;
+    }
+    done += static_cast<uint64_t>(n);
+  }
+  close(fd);
+  return true;
+}
+}  // namespace
+
+void ObjectTransfer::Pull(const ObjectId& id, rpc::ConnId conn, Done done) {
+  auto it = pulls_.find(id);
+  if (it != pulls_.end()) {
+    it->second.done.push_back(std::move(done));
+    return;
+  }
+  Transfer& t = pulls_[id];
+  t.conn = conn;
+  t.done.push_back(std::move(done));
+  // The first chunk tells the size; the rest are asked for once it is known.
+  loop_->Send(conn, rpc::MsgType::kPullChunk, rpc::ChunkRequest{id, 0, kChunkBytes});
+  t.next_offset = kChunkBytes;
+  t.in_flight = 1;
+}
+
+void ObjectTransfer::RequestMore(const ObjectId& id, Transfer& t) {
+  while (t.in_flight < kChunksInFlight && t.next_offset < t.file_size) {
+    const uint64_t length = std::min(kChunkBytes, t.file_size - t.next_offset);
+    loop_->Send(t.conn, rpc::MsgType::kPullChunk, rpc::ChunkRequest{id, t.next_offset, length});
+    t.next_offset += length;
+    ++t.in_flight;
+  }
+}
+
+void ObjectTransfer::OnChunkRequest(rpc::ConnId conn, const rpc::ChunkRequest& request) {
+  rpc::ObjectChunk chunk;
+  chunk.id = request.id;
+  chunk.offset = request.offset;
+  StoredObject* obj = store_->Find(request.id);
+  if (obj == nullptr || !obj->ready) {
+    chunk.error = "object " + request.id.Hex() + " is not on this node";
+  } else if (obj->info.state != static_cast<uint8_t>(ObjectState::kShm) &&
+             obj->info.state != static_cast<uint8_t>(ObjectState::kSpilled)) {
+    chunk.error = "object " + request.id.Hex() + " is not stored in a file";
+  } else {
+    const std::string path = obj->info.state == static_cast<uint8_t>(ObjectState::kShm)
+                                 ? store_->ShmPath(obj->id)
+                                 : obj->info.path;
+    chunk.file_size = obj->info.size + internal::kObjectFilePayloadOffset;
+    const uint64_t length =
+        request.offset >= chunk.file_size
+            ? 0
+            : std::min({request.length, kChunkBytes, chunk.file_size - request.offset});
+    ReadRange(path, request.offset, length, &chunk.data, &chunk.error);
+  }
+  loop_->Send(conn, rpc::MsgType::kObjectChunk, chunk);
+}
+
+void ObjectTransfer::OnChunk(rpc::ConnId conn, rpc::ObjectChunk&& chunk) {
+  auto it = pulls_.find(chunk.id);
+  if (it == pulls_.end() || it->second.conn != conn) return;
+  Transfer& t = it->second;
+  --t.in_flight;
+  if (!chunk.error.empty()) {
+    Finish(chunk.id, false, chunk.error);
+    return;
+  }
+  if (t.writer == nullptr) {
+    if (chunk.file_size < internal::kObjectFilePayloadOffset) {
+      Finish(chunk.id, false, "peer sent an impossible object size");
+      return;
+    }
+    t.file_size = chunk.file_size;
+    const uint64_t payload = t.file_size - internal::kObjectFilePayloadOffset;
+    t.path = payload > store_->options().capacity_bytes ? store_->SpillPath(chunk.id)
+                                                        : store_->ShmPath(chunk.id);
+    std::string error;
+    t.writer = CreateObjectFile(t.path, t.file_size, &error);
+    if (t.writer == nullptr) {
+      Finish(chunk.id, false, error);
+      return;
+    }
+  }
+  if (chunk.offset + chunk.data.size() > t.file_size) {
+    Finish(chunk.id, false, "peer sent a chunk past the end of the object");
+    return;
+  }
+  std::memcpy(t.writer->data() + chunk.offset, chunk.data.data(), chunk.data.size());
+  t.received += chunk.data.size();
+  if (t.received >= t.file_size) {
+    Finish(chunk.id, true, "");
+    return;
+  }
+  RequestMore(chunk.id, t);
+}
+
+void ObjectTransfer::Finish(const ObjectId& id, bool ok, const std::string& error) {
+  auto it = pulls_.find(id);
+  if (it == pulls_.end()) return;
+  Transfer t = std::move(it->second);
+  pulls_.erase(it);
+  if (t.writer) t.writer->Finish();
+  if (ok) {
+    rpc::ObjectInfo info;
+    info.id = id;
+    info.size = t.file_size - internal::kObjectFilePayloadOffset;
+    const bool spilled = t.path == store_->SpillPath(id);
+    info.state = static_cast<uint8_t>(spilled ? ObjectState::kSpilled : ObjectState::kShm);
+    if (spilled) info.path = t.path;
+    store_->Seal(std::move(info));
+  } else {
+    if (!t.path.empty()) unlink(t.path.c_str());
+    spdlog::warn("pulling object {} failed: {}", id.Hex(), error);
+  }
+  for (Done& d : t.done) d(ok, error);
+}
+
+void ObjectTransfer::OnPeerClosed(rpc::ConnId conn) {
+  std::vector<ObjectId> failed;
+  for (const auto& [id, t] : pulls_) {
+    if (t.conn == conn) failed.push_back(id);
+  }
+  for (const ObjectId& id : failed) Finish(id, false, "the node holding it went away");
+}
+
+}  // namespace strata::node

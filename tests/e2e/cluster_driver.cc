@@ -1,0 +1,72 @@
+// A driver for the multi-node tests: connects to the cluster in
+// $STRATA_ADDRESS and prints one JSON line describing what happened.
+//   cluster_driver route    tasks needing {"intel": 1}: which nodes ran them
+//   cluster_driver spread   N tasks of 1 CPU: which nodes ran them
+//   cluster_driver bigdata  a large argument to, and a large result from, another node
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <numeric>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <strata/strata.h>
+
+namespace {
+
+std::string NodeOf(int sleep_ms) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms));
+  return strata::GetRuntimeContext().node_id.Hex();
+}
+double Sum(const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0); }
+std::vector<double> Make(int64_t n, double fill) { return std::vector<double>(n, fill); }
+STRATA_REMOTE(NodeOf, Sum, Make);
+
+void PrintCounts(const std::vector<std::string>& nodes, const std::string& extra) {
+  std::map<std::string, int> counts;
+  for (const auto& n : nodes) counts[n]++;
+  std::printf("{\"driver_node\": \"%s\", \"count\": %zu, \"nodes\": {",
+              strata::GetRuntimeContext().node_id.Hex().c_str(), nodes.size());
+  bool first = true;
+  for (const auto& [n, c] : counts) {
+    std::printf("%s\"%s\": %d", first ? "" : ", ", n.c_str(), c);
+    first = false;
+  }
+  std::printf("}%s}\n", extra.c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  strata::Init();
+  const std::string mode = argc > 1 ? argv[1] : "route";
+  const int n = argc > 2 ? std::atoi(argv[2]) : 20;
+  const int sleep_ms = argc > 3 ? std::atoi(argv[3]) : 10;
+  if (mode == "route") {
+    std::vector<strata::ObjectRef<std::string>> refs;
+    for (int i = 0; i < n; ++i) {
+      refs.push_back(strata::Task(NodeOf).SetResource("intel", 1).Remote(sleep_ms));
+    }
+    PrintCounts(strata::Get(refs), "");
+  } else if (mode == "spread") {
+    std::vector<strata::ObjectRef<std::string>> refs;
+    for (int i = 0; i < n; ++i) refs.push_back(strata::Task(NodeOf).Remote(sleep_ms));
+    PrintCounts(strata::Get(refs), "");
+  } else if (mode == "bigdata") {
+    const int64_t count = (48 << 20) / sizeof(double);  // 48 MiB: twelve 4 MiB chunks
+    auto arg = strata::Put(std::vector<double>(count, 0.5));
+    const double sum = strata::Get(strata::Task(Sum).SetResource("intel", 1).Remote(arg));
+    std::vector<double> made = strata::Get(strata::Task(Make).SetResource("intel", 1).Remote(count, 2.0));
+    const bool ok = sum == 0.5 * count && made.size() == static_cast<size_t>(count) &&
+                    made.front() == 2.0 && made.back() == 2.0;
+    std::printf("{\"sum_ok\": %s, \"result_ok\": %s}\n", sum == 0.5 * count ? "true" : "false",
+                ok ? "true" : "false");
+  }
+  strata::Shutdown();
+  return 0;
+}
