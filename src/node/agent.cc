@@ -263,8 +263,13 @@ void Agent::HandlePeerFrame(rpc::ConnId id, MsgType type, const char* body, size
       return;
     }
     case MsgType::kObjectChunk: {
-      rpc::ObjectChunk chunk;
-      if (Decode(id, type, body, size, &chunk)) transfer_->OnChunk(id, std::move(chunk));
+      ObjectTransfer::ChunkView chunk;
+      std::string error;
+      if (!ObjectTransfer::DecodeChunk(body, size, &chunk, &error)) {
+        RefuseConnection(id, "malformed ObjectChunk message: " + error);
+        return;
+      }
+      transfer_->OnChunk(id, chunk);
       return;
     }
     case MsgType::kRefDeltas: {

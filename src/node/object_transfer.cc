@@ -19,17 +19,16 @@ namespace {
 constexpr uint64_t kChunkBytes = 4 << 20;
 constexpr int kChunksInFlight = 4;
 
-bool ReadRange(const std::string& path, uint64_t offset, uint64_t length, std::string* out,
+bool ReadRange(const std::string& path, uint64_t offset, uint64_t length, char* dest,
                std::string* error) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     *error = "cannot open " + path + ": " + std::strerror(errno);
     return false;
   }
-  out->resize(length);
   uint64_t done = 0;
   while (done < length) {
-    ssize_t n = pread(fd, out->data() + done, length - done, static_cast<off_t>(offset + done));
+    ssize_t n = pread(fd, dest + done, length - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       *error = "cannot read " + path;
@@ -72,26 +71,87 @@ void ObjectTransfer::OnChunkRequest(rpc::ConnId conn, const rpc::ChunkRequest& r
   chunk.id = request.id;
   chunk.offset = request.offset;
   StoredObject* obj = store_->Find(request.id);
+  std::string path;
   if (obj == nullptr || !obj->ready) {
     chunk.error = "object " + request.id.Hex() + " is not on this node";
   } else if (obj->info.state != static_cast<uint8_t>(ObjectState::kShm) &&
              obj->info.state != static_cast<uint8_t>(ObjectState::kSpilled)) {
     chunk.error = "object " + request.id.Hex() + " is not stored in a file";
   } else {
-    const std::string path = obj->info.state == static_cast<uint8_t>(ObjectState::kShm)
-                                 ? store_->ShmPath(obj->id)
-                                 : obj->info.path;
+    path = obj->info.state == static_cast<uint8_t>(ObjectState::kShm) ? store_->ShmPath(obj->id)
+                                                                       : obj->info.path;
     chunk.file_size = obj->info.size + internal::kObjectFilePayloadOffset;
-    const uint64_t length =
-        request.offset >= chunk.file_size
-            ? 0
-            : std::min({request.length, kChunkBytes, chunk.file_size - request.offset});
-    ReadRange(path, request.offset, length, &chunk.data, &chunk.error);
   }
-  loop_->Send(conn, rpc::MsgType::kObjectChunk, chunk);
+  if (path.empty()) {
+    loop_->Send(conn, rpc::MsgType::kObjectChunk, chunk);
+    return;
+  }
+  const uint64_t length =
+      request.offset >= chunk.file_size
+          ? 0
+          : std::min({request.length, kChunkBytes, chunk.file_size - request.offset});
+  // The frame is written in place: msgpack for the small fields, then the
+  // file's bytes read straight into the connection's output buffer.
+  std::string error;
+  loop_->SendWith(conn, [&](std::string* out) {
+    const size_t start = out->size();
+    out->append(rpc::kFrameHeaderBytes, '\0');
+    struct Appender {
+      std::string* s;
+      void write(const char* p, size_t n) { s->append(p, n); }
+    } sink{out};
+    msgpack::packer<Appender> pk(sink);
+    pk.pack_array(5);
+    pk.pack(chunk.id);
+    pk.pack(chunk.offset);
+    pk.pack(chunk.file_size);
+    pk.pack_bin(static_cast<uint32_t>(length));
+    const size_t data_at = out->size();
+    out->resize(data_at + length);
+    if (!ReadRange(path, chunk.offset, length, out->data() + data_at, &error)) {
+      out->resize(start);  // drop the half-written frame; an error chunk follows
+      return;
+    }
+    pk.pack(std::string());
+    const uint32_t len = static_cast<uint32_t>(out->size() - start - 4);
+    for (int i = 0; i < 4; ++i) (*out)[start + i] = static_cast<char>((len >> (8 * i)) & 0xff);
+    (*out)[start + 4] = static_cast<char>(rpc::MsgType::kObjectChunk);
+  });
+  if (!error.empty()) {
+    chunk.error = error;
+    loop_->Send(conn, rpc::MsgType::kObjectChunk, chunk);
+  }
 }
 
-void ObjectTransfer::OnChunk(rpc::ConnId conn, rpc::ObjectChunk&& chunk) {
+bool ObjectTransfer::DecodeChunk(const char* body, size_t size, ChunkView* out,
+                                 std::string* error) {
+  try {
+    // In place: the chunk's bytes are copied once, into the object's file.
+    msgpack::object_handle h = msgpack::unpack(body, size, internal::ReferenceInPlace);
+    const msgpack::object& o = h.get();
+    if (o.type != msgpack::type::ARRAY || o.via.array.size != 5) throw msgpack::type_error();
+    const msgpack::object* f = o.via.array.ptr;
+    f[0].convert(out->id);
+    f[1].convert(out->offset);
+    f[2].convert(out->file_size);
+    if (f[3].type == msgpack::type::BIN) {
+      out->data = f[3].via.bin.ptr;
+      out->size = f[3].via.bin.size;
+    } else if (f[3].type == msgpack::type::STR) {
+      out->data = f[3].via.str.ptr;
+      out->size = f[3].via.str.size;
+    } else {
+      throw msgpack::type_error();
+    }
+    f[4].convert(out->error);
+    return true;
+  } catch (const std::exception& e) {
+    *error = e.what();
+    return false;
+  }
+}
+
+void ObjectTransfer::OnChunk(rpc::ConnId conn, const ChunkView& chunk) {
   auto it = pulls_.find(chunk.id);
   if (it == pulls_.end() || it->second.conn != conn) return;
   Transfer& t = it->second;
@@ -110,18 +170,24 @@ void ObjectTransfer::OnChunk(rpc::ConnId conn, rpc::ObjectChunk&& chunk) {
     t.path = payload > store_->options().capacity_bytes ? store_->SpillPath(chunk.id)
                                                         : store_->ShmPath(chunk.id);
     std::string error;
-    t.writer = CreateObjectFile(t.path, t.file_size, &error);
+    // Reused pages (a freed object's file) are several times faster to fill.
+    std::string claimed;
+    if (t.path == store_->ShmPath(chunk.id) && t.file_size >= kRecycleMinBytes) {
+      t.writer = ClaimPooledFile(store_->options().pool_dir, t.path, t.file_size, &claimed);
+      t.recycled = claimed;
+    }
+    if (t.writer == nullptr) t.writer = CreateObjectFile(t.path, t.file_size, &error);
     if (t.writer == nullptr) {
       Finish(chunk.id, false, error);
       return;
     }
   }
-  if (chunk.offset + chunk.data.size() > t.file_size) {
+  if (chunk.offset + chunk.size > t.file_size) {
     Finish(chunk.id, false, "peer sent a chunk past the end of the object");
     return;
   }
-  std::memcpy(t.writer->data() + chunk.offset, chunk.data.data(), chunk.data.size());
-  t.received += chunk.data.size();
+  std::memcpy(t.writer->data() + chunk.offset, chunk.data, chunk.size);
+  t.received += chunk.size;
   if (t.received >= t.file_size) {
     Finish(chunk.id, true, "");
     return;
@@ -142,6 +208,7 @@ void ObjectTransfer::Finish(const ObjectId& id, bool ok, const std::string& erro
     const bool spilled = t.path == store_->SpillPath(id);
     info.state = static_cast<uint8_t>(spilled ? ObjectState::kSpilled : ObjectState::kShm);
     if (spilled) info.path = t.path;
+    info.recycled = t.recycled;
     store_->Seal(std::move(info));
   } else {
     if (!t.path.empty()) unlink(t.path.c_str());

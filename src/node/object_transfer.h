@@ -30,7 +30,17 @@ class ObjectTransfer {
   // (expected, pinned or held). Callers waiting on the same object share one pull.
   void Pull(const ObjectId& id, rpc::ConnId conn, Done done);
   void OnChunkRequest(rpc::ConnId conn, const rpc::ChunkRequest& request);
-  void OnChunk(rpc::ConnId conn, rpc::ObjectChunk&& chunk);
+  // An ObjectChunk decoded in place: `data` points into the received frame.
+  struct ChunkView {
+    ObjectId id;
+    uint64_t offset = 0;
+    uint64_t file_size = 0;
+    const char* data = nullptr;
+    size_t size = 0;
+    std::string error;
+  };
+  static bool DecodeChunk(const char* body, size_t size, ChunkView* out, std::string* error);
+  void OnChunk(rpc::ConnId conn, const ChunkView& chunk);
   // The peer is gone: its pulls fail.
   void OnPeerClosed(rpc::ConnId conn);
 
@@ -42,6 +52,7 @@ class ObjectTransfer {
     uint64_t received = 0;
     int in_flight = 0;
     std::string path;
+    std::string recycled;  // the pooled file it reuses, if any
     std::unique_ptr<internal::LargeObjectWriter> writer;
     std::vector<Done> done;
   };

@@ -17,7 +17,7 @@
 namespace strata::rpc {
 
 namespace {
-constexpr size_t kReadChunk = 256 * 1024;
+constexpr size_t kReadChunk = 1024 * 1024;
 }
 
 EventLoop::EventLoop(Handler* handler) : handler_(handler) {
@@ -68,6 +68,11 @@ void EventLoop::Stop() {
 EventLoop::Conn* EventLoop::Find(ConnId id) {
   auto it = conns_.find(id);
   return it == conns_.end() ? nullptr : it->second.get();
+}
+
+size_t EventLoop::Backlog(ConnId id) const {
+  auto it = conns_.find(id);
+  return it == conns_.end() ? 0 : it->second->out.size() - it->second->out_offset;
 }
 
 bool EventLoop::IsOpen(ConnId id) const {
@@ -187,17 +192,15 @@ void EventLoop::ReadFrom(Conn* c) {
   FrameReader reader;
   std::string gone;  // set when the peer is gone; frames already read still count
   for (;;) {
-    const size_t old = c->in.size();
-    c->in.resize(old + kReadChunk);
-    ssize_t n = read(c->fd, c->in.data() + old, kReadChunk);
+    char* into = c->in.Reserve(kReadChunk);
+    ssize_t n = read(c->fd, into, kReadChunk);
     if (n <= 0) {
-      c->in.resize(old);
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
       if (n < 0 && errno == EINTR) continue;
       gone = n == 0 ? "peer closed the connection" : std::strerror(errno);
       break;
     }
-    c->in.resize(old + static_cast<size_t>(n));
+    c->in.Commit(static_cast<size_t>(n));
     if (static_cast<size_t>(n) < kReadChunk) break;
   }
   const ConnId id = c->id;
@@ -217,7 +220,7 @@ void EventLoop::ReadFrom(Conn* c) {
     handler_->OnFrame(id, type, body, body_size);
     offset += frame_size;
   }
-  if (offset > 0) c->in.erase(0, offset);
+  if (offset > 0) c->in.Consume(offset);
   if (!gone.empty()) Close(id, gone);
 }
 
@@ -238,7 +241,9 @@ void EventLoop::FlushConn(Conn* c) {
   if (c->out_offset == c->out.size()) {
     c->out.clear();
     c->out_offset = 0;
-  } else if (c->out_offset > (1u << 20)) {
+  } else if (c->out_offset > (1u << 20) && c->out_offset * 2 > c->out.size()) {
+    // Compact only once most of the buffer is sent: compacting after every
+    // partial write of a large backlog would move megabytes each time.
     c->out.erase(0, c->out_offset);
     c->out_offset = 0;
   }

@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "rpc/byte_buffer.h"
 #include "rpc/framing.h"
 
 namespace strata::rpc {
@@ -60,6 +61,17 @@ class EventLoop {
   // Takes over a connected socket (an outgoing connection). OnConnect is not
   // called for it.
   ConnId Adopt(int fd);
+  // Appends bytes the caller writes into `out` (whole frames) to the
+  // connection's output, without an intermediate buffer.
+  template <class F>
+  void SendWith(ConnId id, F&& write) {
+    Conn* c = Find(id);
+    if (c == nullptr || c->closing) return;
+    write(&c->out);
+    MarkDirty(c);
+  }
+  // Bytes queued for `id` and not yet written (flow control for big senders).
+  size_t Backlog(ConnId id) const;
   // Closes after writing what is queued. OnDisconnect follows in this round.
   void Close(ConnId id, const std::string& reason);
   bool IsOpen(ConnId id) const;
@@ -69,7 +81,7 @@ class EventLoop {
   struct Conn {
     ConnId id;
     int fd;
-    std::string in;
+    ByteBuffer in;
     std::string out;
     size_t out_offset = 0;
     bool dirty = false;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "rpc/messages.h"
+#include "strata/internal/codec.h"
 
 namespace strata::rpc {
 
@@ -46,7 +47,10 @@ bool DecodeBody(const char* body, size_t size, T* out, std::string* error) {
     // Limits bound what a hostile message can make the decoder allocate.
     msgpack::unpack_limit limit(/*array=*/16u << 20, /*map=*/1u << 20, /*str=*/kMaxFrameBytes,
                                 /*bin=*/kMaxFrameBytes, /*ext=*/1u << 20, /*depth=*/32);
-    msgpack::object_handle h = msgpack::unpack(body, size, nullptr, nullptr, limit);
+    // Referencing the frame (alive for this call) saves msgpack copying every
+    // string and blob into its zone before convert() copies it again.
+    msgpack::object_handle h = msgpack::unpack(body, size, internal::ReferenceInPlace, nullptr,
+                                               limit);
     h.get().convert(*out);
     return true;
   } catch (const std::exception& e) {
