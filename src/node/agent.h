@@ -107,4 +107,12 @@ class Agent : public rpc::EventLoop::Handler {
   std::chrono::steady_clock::time_point last_tick_;
 };
 
+template <class T>
+bool Agent::Decode(rpc::ConnId id, rpc::MsgType type, const char* body, size_t size, T* out) {
+  std::string error;
+  if (rpc::DecodeBody(body, size, out, &error)) return true;
+  RefuseConnection(id, std::string("malformed ") + rpc::MsgTypeName(type) + " message: " + error);
+  return false;
+}
+
 }  // namespace strata::node

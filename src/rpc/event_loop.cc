@@ -17,7 +17,7 @@
 namespace strata::rpc {
 
 namespace {
-constexpr size_t kReadChunk = 1024 * 1024;
+constexpr size_t kReadChunk = 256 * 1024;
 }
 
 EventLoop::EventLoop(Handler* handler) : handler_(handler) {

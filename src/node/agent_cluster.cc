@@ -1,0 +1,215 @@
+// The node agent's part in a cluster of several nodes: joining the head,
+// heartbeats and the cluster view, connections to other nodes, tasks they
+// forward here, and the objects and results that move between nodes.
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include "node/agent.h"
+#include "rpc/handshake.h"
+#include "rpc/socket.h"
+
+namespace strata::node {
+
+using rpc::MsgType;
+using rpc::ObjectState;
+
+bool Agent::JoinHead(std::string* error) {
+  int fd = rpc::ConnectTo(options_.head_address, 10000, error);
+  if (fd < 0) {
+    *error = "cannot reach the head: " + *error;
+    return false;
+  }
+  rpc::Hello hello;
+  hello.role = static_cast<uint8_t>(rpc::Role::kNode);
+  hello.pid = getpid();
+  hello.token = options_.token;
+  hello.node_address = tcp_address_;
+  rpc::Welcome welcome;
+  if (!rpc::Handshake(fd, hello, &welcome, 10000, error)) {
+    close(fd);
+    *error = "the head at " + options_.head_address + " did not accept this node: " + *error;
+    return false;
+  }
+  node_index_ = welcome.node_index;
+  // This process now makes ids for its node (its own, and nothing else).
+  internal::SetIdNodeIndex(node_index_);
+  head_conn_ = loop_->Adopt(fd);
+  Heartbeat();  // the head learns resources and identity at once
+  spdlog::info("joined the head at {} as node index {}", options_.head_address, node_index_);
+  return true;
+}
+
+void Agent::Heartbeat() {
+  last_heartbeat_ = std::chrono::steady_clock::now();
+  if (head_conn_ != 0) {
+    loop_->Send(head_conn_, MsgType::kNodeReport, SelfRecord());
+    return;
+  }
+  // The head: expire silent nodes and tell every node what the cluster is.
+  for (rpc::ConnId conn : nodes_->Expire(last_heartbeat_)) {
+    loop_->Send(conn, MsgType::kError, std::string("declared dead: no heartbeat in time"));
+    loop_->Close(conn, "declared dead");
+  }
+  cluster_->UpsertNode(SelfRecord());
+  UpdateRemoteNodes();
+  const std::vector<head::NodeRecord> view = cluster_->Nodes();
+  for (rpc::ConnId conn : nodes_->AliveConnections()) {
+    loop_->Send(conn, MsgType::kClusterView, view);
+  }
+}
+
+void Agent::UpdateRemoteNodes() {
+  std::vector<RemoteNode> alive;
+  for (const head::NodeRecord& n : cluster_->Nodes()) {
+    if (n.id == node_id_) continue;
+    if (n.state == "ALIVE") {
+      ResourceSet available = n.total;
+      available.Subtract(n.used);
+      alive.push_back(RemoteNode{n.index, n.total, available});
+    } else if (known_dead_.insert(n.index).second) {
+      scheduler_->OnNodeDead(n.index, "the head declared it dead");
+    }
+  }
+  scheduler_->SetRemoteNodes(std::move(alive));
+}
+
+rpc::ConnId Agent::PeerConn(uint32_t index) {
+  if (auto it = peer_out_.find(index); it != peer_out_.end()) return it->second;
+  std::string address;
+  for (const head::NodeRecord& n : cluster_->Nodes()) {
+    if (n.index == index && n.state == "ALIVE" && n.id != node_id_) address = n.address;
+  }
+  if (address.empty()) return 0;
+  // One attempt, and no waiting for the Welcome: this runs on the event loop,
+  // and two nodes opening connections to each other at once would otherwise
+  // each wait for the other. The Welcome arrives later as an ordinary frame;
+  // a refusal arrives as an Error and a closed connection.
+  std::string error;
+  int fd = rpc::ConnectTo(address, 0, &error);
+  if (fd < 0) {
+    spdlog::error("cannot reach node {} at {}: {}", index, address, error);
+    return 0;
+  }
+  const rpc::ConnId conn = loop_->Adopt(fd);
+  rpc::Hello hello;
+  hello.role = static_cast<uint8_t>(rpc::Role::kPeer);
+  hello.pid = getpid();
+  hello.token = options_.token;
+  hello.node_address = tcp_address_;
+  loop_->Send(conn, MsgType::kHello, hello);
+  peer_out_[index] = conn;
+  peer_out_index_[conn] = index;
+  return conn;
+}
+
+void Agent::HandleForwardedTasks(rpc::ConnId from, std::vector<rpc::ForwardedTask>&& tasks) {
+  for (rpc::ForwardedTask& f : tasks) {
+    if (!scheduler_->HasJob(f.job)) {
+      scheduler_->AddJob(f.job, 0, JobLaunchSpec{f.executable, f.argv, f.cwd, f.env});
+    }
+    std::vector<ObjectId> to_pull;
+    for (rpc::ObjectInfo& arg : f.args) {
+      StoredObject* have = store_->Find(arg.id);
+      if (have != nullptr && have->ready) continue;
+      const auto state = static_cast<ObjectState>(arg.state);
+      if (state == ObjectState::kInline || state == ObjectState::kError) {
+        store_->Expect(arg.id);
+        store_->Seal(std::move(arg));  // the task pins it below
+      } else {
+        to_pull.push_back(arg.id);
+      }
+    }
+    scheduler_->Submit(from, f.job, std::move(f.spec), /*from_peer=*/true);
+    for (const ObjectId& id : to_pull) {
+      transfer_->Pull(id, from, [this, id](bool ok, const std::string& error) {
+        if (!ok) {
+          rpc::ObjectInfo lost;
+          lost.id = id;
+          lost.state = static_cast<uint8_t>(ObjectState::kError);
+          lost.data = "argument " + id.Hex() + " could not be fetched: " + error;
+          store_->Seal(std::move(lost));
+        }
+        scheduler_->PublishReady(id, 0);
+      });
+    }
+  }
+}
+
+void Agent::HandlePeerFrame(rpc::ConnId id, MsgType type, const char* body, size_t size) {
+  switch (type) {
+    case MsgType::kForwardTasks: {
+      std::vector<rpc::ForwardedTask> tasks;
+      if (Decode(id, type, body, size, &tasks)) HandleForwardedTasks(id, std::move(tasks));
+      return;
+    }
+    case MsgType::kObjectsReady: {
+      std::vector<rpc::ObjectInfo> results;
+      if (Decode(id, type, body, size, &results)) {
+        scheduler_->OnForwardedResults(id, std::move(results));
+      }
+      return;
+    }
+    case MsgType::kPullChunk: {
+      rpc::ChunkRequest request;
+      if (Decode(id, type, body, size, &request)) transfer_->OnChunkRequest(id, request);
+      return;
+    }
+    case MsgType::kObjectChunk: {
+      ObjectTransfer::ChunkView chunk;
+      std::string error;
+      if (!ObjectTransfer::DecodeChunk(body, size, &chunk, &error)) {
+        RefuseConnection(id, "malformed ObjectChunk message: " + error);
+        return;
+      }
+      transfer_->OnChunk(id, chunk);
+      return;
+    }
+    case MsgType::kRefDeltas: {
+      std::vector<rpc::RefDelta> deltas;
+      if (!Decode(id, type, body, size, &deltas)) return;
+      for (const auto& d : deltas) store_->AddHolder(id, d.id, d.delta);
+      return;
+    }
+    case MsgType::kWelcome:
+      return;  // the answer to our Hello on a connection we opened
+    case MsgType::kEndJob: {
+      JobId job;
+      if (!Decode(id, type, body, size, &job)) return;
+      if (scheduler_->HasJob(job)) {
+        spdlog::info("job {} ended on the node that runs its driver", job.Short());
+        scheduler_->RemoveJob(job);
+      }
+      return;
+    }
+    case MsgType::kError: {
+      std::string why, error;
+      rpc::DecodeBody(body, size, &why, &error);
+      spdlog::error("a peer node closed connection {}: {}", id, why);
+      return;
+    }
+    default:
+      RefuseConnection(id, std::string("a peer node may not send ") + rpc::MsgTypeName(type));
+  }
+}
+
+void Agent::HandleFromHead(MsgType type, const char* body, size_t size) {
+  std::string error;
+  if (type == MsgType::kClusterView) {
+    std::vector<head::NodeRecord> view;
+    if (!rpc::DecodeBody(body, size, &view, &error)) {
+      spdlog::error("malformed ClusterView from the head: {}", error);
+      return;
+    }
+    for (const auto& n : view) {
+      if (n.id != node_id_) cluster_->UpsertNode(n);
+    }
+    UpdateRemoteNodes();
+  } else if (type == MsgType::kError) {
+    std::string why;
+    rpc::DecodeBody(body, size, &why, &error);
+    spdlog::error("the head closed this node's connection: {}", why);
+  }
+}
+
+}  // namespace strata::node
