@@ -133,6 +133,30 @@ WaitResult<T> Wait(const std::vector<ObjectRef<T>>& refs, size_t num_returns,
   return out;
 }
 
+// Where a task may run. Default: on the submitter's node while it has room,
+// else on any node that has. Spread: round-robin over every node that fits.
+// NodeAffinity: on that node (ids as GetRuntimeContext() and `strata status
+// --json` show them); if it is gone, a soft affinity runs anywhere, a hard
+// one fails the task.
+struct SchedulingStrategy {
+  static SchedulingStrategy Default() { return {}; }
+  static SchedulingStrategy Spread() {
+    SchedulingStrategy s;
+    s.kind = internal::Strategy::kSpread;
+    return s;
+  }
+  static SchedulingStrategy NodeAffinity(const NodeId& node, bool soft) {
+    SchedulingStrategy s;
+    s.kind = internal::Strategy::kNodeAffinity;
+    s.node = node;
+    s.soft = soft;
+    return s;
+  }
+  internal::Strategy kind = internal::Strategy::kDefault;
+  NodeId node;
+  bool soft = false;
+};
+
 namespace internal {
 
 // Whether a value stored as From may be read as To: convertible types, and a
@@ -209,6 +233,13 @@ class OptionsBuilder {
   Self& SetResource(const std::string& name, double amount) {
     options_.resources[name] = amount;
     options_.resources_set = true;
+    return static_cast<Self&>(*this);
+  }
+  // Where the task may run. Default: SchedulingStrategy::Default().
+  Self& SetSchedulingStrategy(const SchedulingStrategy& s) {
+    options_.strategy = s.kind;
+    options_.affinity_node = s.node;
+    options_.affinity_soft = s.soft;
     return static_cast<Self&>(*this);
   }
   // Shown in status and error messages. Default: the function's name.

@@ -214,6 +214,9 @@ ObjectId CoreRuntime::Submit(internal::TaskKind kind, const std::string& functio
   spec.max_retries = options.max_retries;
   spec.max_restarts = options.max_restarts;
   spec.actor = actor;
+  spec.strategy = static_cast<uint8_t>(options.strategy);
+  spec.affinity_node = options.affinity_node;
+  spec.affinity_soft = options.affinity_soft;
   const ObjectId rid = ReturnObjectOf(spec.id);
   {
     std::lock_guard<std::mutex> lock(mu_);

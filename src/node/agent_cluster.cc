@@ -66,7 +66,7 @@ void Agent::UpdateRemoteNodes() {
     if (n.state == "ALIVE") {
       ResourceSet available = n.total;
       available.Subtract(n.used);
-      alive.push_back(RemoteNode{n.index, n.total, available});
+      alive.push_back(RemoteNode{n.index, n.id, n.total, available});
     } else if (known_dead_.insert(n.index).second) {
       scheduler_->OnNodeDead(n.index, "the head declared it dead");
     }

@@ -137,8 +137,47 @@ void Scheduler::MakeRunnable(Task& t) {
     pending_actors_.push_back(ActorId(t.spec.id.hi(), t.spec.id.lo()));
     return;
   }
+  if (!t.from_peer && PlaceByStrategy(t)) return;
   t.state = TaskState::kQueued;
   queues_[QueueKey{t.job, t.shape, t.from_peer}].push_back(t.spec.id);
+}
+
+bool Scheduler::PlaceByStrategy(Task& t) {
+  const auto strategy = static_cast<internal::Strategy>(t.spec.strategy);
+  auto run_here = [&] {
+    t.state = TaskState::kQueued;
+    queues_[QueueKey{t.job, t.shape, /*local_only=*/true}].push_back(t.spec.id);
+    return true;
+  };
+  if (strategy == internal::Strategy::kNodeAffinity) {
+    if (t.spec.affinity_node == options_.node) return run_here();
+    for (RemoteNode& r : remote_) {
+      if (r.id != t.spec.affinity_node) continue;
+      if (!t.shape.FitsIn(r.total)) break;
+      ForwardTask(t, r);
+      return true;
+    }
+    if (t.spec.affinity_soft) return false;
+    FailTask(t.spec.id, Describe(t) + " must run on node " + t.spec.affinity_node.Hex() +
+                            " (hard node affinity), which is not an alive node that fits " +
+                            t.shape.ToString());
+    return true;
+  }
+  if (strategy == internal::Strategy::kSpread) {
+    // Every node that could ever hold it, this one first, in turn.
+    std::vector<RemoteNode*> candidates;
+    const bool here = t.shape.FitsIn(options_.total);
+    for (RemoteNode& r : remote_) {
+      if (t.shape.FitsIn(r.total)) candidates.push_back(&r);
+    }
+    const size_t n = candidates.size() + (here ? 1 : 0);
+    if (n == 0) return false;
+    const size_t pick = spread_next_++ % n;
+    if (here && pick == 0) return run_here();
+    ForwardTask(t, *candidates[pick - (here ? 1 : 0)]);
+    return true;
+  }
+  return false;
 }
 
 size_t Scheduler::PipelineDepth(const std::string& function) const {
@@ -352,25 +391,29 @@ void Scheduler::ForwardQueued(const QueueKey& key, std::deque<TaskId>& queue) {
       if (fits_here && key.shape.FitsIn(available_)) return;
       auto it = tasks_.find(queue.front());
       queue.pop_front();
-      if (it == tasks_.end()) continue;
-      Task& t = it->second;
-      t.state = TaskState::kForwarded;
-      t.forwarded_to = r.index;
-      ++t.attempts;
-      r.available.Subtract(key.shape);
-      rpc::ForwardedTask f;
-      f.spec = t.spec;
-      f.job = t.job;
-      f.executable = job->second.launch.executable;
-      f.argv = job->second.launch.argv;
-      f.cwd = job->second.launch.cwd;
-      f.env = job->second.launch.env;
-      for (const rpc::TaskArg& arg : t.spec.args) {
-        if (arg.by_ref) f.args.push_back(store_->ReaderInfo(*store_->Find(arg.ref)));
-      }
-      forward_outbox_[r.index].push_back(std::move(f));
+      if (it != tasks_.end()) ForwardTask(it->second, r);
     }
   }
+}
+
+void Scheduler::ForwardTask(Task& t, RemoteNode& r) {
+  auto job = jobs_.find(t.job);
+  if (job == jobs_.end()) return;
+  t.state = TaskState::kForwarded;
+  t.forwarded_to = r.index;
+  ++t.attempts;
+  r.available.Subtract(t.shape);
+  rpc::ForwardedTask f;
+  f.spec = t.spec;
+  f.job = t.job;
+  f.executable = job->second.launch.executable;
+  f.argv = job->second.launch.argv;
+  f.cwd = job->second.launch.cwd;
+  f.env = job->second.launch.env;
+  for (const rpc::TaskArg& arg : t.spec.args) {
+    if (arg.by_ref) f.args.push_back(store_->ReaderInfo(*store_->Find(arg.ref)));
+  }
+  forward_outbox_[r.index].push_back(std::move(f));
 }
 
 void Scheduler::OnForwardedResults(rpc::ConnId from, std::vector<rpc::ObjectInfo>&& results) {

@@ -46,6 +46,7 @@ struct SchedulerOptions {
 // Another node, as the last cluster view described it.
 struct RemoteNode {
   uint32_t index = 0;
+  NodeId id;
   ResourceSet total;
   ResourceSet available;
 };
@@ -186,6 +187,9 @@ class Scheduler {
   void FlushOutboxes();
   bool FitsSomewhere(const ResourceSet& shape) const;
   void ForwardQueued(const QueueKey& key, std::deque<TaskId>& queue);
+  void ForwardTask(Task& t, RemoteNode& r);
+  // Spread and node affinity; false when the task takes the default path.
+  bool PlaceByStrategy(Task& t);
   Worker* SpawnWorkerFor(const JobId& job, const ResourceSet& reserve);
   Worker* TakeIdleWorker(const JobId& job);
   int WorkersOfJob(const JobId& job, int* blocked) const;
@@ -228,6 +232,7 @@ class Scheduler {
   ForwardFn forward_;
   FetchFn fetch_;
   ReleaseFn release_;
+  uint64_t spread_next_ = 0;
   WorkerOutputs outputs_{loop_};
 };
 

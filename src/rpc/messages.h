@@ -116,8 +116,11 @@ struct TaskSpec {
   int32_t max_retries = 3;
   int32_t max_restarts = 0;
   ActorId actor;
+  uint8_t strategy = 0;  // internal::Strategy
+  NodeId affinity_node;
+  bool affinity_soft = false;
   MSGPACK_DEFINE(id, kind, function, name, args, contained, resources, max_retries, max_restarts,
-                 actor);
+                 actor, strategy, affinity_node, affinity_soft);
 };
 
 struct ExecuteTask {

@@ -237,6 +237,32 @@ TEST_F(ApiTest, WhatATaskPrintsReachesTheDriver) {
   EXPECT_NE(err.find("(pid="), std::string::npos) << err;
 }
 
+TEST_F(ApiTest, SchedulingStrategiesOnOneNode) {
+  using strata::SchedulingStrategy;
+  EXPECT_EQ(strata::Get(strata::Task(Square).SetSchedulingStrategy(SchedulingStrategy::Spread())
+                            .Remote(3)),
+            9);
+  const strata::NodeId here = strata::GetRuntimeContext().node_id;
+  EXPECT_EQ(strata::Get(strata::Task(Square)
+                            .SetSchedulingStrategy(SchedulingStrategy::NodeAffinity(here, false))
+                            .Remote(4)),
+            16);
+  const strata::NodeId elsewhere = strata::NodeId::Generate();
+  auto hard = strata::Task(Square)
+                  .SetSchedulingStrategy(SchedulingStrategy::NodeAffinity(elsewhere, false))
+                  .Remote(5);
+  try {
+    strata::Get(hard);
+    FAIL() << "a hard affinity to a missing node should fail";
+  } catch (const strata::TaskError& e) {
+    EXPECT_NE(std::string(e.what()).find("hard node affinity"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(strata::Get(strata::Task(Square)
+                            .SetSchedulingStrategy(SchedulingStrategy::NodeAffinity(elsewhere, true))
+                            .Remote(6)),
+            36);
+}
+
 TEST_F(ApiTest, StatusJsonHasTheDocumentedFields) {
   nlohmann::json s = nlohmann::json::parse(strata::ClusterStatus(true));
   ASSERT_EQ(s["nodes"].size(), 1u);

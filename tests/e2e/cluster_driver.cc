@@ -57,6 +57,31 @@ int main(int argc, char** argv) {
     std::vector<strata::ObjectRef<std::string>> refs;
     for (int i = 0; i < n; ++i) refs.push_back(strata::Task(NodeOf).Remote(sleep_ms));
     PrintCounts(strata::Get(refs), "");
+  } else if (mode == "spreadall") {
+    std::vector<strata::ObjectRef<std::string>> refs;
+    for (int i = 0; i < n; ++i) {
+      refs.push_back(strata::Task(NodeOf)
+                         .SetSchedulingStrategy(strata::SchedulingStrategy::Spread())
+                         .Remote(sleep_ms));
+    }
+    PrintCounts(strata::Get(refs), "");
+  } else if (mode == "affinity" || mode == "affinity_soft") {
+    // argv[4]: the node id (hex); a made-up one tests what happens when it is not there.
+    const strata::NodeId node = strata::NodeId::FromHex(argv[4]);
+    std::vector<strata::ObjectRef<std::string>> refs;
+    for (int i = 0; i < n; ++i) {
+      refs.push_back(strata::Task(NodeOf)
+                         .SetSchedulingStrategy(strata::SchedulingStrategy::NodeAffinity(
+                             node, /*soft=*/mode == "affinity_soft"))
+                         .Remote(sleep_ms));
+    }
+    try {
+      PrintCounts(strata::Get(refs), "");
+    } catch (const strata::TaskError& e) {
+      std::string what = e.what();
+      for (char& c : what) c = c == '"' ? '\'' : c;
+      std::printf("{\"error\": \"%s\"}\n", what.c_str());
+    }
   } else if (mode == "bigdata") {
     const int64_t count = (48 << 20) / sizeof(double);  // 48 MiB: twelve 4 MiB chunks
     auto arg = strata::Put(std::vector<double>(count, 0.5));

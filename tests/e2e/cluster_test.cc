@@ -183,6 +183,29 @@ TEST_F(ClusterTest, WorkGoesWhereItFitsMovesDataAndSurvivesANodeDeath) {
   EXPECT_TRUE(b["sum_ok"].get<bool>()) << big.output;
   EXPECT_TRUE(b["result_ok"].get<bool>()) << big.output;
 
+  // SPREAD uses every node, even while the driver's node has room.
+  Result spreadall = Shell(driver + " spreadall 40 1");
+  ASSERT_EQ(spreadall.code, 0) << spreadall.output;
+  EXPECT_EQ(nlohmann::json::parse(spreadall.output)["nodes"].size(), 4u) << spreadall.output;
+
+  // Node affinity: hard pins work to one node; to a node that does not
+  // exist, hard fails with a reason and soft runs anyway.
+  std::string plain_node;
+  for (const auto& n : s["nodes"]) {
+    if (n["node_type"] == "worker" && !n["resources_total"].contains("intel")) plain_node = n["node_id"];
+  }
+  Result pinned = Shell(driver + " affinity 12 1 " + plain_node);
+  ASSERT_EQ(pinned.code, 0) << pinned.output;
+  auto p = nlohmann::json::parse(pinned.output);
+  ASSERT_EQ(p["nodes"].size(), 1u) << pinned.output;
+  EXPECT_TRUE(p["nodes"].contains(plain_node)) << pinned.output;
+  const std::string nowhere(32, 'a');
+  Result hard = Shell(driver + " affinity 2 1 " + nowhere);
+  EXPECT_NE(hard.output.find("hard node affinity"), std::string::npos) << hard.output;
+  Result soft = Shell(driver + " affinity_soft 5 1 " + nowhere);
+  ASSERT_EQ(soft.code, 0) << soft.output;
+  EXPECT_EQ(nlohmann::json::parse(soft.output)["count"], 5) << soft.output;
+
   // A node killed while 500 tasks run: every result still arrives.
   Result killed_run;
   std::thread run([&] { killed_run = Shell(driver + " spread 500 40"); });

@@ -60,12 +60,17 @@ struct TaskArgument {
   std::string data;  // otherwise: the serialized value
 };
 
+enum class Strategy : uint8_t { kDefault = 0, kSpread = 1, kNodeAffinity = 2 };
+
 struct TaskOptions {
   std::map<std::string, double> resources;  // empty: {"CPU": 1} for tasks, {} for actors
   bool resources_set = false;
   int max_retries = 3;
   int max_restarts = 0;
   std::string name;
+  Strategy strategy = Strategy::kDefault;
+  NodeId affinity_node;
+  bool affinity_soft = false;
 };
 
 // Submits a task; returns the id of its return object, which the caller holds
