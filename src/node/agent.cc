@@ -190,12 +190,9 @@ void Agent::OnFrame(rpc::ConnId id, MsgType type, const char* body, size_t size)
       HandlePut(id, std::move(objects));
       return;
     }
-    case MsgType::kRefDeltas: {
-      std::vector<rpc::RefDelta> deltas;
-      if (!Decode(id, type, body, size, &deltas)) return;
-      for (const auto& d : deltas) store_->AddHolder(id, d.id, d.delta);
+    case MsgType::kRefDeltas:
+      ApplyRefDeltas(id, body, size);
       return;
-    }
     case MsgType::kGetObjects: {
       std::vector<ObjectId> ids;
       if (!Decode(id, type, body, size, &ids)) return;
@@ -323,6 +320,12 @@ void Agent::HandlePut(rpc::ConnId id, std::vector<rpc::ObjectInfo>&& objects) {
     store_->AddHolder(id, oid, 1);  // the putter's adopted reference
     if (store_->Seal(std::move(info)) != nullptr) scheduler_->PublishReady(oid, 0);
   }
+}
+
+void Agent::ApplyRefDeltas(rpc::ConnId id, const char* body, size_t size) {
+  std::vector<rpc::RefDelta> deltas;
+  if (!Decode(id, MsgType::kRefDeltas, body, size, &deltas)) return;
+  for (const auto& d : deltas) store_->AddHolder(id, d.id, d.delta);
 }
 
 void Agent::HandleGet(rpc::ConnId id, const std::vector<ObjectId>& ids) {

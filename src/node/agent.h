@@ -72,6 +72,8 @@ class Agent : public rpc::EventLoop::Handler {
   void HandleHello(rpc::ConnId id, const char* body, size_t size);
   void HandlePut(rpc::ConnId id, std::vector<rpc::ObjectInfo>&& objects);
   void HandleGet(rpc::ConnId id, const std::vector<ObjectId>& ids);
+  // A peer (process or node) takes or gives up references to objects here.
+  void ApplyRefDeltas(rpc::ConnId id, const char* body, size_t size);
   void HandleStatus(rpc::ConnId id);
   bool JoinHead(std::string* error);
   rpc::ConnId PeerConn(uint32_t index);

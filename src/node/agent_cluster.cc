@@ -165,12 +165,9 @@ void Agent::HandlePeerFrame(rpc::ConnId id, MsgType type, const char* body, size
       transfer_->OnChunk(id, chunk);
       return;
     }
-    case MsgType::kRefDeltas: {
-      std::vector<rpc::RefDelta> deltas;
-      if (!Decode(id, type, body, size, &deltas)) return;
-      for (const auto& d : deltas) store_->AddHolder(id, d.id, d.delta);
+    case MsgType::kRefDeltas:
+      ApplyRefDeltas(id, body, size);
       return;
-    }
     case MsgType::kWelcome:
       return;  // the answer to our Hello on a connection we opened
     case MsgType::kEndJob: {

@@ -159,17 +159,7 @@ void EventLoop::Accept(int listen_fd) {
     }
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));  // fails harmlessly on unix sockets
-    auto conn = std::make_unique<Conn>();
-    conn->id = next_id_++;
-    conn->fd = fd;
-    const ConnId id = conn->id;
-    by_fd_[fd] = id;
-    conns_[id] = std::move(conn);
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.fd = fd;
-    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
-    handler_->OnConnect(id);
+    handler_->OnConnect(Adopt(fd));
   }
 }
 

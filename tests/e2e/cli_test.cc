@@ -13,26 +13,16 @@
 #include <random>
 
 #include <gtest/gtest.h>
+
+#include "e2e/shell.h"
 #include <nlohmann/json.hpp>
 
 #include "rpc/framing.h"
 
 namespace {
 
-struct Result {
-  int code;
-  std::string output;
-};
-
-Result Shell(const std::string& cmd) {
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  std::string out;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using strata::testing::Result;
+using strata::testing::Shell;
 
 const std::string kCli = STRATA_CLI_PATH;
 
