@@ -27,6 +27,8 @@ int RunStop();
 // Where `strata start --address` records the nodes it started on this machine.
 std::string NodeRecordDir();
 int RunStatus(const std::string& address, const std::string& token, bool json);
+int RunDrain(const std::string& node_id, double deadline_s, const std::string& address,
+             const std::string& token);
 
 // Parses --resources: a JSON object of non-negative numbers.
 bool ParseResources(const std::string& json, std::map<std::string, double>* out,

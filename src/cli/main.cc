@@ -46,7 +46,22 @@ int main(int argc, char** argv) {
   status_cmd->add_flag("--json", json, "Machine-readable output");
   status_cmd->add_option("--token", token, "Cluster token (default: $STRATA_TOKEN or the local record)");
 
+  std::string drain_node;
+  double drain_deadline = 600;
+  CLI::App* drain_cmd =
+      app.add_subcommand("drain", "Let a node finish its work, hand over its results, and leave");
+  drain_cmd->add_option("node_id", drain_node, "The node's id (strata status --json)")->required();
+  drain_cmd->add_option("--deadline", drain_deadline,
+                        "Seconds before it leaves anyway; what it still runs is retried elsewhere "
+                        "(default 600)")
+      ->check(CLI::Range(0.0, 86400.0));
+  drain_cmd->add_option("--address", address, "The head (default: the local one)");
+  drain_cmd->add_option("--token", token, "Cluster token (default: $STRATA_TOKEN or the record)");
+
   CLI11_PARSE(app, argc, argv);
+  if (drain_cmd->parsed()) {
+    return strata::cli::RunDrain(drain_node, drain_deadline, address, token);
+  }
 
   if (start_cmd->parsed()) return strata::cli::RunStart(start);
   if (app.got_subcommand("stop")) return strata::cli::RunStop();

@@ -79,3 +79,47 @@ int RunStatus(const std::string& flag, const std::string& token_flag, bool json)
 }
 
 }  // namespace strata::cli
+
+namespace strata::cli {
+
+int RunDrain(const std::string& node_hex, double deadline_s, const std::string& flag,
+             const std::string& token_flag) {
+  const NodeId node = NodeId::FromHex(node_hex);
+  if (node.IsNil()) {
+    std::fprintf(stderr, "strata drain: '%s' is not a node id (32 hex digits, as `strata status "
+                         "--json` shows)\n", node_hex.c_str());
+    return 2;
+  }
+  const std::string address = ResolveAddress(flag);
+  if (address.empty()) {
+    std::fprintf(stderr, "strata drain: no running cluster found; pass --address HOST:PORT\n");
+    return 1;
+  }
+  rpc::Channel channel;
+  std::string error;
+  if (!channel.Connect(address, 2000, &error)) {
+    std::fprintf(stderr, "strata drain: %s\n", error.c_str());
+    return 1;
+  }
+  rpc::Hello hello;
+  hello.role = static_cast<uint8_t>(rpc::Role::kCli);
+  hello.pid = getpid();
+  hello.token = ResolveToken(token_flag, address);
+  rpc::MsgType type = rpc::MsgType::kError;
+  std::string body, reply;
+  const bool ok = channel.SendNow(rpc::MsgType::kHello, hello) &&
+                  channel.ReadFrame(&type, &body, 5000, &error) &&
+                  type == rpc::MsgType::kWelcome &&
+                  channel.SendNow(rpc::MsgType::kDrainNode, rpc::DrainRequest{node, deadline_s}) &&
+                  channel.ReadFrame(&type, &body, 5000, &error);
+  if (ok) rpc::DecodeBody(body.data(), body.size(), &reply, &error);
+  if (!ok || type != rpc::MsgType::kDrainReply || reply.rfind("error: ", 0) == 0) {
+    std::fprintf(stderr, "strata drain: %s\n",
+                 !reply.empty() ? reply.c_str() : (error.empty() ? "refused" : error.c_str()));
+    return 1;
+  }
+  std::printf("%s\n", reply.c_str());
+  return 0;
+}
+
+}  // namespace strata::cli

@@ -27,7 +27,9 @@ bool NodeTable::Report(ConnId conn, NodeRecord record) {
   }
   record.index = e.record.index;
   record.address = e.record.address;
-  record.state = "ALIVE";
+  // A draining node says so itself; the head never undoes it.
+  if (e.record.state == "DRAINING") record.state = "DRAINING";
+  if (record.state != "DRAINING") record.state = "ALIVE";
   e.record = std::move(record);
   e.last_seen = Clock::now();
   state_->UpsertNode(e.record);
@@ -36,7 +38,8 @@ bool NodeTable::Report(ConnId conn, NodeRecord record) {
 
 void NodeTable::MarkDead(Entry& e, const std::string& reason) {
   e.alive = false;
-  e.record.state = "DEAD";
+  // A drained node leaving is the end of its drain, not a failure.
+  e.record.state = e.record.state == "DRAINING" ? "DRAINED" : "DEAD";
   e.record.used = ResourceSet();
   e.record.pending.clear();
   e.record.workers = WorkerStats();
@@ -60,6 +63,16 @@ std::vector<NodeTable::ConnId> NodeTable::Expire(Clock::time_point now) {
     dead.push_back(conn);
   }
   return dead;
+}
+
+NodeTable::ConnId NodeTable::StartDrain(const NodeId& node) {
+  for (auto& [conn, e] : by_conn_) {
+    if (!e.alive || e.record.id != node) continue;
+    e.record.state = "DRAINING";
+    state_->UpsertNode(e.record);
+    return conn;
+  }
+  return 0;
 }
 
 std::vector<NodeTable::ConnId> NodeTable::AliveConnections() const {

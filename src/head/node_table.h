@@ -34,6 +34,9 @@ class NodeTable {
   std::vector<ConnId> Expire(Clock::time_point now);
   // Connections of the nodes that are alive (to broadcast the view to).
   std::vector<ConnId> AliveConnections() const;
+  // Marks a node draining (no new work goes there). Returns its connection,
+  // or 0 if no alive node has that id.
+  ConnId StartDrain(const NodeId& node);
   bool IsNode(ConnId conn) const { return by_conn_.count(conn) != 0; }
 
  private:

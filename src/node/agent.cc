@@ -172,6 +172,10 @@ void Agent::OnFrame(rpc::ConnId id, MsgType type, const char* body, size_t size)
     }
     return;
   }
+  if (peer.role == rpc::Role::kCli && type == MsgType::kDrainNode) {
+    HandleDrain(id, body, size);
+    return;
+  }
   // The CLI only reads status; everything else needs a driver or a worker.
   if (peer.role == rpc::Role::kCli && type != MsgType::kStatusRequest) {
     RefuseConnection(id, std::string("a CLI connection may not send ") + rpc::MsgTypeName(type));
@@ -353,7 +357,7 @@ head::NodeRecord Agent::SelfRecord() const {
   r.id = node_id_;
   r.index = node_index_;
   r.node_type = options_.node_type;
-  r.state = "ALIVE";
+  r.state = draining_ ? "DRAINING" : "ALIVE";
   r.address = tcp_address_;
   r.hostname = HostName();
   r.spill_dir = options_.spill_dir;
@@ -420,6 +424,7 @@ void Agent::OnRound() {
     scheduler_->Tick();
   }
   if (now - last_heartbeat_ > std::chrono::milliseconds(500)) Heartbeat();
+  if (draining_) CheckDrained();
   scheduler_->Dispatch();
 }
 

@@ -105,6 +105,10 @@ class Agent : public rpc::EventLoop::Handler {
   rpc::ConnId head_conn_ = 0;               // joined nodes: the link to the head
   uint32_t node_index_ = 0;
   std::chrono::steady_clock::time_point last_heartbeat_;
+  bool draining_ = false;
+  std::chrono::steady_clock::time_point drain_deadline_;
+  void HandleDrain(rpc::ConnId id, const char* body, size_t size);
+  void CheckDrained();
   std::unordered_map<rpc::ConnId, Peer> peers_;
   std::chrono::steady_clock::time_point last_tick_;
 };

@@ -67,6 +67,8 @@ void Agent::UpdateRemoteNodes() {
       ResourceSet available = n.total;
       available.Subtract(n.used);
       alive.push_back(RemoteNode{n.index, n.id, n.total, available});
+    } else if (n.state == "DRAINING") {
+      continue;  // finishing what it has: no new work, but nothing to run again either
     } else if (known_dead_.insert(n.index).second) {
       scheduler_->OnNodeDead(n.index, "the head declared it dead");
     }
@@ -190,8 +192,49 @@ void Agent::HandlePeerFrame(rpc::ConnId id, MsgType type, const char* body, size
   }
 }
 
+void Agent::HandleDrain(rpc::ConnId id, const char* body, size_t size) {
+  rpc::DrainRequest request;
+  if (!Decode(id, MsgType::kDrainNode, body, size, &request)) return;
+  std::string reply;
+  if (!nodes_) {
+    reply = "error: drain requests go to the head (" + options_.head_address + ")";
+  } else if (request.node == node_id_) {
+    reply = "error: the head cannot be drained; stop the cluster with `strata stop`";
+  } else if (const rpc::ConnId conn = nodes_->StartDrain(request.node); conn == 0) {
+    reply = "error: no alive node has id " + request.node.Hex();
+  } else {
+    loop_->Send(conn, MsgType::kDrainNode, request);
+    UpdateRemoteNodes();  // this node sends it nothing more, from now
+    reply = "draining node " + request.node.Hex() + ": it takes no new work, finishes what it "
+            "has, hands over its results, then leaves (deadline " +
+            std::to_string(static_cast<int>(request.deadline_s)) + " s)";
+    spdlog::info("{}", reply);
+  }
+  loop_->Send(id, MsgType::kDrainReply, reply);
+}
+
+void Agent::CheckDrained() {
+  // Done when nothing runs or waits here and every result was fetched by
+  // its owner (which releases it): nothing would be lost by leaving.
+  const bool idle = scheduler_->NumTasks() == 0 && store_->Stats().num_objects == 0;
+  const bool late = std::chrono::steady_clock::now() > drain_deadline_;
+  if (!idle && !late) return;
+  spdlog::info("drain {}: leaving the cluster", idle ? "complete" : "deadline passed");
+  loop_->Stop();
+}
+
 void Agent::HandleFromHead(MsgType type, const char* body, size_t size) {
   std::string error;
+  if (type == MsgType::kDrainNode) {
+    rpc::DrainRequest request;
+    if (!rpc::DecodeBody(body, size, &request, &error)) return;
+    draining_ = true;
+    drain_deadline_ = std::chrono::steady_clock::now() +
+                      std::chrono::milliseconds(static_cast<int64_t>(request.deadline_s * 1000));
+    spdlog::info("draining: no new work; leaving once idle or in {} s", request.deadline_s);
+    Heartbeat();
+    return;
+  }
   if (type == MsgType::kClusterView) {
     std::vector<head::NodeRecord> view;
     if (!rpc::DecodeBody(body, size, &view, &error)) {

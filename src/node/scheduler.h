@@ -91,6 +91,7 @@ class Scheduler {
   void SetRemoteNodes(std::vector<RemoteNode> nodes);
   void SetTransport(ForwardFn forward, FetchFn fetch, ReleaseFn release);
   bool HasJob(const JobId& job) const { return jobs_.count(job) != 0; }
+  size_t NumTasks() const { return tasks_.size(); }
   // Results of tasks this node forwarded, arriving from the node that ran them.
   void OnForwardedResults(rpc::ConnId from, std::vector<rpc::ObjectInfo>&& results);
   // A node went away: what was forwarded to it runs again (retries allowing).

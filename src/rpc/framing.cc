@@ -26,6 +26,8 @@ const char* MsgTypeName(MsgType t) {
     case MsgType::kPullChunk: return "PullChunk";
     case MsgType::kObjectChunk: return "ObjectChunk";
     case MsgType::kEndJob: return "EndJob";
+    case MsgType::kDrainNode: return "DrainNode";
+    case MsgType::kDrainReply: return "DrainReply";
   }
   return "Unknown";
 }

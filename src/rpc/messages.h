@@ -41,8 +41,10 @@ enum class MsgType : uint8_t {
   kPullChunk = 20,        // node -> node: ChunkRequest (send me bytes of an object)
   kObjectChunk = 21,      // node -> node: ObjectChunk
   kEndJob = 22,           // node -> node: JobId (its driver is gone: stop its workers)
+  kDrainNode = 23,        // cli -> head: DrainRequest; head -> node: DrainRequest
+  kDrainReply = 24,       // head -> cli: string (what happens next)
 };
-constexpr uint8_t kMaxMsgType = 22;
+constexpr uint8_t kMaxMsgType = 24;
 const char* MsgTypeName(MsgType t);
 
 // kNode: a node joining the head; kPeer: a node talking to another node
@@ -171,6 +173,12 @@ struct ObjectChunk {
   std::string data;
   std::string error;  // set instead of data when the object cannot be sent
   MSGPACK_DEFINE(id, offset, file_size, data, error);
+};
+
+struct DrainRequest {
+  NodeId node;
+  double deadline_s = 600;  // then it leaves anyway; what it still ran is retried elsewhere
+  MSGPACK_DEFINE(node, deadline_s);
 };
 
 struct RefDelta {

@@ -226,6 +226,59 @@ TEST_F(ClusterTest, WorkGoesWhereItFitsMovesDataAndSurvivesANodeDeath) {
   }
 }
 
+TEST_F(ClusterTest, DrainedNodeFinishesItsWorkAndLeaves) {
+  const std::string driver = STRATA_CLUSTER_DRIVER;
+  ASSERT_EQ(Shell(kCli + " start --head --port 0 --num-cpus 1 --node-timeout 3").code, 0);
+  const auto record = nlohmann::json::parse(Shell("cat " + dir_ + "/cluster.json").output);
+  const std::string address = record["address"];
+  ASSERT_EQ(Shell(kCli + " start --address " + address + " --num-cpus 4").code, 0);
+  ASSERT_EQ(Shell(kCli + " start --address " + address + " --num-cpus 4").code, 0);
+  nlohmann::json s = StatusWhen([](const nlohmann::json& j) { return CountState(j, "ALIVE") == 3; });
+  ASSERT_EQ(CountState(s, "ALIVE"), 3);
+  std::string target, head_id;
+  for (const auto& n : s["nodes"]) {
+    if (n["node_type"] == "worker") target = n["node_id"];
+    if (n["node_type"] == "head") head_id = n["node_id"];
+  }
+  const std::vector<int> pids = NodePids();
+
+  Result run;
+  std::thread job([&] { run = Shell(driver + " spread 200 40"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  Result drain = Shell(kCli + " drain " + target + " --deadline 60");
+  EXPECT_EQ(drain.code, 0) << drain.output;
+  EXPECT_NE(drain.output.find("draining node"), std::string::npos) << drain.output;
+  job.join();
+  ASSERT_EQ(run.code, 0) << run.output;
+  EXPECT_EQ(nlohmann::json::parse(run.output)["count"], 200) << run.output;
+
+  // It leaves once its work is done and its results are handed over.
+  s = StatusWhen([&](const nlohmann::json& j) {
+    for (const auto& n : j["nodes"]) {
+      if (n["node_id"] == target) return n["state"] == "DRAINED";
+    }
+    return false;
+  });
+  bool drained = false;
+  for (const auto& n : s["nodes"]) {
+    if (n["node_id"] == target) drained = n["state"] == "DRAINED";
+  }
+  EXPECT_TRUE(drained) << s.dump(1);
+  int exited = 0;
+  for (int i = 0; i < 100 && exited == 0; ++i) {
+    for (int pid : pids) exited += Exited(pid);
+    if (exited == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(exited, 1);
+
+  Result head_drain = Shell(kCli + " drain " + head_id);
+  EXPECT_NE(head_drain.code, 0);
+  EXPECT_NE(head_drain.output.find("head cannot be drained"), std::string::npos) << head_drain.output;
+  Result bad = Shell(kCli + " drain nonsense");
+  EXPECT_NE(bad.code, 0);
+  EXPECT_NE(bad.output.find("not a node id"), std::string::npos) << bad.output;
+}
+
 TEST_F(ClusterTest, JoiningNeedsAReachableHeadAndAToken) {
   Result no_token = Shell("STRATA_TOKEN= " + kCli + " start --address 127.0.0.1:1");
   EXPECT_NE(no_token.code, 0);
