@@ -6,6 +6,8 @@
 #include <map>
 #include <string>
 
+#include "rpc/channel.h"
+
 namespace strata::cli {
 
 struct StartFlags {
@@ -39,5 +41,9 @@ std::string ResolveAddress(const std::string& flag);
 // The token for that cluster: the flag, else $STRATA_TOKEN, else the record's
 // when the address is the recorded cluster's.
 std::string ResolveToken(const std::string& flag, const std::string& address);
+// Connects and says hello as the CLI; on failure prints why (naming
+// `command`) and returns false.
+bool ConnectAsCli(const std::string& address, const std::string& token_flag, const char* command,
+                  rpc::Channel* channel);
 
 }  // namespace strata::cli

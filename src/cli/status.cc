@@ -28,6 +28,40 @@ std::string ResolveToken(const std::string& flag, const std::string& address) {
   return "";
 }
 
+bool ConnectAsCli(const std::string& address, const std::string& token_flag, const char* command,
+                  rpc::Channel* channel) {
+  std::string error;
+  if (!channel->Connect(address, 2000, &error)) {
+    std::fprintf(stderr, "strata %s: %s\n", command, error.c_str());
+    return false;
+  }
+  rpc::Hello hello;
+  hello.role = static_cast<uint8_t>(rpc::Role::kCli);
+  hello.pid = getpid();
+  hello.token = ResolveToken(token_flag, address);
+  rpc::MsgType type = rpc::MsgType::kError;
+  std::string body;
+  if (!channel->SendNow(rpc::MsgType::kHello, hello) ||
+      !channel->ReadFrame(&type, &body, 5000, &error)) {
+    std::fprintf(stderr, "strata %s: no answer from %s: %s\n", command, address.c_str(),
+                 error.c_str());
+    return false;
+  }
+  if (type == rpc::MsgType::kError) {
+    std::string why;
+    rpc::DecodeBody(body.data(), body.size(), &why, &error);
+    std::fprintf(stderr, "strata %s: %s refused the connection: %s\n", command, address.c_str(),
+                 why.c_str());
+    return false;
+  }
+  if (type != rpc::MsgType::kWelcome) {
+    std::fprintf(stderr, "strata %s: unexpected answer from %s (is it a Strata node?)\n", command,
+                 address.c_str());
+    return false;
+  }
+  return true;
+}
+
 int RunStatus(const std::string& flag, const std::string& token_flag, bool json) {
   const std::string address = ResolveAddress(flag);
   if (address.empty()) {
@@ -38,27 +72,10 @@ int RunStatus(const std::string& flag, const std::string& token_flag, bool json)
   }
   rpc::Channel channel;
   std::string error;
-  if (!channel.Connect(address, 2000, &error)) {
-    std::fprintf(stderr, "strata status: %s\n", error.c_str());
-    return 1;
-  }
-  rpc::Hello hello;
-  hello.role = static_cast<uint8_t>(rpc::Role::kCli);
-  hello.pid = getpid();
-  hello.token = ResolveToken(token_flag, address);
+  if (!ConnectAsCli(address, token_flag, "status", &channel)) return 1;
   rpc::MsgType type = rpc::MsgType::kError;
   std::string body;
-  const bool answered = channel.SendNow(rpc::MsgType::kHello, hello) &&
-                        channel.ReadFrame(&type, &body, 5000, &error);
-  if (answered && type == rpc::MsgType::kError) {
-    std::string why;
-    rpc::DecodeBody(body.data(), body.size(), &why, &error);
-    std::fprintf(stderr, "strata status: %s refused the connection: %s\n", address.c_str(),
-                 why.c_str());
-    return 1;
-  }
-  if (!answered || type != rpc::MsgType::kWelcome ||
-      !channel.SendNow(rpc::MsgType::kStatusRequest, std::string()) ||
+  if (!channel.SendNow(rpc::MsgType::kStatusRequest, std::string()) ||
       !channel.ReadFrame(&type, &body, 5000, &error) || type != rpc::MsgType::kStatusReply) {
     std::fprintf(stderr, "strata status: no status from %s: %s\n", address.c_str(),
                  error.empty() ? "unexpected reply" : error.c_str());
@@ -96,22 +113,13 @@ int RunDrain(const std::string& node_hex, double deadline_s, const std::string& 
     return 1;
   }
   rpc::Channel channel;
+  if (!ConnectAsCli(address, token_flag, "drain", &channel)) return 1;
   std::string error;
-  if (!channel.Connect(address, 2000, &error)) {
-    std::fprintf(stderr, "strata drain: %s\n", error.c_str());
-    return 1;
-  }
-  rpc::Hello hello;
-  hello.role = static_cast<uint8_t>(rpc::Role::kCli);
-  hello.pid = getpid();
-  hello.token = ResolveToken(token_flag, address);
   rpc::MsgType type = rpc::MsgType::kError;
   std::string body, reply;
-  const bool ok = channel.SendNow(rpc::MsgType::kHello, hello) &&
-                  channel.ReadFrame(&type, &body, 5000, &error) &&
-                  type == rpc::MsgType::kWelcome &&
-                  channel.SendNow(rpc::MsgType::kDrainNode, rpc::DrainRequest{node, deadline_s}) &&
-                  channel.ReadFrame(&type, &body, 5000, &error);
+  const bool ok =
+      channel.SendNow(rpc::MsgType::kDrainNode, rpc::DrainRequest{node, deadline_s}) &&
+      channel.ReadFrame(&type, &body, 5000, &error);
   if (ok) rpc::DecodeBody(body.data(), body.size(), &reply, &error);
   if (!ok || type != rpc::MsgType::kDrainReply || reply.rfind("error: ", 0) == 0) {
     std::fprintf(stderr, "strata drain: %s\n",

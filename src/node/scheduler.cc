@@ -458,19 +458,10 @@ void Scheduler::OnNodeDead(uint32_t node_index, const std::string& reason) {
   remote_.erase(std::remove_if(remote_.begin(), remote_.end(),
                                [&](const RemoteNode& r) { return r.index == node_index; }),
                 remote_.end());
-  std::vector<TaskId> requeue;
+  std::vector<TaskId> requeue, failed;
   for (auto& [id, t] : tasks_) {
     if (t.state != TaskState::kForwarded || t.forwarded_to != node_index) continue;
-    if (t.attempts <= t.spec.max_retries) {
-      requeue.push_back(id);
-    }
-  }
-  std::vector<TaskId> failed;
-  for (auto& [id, t] : tasks_) {
-    if (t.state == TaskState::kForwarded && t.forwarded_to == node_index &&
-        t.attempts > t.spec.max_retries) {
-      failed.push_back(id);
-    }
+    (t.attempts <= t.spec.max_retries ? requeue : failed).push_back(id);
   }
   for (const TaskId& id : failed) {
     auto it = tasks_.find(id);
