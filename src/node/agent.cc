@@ -94,6 +94,7 @@ bool Agent::Start(std::string* error) {
   store_->set_on_free([this](const ObjectId& id) { scheduler_->OnObjectFreed(id); });
   loop_->Watch(store_->spill_notify_fd(), [this] { store_->OnSpillsDone(); });
   transfer_ = std::make_unique<ObjectTransfer>(loop_.get(), store_.get());
+  scheduler_->set_on_ready([this](const ObjectId& id) { transfer_->OnObjectReady(id); });
   scheduler_->SetTransport(
       [this](uint32_t index, std::vector<rpc::ForwardedTask> tasks) {
         const rpc::ConnId conn = PeerConn(index);
@@ -326,6 +327,31 @@ void Agent::HandlePut(rpc::ConnId id, std::vector<rpc::ObjectInfo>&& objects) {
   }
 }
 
+void Agent::FetchFromHome(rpc::ConnId waiter, const ObjectId& oid, uint32_t home) {
+  StoredObject& obj = store_->Expect(oid);
+  obj.waiters.push_back(waiter);
+  const rpc::ConnId conn = PeerConn(home);
+  auto fail = [this, oid](const std::string& why) {
+    rpc::ObjectInfo lost;
+    lost.id = oid;
+    lost.state = static_cast<uint8_t>(ObjectState::kError);
+    lost.data = "object " + oid.Hex() + " could not be fetched from the node that made it: " + why;
+    store_->Seal(std::move(lost));
+    scheduler_->PublishReady(oid, 0);
+  };
+  if (conn == 0) {
+    fail("node " + std::to_string(home) + " is not reachable");
+    return;
+  }
+  transfer_->Pull(oid, conn, [this, oid, fail](bool ok, const std::string& error) {
+    if (!ok) {
+      fail(error);
+      return;
+    }
+    scheduler_->PublishReady(oid, 0);
+  });
+}
+
 void Agent::ApplyRefDeltas(rpc::ConnId id, const char* body, size_t size) {
   std::vector<rpc::RefDelta> deltas;
   if (!Decode(id, MsgType::kRefDeltas, body, size, &deltas)) return;
@@ -336,6 +362,13 @@ void Agent::HandleGet(rpc::ConnId id, const std::vector<ObjectId>& ids) {
   std::vector<rpc::ObjectInfo> now;
   for (const ObjectId& oid : ids) {
     StoredObject* obj = store_->Find(oid);
+    const uint32_t home = internal::NodeIndexOfId(oid.hi());
+    if ((obj == nullptr || !obj->ready) && home != node_index_) {
+      // Made on another node (a ref that travelled here inside a value):
+      // fetch it from there. Its id says which node.
+      FetchFromHome(id, oid, home);
+      continue;
+    }
     if (obj == nullptr) {
       rpc::ObjectInfo err;
       err.id = oid;

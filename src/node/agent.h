@@ -74,6 +74,8 @@ class Agent : public rpc::EventLoop::Handler {
   void HandleGet(rpc::ConnId id, const std::vector<ObjectId>& ids);
   // A peer (process or node) takes or gives up references to objects here.
   void ApplyRefDeltas(rpc::ConnId id, const char* body, size_t size);
+  // Pulls an object made on node `home` and answers `waiter` when it is here.
+  void FetchFromHome(rpc::ConnId waiter, const ObjectId& oid, uint32_t home);
   void HandleStatus(rpc::ConnId id);
   bool JoinHead(std::string* error);
   rpc::ConnId PeerConn(uint32_t index);

@@ -72,11 +72,19 @@ void ObjectTransfer::OnChunkRequest(rpc::ConnId conn, const rpc::ChunkRequest& r
   chunk.offset = request.offset;
   StoredObject* obj = store_->Find(request.id);
   std::string path;
-  if (obj == nullptr || !obj->ready) {
+  if (obj != nullptr && !obj->ready) {
+    parked_[request.id].emplace_back(conn, request);  // a task here is still making it
+    return;
+  }
+  if (obj == nullptr) {
     chunk.error = "object " + request.id.Hex() + " is not on this node";
+  } else if (obj->info.state == static_cast<uint8_t>(ObjectState::kInline) ||
+             obj->info.state == static_cast<uint8_t>(ObjectState::kError)) {
+    chunk.whole_state = static_cast<int8_t>(obj->info.state);
+    chunk.data = obj->info.data;
   } else if (obj->info.state != static_cast<uint8_t>(ObjectState::kShm) &&
              obj->info.state != static_cast<uint8_t>(ObjectState::kSpilled)) {
-    chunk.error = "object " + request.id.Hex() + " is not stored in a file";
+    chunk.error = "object " + request.id.Hex() + " is not ready to send";
   } else {
     path = obj->info.state == static_cast<uint8_t>(ObjectState::kShm) ? store_->ShmPath(obj->id)
                                                                        : obj->info.path;
@@ -101,7 +109,7 @@ void ObjectTransfer::OnChunkRequest(rpc::ConnId conn, const rpc::ChunkRequest& r
       void write(const char* p, size_t n) { s->append(p, n); }
     } sink{out};
     msgpack::packer<Appender> pk(sink);
-    pk.pack_array(5);
+    pk.pack_array(6);
     pk.pack(chunk.id);
     pk.pack(chunk.offset);
     pk.pack(chunk.file_size);
@@ -113,6 +121,7 @@ void ObjectTransfer::OnChunkRequest(rpc::ConnId conn, const rpc::ChunkRequest& r
       return;
     }
     pk.pack(std::string());
+    pk.pack(static_cast<int8_t>(-1));
     const uint32_t len = static_cast<uint32_t>(out->size() - start - 4);
     for (int i = 0; i < 4; ++i) (*out)[start + i] = static_cast<char>((len >> (8 * i)) & 0xff);
     (*out)[start + 4] = static_cast<char>(rpc::MsgType::kObjectChunk);
@@ -129,7 +138,7 @@ bool ObjectTransfer::DecodeChunk(const char* body, size_t size, ChunkView* out,
     // In place: the chunk's bytes are copied once, into the object's file.
     msgpack::object_handle h = msgpack::unpack(body, size, internal::ReferenceInPlace);
     const msgpack::object& o = h.get();
-    if (o.type != msgpack::type::ARRAY || o.via.array.size != 5) throw msgpack::type_error();
+    if (o.type != msgpack::type::ARRAY || o.via.array.size != 6) throw msgpack::type_error();
     const msgpack::object* f = o.via.array.ptr;
     f[0].convert(out->id);
     f[1].convert(out->offset);
@@ -144,10 +153,21 @@ bool ObjectTransfer::DecodeChunk(const char* body, size_t size, ChunkView* out,
       throw msgpack::type_error();
     }
     f[4].convert(out->error);
+    f[5].convert(out->whole_state);
     return true;
   } catch (const std::exception& e) {
     *error = e.what();
     return false;
+  }
+}
+
+void ObjectTransfer::OnObjectReady(const ObjectId& id) {
+  auto it = parked_.find(id);
+  if (it == parked_.end()) return;
+  auto waiting = std::move(it->second);
+  parked_.erase(it);
+  for (const auto& [conn, request] : waiting) {
+    if (loop_->IsOpen(conn)) OnChunkRequest(conn, request);
   }
 }
 
@@ -158,6 +178,22 @@ void ObjectTransfer::OnChunk(rpc::ConnId conn, const ChunkView& chunk) {
   --t.in_flight;
   if (!chunk.error.empty()) {
     Finish(chunk.id, false, chunk.error);
+    return;
+  }
+  if (chunk.whole_state >= 0) {
+    // A small object comes whole, in one message.
+    rpc::ObjectInfo info;
+    info.id = chunk.id;
+    info.state = static_cast<uint8_t>(chunk.whole_state) ==
+                         static_cast<uint8_t>(ObjectState::kError)
+                     ? static_cast<uint8_t>(ObjectState::kError)
+                     : static_cast<uint8_t>(ObjectState::kInline);
+    info.data.assign(chunk.data, chunk.size);
+    info.size = info.state == static_cast<uint8_t>(ObjectState::kInline) ? info.data.size() : 0;
+    auto done = std::move(t.done);
+    pulls_.erase(it);
+    store_->Seal(std::move(info));
+    for (Done& d : done) d(true, "");
     return;
   }
   if (t.writer == nullptr) {

@@ -30,6 +30,8 @@ class ObjectTransfer {
   // (expected, pinned or held). Callers waiting on the same object share one pull.
   void Pull(const ObjectId& id, rpc::ConnId conn, Done done);
   void OnChunkRequest(rpc::ConnId conn, const rpc::ChunkRequest& request);
+  // An object became ready here: answer requests that arrived before it did.
+  void OnObjectReady(const ObjectId& id);
   // An ObjectChunk decoded in place: `data` points into the received frame.
   struct ChunkView {
     ObjectId id;
@@ -38,6 +40,7 @@ class ObjectTransfer {
     const char* data = nullptr;
     size_t size = 0;
     std::string error;
+    int whole_state = -1;  // >= 0: a whole small object (inline or error)
   };
   static bool DecodeChunk(const char* body, size_t size, ChunkView* out, std::string* error);
   void OnChunk(rpc::ConnId conn, const ChunkView& chunk);
@@ -62,6 +65,8 @@ class ObjectTransfer {
   rpc::EventLoop* loop_;
   ObjectStore* store_;
   std::unordered_map<ObjectId, Transfer> pulls_;
+  // Requests for objects that exist here but are still being made.
+  std::unordered_map<ObjectId, std::vector<std::pair<rpc::ConnId, rpc::ChunkRequest>>> parked_;
 };
 
 }  // namespace strata::node

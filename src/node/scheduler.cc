@@ -325,6 +325,7 @@ void Scheduler::PublishReady(const ObjectId& id, rpc::ConnId owner) {
   obj->waiters.clear();
   for (const TaskId& t : obj->dependents) resolved_.emplace_back(t, id);
   obj->dependents.clear();
+  if (on_ready_) on_ready_(id);
   store_->Collect(id);
 }
 

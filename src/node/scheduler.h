@@ -90,6 +90,8 @@ class Scheduler {
   // Multi-node: the other nodes (alive ones) and how to reach them.
   void SetRemoteNodes(std::vector<RemoteNode> nodes);
   void SetTransport(ForwardFn forward, FetchFn fetch, ReleaseFn release);
+  // Called with every object that becomes ready here.
+  void set_on_ready(std::function<void(const ObjectId&)> f) { on_ready_ = std::move(f); }
   bool HasJob(const JobId& job) const { return jobs_.count(job) != 0; }
   size_t NumTasks() const { return tasks_.size(); }
   // Results of tasks this node forwarded, arriving from the node that ran them.
@@ -234,6 +236,7 @@ class Scheduler {
   FetchFn fetch_;
   ReleaseFn release_;
   uint64_t spread_next_ = 0;
+  std::function<void(const ObjectId&)> on_ready_;
   WorkerOutputs outputs_{loop_};
 };
 

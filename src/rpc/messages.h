@@ -165,14 +165,17 @@ struct ChunkRequest {
   MSGPACK_DEFINE(id, offset, length);
 };
 
-// A slice of an object's file (its leading pad bytes included).
+// A slice of an object's file (its leading pad bytes included) or, for a
+// small object, the whole object (`whole_state` = its ObjectState, inline or
+// error, and `data` its bytes or message).
 struct ObjectChunk {
   ObjectId id;
   uint64_t offset = 0;
   uint64_t file_size = 0;
   std::string data;
   std::string error;  // set instead of data when the object cannot be sent
-  MSGPACK_DEFINE(id, offset, file_size, data, error);
+  int8_t whole_state = -1;
+  MSGPACK_DEFINE(id, offset, file_size, data, error, whole_state);
 };
 
 struct DrainRequest {

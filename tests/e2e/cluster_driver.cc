@@ -25,7 +25,18 @@ std::string NodeOf(int sleep_ms) {
 }
 double Sum(const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0); }
 std::vector<double> Make(int64_t n, double fill) { return std::vector<double>(n, fill); }
-STRATA_REMOTE(NodeOf, Sum, Make);
+std::vector<double> SlowMake(int64_t n, double fill) {
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  return std::vector<double>(n, fill);
+}
+// Gets refs that came inside a value: made on the driver's node, some still
+// being computed when this task starts.
+double SumAll(const std::vector<strata::ObjectRef<std::vector<double>>>& refs) {
+  double s = 0;
+  for (const auto& v : strata::Get(refs)) s += std::accumulate(v.begin(), v.end(), 0.0);
+  return s;
+}
+STRATA_REMOTE(NodeOf, Sum, Make, SlowMake, SumAll);
 
 void PrintCounts(const std::vector<std::string>& nodes, const std::string& extra) {
   std::map<std::string, int> counts;
@@ -82,6 +93,17 @@ int main(int argc, char** argv) {
       for (char& c : what) c = c == '"' ? '\'' : c;
       std::printf("{\"error\": \"%s\"}\n", what.c_str());
     }
+  } else if (mode == "refsinvalue") {
+    std::vector<strata::ObjectRef<std::vector<double>>> refs;
+    refs.push_back(strata::Put(std::vector<double>(10, 1.0)));          // small, inline
+    refs.push_back(strata::Put(std::vector<double>(1 << 20, 1.0)));     // 8 MiB, a file
+    // Still running on the driver's node when the remote task asks for it.
+    refs.push_back(strata::Task(SlowMake).SetSchedulingStrategy(
+        strata::SchedulingStrategy::NodeAffinity(strata::GetRuntimeContext().node_id, false))
+        .Remote(int64_t{1000}, 2.0));
+    const double got = strata::Get(strata::Task(SumAll).SetResource("intel", 1).Remote(refs));
+    const double want = 10 + (1 << 20) + 2000;
+    std::printf("{\"sum_ok\": %s, \"got\": %.0f}\n", got == want ? "true" : "false", got);
   } else if (mode == "bigdata") {
     const int64_t count = (48 << 20) / sizeof(double);  // 48 MiB: twelve 4 MiB chunks
     auto arg = strata::Put(std::vector<double>(count, 0.5));

@@ -173,6 +173,12 @@ TEST_F(ClusterTest, WorkGoesWhereItFitsMovesDataAndSurvivesANodeDeath) {
   EXPECT_TRUE(b["sum_ok"].get<bool>()) << big.output;
   EXPECT_TRUE(b["result_ok"].get<bool>()) << big.output;
 
+  // Refs inside a value, resolved on another node: fetched from the node
+  // that made them, including one still being computed there.
+  Result refs = Shell(driver + " refsinvalue");
+  ASSERT_EQ(refs.code, 0) << refs.output;
+  EXPECT_TRUE(nlohmann::json::parse(refs.output)["sum_ok"].get<bool>()) << refs.output;
+
   // SPREAD uses every node, even while the driver's node has room.
   Result spreadall = Shell(driver + " spreadall 40 1");
   ASSERT_EQ(spreadall.code, 0) << spreadall.output;
