@@ -30,11 +30,10 @@ std::string TaskLabel(const rpc::TaskSpec& spec) {
 
 rpc::ObjectInfo ErrorInfo(const CoreRuntime& rt, const rpc::TaskSpec& spec,
                           const std::string& what) {
-  rpc::ObjectInfo info;
-  info.state = static_cast<uint8_t>(ObjectState::kError);
-  info.data = TaskLabel(spec) + " failed on worker " + rt.worker_id().Short() + " (pid " +
-              std::to_string(getpid()) + ", node " + rt.welcome().node.Short() + "): " + what;
-  return info;
+  return rpc::ErrorObject(ReturnObjectOf(spec.id),
+                          TaskLabel(spec) + " failed on worker " + rt.worker_id().Short() +
+                              " (pid " + std::to_string(getpid()) + ", node " +
+                              rt.welcome().node.Short() + "): " + what);
 }
 
 // Resolves the task's arguments into byte spans; `holders` keeps mappings alive.

@@ -331,25 +331,24 @@ void Agent::FetchFromHome(rpc::ConnId waiter, const ObjectId& oid, uint32_t home
   StoredObject& obj = store_->Expect(oid);
   obj.waiters.push_back(waiter);
   const rpc::ConnId conn = PeerConn(home);
-  auto fail = [this, oid](const std::string& why) {
-    rpc::ObjectInfo lost;
-    lost.id = oid;
-    lost.state = static_cast<uint8_t>(ObjectState::kError);
-    lost.data = "object " + oid.Hex() + " could not be fetched from the node that made it: " + why;
-    store_->Seal(std::move(lost));
-    scheduler_->PublishReady(oid, 0);
-  };
+  const std::string lost =
+      "object " + oid.Hex() + " could not be fetched from the node that made it: ";
   if (conn == 0) {
-    fail("node " + std::to_string(home) + " is not reachable");
+    SealError(oid, lost + "node " + std::to_string(home) + " is not reachable");
     return;
   }
-  transfer_->Pull(oid, conn, [this, oid, fail](bool ok, const std::string& error) {
+  transfer_->Pull(oid, conn, [this, oid, lost](bool ok, const std::string& error) {
     if (!ok) {
-      fail(error);
+      SealError(oid, lost + error);
       return;
     }
     scheduler_->PublishReady(oid, 0);
   });
+}
+
+void Agent::SealError(const ObjectId& id, std::string message) {
+  store_->Seal(rpc::ErrorObject(id, std::move(message)));
+  scheduler_->PublishReady(id, 0);
 }
 
 void Agent::ApplyRefDeltas(rpc::ConnId id, const char* body, size_t size) {
@@ -370,12 +369,9 @@ void Agent::HandleGet(rpc::ConnId id, const std::vector<ObjectId>& ids) {
       continue;
     }
     if (obj == nullptr) {
-      rpc::ObjectInfo err;
-      err.id = oid;
-      err.state = static_cast<uint8_t>(ObjectState::kError);
-      err.data = "object " + oid.Hex() + " does not exist on node " + node_id_.Short() +
-                 " (it was freed: no reference to it remained)";
-      now.push_back(std::move(err));
+      now.push_back(rpc::ErrorObject(oid, "object " + oid.Hex() + " does not exist on node " +
+                                              node_id_.Short() +
+                                              " (it was freed: no reference to it remained)"));
     } else if (obj->ready) {
       now.push_back(store_->ReaderInfo(*obj));
     } else {

@@ -76,6 +76,8 @@ class Agent : public rpc::EventLoop::Handler {
   void ApplyRefDeltas(rpc::ConnId id, const char* body, size_t size);
   // Pulls an object made on node `home` and answers `waiter` when it is here.
   void FetchFromHome(rpc::ConnId waiter, const ObjectId& oid, uint32_t home);
+  // Makes an expected object an error and tells whoever waits for it.
+  void SealError(const ObjectId& id, std::string message);
   void HandleStatus(rpc::ConnId id);
   bool JoinHead(std::string* error);
   rpc::ConnId PeerConn(uint32_t index);

@@ -126,11 +126,8 @@ void Agent::HandleForwardedTasks(rpc::ConnId from, std::vector<rpc::ForwardedTas
     for (const ObjectId& id : to_pull) {
       transfer_->Pull(id, from, [this, id](bool ok, const std::string& error) {
         if (!ok) {
-          rpc::ObjectInfo lost;
-          lost.id = id;
-          lost.state = static_cast<uint8_t>(ObjectState::kError);
-          lost.data = "argument " + id.Hex() + " could not be fetched: " + error;
-          store_->Seal(std::move(lost));
+          SealError(id, "argument " + id.Hex() + " could not be fetched: " + error);
+          return;
         }
         scheduler_->PublishReady(id, 0);
       });

@@ -189,7 +189,6 @@ size_t Scheduler::PipelineDepth(const std::string& function) const {
 
 void Scheduler::AssignTask(Worker& w, Task& t) {
   t.state = TaskState::kAssigned;
-  t.worker = w.id;
   ++t.attempts;
   w.assigned.push_back(t.spec.id);
   rpc::ExecuteTask exec;
@@ -246,7 +245,6 @@ void Scheduler::DispatchQueue(const QueueKey& key, std::deque<TaskId>& queue) {
     if (w == nullptr) break;
     available_.Subtract(key.shape);
     w->state = WorkerState::kLeased;
-    w->leased = true;
     w->lease = key.shape;
     w->lease_key = key;
     TopUp(*w, queue);
@@ -292,7 +290,6 @@ void Scheduler::ReleaseIdleLeases() {
     if (w.state == WorkerState::kLeased && w.assigned.empty() && !w.blocked) {
       available_.Add(w.lease);
       w.lease = ResourceSet();
-      w.leased = false;
       w.state = WorkerState::kIdle;
       w.idle_since = std::chrono::steady_clock::now();
     }
@@ -345,10 +342,7 @@ void Scheduler::FinishTask(TaskId id, rpc::ObjectInfo value) {
 }
 
 void Scheduler::FailTask(TaskId id, const std::string& message) {
-  rpc::ObjectInfo err;
-  err.state = static_cast<uint8_t>(ObjectState::kError);
-  err.data = message;
-  FinishTask(id, std::move(err));
+  FinishTask(id, rpc::ErrorObject(ReturnObjectOf(id), message));
 }
 
 bool Scheduler::FitsSomewhere(const ResourceSet& shape) const {

@@ -125,7 +125,6 @@ class Scheduler {
     TaskState state = TaskState::kWaitingArgs;
     int unresolved = 0;
     int attempts = 0;
-    WorkerId worker;
     uint32_t forwarded_to = 0;  // node index, while kForwarded
     bool from_peer = false;
   };
@@ -136,7 +135,6 @@ class Scheduler {
     JobId job;
     rpc::ConnId conn = 0;
     WorkerState state = WorkerState::kStarting;
-    bool leased = false;
     QueueKey lease_key;
     ResourceSet lease;      // held while leased or while an actor lives here
     ResourceSet reserved;   // held while starting for a queue

@@ -94,9 +94,8 @@ void Scheduler::OnTaskResults(rpc::ConnId conn, std::vector<rpc::TaskResult>&& r
       // The task ran but its result cannot be trusted: report, do not crash.
       spdlog::error("worker {} sent a bad result for task {}: {}", w->id.Short(), r.id.Hex(),
                     invalid);
-      r.value = rpc::ObjectInfo();
-      r.value.state = static_cast<uint8_t>(rpc::ObjectState::kError);
-      r.value.data = Describe(it->second) + " produced an unusable result: " + invalid;
+      r.value = rpc::ErrorObject(ReturnObjectOf(r.id),
+                                 Describe(it->second) + " produced an unusable result: " + invalid);
     }
     if (static_cast<TaskKind>(it->second.spec.kind) == TaskKind::kActorCreation) {
       auto a = actors_.find(w->actor);

@@ -100,6 +100,16 @@ struct ObjectInfo {
   MSGPACK_DEFINE(id, state, data, path, size, contained, recycled);
 };
 
+// An object that is an error: what a failed task, a lost object or a bad
+// result becomes. Get() on it throws TaskError with `message`.
+inline ObjectInfo ErrorObject(const ObjectId& id, std::string message) {
+  ObjectInfo info;
+  info.id = id;
+  info.state = static_cast<uint8_t>(ObjectState::kError);
+  info.data = std::move(message);
+  return info;
+}
+
 struct TaskArg {
   bool by_ref = false;
   ObjectId ref;
