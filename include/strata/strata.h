@@ -50,6 +50,11 @@ struct InitOptions {
   std::map<std::string, double> resources;   // Extra custom resources. Default: none.
   int64_t object_store_memory = 0;           // Bytes. Default: 30% of RAM.
   std::string spill_dir;                     // Default: <session dir>/spill.
+  // For clusters that mix architectures: this program built for others,
+  // {"arm64": "build-arm64/myjob"}. Nodes of an architecture with no binary
+  // get none of the job's work. Default: none ($STRATA_JOB_BINARIES,
+  // "arm64=PATH,x86_64=PATH", adds to it). Each is checked at Init().
+  std::map<std::string, std::string> binaries;
 };
 
 // Connects to (or starts) a cluster. Throws StrataError if the given address

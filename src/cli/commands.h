@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "rpc/channel.h"
 
@@ -31,6 +32,20 @@ std::string NodeRecordDir();
 int RunStatus(const std::string& address, const std::string& token, bool json);
 int RunDrain(const std::string& node_id, double deadline_s, const std::string& address,
              const std::string& token);
+
+struct JobSubmitFlags {
+  std::string address;
+  std::string token;
+  std::vector<std::string> binaries;  // ARCH=PATH, for nodes of other architectures
+  std::vector<std::string> env;       // KEY=VALUE for the driver
+  bool no_wait = false;
+  std::vector<std::string> command;   // the program and its arguments
+};
+int RunJobSubmit(const JobSubmitFlags& flags);
+int RunJobList(const std::string& address, const std::string& token, bool json);
+int RunJobLogs(const std::string& job, bool follow, const std::string& address,
+               const std::string& token);
+int RunJobStop(const std::string& job, const std::string& address, const std::string& token);
 
 // Parses --resources: a JSON object of non-negative numbers.
 bool ParseResources(const std::string& json, std::map<std::string, double>* out,

@@ -58,7 +58,41 @@ int main(int argc, char** argv) {
   drain_cmd->add_option("--address", address, "The head (default: the local one)");
   drain_cmd->add_option("--token", token, "Cluster token (default: $STRATA_TOKEN or the record)");
 
+  CLI::App* job_cmd = app.add_subcommand("job", "Run drivers on the cluster and follow them");
+  job_cmd->require_subcommand(1);
+  strata::cli::JobSubmitFlags submit;
+  CLI::App* submit_cmd = job_cmd->add_subcommand(
+      "submit", "Upload a program and run it as a driver on the head: strata job submit -- PROG ARGS");
+  submit_cmd->add_option("--address", submit.address, "The head (default: the local one)");
+  submit_cmd->add_option("--token", submit.token, "Cluster token (default: $STRATA_TOKEN or the record)");
+  submit_cmd->add_option("--binary", submit.binaries,
+                         "ARCH=PATH: the program built for another architecture (x86_64, arm64); "
+                         "repeatable");
+  submit_cmd->add_option("--env", submit.env, "KEY=VALUE for the driver; repeatable");
+  submit_cmd->add_flag("--no-wait", submit.no_wait, "Print the job id and return at once");
+  submit_cmd->add_option("command", submit.command, "The program and its arguments (after --)")
+      ->required();
+  std::string job_id;
+  bool follow = false;
+  CLI::App* list_cmd = job_cmd->add_subcommand("list", "Jobs submitted to this cluster");
+  list_cmd->add_option("--address", address, "The head (default: the local one)");
+  list_cmd->add_option("--token", token, "Cluster token");
+  list_cmd->add_flag("--json", json, "Machine-readable output");
+  CLI::App* logs_cmd = job_cmd->add_subcommand("logs", "What a job's driver printed");
+  logs_cmd->add_option("job_id", job_id, "The job (strata job list)")->required();
+  logs_cmd->add_flag("--follow,-f", follow, "Keep printing until the job ends");
+  logs_cmd->add_option("--address", address, "The head (default: the local one)");
+  logs_cmd->add_option("--token", token, "Cluster token");
+  CLI::App* jstop_cmd = job_cmd->add_subcommand("stop", "Stop a job's driver (SIGTERM, then SIGKILL)");
+  jstop_cmd->add_option("job_id", job_id, "The job (strata job list)")->required();
+  jstop_cmd->add_option("--address", address, "The head (default: the local one)");
+  jstop_cmd->add_option("--token", token, "Cluster token");
+
   CLI11_PARSE(app, argc, argv);
+  if (submit_cmd->parsed()) return strata::cli::RunJobSubmit(submit);
+  if (list_cmd->parsed()) return strata::cli::RunJobList(address, token, json);
+  if (logs_cmd->parsed()) return strata::cli::RunJobLogs(job_id, follow, address, token);
+  if (jstop_cmd->parsed()) return strata::cli::RunJobStop(job_id, address, token);
   if (drain_cmd->parsed()) {
     return strata::cli::RunDrain(drain_node, drain_deadline, address, token);
   }

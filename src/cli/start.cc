@@ -89,14 +89,17 @@ int RunStart(const StartFlags& flags) {
     std::fprintf(stderr, "strata start: %s\n", error.c_str());
     return 1;
   }
-  // Loopback only: a node agent starts whatever executable a driver names, so
-  // it must not listen where others can reach it until connections carry a
-  // cluster token (multi-machine support).
+  // Loopback unless --host says otherwise: every connection must carry the
+  // cluster token, and a node starts only executables a driver on its own
+  // machine names or that arrive by content hash.
   const int port = flags.port >= 0 ? flags.port : (join ? 0 : 6380);
   options.tcp_address = flags.host + ":" + std::to_string(port);
   options.head_address = flags.address;
   options.node_type = join ? "worker" : "head";
   options.node_timeout = std::chrono::milliseconds(static_cast<int64_t>(flags.node_timeout_s * 1000));
+  if (const char* arch = std::getenv("STRATA_NODE_ARCH"); arch != nullptr) {
+    options.arch_override = arch;
+  }
   options.num_cpus = flags.num_cpus;
   options.object_store_memory = flags.object_store_memory;
   options.spill_dir = flags.spill_dir;

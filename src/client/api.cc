@@ -1,6 +1,8 @@
 // The public API's entry points: Init/Shutdown, and the hooks the templates
 // in include/strata call.
 #include <cstdlib>
+#include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -10,6 +12,7 @@
 
 #include "client/core_runtime.h"
 #include "client/worker_loop.h"
+#include "common/binary_files.h"
 #include "common/session.h"
 #include "head/status_report.h"
 #include "node/agent.h"
@@ -95,6 +98,43 @@ void StopEmbeddedCluster(Global& g) {
   g.agent.reset();
 }
 
+
+// The job's executables for other architectures: InitOptions::binaries and
+// $STRATA_JOB_BINARIES ("arm64=PATH,x86_64=PATH"), each checked here so that a
+// wrong one fails at once, not on a remote node later.
+std::vector<std::pair<std::string, std::string>> JobBinaries(const InitOptions& options) {
+  std::map<std::string, std::string> all = options.binaries;
+  const std::string env = Env("STRATA_JOB_BINARIES");
+  size_t start = 0;
+  while (start < env.size()) {
+    size_t end = env.find(',', start);
+    if (end == std::string::npos) end = env.size();
+    const std::string item = env.substr(start, end - start);
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == item.size()) {
+      throw StrataError("STRATA_JOB_BINARIES: '" + item + "' is not ARCH=PATH");
+    }
+    all.emplace(item.substr(0, eq), item.substr(eq + 1));
+    start = end + 1;
+  }
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [arch, path] : all) {
+    if (arch != "x86_64" && arch != "arm64") {
+      throw StrataError("InitOptions::binaries: unknown architecture '" + arch +
+                        "' (use x86_64 or arm64)");
+    }
+    std::string error;
+    const std::string actual = ElfArchOf(path, &error);
+    if (actual.empty()) throw StrataError("InitOptions::binaries[" + arch + "]: " + error);
+    if (actual != arch) {
+      throw StrataError("InitOptions::binaries[" + arch + "]: " + path + " is built for " +
+                        actual + ", not " + arch);
+    }
+    out.emplace_back(arch, std::filesystem::absolute(path).string());
+  }
+  return out;
+}
+
 }  // namespace
 
 void Init() { Init(InitOptions()); }
@@ -118,7 +158,7 @@ void Init(const InitOptions& options) {
   }
   try {
     g.runtime = std::make_unique<client::CoreRuntime>(address, token, rpc::Role::kDriver,
-                                                      WorkerId());
+                                                      WorkerId(), JobBinaries(options));
   } catch (const std::exception& e) {
     StopEmbeddedCluster(g);
     throw StrataError(std::string("strata::Init: ") + e.what());

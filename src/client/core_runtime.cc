@@ -47,7 +47,8 @@ bool Batchable(MsgType t) {
 }  // namespace
 
 CoreRuntime::CoreRuntime(const std::string& address, const std::string& token, rpc::Role role,
-                         const WorkerId& worker)
+                         const WorkerId& worker,
+                         std::vector<std::pair<std::string, std::string>> binaries)
     : role_(role), worker_id_(worker) {
   const char* quiet = std::getenv("STRATA_LOG_TO_DRIVER");
   quiet_workers_ = quiet != nullptr && std::string(quiet) == "0";
@@ -64,6 +65,8 @@ CoreRuntime::CoreRuntime(const std::string& address, const std::string& token, r
     char cwd[4096];
     if (getcwd(cwd, sizeof(cwd)) != nullptr) hello.cwd = cwd;
     hello.env = OwnEnvironment();
+    hello.binaries = std::move(binaries);
+    hello.boot_id = BootId();
   }
   if (!channel_.SendNow(MsgType::kHello, hello)) {
     throw StrataError("cannot send to the node agent at " + address);

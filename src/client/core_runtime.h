@@ -28,8 +28,10 @@ namespace strata::client {
 class CoreRuntime {
  public:
   // Connects and says hello. Throws StrataError naming the address on failure.
+  // `binaries`: a driver's executables for other architectures (arch, path).
   CoreRuntime(const std::string& address, const std::string& token, rpc::Role role,
-              const WorkerId& worker);
+              const WorkerId& worker,
+              std::vector<std::pair<std::string, std::string>> binaries = {});
   ~CoreRuntime();
 
   ObjectId Submit(internal::TaskKind kind, const std::string& function,

@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/binary_files.h"
 #include "common/machine_badges.h"
 #include "common/session.h"
 #include "common/system_info.h"
@@ -56,6 +57,7 @@ bool Agent::Start(std::string* error) {
   total_.Set("memory", std::floor(static_cast<double>(ram) * kDefaultMemoryFraction));
   total_.Set("object_store_memory", static_cast<double>(options_.object_store_memory));
   machine_ = DetectMachineFacts();
+  if (!options_.arch_override.empty()) machine_.arch = options_.arch_override;
   for (const auto& [name, amount] : BadgeResources(machine_)) total_.Set(name, amount);
   // Declared resources add to what was detected, or override it (0 removes).
   for (const auto& [name, amount] : options_.resources) total_.Set(name, amount);
@@ -94,6 +96,10 @@ bool Agent::Start(std::string* error) {
   store_->set_on_free([this](const ObjectId& id) { scheduler_->OnObjectFreed(id); });
   loop_->Watch(store_->spill_notify_fd(), [this] { store_->OnSpillsDone(); });
   transfer_ = std::make_unique<ObjectTransfer>(loop_.get(), store_.get());
+  binaries_ = std::make_unique<BinaryStore>(loop_.get());
+  scheduler_->set_describe_binaries([this](JobLaunchSpec& launch) {
+    return DescribeBinaries(launch);
+  });
   scheduler_->set_on_ready([this](const ObjectId& id) { transfer_->OnObjectReady(id); });
   scheduler_->SetTransport(
       [this](uint32_t index, std::vector<rpc::ForwardedTask> tasks) {
@@ -114,6 +120,9 @@ bool Agent::Start(std::string* error) {
   cluster_ = head::NewInMemoryClusterState();
   if (options_.head_address.empty()) {
     nodes_ = std::make_unique<head::NodeTable>(cluster_.get(), options_.node_timeout);
+    submitted_jobs_ = std::make_unique<head::JobManager>(
+        head::JobManagerOptions{options_.session_dir, tcp_address_, options_.token, machine_.arch},
+        loop_.get(), binaries_.get());
   } else if (!JoinHead(error)) {
     return false;
   }
@@ -125,6 +134,7 @@ bool Agent::Start(std::string* error) {
 void Agent::Run() {
   last_tick_ = std::chrono::steady_clock::now();
   loop_->Run(/*tick_ms=*/20);
+  submitted_jobs_.reset();  // drivers submitted to this head end with it
   scheduler_->KillAllWorkers();
   store_.reset();  // deletes this node's object files
   spdlog::info("node {} stopped", node_id_.Hex());
@@ -175,6 +185,11 @@ void Agent::OnFrame(rpc::ConnId id, MsgType type, const char* body, size_t size)
   }
   if (peer.role == rpc::Role::kCli && type == MsgType::kDrainNode) {
     HandleDrain(id, body, size);
+    return;
+  }
+  if (peer.role == rpc::Role::kCli &&
+      (type == MsgType::kJobRequest || type == MsgType::kBinaryChunk)) {
+    HandleJobRequest(id, type, body, size);
     return;
   }
   // The CLI only reads status; everything else needs a driver or a worker.
@@ -258,9 +273,13 @@ void Agent::HandleHello(rpc::ConnId id, const char* body, size_t size) {
   welcome.store_capacity = store_->options().capacity_bytes;
   switch (static_cast<rpc::Role>(hello.role)) {
     case rpc::Role::kDriver: {
+      JobLaunchSpec launch{hello.executable, hello.argv, hello.cwd, hello.env, {}, {}};
+      if (std::string why = DriverLaunch(hello, &launch); !why.empty()) {
+        RefuseConnection(id, why);
+        return;
+      }
       peer.role = rpc::Role::kDriver;
       peer.job = JobId::Generate();
-      JobLaunchSpec launch{hello.executable, hello.argv, hello.cwd, hello.env};
       scheduler_->AddJob(peer.job, id, std::move(launch));
       head::JobRecord job;
       job.id = peer.job;
@@ -310,6 +329,60 @@ void Agent::HandleHello(rpc::ConnId id, const char* body, size_t size) {
   welcome.job = peer.job;
   if (peer.role != rpc::Role::kNode) welcome.node_index = node_index_;
   loop_->Send(id, MsgType::kWelcome, welcome);
+}
+
+std::string Agent::DriverLaunch(const rpc::Hello& hello, JobLaunchSpec* launch) {
+  if (hello.boot_id != BootId()) {
+    return "this driver runs on another machine than node " + node_id_.Short() + " (" +
+           tcp_address_ + "), which could not start its workers from " + hello.executable +
+           ". Run it on the cluster with `strata job submit --address " + tcp_address_ +
+           " -- PROGRAM ARGS`, which uploads the program";
+  }
+  std::string error;
+  const std::string own_arch = ElfArchOf(hello.executable, &error);
+  if (own_arch.empty()) return "cannot start workers for this driver: " + error;
+  launch->binaries.push_back(rpc::JobBinary{own_arch, "", 0});
+  launch->binary_paths.push_back(hello.executable);
+  for (const auto& [arch, path] : hello.binaries) {
+    const std::string actual = ElfArchOf(path, &error);
+    if (actual != arch) {
+      return "the " + arch + " executable given for this job, " + path + ", " +
+             (actual.empty() ? "cannot be used: " + error : "is built for " + actual);
+    }
+    if (arch == own_arch) continue;  // the driver's own binary serves that architecture
+    launch->binaries.push_back(rpc::JobBinary{arch, "", 0});
+    launch->binary_paths.push_back(path);
+  }
+  return "";
+}
+
+std::string Agent::DescribeBinaries(JobLaunchSpec& launch) {
+  for (size_t i = 0; i < launch.binaries.size() && i < launch.binary_paths.size(); ++i) {
+    rpc::JobBinary& b = launch.binaries[i];
+    if (!b.sha256.empty()) continue;
+    std::string error;
+    b.sha256 = binaries_->Describe(launch.binary_paths[i], &b.size, &error);
+    if (b.sha256.empty()) return "cannot hash the job's " + b.arch + " executable: " + error;
+  }
+  return "";
+}
+
+void Agent::HandleJobRequest(rpc::ConnId id, MsgType type, const char* body, size_t size) {
+  if (!submitted_jobs_) {
+    RefuseConnection(id, "jobs are submitted to the head (" + options_.head_address + ")");
+    return;
+  }
+  if (type == MsgType::kBinaryChunk) {
+    rpc::BinaryChunk chunk;
+    std::string error;
+    if (!Decode(id, type, body, size, &chunk)) return;
+    if (!binaries_->OnChunk(id, std::move(chunk), /*allow_upload=*/true, &error)) {
+      RefuseConnection(id, "bad upload: " + error);
+    }
+    return;
+  }
+  rpc::JobRequest request;
+  if (Decode(id, type, body, size, &request)) submitted_jobs_->OnRequest(id, request);
 }
 
 void Agent::HandlePut(rpc::ConnId id, std::vector<rpc::ObjectInfo>&& objects) {
@@ -416,6 +489,8 @@ void Agent::OnDisconnect(rpc::ConnId id, const std::string& reason) {
     return;
   }
   transfer_->OnPeerClosed(id);
+  binaries_->OnPeerClosed(id);
+  if (submitted_jobs_) submitted_jobs_->OnDisconnect(id);
   if (auto out = peer_out_index_.find(id); out != peer_out_index_.end()) {
     const uint32_t index = out->second;
     peer_out_index_.erase(out);
@@ -451,6 +526,7 @@ void Agent::OnRound() {
   if (now - last_tick_ > std::chrono::milliseconds(100)) {
     last_tick_ = now;
     scheduler_->Tick();
+    if (submitted_jobs_) submitted_jobs_->Tick();
   }
   if (now - last_heartbeat_ > std::chrono::milliseconds(500)) Heartbeat();
   if (draining_) CheckDrained();

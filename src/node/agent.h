@@ -15,7 +15,9 @@
 
 #include "common/machine_badges.h"
 #include "head/cluster_state.h"
+#include "head/job_manager.h"
 #include "head/node_table.h"
+#include "node/binary_store.h"
 #include "node/object_store.h"
 #include "node/object_transfer.h"
 #include "node/scheduler.h"
@@ -38,6 +40,9 @@ struct AgentOptions {
   std::string head_address;
   // Head only: a node silent this long is declared dead. Default: 10 s.
   std::chrono::milliseconds node_timeout{10000};
+  // Testing only: report this architecture instead of the machine's, to try
+  // mixed-architecture clusters on one machine ($STRATA_NODE_ARCH).
+  std::string arch_override;
 };
 
 class Agent : public rpc::EventLoop::Handler {
@@ -79,6 +84,15 @@ class Agent : public rpc::EventLoop::Handler {
   // Makes an expected object an error and tells whoever waits for it.
   void SealError(const ObjectId& id, std::string message);
   void HandleStatus(rpc::ConnId id);
+  // `strata job ...` requests and program uploads (head only).
+  void HandleJobRequest(rpc::ConnId id, rpc::MsgType type, const char* body, size_t size);
+  // Checks a driver's executables and describes them in `launch`; returns
+  // why the driver is refused, or "".
+  std::string DriverLaunch(const rpc::Hello& hello, JobLaunchSpec* launch);
+  std::string DescribeBinaries(JobLaunchSpec& launch);
+  // A job whose work another node sent: its executable for this node's
+  // architecture comes from the cache or is fetched from the sender.
+  void PrepareForwardedJob(rpc::ConnId from, const rpc::ForwardedTask& first);
   bool JoinHead(std::string* error);
   rpc::ConnId PeerConn(uint32_t index);
   void HandlePeerFrame(rpc::ConnId id, rpc::MsgType type, const char* body, size_t size);
@@ -103,6 +117,8 @@ class Agent : public rpc::EventLoop::Handler {
   std::unique_ptr<head::ClusterState> cluster_;
   std::unique_ptr<head::NodeTable> nodes_;  // head only: the nodes that joined
   std::unique_ptr<ObjectTransfer> transfer_;
+  std::unique_ptr<BinaryStore> binaries_;
+  std::unique_ptr<head::JobManager> submitted_jobs_;  // head only: `strata job submit`
   std::unordered_map<uint32_t, rpc::ConnId> peer_out_;        // node index -> our connection
   std::unordered_map<rpc::ConnId, uint32_t> peer_out_index_;  // and back
   std::unordered_set<uint32_t> known_dead_;

@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/binary_files.h"
 #include "node/agent.h"
 #include "rpc/handshake.h"
 #include "rpc/socket.h"
@@ -66,7 +67,7 @@ void Agent::UpdateRemoteNodes() {
     if (n.state == "ALIVE") {
       ResourceSet available = n.total;
       available.Subtract(n.used);
-      alive.push_back(RemoteNode{n.index, n.id, n.total, available});
+      alive.push_back(RemoteNode{n.index, n.id, n.arch, n.total, available});
     } else if (n.state == "DRAINING") {
       continue;  // finishing what it has: no new work, but nothing to run again either
     } else if (known_dead_.insert(n.index).second) {
@@ -107,9 +108,7 @@ rpc::ConnId Agent::PeerConn(uint32_t index) {
 
 void Agent::HandleForwardedTasks(rpc::ConnId from, std::vector<rpc::ForwardedTask>&& tasks) {
   for (rpc::ForwardedTask& f : tasks) {
-    if (!scheduler_->HasJob(f.job)) {
-      scheduler_->AddJob(f.job, 0, JobLaunchSpec{f.executable, f.argv, f.cwd, f.env});
-    }
+    if (!scheduler_->HasJob(f.job)) PrepareForwardedJob(from, f);
     std::vector<ObjectId> to_pull;
     for (rpc::ObjectInfo& arg : f.args) {
       StoredObject* have = store_->Find(arg.id);
@@ -133,6 +132,50 @@ void Agent::HandleForwardedTasks(rpc::ConnId from, std::vector<rpc::ForwardedTas
       });
     }
   }
+}
+
+void Agent::PrepareForwardedJob(rpc::ConnId from, const rpc::ForwardedTask& first) {
+  JobLaunchSpec launch;
+  launch.argv = first.argv;
+  launch.env = first.env;
+  // The driver's directory exists on the driver's machine; here, if it does
+  // not, workers start in the session directory.
+  launch.cwd = access(first.cwd.c_str(), X_OK) == 0 ? first.cwd : options_.session_dir;
+  launch.binaries = first.binaries;
+  const rpc::JobBinary* mine = nullptr;
+  std::string have;
+  for (const rpc::JobBinary& b : first.binaries) {
+    if (b.arch == machine_.arch) mine = &b;
+    have += (have.empty() ? "" : ", ") + b.arch;
+  }
+  const JobId job = first.job;
+  const rpc::JobBinary wanted = mine != nullptr ? *mine : rpc::JobBinary();
+  scheduler_->AddJob(job, 0, std::move(launch));
+  if (mine == nullptr) {
+    scheduler_->FailJobStart(
+        job, "node " + node_id_.Short() + " is " + machine_.arch + " and job " + job.Short() +
+                 " has no executable for it (it has: " + (have.empty() ? "none" : have) +
+                 "). Give one per architecture: InitOptions::binaries, or `strata job submit "
+                 "--binary ARCH=PATH`");
+    return;
+  }
+  binaries_->Fetch(wanted.sha256, wanted.size, from,
+                   [this, job, wanted](bool ok, const std::string& result) {
+                     std::string error;
+                     std::string arch = ok ? ElfArchOf(result, &error) : "";
+                     if (!ok) error = result;
+                     if (ok && arch != machine_.arch) {
+                       error = "its " + wanted.arch + " executable is built for " +
+                               (arch.empty() ? error : arch);
+                     }
+                     if (!error.empty()) {
+                       scheduler_->FailJobStart(job, "node " + node_id_.Short() +
+                                                         " cannot run job " + job.Short() + ": " +
+                                                         error);
+                       return;
+                     }
+                     scheduler_->SetJobExecutable(job, result);
+                   });
 }
 
 void Agent::HandlePeerFrame(rpc::ConnId id, MsgType type, const char* body, size_t size) {
@@ -167,6 +210,20 @@ void Agent::HandlePeerFrame(rpc::ConnId id, MsgType type, const char* body, size
     case MsgType::kRefDeltas:
       ApplyRefDeltas(id, body, size);
       return;
+    case MsgType::kFetchBinary: {
+      rpc::BinaryRequest request;
+      if (Decode(id, type, body, size, &request)) binaries_->OnRequest(id, request);
+      return;
+    }
+    case MsgType::kBinaryChunk: {
+      rpc::BinaryChunk chunk;
+      std::string error;
+      if (!Decode(id, type, body, size, &chunk)) return;
+      if (!binaries_->OnChunk(id, std::move(chunk), /*allow_upload=*/false, &error)) {
+        RefuseConnection(id, error);
+      }
+      return;
+    }
     case MsgType::kWelcome:
       return;  // the answer to our Hello on a connection we opened
     case MsgType::kEndJob: {

@@ -37,6 +37,19 @@ void Scheduler::AddJob(const JobId& job, rpc::ConnId driver, JobLaunchSpec launc
   }
 }
 
+void Scheduler::SetJobExecutable(const JobId& job, const std::string& path) {
+  auto j = jobs_.find(job);
+  if (j != jobs_.end()) j->second.launch.executable = path;
+}
+
+void Scheduler::FailJobStart(const JobId& job, const std::string& error) {
+  auto j = jobs_.find(job);
+  if (j == jobs_.end()) return;
+  j->second.start_failures = kMaxStartFailures;
+  j->second.last_start_error = error;
+  FailJobQueue(job, error);
+}
+
 std::string Scheduler::Describe(const Task& t) const {
   const std::string& name = t.spec.name.empty() ? t.spec.function : t.spec.name;
   return "task '" + name + "' (" + t.spec.id.Short() + ")";
@@ -167,8 +180,11 @@ bool Scheduler::PlaceByStrategy(Task& t) {
     // Every node that could ever hold it, this one first, in turn.
     std::vector<RemoteNode*> candidates;
     const bool here = t.shape.FitsIn(options_.total);
+    auto job = jobs_.find(t.job);
     for (RemoteNode& r : remote_) {
-      if (t.shape.FitsIn(r.total)) candidates.push_back(&r);
+      if (t.shape.FitsIn(r.total) && job != jobs_.end() && CanRunJobOn(job->second, r)) {
+        candidates.push_back(&r);
+      }
     }
     const size_t n = candidates.size() + (here ? 1 : 0);
     if (n == 0) return false;
@@ -233,6 +249,15 @@ Scheduler::Worker* Scheduler::TakeIdleWorker(const JobId& job) {
 }
 
 void Scheduler::DispatchQueue(const QueueKey& key, std::deque<TaskId>& queue) {
+  if (auto j = jobs_.find(key.job);
+      j != jobs_.end() && j->second.start_failures >= kMaxStartFailures) {
+    std::deque<TaskId> ids;
+    ids.swap(queue);
+    const std::string why = "workers for this job cannot start on node " +
+                            options_.node.Short() + ": " + j->second.last_start_error;
+    for (const TaskId& id : ids) FailTask(id, why);
+    return;
+  }
   for (auto& [id, w] : workers_) {
     if (queue.empty()) return;
     if (w.state == WorkerState::kLeased && !w.blocked && w.lease_key.job == key.job &&
@@ -380,7 +405,15 @@ void Scheduler::ForwardQueued(const QueueKey& key, std::deque<TaskId>& queue) {
   auto job = jobs_.find(key.job);
   if (job == jobs_.end()) return;
   const bool fits_here = key.shape.FitsIn(options_.total);
+  // Nodes that cannot run the job's code get its work only when no node that
+  // can would ever fit it: then the task fails there with a clear error
+  // rather than waiting forever here.
+  bool fits_runnable = fits_here;
+  for (const RemoteNode& r : remote_) {
+    fits_runnable = fits_runnable || (key.shape.FitsIn(r.total) && CanRunJobOn(job->second, r));
+  }
   for (RemoteNode& r : remote_) {
+    if (fits_runnable && !CanRunJobOn(job->second, r)) continue;
     while (!queue.empty() && key.shape.FitsIn(r.available)) {
       // Keep what this node is about to run: its idle CPUs will take it.
       if (fits_here && key.shape.FitsIn(available_)) return;
@@ -398,6 +431,7 @@ void Scheduler::ForwardTask(Task& t, RemoteNode& r) {
   t.forwarded_to = r.index;
   ++t.attempts;
   r.available.Subtract(t.shape);
+  DescribeJobBinaries(job->second);
   rpc::ForwardedTask f;
   f.spec = t.spec;
   f.job = t.job;
@@ -405,10 +439,31 @@ void Scheduler::ForwardTask(Task& t, RemoteNode& r) {
   f.argv = job->second.launch.argv;
   f.cwd = job->second.launch.cwd;
   f.env = job->second.launch.env;
+  f.binaries = job->second.launch.binaries;
   for (const rpc::TaskArg& arg : t.spec.args) {
     if (arg.by_ref) f.args.push_back(store_->ReaderInfo(*store_->Find(arg.ref)));
   }
   forward_outbox_[r.index].push_back(std::move(f));
+}
+
+bool Scheduler::DescribeJobBinaries(Job& job) {
+  if (!job.binaries_described && describe_binaries_) {
+    job.binaries_described = true;
+    job.describe_error = describe_binaries_(job.launch);
+    if (!job.describe_error.empty()) {
+      spdlog::error("job {} runs on this node only: {}", job.id.Short(), job.describe_error);
+    }
+  }
+  return job.describe_error.empty();
+}
+
+bool Scheduler::CanRunJobOn(Job& job, const RemoteNode& r) {
+  if (!DescribeJobBinaries(job)) return false;
+  if (job.launch.binaries.empty()) return true;  // nothing known: let the node decide
+  for (const rpc::JobBinary& b : job.launch.binaries) {
+    if (b.arch == r.arch) return true;
+  }
+  return false;
 }
 
 void Scheduler::OnForwardedResults(rpc::ConnId from, std::vector<rpc::ObjectInfo>&& results) {

@@ -47,6 +47,7 @@ struct SchedulerOptions {
 struct RemoteNode {
   uint32_t index = 0;
   NodeId id;
+  std::string arch;
   ResourceSet total;
   ResourceSet available;
 };
@@ -61,12 +62,21 @@ class Scheduler {
                                      std::function<void(bool, const std::string&)> done)>;
   // Tells the node that ran a forwarded task we no longer need its copy.
   using ReleaseFn = std::function<void(rpc::ConnId from, const ObjectId& id)>;
+  // Fills in the hashes of a job's executables (so that another node can
+  // fetch them); returns "" or what went wrong.
+  using DescribeBinariesFn = std::function<std::string(JobLaunchSpec& launch)>;
+  // A job whose workers failed to start this many times fails its tasks.
+  static constexpr int kMaxStartFailures = 3;
   Scheduler(SchedulerOptions options, rpc::EventLoop* loop, ObjectStore* store);
   ~Scheduler();
 
   // Jobs (one per driver connection).
   void AddJob(const JobId& job, rpc::ConnId driver, JobLaunchSpec launch);
   void RemoveJob(const JobId& job);
+  // A job that arrived from another node before its executable: workers
+  // start once it is here, or its tasks fail with `error`.
+  void SetJobExecutable(const JobId& job, const std::string& path);
+  void FailJobStart(const JobId& job, const std::string& error);
 
   // `from_peer`: another node forwarded it; it runs here, never forwarded on.
   void Submit(rpc::ConnId owner, const JobId& job, rpc::TaskSpec spec, bool from_peer = false);
@@ -90,6 +100,7 @@ class Scheduler {
   // Multi-node: the other nodes (alive ones) and how to reach them.
   void SetRemoteNodes(std::vector<RemoteNode> nodes);
   void SetTransport(ForwardFn forward, FetchFn fetch, ReleaseFn release);
+  void set_describe_binaries(DescribeBinariesFn f) { describe_binaries_ = std::move(f); }
   // Called with every object that becomes ready here.
   void set_on_ready(std::function<void(const ObjectId&)> f) { on_ready_ = std::move(f); }
   bool HasJob(const JobId& job) const { return jobs_.count(job) != 0; }
@@ -167,6 +178,8 @@ class Scheduler {
     JobLaunchSpec launch;
     int start_failures = 0;
     std::string last_start_error;
+    bool binaries_described = false;
+    std::string describe_error;
   };
 
   struct FunctionStats {
@@ -189,6 +202,10 @@ class Scheduler {
   bool FitsSomewhere(const ResourceSet& shape) const;
   void ForwardQueued(const QueueKey& key, std::deque<TaskId>& queue);
   void ForwardTask(Task& t, RemoteNode& r);
+  // Whether node `r` can run this job's code (it has an executable for r's
+  // architecture); describes the job's binaries on first use.
+  bool CanRunJobOn(Job& job, const RemoteNode& r);
+  bool DescribeJobBinaries(Job& job);
   // Spread and node affinity; false when the task takes the default path.
   bool PlaceByStrategy(Task& t);
   Worker* SpawnWorkerFor(const JobId& job, const ResourceSet& reserve);
@@ -233,6 +250,7 @@ class Scheduler {
   ForwardFn forward_;
   FetchFn fetch_;
   ReleaseFn release_;
+  DescribeBinariesFn describe_binaries_;
   uint64_t spread_next_ = 0;
   std::function<void(const ObjectId&)> on_ready_;
   WorkerOutputs outputs_{loop_};

@@ -16,14 +16,14 @@ namespace {
 // A worker that has not connected by then is stuck (a hang in user code
 // before Init(), say) and is counted as a failed start.
 constexpr auto kWorkerStartTimeout = std::chrono::seconds(60);
-constexpr int kMaxStartFailures = 3;
 }  // namespace
 
 Scheduler::Worker* Scheduler::SpawnWorkerFor(const JobId& job_id, const ResourceSet& reserve) {
   auto j = jobs_.find(job_id);
   if (j == jobs_.end()) return nullptr;
   Job& job = j->second;
-  if (job.start_failures >= kMaxStartFailures) return nullptr;
+  // No executable yet: it is on its way from another node.
+  if (job.start_failures >= kMaxStartFailures || job.launch.executable.empty()) return nullptr;
   const WorkerId id = WorkerId::Generate();
   const std::string log = options_.log_dir + "/worker-" + id.Short() + ".log";
   std::string error;

@@ -22,10 +22,21 @@ WorkerOutputs::~WorkerOutputs() {
 }
 
 void WorkerOutputs::Add(int fd, const std::string& log_path, pid_t pid, rpc::ConnId driver) {
+  Add(
+      fd, log_path, pid,
+      [this, driver](const rpc::LogLines& msg) {
+        if (loop_->IsOpen(driver)) loop_->Send(driver, rpc::MsgType::kLogLines, msg);
+      },
+      nullptr);
+}
+
+void WorkerOutputs::Add(int fd, const std::string& log_path, pid_t pid, LineSink sink,
+                        std::function<void()> on_end) {
   Output& out = outputs_[fd];
   out.log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   out.pid = pid;
-  out.driver = driver;
+  out.sink = std::move(sink);
+  out.on_end = std::move(on_end);
   loop_->Watch(fd, [this, fd] { OnReadable(fd); });
 }
 
@@ -57,10 +68,12 @@ void WorkerOutputs::OnReadable(int fd) {
     }
   }
   if (eof && !out.partial.empty()) msg.lines.push_back(std::move(out.partial));
-  if (!msg.lines.empty() && loop_->IsOpen(out.driver)) {
-    loop_->Send(out.driver, rpc::MsgType::kLogLines, msg);
+  if (!msg.lines.empty()) out.sink(msg);
+  if (eof) {
+    std::function<void()> on_end = std::move(out.on_end);
+    Close(fd);
+    if (on_end) on_end();
   }
-  if (eof) Close(fd);
 }
 
 void WorkerOutputs::Close(int fd) {

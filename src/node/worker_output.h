@@ -8,10 +8,12 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <unordered_map>
 
 #include "rpc/event_loop.h"
+#include "rpc/messages.h"
 
 namespace strata::node {
 
@@ -24,12 +26,18 @@ class WorkerOutputs {
 
   // Takes ownership of `fd` (a pipe's read end) until the worker closes it.
   void Add(int fd, const std::string& log_path, pid_t pid, rpc::ConnId driver);
+  // The same, for any process: its lines go to `sink`; `on_end` runs once the
+  // process closed its output.
+  using LineSink = std::function<void(const rpc::LogLines&)>;
+  void Add(int fd, const std::string& log_path, pid_t pid, LineSink sink,
+           std::function<void()> on_end);
 
  private:
   struct Output {
     int log_fd = -1;
     pid_t pid = 0;
-    rpc::ConnId driver = 0;
+    LineSink sink;
+    std::function<void()> on_end;
     std::string partial;  // a line not yet ended
   };
   void OnReadable(int fd);

@@ -11,6 +11,8 @@
 #include <cstring>
 #include <thread>
 
+extern char** environ;
+
 namespace strata::node {
 
 namespace {
@@ -31,11 +33,6 @@ bool IsStrataVar(const std::string& kv) { return kv.rfind("STRATA_", 0) == 0; }
 pid_t SpawnWorker(const JobLaunchSpec& job, const std::string& agent_address,
                   const std::string& token, const WorkerId& worker, int* output_fd,
                   std::string* error) {
-  int out[2];
-  if (pipe2(out, O_CLOEXEC) != 0) {
-    *error = std::string("cannot create a pipe for a worker: ") + std::strerror(errno);
-    return -1;
-  }
   std::vector<std::string> env;
   for (const std::string& kv : job.env) {
     if (!IsStrataVar(kv)) env.push_back(kv);
@@ -44,12 +41,33 @@ pid_t SpawnWorker(const JobLaunchSpec& job, const std::string& agent_address,
   env.push_back(std::string(kEnvAgentAddress) + "=" + agent_address);
   env.push_back(std::string(kEnvWorkerId) + "=" + worker.Hex());
   env.push_back(std::string(kEnvToken) + "=" + token);
+  std::vector<std::string> args = job.argv;
+  if (args.empty()) args.push_back(job.executable);
+  const pid_t pid = SpawnWithOutput(job.executable, std::move(args), std::move(env), job.cwd,
+                                    output_fd, error);
+  if (pid < 0) *error = "cannot start worker " + job.executable + ": " + *error;
+  return pid;
+}
+
+std::vector<std::string> InheritedEnvironment() {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (!IsStrataVar(*e)) env.emplace_back(*e);
+  }
+  return env;
+}
+
+pid_t SpawnWithOutput(const std::string& path, std::vector<std::string> args,
+                      std::vector<std::string> env, const std::string& cwd, int* output_fd,
+                      std::string* error) {
+  int out[2];
+  if (pipe2(out, O_CLOEXEC) != 0) {
+    *error = std::string("cannot create a pipe: ") + std::strerror(errno);
+    return -1;
+  }
   std::vector<char*> envp;
   for (auto& s : env) envp.push_back(s.data());
   envp.push_back(nullptr);
-
-  std::vector<std::string> args = job.argv;
-  if (args.empty()) args.push_back(job.executable);
   std::vector<char*> argv;
   for (auto& s : args) argv.push_back(s.data());
   argv.push_back(nullptr);
@@ -59,7 +77,7 @@ pid_t SpawnWorker(const JobLaunchSpec& job, const std::string& agent_address,
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, out[1], STDERR_FILENO);
-  if (!job.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, job.cwd.c_str());
+  if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
 
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
@@ -72,13 +90,13 @@ pid_t SpawnWorker(const JobLaunchSpec& job, const std::string& agent_address,
   posix_spawnattr_setsigmask(&attr, &none);
 
   pid_t pid = -1;
-  int rc = posix_spawn(&pid, job.executable.c_str(), &actions, &attr, argv.data(), envp.data());
+  int rc = posix_spawn(&pid, path.c_str(), &actions, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   close(out[1]);
   if (rc != 0) {
     close(out[0]);
-    *error = "cannot start worker " + job.executable + ": " + std::strerror(rc);
+    *error = std::strerror(rc);
     return -1;
   }
   *output_fd = out[0];

@@ -9,15 +9,20 @@
 #include <string>
 #include <vector>
 
+#include "rpc/messages.h"
 #include "strata/internal/ids.h"
 
 namespace strata::node {
 
 struct JobLaunchSpec {
-  std::string executable;
+  std::string executable;  // "" while this node is still fetching it
   std::vector<std::string> argv;
   std::string cwd;
   std::vector<std::string> env;  // KEY=VALUE, the driver's environment
+  // The job's executables, one per architecture. On the driver's node the
+  // hashes are filled in when its work first goes to another node.
+  std::vector<rpc::JobBinary> binaries;
+  std::vector<std::string> binary_paths;  // parallel to `binaries`: local files, "" if none
 };
 
 // Environment variables a worker is started with; Init() reads them.
@@ -25,6 +30,15 @@ constexpr const char* kEnvWorkerMode = "STRATA_WORKER_MODE";
 constexpr const char* kEnvAgentAddress = "STRATA_AGENT_ADDRESS";
 constexpr const char* kEnvWorkerId = "STRATA_WORKER_ID";
 constexpr const char* kEnvToken = "STRATA_TOKEN";
+
+// Starts `path` with this argv, environment (KEY=VALUE) and working directory,
+// in its own process group, stdin from /dev/null and stdout + stderr into a
+// pipe whose read end goes to `*output_fd`. Returns the pid, or -1 with `error`.
+pid_t SpawnWithOutput(const std::string& path, std::vector<std::string> argv,
+                      std::vector<std::string> env, const std::string& cwd, int* output_fd,
+                      std::string* error);
+// Our own environment without STRATA_* variables.
+std::vector<std::string> InheritedEnvironment();
 
 // Spawns a worker whose stdout and stderr go to a pipe; `*output_fd` receives
 // its read end (the caller owns it). Returns the pid, or -1 with `error` set.

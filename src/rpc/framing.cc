@@ -28,6 +28,10 @@ const char* MsgTypeName(MsgType t) {
     case MsgType::kEndJob: return "EndJob";
     case MsgType::kDrainNode: return "DrainNode";
     case MsgType::kDrainReply: return "DrainReply";
+    case MsgType::kFetchBinary: return "FetchBinary";
+    case MsgType::kBinaryChunk: return "BinaryChunk";
+    case MsgType::kJobRequest: return "JobRequest";
+    case MsgType::kJobReply: return "JobReply";
   }
   return "Unknown";
 }

@@ -43,8 +43,12 @@ enum class MsgType : uint8_t {
   kEndJob = 22,           // node -> node: JobId (its driver is gone: stop its workers)
   kDrainNode = 23,        // cli -> head: DrainRequest; head -> node: DrainRequest
   kDrainReply = 24,       // head -> cli: string (what happens next)
+  kFetchBinary = 25,      // node -> node: BinaryRequest (send me bytes of an executable)
+  kBinaryChunk = 26,      // node -> node (answer), cli -> head (upload): BinaryChunk
+  kJobRequest = 27,       // cli -> head: JobRequest (`strata job ...`)
+  kJobReply = 28,         // head -> cli: JobReply; log lines of a followed job come as LogLines
 };
-constexpr uint8_t kMaxMsgType = 24;
+constexpr uint8_t kMaxMsgType = 28;
 const char* MsgTypeName(MsgType t);
 
 // kNode: a node joining the head; kPeer: a node talking to another node
@@ -64,8 +68,23 @@ struct Hello {
   std::string token;  // the cluster token; a wrong or missing one is refused
   // Nodes joining the head: where peers reach this node.
   std::string node_address;
+  // Drivers: executables for other architectures, (arch, path) pairs, for
+  // nodes that cannot run `executable`.
+  std::vector<std::pair<std::string, std::string>> binaries;
+  // Drivers: /proc/sys/kernel/random/boot_id, which tells the agent whether
+  // the driver's files (its executable) are on this machine.
+  std::string boot_id;
   MSGPACK_DEFINE(protocol_version, role, worker, pid, executable, argv, cwd, env, token,
-                 node_address);
+                 node_address, binaries, boot_id);
+};
+
+// One executable of a job: the node whose architecture matches fetches it by
+// content (sha256) from the node that sends it the job's work.
+struct JobBinary {
+  std::string arch;    // "x86_64", "arm64"
+  std::string sha256;  // hex; computed when the job's work first leaves its node
+  uint64_t size = 0;
+  MSGPACK_DEFINE(arch, sha256, size);
 };
 
 struct Welcome {
@@ -165,7 +184,47 @@ struct ForwardedTask {
   std::string cwd;
   std::vector<std::string> env;
   std::vector<ObjectInfo> args;  // one per by_ref argument: inline data, or where to pull it
-  MSGPACK_DEFINE(spec, job, executable, argv, cwd, env, args);
+  std::vector<JobBinary> binaries;  // the job's executables, one per architecture
+  MSGPACK_DEFINE(spec, job, executable, argv, cwd, env, args, binaries);
+};
+
+struct BinaryRequest {
+  std::string sha256;
+  uint64_t offset = 0;
+  uint64_t length = 0;
+  MSGPACK_DEFINE(sha256, offset, length);
+};
+
+struct BinaryChunk {
+  std::string sha256;
+  uint64_t offset = 0;
+  uint64_t total = 0;  // the whole binary's size
+  std::string data;
+  std::string error;   // set instead of data when it cannot be sent
+  MSGPACK_DEFINE(sha256, offset, total, data, error);
+};
+
+// `strata job submit|list|logs|stop`, answered by the head.
+struct JobRequest {
+  std::string verb;  // "submit", "list", "logs", "stop"
+  std::string job;   // logs, stop: the job's id
+  bool follow = false;              // submit, logs: stream output until the job ends
+  std::vector<std::string> argv;    // submit: argv[0] is shown; the binary is binaries[0]
+  std::vector<JobBinary> binaries;  // submit: the driver's first, then other architectures
+  std::vector<std::string> env;     // submit: extra KEY=VALUE for the driver
+  MSGPACK_DEFINE(verb, job, follow, argv, binaries, env);
+};
+
+struct JobReply {
+  bool ok = false;
+  std::string error;
+  std::string job;
+  std::vector<std::string> missing;  // submit: upload these (sha256) first, then ask again
+  std::string text;                  // list: JSON; logs: what the job printed so far
+  bool finished = false;             // the followed job ended
+  std::string state;                 // its state then: SUCCEEDED, FAILED, STOPPED
+  int32_t exit_code = 0;
+  MSGPACK_DEFINE(ok, error, job, missing, text, finished, state, exit_code);
 };
 
 struct ChunkRequest {

@@ -36,7 +36,14 @@ double SumAll(const std::vector<strata::ObjectRef<std::vector<double>>>& refs) {
   for (const auto& v : strata::Get(refs)) s += std::accumulate(v.begin(), v.end(), 0.0);
   return s;
 }
-STRATA_REMOTE(NodeOf, Sum, Make, SlowMake, SumAll);
+// Which program the worker runs (a node without the job's binary fetches it
+// into its cache) and on which architecture the node says it is.
+std::string ExeOf(int) {
+  char path[4096] = {0};
+  const ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+  return n > 0 ? std::string(path, static_cast<size_t>(n)) : std::string("?");
+}
+STRATA_REMOTE(NodeOf, Sum, Make, SlowMake, SumAll, ExeOf);
 
 void PrintCounts(const std::vector<std::string>& nodes, const std::string& extra) {
   std::map<std::string, int> counts;
@@ -93,6 +100,25 @@ int main(int argc, char** argv) {
       for (char& c : what) c = c == '"' ? '\'' : c;
       std::printf("{\"error\": \"%s\"}\n", what.c_str());
     }
+  } else if (mode == "exe") {
+    // argv[4]: a resource only the node of interest has.
+    std::vector<strata::ObjectRef<std::string>> refs;
+    for (int i = 0; i < n; ++i) refs.push_back(strata::Task(ExeOf).SetResource(argv[4], 1).Remote(0));
+    try {
+      PrintCounts(strata::Get(refs), "");
+    } catch (const strata::TaskError& e) {
+      std::string what = e.what();
+      for (char& c : what) c = c == '"' ? '\'' : c;
+      std::printf("{\"error\": \"%s\"}\n", what.c_str());
+    }
+  } else if (mode == "sleep") {
+    std::printf("sleeping %d s\n", n);
+    std::fflush(stdout);
+    std::this_thread::sleep_for(std::chrono::seconds(n));
+  } else if (mode == "fail") {
+    std::printf("failing on purpose\n");
+    strata::Shutdown();
+    return 3;
   } else if (mode == "refsinvalue") {
     std::vector<strata::ObjectRef<std::vector<double>>> refs;
     refs.push_back(strata::Put(std::vector<double>(10, 1.0)));          // small, inline

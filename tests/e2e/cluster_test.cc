@@ -15,72 +15,19 @@
 
 #include <gtest/gtest.h>
 
-#include "e2e/shell.h"
+#include "e2e/cluster_fixture.h"
 #include <nlohmann/json.hpp>
 
 namespace {
 
+using strata::testing::ClusterTest;
+using strata::testing::CountState;
+using strata::testing::Exited;
+using strata::testing::kCli;
 using strata::testing::Result;
 using strata::testing::Shell;
-
-const std::string kCli = STRATA_CLI_PATH;
-
-nlohmann::json Status() {
-  Result r = Shell(kCli + " status --json");
-  EXPECT_EQ(r.code, 0) << r.output;
-  return nlohmann::json::parse(r.output);
-}
-
-// Polls the status until `pred` holds or ~5 s pass.
-template <class Pred>
-nlohmann::json StatusWhen(Pred pred) {
-  nlohmann::json s = Status();
-  for (int i = 0; i < 100 && !pred(s); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    s = Status();
-  }
-  return s;
-}
-
-int CountState(const nlohmann::json& s, const std::string& state) {
-  int n = 0;
-  for (const auto& node : s["nodes"]) n += node["state"] == state;
-  return n;
-}
-
-class ClusterTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const char* base = std::getenv("STRATA_TMPDIR");
-    dir_ = std::string(base ? base : "/tmp/strata") + "/" +
-           ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    setenv("STRATA_TMPDIR", dir_.c_str(), 1);
-    Shell(kCli + " stop");
-  }
-  void TearDown() override { Shell(kCli + " stop"); }
-
-  // Node pids, from the records `strata start --address` leaves.
-  std::vector<int> NodePids() {
-    std::vector<int> pids;
-    for (const auto& e : std::filesystem::directory_iterator(dir_ + "/nodes")) {
-      pids.push_back(std::stoi(e.path().filename().string()));
-    }
-    return pids;
-  }
-
-  std::string dir_;
-};
-
-// True once `pid` has exited (a zombie waiting for its reaper counts).
-bool Exited(int pid) {
-  FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
-  if (f == nullptr) return true;
-  int p = 0;
-  char comm[256] = {0}, state = 0;
-  const int n = std::fscanf(f, "%d %255s %c", &p, comm, &state);
-  std::fclose(f);
-  return n == 3 && state == 'Z';
-}
+using strata::testing::Status;
+using strata::testing::StatusWhen;
 
 TEST_F(ClusterTest, NodesJoinAreListedAndDie) {
   Result head = Shell(kCli + " start --head --port 0 --num-cpus 2 --node-timeout 1");
