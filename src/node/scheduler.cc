@@ -480,6 +480,15 @@ void Scheduler::OnForwardedResults(rpc::ConnId from, std::vector<rpc::ObjectInfo
     for (RemoteNode& r : remote_) {
       if (r.index == it->second.forwarded_to) r.available.Add(it->second.shape);
     }
+    if (static_cast<TaskKind>(it->second.spec.kind) == TaskKind::kActorCreation) {
+      const ActorId aid(id.hi(), id.lo());
+      auto a = actors_.find(aid);
+      rpc::ObjectInfo copy = info;
+      FinishTask(id, std::move(info));
+      // No release: the handle's reference there keeps the actor alive.
+      if (a != actors_.end()) OnRemoteActorCreated(a->second, from, copy);
+      continue;
+    }
     if (state == ObjectState::kInline || state == ObjectState::kError) {
       const ObjectId oid = info.id;
       FinishTask(id, std::move(info));
@@ -505,19 +514,42 @@ void Scheduler::OnForwardedResults(rpc::ConnId from, std::vector<rpc::ObjectInfo
 }
 
 void Scheduler::OnNodeDead(uint32_t node_index, const std::string& reason) {
+  std::string name = "node " + std::to_string(node_index);
+  for (const RemoteNode& r : remote_) {
+    if (r.index == node_index) name += " (" + r.id.Short() + ")";
+  }
   remote_.erase(std::remove_if(remote_.begin(), remote_.end(),
                                [&](const RemoteNode& r) { return r.index == node_index; }),
                 remote_.end());
-  std::vector<TaskId> requeue, failed;
+  const std::string death = name + " died: " + reason;
+  std::vector<TaskId> requeue, failed, calls;
   for (auto& [id, t] : tasks_) {
     if (t.state != TaskState::kForwarded || t.forwarded_to != node_index) continue;
-    (t.attempts <= t.spec.max_retries ? requeue : failed).push_back(id);
+    const auto kind = static_cast<TaskKind>(t.spec.kind);
+    if (kind == TaskKind::kActorCall) {
+      calls.push_back(id);  // ran in an actor that is gone (actor restarts below)
+    } else if (kind != TaskKind::kActorCreation) {
+      (t.attempts <= t.spec.max_retries ? requeue : failed).push_back(id);
+    }
+  }
+  for (const TaskId& id : calls) {
+    FailTask(id, Describe(tasks_.at(id)) + " failed: its actor died: " + death);
+  }
+  std::vector<ActorId> lost_actors;
+  for (auto& [id, a] : actors_) {
+    if (a.remote && a.remote_index == node_index && a.state != ActorState::kDead) {
+      lost_actors.push_back(id);
+    }
+  }
+  for (const ActorId& id : lost_actors) {
+    auto a = actors_.find(id);
+    if (a != actors_.end()) RestartOrKill(a->second, death);
   }
   for (const TaskId& id : failed) {
     auto it = tasks_.find(id);
     FailTask(id, Describe(it->second) + " failed after " + std::to_string(it->second.attempts) +
                      " attempt(s) (max_retries=" + std::to_string(it->second.spec.max_retries) +
-                     "): node " + std::to_string(node_index) + " died: " + reason);
+                     "): " + death);
   }
   if (!requeue.empty()) {
     spdlog::warn("node {} died ({}): running its {} task(s) again", node_index, reason,

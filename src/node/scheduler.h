@@ -170,6 +170,11 @@ class Scheduler {
     int restarts_left = 0;
     bool released = false;     // no handle remains
     std::string death;
+    bool from_peer = false;    // another node placed it here: it stays
+    // Placed on another node: its calls are forwarded there, in order.
+    bool remote = false;
+    uint32_t remote_index = 0;
+    rpc::ConnId remote_conn = 0;  // known once it is alive there
   };
 
   struct Job {
@@ -225,6 +230,11 @@ class Scheduler {
   void DispatchActors();
   void OnActorCreated(Actor& actor, const rpc::ObjectInfo& value);
   void OnActorWorkerDied(Actor& actor, Worker& w, const std::string& reason);
+  // Runs the actor's constructor again if restarts remain, else ends it.
+  void RestartOrKill(Actor& actor, const std::string& reason);
+  // An actor this node cannot hold now goes to a node with room for it.
+  RemoteNode* RoomForActor(const Actor& actor);
+  void OnRemoteActorCreated(Actor& actor, rpc::ConnId from, const rpc::ObjectInfo& value);
   void KillActor(Actor& actor, const std::string& reason);
   void SendActorCalls(Actor& actor);
 

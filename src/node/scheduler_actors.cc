@@ -2,6 +2,8 @@
 // restarts, and the end of an actor when its last handle is gone.
 #include <signal.h>
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "node/scheduler.h"
@@ -21,6 +23,7 @@ void Scheduler::SubmitActorCreation(Task& t) {
   a.owner = t.owner;
   a.shape = t.shape;
   a.restarts_left = t.spec.max_restarts;
+  a.from_peer = t.from_peer;
   // A restart runs the factory again with the same arguments, so they stay
   // pinned for the actor's whole life.
   for (const rpc::TaskArg& arg : t.spec.args) {
@@ -43,6 +46,16 @@ void Scheduler::DispatchActors() {
       if (cand.actor != id) continue;
       if (cand.state == WorkerState::kIdle) w = &cand;
       if (cand.state == WorkerState::kStarting) starting = true;
+    }
+    if (!a.from_peer && !starting && !a.shape.FitsIn(available_)) {
+      if (RemoteNode* r = RoomForActor(a)) {
+        a.state = ActorState::kCreating;
+        a.remote = true;
+        a.remote_index = r->index;
+        spdlog::info("actor {} goes to node {}", a.id.Short(), r->index);
+        ForwardTask(t_it->second, *r);
+        continue;
+      }
     }
     if (w == nullptr && !starting && a.shape.FitsIn(available_)) w = TakeIdleWorker(a.job);
     if (w == nullptr) {
@@ -68,8 +81,47 @@ void Scheduler::DispatchActors() {
   pending_actors_.swap(waiting);
 }
 
+RemoteNode* Scheduler::RoomForActor(const Actor& a) {
+  auto job = jobs_.find(a.job);
+  if (job == jobs_.end()) return nullptr;
+  for (RemoteNode& r : remote_) {
+    if (a.shape.FitsIn(r.available) && CanRunJobOn(job->second, r)) return &r;
+  }
+  return nullptr;
+}
+
+void Scheduler::OnRemoteActorCreated(Actor& a, rpc::ConnId from, const rpc::ObjectInfo& value) {
+  if (value.state == static_cast<uint8_t>(ObjectState::kError)) {
+    KillActor(a, "its constructor failed on node " + std::to_string(a.remote_index) + ": " +
+                     value.data);
+    return;
+  }
+  a.state = ActorState::kAlive;
+  a.remote_conn = from;
+  spdlog::info("actor {} is alive on node {}", a.id.Short(), a.remote_index);
+  SendActorCalls(a);
+}
+
 void Scheduler::SendActorCalls(Actor& a) {
   if (a.state != ActorState::kAlive) return;
+  if (a.remote) {
+    // One connection carries them all, so the other node receives (and
+    // queues) them in submission order.
+    auto r = std::find_if(remote_.begin(), remote_.end(),
+                          [&](const RemoteNode& n) { return n.index == a.remote_index; });
+    if (r == remote_.end()) return;  // OnNodeDead restarts it
+    while (!a.calls.empty()) {
+      auto it = tasks_.find(a.calls.front());
+      if (it == tasks_.end()) {
+        a.calls.pop_front();
+        continue;
+      }
+      if (it->second.state != TaskState::kActorQueued) break;
+      a.calls.pop_front();
+      ForwardTask(it->second, *r);
+    }
+    return;
+  }
   auto w_it = workers_.find(a.worker);
   if (w_it == workers_.end() || w_it->second.blocked) return;
   Worker& w = w_it->second;
@@ -104,26 +156,36 @@ void Scheduler::OnActorWorkerDied(Actor& a, Worker& w, const std::string& reason
     }
   }
   w.assigned.clear();
-  if (a.restarts_left > 0 && !a.released) {
-    --a.restarts_left;
-    spdlog::warn("restarting actor {} ({} restarts left)", a.id.Short(), a.restarts_left);
-    a.state = ActorState::kPending;
-    a.worker = WorkerId();
-    Task& t = tasks_[a.creation];
-    t.spec = a.creation_spec;
-    t.owner = a.owner;
-    t.job = a.job;
-    t.shape = a.shape;
-    t.state = TaskState::kQueued;
+  RestartOrKill(a, reason);
+}
+
+void Scheduler::RestartOrKill(Actor& a, const std::string& reason) {
+  if (a.restarts_left <= 0 || a.released) {
+    KillActor(a, reason);
+    return;
+  }
+  --a.restarts_left;
+  spdlog::warn("restarting actor {} ({} restarts left): {}", a.id.Short(), a.restarts_left,
+               reason);
+  a.state = ActorState::kPending;
+  a.worker = WorkerId();
+  a.remote = false;
+  a.remote_conn = 0;
+  const bool still_pinned = tasks_.count(a.creation) != 0;  // it never finished
+  Task& t = tasks_[a.creation];
+  t.spec = a.creation_spec;
+  t.owner = a.owner;
+  t.job = a.job;
+  t.shape = a.shape;
+  t.state = TaskState::kQueued;
+  if (!still_pinned) {
     // FinishTask of the first creation unpinned these; the restart pins again.
     for (const rpc::TaskArg& arg : t.spec.args) {
       if (arg.by_ref) store_->Pin(arg.ref);
     }
     for (const ObjectId& c : t.spec.contained) store_->Pin(c);
-    pending_actors_.push_back(a.id);
-    return;
   }
-  KillActor(a, reason);
+  pending_actors_.push_back(a.id);
 }
 
 void Scheduler::KillActor(Actor& a, const std::string& reason) {
@@ -151,6 +213,11 @@ void Scheduler::KillActor(Actor& a, const std::string& reason) {
   for (const rpc::TaskArg& arg : a.creation_spec.args) {
     if (arg.by_ref) store_->Unpin(arg.ref);
   }
+  if (a.remote && a.remote_conn != 0 && release_) {
+    // The other node keeps the actor while this node holds its handle.
+    release_(a.remote_conn, ObjectId(a.id.hi(), a.id.lo()));
+    a.remote_conn = 0;
+  }
   if (a.released) {
     actors_.erase(a.id);  // nothing can refer to it any more
   }
@@ -163,6 +230,11 @@ void Scheduler::OnObjectFreed(const ObjectId& id) {
   a.released = true;
   if (a.state == ActorState::kDead) {
     actors_.erase(it);
+    return;
+  }
+  if (a.remote) {
+    // Its calls run there; that node ends it once they are done.
+    if (a.calls.empty() && a.state == ActorState::kAlive) KillActor(a, "its last handle was released");
     return;
   }
   auto w = workers_.find(a.worker);

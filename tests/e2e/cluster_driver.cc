@@ -3,6 +3,7 @@
 //   cluster_driver route    tasks needing {"intel": 1}: which nodes ran them
 //   cluster_driver spread   N tasks of 1 CPU: which nodes ran them
 //   cluster_driver bigdata  a large argument to, and a large result from, another node
+#include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -44,6 +45,25 @@ std::string ExeOf(int) {
   return n > 0 ? std::string(path, static_cast<size_t>(n)) : std::string("?");
 }
 STRATA_REMOTE(NodeOf, Sum, Make, SlowMake, SumAll, ExeOf);
+
+// An actor that says where it lives: its node, its node agent's pid (the
+// worker's parent), and how many calls it has seen since it was (re)started.
+class Counter {
+ public:
+  int64_t Next() { return ++count_; }
+  std::string Node() { return strata::GetRuntimeContext().node_id.Hex(); }
+  int64_t AgentPid() { return getppid(); }
+
+ private:
+  int64_t count_ = 0;
+};
+Counter* MakeCounter() { return new Counter(); }
+STRATA_REMOTE(MakeCounter, &Counter::Next, &Counter::Node, &Counter::AgentPid);
+
+std::string Quote(std::string s) {
+  for (char& c : s) c = c == '"' ? '\'' : c;
+  return "\"" + s + "\"";
+}
 
 void PrintCounts(const std::vector<std::string>& nodes, const std::string& extra) {
   std::map<std::string, int> counts;
@@ -111,6 +131,34 @@ int main(int argc, char** argv) {
       for (char& c : what) c = c == '"' ? '\'' : c;
       std::printf("{\"error\": \"%s\"}\n", what.c_str());
     }
+  } else if (mode == "actor") {
+    // An actor needing argv[4] (a resource only other nodes have) with one
+    // restart: its node is killed twice.
+    auto actor = strata::Actor(MakeCounter).SetResource(argv[4], 1).SetMaxRestarts(1).Remote();
+    std::vector<strata::ObjectRef<int64_t>> calls;
+    for (int i = 0; i < n; ++i) calls.push_back(actor.Task(&Counter::Next).Remote());
+    const std::vector<int64_t> got = strata::Get(calls);
+    bool ordered = true;
+    for (int i = 0; i < n; ++i) ordered = ordered && got[i] == i + 1;
+    const std::string first_node = strata::Get(actor.Task(&Counter::Node).Remote());
+    kill(static_cast<pid_t>(strata::Get(actor.Task(&Counter::AgentPid).Remote())), SIGKILL);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    const int64_t after_restart = strata::Get(actor.Task(&Counter::Next).Remote());
+    const std::string second_node = strata::Get(actor.Task(&Counter::Node).Remote());
+    kill(static_cast<pid_t>(strata::Get(actor.Task(&Counter::AgentPid).Remote())), SIGKILL);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    std::string final_error;
+    try {
+      strata::Get(actor.Task(&Counter::Next).Remote());
+    } catch (const strata::TaskError& e) {
+      final_error = e.what();
+    }
+    std::printf("{\"ordered\": %s, \"driver_node\": %s, \"first_node\": %s, "
+                "\"after_restart\": %lld, \"second_node\": %s, \"final_error\": %s}\n",
+                ordered ? "true" : "false",
+                Quote(strata::GetRuntimeContext().node_id.Hex()).c_str(),
+                Quote(first_node).c_str(), static_cast<long long>(after_restart),
+                Quote(second_node).c_str(), Quote(final_error).c_str());
   } else if (mode == "sleep") {
     std::printf("sleeping %d s\n", n);
     std::fflush(stdout);

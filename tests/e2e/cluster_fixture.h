@@ -22,6 +22,7 @@
 namespace strata::testing {
 
 const std::string kCli = STRATA_CLI_PATH;
+const std::string kDriver = STRATA_CLUSTER_DRIVER;
 
 inline nlohmann::json Status() {
   Result r = Shell(kCli + " status --json");

@@ -24,6 +24,7 @@ using strata::testing::ClusterTest;
 using strata::testing::CountState;
 using strata::testing::Exited;
 using strata::testing::kCli;
+using strata::testing::kDriver;
 using strata::testing::Result;
 using strata::testing::Shell;
 using strata::testing::Status;
@@ -82,7 +83,7 @@ TEST_F(ClusterTest, NodesJoinAreListedAndDie) {
 }
 
 TEST_F(ClusterTest, WorkGoesWhereItFitsMovesDataAndSurvivesANodeDeath) {
-  const std::string driver = STRATA_CLUSTER_DRIVER;
+  const std::string& driver = kDriver;
   ASSERT_EQ(Shell(kCli + " start --head --port 0 --num-cpus 2 --node-timeout 2").code, 0);
   const auto record = nlohmann::json::parse(Shell("cat " + dir_ + "/cluster.json").output);
   const std::string address = record["address"];
@@ -175,12 +176,14 @@ TEST_F(ClusterTest, WorkGoesWhereItFitsMovesDataAndSurvivesANodeDeath) {
     return workers == 0;
   });
   for (const auto& n : s["nodes"]) {
-    if (n["state"] == "ALIVE") EXPECT_EQ(n["workers"]["total"], 0) << n.dump();
+    if (n["state"] == "ALIVE") {
+      EXPECT_EQ(n["workers"]["total"], 0) << n.dump();
+    }
   }
 }
 
 TEST_F(ClusterTest, DrainedNodeFinishesItsWorkAndLeaves) {
-  const std::string driver = STRATA_CLUSTER_DRIVER;
+  const std::string& driver = kDriver;
   ASSERT_EQ(Shell(kCli + " start --head --port 0 --num-cpus 1 --node-timeout 3").code, 0);
   const auto record = nlohmann::json::parse(Shell("cat " + dir_ + "/cluster.json").output);
   const std::string address = record["address"];
@@ -240,6 +243,40 @@ TEST_F(ClusterTest, JoiningNeedsAReachableHeadAndAToken) {
   EXPECT_NE(unreachable.code, 0);
   EXPECT_NE(unreachable.output.find("cannot reach the head"), std::string::npos)
       << unreachable.output;
+}
+
+}  // namespace
+
+namespace {
+
+using strata::testing::kDriver;
+
+// An actor that only other nodes can hold is created there; its calls run
+// there in order; when its node is killed it restarts on another (one
+// restart allowed), and when that node dies too, calls fail naming the node.
+TEST_F(ClusterTest, ActorsLiveOnOtherNodesAndRestartWhenTheirNodeDies) {
+  const std::string address = StartHead("--num-cpus 1");
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(Shell(kCli + " start --address " + address +
+                    " --num-cpus 2 --resources '{\"spot\": 1}'")
+                  .code,
+              0);
+  }
+  StatusWhen([](const nlohmann::json& j) { return CountState(j, "ALIVE") == 3; });
+  Result r = Shell("STRATA_ADDRESS=" + address + " " + kDriver + " actor 200 0 spot");
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto got = nlohmann::json::parse(r.output.substr(r.output.rfind("\n{") + 1));
+  EXPECT_TRUE(got["ordered"].get<bool>()) << r.output;
+  EXPECT_NE(got["first_node"], got["driver_node"]) << "the head has no spot resource";
+  EXPECT_EQ(got["after_restart"], 1) << "a restarted actor starts from its constructor";
+  EXPECT_NE(got["second_node"], got["first_node"]);
+  EXPECT_NE(got["second_node"], got["driver_node"]);
+  const std::string error = got["final_error"];
+  EXPECT_NE(error.find("is dead"), std::string::npos) << error;
+  const std::string second = got["second_node"];
+  EXPECT_NE(error.find(second.substr(4, 4) + second.substr(28, 4) + ") died"),
+            std::string::npos)
+      << "the error names the node: " << error;
 }
 
 }  // namespace

@@ -13,11 +13,10 @@ namespace {
 using strata::testing::ClusterTest;
 using strata::testing::CountState;
 using strata::testing::kCli;
+using strata::testing::kDriver;
 using strata::testing::Result;
 using strata::testing::Shell;
 using strata::testing::StatusWhen;
-
-const std::string kDriver = STRATA_CLUSTER_DRIVER;
 
 std::string Sha256Sum(const std::string& path) {
   return Shell("sha256sum " + path + " | cut -d' ' -f1 | tr -d '\\n'").output;
