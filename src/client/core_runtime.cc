@@ -321,9 +321,18 @@ void CoreRuntime::RemoveRef(const ObjectId& id) {
     objects_.erase(id);
     owned_pending_.erase(id);
     if (closed_) return;
+    if (defer_releases_) {
+      deferred_releases_.push_back(id);
+      return;
+    }
     Tail(MsgType::kRefDeltas).deltas.push_back({id, -1});
   }
   channel_.Wake();
+}
+
+void CoreRuntime::DeferReleases() {
+  std::lock_guard<std::mutex> lock(mu_);
+  defer_releases_ = true;
 }
 
 void CoreRuntime::RequestLocked(const std::vector<ObjectId>& ids) {
@@ -494,6 +503,14 @@ void CoreRuntime::PushResult(rpc::TaskResult&& result) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     Tail(MsgType::kTaskResults).results.push_back(std::move(result));
+    // After the result: the agent pins what the result contains before these
+    // references (say, the ObjectRef a task returned) let go of them.
+    defer_releases_ = false;
+    if (!deferred_releases_.empty()) {
+      auto& deltas = Tail(MsgType::kRefDeltas).deltas;
+      for (const ObjectId& id : deferred_releases_) deltas.push_back({id, -1});
+      deferred_releases_.clear();
+    }
     idle = tasks_.empty();
   }
   // With nothing else queued here, someone is likely waiting on this result:

@@ -50,6 +50,9 @@ class CoreRuntime {
 
   // Workers: the next task (blocks); false once the agent is gone.
   bool PopTask(rpc::ExecuteTask* out);
+  // Workers: references released from now until the next PushResult are
+  // sent after that result (see PushResult).
+  void DeferReleases();
   void PushResult(rpc::TaskResult&& result);
 
   // The cluster status as JSON (what `strata status --json` prints).
@@ -112,6 +115,8 @@ class CoreRuntime {
   std::string last_status_;
   bool closed_ = false;
   std::string close_reason_;
+  bool defer_releases_ = false;                 // guarded by mu_
+  std::vector<ObjectId> deferred_releases_;     // guarded by mu_
 };
 
 }  // namespace strata::client

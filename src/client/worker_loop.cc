@@ -113,6 +113,7 @@ void RunWorker(CoreRuntime* runtime) {
     current_task = task.spec.id;
     rpc::TaskResult result;
     result.id = task.spec.id;
+    runtime->DeferReleases();
     result.value = Execute(*runtime, task, &actor);
     current_task = TaskId();
     result.exec_ns = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(

@@ -114,9 +114,12 @@ bool Agent::Start(std::string* error) {
              std::function<void(bool, const std::string&)> done) {
         transfer_->Pull(id, from, std::move(done));
       },
-      [this](rpc::ConnId from, const ObjectId& id) {
-        loop_->Send(from, MsgType::kRefDeltas, std::vector<rpc::RefDelta>{{id, -1}});
+      [this](rpc::ConnId conn, const ObjectId& id, int delta) {
+        loop_->Send(conn, MsgType::kRefDeltas, std::vector<rpc::RefDelta>{{id, delta}});
       });
+  scheduler_->set_fetch_foreign([this](const ObjectId& id) {
+    FetchFromHome(0, id, internal::NodeIndexOfId(id.hi()));
+  });
   cluster_ = head::NewInMemoryClusterState();
   if (options_.head_address.empty()) {
     nodes_ = std::make_unique<head::NodeTable>(cluster_.get(), options_.node_timeout);
@@ -402,7 +405,7 @@ void Agent::HandlePut(rpc::ConnId id, std::vector<rpc::ObjectInfo>&& objects) {
 
 void Agent::FetchFromHome(rpc::ConnId waiter, const ObjectId& oid, uint32_t home) {
   StoredObject& obj = store_->Expect(oid);
-  obj.waiters.push_back(waiter);
+  if (waiter != 0) obj.waiters.push_back(waiter);
   const rpc::ConnId conn = PeerConn(home);
   const std::string lost =
       "object " + oid.Hex() + " could not be fetched from the node that made it: ";

@@ -101,6 +101,12 @@ void Scheduler::ResolveArgs(Task& t) {
     if (!obj->ready) {
       obj->dependents.push_back(t.spec.id);
       ++t.unresolved;
+      // Made on another node (it came here inside a value): fetch it.
+      if (fetch_foreign_ && obj->dependents.size() == 1 &&
+          internal::NodeIndexOfId(arg.ref.hi()) !=
+              internal::NodeIndexOfId(internal::ProcessIdPrefix())) {
+        fetch_foreign_(arg.ref);
+      }
     } else if (obj->info.state == static_cast<uint8_t>(ObjectState::kError)) {
       failed = &obj->info.data;
     }
@@ -392,10 +398,22 @@ void Scheduler::SetRemoteNodes(std::vector<RemoteNode> nodes) {
   }
 }
 
-void Scheduler::SetTransport(ForwardFn forward, FetchFn fetch, ReleaseFn release) {
+void Scheduler::SetTransport(ForwardFn forward, FetchFn fetch, RefDeltaFn ref_delta) {
   forward_ = std::move(forward);
   fetch_ = std::move(fetch);
-  release_ = std::move(release);
+  ref_delta_ = std::move(ref_delta);
+}
+
+void Scheduler::BorrowContained(rpc::ConnId from, const rpc::ObjectInfo& info) {
+  // Taken on the connection the value came on, before the value itself is
+  // released there: the other node cannot free them in between.
+  const uint32_t here = internal::NodeIndexOfId(internal::ProcessIdPrefix());
+  for (const ObjectId& c : info.contained) {
+    if (internal::NodeIndexOfId(c.hi()) == here) continue;  // made here: nothing to hold there
+    if (borrowed_.count(c) != 0 || !ref_delta_) continue;
+    ref_delta_(from, c, +1);
+    borrowed_[c] = from;  // given up when its entry here is freed
+  }
 }
 
 // Work this node cannot start now goes to a node that reported room for it:
@@ -471,9 +489,11 @@ void Scheduler::OnForwardedResults(rpc::ConnId from, std::vector<rpc::ObjectInfo
     const TaskId id = TaskOfReturn(info.id);
     auto it = tasks_.find(id);
     if (it == tasks_.end() || it->second.state != TaskState::kForwarded) {
-      if (release_) release_(from, info.id);
+      Release(from, info.id);
       continue;
     }
+    // Sealing the result here pins what it contains, until it is freed.
+    BorrowContained(from, info);
     const auto state = static_cast<ObjectState>(info.state);
     if (state == ObjectState::kInfeasible) continue;  // the other node keeps it queued
     // The slot it used there is free again; the next view would say so late.
@@ -492,14 +512,14 @@ void Scheduler::OnForwardedResults(rpc::ConnId from, std::vector<rpc::ObjectInfo
     if (state == ObjectState::kInline || state == ObjectState::kError) {
       const ObjectId oid = info.id;
       FinishTask(id, std::move(info));
-      if (release_) release_(from, oid);
+      Release(from, oid);
       continue;
     }
     // A large result: bring it here, where its owner reads it.
     const ObjectId oid = info.id;
     fetch_(oid, from, [this, id, oid, from](bool ok, const std::string& error) {
       auto t = tasks_.find(id);
-      if (release_) release_(from, oid);
+      Release(from, oid);
       if (t == tasks_.end()) return;
       if (ok) {
         StoredObject* obj = store_->Find(oid);

@@ -60,8 +60,11 @@ class Scheduler {
   // node that ran it; `done(ok, error)` once it is in this node's store.
   using FetchFn = std::function<void(const ObjectId& id, rpc::ConnId from,
                                      std::function<void(bool, const std::string&)> done)>;
-  // Tells the node that ran a forwarded task we no longer need its copy.
-  using ReleaseFn = std::function<void(rpc::ConnId from, const ObjectId& id)>;
+  // Takes (+1) or gives up (-1) a reference to an object on the node at the
+  // other end of `conn`: results of forwarded tasks are released once here,
+  // and objects made there that arrive inside values are held while this
+  // node needs them.
+  using RefDeltaFn = std::function<void(rpc::ConnId conn, const ObjectId& id, int delta)>;
   // Fills in the hashes of a job's executables (so that another node can
   // fetch them); returns "" or what went wrong.
   using DescribeBinariesFn = std::function<std::string(JobLaunchSpec& launch)>;
@@ -99,8 +102,10 @@ class Scheduler {
 
   // Multi-node: the other nodes (alive ones) and how to reach them.
   void SetRemoteNodes(std::vector<RemoteNode> nodes);
-  void SetTransport(ForwardFn forward, FetchFn fetch, ReleaseFn release);
+  void SetTransport(ForwardFn forward, FetchFn fetch, RefDeltaFn ref_delta);
   void set_describe_binaries(DescribeBinariesFn f) { describe_binaries_ = std::move(f); }
+  // Objects made on another node that a task here needs: fetch them.
+  void set_fetch_foreign(std::function<void(const ObjectId&)> f) { fetch_foreign_ = std::move(f); }
   // Called with every object that becomes ready here.
   void set_on_ready(std::function<void(const ObjectId&)> f) { on_ready_ = std::move(f); }
   bool HasJob(const JobId& job) const { return jobs_.count(job) != 0; }
@@ -259,10 +264,18 @@ class Scheduler {
   std::unordered_map<uint32_t, std::vector<rpc::ForwardedTask>> forward_outbox_;
   ForwardFn forward_;
   FetchFn fetch_;
-  ReleaseFn release_;
+  RefDeltaFn ref_delta_;
+  void Release(rpc::ConnId conn, const ObjectId& id) {
+    if (ref_delta_) ref_delta_(conn, id, -1);
+  }
+  // Objects made on another node that this node holds there (see RefDeltaFn):
+  // the connection the reference was taken on. Given up when freed here.
+  std::unordered_map<ObjectId, rpc::ConnId> borrowed_;
+  void BorrowContained(rpc::ConnId from, const rpc::ObjectInfo& info);
   DescribeBinariesFn describe_binaries_;
   uint64_t spread_next_ = 0;
   std::function<void(const ObjectId&)> on_ready_;
+  std::function<void(const ObjectId&)> fetch_foreign_;
   WorkerOutputs outputs_{loop_};
 };
 

@@ -213,9 +213,9 @@ void Scheduler::KillActor(Actor& a, const std::string& reason) {
   for (const rpc::TaskArg& arg : a.creation_spec.args) {
     if (arg.by_ref) store_->Unpin(arg.ref);
   }
-  if (a.remote && a.remote_conn != 0 && release_) {
+  if (a.remote && a.remote_conn != 0) {
     // The other node keeps the actor while this node holds its handle.
-    release_(a.remote_conn, ObjectId(a.id.hi(), a.id.lo()));
+    Release(a.remote_conn, ObjectId(a.id.hi(), a.id.lo()));
     a.remote_conn = 0;
   }
   if (a.released) {
@@ -224,6 +224,10 @@ void Scheduler::KillActor(Actor& a, const std::string& reason) {
 }
 
 void Scheduler::OnObjectFreed(const ObjectId& id) {
+  if (auto b = borrowed_.find(id); b != borrowed_.end()) {
+    Release(b->second, id);
+    borrowed_.erase(b);
+  }
   auto it = actors_.find(ActorId(id.hi(), id.lo()));
   if (it == actors_.end()) return;
   Actor& a = it->second;

@@ -79,6 +79,13 @@ int64_t AddThroughHandle(strata::ActorHandle<Counter> counter, int64_t d) {
   return strata::Get(counter.Task(&Counter::Add).Remote(d));
 }
 STRATA_REMOTE(AddOneLater, AddThroughHandle);
+
+// Puts inside a task and returns only the reference: the task's own
+// ObjectRef is gone before its result reaches the agent.
+strata::ObjectRef<std::vector<double>> PutInTask(int64_t n) {
+  return strata::Put(std::vector<double>(n, 1.5));
+}
+STRATA_REMOTE(PutInTask);
 STRATA_REMOTE(Broken::Create, &Broken::Touch);
 
 class ApiTest : public ::testing::Test {
@@ -127,6 +134,15 @@ TEST_F(ApiTest, RefsInsideValuesStayAliveAndResolve) {
   auto total = strata::Task(SumRefs).Remote(parts);
   parts.clear();  // the task's argument keeps them alive
   EXPECT_EQ(strata::Get(total), 45);
+}
+
+TEST_F(ApiTest, ObjectPutByATaskOutlivesTheTaskThroughItsReturnedRef) {
+  for (int64_t n : {int64_t{10}, int64_t{1} << 20}) {  // inline, and a store file
+    auto inner = strata::Get(strata::Task(PutInTask).Remote(n));
+    const double sum = strata::Get(strata::Task(SumVector).Remote(inner));
+    EXPECT_EQ(sum, 1.5 * static_cast<double>(n));
+    EXPECT_EQ(strata::Get(inner).size(), static_cast<size_t>(n));
+  }
 }
 
 TEST_F(ApiTest, RefParametersArePassedNotResolved) {

@@ -44,7 +44,13 @@ std::string ExeOf(int) {
   const ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
   return n > 0 ? std::string(path, static_cast<size_t>(n)) : std::string("?");
 }
-STRATA_REMOTE(NodeOf, Sum, Make, SlowMake, SumAll, ExeOf);
+// Puts a large array on the node it runs on and returns only the reference:
+// the object's home is that node.
+strata::ObjectRef<std::vector<double>> PutThere(int64_t n, double fill) {
+  return strata::Put(std::vector<double>(n, fill));
+}
+int64_t AgentPid(int) { return getppid(); }
+STRATA_REMOTE(NodeOf, Sum, Make, SlowMake, SumAll, ExeOf, PutThere, AgentPid);
 
 // An actor that says where it lives: its node, its node agent's pid (the
 // worker's parent), and how many calls it has seen since it was (re)started.
@@ -159,6 +165,33 @@ int main(int argc, char** argv) {
                 Quote(strata::GetRuntimeContext().node_id.Hex()).c_str(),
                 Quote(first_node).c_str(), static_cast<long long>(after_restart),
                 Quote(second_node).c_str(), Quote(final_error).c_str());
+  } else if (mode == "foreignarg") {
+    // argv[4]: a resource only another node has. An object made there is
+    // used as a task argument here and read by the driver.
+    const int64_t count = (16 << 20) / sizeof(double);
+    auto inner = strata::Get(strata::Task(PutThere).SetResource(argv[4], 1).Remote(count, 0.25));
+    const double sum = strata::Get(strata::Task(Sum).Remote(inner));
+    const std::vector<double> got = strata::Get(inner);
+    std::printf("{\"sum_ok\": %s, \"get_ok\": %s}\n", sum == 0.25 * count ? "true" : "false",
+                got.size() == static_cast<size_t>(count) && got.back() == 0.25 ? "true" : "false");
+  } else if (mode == "survive") {
+    // argv[4]: a resource only another node has. Large results made there,
+    // then that node is killed: the results are all still readable.
+    const int64_t count = (8 << 20) / sizeof(double);
+    std::vector<strata::ObjectRef<std::vector<double>>> refs;
+    for (int i = 0; i < n; ++i) {
+      refs.push_back(strata::Task(Make).SetResource(argv[4], 1).Remote(count, double(i)));
+    }
+    strata::Wait(refs, refs.size());
+    kill(static_cast<pid_t>(strata::Get(strata::Task(AgentPid).SetResource(argv[4], 1).Remote(0))),
+         SIGKILL);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    bool ok = true;
+    for (int i = 0; i < n; ++i) {
+      const std::vector<double> v = strata::Get(refs[i]);
+      ok = ok && v.size() == static_cast<size_t>(count) && v.front() == i && v.back() == i;
+    }
+    std::printf("{\"results_ok\": %s}\n", ok ? "true" : "false");
   } else if (mode == "sleep") {
     std::printf("sleeping %d s\n", n);
     std::fflush(stdout);

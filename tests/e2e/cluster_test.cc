@@ -280,3 +280,38 @@ TEST_F(ClusterTest, ActorsLiveOnOtherNodesAndRestartWhenTheirNodeDies) {
 }
 
 }  // namespace
+
+namespace {
+
+using strata::testing::kDriver;
+
+// Objects between nodes, held while needed: an object a task put on another
+// node and returned by reference is held there for the driver, fetched as a
+// task argument and by Get, and freed on both nodes afterwards. Results made
+// on a node are copied to their owner's node before they count as done, so
+// killing that node afterwards loses none of them.
+TEST_F(ClusterTest, ObjectsMadeElsewhereAreHeldFetchedAndSurviveTheirNode) {
+  const std::string address = StartHead("--num-cpus 1");
+  ASSERT_EQ(Shell(kCli + " start --address " + address +
+                  " --num-cpus 2 --resources '{\"nodeb\": 1}'")
+                .code,
+            0);
+  StatusWhen([](const nlohmann::json& j) { return CountState(j, "ALIVE") == 2; });
+  Result r = Shell("STRATA_ADDRESS=" + address + " " + kDriver + " foreignarg 1 0 nodeb");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("{\"sum_ok\": true, \"get_ok\": true}"), std::string::npos) << r.output;
+  const nlohmann::json s = StatusWhen([](const nlohmann::json& j) {
+    int objects = 0;
+    for (const auto& n : j["nodes"]) objects += n["object_store"]["num_objects"].get<int>();
+    return objects == 0;
+  });
+  for (const auto& n : s["nodes"]) {
+    EXPECT_EQ(n["object_store"]["num_objects"], 0) << "nothing leaks: " << n.dump();
+  }
+
+  Result survive = Shell("STRATA_ADDRESS=" + address + " " + kDriver + " survive 6 0 nodeb");
+  ASSERT_EQ(survive.code, 0) << survive.output;
+  EXPECT_NE(survive.output.find("{\"results_ok\": true}"), std::string::npos) << survive.output;
+}
+
+}  // namespace
