@@ -92,7 +92,46 @@ void Scheduler::Submit(rpc::ConnId owner, const JobId& job, rpc::TaskSpec spec, 
   ResolveArgs(t);
 }
 
+bool Scheduler::ForwardToArgumentHome(Task& t) {
+  if (t.from_peer || !fetch_foreign_ || remote_.empty() ||
+      static_cast<TaskKind>(t.spec.kind) != TaskKind::kNormal ||
+      static_cast<internal::Strategy>(t.spec.strategy) != internal::Strategy::kDefault) {
+    return false;
+  }
+  const uint32_t here = internal::NodeIndexOfId(internal::ProcessIdPrefix());
+  bool found = false;
+  uint32_t home = 0;
+  for (const rpc::TaskArg& arg : t.spec.args) {
+    if (!arg.by_ref) continue;
+    const StoredObject* obj = store_->Find(arg.ref);
+    if (obj != nullptr && obj->ready) continue;
+    const uint32_t h = internal::NodeIndexOfId(arg.ref.hi());
+    // Still being made here, or missing from two different nodes: the
+    // ordinary path waits for (and fetches) them.
+    if (h == here || (found && h != home)) return false;
+    found = true;
+    home = h;
+  }
+  if (!found) return false;
+  auto job = jobs_.find(t.job);
+  for (RemoteNode& r : remote_) {
+    if (r.index != home) continue;
+    if (!t.shape.FitsIn(r.available) || job == jobs_.end() || !CanRunJobOn(job->second, r)) {
+      return false;
+    }
+    for (const rpc::TaskArg& arg : t.spec.args) {
+      if (arg.by_ref) store_->Pin(arg.ref);  // as ResolveArgs would; FinishTask unpins
+    }
+    ForwardTask(t, r);
+    return true;
+  }
+  return false;
+}
+
 void Scheduler::ResolveArgs(Task& t) {
+  // The data is bigger than the task: an argument that lives on another node
+  // (and not yet here) takes the task there, when that node has room.
+  if (ForwardToArgumentHome(t)) return;
   const std::string* failed = nullptr;
   for (const rpc::TaskArg& arg : t.spec.args) {
     if (!arg.by_ref) continue;
@@ -459,7 +498,9 @@ void Scheduler::ForwardTask(Task& t, RemoteNode& r) {
   f.env = job->second.launch.env;
   f.binaries = job->second.launch.binaries;
   for (const rpc::TaskArg& arg : t.spec.args) {
-    if (arg.by_ref) f.args.push_back(store_->ReaderInfo(*store_->Find(arg.ref)));
+    // One not here is at home on the receiving node (ForwardToArgumentHome).
+    StoredObject* obj = arg.by_ref ? store_->Find(arg.ref) : nullptr;
+    if (obj != nullptr && obj->ready) f.args.push_back(store_->ReaderInfo(*obj));
   }
   forward_outbox_[r.index].push_back(std::move(f));
 }

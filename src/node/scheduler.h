@@ -199,6 +199,7 @@ class Scheduler {
 
   // scheduler.cc
   void ResolveArgs(Task& task);
+  bool ForwardToArgumentHome(Task& task);
   void OnArgReady(const TaskId& task_id, const ObjectId& arg);
   void MakeRunnable(Task& task);
   void DispatchQueue(const QueueKey& key, std::deque<TaskId>& queue);

@@ -50,7 +50,10 @@ strata::ObjectRef<std::vector<double>> PutThere(int64_t n, double fill) {
   return strata::Put(std::vector<double>(n, fill));
 }
 int64_t AgentPid(int) { return getppid(); }
-STRATA_REMOTE(NodeOf, Sum, Make, SlowMake, SumAll, ExeOf, PutThere, AgentPid);
+std::string NodeOfArg(const std::vector<double>&) {
+  return strata::GetRuntimeContext().node_id.Hex();
+}
+STRATA_REMOTE(NodeOf, Sum, Make, SlowMake, SumAll, ExeOf, PutThere, AgentPid, NodeOfArg);
 
 // An actor that says where it lives: its node, its node agent's pid (the
 // worker's parent), and how many calls it has seen since it was (re)started.
@@ -172,8 +175,14 @@ int main(int argc, char** argv) {
     auto inner = strata::Get(strata::Task(PutThere).SetResource(argv[4], 1).Remote(count, 0.25));
     const double sum = strata::Get(strata::Task(Sum).Remote(inner));
     const std::vector<double> got = strata::Get(inner);
-    std::printf("{\"sum_ok\": %s, \"get_ok\": %s}\n", sum == 0.25 * count ? "true" : "false",
-                got.size() == static_cast<size_t>(count) && got.back() == 0.25 ? "true" : "false");
+    // With room at the object's home, a task that takes it runs there.
+    const std::string home = strata::Get(strata::Task(NodeOf).SetResource(argv[4], 1).Remote(0));
+    auto fresh = strata::Get(strata::Task(PutThere).SetResource(argv[4], 1).Remote(count, 1.0));
+    const std::string ran = strata::Get(strata::Task(NodeOfArg).Remote(fresh));
+    std::printf("{\"sum_ok\": %s, \"get_ok\": %s, \"ran_at_home\": %s}\n",
+                sum == 0.25 * count ? "true" : "false",
+                got.size() == static_cast<size_t>(count) && got.back() == 0.25 ? "true" : "false",
+                ran == home ? "true" : "false");
   } else if (mode == "survive") {
     // argv[4]: a resource only another node has. Large results made there,
     // then that node is killed: the results are all still readable.

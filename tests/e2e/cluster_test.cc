@@ -287,7 +287,8 @@ using strata::testing::kDriver;
 
 // Objects between nodes, held while needed: an object a task put on another
 // node and returned by reference is held there for the driver, fetched as a
-// task argument and by Get, and freed on both nodes afterwards. Results made
+// task argument and by Get, and freed on both nodes afterwards; a task whose
+// argument lives on another node with room runs there. Results made
 // on a node are copied to their owner's node before they count as done, so
 // killing that node afterwards loses none of them.
 TEST_F(ClusterTest, ObjectsMadeElsewhereAreHeldFetchedAndSurviveTheirNode) {
@@ -299,7 +300,9 @@ TEST_F(ClusterTest, ObjectsMadeElsewhereAreHeldFetchedAndSurviveTheirNode) {
   StatusWhen([](const nlohmann::json& j) { return CountState(j, "ALIVE") == 2; });
   Result r = Shell("STRATA_ADDRESS=" + address + " " + kDriver + " foreignarg 1 0 nodeb");
   ASSERT_EQ(r.code, 0) << r.output;
-  EXPECT_NE(r.output.find("{\"sum_ok\": true, \"get_ok\": true}"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("{\"sum_ok\": true, \"get_ok\": true, \"ran_at_home\": true}"),
+            std::string::npos)
+      << r.output;
   const nlohmann::json s = StatusWhen([](const nlohmann::json& j) {
     int objects = 0;
     for (const auto& n : j["nodes"]) objects += n["object_store"]["num_objects"].get<int>();
