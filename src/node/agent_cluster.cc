@@ -83,7 +83,10 @@ rpc::ConnId Agent::PeerConn(uint32_t index) {
   for (const head::NodeRecord& n : cluster_->Nodes()) {
     if (n.index == index && n.state == "ALIVE" && n.id != node_id_) address = n.address;
   }
-  if (address.empty()) return 0;
+  if (address.empty()) {
+    spdlog::warn("no alive node has index {} in this node's view of the cluster", index);
+    return 0;
+  }
   // One attempt, and no waiting for the Welcome: this runs on the event loop,
   // and two nodes opening connections to each other at once would otherwise
   // each wait for the other. The Welcome arrives later as an ordinary frame;

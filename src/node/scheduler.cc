@@ -140,8 +140,9 @@ void Scheduler::ResolveArgs(Task& t) {
     if (!obj->ready) {
       obj->dependents.push_back(t.spec.id);
       ++t.unresolved;
-      // Made on another node (it came here inside a value): fetch it.
-      if (fetch_foreign_ && obj->dependents.size() == 1 &&
+      // Made on another node (it came here inside a value): fetch it. The
+      // arguments of a task another node sent are pulled from that node.
+      if (fetch_foreign_ && !t.from_peer && obj->dependents.size() == 1 &&
           internal::NodeIndexOfId(arg.ref.hi()) !=
               internal::NodeIndexOfId(internal::ProcessIdPrefix())) {
         fetch_foreign_(arg.ref);

@@ -220,11 +220,13 @@ int main(int argc, char** argv) {
     const double got = strata::Get(strata::Task(SumAll).SetResource("intel", 1).Remote(refs));
     const double want = 10 + (1 << 20) + 2000;
     std::printf("{\"sum_ok\": %s, \"got\": %.0f}\n", got == want ? "true" : "false", got);
-  } else if (mode == "bigdata") {
+  } else if (mode == "bigdata" || mode == "bigdata_on") {
+    // bigdata_on RESOURCE: the remote end is the node with that resource.
+    const std::string where = mode == "bigdata_on" ? argv[2] : "intel";
     const int64_t count = (48 << 20) / sizeof(double);  // 48 MiB: twelve 4 MiB chunks
     auto arg = strata::Put(std::vector<double>(count, 0.5));
-    const double sum = strata::Get(strata::Task(Sum).SetResource("intel", 1).Remote(arg));
-    std::vector<double> made = strata::Get(strata::Task(Make).SetResource("intel", 1).Remote(count, 2.0));
+    const double sum = strata::Get(strata::Task(Sum).SetResource(where, 1).Remote(arg));
+    std::vector<double> made = strata::Get(strata::Task(Make).SetResource(where, 1).Remote(count, 2.0));
     const bool ok = sum == 0.5 * count && made.size() == static_cast<size_t>(count) &&
                     made.front() == 2.0 && made.back() == 2.0;
     std::printf("{\"sum_ok\": %s, \"result_ok\": %s}\n", sum == 0.5 * count ? "true" : "false",
