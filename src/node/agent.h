@@ -129,6 +129,10 @@ class Agent : public rpc::EventLoop::Handler {
   std::chrono::steady_clock::time_point drain_deadline_;
   void HandleDrain(rpc::ConnId id, const char* body, size_t size);
   void CheckDrained();
+  // Draining: nodes that hold objects made here are told to copy them.
+  void HandOverObjects();
+  void TakeObjects(rpc::ConnId from, const std::vector<ObjectId>& ids);
+  std::unordered_set<ObjectId> handed_over_;
   std::unordered_map<rpc::ConnId, Peer> peers_;
   std::chrono::steady_clock::time_point last_tick_;
 };

@@ -227,6 +227,11 @@ void Agent::HandlePeerFrame(rpc::ConnId id, MsgType type, const char* body, size
       }
       return;
     }
+    case MsgType::kTakeObjects: {
+      std::vector<ObjectId> ids;
+      if (Decode(id, type, body, size, &ids)) TakeObjects(id, ids);
+      return;
+    }
     case MsgType::kWelcome:
       return;  // the answer to our Hello on a connection we opened
     case MsgType::kEndJob: {
@@ -270,9 +275,43 @@ void Agent::HandleDrain(rpc::ConnId id, const char* body, size_t size) {
   loop_->Send(id, MsgType::kDrainReply, reply);
 }
 
+void Agent::HandOverObjects() {
+  // Other nodes hold references to objects made here (returned inside values):
+  // they copy them before this node leaves, then let go of them here.
+  for (const auto& [conn, peer] : peers_) {
+    if (peer.role != rpc::Role::kPeer) continue;
+    std::vector<ObjectId> held = store_->HeldBy(conn);
+    std::erase_if(held, [&](const ObjectId& id) { return !handed_over_.insert(id).second; });
+    if (!held.empty()) {
+      spdlog::info("drain: handing {} object(s) to the node on connection {}", held.size(), conn);
+      loop_->Send(conn, MsgType::kTakeObjects, held);
+    }
+  }
+}
+
+void Agent::TakeObjects(rpc::ConnId from, const std::vector<ObjectId>& ids) {
+  for (const ObjectId& id : ids) {
+    StoredObject* obj = store_->Find(id);
+    if (obj == nullptr) continue;  // not needed here any more
+    if (obj->ready) {
+      scheduler_->ForgetBorrow(id);  // already copied here
+      continue;
+    }
+    transfer_->Pull(id, from, [this, id](bool ok, const std::string& error) {
+      if (!ok) {
+        SealError(id, "object " + id.Hex() + " was lost when the node that made it left: " + error);
+        return;
+      }
+      scheduler_->PublishReady(id, 0);
+      scheduler_->ForgetBorrow(id);  // a copy lives here now
+    });
+  }
+}
+
 void Agent::CheckDrained() {
   // Done when nothing runs or waits here and every result was fetched by
   // its owner (which releases it): nothing would be lost by leaving.
+  HandOverObjects();
   const bool idle = scheduler_->NumTasks() == 0 && store_->Stats().num_objects == 0;
   const bool late = std::chrono::steady_clock::now() > drain_deadline_;
   if (!idle && !late) return;

@@ -271,6 +271,17 @@ void ObjectStore::DeleteFiles(const rpc::ObjectInfo& info) {
   }
 }
 
+std::vector<ObjectId> ObjectStore::HeldBy(rpc::ConnId conn) const {
+  std::vector<ObjectId> ids;
+  auto it = held_by_.find(conn);
+  if (it == held_by_.end()) return ids;
+  for (const auto& [id, count] : it->second) {
+    auto obj = objects_.find(id);
+    if (count > 0 && obj != objects_.end() && obj->second.ready) ids.push_back(id);
+  }
+  return ids;
+}
+
 head::StoreStats ObjectStore::Stats() const {
   head::StoreStats s;
   s.capacity_bytes = options_.capacity_bytes;

@@ -56,6 +56,8 @@ class ObjectStore {
   void AddHolder(rpc::ConnId conn, const ObjectId& id, int32_t delta);
   // A process is gone: drops every reference it held.
   void DropConnection(rpc::ConnId conn);
+  // The ready objects `conn` holds references to.
+  std::vector<ObjectId> HeldBy(rpc::ConnId conn) const;
   void Pin(const ObjectId& id);
   void Unpin(const ObjectId& id);
 

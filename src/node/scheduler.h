@@ -104,6 +104,8 @@ class Scheduler {
   void SetRemoteNodes(std::vector<RemoteNode> nodes);
   void SetTransport(ForwardFn forward, FetchFn fetch, RefDeltaFn ref_delta);
   void set_describe_binaries(DescribeBinariesFn f) { describe_binaries_ = std::move(f); }
+  // A borrowed object now has a copy here: give up the reference there.
+  void ForgetBorrow(const ObjectId& id);
   // Objects made on another node that a task here needs: fetch them.
   void set_fetch_foreign(std::function<void(const ObjectId&)> f) { fetch_foreign_ = std::move(f); }
   // Called with every object that becomes ready here.

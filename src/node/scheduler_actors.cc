@@ -223,11 +223,15 @@ void Scheduler::KillActor(Actor& a, const std::string& reason) {
   }
 }
 
-void Scheduler::OnObjectFreed(const ObjectId& id) {
+void Scheduler::ForgetBorrow(const ObjectId& id) {
   if (auto b = borrowed_.find(id); b != borrowed_.end()) {
     Release(b->second, id);
     borrowed_.erase(b);
   }
+}
+
+void Scheduler::OnObjectFreed(const ObjectId& id) {
+  ForgetBorrow(id);
   auto it = actors_.find(ActorId(id.hi(), id.lo()));
   if (it == actors_.end()) return;
   Actor& a = it->second;

@@ -32,6 +32,7 @@ const char* MsgTypeName(MsgType t) {
     case MsgType::kBinaryChunk: return "BinaryChunk";
     case MsgType::kJobRequest: return "JobRequest";
     case MsgType::kJobReply: return "JobReply";
+    case MsgType::kTakeObjects: return "TakeObjects";
   }
   return "Unknown";
 }

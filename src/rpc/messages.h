@@ -47,8 +47,9 @@ enum class MsgType : uint8_t {
   kBinaryChunk = 26,      // node -> node (answer), cli -> head (upload): BinaryChunk
   kJobRequest = 27,       // cli -> head: JobRequest (`strata job ...`)
   kJobReply = 28,         // head -> cli: JobReply; log lines of a followed job come as LogLines
+  kTakeObjects = 29,      // node -> node: vector<ObjectId> (I am leaving: copy these from me)
 };
-constexpr uint8_t kMaxMsgType = 28;
+constexpr uint8_t kMaxMsgType = 29;
 const char* MsgTypeName(MsgType t);
 
 // kNode: a node joining the head; kPeer: a node talking to another node

@@ -201,6 +201,25 @@ int main(int argc, char** argv) {
       ok = ok && v.size() == static_cast<size_t>(count) && v.front() == i && v.back() == i;
     }
     std::printf("{\"results_ok\": %s}\n", ok ? "true" : "false");
+  } else if (mode == "handover") {
+    // argv[4]: a resource only the node to drain has; argv[5]: the strata CLI.
+    // An object made there and held here by reference survives its drain.
+    const int64_t count = (16 << 20) / sizeof(double);
+    auto there = strata::Get(strata::Task(PutThere).SetResource(argv[4], 1).Remote(count, 0.75));
+    const std::string node = strata::Get(strata::Task(NodeOf).SetResource(argv[4], 1).Remote(0));
+    const int rc = std::system((std::string(argv[5]) + " drain " + node + " >/dev/null").c_str());
+    bool drained = false;
+    for (int i = 0; i < 200 && !drained && rc == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      drained = strata::ClusterStatus(true).find("DRAINED") != std::string::npos;
+    }
+    const std::vector<double> v = strata::Get(there);
+    const double sum = strata::Get(strata::Task(Sum).Remote(there));
+    std::printf("{\"drained\": %s, \"value_ok\": %s}\n", drained ? "true" : "false",
+                v.size() == static_cast<size_t>(count) && v.back() == 0.75 &&
+                        sum == 0.75 * count
+                    ? "true"
+                    : "false");
   } else if (mode == "sleep") {
     std::printf("sleeping %d s\n", n);
     std::fflush(stdout);

@@ -288,7 +288,8 @@ using strata::testing::kDriver;
 // Objects between nodes, held while needed: an object a task put on another
 // node and returned by reference is held there for the driver, fetched as a
 // task argument and by Get, and freed on both nodes afterwards; a task whose
-// argument lives on another node with room runs there. Results made
+// argument lives on another node with room runs there. A drained node hands
+// such objects to the nodes that hold them before it leaves. Results made
 // on a node are copied to their owner's node before they count as done, so
 // killing that node afterwards loses none of them.
 TEST_F(ClusterTest, ObjectsMadeElsewhereAreHeldFetchedAndSurviveTheirNode) {
@@ -311,6 +312,17 @@ TEST_F(ClusterTest, ObjectsMadeElsewhereAreHeldFetchedAndSurviveTheirNode) {
   for (const auto& n : s["nodes"]) {
     EXPECT_EQ(n["object_store"]["num_objects"], 0) << "nothing leaks: " << n.dump();
   }
+
+  // Drained: objects made there that the driver still holds are copied off first.
+  Result handover = Shell("STRATA_ADDRESS=" + address + " " + kDriver + " handover 1 0 nodeb " + kCli);
+  ASSERT_EQ(handover.code, 0) << handover.output;
+  EXPECT_NE(handover.output.find("{\"drained\": true, \"value_ok\": true}"), std::string::npos)
+      << handover.output;
+  ASSERT_EQ(Shell(kCli + " start --address " + address +
+                  " --num-cpus 2 --resources '{\"nodeb\": 1}'")
+                .code,
+            0);
+  StatusWhen([](const nlohmann::json& j) { return CountState(j, "ALIVE") == 2; });
 
   Result survive = Shell("STRATA_ADDRESS=" + address + " " + kDriver + " survive 6 0 nodeb");
   ASSERT_EQ(survive.code, 0) << survive.output;
