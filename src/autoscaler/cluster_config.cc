@@ -134,6 +134,7 @@ NodeTypeConfig ParseNodeType(const std::string& name, const YAML::Node& n,
   if (n["node_config"]) {
     const YAML::Node& c = n["node_config"];
     if (!c.IsMap()) Fail(c, where + ": node_config must be a mapping");
+    if (provider.type == "local") OnlyKeys(c, where + " node_config", {"object_store_memory"});
     if (provider.type == "aws") {
       OnlyKeys(c, where + " node_config", kAwsNodeConfigKeys);
       if (!c["InstanceType"]) Fail(c, where + ": node_config needs an InstanceType");

@@ -23,6 +23,9 @@ struct StartFlags {
   std::string spill_dir;
   bool block = false;
   std::string token;
+  std::string node_type;    // Default: "head" or "worker"
+  std::string instance_id;  // set by the autoscaler's provider
+  std::string autoscaler_config;  // head: run the autoscaler with this cluster file
 };
 
 int RunStart(const StartFlags& flags);
@@ -41,6 +44,12 @@ struct JobSubmitFlags {
   bool no_wait = false;
   std::vector<std::string> command;   // the program and its arguments
 };
+// `strata up FILE`, `strata down FILE`, and the autoscaler process they manage.
+int RunUp(const std::string& file, const StartFlags& flags);
+int RunDown(const std::string& file);
+int RunAutoscaler(const std::string& file, const std::string& address, const std::string& token,
+                  const std::string& state_dir);
+
 int RunJobSubmit(const JobSubmitFlags& flags);
 int RunJobList(const std::string& address, const std::string& token, bool json);
 int RunJobLogs(const std::string& job, bool follow, const std::string& address,

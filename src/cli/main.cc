@@ -36,10 +36,33 @@ int main(int argc, char** argv) {
   start_cmd->add_option("--token", start.token,
                         "Cluster token every connection must present (default: a new random one)");
 
+  start_cmd->add_option("--node-type", start.node_type,
+                        "Node type name shown in status (default: head, or worker)");
+  start_cmd->add_option("--instance-id", start.instance_id,
+                        "The provider's id for this machine (set by the autoscaler)");
+
   app.add_subcommand("stop", "Stop the cluster started on this machine");
 
   std::string address;
   std::string token;
+  std::string cluster_file;
+  CLI::App* up_cmd = app.add_subcommand(
+      "up", "Start a cluster from a cluster file: the head, its min_workers, and the autoscaler");
+  up_cmd->add_option("cluster_file", cluster_file, "The cluster YAML file")->required();
+  up_cmd->add_option("--port", start.port, "Head port (default 6380)")->check(CLI::Range(0, 65535));
+  up_cmd->add_option("--host", start.host, "Interface the head listens on (default 127.0.0.1)");
+  CLI::App* down_cmd =
+      app.add_subcommand("down", "End everything `strata up` started for a cluster file");
+  down_cmd->add_option("cluster_file", cluster_file, "The cluster YAML file")->required();
+  std::string state_dir;
+  CLI::App* autoscaler_cmd =
+      app.add_subcommand("autoscaler", "Run the autoscaler in the foreground (strata up starts it)");
+  autoscaler_cmd->add_option("cluster_file", cluster_file, "The cluster YAML file")->required();
+  autoscaler_cmd->add_option("--address", address, "The head")->required();
+  autoscaler_cmd->add_option("--token", token, "Cluster token");
+  autoscaler_cmd->add_option("--state-dir", state_dir, "Where to keep instance records")
+      ->required();
+
   bool json = false;
   CLI::App* status_cmd = app.add_subcommand("status", "Show nodes, resources and demand");
   status_cmd->add_option("--address", address, "Cluster address host:port (default: the local one)");
@@ -98,6 +121,11 @@ int main(int argc, char** argv) {
   }
 
   if (start_cmd->parsed()) return strata::cli::RunStart(start);
+  if (up_cmd->parsed()) return strata::cli::RunUp(cluster_file, start);
+  if (down_cmd->parsed()) return strata::cli::RunDown(cluster_file);
+  if (autoscaler_cmd->parsed()) {
+    return strata::cli::RunAutoscaler(cluster_file, address, token, state_dir);
+  }
   if (app.got_subcommand("stop")) return strata::cli::RunStop();
   if (status_cmd->parsed()) return strata::cli::RunStatus(address, token, json);
   std::fprintf(stderr, "%s", app.help().c_str());

@@ -95,7 +95,8 @@ int RunStart(const StartFlags& flags) {
   const int port = flags.port >= 0 ? flags.port : (join ? 0 : 6380);
   options.tcp_address = flags.host + ":" + std::to_string(port);
   options.head_address = flags.address;
-  options.node_type = join ? "worker" : "head";
+  options.node_type = !flags.node_type.empty() ? flags.node_type : join ? "worker" : "head";
+  options.instance_id = flags.instance_id;
   options.node_timeout = std::chrono::milliseconds(static_cast<int64_t>(flags.node_timeout_s * 1000));
   if (const char* arch = std::getenv("STRATA_NODE_ARCH"); arch != nullptr) {
     options.arch_override = arch;

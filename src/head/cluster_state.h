@@ -59,8 +59,12 @@ struct NodeRecord {
   std::map<ResourceSet, int64_t> pending;     // queued, waiting for resources
   std::map<ResourceSet, int64_t> infeasible;  // no node can ever hold these
   int64_t tasks_finished = 0;
+  std::string instance_id;  // the provider's id for this machine (autoscaled nodes)
+  // Forwarded tasks received so far, by sending node's index: a sender
+  // knows which of its tasks this report already counts as used.
+  std::map<uint32_t, int64_t> received_from;
   MSGPACK_DEFINE(id, index, node_type, state, address, hostname, arch, spill_dir, total, used, store,
-                 workers, pending, infeasible, tasks_finished);
+                 workers, pending, infeasible, tasks_finished, instance_id, received_from);
 };
 
 struct JobRecord {

@@ -60,9 +60,35 @@ std::string ShapeText(const json& shape) {
   return s + "}";
 }
 
+std::string AutoscalerText(const json& a) {
+  char line[256];
+  std::string t = "\nAutoscaler (" + a.value("cluster_name", "") + ", provider " +
+                  a.value("provider", "") + ")\n--------------------------------------------------------\n";
+  std::snprintf(line, sizeof(line), " %-16s %8s %10s %6s %8s %8s\n", "node type", "running",
+                "launching", "idle", "min-max", "$/hour");
+  t += line;
+  for (auto it = a["node_types"].begin(); it != a["node_types"].end(); ++it) {
+    const json& n = it.value();
+    const std::string range = std::to_string(n.value("min_workers", 0)) + "-" +
+                              std::to_string(n.value("max_workers", 0));
+    std::snprintf(line, sizeof(line), " %-16s %8d %10d %6d %8s %8.3f%s\n", it.key().c_str(),
+                  n.value("running", 0), n.value("launching", 0), n.value("idle", 0),
+                  range.c_str(), n.value("price_per_hour", 0.0),
+                  n.contains("paused") ? "  PAUSED" : "");
+    t += line;
+    if (n.contains("paused")) t += "   paused: " + n["paused"].get<std::string>() + "\n";
+  }
+  std::snprintf(line, sizeof(line), " cost now: $%.2f/hour\n", a.value("cost_per_hour", 0.0));
+  t += line;
+  const std::string last = a.value("last_action", "");
+  t += " last action: " + (last.empty() ? std::string("none yet") : last) + "\n";
+  return t;
+}
+
 }  // namespace
 
-json BuildStatusJson(const ClusterState& state, const std::string& session_dir) {
+json BuildStatusJson(const ClusterState& state, const std::string& session_dir,
+                     const json& autoscaler) {
   json out;
   out["session_dir"] = session_dir;
   out["log_dir"] = session_dir + "/logs";
@@ -71,8 +97,13 @@ json BuildStatusJson(const ClusterState& state, const std::string& session_dir) 
   ResourceSet total, used;
   std::map<ResourceSet, int64_t> pending, infeasible;
   for (const NodeRecord& n : state.Nodes()) {
+    int64_t pending_tasks = 0;
+    for (const auto& [shape, c] : n.pending) pending_tasks += c;
     json node = {
         {"node_id", n.id.Hex()},
+        {"index", n.index},
+        {"instance_id", n.instance_id},
+        {"pending_tasks", pending_tasks},
         {"node_type", n.node_type},
         {"state", n.state},
         {"address", n.address},
@@ -120,6 +151,7 @@ json BuildStatusJson(const ClusterState& state, const std::string& session_dir) 
                     {"end_time_ms", j.end_time_ms}});
   }
   out["jobs"] = jobs;
+  if (!autoscaler.is_null()) out["autoscaler"] = autoscaler;
   return out;
 }
 
@@ -186,6 +218,7 @@ std::string RenderStatusText(const json& s) {
   for (const auto& j : s["jobs"]) running += j["state"] == "RUNNING";
   t += "\nJobs: " + std::to_string(running) + " running, " +
        std::to_string(s["jobs"].size()) + " total\n";
+  if (s.contains("autoscaler")) t += AutoscalerText(s["autoscaler"]);
   t += "Logs: " + s["log_dir"].get<std::string>() + "\n";
   return t;
 }

@@ -14,7 +14,9 @@ namespace strata::head {
 // hostname, resources_total, resources_used, object_store{...}, workers{...}},
 // totals {resources_total, resources_used}, pending_demands[] and
 // infeasible_demands[] {shape, count}, jobs[].
-nlohmann::json BuildStatusJson(const ClusterState& state, const std::string& session_dir);
+// `autoscaler`: the autoscaler's last report (null when none runs).
+nlohmann::json BuildStatusJson(const ClusterState& state, const std::string& session_dir,
+                               const nlohmann::json& autoscaler = nullptr);
 
 // Renders the JSON above for a terminal.
 std::string RenderStatusText(const nlohmann::json& status);

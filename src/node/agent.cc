@@ -190,6 +190,11 @@ void Agent::OnFrame(rpc::ConnId id, MsgType type, const char* body, size_t size)
     HandleDrain(id, body, size);
     return;
   }
+  if (peer.role == rpc::Role::kCli && type == MsgType::kAutoscalerReport) {
+    std::string report;
+    if (Decode(id, type, body, size, &report)) autoscaler_report_ = std::move(report);
+    return;
+  }
   if (peer.role == rpc::Role::kCli &&
       (type == MsgType::kJobRequest || type == MsgType::kBinaryChunk)) {
     HandleJobRequest(id, type, body, size);
@@ -307,6 +312,7 @@ void Agent::HandleHello(rpc::ConnId id, const char* body, size_t size) {
       break;
     case rpc::Role::kPeer:
       peer.role = rpc::Role::kPeer;
+      peer.node_index = hello.node_index;
       break;
     case rpc::Role::kNode: {
       if (!nodes_) {
@@ -467,6 +473,8 @@ head::NodeRecord Agent::SelfRecord() const {
   r.hostname = HostName();
   r.spill_dir = options_.spill_dir;
   r.arch = machine_.arch;
+  r.instance_id = options_.instance_id;
+  r.received_from = received_from_;
   scheduler_->FillNodeRecord(&r);
   r.store = store_->Stats();
   return r;
@@ -474,8 +482,10 @@ head::NodeRecord Agent::SelfRecord() const {
 
 void Agent::HandleStatus(rpc::ConnId id) {
   cluster_->UpsertNode(SelfRecord());
+  nlohmann::json autoscaler = nlohmann::json::parse(autoscaler_report_, nullptr, false);
+  if (autoscaler.is_discarded()) autoscaler = nullptr;
   loop_->Send(id, MsgType::kStatusReply,
-              head::BuildStatusJson(*cluster_, options_.session_dir).dump());
+              head::BuildStatusJson(*cluster_, options_.session_dir, autoscaler).dump());
 }
 
 void Agent::OnDisconnect(rpc::ConnId id, const std::string& reason) {

@@ -43,6 +43,7 @@ struct AgentOptions {
   // Testing only: report this architecture instead of the machine's, to try
   // mixed-architecture clusters on one machine ($STRATA_NODE_ARCH).
   std::string arch_override;
+  std::string instance_id;  // set by the provider that started this machine
 };
 
 class Agent : public rpc::EventLoop::Handler {
@@ -72,6 +73,7 @@ class Agent : public rpc::EventLoop::Handler {
     bool greeted = false;
     JobId job;
     int pid = 0;
+    uint32_t node_index = 0;  // peers: the node on the other end
   };
 
   void HandleHello(rpc::ConnId id, const char* body, size_t size);
@@ -133,6 +135,8 @@ class Agent : public rpc::EventLoop::Handler {
   void HandOverObjects();
   void TakeObjects(rpc::ConnId from, const std::vector<ObjectId>& ids);
   std::unordered_set<ObjectId> handed_over_;
+  std::string autoscaler_report_;
+  std::map<uint32_t, int64_t> received_from_;  // forwarded tasks received, by sender  // head: the autoscaler's last report (JSON)
   std::unordered_map<rpc::ConnId, Peer> peers_;
   std::chrono::steady_clock::time_point last_tick_;
 };

@@ -67,7 +67,9 @@ void Agent::UpdateRemoteNodes() {
     if (n.state == "ALIVE") {
       ResourceSet available = n.total;
       available.Subtract(n.used);
-      alive.push_back(RemoteNode{n.index, n.id, n.arch, n.total, available});
+      auto received = n.received_from.find(node_index_);
+      alive.push_back(RemoteNode{n.index, n.id, n.arch, n.total, available,
+                                 received == n.received_from.end() ? 0 : received->second});
     } else if (n.state == "DRAINING") {
       continue;  // finishing what it has: no new work, but nothing to run again either
     } else if (known_dead_.insert(n.index).second) {
@@ -103,6 +105,7 @@ rpc::ConnId Agent::PeerConn(uint32_t index) {
   hello.pid = getpid();
   hello.token = options_.token;
   hello.node_address = tcp_address_;
+  hello.node_index = node_index_;
   loop_->Send(conn, MsgType::kHello, hello);
   peer_out_[index] = conn;
   peer_out_index_[conn] = index;
@@ -110,6 +113,9 @@ rpc::ConnId Agent::PeerConn(uint32_t index) {
 }
 
 void Agent::HandleForwardedTasks(rpc::ConnId from, std::vector<rpc::ForwardedTask>&& tasks) {
+  if (auto p = peers_.find(from); p != peers_.end()) {
+    received_from_[p->second.node_index] += static_cast<int64_t>(tasks.size());
+  }
   for (rpc::ForwardedTask& f : tasks) {
     if (!scheduler_->HasJob(f.job)) PrepareForwardedJob(from, f);
     std::vector<ObjectId> to_pull;

@@ -426,6 +426,13 @@ bool Scheduler::FitsSomewhere(const ResourceSet& shape) const {
 
 void Scheduler::SetRemoteNodes(std::vector<RemoteNode> nodes) {
   remote_ = std::move(nodes);
+  // A report counts the tasks that reached the node; the ones still on their
+  // way are not in it yet.
+  for (RemoteNode& r : remote_) {
+    auto& flying = in_flight_[r.index];
+    while (!flying.empty() && flying.front().seq <= r.received_from_me) flying.pop_front();
+    for (const InFlight& f : flying) r.available.Subtract(f.shape);
+  }
   // Work waiting for a node that did not exist may now have one.
   for (auto& [shape, ids] : infeasible_) {
     if (ids.empty() || !FitsSomewhere(shape)) continue;
@@ -489,6 +496,7 @@ void Scheduler::ForwardTask(Task& t, RemoteNode& r) {
   t.forwarded_to = r.index;
   ++t.attempts;
   r.available.Subtract(t.shape);
+  in_flight_[r.index].push_back(InFlight{++forward_seq_[r.index], t.shape});
   DescribeJobBinaries(job->second);
   rpc::ForwardedTask f;
   f.spec = t.spec;
@@ -624,6 +632,16 @@ void Scheduler::FillNodeRecord(head::NodeRecord* r) const {
   r->total = options_.total;
   ResourceSet used = options_.total;
   used.Subtract(available_);
+  // Committed but not yet leased: workers starting for a queue, and work
+  // other nodes sent here. Reported as used so that senders, whose view of
+  // this node is this report, do not send more than fits.
+  for (const auto& [id, w] : workers_) {
+    if (w.state == WorkerState::kStarting) used.Add(w.reserved);
+  }
+  for (const auto& [key, queue] : queues_) {
+    if (!key.local_only) continue;
+    for (size_t i = 0; i < queue.size(); ++i) used.Add(key.shape);
+  }
   r->used = used;
   r->pending.clear();
   for (const auto& [key, queue] : queues_) {

@@ -50,6 +50,7 @@ struct RemoteNode {
   std::string arch;
   ResourceSet total;
   ResourceSet available;
+  int64_t received_from_me = 0;  // of the tasks this node forwarded to it
 };
 
 class Scheduler {
@@ -265,6 +266,13 @@ class Scheduler {
   int64_t tasks_finished_ = 0;
   std::vector<RemoteNode> remote_;  // alive others; `available` counts down as we forward
   std::unordered_map<uint32_t, std::vector<rpc::ForwardedTask>> forward_outbox_;
+  // Per node: tasks forwarded to it that its last report did not count yet.
+  struct InFlight {
+    int64_t seq = 0;
+    ResourceSet shape;
+  };
+  std::unordered_map<uint32_t, int64_t> forward_seq_;
+  std::unordered_map<uint32_t, std::deque<InFlight>> in_flight_;
   ForwardFn forward_;
   FetchFn fetch_;
   RefDeltaFn ref_delta_;

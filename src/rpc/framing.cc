@@ -33,6 +33,7 @@ const char* MsgTypeName(MsgType t) {
     case MsgType::kJobRequest: return "JobRequest";
     case MsgType::kJobReply: return "JobReply";
     case MsgType::kTakeObjects: return "TakeObjects";
+    case MsgType::kAutoscalerReport: return "AutoscalerReport";
   }
   return "Unknown";
 }

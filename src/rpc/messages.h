@@ -48,8 +48,9 @@ enum class MsgType : uint8_t {
   kJobRequest = 27,       // cli -> head: JobRequest (`strata job ...`)
   kJobReply = 28,         // head -> cli: JobReply; log lines of a followed job come as LogLines
   kTakeObjects = 29,      // node -> node: vector<ObjectId> (I am leaving: copy these from me)
+  kAutoscalerReport = 30, // autoscaler (cli role) -> head: string (JSON shown in status)
 };
-constexpr uint8_t kMaxMsgType = 29;
+constexpr uint8_t kMaxMsgType = 30;
 const char* MsgTypeName(MsgType t);
 
 // kNode: a node joining the head; kPeer: a node talking to another node
@@ -75,8 +76,11 @@ struct Hello {
   // Drivers: /proc/sys/kernel/random/boot_id, which tells the agent whether
   // the driver's files (its executable) are on this machine.
   std::string boot_id;
+  // Peers: the sending node's index, so that the receiver can report how
+  // many forwarded tasks it has received from each node.
+  uint32_t node_index = 0;
   MSGPACK_DEFINE(protocol_version, role, worker, pid, executable, argv, cwd, env, token,
-                 node_address, binaries, boot_id);
+                 node_address, binaries, boot_id, node_index);
 };
 
 // One executable of a job: the node whose architecture matches fetches it by

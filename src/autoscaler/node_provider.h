@@ -1,0 +1,45 @@
+// Where nodes come from. The autoscaler asks a provider to start and stop
+// machines of a node type; the machine's node agent then joins the head by
+// itself, carrying its node type and instance id, which is how the
+// autoscaler matches nodes to instances.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "autoscaler/cluster_config.h"
+
+namespace strata::autoscaler {
+
+struct Instance {
+  std::string id;
+  std::string node_type;
+  std::string state;  // "pending", "running" (the provider's view, not the node's)
+};
+
+class NodeProvider {
+ public:
+  virtual ~NodeProvider() = default;
+  // Starts up to `count` nodes of `type`. Returns the ids of those started;
+  // when fewer than asked, `error` says why (no capacity, a limit, ...).
+  virtual std::vector<std::string> Launch(const NodeTypeConfig& type, int count,
+                                          std::string* error) = 0;
+  virtual void Terminate(const std::vector<std::string>& ids) = 0;
+  // Every instance of this cluster that is not terminated.
+  virtual std::vector<Instance> NonTerminated() = 0;
+};
+
+// What a provider needs besides the cluster file.
+struct ProviderContext {
+  std::string head_address;  // host:port nodes join
+  std::string token;         // the cluster token nodes present
+  std::string state_dir;     // where a provider keeps its records
+  std::string strata_binary; // the `strata` executable (local provider)
+};
+
+// "local" or "aws" as the file says; nullptr with `error` if it cannot be made.
+std::unique_ptr<NodeProvider> MakeProvider(const ClusterConfig& config,
+                                           const ProviderContext& context, std::string* error);
+
+}  // namespace strata::autoscaler

@@ -1,0 +1,191 @@
+// `strata up FILE` / `strata down FILE`: a cluster from a cluster file. `up`
+// starts the head on this machine (with the head node type's resources) and
+// the autoscaler beside it, which launches the min_workers at once and then
+// follows demand; `down` stops the autoscaler, terminates every node its
+// provider launched, and stops the head.
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "autoscaler/autoscaler.h"
+#include "autoscaler/cluster_config.h"
+#include "autoscaler/node_provider.h"
+#include "cli/commands.h"
+#include "common/session.h"
+#include "common/system_info.h"
+
+namespace strata::cli {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+void OnStopSignal(int) { g_stop = true; }
+
+std::string StateDir(const std::string& session_dir) { return session_dir + "/autoscaler"; }
+
+int ReadPid(const std::string& path) {
+  std::ifstream in(path);
+  int pid = 0;
+  in >> pid;
+  return pid;
+}
+
+}  // namespace
+
+int RunUp(const std::string& file, const StartFlags& flags) {
+  autoscaler::ClusterConfig config;
+  std::string error;
+  if (!autoscaler::LoadClusterConfig(file, &config, &error)) {
+    std::fprintf(stderr, "strata up: %s\n", error.c_str());
+    return 2;
+  }
+  const autoscaler::NodeTypeConfig& head_type = config.node_types.at(config.head_node_type);
+  StartFlags head = flags;
+  head.head = true;
+  head.node_type = config.head_node_type;
+  head.num_cpus = static_cast<int>(head_type.resources.at("CPU"));
+  nlohmann::json extra = nlohmann::json::object();
+  for (const auto& [name, amount] : head_type.resources) {
+    if (name != "CPU") extra[name] = amount;
+  }
+  head.resources_json = extra.dump();
+  if (const int rc = RunStart(head); rc != 0) return rc;
+  const auto record = ReadLiveClusterRecord();
+  if (!record) {
+    std::fprintf(stderr, "strata up: the head started but left no record in %s\n",
+                 ClusterRecordPath().c_str());
+    return 1;
+  }
+  const std::string state_dir = StateDir(record->session_dir);
+  std::filesystem::create_directories(state_dir);
+  const std::string self = SelfExecutablePath();
+  const std::string config_path = std::filesystem::absolute(file).string();
+  const pid_t pid = fork();
+  if (pid < 0) {
+    std::perror("strata up: fork");
+    return 1;
+  }
+  if (pid == 0) {
+    setsid();
+    const std::string log = record->session_dir + "/logs/autoscaler.log";
+    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    const int null_fd = open("/dev/null", O_RDONLY);
+    dup2(null_fd, STDIN_FILENO);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    execl(self.c_str(), self.c_str(), "autoscaler", config_path.c_str(), "--address",
+          record->address.c_str(), "--token", record->token.c_str(), "--state-dir",
+          state_dir.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::ofstream(state_dir + "/autoscaler.pid") << pid << "\n";
+  std::printf("\nCluster '%s' is up (provider %s): the autoscaler (pid %d) starts the "
+              "min_workers and follows demand.\n"
+              "  Watch it:  watch -n 1 strata status\n  Its log:   %s/logs/autoscaler.log\n"
+              "  End it:    strata down %s\n",
+              config.cluster_name.c_str(), config.provider.type.c_str(), pid,
+              record->session_dir.c_str(), file.c_str());
+  return 0;
+}
+
+int RunDown(const std::string& file) {
+  autoscaler::ClusterConfig config;
+  std::string error;
+  if (!autoscaler::LoadClusterConfig(file, &config, &error)) {
+    std::fprintf(stderr, "strata down: %s\n", error.c_str());
+    return 2;
+  }
+  const auto record = ReadLiveClusterRecord();
+  if (!record) {
+    std::printf("No cluster is running here (%s).\n", ClusterRecordPath().c_str());
+    return 0;
+  }
+  const std::string state_dir = StateDir(record->session_dir);
+  if (const int pid = ReadPid(state_dir + "/autoscaler.pid"); pid > 0 && kill(pid, SIGTERM) == 0) {
+    for (int i = 0; i < 250 && kill(pid, 0) == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    std::printf("Stopped the autoscaler (pid %d).\n", pid);
+  }
+  autoscaler::ProviderContext context{record->address, record->token, state_dir,
+                                      SelfExecutablePath()};
+  auto provider = autoscaler::MakeProvider(config, context, &error);
+  if (provider == nullptr) {
+    std::fprintf(stderr, "strata down: %s\n", error.c_str());
+  } else {
+    std::vector<std::string> ids;
+    for (const auto& i : provider->NonTerminated()) ids.push_back(i.id);
+    provider->Terminate(ids);
+    std::printf("Terminated %zu node(s) the autoscaler launched.\n", ids.size());
+  }
+  return RunStop();
+}
+
+int RunAutoscaler(const std::string& file, const std::string& address, const std::string& token,
+                  const std::string& state_dir) {
+  autoscaler::ClusterConfig config;
+  std::string error;
+  if (!autoscaler::LoadClusterConfig(file, &config, &error)) {
+    std::fprintf(stderr, "strata autoscaler: %s\n", error.c_str());
+    return 2;
+  }
+  autoscaler::ProviderContext context{address, ResolveToken(token, address), state_dir,
+                                      SelfExecutablePath()};
+  auto provider = autoscaler::MakeProvider(config, context, &error);
+  if (provider == nullptr) {
+    std::fprintf(stderr, "strata autoscaler: %s\n", error.c_str());
+    return 2;
+  }
+  rpc::Channel channel;
+  if (!ConnectAsCli(address, token, "autoscaler", &channel)) return 1;
+  signal(SIGTERM, OnStopSignal);
+  signal(SIGINT, OnStopSignal);
+  signal(SIGPIPE, SIG_IGN);
+  auto ask = [&](rpc::MsgType type, const auto& body, rpc::MsgType want, std::string* reply) {
+    rpc::MsgType got = rpc::MsgType::kError;
+    return channel.SendNow(type, body) && channel.ReadFrame(&got, reply, 10000, &error) &&
+           got == want;
+  };
+  autoscaler::Autoscaler::Hooks hooks;
+  hooks.drain = [&](const std::string& node, double deadline_s) {
+    rpc::DrainRequest request{NodeId::FromHex(node), deadline_s};
+    std::string reply;
+    if (!ask(rpc::MsgType::kDrainNode, request, rpc::MsgType::kDrainReply, &reply)) {
+      spdlog::error("autoscaler: drain of {} was not answered: {}", node, error);
+    }
+  };
+  autoscaler::Autoscaler scaler(config, provider.get(), hooks);
+  spdlog::info("autoscaler for cluster '{}' (provider {}) watching {}", config.cluster_name,
+               config.provider.type, address);
+  while (!g_stop) {
+    std::string body;
+    if (!ask(rpc::MsgType::kStatusRequest, std::string(), rpc::MsgType::kStatusReply, &body)) {
+      spdlog::error("autoscaler: lost the head at {}: {}; exiting", address, error);
+      return 1;
+    }
+    std::string text;
+    rpc::DecodeBody(body.data(), body.size(), &text, &error);
+    const nlohmann::json status = nlohmann::json::parse(text, nullptr, false);
+    if (!status.is_discarded()) {
+      const nlohmann::json report = scaler.RunOnce(status, std::chrono::steady_clock::now());
+      channel.SendNow(rpc::MsgType::kAutoscalerReport, report.dump());
+    }
+    for (int i = 0; i < 10 && !g_stop; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  spdlog::info("autoscaler stopped");
+  return 0;
+}
+
+}  // namespace strata::cli

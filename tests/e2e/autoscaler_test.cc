@@ -1,0 +1,148 @@
+// The autoscaler for real, with the local provider: `strata up` starts the
+// head and min_workers; pending work launches exactly the nodes it needs;
+// idle nodes are drained and terminated down to min_workers; a node type
+// whose nodes never come up is retried, then paused (no launch loop); a bad
+// cluster file is refused naming the line and the field.
+#include <cmath>
+#include <fstream>
+#include <string>
+
+#include "e2e/cluster_fixture.h"
+
+namespace {
+
+using strata::testing::ClusterTest;
+using strata::testing::CountState;
+using strata::testing::kCli;
+using strata::testing::Result;
+using strata::testing::Shell;
+using strata::testing::Status;
+
+const std::string kHeavy = STRATA_HEAVY_TASKS;
+
+class AutoscalerTest : public ClusterTest {
+ protected:
+  std::string Write(const std::string& name, const std::string& text) {
+    std::filesystem::create_directories(dir_);
+    const std::string path = dir_ + "/" + name;
+    std::ofstream(path) << text;
+    return path;
+  }
+  void TearDown() override {
+    if (!file_.empty()) Shell(kCli + " down " + file_);
+    ClusterTest::TearDown();
+  }
+  // Polls the status until `pred` holds or `seconds` pass.
+  template <class Pred>
+  nlohmann::json WaitFor(Pred pred, int seconds) {
+    nlohmann::json s = Status();
+    for (int i = 0; i < seconds * 10 && !pred(s); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      s = Status();
+    }
+    return s;
+  }
+  std::string file_;
+};
+
+const char* kSmall = R"(cluster_name: small
+max_workers: 6
+idle_timeout_minutes: 0.05
+upscaling_speed: 5
+launch_timeout_seconds: 20
+provider: {type: local}
+head_node_type: head
+available_node_types:
+  head: {resources: {CPU: 1}}
+  cpu4: {resources: {CPU: 4}, min_workers: 2, max_workers: 6, price_per_hour: 0.17}
+)";
+
+int AliveOfType(const nlohmann::json& s, const std::string& type) {
+  int n = 0;
+  for (const auto& node : s["nodes"]) n += node["state"] == "ALIVE" && node["node_type"] == type;
+  return n;
+}
+
+TEST_F(AutoscalerTest, ScalesUpForPendingWorkAndBackDownWhenIdle) {
+  file_ = Write("small.yaml", kSmall);
+  Result up = Shell(kCli + " up " + file_ + " --port 0");
+  ASSERT_EQ(up.code, 0) << up.output;
+  nlohmann::json s = WaitFor([](const auto& j) { return AliveOfType(j, "cpu4") == 2; }, 20);
+  ASSERT_EQ(AliveOfType(s, "cpu4"), 2) << "min_workers start without demand: " << s.dump(1);
+
+  // 24 one-CPU tasks of 4 s on 9 CPUs: 15 pending, so four more 4-CPU nodes.
+  Result run = Shell(kHeavy + " 24 4");
+  ASSERT_EQ(run.code, 0) << run.output;
+  const auto summary = nlohmann::json::parse(run.output.substr(run.output.rfind("{\"tasks\"")));
+  EXPECT_EQ(summary["tasks"], 24);
+  EXPECT_GE(summary["nodes"].get<int>(), 6) << "the new nodes ran work: " << run.output;
+  EXPECT_LT(summary["seconds"].get<double>(), 12.0) << "faster than 3 waves on 9 CPUs";
+  s = Status();
+  const std::string action = s["autoscaler"]["last_action"];
+  EXPECT_NE(action.find("launch 4 × cpu4"), std::string::npos) << action;
+  EXPECT_NE(action.find("pending demand 15 × {CPU: 1}"), std::string::npos) << action;
+
+  // Idle past the timeout (3 s): drained and terminated, down to min_workers
+  // (a draining node costs until it is gone).
+  s = WaitFor(
+      [](const auto& j) {
+        return AliveOfType(j, "cpu4") == 2 &&
+               std::abs(j["autoscaler"]["cost_per_hour"].template get<double>() - 0.34) < 1e-6;
+      },
+      30);
+  EXPECT_EQ(AliveOfType(s, "cpu4"), 2) << s.dump(1);
+  EXPECT_NE(s["autoscaler"]["last_action"].get<std::string>().find("idle"), std::string::npos);
+  EXPECT_NEAR(s["autoscaler"]["cost_per_hour"].get<double>(), 2 * 0.17, 1e-9);
+  const std::string text = Shell(kCli + " status").output;
+  EXPECT_NE(text.find("cost now: $0.34/hour"), std::string::npos) << text;
+
+  Result down = Shell(kCli + " down " + file_);
+  EXPECT_EQ(down.code, 0) << down.output;
+  EXPECT_NE(down.output.find("Terminated 2 node(s)"), std::string::npos) << down.output;
+  file_.clear();
+}
+
+TEST_F(AutoscalerTest, NodesThatNeverStartAreRetriedThenTheTypeIsPaused) {
+  // A store of 1 byte: `strata start` refuses it, so these nodes never join.
+  std::string text = kSmall;
+  text.replace(text.find("cpu4: {resources"),
+               std::string("cpu4: {resources").size(),
+               "cpu4: {node_config: {object_store_memory: 1}, resources");
+  file_ = Write("broken.yaml", text);
+  ASSERT_EQ(Shell(kCli + " up " + file_ + " --port 0").code, 0);
+  nlohmann::json s = WaitFor(
+      [](const auto& j) {
+        return j.contains("autoscaler") && j["autoscaler"]["node_types"]["cpu4"].contains("paused");
+      },
+      30);
+  ASSERT_TRUE(s["autoscaler"]["node_types"]["cpu4"].contains("paused")) << s.dump(1);
+  EXPECT_NE(s["autoscaler"]["node_types"]["cpu4"]["paused"].get<std::string>().find(
+                "ended before it joined"),
+            std::string::npos);
+  // Paused: no more attempts (each attempt leaves one log file).
+  const std::string count = "ls " + dir_ + "/session_latest/autoscaler/instances/*.log | wc -l";
+  const std::string before = Shell(count).output;
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  EXPECT_EQ(Shell(count).output, before);
+  EXPECT_LE(std::stoi(before), 4) << "retried a few times, not in a loop";
+  EXPECT_NE(Shell(kCli + " status").output.find("PAUSED"), std::string::npos);
+}
+
+TEST_F(AutoscalerTest, BadClusterFileIsRefusedNamingTheLineAndField) {
+  std::string text = kSmall;
+  text.replace(text.find("upscaling_speed"), 15, "upscaling_sped");
+  Result r = Shell(kCli + " up " + Write("bad.yaml", text));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("bad.yaml:4:1: unknown field 'upscaling_sped'"), std::string::npos)
+      << r.output;
+  text = kSmall;
+  text.replace(text.find("max_workers: 6\n"), 15, "max_workers: lots\n");
+  r = Shell(kCli + " up " + Write("bad2.yaml", text));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("bad2.yaml:2:14: 'max_workers' must be a number, not 'lots'"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(Shell(kCli + " status").code, 0) << "nothing was started";
+}
+
+}  // namespace
