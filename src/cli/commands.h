@@ -25,7 +25,8 @@ struct StartFlags {
   std::string token;
   std::string node_type;    // Default: "head" or "worker"
   std::string instance_id;  // set by the autoscaler's provider
-  std::string autoscaler_config;  // head: run the autoscaler with this cluster file
+  std::string spot_metadata_url;  // nodes: watch it for spot interruption notices
+  int spot_poll_ms = 5000;
 };
 
 int RunStart(const StartFlags& flags);

@@ -40,6 +40,12 @@ int main(int argc, char** argv) {
                         "Node type name shown in status (default: head, or worker)");
   start_cmd->add_option("--instance-id", start.instance_id,
                         "The provider's id for this machine (set by the autoscaler)");
+  start_cmd->add_option("--spot-metadata-url", start.spot_metadata_url,
+                        "Watch this instance metadata service (http://169.254.169.254 on EC2) for "
+                        "spot interruption notices; on one, the node drains itself");
+  start_cmd->add_option("--spot-poll-ms", start.spot_poll_ms,
+                        "How often to ask for a spot notice (default 5000)")
+      ->check(CLI::Range(10, 600000));
 
   app.add_subcommand("stop", "Stop the cluster started on this machine");
 

@@ -17,6 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.h"
+#include "cloud/aws/spot_watcher.h"
 #include "common/session.h"
 #include "node/agent.h"
 
@@ -209,7 +210,34 @@ int RunStart(const StartFlags& flags) {
                 record.address.c_str());
   }
   std::fflush(stdout);
+  std::unique_ptr<aws::SpotWatcher> spot;
+  if (!flags.spot_metadata_url.empty() && join) {
+    // The notice gives two minutes: ask the head to drain this node at once.
+    const std::string head = flags.address, token = options.token;
+    const NodeId self = agent.node_id();
+    spot = std::make_unique<aws::SpotWatcher>(
+        flags.spot_metadata_url, std::chrono::milliseconds(flags.spot_poll_ms),
+        [head, token, self](double seconds_left, const std::string& action) {
+          rpc::Channel channel;
+          std::string error;
+          rpc::Hello hello;
+          hello.role = static_cast<uint8_t>(rpc::Role::kCli);
+          hello.pid = getpid();
+          hello.token = token;
+          rpc::MsgType type{};
+          std::string body;
+          const bool ok = channel.Connect(head, 5000, &error) &&
+                          channel.SendNow(rpc::MsgType::kHello, hello) &&
+                          channel.ReadFrame(&type, &body, 5000, &error) &&
+                          channel.SendNow(rpc::MsgType::kDrainNode,
+                                          rpc::DrainRequest{self, seconds_left}) &&
+                          channel.ReadFrame(&type, &body, 5000, &error);
+          if (!ok) spdlog::error("spot notice ({}): could not ask the head to drain: {}", action, error);
+          else spdlog::warn("spot notice ({}): draining this node within {:.0f} s", action, seconds_left);
+        });
+  }
   agent.Run();
+  spot.reset();
   g_agent = nullptr;
   if (join) {
     std::filesystem::remove(node_record);

@@ -146,3 +146,68 @@ TEST_F(AutoscalerTest, BadClusterFileIsRefusedNamingTheLineAndField) {
 }
 
 }  // namespace
+
+#include "support/http_test_server.h"
+
+namespace {
+
+using strata::testing::HttpTestRequest;
+using strata::testing::HttpTestResponse;
+using strata::testing::HttpTestServer;
+
+// A spot node's metadata service issues an interruption notice mid-job: the
+// node drains itself (its running tasks finish, new work goes elsewhere) and
+// the job completes with every result.
+TEST_F(AutoscalerTest, SpotNoticeMidJobDrainsTheNodeAndTheJobCompletes) {
+  std::atomic<bool> notice{false};
+  HttpTestServer imds([&](const HttpTestRequest& r) {
+    if (r.method == "PUT" && r.path == "/latest/api/token") return HttpTestResponse{200, "tok-1"};
+    if (r.headers.count("x-aws-ec2-metadata-token") == 0 ||
+        r.headers.at("x-aws-ec2-metadata-token") != "tok-1") {
+      return HttpTestResponse{401, ""};
+    }
+    if (r.path == "/latest/meta-data/spot/instance-action" && notice) {
+      return HttpTestResponse{200, R"({"action": "terminate", "time": "2099-01-01T00:00:00Z"})"};
+    }
+    return HttpTestResponse{404, ""};
+  });
+  const std::string address = StartHead("--num-cpus 1");
+  ASSERT_EQ(Shell(kCli + " start --address " + address +
+                  " --num-cpus 4 --node-type spot --spot-poll-ms 100 --spot-metadata-url " +
+                  imds.url())
+                .code,
+            0);
+  ASSERT_EQ(Shell(kCli + " start --address " + address + " --num-cpus 4").code, 0);
+  WaitFor([](const auto& j) { return CountState(j, "ALIVE") == 3; }, 10);
+
+  std::thread flip([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    notice = true;
+  });
+  Result run = Shell("STRATA_ADDRESS=" + address + " " + kHeavy + " 18 2");
+  flip.join();
+  ASSERT_EQ(run.code, 0) << run.output;
+  const auto summary = nlohmann::json::parse(run.output.substr(run.output.rfind("{\"tasks\"")));
+  EXPECT_EQ(summary["tasks"], 18) << "every result arrived";
+  const nlohmann::json s = WaitFor(
+      [](const auto& j) {
+        for (const auto& n : j["nodes"]) {
+          if (n["node_type"] == "spot") return n["state"] == "DRAINED";
+        }
+        return false;
+      },
+      10);
+  bool drained = false;
+  for (const auto& n : s["nodes"]) drained = drained || (n["node_type"] == "spot" && n["state"] == "DRAINED");
+  EXPECT_TRUE(drained) << s.dump(1);
+  // IMDSv2: a session token first, then the notice with that token.
+  bool put = false, get = false;
+  for (const auto& r : imds.requests()) {
+    put = put || (r.method == "PUT" && r.headers.count("x-aws-ec2-metadata-token-ttl-seconds"));
+    get = get || (r.path == "/latest/meta-data/spot/instance-action" &&
+                  r.headers.count("x-aws-ec2-metadata-token"));
+  }
+  EXPECT_TRUE(put && get);
+}
+
+}  // namespace
