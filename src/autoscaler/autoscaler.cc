@@ -158,6 +158,7 @@ nlohmann::json Autoscaler::RunOnce(const nlohmann::json& status, Clock::time_poi
     for (const std::string& e : events) action += (action.empty() ? "" : "; ") + e;
     last_action_ = action + (plan.reason.empty() ? "" : " — because: " + plan.reason);
     last_action_unix_ = static_cast<int64_t>(std::time(nullptr));
+    spdlog::info("autoscaler: {}", last_action_);
   }
 
   nlohmann::json report;

@@ -76,12 +76,17 @@ TEST_F(AutoscalerTest, ScalesUpForPendingWorkAndBackDownWhenIdle) {
   const auto summary = nlohmann::json::parse(run.output.substr(run.output.rfind("{\"tasks\"")));
   EXPECT_EQ(summary["tasks"], 24);
   EXPECT_GE(summary["nodes"].get<int>(), 5) << "the new nodes ran work: " << run.output;
-  s = Status();
   // How much was pending when it looked depends on timing (15 or 16); that
   // it launched cpu4 nodes for pending demand does not.
-  const std::string action = s["autoscaler"]["last_action"];
-  EXPECT_NE(action.find(" × cpu4"), std::string::npos) << action;
-  EXPECT_NE(action.find("pending demand 1"), std::string::npos) << action;
+  const std::string head_session =
+      nlohmann::json::parse(Shell("cat " + dir_ + "/cluster.json").output)["session_dir"];
+  const std::string log = Shell("cat " + head_session + "/logs/autoscaler.log").output;
+  EXPECT_NE(log.find("pending demand 1"), std::string::npos) << log;
+  EXPECT_NE(Shell("grep -c 'autoscaler: launched [1-9] of [1-9] cpu4' " + head_session +
+                  "/logs/autoscaler.log")
+                .output,
+            "0\n")
+      << log;
 
   // Idle past the timeout (3 s): drained and terminated, down to min_workers
   // (a draining node costs until it is gone).
