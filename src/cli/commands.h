@@ -52,6 +52,8 @@ int RunAutoscaler(const std::string& file, const std::string& address, const std
                   const std::string& state_dir);
 
 int RunJobSubmit(const JobSubmitFlags& flags);
+// `strata run FILE.yaml`: a pipeline file, on `address` or an embedded cluster.
+int RunPipelineFile(const std::string& file, const std::string& address, bool progress);
 int RunJobList(const std::string& address, const std::string& token, bool json);
 int RunJobLogs(const std::string& job, bool follow, const std::string& address,
                const std::string& token);

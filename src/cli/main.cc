@@ -2,9 +2,16 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
+
+#include <strata/strata.h>
+
 #include "cli/commands.h"
 
 int main(int argc, char** argv) {
+  // `strata run` uses the cluster: its workers are this binary re-run in
+  // worker mode, where Init() serves tasks and never returns.
+  if (std::getenv("STRATA_WORKER_MODE") != nullptr) strata::Init();
   CLI::App app{"Strata: a distributed computing engine for data preprocessing", "strata"};
   // At most one; an unknown word is then reported by name, not as "missing".
   app.require_subcommand(0, 1);
@@ -117,7 +124,20 @@ int main(int argc, char** argv) {
   jstop_cmd->add_option("--address", address, "The head (default: the local one)");
   jstop_cmd->add_option("--token", token, "Cluster token");
 
+  std::string pipeline_file;
+  std::string run_address;
+  bool no_progress = false;
+  CLI::App* run_cmd = app.add_subcommand(
+      "run", "Run a pipeline file (read, steps, write) on all cores, or on a cluster with --address");
+  run_cmd->add_option("pipeline", pipeline_file, "The pipeline YAML file")->required();
+  run_cmd->add_option("--address", run_address,
+                      "A running cluster (default: $STRATA_ADDRESS, else an embedded one)");
+  run_cmd->add_flag("--no-progress", no_progress, "No progress line while it runs");
+
   CLI11_PARSE(app, argc, argv);
+  if (run_cmd->parsed()) {
+    return strata::cli::RunPipelineFile(pipeline_file, run_address, !no_progress);
+  }
   if (submit_cmd->parsed()) return strata::cli::RunJobSubmit(submit);
   if (list_cmd->parsed()) return strata::cli::RunJobList(address, token, json);
   if (logs_cmd->parsed()) return strata::cli::RunJobLogs(job_id, follow, address, token);

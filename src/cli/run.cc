@@ -1,0 +1,39 @@
+// `strata run FILE.yaml [--address A]`: runs a pipeline file on the cluster
+// at A, or on an embedded cluster on this machine (all cores) by default.
+#include <cstdio>
+
+#include <strata/strata.h>
+
+#include "cli/commands.h"
+#include "data/pipeline.h"
+
+namespace strata::cli {
+
+int RunPipelineFile(const std::string& file, const std::string& address, bool progress) {
+  data::PipelineSpec spec;
+  std::string error;
+  if (!data::LoadPipeline(file, &spec, &error)) {
+    std::fprintf(stderr, "strata run: %s\n", error.c_str());
+    return 2;
+  }
+  strata::InitOptions options;
+  options.address = address;
+  try {
+    strata::Init(options);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "strata run: %s\n", e.what());
+    return 1;
+  }
+  data::RunOptions run;
+  run.progress = progress;
+  int rc = 1;
+  try {
+    rc = data::RunPipeline(spec, run);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "strata run %s: %s\n", file.c_str(), e.what());
+  }
+  strata::Shutdown();
+  return rc;
+}
+
+}  // namespace strata::cli

@@ -1,0 +1,187 @@
+#include "data/block.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+namespace strata::data {
+
+const char* TypeName(Type t) {
+  switch (t) {
+    case Type::kNull: return "null";
+    case Type::kBool: return "bool";
+    case Type::kInt64: return "int64";
+    case Type::kDouble: return "double";
+    case Type::kString: return "string";
+  }
+  return "?";
+}
+
+Column Column::OfType(Type t) {
+  Column c;
+  c.type = t;
+  if (t == Type::kString) c.offsets.push_back(0);
+  return c;
+}
+
+void Column::MarkValid(bool valid) {
+  const size_t byte = static_cast<size_t>(length >> 3);
+  if (!valid && validity.empty()) {
+    // First null: materialize the bitmap with every earlier row present.
+    validity.assign(static_cast<size_t>((length + 8) >> 3), 0xff);
+  }
+  if (!validity.empty()) {
+    if (validity.size() <= byte) validity.resize(byte + 1, 0xff);
+    if (valid) {
+      validity[byte] |= static_cast<uint8_t>(1u << (length & 7));
+    } else {
+      validity[byte] &= static_cast<uint8_t>(~(1u << (length & 7)));
+    }
+  }
+  ++length;
+}
+
+void Column::AppendNull() {
+  switch (type) {
+    case Type::kInt64: i64.push_back(0); break;
+    case Type::kDouble: f64.push_back(0); break;
+    case Type::kBool: b.push_back(0); break;
+    case Type::kString: offsets.push_back(offsets.back()); break;
+    case Type::kNull: break;
+  }
+  MarkValid(false);
+}
+void Column::AppendInt(int64_t v) {
+  i64.push_back(v);
+  MarkValid(true);
+}
+void Column::AppendDouble(double v) {
+  f64.push_back(v);
+  MarkValid(true);
+}
+void Column::AppendBool(bool v) {
+  b.push_back(v ? 1 : 0);
+  MarkValid(true);
+}
+void Column::AppendString(std::string_view v) {
+  chars.append(v);
+  offsets.push_back(static_cast<int32_t>(chars.size()));
+  MarkValid(true);
+}
+
+void Column::AppendFrom(const Column& o, int64_t i) {
+  if (o.IsNull(i)) {
+    AppendNull();
+    return;
+  }
+  switch (o.type) {
+    case Type::kInt64:
+      if (type == Type::kDouble) {
+        AppendDouble(static_cast<double>(o.i64[i]));
+      } else {
+        AppendInt(o.i64[i]);
+      }
+      break;
+    case Type::kDouble: AppendDouble(o.f64[i]); break;
+    case Type::kBool: AppendBool(o.b[i] != 0); break;
+    case Type::kString: AppendString(o.Str(i)); break;
+    case Type::kNull: AppendNull(); break;
+  }
+}
+
+int Block::Find(const std::string& name) const {
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+void Block::Add(std::string name, Column c) {
+  if (const int i = Find(name); i >= 0) {
+    columns[static_cast<size_t>(i)] = std::move(c);
+    return;
+  }
+  names.push_back(std::move(name));
+  columns.push_back(std::move(c));
+}
+
+Block Block::Take(const std::vector<int64_t>& rows) const {
+  Block out;
+  out.names = names;
+  out.num_rows = static_cast<int64_t>(rows.size());
+  for (const Column& c : columns) {
+    Column n = Column::OfType(c.type);
+    switch (c.type) {
+      case Type::kInt64: n.i64.reserve(rows.size()); break;
+      case Type::kDouble: n.f64.reserve(rows.size()); break;
+      default: break;
+    }
+    for (int64_t r : rows) n.AppendFrom(c, r);
+    out.columns.push_back(std::move(n));
+  }
+  return out;
+}
+
+Block Block::Filter(const Column& mask) const {
+  std::vector<int64_t> rows;
+  for (int64_t i = 0; i < mask.length; ++i) {
+    if (!mask.IsNull(i) && mask.b[i] != 0) rows.push_back(i);
+  }
+  if (static_cast<int64_t>(rows.size()) == num_rows) return *this;
+  return Take(rows);
+}
+
+void Block::Append(const Block& other) {
+  if (names.empty()) {
+    *this = other;
+    return;
+  }
+  for (size_t c = 0; c < columns.size(); ++c) {
+    const int j = other.Find(names[c]);
+    Column& dst = columns[c];
+    if (j < 0) {
+      for (int64_t r = 0; r < other.num_rows; ++r) dst.AppendNull();
+      continue;
+    }
+    const Column& src = other.columns[static_cast<size_t>(j)];
+    if (dst.type == Type::kNull && src.type != Type::kNull) {
+      // A column that was all null so far takes the type of the data.
+      Column typed = Column::OfType(src.type);
+      for (int64_t r = 0; r < dst.length; ++r) typed.AppendNull();
+      dst = std::move(typed);
+    } else if (dst.type == Type::kInt64 && src.type == Type::kDouble) {
+      Column widened = Column::OfType(Type::kDouble);
+      for (int64_t r = 0; r < dst.length; ++r) widened.AppendFrom(dst, r);
+      dst = std::move(widened);
+    }
+    for (int64_t r = 0; r < other.num_rows; ++r) dst.AppendFrom(src, r);
+  }
+  num_rows += other.num_rows;
+}
+
+std::string JsonValue(const Column& c, int64_t i) {
+  if (c.IsNull(i)) return "null";
+  switch (c.type) {
+    case Type::kInt64: return std::to_string(c.i64[i]);
+    case Type::kDouble: {
+      const double v = c.f64[i];
+      if (!std::isfinite(v)) return "null";
+      char buf[32];
+      std::snprintf(buf, sizeof(buf), "%.17g", v);
+      // Shortest text that reads back the same value.
+      for (int p = 1; p <= 17; ++p) {
+        char shorter[32];
+        std::snprintf(shorter, sizeof(shorter), "%.*g", p, v);
+        if (std::strtod(shorter, nullptr) == v) return shorter;
+      }
+      return buf;
+    }
+    case Type::kBool: return c.b[i] ? "true" : "false";
+    case Type::kString: return nlohmann::json(std::string(c.Str(i))).dump();
+    case Type::kNull: return "null";
+  }
+  return "null";
+}
+
+}  // namespace strata::data

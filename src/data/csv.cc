@@ -1,0 +1,336 @@
+#include "data/csv.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+
+namespace strata::data {
+
+namespace {
+
+constexpr int kInferRows = 1000;
+
+// One record's fields; `error` set when it breaks the format.
+struct Record {
+  std::vector<std::string_view> fields;
+  std::vector<std::string> unescaped;  // storage for fields that had "" escapes
+  std::string error;
+};
+
+// Reads one record starting at `pos`; returns the position after it and the
+// number of newlines it spans.
+size_t NextRecord(std::string_view text, size_t pos, char delim, Record* r, int* newlines) {
+  r->fields.clear();
+  r->unescaped.clear();
+  r->error.clear();
+  *newlines = 0;
+  const size_t n = text.size();
+  for (;;) {
+    if (pos < n && text[pos] == '"') {
+      // Quoted field.
+      size_t i = pos + 1;
+      bool escaped = false;
+      for (;;) {
+        const size_t q = text.find('"', i);
+        if (q == std::string_view::npos) {
+          r->error = "unclosed quote";
+          for (size_t k = pos; k < n; ++k) *newlines += text[k] == '\n';
+          return n;
+        }
+        if (q + 1 < n && text[q + 1] == '"') {
+          escaped = true;
+          i = q + 2;
+          continue;
+        }
+        std::string_view raw = text.substr(pos + 1, q - pos - 1);
+        for (char c : raw) *newlines += c == '\n';
+        if (escaped) {
+          std::string s;
+          for (size_t k = 0; k < raw.size(); ++k) {
+            s += raw[k];
+            if (raw[k] == '"') ++k;
+          }
+          r->unescaped.push_back(std::move(s));
+          r->fields.push_back(r->unescaped.back());
+        } else {
+          r->fields.push_back(raw);
+        }
+        pos = q + 1;
+        break;
+      }
+      if (pos < n && text[pos] != delim && text[pos] != '\n' && text[pos] != '\r') {
+        r->error = "text after a closing quote";
+        while (pos < n && text[pos] != '\n') ++pos;
+      }
+    } else {
+      size_t end = pos;
+      while (end < n && text[end] != delim && text[end] != '\n') ++end;
+      std::string_view f = text.substr(pos, end - pos);
+      if (!f.empty() && f.back() == '\r' && (end == n || text[end] == '\n')) f.remove_suffix(1);
+      if (f.find('"') != std::string_view::npos && r->error.empty()) {
+        r->error = "a quote inside an unquoted field";
+      }
+      r->fields.push_back(f);
+      pos = end;
+    }
+    if (pos < n && text[pos] == delim) {
+      ++pos;
+      continue;
+    }
+    if (pos < n && text[pos] == '\r') ++pos;
+    if (pos < n && text[pos] == '\n') {
+      ++pos;
+      ++*newlines;
+    }
+    return pos;
+  }
+}
+
+bool ParseInt(std::string_view s, int64_t* v) {
+  const char* b = s.data();
+  const char* e = b + s.size();
+  if (b != e && *b == '+') ++b;
+  auto [p, ec] = std::from_chars(b, e, *v);
+  return ec == std::errc() && p == e && b != e;
+}
+
+bool ParseDouble(std::string_view s, double* v) {
+  const char* b = s.data();
+  const char* e = b + s.size();
+  if (b != e && *b == '+') ++b;
+  auto [p, ec] = std::from_chars(b, e, *v);
+  return ec == std::errc() && p == e && b != e;
+}
+
+bool ParseBool(std::string_view s, bool* v) {
+  if (s == "true" || s == "True" || s == "TRUE") return *v = true, true;
+  if (s == "false" || s == "False" || s == "FALSE") return *v = false, true;
+  return false;
+}
+
+std::string ReadFile(const std::string& path, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = "cannot read " + path + ": " + std::strerror(errno);
+    return "";
+  }
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+bool InferCsvSchema(const std::string& path, char delim, bool header, CsvSchema* schema,
+                    std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = "cannot read " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  std::string head(1 << 20, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<size_t>(in.gcount()));
+  std::string_view text(head);
+  Record r;
+  int nl = 0;
+  size_t pos = 0;
+  schema->names.clear();
+  if (header) {
+    pos = NextRecord(text, 0, delim, &r, &nl);
+    if (!r.error.empty()) {
+      *error = path + ":1: the header line is not valid CSV (" + r.error + ")";
+      return false;
+    }
+    for (auto f : r.fields) schema->names.emplace_back(f);
+  }
+  // Per column: how many sampled values read as an int / a double / a bool.
+  // A column is typed when all but a few (at most 1, or 5%) do: the few are
+  // bad records, reported rather than turning the column into text.
+  std::vector<int> n_int, n_double, n_bool, n_seen;
+  for (int row = 0; row < kInferRows && pos < text.size(); ++row) {
+    const size_t next = NextRecord(text, pos, delim, &r, &nl);
+    if (next >= text.size() && in.gcount() == static_cast<std::streamsize>(1 << 20)) break;  // cut
+    pos = next;
+    if (!r.error.empty()) continue;
+    if (schema->names.empty()) {
+      for (size_t i = 0; i < r.fields.size(); ++i) schema->names.push_back("c" + std::to_string(i));
+    }
+    const size_t cols = schema->names.size();
+    n_int.resize(cols), n_double.resize(cols), n_bool.resize(cols), n_seen.resize(cols);
+    if (r.fields.size() != cols) continue;
+    for (size_t i = 0; i < cols; ++i) {
+      const std::string_view f = r.fields[i];
+      if (f.empty()) continue;
+      ++n_seen[i];
+      int64_t iv;
+      double dv;
+      bool bv;
+      n_int[i] += ParseInt(f, &iv);
+      n_double[i] += ParseDouble(f, &dv);
+      n_bool[i] += ParseBool(f, &bv);
+    }
+  }
+  schema->types.assign(schema->names.size(), Type::kString);
+  for (size_t i = 0; i < schema->names.size() && i < n_seen.size(); ++i) {
+    const int seen = n_seen[i];
+    if (seen == 0) continue;
+    const int allowed = seen >= 5 ? std::max(1, seen / 20) : 0;
+    if (n_double[i] > 0 && seen - n_double[i] <= allowed) {
+      schema->types[i] = n_int[i] == n_double[i] ? Type::kInt64 : Type::kDouble;
+    } else if (n_bool[i] > 0 && seen - n_bool[i] <= allowed) {
+      schema->types[i] = Type::kBool;
+    }
+  }
+  return true;
+}
+
+std::vector<FileRange> SplitCsv(const std::string& path, bool header, int64_t target,
+                                std::string* error) {
+  const std::string text = ReadFile(path, error);
+  std::vector<FileRange> out;
+  if (!error->empty()) return out;
+  size_t pos = 0;
+  int64_t line = 1;
+  if (header) {
+    // Past the header record (it may be quoted across lines too).
+    Record r;
+    int nl = 0;
+    pos = NextRecord(text, 0, ',', &r, &nl);
+    line += nl;
+  }
+  bool quoted = false;
+  size_t start = pos;
+  int64_t start_line = line;
+  for (size_t i = pos; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '"') quoted = !quoted;
+    if (c != '\n') continue;
+    ++line;
+    if (!quoted && static_cast<int64_t>(i + 1 - start) >= target) {
+      out.push_back({path, static_cast<int64_t>(start), static_cast<int64_t>(i + 1 - start), start_line});
+      start = i + 1;
+      start_line = line;
+    }
+  }
+  if (start < text.size()) {
+    out.push_back({path, static_cast<int64_t>(start), static_cast<int64_t>(text.size() - start), start_line});
+  }
+  return out;
+}
+
+void ParseCsv(std::string_view text, const std::string& file, int64_t first_line,
+              const CsvSchema& schema, char delim, Block* out, std::vector<BadRecord>* bad) {
+  const size_t cols = schema.names.size();
+  if (out->columns.empty()) {
+    for (size_t i = 0; i < cols; ++i) out->Add(schema.names[i], Column::OfType(schema.types[i]));
+  }
+  Record r;
+  size_t pos = 0;
+  int64_t line = first_line;
+  std::string reason;
+  while (pos < text.size()) {
+    const size_t start = pos;
+    int nl = 0;
+    pos = NextRecord(text, pos, delim, &r, &nl);
+    const int64_t record_line = line;
+    line += nl;
+    if (r.fields.size() == 1 && r.fields[0].empty() && r.error.empty()) continue;  // blank line
+    reason = r.error;
+    if (reason.empty() && r.fields.size() != cols) {
+      reason = "expected " + std::to_string(cols) + " fields, found " + std::to_string(r.fields.size());
+    }
+    size_t bad_field = cols;
+    if (reason.empty()) {
+      for (size_t i = 0; i < cols && bad_field == cols; ++i) {
+        const std::string_view f = r.fields[i];
+        if (f.empty()) continue;
+        int64_t iv;
+        double dv;
+        bool bv;
+        const bool ok = schema.types[i] == Type::kInt64    ? ParseInt(f, &iv)
+                        : schema.types[i] == Type::kDouble ? ParseDouble(f, &dv)
+                        : schema.types[i] == Type::kBool   ? ParseBool(f, &bv)
+                                                           : true;
+        if (!ok) {
+          bad_field = i;
+          reason = "field '" + schema.names[i] + "' is not " + (schema.types[i] == Type::kInt64 ? "an " : "a ") +
+                   TypeName(schema.types[i]) + ": '" + std::string(f.substr(0, 40)) + "'";
+        }
+      }
+    }
+    if (!reason.empty()) {
+      std::string_view raw = text.substr(start, pos - start);
+      while (!raw.empty() && (raw.back() == '\n' || raw.back() == '\r')) raw.remove_suffix(1);
+      bad->push_back({file, record_line, reason, std::string(raw)});
+      continue;
+    }
+    for (size_t i = 0; i < cols; ++i) {
+      Column& c = out->columns[i];
+      const std::string_view f = r.fields[i];
+      if (f.empty()) {
+        c.AppendNull();
+        continue;
+      }
+      switch (schema.types[i]) {
+        case Type::kInt64: {
+          int64_t v = 0;
+          ParseInt(f, &v);
+          c.AppendInt(v);
+          break;
+        }
+        case Type::kDouble: {
+          double v = 0;
+          ParseDouble(f, &v);
+          c.AppendDouble(v);
+          break;
+        }
+        case Type::kBool: {
+          bool v = false;
+          ParseBool(f, &v);
+          c.AppendBool(v);
+          break;
+        }
+        default:
+          c.AppendString(f);
+      }
+    }
+    ++out->num_rows;
+  }
+}
+
+void WriteCsv(const Block& block, char delim, bool header, std::string* out) {
+  auto field = [&](std::string_view s) {
+    if (s.find_first_of(std::string("\"\n\r") + delim) == std::string_view::npos) {
+      out->append(s);
+      return;
+    }
+    out->push_back('"');
+    for (char c : s) {
+      if (c == '"') out->push_back('"');
+      out->push_back(c);
+    }
+    out->push_back('"');
+  };
+  if (header) {
+    for (size_t i = 0; i < block.names.size(); ++i) {
+      if (i) out->push_back(delim);
+      field(block.names[i]);
+    }
+    out->push_back('\n');
+  }
+  for (int64_t r = 0; r < block.num_rows; ++r) {
+    for (size_t i = 0; i < block.columns.size(); ++i) {
+      if (i) out->push_back(delim);
+      const Column& c = block.columns[i];
+      if (c.IsNull(r)) continue;
+      if (c.type == Type::kString) {
+        field(c.Str(r));
+      } else {
+        out->append(JsonValue(c, r));
+      }
+    }
+    out->push_back('\n');
+  }
+}
+
+}  // namespace strata::data

@@ -1,0 +1,34 @@
+// The expression language of filters and derived columns, SQL-like and
+// evaluated a column at a time:
+//
+//   fare > 50 and passenger_count is not null
+//   case when tip > 5 then 'good' else 'ok' end
+//   lower(trim(name)) in ('a', 'b')      cast(id as string)      -x % 7
+//
+// Arithmetic (+ - * / %), comparison (= == != <> < <= > >=), and / or / not
+// (three-valued, as SQL), is [not] null, [not] in (...), case when, cast(x
+// as int64|double|bool|string), and the functions lower, upper, length,
+// trim, substr(s, start[, len]) (1-based), contains, starts_with, ends_with,
+// abs, round, coalesce. Parse errors name the column of the expression.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "data/block.h"
+
+namespace strata::data {
+
+struct Expr;
+using ExprPtr = std::shared_ptr<const Expr>;
+
+// Parses `text`; nullptr with `error` ("at column N: ...") on a syntax error.
+ExprPtr ParseExpr(const std::string& text, std::string* error);
+// Evaluates over every row of `block`. False with `error` for an unknown
+// column, a function given the wrong arguments, or a type that does not fit.
+bool EvalExpr(const Expr& e, const Block& block, Column* out, std::string* error);
+// Column names the expression reads.
+void ColumnsOf(const Expr& e, std::vector<std::string>* out);
+
+}  // namespace strata::data

@@ -1,0 +1,151 @@
+#include "data/jsonl.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+namespace strata::data {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+// Narrowest type that holds every value seen; strings win over everything.
+Type Widen(Type have, const json& v) {
+  Type t = Type::kString;
+  if (v.is_null()) return have;
+  if (v.is_boolean()) t = Type::kBool;
+  else if (v.is_number_integer()) t = Type::kInt64;
+  else if (v.is_number()) t = Type::kDouble;
+  if (have == Type::kNull || have == t) return t;
+  if ((have == Type::kInt64 && t == Type::kDouble) || (have == Type::kDouble && t == Type::kInt64)) {
+    return Type::kDouble;
+  }
+  return Type::kString;
+}
+
+}  // namespace
+
+bool InferJsonlSchema(const std::string& path, CsvSchema* schema, std::string* error) {
+  std::ifstream in(path);
+  if (!in) {
+    *error = "cannot read " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  std::map<std::string, size_t> index;
+  std::vector<Type> types;
+  std::string line;
+  for (int n = 0; n < 1000 && std::getline(in, line); ++n) {
+    const json j = json::parse(line, nullptr, false);
+    if (!j.is_object()) continue;
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      auto [pos, fresh] = index.emplace(it.key(), schema->names.size());
+      if (fresh) {
+        schema->names.push_back(it.key());
+        types.push_back(Type::kNull);
+      }
+      types[pos->second] = Widen(types[pos->second], it.value());
+    }
+  }
+  for (Type& t : types) {
+    if (t == Type::kNull) t = Type::kString;
+  }
+  schema->types = types;
+  return true;
+}
+
+std::vector<FileRange> SplitLines(const std::string& path, int64_t target, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<FileRange> out;
+  if (!in) {
+    *error = "cannot read " + path + ": " + std::strerror(errno);
+    return out;
+  }
+  const std::string text(std::istreambuf_iterator<char>(in), {});
+  size_t start = 0;
+  int64_t line = 1, start_line = 1;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\n') continue;
+    ++line;
+    if (static_cast<int64_t>(i + 1 - start) >= target) {
+      out.push_back({path, static_cast<int64_t>(start), static_cast<int64_t>(i + 1 - start), start_line});
+      start = i + 1;
+      start_line = line;
+    }
+  }
+  if (start < text.size()) {
+    out.push_back({path, static_cast<int64_t>(start), static_cast<int64_t>(text.size() - start), start_line});
+  }
+  return out;
+}
+
+void ParseJsonl(std::string_view text, const std::string& file, int64_t first_line,
+                const CsvSchema& schema, Block* out, std::vector<BadRecord>* bad) {
+  if (out->columns.empty()) {
+    for (size_t i = 0; i < schema.names.size(); ++i) {
+      out->Add(schema.names[i], Column::OfType(schema.types[i]));
+    }
+  }
+  size_t pos = 0;
+  int64_t line = first_line;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view raw = text.substr(pos, end - pos);
+    if (!raw.empty() && raw.back() == '\r') raw.remove_suffix(1);
+    pos = end + 1;
+    const int64_t this_line = line++;
+    if (raw.find_first_not_of(" \t") == std::string_view::npos) continue;
+    const json j = json::parse(raw, nullptr, false);
+    std::string reason;
+    if (j.is_discarded()) reason = "not valid JSON";
+    else if (!j.is_object()) reason = "not a JSON object";
+    for (size_t i = 0; reason.empty() && i < schema.names.size(); ++i) {
+      auto it = j.find(schema.names[i]);
+      if (it == j.end() || it->is_null()) continue;
+      const Type t = schema.types[i];
+      const bool ok = t == Type::kString || (t == Type::kBool && it->is_boolean()) ||
+                      (t == Type::kInt64 && it->is_number_integer()) ||
+                      (t == Type::kDouble && it->is_number());
+      if (!ok) reason = "field '" + schema.names[i] + "' is not " + TypeName(t) + ": " + it->dump().substr(0, 40);
+    }
+    if (!reason.empty()) {
+      bad->push_back({file, this_line, reason, std::string(raw)});
+      continue;
+    }
+    for (size_t i = 0; i < schema.names.size(); ++i) {
+      Column& c = out->columns[i];
+      auto it = j.find(schema.names[i]);
+      if (it == j.end() || it->is_null()) {
+        c.AppendNull();
+        continue;
+      }
+      switch (schema.types[i]) {
+        case Type::kInt64: c.AppendInt(it->get<int64_t>()); break;
+        case Type::kDouble: c.AppendDouble(it->get<double>()); break;
+        case Type::kBool: c.AppendBool(it->get<bool>()); break;
+        default: c.AppendString(it->is_string() ? it->get<std::string>() : it->dump());
+      }
+    }
+    ++out->num_rows;
+  }
+}
+
+void WriteJsonl(const Block& block, std::string* out) {
+  std::vector<std::string> keys;
+  for (const std::string& n : block.names) keys.push_back(json(n).dump() + ":");
+  for (int64_t r = 0; r < block.num_rows; ++r) {
+    out->push_back('{');
+    for (size_t i = 0; i < block.columns.size(); ++i) {
+      if (i) out->push_back(',');
+      out->append(keys[i]);
+      out->append(JsonValue(block.columns[i], r));
+    }
+    out->append("}\n");
+  }
+}
+
+}  // namespace strata::data

@@ -1,0 +1,25 @@
+// JSON Lines: one JSON object per line. Columns are the keys seen in the
+// first rows (in order of first appearance) with types inferred the same way
+// as for CSV; a missing key is null; nested values are kept as JSON text. A
+// line that is not one JSON object, or a value of the wrong type, is a bad
+// record.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "data/block.h"
+#include "data/csv.h"
+
+namespace strata::data {
+
+bool InferJsonlSchema(const std::string& path, CsvSchema* schema, std::string* error);
+// Ranges of whole lines of about `target_bytes`.
+std::vector<FileRange> SplitLines(const std::string& path, int64_t target_bytes,
+                                  std::string* error);
+void ParseJsonl(std::string_view text, const std::string& file, int64_t first_line,
+                const CsvSchema& schema, Block* out, std::vector<BadRecord>* bad);
+void WriteJsonl(const Block& block, std::string* out);
+
+}  // namespace strata::data

@@ -1,0 +1,428 @@
+#include "data/operators.h"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <numeric>
+
+namespace strata::data {
+
+namespace {
+
+// A row's key values as bytes, so that groups and join keys hash as strings.
+void KeyOf(const std::vector<const Column*>& cols, int64_t r, std::string* key) {
+  key->clear();
+  for (const Column* c : cols) {
+    if (c->IsNull(r)) {
+      key->push_back('\0');
+      continue;
+    }
+    key->push_back(static_cast<char>(c->type) + 1);
+    switch (c->type) {
+      case Type::kInt64: key->append(reinterpret_cast<const char*>(&c->i64[r]), 8); break;
+      case Type::kDouble: {
+        // Integral doubles hash like ints, so 2 and 2.0 join.
+        const double d = c->f64[r];
+        if (d == static_cast<double>(static_cast<int64_t>(d))) {
+          (*key)[key->size() - 1] = static_cast<char>(Type::kInt64) + 1;
+          const int64_t i = static_cast<int64_t>(d);
+          key->append(reinterpret_cast<const char*>(&i), 8);
+        } else {
+          key->append(reinterpret_cast<const char*>(&d), 8);
+        }
+        break;
+      }
+      case Type::kBool: key->push_back(static_cast<char>(c->b[r])); break;
+      case Type::kString: {
+        const std::string_view s = c->Str(r);
+        const uint32_t n = static_cast<uint32_t>(s.size());
+        key->append(reinterpret_cast<const char*>(&n), 4);
+        key->append(s);
+        break;
+      }
+      case Type::kNull: break;
+    }
+  }
+}
+
+bool Resolve(const Block& b, const std::vector<std::string>& names, std::vector<const Column*>* out,
+             const char* what, std::string* error) {
+  out->clear();
+  for (const std::string& n : names) {
+    const Column* c = b.Get(n);
+    if (c == nullptr) {
+      std::string have;
+      for (const std::string& s : b.names) have += (have.empty() ? "" : ", ") + s;
+      *error = std::string(what) + ": unknown column '" + n + "' (columns: " + have + ")";
+      return false;
+    }
+    out->push_back(c);
+  }
+  return true;
+}
+
+}  // namespace
+
+bool ParseAgg(const std::string& out, const std::string& text, AggSpec* spec, std::string* error) {
+  const size_t open = text.find('('), close = text.rfind(')');
+  if (open == std::string::npos || close == std::string::npos || close < open) {
+    *error = "aggregation '" + text + "' must look like fn(column): count(), sum(x), mean(x), min(x), max(x)";
+    return false;
+  }
+  auto trim = [](std::string s) {
+    const size_t b = s.find_first_not_of(' ');
+    return b == std::string::npos ? std::string() : s.substr(b, s.find_last_not_of(' ') - b + 1);
+  };
+  spec->out = out;
+  spec->fn = trim(text.substr(0, open));
+  std::transform(spec->fn.begin(), spec->fn.end(), spec->fn.begin(), ::tolower);
+  if (spec->fn == "avg") spec->fn = "mean";
+  spec->column = trim(text.substr(open + 1, close - open - 1));
+  if (spec->fn == "count" && spec->column == "*") spec->column.clear();
+  if (spec->fn != "count" && spec->fn != "sum" && spec->fn != "mean" && spec->fn != "min" &&
+      spec->fn != "max") {
+    *error = "unknown aggregation '" + spec->fn + "' in '" + text + "' (count, sum, mean, min, max)";
+    return false;
+  }
+  if (spec->fn != "count" && spec->column.empty()) {
+    *error = spec->fn + "() needs a column: " + spec->fn + "(x)";
+    return false;
+  }
+  return true;
+}
+
+// Per group, per aggregation: enough to finish count, sum, mean, min, max and
+// to merge two partial results.
+struct Acc {
+  int64_t count = 0;  // non-null values (rows for count())
+  int64_t isum = 0;
+  double dsum = 0;
+  bool has = false;  // a min/max value is set
+  double dmin = 0, dmax = 0;
+  int64_t imin = 0, imax = 0;
+  std::string smin, smax;
+};
+
+struct GroupBy::State {
+  std::unordered_map<std::string, size_t> index;
+  Block key_rows;                 // one row per group: its key values
+  std::vector<std::vector<Acc>> accs;  // [group][agg]
+  std::vector<Type> input_types;  // per agg: the type of its column
+};
+
+GroupBy::GroupBy(std::vector<std::string> keys, std::vector<AggSpec> aggs)
+    : keys_(std::move(keys)), aggs_(std::move(aggs)), state_(std::make_unique<State>()) {
+  state_->input_types.assign(aggs_.size(), Type::kNull);
+}
+GroupBy::~GroupBy() = default;
+size_t GroupBy::num_groups() const { return state_->accs.size(); }
+
+bool GroupBy::Add(const Block& rows, std::string* error) {
+  std::vector<const Column*> keys;
+  if (!Resolve(rows, keys_, &keys, "groupby", error)) return false;
+  std::vector<const Column*> inputs(aggs_.size(), nullptr);
+  for (size_t a = 0; a < aggs_.size(); ++a) {
+    if (aggs_[a].column.empty()) continue;
+    inputs[a] = rows.Get(aggs_[a].column);
+    if (inputs[a] == nullptr) {
+      std::vector<const Column*> unused;
+      return Resolve(rows, {aggs_[a].column}, &unused, "groupby aggregation", error);
+    }
+    const Type t = inputs[a]->type;
+    if ((aggs_[a].fn == "sum" || aggs_[a].fn == "mean") && t == Type::kString) {
+      *error = aggs_[a].fn + "(" + aggs_[a].column + "): the column is text, not numbers";
+      return false;
+    }
+    if (state_->input_types[a] == Type::kNull || (state_->input_types[a] == Type::kInt64 && t == Type::kDouble)) {
+      state_->input_types[a] = t;
+    }
+  }
+  State& s = *state_;
+  if (s.key_rows.columns.empty()) {
+    for (size_t k = 0; k < keys_.size(); ++k) s.key_rows.Add(keys_[k], Column::OfType(keys[k]->type));
+  }
+  std::string key;
+  for (int64_t r = 0; r < rows.num_rows; ++r) {
+    KeyOf(keys, r, &key);
+    auto [it, fresh] = s.index.emplace(key, s.accs.size());
+    if (fresh) {
+      for (size_t k = 0; k < keys.size(); ++k) s.key_rows.columns[k].AppendFrom(*keys[k], r);
+      ++s.key_rows.num_rows;
+      s.accs.emplace_back(aggs_.size());
+    }
+    std::vector<Acc>& g = s.accs[it->second];
+    for (size_t a = 0; a < aggs_.size(); ++a) {
+      Acc& acc = g[a];
+      const Column* c = inputs[a];
+      if (c == nullptr) {  // count()
+        ++acc.count;
+        continue;
+      }
+      if (c->IsNull(r)) continue;
+      ++acc.count;
+      if (c->type == Type::kString) {
+        const std::string_view v = c->Str(r);
+        if (!acc.has || v < acc.smin) acc.smin = v;
+        if (!acc.has || v > acc.smax) acc.smax = v;
+      } else if (c->type == Type::kInt64) {
+        const int64_t v = c->i64[r];
+        acc.isum += v;
+        acc.dsum += static_cast<double>(v);
+        if (!acc.has || v < acc.imin) acc.imin = v;
+        if (!acc.has || v > acc.imax) acc.imax = v;
+        if (!acc.has || v < acc.dmin) acc.dmin = static_cast<double>(v);
+        if (!acc.has || v > acc.dmax) acc.dmax = static_cast<double>(v);
+      } else {
+        const double v = c->AsDouble(r);
+        acc.dsum += v;
+        if (!acc.has || v < acc.dmin) acc.dmin = v;
+        if (!acc.has || v > acc.dmax) acc.dmax = v;
+      }
+      acc.has = true;
+    }
+  }
+  return true;
+}
+
+Block GroupBy::Partial() const {
+  Block out = state_->key_rows;
+  for (size_t a = 0; a < aggs_.size(); ++a) {
+    const std::string p = aggs_[a].out + "#";
+    Column count = Column::OfType(Type::kInt64), isum = Column::OfType(Type::kInt64),
+           dsum = Column::OfType(Type::kDouble), type = Column::OfType(Type::kInt64),
+           dmin = Column::OfType(Type::kDouble), dmax = Column::OfType(Type::kDouble),
+           imin = Column::OfType(Type::kInt64), imax = Column::OfType(Type::kInt64),
+           smin = Column::OfType(Type::kString), smax = Column::OfType(Type::kString);
+    for (const auto& g : state_->accs) {
+      const Acc& acc = g[a];
+      count.AppendInt(acc.count);
+      isum.AppendInt(acc.isum);
+      dsum.AppendDouble(acc.dsum);
+      type.AppendInt(static_cast<int64_t>(state_->input_types[a]));
+      if (acc.has) {
+        dmin.AppendDouble(acc.dmin), dmax.AppendDouble(acc.dmax);
+        imin.AppendInt(acc.imin), imax.AppendInt(acc.imax);
+        smin.AppendString(acc.smin), smax.AppendString(acc.smax);
+      } else {
+        dmin.AppendNull(), dmax.AppendNull(), imin.AppendNull(), imax.AppendNull();
+        smin.AppendNull(), smax.AppendNull();
+      }
+    }
+    out.Add(p + "count", std::move(count));
+    out.Add(p + "isum", std::move(isum));
+    out.Add(p + "dsum", std::move(dsum));
+    out.Add(p + "type", std::move(type));
+    out.Add(p + "dmin", std::move(dmin));
+    out.Add(p + "dmax", std::move(dmax));
+    out.Add(p + "imin", std::move(imin));
+    out.Add(p + "imax", std::move(imax));
+    out.Add(p + "smin", std::move(smin));
+    out.Add(p + "smax", std::move(smax));
+  }
+  return out;
+}
+
+bool GroupBy::AddPartial(const Block& partial, std::string* error) {
+  std::vector<const Column*> keys;
+  if (!Resolve(partial, keys_, &keys, "groupby merge", error)) return false;
+  State& s = *state_;
+  if (s.key_rows.columns.empty()) {
+    for (size_t k = 0; k < keys_.size(); ++k) s.key_rows.Add(keys_[k], Column::OfType(keys[k]->type));
+  } else {
+    // A key column that was all null in one part takes its type from another.
+    for (size_t k = 0; k < keys_.size(); ++k) {
+      Column& have = s.key_rows.columns[k];
+      if (have.type == Type::kNull && keys[k]->type != Type::kNull) {
+        Column typed = Column::OfType(keys[k]->type);
+        for (int64_t r = 0; r < have.length; ++r) typed.AppendNull();
+        have = std::move(typed);
+      }
+    }
+  }
+  std::vector<std::vector<const Column*>> cols(aggs_.size());
+  static const char* kParts[] = {"count", "isum", "dsum", "type", "dmin", "dmax", "imin", "imax", "smin", "smax"};
+  for (size_t a = 0; a < aggs_.size(); ++a) {
+    for (const char* part : kParts) {
+      const Column* c = partial.Get(aggs_[a].out + "#" + part);
+      if (c == nullptr) {
+        *error = "groupby merge: a partial result lacks " + aggs_[a].out + "#" + part;
+        return false;
+      }
+      cols[a].push_back(c);
+    }
+    if (partial.num_rows > 0) {
+      const Type t = static_cast<Type>(cols[a][3]->i64[0]);
+      if (s.input_types[a] == Type::kNull || (s.input_types[a] == Type::kInt64 && t == Type::kDouble)) {
+        s.input_types[a] = t;
+      }
+    }
+  }
+  std::string key;
+  for (int64_t r = 0; r < partial.num_rows; ++r) {
+    KeyOf(keys, r, &key);
+    auto [it, fresh] = s.index.emplace(key, s.accs.size());
+    if (fresh) {
+      for (size_t k = 0; k < keys.size(); ++k) s.key_rows.columns[k].AppendFrom(*keys[k], r);
+      ++s.key_rows.num_rows;
+      s.accs.emplace_back(aggs_.size());
+    }
+    for (size_t a = 0; a < aggs_.size(); ++a) {
+      Acc& acc = s.accs[it->second][a];
+      const auto& c = cols[a];
+      acc.count += c[0]->i64[r];
+      acc.isum += c[1]->i64[r];
+      acc.dsum += c[2]->f64[r];
+      if (c[4]->IsNull(r)) continue;
+      const double dmin = c[4]->f64[r], dmax = c[5]->f64[r];
+      const int64_t imin = c[6]->i64[r], imax = c[7]->i64[r];
+      const std::string_view smin = c[8]->Str(r), smax = c[9]->Str(r);
+      if (!acc.has || dmin < acc.dmin) acc.dmin = dmin;
+      if (!acc.has || dmax > acc.dmax) acc.dmax = dmax;
+      if (!acc.has || imin < acc.imin) acc.imin = imin;
+      if (!acc.has || imax > acc.imax) acc.imax = imax;
+      if (!acc.has || smin < acc.smin) acc.smin = smin;
+      if (!acc.has || smax > acc.smax) acc.smax = smax;
+      acc.has = true;
+    }
+  }
+  return true;
+}
+
+Block GroupBy::Result() const {
+  Block out = state_->key_rows;
+  if (keys_.empty() && out.num_rows == 0) {
+    // A global aggregate over no rows is still one row (count 0, others null).
+    out.num_rows = 1;
+    Block one;
+    one.num_rows = 1;
+    for (const AggSpec& a : aggs_) {
+      Column c = Column::OfType(a.fn == "count" ? Type::kInt64 : Type::kDouble);
+      if (a.fn == "count") c.AppendInt(0);
+      else c.AppendNull();
+      one.Add(a.out, std::move(c));
+    }
+    return one;
+  }
+  for (size_t a = 0; a < aggs_.size(); ++a) {
+    const AggSpec& spec = aggs_[a];
+    const Type in = state_->input_types[a];
+    Type t = Type::kDouble;
+    if (spec.fn == "count") t = Type::kInt64;
+    else if (spec.fn == "sum" && in == Type::kInt64) t = Type::kInt64;
+    else if ((spec.fn == "min" || spec.fn == "max") && (in == Type::kInt64 || in == Type::kString)) t = in;
+    Column c = Column::OfType(t);
+    for (const auto& g : state_->accs) {
+      const Acc& acc = g[a];
+      if (spec.fn == "count") {
+        c.AppendInt(acc.count);
+      } else if (acc.count == 0) {
+        c.AppendNull();
+      } else if (spec.fn == "sum") {
+        if (t == Type::kInt64) c.AppendInt(acc.isum);
+        else c.AppendDouble(acc.dsum);
+      } else if (spec.fn == "mean") {
+        c.AppendDouble(acc.dsum / static_cast<double>(acc.count));
+      } else {
+        const bool is_min = spec.fn == "min";
+        if (t == Type::kInt64) c.AppendInt(is_min ? acc.imin : acc.imax);
+        else if (t == Type::kString) c.AppendString(is_min ? acc.smin : acc.smax);
+        else c.AppendDouble(is_min ? acc.dmin : acc.dmax);
+      }
+    }
+    out.Add(spec.out, std::move(c));
+  }
+  return out;
+}
+
+bool HashJoin(const Block& left, const Block& right, const std::vector<std::string>& left_keys,
+              const std::vector<std::string>& right_keys, const std::string& how, Block* out,
+              std::string* error) {
+  if (how != "inner" && how != "left" && how != "semi" && how != "anti") {
+    *error = "join: how must be inner, left, semi or anti, not '" + how + "'";
+    return false;
+  }
+  std::vector<const Column*> lk, rk;
+  if (!Resolve(left, left_keys, &lk, "join (left side)", error) ||
+      !Resolve(right, right_keys, &rk, "join (right side)", error)) {
+    return false;
+  }
+  std::unordered_multimap<std::string, int64_t> table;
+  table.reserve(static_cast<size_t>(right.num_rows));
+  std::string key;
+  auto any_null = [](const std::vector<const Column*>& cols, int64_t r) {
+    for (const Column* c : cols) {
+      if (c->IsNull(r)) return true;
+    }
+    return false;
+  };
+  for (int64_t r = 0; r < right.num_rows; ++r) {
+    if (any_null(rk, r)) continue;  // null equals nothing, as in SQL
+    KeyOf(rk, r, &key);
+    table.emplace(key, r);
+  }
+  std::vector<int64_t> lrows, rrows;  // rrows -1: no match (left join)
+  for (int64_t l = 0; l < left.num_rows; ++l) {
+    KeyOf(lk, l, &key);
+    auto [b, e] = any_null(lk, l) ? std::make_pair(table.end(), table.end()) : table.equal_range(key);
+    const bool matched = b != e;
+    if (how == "semi" || how == "anti") {
+      if (matched == (how == "semi")) lrows.push_back(l);
+      continue;
+    }
+    if (!matched) {
+      if (how == "left") lrows.push_back(l), rrows.push_back(-1);
+      continue;
+    }
+    std::vector<int64_t> matches;
+    for (auto it = b; it != e; ++it) matches.push_back(it->second);
+    std::sort(matches.begin(), matches.end());  // right rows in file order
+    for (int64_t r : matches) lrows.push_back(l), rrows.push_back(r);
+  }
+  *out = left.Take(lrows);
+  if (how == "semi" || how == "anti") return true;
+  for (size_t c = 0; c < right.columns.size(); ++c) {
+    const std::string& name = right.names[c];
+    if (std::find(right_keys.begin(), right_keys.end(), name) != right_keys.end()) continue;
+    Column col = Column::OfType(right.columns[c].type);
+    for (int64_t r : rrows) {
+      if (r < 0) col.AppendNull();
+      else col.AppendFrom(right.columns[c], r);
+    }
+    out->Add(out->Find(name) >= 0 ? name + "_right" : name, std::move(col));
+  }
+  return true;
+}
+
+bool SortBlock(const Block& in, const std::vector<std::string>& by, const std::vector<bool>& desc,
+               Block* out, std::string* error) {
+  std::vector<const Column*> cols;
+  if (!Resolve(in, by, &cols, "sort", error)) return false;
+  std::vector<int64_t> rows(static_cast<size_t>(in.num_rows));
+  std::iota(rows.begin(), rows.end(), 0);
+  std::stable_sort(rows.begin(), rows.end(), [&](int64_t x, int64_t y) {
+    for (size_t k = 0; k < cols.size(); ++k) {
+      const Column& c = *cols[k];
+      const bool nx = c.IsNull(x), ny = c.IsNull(y);
+      if (nx || ny) {
+        if (nx != ny) return ny;  // nulls last, either direction
+        continue;
+      }
+      int cmp = 0;
+      if (c.type == Type::kString) {
+        const int r = c.Str(x).compare(c.Str(y));
+        cmp = (r > 0) - (r < 0);
+      } else if (c.type == Type::kInt64) {
+        cmp = (c.i64[x] > c.i64[y]) - (c.i64[x] < c.i64[y]);
+      } else {
+        const double a = c.AsDouble(x), b = c.AsDouble(y);
+        cmp = (a > b) - (a < b);
+      }
+      if (cmp != 0) return desc[k] ? cmp > 0 : cmp < 0;
+    }
+    return false;
+  });
+  *out = in.Take(rows);
+  return true;
+}
+
+}  // namespace strata::data

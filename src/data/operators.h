@@ -1,0 +1,52 @@
+// The operators that see more than one row at a time: group-by with
+// aggregations (partial per block, merged after, so it runs distributed),
+// hash join, sort and limit.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "data/block.h"
+
+namespace strata::data {
+
+struct AggSpec {
+  std::string out;     // output column
+  std::string fn;      // count, sum, mean, min, max
+  std::string column;  // "" for count()
+};
+// Parses "sum(distance_km)", "count()", "mean(x)". False with `error`.
+bool ParseAgg(const std::string& out, const std::string& text, AggSpec* spec, std::string* error);
+
+class GroupBy {
+ public:
+  GroupBy(std::vector<std::string> keys, std::vector<AggSpec> aggs);
+  ~GroupBy();
+  bool Add(const Block& rows, std::string* error);
+  // Accumulators as a block (keys + one column per accumulator), to be merged
+  // by another GroupBy's AddPartial: how partial results cross tasks.
+  Block Partial() const;
+  bool AddPartial(const Block& partial, std::string* error);
+  Block Result() const;  // keys + one column per aggregation
+  size_t num_groups() const;
+
+ private:
+  struct State;
+  std::vector<std::string> keys_;
+  std::vector<AggSpec> aggs_;
+  std::unique_ptr<State> state_;
+};
+
+// Hash join on left[left_keys[i]] = right[right_keys[i]]. how: inner, left,
+// semi, anti. Right columns that clash with left names get "_right".
+bool HashJoin(const Block& left, const Block& right, const std::vector<std::string>& left_keys,
+              const std::vector<std::string>& right_keys, const std::string& how, Block* out,
+              std::string* error);
+
+// Stable sort by columns (descending where asked); nulls last.
+bool SortBlock(const Block& in, const std::vector<std::string>& by, const std::vector<bool>& desc,
+               Block* out, std::string* error);
+
+}  // namespace strata::data

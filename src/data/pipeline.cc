@@ -1,0 +1,514 @@
+#include "data/pipeline.h"
+
+#include <glob.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include <strata/strata.h>
+
+#include "data/csv.h"
+#include "data/jsonl.h"
+#include "data/operators.h"
+#include "data/steps.h"
+
+namespace strata::data {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+json YamlToJson(const YAML::Node& n) {
+  if (n.IsMap()) {
+    json j = json::object();
+    for (const auto& kv : n) j[kv.first.as<std::string>()] = YamlToJson(kv.second);
+    return j;
+  }
+  if (n.IsSequence()) {
+    json j = json::array();
+    for (const auto& item : n) j.push_back(YamlToJson(item));
+    return j;
+  }
+  if (n.IsNull()) return nullptr;
+  const std::string s = n.as<std::string>();
+  if (n.Tag() == "!") return s;  // quoted in the file: a string
+  int64_t i;
+  double d;
+  bool b;
+  if (YAML::convert<int64_t>::decode(n, i)) return i;
+  if (YAML::convert<double>::decode(n, d)) return d;
+  if (YAML::convert<bool>::decode(n, b)) return b;
+  return s;
+}
+
+// ------------------------------------------------------------ map tasks
+
+struct MapTask {
+  FileRange range;
+  std::string format;
+  CsvSchema schema;
+  std::vector<std::string> ops;     // the row-local steps, in order
+  std::vector<std::string> params;  // their parameters (JSON text)
+  std::string groupby_params;       // a group-by to run partially here ("" if none)
+  STRATA_STRUCT(range, format, schema, ops, params, groupby_params);
+};
+
+struct MapResult {
+  Block block;
+  int64_t rows_read = 0;
+  std::vector<int64_t> rows_out;  // after each row-local step
+  std::vector<BadRecord> bad;
+  int64_t bytes = 0;
+  std::string error;
+  STRATA_STRUCT(block, rows_read, rows_out, bad, bytes, error);
+};
+
+MapResult RunMapTask(const MapTask& task) {
+  MapResult r;
+  std::ifstream in(task.range.path, std::ios::binary);
+  std::string text(static_cast<size_t>(task.range.length), '\0');
+  in.seekg(task.range.offset);
+  in.read(text.data(), task.range.length);
+  if (in.gcount() != task.range.length) {
+    r.error = "cannot read " + task.range.path + " at byte " + std::to_string(task.range.offset);
+    return r;
+  }
+  r.bytes = task.range.length;
+  if (task.format == "jsonl") {
+    ParseJsonl(text, task.range.path, task.range.first_line, task.schema, &r.block, &r.bad);
+  } else {
+    ParseCsv(text, task.range.path, task.range.first_line, task.schema,
+             task.format == "tsv" ? '\t' : ',', &r.block, &r.bad);
+  }
+  r.rows_read = r.block.num_rows;
+  for (size_t i = 0; i < task.ops.size(); ++i) {
+    std::string error;
+    auto step = MakeStep(task.ops[i], json::parse(task.params[i]), &error);
+    if (!step || !step->Apply(&r.block, &error)) {
+      r.error = "step " + std::to_string(i + 1) + " (" + task.ops[i] + "): " + error;
+      return r;
+    }
+    r.rows_out.push_back(r.block.num_rows);
+  }
+  if (!task.groupby_params.empty()) {
+    std::string error;
+    auto step = MakeStep("groupby", json::parse(task.groupby_params), &error);
+    auto g = step ? step->MakeGroupBy() : nullptr;
+    if (!g || !g->Add(r.block, &error)) {
+      r.error = "groupby: " + error;
+      return r;
+    }
+    r.block = g->Partial();
+  }
+  return r;
+}
+STRATA_REMOTE(RunMapTask);
+
+// ------------------------------------------------------------- helpers
+
+std::vector<std::string> ExpandPaths(const std::vector<std::string>& patterns, std::string* error) {
+  std::vector<std::string> files;
+  for (const std::string& p : patterns) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(p, ec)) {
+      std::vector<std::string> in_dir;
+      for (const auto& e : std::filesystem::directory_iterator(p, ec)) {
+        if (e.is_regular_file() && e.path().filename().string()[0] != '.') in_dir.push_back(e.path().string());
+      }
+      std::sort(in_dir.begin(), in_dir.end());
+      files.insert(files.end(), in_dir.begin(), in_dir.end());
+      continue;
+    }
+    glob_t g{};
+    const int rc = glob(p.c_str(), 0, nullptr, &g);
+    if (rc != 0) {
+      globfree(&g);
+      *error = "no input matches '" + p + "'";
+      return {};
+    }
+    for (size_t i = 0; i < g.gl_pathc; ++i) files.emplace_back(g.gl_pathv[i]);
+    globfree(&g);
+  }
+  return files;
+}
+
+std::string Thousands(int64_t v) {
+  std::string s = std::to_string(v);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
+  return s;
+}
+
+// Reads a whole source with map tasks running `ops` (may be empty).
+struct SourceResult {
+  std::vector<MapResult> parts;
+  int64_t rows_read = 0;
+  int64_t bytes = 0;
+};
+
+bool ReadSource(const SourceSpec& src, const std::vector<std::string>& ops,
+                const std::vector<std::string>& params, const std::string& groupby_params,
+                const RunOptions& options, const std::string& label, SourceResult* out,
+                std::string* error) {
+  const std::vector<std::string> files = ExpandPaths(src.paths, error);
+  if (files.empty()) {
+    if (error->empty()) *error = "no input files";
+    return false;
+  }
+  CsvSchema schema;
+  const bool jsonl = src.format == "jsonl";
+  const char delim = src.format == "tsv" ? '\t' : ',';
+  if (jsonl ? !InferJsonlSchema(files[0], &schema, error)
+            : !InferCsvSchema(files[0], delim, src.header, &schema, error)) {
+    return false;
+  }
+  for (const auto& [col, type] : src.schema) {
+    auto it = std::find(schema.names.begin(), schema.names.end(), col);
+    if (it == schema.names.end()) {
+      *error = "schema names column '" + col + "', which " + files[0] + " does not have";
+      return false;
+    }
+    schema.types[static_cast<size_t>(it - schema.names.begin())] =
+        type == "int64" ? Type::kInt64 : type == "double" ? Type::kDouble : type == "bool" ? Type::kBool : Type::kString;
+  }
+  std::vector<strata::ObjectRef<MapResult>> refs;
+  for (const std::string& f : files) {
+    const auto ranges = jsonl ? SplitLines(f, options.target_range_bytes, error)
+                              : SplitCsv(f, src.header, options.target_range_bytes, error);
+    if (!error->empty()) return false;
+    for (const FileRange& r : ranges) {
+      MapTask t{r, src.format, schema, ops, params, groupby_params};
+      refs.push_back(strata::Task(RunMapTask).Remote(t));
+    }
+  }
+  const bool tty = options.progress && isatty(STDERR_FILENO);
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<strata::ObjectRef<MapResult>> pending = refs;
+  int64_t rows = 0;
+  size_t done = 0;
+  while (!pending.empty()) {
+    auto w = strata::Wait(pending, 1, 500);
+    for (auto& ref : w.ready) {
+      MapResult r = strata::Get(ref);
+      rows += r.rows_read;
+      ++done;
+      out->rows_read += r.rows_read;
+      out->bytes += r.bytes;
+      out->parts.push_back(std::move(r));
+    }
+    pending = w.unready;
+    if (tty) {
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      const double rate = s > 0 ? rows / s : 0;
+      const double eta = done > 0 ? s * static_cast<double>(refs.size() - done) / static_cast<double>(done) : 0;
+      std::fprintf(stderr, "\r[%s] %zu/%zu parts, %s rows, %.0fk rows/s, ETA %.0f s   ", label.c_str(), done,
+                   refs.size(), Thousands(rows).c_str(), rate / 1000, eta);
+    }
+  }
+  if (tty) std::fprintf(stderr, "\n");
+  return true;
+}
+
+std::string WriteOutput(const Block& b, const std::string& format, const std::string& dir,
+                        int part, std::string* error) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  char name[64];
+  std::snprintf(name, sizeof(name), "/part-%05d.%s", part, format.c_str());
+  const std::string path = dir + name;
+  std::string text;
+  if (format == "csv") WriteCsv(b, ',', true, &text);
+  else WriteJsonl(b, &text);
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out) *error = "cannot write " + path;
+  return path;
+}
+
+}  // namespace
+
+bool SourceFromJson(const json& j, const std::string& where, SourceSpec* out, std::string* error) {
+  static const std::set<std::string> kKeys = {"format", "paths", "header", "on_bad_record",
+                                              "quarantine_path", "schema"};
+  if (!j.is_object()) {
+    *error = where + " must be a mapping with format and paths";
+    return false;
+  }
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (kKeys.count(it.key()) == 0) {
+      *error = where + ": unknown field '" + it.key() +
+               "' (format, paths, header, on_bad_record, quarantine_path, schema)";
+      return false;
+    }
+  }
+  out->format = j.value("format", "");
+  if (out->format != "csv" && out->format != "tsv" && out->format != "jsonl") {
+    *error = where + ": format must be csv, tsv or jsonl, not '" + out->format + "'";
+    return false;
+  }
+  if (!j.contains("paths")) {
+    *error = where + " needs paths";
+    return false;
+  }
+  out->paths = j["paths"].is_string() ? std::vector<std::string>{j["paths"].get<std::string>()}
+                                      : j["paths"].get<std::vector<std::string>>();
+  out->header = j.value("header", true);
+  out->on_bad_record = j.value("on_bad_record", "fail");
+  if (out->on_bad_record != "fail" && out->on_bad_record != "skip" && out->on_bad_record != "quarantine") {
+    *error = where + ": on_bad_record must be fail, skip or quarantine, not '" + out->on_bad_record + "'";
+    return false;
+  }
+  out->quarantine_path = j.value("quarantine_path", "");
+  if (j.contains("schema")) {
+    out->schema = j["schema"].get<std::map<std::string, std::string>>();
+    for (const auto& [col, type] : out->schema) {
+      if (type != "int64" && type != "double" && type != "bool" && type != "string") {
+        *error = where + ": schema." + col + " must be int64, double, bool or string, not '" + type + "'";
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+bool LoadPipeline(const std::string& path, PipelineSpec* spec, std::string* error) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    *error = "cannot read pipeline file " + path;
+    return false;
+  } catch (const YAML::Exception& e) {
+    *error = path + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg;
+    return false;
+  }
+  auto at = [&](const YAML::Node& n) { return path + ":" + std::to_string(n.Mark().line + 1) + ": "; };
+  if (!root.IsMap()) {
+    *error = path + ": a pipeline file is a mapping with read, steps and write";
+    return false;
+  }
+  for (const auto& kv : root) {
+    const std::string k = kv.first.as<std::string>();
+    if (k != "read" && k != "steps" && k != "write") {
+      *error = at(kv.first) + "unknown field '" + k + "' (read, steps, write)";
+      return false;
+    }
+  }
+  spec->file = path;
+  if (!root["read"]) {
+    *error = path + ": needs a 'read' source";
+    return false;
+  }
+  std::string why;
+  try {
+    if (!SourceFromJson(YamlToJson(root["read"]), "read", &spec->read, &why)) {
+      *error = at(root["read"]) + why;
+      return false;
+    }
+    if (root["steps"]) {
+      if (!root["steps"].IsSequence()) {
+        *error = at(root["steps"]) + "steps must be a list";
+        return false;
+      }
+      int i = 0;
+      for (const auto& s : root["steps"]) {
+        ++i;
+        if (!s.IsMap() || s.size() != 1) {
+          *error = at(s) + "step " + std::to_string(i) + " must be a one-key mapping: the operator and its parameters";
+          return false;
+        }
+        const std::string op = s.begin()->first.as<std::string>();
+        json params = YamlToJson(s.begin()->second);
+        if (!params.is_object() || op == "rename") params = json{{"value", params}};
+        std::string step_error;
+        if (!MakeStep(op, params, &step_error)) {
+          *error = at(s) + "step " + std::to_string(i) + " (" + op + "): " + step_error;
+          return false;
+        }
+        if (op == "join") {
+          SourceSpec right;
+          if (!SourceFromJson(params["right"], "join right", &right, &step_error)) {
+            *error = at(s) + "step " + std::to_string(i) + " (join): " + step_error;
+            return false;
+          }
+        }
+        spec->steps.emplace_back(op, params);
+        spec->step_lines.push_back(s.Mark().line + 1);
+      }
+    }
+    if (!root["write"]) {
+      *error = path + ": needs a 'write' target";
+      return false;
+    }
+    const json w = YamlToJson(root["write"]);
+    for (auto it = w.begin(); it != w.end(); ++it) {
+      if (it.key() != "format" && it.key() != "path") {
+        *error = at(root["write"]) + "write: unknown field '" + it.key() + "' (format, path)";
+        return false;
+      }
+    }
+    spec->write_format = w.value("format", "jsonl");
+    spec->write_path = w.value("path", "");
+    if ((spec->write_format != "jsonl" && spec->write_format != "csv") || spec->write_path.empty()) {
+      *error = at(root["write"]) + "write needs format (jsonl or csv) and path";
+      return false;
+    }
+  } catch (const json::exception& e) {
+    *error = path + ": a field has the wrong type (" + e.what() + ")";
+    return false;
+  }
+  return true;
+}
+
+int RunPipeline(const PipelineSpec& spec, const RunOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  std::string error;
+  auto fail = [&](const std::string& what) {
+    std::fprintf(stderr, "strata run %s: %s\n", spec.file.c_str(), what.c_str());
+    return 1;
+  };
+  // The row-local prefix runs in the tasks, and a group-by right after it
+  // runs there partially.
+  std::vector<std::unique_ptr<Step>> steps;
+  for (const auto& [op, params] : spec.steps) {
+    steps.push_back(MakeStep(op, params, &error));
+    if (!steps.back()) return fail(error);
+  }
+  size_t local = 0;
+  while (local < steps.size() && steps[local]->row_local()) ++local;
+  std::vector<std::string> ops, params;
+  for (size_t i = 0; i < local; ++i) {
+    ops.push_back(spec.steps[i].first);
+    params.push_back(spec.steps[i].second.dump());
+  }
+  const bool partial = local < steps.size() && steps[local]->MakeGroupBy() != nullptr;
+  SourceResult src;
+  if (!ReadSource(spec.read, ops, params, partial ? spec.steps[local].second.dump() : "", options,
+                  "read", &src, &error)) {
+    return fail(error);
+  }
+  // Bad records: fail at the first (in file order), or count, or quarantine.
+  std::vector<BadRecord> bad;
+  for (auto& p : src.parts) {
+    if (!p.error.empty()) return fail(p.error);
+    bad.insert(bad.end(), p.bad.begin(), p.bad.end());
+  }
+  std::sort(bad.begin(), bad.end(), [](const BadRecord& a, const BadRecord& b) {
+    return a.file != b.file ? a.file < b.file : a.line < b.line;
+  });
+  const std::string policy = spec.read.on_bad_record;
+  if (!bad.empty() && policy == "fail") {
+    return fail(bad[0].file + ":" + std::to_string(bad[0].line) + ": bad record: " + bad[0].reason +
+                " (on_bad_record: skip or quarantine lets the run go on)");
+  }
+  std::string quarantine = spec.read.quarantine_path;
+  if (policy == "quarantine") {
+    if (quarantine.empty()) quarantine = spec.write_path + ".quarantine.jsonl";
+    std::filesystem::create_directories(std::filesystem::path(quarantine).parent_path().empty()
+                                            ? "."
+                                            : std::filesystem::path(quarantine).parent_path());
+    std::ofstream q(quarantine);
+    for (const BadRecord& b : bad) {
+      q << json{{"file", b.file}, {"line", b.line}, {"reason", b.reason}, {"text", b.text}}.dump() << "\n";
+    }
+  }
+  // Per-step accounting of the task-side steps.
+  std::vector<int64_t> rows_after(local, 0);
+  for (const auto& p : src.parts) {
+    for (size_t i = 0; i < local && i < p.rows_out.size(); ++i) rows_after[i] += p.rows_out[i];
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(spec.write_path, ec);
+  int64_t written = 0;
+  int parts_written = 0;
+  std::vector<std::pair<std::string, int64_t>> global_rows;
+  if (local == steps.size()) {
+    // Map-only: one output file per part, in input order.
+    for (const auto& p : src.parts) written += p.block.num_rows;
+    std::vector<const MapResult*> ordered;
+    for (const auto& p : src.parts) ordered.push_back(&p);
+    for (const MapResult* p : ordered) {
+      if (p->block.num_rows == 0) continue;
+      WriteOutput(p->block, spec.write_format, spec.write_path, parts_written++, &error);
+      if (!error.empty()) return fail(error);
+    }
+  } else {
+    Block all;
+    size_t next = local;
+    if (partial) {
+      std::unique_ptr<GroupBy> merged = steps[local]->MakeGroupBy();
+      for (const auto& p : src.parts) {
+        if (!merged->AddPartial(p.block, &error)) {
+          return fail("step " + std::to_string(local + 1) + " (groupby): " + error);
+        }
+      }
+      all = merged->Result();
+      global_rows.emplace_back("groupby", all.num_rows);
+      next = local + 1;
+    } else {
+      for (const auto& p : src.parts) all.Append(p.block);
+    }
+    for (size_t i = next; i < steps.size(); ++i) {
+      const std::string& op = spec.steps[i].first;
+      if (const json* side = steps[i]->side_input()) {
+        SourceSpec right;
+        SourceSpec* r = &right;
+        if (!SourceFromJson(*side, "join right", r, &error)) return fail(error);
+        SourceResult rs;
+        if (!ReadSource(right, {}, {}, "", options, "join right", &rs, &error)) return fail(error);
+        Block rb;
+        for (const auto& p : rs.parts) {
+          if (!p.bad.empty()) {
+            return fail("join right: " + p.bad[0].file + ":" + std::to_string(p.bad[0].line) +
+                        ": bad record: " + p.bad[0].reason);
+          }
+          rb.Append(p.block);
+        }
+        steps[i]->SetSideInput(std::move(rb));
+      }
+      if (steps[i]->row_local() ? !steps[i]->Apply(&all, &error) : !steps[i]->Finish(&all, &error)) {
+        return fail("step " + std::to_string(i + 1) + " (" + op + "): " + error);
+      }
+      global_rows.emplace_back(op, all.num_rows);
+    }
+    written = all.num_rows;
+    WriteOutput(all, spec.write_format, spec.write_path, parts_written++, &error);
+    if (!error.empty()) return fail(error);
+  }
+  // Summary: every input row accounted for.
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const int64_t good = src.rows_read;
+  std::fprintf(stderr, "\n%-4s %-14s %14s %14s %14s\n", "step", "operator", "rows in", "rows out", "filtered");
+  std::fprintf(stderr, "%-4s %-14s %14s %14s %14s\n", "-", "read", Thousands(good + static_cast<int64_t>(bad.size())).c_str(),
+               Thousands(good).c_str(), ("bad " + Thousands(static_cast<int64_t>(bad.size()))).c_str());
+  int64_t in = good;
+  for (size_t i = 0; i < local; ++i) {
+    std::fprintf(stderr, "%-4zu %-14s %14s %14s %14s\n", i + 1, spec.steps[i].first.c_str(), Thousands(in).c_str(),
+                 Thousands(rows_after[i]).c_str(), Thousands(in - rows_after[i]).c_str());
+    in = rows_after[i];
+  }
+  size_t step_no = local;
+  for (const auto& [op, rows] : global_rows) {
+    std::fprintf(stderr, "%-4zu %-14s %14s %14s\n", ++step_no, op.c_str(), Thousands(in).c_str(),
+                 Thousands(rows).c_str());
+    in = rows;
+  }
+  std::fprintf(stderr,
+               "\nread %s rows (%.1f MB) from %s; %s bad (%s); wrote %s rows to %s in %d file(s); %.2f s\n",
+               Thousands(good + static_cast<int64_t>(bad.size())).c_str(), static_cast<double>(src.bytes) / 1e6,
+               spec.read.paths.size() == 1 ? spec.read.paths[0].c_str() : "several paths",
+               Thousands(static_cast<int64_t>(bad.size())).c_str(),
+               policy == "quarantine" ? ("quarantined to " + quarantine).c_str() : policy.c_str(),
+               Thousands(written).c_str(), spec.write_path.c_str(), parts_written, secs);
+  return 0;
+}
+
+}  // namespace strata::data

@@ -1,0 +1,60 @@
+// Pipeline files and their runner: `strata run FILE.yaml`.
+//
+//   read:  {format: csv, paths: ["data/trips/*.csv"], on_bad_record: quarantine}
+//   steps:
+//     - filter: "fare > 50 and passenger_count is not null"
+//     - with_column: {name: total, expr: "fare + tip"}
+//     - groupby: {by: [borough], agg: {trips: "count()", km: "sum(distance_km)"}}
+//   write: {format: jsonl, path: out/borough_stats}
+//
+// Execution: each input file is cut into ranges at record boundaries; one
+// task per range reads its records and runs the row-local steps before the
+// first global one, fused, block by block — and a group-by's partial
+// aggregation too — on every core of the cluster. The driver merges what
+// comes back and runs the global steps (group-by merge, join, sort, limit),
+// then writes. Every input row is accounted for: read = written + filtered
+// (per step) + bad.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace strata::data {
+
+struct SourceSpec {
+  std::string format;  // csv, tsv, jsonl
+  std::vector<std::string> paths;  // files, directories or globs
+  bool header = true;
+  std::string on_bad_record = "fail";  // fail, skip, quarantine
+  std::string quarantine_path;         // Default: beside the output
+  std::map<std::string, std::string> schema;  // column -> int64|double|bool|string, over inference
+};
+
+struct PipelineSpec {
+  std::string file;
+  SourceSpec read;
+  std::vector<std::pair<std::string, nlohmann::ordered_json>> steps;  // (operator, parameters)
+  std::vector<int> step_lines;
+  std::string write_format = "jsonl";  // jsonl, csv
+  std::string write_path;
+};
+
+// Parses and checks a pipeline file: unknown keys, operators and parameters
+// are errors naming the file, line and step.
+bool LoadPipeline(const std::string& path, PipelineSpec* spec, std::string* error);
+bool SourceFromJson(const nlohmann::ordered_json& j, const std::string& where, SourceSpec* out,
+                    std::string* error);
+
+struct RunOptions {
+  bool progress = true;  // a progress line on stderr while it runs (terminals only)
+  int64_t target_range_bytes = 8 << 20;
+};
+
+// Runs it on the cluster strata::Init() connected to. Prints the summary.
+// Returns 0, or 1 with the error printed.
+int RunPipeline(const PipelineSpec& spec, const RunOptions& options);
+
+}  // namespace strata::data

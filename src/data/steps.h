@@ -1,0 +1,55 @@
+// The step registry: every operator a pipeline file can name. A step is
+// made from its parameters (JSON, from the file's YAML) by name, so later
+// operator libraries (text, ML, audio) add steps here without touching the
+// runner. Unknown steps and parameters are errors naming the step.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "data/block.h"
+
+namespace strata::data {
+
+class GroupBy;
+
+class Step {
+ public:
+  virtual ~Step() = default;
+  // Row-local steps run inside the parallel tasks, block by block, fused.
+  virtual bool row_local() const { return false; }
+  virtual bool Apply(Block* block, std::string* error) {
+    *error = "not a row-local step";
+    return false;
+  }
+  // Global steps see everything before them at once (on the driver).
+  virtual bool Finish(Block* all, std::string* error) {
+    *error = "not a global step";
+    return false;
+  }
+  // A global step that can work on parts and merge (group-by): its partial
+  // state runs in the tasks too.
+  virtual std::unique_ptr<GroupBy> MakeGroupBy() const { return nullptr; }
+  // A step that needs another input (join): its source, read like the main one.
+  virtual const nlohmann::ordered_json* side_input() const { return nullptr; }
+  virtual void SetSideInput(Block right) {}
+};
+
+struct StepInfo {
+  std::set<std::string> params;       // accepted parameter names
+  std::set<std::string> required;
+  std::function<std::unique_ptr<Step>(const nlohmann::ordered_json& params, std::string* error)> make;
+};
+
+std::map<std::string, StepInfo>& StepRegistry();
+// Makes step `name` from `params`; nullptr with `error` naming what is wrong.
+std::unique_ptr<Step> MakeStep(const std::string& name, const nlohmann::ordered_json& params,
+                               std::string* error);
+
+}  // namespace strata::data
