@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every golden pipeline case (see README.md). Usage: run_golden.sh STRATA_BINARY
 set -u
-strata="$1"
+strata="$(realpath "$1")"
 here="$(cd "$(dirname "$0")" && pwd)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
