@@ -109,15 +109,6 @@ bool ParseBool(std::string_view s, bool* v) {
   return false;
 }
 
-std::string ReadFile(const std::string& path, std::string* error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = "cannot read " + path + ": " + std::strerror(errno);
-    return "";
-  }
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 }  // namespace
 
 bool InferCsvSchema(const std::string& path, char delim, bool header, CsvSchema* schema,
@@ -186,35 +177,43 @@ bool InferCsvSchema(const std::string& path, char delim, bool header, CsvSchema*
 
 std::vector<FileRange> SplitCsv(const std::string& path, bool header, int64_t target,
                                 std::string* error) {
-  const std::string text = ReadFile(path, error);
+  // One pass over the file in 4 MiB reads, tracking only whether the scan
+  // is inside quotes: a file of any size is cut without being held.
+  std::ifstream in(path, std::ios::binary);
   std::vector<FileRange> out;
-  if (!error->empty()) return out;
-  size_t pos = 0;
-  int64_t line = 1;
-  if (header) {
-    // Past the header record (it may be quoted across lines too).
-    Record r;
-    int nl = 0;
-    pos = NextRecord(text, 0, ',', &r, &nl);
-    line += nl;
+  if (!in) {
+    *error = "cannot read " + path + ": " + std::strerror(errno);
+    return out;
   }
+  std::vector<char> buf(4 << 20);
   bool quoted = false;
-  size_t start = pos;
-  int64_t start_line = line;
-  for (size_t i = pos; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '"') quoted = !quoted;
-    if (c != '\n') continue;
-    ++line;
-    if (!quoted && static_cast<int64_t>(i + 1 - start) >= target) {
-      out.push_back({path, static_cast<int64_t>(start), static_cast<int64_t>(i + 1 - start), start_line});
-      start = i + 1;
-      start_line = line;
+  bool in_header = header;
+  int64_t offset = 0, line = 1;
+  int64_t start = 0, start_line = 1;
+  for (;;) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    const std::streamsize n = in.gcount();
+    if (n <= 0) break;
+    for (std::streamsize k = 0; k < n; ++k) {
+      const char c = buf[static_cast<size_t>(k)];
+      if (c == '"') quoted = !quoted;
+      if (c != '\n') continue;
+      ++line;
+      const int64_t end = offset + k + 1;
+      if (quoted) continue;
+      if (in_header) {
+        in_header = false;
+        start = end;
+        start_line = line;
+      } else if (end - start >= target) {
+        out.push_back({path, start, end - start, start_line});
+        start = end;
+        start_line = line;
+      }
     }
+    offset += n;
   }
-  if (start < text.size()) {
-    out.push_back({path, static_cast<int64_t>(start), static_cast<int64_t>(text.size() - start), start_line});
-  }
+  if (!in_header && start < offset) out.push_back({path, start, offset - start, start_line});
   return out;
 }
 

@@ -64,21 +64,25 @@ std::vector<FileRange> SplitLines(const std::string& path, int64_t target, std::
     *error = "cannot read " + path + ": " + std::strerror(errno);
     return out;
   }
-  const std::string text(std::istreambuf_iterator<char>(in), {});
-  size_t start = 0;
-  int64_t line = 1, start_line = 1;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] != '\n') continue;
-    ++line;
-    if (static_cast<int64_t>(i + 1 - start) >= target) {
-      out.push_back({path, static_cast<int64_t>(start), static_cast<int64_t>(i + 1 - start), start_line});
-      start = i + 1;
-      start_line = line;
+  std::vector<char> buf(4 << 20);
+  int64_t offset = 0, line = 1, start = 0, start_line = 1;
+  for (;;) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    const std::streamsize n = in.gcount();
+    if (n <= 0) break;
+    for (std::streamsize k = 0; k < n; ++k) {
+      if (buf[static_cast<size_t>(k)] != '\n') continue;
+      ++line;
+      const int64_t end = offset + k + 1;
+      if (end - start >= target) {
+        out.push_back({path, start, end - start, start_line});
+        start = end;
+        start_line = line;
+      }
     }
+    offset += n;
   }
-  if (start < text.size()) {
-    out.push_back({path, static_cast<int64_t>(start), static_cast<int64_t>(text.size() - start), start_line});
-  }
+  if (start < offset) out.push_back({path, start, offset - start, start_line});
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -147,17 +148,22 @@ std::string Thousands(int64_t v) {
   return s;
 }
 
-// Reads a whole source with map tasks running `ops` (may be empty).
-struct SourceResult {
-  std::vector<MapResult> parts;
+// Reads a whole source with map tasks running `ops` (may be empty), handing
+// each part to `consume` (with its index in input order) as it completes.
+// At most `window` tasks are in flight, so memory stays bounded however big
+// the input is: parts are consumed (written, merged) and dropped.
+struct SourceStats {
   int64_t rows_read = 0;
   int64_t bytes = 0;
+  size_t parts = 0;
 };
+
+using PartConsumer = std::function<bool(MapResult&& part, size_t index, std::string* error)>;
 
 bool ReadSource(const SourceSpec& src, const std::vector<std::string>& ops,
                 const std::vector<std::string>& params, const std::string& groupby_params,
-                const RunOptions& options, const std::string& label, SourceResult* out,
-                std::string* error) {
+                const RunOptions& options, const std::string& label, const PartConsumer& consume,
+                SourceStats* stats, std::string* error) {
   const std::vector<std::string> files = ExpandPaths(src.paths, error);
   if (files.empty()) {
     if (error->empty()) *error = "no input files";
@@ -179,38 +185,55 @@ bool ReadSource(const SourceSpec& src, const std::vector<std::string>& ops,
     schema.types[static_cast<size_t>(it - schema.names.begin())] =
         type == "int64" ? Type::kInt64 : type == "double" ? Type::kDouble : type == "bool" ? Type::kBool : Type::kString;
   }
-  std::vector<strata::ObjectRef<MapResult>> refs;
+  std::vector<FileRange> ranges;
   for (const std::string& f : files) {
-    const auto ranges = jsonl ? SplitLines(f, options.target_range_bytes, error)
-                              : SplitCsv(f, src.header, options.target_range_bytes, error);
+    const auto more = jsonl ? SplitLines(f, options.target_range_bytes, error)
+                            : SplitCsv(f, src.header, options.target_range_bytes, error);
     if (!error->empty()) return false;
-    for (const FileRange& r : ranges) {
-      MapTask t{r, src.format, schema, ops, params, groupby_params};
-      refs.push_back(strata::Task(RunMapTask).Remote(t));
-    }
+    ranges.insert(ranges.end(), more.begin(), more.end());
+  }
+  // Two tasks per CPU of the cluster in flight: every core busy, one part
+  // each waiting, nothing more held.
+  size_t window = 4;
+  const nlohmann::json status = nlohmann::json::parse(strata::ClusterStatus(true), nullptr, false);
+  if (!status.is_discarded()) {
+    window = std::max<size_t>(window, 2 * static_cast<size_t>(
+        status["totals"]["resources_total"].value("CPU", 2.0)));
   }
   const bool tty = options.progress && isatty(STDERR_FILENO);
   const auto start = std::chrono::steady_clock::now();
-  std::vector<strata::ObjectRef<MapResult>> pending = refs;
-  int64_t rows = 0;
-  size_t done = 0;
-  while (!pending.empty()) {
+  std::vector<strata::ObjectRef<MapResult>> pending;
+  std::map<ObjectId, size_t> index_of;
+  size_t next = 0;
+  while (next < ranges.size() || !pending.empty()) {
+    while (next < ranges.size() && pending.size() < window) {
+      MapTask t{ranges[next], src.format, schema, ops, params, groupby_params};
+      pending.push_back(strata::Task(RunMapTask).Remote(t));
+      index_of[pending.back().id()] = next++;
+    }
     auto w = strata::Wait(pending, 1, 500);
     for (auto& ref : w.ready) {
       MapResult r = strata::Get(ref);
-      rows += r.rows_read;
-      ++done;
-      out->rows_read += r.rows_read;
-      out->bytes += r.bytes;
-      out->parts.push_back(std::move(r));
+      stats->rows_read += r.rows_read;
+      stats->bytes += r.bytes;
+      ++stats->parts;
+      const size_t index = index_of[ref.id()];
+      index_of.erase(ref.id());
+      if (!r.error.empty()) {
+        *error = r.error;
+        return false;
+      }
+      if (!consume(std::move(r), index, error)) return false;
     }
     pending = w.unready;
     if (tty) {
-      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      const double rate = s > 0 ? rows / s : 0;
-      const double eta = done > 0 ? s * static_cast<double>(refs.size() - done) / static_cast<double>(done) : 0;
-      std::fprintf(stderr, "\r[%s] %zu/%zu parts, %s rows, %.0fk rows/s, ETA %.0f s   ", label.c_str(), done,
-                   refs.size(), Thousands(rows).c_str(), rate / 1000, eta);
+      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      const double rate = secs > 0 ? static_cast<double>(stats->rows_read) / secs : 0;
+      const double eta = stats->parts > 0
+                             ? secs * static_cast<double>(ranges.size() - stats->parts) / static_cast<double>(stats->parts)
+                             : 0;
+      std::fprintf(stderr, "\r[%s] %zu/%zu parts, %s rows, %.0fk rows/s, ETA %.0f s   ", label.c_str(),
+                   stats->parts, ranges.size(), Thousands(stats->rows_read).c_str(), rate / 1000, eta);
     }
   }
   if (tty) std::fprintf(stderr, "\n");
@@ -390,88 +413,88 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options) {
     params.push_back(spec.steps[i].second.dump());
   }
   const bool partial = local < steps.size() && steps[local]->MakeGroupBy() != nullptr;
-  SourceResult src;
+  const bool map_only = local == steps.size();
+  const std::string policy = spec.read.on_bad_record;
+  std::error_code ec;
+  std::filesystem::remove_all(spec.write_path, ec);
+  std::vector<BadRecord> bad;
+  std::vector<int64_t> rows_after(local, 0);
+  int64_t written = 0;
+  int parts_written = 0;
+  std::unique_ptr<GroupBy> merged = partial ? steps[local]->MakeGroupBy() : nullptr;
+  Block all;
+  // Each part as it arrives: written (map-only), merged (group-by) or kept
+  // for the global steps.
+  auto consume = [&](MapResult&& part, size_t index, std::string* err) {
+    for (size_t i = 0; i < local && i < part.rows_out.size(); ++i) rows_after[i] += part.rows_out[i];
+    bad.insert(bad.end(), part.bad.begin(), part.bad.end());
+    if (!part.bad.empty() && policy == "fail") return true;  // reported below, in file order
+    if (map_only) {
+      if (part.block.num_rows == 0) return true;
+      written += part.block.num_rows;
+      WriteOutput(part.block, spec.write_format, spec.write_path, static_cast<int>(index), err);
+      ++parts_written;
+      return err->empty();
+    }
+    if (merged) {
+      if (!merged->AddPartial(part.block, err)) {
+        *err = "step " + std::to_string(local + 1) + " (groupby): " + *err;
+        return false;
+      }
+      return true;
+    }
+    all.Append(part.block);
+    return true;
+  };
+  SourceStats src;
   if (!ReadSource(spec.read, ops, params, partial ? spec.steps[local].second.dump() : "", options,
-                  "read", &src, &error)) {
+                  "read", consume, &src, &error)) {
     return fail(error);
   }
   // Bad records: fail at the first (in file order), or count, or quarantine.
-  std::vector<BadRecord> bad;
-  for (auto& p : src.parts) {
-    if (!p.error.empty()) return fail(p.error);
-    bad.insert(bad.end(), p.bad.begin(), p.bad.end());
-  }
   std::sort(bad.begin(), bad.end(), [](const BadRecord& a, const BadRecord& b) {
     return a.file != b.file ? a.file < b.file : a.line < b.line;
   });
-  const std::string policy = spec.read.on_bad_record;
   if (!bad.empty() && policy == "fail") {
+    std::filesystem::remove_all(spec.write_path, ec);
     return fail(bad[0].file + ":" + std::to_string(bad[0].line) + ": bad record: " + bad[0].reason +
                 " (on_bad_record: skip or quarantine lets the run go on)");
   }
   std::string quarantine = spec.read.quarantine_path;
   if (policy == "quarantine") {
     if (quarantine.empty()) quarantine = spec.write_path + ".quarantine.jsonl";
-    std::filesystem::create_directories(std::filesystem::path(quarantine).parent_path().empty()
-                                            ? "."
-                                            : std::filesystem::path(quarantine).parent_path());
+    const auto parent = std::filesystem::path(quarantine).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
     std::ofstream q(quarantine);
     for (const BadRecord& b : bad) {
       q << json{{"file", b.file}, {"line", b.line}, {"reason", b.reason}, {"text", b.text}}.dump() << "\n";
     }
   }
-  // Per-step accounting of the task-side steps.
-  std::vector<int64_t> rows_after(local, 0);
-  for (const auto& p : src.parts) {
-    for (size_t i = 0; i < local && i < p.rows_out.size(); ++i) rows_after[i] += p.rows_out[i];
-  }
-  std::error_code ec;
-  std::filesystem::remove_all(spec.write_path, ec);
-  int64_t written = 0;
-  int parts_written = 0;
   std::vector<std::pair<std::string, int64_t>> global_rows;
-  if (local == steps.size()) {
-    // Map-only: one output file per part, in input order.
-    for (const auto& p : src.parts) written += p.block.num_rows;
-    std::vector<const MapResult*> ordered;
-    for (const auto& p : src.parts) ordered.push_back(&p);
-    for (const MapResult* p : ordered) {
-      if (p->block.num_rows == 0) continue;
-      WriteOutput(p->block, spec.write_format, spec.write_path, parts_written++, &error);
-      if (!error.empty()) return fail(error);
-    }
-  } else {
-    Block all;
+  if (!map_only) {
     size_t next = local;
-    if (partial) {
-      std::unique_ptr<GroupBy> merged = steps[local]->MakeGroupBy();
-      for (const auto& p : src.parts) {
-        if (!merged->AddPartial(p.block, &error)) {
-          return fail("step " + std::to_string(local + 1) + " (groupby): " + error);
-        }
-      }
+    if (merged) {
       all = merged->Result();
       global_rows.emplace_back("groupby", all.num_rows);
       next = local + 1;
-    } else {
-      for (const auto& p : src.parts) all.Append(p.block);
     }
     for (size_t i = next; i < steps.size(); ++i) {
       const std::string& op = spec.steps[i].first;
       if (const json* side = steps[i]->side_input()) {
         SourceSpec right;
-        SourceSpec* r = &right;
-        if (!SourceFromJson(*side, "join right", r, &error)) return fail(error);
-        SourceResult rs;
-        if (!ReadSource(right, {}, {}, "", options, "join right", &rs, &error)) return fail(error);
+        if (!SourceFromJson(*side, "join right", &right, &error)) return fail(error);
         Block rb;
-        for (const auto& p : rs.parts) {
-          if (!p.bad.empty()) {
-            return fail("join right: " + p.bad[0].file + ":" + std::to_string(p.bad[0].line) +
-                        ": bad record: " + p.bad[0].reason);
+        SourceStats rs;
+        auto keep = [&](MapResult&& part, size_t, std::string* err) {
+          if (!part.bad.empty()) {
+            *err = "join right: " + part.bad[0].file + ":" + std::to_string(part.bad[0].line) +
+                   ": bad record: " + part.bad[0].reason;
+            return false;
           }
-          rb.Append(p.block);
-        }
+          rb.Append(part.block);
+          return true;
+        };
+        if (!ReadSource(right, {}, {}, "", options, "join right", keep, &rs, &error)) return fail(error);
         steps[i]->SetSideInput(std::move(rb));
       }
       if (steps[i]->row_local() ? !steps[i]->Apply(&all, &error) : !steps[i]->Finish(&all, &error)) {
