@@ -1,5 +1,6 @@
 #include "data/block.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -155,9 +156,46 @@ void Block::Append(const Block& other) {
       for (int64_t r = 0; r < dst.length; ++r) widened.AppendFrom(dst, r);
       dst = std::move(widened);
     }
-    for (int64_t r = 0; r < other.num_rows; ++r) dst.AppendFrom(src, r);
+    if (dst.type == src.type) {
+      dst.AppendColumn(src);
+    } else {
+      for (int64_t r = 0; r < other.num_rows; ++r) dst.AppendFrom(src, r);
+    }
   }
   num_rows += other.num_rows;
+}
+
+void Column::AppendColumn(const Column& src) {
+  // Values in bulk; the validity bitmap bit by bit only when nulls exist.
+  const int64_t base = length;
+  switch (type) {
+    case Type::kInt64: i64.insert(i64.end(), src.i64.begin(), src.i64.end()); break;
+    case Type::kDouble: f64.insert(f64.end(), src.f64.begin(), src.f64.end()); break;
+    case Type::kBool: b.insert(b.end(), src.b.begin(), src.b.end()); break;
+    case Type::kString: {
+      const int32_t shift = offsets.back();
+      offsets.reserve(offsets.size() + src.offsets.size());
+      for (size_t k = 1; k < src.offsets.size(); ++k) offsets.push_back(src.offsets[k] + shift);
+      chars.append(src.chars);
+      break;
+    }
+    case Type::kNull: break;
+  }
+  if (src.validity.empty() && validity.empty()) {
+    length += src.length;
+    return;
+  }
+  if (validity.empty()) validity.assign(static_cast<size_t>((base + 8) >> 3), 0xff);
+  validity.resize(static_cast<size_t>((base + src.length + 7) >> 3) + 1, 0xff);
+  for (int64_t r = 0; r < src.length; ++r) {
+    const int64_t i = base + r;
+    if (src.IsNull(r)) {
+      validity[static_cast<size_t>(i >> 3)] &= static_cast<uint8_t>(~(1u << (i & 7)));
+    } else {
+      validity[static_cast<size_t>(i >> 3)] |= static_cast<uint8_t>(1u << (i & 7));
+    }
+  }
+  length += src.length;
 }
 
 std::string JsonValue(const Column& c, int64_t i) {
@@ -167,15 +205,10 @@ std::string JsonValue(const Column& c, int64_t i) {
     case Type::kDouble: {
       const double v = c.f64[i];
       if (!std::isfinite(v)) return "null";
+      // The shortest text that reads back as the same value.
       char buf[32];
-      std::snprintf(buf, sizeof(buf), "%.17g", v);
-      // Shortest text that reads back the same value.
-      for (int p = 1; p <= 17; ++p) {
-        char shorter[32];
-        std::snprintf(shorter, sizeof(shorter), "%.*g", p, v);
-        if (std::strtod(shorter, nullptr) == v) return shorter;
-      }
-      return buf;
+      auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+      return std::string(buf, end);
     }
     case Type::kBool: return c.b[i] ? "true" : "false";
     case Type::kString: return nlohmann::json(std::string(c.Str(i))).dump();

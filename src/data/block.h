@@ -54,6 +54,8 @@ struct Column {
   void AppendString(std::string_view v);
   // Appends row `i` of `other` (same type, or this column is kNull-typed and empty).
   void AppendFrom(const Column& other, int64_t i);
+  // Appends every row of `other`, of the same type, in bulk.
+  void AppendColumn(const Column& other);
   static Column OfType(Type t);
 
   STRATA_STRUCT(type, length, validity, i64, f64, b, offsets, chars);

@@ -28,6 +28,10 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
+// A join whose right side is at most this big is sent to every task
+// (broadcast); a bigger one is joined on the driver.
+constexpr int64_t kBroadcastJoinBytes = 256 << 20;
+
 json YamlToJson(const YAML::Node& n) {
   if (n.IsMap()) {
     json j = json::object();
@@ -60,7 +64,13 @@ struct MapTask {
   std::vector<std::string> ops;     // the row-local steps, in order
   std::vector<std::string> params;  // their parameters (JSON text)
   std::string groupby_params;       // a group-by to run partially here ("" if none)
-  STRATA_STRUCT(range, format, schema, ops, params, groupby_params);
+  // Map-only pipelines: the task writes its own part file.
+  std::string write_format;
+  std::string write_path;
+  int64_t part_index = 0;
+  bool fail_on_bad = true;  // on_bad_record: fail writes nothing once a record is bad
+  STRATA_STRUCT(range, format, schema, ops, params, groupby_params, write_format, write_path,
+                part_index, fail_on_bad);
 };
 
 struct MapResult {
@@ -69,11 +79,17 @@ struct MapResult {
   std::vector<int64_t> rows_out;  // after each row-local step
   std::vector<BadRecord> bad;
   int64_t bytes = 0;
+  int64_t rows_written = 0;  // by the task itself (map-only pipelines)
   std::string error;
-  STRATA_STRUCT(block, rows_read, rows_out, bad, bytes, error);
+  STRATA_STRUCT(block, rows_read, rows_out, bad, bytes, rows_written, error);
 };
 
-MapResult RunMapTask(const MapTask& task) {
+std::string WriteOutput(const Block& b, const std::string& format, const std::string& dir,
+                        int part, std::string* error);
+
+// `sides`: the right sides of the joins among `ops`, in order (broadcast:
+// one copy in the object store, read by every task).
+MapResult RunMapTask(const MapTask& task, const std::vector<Block>& sides) {
   MapResult r;
   std::ifstream in(task.range.path, std::ios::binary);
   std::string text(static_cast<size_t>(task.range.length), '\0');
@@ -91,9 +107,17 @@ MapResult RunMapTask(const MapTask& task) {
              task.format == "tsv" ? '\t' : ',', &r.block, &r.bad);
   }
   r.rows_read = r.block.num_rows;
+  size_t side = 0;
   for (size_t i = 0; i < task.ops.size(); ++i) {
     std::string error;
     auto step = MakeStep(task.ops[i], json::parse(task.params[i]), &error);
+    if (step && step->side_input() != nullptr) {
+      if (side >= sides.size()) {
+        r.error = "step " + std::to_string(i + 1) + " (" + task.ops[i] + "): its side input is missing";
+        return r;
+      }
+      step->SetSideInput(sides[side++]);
+    }
     if (!step || !step->Apply(&r.block, &error)) {
       r.error = "step " + std::to_string(i + 1) + " (" + task.ops[i] + "): " + error;
       return r;
@@ -109,6 +133,16 @@ MapResult RunMapTask(const MapTask& task) {
       return r;
     }
     r.block = g->Partial();
+  }
+  if (!task.write_path.empty() && (r.bad.empty() || !task.fail_on_bad)) {
+    // Written here: the rows need not travel back to the driver.
+    if (r.block.num_rows > 0) {
+      std::string error;
+      WriteOutput(r.block, task.write_format, task.write_path, static_cast<int>(task.part_index), &error);
+      if (!error.empty()) r.error = error;
+    }
+    r.rows_written = r.block.num_rows;
+    r.block = Block();
   }
   return r;
 }
@@ -160,10 +194,17 @@ struct SourceStats {
 
 using PartConsumer = std::function<bool(MapResult&& part, size_t index, std::string* error)>;
 
-bool ReadSource(const SourceSpec& src, const std::vector<std::string>& ops,
-                const std::vector<std::string>& params, const std::string& groupby_params,
-                const RunOptions& options, const std::string& label, const PartConsumer& consume,
-                SourceStats* stats, std::string* error) {
+struct TaskPlan {
+  std::vector<std::string> ops, params;  // row-local steps (and broadcast joins)
+  std::string groupby_params;
+  std::vector<Block> sides;              // right sides of the broadcast joins
+  std::string write_format, write_path;  // map-only: tasks write their parts
+  bool fail_on_bad = true;
+};
+
+bool ReadSource(const SourceSpec& src, const TaskPlan& plan, const RunOptions& options,
+                const std::string& label, const PartConsumer& consume, SourceStats* stats,
+                std::string* error) {
   const std::vector<std::string> files = ExpandPaths(src.paths, error);
   if (files.empty()) {
     if (error->empty()) *error = "no input files";
@@ -205,10 +246,12 @@ bool ReadSource(const SourceSpec& src, const std::vector<std::string>& ops,
   std::vector<strata::ObjectRef<MapResult>> pending;
   std::map<ObjectId, size_t> index_of;
   size_t next = 0;
+  const auto sides = strata::Put(plan.sides);
   while (next < ranges.size() || !pending.empty()) {
     while (next < ranges.size() && pending.size() < window) {
-      MapTask t{ranges[next], src.format, schema, ops, params, groupby_params};
-      pending.push_back(strata::Task(RunMapTask).Remote(t));
+      MapTask t{ranges[next], src.format, schema, plan.ops, plan.params, plan.groupby_params,
+                plan.write_format, plan.write_path, static_cast<int64_t>(next), plan.fail_on_bad};
+      pending.push_back(strata::Task(RunMapTask).Remote(t, sides));
       index_of[pending.back().id()] = next++;
     }
     auto w = strata::Wait(pending, 1, 500);
@@ -405,15 +448,45 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options) {
     steps.push_back(MakeStep(op, params, &error));
     if (!steps.back()) return fail(error);
   }
+  // The steps the tasks run: row-local ones, and joins whose right side is
+  // small enough to send to every task (read first, here).
+  TaskPlan plan;
   size_t local = 0;
-  while (local < steps.size() && steps[local]->row_local()) ++local;
-  std::vector<std::string> ops, params;
-  for (size_t i = 0; i < local; ++i) {
-    ops.push_back(spec.steps[i].first);
-    params.push_back(spec.steps[i].second.dump());
+  for (; local < steps.size(); ++local) {
+    if (const json* side = steps[local]->side_input()) {
+      SourceSpec right;
+      if (!SourceFromJson(*side, "join right", &right, &error)) return fail(error);
+      Block rb;
+      SourceStats rs;
+      auto keep = [&](MapResult&& part, size_t, std::string* err) {
+        if (!part.bad.empty()) {
+          *err = "join right: " + part.bad[0].file + ":" + std::to_string(part.bad[0].line) +
+                 ": bad record: " + part.bad[0].reason;
+          return false;
+        }
+        rb.Append(part.block);
+        return true;
+      };
+      if (!ReadSource(right, TaskPlan{}, options, "join right", keep, &rs, &error)) return fail(error);
+      if (rs.bytes > kBroadcastJoinBytes) {
+        steps[local]->SetSideInput(std::move(rb));  // joined on the driver
+        break;
+      }
+      plan.sides.push_back(std::move(rb));
+    } else if (!steps[local]->row_local()) {
+      break;
+    }
+    plan.ops.push_back(spec.steps[local].first);
+    plan.params.push_back(spec.steps[local].second.dump());
   }
   const bool partial = local < steps.size() && steps[local]->MakeGroupBy() != nullptr;
   const bool map_only = local == steps.size();
+  if (partial) plan.groupby_params = spec.steps[local].second.dump();
+  if (map_only) {
+    plan.write_format = spec.write_format;
+    plan.write_path = spec.write_path;
+  }
+  plan.fail_on_bad = spec.read.on_bad_record == "fail";
   const std::string policy = spec.read.on_bad_record;
   std::error_code ec;
   std::filesystem::remove_all(spec.write_path, ec);
@@ -430,11 +503,10 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options) {
     bad.insert(bad.end(), part.bad.begin(), part.bad.end());
     if (!part.bad.empty() && policy == "fail") return true;  // reported below, in file order
     if (map_only) {
-      if (part.block.num_rows == 0) return true;
-      written += part.block.num_rows;
-      WriteOutput(part.block, spec.write_format, spec.write_path, static_cast<int>(index), err);
-      ++parts_written;
-      return err->empty();
+      written += part.rows_written;
+      parts_written += part.rows_written > 0;
+      (void)index;
+      return true;
     }
     if (merged) {
       if (!merged->AddPartial(part.block, err)) {
@@ -446,11 +518,10 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options) {
     all.Append(part.block);
     return true;
   };
+  std::error_code rm;
+  std::filesystem::remove_all(spec.write_path, rm);
   SourceStats src;
-  if (!ReadSource(spec.read, ops, params, partial ? spec.steps[local].second.dump() : "", options,
-                  "read", consume, &src, &error)) {
-    return fail(error);
-  }
+  if (!ReadSource(spec.read, plan, options, "read", consume, &src, &error)) return fail(error);
   // Bad records: fail at the first (in file order), or count, or quarantine.
   std::sort(bad.begin(), bad.end(), [](const BadRecord& a, const BadRecord& b) {
     return a.file != b.file ? a.file < b.file : a.line < b.line;
@@ -480,7 +551,7 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options) {
     }
     for (size_t i = next; i < steps.size(); ++i) {
       const std::string& op = spec.steps[i].first;
-      if (const json* side = steps[i]->side_input()) {
+      if (const json* side = steps[i]->side_input(); side != nullptr && i > local) {
         SourceSpec right;
         if (!SourceFromJson(*side, "join right", &right, &error)) return fail(error);
         Block rb;
@@ -494,7 +565,7 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options) {
           rb.Append(part.block);
           return true;
         };
-        if (!ReadSource(right, {}, {}, "", options, "join right", keep, &rs, &error)) return fail(error);
+        if (!ReadSource(right, TaskPlan{}, options, "join right", keep, &rs, &error)) return fail(error);
         steps[i]->SetSideInput(std::move(rb));
       }
       if (steps[i]->row_local() ? !steps[i]->Apply(&all, &error) : !steps[i]->Finish(&all, &error)) {

@@ -162,6 +162,8 @@ class JoinStep : public Step {
       : right_spec_(std::move(right)), lk_(std::move(lk)), rk_(std::move(rk)), how_(std::move(how)) {}
   const json* side_input() const override { return &right_spec_; }
   void SetSideInput(Block right) override { right_ = std::move(right); }
+  // Broadcast: each task joins its block with the whole (small) right side.
+  bool Apply(Block* b, std::string* error) override { return Finish(b, error); }
   bool Finish(Block* all, std::string* error) override {
     Block out;
     if (!HashJoin(*all, right_, lk_, rk_, how_, &out, error)) return false;
