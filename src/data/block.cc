@@ -107,20 +107,49 @@ void Block::Add(std::string name, Column c) {
   columns.push_back(std::move(c));
 }
 
+Column Gather(const Column& c, const std::vector<int64_t>& rows) {
+  // Typed loops over the selected rows; the bitmap only if there are nulls.
+  Column n = Column::OfType(c.type);
+  const size_t count = rows.size();
+  switch (c.type) {
+    case Type::kInt64:
+      n.i64.resize(count);
+      for (size_t k = 0; k < count; ++k) n.i64[k] = c.i64[static_cast<size_t>(rows[k])];
+      break;
+    case Type::kDouble:
+      n.f64.resize(count);
+      for (size_t k = 0; k < count; ++k) n.f64[k] = c.f64[static_cast<size_t>(rows[k])];
+      break;
+    case Type::kBool:
+      n.b.resize(count);
+      for (size_t k = 0; k < count; ++k) n.b[k] = c.b[static_cast<size_t>(rows[k])];
+      break;
+    case Type::kString:
+      n.offsets.resize(count + 1);
+      for (size_t k = 0; k < count; ++k) {
+        const std::string_view v = c.Str(rows[k]);
+        n.chars.append(v);
+        n.offsets[k + 1] = static_cast<int32_t>(n.chars.size());
+      }
+      break;
+    case Type::kNull:
+      break;
+  }
+  n.length = static_cast<int64_t>(count);
+  if (!c.validity.empty() || c.type == Type::kNull) {
+    n.validity.assign((count + 7) / 8, 0);
+    for (size_t k = 0; k < count; ++k) {
+      if (!c.IsNull(rows[k])) n.validity[k >> 3] |= static_cast<uint8_t>(1u << (k & 7));
+    }
+  }
+  return n;
+}
+
 Block Block::Take(const std::vector<int64_t>& rows) const {
   Block out;
   out.names = names;
   out.num_rows = static_cast<int64_t>(rows.size());
-  for (const Column& c : columns) {
-    Column n = Column::OfType(c.type);
-    switch (c.type) {
-      case Type::kInt64: n.i64.reserve(rows.size()); break;
-      case Type::kDouble: n.f64.reserve(rows.size()); break;
-      default: break;
-    }
-    for (int64_t r : rows) n.AppendFrom(c, r);
-    out.columns.push_back(std::move(n));
-  }
+  for (const Column& c : columns) out.columns.push_back(Gather(c, rows));
   return out;
 }
 

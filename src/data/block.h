@@ -85,6 +85,9 @@ struct Block {
   STRATA_STRUCT(names, columns, num_rows);
 };
 
+// Rows `rows` of `c`, in that order.
+Column Gather(const Column& c, const std::vector<int64_t>& rows);
+
 // One value rendered as JSON text (null, numbers, true/false, quoted strings).
 std::string JsonValue(const Column& c, int64_t i);
 

@@ -227,6 +227,13 @@ void ParseCsv(std::string_view text, const std::string& file, int64_t first_line
   size_t pos = 0;
   int64_t line = first_line;
   std::string reason;
+  struct Value {
+    bool null = true;
+    int64_t i = 0;
+    double d = 0;
+    bool b = false;
+  };
+  std::vector<Value> row(cols);
   while (pos < text.size()) {
     const size_t start = pos;
     int nl = 0;
@@ -238,22 +245,22 @@ void ParseCsv(std::string_view text, const std::string& file, int64_t first_line
     if (reason.empty() && r.fields.size() != cols) {
       reason = "expected " + std::to_string(cols) + " fields, found " + std::to_string(r.fields.size());
     }
-    size_t bad_field = cols;
+    // Each field is converted once, into a scratch row; the row is appended
+    // only when every field converted.
     if (reason.empty()) {
-      for (size_t i = 0; i < cols && bad_field == cols; ++i) {
+      for (size_t i = 0; i < cols && reason.empty(); ++i) {
         const std::string_view f = r.fields[i];
-        if (f.empty()) continue;
-        int64_t iv;
-        double dv;
-        bool bv;
-        const bool ok = schema.types[i] == Type::kInt64    ? ParseInt(f, &iv)
-                        : schema.types[i] == Type::kDouble ? ParseDouble(f, &dv)
-                        : schema.types[i] == Type::kBool   ? ParseBool(f, &bv)
-                                                           : true;
+        Value& v = row[i];
+        v.null = f.empty();
+        if (v.null) continue;
+        const Type t = schema.types[i];
+        const bool ok = t == Type::kInt64    ? ParseInt(f, &v.i)
+                        : t == Type::kDouble ? ParseDouble(f, &v.d)
+                        : t == Type::kBool   ? ParseBool(f, &v.b)
+                                             : true;
         if (!ok) {
-          bad_field = i;
-          reason = "field '" + schema.names[i] + "' is not " + (schema.types[i] == Type::kInt64 ? "an " : "a ") +
-                   TypeName(schema.types[i]) + ": '" + std::string(f.substr(0, 40)) + "'";
+          reason = "field '" + schema.names[i] + "' is not " + (t == Type::kInt64 ? "an " : "a ") +
+                   TypeName(t) + ": '" + std::string(f.substr(0, 40)) + "'";
         }
       }
     }
@@ -265,32 +272,16 @@ void ParseCsv(std::string_view text, const std::string& file, int64_t first_line
     }
     for (size_t i = 0; i < cols; ++i) {
       Column& c = out->columns[i];
-      const std::string_view f = r.fields[i];
-      if (f.empty()) {
+      const Value& v = row[i];
+      if (v.null) {
         c.AppendNull();
         continue;
       }
       switch (schema.types[i]) {
-        case Type::kInt64: {
-          int64_t v = 0;
-          ParseInt(f, &v);
-          c.AppendInt(v);
-          break;
-        }
-        case Type::kDouble: {
-          double v = 0;
-          ParseDouble(f, &v);
-          c.AppendDouble(v);
-          break;
-        }
-        case Type::kBool: {
-          bool v = false;
-          ParseBool(f, &v);
-          c.AppendBool(v);
-          break;
-        }
-        default:
-          c.AppendString(f);
+        case Type::kInt64: c.AppendInt(v.i); break;
+        case Type::kDouble: c.AppendDouble(v.d); break;
+        case Type::kBool: c.AppendBool(v.b); break;
+        default: c.AppendString(r.fields[i]);
       }
     }
     ++out->num_rows;

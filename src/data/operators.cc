@@ -105,6 +105,9 @@ struct Acc {
 
 struct GroupBy::State {
   std::unordered_map<std::string, size_t> index;
+  // One int64 key column (the common case) skips building key strings.
+  std::unordered_map<int64_t, size_t> int_index;
+  std::string scratch_key;
   Block key_rows;                 // one row per group: its key values
   std::vector<std::vector<Acc>> accs;  // [group][agg]
   std::vector<Type> input_types;  // per agg: the type of its column
@@ -116,6 +119,28 @@ GroupBy::GroupBy(std::vector<std::string> keys, std::vector<AggSpec> aggs)
 }
 GroupBy::~GroupBy() = default;
 size_t GroupBy::num_groups() const { return state_->accs.size(); }
+
+size_t GroupBy::GroupOf(const std::vector<const Column*>& keys, int64_t r) {
+  State& s = *state_;
+  size_t group = 0;
+  bool fresh = false;
+  if (keys.size() == 1 && keys[0]->type == Type::kInt64 && !keys[0]->IsNull(r)) {
+    auto [it, inserted] = s.int_index.emplace(keys[0]->i64[r], s.accs.size());
+    group = it->second;
+    fresh = inserted;
+  } else {
+    KeyOf(keys, r, &s.scratch_key);
+    auto [it, inserted] = s.index.emplace(s.scratch_key, s.accs.size());
+    group = it->second;
+    fresh = inserted;
+  }
+  if (fresh) {
+    for (size_t k = 0; k < keys.size(); ++k) s.key_rows.columns[k].AppendFrom(*keys[k], r);
+    ++s.key_rows.num_rows;
+    s.accs.emplace_back(aggs_.size());
+  }
+  return group;
+}
 
 bool GroupBy::Add(const Block& rows, std::string* error) {
   std::vector<const Column*> keys;
@@ -141,16 +166,8 @@ bool GroupBy::Add(const Block& rows, std::string* error) {
   if (s.key_rows.columns.empty()) {
     for (size_t k = 0; k < keys_.size(); ++k) s.key_rows.Add(keys_[k], Column::OfType(keys[k]->type));
   }
-  std::string key;
   for (int64_t r = 0; r < rows.num_rows; ++r) {
-    KeyOf(keys, r, &key);
-    auto [it, fresh] = s.index.emplace(key, s.accs.size());
-    if (fresh) {
-      for (size_t k = 0; k < keys.size(); ++k) s.key_rows.columns[k].AppendFrom(*keys[k], r);
-      ++s.key_rows.num_rows;
-      s.accs.emplace_back(aggs_.size());
-    }
-    std::vector<Acc>& g = s.accs[it->second];
+    std::vector<Acc>& g = s.accs[GroupOf(keys, r)];
     for (size_t a = 0; a < aggs_.size(); ++a) {
       Acc& acc = g[a];
       const Column* c = inputs[a];
@@ -257,17 +274,10 @@ bool GroupBy::AddPartial(const Block& partial, std::string* error) {
       }
     }
   }
-  std::string key;
   for (int64_t r = 0; r < partial.num_rows; ++r) {
-    KeyOf(keys, r, &key);
-    auto [it, fresh] = s.index.emplace(key, s.accs.size());
-    if (fresh) {
-      for (size_t k = 0; k < keys.size(); ++k) s.key_rows.columns[k].AppendFrom(*keys[k], r);
-      ++s.key_rows.num_rows;
-      s.accs.emplace_back(aggs_.size());
-    }
+    const size_t group = GroupOf(keys, r);
     for (size_t a = 0; a < aggs_.size(); ++a) {
-      Acc& acc = s.accs[it->second][a];
+      Acc& acc = s.accs[group][a];
       const auto& c = cols[a];
       acc.count += c[0]->i64[r];
       acc.isum += c[1]->i64[r];
@@ -380,13 +390,19 @@ bool HashJoin(const Block& left, const Block& right, const std::vector<std::stri
   }
   *out = left.Take(lrows);
   if (how == "semi" || how == "anti") return true;
+  const bool unmatched = std::find(rrows.begin(), rrows.end(), -1) != rrows.end();
   for (size_t c = 0; c < right.columns.size(); ++c) {
     const std::string& name = right.names[c];
     if (std::find(right_keys.begin(), right_keys.end(), name) != right_keys.end()) continue;
-    Column col = Column::OfType(right.columns[c].type);
-    for (int64_t r : rrows) {
-      if (r < 0) col.AppendNull();
-      else col.AppendFrom(right.columns[c], r);
+    Column col;
+    if (!unmatched) {
+      col = Gather(right.columns[c], rrows);
+    } else {
+      col = Column::OfType(right.columns[c].type);
+      for (int64_t r : rrows) {
+        if (r < 0) col.AppendNull();
+        else col.AppendFrom(right.columns[c], r);
+      }
     }
     out->Add(out->Find(name) >= 0 ? name + "_right" : name, std::move(col));
   }

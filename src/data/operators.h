@@ -34,6 +34,8 @@ class GroupBy {
 
  private:
   struct State;
+  // The group of row `r` (made, with its key values, if new).
+  size_t GroupOf(const std::vector<const Column*>& keys, int64_t r);
   std::vector<std::string> keys_;
   std::vector<AggSpec> aggs_;
   std::unique_ptr<State> state_;
