@@ -24,6 +24,7 @@ test: build
 bench: build
 	@scripts/install-deps --bench
 	bench/run_all.sh $(BUILD)
+	bench/etl/run_etl.sh $(BUILD) 3000000
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
