@@ -1,0 +1,78 @@
+#include "data/csv.h"
+
+#include <gtest/gtest.h>
+
+#include "data/jsonl.h"
+
+namespace strata::data {
+namespace {
+
+CsvSchema Schema(std::vector<std::string> names, std::vector<Type> types) {
+  return CsvSchema{std::move(names), std::move(types)};
+}
+
+TEST(Csv, Rfc4180QuotingAndBadRecordsWithLines) {
+  const std::string text =
+      "1,\"a,b\",2.5\r\n"
+      "2,\"multi\nline\",3\n"
+      "3,\"say \"\"hi\"\"\",\n"
+      "4,x\"y,1\n"        // quote inside an unquoted field
+      "5,only two\n"      // wrong number of fields
+      "six,z,1\n"         // not an int
+      "7,\"open,1\n";     // unclosed quote (runs to the end)
+  Block b;
+  std::vector<BadRecord> bad;
+  ParseCsv(text, "f.csv", 2, Schema({"id", "s", "v"}, {Type::kInt64, Type::kString, Type::kDouble}), ',',
+           &b, &bad);
+  ASSERT_EQ(b.num_rows, 3);
+  EXPECT_EQ(b.columns[1].Str(0), "a,b");
+  EXPECT_EQ(b.columns[1].Str(1), "multi\nline");
+  EXPECT_EQ(b.columns[1].Str(2), "say \"hi\"");
+  EXPECT_TRUE(b.columns[2].IsNull(2)) << "empty is null";
+  ASSERT_EQ(bad.size(), 4u);
+  EXPECT_EQ(bad[0].line, 6) << "the quoted newline on line 3 moves every later line by one";
+  EXPECT_EQ(bad[0].reason, "a quote inside an unquoted field");
+  EXPECT_EQ(bad[1].line, 7);
+  EXPECT_EQ(bad[1].reason, "expected 3 fields, found 2");
+  EXPECT_EQ(bad[2].line, 8);
+  EXPECT_EQ(bad[2].reason, "field 'id' is not an int64: 'six'");
+  EXPECT_EQ(bad[2].text, "six,z,1");
+  EXPECT_EQ(bad[3].line, 9);
+  EXPECT_EQ(bad[3].reason, "unclosed quote");
+}
+
+TEST(Csv, WriteThenReadRoundTrips) {
+  Block b;
+  std::vector<BadRecord> unused;
+  ParseCsv("1,\"a,\"\"b\"\"\",true\n2,,false\n", "f", 1,
+           Schema({"n", "s", "flag"}, {Type::kInt64, Type::kString, Type::kBool}), ',', &b, &unused);
+  std::string csv;
+  WriteCsv(b, ',', false, &csv);
+  EXPECT_EQ(csv, "1,\"a,\"\"b\"\"\",true\n2,,false\n");
+  std::string jsonl;
+  WriteJsonl(b, &jsonl);
+  EXPECT_EQ(jsonl, "{\"n\":1,\"s\":\"a,\\\"b\\\"\",\"flag\":true}\n{\"n\":2,\"s\":null,\"flag\":false}\n");
+  Block back;
+  std::vector<BadRecord> bad;
+  ParseJsonl(jsonl, "j", 1, Schema({"n", "s", "flag"}, {Type::kInt64, Type::kString, Type::kBool}), &back, &bad);
+  std::string again;
+  WriteJsonl(back, &again);
+  EXPECT_EQ(again, jsonl);
+  EXPECT_TRUE(bad.empty());
+}
+
+TEST(Jsonl, BadLinesAreReportedNotDropped) {
+  Block b;
+  std::vector<BadRecord> bad;
+  ParseJsonl("{\"a\": 1}\nnot json\n[1]\n{\"a\": \"x\"}\n\n{\"b\": 2}\n", "j.jsonl", 10,
+             Schema({"a"}, {Type::kInt64}), &b, &bad);
+  EXPECT_EQ(b.num_rows, 2) << "a row without the key is a null";
+  ASSERT_EQ(bad.size(), 3u);
+  EXPECT_EQ(bad[0].line, 11);
+  EXPECT_EQ(bad[0].reason, "not valid JSON");
+  EXPECT_EQ(bad[1].reason, "not a JSON object");
+  EXPECT_EQ(bad[2].reason, "field 'a' is not int64: \"x\"");
+}
+
+}  // namespace
+}  // namespace strata::data

@@ -1,0 +1,87 @@
+#include "data/expr.h"
+
+#include <gtest/gtest.h>
+
+namespace strata::data {
+namespace {
+
+Block Sample() {
+  Block b;
+  Column x = Column::OfType(Type::kInt64), y = Column::OfType(Type::kDouble),
+         s = Column::OfType(Type::kString);
+  x.AppendInt(1), x.AppendInt(2), x.AppendNull(), x.AppendInt(4);
+  y.AppendDouble(0.5), y.AppendDouble(0), y.AppendDouble(2), y.AppendNull();
+  s.AppendString("Apple"), s.AppendString(" b "), s.AppendNull(), s.AppendString("cherry");
+  b.Add("x", x), b.Add("y", y), b.Add("s", s);
+  b.num_rows = 4;
+  return b;
+}
+
+std::vector<std::string> Eval(const std::string& text) {
+  std::string error;
+  ExprPtr e = ParseExpr(text, &error);
+  EXPECT_TRUE(e) << text << ": " << error;
+  if (!e) return {};
+  Column c;
+  EXPECT_TRUE(EvalExpr(*e, Sample(), &c, &error)) << text << ": " << error;
+  std::vector<std::string> out;
+  for (int64_t i = 0; i < c.length; ++i) out.push_back(JsonValue(c, i));
+  return out;
+}
+
+using V = std::vector<std::string>;
+
+TEST(Expr, ArithmeticFollowsPrecedenceAndNulls) {
+  EXPECT_EQ(Eval("x + 2 * 3"), (V{"7", "8", "null", "10"}));
+  EXPECT_EQ(Eval("(x + 2) * 3"), (V{"9", "12", "null", "18"}));
+  EXPECT_EQ(Eval("x / y"), (V{"2", "null", "null", "null"})) << "division by zero is null";
+  EXPECT_EQ(Eval("-x % 3"), (V{"-1", "-2", "null", "-1"}));
+}
+
+TEST(Expr, ThreeValuedLogicAsSql) {
+  EXPECT_EQ(Eval("x > 1 and y > 1"), (V{"false", "false", "null", "null"}));
+  EXPECT_EQ(Eval("x > 1 or y > 1"), (V{"false", "true", "true", "true"}));
+  EXPECT_EQ(Eval("not x >= 2"), (V{"true", "false", "null", "false"}));
+  EXPECT_EQ(Eval("x is null"), (V{"false", "false", "true", "false"}));
+  EXPECT_EQ(Eval("x in (1, 4)"), (V{"true", "false", "null", "true"}));
+  EXPECT_EQ(Eval("x not in (1, 4)"), (V{"false", "true", "null", "false"}));
+}
+
+TEST(Expr, StringsCastsAndCase) {
+  EXPECT_EQ(Eval("lower(s)"), (V{"\"apple\"", "\" b \"", "null", "\"cherry\""}));
+  EXPECT_EQ(Eval("length(trim(s))"), (V{"5", "1", "null", "6"}));
+  EXPECT_EQ(Eval("substr(s, 2, 3)"), (V{"\"ppl\"", "\"b \"", "null", "\"her\""}));
+  EXPECT_EQ(Eval("starts_with(s, 'ch') or contains(s, 'pp')"), (V{"true", "false", "null", "true"}));
+  EXPECT_EQ(Eval("cast(x as string) + '!'"), (V{"\"1!\"", "\"2!\"", "null", "\"4!\""}));
+  EXPECT_EQ(Eval("cast('12' as int64) + x"), (V{"13", "14", "null", "16"}));
+  EXPECT_EQ(Eval("case when x > 1 then 'big' when x is null then 'none' else 'small' end"),
+            (V{"\"small\"", "\"big\"", "\"none\"", "\"big\""}));
+  EXPECT_EQ(Eval("coalesce(x, 0)"), (V{"1", "2", "0", "4"}));
+  EXPECT_EQ(Eval("`x` = 2"), (V{"false", "true", "null", "false"}));
+}
+
+TEST(Expr, ErrorsNameTheColumnOrTheProblem) {
+  std::string error;
+  EXPECT_FALSE(ParseExpr("x > ", &error));
+  EXPECT_EQ(error, "at column 5: expected a value at the end");
+  EXPECT_FALSE(ParseExpr("x >> 1", &error));
+  EXPECT_EQ(error.rfind("at column 4:", 0), 0u) << error;
+  EXPECT_FALSE(ParseExpr("'open", &error));
+  EXPECT_EQ(error, "at column 1: unclosed string");
+  EXPECT_FALSE(ParseExpr("cast(x as money)", &error));
+  EXPECT_NE(error.find("unknown type 'money'"), std::string::npos);
+  ExprPtr e = ParseExpr("nope + 1", &error);
+  ASSERT_TRUE(e);
+  Column c;
+  EXPECT_FALSE(EvalExpr(*e, Sample(), &c, &error));
+  EXPECT_EQ(error, "unknown column 'nope' (columns: x, y, s)");
+  e = ParseExpr("s > 1", &error);
+  EXPECT_FALSE(EvalExpr(*e, Sample(), &c, &error));
+  EXPECT_NE(error.find("cannot compare string with int64"), std::string::npos);
+  e = ParseExpr("frob(x)", &error);
+  EXPECT_FALSE(EvalExpr(*e, Sample(), &c, &error));
+  EXPECT_EQ(error, "unknown function 'frob'");
+}
+
+}  // namespace
+}  // namespace strata::data
