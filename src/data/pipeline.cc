@@ -13,8 +13,6 @@
 #include <set>
 #include <sstream>
 
-#include <yaml-cpp/yaml.h>
-
 #include <strata/strata.h>
 
 #include "data/csv.h"
@@ -31,29 +29,6 @@ using json = nlohmann::ordered_json;
 // A join whose right side is at most this big is sent to every task
 // (broadcast); a bigger one is joined on the driver.
 constexpr int64_t kBroadcastJoinBytes = 256 << 20;
-
-json YamlToJson(const YAML::Node& n) {
-  if (n.IsMap()) {
-    json j = json::object();
-    for (const auto& kv : n) j[kv.first.as<std::string>()] = YamlToJson(kv.second);
-    return j;
-  }
-  if (n.IsSequence()) {
-    json j = json::array();
-    for (const auto& item : n) j.push_back(YamlToJson(item));
-    return j;
-  }
-  if (n.IsNull()) return nullptr;
-  const std::string s = n.as<std::string>();
-  if (n.Tag() == "!") return s;  // quoted in the file: a string
-  int64_t i;
-  double d;
-  bool b;
-  if (YAML::convert<int64_t>::decode(n, i)) return i;
-  if (YAML::convert<double>::decode(n, d)) return d;
-  if (YAML::convert<bool>::decode(n, b)) return b;
-  return s;
-}
 
 // ------------------------------------------------------------ map tasks
 
@@ -345,100 +320,14 @@ bool SourceFromJson(const json& j, const std::string& where, SourceSpec* out, st
   return true;
 }
 
-bool LoadPipeline(const std::string& path, PipelineSpec* spec, std::string* error) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    *error = "cannot read pipeline file " + path;
-    return false;
-  } catch (const YAML::Exception& e) {
-    *error = path + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg;
-    return false;
-  }
-  auto at = [&](const YAML::Node& n) { return path + ":" + std::to_string(n.Mark().line + 1) + ": "; };
-  if (!root.IsMap()) {
-    *error = path + ": a pipeline file is a mapping with read, steps and write";
-    return false;
-  }
-  for (const auto& kv : root) {
-    const std::string k = kv.first.as<std::string>();
-    if (k != "read" && k != "steps" && k != "write") {
-      *error = at(kv.first) + "unknown field '" + k + "' (read, steps, write)";
-      return false;
-    }
-  }
-  spec->file = path;
-  if (!root["read"]) {
-    *error = path + ": needs a 'read' source";
-    return false;
-  }
-  std::string why;
-  try {
-    if (!SourceFromJson(YamlToJson(root["read"]), "read", &spec->read, &why)) {
-      *error = at(root["read"]) + why;
-      return false;
-    }
-    if (root["steps"]) {
-      if (!root["steps"].IsSequence()) {
-        *error = at(root["steps"]) + "steps must be a list";
-        return false;
-      }
-      int i = 0;
-      for (const auto& s : root["steps"]) {
-        ++i;
-        if (!s.IsMap() || s.size() != 1) {
-          *error = at(s) + "step " + std::to_string(i) + " must be a one-key mapping: the operator and its parameters";
-          return false;
-        }
-        const std::string op = s.begin()->first.as<std::string>();
-        json params = YamlToJson(s.begin()->second);
-        if (!params.is_object() || op == "rename") params = json{{"value", params}};
-        std::string step_error;
-        if (!MakeStep(op, params, &step_error)) {
-          *error = at(s) + "step " + std::to_string(i) + " (" + op + "): " + step_error;
-          return false;
-        }
-        if (op == "join") {
-          SourceSpec right;
-          if (!SourceFromJson(params["right"], "join right", &right, &step_error)) {
-            *error = at(s) + "step " + std::to_string(i) + " (join): " + step_error;
-            return false;
-          }
-        }
-        spec->steps.emplace_back(op, params);
-        spec->step_lines.push_back(s.Mark().line + 1);
-      }
-    }
-    if (!root["write"]) {
-      *error = path + ": needs a 'write' target";
-      return false;
-    }
-    const json w = YamlToJson(root["write"]);
-    for (auto it = w.begin(); it != w.end(); ++it) {
-      if (it.key() != "format" && it.key() != "path") {
-        *error = at(root["write"]) + "write: unknown field '" + it.key() + "' (format, path)";
-        return false;
-      }
-    }
-    spec->write_format = w.value("format", "jsonl");
-    spec->write_path = w.value("path", "");
-    if ((spec->write_format != "jsonl" && spec->write_format != "csv") || spec->write_path.empty()) {
-      *error = at(root["write"]) + "write needs format (jsonl or csv) and path";
-      return false;
-    }
-  } catch (const json::exception& e) {
-    *error = path + ": a field has the wrong type (" + e.what() + ")";
-    return false;
-  }
-  return true;
-}
-
-int RunPipeline(const PipelineSpec& spec, const RunOptions& options) {
+int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary* summary) {
   const auto start = std::chrono::steady_clock::now();
   std::string error;
+  RunSummary local_summary;
+  if (summary == nullptr) summary = &local_summary;
   auto fail = [&](const std::string& what) {
-    std::fprintf(stderr, "strata run %s: %s\n", spec.file.c_str(), what.c_str());
+    summary->error = what;
+    if (spec.file != "Dataset") std::fprintf(stderr, "strata run %s: %s\n", spec.file.c_str(), what.c_str());
     return 1;
   };
   // The row-local prefix runs in the tasks, and a group-by right after it
@@ -577,6 +466,10 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options) {
     WriteOutput(all, spec.write_format, spec.write_path, parts_written++, &error);
     if (!error.empty()) return fail(error);
   }
+  summary->rows_read = src.rows_read + static_cast<int64_t>(bad.size());
+  summary->rows_bad = static_cast<int64_t>(bad.size());
+  summary->rows_written = written;
+  if (spec.file == "Dataset") return 0;  // the API returns the numbers instead
   // Summary: every input row accounted for.
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const int64_t good = src.rows_read;

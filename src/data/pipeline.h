@@ -53,8 +53,16 @@ struct RunOptions {
   int64_t target_range_bytes = 8 << 20;
 };
 
-// Runs it on the cluster strata::Init() connected to. Prints the summary.
-// Returns 0, or 1 with the error printed.
-int RunPipeline(const PipelineSpec& spec, const RunOptions& options);
+struct RunSummary {
+  std::string error;
+  int64_t rows_read = 0;  // bad ones included
+  int64_t rows_bad = 0;
+  int64_t rows_written = 0;
+};
+
+// Runs it on the cluster strata::Init() connected to. Prints the summary
+// (and the error) on stderr when `options.progress`... and always the error.
+// Returns 0, or 1.
+int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary* summary = nullptr);
 
 }  // namespace strata::data

@@ -1,0 +1,75 @@
+// Datasets: a lazy plan of reads and operators, run as tasks on the cluster
+// strata::Init() connected to — the same engine as `strata run FILE.yaml`.
+//
+//   strata::Init();
+//   auto trips = strata::data::Dataset::ReadCsv({"data/trips/*.csv"});
+//   auto zones = strata::data::Dataset::ReadCsv({"data/zones.csv"});
+//   auto r = trips.Filter("fare > 50 and passenger_count is not null")
+//                 .WithColumn("total", "fare + tip")
+//                 .Join(zones, {{"pickup_zone", "zone_id"}})
+//                 .GroupBy({"borough"}, {{"trips", "count()"}, {"km", "sum(distance_km)"}})
+//                 .Sort({"borough"})
+//                 .WriteJsonl("out/borough_stats");
+//   if (!r.ok) std::cerr << r.error << "\n";
+//
+// Expressions are the pipeline files' (see `strata run`); errors name the
+// step and the column of the expression.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace strata::data {
+
+struct ReadOptions {
+  bool header = true;                         // CSV/TSV
+  std::string on_bad_record = "fail";         // fail, skip, quarantine
+  std::string quarantine_path;                // Default: beside the output
+  std::map<std::string, std::string> schema;  // column -> int64|double|bool|string
+};
+
+struct WriteResult {
+  bool ok = false;
+  std::string error;
+  int64_t rows_read = 0;
+  int64_t rows_bad = 0;
+  int64_t rows_written = 0;
+};
+
+class Dataset {
+ public:
+  static Dataset ReadCsv(std::vector<std::string> paths, ReadOptions options = {});
+  static Dataset ReadTsv(std::vector<std::string> paths, ReadOptions options = {});
+  static Dataset ReadJsonl(std::vector<std::string> paths, ReadOptions options = {});
+
+  Dataset Filter(const std::string& expr) const;
+  Dataset WithColumn(const std::string& name, const std::string& expr) const;
+  Dataset Select(const std::vector<std::string>& columns) const;
+  Dataset Drop(const std::vector<std::string>& columns) const;
+  Dataset Rename(const std::map<std::string, std::string>& from_to) const;
+  Dataset Limit(int64_t rows) const;
+  // aggs: output column -> "count()", "sum(x)", "mean(x)", "min(x)", "max(x)".
+  Dataset GroupBy(const std::vector<std::string>& by,
+                  const std::vector<std::pair<std::string, std::string>>& aggs) const;
+  // on: left column -> right column; how: inner, left, semi, anti. The right
+  // side must be a plain read (no steps of its own).
+  Dataset Join(const Dataset& right, const std::vector<std::pair<std::string, std::string>>& on,
+               const std::string& how = "inner") const;
+  Dataset Sort(const std::vector<std::string>& by, bool descending = false) const;
+
+  // Runs the plan; output goes to the directory `path` (one file per part).
+  WriteResult WriteJsonl(const std::string& path) const;
+  WriteResult WriteCsv(const std::string& path) const;
+
+ private:
+  WriteResult Write(const std::string& format, const std::string& path) const;
+  Dataset With(const std::string& op, std::string params_json) const;
+
+  std::string source_;  // JSON: format, paths, options
+  std::vector<std::pair<std::string, std::string>> steps_;  // operator, parameters (JSON)
+};
+
+}  // namespace strata::data

@@ -1,0 +1,111 @@
+// The C++ face of the data layer: Dataset builds the same plan a pipeline
+// file describes (steps by name, parameters as JSON) and runs it with the
+// same runner.
+#include "strata/data.h"
+
+#include <nlohmann/json.hpp>
+
+#include "data/operators.h"
+#include "data/pipeline.h"
+#include "data/steps.h"
+
+namespace strata::data {
+
+namespace {
+using json = nlohmann::ordered_json;
+}  // namespace
+
+Dataset Dataset::ReadCsv(std::vector<std::string> paths, ReadOptions o) {
+  Dataset d;
+  json j{{"format", "csv"}, {"paths", paths}, {"header", o.header}, {"on_bad_record", o.on_bad_record}};
+  if (!o.quarantine_path.empty()) j["quarantine_path"] = o.quarantine_path;
+  if (!o.schema.empty()) j["schema"] = o.schema;
+  d.source_ = j.dump();
+  return d;
+}
+
+Dataset Dataset::ReadTsv(std::vector<std::string> paths, ReadOptions o) {
+  Dataset d = ReadCsv(std::move(paths), o);
+  json j = json::parse(d.source_);
+  j["format"] = "tsv";
+  d.source_ = j.dump();
+  return d;
+}
+
+Dataset Dataset::ReadJsonl(std::vector<std::string> paths, ReadOptions o) {
+  Dataset d = ReadCsv(std::move(paths), o);
+  json j = json::parse(d.source_);
+  j["format"] = "jsonl";
+  j.erase("header");
+  d.source_ = j.dump();
+  return d;
+}
+
+Dataset Dataset::With(const std::string& op, std::string params) const {
+  Dataset d = *this;
+  d.steps_.emplace_back(op, std::move(params));
+  return d;
+}
+
+Dataset Dataset::Filter(const std::string& expr) const { return With("filter", json{{"expr", expr}}.dump()); }
+Dataset Dataset::WithColumn(const std::string& name, const std::string& expr) const {
+  return With("with_column", json{{"name", name}, {"expr", expr}}.dump());
+}
+Dataset Dataset::Select(const std::vector<std::string>& c) const { return With("select", json{{"columns", c}}.dump()); }
+Dataset Dataset::Drop(const std::vector<std::string>& c) const { return With("drop", json{{"columns", c}}.dump()); }
+Dataset Dataset::Rename(const std::map<std::string, std::string>& m) const {
+  return With("rename", json{{"value", m}}.dump());
+}
+Dataset Dataset::Limit(int64_t rows) const { return With("limit", json{{"value", rows}}.dump()); }
+Dataset Dataset::GroupBy(const std::vector<std::string>& by,
+                         const std::vector<std::pair<std::string, std::string>>& aggs) const {
+  json a = json::object();
+  for (const auto& [out, fn] : aggs) a[out] = fn;
+  return With("groupby", json{{"by", by}, {"agg", a}}.dump());
+}
+Dataset Dataset::Join(const Dataset& right, const std::vector<std::pair<std::string, std::string>>& on,
+                      const std::string& how) const {
+  json o = json::object();
+  for (const auto& [l, r] : on) o[l] = r;
+  return With("join", json{{"right", json::parse(right.source_)}, {"on", o}, {"how", how}}.dump());
+}
+Dataset Dataset::Sort(const std::vector<std::string>& by, bool descending) const {
+  return With("sort", json{{"by", by}, {"descending", descending}}.dump());
+}
+
+WriteResult Dataset::WriteJsonl(const std::string& path) const { return Write("jsonl", path); }
+WriteResult Dataset::WriteCsv(const std::string& path) const { return Write("csv", path); }
+
+WriteResult Dataset::Write(const std::string& format, const std::string& path) const {
+  WriteResult result;
+  PipelineSpec spec;
+  spec.file = "Dataset";
+  if (source_.empty()) {
+    result.error = "a Dataset starts with ReadCsv, ReadTsv or ReadJsonl";
+    return result;
+  }
+  if (!SourceFromJson(json::parse(source_), "read", &spec.read, &result.error)) return result;
+  for (size_t i = 0; i < steps_.size(); ++i) {
+    json params = json::parse(steps_[i].second);
+    std::string error;
+    if (!MakeStep(steps_[i].first, params, &error)) {
+      result.error = "step " + std::to_string(i + 1) + " (" + steps_[i].first + "): " + error;
+      return result;
+    }
+    spec.steps.emplace_back(steps_[i].first, params);
+    spec.step_lines.push_back(0);
+  }
+  spec.write_format = format;
+  spec.write_path = path;
+  RunOptions options;
+  options.progress = false;
+  RunSummary summary;
+  result.ok = RunPipeline(spec, options, &summary) == 0;
+  result.error = summary.error;
+  result.rows_read = summary.rows_read;
+  result.rows_bad = summary.rows_bad;
+  result.rows_written = summary.rows_written;
+  return result;
+}
+
+}  // namespace strata::data

@@ -1,0 +1,128 @@
+// Pipeline files: YAML in, a checked PipelineSpec out (see pipeline.h).
+#include <yaml-cpp/yaml.h>
+
+#include "data/operators.h"
+#include "data/pipeline.h"
+#include "data/steps.h"
+
+namespace strata::data {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+json YamlToJson(const YAML::Node& n) {
+  if (n.IsMap()) {
+    json j = json::object();
+    for (const auto& kv : n) j[kv.first.as<std::string>()] = YamlToJson(kv.second);
+    return j;
+  }
+  if (n.IsSequence()) {
+    json j = json::array();
+    for (const auto& item : n) j.push_back(YamlToJson(item));
+    return j;
+  }
+  if (n.IsNull()) return nullptr;
+  const std::string s = n.as<std::string>();
+  if (n.Tag() == "!") return s;  // quoted in the file: a string
+  int64_t i;
+  double d;
+  bool b;
+  if (YAML::convert<int64_t>::decode(n, i)) return i;
+  if (YAML::convert<double>::decode(n, d)) return d;
+  if (YAML::convert<bool>::decode(n, b)) return b;
+  return s;
+}
+
+}  // namespace
+
+bool LoadPipeline(const std::string& path, PipelineSpec* spec, std::string* error) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    *error = "cannot read pipeline file " + path;
+    return false;
+  } catch (const YAML::Exception& e) {
+    *error = path + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg;
+    return false;
+  }
+  auto at = [&](const YAML::Node& n) { return path + ":" + std::to_string(n.Mark().line + 1) + ": "; };
+  if (!root.IsMap()) {
+    *error = path + ": a pipeline file is a mapping with read, steps and write";
+    return false;
+  }
+  for (const auto& kv : root) {
+    const std::string k = kv.first.as<std::string>();
+    if (k != "read" && k != "steps" && k != "write") {
+      *error = at(kv.first) + "unknown field '" + k + "' (read, steps, write)";
+      return false;
+    }
+  }
+  spec->file = path;
+  if (!root["read"]) {
+    *error = path + ": needs a 'read' source";
+    return false;
+  }
+  std::string why;
+  try {
+    if (!SourceFromJson(YamlToJson(root["read"]), "read", &spec->read, &why)) {
+      *error = at(root["read"]) + why;
+      return false;
+    }
+    if (root["steps"]) {
+      if (!root["steps"].IsSequence()) {
+        *error = at(root["steps"]) + "steps must be a list";
+        return false;
+      }
+      int i = 0;
+      for (const auto& s : root["steps"]) {
+        ++i;
+        if (!s.IsMap() || s.size() != 1) {
+          *error = at(s) + "step " + std::to_string(i) + " must be a one-key mapping: the operator and its parameters";
+          return false;
+        }
+        const std::string op = s.begin()->first.as<std::string>();
+        json params = YamlToJson(s.begin()->second);
+        if (!params.is_object() || op == "rename") params = json{{"value", params}};
+        std::string step_error;
+        if (!MakeStep(op, params, &step_error)) {
+          *error = at(s) + "step " + std::to_string(i) + " (" + op + "): " + step_error;
+          return false;
+        }
+        if (op == "join") {
+          SourceSpec right;
+          if (!SourceFromJson(params["right"], "join right", &right, &step_error)) {
+            *error = at(s) + "step " + std::to_string(i) + " (join): " + step_error;
+            return false;
+          }
+        }
+        spec->steps.emplace_back(op, params);
+        spec->step_lines.push_back(s.Mark().line + 1);
+      }
+    }
+    if (!root["write"]) {
+      *error = path + ": needs a 'write' target";
+      return false;
+    }
+    const json w = YamlToJson(root["write"]);
+    for (auto it = w.begin(); it != w.end(); ++it) {
+      if (it.key() != "format" && it.key() != "path") {
+        *error = at(root["write"]) + "write: unknown field '" + it.key() + "' (format, path)";
+        return false;
+      }
+    }
+    spec->write_format = w.value("format", "jsonl");
+    spec->write_path = w.value("path", "");
+    if ((spec->write_format != "jsonl" && spec->write_format != "csv") || spec->write_path.empty()) {
+      *error = at(root["write"]) + "write needs format (jsonl or csv) and path";
+      return false;
+    }
+  } catch (const json::exception& e) {
+    *error = path + ": a field has the wrong type (" + e.what() + ")";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace strata::data
