@@ -1,5 +1,7 @@
 #include "data/csv.h"
 
+#include "data/input_file.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cstring>
@@ -10,6 +12,7 @@ namespace strata::data {
 namespace {
 
 constexpr int kInferRows = 1000;
+constexpr size_t kHeadBytes = 1 << 20;
 
 // One record's fields; `error` set when it breaks the format.
 struct Record {
@@ -113,14 +116,9 @@ bool ParseBool(std::string_view s, bool* v) {
 
 bool InferCsvSchema(const std::string& path, char delim, bool header, CsvSchema* schema,
                     std::string* error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = "cannot read " + path + ": " + std::strerror(errno);
-    return false;
-  }
-  std::string head(1 << 20, '\0');
-  in.read(head.data(), static_cast<std::streamsize>(head.size()));
-  head.resize(static_cast<size_t>(in.gcount()));
+  std::string head;
+  if (!ReadHead(path, kHeadBytes, &head, error)) return false;
+  const bool cut = head.size() == kHeadBytes;  // the last record may be incomplete
   std::string_view text(head);
   Record r;
   int nl = 0;
@@ -140,7 +138,7 @@ bool InferCsvSchema(const std::string& path, char delim, bool header, CsvSchema*
   std::vector<int> n_int, n_double, n_bool, n_seen;
   for (int row = 0; row < kInferRows && pos < text.size(); ++row) {
     const size_t next = NextRecord(text, pos, delim, &r, &nl);
-    if (next >= text.size() && in.gcount() == static_cast<std::streamsize>(1 << 20)) break;  // cut
+    if (next >= text.size() && cut) break;
     pos = next;
     if (!r.error.empty()) continue;
     if (schema->names.empty()) {
@@ -177,6 +175,19 @@ bool InferCsvSchema(const std::string& path, char delim, bool header, CsvSchema*
 
 std::vector<FileRange> SplitCsv(const std::string& path, bool header, int64_t target,
                                 std::string* error) {
+  if (IsCompressed(path)) {
+    // Read whole by one task; the offset, in decompressed bytes, skips the header.
+    std::string head;
+    if (!ReadHead(path, kHeadBytes, &head, error)) return {};
+    int64_t skip = 0, first_line = 1;
+    if (header) {
+      Record r;
+      int nl = 0;
+      skip = static_cast<int64_t>(NextRecord(head, 0, ',', &r, &nl));
+      first_line += nl;
+    }
+    return {FileRange{path, skip, 0, first_line}};
+  }
   // One pass over the file in 4 MiB reads, tracking only whether the scan
   // is inside quotes: a file of any size is cut without being held.
   std::ifstream in(path, std::ios::binary);

@@ -1,5 +1,9 @@
 #include "data/jsonl.h"
 
+#include <sstream>
+
+#include "data/input_file.h"
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -30,11 +34,9 @@ Type Widen(Type have, const json& v) {
 }  // namespace
 
 bool InferJsonlSchema(const std::string& path, CsvSchema* schema, std::string* error) {
-  std::ifstream in(path);
-  if (!in) {
-    *error = "cannot read " + path + ": " + std::strerror(errno);
-    return false;
-  }
+  std::string head;
+  if (!ReadHead(path, 1 << 20, &head, error)) return false;
+  std::istringstream in(head);
   std::map<std::string, size_t> index;
   std::vector<Type> types;
   std::string line;
@@ -58,6 +60,7 @@ bool InferJsonlSchema(const std::string& path, CsvSchema* schema, std::string* e
 }
 
 std::vector<FileRange> SplitLines(const std::string& path, int64_t target, std::string* error) {
+  if (IsCompressed(path)) return {FileRange{path, 0, 0, 1}};  // read whole by one task
   std::ifstream in(path, std::ios::binary);
   std::vector<FileRange> out;
   if (!in) {

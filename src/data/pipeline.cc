@@ -16,6 +16,7 @@
 #include <strata/strata.h>
 
 #include "data/csv.h"
+#include "data/input_file.h"
 #include "data/jsonl.h"
 #include "data/operators.h"
 #include "data/steps.h"
@@ -66,15 +67,9 @@ std::string WriteOutput(const Block& b, const std::string& format, const std::st
 // one copy in the object store, read by every task).
 MapResult RunMapTask(const MapTask& task, const std::vector<Block>& sides) {
   MapResult r;
-  std::ifstream in(task.range.path, std::ios::binary);
-  std::string text(static_cast<size_t>(task.range.length), '\0');
-  in.seekg(task.range.offset);
-  in.read(text.data(), task.range.length);
-  if (in.gcount() != task.range.length) {
-    r.error = "cannot read " + task.range.path + " at byte " + std::to_string(task.range.offset);
-    return r;
-  }
-  r.bytes = task.range.length;
+  std::string text;
+  if (!ReadRange(task.range, &text, &r.error)) return r;
+  r.bytes = static_cast<int64_t>(text.size());
   if (task.format == "jsonl") {
     ParseJsonl(text, task.range.path, task.range.first_line, task.schema, &r.block, &r.bad);
   } else {

@@ -76,3 +76,53 @@ TEST(Jsonl, BadLinesAreReportedNotDropped) {
 
 }  // namespace
 }  // namespace strata::data
+
+#include <zlib.h>
+#include <zstd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "data/input_file.h"
+
+namespace strata::data {
+namespace {
+
+TEST(CompressedInput, GzipAndZstdReadTransparentlyAndCorruptionIsAnError) {
+  const std::string dir = std::filesystem::temp_directory_path() / "strata_compressed_test";
+  std::filesystem::create_directories(dir);
+  const std::string text = "id,name\n1,a\n2,\"b,c\"\n";
+  gzFile g = gzopen((dir + "/t.csv.gz").c_str(), "wb");
+  gzwrite(g, text.data(), static_cast<unsigned>(text.size()));
+  gzclose(g);
+  std::string z(ZSTD_compressBound(text.size()), '\0');
+  z.resize(ZSTD_compress(z.data(), z.size(), text.data(), text.size(), 3));
+  std::ofstream(dir + "/t.csv.zst", std::ios::binary) << z;
+  for (const char* name : {"/t.csv.gz", "/t.csv.zst"}) {
+    const std::string path = dir + name;
+    std::string head, error;
+    ASSERT_TRUE(ReadHead(path, 1 << 20, &head, &error)) << error;
+    EXPECT_EQ(head, text);
+    const auto ranges = SplitCsv(path, true, 1 << 20, &error);
+    ASSERT_EQ(ranges.size(), 1u) << error;
+    std::string body;
+    ASSERT_TRUE(ReadRange(ranges[0], &body, &error)) << error;
+    Block b;
+    std::vector<BadRecord> bad;
+    ParseCsv(body, path, ranges[0].first_line, CsvSchema{{"id", "name"}, {Type::kInt64, Type::kString}}, ',',
+             &b, &bad);
+    EXPECT_EQ(b.num_rows, 2);
+    EXPECT_EQ(b.columns[1].Str(1), "b,c");
+  }
+  std::ofstream(dir + "/cut.csv.zst", std::ios::binary) << z.substr(0, z.size() / 2);
+  std::string out, error;
+  EXPECT_FALSE(ReadHead(dir + "/cut.csv.zst", 1 << 20, &out, &error));
+  EXPECT_NE(error.find("cut.csv.zst"), std::string::npos) << error;
+  std::ofstream(dir + "/bad.csv.gz", std::ios::binary) << "\x1f\x8b\x08 this is not deflate data";
+  EXPECT_FALSE(ReadHead(dir + "/bad.csv.gz", 1 << 20, &out, &error));
+  EXPECT_NE(error.find("not valid gzip"), std::string::npos) << error;
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace strata::data

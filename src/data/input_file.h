@@ -1,0 +1,18 @@
+// Reading input files, compressed or not: gzip (.gz) and zstd (.zst) are
+// decompressed transparently. A compressed file cannot be cut at a byte
+// offset, so it is read whole by one task; plain files are read by range.
+#pragma once
+
+#include <string>
+
+#include "data/csv.h"
+
+namespace strata::data {
+
+bool IsCompressed(const std::string& path);
+// The bytes of `range` (for a compressed file: all of it, decompressed).
+bool ReadRange(const FileRange& range, std::string* out, std::string* error);
+// Up to `max_bytes` of the file's (decompressed) beginning.
+bool ReadHead(const std::string& path, size_t max_bytes, std::string* out, std::string* error);
+
+}  // namespace strata::data
