@@ -67,6 +67,7 @@ class Dataset {
  private:
   WriteResult Write(const std::string& format, const std::string& path) const;
   Dataset With(const std::string& op, std::string params_json) const;
+  Dataset WithFormat(const std::string& format) const;
 
   std::string source_;  // JSON: format, paths, options
   std::vector<std::pair<std::string, std::string>> steps_;  // operator, parameters (JSON)

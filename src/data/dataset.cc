@@ -25,18 +25,18 @@ Dataset Dataset::ReadCsv(std::vector<std::string> paths, ReadOptions o) {
 }
 
 Dataset Dataset::ReadTsv(std::vector<std::string> paths, ReadOptions o) {
-  Dataset d = ReadCsv(std::move(paths), o);
-  json j = json::parse(d.source_);
-  j["format"] = "tsv";
-  d.source_ = j.dump();
-  return d;
+  return ReadCsv(std::move(paths), o).WithFormat("tsv");
 }
 
 Dataset Dataset::ReadJsonl(std::vector<std::string> paths, ReadOptions o) {
-  Dataset d = ReadCsv(std::move(paths), o);
-  json j = json::parse(d.source_);
-  j["format"] = "jsonl";
-  j.erase("header");
+  return ReadCsv(std::move(paths), o).WithFormat("jsonl");
+}
+
+Dataset Dataset::WithFormat(const std::string& format) const {
+  Dataset d = *this;
+  json j = json::parse(source_);
+  j["format"] = format;
+  if (format == "jsonl") j.erase("header");
   d.source_ = j.dump();
   return d;
 }

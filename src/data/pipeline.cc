@@ -253,6 +253,26 @@ bool ReadSource(const SourceSpec& src, const TaskPlan& plan, const RunOptions& o
   return true;
 }
 
+// A join's right side, read whole (any bad record in it is an error).
+bool ReadSideInput(const json& side, const RunOptions& options, Block* out, int64_t* bytes,
+                   std::string* error) {
+  SourceSpec right;
+  if (!SourceFromJson(side, "join right", &right, error)) return false;
+  SourceStats stats;
+  auto keep = [&](MapResult&& part, size_t, std::string* err) {
+    if (!part.bad.empty()) {
+      *err = "join right: " + part.bad[0].file + ":" + std::to_string(part.bad[0].line) +
+             ": bad record: " + part.bad[0].reason;
+      return false;
+    }
+    out->Append(part.block);
+    return true;
+  };
+  if (!ReadSource(right, TaskPlan{}, options, "join right", keep, &stats, error)) return false;
+  *bytes = stats.bytes;
+  return true;
+}
+
 std::string WriteOutput(const Block& b, const std::string& format, const std::string& dir,
                         int part, std::string* error) {
   std::error_code ec;
@@ -338,21 +358,10 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
   size_t local = 0;
   for (; local < steps.size(); ++local) {
     if (const json* side = steps[local]->side_input()) {
-      SourceSpec right;
-      if (!SourceFromJson(*side, "join right", &right, &error)) return fail(error);
       Block rb;
-      SourceStats rs;
-      auto keep = [&](MapResult&& part, size_t, std::string* err) {
-        if (!part.bad.empty()) {
-          *err = "join right: " + part.bad[0].file + ":" + std::to_string(part.bad[0].line) +
-                 ": bad record: " + part.bad[0].reason;
-          return false;
-        }
-        rb.Append(part.block);
-        return true;
-      };
-      if (!ReadSource(right, TaskPlan{}, options, "join right", keep, &rs, &error)) return fail(error);
-      if (rs.bytes > kBroadcastJoinBytes) {
+      int64_t bytes = 0;
+      if (!ReadSideInput(*side, options, &rb, &bytes, &error)) return fail(error);
+      if (bytes > kBroadcastJoinBytes) {
         steps[local]->SetSideInput(std::move(rb));  // joined on the driver
         break;
       }
@@ -436,20 +445,9 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
     for (size_t i = next; i < steps.size(); ++i) {
       const std::string& op = spec.steps[i].first;
       if (const json* side = steps[i]->side_input(); side != nullptr && i > local) {
-        SourceSpec right;
-        if (!SourceFromJson(*side, "join right", &right, &error)) return fail(error);
         Block rb;
-        SourceStats rs;
-        auto keep = [&](MapResult&& part, size_t, std::string* err) {
-          if (!part.bad.empty()) {
-            *err = "join right: " + part.bad[0].file + ":" + std::to_string(part.bad[0].line) +
-                   ": bad record: " + part.bad[0].reason;
-            return false;
-          }
-          rb.Append(part.block);
-          return true;
-        };
-        if (!ReadSource(right, TaskPlan{}, options, "join right", keep, &rs, &error)) return fail(error);
+        int64_t bytes = 0;
+        if (!ReadSideInput(*side, options, &rb, &bytes, &error)) return fail(error);
         steps[i]->SetSideInput(std::move(rb));
       }
       if (steps[i]->row_local() ? !steps[i]->Apply(&all, &error) : !steps[i]->Finish(&all, &error)) {

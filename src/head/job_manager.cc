@@ -164,14 +164,23 @@ rpc::JobReply JobManager::List() const {
   return reply;
 }
 
+JobManager::Job* JobManager::Find(const std::string& id, rpc::JobReply* reply) {
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) {
+    *reply = Fail("no job '" + id + "' (see `strata job list`)");
+    return nullptr;
+  }
+  reply->ok = true;
+  reply->job = id;
+  reply->state = it->second.state;
+  return &it->second;
+}
+
 rpc::JobReply JobManager::Logs(rpc::ConnId conn, const rpc::JobRequest& request) {
-  auto it = jobs_.find(request.job);
-  if (it == jobs_.end()) return Fail("no job '" + request.job + "' (see `strata job list`)");
-  Job& job = it->second;
   rpc::JobReply reply;
-  reply.ok = true;
-  reply.job = job.id;
-  reply.state = job.state;
+  Job* found = Find(request.job, &reply);
+  if (found == nullptr) return reply;
+  Job& job = *found;
   std::ifstream in(LogPath(job), std::ios::binary | std::ios::ate);
   if (in) {
     const auto size = static_cast<uint64_t>(in.tellg());
@@ -188,12 +197,10 @@ rpc::JobReply JobManager::Logs(rpc::ConnId conn, const rpc::JobRequest& request)
 }
 
 rpc::JobReply JobManager::Stop(const rpc::JobRequest& request) {
-  auto it = jobs_.find(request.job);
-  if (it == jobs_.end()) return Fail("no job '" + request.job + "' (see `strata job list`)");
-  Job& job = it->second;
   rpc::JobReply reply;
-  reply.ok = true;
-  reply.job = job.id;
+  Job* found = Find(request.job, &reply);
+  if (found == nullptr) return reply;
+  Job& job = *found;
   if (job.state != "RUNNING") {
     reply.text = "job " + job.id + " already ended: " + job.state;
     return reply;

@@ -61,6 +61,8 @@ class JobManager {
   rpc::JobReply Logs(rpc::ConnId conn, const rpc::JobRequest& request);
   rpc::JobReply Stop(const rpc::JobRequest& request);
   void MaybeFinish(Job& job);
+  // The job with this id; nullptr with `reply` set to the error if none.
+  Job* Find(const std::string& id, rpc::JobReply* reply);
   std::string LogPath(const Job& job) const { return job.dir + "/driver.log"; }
 
   JobManagerOptions options_;
