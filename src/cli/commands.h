@@ -46,7 +46,8 @@ struct JobSubmitFlags {
   std::vector<std::string> command;   // the program and its arguments
 };
 // `strata up FILE`, `strata down FILE`, and the autoscaler process they manage.
-int RunUp(const std::string& file, const StartFlags& flags);
+// `here`: run the head on this machine even for a cloud provider.
+int RunUp(const std::string& file, const StartFlags& flags, bool here);
 int RunDown(const std::string& file);
 int RunAutoscaler(const std::string& file, const std::string& address, const std::string& token,
                   const std::string& state_dir);

@@ -64,6 +64,9 @@ int main(int argc, char** argv) {
   up_cmd->add_option("cluster_file", cluster_file, "The cluster YAML file")->required();
   up_cmd->add_option("--port", start.port, "Head port (default 6380)")->check(CLI::Range(0, 65535));
   up_cmd->add_option("--host", start.host, "Interface the head listens on (default 127.0.0.1)");
+  bool up_here = false;
+  up_cmd->add_flag("--here", up_here,
+                   "Run the head on this machine (aws: default is to launch it on EC2)");
   CLI::App* down_cmd =
       app.add_subcommand("down", "End everything `strata up` started for a cluster file");
   down_cmd->add_option("cluster_file", cluster_file, "The cluster YAML file")->required();
@@ -147,7 +150,7 @@ int main(int argc, char** argv) {
   }
 
   if (start_cmd->parsed()) return strata::cli::RunStart(start);
-  if (up_cmd->parsed()) return strata::cli::RunUp(cluster_file, start);
+  if (up_cmd->parsed()) return strata::cli::RunUp(cluster_file, start, up_here);
   if (down_cmd->parsed()) return strata::cli::RunDown(cluster_file);
   if (autoscaler_cmd->parsed()) {
     return strata::cli::RunAutoscaler(cluster_file, address, token, state_dir);

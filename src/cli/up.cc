@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -21,6 +22,7 @@
 #include "autoscaler/cluster_config.h"
 #include "autoscaler/node_provider.h"
 #include "cli/commands.h"
+#include "cloud/aws/aws_provider.h"
 #include "common/session.h"
 #include "common/system_info.h"
 
@@ -40,15 +42,39 @@ int ReadPid(const std::string& path) {
   return pid;
 }
 
+// `strata up` from outside AWS: the head gets its own instance, which runs
+// `strata up --here` at boot (and so the autoscaler, with its instance role).
+int LaunchAwsHead(const autoscaler::ClusterConfig& config, const std::string& file) {
+  std::ifstream in(file);
+  const std::string text((std::istreambuf_iterator<char>(in)), {});
+  aws::AwsProvider provider(config, autoscaler::ProviderContext{});
+  std::string error;
+  const std::string id = provider.LaunchHead(text, &error);
+  if (id.empty()) {
+    std::fprintf(stderr, "strata up: could not launch the head of '%s': %s\n",
+                 config.cluster_name.c_str(), error.c_str());
+    return 1;
+  }
+  std::printf("Launched the head of cluster '%s': instance %s (%s).\n"
+              "At boot it runs `strata up --here`, which starts the head and the autoscaler there.\n"
+              "From inside the VPC: strata status --address <its private IP>:6380\n"
+              "End everything: strata down %s\n",
+              config.cluster_name.c_str(), id.c_str(),
+              config.node_types.at(config.head_node_type).node_config.value("InstanceType", "").c_str(),
+              file.c_str());
+  return 0;
+}
+
 }  // namespace
 
-int RunUp(const std::string& file, const StartFlags& flags) {
+int RunUp(const std::string& file, const StartFlags& flags, bool here) {
   autoscaler::ClusterConfig config;
   std::string error;
   if (!autoscaler::LoadClusterConfig(file, &config, &error)) {
     std::fprintf(stderr, "strata up: %s\n", error.c_str());
     return 2;
   }
+  if (config.provider.type == "aws" && !here) return LaunchAwsHead(config, file);
   const autoscaler::NodeTypeConfig& head_type = config.node_types.at(config.head_node_type);
   StartFlags head = flags;
   head.head = true;
@@ -106,6 +132,18 @@ int RunDown(const std::string& file) {
     return 2;
   }
   const auto record = ReadLiveClusterRecord();
+  if (!record && config.provider.type == "aws") {
+    // Not on the head: end every instance the cluster has, the head's too.
+    aws::AwsProvider provider(config, autoscaler::ProviderContext{});
+    const std::vector<std::string> ids = provider.AllInstanceIds(&error);
+    if (!error.empty()) {
+      std::fprintf(stderr, "strata down: %s\n", error.c_str());
+      return 1;
+    }
+    provider.Terminate(ids);
+    std::printf("Terminated %zu instance(s) of cluster '%s'.\n", ids.size(), config.cluster_name.c_str());
+    return 0;
+  }
   if (!record) {
     std::printf("No cluster is running here (%s).\n", ClusterRecordPath().c_str());
     return 0;
@@ -139,7 +177,10 @@ int RunAutoscaler(const std::string& file, const std::string& address, const std
     std::fprintf(stderr, "strata autoscaler: %s\n", error.c_str());
     return 2;
   }
-  autoscaler::ProviderContext context{address, ResolveToken(token, address), state_dir,
+  // On AWS the head's boot script says where nodes reach it (its private IP).
+  const char* advertised = std::getenv("STRATA_HEAD_ADDRESS");
+  autoscaler::ProviderContext context{advertised != nullptr ? advertised : address,
+                                      ResolveToken(token, address), state_dir,
                                       SelfExecutablePath()};
   auto provider = autoscaler::MakeProvider(config, context, &error);
   if (provider == nullptr) {

@@ -8,6 +8,7 @@ namespace strata::aws {
 namespace {
 constexpr const char* kClusterTag = "strata-cluster";
 constexpr const char* kTypeTag = "strata-node-type";
+constexpr const char* kRoleTag = "strata-role";
 }  // namespace
 
 bool IsCapacityError(const std::string& code) {
@@ -48,8 +49,50 @@ std::string AwsProvider::UserData(const autoscaler::NodeTypeConfig& type) const 
   return s;
 }
 
+std::string AwsProvider::HeadUserData(const std::string& cluster_file_text) const {
+  // The cluster file travels base64-encoded: no quoting trouble. It holds no
+  // credentials (the head uses its instance profile).
+  std::string s = "#!/bin/sh\n";
+  s += "mkdir -p /etc/strata\n";
+  s += "echo '" + Base64(cluster_file_text) + "' | base64 -d > /etc/strata/cluster.yaml\n";
+  s += "TOKEN=$(curl -sX PUT http://169.254.169.254/latest/api/token "
+       "-H 'X-aws-ec2-metadata-token-ttl-seconds: 300')\n";
+  s += "IP=$(curl -s -H \"X-aws-ec2-metadata-token: $TOKEN\" "
+       "http://169.254.169.254/latest/meta-data/local-ipv4)\n";
+  s += "export STRATA_HEAD_ADDRESS=\"$IP:6380\"\n";
+  s += "strata up /etc/strata/cluster.yaml --here --host 0.0.0.0 --port 6380 "
+       ">/var/log/strata-head.log 2>&1\n";
+  return s;
+}
+
+std::string AwsProvider::LaunchHead(const std::string& cluster_file_text, std::string* error) {
+  const auto ids = LaunchWith(config_.node_types.at(config_.head_node_type), 1,
+                              HeadUserData(cluster_file_text), /*head=*/true, error);
+  return ids.empty() ? "" : ids[0];
+}
+
+std::vector<std::string> AwsProvider::AllInstanceIds(std::string* error) {
+  std::vector<Ec2Instance> found;
+  Ec2Error e;
+  if (!client_->DescribeInstances({{std::string("tag:") + kClusterTag, {config_.cluster_name}},
+                                   {"instance-state-name", {"pending", "running", "stopping", "stopped"}}},
+                                  &found, &e)) {
+    *error = "DescribeInstances failed: " + e.code + ": " + e.message;
+    return {};
+  }
+  std::vector<std::string> ids;
+  for (const Ec2Instance& i : found) ids.push_back(i.id);
+  return ids;
+}
+
 std::vector<std::string> AwsProvider::Launch(const autoscaler::NodeTypeConfig& type, int count,
                                              std::string* error) {
+  return LaunchWith(type, count, UserData(type), /*head=*/false, error);
+}
+
+std::vector<std::string> AwsProvider::LaunchWith(const autoscaler::NodeTypeConfig& type, int count,
+                                                 const std::string& user_data, bool head,
+                                                 std::string* error) {
   const nlohmann::json& c = type.node_config;
   RunRequest base;
   base.image_id = c.value("ImageId", config_.provider.image_id);
@@ -62,10 +105,11 @@ std::vector<std::string> AwsProvider::Launch(const autoscaler::NodeTypeConfig& t
     base.iam_instance_profile = p.is_string() ? p.get<std::string>() : p.value("Arn", p.value("Name", ""));
   }
   base.count = count;
-  base.user_data = UserData(type);
+  base.user_data = user_data;
   base.tags = {{kClusterTag, config_.cluster_name},
                {kTypeTag, type.name},
-               {"Name", "strata-" + config_.cluster_name + "-" + type.name}};
+               {kRoleTag, head ? "head" : "node"},
+               {"Name", "strata-" + config_.cluster_name + "-" + (head ? std::string("head") : type.name)}};
   const bool wants_spot = c.contains("InstanceMarketOptions") &&
                           c["InstanceMarketOptions"].value("MarketType", "") == "spot";
   std::vector<std::string> instance_types = {c.value("InstanceType", "")};
@@ -127,6 +171,8 @@ std::vector<autoscaler::Instance> AwsProvider::NonTerminated() {
   }
   std::vector<autoscaler::Instance> out;
   for (const Ec2Instance& i : found) {
+    auto role = i.tags.find(kRoleTag);
+    if (role != i.tags.end() && role->second == "head") continue;  // not the autoscaler's to manage
     auto type = i.tags.find(kTypeTag);
     out.push_back({i.id, type == i.tags.end() ? "" : type->second, i.state});
   }

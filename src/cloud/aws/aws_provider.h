@@ -23,11 +23,22 @@ class AwsProvider : public autoscaler::NodeProvider {
   void Terminate(const std::vector<std::string>& ids) override;
   std::vector<autoscaler::Instance> NonTerminated() override;
 
+  // `strata up` from outside AWS: starts the head's instance, whose boot
+  // script writes `cluster_file_text` and runs `strata up --here` there (the
+  // head then runs the autoscaler with its instance role). Returns its id.
+  std::string LaunchHead(const std::string& cluster_file_text, std::string* error);
+  // Every instance of the cluster, the head's included (`strata down`).
+  std::vector<std::string> AllInstanceIds(std::string* error);
+
   Ec2Client& client() { return *client_; }
   // The script a new instance runs at boot (exposed for tests and `--dry-run`).
   std::string UserData(const autoscaler::NodeTypeConfig& type) const;
+  std::string HeadUserData(const std::string& cluster_file_text) const;
 
  private:
+  std::vector<std::string> LaunchWith(const autoscaler::NodeTypeConfig& type, int count,
+                                      const std::string& user_data, bool head, std::string* error);
+
   autoscaler::ClusterConfig config_;
   autoscaler::ProviderContext context_;
   std::unique_ptr<CredentialSource> credentials_;

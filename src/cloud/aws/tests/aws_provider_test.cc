@@ -206,6 +206,49 @@ TEST_F(AwsProviderTest, DescribeFiltersByClusterTagAndReadsEveryPage) {
   EXPECT_EQ(last.form.at("Filter.2.Value.2"), "running");
 }
 
+TEST_F(AwsProviderTest, StrataUpLaunchesTheHeadWhichRunsTheAutoscalerThere) {
+  const std::string describe = R"(<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+  <reservationSet><item><instancesSet>
+    <item><instanceId>i-head</instanceId><instanceState><name>running</name></instanceState>
+      <tagSet><item><key>strata-role</key><value>head</value></item>
+              <item><key>strata-node-type</key><value>head</value></item></tagSet></item>
+    <item><instanceId>i-node</instanceId><instanceState><name>running</name></instanceState>
+      <tagSet><item><key>strata-role</key><value>node</value></item>
+              <item><key>strata-node-type</key><value>intel_spot</value></item></tagSet></item>
+  </instancesSet></item></reservationSet></DescribeInstancesResponse>)";
+  HttpTestServer ec2([&](const HttpTestRequest& r) {
+    if (r.form.at("Action") == "RunInstances") return HttpTestResponse{200, Vector("run_instances.xml")};
+    return HttpTestResponse{200, describe};
+  });
+  AwsProvider provider(Config(ec2.url()), Context());
+  std::string error;
+  const std::string file_text = "cluster_name: workshop\n# the whole file\n";
+  const std::string id = provider.LaunchHead(file_text, &error);
+  ASSERT_FALSE(id.empty()) << error;
+  const auto run = ec2.requests().back().form;
+  EXPECT_EQ(run.at("InstanceType"), "m7i.2xlarge");
+  EXPECT_EQ(run.at("ImageId"), "ami-head");
+  EXPECT_EQ(run.count("InstanceMarketOptions.MarketType"), 0u) << "the head is on-demand";
+  const std::string script = provider.HeadUserData(file_text);
+  EXPECT_EQ(run.at("UserData"), Base64(script));
+  EXPECT_NE(script.find("strata up /etc/strata/cluster.yaml --here"), std::string::npos);
+  EXPECT_NE(script.find(Base64(file_text)), std::string::npos) << "the cluster file travels along";
+  EXPECT_EQ(script.find("AKIDEXAMPLE"), std::string::npos) << "but no AWS keys";
+  bool role_tag = false;
+  for (int i = 1; run.count("TagSpecification.1.Tag." + std::to_string(i) + ".Key"); ++i) {
+    role_tag = role_tag || (run.at("TagSpecification.1.Tag." + std::to_string(i) + ".Key") == "strata-role" &&
+                            run.at("TagSpecification.1.Tag." + std::to_string(i) + ".Value") == "head");
+  }
+  EXPECT_TRUE(role_tag);
+  // The autoscaler (on the head) manages nodes, never the head itself;
+  // `strata down` from outside ends both.
+  const auto nodes = provider.NonTerminated();
+  ASSERT_EQ(nodes.size(), 1u);
+  EXPECT_EQ(nodes[0].id, "i-node");
+  EXPECT_EQ(nodes[0].node_type, "intel_spot");
+  EXPECT_EQ(provider.AllInstanceIds(&error), (std::vector<std::string>{"i-head", "i-node"}));
+}
+
 TEST(Ec2Xml, ParsesEveryPublishedResponse) {
   std::string token;
   auto run = ParseInstances(Vector("run_instances.xml"), &token);
