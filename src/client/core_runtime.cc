@@ -176,7 +176,10 @@ void CoreRuntime::OnFrame(MsgType type, const char* body, size_t size) {
     rpc::LogLines msg;
     if (!rpc::DecodeBody(body, size, &msg, &error)) return;
     if (!quiet_workers_) {
-      for (const auto& line : msg.lines) std::fprintf(stderr, "(pid=%d) %s\n", msg.pid, line.c_str());
+      const std::string where = msg.node.empty() ? "" : ", node=" + msg.node;
+      for (const auto& line : msg.lines) {
+        std::fprintf(stderr, "(pid=%d%s) %s\n", msg.pid, where.c_str(), line.c_str());
+      }
     }
   } else if (type == MsgType::kError) {
     std::string why;

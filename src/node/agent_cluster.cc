@@ -160,6 +160,7 @@ void Agent::PrepareForwardedJob(rpc::ConnId from, const rpc::ForwardedTask& firs
   const JobId job = first.job;
   const rpc::JobBinary wanted = mine != nullptr ? *mine : rpc::JobBinary();
   scheduler_->AddJob(job, 0, std::move(launch));
+  scheduler_->SetJobOutputPeer(job, from);
   if (mine == nullptr) {
     scheduler_->FailJobStart(
         job, "node " + node_id_.Short() + " is " + machine_.arch + " and job " + job.Short() +
@@ -231,6 +232,15 @@ void Agent::HandlePeerFrame(rpc::ConnId id, MsgType type, const char* body, size
       if (!binaries_->OnChunk(id, std::move(chunk), /*allow_upload=*/false, &error)) {
         RefuseConnection(id, error);
       }
+      return;
+    }
+    case MsgType::kLogLines: {
+      // What a job's workers on that node printed: to the job's driver (or
+      // on towards it, for work that travelled through this node).
+      rpc::LogLines msg;
+      if (!Decode(id, type, body, size, &msg)) return;
+      const rpc::ConnId to = scheduler_->OutputConnOf(msg.job);
+      if (to != 0 && to != id && loop_->IsOpen(to)) loop_->Send(to, MsgType::kLogLines, msg);
       return;
     }
     case MsgType::kTakeObjects: {

@@ -42,6 +42,17 @@ void Scheduler::SetJobExecutable(const JobId& job, const std::string& path) {
   if (j != jobs_.end()) j->second.launch.executable = path;
 }
 
+void Scheduler::SetJobOutputPeer(const JobId& job, rpc::ConnId peer) {
+  auto j = jobs_.find(job);
+  if (j != jobs_.end()) j->second.output_peer = peer;
+}
+
+rpc::ConnId Scheduler::OutputConnOf(const JobId& job) const {
+  auto j = jobs_.find(job);
+  if (j == jobs_.end()) return 0;
+  return j->second.driver != 0 ? j->second.driver : j->second.output_peer;
+}
+
 void Scheduler::FailJobStart(const JobId& job, const std::string& error) {
   auto j = jobs_.find(job);
   if (j == jobs_.end()) return;

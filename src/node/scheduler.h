@@ -80,6 +80,11 @@ class Scheduler {
   // A job that arrived from another node before its executable: workers
   // start once it is here, or its tasks fail with `error`.
   void SetJobExecutable(const JobId& job, const std::string& path);
+  // A job another node sent: its workers' output goes back on `peer`, to the driver.
+  void SetJobOutputPeer(const JobId& job, rpc::ConnId peer);
+  // Where a job's workers' output goes: its driver, if on this node, else the
+  // node that sent the job (which passes it on); 0 if neither.
+  rpc::ConnId OutputConnOf(const JobId& job) const;
   void FailJobStart(const JobId& job, const std::string& error);
 
   // `from_peer`: another node forwarded it; it runs here, never forwarded on.
@@ -191,6 +196,7 @@ class Scheduler {
     JobLaunchSpec launch;
     int start_failures = 0;
     std::string last_start_error;
+    rpc::ConnId output_peer = 0;  // forwarded jobs: the node that sent them
     bool binaries_described = false;
     std::string describe_error;
   };

@@ -37,7 +37,23 @@ Scheduler::Worker* Scheduler::SpawnWorkerFor(const JobId& job_id, const Resource
     if (job.start_failures >= kMaxStartFailures) FailJobQueue(job_id, error);
     return nullptr;
   }
-  outputs_.Add(output_fd, log, pid, job.driver);
+  if (job.driver == 0 && job.output_peer != 0) {
+    // No driver here: the lines go to the node that sent the job, tagged.
+    const rpc::ConnId peer = job.output_peer;
+    const std::string node = options_.node.Short();
+    outputs_.Add(
+        output_fd, log, pid,
+        [this, peer, job_id, node](const rpc::LogLines& msg) {
+          if (!loop_->IsOpen(peer)) return;
+          rpc::LogLines tagged = msg;
+          tagged.job = job_id;
+          tagged.node = node;
+          loop_->Send(peer, rpc::MsgType::kLogLines, tagged);
+        },
+        nullptr);
+  } else {
+    outputs_.Add(output_fd, log, pid, job.driver);
+  }
   Worker& w = workers_[id];
   w.id = id;
   w.pid = pid;

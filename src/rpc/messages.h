@@ -175,7 +175,9 @@ struct TaskResult {
 struct LogLines {
   int32_t pid = 0;
   std::vector<std::string> lines;
-  MSGPACK_DEFINE(pid, lines);
+  JobId job;         // set when a node sends its workers' lines to the job's driver node
+  std::string node;  // the node the worker runs on, when it is not the driver's
+  MSGPACK_DEFINE(pid, lines, job, node);
 };
 
 // A task another node runs for the sender. Results come back to the sender

@@ -50,10 +50,15 @@ strata::ObjectRef<std::vector<double>> PutThere(int64_t n, double fill) {
   return strata::Put(std::vector<double>(n, fill));
 }
 int64_t AgentPid(int) { return getppid(); }
+int Say(const std::string& what) {
+  std::printf("%s\n", what.c_str());
+  std::fflush(stdout);
+  return 1;
+}
 std::string NodeOfArg(const std::vector<double>&) {
   return strata::GetRuntimeContext().node_id.Hex();
 }
-STRATA_REMOTE(NodeOf, Sum, Make, SlowMake, SumAll, ExeOf, PutThere, AgentPid, NodeOfArg);
+STRATA_REMOTE(NodeOf, Sum, Make, SlowMake, SumAll, ExeOf, PutThere, AgentPid, NodeOfArg, Say);
 
 // An actor that says where it lives: its node, its node agent's pid (the
 // worker's parent), and how many calls it has seen since it was (re)started.
@@ -220,6 +225,12 @@ int main(int argc, char** argv) {
                         sum == 0.75 * count
                     ? "true"
                     : "false");
+  } else if (mode == "say") {
+    // argv[4]: a resource only another node has; what the task prints there
+    // reaches this driver's stderr.
+    strata::Get(strata::Task(Say).SetResource(argv[4], 1).Remote(std::string("printed far away")));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the line is on its way
+    std::printf("{\"said\": true}\n");
   } else if (mode == "sleep") {
     std::printf("sleeping %d s\n", n);
     std::fflush(stdout);

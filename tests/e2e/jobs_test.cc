@@ -48,6 +48,12 @@ TEST_F(ClusterTest, NodeFetchesTheJobProgramByContentIntoItsCache) {
   EXPECT_EQ(got["nodes"].begin().value(), 6);
   EXPECT_EQ(Shell("test -x " + cached).code, 0);
   EXPECT_EQ(Sha256Sum(cached), Sha256Sum(kDriver));
+
+  // What a task prints on node B reaches the driver, naming the node.
+  Result say = Shell("STRATA_ADDRESS=" + address + " " + kDriver + " say 1 0 nodeb");
+  ASSERT_EQ(say.code, 0) << say.output;
+  EXPECT_NE(say.output.find(", node="), std::string::npos) << say.output;
+  EXPECT_NE(say.output.find(") printed far away"), std::string::npos) << say.output;
 }
 
 TEST_F(ClusterTest, NodesOfAnotherArchitectureGetNoWorkWithoutABinaryForThem) {
