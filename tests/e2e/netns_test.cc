@@ -32,21 +32,25 @@ class NetnsCluster : public ::testing::Test {
                    << "); this test needs root and CAP_SYS_ADMIN";
     }
     made_ = true;
-    ASSERT_EQ(Run(sw_, "ip link add br0 type bridge && ip link set br0 up && ip link set lo up"),
-              0);
-    for (size_t i = 0; i < hosts_.size(); ++i) {
+    // Namespaces may exist where bridges or veth pairs do not (a container
+    // without those kernel modules): that too is "the kernel forbids it".
+    std::string why;
+    if (Run(sw_, "ip link add br0 type bridge && ip link set br0 up && ip link set lo up") != 0) {
+      why = "cannot make a bridge in a network namespace";
+    }
+    for (size_t i = 0; i < hosts_.size() && why.empty(); ++i) {
       const std::string& h = hosts_[i];
       const std::string veth = "v" + std::to_string(i);
-      ASSERT_EQ(Shell("ip netns add " + h).code, 0);
-      ASSERT_EQ(Shell("ip -n " + h + " link add " + veth + " type veth peer name p" +
-                      std::to_string(i) + " netns " + sw_)
-                    .code,
-                0);
-      ASSERT_EQ(Run(sw_, "ip link set p" + std::to_string(i) + " master br0 up"), 0);
-      ASSERT_EQ(Run(h, "ip addr add " + Ip(i) + "/24 dev " + veth + " && ip link set " + veth +
-                           " up && ip link set lo up"),
-                0);
+      if (Shell("ip netns add " + h).code != 0 ||
+          Shell("ip -n " + h + " link add " + veth + " type veth peer name p" +
+                std::to_string(i) + " netns " + sw_).code != 0 ||
+          Run(sw_, "ip link set p" + std::to_string(i) + " master br0 up") != 0 ||
+          Run(h, "ip addr add " + Ip(i) + "/24 dev " + veth + " && ip link set " + veth +
+                     " up && ip link set lo up") != 0) {
+        why = "cannot connect network namespaces with veth pairs";
+      }
     }
+    if (!why.empty()) GTEST_SKIP() << why << " here; this test needs them";
   }
 
   void TearDown() override {
