@@ -4,6 +4,10 @@
 #include <charconv>
 #include <cmath>
 #include <functional>
+#include <map>
+#include <memory>
+
+#include <re2/re2.h>
 
 namespace strata::data {
 
@@ -633,6 +637,44 @@ bool Call(const std::string& f, const std::vector<Column>& a, int64_t n, Column*
         const double scale = a.size() == 2 ? std::pow(10.0, a[1].AsDouble(Row(a[1], i))) : 1.0;
         out->AppendDouble(std::round(a[0].AsDouble(r) * scale) / scale);
       }
+    }
+    return true;
+  }
+  if (f == "regexp_matches" || f == "regexp_replace") {
+    const bool replace = f == "regexp_replace";
+    if (!arity(replace ? 3 : 2, replace ? 3 : 2) || !need_string(0) || !need_string(1) ||
+        (replace && !need_string(2))) {
+      return false;
+    }
+    // Patterns are usually literals: compile each distinct one once.
+    std::map<std::string, std::unique_ptr<re2::RE2>> compiled;
+    auto pattern = [&](std::string_view p, std::string* err) -> re2::RE2* {
+      auto& re = compiled[std::string(p)];
+      if (!re) {
+        re = std::make_unique<re2::RE2>(p, re2::RE2::Quiet);
+        if (!re->ok()) {
+          *err = f + "(): bad pattern '" + std::string(p) + "': " + re->error();
+          return nullptr;
+        }
+      }
+      return re.get();
+    };
+    *out = Column::OfType(replace ? Type::kString : Type::kBool);
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t r0 = Row(a[0], i), r1 = Row(a[1], i);
+      if (a[0].IsNull(r0) || a[1].IsNull(r1) || (replace && a[2].IsNull(Row(a[2], i)))) {
+        out->AppendNull();
+        continue;
+      }
+      re2::RE2* re = pattern(a[1].Str(r1), error);
+      if (re == nullptr) return false;
+      if (!replace) {
+        out->AppendBool(re2::RE2::PartialMatch(a[0].Str(r0), *re));
+        continue;
+      }
+      std::string s(a[0].Str(r0));
+      re2::RE2::GlobalReplace(&s, *re, a[2].Str(Row(a[2], i)));
+      out->AppendString(s);
     }
     return true;
   }

@@ -9,7 +9,9 @@
 // (three-valued, as SQL), is [not] null, [not] in (...), case when, cast(x
 // as int64|double|bool|string), and the functions lower, upper, length,
 // trim, substr(s, start[, len]) (1-based), contains, starts_with, ends_with,
-// abs, round, coalesce. Parse errors name the column of the expression.
+// regexp_matches(s, pattern), regexp_replace(s, pattern, with) (RE2 syntax;
+// \1 in `with` is a group), abs, round, coalesce. Parse errors name the
+// column of the expression.
 #pragma once
 
 #include <memory>

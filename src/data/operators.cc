@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <cmath>
 #include <numeric>
+#include <unordered_set>
 
 namespace strata::data {
 
@@ -77,11 +79,13 @@ bool ParseAgg(const std::string& out, const std::string& text, AggSpec* spec, st
   spec->fn = trim(text.substr(0, open));
   std::transform(spec->fn.begin(), spec->fn.end(), spec->fn.begin(), ::tolower);
   if (spec->fn == "avg") spec->fn = "mean";
+  if (spec->fn == "stddev") spec->fn = "std";
   spec->column = trim(text.substr(open + 1, close - open - 1));
   if (spec->fn == "count" && spec->column == "*") spec->column.clear();
   if (spec->fn != "count" && spec->fn != "sum" && spec->fn != "mean" && spec->fn != "min" &&
-      spec->fn != "max") {
-    *error = "unknown aggregation '" + spec->fn + "' in '" + text + "' (count, sum, mean, min, max)";
+      spec->fn != "max" && spec->fn != "std" && spec->fn != "count_distinct") {
+    *error = "unknown aggregation '" + spec->fn + "' in '" + text +
+             "' (count, sum, mean, min, max, std, count_distinct)";
     return false;
   }
   if (spec->fn != "count" && spec->column.empty()) {
@@ -97,6 +101,8 @@ struct Acc {
   int64_t count = 0;  // non-null values (rows for count())
   int64_t isum = 0;
   double dsum = 0;
+  double sumsq = 0;                      // std
+  std::unordered_set<std::string> distinct;  // count_distinct (whole groups only, never partial)
   bool has = false;  // a min/max value is set
   double dmin = 0, dmax = 0;
   int64_t imin = 0, imax = 0;
@@ -154,7 +160,7 @@ bool GroupBy::Add(const Block& rows, std::string* error) {
       return Resolve(rows, {aggs_[a].column}, &unused, "groupby aggregation", error);
     }
     const Type t = inputs[a]->type;
-    if ((aggs_[a].fn == "sum" || aggs_[a].fn == "mean") && t == Type::kString) {
+    if ((aggs_[a].fn == "sum" || aggs_[a].fn == "mean" || aggs_[a].fn == "std") && t == Type::kString) {
       *error = aggs_[a].fn + "(" + aggs_[a].column + "): the column is text, not numbers";
       return false;
     }
@@ -177,6 +183,16 @@ bool GroupBy::Add(const Block& rows, std::string* error) {
       }
       if (c->IsNull(r)) continue;
       ++acc.count;
+      if (aggs_[a].fn == "count_distinct") {
+        std::string k;
+        KeyOf({c}, r, &k);
+        acc.distinct.insert(std::move(k));
+        continue;
+      }
+      if (c->type != Type::kString) {
+        const double v = c->AsDouble(r);
+        acc.sumsq += v * v;
+      }
       if (c->type == Type::kString) {
         const std::string_view v = c->Str(r);
         if (!acc.has || v < acc.smin) acc.smin = v;
@@ -206,7 +222,8 @@ Block GroupBy::Partial() const {
   for (size_t a = 0; a < aggs_.size(); ++a) {
     const std::string p = aggs_[a].out + "#";
     Column count = Column::OfType(Type::kInt64), isum = Column::OfType(Type::kInt64),
-           dsum = Column::OfType(Type::kDouble), type = Column::OfType(Type::kInt64),
+           dsum = Column::OfType(Type::kDouble), sumsq = Column::OfType(Type::kDouble),
+           type = Column::OfType(Type::kInt64),
            dmin = Column::OfType(Type::kDouble), dmax = Column::OfType(Type::kDouble),
            imin = Column::OfType(Type::kInt64), imax = Column::OfType(Type::kInt64),
            smin = Column::OfType(Type::kString), smax = Column::OfType(Type::kString);
@@ -215,6 +232,7 @@ Block GroupBy::Partial() const {
       count.AppendInt(acc.count);
       isum.AppendInt(acc.isum);
       dsum.AppendDouble(acc.dsum);
+      sumsq.AppendDouble(acc.sumsq);
       type.AppendInt(static_cast<int64_t>(state_->input_types[a]));
       if (acc.has) {
         dmin.AppendDouble(acc.dmin), dmax.AppendDouble(acc.dmax);
@@ -228,6 +246,7 @@ Block GroupBy::Partial() const {
     out.Add(p + "count", std::move(count));
     out.Add(p + "isum", std::move(isum));
     out.Add(p + "dsum", std::move(dsum));
+    out.Add(p + "sumsq", std::move(sumsq));
     out.Add(p + "type", std::move(type));
     out.Add(p + "dmin", std::move(dmin));
     out.Add(p + "dmax", std::move(dmax));
@@ -257,7 +276,7 @@ bool GroupBy::AddPartial(const Block& partial, std::string* error) {
     }
   }
   std::vector<std::vector<const Column*>> cols(aggs_.size());
-  static const char* kParts[] = {"count", "isum", "dsum", "type", "dmin", "dmax", "imin", "imax", "smin", "smax"};
+  static const char* kParts[] = {"count", "isum", "dsum", "type", "dmin", "dmax", "imin", "imax", "smin", "smax", "sumsq"};
   for (size_t a = 0; a < aggs_.size(); ++a) {
     for (const char* part : kParts) {
       const Column* c = partial.Get(aggs_[a].out + "#" + part);
@@ -282,6 +301,7 @@ bool GroupBy::AddPartial(const Block& partial, std::string* error) {
       acc.count += c[0]->i64[r];
       acc.isum += c[1]->i64[r];
       acc.dsum += c[2]->f64[r];
+      acc.sumsq += c[10]->f64[r];
       if (c[4]->IsNull(r)) continue;
       const double dmin = c[4]->f64[r], dmax = c[5]->f64[r];
       const int64_t imin = c[6]->i64[r], imax = c[7]->i64[r];
@@ -306,8 +326,9 @@ Block GroupBy::Result() const {
     Block one;
     one.num_rows = 1;
     for (const AggSpec& a : aggs_) {
-      Column c = Column::OfType(a.fn == "count" ? Type::kInt64 : Type::kDouble);
-      if (a.fn == "count") c.AppendInt(0);
+      const bool counts = a.fn == "count" || a.fn == "count_distinct";
+      Column c = Column::OfType(counts ? Type::kInt64 : Type::kDouble);
+      if (counts) c.AppendInt(0);
       else c.AppendNull();
       one.Add(a.out, std::move(c));
     }
@@ -317,7 +338,7 @@ Block GroupBy::Result() const {
     const AggSpec& spec = aggs_[a];
     const Type in = state_->input_types[a];
     Type t = Type::kDouble;
-    if (spec.fn == "count") t = Type::kInt64;
+    if (spec.fn == "count" || spec.fn == "count_distinct") t = Type::kInt64;
     else if (spec.fn == "sum" && in == Type::kInt64) t = Type::kInt64;
     else if ((spec.fn == "min" || spec.fn == "max") && (in == Type::kInt64 || in == Type::kString)) t = in;
     Column c = Column::OfType(t);
@@ -325,8 +346,18 @@ Block GroupBy::Result() const {
       const Acc& acc = g[a];
       if (spec.fn == "count") {
         c.AppendInt(acc.count);
+      } else if (spec.fn == "count_distinct") {
+        c.AppendInt(static_cast<int64_t>(acc.distinct.size()));
       } else if (acc.count == 0) {
         c.AppendNull();
+      } else if (spec.fn == "std") {
+        // Sample standard deviation; one value has none.
+        const double n = static_cast<double>(acc.count);
+        if (acc.count < 2) {
+          c.AppendNull();
+        } else {
+          c.AppendDouble(std::sqrt(std::max(0.0, (acc.sumsq - acc.dsum * acc.dsum / n) / (n - 1))));
+        }
       } else if (spec.fn == "sum") {
         if (t == Type::kInt64) c.AppendInt(acc.isum);
         else c.AppendDouble(acc.dsum);
@@ -406,6 +437,21 @@ bool HashJoin(const Block& left, const Block& right, const std::vector<std::stri
     }
     out->Add(out->Find(name) >= 0 ? name + "_right" : name, std::move(col));
   }
+  return true;
+}
+
+bool Dedup(const Block& in, const std::vector<std::string>& columns, Block* out, std::string* error) {
+  std::vector<std::string> names = columns.empty() ? in.names : columns;
+  std::vector<const Column*> cols;
+  if (!Resolve(in, names, &cols, "dedup", error)) return false;
+  std::unordered_set<std::string> seen;
+  std::vector<int64_t> keep;
+  std::string key;
+  for (int64_t r = 0; r < in.num_rows; ++r) {
+    KeyOf(cols, r, &key);
+    if (seen.insert(key).second) keep.push_back(r);
+  }
+  *out = in.Take(keep);
   return true;
 }
 

@@ -14,7 +14,7 @@ namespace strata::data {
 
 struct AggSpec {
   std::string out;     // output column
-  std::string fn;      // count, sum, mean, min, max
+  std::string fn;      // count, sum, mean, min, max, std, count_distinct
   std::string column;  // "" for count()
 };
 // Parses "sum(distance_km)", "count()", "mean(x)". False with `error`.
@@ -46,6 +46,9 @@ class GroupBy {
 bool HashJoin(const Block& left, const Block& right, const std::vector<std::string>& left_keys,
               const std::vector<std::string>& right_keys, const std::string& how, Block* out,
               std::string* error);
+
+// The first row of each distinct combination of `columns` (all if empty).
+bool Dedup(const Block& in, const std::vector<std::string>& columns, Block* out, std::string* error);
 
 // Stable sort by columns (descending where asked); nulls last.
 bool SortBlock(const Block& in, const std::vector<std::string>& by, const std::vector<bool>& desc,

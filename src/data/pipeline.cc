@@ -356,13 +356,17 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
   // small enough to send to every task (read first, here).
   TaskPlan plan;
   size_t local = 0;
+  bool side_read_at_local = false;
   for (; local < steps.size(); ++local) {
-    if (const json* side = steps[local]->side_input()) {
+    const json* side = steps[local]->side_input();
+    if (side != nullptr && !steps[local]->broadcastable()) break;
+    if (side != nullptr) {
       Block rb;
       int64_t bytes = 0;
       if (!ReadSideInput(*side, options, &rb, &bytes, &error)) return fail(error);
       if (bytes > kBroadcastJoinBytes) {
         steps[local]->SetSideInput(std::move(rb));  // joined on the driver
+        side_read_at_local = true;
         break;
       }
       plan.sides.push_back(std::move(rb));
@@ -444,7 +448,8 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
     }
     for (size_t i = next; i < steps.size(); ++i) {
       const std::string& op = spec.steps[i].first;
-      if (const json* side = steps[i]->side_input(); side != nullptr && i > local) {
+      if (const json* side = steps[i]->side_input();
+          side != nullptr && !(i == local && side_read_at_local)) {
         Block rb;
         int64_t bytes = 0;
         if (!ReadSideInput(*side, options, &rb, &bytes, &error)) return fail(error);

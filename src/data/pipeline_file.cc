@@ -90,10 +90,11 @@ bool LoadPipeline(const std::string& path, PipelineSpec* spec, std::string* erro
           *error = at(s) + "step " + std::to_string(i) + " (" + op + "): " + step_error;
           return false;
         }
-        if (op == "join") {
+        if (op == "join" || op == "union") {
           SourceSpec right;
-          if (!SourceFromJson(params["right"], "join right", &right, &step_error)) {
-            *error = at(s) + "step " + std::to_string(i) + " (join): " + step_error;
+          if (!SourceFromJson(op == "join" ? params["right"] : params, op + " source", &right,
+                              &step_error)) {
+            *error = at(s) + "step " + std::to_string(i) + " (" + op + "): " + step_error;
             return false;
           }
         }

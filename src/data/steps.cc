@@ -127,6 +127,10 @@ class GroupByStep : public Step {
   GroupByStep(std::vector<std::string> by, std::vector<AggSpec> aggs)
       : by_(std::move(by)), aggs_(std::move(aggs)) {}
   std::unique_ptr<GroupBy> MakeGroupBy() const override {
+    // Distinct counts need every value of a group in one place: no partials.
+    for (const AggSpec& a : aggs_) {
+      if (a.fn == "count_distinct") return nullptr;
+    }
     return std::make_unique<GroupBy>(by_, aggs_);
   }
   bool Finish(Block* all, std::string* error) override {
@@ -162,6 +166,7 @@ class JoinStep : public Step {
       : right_spec_(std::move(right)), lk_(std::move(lk)), rk_(std::move(rk)), how_(std::move(how)) {}
   const json* side_input() const override { return &right_spec_; }
   void SetSideInput(Block right) override { right_ = std::move(right); }
+  bool broadcastable() const override { return true; }
   // Broadcast: each task joins its block with the whole (small) right side.
   bool Apply(Block* b, std::string* error) override { return Finish(b, error); }
   bool Finish(Block* all, std::string* error) override {
@@ -176,6 +181,37 @@ class JoinStep : public Step {
   std::vector<std::string> lk_, rk_;
   std::string how_;
   Block right_;
+};
+
+class DedupStep : public Step {
+ public:
+  explicit DedupStep(std::vector<std::string> columns) : columns_(std::move(columns)) {}
+  bool Finish(Block* all, std::string* error) override {
+    Block out;
+    if (!Dedup(*all, columns_, &out, error)) return false;
+    *all = std::move(out);
+    return true;
+  }
+
+ private:
+  std::vector<std::string> columns_;
+};
+
+// The rows of another source after these (columns matched by name; a column
+// the other source lacks is null there).
+class UnionStep : public Step {
+ public:
+  explicit UnionStep(json source) : source_(std::move(source)) {}
+  const json* side_input() const override { return &source_; }
+  void SetSideInput(Block other) override { other_ = std::move(other); }
+  bool Finish(Block* all, std::string* error) override {
+    all->Append(other_);
+    return true;
+  }
+
+ private:
+  json source_;
+  Block other_;
 };
 
 template <class F>
@@ -249,6 +285,14 @@ std::map<std::string, StepInfo>& StepRegistry() {
         aggs.push_back(a);
       }
       return std::make_unique<GroupByStep>(by, aggs);
+    });
+    r["dedup"] = Info({"value", "columns"}, {}, [](const json& p, std::string*) -> std::unique_ptr<Step> {
+      const json& c = p.contains("columns") ? p["columns"] : p.value("value", json::array());
+      return std::make_unique<DedupStep>(c.is_null() ? std::vector<std::string>{} : Names(c));
+    });
+    r["union"] = Info({"format", "paths", "header", "on_bad_record", "schema"}, {"format", "paths"},
+                      [](const json& p, std::string*) -> std::unique_ptr<Step> {
+      return std::make_unique<UnionStep>(p);
     });
     r["sort"] = Info({"by", "descending"}, {"by"}, [](const json& p, std::string*) -> std::unique_ptr<Step> {
       std::vector<std::string> by = Names(p["by"]);

@@ -39,6 +39,9 @@ class Step {
   // A step that needs another input (join): its source, read like the main one.
   virtual const nlohmann::ordered_json* side_input() const { return nullptr; }
   virtual void SetSideInput(Block right) {}
+  // A step with a side input that can also run per block, with the whole
+  // side input in every task (a join with a small right side).
+  virtual bool broadcastable() const { return false; }
 };
 
 struct StepInfo {

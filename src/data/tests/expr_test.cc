@@ -57,6 +57,9 @@ TEST(Expr, StringsCastsAndCase) {
   EXPECT_EQ(Eval("case when x > 1 then 'big' when x is null then 'none' else 'small' end"),
             (V{"\"small\"", "\"big\"", "\"none\"", "\"big\""}));
   EXPECT_EQ(Eval("coalesce(x, 0)"), (V{"1", "2", "0", "4"}));
+  EXPECT_EQ(Eval("regexp_matches(s, '^[a-z]+$')"), (V{"false", "false", "null", "true"}));
+  EXPECT_EQ(Eval("regexp_replace(s, '([aeiou])', '<\\1>')"),
+            (V{"\"Appl<e>\"", "\" b \"", "null", "\"ch<e>rry\""}));
   EXPECT_EQ(Eval("`x` = 2"), (V{"false", "true", "null", "false"}));
 }
 
@@ -81,6 +84,9 @@ TEST(Expr, ErrorsNameTheColumnOrTheProblem) {
   e = ParseExpr("frob(x)", &error);
   EXPECT_FALSE(EvalExpr(*e, Sample(), &c, &error));
   EXPECT_EQ(error, "unknown function 'frob'");
+  e = ParseExpr("regexp_matches(s, '(')", &error);
+  EXPECT_FALSE(EvalExpr(*e, Sample(), &c, &error));
+  EXPECT_NE(error.find("bad pattern '('"), std::string::npos) << error;
 }
 
 }  // namespace
