@@ -45,8 +45,9 @@ struct MapTask {
   std::string write_path;
   int64_t part_index = 0;
   bool fail_on_bad = true;  // on_bad_record: fail writes nothing once a record is bad
+  std::string write_partition_by;
   STRATA_STRUCT(range, format, schema, ops, params, groupby_params, write_format, write_path,
-                part_index, fail_on_bad);
+                part_index, fail_on_bad, write_partition_by);
 };
 
 struct MapResult {
@@ -61,7 +62,7 @@ struct MapResult {
 };
 
 std::string WriteOutput(const Block& b, const std::string& format, const std::string& dir,
-                        int part, std::string* error);
+                        const std::string& partition_by, int part, std::string* error);
 
 // `sides`: the right sides of the joins among `ops`, in order (broadcast:
 // one copy in the object store, read by every task).
@@ -108,7 +109,8 @@ MapResult RunMapTask(const MapTask& task, const std::vector<Block>& sides) {
     // Written here: the rows need not travel back to the driver.
     if (r.block.num_rows > 0) {
       std::string error;
-      WriteOutput(r.block, task.write_format, task.write_path, static_cast<int>(task.part_index), &error);
+      WriteOutput(r.block, task.write_format, task.write_path, task.write_partition_by,
+                  static_cast<int>(task.part_index), &error);
       if (!error.empty()) r.error = error;
     }
     r.rows_written = r.block.num_rows;
@@ -170,6 +172,7 @@ struct TaskPlan {
   std::vector<Block> sides;              // right sides of the broadcast joins
   std::string write_format, write_path;  // map-only: tasks write their parts
   bool fail_on_bad = true;
+  std::string write_partition_by;
 };
 
 bool ReadSource(const SourceSpec& src, const TaskPlan& plan, const RunOptions& options,
@@ -220,7 +223,8 @@ bool ReadSource(const SourceSpec& src, const TaskPlan& plan, const RunOptions& o
   while (next < ranges.size() || !pending.empty()) {
     while (next < ranges.size() && pending.size() < window) {
       MapTask t{ranges[next], src.format, schema, plan.ops, plan.params, plan.groupby_params,
-                plan.write_format, plan.write_path, static_cast<int64_t>(next), plan.fail_on_bad};
+                plan.write_format, plan.write_path, static_cast<int64_t>(next), plan.fail_on_bad,
+                plan.write_partition_by};
       pending.push_back(strata::Task(RunMapTask).Remote(t, sides));
       index_of[pending.back().id()] = next++;
     }
@@ -273,8 +277,36 @@ bool ReadSideInput(const json& side, const RunOptions& options, Block* out, int6
   return true;
 }
 
+// A partition's directory name: <column>=<value>, the value as text with '/'
+// made harmless; nulls get their own partition.
+std::string PartitionDir(const std::string& column, const Column& c, int64_t row) {
+  std::string v = c.IsNull(row) ? "__null__"
+                  : c.type == Type::kString ? std::string(c.Str(row))
+                                            : JsonValue(c, row);
+  for (char& ch : v) {
+    if (ch == '/' || ch == '\0') ch = '_';
+  }
+  if (v.empty() || v == "." || v == "..") v = "__" + v + "__";
+  return column + "=" + v;
+}
+
 std::string WriteOutput(const Block& b, const std::string& format, const std::string& dir,
-                        int part, std::string* error) {
+                        const std::string& partition_by, int part, std::string* error) {
+  if (!partition_by.empty()) {
+    // One file per partition value, each under <dir>/<column>=<value>/.
+    const Column* key = b.Get(partition_by);
+    if (key == nullptr) {
+      *error = "write: partition_by names column '" + partition_by + "', which the output lacks";
+      return "";
+    }
+    std::map<std::string, std::vector<int64_t>> rows;
+    for (int64_t r = 0; r < b.num_rows; ++r) rows[PartitionDir(partition_by, *key, r)].push_back(r);
+    for (const auto& [sub, idx] : rows) {
+      WriteOutput(b.Take(idx), format, dir + "/" + sub, "", part, error);
+      if (!error->empty()) return "";
+    }
+    return dir;
+  }
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   char name[64];
@@ -382,6 +414,7 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
   if (map_only) {
     plan.write_format = spec.write_format;
     plan.write_path = spec.write_path;
+    plan.write_partition_by = spec.write_partition_by;
   }
   plan.fail_on_bad = spec.read.on_bad_record == "fail";
   const std::string policy = spec.read.on_bad_record;
@@ -461,7 +494,8 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
       global_rows.emplace_back(op, all.num_rows);
     }
     written = all.num_rows;
-    WriteOutput(all, spec.write_format, spec.write_path, parts_written++, &error);
+    WriteOutput(all, spec.write_format, spec.write_path, spec.write_partition_by, parts_written++,
+                &error);
     if (!error.empty()) return fail(error);
   }
   summary->rows_read = src.rows_read + static_cast<int64_t>(bad.size());

@@ -40,6 +40,7 @@ struct PipelineSpec {
   std::vector<int> step_lines;
   std::string write_format = "jsonl";  // jsonl, csv
   std::string write_path;
+  std::string write_partition_by;  // one directory per value: <path>/<column>=<value>/
 };
 
 // Parses and checks a pipeline file: unknown keys, operators and parameters

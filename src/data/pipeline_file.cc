@@ -108,13 +108,14 @@ bool LoadPipeline(const std::string& path, PipelineSpec* spec, std::string* erro
     }
     const json w = YamlToJson(root["write"]);
     for (auto it = w.begin(); it != w.end(); ++it) {
-      if (it.key() != "format" && it.key() != "path") {
-        *error = at(root["write"]) + "write: unknown field '" + it.key() + "' (format, path)";
+      if (it.key() != "format" && it.key() != "path" && it.key() != "partition_by") {
+        *error = at(root["write"]) + "write: unknown field '" + it.key() + "' (format, path, partition_by)";
         return false;
       }
     }
     spec->write_format = w.value("format", "jsonl");
     spec->write_path = w.value("path", "");
+    spec->write_partition_by = w.value("partition_by", "");
     if ((spec->write_format != "jsonl" && spec->write_format != "csv") || spec->write_path.empty()) {
       *error = at(root["write"]) + "write needs format (jsonl or csv) and path";
       return false;

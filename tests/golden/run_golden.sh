@@ -9,6 +9,16 @@ export STRATA_TMPDIR="$work/tmp"
 unset STRATA_ADDRESS
 failed=0
 count=0
+# The output files in name order, concatenated; when the output is
+# partitioned into directories, each file is preceded by "== its/path".
+print_output() {
+  local dir="$1"
+  if [[ -n "$(find "$dir" -mindepth 1 -type d 2>/dev/null)" ]]; then
+    (cd "$dir" && find . -type f | LC_ALL=C sort | while read -r f; do echo "== ${f#./}"; cat "$f"; done)
+  else
+    find "$dir" -type f 2>/dev/null | LC_ALL=C sort | xargs -r cat
+  fi
+}
 for case_dir in "$here"/*/; do
   name="$(basename "$case_dir")"
   count=$((count + 1))
@@ -29,7 +39,7 @@ for case_dir in "$here"/*/; do
   else
     if [[ $rc -ne 0 ]]; then
       echo "FAIL $name: exit code $rc"; echo "$output"; failed=1
-    elif ! diff <(cat out/result/* 2>/dev/null) expected.out > "$work/$name.diff"; then
+    elif ! diff <(print_output out/result) expected.out > "$work/$name.diff"; then
       echo "FAIL $name: output differs (< got, > expected)"; cat "$work/$name.diff"; failed=1
     fi
     if [[ -f expected_quarantine.jsonl ]] && ! diff out/result.quarantine.jsonl expected_quarantine.jsonl; then
