@@ -92,6 +92,15 @@ void PrintCounts(const std::vector<std::string>& nodes, const std::string& extra
   std::printf("}%s}\n", extra.c_str());
 }
 
+// The counts, or the error a task failed with, as one JSON line.
+void PrintCountsOrError(const std::vector<strata::ObjectRef<std::string>>& refs) {
+  try {
+    PrintCounts(strata::Get(refs), "");
+  } catch (const strata::TaskError& e) {
+    std::printf("{\"error\": %s}\n", Quote(e.what()).c_str());
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -127,24 +136,12 @@ int main(int argc, char** argv) {
                              node, /*soft=*/mode == "affinity_soft"))
                          .Remote(sleep_ms));
     }
-    try {
-      PrintCounts(strata::Get(refs), "");
-    } catch (const strata::TaskError& e) {
-      std::string what = e.what();
-      for (char& c : what) c = c == '"' ? '\'' : c;
-      std::printf("{\"error\": \"%s\"}\n", what.c_str());
-    }
+    PrintCountsOrError(refs);
   } else if (mode == "exe") {
     // argv[4]: a resource only the node of interest has.
     std::vector<strata::ObjectRef<std::string>> refs;
     for (int i = 0; i < n; ++i) refs.push_back(strata::Task(ExeOf).SetResource(argv[4], 1).Remote(0));
-    try {
-      PrintCounts(strata::Get(refs), "");
-    } catch (const strata::TaskError& e) {
-      std::string what = e.what();
-      for (char& c : what) c = c == '"' ? '\'' : c;
-      std::printf("{\"error\": \"%s\"}\n", what.c_str());
-    }
+    PrintCountsOrError(refs);
   } else if (mode == "actor") {
     // An actor needing argv[4] (a resource only other nodes have) with one
     // restart: its node is killed twice.
