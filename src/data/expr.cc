@@ -118,7 +118,7 @@ bool Truth(const Column& c, int64_t r, bool* value) {
   return true;
 }
 
-bool Cast(const std::string& type, const Column& v, int64_t n, Column* out, std::string* error) {
+bool Cast(const std::string& type, const Column& v, int64_t n, Column* out) {
   const Type t = (type == "int64" || type == "int" || type == "bigint") ? Type::kInt64
                  : (type == "double" || type == "float")                ? Type::kDouble
                  : (type == "bool" || type == "boolean")                ? Type::kBool
@@ -155,7 +155,6 @@ bool Cast(const std::string& type, const Column& v, int64_t n, Column* out, std:
     else if (t == Type::kDouble) out->AppendDouble(d);
     else out->AppendBool(d != 0);
   }
-  (void)error;
   return true;
 }
 
@@ -280,7 +279,7 @@ bool EvalExpr(const Expr& e, const Block& block, Column* out, std::string* error
       return true;
     }
     case Expr::kCast:
-      return Cast(e.name, a[0], n, out, error);
+      return Cast(e.name, a[0], n, out);
     case Expr::kCall:
       return CallFunction(e.name, a, n, out, error);
     default:

@@ -263,16 +263,18 @@ bool ReadSideInput(const json& side, const RunOptions& options, Block* out, int6
   SourceSpec right;
   if (!SourceFromJson(side, "join right", &right, error)) return false;
   SourceStats stats;
-  auto keep = [&](MapResult&& part, size_t, std::string* err) {
+  std::map<size_t, Block> parts;  // in input order, whichever finished first
+  auto keep = [&](MapResult&& part, size_t index, std::string* err) {
     if (!part.bad.empty()) {
       *err = "join right: " + part.bad[0].file + ":" + std::to_string(part.bad[0].line) +
              ": bad record: " + part.bad[0].reason;
       return false;
     }
-    out->Append(part.block);
+    parts[index] = std::move(part.block);
     return true;
   };
   if (!ReadSource(right, TaskPlan{}, options, "join right", keep, &stats, error)) return false;
+  for (auto& [index, block] : parts) out->Append(block);
   *bytes = stats.bytes;
   return true;
 }
@@ -426,6 +428,7 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
   int parts_written = 0;
   std::unique_ptr<GroupBy> merged = partial ? steps[local]->MakeGroupBy() : nullptr;
   Block all;
+  std::map<size_t, Block> kept;  // parts for the global steps, by position in the input
   // Each part as it arrives: written (map-only), merged (group-by) or kept
   // for the global steps.
   auto consume = [&](MapResult&& part, size_t index, std::string* err) {
@@ -435,7 +438,6 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
     if (map_only) {
       written += part.rows_written;
       parts_written += part.rows_written > 0;
-      (void)index;
       return true;
     }
     if (merged) {
@@ -445,13 +447,16 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
       }
       return true;
     }
-    all.Append(part.block);
+    kept[index] = std::move(part.block);  // parts finish in any order
     return true;
   };
   std::error_code rm;
   std::filesystem::remove_all(spec.write_path, rm);
   SourceStats src;
   if (!ReadSource(spec.read, plan, options, "read", consume, &src, &error)) return fail(error);
+  // The global steps see the rows in input order, whichever task finished first.
+  for (auto& [index, block] : kept) all.Append(block);
+  kept.clear();
   // Bad records: fail at the first (in file order), or count, or quarantine.
   std::sort(bad.begin(), bad.end(), [](const BadRecord& a, const BadRecord& b) {
     return a.file != b.file ? a.file < b.file : a.line < b.line;
