@@ -32,6 +32,7 @@ const char* FormatOf(Type t) {
     case Type::kDouble: return "g";
     case Type::kBool: return "b";
     case Type::kString: return "u";
+    case Type::kTimestamp: return "tsu:UTC";  // microseconds, UTC
     case Type::kNull: return "n";
   }
   return "n";
@@ -82,7 +83,8 @@ void ExportBlock(const Block& block, ArrowSchema* schema, ArrowArray* array) {
     auto& bufs = h->buffers[i];
     const void* validity = c.validity.empty() ? nullptr : c.validity.data();
     switch (c.type) {
-      case Type::kInt64: bufs = {validity, c.i64.data()}; break;
+      case Type::kInt64:
+      case Type::kTimestamp: bufs = {validity, c.i64.data()}; break;
       case Type::kDouble: bufs = {validity, c.f64.data()}; break;
       case Type::kString: bufs = {validity, c.offsets.data(), c.chars.data()}; break;
       case Type::kBool: {

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "data/timestamp.h"
+
 namespace strata::data {
 
 const char* TypeName(Type t) {
@@ -15,6 +17,7 @@ const char* TypeName(Type t) {
     case Type::kInt64: return "int64";
     case Type::kDouble: return "double";
     case Type::kString: return "string";
+    case Type::kTimestamp: return "timestamp";
   }
   return "?";
 }
@@ -45,7 +48,8 @@ void Column::MarkValid(bool valid) {
 
 void Column::AppendNull() {
   switch (type) {
-    case Type::kInt64: i64.push_back(0); break;
+    case Type::kInt64:
+    case Type::kTimestamp: i64.push_back(0); break;
     case Type::kDouble: f64.push_back(0); break;
     case Type::kBool: b.push_back(0); break;
     case Type::kString: offsets.push_back(offsets.back()); break;
@@ -87,6 +91,7 @@ void Column::AppendFrom(const Column& o, int64_t i) {
     case Type::kDouble: AppendDouble(o.f64[i]); break;
     case Type::kBool: AppendBool(o.b[i] != 0); break;
     case Type::kString: AppendString(o.Str(i)); break;
+    case Type::kTimestamp: AppendInt(o.i64[i]); break;
     case Type::kNull: AppendNull(); break;
   }
 }
@@ -113,6 +118,7 @@ Column Gather(const Column& c, const std::vector<int64_t>& rows) {
   const size_t count = rows.size();
   switch (c.type) {
     case Type::kInt64:
+    case Type::kTimestamp:
       n.i64.resize(count);
       for (size_t k = 0; k < count; ++k) n.i64[k] = c.i64[static_cast<size_t>(rows[k])];
       break;
@@ -198,7 +204,8 @@ void Column::AppendColumn(const Column& src) {
   // Values in bulk; the validity bitmap bit by bit only when nulls exist.
   const int64_t base = length;
   switch (type) {
-    case Type::kInt64: i64.insert(i64.end(), src.i64.begin(), src.i64.end()); break;
+    case Type::kInt64:
+    case Type::kTimestamp: i64.insert(i64.end(), src.i64.begin(), src.i64.end()); break;
     case Type::kDouble: f64.insert(f64.end(), src.f64.begin(), src.f64.end()); break;
     case Type::kBool: b.insert(b.end(), src.b.begin(), src.b.end()); break;
     case Type::kString: {
@@ -241,6 +248,7 @@ std::string JsonValue(const Column& c, int64_t i) {
     }
     case Type::kBool: return c.b[i] ? "true" : "false";
     case Type::kString: return nlohmann::json(std::string(c.Str(i))).dump();
+    case Type::kTimestamp: return "\"" + FormatTimestamp(c.i64[i]) + "\"";
     case Type::kNull: return "null";
   }
   return "null";

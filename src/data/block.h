@@ -14,7 +14,10 @@
 
 namespace strata::data {
 
-enum class Type : uint8_t { kNull = 0, kBool = 1, kInt64 = 2, kDouble = 3, kString = 4 };
+// kTimestamp: microseconds since 1970-01-01 00:00:00 UTC, kept in `i64`.
+enum class Type : uint8_t { kNull = 0, kBool = 1, kInt64 = 2, kDouble = 3, kString = 4, kTimestamp = 5 };
+// Types whose values live in `i64`.
+inline bool IsI64(Type t) { return t == Type::kInt64 || t == Type::kTimestamp; }
 const char* TypeName(Type t);
 
 }  // namespace strata::data
@@ -27,7 +30,7 @@ struct Column {
   Type type = Type::kNull;
   int64_t length = 0;
   std::vector<uint8_t> validity;  // bitmap; empty means "no nulls"
-  std::vector<int64_t> i64;       // kInt64
+  std::vector<int64_t> i64;       // kInt64, kTimestamp
   std::vector<double> f64;        // kDouble
   std::vector<uint8_t> b;         // kBool, one byte per row (0/1)
   std::vector<int32_t> offsets;   // kString: length + 1 entries
@@ -42,7 +45,7 @@ struct Column {
                                           static_cast<size_t>(offsets[i + 1] - offsets[i]));
   }
   double AsDouble(int64_t i) const {
-    return type == Type::kDouble ? f64[i] : type == Type::kInt64 ? static_cast<double>(i64[i])
+    return type == Type::kDouble ? f64[i] : IsI64(type) ? static_cast<double>(i64[i])
                                                                  : static_cast<double>(b[i]);
   }
 

@@ -1,6 +1,7 @@
 #include "data/csv.h"
 
 #include "data/input_file.h"
+#include "data/timestamp.h"
 
 #include <algorithm>
 #include <charconv>
@@ -135,7 +136,7 @@ bool InferCsvSchema(const std::string& path, char delim, bool header, CsvSchema*
   // Per column: how many sampled values read as an int / a double / a bool.
   // A column is typed when all but a few (at most 1, or 5%) do: the few are
   // bad records, reported rather than turning the column into text.
-  std::vector<int> n_int, n_double, n_bool, n_seen;
+  std::vector<int> n_int, n_double, n_bool, n_ts, n_seen;
   for (int row = 0; row < kInferRows && pos < text.size(); ++row) {
     const size_t next = NextRecord(text, pos, delim, &r, &nl);
     if (next >= text.size() && cut) break;
@@ -145,7 +146,7 @@ bool InferCsvSchema(const std::string& path, char delim, bool header, CsvSchema*
       for (size_t i = 0; i < r.fields.size(); ++i) schema->names.push_back("c" + std::to_string(i));
     }
     const size_t cols = schema->names.size();
-    n_int.resize(cols), n_double.resize(cols), n_bool.resize(cols), n_seen.resize(cols);
+    n_int.resize(cols), n_double.resize(cols), n_bool.resize(cols), n_ts.resize(cols), n_seen.resize(cols);
     if (r.fields.size() != cols) continue;
     for (size_t i = 0; i < cols; ++i) {
       const std::string_view f = r.fields[i];
@@ -157,6 +158,7 @@ bool InferCsvSchema(const std::string& path, char delim, bool header, CsvSchema*
       n_int[i] += ParseInt(f, &iv);
       n_double[i] += ParseDouble(f, &dv);
       n_bool[i] += ParseBool(f, &bv);
+      n_ts[i] += ParseTimestamp(f, &iv);
     }
   }
   schema->types.assign(schema->names.size(), Type::kString);
@@ -168,6 +170,8 @@ bool InferCsvSchema(const std::string& path, char delim, bool header, CsvSchema*
       schema->types[i] = n_int[i] == n_double[i] ? Type::kInt64 : Type::kDouble;
     } else if (n_bool[i] > 0 && seen - n_bool[i] <= allowed) {
       schema->types[i] = Type::kBool;
+    } else if (n_ts[i] > 0 && seen - n_ts[i] <= allowed) {
+      schema->types[i] = Type::kTimestamp;
     }
   }
   return true;
@@ -268,6 +272,7 @@ void ParseCsv(std::string_view text, const std::string& file, int64_t first_line
         const bool ok = t == Type::kInt64    ? ParseInt(f, &v.i)
                         : t == Type::kDouble ? ParseDouble(f, &v.d)
                         : t == Type::kBool   ? ParseBool(f, &v.b)
+                        : t == Type::kTimestamp ? ParseTimestamp(f, &v.i)
                                              : true;
         if (!ok) {
           reason = "field '" + schema.names[i] + "' is not " + (t == Type::kInt64 ? "an " : "a ") +
@@ -292,6 +297,7 @@ void ParseCsv(std::string_view text, const std::string& file, int64_t first_line
         case Type::kInt64: c.AppendInt(v.i); break;
         case Type::kDouble: c.AppendDouble(v.d); break;
         case Type::kBool: c.AppendBool(v.b); break;
+        case Type::kTimestamp: c.AppendInt(v.i); break;
         default: c.AppendString(r.fields[i]);
       }
     }
@@ -326,6 +332,8 @@ void WriteCsv(const Block& block, char delim, bool header, std::string* out) {
       if (c.IsNull(r)) continue;
       if (c.type == Type::kString) {
         field(c.Str(r));
+      } else if (c.type == Type::kTimestamp) {
+        out->append(FormatTimestamp(c.i64[static_cast<size_t>(r)]));
       } else {
         out->append(JsonValue(c, r));
       }

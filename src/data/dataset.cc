@@ -95,8 +95,8 @@ WriteResult Dataset::Write(const std::string& format, const std::string& path) c
     spec.steps.emplace_back(steps_[i].first, params);
     spec.step_lines.push_back(0);
   }
-  spec.write_format = format;
-  spec.write_path = path;
+  spec.write.format = format;
+  spec.write.path = path;
   RunOptions options;
   options.progress = false;
   RunSummary summary;

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "data/expr_node.h"
+#include "data/timestamp.h"
 
 namespace strata::data {
 
@@ -13,6 +14,10 @@ using expr_internal::Row;
 
 bool Arithmetic(const std::string& op, const Column& a, const Column& b, int64_t n, Column* out,
                 std::string* error) {
+  if (a.type == Type::kTimestamp || b.type == Type::kTimestamp) {
+    *error = "'" + op + "' needs numbers, not timestamps (year(), month(), day(), hour() take parts)";
+    return false;
+  }
   if (a.type == Type::kString || b.type == Type::kString) {
     if (op == "+" && a.type == Type::kString && b.type == Type::kString) {
       *out = Column::OfType(Type::kString);
@@ -78,7 +83,7 @@ int Compare(const Column& a, int64_t ra, const Column& b, int64_t rb) {
     const int c = a.Str(ra).compare(b.Str(rb));
     return (c > 0) - (c < 0);
   }
-  if (a.type == Type::kInt64 && b.type == Type::kInt64) {
+  if (IsI64(a.type) && IsI64(b.type)) {
     return (a.i64[ra] > b.i64[rb]) - (a.i64[ra] < b.i64[rb]);
   }
   const double x = a.AsDouble(ra), y = b.AsDouble(rb);
@@ -87,11 +92,31 @@ int Compare(const Column& a, int64_t ra, const Column& b, int64_t rb) {
 
 bool Comparable(const Column& a, const Column& b) {
   if (a.type == Type::kNull || b.type == Type::kNull) return true;
+  if ((a.type == Type::kTimestamp) != (b.type == Type::kTimestamp)) return false;
   return (a.type == Type::kString) == (b.type == Type::kString);
 }
 
-bool CompareOp(const std::string& op, const Column& a, const Column& b, int64_t n, Column* out,
+bool Cast(const std::string& type, const Column& v, int64_t n, Column* out);
+
+bool CompareOp(const std::string& op, const Column& a_in, const Column& b_in, int64_t n, Column* out,
                std::string* error) {
+  // A timestamp compares with text by reading the text as a timestamp
+  // ("ts >= '2024-01-01'").
+  Column converted;
+  const bool cast_a = a_in.type == Type::kString && b_in.type == Type::kTimestamp;
+  const bool cast_b = b_in.type == Type::kString && a_in.type == Type::kTimestamp;
+  if (cast_a || cast_b) {
+    const Column& text = cast_a ? a_in : b_in;
+    Cast("timestamp", text, text.length, &converted);
+    for (int64_t r = 0; r < text.length; ++r) {
+      if (!text.IsNull(r) && converted.IsNull(r)) {
+        *error = "'" + std::string(text.Str(r)) + "' is not a timestamp (YYYY-MM-DD[ HH:MM[:SS[.ffffff]]])";
+        return false;
+      }
+    }
+  }
+  const Column& a = cast_a ? converted : a_in;
+  const Column& b = cast_b ? converted : b_in;
   if (!Comparable(a, b)) {
     *error = std::string("cannot compare ") + TypeName(a.type) + " with " + TypeName(b.type) +
              " (cast one of them)";
@@ -122,6 +147,7 @@ bool Cast(const std::string& type, const Column& v, int64_t n, Column* out) {
   const Type t = (type == "int64" || type == "int" || type == "bigint") ? Type::kInt64
                  : (type == "double" || type == "float")                ? Type::kDouble
                  : (type == "bool" || type == "boolean")                ? Type::kBool
+                 : type == "timestamp"                                  ? Type::kTimestamp
                                                                         : Type::kString;
   *out = Column::OfType(t);
   for (int64_t i = 0; i < n; ++i) {
@@ -131,7 +157,20 @@ bool Cast(const std::string& type, const Column& v, int64_t n, Column* out) {
       continue;
     }
     if (t == Type::kString) {
-      out->AppendString(v.type == Type::kString ? std::string(v.Str(r)) : JsonValue(v, r));
+      out->AppendString(v.type == Type::kString      ? std::string(v.Str(r))
+                        : v.type == Type::kTimestamp ? FormatTimestamp(v.i64[r])
+                                                     : JsonValue(v, r));
+      continue;
+    }
+    if (t == Type::kTimestamp || v.type == Type::kTimestamp) {
+      // Between timestamps and numbers: seconds since 1970-01-01 UTC.
+      int64_t us = 0;
+      if (t == Type::kTimestamp && v.type == Type::kTimestamp) out->AppendInt(v.i64[r]);
+      else if (t == Type::kTimestamp && v.type == Type::kString && ParseTimestamp(v.Str(r), &us)) out->AppendInt(us);
+      else if (t == Type::kTimestamp && expr_internal::IsNumeric(v.type)) out->AppendInt(static_cast<int64_t>(std::floor(v.AsDouble(r) * 1e6)));
+      else if (t == Type::kInt64) out->AppendInt(v.i64[r] / 1'000'000 - (v.i64[r] % 1'000'000 < 0));
+      else if (t == Type::kDouble) out->AppendDouble(static_cast<double>(v.i64[r]) / 1e6);
+      else out->AppendNull();
       continue;
     }
     if (v.type == Type::kString) {

@@ -1,5 +1,5 @@
 // The expression language's functions: strings, regular expressions (RE2),
-// numbers, coalesce.
+// numbers, date/time parts, coalesce.
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -9,6 +9,7 @@
 #include <re2/re2.h>
 
 #include "data/expr_node.h"
+#include "data/timestamp.h"
 
 namespace strata::data::expr_internal {
 
@@ -37,6 +38,28 @@ bool CallFunction(const std::string& f, const std::vector<Column>& a, int64_t n,
     }
     return true;
   };
+  if (f == "year" || f == "month" || f == "day" || f == "hour" || f == "minute" || f == "second") {
+    // Parts of a timestamp (or of text that reads as one), in UTC.
+    if (!arity(1, 1)) return false;
+    if (a[0].type != Type::kTimestamp && a[0].type != Type::kString && a[0].type != Type::kNull) {
+      *error = f + "() needs a timestamp, not " + TypeName(a[0].type);
+      return false;
+    }
+    *out = Column::OfType(Type::kInt64);
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t r = Row(a[0], i);
+      int64_t us = 0;
+      if (a[0].IsNull(r) || (a[0].type == Type::kString ? !ParseTimestamp(a[0].Str(r), &us)
+                                                          : (us = a[0].i64[r], false))) {
+        out->AppendNull();
+        continue;
+      }
+      const DateParts p = PartsOf(us);
+      out->AppendInt(f == "year" ? p.year : f == "month" ? p.month : f == "day" ? p.day
+                     : f == "hour" ? p.hour : f == "minute" ? p.minute : p.second);
+    }
+    return true;
+  }
   if (f == "lower" || f == "upper") {
     if (!arity(1, 1) || !need_string(0)) return false;
     const bool up = f == "upper";

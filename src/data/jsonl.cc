@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "data/input_file.h"
+#include "data/timestamp.h"
 
 #include <cerrno>
 #include <cstring>
@@ -24,6 +25,7 @@ Type Widen(Type have, const json& v) {
   if (v.is_boolean()) t = Type::kBool;
   else if (v.is_number_integer()) t = Type::kInt64;
   else if (v.is_number()) t = Type::kDouble;
+  else if (int64_t us; v.is_string() && ParseTimestamp(v.get_ref<const std::string&>(), &us)) t = Type::kTimestamp;
   if (have == Type::kNull || have == t) return t;
   if ((have == Type::kInt64 && t == Type::kDouble) || (have == Type::kDouble && t == Type::kInt64)) {
     return Type::kDouble;
@@ -114,9 +116,12 @@ void ParseJsonl(std::string_view text, const std::string& file, int64_t first_li
       auto it = j.find(schema.names[i]);
       if (it == j.end() || it->is_null()) continue;
       const Type t = schema.types[i];
+      int64_t us = 0;
       const bool ok = t == Type::kString || (t == Type::kBool && it->is_boolean()) ||
                       (t == Type::kInt64 && it->is_number_integer()) ||
-                      (t == Type::kDouble && it->is_number());
+                      (t == Type::kDouble && it->is_number()) ||
+                      (t == Type::kTimestamp && it->is_string() &&
+                       ParseTimestamp(it->get_ref<const std::string&>(), &us));
       if (!ok) reason = "field '" + schema.names[i] + "' is not " + TypeName(t) + ": " + it->dump().substr(0, 40);
     }
     if (!reason.empty()) {
@@ -134,6 +139,12 @@ void ParseJsonl(std::string_view text, const std::string& file, int64_t first_li
         case Type::kInt64: c.AppendInt(it->get<int64_t>()); break;
         case Type::kDouble: c.AppendDouble(it->get<double>()); break;
         case Type::kBool: c.AppendBool(it->get<bool>()); break;
+        case Type::kTimestamp: {
+          int64_t us = 0;
+          ParseTimestamp(it->get_ref<const std::string&>(), &us);
+          c.AppendInt(us);
+          break;
+        }
         default: c.AppendString(it->is_string() ? it->get<std::string>() : it->dump());
       }
     }

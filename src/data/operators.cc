@@ -21,7 +21,8 @@ void KeyOf(const std::vector<const Column*>& cols, int64_t r, std::string* key) 
     }
     key->push_back(static_cast<char>(c->type) + 1);
     switch (c->type) {
-      case Type::kInt64: key->append(reinterpret_cast<const char*>(&c->i64[r]), 8); break;
+      case Type::kInt64:
+      case Type::kTimestamp: key->append(reinterpret_cast<const char*>(&c->i64[r]), 8); break;
       case Type::kDouble: {
         // Integral doubles hash like ints, so 2 and 2.0 join.
         const double d = c->f64[r];
@@ -160,8 +161,10 @@ bool GroupBy::Add(const Block& rows, std::string* error) {
       return Resolve(rows, {aggs_[a].column}, &unused, "groupby aggregation", error);
     }
     const Type t = inputs[a]->type;
-    if ((aggs_[a].fn == "sum" || aggs_[a].fn == "mean" || aggs_[a].fn == "std") && t == Type::kString) {
-      *error = aggs_[a].fn + "(" + aggs_[a].column + "): the column is text, not numbers";
+    if ((aggs_[a].fn == "sum" || aggs_[a].fn == "mean" || aggs_[a].fn == "std") &&
+        (t == Type::kString || t == Type::kTimestamp)) {
+      *error = aggs_[a].fn + "(" + aggs_[a].column + "): the column is " +
+               (t == Type::kString ? "text" : "timestamps") + ", not numbers";
       return false;
     }
     if (state_->input_types[a] == Type::kNull || (state_->input_types[a] == Type::kInt64 && t == Type::kDouble)) {
@@ -197,7 +200,7 @@ bool GroupBy::Add(const Block& rows, std::string* error) {
         const std::string_view v = c->Str(r);
         if (!acc.has || v < acc.smin) acc.smin = v;
         if (!acc.has || v > acc.smax) acc.smax = v;
-      } else if (c->type == Type::kInt64) {
+      } else if (IsI64(c->type)) {
         const int64_t v = c->i64[r];
         acc.isum += v;
         acc.dsum += static_cast<double>(v);
@@ -340,7 +343,7 @@ Block GroupBy::Result() const {
     Type t = Type::kDouble;
     if (spec.fn == "count" || spec.fn == "count_distinct") t = Type::kInt64;
     else if (spec.fn == "sum" && in == Type::kInt64) t = Type::kInt64;
-    else if ((spec.fn == "min" || spec.fn == "max") && (in == Type::kInt64 || in == Type::kString)) t = in;
+    else if ((spec.fn == "min" || spec.fn == "max") && (IsI64(in) || in == Type::kString)) t = in;
     Column c = Column::OfType(t);
     for (const auto& g : state_->accs) {
       const Acc& acc = g[a];
@@ -365,7 +368,7 @@ Block GroupBy::Result() const {
         c.AppendDouble(acc.dsum / static_cast<double>(acc.count));
       } else {
         const bool is_min = spec.fn == "min";
-        if (t == Type::kInt64) c.AppendInt(is_min ? acc.imin : acc.imax);
+        if (IsI64(t)) c.AppendInt(is_min ? acc.imin : acc.imax);
         else if (t == Type::kString) c.AppendString(is_min ? acc.smin : acc.smax);
         else c.AppendDouble(is_min ? acc.dmin : acc.dmax);
       }
@@ -473,7 +476,7 @@ bool SortBlock(const Block& in, const std::vector<std::string>& by, const std::v
       if (c.type == Type::kString) {
         const int r = c.Str(x).compare(c.Str(y));
         cmp = (r > 0) - (r < 0);
-      } else if (c.type == Type::kInt64) {
+      } else if (IsI64(c.type)) {
         cmp = (c.i64[x] > c.i64[y]) - (c.i64[x] < c.i64[y]);
       } else {
         const double a = c.AsDouble(x), b = c.AsDouble(y);

@@ -1,6 +1,5 @@
 #include "data/pipeline.h"
 
-#include <glob.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,8 +15,6 @@
 #include <strata/strata.h>
 
 #include "data/csv.h"
-#include "data/input_file.h"
-#include "data/jsonl.h"
 #include "data/operators.h"
 #include "data/steps.h"
 
@@ -41,13 +38,10 @@ struct MapTask {
   std::vector<std::string> params;  // their parameters (JSON text)
   std::string groupby_params;       // a group-by to run partially here ("" if none)
   // Map-only pipelines: the task writes its own part file.
-  std::string write_format;
-  std::string write_path;
+  WriteSpec write;  // path empty: the rows go back to the driver
   int64_t part_index = 0;
   bool fail_on_bad = true;  // on_bad_record: fail writes nothing once a record is bad
-  std::string write_partition_by;
-  STRATA_STRUCT(range, format, schema, ops, params, groupby_params, write_format, write_path,
-                part_index, fail_on_bad, write_partition_by);
+  STRATA_STRUCT(range, format, schema, ops, params, groupby_params, write, part_index, fail_on_bad);
 };
 
 struct MapResult {
@@ -61,22 +55,11 @@ struct MapResult {
   STRATA_STRUCT(block, rows_read, rows_out, bad, bytes, rows_written, error);
 };
 
-std::string WriteOutput(const Block& b, const std::string& format, const std::string& dir,
-                        const std::string& partition_by, int part, std::string* error);
-
 // `sides`: the right sides of the joins among `ops`, in order (broadcast:
 // one copy in the object store, read by every task).
 MapResult RunMapTask(const MapTask& task, const std::vector<Block>& sides) {
   MapResult r;
-  std::string text;
-  if (!ReadRange(task.range, &text, &r.error)) return r;
-  r.bytes = static_cast<int64_t>(text.size());
-  if (task.format == "jsonl") {
-    ParseJsonl(text, task.range.path, task.range.first_line, task.schema, &r.block, &r.bad);
-  } else {
-    ParseCsv(text, task.range.path, task.range.first_line, task.schema,
-             task.format == "tsv" ? '\t' : ',', &r.block, &r.bad);
-  }
+  if (!ReadPart(task.format, task.range, task.schema, &r.block, &r.bad, &r.bytes, &r.error)) return r;
   r.rows_read = r.block.num_rows;
   size_t side = 0;
   for (size_t i = 0; i < task.ops.size(); ++i) {
@@ -105,13 +88,10 @@ MapResult RunMapTask(const MapTask& task, const std::vector<Block>& sides) {
     }
     r.block = g->Partial();
   }
-  if (!task.write_path.empty() && (r.bad.empty() || !task.fail_on_bad)) {
+  if (!task.write.path.empty() && (r.bad.empty() || !task.fail_on_bad)) {
     // Written here: the rows need not travel back to the driver.
     if (r.block.num_rows > 0) {
-      std::string error;
-      WriteOutput(r.block, task.write_format, task.write_path, task.write_partition_by,
-                  static_cast<int>(task.part_index), &error);
-      if (!error.empty()) r.error = error;
+      WriteOutput(r.block, task.write, static_cast<int>(task.part_index), &r.error);
     }
     r.rows_written = r.block.num_rows;
     r.block = Block();
@@ -121,32 +101,6 @@ MapResult RunMapTask(const MapTask& task, const std::vector<Block>& sides) {
 STRATA_REMOTE(RunMapTask);
 
 // ------------------------------------------------------------- helpers
-
-std::vector<std::string> ExpandPaths(const std::vector<std::string>& patterns, std::string* error) {
-  std::vector<std::string> files;
-  for (const std::string& p : patterns) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(p, ec)) {
-      std::vector<std::string> in_dir;
-      for (const auto& e : std::filesystem::directory_iterator(p, ec)) {
-        if (e.is_regular_file() && e.path().filename().string()[0] != '.') in_dir.push_back(e.path().string());
-      }
-      std::sort(in_dir.begin(), in_dir.end());
-      files.insert(files.end(), in_dir.begin(), in_dir.end());
-      continue;
-    }
-    glob_t g{};
-    const int rc = glob(p.c_str(), 0, nullptr, &g);
-    if (rc != 0) {
-      globfree(&g);
-      *error = "no input matches '" + p + "'";
-      return {};
-    }
-    for (size_t i = 0; i < g.gl_pathc; ++i) files.emplace_back(g.gl_pathv[i]);
-    globfree(&g);
-  }
-  return files;
-}
 
 std::string Thousands(int64_t v) {
   std::string s = std::to_string(v);
@@ -170,42 +124,16 @@ struct TaskPlan {
   std::vector<std::string> ops, params;  // row-local steps (and broadcast joins)
   std::string groupby_params;
   std::vector<Block> sides;              // right sides of the broadcast joins
-  std::string write_format, write_path;  // map-only: tasks write their parts
+  WriteSpec write;                       // map-only: tasks write their parts
   bool fail_on_bad = true;
-  std::string write_partition_by;
 };
 
 bool ReadSource(const SourceSpec& src, const TaskPlan& plan, const RunOptions& options,
                 const std::string& label, const PartConsumer& consume, SourceStats* stats,
                 std::string* error) {
-  const std::vector<std::string> files = ExpandPaths(src.paths, error);
-  if (files.empty()) {
-    if (error->empty()) *error = "no input files";
-    return false;
-  }
   CsvSchema schema;
-  const bool jsonl = src.format == "jsonl";
-  const char delim = src.format == "tsv" ? '\t' : ',';
-  if (jsonl ? !InferJsonlSchema(files[0], &schema, error)
-            : !InferCsvSchema(files[0], delim, src.header, &schema, error)) {
-    return false;
-  }
-  for (const auto& [col, type] : src.schema) {
-    auto it = std::find(schema.names.begin(), schema.names.end(), col);
-    if (it == schema.names.end()) {
-      *error = "schema names column '" + col + "', which " + files[0] + " does not have";
-      return false;
-    }
-    schema.types[static_cast<size_t>(it - schema.names.begin())] =
-        type == "int64" ? Type::kInt64 : type == "double" ? Type::kDouble : type == "bool" ? Type::kBool : Type::kString;
-  }
   std::vector<FileRange> ranges;
-  for (const std::string& f : files) {
-    const auto more = jsonl ? SplitLines(f, options.target_range_bytes, error)
-                            : SplitCsv(f, src.header, options.target_range_bytes, error);
-    if (!error->empty()) return false;
-    ranges.insert(ranges.end(), more.begin(), more.end());
-  }
+  if (!PlanSource(src, options.target_range_bytes, &schema, &ranges, error)) return false;
   // Two tasks per CPU of the cluster in flight: every core busy, one part
   // each waiting, nothing more held.
   size_t window = 4;
@@ -223,8 +151,7 @@ bool ReadSource(const SourceSpec& src, const TaskPlan& plan, const RunOptions& o
   while (next < ranges.size() || !pending.empty()) {
     while (next < ranges.size() && pending.size() < window) {
       MapTask t{ranges[next], src.format, schema, plan.ops, plan.params, plan.groupby_params,
-                plan.write_format, plan.write_path, static_cast<int64_t>(next), plan.fail_on_bad,
-                plan.write_partition_by};
+                plan.write, static_cast<int64_t>(next), plan.fail_on_bad};
       pending.push_back(strata::Task(RunMapTask).Remote(t, sides));
       index_of[pending.back().id()] = next++;
     }
@@ -279,95 +206,7 @@ bool ReadSideInput(const json& side, const RunOptions& options, Block* out, int6
   return true;
 }
 
-// A partition's directory name: <column>=<value>, the value as text with '/'
-// made harmless; nulls get their own partition.
-std::string PartitionDir(const std::string& column, const Column& c, int64_t row) {
-  std::string v = c.IsNull(row) ? "__null__"
-                  : c.type == Type::kString ? std::string(c.Str(row))
-                                            : JsonValue(c, row);
-  for (char& ch : v) {
-    if (ch == '/' || ch == '\0') ch = '_';
-  }
-  if (v.empty() || v == "." || v == "..") v = "__" + v + "__";
-  return column + "=" + v;
-}
-
-std::string WriteOutput(const Block& b, const std::string& format, const std::string& dir,
-                        const std::string& partition_by, int part, std::string* error) {
-  if (!partition_by.empty()) {
-    // One file per partition value, each under <dir>/<column>=<value>/.
-    const Column* key = b.Get(partition_by);
-    if (key == nullptr) {
-      *error = "write: partition_by names column '" + partition_by + "', which the output lacks";
-      return "";
-    }
-    std::map<std::string, std::vector<int64_t>> rows;
-    for (int64_t r = 0; r < b.num_rows; ++r) rows[PartitionDir(partition_by, *key, r)].push_back(r);
-    for (const auto& [sub, idx] : rows) {
-      WriteOutput(b.Take(idx), format, dir + "/" + sub, "", part, error);
-      if (!error->empty()) return "";
-    }
-    return dir;
-  }
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  char name[64];
-  std::snprintf(name, sizeof(name), "/part-%05d.%s", part, format.c_str());
-  const std::string path = dir + name;
-  std::string text;
-  if (format == "csv") WriteCsv(b, ',', true, &text);
-  else WriteJsonl(b, &text);
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out) *error = "cannot write " + path;
-  return path;
-}
-
 }  // namespace
-
-bool SourceFromJson(const json& j, const std::string& where, SourceSpec* out, std::string* error) {
-  static const std::set<std::string> kKeys = {"format", "paths", "header", "on_bad_record",
-                                              "quarantine_path", "schema"};
-  if (!j.is_object()) {
-    *error = where + " must be a mapping with format and paths";
-    return false;
-  }
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    if (kKeys.count(it.key()) == 0) {
-      *error = where + ": unknown field '" + it.key() +
-               "' (format, paths, header, on_bad_record, quarantine_path, schema)";
-      return false;
-    }
-  }
-  out->format = j.value("format", "");
-  if (out->format != "csv" && out->format != "tsv" && out->format != "jsonl") {
-    *error = where + ": format must be csv, tsv or jsonl, not '" + out->format + "'";
-    return false;
-  }
-  if (!j.contains("paths")) {
-    *error = where + " needs paths";
-    return false;
-  }
-  out->paths = j["paths"].is_string() ? std::vector<std::string>{j["paths"].get<std::string>()}
-                                      : j["paths"].get<std::vector<std::string>>();
-  out->header = j.value("header", true);
-  out->on_bad_record = j.value("on_bad_record", "fail");
-  if (out->on_bad_record != "fail" && out->on_bad_record != "skip" && out->on_bad_record != "quarantine") {
-    *error = where + ": on_bad_record must be fail, skip or quarantine, not '" + out->on_bad_record + "'";
-    return false;
-  }
-  out->quarantine_path = j.value("quarantine_path", "");
-  if (j.contains("schema")) {
-    out->schema = j["schema"].get<std::map<std::string, std::string>>();
-    for (const auto& [col, type] : out->schema) {
-      if (type != "int64" && type != "double" && type != "bool" && type != "string") {
-        *error = where + ": schema." + col + " must be int64, double, bool or string, not '" + type + "'";
-        return false;
-      }
-    }
-  }
-  return true;
-}
 
 int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary* summary) {
   const auto start = std::chrono::steady_clock::now();
@@ -413,15 +252,11 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
   const bool partial = local < steps.size() && steps[local]->MakeGroupBy() != nullptr;
   const bool map_only = local == steps.size();
   if (partial) plan.groupby_params = spec.steps[local].second.dump();
-  if (map_only) {
-    plan.write_format = spec.write_format;
-    plan.write_path = spec.write_path;
-    plan.write_partition_by = spec.write_partition_by;
-  }
+  if (map_only) plan.write = spec.write;
   plan.fail_on_bad = spec.read.on_bad_record == "fail";
   const std::string policy = spec.read.on_bad_record;
   std::error_code ec;
-  std::filesystem::remove_all(spec.write_path, ec);
+  std::filesystem::remove_all(spec.write.path, ec);
   std::vector<BadRecord> bad;
   std::vector<int64_t> rows_after(local, 0);
   int64_t written = 0;
@@ -451,7 +286,7 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
     return true;
   };
   std::error_code rm;
-  std::filesystem::remove_all(spec.write_path, rm);
+  std::filesystem::remove_all(spec.write.path, rm);
   SourceStats src;
   if (!ReadSource(spec.read, plan, options, "read", consume, &src, &error)) return fail(error);
   // The global steps see the rows in input order, whichever task finished first.
@@ -462,13 +297,13 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
     return a.file != b.file ? a.file < b.file : a.line < b.line;
   });
   if (!bad.empty() && policy == "fail") {
-    std::filesystem::remove_all(spec.write_path, ec);
+    std::filesystem::remove_all(spec.write.path, ec);
     return fail(bad[0].file + ":" + std::to_string(bad[0].line) + ": bad record: " + bad[0].reason +
                 " (on_bad_record: skip or quarantine lets the run go on)");
   }
   std::string quarantine = spec.read.quarantine_path;
   if (policy == "quarantine") {
-    if (quarantine.empty()) quarantine = spec.write_path + ".quarantine.jsonl";
+    if (quarantine.empty()) quarantine = spec.write.path + ".quarantine.jsonl";
     const auto parent = std::filesystem::path(quarantine).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
     std::ofstream q(quarantine);
@@ -499,9 +334,7 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
       global_rows.emplace_back(op, all.num_rows);
     }
     written = all.num_rows;
-    WriteOutput(all, spec.write_format, spec.write_path, spec.write_partition_by, parts_written++,
-                &error);
-    if (!error.empty()) return fail(error);
+    if (!WriteOutput(all, spec.write, parts_written++, &error)) return fail(error);
   }
   summary->rows_read = src.rows_read + static_cast<int64_t>(bad.size());
   summary->rows_bad = static_cast<int64_t>(bad.size());
@@ -531,7 +364,7 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
                spec.read.paths.size() == 1 ? spec.read.paths[0].c_str() : "several paths",
                Thousands(static_cast<int64_t>(bad.size())).c_str(),
                policy == "quarantine" ? ("quarantined to " + quarantine).c_str() : policy.c_str(),
-               Thousands(written).c_str(), spec.write_path.c_str(), parts_written, secs);
+               Thousands(written).c_str(), spec.write.path.c_str(), parts_written, secs);
   return 0;
 }
 

@@ -1,11 +1,13 @@
 // Pipeline files and their runner: `strata run FILE.yaml`.
 //
 //   read:  {format: csv, paths: ["data/trips/*.csv"], on_bad_record: quarantine}
+//          (csv, tsv, jsonl or parquet)
 //   steps:
 //     - filter: "fare > 50 and passenger_count is not null"
 //     - with_column: {name: total, expr: "fare + tip"}
 //     - groupby: {by: [borough], agg: {trips: "count()", km: "sum(distance_km)"}}
-//   write: {format: jsonl, path: out/borough_stats}
+//   write: {format: jsonl, path: out/borough_stats}   (jsonl, csv or parquet;
+//          partition_by: COLUMN; compression: snappy|zstd|gzip|none for parquet)
 //
 // Execution: each input file is cut into ranges at record boundaries; one
 // task per range reads its records and runs the row-local steps before the
@@ -22,32 +24,22 @@
 
 #include <nlohmann/json.hpp>
 
-namespace strata::data {
+#include "data/output.h"
+#include "data/source.h"
 
-struct SourceSpec {
-  std::string format;  // csv, tsv, jsonl
-  std::vector<std::string> paths;  // files, directories or globs
-  bool header = true;
-  std::string on_bad_record = "fail";  // fail, skip, quarantine
-  std::string quarantine_path;         // Default: beside the output
-  std::map<std::string, std::string> schema;  // column -> int64|double|bool|string, over inference
-};
+namespace strata::data {
 
 struct PipelineSpec {
   std::string file;
   SourceSpec read;
   std::vector<std::pair<std::string, nlohmann::ordered_json>> steps;  // (operator, parameters)
   std::vector<int> step_lines;
-  std::string write_format = "jsonl";  // jsonl, csv
-  std::string write_path;
-  std::string write_partition_by;  // one directory per value: <path>/<column>=<value>/
+  WriteSpec write;
 };
 
 // Parses and checks a pipeline file: unknown keys, operators and parameters
 // are errors naming the file, line and step.
 bool LoadPipeline(const std::string& path, PipelineSpec* spec, std::string* error);
-bool SourceFromJson(const nlohmann::ordered_json& j, const std::string& where, SourceSpec* out,
-                    std::string* error);
 
 struct RunOptions {
   bool progress = true;  // a progress line on stderr while it runs (terminals only)

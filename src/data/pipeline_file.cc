@@ -108,16 +108,22 @@ bool LoadPipeline(const std::string& path, PipelineSpec* spec, std::string* erro
     }
     const json w = YamlToJson(root["write"]);
     for (auto it = w.begin(); it != w.end(); ++it) {
-      if (it.key() != "format" && it.key() != "path" && it.key() != "partition_by") {
-        *error = at(root["write"]) + "write: unknown field '" + it.key() + "' (format, path, partition_by)";
+      if (it.key() != "format" && it.key() != "path" && it.key() != "partition_by" && it.key() != "compression") {
+        *error = at(root["write"]) + "write: unknown field '" + it.key() +
+                 "' (format, path, partition_by, compression)";
         return false;
       }
     }
-    spec->write_format = w.value("format", "jsonl");
-    spec->write_path = w.value("path", "");
-    spec->write_partition_by = w.value("partition_by", "");
-    if ((spec->write_format != "jsonl" && spec->write_format != "csv") || spec->write_path.empty()) {
-      *error = at(root["write"]) + "write needs format (jsonl or csv) and path";
+    spec->write.format = w.value("format", "jsonl");
+    spec->write.path = w.value("path", "");
+    spec->write.partition_by = w.value("partition_by", "");
+    spec->write.compression = w.value("compression", "snappy");
+    if (w.contains("compression") && spec->write.format != "parquet") {
+      *error = at(root["write"]) + "write: compression applies to parquet output only";
+      return false;
+    }
+    if (!CheckWriteSpec(spec->write, &why)) {
+      *error = at(root["write"]) + why;
       return false;
     }
   } catch (const json::exception& e) {

@@ -86,9 +86,18 @@ T DecodeValue(const char* data, size_t size, const ObjectId& id,
   try {
     KeepaliveScope scope(std::move(keepalive));
     msgpack::object_handle handle = msgpack::unpack(data, size, ReferenceInPlace);
+    // GCC 12 reports strings inside `value` as maybe-uninitialized when a
+    // struct has many members (a false positive: value{} initializes them).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
     T value{};
     handle.get().convert(value);
     return value;
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
   } catch (const std::exception& e) {
     ThrowDecodeError(id, typeid(T).name(), e.what());
   }

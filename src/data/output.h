@@ -1,0 +1,26 @@
+// Writing a pipeline's output: one file per part (part-00000.jsonl, .csv or
+// .parquet) in a directory, or one directory per value of a column
+// (<path>/<column>=<value>/part-….ext) when partitioned.
+#pragma once
+
+#include <string>
+
+#include "data/block.h"
+
+namespace strata::data {
+
+struct WriteSpec {
+  std::string format = "jsonl";  // jsonl, csv, parquet
+  std::string path;
+  std::string partition_by;
+  std::string compression = "snappy";  // parquet: snappy, zstd, gzip, none
+  STRATA_STRUCT(format, path, partition_by, compression);
+};
+
+// Checks format and compression; an error names what is wrong.
+bool CheckWriteSpec(const WriteSpec& w, std::string* error);
+
+// Writes part number `part` of the output. Returns false with `error` set.
+bool WriteOutput(const Block& b, const WriteSpec& w, int part, std::string* error);
+
+}  // namespace strata::data

@@ -1,0 +1,169 @@
+#include "data/source.h"
+
+#include <glob.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include "data/input_file.h"
+#include "data/jsonl.h"
+#include "data/parquet/reader.h"
+
+namespace strata::data {
+
+using json = nlohmann::ordered_json;
+
+bool SourceFromJson(const json& j, const std::string& where, SourceSpec* out, std::string* error) {
+  static const std::set<std::string> kKeys = {"format", "paths", "header", "on_bad_record",
+                                              "quarantine_path", "schema"};
+  if (!j.is_object()) {
+    *error = where + " must be a mapping with format and paths";
+    return false;
+  }
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (kKeys.count(it.key()) == 0) {
+      *error = where + ": unknown field '" + it.key() +
+               "' (format, paths, header, on_bad_record, quarantine_path, schema)";
+      return false;
+    }
+  }
+  out->format = j.value("format", "");
+  if (out->format != "csv" && out->format != "tsv" && out->format != "jsonl" && out->format != "parquet") {
+    *error = where + ": format must be csv, tsv, jsonl or parquet, not '" + out->format + "'";
+    return false;
+  }
+  if (!j.contains("paths")) {
+    *error = where + " needs paths";
+    return false;
+  }
+  out->paths = j["paths"].is_string() ? std::vector<std::string>{j["paths"].get<std::string>()}
+                                      : j["paths"].get<std::vector<std::string>>();
+  out->header = j.value("header", true);
+  out->on_bad_record = j.value("on_bad_record", "fail");
+  if (out->on_bad_record != "fail" && out->on_bad_record != "skip" && out->on_bad_record != "quarantine") {
+    *error = where + ": on_bad_record must be fail, skip or quarantine, not '" + out->on_bad_record + "'";
+    return false;
+  }
+  out->quarantine_path = j.value("quarantine_path", "");
+  if (j.contains("schema")) {
+    if (out->format == "parquet") {
+      *error = where + ": Parquet files carry their own schema (drop 'schema', or cast in a with_column)";
+      return false;
+    }
+    out->schema = j["schema"].get<std::map<std::string, std::string>>();
+    for (const auto& [col, type] : out->schema) {
+      if (type != "int64" && type != "double" && type != "bool" && type != "string" && type != "timestamp") {
+        *error = where + ": schema." + col + " must be int64, double, bool, string or timestamp, not '" + type + "'";
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+std::vector<std::string> ExpandPaths(const std::vector<std::string>& patterns, std::string* error) {
+  std::vector<std::string> files;
+  for (const std::string& p : patterns) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(p, ec)) {
+      std::vector<std::string> in_dir;
+      for (const auto& e : std::filesystem::recursive_directory_iterator(p, ec)) {
+        const std::string name = e.path().filename().string();
+        if (e.is_regular_file() && name[0] != '.' && name[0] != '_') in_dir.push_back(e.path().string());
+      }
+      std::sort(in_dir.begin(), in_dir.end());
+      files.insert(files.end(), in_dir.begin(), in_dir.end());
+      continue;
+    }
+    glob_t g{};
+    const int rc = glob(p.c_str(), 0, nullptr, &g);
+    if (rc != 0) {
+      globfree(&g);
+      *error = "no input matches '" + p + "'";
+      return {};
+    }
+    for (size_t i = 0; i < g.gl_pathc; ++i) files.emplace_back(g.gl_pathv[i]);
+    globfree(&g);
+  }
+  return files;
+}
+
+namespace {
+
+bool PlanParquet(const std::vector<std::string>& files, CsvSchema* schema, std::vector<FileRange>* ranges,
+                 std::string* error) {
+  for (size_t f = 0; f < files.size(); ++f) {
+    ParquetFileInfo info;
+    if (!ReadParquetInfo(files[f], &info, error)) return false;
+    if (f == 0) {
+      *schema = info.schema;
+    } else if (info.schema.names != schema->names || info.schema.types != schema->types) {
+      *error = files[f] + ": its columns differ from " + files[0] + "'s (all files of a source share one schema)";
+      return false;
+    }
+    int64_t first_row = 0;
+    for (size_t g = 0; g < info.row_group_rows.size(); ++g) {
+      ranges->push_back({files[f], static_cast<int64_t>(g), 1, first_row});
+      first_row += info.row_group_rows[g];
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool PlanSource(const SourceSpec& src, int64_t target_bytes, CsvSchema* schema,
+                std::vector<FileRange>* ranges, std::string* error) {
+  const std::vector<std::string> files = ExpandPaths(src.paths, error);
+  if (files.empty()) {
+    if (error->empty()) *error = "no input files";
+    return false;
+  }
+  if (src.format == "parquet") return PlanParquet(files, schema, ranges, error);
+  const bool jsonl = src.format == "jsonl";
+  const char delim = src.format == "tsv" ? '\t' : ',';
+  if (jsonl ? !InferJsonlSchema(files[0], schema, error)
+            : !InferCsvSchema(files[0], delim, src.header, schema, error)) {
+    return false;
+  }
+  for (const auto& [col, type] : src.schema) {
+    auto it = std::find(schema->names.begin(), schema->names.end(), col);
+    if (it == schema->names.end()) {
+      *error = "schema names column '" + col + "', which " + files[0] + " does not have";
+      return false;
+    }
+    schema->types[static_cast<size_t>(it - schema->names.begin())] =
+        type == "int64" ? Type::kInt64 : type == "double" ? Type::kDouble : type == "bool" ? Type::kBool
+        : type == "timestamp" ? Type::kTimestamp : Type::kString;
+  }
+  for (const std::string& f : files) {
+    const auto more = jsonl ? SplitLines(f, target_bytes, error) : SplitCsv(f, src.header, target_bytes, error);
+    if (!error->empty()) return false;
+    ranges->insert(ranges->end(), more.begin(), more.end());
+  }
+  return true;
+}
+
+bool ReadPart(const std::string& format, const FileRange& range, const CsvSchema& schema, Block* out,
+              std::vector<BadRecord>* bad, int64_t* bytes, std::string* error) {
+  if (format == "parquet") {
+    if (!ReadParquetRowGroup(range.path, static_cast<int>(range.offset), schema, out, error)) return false;
+    *bytes = 0;
+    for (const Column& c : out->columns) {
+      *bytes += static_cast<int64_t>(c.i64.size() * 8 + c.f64.size() * 8 + c.b.size() + c.chars.size());
+    }
+    return true;
+  }
+  std::string text;
+  if (!ReadRange(range, &text, error)) return false;
+  *bytes = static_cast<int64_t>(text.size());
+  if (format == "jsonl") {
+    ParseJsonl(text, range.path, range.first_line, schema, out, bad);
+  } else {
+    ParseCsv(text, range.path, range.first_line, schema, format == "tsv" ? '\t' : ',', out, bad);
+  }
+  return true;
+}
+
+}  // namespace strata::data

@@ -1,0 +1,42 @@
+// Sources: what a pipeline reads. A source names a format and files
+// (files, directories, globs); it is planned into ranges — pieces of CSV /
+// JSONL files cut at record boundaries, or Parquet row groups — that tasks
+// read independently.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "data/block.h"
+#include "data/csv.h"
+
+namespace strata::data {
+
+struct SourceSpec {
+  std::string format;  // csv, tsv, jsonl, parquet
+  std::vector<std::string> paths;  // files, directories or globs
+  bool header = true;
+  std::string on_bad_record = "fail";  // fail, skip, quarantine
+  std::string quarantine_path;         // Default: beside the output
+  std::map<std::string, std::string> schema;  // column -> int64|double|bool|string|timestamp
+};
+
+bool SourceFromJson(const nlohmann::ordered_json& j, const std::string& where, SourceSpec* out,
+                    std::string* error);
+
+std::vector<std::string> ExpandPaths(const std::vector<std::string>& patterns, std::string* error);
+
+// The source's schema and its ranges of about `target_bytes` (for Parquet:
+// one per row group; `first_line` is then the group's first row).
+bool PlanSource(const SourceSpec& src, int64_t target_bytes, CsvSchema* schema,
+                std::vector<FileRange>* ranges, std::string* error);
+
+// Reads one range into `out`; records that break the format go to `bad`.
+// `bytes` is how much was read.
+bool ReadPart(const std::string& format, const FileRange& range, const CsvSchema& schema, Block* out,
+              std::vector<BadRecord>* bad, int64_t* bytes, std::string* error);
+
+}  // namespace strata::data
