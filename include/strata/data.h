@@ -28,7 +28,7 @@ struct ReadOptions {
   bool header = true;                         // CSV/TSV
   std::string on_bad_record = "fail";         // fail, skip, quarantine
   std::string quarantine_path;                // Default: beside the output
-  std::map<std::string, std::string> schema;  // column -> int64|double|bool|string
+  std::map<std::string, std::string> schema;  // column -> int64|double|bool|string|timestamp
 };
 
 struct WriteResult {
@@ -44,6 +44,8 @@ class Dataset {
   static Dataset ReadCsv(std::vector<std::string> paths, ReadOptions options = {});
   static Dataset ReadTsv(std::vector<std::string> paths, ReadOptions options = {});
   static Dataset ReadJsonl(std::vector<std::string> paths, ReadOptions options = {});
+  // Parquet files carry their schema; `options.schema` must stay empty.
+  static Dataset ReadParquet(std::vector<std::string> paths, ReadOptions options = {});
 
   Dataset Filter(const std::string& expr) const;
   Dataset WithColumn(const std::string& name, const std::string& expr) const;
@@ -63,9 +65,12 @@ class Dataset {
   // Runs the plan; output goes to the directory `path` (one file per part).
   WriteResult WriteJsonl(const std::string& path) const;
   WriteResult WriteCsv(const std::string& path) const;
+  // compression: snappy, zstd, gzip or none.
+  WriteResult WriteParquet(const std::string& path, const std::string& compression = "snappy") const;
 
  private:
-  WriteResult Write(const std::string& format, const std::string& path) const;
+  WriteResult Write(const std::string& format, const std::string& path,
+                    const std::string& compression = "snappy") const;
   Dataset With(const std::string& op, std::string params_json) const;
   Dataset WithFormat(const std::string& format) const;
 

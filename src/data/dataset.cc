@@ -32,11 +32,15 @@ Dataset Dataset::ReadJsonl(std::vector<std::string> paths, ReadOptions o) {
   return ReadCsv(std::move(paths), o).WithFormat("jsonl");
 }
 
+Dataset Dataset::ReadParquet(std::vector<std::string> paths, ReadOptions o) {
+  return ReadCsv(std::move(paths), o).WithFormat("parquet");
+}
+
 Dataset Dataset::WithFormat(const std::string& format) const {
   Dataset d = *this;
   json j = json::parse(source_);
   j["format"] = format;
-  if (format == "jsonl") j.erase("header");
+  if (format == "jsonl" || format == "parquet") j.erase("header");
   d.source_ = j.dump();
   return d;
 }
@@ -75,13 +79,17 @@ Dataset Dataset::Sort(const std::vector<std::string>& by, bool descending) const
 
 WriteResult Dataset::WriteJsonl(const std::string& path) const { return Write("jsonl", path); }
 WriteResult Dataset::WriteCsv(const std::string& path) const { return Write("csv", path); }
+WriteResult Dataset::WriteParquet(const std::string& path, const std::string& compression) const {
+  return Write("parquet", path, compression);
+}
 
-WriteResult Dataset::Write(const std::string& format, const std::string& path) const {
+WriteResult Dataset::Write(const std::string& format, const std::string& path,
+                           const std::string& compression) const {
   WriteResult result;
   PipelineSpec spec;
   spec.file = "Dataset";
   if (source_.empty()) {
-    result.error = "a Dataset starts with ReadCsv, ReadTsv or ReadJsonl";
+    result.error = "a Dataset starts with ReadCsv, ReadTsv, ReadJsonl or ReadParquet";
     return result;
   }
   if (!SourceFromJson(json::parse(source_), "read", &spec.read, &result.error)) return result;
@@ -97,6 +105,8 @@ WriteResult Dataset::Write(const std::string& format, const std::string& path) c
   }
   spec.write.format = format;
   spec.write.path = path;
+  spec.write.compression = compression;
+  if (!CheckWriteSpec(spec.write, &result.error)) return result;
   RunOptions options;
   options.progress = false;
   RunSummary summary;

@@ -75,4 +75,45 @@ TEST_F(DatasetApi, ErrorsComeBackNamingTheStep) {
   EXPECT_NE(missing.error.find("no input matches"), std::string::npos) << missing.error;
 }
 
+TEST_F(DatasetApi, EveryFormatRoundTrips) {
+  // Every column type, nulls, and text that needs quoting, through
+  // CSV -> Parquet -> JSONL -> CSV and back: the same rows each time.
+  const std::string dir = std::filesystem::temp_directory_path() / "strata_roundtrip";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream csv(dir + "/in.csv");
+    csv << "id,price,ok,name,at\n";
+    for (int i = 0; i < 500; ++i) {
+      csv << i << "," << (i % 7 == 0 ? "" : std::to_string(i * 0.25)) << "," << (i % 5 == 0 ? "" : i % 2 ? "true" : "false")
+          << "," << (i % 9 == 0 ? "" : i % 3 ? "\"say \"\"hi\"\", " + std::to_string(i) + "\"" : "plain")
+          << "," << (i % 11 == 0 ? "" : "2024-0" + std::to_string(1 + i % 9) + "-1" + std::to_string(i % 10) + " 0" +
+                                            std::to_string(i % 10) + ":30:15") << "\n";
+    }
+  }
+  auto direct = Dataset::ReadCsv({dir + "/in.csv"}).WriteJsonl(dir + "/direct");
+  ASSERT_TRUE(direct.ok) << direct.error;
+  const std::string want = ReadAll(dir + "/direct");
+  EXPECT_NE(want.find("\"at\":\"2024-02-11 01:30:15\""), std::string::npos) << "timestamps inferred";
+  for (const std::string codec : {"snappy", "zstd", "gzip", "none"}) {
+    auto p = Dataset::ReadCsv({dir + "/in.csv"}).WriteParquet(dir + "/pq-" + codec, codec);
+    ASSERT_TRUE(p.ok) << p.error;
+    auto back = Dataset::ReadParquet({dir + "/pq-" + codec}).WriteJsonl(dir + "/from-pq-" + codec);
+    ASSERT_TRUE(back.ok) << back.error;
+    EXPECT_EQ(back.rows_written, 500);
+    EXPECT_EQ(ReadAll(dir + "/from-pq-" + codec), want) << codec;
+  }
+  auto j = Dataset::ReadJsonl({dir + "/direct"}).WriteCsv(dir + "/csv2");
+  ASSERT_TRUE(j.ok) << j.error;
+  auto c = Dataset::ReadCsv({dir + "/csv2"}).WriteJsonl(dir + "/final");
+  ASSERT_TRUE(c.ok) << c.error;
+  EXPECT_EQ(ReadAll(dir + "/final"), want);
+  auto wrong = Dataset::ReadCsv({dir + "/in.csv"}).WriteParquet(dir + "/x", "lz4");
+  EXPECT_FALSE(wrong.ok);
+  EXPECT_NE(wrong.error.find("compression must be snappy, zstd, gzip or none"), std::string::npos) << wrong.error;
+  auto not_parquet = Dataset::ReadParquet({dir + "/in.csv"}).WriteJsonl(dir + "/y");
+  EXPECT_FALSE(not_parquet.ok);
+  EXPECT_NE(not_parquet.error.find("in.csv: not a Parquet file"), std::string::npos) << not_parquet.error;
+}
+
 }  // namespace

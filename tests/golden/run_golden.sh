@@ -22,7 +22,7 @@ print_output() {
 for case_dir in "$here"/*/; do
   name="$(basename "$case_dir")"
   count=$((count + 1))
-  cp -r "$case_dir" "$work/$name"
+  cp -rL "$case_dir" "$work/$name"  # -L: a case may link to shared test files
   cd "$work/$name" || exit 1
   output="$("$strata" run pipeline.yaml --no-progress 2>&1)"
   rc=$?
