@@ -86,25 +86,47 @@ void PlainValues(const Column& c, int64_t from, int64_t to, std::string* out) {
   }
 }
 
-// A string column's dictionary, when it pays: ids per row (nulls skipped)
-// and the distinct values in order of first appearance.
-bool BuildDictionary(const Column& c, int64_t from, int64_t to, std::vector<uint32_t>* ids,
-                     Column* dict) {
-  if (c.type != Type::kString) return false;
-  std::unordered_map<std::string_view, uint32_t> seen;
-  *dict = Column::OfType(Type::kString);
+// A column's dictionary, when it pays: ids per present row and the distinct
+// values in order of first appearance. Worth it when values repeat (fewer
+// distinct values than half the rows); a column whose first rows are mostly
+// distinct is not tried further.
+template <class Key, class KeyOf>
+bool Dictionary(const Column& c, int64_t from, int64_t to, KeyOf key_of, std::vector<uint32_t>* ids,
+                Column* dict) {
+  std::unordered_map<Key, uint32_t> seen;
+  *dict = Column::OfType(c.type);
+  const int64_t rows = to - from;
   for (int64_t r = from; r < to; ++r) {
     if (c.IsNull(r)) continue;
-    const std::string_view s = c.Str(r);
-    auto [it, added] = seen.try_emplace(s, static_cast<uint32_t>(seen.size()));
+    auto [it, added] = seen.try_emplace(key_of(r), static_cast<uint32_t>(seen.size()));
     if (added) {
-      dict->AppendString(s);
-      if (static_cast<int64_t>(dict->chars.size()) > kMaxDictionaryBytes) return false;
+      dict->AppendFrom(c, r);
+      if (dict->length * 2 > rows || static_cast<int64_t>(dict->chars.size()) > kMaxDictionaryBytes ||
+          (r - from == 1024 && dict->length > 512)) {
+        return false;
+      }
     }
     ids->push_back(it->second);
   }
-  // Worth it when values repeat: fewer distinct values than half the rows.
   return dict->length * 2 <= static_cast<int64_t>(ids->size());
+}
+
+bool BuildDictionary(const Column& c, int64_t from, int64_t to, std::vector<uint32_t>* ids, Column* dict) {
+  switch (c.type) {
+    case Type::kString:
+      return Dictionary<std::string_view>(c, from, to, [&](int64_t r) { return c.Str(r); }, ids, dict);
+    case Type::kInt64:
+    case Type::kTimestamp:
+      return Dictionary<int64_t>(c, from, to, [&](int64_t r) { return c.i64[static_cast<size_t>(r)]; }, ids, dict);
+    case Type::kDouble:
+      return Dictionary<uint64_t>(c, from, to, [&](int64_t r) {
+        uint64_t bits;
+        std::memcpy(&bits, &c.f64[static_cast<size_t>(r)], 8);
+        return bits;
+      }, ids, dict);
+    default:
+      return false;
+  }
 }
 
 std::string StatBytes(const Column& c, int64_t r) {

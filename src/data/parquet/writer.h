@@ -1,9 +1,9 @@
 // Writing Parquet files: one file per block, row groups of up to
 // `row_group_rows`, data pages (v1) of about `page_bytes`. Every column is
-// OPTIONAL (nulls allowed); strings are dictionary-encoded when that is
-// smaller (RLE_DICTIONARY, else PLAIN); int64, double, bool and timestamps
-// (TIMESTAMP(MICROS, UTC)) are PLAIN. Column statistics carry null counts
-// and min/max, so other engines can skip row groups.
+// OPTIONAL (nulls allowed). Strings, integers, doubles and timestamps
+// (TIMESTAMP(MICROS, UTC)) are dictionary-encoded when values repeat
+// (RLE_DICTIONARY), else PLAIN; booleans are PLAIN. Column statistics carry
+// null counts and min/max, so other engines can skip row groups.
 #pragma once
 
 #include <string>

@@ -81,7 +81,8 @@ Block Sample(int64_t rows) {
   Block b;
   Column id = Column::OfType(Type::kInt64), x = Column::OfType(Type::kDouble), ok = Column::OfType(Type::kBool),
          name = Column::OfType(Type::kString), kind = Column::OfType(Type::kString),
-         ts = Column::OfType(Type::kTimestamp), nothing = Column::OfType(Type::kNull);
+         ts = Column::OfType(Type::kTimestamp), nothing = Column::OfType(Type::kNull),
+         zone = Column::OfType(Type::kInt64), fare = Column::OfType(Type::kDouble);
   for (int64_t i = 0; i < rows; ++i) {
     id.AppendInt(i * 1000003 - 5'000'000);
     if (i % 5 == 0) x.AppendNull(); else x.AppendDouble(static_cast<double>(i) / 7);
@@ -90,9 +91,12 @@ Block Sample(int64_t rows) {
     if (i % 9 == 0) kind.AppendNull(); else kind.AppendString(i % 4 == 0 ? "alpha" : i % 4 == 1 ? "beta" : "gamma");
     ts.AppendInt(1'700'000'000'000'000 + i * 1'234'567);
     nothing.AppendNull();
+    zone.AppendInt(i % 50);  // repeating values: dictionary-encoded
+    if (i % 13 == 0) fare.AppendNull(); else fare.AppendDouble(static_cast<double>(i % 20) * 0.5);
   }
   for (auto& [n, c] : std::vector<std::pair<std::string, Column>>{
-           {"id", id}, {"x", x}, {"ok", ok}, {"name", name}, {"kind", kind}, {"ts", ts}, {"nothing", nothing}}) {
+           {"id", id}, {"x", x}, {"ok", ok}, {"name", name}, {"kind", kind}, {"ts", ts}, {"nothing", nothing},
+           {"zone", zone}, {"fare", fare}}) {
     b.Add(n, c);
   }
   b.num_rows = rows;
@@ -116,7 +120,8 @@ TEST(Parquet, WrittenFilesReadBackExactlyWithEveryCodec) {
     EXPECT_EQ(info.row_group_rows, (std::vector<int64_t>{7000, 7000, 6000}));
     EXPECT_EQ(info.schema.names, in.names);
     EXPECT_EQ(info.schema.types, (std::vector<Type>{Type::kInt64, Type::kDouble, Type::kBool, Type::kString,
-                                                    Type::kString, Type::kTimestamp, Type::kString}));
+                                                    Type::kString, Type::kTimestamp, Type::kString,
+                                                    Type::kInt64, Type::kDouble}));
     Block out;
     ASSERT_TRUE(ReadAll(path, &out, &error)) << codec << ": " << error;
     ASSERT_EQ(out.num_rows, in.num_rows);
@@ -138,7 +143,7 @@ TEST(Parquet, EmptyBlockWritesAValidFile) {
   std::string error;
   ASSERT_TRUE(ReadParquetInfo(path, &info, &error)) << error;
   EXPECT_EQ(info.num_rows, 0);
-  EXPECT_EQ(info.schema.names.size(), 7u);
+  EXPECT_EQ(info.schema.names.size(), 9u);
 }
 
 // What DuckDB itself reads from its files, against what we read.
