@@ -22,7 +22,21 @@
 #include <utility>
 #include <vector>
 
+#include <strata/arrow.h>
+#include <strata/data_block.h>
+
 namespace strata::data {
+
+// A C++ function over a batch of rows, run inside the tasks: it may change,
+// add or drop columns and rows (Block::num_rows must match the columns).
+// Returning false fails the run with `error`. Register it by name at
+// namespace scope, so the workers (which run this same program) know it:
+//   bool AddTax(Block& b, std::string* error) { ... }
+//   STRATA_BATCH_FUNCTION(AddTax);
+using BatchFunction = bool (*)(Block& batch, std::string* error);
+bool RegisterBatchFunction(const std::string& name, BatchFunction fn);
+#define STRATA_BATCH_FUNCTION(fn) \
+  static const bool strata_batch_function_##fn = ::strata::data::RegisterBatchFunction(#fn, fn)
 
 struct ReadOptions {
   bool header = true;                         // CSV/TSV
@@ -61,6 +75,30 @@ class Dataset {
   Dataset Join(const Dataset& right, const std::vector<std::pair<std::string, std::string>>& on,
                const std::string& how = "inner") const;
   Dataset Sort(const std::vector<std::string>& by, bool descending = false) const;
+  // A registered batch function (see STRATA_BATCH_FUNCTION) on every block.
+  Dataset MapBatches(const std::string& function) const;
+  // One row per piece of `column` split at `separator`; the pieces replace
+  // the column (or go to `as`). Null values give no rows.
+  Dataset FlatMap(const std::string& column, const std::string& separator,
+                  const std::string& as = "") const;
+  // The output written as `parts` files of about equal size.
+  Dataset Repartition(int64_t parts) const;
+  // Rows in a random order (the same order for the same seed).
+  Dataset RandomShuffle(uint64_t seed) const;
+
+  // Runs the plan and brings its rows to this program (all of them: mind
+  // the size; Limit first to take a few).
+  struct Rows {
+    bool ok = false;
+    std::string error;
+    Block block;
+  };
+  Rows Collect() const;
+  Rows Take(int64_t n) const { return Limit(n).Collect(); }
+  // Rows after the steps (-1 and `error` on failure).
+  int64_t Count(std::string* error = nullptr) const;
+  // The result through the Arrow C data interface (the caller releases it).
+  bool ToArrow(ArrowSchema* schema, ArrowArray* array, std::string* error) const;
 
   // Runs the plan; output goes to the directory `path` (one file per part).
   WriteResult WriteJsonl(const std::string& path) const;
@@ -70,7 +108,7 @@ class Dataset {
 
  private:
   WriteResult Write(const std::string& format, const std::string& path,
-                    const std::string& compression = "snappy") const;
+                    const std::string& compression = "snappy", Block* collect = nullptr) const;
   Dataset With(const std::string& op, std::string params_json) const;
   Dataset WithFormat(const std::string& format) const;
 

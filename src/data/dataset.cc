@@ -77,6 +77,44 @@ Dataset Dataset::Sort(const std::vector<std::string>& by, bool descending) const
   return With("sort", json{{"by", by}, {"descending", descending}}.dump());
 }
 
+Dataset Dataset::MapBatches(const std::string& function) const {
+  return With("map_batches", json{{"fn", function}}.dump());
+}
+Dataset Dataset::FlatMap(const std::string& column, const std::string& separator, const std::string& as) const {
+  json p{{"column", column}, {"split", separator}};
+  if (!as.empty()) p["as"] = as;
+  return With("flat_map", p.dump());
+}
+Dataset Dataset::Repartition(int64_t parts) const { return With("repartition", json{{"parts", parts}}.dump()); }
+Dataset Dataset::RandomShuffle(uint64_t seed) const { return With("random_shuffle", json{{"seed", seed}}.dump()); }
+
+Dataset::Rows Dataset::Collect() const {
+  Rows rows;
+  const WriteResult r = Write("jsonl", "", "snappy", &rows.block);
+  rows.ok = r.ok;
+  rows.error = r.error;
+  return rows;
+}
+
+int64_t Dataset::Count(std::string* error) const {
+  Rows r = GroupBy({}, {{"rows", "count()"}}).Collect();
+  if (!r.ok || r.block.num_rows != 1) {
+    if (error != nullptr) *error = r.error;
+    return -1;
+  }
+  return r.block.columns[0].i64[0];
+}
+
+bool Dataset::ToArrow(ArrowSchema* schema, ArrowArray* array, std::string* error) const {
+  Rows r = Collect();
+  if (!r.ok) {
+    *error = r.error;
+    return false;
+  }
+  ExportBlock(r.block, schema, array);
+  return true;
+}
+
 WriteResult Dataset::WriteJsonl(const std::string& path) const { return Write("jsonl", path); }
 WriteResult Dataset::WriteCsv(const std::string& path) const { return Write("csv", path); }
 WriteResult Dataset::WriteParquet(const std::string& path, const std::string& compression) const {
@@ -84,7 +122,7 @@ WriteResult Dataset::WriteParquet(const std::string& path, const std::string& co
 }
 
 WriteResult Dataset::Write(const std::string& format, const std::string& path,
-                           const std::string& compression) const {
+                           const std::string& compression, Block* collect) const {
   WriteResult result;
   PipelineSpec spec;
   spec.file = "Dataset";
@@ -106,9 +144,10 @@ WriteResult Dataset::Write(const std::string& format, const std::string& path,
   spec.write.format = format;
   spec.write.path = path;
   spec.write.compression = compression;
-  if (!CheckWriteSpec(spec.write, &result.error)) return result;
+  if (collect == nullptr && !CheckWriteSpec(spec.write, &result.error)) return result;
   RunOptions options;
   options.progress = false;
+  options.collect = collect;
   RunSummary summary;
   result.ok = RunPipeline(spec, options, &summary) == 0;
   result.error = summary.error;

@@ -250,7 +250,8 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
     plan.params.push_back(spec.steps[local].second.dump());
   }
   const bool partial = local < steps.size() && steps[local]->MakeGroupBy() != nullptr;
-  const bool map_only = local == steps.size();
+  const bool collect = options.collect != nullptr;
+  const bool map_only = local == steps.size() && !collect;
   if (partial) plan.groupby_params = spec.steps[local].second.dump();
   if (map_only) plan.write = spec.write;
   plan.fail_on_bad = spec.read.on_bad_record == "fail";
@@ -285,8 +286,6 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
     kept[index] = std::move(part.block);  // parts finish in any order
     return true;
   };
-  std::error_code rm;
-  std::filesystem::remove_all(spec.write.path, rm);
   SourceStats src;
   if (!ReadSource(spec.read, plan, options, "read", consume, &src, &error)) return fail(error);
   // The global steps see the rows in input order, whichever task finished first.
@@ -334,7 +333,19 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
       global_rows.emplace_back(op, all.num_rows);
     }
     written = all.num_rows;
-    if (!WriteOutput(all, spec.write, parts_written++, &error)) return fail(error);
+    int64_t parts = 1;  // repartition: the last one before the write decides
+    for (const auto& step : steps) parts = step->output_parts() > 0 ? step->output_parts() : parts;
+    if (collect) {
+      *options.collect = std::move(all);
+    } else if (parts == 1) {
+      if (!WriteOutput(all, spec.write, parts_written++, &error)) return fail(error);
+    } else {
+      for (int64_t p = 0; p < parts; ++p) {
+        std::vector<int64_t> rows;
+        for (int64_t r = all.num_rows * p / parts; r < all.num_rows * (p + 1) / parts; ++r) rows.push_back(r);
+        if (!WriteOutput(all.Take(rows), spec.write, parts_written++, &error)) return fail(error);
+      }
+    }
   }
   summary->rows_read = src.rows_read + static_cast<int64_t>(bad.size());
   summary->rows_bad = static_cast<int64_t>(bad.size());
@@ -349,7 +360,9 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
   int64_t in = good;
   for (size_t i = 0; i < local; ++i) {
     std::fprintf(stderr, "%-4zu %-14s %14s %14s %14s\n", i + 1, spec.steps[i].first.c_str(), Thousands(in).c_str(),
-                 Thousands(rows_after[i]).c_str(), Thousands(in - rows_after[i]).c_str());
+                 Thousands(rows_after[i]).c_str(),
+                 rows_after[i] > in ? ("added " + Thousands(rows_after[i] - in)).c_str()  // flat_map, map_batches
+                                    : Thousands(in - rows_after[i]).c_str());
     in = rows_after[i];
   }
   size_t step_no = local;

@@ -44,6 +44,8 @@ bool LoadPipeline(const std::string& path, PipelineSpec* spec, std::string* erro
 struct RunOptions {
   bool progress = true;  // a progress line on stderr while it runs (terminals only)
   int64_t target_range_bytes = 8 << 20;
+  // Set: the result comes here instead of being written (Dataset::Collect).
+  Block* collect = nullptr;
 };
 
 struct RunSummary {

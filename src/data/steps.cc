@@ -325,6 +325,7 @@ std::map<std::string, StepInfo>& StepRegistry() {
       }
       return std::make_unique<JoinStep>(p["right"], lk, rk, how);
     });
+    AddReshapeSteps(&r);
     return r;
   }();
   return registry;

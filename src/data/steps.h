@@ -42,6 +42,9 @@ class Step {
   // A step with a side input that can also run per block, with the whole
   // side input in every task (a join with a small right side).
   virtual bool broadcastable() const { return false; }
+  // A step that sets how many files the output is written as (repartition);
+  // 0: it does not.
+  virtual int64_t output_parts() const { return 0; }
 };
 
 struct StepInfo {
@@ -51,6 +54,9 @@ struct StepInfo {
 };
 
 std::map<std::string, StepInfo>& StepRegistry();
+// Steps that reshape rows (flat_map, map_batches, repartition,
+// random_shuffle), added to the registry by steps_reshape.cc.
+void AddReshapeSteps(std::map<std::string, StepInfo>* registry);
 // Makes step `name` from `params`; nullptr with `error` naming what is wrong.
 std::unique_ptr<Step> MakeStep(const std::string& name, const nlohmann::ordered_json& params,
                                std::string* error);

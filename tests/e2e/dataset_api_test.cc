@@ -11,7 +11,32 @@
 
 namespace {
 
+using strata::data::Block;
 using strata::data::Dataset;
+
+// A batch function: runs in the workers (this same program).
+bool FareWithTip(Block& b, std::string* error) {
+  const auto* fare = b.Get("fare");
+  const auto* tip = b.Get("tip");
+  if (fare == nullptr || tip == nullptr) {
+    *error = "FareWithTip needs fare and tip";
+    return false;
+  }
+  auto total = strata::data::Column::OfType(strata::data::Type::kDouble);
+  for (int64_t r = 0; r < b.num_rows; ++r) {
+    if (fare->IsNull(r) || tip->IsNull(r)) total.AppendNull();
+    else total.AppendDouble(fare->AsDouble(r) + tip->AsDouble(r));
+  }
+  b.Add("fare_with_tip", std::move(total));
+  return true;
+}
+STRATA_BATCH_FUNCTION(FareWithTip);
+
+bool AlwaysFails(Block&, std::string* error) {
+  *error = "this batch is not welcome";
+  return false;
+}
+STRATA_BATCH_FUNCTION(AlwaysFails);
 
 std::string ReadAll(const std::string& dir) {
   std::string out;
@@ -73,6 +98,70 @@ TEST_F(DatasetApi, ErrorsComeBackNamingTheStep) {
   auto missing = Dataset::ReadCsv({data + "/nope*.csv"}).WriteJsonl("/tmp/never3");
   EXPECT_FALSE(missing.ok);
   EXPECT_NE(missing.error.find("no input matches"), std::string::npos) << missing.error;
+}
+
+TEST_F(DatasetApi, MapBatchesFlatMapShuffleRepartitionAndCollect) {
+  const std::string dir = std::filesystem::temp_directory_path() / "strata_reshape";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream csv(dir + "/in.csv");
+    csv << "id,fare,tip,tags\n";
+    for (int i = 0; i < 1000; ++i) {
+      csv << i << "," << i * 0.5 << "," << (i % 4 == 0 ? "" : "1") << "," << (i % 10 == 0 ? "" : "a;b" + std::string(i % 2 ? ";c" : "")) << "\n";
+    }
+  }
+  const auto in = Dataset::ReadCsv({dir + "/in.csv"});
+  // map_batches: the registered function ran in the tasks.
+  auto mapped = in.MapBatches("FareWithTip").Filter("id = 3").Collect();
+  ASSERT_TRUE(mapped.ok) << mapped.error;
+  ASSERT_EQ(mapped.block.num_rows, 1);
+  EXPECT_DOUBLE_EQ(mapped.block.Get("fare_with_tip")->f64[0], 2.5);
+  auto failing = in.MapBatches("AlwaysFails").Collect();
+  EXPECT_FALSE(failing.ok);
+  EXPECT_NE(failing.error.find("step 1 (map_batches): this batch is not welcome"), std::string::npos) << failing.error;
+  auto unknown = in.MapBatches("Nope").Collect();
+  EXPECT_NE(unknown.error.find("no batch function 'Nope'"), std::string::npos) << unknown.error;
+  EXPECT_NE(unknown.error.find("FareWithTip"), std::string::npos) << unknown.error;
+  // flat_map: 100 null tags give no rows; 400 rows of "a;b", 500 of "a;b;c".
+  std::string error;
+  EXPECT_EQ(in.FlatMap("tags", ";", "tag").Count(&error), 400 * 2 + 500 * 3) << error;
+  auto tags = in.FlatMap("tags", ";", "tag").GroupBy({"tag"}, {{"n", "count()"}}).Sort({"tag"}).Collect();
+  ASSERT_TRUE(tags.ok) << tags.error;
+  ASSERT_EQ(tags.block.num_rows, 3);
+  EXPECT_EQ(tags.block.Get("n")->i64[0], 900);
+  EXPECT_EQ(tags.block.Get("n")->i64[2], 500);
+  // random_shuffle: a permutation, the same for the same seed.
+  auto a = in.RandomShuffle(7).Collect(), b = in.RandomShuffle(7).Collect(), c = in.RandomShuffle(8).Collect();
+  ASSERT_TRUE(a.ok && b.ok && c.ok);
+  EXPECT_EQ(a.block.Get("id")->i64, b.block.Get("id")->i64);
+  EXPECT_NE(a.block.Get("id")->i64, c.block.Get("id")->i64);
+  std::vector<int64_t> ids = a.block.Get("id")->i64;
+  std::sort(ids.begin(), ids.end());
+  for (int i = 0; i < 1000; ++i) ASSERT_EQ(ids[static_cast<size_t>(i)], i);
+  // repartition: that many files, every row once.
+  auto w = in.Repartition(4).WriteCsv(dir + "/four");
+  ASSERT_TRUE(w.ok) << w.error;
+  int files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir + "/four")) files += e.is_regular_file();
+  EXPECT_EQ(files, 4);
+  EXPECT_EQ(Dataset::ReadCsv({dir + "/four"}).Count(), 1000);
+  // take, and the Arrow C data interface.
+  auto few = in.Take(5);
+  ASSERT_TRUE(few.ok);
+  EXPECT_EQ(few.block.num_rows, 5);
+  ArrowSchema schema{};
+  ArrowArray array{};
+  ASSERT_TRUE(in.Select({"id", "tags"}).Limit(10).ToArrow(&schema, &array, &error)) << error;
+  EXPECT_STREQ(schema.format, "+s");
+  ASSERT_EQ(schema.n_children, 2);
+  EXPECT_STREQ(schema.children[0]->format, "l");
+  EXPECT_STREQ(schema.children[1]->format, "u");
+  EXPECT_EQ(array.length, 10);
+  EXPECT_EQ(array.children[1]->null_count, 1);  // row 0's tags
+  EXPECT_EQ(static_cast<const int64_t*>(array.children[0]->buffers[1])[9], 9);
+  array.release(&array);
+  schema.release(&schema);
 }
 
 TEST_F(DatasetApi, EveryFormatRoundTrips) {

@@ -1,0 +1,98 @@
+// Columnar blocks: the unit of data that flows through a pipeline (and what
+// a batch function given to Dataset::MapBatches receives). Each
+// column keeps the Arrow memory layout — a validity bitmap (bit i set = row i
+// present, least significant bit first), fixed-width values, and for strings
+// int32 offsets into one character buffer — so operators work a column at a
+// time and a block can be handed to Arrow-speaking code without conversion.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "strata/serialization.h"
+
+namespace strata::data {
+
+// kTimestamp: microseconds since 1970-01-01 00:00:00 UTC, kept in `i64`.
+enum class Type : uint8_t { kNull = 0, kBool = 1, kInt64 = 2, kDouble = 3, kString = 4, kTimestamp = 5 };
+// Types whose values live in `i64`.
+inline bool IsI64(Type t) { return t == Type::kInt64 || t == Type::kTimestamp; }
+const char* TypeName(Type t);
+
+}  // namespace strata::data
+
+MSGPACK_ADD_ENUM(strata::data::Type);
+
+namespace strata::data {
+
+struct Column {
+  Type type = Type::kNull;
+  int64_t length = 0;
+  std::vector<uint8_t> validity;  // bitmap; empty means "no nulls"
+  std::vector<int64_t> i64;       // kInt64, kTimestamp
+  std::vector<double> f64;        // kDouble
+  std::vector<uint8_t> b;         // kBool, one byte per row (0/1)
+  std::vector<int32_t> offsets;   // kString: length + 1 entries
+  std::string chars;              // kString: the bytes
+
+  bool IsNull(int64_t i) const {
+    return type == Type::kNull ||
+           (!validity.empty() && ((validity[static_cast<size_t>(i >> 3)] >> (i & 7)) & 1) == 0);
+  }
+  std::string_view Str(int64_t i) const {
+    return std::string_view(chars).substr(static_cast<size_t>(offsets[i]),
+                                          static_cast<size_t>(offsets[i + 1] - offsets[i]));
+  }
+  double AsDouble(int64_t i) const {
+    return type == Type::kDouble ? f64[i] : IsI64(type) ? static_cast<double>(i64[i])
+                                                                 : static_cast<double>(b[i]);
+  }
+
+  // Appending (builders).
+  void AppendNull();
+  void AppendInt(int64_t v);
+  void AppendDouble(double v);
+  void AppendBool(bool v);
+  void AppendString(std::string_view v);
+  // Appends row `i` of `other` (same type, or this column is kNull-typed and empty).
+  void AppendFrom(const Column& other, int64_t i);
+  // Appends every row of `other`, of the same type, in bulk.
+  void AppendColumn(const Column& other);
+  static Column OfType(Type t);
+
+  STRATA_STRUCT(type, length, validity, i64, f64, b, offsets, chars);
+
+ private:
+  void MarkValid(bool valid);
+};
+
+struct Block {
+  std::vector<std::string> names;
+  std::vector<Column> columns;
+  int64_t num_rows = 0;
+
+  int Find(const std::string& name) const;  // -1 if absent
+  const Column* Get(const std::string& name) const {
+    const int i = Find(name);
+    return i < 0 ? nullptr : &columns[static_cast<size_t>(i)];
+  }
+  void Add(std::string name, Column c);
+  // Rows where mask is true (mask: a kBool column; null = false).
+  Block Filter(const Column& mask) const;
+  // Rows in `rows`, in that order.
+  Block Take(const std::vector<int64_t>& rows) const;
+  // Another block with the same columns appended.
+  void Append(const Block& other);
+
+  STRATA_STRUCT(names, columns, num_rows);
+};
+
+// Rows `rows` of `c`, in that order.
+Column Gather(const Column& c, const std::vector<int64_t>& rows);
+
+// One value rendered as JSON text (null, numbers, true/false, quoted strings).
+std::string JsonValue(const Column& c, int64_t i);
+
+}  // namespace strata::data

@@ -1,0 +1,157 @@
+// Steps that reshape rows: flat_map (one row per piece of a split column),
+// map_batches (a registered C++ batch function), repartition and
+// random_shuffle.
+#include <algorithm>
+#include <map>
+#include <random>
+
+#include <strata/data.h>
+
+#include "data/operators.h"
+#include "data/steps.h"
+
+namespace strata::data {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+std::map<std::string, BatchFunction>& BatchFunctions() {
+  static std::map<std::string, BatchFunction> functions;
+  return functions;
+}
+
+class FlatMapStep : public Step {
+ public:
+  FlatMapStep(std::string column, std::string separator, std::string as)
+      : column_(std::move(column)), separator_(std::move(separator)), as_(std::move(as)) {}
+  bool row_local() const override { return true; }
+  bool Apply(Block* b, std::string* error) override {
+    const Column* c = b->Get(column_);
+    if (c == nullptr || c->type == Type::kNull) {
+      if (c == nullptr) {
+        *error = "no column '" + column_ + "'";
+        return false;
+      }
+    } else if (c->type != Type::kString) {
+      *error = "column '" + column_ + "' is " + TypeName(c->type) + "; flat_map splits text";
+      return false;
+    }
+    std::vector<int64_t> rows;  // each piece's source row
+    Column pieces = Column::OfType(Type::kString);
+    for (int64_t r = 0; r < b->num_rows; ++r) {
+      if (c->IsNull(r)) continue;
+      const std::string_view s = c->Str(r);
+      size_t start = 0;
+      while (true) {
+        const size_t at = separator_.empty() ? std::string_view::npos : s.find(separator_, start);
+        rows.push_back(r);
+        pieces.AppendString(s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
+        if (at == std::string_view::npos) break;
+        start = at + separator_.size();
+      }
+    }
+    Block out = b->Take(rows);
+    out.Add(as_.empty() ? column_ : as_, std::move(pieces));
+    *b = std::move(out);
+    return true;
+  }
+
+ private:
+  std::string column_, separator_, as_;
+};
+
+class MapBatchesStep : public Step {
+ public:
+  MapBatchesStep(std::string name, BatchFunction fn) : name_(std::move(name)), fn_(fn) {}
+  bool row_local() const override { return true; }
+  bool Apply(Block* b, std::string* error) override {
+    if (!fn_(*b, error)) {
+      if (error->empty()) *error = name_ + " failed";
+      return false;
+    }
+    for (size_t i = 0; i < b->columns.size(); ++i) {
+      if (b->columns[i].length != b->num_rows && b->columns[i].type != Type::kNull) {
+        *error = name_ + " returned column '" + b->names[i] + "' with " + std::to_string(b->columns[i].length) +
+                 " values for " + std::to_string(b->num_rows) + " rows";
+        return false;
+      }
+    }
+    return true;
+  }
+
+ private:
+  std::string name_;
+  BatchFunction fn_;
+};
+
+class RepartitionStep : public Step {
+ public:
+  explicit RepartitionStep(int64_t parts) : parts_(parts) {}
+  bool Finish(Block*, std::string*) override { return true; }  // the writer cuts
+  int64_t output_parts() const override { return parts_; }
+
+ private:
+  int64_t parts_;
+};
+
+class RandomShuffleStep : public Step {
+ public:
+  explicit RandomShuffleStep(uint64_t seed) : seed_(seed) {}
+  bool Finish(Block* all, std::string*) override {
+    std::vector<int64_t> rows(static_cast<size_t>(all->num_rows));
+    for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<int64_t>(i);
+    std::mt19937_64 rng(seed_);
+    std::shuffle(rows.begin(), rows.end(), rng);
+    *all = all->Take(rows);
+    return true;
+  }
+
+ private:
+  uint64_t seed_;
+};
+
+}  // namespace
+
+bool RegisterBatchFunction(const std::string& name, BatchFunction fn) {
+  BatchFunctions()[name] = fn;
+  return true;
+}
+
+void AddReshapeSteps(std::map<std::string, StepInfo>* r) {
+  (*r)["flat_map"] = StepInfo{{"column", "split", "as"}, {"column", "split"},
+                              [](const json& p, std::string*) -> std::unique_ptr<Step> {
+    return std::make_unique<FlatMapStep>(p["column"].get<std::string>(), p["split"].get<std::string>(),
+                                         p.value("as", ""));
+  }};
+  (*r)["map_batches"] = StepInfo{{"value", "fn"}, {}, [](const json& p, std::string* e) -> std::unique_ptr<Step> {
+    const std::string name = p.contains("fn") ? p["fn"].get<std::string>() : p.value("value", "");
+    auto it = BatchFunctions().find(name);
+    if (it == BatchFunctions().end()) {
+      std::string known;
+      for (const auto& [n, f] : BatchFunctions()) known += (known.empty() ? "" : ", ") + n;
+      *e = "no batch function '" + name + "' in this program (registered: " + (known.empty() ? "none" : known) +
+           "; STRATA_BATCH_FUNCTION registers one)";
+      return nullptr;
+    }
+    return std::make_unique<MapBatchesStep>(name, it->second);
+  }};
+  (*r)["repartition"] = StepInfo{{"value", "parts"}, {}, [](const json& p, std::string* e) -> std::unique_ptr<Step> {
+    const json& v = p.contains("parts") ? p["parts"] : p.value("value", json());
+    if (!v.is_number_integer() || v.get<int64_t>() < 1) {
+      *e = "repartition takes a number of parts (1 or more)";
+      return nullptr;
+    }
+    return std::make_unique<RepartitionStep>(v.get<int64_t>());
+  }};
+  (*r)["random_shuffle"] = StepInfo{{"value", "seed"}, {}, [](const json& p, std::string* e) -> std::unique_ptr<Step> {
+    const json& v = p.contains("seed") ? p["seed"] : p.value("value", json());
+    if (!v.is_null() && !v.is_number_unsigned()) {
+      *e = "random_shuffle's seed must be a whole number ≥ 0";
+      return nullptr;
+    }
+    return std::make_unique<RandomShuffleStep>(v.is_null() ? std::random_device{}() : v.get<uint64_t>());
+  }};
+}
+
+}  // namespace strata::data
