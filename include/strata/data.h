@@ -70,7 +70,7 @@ class Dataset {
   // aggs: output column -> "count()", "sum(x)", "mean(x)", "min(x)", "max(x)".
   Dataset GroupBy(const std::vector<std::string>& by,
                   const std::vector<std::pair<std::string, std::string>>& aggs) const;
-  // on: left column -> right column; how: inner, left, semi, anti. The right
+  // on: left column -> right column; how: inner, left, right, full, semi, anti. The right
   // side must be a plain read (no steps of its own).
   Dataset Join(const Dataset& right, const std::vector<std::pair<std::string, std::string>>& on,
                const std::string& how = "inner") const;

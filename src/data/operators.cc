@@ -5,6 +5,7 @@
 #include <limits>
 #include <cmath>
 #include <numeric>
+#include <set>
 #include <unordered_set>
 
 namespace strata::data {
@@ -378,11 +379,27 @@ Block GroupBy::Result() const {
   return out;
 }
 
+namespace {
+
+// Rows `rows` of `c`; -1 gives a null.
+Column GatherOrNull(const Column& c, const std::vector<int64_t>& rows, bool any_missing) {
+  if (!any_missing) return Gather(c, rows);
+  Column col = Column::OfType(c.type);
+  for (int64_t r : rows) {
+    if (r < 0) col.AppendNull();
+    else col.AppendFrom(c, r);
+  }
+  return col;
+}
+
+}  // namespace
+
 bool HashJoin(const Block& left, const Block& right, const std::vector<std::string>& left_keys,
               const std::vector<std::string>& right_keys, const std::string& how, Block* out,
               std::string* error) {
-  if (how != "inner" && how != "left" && how != "semi" && how != "anti") {
-    *error = "join: how must be inner, left, semi or anti, not '" + how + "'";
+  static const std::set<std::string> kHows = {"inner", "left", "right", "full", "semi", "anti"};
+  if (kHows.count(how) == 0) {
+    *error = "join: how must be inner, left, right, full, semi or anti, not '" + how + "'";
     return false;
   }
   std::vector<const Column*> lk, rk;
@@ -404,7 +421,10 @@ bool HashJoin(const Block& left, const Block& right, const std::vector<std::stri
     KeyOf(rk, r, &key);
     table.emplace(key, r);
   }
-  std::vector<int64_t> lrows, rrows;  // rrows -1: no match (left join)
+  const bool keep_left = how == "left" || how == "full";
+  const bool keep_right = how == "right" || how == "full";
+  std::vector<int64_t> lrows, rrows;  // -1: no row on that side
+  std::vector<bool> right_matched(keep_right ? static_cast<size_t>(right.num_rows) : 0, false);
   for (int64_t l = 0; l < left.num_rows; ++l) {
     KeyOf(lk, l, &key);
     auto [b, e] = any_null(lk, l) ? std::make_pair(table.end(), table.end()) : table.equal_range(key);
@@ -414,31 +434,45 @@ bool HashJoin(const Block& left, const Block& right, const std::vector<std::stri
       continue;
     }
     if (!matched) {
-      if (how == "left") lrows.push_back(l), rrows.push_back(-1);
+      if (keep_left) lrows.push_back(l), rrows.push_back(-1);
       continue;
     }
     std::vector<int64_t> matches;
     for (auto it = b; it != e; ++it) matches.push_back(it->second);
     std::sort(matches.begin(), matches.end());  // right rows in file order
-    for (int64_t r : matches) lrows.push_back(l), rrows.push_back(r);
+    for (int64_t r : matches) {
+      lrows.push_back(l), rrows.push_back(r);
+      if (keep_right) right_matched[static_cast<size_t>(r)] = true;
+    }
   }
-  *out = left.Take(lrows);
+  // Right rows nothing matched come last, in file order (right, full).
+  for (int64_t r = 0; keep_right && r < right.num_rows; ++r) {
+    if (!right_matched[static_cast<size_t>(r)]) lrows.push_back(-1), rrows.push_back(r);
+  }
+  const bool left_missing = std::find(lrows.begin(), lrows.end(), -1) != lrows.end();
+  *out = Block{};
+  out->num_rows = static_cast<int64_t>(lrows.size());
+  for (size_t c = 0; c < left.columns.size(); ++c) {
+    Column col = GatherOrNull(left.columns[c], lrows, left_missing);
+    const auto k = std::find(left_keys.begin(), left_keys.end(), left.names[c]);
+    if (left_missing && k != left_keys.end()) {
+      // A key column of a right-only row takes the right side's key.
+      const Column& rkey = *rk[static_cast<size_t>(k - left_keys.begin())];
+      Column merged = Column::OfType(col.type == Type::kNull ? rkey.type : col.type);
+      for (size_t i = 0; i < lrows.size(); ++i) {
+        if (lrows[i] < 0) merged.AppendFrom(rkey, rrows[i]);
+        else merged.AppendFrom(col, static_cast<int64_t>(i));
+      }
+      col = std::move(merged);
+    }
+    out->Add(left.names[c], std::move(col));
+  }
   if (how == "semi" || how == "anti") return true;
-  const bool unmatched = std::find(rrows.begin(), rrows.end(), -1) != rrows.end();
+  const bool right_missing = std::find(rrows.begin(), rrows.end(), -1) != rrows.end();
   for (size_t c = 0; c < right.columns.size(); ++c) {
     const std::string& name = right.names[c];
     if (std::find(right_keys.begin(), right_keys.end(), name) != right_keys.end()) continue;
-    Column col;
-    if (!unmatched) {
-      col = Gather(right.columns[c], rrows);
-    } else {
-      col = Column::OfType(right.columns[c].type);
-      for (int64_t r : rrows) {
-        if (r < 0) col.AppendNull();
-        else col.AppendFrom(right.columns[c], r);
-      }
-    }
-    out->Add(out->Find(name) >= 0 ? name + "_right" : name, std::move(col));
+    out->Add(out->Find(name) >= 0 ? name + "_right" : name, GatherOrNull(right.columns[c], rrows, right_missing));
   }
   return true;
 }

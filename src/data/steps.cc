@@ -166,8 +166,10 @@ class JoinStep : public Step {
       : right_spec_(std::move(right)), lk_(std::move(lk)), rk_(std::move(rk)), how_(std::move(how)) {}
   const json* side_input() const override { return &right_spec_; }
   void SetSideInput(Block right) override { right_ = std::move(right); }
-  bool broadcastable() const override { return true; }
-  // Broadcast: each task joins its block with the whole (small) right side.
+  // Broadcast: each task joins its block with the whole (small) right side —
+  // not for right and full joins, whose unmatched right rows would come
+  // from every task.
+  bool broadcastable() const override { return how_ != "right" && how_ != "full"; }
   bool Apply(Block* b, std::string* error) override { return Finish(b, error); }
   bool Finish(Block* all, std::string* error) override {
     Block out;
@@ -319,8 +321,8 @@ std::map<std::string, StepInfo>& StepRegistry() {
         return nullptr;
       }
       const std::string how = p.value("how", "inner");
-      if (how != "inner" && how != "left" && how != "semi" && how != "anti") {
-        *e = "how must be inner, left, semi or anti, not '" + how + "'";
+      if (how != "inner" && how != "left" && how != "right" && how != "full" && how != "semi" && how != "anti") {
+        *e = "how must be inner, left, right, full, semi or anti, not '" + how + "'";
         return nullptr;
       }
       return std::make_unique<JoinStep>(p["right"], lk, rk, how);
