@@ -58,6 +58,12 @@ class Dataset {
   static Dataset ReadCsv(std::vector<std::string> paths, ReadOptions options = {});
   static Dataset ReadTsv(std::vector<std::string> paths, ReadOptions options = {});
   static Dataset ReadJsonl(std::vector<std::string> paths, ReadOptions options = {});
+  // One row per line, in column "text".
+  static Dataset ReadText(std::vector<std::string> paths);
+  // Rows 0 .. n-1 in column "id".
+  static Dataset Range(int64_t n);
+  // Rows given here: a JSON array of objects, e.g. R"([{"a": 1}, {"a": 2}])".
+  static Dataset FromItems(const std::string& json_array);
   // Parquet files carry their schema; `options.schema` must stay empty.
   static Dataset ReadParquet(std::vector<std::string> paths, ReadOptions options = {});
 

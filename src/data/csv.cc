@@ -190,7 +190,7 @@ std::vector<FileRange> SplitCsv(const std::string& path, bool header, int64_t ta
       skip = static_cast<int64_t>(NextRecord(head, 0, ',', &r, &nl));
       first_line += nl;
     }
-    return {FileRange{path, skip, 0, first_line}};
+    return {FileRange{path, skip, 0, first_line, {}}};
   }
   // One pass over the file in 4 MiB reads, tracking only whether the scan
   // is inside quotes: a file of any size is cut without being held.
@@ -221,14 +221,14 @@ std::vector<FileRange> SplitCsv(const std::string& path, bool header, int64_t ta
         start = end;
         start_line = line;
       } else if (end - start >= target) {
-        out.push_back({path, start, end - start, start_line});
+        out.push_back({path, start, end - start, start_line, {}});
         start = end;
         start_line = line;
       }
     }
     offset += n;
   }
-  if (!in_header && start < offset) out.push_back({path, start, offset - start, start_line});
+  if (!in_header && start < offset) out.push_back({path, start, offset - start, start_line, {}});
   return out;
 }
 

@@ -34,7 +34,8 @@ struct FileRange {
   int64_t offset = 0;
   int64_t length = 0;
   int64_t first_line = 1;  // line number of the range's first byte
-  STRATA_STRUCT(path, offset, length, first_line);
+  std::string text;        // rows given inline (from_items), as JSON Lines
+  STRATA_STRUCT(path, offset, length, first_line, text);
 };
 
 // Reads the header (or names columns c0, c1, ...) and infers each column's

@@ -32,6 +32,26 @@ Dataset Dataset::ReadJsonl(std::vector<std::string> paths, ReadOptions o) {
   return ReadCsv(std::move(paths), o).WithFormat("jsonl");
 }
 
+Dataset Dataset::ReadText(std::vector<std::string> paths) {
+  Dataset d;
+  d.source_ = json{{"format", "text"}, {"paths", paths}}.dump();
+  return d;
+}
+
+Dataset Dataset::Range(int64_t n) {
+  Dataset d;
+  d.source_ = json{{"format", "range"}, {"n", n}}.dump();
+  return d;
+}
+
+Dataset Dataset::FromItems(const std::string& json_array) {
+  Dataset d;
+  const json items = json::parse(json_array, nullptr, false);
+  // Not JSON: kept as text, so the error comes back from the run.
+  d.source_ = json{{"format", "items"}, {"items", items.is_discarded() ? json(json_array) : items}}.dump();
+  return d;
+}
+
 Dataset Dataset::ReadParquet(std::vector<std::string> paths, ReadOptions o) {
   return ReadCsv(std::move(paths), o).WithFormat("parquet");
 }
@@ -127,7 +147,7 @@ WriteResult Dataset::Write(const std::string& format, const std::string& path,
   PipelineSpec spec;
   spec.file = "Dataset";
   if (source_.empty()) {
-    result.error = "a Dataset starts with ReadCsv, ReadTsv, ReadJsonl or ReadParquet";
+    result.error = "a Dataset starts with a Read..., Range or FromItems";
     return result;
   }
   if (!SourceFromJson(json::parse(source_), "read", &spec.read, &result.error)) return result;

@@ -38,6 +38,11 @@ Type Widen(Type have, const json& v) {
 bool InferJsonlSchema(const std::string& path, CsvSchema* schema, std::string* error) {
   std::string head;
   if (!ReadHead(path, 1 << 20, &head, error)) return false;
+  InferJsonlSchemaOf(head, schema);
+  return true;
+}
+
+void InferJsonlSchemaOf(const std::string& head, CsvSchema* schema) {
   std::istringstream in(head);
   std::map<std::string, size_t> index;
   std::vector<Type> types;
@@ -58,11 +63,10 @@ bool InferJsonlSchema(const std::string& path, CsvSchema* schema, std::string* e
     if (t == Type::kNull) t = Type::kString;
   }
   schema->types = types;
-  return true;
 }
 
 std::vector<FileRange> SplitLines(const std::string& path, int64_t target, std::string* error) {
-  if (IsCompressed(path)) return {FileRange{path, 0, 0, 1}};  // read whole by one task
+  if (IsCompressed(path)) return {FileRange{path, 0, 0, 1, {}}};  // read whole by one task
   std::ifstream in(path, std::ios::binary);
   std::vector<FileRange> out;
   if (!in) {
@@ -80,14 +84,14 @@ std::vector<FileRange> SplitLines(const std::string& path, int64_t target, std::
       ++line;
       const int64_t end = offset + k + 1;
       if (end - start >= target) {
-        out.push_back({path, start, end - start, start_line});
+        out.push_back({path, start, end - start, start_line, {}});
         start = end;
         start_line = line;
       }
     }
     offset += n;
   }
-  if (start < offset) out.push_back({path, start, offset - start, start_line});
+  if (start < offset) out.push_back({path, start, offset - start, start_line, {}});
   return out;
 }
 

@@ -15,6 +15,8 @@
 namespace strata::data {
 
 bool InferJsonlSchema(const std::string& path, CsvSchema* schema, std::string* error);
+// The same, from JSON Lines text.
+void InferJsonlSchemaOf(const std::string& text, CsvSchema* schema);
 // Ranges of whole lines of about `target_bytes`.
 std::vector<FileRange> SplitLines(const std::string& path, int64_t target_bytes,
                                   std::string* error);

@@ -16,7 +16,7 @@ using json = nlohmann::ordered_json;
 
 bool SourceFromJson(const json& j, const std::string& where, SourceSpec* out, std::string* error) {
   static const std::set<std::string> kKeys = {"format", "paths", "header", "on_bad_record",
-                                              "quarantine_path", "schema"};
+                                              "quarantine_path", "schema", "n", "items"};
   if (!j.is_object()) {
     *error = where + " must be a mapping with format and paths";
     return false;
@@ -24,14 +24,37 @@ bool SourceFromJson(const json& j, const std::string& where, SourceSpec* out, st
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (kKeys.count(it.key()) == 0) {
       *error = where + ": unknown field '" + it.key() +
-               "' (format, paths, header, on_bad_record, quarantine_path, schema)";
+               "' (format, paths, header, on_bad_record, quarantine_path, schema, n, items)";
       return false;
     }
   }
   out->format = j.value("format", "");
-  if (out->format != "csv" && out->format != "tsv" && out->format != "jsonl" && out->format != "parquet") {
-    *error = where + ": format must be csv, tsv, jsonl or parquet, not '" + out->format + "'";
+  static const std::set<std::string> kFormats = {"csv", "tsv", "jsonl", "parquet", "text", "range", "items"};
+  if (kFormats.count(out->format) == 0) {
+    *error = where + ": format must be csv, tsv, jsonl, parquet, text, range or items, not '" + out->format + "'";
     return false;
+  }
+  if (out->format == "range") {
+    if (!j.contains("n") || !j["n"].is_number_integer() || j["n"].get<int64_t>() < 0) {
+      *error = where + ": a range needs n, a whole number of rows";
+      return false;
+    }
+    out->n = j["n"].get<int64_t>();
+    return true;
+  }
+  if (out->format == "items") {
+    if (!j.contains("items") || !j["items"].is_array()) {
+      *error = where + ": items needs a list of rows (mappings)";
+      return false;
+    }
+    for (const auto& row : j["items"]) {
+      if (!row.is_object()) {
+        *error = where + ": every item must be a mapping of column to value, not " + row.dump();
+        return false;
+      }
+    }
+    out->items = j["items"].dump();
+    return true;
   }
   if (!j.contains("paths")) {
     *error = where + " needs paths";
@@ -104,7 +127,7 @@ bool PlanParquet(const std::vector<std::string>& files, CsvSchema* schema, std::
     }
     int64_t first_row = 0;
     for (size_t g = 0; g < info.row_group_rows.size(); ++g) {
-      ranges->push_back({files[f], static_cast<int64_t>(g), 1, first_row});
+      ranges->push_back({files[f], static_cast<int64_t>(g), 1, first_row, {}});
       first_row += info.row_group_rows[g];
     }
   }
@@ -115,12 +138,36 @@ bool PlanParquet(const std::vector<std::string>& files, CsvSchema* schema, std::
 
 bool PlanSource(const SourceSpec& src, int64_t target_bytes, CsvSchema* schema,
                 std::vector<FileRange>* ranges, std::string* error) {
+  if (src.format == "range") {
+    *schema = CsvSchema{{"id"}, {Type::kInt64}};
+    constexpr int64_t kRowsPerRange = 1 << 20;
+    for (int64_t start = 0; start < src.n; start += kRowsPerRange) {
+      ranges->push_back({"range", start, std::min(kRowsPerRange, src.n - start), start, ""});
+    }
+    return true;
+  }
+  if (src.format == "items") {
+    std::string lines;
+    for (const auto& row : json::parse(src.items)) lines += row.dump() + "\n";
+    InferJsonlSchemaOf(lines, schema);
+    ranges->push_back({"items", 0, static_cast<int64_t>(lines.size()), 1, lines});
+    return true;
+  }
   const std::vector<std::string> files = ExpandPaths(src.paths, error);
   if (files.empty()) {
     if (error->empty()) *error = "no input files";
     return false;
   }
   if (src.format == "parquet") return PlanParquet(files, schema, ranges, error);
+  if (src.format == "text") {
+    *schema = CsvSchema{{"text"}, {Type::kString}};
+    for (const std::string& f : files) {
+      const auto more = SplitLines(f, target_bytes, error);
+      if (!error->empty()) return false;
+      ranges->insert(ranges->end(), more.begin(), more.end());
+    }
+    return true;
+  }
   const bool jsonl = src.format == "jsonl";
   const char delim = src.format == "tsv" ? '\t' : ',';
   if (jsonl ? !InferJsonlSchema(files[0], schema, error)
@@ -155,9 +202,41 @@ bool ReadPart(const std::string& format, const FileRange& range, const CsvSchema
     }
     return true;
   }
+  if (format == "range") {
+    Column id = Column::OfType(Type::kInt64);
+    id.i64.resize(static_cast<size_t>(range.length));
+    for (int64_t i = 0; i < range.length; ++i) id.i64[static_cast<size_t>(i)] = range.offset + i;
+    id.length = range.length;
+    *out = Block{};
+    out->Add("id", std::move(id));
+    out->num_rows = range.length;
+    *bytes = range.length * 8;
+    return true;
+  }
+  if (format == "items") {
+    ParseJsonl(range.text, "items", 1, schema, out, bad);
+    *bytes = static_cast<int64_t>(range.text.size());
+    return true;
+  }
   std::string text;
   if (!ReadRange(range, &text, error)) return false;
   *bytes = static_cast<int64_t>(text.size());
+  if (format == "text") {
+    Column lines = Column::OfType(Type::kString);
+    size_t pos = 0;
+    while (pos < text.size()) {
+      size_t end = text.find('\n', pos);
+      if (end == std::string::npos) end = text.size();
+      std::string_view line(text.data() + pos, end - pos);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      lines.AppendString(line);
+      pos = end + 1;
+    }
+    *out = Block{};
+    out->num_rows = lines.length;
+    out->Add("text", std::move(lines));
+    return true;
+  }
   if (format == "jsonl") {
     ParseJsonl(text, range.path, range.first_line, schema, out, bad);
   } else {

@@ -1,7 +1,8 @@
 // Sources: what a pipeline reads. A source names a format and files
-// (files, directories, globs); it is planned into ranges — pieces of CSV /
-// JSONL files cut at record boundaries, or Parquet row groups — that tasks
-// read independently.
+// (files, directories, globs) — or, for `range` and `items`, its rows; it is
+// planned into ranges — pieces of CSV / JSONL / text files cut at record
+// boundaries, Parquet row groups, stretches of a range — that tasks read
+// independently.
 #pragma once
 
 #include <map>
@@ -16,8 +17,10 @@
 namespace strata::data {
 
 struct SourceSpec {
-  std::string format;  // csv, tsv, jsonl, parquet
+  std::string format;  // csv, tsv, jsonl, parquet, text (one row per line), range, items
   std::vector<std::string> paths;  // files, directories or globs
+  int64_t n = 0;                   // range: rows 0 .. n-1 in column "id"
+  std::string items;               // items: the rows, as a JSON array of objects
   bool header = true;
   std::string on_bad_record = "fail";  // fail, skip, quarantine
   std::string quarantine_path;         // Default: beside the output

@@ -292,7 +292,7 @@ std::map<std::string, StepInfo>& StepRegistry() {
       const json& c = p.contains("columns") ? p["columns"] : p.value("value", json::array());
       return std::make_unique<DedupStep>(c.is_null() ? std::vector<std::string>{} : Names(c));
     });
-    r["union"] = Info({"format", "paths", "header", "on_bad_record", "schema"}, {"format", "paths"},
+    r["union"] = Info({"format", "paths", "header", "on_bad_record", "schema", "n", "items"}, {"format"},
                       [](const json& p, std::string*) -> std::unique_ptr<Step> {
       return std::make_unique<UnionStep>(p);
     });

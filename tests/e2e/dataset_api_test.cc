@@ -164,6 +164,40 @@ TEST_F(DatasetApi, MapBatchesFlatMapShuffleRepartitionAndCollect) {
   schema.release(&schema);
 }
 
+TEST_F(DatasetApi, TextRangeAndItemsSources) {
+  const std::string dir = std::filesystem::temp_directory_path() / "strata_sources";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/lines.txt") << "the quick brown fox\r\njumps over\n\nthe lazy dog\n";
+  auto words = Dataset::ReadText({dir + "/lines.txt"})
+                   .FlatMap("text", " ", "word")
+                   .Filter("length(word) > 0")
+                   .GroupBy({"word"}, {{"n", "count()"}})
+                   .Sort({"n", "word"}, true)
+                   .Take(1);
+  ASSERT_TRUE(words.ok) << words.error;
+  EXPECT_EQ(words.block.Get("word")->Str(0), "the");
+  EXPECT_EQ(words.block.Get("n")->i64[0], 2);
+  EXPECT_EQ(Dataset::ReadText({dir + "/lines.txt"}).Count(), 4) << "blank lines are rows too";
+  // A range big enough for several tasks: every id once.
+  auto sum = Dataset::Range(3'000'000).WithColumn("odd", "id % 2").GroupBy({"odd"}, {{"s", "sum(id)"}, {"n", "count()"}})
+                 .Sort({"odd"}).Collect();
+  ASSERT_TRUE(sum.ok) << sum.error;
+  ASSERT_EQ(sum.block.num_rows, 2);
+  EXPECT_EQ(sum.block.Get("n")->i64[0] + sum.block.Get("n")->i64[1], 3'000'000);
+  EXPECT_EQ(sum.block.Get("s")->i64[0] + sum.block.Get("s")->i64[1], int64_t{3'000'000} * 2'999'999 / 2);
+  auto items = Dataset::FromItems(R"([{"city": "Oslo", "t": 3.5}, {"city": "Lima", "t": 19}, {"city": "Oslo"}])")
+                   .GroupBy({"city"}, {{"n", "count()"}, {"max_t", "max(t)"}}).Sort({"city"}).Collect();
+  ASSERT_TRUE(items.ok) << items.error;
+  ASSERT_EQ(items.block.num_rows, 2);
+  EXPECT_EQ(items.block.Get("city")->Str(1), "Oslo");
+  EXPECT_EQ(items.block.Get("n")->i64[1], 2);
+  EXPECT_DOUBLE_EQ(items.block.Get("max_t")->f64[0], 19);
+  auto broken = Dataset::FromItems("[1, 2]").Collect();
+  EXPECT_FALSE(broken.ok);
+  EXPECT_NE(broken.error.find("every item must be a mapping"), std::string::npos) << broken.error;
+}
+
 TEST_F(DatasetApi, EveryFormatRoundTrips) {
   // Every column type, nulls, and text that needs quoting, through
   // CSV -> Parquet -> JSONL -> CSV and back: the same rows each time.
