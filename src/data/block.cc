@@ -169,7 +169,9 @@ Block Block::Filter(const Column& mask) const {
 }
 
 void Block::Append(const Block& other) {
-  if (names.empty()) {
+  // An empty block's column types say nothing (an empty group-by guesses
+  // double for a sum): the data's types win.
+  if (names.empty() || (num_rows == 0 && !other.names.empty())) {
     *this = other;
     return;
   }

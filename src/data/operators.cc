@@ -67,6 +67,24 @@ bool Resolve(const Block& b, const std::vector<std::string>& names, std::vector<
 
 }  // namespace
 
+bool PartitionByHash(const Block& in, const std::vector<std::string>& keys, int parts,
+                     std::vector<Block>* out, std::string* error) {
+  std::vector<const Column*> cols;
+  const bool all = keys.empty() || (keys.size() == 1 && keys[0] == "*");
+  if (!Resolve(in, all ? in.names : keys, &cols, "shuffle", error)) return false;
+  std::vector<std::vector<int64_t>> rows(static_cast<size_t>(parts));
+  std::string key;
+  for (int64_t r = 0; r < in.num_rows; ++r) {
+    KeyOf(cols, r, &key);
+    // Mixed once more so the part does not follow a weak hash's low bits.
+    const uint64_t h = std::hash<std::string>{}(key) * 0x9E3779B97F4A7C15ull;
+    rows[static_cast<size_t>((h >> 32) % static_cast<uint64_t>(parts))].push_back(r);
+  }
+  out->clear();
+  for (const auto& idx : rows) out->push_back(in.Take(idx));
+  return true;
+}
+
 bool ParseAgg(const std::string& out, const std::string& text, AggSpec* spec, std::string* error) {
   const size_t open = text.find('('), close = text.rfind(')');
   if (open == std::string::npos || close == std::string::npos || close < open) {

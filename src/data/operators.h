@@ -50,6 +50,12 @@ bool HashJoin(const Block& left, const Block& right, const std::vector<std::stri
 // The first row of each distinct combination of `columns` (all if empty).
 bool Dedup(const Block& in, const std::vector<std::string>& columns, Block* out, std::string* error);
 
+// Splits `in` into `parts` blocks by a hash of the `keys` columns (all
+// columns if empty); rows keep their order. Equal keys land in the same part
+// — 2 and 2.0 too, as they join — so a part can be finished on its own.
+bool PartitionByHash(const Block& in, const std::vector<std::string>& keys, int parts,
+                     std::vector<Block>* out, std::string* error);
+
 // Stable sort by columns (descending where asked); nulls last.
 bool SortBlock(const Block& in, const std::vector<std::string>& by, const std::vector<bool>& desc,
                Block* out, std::string* error);

@@ -16,6 +16,7 @@
 
 #include "data/csv.h"
 #include "data/operators.h"
+#include "data/pipeline_shuffle.h"
 #include "data/steps.h"
 
 namespace strata::data {
@@ -23,10 +24,6 @@ namespace strata::data {
 namespace {
 
 using json = nlohmann::ordered_json;
-
-// A join whose right side is at most this big is sent to every task
-// (broadcast); a bigger one is joined on the driver.
-constexpr int64_t kBroadcastJoinBytes = 256 << 20;
 
 // ------------------------------------------------------------ map tasks
 
@@ -41,7 +38,12 @@ struct MapTask {
   WriteSpec write;  // path empty: the rows go back to the driver
   int64_t part_index = 0;
   bool fail_on_bad = true;  // on_bad_record: fail writes nothing once a record is bad
-  STRATA_STRUCT(range, format, schema, ops, params, groupby_params, write, part_index, fail_on_bad);
+  // A shuffle after the map side: rows (or partials) hash-partitioned by
+  // these columns into this many objects.
+  std::vector<std::string> shuffle_keys;
+  int32_t shuffle_parts = 0;
+  STRATA_STRUCT(range, format, schema, ops, params, groupby_params, write, part_index, fail_on_bad,
+                shuffle_keys, shuffle_parts);
 };
 
 struct MapResult {
@@ -51,8 +53,9 @@ struct MapResult {
   std::vector<BadRecord> bad;
   int64_t bytes = 0;
   int64_t rows_written = 0;  // by the task itself (map-only pipelines)
+  std::vector<strata::ObjectRef<Block>> parts;  // shuffled: one object per part
   std::string error;
-  STRATA_STRUCT(block, rows_read, rows_out, bad, bytes, rows_written, error);
+  STRATA_STRUCT(block, rows_read, rows_out, bad, bytes, rows_written, parts, error);
 };
 
 // `sides`: the right sides of the joins among `ops`, in order (broadcast:
@@ -87,6 +90,13 @@ MapResult RunMapTask(const MapTask& task, const std::vector<Block>& sides) {
       return r;
     }
     r.block = g->Partial();
+  }
+  if (task.shuffle_parts > 0 && (r.bad.empty() || !task.fail_on_bad)) {
+    std::vector<Block> pieces;
+    if (!PartitionByHash(r.block, task.shuffle_keys, task.shuffle_parts, &pieces, &r.error)) return r;
+    for (Block& piece : pieces) r.parts.push_back(strata::Put(piece));
+    r.block = Block();
+    return r;
   }
   if (!task.write.path.empty() && (r.bad.empty() || !task.fail_on_bad)) {
     // Written here: the rows need not travel back to the driver.
@@ -126,6 +136,8 @@ struct TaskPlan {
   std::vector<Block> sides;              // right sides of the broadcast joins
   WriteSpec write;                       // map-only: tasks write their parts
   bool fail_on_bad = true;
+  std::vector<std::string> shuffle_keys;
+  int shuffle_parts = 0;
 };
 
 bool ReadSource(const SourceSpec& src, const TaskPlan& plan, const RunOptions& options,
@@ -151,7 +163,8 @@ bool ReadSource(const SourceSpec& src, const TaskPlan& plan, const RunOptions& o
   while (next < ranges.size() || !pending.empty()) {
     while (next < ranges.size() && pending.size() < window) {
       MapTask t{ranges[next], src.format, schema, plan.ops, plan.params, plan.groupby_params,
-                plan.write, static_cast<int64_t>(next), plan.fail_on_bad};
+                plan.write, static_cast<int64_t>(next), plan.fail_on_bad, plan.shuffle_keys,
+                plan.shuffle_parts};
       pending.push_back(strata::Task(RunMapTask).Remote(t, sides));
       index_of[pending.back().id()] = next++;
     }
@@ -206,6 +219,34 @@ bool ReadSideInput(const json& side, const RunOptions& options, Block* out, int6
   return true;
 }
 
+// A join's right side, hash-partitioned by its keys into `count` parts of
+// objects (for a shuffled join); any bad record in it is an error.
+bool ReadSideShuffled(const json& side, const RunOptions& options, const std::vector<std::string>& keys,
+                      int count, PartRefs* out, std::string* error) {
+  SourceSpec right;
+  if (!SourceFromJson(side, "join right", &right, error)) return false;
+  TaskPlan plan;
+  plan.shuffle_keys = keys;
+  plan.shuffle_parts = count;
+  std::map<size_t, std::vector<strata::ObjectRef<Block>>> by_task;
+  auto keep = [&](MapResult&& part, size_t index, std::string* err) {
+    if (!part.bad.empty()) {
+      *err = "join right: " + part.bad[0].file + ":" + std::to_string(part.bad[0].line) +
+             ": bad record: " + part.bad[0].reason;
+      return false;
+    }
+    by_task[index] = std::move(part.parts);
+    return true;
+  };
+  SourceStats stats;
+  if (!ReadSource(right, plan, options, "join right", keep, &stats, error)) return false;
+  out->assign(static_cast<size_t>(count), {});
+  for (auto& [index, refs] : by_task) {
+    for (size_t p = 0; p < refs.size() && p < out->size(); ++p) (*out)[p].push_back(refs[p]);
+  }
+  return true;
+}
+
 }  // namespace
 
 int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary* summary) {
@@ -229,19 +270,18 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
   // small enough to send to every task (read first, here).
   TaskPlan plan;
   size_t local = 0;
-  bool side_read_at_local = false;
   for (; local < steps.size(); ++local) {
     const json* side = steps[local]->side_input();
     if (side != nullptr && !steps[local]->broadcastable()) break;
     if (side != nullptr) {
+      SourceSpec right;
+      if (!SourceFromJson(*side, "join right", &right, &error)) return fail(error);
+      if (!steps[local]->always_broadcast() && SourceBytes(right) > options.broadcast_join_bytes) {
+        break;  // shuffled instead
+      }
       Block rb;
       int64_t bytes = 0;
       if (!ReadSideInput(*side, options, &rb, &bytes, &error)) return fail(error);
-      if (bytes > kBroadcastJoinBytes) {
-        steps[local]->SetSideInput(std::move(rb));  // joined on the driver
-        side_read_at_local = true;
-        break;
-      }
       plan.sides.push_back(std::move(rb));
     } else if (!steps[local]->row_local()) {
       break;
@@ -252,6 +292,15 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
   const bool partial = local < steps.size() && steps[local]->MakeGroupBy() != nullptr;
   const bool collect = options.collect != nullptr;
   const bool map_only = local == steps.size() && !collect;
+  // The first global step runs as a shuffle when it can (keyed group-by,
+  // dedup, join): no single place holds all the rows.
+  const std::vector<std::string> shuffle_keys =
+      local < steps.size() && options.shuffle ? steps[local]->shuffle_keys() : std::vector<std::string>{};
+  const bool shuffle = !shuffle_keys.empty();
+  if (shuffle) {
+    plan.shuffle_keys = shuffle_keys;
+    plan.shuffle_parts = ShuffleParts();
+  }
   if (partial) plan.groupby_params = spec.steps[local].second.dump();
   if (map_only) plan.write = spec.write;
   plan.fail_on_bad = spec.read.on_bad_record == "fail";
@@ -262,11 +311,12 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
   std::vector<int64_t> rows_after(local, 0);
   int64_t written = 0;
   int parts_written = 0;
-  std::unique_ptr<GroupBy> merged = partial ? steps[local]->MakeGroupBy() : nullptr;
+  std::unique_ptr<GroupBy> merged = partial && !shuffle ? steps[local]->MakeGroupBy() : nullptr;
   Block all;
   std::map<size_t, Block> kept;  // parts for the global steps, by position in the input
-  // Each part as it arrives: written (map-only), merged (group-by) or kept
-  // for the global steps.
+  std::map<size_t, std::vector<strata::ObjectRef<Block>>> shuffled;  // by position in the input
+  // Each part as it arrives: written (map-only), merged (group-by), its
+  // shuffle objects noted, or kept for the global steps.
   auto consume = [&](MapResult&& part, size_t index, std::string* err) {
     for (size_t i = 0; i < local && i < part.rows_out.size(); ++i) rows_after[i] += part.rows_out[i];
     bad.insert(bad.end(), part.bad.begin(), part.bad.end());
@@ -274,6 +324,10 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
     if (map_only) {
       written += part.rows_written;
       parts_written += part.rows_written > 0;
+      return true;
+    }
+    if (shuffle) {
+      shuffled[index] = std::move(part.parts);
       return true;
     }
     if (merged) {
@@ -311,17 +365,50 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
     }
   }
   std::vector<std::pair<std::string, int64_t>> global_rows;
-  if (!map_only) {
-    size_t next = local;
-    if (merged) {
-      all = merged->Result();
-      global_rows.emplace_back("groupby", all.num_rows);
-      next = local + 1;
+  bool done = map_only;
+  size_t next = local;
+  if (shuffle) {
+    // One reduce task per part; the row-local steps right after the shuffled
+    // one run there too, and when nothing global follows they write.
+    ShuffleStage stage;
+    stage.op = spec.steps[local].first;
+    stage.params = spec.steps[local].second.dump();
+    stage.merge_partials = partial;
+    next = local + 1;
+    for (; next < steps.size() && steps[next]->row_local(); ++next) {
+      stage.after_ops.push_back(spec.steps[next].first);
+      stage.after_params.push_back(spec.steps[next].second.dump());
     }
+    if (next == steps.size() && !collect) stage.write = spec.write;
+    PartRefs parts(static_cast<size_t>(plan.shuffle_parts)), side;
+    for (auto& [index, refs] : shuffled) {
+      for (size_t p = 0; p < refs.size() && p < parts.size(); ++p) parts[p].push_back(refs[p]);
+    }
+    shuffled.clear();
+    if (const json* s = steps[local]->side_input(); s != nullptr) {
+      if (!ReadSideShuffled(*s, options, steps[local]->side_shuffle_keys(), plan.shuffle_parts, &side, &error)) {
+        return fail(error);
+      }
+    }
+    ShuffleOutcome o = RunShuffleStage(stage, parts, side);
+    if (!o.error.empty()) return fail("step " + std::to_string(local + 1) + " (" + stage.op + "): " + o.error);
+    global_rows.emplace_back(stage.op, o.rows_out);
+    for (size_t i = 0; i < stage.after_ops.size(); ++i) global_rows.emplace_back(stage.after_ops[i], o.rows_after[i]);
+    if (!stage.write.path.empty()) {
+      written = o.rows_written;
+      parts_written = o.parts_written;
+      done = true;
+    }
+    all = std::move(o.rows);
+  } else if (merged) {
+    all = merged->Result();
+    global_rows.emplace_back("groupby", all.num_rows);
+    next = local + 1;
+  }
+  if (!done) {
     for (size_t i = next; i < steps.size(); ++i) {
       const std::string& op = spec.steps[i].first;
-      if (const json* side = steps[i]->side_input();
-          side != nullptr && !(i == local && side_read_at_local)) {
+      if (const json* side = steps[i]->side_input(); side != nullptr) {
         Block rb;
         int64_t bytes = 0;
         if (!ReadSideInput(*side, options, &rb, &bytes, &error)) return fail(error);

@@ -44,6 +44,12 @@ bool LoadPipeline(const std::string& path, PipelineSpec* spec, std::string* erro
 struct RunOptions {
   bool progress = true;  // a progress line on stderr while it runs (terminals only)
   int64_t target_range_bytes = 8 << 20;
+  // A join whose right side's files are at most this big is sent to every
+  // task (broadcast); a bigger one is shuffled.
+  int64_t broadcast_join_bytes = 256 << 20;
+  // The first keyed global step (group-by, dedup, join) runs as a shuffle
+  // across the cluster; false: on the driver.
+  bool shuffle = true;
   // Set: the result comes here instead of being written (Dataset::Collect).
   Block* collect = nullptr;
 };

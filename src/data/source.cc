@@ -192,6 +192,19 @@ bool PlanSource(const SourceSpec& src, int64_t target_bytes, CsvSchema* schema,
   return true;
 }
 
+int64_t SourceBytes(const SourceSpec& src) {
+  if (src.format == "range") return src.n * 8;
+  if (src.format == "items") return static_cast<int64_t>(src.items.size());
+  std::string error;
+  int64_t total = 0;
+  for (const std::string& f : ExpandPaths(src.paths, &error)) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(f, ec);
+    if (!ec) total += static_cast<int64_t>(size) * (IsCompressed(f) ? 5 : 1);  // a guess at the ratio
+  }
+  return total;
+}
+
 bool ReadPart(const std::string& format, const FileRange& range, const CsvSchema& schema, Block* out,
               std::vector<BadRecord>* bad, int64_t* bytes, std::string* error) {
   if (format == "parquet") {

@@ -37,6 +37,9 @@ std::vector<std::string> ExpandPaths(const std::vector<std::string>& patterns, s
 bool PlanSource(const SourceSpec& src, int64_t target_bytes, CsvSchema* schema,
                 std::vector<FileRange>* ranges, std::string* error);
 
+// About how many bytes the source holds (its files' sizes), without reading it.
+int64_t SourceBytes(const SourceSpec& src);
+
 // Reads one range into `out`; records that break the format go to `bad`.
 // `bytes` is how much was read.
 bool ReadPart(const std::string& format, const FileRange& range, const CsvSchema& schema, Block* out,

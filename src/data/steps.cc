@@ -133,6 +133,7 @@ class GroupByStep : public Step {
     }
     return std::make_unique<GroupBy>(by_, aggs_);
   }
+  std::vector<std::string> shuffle_keys() const override { return by_; }  // none: one global group
   bool Finish(Block* all, std::string* error) override {
     GroupBy g(by_, aggs_);
     if (!g.Add(*all, error)) return false;
@@ -162,14 +163,19 @@ class SortStep : public Step {
 
 class JoinStep : public Step {
  public:
-  JoinStep(json right, std::vector<std::string> lk, std::vector<std::string> rk, std::string how)
-      : right_spec_(std::move(right)), lk_(std::move(lk)), rk_(std::move(rk)), how_(std::move(how)) {}
+  JoinStep(json right, std::vector<std::string> lk, std::vector<std::string> rk, std::string how,
+           std::string strategy)
+      : right_spec_(std::move(right)), lk_(std::move(lk)), rk_(std::move(rk)), how_(std::move(how)),
+        strategy_(std::move(strategy)) {}
   const json* side_input() const override { return &right_spec_; }
   void SetSideInput(Block right) override { right_ = std::move(right); }
   // Broadcast: each task joins its block with the whole (small) right side —
   // not for right and full joins, whose unmatched right rows would come
   // from every task.
-  bool broadcastable() const override { return how_ != "right" && how_ != "full"; }
+  bool broadcastable() const override { return how_ != "right" && how_ != "full" && strategy_ != "shuffle"; }
+  bool always_broadcast() const override { return strategy_ == "broadcast"; }
+  std::vector<std::string> shuffle_keys() const override { return lk_; }
+  std::vector<std::string> side_shuffle_keys() const override { return rk_; }
   bool Apply(Block* b, std::string* error) override { return Finish(b, error); }
   bool Finish(Block* all, std::string* error) override {
     Block out;
@@ -182,12 +188,16 @@ class JoinStep : public Step {
   json right_spec_;
   std::vector<std::string> lk_, rk_;
   std::string how_;
+  std::string strategy_;  // auto (broadcast when the right side is small), broadcast, shuffle
   Block right_;
 };
 
 class DedupStep : public Step {
  public:
   explicit DedupStep(std::vector<std::string> columns) : columns_(std::move(columns)) {}
+  std::vector<std::string> shuffle_keys() const override {
+    return columns_.empty() ? std::vector<std::string>{"*"} : columns_;
+  }
   bool Finish(Block* all, std::string* error) override {
     Block out;
     if (!Dedup(*all, columns_, &out, error)) return false;
@@ -306,7 +316,7 @@ std::map<std::string, StepInfo>& StepRegistry() {
       desc.resize(by.size(), false);
       return std::make_unique<SortStep>(by, desc);
     });
-    r["join"] = Info({"right", "on", "how"}, {"right", "on"}, [](const json& p, std::string* e) -> std::unique_ptr<Step> {
+    r["join"] = Info({"right", "on", "how", "strategy"}, {"right", "on"}, [](const json& p, std::string* e) -> std::unique_ptr<Step> {
       std::vector<std::string> lk, rk;
       const json& on = p["on"];
       if (on.is_string()) {
@@ -325,7 +335,16 @@ std::map<std::string, StepInfo>& StepRegistry() {
         *e = "how must be inner, left, right, full, semi or anti, not '" + how + "'";
         return nullptr;
       }
-      return std::make_unique<JoinStep>(p["right"], lk, rk, how);
+      const std::string strategy = p.value("strategy", "auto");
+      if (strategy != "auto" && strategy != "broadcast" && strategy != "shuffle") {
+        *e = "strategy must be auto, broadcast or shuffle, not '" + strategy + "'";
+        return nullptr;
+      }
+      if (strategy == "broadcast" && (how == "right" || how == "full")) {
+        *e = "a " + how + " join cannot be broadcast (every task would add the unmatched right rows)";
+        return nullptr;
+      }
+      return std::make_unique<JoinStep>(p["right"], lk, rk, how, strategy);
     });
     AddReshapeSteps(&r);
     return r;

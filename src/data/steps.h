@@ -42,9 +42,17 @@ class Step {
   // A step with a side input that can also run per block, with the whole
   // side input in every task (a join with a small right side).
   virtual bool broadcastable() const { return false; }
+  // Broadcast whatever the side input's size (join strategy: broadcast).
+  virtual bool always_broadcast() const { return false; }
   // A step that sets how many files the output is written as (repartition);
   // 0: it does not.
   virtual int64_t output_parts() const { return 0; }
+  // A global step that can run as a shuffle: rows hash-partitioned by these
+  // columns ("*": all), each part finished on its own, in parallel (group-by,
+  // dedup, join). Empty: it cannot.
+  virtual std::vector<std::string> shuffle_keys() const { return {}; }
+  // A join's right side's keys, partitioned the same way.
+  virtual std::vector<std::string> side_shuffle_keys() const { return {}; }
 };
 
 struct StepInfo {

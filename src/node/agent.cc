@@ -412,10 +412,25 @@ void Agent::HandlePut(rpc::ConnId id, std::vector<rpc::ObjectInfo>&& objects) {
 void Agent::FetchFromHome(rpc::ConnId waiter, const ObjectId& oid, uint32_t home) {
   StoredObject& obj = store_->Expect(oid);
   if (waiter != 0) obj.waiters.push_back(waiter);
-  const rpc::ConnId conn = PeerConn(home);
+  PullFromHome(oid, home);
+}
+
+void Agent::PullFromHome(const ObjectId& oid, uint32_t home) {
   const std::string lost =
       "object " + oid.Hex() + " could not be fetched from the node that made it: ";
+  if (home == node_index_) {
+    SealError(oid, lost + "it is not in this node's store (freed, or lost)");
+    return;
+  }
+  const rpc::ConnId conn = PeerConn(home);
   if (conn == 0) {
+    bool known = false;
+    for (const head::NodeRecord& n : cluster_->Nodes()) known |= n.index == home;
+    if (!known) {
+      // Two heartbeats' time for the cluster view to name the node.
+      unknown_home_fetches_.push_back({oid, home, std::chrono::steady_clock::now() + std::chrono::seconds(2)});
+      return;
+    }
     SealError(oid, lost + "node " + std::to_string(home) + " is not reachable");
     return;
   }
@@ -426,6 +441,25 @@ void Agent::FetchFromHome(rpc::ConnId waiter, const ObjectId& oid, uint32_t home
     }
     scheduler_->PublishReady(oid, 0);
   });
+}
+
+void Agent::RetryUnknownHomes() {
+  if (unknown_home_fetches_.empty()) return;
+  const auto now = std::chrono::steady_clock::now();
+  std::vector<UnknownHomeFetch> waiting;
+  waiting.swap(unknown_home_fetches_);
+  for (const UnknownHomeFetch& f : waiting) {
+    bool known = false;
+    for (const head::NodeRecord& n : cluster_->Nodes()) known |= n.index == f.home;
+    if (known) {
+      PullFromHome(f.oid, f.home);
+    } else if (now > f.deadline) {
+      SealError(f.oid, "object " + f.oid.Hex() + " could not be fetched from the node that made it: node " +
+                           std::to_string(f.home) + " is not in the cluster");
+    } else {
+      unknown_home_fetches_.push_back(f);
+    }
+  }
 }
 
 void Agent::SealError(const ObjectId& id, std::string message) {
@@ -540,6 +574,7 @@ void Agent::OnRound() {
     last_tick_ = now;
     scheduler_->Tick();
     if (submitted_jobs_) submitted_jobs_->Tick();
+    RetryUnknownHomes();
   }
   if (now - last_heartbeat_ > std::chrono::milliseconds(500)) Heartbeat();
   if (draining_) CheckDrained();

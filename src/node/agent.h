@@ -83,6 +83,8 @@ class Agent : public rpc::EventLoop::Handler {
   void ApplyRefDeltas(rpc::ConnId id, const char* body, size_t size);
   // Pulls an object made on node `home` and answers `waiter` when it is here.
   void FetchFromHome(rpc::ConnId waiter, const ObjectId& oid, uint32_t home);
+  void PullFromHome(const ObjectId& oid, uint32_t home);
+  void RetryUnknownHomes();
   // Makes an expected object an error and tells whoever waits for it.
   void SealError(const ObjectId& id, std::string message);
   void HandleStatus(rpc::ConnId id);
@@ -127,6 +129,14 @@ class Agent : public rpc::EventLoop::Handler {
   rpc::ConnId head_conn_ = 0;               // joined nodes: the link to the head
   uint32_t node_index_ = 0;
   std::chrono::steady_clock::time_point last_heartbeat_;
+  // Fetches from a node this node has not heard of yet (it joined after the
+  // last cluster view): tried again until the view names it, or a deadline.
+  struct UnknownHomeFetch {
+    ObjectId oid;
+    uint32_t home = 0;
+    std::chrono::steady_clock::time_point deadline;
+  };
+  std::vector<UnknownHomeFetch> unknown_home_fetches_;
   bool draining_ = false;
   std::chrono::steady_clock::time_point drain_deadline_;
   void HandleDrain(rpc::ConnId id, const char* body, size_t size);

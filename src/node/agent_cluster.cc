@@ -85,6 +85,11 @@ rpc::ConnId Agent::PeerConn(uint32_t index) {
   for (const head::NodeRecord& n : cluster_->Nodes()) {
     if (n.index == index && n.state == "ALIVE" && n.id != node_id_) address = n.address;
   }
+  if (address.empty() && index == 0 && !options_.head_address.empty()) {
+    // The head is node 0; a node that joined a moment ago may not have its
+    // first view of the cluster yet, but it knows where the head is.
+    address = options_.head_address;
+  }
   if (address.empty()) {
     spdlog::warn("no alive node has index {} in this node's view of the cluster", index);
     return 0;

@@ -93,6 +93,19 @@ TEST_F(ClusterTest, GroupByAndJoinOnThreeNodesMatchOneNode) {
             "{\"borough\":\"Queens\",\"trips\":41,\"km\":615,\"avg_total\":61}\n");
   EXPECT_EQ(Shell("wc -l < " + work + "/out/result.quarantine.jsonl").output, "41\n")
       << "the bad row of every copy is quarantined";
+  // The same join as a shuffle (both sides hash-partitioned, joined part by
+  // part on every node), then a shuffled dedup: the same numbers.
+  Shell("sed -i 's/how: inner}/how: inner, strategy: shuffle}/' " + work + "/pipeline.yaml");
+  r = Shell("cd " + work + " && STRATA_ADDRESS=" + address + " " + kCli + " run pipeline.yaml --no-progress");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(Shell("cat " + work + "/out/result/*").output, got);
+  std::ofstream(work + "/dedup.yaml") << "read: {format: csv, paths: [data/trips_big.csv], on_bad_record: skip}\n"
+                                         "steps:\n  - dedup: [trip_id]\n  - sort: {by: [trip_id]}\n"
+                                         "write: {format: csv, path: out/dedup}\n";
+  r = Shell("cd " + work + " && STRATA_ADDRESS=" + address + " " + kCli + " run dedup.yaml --no-progress");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(Shell("cat " + work + "/out/dedup/* | cut -d, -f1 | tr '\\n' ' '").output,
+            Shell("(echo trip_id; tail -n +2 " + work + "/data/trips.csv | cut -d, -f1 | sort -n) | tr '\\n' ' '").output);
 }
 
 }  // namespace

@@ -1,0 +1,46 @@
+// The shuffle stage of a pipeline: a global step (group-by, dedup, join)
+// run in parallel. The map tasks hash-partition their rows (or group-by
+// partials) by the step's keys into one object per part; one reduce task per
+// part gets that part from every map task — from whichever node holds it —
+// finishes the step on it, runs the row-local steps that follow, and writes
+// its output file or returns its rows. The parts travel through the object
+// store, which spills to local disk when it is full, so the data can be
+// larger than memory on any one machine, the driver's included.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <strata/strata.h>
+
+#include "data/block.h"
+#include "data/output.h"
+
+namespace strata::data {
+
+struct ShuffleStage {
+  std::string op, params;        // the step finished per part
+  bool merge_partials = false;   // a group-by whose map tasks aggregated partially
+  std::vector<std::string> after_ops, after_params;  // row-local steps the reducers run too
+  WriteSpec write;               // path set: the reducers write their parts
+};
+
+struct ShuffleOutcome {
+  std::string error;
+  Block rows;                       // not written: every part's rows, in part order
+  int64_t rows_out = 0;             // after the shuffled step
+  std::vector<int64_t> rows_after;  // after each of after_ops
+  int64_t rows_written = 0;
+  int parts_written = 0;
+};
+
+using PartRefs = std::vector<std::vector<strata::ObjectRef<Block>>>;  // [part][map task]
+
+// `side`: for a join, the right side partitioned the same way (else empty).
+ShuffleOutcome RunShuffleStage(const ShuffleStage& stage, const PartRefs& parts, const PartRefs& side);
+
+// How many parts a shuffle uses: the cluster's CPUs (at least 2), or
+// STRATA_SHUFFLE_PARTS.
+int ShuffleParts();
+
+}  // namespace strata::data
