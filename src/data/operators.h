@@ -56,6 +56,15 @@ bool Dedup(const Block& in, const std::vector<std::string>& columns, Block* out,
 bool PartitionByHash(const Block& in, const std::vector<std::string>& keys, int parts,
                      std::vector<Block>* out, std::string* error);
 
+// Up to `n` evenly spaced rows of the `columns` of `in` (a sort's sample).
+Block SampleRows(const Block& in, const std::vector<std::string>& columns, int64_t n);
+
+// Splits `in` into bounds.num_rows + 1 parts by where each row sorts among
+// the rows of `bounds` (sorted, the `by` columns): part i's rows all sort
+// after part i-1's. Rows keep their order within a part.
+bool PartitionByRange(const Block& in, const std::vector<std::string>& by, const std::vector<bool>& desc,
+                      const Block& bounds, std::vector<Block>* out, std::string* error);
+
 // Stable sort by columns (descending where asked); nulls last.
 bool SortBlock(const Block& in, const std::vector<std::string>& by, const std::vector<bool>& desc,
                Block* out, std::string* error);

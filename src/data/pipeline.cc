@@ -42,8 +42,11 @@ struct MapTask {
   // these columns into this many objects.
   std::vector<std::string> shuffle_keys;
   int32_t shuffle_parts = 0;
+  // A sort after the map side: the block goes to the object store whole,
+  // with a sample of these key columns for choosing the ranges.
+  std::vector<std::string> sample_keys;
   STRATA_STRUCT(range, format, schema, ops, params, groupby_params, write, part_index, fail_on_bad,
-                shuffle_keys, shuffle_parts);
+                shuffle_keys, shuffle_parts, sample_keys);
 };
 
 struct MapResult {
@@ -54,8 +57,9 @@ struct MapResult {
   int64_t bytes = 0;
   int64_t rows_written = 0;  // by the task itself (map-only pipelines)
   std::vector<strata::ObjectRef<Block>> parts;  // shuffled: one object per part
+  Block sample;                                 // sorted later: key samples
   std::string error;
-  STRATA_STRUCT(block, rows_read, rows_out, bad, bytes, rows_written, parts, error);
+  STRATA_STRUCT(block, rows_read, rows_out, bad, bytes, rows_written, parts, sample, error);
 };
 
 // `sides`: the right sides of the joins among `ops`, in order (broadcast:
@@ -90,6 +94,12 @@ MapResult RunMapTask(const MapTask& task, const std::vector<Block>& sides) {
       return r;
     }
     r.block = g->Partial();
+  }
+  if (!task.sample_keys.empty() && (r.bad.empty() || !task.fail_on_bad)) {
+    r.sample = SampleRows(r.block, task.sample_keys, 256);
+    r.parts.push_back(strata::Put(r.block));
+    r.block = Block();
+    return r;
   }
   if (task.shuffle_parts > 0 && (r.bad.empty() || !task.fail_on_bad)) {
     std::vector<Block> pieces;
@@ -138,6 +148,7 @@ struct TaskPlan {
   bool fail_on_bad = true;
   std::vector<std::string> shuffle_keys;
   int shuffle_parts = 0;
+  std::vector<std::string> sample_keys;
 };
 
 bool ReadSource(const SourceSpec& src, const TaskPlan& plan, const RunOptions& options,
@@ -164,7 +175,7 @@ bool ReadSource(const SourceSpec& src, const TaskPlan& plan, const RunOptions& o
     while (next < ranges.size() && pending.size() < window) {
       MapTask t{ranges[next], src.format, schema, plan.ops, plan.params, plan.groupby_params,
                 plan.write, static_cast<int64_t>(next), plan.fail_on_bad, plan.shuffle_keys,
-                plan.shuffle_parts};
+                plan.shuffle_parts, plan.sample_keys};
       pending.push_back(strata::Task(RunMapTask).Remote(t, sides));
       index_of[pending.back().id()] = next++;
     }
@@ -296,11 +307,15 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
   // dedup, join): no single place holds all the rows.
   const std::vector<std::string> shuffle_keys =
       local < steps.size() && options.shuffle ? steps[local]->shuffle_keys() : std::vector<std::string>{};
-  const bool shuffle = !shuffle_keys.empty();
-  if (shuffle) {
+  std::vector<std::string> sort_by;
+  std::vector<bool> sort_desc;
+  const bool range_shuffle = local < steps.size() && options.shuffle && steps[local]->sort_keys(&sort_by, &sort_desc);
+  const bool shuffle = !shuffle_keys.empty() || range_shuffle;
+  if (!shuffle_keys.empty()) {
     plan.shuffle_keys = shuffle_keys;
     plan.shuffle_parts = ShuffleParts();
   }
+  if (range_shuffle) plan.sample_keys = sort_by;
   if (partial) plan.groupby_params = spec.steps[local].second.dump();
   if (map_only) plan.write = spec.write;
   plan.fail_on_bad = spec.read.on_bad_record == "fail";
@@ -315,6 +330,7 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
   Block all;
   std::map<size_t, Block> kept;  // parts for the global steps, by position in the input
   std::map<size_t, std::vector<strata::ObjectRef<Block>>> shuffled;  // by position in the input
+  std::map<size_t, Block> samples;                                   // a sort's, likewise
   // Each part as it arrives: written (map-only), merged (group-by), its
   // shuffle objects noted, or kept for the global steps.
   auto consume = [&](MapResult&& part, size_t index, std::string* err) {
@@ -328,6 +344,7 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
     }
     if (shuffle) {
       shuffled[index] = std::move(part.parts);
+      if (range_shuffle) samples[index] = std::move(part.sample);
       return true;
     }
     if (merged) {
@@ -381,8 +398,21 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
     }
     if (next == steps.size() && !collect) stage.write = spec.write;
     PartRefs parts(static_cast<size_t>(plan.shuffle_parts)), side;
-    for (auto& [index, refs] : shuffled) {
-      for (size_t p = 0; p < refs.size() && p < parts.size(); ++p) parts[p].push_back(refs[p]);
+    if (range_shuffle) {
+      std::vector<Block> sample_list;
+      std::vector<strata::ObjectRef<Block>> blocks;
+      for (auto& [index, refs] : shuffled) {
+        if (refs.empty()) continue;
+        blocks.push_back(refs[0]);
+        sample_list.push_back(std::move(samples[index]));
+      }
+      if (!RangePartition(sort_by, sort_desc, ShuffleParts(), sample_list, blocks, &parts, &error)) {
+        return fail("step " + std::to_string(local + 1) + " (sort): " + error);
+      }
+    } else {
+      for (auto& [index, refs] : shuffled) {
+        for (size_t p = 0; p < refs.size() && p < parts.size(); ++p) parts[p].push_back(refs[p]);
+      }
     }
     shuffled.clear();
     if (const json* s = steps[local]->side_input(); s != nullptr) {

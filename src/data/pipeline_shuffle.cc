@@ -46,6 +46,7 @@ ReduceResult RunReduceTask(const ReduceTask& t, const std::vector<strata::Object
       all = g->Result();
     } else {
       for (const Block& b : strata::Get(parts)) all.Append(b);
+      if (all.names.empty() && step->side_input() == nullptr) return r;  // nothing reached this part
       if (step->side_input() != nullptr) {
         Block right;
         for (const Block& b : strata::Get(side)) right.Append(b);
@@ -75,7 +76,60 @@ ReduceResult RunReduceTask(const ReduceTask& t, const std::vector<strata::Object
 }
 STRATA_REMOTE(RunReduceTask);
 
+struct SplitTask {
+  std::vector<std::string> by;
+  std::vector<bool> desc;
+  Block bounds;
+  STRATA_STRUCT(by, desc, bounds);
+};
+
+struct SplitResult {
+  std::vector<strata::ObjectRef<Block>> parts;
+  std::string error;
+  STRATA_STRUCT(parts, error);
+};
+
+SplitResult SplitByRange(const SplitTask& t, const std::vector<strata::ObjectRef<Block>>& block) {
+  SplitResult r;
+  try {
+    std::vector<Block> pieces;
+    if (!PartitionByRange(strata::Get(block.at(0)), t.by, t.desc, t.bounds, &pieces, &r.error)) return r;
+    for (Block& piece : pieces) r.parts.push_back(strata::Put(piece));
+  } catch (const std::exception& e) {
+    r.error = e.what();
+  }
+  return r;
+}
+STRATA_REMOTE(SplitByRange);
+
 }  // namespace
+
+bool RangePartition(const std::vector<std::string>& by, const std::vector<bool>& desc, int parts,
+                    const std::vector<Block>& samples, const std::vector<strata::ObjectRef<Block>>& blocks,
+                    PartRefs* out, std::string* error) {
+  Block all_samples, sorted;
+  for (const Block& s : samples) all_samples.Append(s);
+  if (!SortBlock(all_samples, by, desc, &sorted, error)) return false;
+  // parts - 1 bounds at even quantiles of the sample (fewer if it is small).
+  std::vector<int64_t> at;
+  for (int i = 1; i < parts && sorted.num_rows > 0; ++i) {
+    const int64_t row = sorted.num_rows * i / parts;
+    if (at.empty() || row != at.back()) at.push_back(row);
+  }
+  SplitTask t{by, desc, sorted.Take(at)};
+  std::vector<strata::ObjectRef<SplitResult>> pending;
+  for (const auto& b : blocks) pending.push_back(strata::Task(SplitByRange).Remote(t, std::vector<strata::ObjectRef<Block>>{b}));
+  out->assign(at.size() + 1, {});
+  for (auto& ref : pending) {
+    SplitResult r = strata::Get(ref);
+    if (!r.error.empty()) {
+      *error = r.error;
+      return false;
+    }
+    for (size_t p = 0; p < r.parts.size() && p < out->size(); ++p) (*out)[p].push_back(r.parts[p]);
+  }
+  return true;
+}
 
 int ShuffleParts() {
   if (const char* env = std::getenv("STRATA_SHUFFLE_PARTS"); env != nullptr && std::atoi(env) > 0) {

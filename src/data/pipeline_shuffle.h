@@ -1,6 +1,7 @@
-// The shuffle stage of a pipeline: a global step (group-by, dedup, join)
-// run in parallel. The map tasks hash-partition their rows (or group-by
-// partials) by the step's keys into one object per part; one reduce task per
+// The shuffle stage of a pipeline: a global step (group-by, dedup, join,
+// sort) run in parallel. The map tasks hash-partition their rows (or
+// group-by partials) by the step's keys into one object per part — for a
+// sort, split tasks cut each map output into key ranges chosen from samples; one reduce task per
 // part gets that part from every map task — from whichever node holds it —
 // finishes the step on it, runs the row-local steps that follow, and writes
 // its output file or returns its rows. The parts travel through the object
@@ -38,6 +39,13 @@ using PartRefs = std::vector<std::vector<strata::ObjectRef<Block>>>;  // [part][
 
 // `side`: for a join, the right side partitioned the same way (else empty).
 ShuffleOutcome RunShuffleStage(const ShuffleStage& stage, const PartRefs& parts, const PartRefs& side);
+
+// A sort's range partitioning: bounds from the map tasks' key samples, then
+// one split task per map output block (`blocks`, in input order) cutting it
+// into the ranges. Part i's rows all sort after part i-1's.
+bool RangePartition(const std::vector<std::string>& by, const std::vector<bool>& desc, int parts,
+                    const std::vector<Block>& samples, const std::vector<strata::ObjectRef<Block>>& blocks,
+                    PartRefs* out, std::string* error);
 
 // How many parts a shuffle uses: the cluster's CPUs (at least 2), or
 // STRATA_SHUFFLE_PARTS.

@@ -149,6 +149,11 @@ class GroupByStep : public Step {
 class SortStep : public Step {
  public:
   SortStep(std::vector<std::string> by, std::vector<bool> desc) : by_(std::move(by)), desc_(std::move(desc)) {}
+  bool sort_keys(std::vector<std::string>* by, std::vector<bool>* desc) const override {
+    *by = by_;
+    *desc = desc_;
+    return true;
+  }
   bool Finish(Block* all, std::string* error) override {
     Block out;
     if (!SortBlock(*all, by_, desc_, &out, error)) return false;

@@ -51,6 +51,8 @@ class Step {
   // columns ("*": all), each part finished on its own, in parallel (group-by,
   // dedup, join). Empty: it cannot.
   virtual std::vector<std::string> shuffle_keys() const { return {}; }
+  // A sort: its keys and directions; it can run range-partitioned.
+  virtual bool sort_keys(std::vector<std::string>* by, std::vector<bool>* desc) const { return false; }
   // A join's right side's keys, partitioned the same way.
   virtual std::vector<std::string> side_shuffle_keys() const { return {}; }
 };

@@ -104,6 +104,14 @@ TEST_F(ClusterTest, GroupByAndJoinOnThreeNodesMatchOneNode) {
                                          "write: {format: csv, path: out/dedup}\n";
   r = Shell("cd " + work + " && STRATA_ADDRESS=" + address + " " + kCli + " run dedup.yaml --no-progress");
   ASSERT_EQ(r.code, 0) << r.output;
+  // A sort across the nodes: sampled key ranges, one sorted part per range.
+  std::ofstream(work + "/sort.yaml") << "read: {format: csv, paths: [data/trips_big.csv]}\n"
+                                        "steps:\n  - sort: {by: [distance_km, trip_id], descending: [true, false]}\n"
+                                        "write: {format: csv, path: out/sorted}\n";
+  r = Shell("cd " + work + " && STRATA_ADDRESS=" + address + " " + kCli + " run sort.yaml --no-progress");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(Shell("cd " + work + " && for f in out/sorted/*; do tail -n +2 $f; done | cut -d, -f1,6 | md5sum").output,
+            Shell("cd " + work + " && tail -n +2 data/trips_big.csv | cut -d, -f1,6 | sort -t, -k2,2gr -k1,1g | md5sum").output);
   EXPECT_EQ(Shell("cat " + work + "/out/dedup/* | cut -d, -f1 | tr '\\n' ' '").output,
             Shell("(echo trip_id; tail -n +2 " + work + "/data/trips.csv | cut -d, -f1 | sort -n) | tr '\\n' ' '").output);
 }

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <fstream>
+
 #include "data/jsonl.h"
 
 namespace strata::data {
@@ -122,6 +125,48 @@ TEST(CompressedInput, GzipAndZstdReadTransparentlyAndCorruptionIsAnError) {
   EXPECT_FALSE(ReadHead(dir + "/bad.csv.gz", 1 << 20, &out, &error));
   EXPECT_NE(error.find("not valid gzip"), std::string::npos) << error;
   std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace strata::data
+
+namespace strata::data {
+namespace {
+
+// Ranges of a split: back to back, covering everything after the header,
+// each starting at a record and at the right line number.
+void ExpectGoodSplit(const std::string& text, int64_t target) {
+  const std::string path = ::testing::TempDir() + "split.csv";
+  std::ofstream(path, std::ios::binary) << text;
+  std::string error;
+  const auto ranges = SplitCsv(path, /*header=*/true, target, &error);
+  ASSERT_TRUE(error.empty()) << error;
+  ASSERT_FALSE(ranges.empty());
+  const int64_t header_end = static_cast<int64_t>(text.find('\n')) + 1;
+  EXPECT_EQ(ranges.front().offset, header_end);
+  int64_t at = header_end, line = 2;
+  for (const FileRange& r : ranges) {
+    ASSERT_EQ(r.offset, at);
+    ASSERT_EQ(text[static_cast<size_t>(r.offset - 1)], '\n');
+    ASSERT_EQ(r.first_line, line);
+    line += std::count(text.begin() + r.offset, text.begin() + r.offset + r.length, '\n');
+    at += r.length;
+  }
+  EXPECT_EQ(at, static_cast<int64_t>(text.size()));
+}
+
+TEST(Csv, SplitCutsAtRecordsWithOrWithoutQuotes) {
+  std::string plain = "a,b\n";
+  for (int i = 0; i < 300000; ++i) plain += std::to_string(i) + ",x" + std::string(static_cast<size_t>(i % 7), 'y') + "\n";
+  ExpectGoodSplit(plain, 1 << 20);
+  ExpectGoodSplit(plain, 100);
+  // Quoted newlines every so often: a cut never lands inside them.
+  std::string quoted = "a,b\n";
+  for (int i = 0; i < 200000; ++i) {
+    quoted += std::to_string(i) + (i % 1000 == 0 ? ",\"two\nlines\"\n" : ",x\n");
+  }
+  ExpectGoodSplit(quoted, 1 << 20);
+  ExpectGoodSplit(quoted, 333);
 }
 
 }  // namespace
