@@ -16,7 +16,10 @@
 namespace strata::data {
 
 // kTimestamp: microseconds since 1970-01-01 00:00:00 UTC, kept in `i64`.
-enum class Type : uint8_t { kNull = 0, kBool = 1, kInt64 = 2, kDouble = 3, kString = 4, kTimestamp = 5 };
+// kList: a list per row — `offsets` into one child column of the values.
+enum class Type : uint8_t {
+  kNull = 0, kBool = 1, kInt64 = 2, kDouble = 3, kString = 4, kTimestamp = 5, kList = 6
+};
 // Types whose values live in `i64`.
 inline bool IsI64(Type t) { return t == Type::kInt64 || t == Type::kTimestamp; }
 const char* TypeName(Type t);
@@ -34,8 +37,9 @@ struct Column {
   std::vector<int64_t> i64;       // kInt64, kTimestamp
   std::vector<double> f64;        // kDouble
   std::vector<uint8_t> b;         // kBool, one byte per row (0/1)
-  std::vector<int32_t> offsets;   // kString: length + 1 entries
+  std::vector<int32_t> offsets;   // kString, kList: length + 1 entries
   std::string chars;              // kString: the bytes
+  std::vector<Column> children;   // kList: one, the values of every list
 
   bool IsNull(int64_t i) const {
     return type == Type::kNull ||
@@ -62,7 +66,15 @@ struct Column {
   void AppendColumn(const Column& other);
   static Column OfType(Type t);
 
-  STRATA_STRUCT(type, length, validity, i64, f64, b, offsets, chars);
+  // Lists: a list column of `element` values; append the values of a row to
+  // Values(), then EndList() closes that row's list.
+  static Column ListOf(Type element);
+  Column& Values() { return children[0]; }
+  const Column& Values() const { return children[0]; }
+  void EndList();
+  Type ElementType() const { return children.empty() ? Type::kNull : children[0].type; }
+
+  STRATA_STRUCT(type, length, validity, i64, f64, b, offsets, chars, children);
 
  private:
   void MarkValid(bool valid);

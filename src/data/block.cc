@@ -18,6 +18,7 @@ const char* TypeName(Type t) {
     case Type::kDouble: return "double";
     case Type::kString: return "string";
     case Type::kTimestamp: return "timestamp";
+    case Type::kList: return "list";
   }
   return "?";
 }
@@ -25,8 +26,20 @@ const char* TypeName(Type t) {
 Column Column::OfType(Type t) {
   Column c;
   c.type = t;
-  if (t == Type::kString) c.offsets.push_back(0);
+  if (t == Type::kString || t == Type::kList) c.offsets.push_back(0);
+  if (t == Type::kList) c.children.push_back(OfType(Type::kNull));
   return c;
+}
+
+Column Column::ListOf(Type element) {
+  Column c = OfType(Type::kList);
+  c.children[0] = OfType(element);
+  return c;
+}
+
+void Column::EndList() {
+  offsets.push_back(static_cast<int32_t>(children[0].length));
+  MarkValid(true);
 }
 
 void Column::MarkValid(bool valid) {
@@ -52,7 +65,8 @@ void Column::AppendNull() {
     case Type::kTimestamp: i64.push_back(0); break;
     case Type::kDouble: f64.push_back(0); break;
     case Type::kBool: b.push_back(0); break;
-    case Type::kString: offsets.push_back(offsets.back()); break;
+    case Type::kString:
+    case Type::kList: offsets.push_back(offsets.back()); break;
     case Type::kNull: break;
   }
   MarkValid(false);
@@ -92,6 +106,14 @@ void Column::AppendFrom(const Column& o, int64_t i) {
     case Type::kBool: AppendBool(o.b[i] != 0); break;
     case Type::kString: AppendString(o.Str(i)); break;
     case Type::kTimestamp: AppendInt(o.i64[i]); break;
+    case Type::kList: {
+      const Column& from = o.Values();
+      Column& to = Values();
+      if (to.type == Type::kNull && to.length == 0) to = OfType(from.type);
+      for (int32_t k = o.offsets[i]; k < o.offsets[i + 1]; ++k) to.AppendFrom(from, k);
+      EndList();
+      break;
+    }
     case Type::kNull: AppendNull(); break;
   }
 }
@@ -113,6 +135,11 @@ void Block::Add(std::string name, Column c) {
 }
 
 Column Gather(const Column& c, const std::vector<int64_t>& rows) {
+  if (c.type == Type::kList) {
+    Column n = Column::ListOf(c.ElementType());
+    for (int64_t r : rows) n.AppendFrom(c, r);
+    return n;
+  }
   // Typed loops over the selected rows; the bitmap only if there are nulls.
   Column n = Column::OfType(c.type);
   const size_t count = rows.size();
@@ -139,6 +166,7 @@ Column Gather(const Column& c, const std::vector<int64_t>& rows) {
       }
       break;
     case Type::kNull:
+    case Type::kList:
       break;
   }
   n.length = static_cast<int64_t>(count);
@@ -217,6 +245,18 @@ void Column::AppendColumn(const Column& src) {
       chars.append(src.chars);
       break;
     }
+    case Type::kList: {
+      const int32_t shift = offsets.back();
+      for (size_t k = 1; k < src.offsets.size(); ++k) offsets.push_back(src.offsets[k] + shift);
+      Column& to = Values();
+      if (to.type == Type::kNull && to.length == 0) to = OfType(src.ElementType());
+      if (to.type == src.ElementType()) {
+        to.AppendColumn(src.Values());
+      } else {
+        for (int64_t k = 0; k < src.Values().length; ++k) to.AppendFrom(src.Values(), k);
+      }
+      break;
+    }
     case Type::kNull: break;
   }
   if (src.validity.empty() && validity.empty()) {
@@ -251,6 +291,14 @@ std::string JsonValue(const Column& c, int64_t i) {
     case Type::kBool: return c.b[i] ? "true" : "false";
     case Type::kString: return nlohmann::json(std::string(c.Str(i))).dump();
     case Type::kTimestamp: return "\"" + FormatTimestamp(c.i64[i]) + "\"";
+    case Type::kList: {
+      std::string out = "[";
+      for (int32_t k = c.offsets[i]; k < c.offsets[i + 1]; ++k) {
+        if (k > c.offsets[i]) out += ",";
+        out += JsonValue(c.Values(), k);
+      }
+      return out + "]";
+    }
     case Type::kNull: return "null";
   }
   return "null";

@@ -384,6 +384,8 @@ void WriteCsv(const Block& block, char delim, bool header, std::string* out) {
         field(c.Str(r));
       } else if (c.type == Type::kTimestamp) {
         out->append(FormatTimestamp(c.i64[static_cast<size_t>(r)]));
+      } else if (c.type == Type::kList) {
+        field(JsonValue(c, r));  // JSON text, quoted as CSV needs
       } else {
         out->append(JsonValue(c, r));
       }

@@ -25,7 +25,9 @@ struct BadRecord {
 struct CsvSchema {
   std::vector<std::string> names;
   std::vector<Type> types;
-  STRATA_STRUCT(names, types);
+  std::vector<Type> elements;  // for kList columns, their values' type (else kNull); may be empty
+  Type ElementOf(size_t i) const { return i < elements.size() ? elements[i] : Type::kNull; }
+  STRATA_STRUCT(names, types, elements);
 };
 
 // A piece of a file that starts at a record boundary.

@@ -1,5 +1,5 @@
 // The expression language's functions: strings, regular expressions (RE2),
-// numbers, date/time parts, coalesce.
+// numbers, date/time parts, lists (size, element_at, contains, split), coalesce.
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -111,6 +111,64 @@ bool CallFunction(const std::string& f, const std::vector<Column>& a, int64_t n,
       } else {
         out->AppendString(s.substr(static_cast<size_t>(start - 1), static_cast<size_t>(len)));
       }
+    }
+    return true;
+  }
+  if (f == "size" || f == "element_at" || (f == "contains" && !a.empty() && a[0].type == Type::kList)) {
+    // Lists: how many values, the value at a 1-based position (negative:
+    // from the end), whether a value is in it.
+    if (!arity(f == "size" ? 1 : 2, f == "size" ? 1 : 2)) return false;
+    if (a[0].type != Type::kList && a[0].type != Type::kNull) {
+      *error = f + "() needs a list, not " + TypeName(a[0].type);
+      return false;
+    }
+    if (f == "element_at" && a[1].type != Type::kInt64 && a[1].type != Type::kNull) {
+      *error = "element_at() takes a whole-number position";
+      return false;
+    }
+    const Type element = a[0].type == Type::kList ? a[0].ElementType() : Type::kNull;
+    *out = Column::OfType(f == "size" ? Type::kInt64 : f == "contains" ? Type::kBool : element);
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t r = Row(a[0], i);
+      if (a[0].IsNull(r) || (a.size() > 1 && a[1].IsNull(Row(a[1], i)))) {
+        out->AppendNull();
+        continue;
+      }
+      const int32_t from = a[0].offsets[r], to = a[0].offsets[r + 1];
+      if (f == "size") {
+        out->AppendInt(to - from);
+      } else if (f == "element_at") {
+        const int64_t at = a[1].i64[Row(a[1], i)];
+        const int64_t k = at > 0 ? from + at - 1 : to + at;
+        if (at == 0 || k < from || k >= to) out->AppendNull();
+        else out->AppendFrom(a[0].Values(), k);
+      } else {
+        bool found = false;
+        const std::string want = JsonValue(a[1], Row(a[1], i));
+        for (int32_t k = from; k < to && !found; ++k) found = JsonValue(a[0].Values(), k) == want;
+        out->AppendBool(found);
+      }
+    }
+    return true;
+  }
+  if (f == "split") {
+    if (!arity(2, 2) || !need_string(0) || !need_string(1)) return false;
+    *out = Column::ListOf(Type::kString);
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t r0 = Row(a[0], i), r1 = Row(a[1], i);
+      if (a[0].IsNull(r0) || a[1].IsNull(r1)) {
+        out->AppendNull();
+        continue;
+      }
+      const std::string_view s = a[0].Str(r0), sep = a[1].Str(r1);
+      size_t start = 0;
+      while (true) {
+        const size_t at = sep.empty() ? std::string_view::npos : s.find(sep, start);
+        out->Values().AppendString(s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
+        if (at == std::string_view::npos) break;
+        start = at + sep.size();
+      }
+      out->EndList();
     }
     return true;
   }

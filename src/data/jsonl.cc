@@ -19,6 +19,20 @@ namespace {
 using json = nlohmann::ordered_json;
 
 // Narrowest type that holds every value seen; strings win over everything.
+Type Widen(Type have, const json& v);
+
+// An array of scalars is a list of the narrowest type that holds them all;
+// anything else in an array (objects, arrays) makes the column JSON text.
+Type WidenList(Type have, Type* element, const json& v) {
+  if (v.is_null()) return have;
+  if (!v.is_array() || (have != Type::kNull && have != Type::kList)) return Type::kString;
+  for (const json& x : v) {
+    if (x.is_array() || x.is_object()) return Type::kString;
+    *element = Widen(*element, x);
+  }
+  return Type::kList;
+}
+
 Type Widen(Type have, const json& v) {
   Type t = Type::kString;
   if (v.is_null()) return have;
@@ -45,7 +59,7 @@ bool InferJsonlSchema(const std::string& path, CsvSchema* schema, std::string* e
 void InferJsonlSchemaOf(const std::string& head, CsvSchema* schema) {
   std::istringstream in(head);
   std::map<std::string, size_t> index;
-  std::vector<Type> types;
+  std::vector<Type> types, elements;
   std::string line;
   for (int n = 0; n < 1000 && std::getline(in, line); ++n) {
     const json j = json::parse(line, nullptr, false);
@@ -55,14 +69,23 @@ void InferJsonlSchemaOf(const std::string& head, CsvSchema* schema) {
       if (fresh) {
         schema->names.push_back(it.key());
         types.push_back(Type::kNull);
+        elements.push_back(Type::kNull);
       }
-      types[pos->second] = Widen(types[pos->second], it.value());
+      Type& t = types[pos->second];
+      if (it.value().is_array() || t == Type::kList) {
+        t = WidenList(t, &elements[pos->second], it.value());
+      } else {
+        t = Widen(t, it.value());
+      }
     }
   }
-  for (Type& t : types) {
-    if (t == Type::kNull) t = Type::kString;
+  for (size_t i = 0; i < types.size(); ++i) {
+    if (types[i] == Type::kNull) types[i] = Type::kString;
+    if (types[i] != Type::kList) elements[i] = Type::kNull;
+    else if (elements[i] == Type::kNull) elements[i] = Type::kString;  // only empty lists seen
   }
   schema->types = types;
+  schema->elements = elements;
 }
 
 std::vector<FileRange> SplitLines(const std::string& path, int64_t target, std::string* error) {
@@ -95,11 +118,47 @@ std::vector<FileRange> SplitLines(const std::string& path, int64_t target, std::
   return out;
 }
 
+namespace {
+
+// Whether a JSON value (not null) is of a column's type.
+bool Fits(Type t, const json& v) {
+  int64_t us = 0;
+  return t == Type::kString || (t == Type::kBool && v.is_boolean()) ||
+         (t == Type::kInt64 && v.is_number_integer()) || (t == Type::kDouble && v.is_number()) ||
+         (t == Type::kTimestamp && v.is_string() && ParseTimestamp(v.get_ref<const std::string&>(), &us));
+}
+
+bool FitsList(Type element, const json& v) {
+  if (!v.is_array()) return false;
+  for (const json& x : v) {
+    if (!x.is_null() && !Fits(element, x)) return false;
+  }
+  return true;
+}
+
+void AppendJson(Column& c, Type t, const json& v) {
+  switch (t) {
+    case Type::kInt64: c.AppendInt(v.get<int64_t>()); break;
+    case Type::kDouble: c.AppendDouble(v.get<double>()); break;
+    case Type::kBool: c.AppendBool(v.get<bool>()); break;
+    case Type::kTimestamp: {
+      int64_t us = 0;
+      ParseTimestamp(v.get_ref<const std::string&>(), &us);
+      c.AppendInt(us);
+      break;
+    }
+    default: c.AppendString(v.is_string() ? v.get_ref<const std::string&>() : v.dump());
+  }
+}
+
+}  // namespace
+
 void ParseJsonl(std::string_view text, const std::string& file, int64_t first_line,
                 const CsvSchema& schema, Block* out, std::vector<BadRecord>* bad) {
   if (out->columns.empty()) {
     for (size_t i = 0; i < schema.names.size(); ++i) {
-      out->Add(schema.names[i], Column::OfType(schema.types[i]));
+      out->Add(schema.names[i], schema.types[i] == Type::kList ? Column::ListOf(schema.ElementOf(i))
+                                                                : Column::OfType(schema.types[i]));
     }
   }
   size_t pos = 0;
@@ -120,13 +179,12 @@ void ParseJsonl(std::string_view text, const std::string& file, int64_t first_li
       auto it = j.find(schema.names[i]);
       if (it == j.end() || it->is_null()) continue;
       const Type t = schema.types[i];
-      int64_t us = 0;
-      const bool ok = t == Type::kString || (t == Type::kBool && it->is_boolean()) ||
-                      (t == Type::kInt64 && it->is_number_integer()) ||
-                      (t == Type::kDouble && it->is_number()) ||
-                      (t == Type::kTimestamp && it->is_string() &&
-                       ParseTimestamp(it->get_ref<const std::string&>(), &us));
-      if (!ok) reason = "field '" + schema.names[i] + "' is not " + TypeName(t) + ": " + it->dump().substr(0, 40);
+      const bool ok = t == Type::kList ? FitsList(schema.ElementOf(i), *it) : Fits(t, *it);
+      if (!ok) {
+        reason = "field '" + schema.names[i] + "' is not " +
+                 (t == Type::kList ? std::string("a list of ") + TypeName(schema.ElementOf(i)) : TypeName(t)) +
+                 ": " + it->dump().substr(0, 40);
+      }
     }
     if (!reason.empty()) {
       bad->push_back({file, this_line, reason, std::string(raw)});
@@ -139,17 +197,14 @@ void ParseJsonl(std::string_view text, const std::string& file, int64_t first_li
         c.AppendNull();
         continue;
       }
-      switch (schema.types[i]) {
-        case Type::kInt64: c.AppendInt(it->get<int64_t>()); break;
-        case Type::kDouble: c.AppendDouble(it->get<double>()); break;
-        case Type::kBool: c.AppendBool(it->get<bool>()); break;
-        case Type::kTimestamp: {
-          int64_t us = 0;
-          ParseTimestamp(it->get_ref<const std::string&>(), &us);
-          c.AppendInt(us);
-          break;
+      if (schema.types[i] == Type::kList) {
+        for (const json& x : *it) {
+          if (x.is_null()) c.Values().AppendNull();
+          else AppendJson(c.Values(), schema.ElementOf(i), x);
         }
-        default: c.AppendString(it->is_string() ? it->get<std::string>() : it->dump());
+        c.EndList();
+      } else {
+        AppendJson(c, schema.types[i], *it);
       }
     }
     ++out->num_rows;

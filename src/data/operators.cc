@@ -44,6 +44,13 @@ void KeyOf(const std::vector<const Column*>& cols, int64_t r, std::string* key) 
         key->append(s);
         break;
       }
+      case Type::kList: {
+        const std::string text = JsonValue(*c, r);  // equal lists, equal text
+        const uint32_t n = static_cast<uint32_t>(text.size());
+        key->append(reinterpret_cast<const char*>(&n), 4);
+        key->append(text);
+        break;
+      }
       case Type::kNull: break;
     }
   }
@@ -180,6 +187,10 @@ bool GroupBy::Add(const Block& rows, std::string* error) {
       return Resolve(rows, {aggs_[a].column}, &unused, "groupby aggregation", error);
     }
     const Type t = inputs[a]->type;
+    if (t == Type::kList && aggs_[a].fn != "count" && aggs_[a].fn != "count_distinct") {
+      *error = aggs_[a].fn + "(" + aggs_[a].column + "): the column holds lists (count and count_distinct work on them)";
+      return false;
+    }
     if ((aggs_[a].fn == "sum" || aggs_[a].fn == "mean" || aggs_[a].fn == "std") &&
         (t == Type::kString || t == Type::kTimestamp)) {
       *error = aggs_[a].fn + "(" + aggs_[a].column + "): the column is " +
@@ -520,6 +531,9 @@ int CompareForSort(const Column& a, int64_t x, const Column& b, int64_t y, bool 
   int cmp = 0;
   if (a.type == Type::kString && b.type == Type::kString) {
     const int r = a.Str(x).compare(b.Str(y));
+    cmp = (r > 0) - (r < 0);
+  } else if (a.type == Type::kList || b.type == Type::kList) {
+    const int r = JsonValue(a, x).compare(JsonValue(b, y));  // an order, if not a meaningful one
     cmp = (r > 0) - (r < 0);
   } else if (IsI64(a.type) && IsI64(b.type)) {
     cmp = (a.i64[x] > b.i64[y]) - (a.i64[x] < b.i64[y]);

@@ -121,7 +121,8 @@ bool PlanParquet(const std::vector<std::string>& files, CsvSchema* schema, std::
     if (!ReadParquetInfo(files[f], &info, error)) return false;
     if (f == 0) {
       *schema = info.schema;
-    } else if (info.schema.names != schema->names || info.schema.types != schema->types) {
+    } else if (info.schema.names != schema->names || info.schema.types != schema->types ||
+               info.schema.elements != schema->elements) {
       *error = files[f] + ": its columns differ from " + files[0] + "'s (all files of a source share one schema)";
       return false;
     }
@@ -139,7 +140,7 @@ bool PlanParquet(const std::vector<std::string>& files, CsvSchema* schema, std::
 bool PlanSource(const SourceSpec& src, int64_t target_bytes, CsvSchema* schema,
                 std::vector<FileRange>* ranges, std::string* error) {
   if (src.format == "range") {
-    *schema = CsvSchema{{"id"}, {Type::kInt64}};
+    *schema = CsvSchema{{"id"}, {Type::kInt64}, {}};
     constexpr int64_t kRowsPerRange = 1 << 20;
     for (int64_t start = 0; start < src.n; start += kRowsPerRange) {
       ranges->push_back({"range", start, std::min(kRowsPerRange, src.n - start), start, ""});
@@ -160,7 +161,7 @@ bool PlanSource(const SourceSpec& src, int64_t target_bytes, CsvSchema* schema,
   }
   if (src.format == "parquet") return PlanParquet(files, schema, ranges, error);
   if (src.format == "text") {
-    *schema = CsvSchema{{"text"}, {Type::kString}};
+    *schema = CsvSchema{{"text"}, {Type::kString}, {}};
     for (const std::string& f : files) {
       const auto more = SplitLines(f, target_bytes, error);
       if (!error->empty()) return false;

@@ -33,8 +33,23 @@ class FlatMapStep : public Step {
         *error = "no column '" + column_ + "'";
         return false;
       }
+    } else if (c->type == Type::kList) {
+      // One row per value of the list; empty and null lists give none.
+      std::vector<int64_t> rows, values;
+      for (int64_t r = 0; r < b->num_rows; ++r) {
+        if (c->IsNull(r)) continue;
+        for (int32_t k = c->offsets[r]; k < c->offsets[r + 1]; ++k) rows.push_back(r), values.push_back(k);
+      }
+      Column pieces = Gather(c->Values(), values);
+      Block out = b->Take(rows);
+      out.Add(as_.empty() ? column_ : as_, std::move(pieces));
+      *b = std::move(out);
+      return true;
     } else if (c->type != Type::kString) {
-      *error = "column '" + column_ + "' is " + TypeName(c->type) + "; flat_map splits text";
+      *error = "column '" + column_ + "' is " + TypeName(c->type) + "; flat_map splits text or takes lists apart";
+      return false;
+    } else if (separator_.empty()) {
+      *error = "column '" + column_ + "' is text: say where to split it (split: \",\")";
       return false;
     }
     std::vector<int64_t> rows;  // each piece's source row
@@ -119,10 +134,9 @@ bool RegisterBatchFunction(const std::string& name, BatchFunction fn) {
 }
 
 void AddReshapeSteps(std::map<std::string, StepInfo>* r) {
-  (*r)["flat_map"] = StepInfo{{"column", "split", "as"}, {"column", "split"},
+  (*r)["flat_map"] = StepInfo{{"column", "split", "as"}, {"column"},
                               [](const json& p, std::string*) -> std::unique_ptr<Step> {
-    return std::make_unique<FlatMapStep>(p["column"].get<std::string>(), p["split"].get<std::string>(),
-                                         p.value("as", ""));
+    return std::make_unique<FlatMapStep>(p["column"].get<std::string>(), p.value("split", ""), p.value("as", ""));
   }};
   (*r)["map_batches"] = StepInfo{{"value", "fn"}, {}, [](const json& p, std::string* e) -> std::unique_ptr<Step> {
     const std::string name = p.contains("fn") ? p["fn"].get<std::string>() : p.value("value", "");

@@ -9,6 +9,7 @@
 
 #include "data/parquet/compression.h"
 #include "data/parquet/encoding.h"
+#include "data/parquet/leaf.h"
 #include "data/parquet/thrift_io.h"
 #include "data/timestamp.h"
 
@@ -21,19 +22,6 @@ using PT = pf::Type;
 
 // Pages bigger than this are taken for corruption rather than allocated.
 constexpr int64_t kMaxPageBytes = int64_t{1} << 30;
-
-enum class Conversion { kNone, kDate, kMillis, kMicros, kNanos, kInt96, kDecimal };
-
-// A flat column of the file and how its physical values become ours.
-struct Leaf {
-  std::string name;
-  PT::type physical = PT::INT64;
-  int32_t type_length = 0;
-  bool optional = true;
-  Type type = Type::kInt64;
-  Conversion conversion = Conversion::kNone;
-  int scale = 0;
-};
 
 class File {
  public:
@@ -100,49 +88,109 @@ class File {
       *error = path_ + ": the footer has no schema";
       return false;
     }
-    for (size_t i = 1; i < s.size(); ++i) {
+    // The root's children, each a flat column or a list of scalars.
+    size_t i = 1;
+    while (i < s.size()) {
       const pf::SchemaElement& e = s[i];
-      if ((e.__isset.num_children && e.num_children > 0) || !e.__isset.type ||
-          (e.__isset.repetition_type && e.repetition_type == pf::FieldRepetitionType::REPEATED)) {
-        *error = path_ + ": column '" + e.name +
-                 "' is nested (a list, map or struct); Strata reads flat Parquet columns only";
-        return false;
-      }
+      const size_t next = i + Subtree(i);
       Leaf l;
       l.name = e.name;
-      l.physical = e.type;
-      l.type_length = e.__isset.type_length ? e.type_length : 0;
-      l.optional = !e.__isset.repetition_type || e.repetition_type != pf::FieldRepetitionType::REQUIRED;
-      const auto& lt = e.logicalType;
-      const bool has_lt = e.__isset.logicalType;
-      const auto ct = e.__isset.converted_type ? e.converted_type : static_cast<pf::ConvertedType::type>(-1);
-      if ((has_lt && lt.__isset.DECIMAL) || ct == pf::ConvertedType::DECIMAL) {
-        l.type = Type::kDouble;
-        l.conversion = Conversion::kDecimal;
-        l.scale = has_lt && lt.__isset.DECIMAL ? lt.DECIMAL.scale : e.scale;
-      } else if ((has_lt && lt.__isset.DATE) || ct == pf::ConvertedType::DATE) {
-        l.type = Type::kTimestamp;
-        l.conversion = Conversion::kDate;
-      } else if (has_lt && lt.__isset.TIMESTAMP) {
-        l.type = Type::kTimestamp;
-        const auto& u = lt.TIMESTAMP.unit;
-        l.conversion = u.__isset.MILLIS ? Conversion::kMillis : u.__isset.NANOS ? Conversion::kNanos : Conversion::kMicros;
-      } else if (ct == pf::ConvertedType::TIMESTAMP_MILLIS || ct == pf::ConvertedType::TIMESTAMP_MICROS) {
-        l.type = Type::kTimestamp;
-        l.conversion = ct == pf::ConvertedType::TIMESTAMP_MILLIS ? Conversion::kMillis : Conversion::kMicros;
-      } else if (e.type == PT::INT96) {
-        l.type = Type::kTimestamp;
-        l.conversion = Conversion::kInt96;
-      } else if (e.type == PT::BOOLEAN) {
-        l.type = Type::kBool;
-      } else if (e.type == PT::INT32 || e.type == PT::INT64) {
-        l.type = Type::kInt64;
-      } else if (e.type == PT::FLOAT || e.type == PT::DOUBLE) {
-        l.type = Type::kDouble;
+      const bool group = e.__isset.num_children && e.num_children > 0;
+      const bool repeated = e.__isset.repetition_type && e.repetition_type == pf::FieldRepetitionType::REPEATED;
+      const bool optional = !e.__isset.repetition_type || e.repetition_type == pf::FieldRepetitionType::OPTIONAL;
+      const bool list = (e.__isset.logicalType && e.logicalType.__isset.LIST) ||
+                        (e.__isset.converted_type && e.converted_type == pf::ConvertedType::LIST);
+      size_t leaf = i;
+      if (!group && !repeated) {
+        l.optional = optional;
+        l.max_def = optional ? 1 : 0;
+      } else if (group && list && e.num_children == 1 && i + 1 < s.size() && Repeated(s[i + 1])) {
+        // optional group (LIST) { repeated group list { optional T element } },
+        // or the older { repeated T element }.
+        const pf::SchemaElement& mid = s[i + 1];
+        const bool three_level = mid.__isset.num_children && mid.num_children == 1 && i + 2 < s.size() &&
+                                 !(s[i + 2].__isset.num_children && s[i + 2].num_children > 0);
+        leaf = three_level ? i + 2 : i + 1;
+        if (!three_level && mid.__isset.num_children && mid.num_children > 0) leaf = 0;
+        l.is_list = true;
+        l.list_def = optional ? 1 : 0;
+        const bool element_optional = three_level && (!s[leaf].__isset.repetition_type ||
+                                                      s[leaf].repetition_type == pf::FieldRepetitionType::OPTIONAL);
+        l.max_def = l.list_def + 1 + (element_optional ? 1 : 0);
+        l.max_rep = 1;
+        l.optional = element_optional;
+      } else if (!group && repeated) {
+        // A bare repeated field: a required list of required values.
+        l.is_list = true;
+        l.list_def = 0;
+        l.max_def = 1;
+        l.max_rep = 1;
+        l.optional = false;
       } else {
-        l.type = Type::kString;
+        leaf = 0;
+      }
+      if (leaf == 0 || !s[leaf].__isset.type) {
+        *error = path_ + ": column '" + e.name +
+                 "' is nested (a map, a struct, or a list of those); Strata reads flat columns and lists of values";
+        return false;
+      }
+      if (!Describe(s[leaf], &l)) {
+        *error = path_ + ": column '" + e.name + "' has a physical type Strata does not know";
+        return false;
       }
       leaves_.push_back(l);
+      i = next;
+    }
+    return true;
+  }
+
+  static bool Repeated(const pf::SchemaElement& e) {
+    return e.__isset.repetition_type && e.repetition_type == pf::FieldRepetitionType::REPEATED;
+  }
+
+  // How many schema elements the element at `i` and its descendants take.
+  size_t Subtree(size_t i) const {
+    size_t n = 1;
+    const auto& s = meta_.schema;
+    const int children = s[i].__isset.num_children ? s[i].num_children : 0;
+    for (int c = 0; c < children && i + n < s.size(); ++c) n += Subtree(i + n);
+    return n;
+  }
+
+  // The leaf's physical type and how its values convert.
+  static bool Describe(const pf::SchemaElement& e, Leaf* l) {
+    l->physical = e.type;
+    l->type_length = e.__isset.type_length ? e.type_length : 0;
+    const auto& lt = e.logicalType;
+    const bool has_lt = e.__isset.logicalType;
+    const auto ct = e.__isset.converted_type ? e.converted_type : static_cast<pf::ConvertedType::type>(-1);
+    if ((has_lt && lt.__isset.DECIMAL) || ct == pf::ConvertedType::DECIMAL) {
+      l->type = Type::kDouble;
+      l->conversion = Conversion::kDecimal;
+      l->scale = has_lt && lt.__isset.DECIMAL ? lt.DECIMAL.scale : e.scale;
+    } else if ((has_lt && lt.__isset.DATE) || ct == pf::ConvertedType::DATE) {
+      l->type = Type::kTimestamp;
+      l->conversion = Conversion::kDate;
+    } else if (has_lt && lt.__isset.TIMESTAMP) {
+      l->type = Type::kTimestamp;
+      const auto& u = lt.TIMESTAMP.unit;
+      l->conversion = u.__isset.MILLIS ? Conversion::kMillis : u.__isset.NANOS ? Conversion::kNanos : Conversion::kMicros;
+    } else if (ct == pf::ConvertedType::TIMESTAMP_MILLIS || ct == pf::ConvertedType::TIMESTAMP_MICROS) {
+      l->type = Type::kTimestamp;
+      l->conversion = ct == pf::ConvertedType::TIMESTAMP_MILLIS ? Conversion::kMillis : Conversion::kMicros;
+    } else if (e.type == PT::INT96) {
+      l->type = Type::kTimestamp;
+      l->conversion = Conversion::kInt96;
+    } else if (e.type == PT::BOOLEAN) {
+      l->type = Type::kBool;
+    } else if (e.type == PT::INT32 || e.type == PT::INT64) {
+      l->type = Type::kInt64;
+    } else if (e.type == PT::FLOAT || e.type == PT::DOUBLE) {
+      l->type = Type::kDouble;
+    } else if (e.type == PT::BYTE_ARRAY || e.type == PT::FIXED_LEN_BYTE_ARRAY) {
+      l->type = Type::kString;
+    } else {
+      return false;
     }
     return true;
   }
@@ -154,228 +202,44 @@ class File {
   std::vector<Leaf> leaves_;
 };
 
-// Physical values → a column in the physical representation: integers in
-// i64, floats in f64, booleans in b, byte arrays as strings.
-bool DecodePlain(const Leaf& l, Bytes in, int64_t n, Column* c) {
-  const size_t count = static_cast<size_t>(n);
-  switch (l.physical) {
-    case PT::BOOLEAN: {
-      if (in.left() < (count + 7) / 8) return false;
-      *c = Column::OfType(Type::kBool);
-      c->b.resize(count);
-      for (size_t i = 0; i < count; ++i) c->b[i] = (in.p[i >> 3] >> (i & 7)) & 1;
-      break;
-    }
-    case PT::INT32: {
-      if (in.left() < count * 4) return false;
-      *c = Column::OfType(Type::kInt64);
-      c->i64.resize(count);
-      for (size_t i = 0; i < count; ++i) {
-        int32_t v;
-        std::memcpy(&v, in.p + 4 * i, 4);
-        c->i64[i] = v;
-      }
-      break;
-    }
-    case PT::INT64:
-      if (in.left() < count * 8) return false;
-      *c = Column::OfType(Type::kInt64);
-      c->i64.resize(count);
-      std::memcpy(c->i64.data(), in.p, count * 8);
-      break;
-    case PT::INT96: {
-      if (in.left() < count * 12) return false;
-      *c = Column::OfType(Type::kInt64);
-      c->i64.resize(count);
-      for (size_t i = 0; i < count; ++i) {
-        int64_t nanos;
-        int32_t julian;
-        std::memcpy(&nanos, in.p + 12 * i, 8);
-        std::memcpy(&julian, in.p + 12 * i + 8, 4);
-        c->i64[i] = (static_cast<int64_t>(julian) - 2440588) * kMicrosPerDay + nanos / 1000;
-      }
-      break;
-    }
-    case PT::FLOAT: {
-      if (in.left() < count * 4) return false;
-      *c = Column::OfType(Type::kDouble);
-      c->f64.resize(count);
-      for (size_t i = 0; i < count; ++i) {
-        float v;
-        std::memcpy(&v, in.p + 4 * i, 4);
-        c->f64[i] = v;
-      }
-      break;
-    }
-    case PT::DOUBLE:
-      if (in.left() < count * 8) return false;
-      *c = Column::OfType(Type::kDouble);
-      c->f64.resize(count);
-      std::memcpy(c->f64.data(), in.p, count * 8);
-      break;
-    case PT::BYTE_ARRAY:
-      *c = Column::OfType(Type::kString);
-      c->offsets.reserve(count + 1);
-      for (size_t i = 0; i < count; ++i) {
-        uint32_t len;
-        if (in.left() < 4) return false;
-        std::memcpy(&len, in.p, 4);
-        in.p += 4;
-        if (in.left() < len) return false;
-        c->AppendString(std::string_view(reinterpret_cast<const char*>(in.p), len));
-        in.p += len;
-      }
-      return true;
-    case PT::FIXED_LEN_BYTE_ARRAY: {
-      const size_t w = static_cast<size_t>(l.type_length);
-      if (l.type_length <= 0 || in.left() < count * w) return false;
-      *c = Column::OfType(Type::kString);
-      for (size_t i = 0; i < count; ++i) {
-        c->AppendString(std::string_view(reinterpret_cast<const char*>(in.p + i * w), w));
-      }
-      return true;
-    }
-  }
-  c->length = n;
-  return true;
-}
-
-// Physical representation → the column's type (dates, timestamps, decimals).
-void Convert(const Leaf& l, Column* c) {
-  switch (l.conversion) {
-    case Conversion::kNone: return;
-    case Conversion::kDate:
-      for (int64_t& v : c->i64) v *= kMicrosPerDay;
-      break;
-    case Conversion::kMillis:
-      for (int64_t& v : c->i64) v *= 1000;
-      break;
-    case Conversion::kNanos:
-      for (int64_t& v : c->i64) v = v / 1000 - (v % 1000 < 0);
-      break;
-    case Conversion::kMicros:
-    case Conversion::kInt96: break;
-    case Conversion::kDecimal: {
-      const double div = std::pow(10.0, l.scale);
-      Column d = Column::OfType(Type::kDouble);
-      d.f64.resize(static_cast<size_t>(c->length));
-      for (int64_t i = 0; i < c->length; ++i) {
-        if (c->type == Type::kInt64) {
-          d.f64[static_cast<size_t>(i)] = static_cast<double>(c->i64[static_cast<size_t>(i)]) / div;
-        } else {
-          // Big-endian two's complement: start from -1 when negative and
-          // shift the bytes in, which sign-extends.
-          const std::string_view s = c->Str(i);
-          double v = !s.empty() && (static_cast<uint8_t>(s[0]) & 0x80) ? -1 : 0;
-          for (char ch : s) v = v * 256 + static_cast<uint8_t>(ch);
-          d.f64[static_cast<size_t>(i)] = v / div;
-        }
-      }
-      d.length = c->length;
-      *c = std::move(d);
-      return;
-    }
-  }
-  c->type = l.type;
-}
-
-// One page's values (`n` of them, non-null) in `encoding`.
-bool DecodeValues(const Leaf& l, int encoding, Bytes in, int64_t n, const Column* dict, Column* out,
-                  std::string* error) {
-  auto bad = [&](const std::string& what) {
-    *error = what;
-    return false;
-  };
-  switch (encoding) {
-    case pf::Encoding::PLAIN:
-      if (!DecodePlain(l, in, n, out)) return bad("PLAIN values run past the page");
-      break;
-    case pf::Encoding::PLAIN_DICTIONARY:
-    case pf::Encoding::RLE_DICTIONARY: {
-      if (dict == nullptr) return bad("dictionary-encoded page without a dictionary page");
-      if (n == 0) {
-        *out = Column::OfType(dict->type);
-        return true;
-      }
-      if (in.left() < 1) return bad("dictionary page indices missing");
-      const int width = *in.p++;
-      std::vector<uint32_t> idx(static_cast<size_t>(n));
-      if (!DecodeHybrid(in, width, n, idx.data())) return bad("corrupt dictionary indices");
-      std::vector<int64_t> rows(idx.begin(), idx.end());
-      for (int64_t r : rows) {
-        if (r >= dict->length) return bad("dictionary index " + std::to_string(r) + " out of range");
-      }
-      *out = Gather(*dict, rows);
-      return true;  // the dictionary is converted already
-    }
-    case pf::Encoding::RLE: {
-      if (l.physical != PT::BOOLEAN) return bad("RLE encoding for a non-boolean column");
-      if (in.left() < 4) return bad("RLE booleans without a length");
-      uint32_t len;
-      std::memcpy(&len, in.p, 4);
-      in.p += 4;
-      if (in.left() < len) return bad("RLE booleans run past the page");
-      in.end = in.p + len;
-      std::vector<uint32_t> v(static_cast<size_t>(n));
-      if (!DecodeHybrid(in, 1, n, v.data())) return bad("corrupt RLE booleans");
-      *out = Column::OfType(Type::kBool);
-      out->b.assign(v.begin(), v.end());
-      out->length = n;
-      break;
-    }
-    case pf::Encoding::DELTA_BINARY_PACKED: {
-      if (l.physical != PT::INT32 && l.physical != PT::INT64) return bad("DELTA_BINARY_PACKED for a non-integer column");
-      *out = Column::OfType(Type::kInt64);
-      if (!DecodeDeltaBinaryPacked(&in, n, &out->i64)) return bad("corrupt DELTA_BINARY_PACKED values");
-      if (l.physical == PT::INT32) {
-        for (int64_t& v : out->i64) v = static_cast<int32_t>(v);
-      }
-      out->length = n;
-      break;
-    }
-    case pf::Encoding::DELTA_LENGTH_BYTE_ARRAY:
-    case pf::Encoding::DELTA_BYTE_ARRAY: {
-      *out = Column::OfType(Type::kString);
-      if (encoding == pf::Encoding::DELTA_LENGTH_BYTE_ARRAY) {
-        std::vector<std::string_view> v;
-        if (!DecodeDeltaLengthByteArray(&in, n, &v)) return bad("corrupt DELTA_LENGTH_BYTE_ARRAY values");
-        for (auto s : v) out->AppendString(s);
-      } else {
-        std::vector<std::string> v;
-        if (!DecodeDeltaByteArray(&in, n, &v)) return bad("corrupt DELTA_BYTE_ARRAY values");
-        for (const auto& s : v) out->AppendString(s);
-      }
-      break;
-    }
-    case pf::Encoding::BYTE_STREAM_SPLIT: {
-      const int width = l.physical == PT::FLOAT || l.physical == PT::INT32 ? 4
-                        : l.physical == PT::FIXED_LEN_BYTE_ARRAY ? l.type_length : 8;
-      std::string plain(static_cast<size_t>(width) * static_cast<size_t>(n), '\0');
-      if (width <= 0 || !DecodeByteStreamSplit(in, width, n, reinterpret_cast<uint8_t*>(plain.data()))) {
-        return bad("corrupt BYTE_STREAM_SPLIT values");
-      }
-      const auto* p = reinterpret_cast<const uint8_t*>(plain.data());
-      DecodePlain(l, Bytes{p, p + plain.size()}, n, out);
-      break;
-    }
-    default:
-      return bad("encoding " + std::to_string(encoding) + " is not supported");
-  }
-  Convert(l, out);
-  return true;
-}
-
-// Values and their definition levels (1 = present) → the output column.
-void AppendPage(const Column& values, const std::vector<uint32_t>& defs, Column* out) {
+// A flat column's values and definition levels (max_def = present) → the
+// output column.
+void AppendPage(const Column& values, const std::vector<uint32_t>& defs, uint32_t max_def, Column* out) {
   if (defs.empty() || static_cast<int64_t>(defs.size()) == values.length) {
     out->AppendColumn(values);
     return;
   }
   int64_t k = 0;
   for (uint32_t d : defs) {
-    if (d != 0) out->AppendFrom(values, k++);
+    if (d == max_def) out->AppendFrom(values, k++);
     else out->AppendNull();
   }
+}
+
+// A list column's entries (repetition 0 starts a row) → lists; a row's list
+// may continue on the next page, so `open` carries over.
+bool AppendListPage(const Leaf& l, const Column& values, const std::vector<uint32_t>& reps,
+                    const std::vector<uint32_t>& defs, Column* out, bool* open, int64_t* rows) {
+  int64_t k = 0;
+  for (size_t i = 0; i < defs.size(); ++i) {
+    const uint32_t r = reps.empty() ? 0 : reps[i], d = defs[i];
+    if (r == 0) {
+      if (*open) out->EndList();
+      *open = false;
+      ++*rows;
+      if (static_cast<int>(d) < l.list_def) {
+        out->AppendNull();
+        continue;
+      }
+      *open = true;
+      if (static_cast<int>(d) == l.list_def) continue;  // an empty list
+    } else if (!*open) {
+      return false;  // a continuation with no list to continue
+    }
+    if (static_cast<int>(d) == l.max_def) out->Values().AppendFrom(values, k++);
+    else out->Values().AppendNull();
+  }
+  return true;
 }
 
 bool ReadChunk(const File& f, const Leaf& l, const pf::ColumnChunk& cc, int64_t rows, Column* out,
@@ -393,7 +257,10 @@ bool ReadChunk(const File& f, const Leaf& l, const pf::ColumnChunk& cc, int64_t 
   int64_t values = 0;
   Column dict;
   bool have_dict = false;
-  *out = Column::OfType(l.type);
+  *out = l.is_list ? Column::ListOf(l.type) : Column::OfType(l.type);
+  bool open_list = false;
+  int64_t list_rows = 0;
+  const int rep_width = BitWidth(static_cast<uint64_t>(l.max_rep)), def_width = BitWidth(static_cast<uint64_t>(l.max_def));
   std::string page, why;
   while (values < m.num_values) {
     pf::PageHeader h;
@@ -427,24 +294,29 @@ bool ReadChunk(const File& f, const Leaf& l, const pf::ColumnChunk& cc, int64_t 
     const bool v2 = h.type == pf::PageType::DATA_PAGE_V2;
     const int64_t n = v2 ? h.data_page_header_v2.num_values : h.data_page_header.num_values;
     if (n < 0 || values + n > m.num_values) return (*error = "a page holds more values than the chunk", false);
-    std::vector<uint32_t> defs;
+    std::vector<uint32_t> reps, defs;
     Bytes in;
+    // Levels as the hybrid encoding: v2 pages say their lengths, v1 pages
+    // prefix each with 4 bytes.
+    auto levels = [&](Bytes from, int width, std::vector<uint32_t>* out_levels) {
+      out_levels->resize(static_cast<size_t>(n));
+      return DecodeHybrid(from, width, n, out_levels->data());
+    };
     if (v2) {
       const auto& v = h.data_page_header_v2;
-      const int64_t levels = int64_t{v.repetition_levels_byte_length} + v.definition_levels_byte_length;
+      const int64_t level_bytes = int64_t{v.repetition_levels_byte_length} + v.definition_levels_byte_length;
       if (v.repetition_levels_byte_length < 0 || v.definition_levels_byte_length < 0 ||
-          levels > static_cast<int64_t>(body.size()) || levels > h.uncompressed_page_size) {
+          level_bytes > static_cast<int64_t>(body.size()) || level_bytes > h.uncompressed_page_size) {
         return (*error = "corrupt v2 page levels", false);
       }
-      const auto* lv = reinterpret_cast<const uint8_t*>(body.data()) + v.repetition_levels_byte_length;
-      if (l.optional) {
-        defs.resize(static_cast<size_t>(n));
-        if (!DecodeHybrid(Bytes{lv, lv + v.definition_levels_byte_length}, 1, n, defs.data())) {
-          return (*error = "corrupt definition levels", false);
-        }
+      const auto* rv = reinterpret_cast<const uint8_t*>(body.data());
+      const auto* dv = rv + v.repetition_levels_byte_length;
+      if (l.max_rep > 0 && !levels(Bytes{rv, dv}, rep_width, &reps)) return (*error = "corrupt repetition levels", false);
+      if (l.max_def > 0 && !levels(Bytes{dv, dv + v.definition_levels_byte_length}, def_width, &defs)) {
+        return (*error = "corrupt definition levels", false);
       }
-      const std::string_view rest = body.substr(static_cast<size_t>(levels));
-      const size_t size = static_cast<size_t>(h.uncompressed_page_size - levels);
+      const std::string_view rest = body.substr(static_cast<size_t>(level_bytes));
+      const size_t size = static_cast<size_t>(h.uncompressed_page_size - level_bytes);
       if (!v.__isset.is_compressed || v.is_compressed) {
         if (!Decompress(m.codec, rest, size, &page, error)) return false;
       } else {
@@ -456,32 +328,40 @@ bool ReadChunk(const File& f, const Leaf& l, const pf::ColumnChunk& cc, int64_t 
       if (!Decompress(m.codec, body, static_cast<size_t>(h.uncompressed_page_size), &page, error)) return false;
       const auto* p = reinterpret_cast<const uint8_t*>(page.data());
       in = Bytes{p, p + page.size()};
-      if (l.optional) {
+      auto prefixed = [&](int width, std::vector<uint32_t>* out_levels) {
         uint32_t len;
-        if (in.left() < 4) return (*error = "page too short for its definition levels", false);
+        if (in.left() < 4) return false;
         std::memcpy(&len, in.p, 4);
         in.p += 4;
-        if (in.left() < len) return (*error = "definition levels run past the page", false);
-        defs.resize(static_cast<size_t>(n));
-        if (!DecodeHybrid(Bytes{in.p, in.p + len}, 1, n, defs.data())) {
-          return (*error = "corrupt definition levels", false);
-        }
+        if (in.left() < len || !levels(Bytes{in.p, in.p + len}, width, out_levels)) return false;
         in.p += len;
-      }
+        return true;
+      };
+      if (l.max_rep > 0 && !prefixed(rep_width, &reps)) return (*error = "corrupt repetition levels", false);
+      if (l.max_def > 0 && !prefixed(def_width, &defs)) return (*error = "corrupt definition levels", false);
     }
     int64_t present = n;
     if (!defs.empty()) {
       present = 0;
-      for (uint32_t d : defs) present += d != 0;
+      for (uint32_t d : defs) present += static_cast<int>(d) == l.max_def;
     }
     const int encoding = v2 ? h.data_page_header_v2.encoding : h.data_page_header.encoding;
     Column vals;
     if (!DecodeValues(l, encoding, in, present, have_dict ? &dict : nullptr, &vals, error)) return false;
-    AppendPage(vals, defs, out);
+    if (l.is_list) {
+      if (defs.empty()) defs.assign(static_cast<size_t>(n), static_cast<uint32_t>(l.max_def));
+      if (!AppendListPage(l, vals, reps, defs, out, &open_list, &list_rows)) {
+        return (*error = "a list continues where no list was started", false);
+      }
+    } else {
+      AppendPage(vals, defs, static_cast<uint32_t>(l.max_def), out);
+    }
     values += n;
   }
-  if (values != rows) {
-    *error = "has " + std::to_string(values) + " values for " + std::to_string(rows) + " rows";
+  if (open_list) out->EndList();
+  const int64_t got = l.is_list ? list_rows : values;
+  if (got != rows) {
+    *error = "has " + std::to_string(got) + " values for " + std::to_string(rows) + " rows";
     return false;
   }
   return true;
@@ -495,7 +375,8 @@ bool ReadParquetInfo(const std::string& path, ParquetFileInfo* info, std::string
   *info = ParquetFileInfo{};
   for (const Leaf& l : f.leaves()) {
     info->schema.names.push_back(l.name);
-    info->schema.types.push_back(l.type);
+    info->schema.types.push_back(l.is_list ? Type::kList : l.type);
+    info->schema.elements.push_back(l.is_list ? l.type : Type::kNull);
   }
   for (const pf::RowGroup& rg : f.meta().row_groups) {
     info->row_group_rows.push_back(rg.num_rows);
@@ -525,8 +406,10 @@ bool ReadParquetRowGroup(const std::string& path, int index, const CsvSchema& sc
       *error = path + ": has no column '" + schema.names[c] + "' (the first file has)";
       return false;
     }
-    if (leaves[j].type != schema.types[c]) {
-      *error = path + ": column '" + schema.names[c] + "' is " + TypeName(leaves[j].type) +
+    const Type type = leaves[j].is_list ? Type::kList : leaves[j].type;
+    const Type element = leaves[j].is_list ? leaves[j].type : Type::kNull;
+    if (type != schema.types[c] || element != schema.ElementOf(c)) {
+      *error = path + ": column '" + schema.names[c] + "' is " + TypeName(type) +
                ", in the first file it is " + TypeName(schema.types[c]);
       return false;
     }

@@ -23,7 +23,8 @@ PT::type PhysicalOf(Type t) {
     case Type::kTimestamp: return PT::INT64;
     case Type::kDouble: return PT::DOUBLE;
     case Type::kString:
-    case Type::kNull: return PT::BYTE_ARRAY;
+    case Type::kNull:
+    case Type::kList: return PT::BYTE_ARRAY;
   }
   return PT::BYTE_ARRAY;
 }
@@ -262,6 +263,68 @@ pf::ColumnChunk WriteChunk(const std::string& name, const Column& c, int64_t fro
   return cc;
 }
 
+// A list column's chunk: repetition levels (0 starts a row), definition
+// levels (0 null list, 1 empty list, 2 null value, 3 value) and the values,
+// one data page per about `page_bytes` of rows.
+pf::ColumnChunk WriteListChunk(const std::string& name, const Column& c, int64_t from, int64_t to,
+                               const ParquetWriteOptions& o, std::string* file) {
+  const Column& v = c.Values();
+  pf::ColumnMetaData m;
+  m.__set_type(PhysicalOf(v.type));
+  m.__set_path_in_schema({name, "list", "element"});
+  m.__set_codec(static_cast<pf::CompressionCodec::type>(o.codec));
+  const int64_t chunk_start = static_cast<int64_t>(file->size());
+  int64_t uncompressed = 0, entries = 0;
+  m.__set_encodings({pf::Encoding::RLE, pf::Encoding::PLAIN});
+  m.__set_data_page_offset(chunk_start);
+  const int64_t per_page = std::max<int64_t>(1, (to - from) * o.page_bytes /
+      std::max<int64_t>(1, 8 * (c.offsets[static_cast<size_t>(to)] - c.offsets[static_cast<size_t>(from)]) + (to - from)));
+  std::vector<uint32_t> reps, defs;
+  for (int64_t p = from; p < to; p += per_page) {
+    const int64_t end = std::min(to, p + per_page);
+    reps.clear();
+    defs.clear();
+    for (int64_t r = p; r < end; ++r) {
+      const int32_t a = c.offsets[static_cast<size_t>(r)], b = c.offsets[static_cast<size_t>(r) + 1];
+      if (c.IsNull(r) || a == b) {
+        reps.push_back(0);
+        defs.push_back(c.IsNull(r) ? 0 : 1);
+        continue;
+      }
+      for (int32_t k = a; k < b; ++k) {
+        reps.push_back(k == a ? 0 : 1);
+        defs.push_back(v.IsNull(k) ? 2 : 3);
+      }
+    }
+    std::string body, levels;
+    EncodeHybrid(reps.data(), reps.size(), 1, &levels);
+    PutU32(static_cast<uint32_t>(levels.size()), &body);
+    body.append(levels);
+    levels.clear();
+    EncodeHybrid(defs.data(), defs.size(), 2, &levels);
+    PutU32(static_cast<uint32_t>(levels.size()), &body);
+    body.append(levels);
+    PlainValues(v, c.offsets[static_cast<size_t>(p)], c.offsets[static_cast<size_t>(end)], &body);
+    pf::PageHeader h;
+    h.__set_type(pf::PageType::DATA_PAGE);
+    pf::DataPageHeader dp;
+    dp.__set_num_values(static_cast<int32_t>(defs.size()));
+    dp.__set_encoding(pf::Encoding::PLAIN);
+    dp.__set_definition_level_encoding(pf::Encoding::RLE);
+    dp.__set_repetition_level_encoding(pf::Encoding::RLE);
+    h.__set_data_page_header(dp);
+    AppendPage(h, body, o.codec, file, &uncompressed);
+    entries += static_cast<int64_t>(defs.size());
+  }
+  m.__set_num_values(entries);
+  m.__set_total_uncompressed_size(uncompressed);
+  m.__set_total_compressed_size(static_cast<int64_t>(file->size()) - chunk_start);
+  pf::ColumnChunk cc;
+  cc.__set_file_offset(chunk_start);
+  cc.__set_meta_data(m);
+  return cc;
+}
+
 }  // namespace
 
 void WriteParquet(const Block& block, const ParquetWriteOptions& options, std::string* out) {
@@ -271,7 +334,29 @@ void WriteParquet(const Block& block, const ParquetWriteOptions& options, std::s
   std::vector<pf::SchemaElement> schema(1);
   schema[0].__set_name("schema");
   schema[0].__set_num_children(static_cast<int32_t>(block.columns.size()));
-  for (size_t i = 0; i < block.columns.size(); ++i) schema.push_back(SchemaOf(block.names[i], block.columns[i].type));
+  for (size_t i = 0; i < block.columns.size(); ++i) {
+    const Column& c = block.columns[i];
+    if (c.type != Type::kList) {
+      schema.push_back(SchemaOf(block.names[i], c.type));
+      continue;
+    }
+    // optional group NAME (LIST) { repeated group list { optional T element } }
+    pf::SchemaElement group;
+    group.__set_name(block.names[i]);
+    group.__set_repetition_type(pf::FieldRepetitionType::OPTIONAL);
+    group.__set_num_children(1);
+    group.__set_converted_type(pf::ConvertedType::LIST);
+    pf::LogicalType list;
+    list.__set_LIST(pf::ListType());
+    group.__set_logicalType(list);
+    pf::SchemaElement repeated;
+    repeated.__set_name("list");
+    repeated.__set_repetition_type(pf::FieldRepetitionType::REPEATED);
+    repeated.__set_num_children(1);
+    schema.push_back(group);
+    schema.push_back(repeated);
+    schema.push_back(SchemaOf("element", c.ElementType()));
+  }
   meta.__set_schema(schema);
   meta.__set_num_rows(block.num_rows);
   meta.__set_created_by("strata");
@@ -285,7 +370,9 @@ void WriteParquet(const Block& block, const ParquetWriteOptions& options, std::s
     std::vector<pf::ColumnChunk> chunks;
     int64_t bytes = 0;
     for (size_t i = 0; i < block.columns.size(); ++i) {
-      chunks.push_back(WriteChunk(block.names[i], block.columns[i], from, to, options, out));
+      chunks.push_back(block.columns[i].type == Type::kList
+                           ? WriteListChunk(block.names[i], block.columns[i], from, to, options, out)
+                           : WriteChunk(block.names[i], block.columns[i], from, to, options, out));
       bytes += chunks.back().meta_data.total_uncompressed_size;
     }
     rg.__set_columns(chunks);

@@ -68,3 +68,44 @@ TEST(ArrowExport, ABlockReadsBackThroughTheCDataInterface) {
 
 }  // namespace
 }  // namespace strata::data
+
+namespace strata::data {
+namespace {
+
+TEST(ArrowExport, ListsAndTimestampsExportWithTheirChildren) {
+  Block b;
+  Column tags = Column::ListOf(Type::kString), at = Column::OfType(Type::kTimestamp);
+  tags.Values().AppendString("a"), tags.Values().AppendString("b"), tags.EndList();
+  tags.AppendNull();
+  tags.EndList();  // empty
+  at.AppendInt(1'000'000), at.AppendNull(), at.AppendInt(-5);
+  b.Add("tags", tags), b.Add("at", at);
+  b.num_rows = 3;
+  ArrowSchema schema;
+  ArrowArray array;
+  ExportBlock(b, &schema, &array);
+  ASSERT_EQ(schema.n_children, 2);
+  EXPECT_STREQ(schema.children[0]->format, "+l");
+  ASSERT_EQ(schema.children[0]->n_children, 1);
+  EXPECT_STREQ(schema.children[0]->children[0]->format, "u");
+  EXPECT_STREQ(schema.children[0]->children[0]->name, "item");
+  EXPECT_STREQ(schema.children[1]->format, "tsu:UTC");
+  const ArrowArray* list = array.children[0];
+  EXPECT_EQ(list->length, 3);
+  EXPECT_EQ(list->null_count, 1);
+  const auto* offsets = static_cast<const int32_t*>(list->buffers[1]);
+  EXPECT_EQ(offsets[0], 0);
+  EXPECT_EQ(offsets[1], 2);
+  EXPECT_EQ(offsets[2], 2);
+  EXPECT_EQ(offsets[3], 2);
+  ASSERT_EQ(list->n_children, 1);
+  EXPECT_EQ(list->children[0]->length, 2);
+  const char* chars = static_cast<const char*>(list->children[0]->buffers[2]);
+  EXPECT_EQ(std::string(chars, 2), "ab");
+  EXPECT_EQ(static_cast<const int64_t*>(array.children[1]->buffers[1])[2], -5);
+  array.release(&array);
+  schema.release(&schema);
+}
+
+}  // namespace
+}  // namespace strata::data

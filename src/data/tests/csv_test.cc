@@ -11,7 +11,7 @@ namespace strata::data {
 namespace {
 
 CsvSchema Schema(std::vector<std::string> names, std::vector<Type> types) {
-  return CsvSchema{std::move(names), std::move(types)};
+  return CsvSchema{std::move(names), std::move(types), {}};
 }
 
 TEST(Csv, Rfc4180QuotingAndBadRecordsWithLines) {
@@ -112,7 +112,7 @@ TEST(CompressedInput, GzipAndZstdReadTransparentlyAndCorruptionIsAnError) {
     ASSERT_TRUE(ReadRange(ranges[0], &body, &error)) << error;
     Block b;
     std::vector<BadRecord> bad;
-    ParseCsv(body, path, ranges[0].first_line, CsvSchema{{"id", "name"}, {Type::kInt64, Type::kString}}, ',',
+    ParseCsv(body, path, ranges[0].first_line, CsvSchema{{"id", "name"}, {Type::kInt64, Type::kString}, {}}, ',',
              &b, &bad);
     EXPECT_EQ(b.num_rows, 2);
     EXPECT_EQ(b.columns[1].Str(1), "b,c");
@@ -167,6 +167,34 @@ TEST(Csv, SplitCutsAtRecordsWithOrWithoutQuotes) {
   }
   ExpectGoodSplit(quoted, 1 << 20);
   ExpectGoodSplit(quoted, 333);
+}
+
+}  // namespace
+}  // namespace strata::data
+
+namespace strata::data {
+namespace {
+
+TEST(Jsonl, ArraysOfValuesAreListsAndOtherValuesThereAreBadRecords) {
+  const std::string path = ::testing::TempDir() + "lists.jsonl";
+  std::ofstream(path) << "{\"a\": [1, 2], \"b\": [\"x\"], \"c\": [{\"k\": 1}]}\n{\"a\": [3.5, null], \"b\": []}\n";
+  CsvSchema schema;
+  std::string error;
+  ASSERT_TRUE(InferJsonlSchema(path, &schema, &error)) << error;
+  EXPECT_EQ(schema.types, (std::vector<Type>{Type::kList, Type::kList, Type::kString}));
+  EXPECT_EQ(schema.ElementOf(0), Type::kDouble);
+  EXPECT_EQ(schema.ElementOf(1), Type::kString);
+  Block b;
+  std::vector<BadRecord> bad;
+  ParseJsonl("{\"a\": [1, 2], \"b\": [\"x\"]}\n{\"a\": \"no\"}\n{\"a\": [\"x\"]}\n{\"a\": [null]}\n", "f.jsonl", 1,
+             schema, &b, &bad);
+  ASSERT_EQ(b.num_rows, 2);
+  EXPECT_EQ(JsonValue(b.columns[0], 0), "[1,2]");
+  EXPECT_EQ(JsonValue(b.columns[0], 1), "[null]");
+  EXPECT_EQ(JsonValue(b.columns[1], 1), "null");
+  ASSERT_EQ(bad.size(), 2u);
+  EXPECT_EQ(bad[0].line, 2);
+  EXPECT_NE(bad[0].reason.find("is not a list of double"), std::string::npos) << bad[0].reason;
 }
 
 }  // namespace

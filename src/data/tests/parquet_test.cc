@@ -82,7 +82,8 @@ Block Sample(int64_t rows) {
   Column id = Column::OfType(Type::kInt64), x = Column::OfType(Type::kDouble), ok = Column::OfType(Type::kBool),
          name = Column::OfType(Type::kString), kind = Column::OfType(Type::kString),
          ts = Column::OfType(Type::kTimestamp), nothing = Column::OfType(Type::kNull),
-         zone = Column::OfType(Type::kInt64), fare = Column::OfType(Type::kDouble);
+         zone = Column::OfType(Type::kInt64), fare = Column::OfType(Type::kDouble),
+         nums = Column::ListOf(Type::kInt64), words = Column::ListOf(Type::kString);
   for (int64_t i = 0; i < rows; ++i) {
     id.AppendInt(i * 1000003 - 5'000'000);
     if (i % 5 == 0) x.AppendNull(); else x.AppendDouble(static_cast<double>(i) / 7);
@@ -93,10 +94,21 @@ Block Sample(int64_t rows) {
     nothing.AppendNull();
     zone.AppendInt(i % 50);  // repeating values: dictionary-encoded
     if (i % 13 == 0) fare.AppendNull(); else fare.AppendDouble(static_cast<double>(i % 20) * 0.5);
+    // Lists: null, empty, with null values, of several lengths.
+    if (i % 17 == 0) {
+      nums.AppendNull();
+    } else {
+      for (int64_t k = 0; k < i % 4; ++k) {
+        if ((i + k) % 6 == 0) nums.Values().AppendNull(); else nums.Values().AppendInt(i * 10 + k);
+      }
+      nums.EndList();
+    }
+    for (int64_t k = 0; k < 1 + i % 3; ++k) words.Values().AppendString(k == 0 ? "first" : "w" + std::to_string(i % 5));
+    words.EndList();
   }
   for (auto& [n, c] : std::vector<std::pair<std::string, Column>>{
            {"id", id}, {"x", x}, {"ok", ok}, {"name", name}, {"kind", kind}, {"ts", ts}, {"nothing", nothing},
-           {"zone", zone}, {"fare", fare}}) {
+           {"zone", zone}, {"fare", fare}, {"nums", nums}, {"words", words}}) {
     b.Add(n, c);
   }
   b.num_rows = rows;
@@ -121,7 +133,7 @@ TEST(Parquet, WrittenFilesReadBackExactlyWithEveryCodec) {
     EXPECT_EQ(info.schema.names, in.names);
     EXPECT_EQ(info.schema.types, (std::vector<Type>{Type::kInt64, Type::kDouble, Type::kBool, Type::kString,
                                                     Type::kString, Type::kTimestamp, Type::kString,
-                                                    Type::kInt64, Type::kDouble}));
+                                                    Type::kInt64, Type::kDouble, Type::kList, Type::kList}));
     Block out;
     ASSERT_TRUE(ReadAll(path, &out, &error)) << codec << ": " << error;
     ASSERT_EQ(out.num_rows, in.num_rows);
@@ -143,7 +155,7 @@ TEST(Parquet, EmptyBlockWritesAValidFile) {
   std::string error;
   ASSERT_TRUE(ReadParquetInfo(path, &info, &error)) << error;
   EXPECT_EQ(info.num_rows, 0);
-  EXPECT_EQ(info.schema.names.size(), 9u);
+  EXPECT_EQ(info.schema.names.size(), 11u);
 }
 
 // What DuckDB itself reads from its files, against what we read.
@@ -157,7 +169,9 @@ void ExpectMatchesDuckDb(const Block& b, const std::vector<json>& expected, cons
       const json got = json::parse(JsonValue(b.columns[c], r));
       json w = want.at(b.names[c]);
       if (b.names[c] == "day") w = w.get<std::string>() + " 00:00:00";  // a DATE reads as midnight
-      if (w.is_number() && got.is_number()) {
+      if (w.is_array() && got.is_array()) {
+        ASSERT_EQ(got.dump(), w.dump()) << file << " row " << r << " " << b.names[c];
+      } else if (w.is_number() && got.is_number()) {
         ASSERT_NEAR(got.get<double>(), w.get<double>(), 1e-9) << file << " row " << r << " " << b.names[c];
       } else {
         ASSERT_EQ(got, w) << file << " row " << r << " " << b.names[c];
@@ -186,6 +200,9 @@ TEST(Parquet, ReadsFilesDuckDbWrote) {
     EXPECT_EQ(b.Get("day")->type, Type::kTimestamp);
     EXPECT_EQ(b.Get("price")->type, Type::kDouble);
     EXPECT_EQ(b.Get("tiny")->type, Type::kInt64);
+    EXPECT_EQ(b.Get("nums")->type, Type::kList);
+    EXPECT_EQ(b.Get("nums")->ElementType(), Type::kInt64);
+    EXPECT_EQ(b.Get("tags")->ElementType(), Type::kString);
     ExpectMatchesDuckDb(b, expected, variant);
   }
 }

@@ -20,7 +20,10 @@ await con.run(`CREATE TABLE t AS SELECT
   (DATE '2024-01-01' + (i % 400)::INTEGER) AS day,
   TIMESTAMP '2024-03-10 08:00:00' + to_seconds(i * 37) AS ts,
   (i % 1000 / 100)::DECIMAL(9, 2) AS price,
-  (i * 3 % 100000 / 1000)::DECIMAL(18, 3) AS big_price
+  (i * 3 % 100000 / 1000)::DECIMAL(18, 3) AS big_price,
+  CASE WHEN i % 13 = 0 THEN NULL WHEN i % 13 = 1 THEN []::BIGINT[]
+       ELSE [i, CASE WHEN i % 5 = 0 THEN NULL ELSE i * 2 END, i % 7] END AS nums,
+  CASE WHEN i % 3 = 0 THEN ['a', 'b'] ELSE ['c'] END AS tags
   FROM range(0, 5000) r(i)`);
 const variants = [
   ['snappy', "COMPRESSION snappy, ROW_GROUP_SIZE 2048"],
