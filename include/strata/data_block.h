@@ -56,10 +56,23 @@ struct Column {
 
   // Appending (builders).
   void AppendNull();
-  void AppendInt(int64_t v);
-  void AppendDouble(double v);
-  void AppendBool(bool v);
-  void AppendString(std::string_view v);
+  void AppendInt(int64_t v) {
+    i64.push_back(v);
+    MarkValid(true);
+  }
+  void AppendDouble(double v) {
+    f64.push_back(v);
+    MarkValid(true);
+  }
+  void AppendBool(bool v) {
+    b.push_back(v ? 1 : 0);
+    MarkValid(true);
+  }
+  void AppendString(std::string_view v) {
+    chars.append(v);
+    offsets.push_back(static_cast<int32_t>(chars.size()));
+    MarkValid(true);
+  }
   // Appends row `i` of `other` (same type, or this column is kNull-typed and empty).
   void AppendFrom(const Column& other, int64_t i);
   // Appends every row of `other`, of the same type, in bulk.
@@ -77,7 +90,15 @@ struct Column {
   STRATA_STRUCT(type, length, validity, i64, f64, b, offsets, chars, children);
 
  private:
-  void MarkValid(bool valid);
+  // Present values in a column without nulls only count (the common case).
+  void MarkValid(bool valid) {
+    if (valid && validity.empty()) {
+      ++length;
+      return;
+    }
+    MarkValidSlow(valid);
+  }
+  void MarkValidSlow(bool valid);
 };
 
 struct Block {

@@ -42,7 +42,7 @@ void Column::EndList() {
   MarkValid(true);
 }
 
-void Column::MarkValid(bool valid) {
+void Column::MarkValidSlow(bool valid) {
   const size_t byte = static_cast<size_t>(length >> 3);
   if (!valid && validity.empty()) {
     // First null: materialize the bitmap with every earlier row present.
@@ -71,24 +71,6 @@ void Column::AppendNull() {
   }
   MarkValid(false);
 }
-void Column::AppendInt(int64_t v) {
-  i64.push_back(v);
-  MarkValid(true);
-}
-void Column::AppendDouble(double v) {
-  f64.push_back(v);
-  MarkValid(true);
-}
-void Column::AppendBool(bool v) {
-  b.push_back(v ? 1 : 0);
-  MarkValid(true);
-}
-void Column::AppendString(std::string_view v) {
-  chars.append(v);
-  offsets.push_back(static_cast<int32_t>(chars.size()));
-  MarkValid(true);
-}
-
 void Column::AppendFrom(const Column& o, int64_t i) {
   if (o.IsNull(i)) {
     AppendNull();

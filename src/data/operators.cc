@@ -136,10 +136,18 @@ struct Acc {
   std::string smin, smax;
 };
 
+// Looks strings up by string_view, without making a std::string per row.
+struct TextHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 struct GroupBy::State {
   std::unordered_map<std::string, size_t> index;
-  // One int64 key column (the common case) skips building key strings.
+  // One int64 or one text key column (the common cases) skip building key
+  // bytes.
   std::unordered_map<int64_t, size_t> int_index;
+  std::unordered_map<std::string, size_t, TextHash, std::equal_to<>> text_index;
   std::string scratch_key;
   Block key_rows;                 // one row per group: its key values
   std::vector<std::vector<Acc>> accs;  // [group][agg]
@@ -161,6 +169,12 @@ size_t GroupBy::GroupOf(const std::vector<const Column*>& keys, int64_t r) {
     auto [it, inserted] = s.int_index.emplace(keys[0]->i64[r], s.accs.size());
     group = it->second;
     fresh = inserted;
+  } else if (keys.size() == 1 && keys[0]->type == Type::kString && !keys[0]->IsNull(r)) {
+    const std::string_view v = keys[0]->Str(r);
+    auto it = s.text_index.find(v);
+    fresh = it == s.text_index.end();
+    if (fresh) it = s.text_index.emplace(std::string(v), s.accs.size()).first;
+    group = it->second;
   } else {
     KeyOf(keys, r, &s.scratch_key);
     auto [it, inserted] = s.index.emplace(s.scratch_key, s.accs.size());
@@ -436,28 +450,46 @@ bool HashJoin(const Block& left, const Block& right, const std::vector<std::stri
       !Resolve(right, right_keys, &rk, "join (right side)", error)) {
     return false;
   }
-  std::unordered_multimap<std::string, int64_t> table;
-  table.reserve(static_cast<size_t>(right.num_rows));
-  std::string key;
   auto any_null = [](const std::vector<const Column*>& cols, int64_t r) {
     for (const Column* c : cols) {
       if (c->IsNull(r)) return true;
     }
     return false;
   };
+  // Right rows by key, in file order. One integer key (the usual join on an
+  // id) hashes the integer itself; other keys hash their bytes.
+  const bool int_key = lk.size() == 1 && IsI64(lk[0]->type) && lk[0]->type == rk[0]->type;
+  std::unordered_map<int64_t, std::vector<int64_t>> by_int;
+  std::unordered_map<std::string, std::vector<int64_t>> by_bytes;
+  std::string key;
   for (int64_t r = 0; r < right.num_rows; ++r) {
     if (any_null(rk, r)) continue;  // null equals nothing, as in SQL
-    KeyOf(rk, r, &key);
-    table.emplace(key, r);
+    if (int_key) {
+      by_int[rk[0]->i64[static_cast<size_t>(r)]].push_back(r);
+    } else {
+      KeyOf(rk, r, &key);
+      by_bytes[key].push_back(r);
+    }
   }
+  static const std::vector<int64_t> kNoMatch;
+  auto matches_of = [&](int64_t l) -> const std::vector<int64_t>& {
+    if (any_null(lk, l)) return kNoMatch;
+    if (int_key) {
+      auto it = by_int.find(lk[0]->i64[static_cast<size_t>(l)]);
+      return it == by_int.end() ? kNoMatch : it->second;
+    }
+    KeyOf(lk, l, &key);
+    auto it = by_bytes.find(key);
+    return it == by_bytes.end() ? kNoMatch : it->second;
+  };
   const bool keep_left = how == "left" || how == "full";
   const bool keep_right = how == "right" || how == "full";
   std::vector<int64_t> lrows, rrows;  // -1: no row on that side
+  lrows.reserve(static_cast<size_t>(left.num_rows));
   std::vector<bool> right_matched(keep_right ? static_cast<size_t>(right.num_rows) : 0, false);
   for (int64_t l = 0; l < left.num_rows; ++l) {
-    KeyOf(lk, l, &key);
-    auto [b, e] = any_null(lk, l) ? std::make_pair(table.end(), table.end()) : table.equal_range(key);
-    const bool matched = b != e;
+    const std::vector<int64_t>& matches = matches_of(l);
+    const bool matched = !matches.empty();
     if (how == "semi" || how == "anti") {
       if (matched == (how == "semi")) lrows.push_back(l);
       continue;
@@ -466,9 +498,6 @@ bool HashJoin(const Block& left, const Block& right, const std::vector<std::stri
       if (keep_left) lrows.push_back(l), rrows.push_back(-1);
       continue;
     }
-    std::vector<int64_t> matches;
-    for (auto it = b; it != e; ++it) matches.push_back(it->second);
-    std::sort(matches.begin(), matches.end());  // right rows in file order
     for (int64_t r : matches) {
       lrows.push_back(l), rrows.push_back(r);
       if (keep_right) right_matched[static_cast<size_t>(r)] = true;
@@ -479,10 +508,14 @@ bool HashJoin(const Block& left, const Block& right, const std::vector<std::stri
     if (!right_matched[static_cast<size_t>(r)]) lrows.push_back(-1), rrows.push_back(r);
   }
   const bool left_missing = std::find(lrows.begin(), lrows.end(), -1) != lrows.end();
+  // Every left row exactly once, in order (a lookup that always matches):
+  // the left columns as they are.
+  bool identity = static_cast<int64_t>(lrows.size()) == left.num_rows;
+  for (size_t i = 0; identity && i < lrows.size(); ++i) identity = lrows[i] == static_cast<int64_t>(i);
   *out = Block{};
   out->num_rows = static_cast<int64_t>(lrows.size());
   for (size_t c = 0; c < left.columns.size(); ++c) {
-    Column col = GatherOrNull(left.columns[c], lrows, left_missing);
+    Column col = identity ? left.columns[c] : GatherOrNull(left.columns[c], lrows, left_missing);
     const auto k = std::find(left_keys.begin(), left_keys.end(), left.names[c]);
     if (left_missing && k != left_keys.end()) {
       // A key column of a right-only row takes the right side's key.
