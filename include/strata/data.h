@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,6 +38,26 @@ using BatchFunction = bool (*)(Block& batch, std::string* error);
 bool RegisterBatchFunction(const std::string& name, BatchFunction fn);
 #define STRATA_BATCH_FUNCTION(fn) \
   static const bool strata_batch_function_##fn = ::strata::data::RegisterBatchFunction(#fn, fn)
+
+// Stateful batch work (a model to load, a connection to open): a class made
+// once per actor of a pool, then given batch after batch. Register it by
+// name; MapBatches(name, actors) runs it on that many actors.
+//   class Tagger : public strata::data::BatchProcessor {
+//    public:
+//     Tagger() { /* load once */ }
+//     bool Process(Block& batch, std::string* error) override { ... }
+//   };
+//   STRATA_BATCH_CLASS(Tagger);
+class BatchProcessor {
+ public:
+  virtual ~BatchProcessor() = default;
+  virtual bool Process(Block& batch, std::string* error) = 0;
+};
+using BatchProcessorFactory = std::unique_ptr<BatchProcessor> (*)();
+bool RegisterBatchClass(const std::string& name, BatchProcessorFactory make);
+#define STRATA_BATCH_CLASS(T)                                               \
+  static const bool strata_batch_class_##T = ::strata::data::RegisterBatchClass( \
+      #T, []() -> std::unique_ptr<::strata::data::BatchProcessor> { return std::make_unique<T>(); })
 
 struct ReadOptions {
   bool header = true;                         // CSV/TSV
@@ -81,8 +102,10 @@ class Dataset {
   Dataset Join(const Dataset& right, const std::vector<std::pair<std::string, std::string>>& on,
                const std::string& how = "inner") const;
   Dataset Sort(const std::vector<std::string>& by, bool descending = false) const;
-  // A registered batch function (see STRATA_BATCH_FUNCTION) on every block.
-  Dataset MapBatches(const std::string& function) const;
+  // A registered batch function (see STRATA_BATCH_FUNCTION) on every block,
+  // in the tasks; or, with actors > 0, a registered batch class
+  // (STRATA_BATCH_CLASS) on a pool of that many actors.
+  Dataset MapBatches(const std::string& name, int actors = 0) const;
   // One row per piece of `column` split at `separator`; the pieces replace
   // the column (or go to `as`). Null values give no rows.
   Dataset FlatMap(const std::string& column, const std::string& separator,

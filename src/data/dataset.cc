@@ -97,8 +97,9 @@ Dataset Dataset::Sort(const std::vector<std::string>& by, bool descending) const
   return With("sort", json{{"by", by}, {"descending", descending}}.dump());
 }
 
-Dataset Dataset::MapBatches(const std::string& function) const {
-  return With("map_batches", json{{"fn", function}}.dump());
+Dataset Dataset::MapBatches(const std::string& name, int actors) const {
+  if (actors > 0) return With("map_batches", json{{"class", name}, {"actors", actors}}.dump());
+  return With("map_batches", json{{"fn", name}}.dump());
 }
 Dataset Dataset::FlatMap(const std::string& column, const std::string& separator, const std::string& as) const {
   json p{{"column", column}, {"split", separator}};

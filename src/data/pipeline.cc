@@ -16,6 +16,7 @@
 
 #include "data/csv.h"
 #include "data/operators.h"
+#include "data/pipeline_actors.h"
 #include "data/pipeline_shuffle.h"
 #include "data/steps.h"
 
@@ -45,8 +46,9 @@ struct MapTask {
   // A sort after the map side: the block goes to the object store whole,
   // with a sample of these key columns for choosing the ranges.
   std::vector<std::string> sample_keys;
+  bool to_object = false;  // the block goes to the object store (for an actor pool)
   STRATA_STRUCT(range, format, schema, ops, params, groupby_params, write, part_index, fail_on_bad,
-                shuffle_keys, shuffle_parts, sample_keys);
+                shuffle_keys, shuffle_parts, sample_keys, to_object);
 };
 
 struct MapResult {
@@ -94,6 +96,11 @@ MapResult RunMapTask(const MapTask& task, const std::vector<Block>& sides) {
       return r;
     }
     r.block = g->Partial();
+  }
+  if (task.to_object && (r.bad.empty() || !task.fail_on_bad)) {
+    r.parts.push_back(strata::Put(r.block));
+    r.block = Block();
+    return r;
   }
   if (!task.sample_keys.empty() && (r.bad.empty() || !task.fail_on_bad)) {
     r.sample = SampleRows(r.block, task.sample_keys, 256);
@@ -149,6 +156,7 @@ struct TaskPlan {
   std::vector<std::string> shuffle_keys;
   int shuffle_parts = 0;
   std::vector<std::string> sample_keys;
+  bool to_object = false;
 };
 
 bool ReadSource(const SourceSpec& src, const TaskPlan& plan, const RunOptions& options,
@@ -175,7 +183,7 @@ bool ReadSource(const SourceSpec& src, const TaskPlan& plan, const RunOptions& o
     while (next < ranges.size() && pending.size() < window) {
       MapTask t{ranges[next], src.format, schema, plan.ops, plan.params, plan.groupby_params,
                 plan.write, static_cast<int64_t>(next), plan.fail_on_bad, plan.shuffle_keys,
-                plan.shuffle_parts, plan.sample_keys};
+                plan.shuffle_parts, plan.sample_keys, plan.to_object};
       pending.push_back(strata::Task(RunMapTask).Remote(t, sides));
       index_of[pending.back().id()] = next++;
     }
@@ -316,6 +324,24 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
     plan.shuffle_parts = ShuffleParts();
   }
   if (range_shuffle) plan.sample_keys = sort_by;
+  // map_batches with a batch class: the blocks go to a pool of actors, which
+  // also run the row-local steps after it (and write, when nothing global
+  // follows).
+  std::unique_ptr<ActorPool> pool;
+  size_t after_pool = local;
+  if (local < steps.size() && steps[local]->actor_pool() > 0) {
+    ActorStage stage;
+    stage.op = spec.steps[local].first;
+    stage.params = spec.steps[local].second.dump();
+    stage.actors = steps[local]->actor_pool();
+    for (after_pool = local + 1; after_pool < steps.size() && steps[after_pool]->row_local(); ++after_pool) {
+      stage.after_ops.push_back(spec.steps[after_pool].first);
+      stage.after_params.push_back(spec.steps[after_pool].second.dump());
+    }
+    if (after_pool == steps.size() && !collect) stage.write = spec.write;
+    pool = std::make_unique<ActorPool>(stage);
+    plan.to_object = true;
+  }
   if (partial) plan.groupby_params = spec.steps[local].second.dump();
   if (map_only) plan.write = spec.write;
   plan.fail_on_bad = spec.read.on_bad_record == "fail";
@@ -340,6 +366,14 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
     if (map_only) {
       written += part.rows_written;
       parts_written += part.rows_written > 0;
+      return true;
+    }
+    if (pool) {
+      if (part.parts.empty()) return true;
+      if (!pool->Submit(part.parts[0], index, err)) {
+        *err = "step " + std::to_string(local + 1) + " (" + spec.steps[local].first + "): " + *err;
+        return false;
+      }
       return true;
     }
     if (shuffle) {
@@ -430,6 +464,17 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
       done = true;
     }
     all = std::move(o.rows);
+  } else if (pool) {
+    if (!pool->Finish(&error)) return fail("step " + std::to_string(local + 1) + " (" + spec.steps[local].first + "): " + error);
+    global_rows.emplace_back(spec.steps[local].first, pool->rows_out);
+    for (size_t i = local + 1; i < after_pool; ++i) global_rows.emplace_back(spec.steps[i].first, pool->rows_after[i - local - 1]);
+    if (after_pool == steps.size() && !collect) {
+      written = pool->rows_written;
+      parts_written = pool->parts_written;
+      done = true;
+    }
+    for (auto& [index, block] : pool->kept) all.Append(block);
+    next = after_pool;
   } else if (merged) {
     all = merged->Result();
     global_rows.emplace_back("groupby", all.num_rows);

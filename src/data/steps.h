@@ -51,6 +51,9 @@ class Step {
   // columns ("*": all), each part finished on its own, in parallel (group-by,
   // dedup, join). Empty: it cannot.
   virtual std::vector<std::string> shuffle_keys() const { return {}; }
+  // A step that runs on a pool of this many actors (map_batches with a
+  // batch class); 0: it does not. Its Apply runs inside the actors.
+  virtual int actor_pool() const { return 0; }
   // A sort: its keys and directions; it can run range-partitioned.
   virtual bool sort_keys(std::vector<std::string>* by, std::vector<bool>* desc) const { return false; }
   // A join's right side's keys, partitioned the same way.

@@ -1,6 +1,6 @@
 // Steps that reshape rows: flat_map (one row per piece of a split column),
-// map_batches (a registered C++ batch function), repartition and
-// random_shuffle.
+// map_batches (a registered C++ batch function, or a batch class on a pool
+// of actors), repartition and random_shuffle.
 #include <algorithm>
 #include <map>
 #include <random>
@@ -19,6 +19,17 @@ using json = nlohmann::ordered_json;
 std::map<std::string, BatchFunction>& BatchFunctions() {
   static std::map<std::string, BatchFunction> functions;
   return functions;
+}
+
+std::map<std::string, BatchProcessorFactory>& BatchClasses() {
+  static std::map<std::string, BatchProcessorFactory> classes;
+  return classes;
+}
+
+std::string Known(const auto& registry) {
+  std::string known;
+  for (const auto& [n, f] : registry) known += (known.empty() ? "" : ", ") + n;
+  return known.empty() ? "none" : known;
 }
 
 class FlatMapStep : public Step {
@@ -79,9 +90,15 @@ class FlatMapStep : public Step {
 class MapBatchesStep : public Step {
  public:
   MapBatchesStep(std::string name, BatchFunction fn) : name_(std::move(name)), fn_(fn) {}
-  bool row_local() const override { return true; }
+  // A batch class on a pool of actors: made once per actor (on its first
+  // batch), kept for the rest.
+  MapBatchesStep(std::string name, BatchProcessorFactory make, int actors)
+      : name_(std::move(name)), make_(make), actors_(actors) {}
+  bool row_local() const override { return actors_ == 0; }
+  int actor_pool() const override { return actors_; }
   bool Apply(Block* b, std::string* error) override {
-    if (!fn_(*b, error)) {
+    if (make_ != nullptr && processor_ == nullptr) processor_ = make_();
+    if (processor_ != nullptr ? !processor_->Process(*b, error) : !fn_(*b, error)) {
       if (error->empty()) *error = name_ + " failed";
       return false;
     }
@@ -97,7 +114,10 @@ class MapBatchesStep : public Step {
 
  private:
   std::string name_;
-  BatchFunction fn_;
+  BatchFunction fn_ = nullptr;
+  BatchProcessorFactory make_ = nullptr;
+  int actors_ = 0;
+  std::unique_ptr<BatchProcessor> processor_;
 };
 
 class RepartitionStep : public Step {
@@ -133,18 +153,40 @@ bool RegisterBatchFunction(const std::string& name, BatchFunction fn) {
   return true;
 }
 
+bool RegisterBatchClass(const std::string& name, BatchProcessorFactory make) {
+  BatchClasses()[name] = make;
+  return true;
+}
+
 void AddReshapeSteps(std::map<std::string, StepInfo>* r) {
   (*r)["flat_map"] = StepInfo{{"column", "split", "as"}, {"column"},
                               [](const json& p, std::string*) -> std::unique_ptr<Step> {
     return std::make_unique<FlatMapStep>(p["column"].get<std::string>(), p.value("split", ""), p.value("as", ""));
   }};
-  (*r)["map_batches"] = StepInfo{{"value", "fn"}, {}, [](const json& p, std::string* e) -> std::unique_ptr<Step> {
+  (*r)["map_batches"] = StepInfo{{"value", "fn", "class", "actors"}, {}, [](const json& p, std::string* e) -> std::unique_ptr<Step> {
+    if (p.contains("class")) {
+      const std::string name = p["class"].get<std::string>();
+      const int actors = p.value("actors", 1);
+      auto it = BatchClasses().find(name);
+      if (it == BatchClasses().end()) {
+        *e = "no batch class '" + name + "' in this program (registered: " + Known(BatchClasses()) +
+             "; STRATA_BATCH_CLASS registers one)";
+        return nullptr;
+      }
+      if (actors < 1) {
+        *e = "actors must be 1 or more";
+        return nullptr;
+      }
+      return std::make_unique<MapBatchesStep>(name, it->second, actors);
+    }
+    if (p.contains("actors")) {
+      *e = "actors go with a batch class (class: NAME); a batch function (fn) runs in the tasks";
+      return nullptr;
+    }
     const std::string name = p.contains("fn") ? p["fn"].get<std::string>() : p.value("value", "");
     auto it = BatchFunctions().find(name);
     if (it == BatchFunctions().end()) {
-      std::string known;
-      for (const auto& [n, f] : BatchFunctions()) known += (known.empty() ? "" : ", ") + n;
-      *e = "no batch function '" + name + "' in this program (registered: " + (known.empty() ? "none" : known) +
+      *e = "no batch function '" + name + "' in this program (registered: " + Known(BatchFunctions()) +
            "; STRATA_BATCH_FUNCTION registers one)";
       return nullptr;
     }

@@ -3,6 +3,8 @@
 #include <strata/data.h>
 #include <strata/strata.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -31,6 +33,30 @@ bool FareWithTip(Block& b, std::string* error) {
   return true;
 }
 STRATA_BATCH_FUNCTION(FareWithTip);
+
+// A batch class: made once per actor; it stamps each row with its process
+// and how many times that process made one.
+int made_in_this_process = 0;
+class Stamper : public strata::data::BatchProcessor {
+ public:
+  Stamper() { ++made_in_this_process; }
+  bool Process(Block& b, std::string*) override {
+    auto pid = strata::data::Column::OfType(strata::data::Type::kInt64);
+    auto made = strata::data::Column::OfType(strata::data::Type::kInt64);
+    for (int64_t r = 0; r < b.num_rows; ++r) {
+      pid.AppendInt(getpid());
+      made.AppendInt(made_in_this_process);
+    }
+    b.Add("pid", std::move(pid));
+    b.Add("made", std::move(made));
+    ++batches_;
+    return true;
+  }
+
+ private:
+  int batches_ = 0;
+};
+STRATA_BATCH_CLASS(Stamper);
 
 bool AlwaysFails(Block&, std::string* error) {
   *error = "this batch is not welcome";
@@ -162,6 +188,33 @@ TEST_F(DatasetApi, MapBatchesFlatMapShuffleRepartitionAndCollect) {
   EXPECT_EQ(static_cast<const int64_t*>(array.children[0]->buffers[1])[9], 9);
   array.release(&array);
   schema.release(&schema);
+}
+
+TEST_F(DatasetApi, MapBatchesOnAPoolOfActorsMakesTheClassOncePerActor) {
+  // 8 parts of the range, each a batch: two actors share them.
+  auto r = Dataset::Range(8 << 20)
+               .MapBatches("Stamper", 2)
+               .Filter("id % 1000000 = 0")
+               .GroupBy({"pid"}, {{"rows", "count()"}, {"most_made", "max(made)"}})
+               .Collect();
+  ASSERT_TRUE(r.ok) << r.error;
+  ASSERT_GE(r.block.num_rows, 1);
+  ASSERT_LE(r.block.num_rows, 2) << "two actors, two processes at most";
+  int64_t rows = 0;
+  for (int64_t i = 0; i < r.block.num_rows; ++i) {
+    rows += r.block.Get("rows")->i64[static_cast<size_t>(i)];
+    EXPECT_EQ(r.block.Get("most_made")->i64[static_cast<size_t>(i)], 1) << "made once per actor, not per batch";
+    EXPECT_NE(r.block.Get("pid")->i64[static_cast<size_t>(i)], getpid());
+  }
+  EXPECT_EQ(rows, 9);  // ids 0, 1M, ..., 8M under 8 * 2^20
+  // Written by the actors themselves, one part each batch.
+  const std::string out = std::filesystem::temp_directory_path() / "strata_actor_out";
+  auto w = Dataset::Range(3 << 20).MapBatches("Stamper", 2).Filter("id % 2 = 0").WriteParquet(out);
+  ASSERT_TRUE(w.ok) << w.error;
+  EXPECT_EQ(w.rows_written, 3 << 19);
+  EXPECT_EQ(Dataset::ReadParquet({out}).Count(), 3 << 19);
+  auto unknown = Dataset::Range(10).MapBatches("NoSuchClass", 2).Collect();
+  EXPECT_NE(unknown.error.find("no batch class 'NoSuchClass'"), std::string::npos) << unknown.error;
 }
 
 TEST_F(DatasetApi, TextRangeAndItemsSources) {
