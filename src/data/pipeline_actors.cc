@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/operators.h"
+#include "data/stage_part.h"
 #include "data/steps.h"
 
 namespace strata::data {
@@ -14,14 +15,7 @@ using json = nlohmann::ordered_json;
 // Batches queued per actor: one running, one waiting.
 constexpr size_t kQueuedPerActor = 2;
 
-struct BatchResult {
-  Block block;
-  int64_t rows_out = 0;
-  std::vector<int64_t> rows_after;
-  int64_t rows_written = 0;
-  std::string error;
-  STRATA_STRUCT(block, rows_out, rows_after, rows_written, error);
-};
+using BatchResult = PartResult;
 
 // One actor of the pool: its steps are made once and kept, so a batch
 // class's object lives as long as the actor.
@@ -41,20 +35,7 @@ class PipelineActor {
         r.error = "step " + stage_.op + ": " + r.error;
         return r;
       }
-      r.rows_out = b.num_rows;
-      for (size_t i = 0; i < after_.size(); ++i) {
-        if (!after_[i]->Apply(&b, &r.error)) {
-          r.error = "step " + stage_.after_ops[i] + ": " + r.error;
-          return r;
-        }
-        r.rows_after.push_back(b.num_rows);
-      }
-      if (!stage_.write.path.empty()) {
-        if (b.num_rows > 0 && !WriteOutput(b, stage_.write, static_cast<int>(part), &r.error)) return r;
-        r.rows_written = b.num_rows;
-        b = Block();
-      }
-      r.block = std::move(b);
+      FinishPart(std::move(b), after_, stage_.after_ops, stage_.write, part, &r);
     } catch (const std::exception& e) {
       r.error = e.what();
     }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/operators.h"
+#include "data/stage_part.h"
 #include "data/steps.h"
 
 namespace strata::data {
@@ -22,14 +23,7 @@ struct ReduceTask {
   STRATA_STRUCT(op, params, merge_partials, after_ops, after_params, write, part_index);
 };
 
-struct ReduceResult {
-  Block block;
-  int64_t rows_out = 0;
-  std::vector<int64_t> rows_after;
-  int64_t rows_written = 0;
-  std::string error;
-  STRATA_STRUCT(block, rows_out, rows_after, rows_written, error);
-};
+using ReduceResult = PartResult;
 
 ReduceResult RunReduceTask(const ReduceTask& t, const std::vector<strata::ObjectRef<Block>>& parts,
                            const std::vector<strata::ObjectRef<Block>>& side) {
@@ -54,21 +48,12 @@ ReduceResult RunReduceTask(const ReduceTask& t, const std::vector<strata::Object
       }
       if (!step->Finish(&all, &r.error)) return r;
     }
-    r.rows_out = all.num_rows;
+    std::vector<std::unique_ptr<Step>> after;
     for (size_t i = 0; i < t.after_ops.size(); ++i) {
-      auto next = MakeStep(t.after_ops[i], json::parse(t.after_params[i]), &r.error);
-      if (!next || !next->Apply(&all, &r.error)) {
-        r.error = "step " + t.after_ops[i] + ": " + r.error;
-        return r;
-      }
-      r.rows_after.push_back(all.num_rows);
+      after.push_back(MakeStep(t.after_ops[i], json::parse(t.after_params[i]), &r.error));
+      if (!after.back()) return r;
     }
-    if (!t.write.path.empty()) {
-      if (all.num_rows > 0 && !WriteOutput(all, t.write, static_cast<int>(t.part_index), &r.error)) return r;
-      r.rows_written = all.num_rows;
-      all = Block();
-    }
-    r.block = std::move(all);
+    FinishPart(std::move(all), after, t.after_ops, t.write, t.part_index, &r);
   } catch (const std::exception& e) {
     r.error = std::string("shuffle part ") + std::to_string(t.part_index) + ": " + e.what();
   }

@@ -1,0 +1,48 @@
+// What a stage of a pipeline (a shuffle's reduce task, an actor of a pool)
+// does with one part once its own step ran: the row-local steps after it,
+// then the write, when the part is the output. Shared, so both stages count
+// and write the same way.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "data/block.h"
+#include "data/output.h"
+#include "data/steps.h"
+
+namespace strata::data {
+
+struct PartResult {
+  Block block;                      // the rows, when not written
+  int64_t rows_out = 0;             // after the stage's own step
+  std::vector<int64_t> rows_after;  // after each row-local step that follows
+  int64_t rows_written = 0;
+  std::string error;
+  STRATA_STRUCT(block, rows_out, rows_after, rows_written, error);
+};
+
+// Runs `after` (named `names`) on `b`, then writes it as part `part` when
+// `write.path` is set. `r->block` gets what is left; false with r->error.
+inline bool FinishPart(Block b, const std::vector<std::unique_ptr<Step>>& after,
+                       const std::vector<std::string>& names, const WriteSpec& write, int64_t part,
+                       PartResult* r) {
+  r->rows_out = b.num_rows;
+  for (size_t i = 0; i < after.size(); ++i) {
+    if (!after[i]->Apply(&b, &r->error)) {
+      r->error = "step " + names[i] + ": " + r->error;
+      return false;
+    }
+    r->rows_after.push_back(b.num_rows);
+  }
+  if (!write.path.empty()) {
+    if (b.num_rows > 0 && !WriteOutput(b, write, static_cast<int>(part), &r->error)) return false;
+    r->rows_written = b.num_rows;
+    b = Block();
+  }
+  r->block = std::move(b);
+  return true;
+}
+
+}  // namespace strata::data
