@@ -1,96 +1,18 @@
+// Group-by (partial per block, merged after) and dedup.
 #include "data/operators.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <limits>
-#include <cmath>
 #include <numeric>
 #include <set>
+#include <unordered_map>
 #include <unordered_set>
 
+#include "data/row_keys.h"
+
 namespace strata::data {
-
-namespace {
-
-// A row's key values as bytes, so that groups and join keys hash as strings.
-void KeyOf(const std::vector<const Column*>& cols, int64_t r, std::string* key) {
-  key->clear();
-  for (const Column* c : cols) {
-    if (c->IsNull(r)) {
-      key->push_back('\0');
-      continue;
-    }
-    key->push_back(static_cast<char>(c->type) + 1);
-    switch (c->type) {
-      case Type::kInt64:
-      case Type::kTimestamp: key->append(reinterpret_cast<const char*>(&c->i64[r]), 8); break;
-      case Type::kDouble: {
-        // Integral doubles hash like ints, so 2 and 2.0 join.
-        const double d = c->f64[r];
-        if (d == static_cast<double>(static_cast<int64_t>(d))) {
-          (*key)[key->size() - 1] = static_cast<char>(Type::kInt64) + 1;
-          const int64_t i = static_cast<int64_t>(d);
-          key->append(reinterpret_cast<const char*>(&i), 8);
-        } else {
-          key->append(reinterpret_cast<const char*>(&d), 8);
-        }
-        break;
-      }
-      case Type::kBool: key->push_back(static_cast<char>(c->b[r])); break;
-      case Type::kString: {
-        const std::string_view s = c->Str(r);
-        const uint32_t n = static_cast<uint32_t>(s.size());
-        key->append(reinterpret_cast<const char*>(&n), 4);
-        key->append(s);
-        break;
-      }
-      case Type::kList: {
-        const std::string text = JsonValue(*c, r);  // equal lists, equal text
-        const uint32_t n = static_cast<uint32_t>(text.size());
-        key->append(reinterpret_cast<const char*>(&n), 4);
-        key->append(text);
-        break;
-      }
-      case Type::kNull: break;
-    }
-  }
-}
-
-bool Resolve(const Block& b, const std::vector<std::string>& names, std::vector<const Column*>* out,
-             const char* what, std::string* error) {
-  out->clear();
-  for (const std::string& n : names) {
-    const Column* c = b.Get(n);
-    if (c == nullptr) {
-      std::string have;
-      for (const std::string& s : b.names) have += (have.empty() ? "" : ", ") + s;
-      *error = std::string(what) + ": unknown column '" + n + "' (columns: " + have + ")";
-      return false;
-    }
-    out->push_back(c);
-  }
-  return true;
-}
-
-}  // namespace
-
-bool PartitionByHash(const Block& in, const std::vector<std::string>& keys, int parts,
-                     std::vector<Block>* out, std::string* error) {
-  std::vector<const Column*> cols;
-  const bool all = keys.empty() || (keys.size() == 1 && keys[0] == "*");
-  if (!Resolve(in, all ? in.names : keys, &cols, "shuffle", error)) return false;
-  std::vector<std::vector<int64_t>> rows(static_cast<size_t>(parts));
-  std::string key;
-  for (int64_t r = 0; r < in.num_rows; ++r) {
-    KeyOf(cols, r, &key);
-    // Mixed once more so the part does not follow a weak hash's low bits.
-    const uint64_t h = std::hash<std::string>{}(key) * 0x9E3779B97F4A7C15ull;
-    rows[static_cast<size_t>((h >> 32) % static_cast<uint64_t>(parts))].push_back(r);
-  }
-  out->clear();
-  for (const auto& idx : rows) out->push_back(in.Take(idx));
-  return true;
-}
 
 bool ParseAgg(const std::string& out, const std::string& text, AggSpec* spec, std::string* error) {
   const size_t open = text.find('('), close = text.rfind(')');
@@ -422,123 +344,6 @@ Block GroupBy::Result() const {
   return out;
 }
 
-namespace {
-
-// Rows `rows` of `c`; -1 gives a null.
-Column GatherOrNull(const Column& c, const std::vector<int64_t>& rows, bool any_missing) {
-  if (!any_missing) return Gather(c, rows);
-  Column col = Column::OfType(c.type);
-  for (int64_t r : rows) {
-    if (r < 0) col.AppendNull();
-    else col.AppendFrom(c, r);
-  }
-  return col;
-}
-
-}  // namespace
-
-bool HashJoin(const Block& left, const Block& right, const std::vector<std::string>& left_keys,
-              const std::vector<std::string>& right_keys, const std::string& how, Block* out,
-              std::string* error) {
-  static const std::set<std::string> kHows = {"inner", "left", "right", "full", "semi", "anti"};
-  if (kHows.count(how) == 0) {
-    *error = "join: how must be inner, left, right, full, semi or anti, not '" + how + "'";
-    return false;
-  }
-  std::vector<const Column*> lk, rk;
-  if (!Resolve(left, left_keys, &lk, "join (left side)", error) ||
-      !Resolve(right, right_keys, &rk, "join (right side)", error)) {
-    return false;
-  }
-  auto any_null = [](const std::vector<const Column*>& cols, int64_t r) {
-    for (const Column* c : cols) {
-      if (c->IsNull(r)) return true;
-    }
-    return false;
-  };
-  // Right rows by key, in file order. One integer key (the usual join on an
-  // id) hashes the integer itself; other keys hash their bytes.
-  const bool int_key = lk.size() == 1 && IsI64(lk[0]->type) && lk[0]->type == rk[0]->type;
-  std::unordered_map<int64_t, std::vector<int64_t>> by_int;
-  std::unordered_map<std::string, std::vector<int64_t>> by_bytes;
-  std::string key;
-  for (int64_t r = 0; r < right.num_rows; ++r) {
-    if (any_null(rk, r)) continue;  // null equals nothing, as in SQL
-    if (int_key) {
-      by_int[rk[0]->i64[static_cast<size_t>(r)]].push_back(r);
-    } else {
-      KeyOf(rk, r, &key);
-      by_bytes[key].push_back(r);
-    }
-  }
-  static const std::vector<int64_t> kNoMatch;
-  auto matches_of = [&](int64_t l) -> const std::vector<int64_t>& {
-    if (any_null(lk, l)) return kNoMatch;
-    if (int_key) {
-      auto it = by_int.find(lk[0]->i64[static_cast<size_t>(l)]);
-      return it == by_int.end() ? kNoMatch : it->second;
-    }
-    KeyOf(lk, l, &key);
-    auto it = by_bytes.find(key);
-    return it == by_bytes.end() ? kNoMatch : it->second;
-  };
-  const bool keep_left = how == "left" || how == "full";
-  const bool keep_right = how == "right" || how == "full";
-  std::vector<int64_t> lrows, rrows;  // -1: no row on that side
-  lrows.reserve(static_cast<size_t>(left.num_rows));
-  std::vector<bool> right_matched(keep_right ? static_cast<size_t>(right.num_rows) : 0, false);
-  for (int64_t l = 0; l < left.num_rows; ++l) {
-    const std::vector<int64_t>& matches = matches_of(l);
-    const bool matched = !matches.empty();
-    if (how == "semi" || how == "anti") {
-      if (matched == (how == "semi")) lrows.push_back(l);
-      continue;
-    }
-    if (!matched) {
-      if (keep_left) lrows.push_back(l), rrows.push_back(-1);
-      continue;
-    }
-    for (int64_t r : matches) {
-      lrows.push_back(l), rrows.push_back(r);
-      if (keep_right) right_matched[static_cast<size_t>(r)] = true;
-    }
-  }
-  // Right rows nothing matched come last, in file order (right, full).
-  for (int64_t r = 0; keep_right && r < right.num_rows; ++r) {
-    if (!right_matched[static_cast<size_t>(r)]) lrows.push_back(-1), rrows.push_back(r);
-  }
-  const bool left_missing = std::find(lrows.begin(), lrows.end(), -1) != lrows.end();
-  // Every left row exactly once, in order (a lookup that always matches):
-  // the left columns as they are.
-  bool identity = static_cast<int64_t>(lrows.size()) == left.num_rows;
-  for (size_t i = 0; identity && i < lrows.size(); ++i) identity = lrows[i] == static_cast<int64_t>(i);
-  *out = Block{};
-  out->num_rows = static_cast<int64_t>(lrows.size());
-  for (size_t c = 0; c < left.columns.size(); ++c) {
-    Column col = identity ? left.columns[c] : GatherOrNull(left.columns[c], lrows, left_missing);
-    const auto k = std::find(left_keys.begin(), left_keys.end(), left.names[c]);
-    if (left_missing && k != left_keys.end()) {
-      // A key column of a right-only row takes the right side's key.
-      const Column& rkey = *rk[static_cast<size_t>(k - left_keys.begin())];
-      Column merged = Column::OfType(col.type == Type::kNull ? rkey.type : col.type);
-      for (size_t i = 0; i < lrows.size(); ++i) {
-        if (lrows[i] < 0) merged.AppendFrom(rkey, rrows[i]);
-        else merged.AppendFrom(col, static_cast<int64_t>(i));
-      }
-      col = std::move(merged);
-    }
-    out->Add(left.names[c], std::move(col));
-  }
-  if (how == "semi" || how == "anti") return true;
-  const bool right_missing = std::find(rrows.begin(), rrows.end(), -1) != rrows.end();
-  for (size_t c = 0; c < right.columns.size(); ++c) {
-    const std::string& name = right.names[c];
-    if (std::find(right_keys.begin(), right_keys.end(), name) != right_keys.end()) continue;
-    out->Add(out->Find(name) >= 0 ? name + "_right" : name, GatherOrNull(right.columns[c], rrows, right_missing));
-  }
-  return true;
-}
-
 bool Dedup(const Block& in, const std::vector<std::string>& columns, Block* out, std::string* error) {
   std::vector<std::string> names = columns.empty() ? in.names : columns;
   std::vector<const Column*> cols;
@@ -551,84 +356,6 @@ bool Dedup(const Block& in, const std::vector<std::string>& columns, Block* out,
     if (seen.insert(key).second) keep.push_back(r);
   }
   *out = in.Take(keep);
-  return true;
-}
-
-namespace {
-
-// Where row x of `a` sorts against row y of `b` (same column type family):
-// negative first, 0 equal, positive after. Nulls last in either direction.
-int CompareForSort(const Column& a, int64_t x, const Column& b, int64_t y, bool desc) {
-  const bool nx = a.IsNull(x), ny = b.IsNull(y);
-  if (nx || ny) return nx == ny ? 0 : nx ? 1 : -1;
-  int cmp = 0;
-  if (a.type == Type::kString && b.type == Type::kString) {
-    const int r = a.Str(x).compare(b.Str(y));
-    cmp = (r > 0) - (r < 0);
-  } else if (a.type == Type::kList || b.type == Type::kList) {
-    const int r = JsonValue(a, x).compare(JsonValue(b, y));  // an order, if not a meaningful one
-    cmp = (r > 0) - (r < 0);
-  } else if (IsI64(a.type) && IsI64(b.type)) {
-    cmp = (a.i64[x] > b.i64[y]) - (a.i64[x] < b.i64[y]);
-  } else {
-    const double u = a.AsDouble(x), v = b.AsDouble(y);
-    cmp = (u > v) - (u < v);
-  }
-  return desc ? -cmp : cmp;
-}
-
-int CompareRows(const std::vector<const Column*>& a, int64_t x, const std::vector<const Column*>& b,
-                int64_t y, const std::vector<bool>& desc) {
-  for (size_t k = 0; k < a.size(); ++k) {
-    const int c = CompareForSort(*a[k], x, *b[k], y, k < desc.size() && desc[k]);
-    if (c != 0) return c;
-  }
-  return 0;
-}
-
-}  // namespace
-
-bool SortBlock(const Block& in, const std::vector<std::string>& by, const std::vector<bool>& desc,
-               Block* out, std::string* error) {
-  std::vector<const Column*> cols;
-  if (!Resolve(in, by, &cols, "sort", error)) return false;
-  std::vector<int64_t> rows(static_cast<size_t>(in.num_rows));
-  std::iota(rows.begin(), rows.end(), 0);
-  std::stable_sort(rows.begin(), rows.end(),
-                   [&](int64_t x, int64_t y) { return CompareRows(cols, x, cols, y, desc) < 0; });
-  *out = in.Take(rows);
-  return true;
-}
-
-Block SampleRows(const Block& in, const std::vector<std::string>& columns, int64_t n) {
-  Block keys;
-  for (const std::string& c : columns) {
-    if (const Column* col = in.Get(c)) keys.Add(c, *col);
-  }
-  keys.num_rows = in.num_rows;
-  if (in.num_rows <= n) return keys;
-  std::vector<int64_t> rows;
-  for (int64_t i = 0; i < n; ++i) rows.push_back(i * in.num_rows / n);
-  return keys.Take(rows);
-}
-
-bool PartitionByRange(const Block& in, const std::vector<std::string>& by, const std::vector<bool>& desc,
-                      const Block& bounds, std::vector<Block>* out, std::string* error) {
-  std::vector<const Column*> cols, bcols;
-  if (!Resolve(in, by, &cols, "sort", error) || !Resolve(bounds, by, &bcols, "sort bounds", error)) return false;
-  std::vector<std::vector<int64_t>> rows(static_cast<size_t>(bounds.num_rows + 1));
-  for (int64_t r = 0; r < in.num_rows; ++r) {
-    // The part: how many bounds sort at or before this row (equal keys stay together).
-    int64_t lo = 0, hi = bounds.num_rows;
-    while (lo < hi) {
-      const int64_t mid = (lo + hi) / 2;
-      if (CompareRows(bcols, mid, cols, r, desc) <= 0) lo = mid + 1;
-      else hi = mid;
-    }
-    rows[static_cast<size_t>(lo)].push_back(r);
-  }
-  out->clear();
-  for (const auto& idx : rows) out->push_back(in.Take(idx));
   return true;
 }
 

@@ -1,0 +1,17 @@
+// Row keys shared by the operators: a row's key values as bytes (so groups,
+// join keys and partitions hash alike — 2 and 2.0 too), and looking columns
+// up by name with an error naming the ones there are.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "data/block.h"
+
+namespace strata::data {
+
+void KeyOf(const std::vector<const Column*>& cols, int64_t r, std::string* key);
+bool Resolve(const Block& b, const std::vector<std::string>& names, std::vector<const Column*>* out,
+             const char* what, std::string* error);
+
+}  // namespace strata::data
