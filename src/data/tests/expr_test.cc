@@ -8,11 +8,18 @@ namespace {
 Block Sample() {
   Block b;
   Column x = Column::OfType(Type::kInt64), y = Column::OfType(Type::kDouble),
-         s = Column::OfType(Type::kString);
+         s = Column::OfType(Type::kString), ts = Column::OfType(Type::kTimestamp),
+         tags = Column::ListOf(Type::kString);
   x.AppendInt(1), x.AppendInt(2), x.AppendNull(), x.AppendInt(4);
   y.AppendDouble(0.5), y.AppendDouble(0), y.AppendDouble(2), y.AppendNull();
   s.AppendString("Apple"), s.AppendString(" b "), s.AppendNull(), s.AppendString("cherry");
-  b.Add("x", x), b.Add("y", y), b.Add("s", s);
+  // 2024-02-29 23:59:59.5, 1969-12-31 00:00, null, 2024-03-01 12:00.
+  ts.AppendInt(1709251199500000), ts.AppendInt(-86400000000), ts.AppendNull(), ts.AppendInt(1709294400000000);
+  tags.Values().AppendString("a"), tags.Values().AppendString("b"), tags.EndList();
+  tags.EndList();
+  tags.AppendNull();
+  tags.Values().AppendNull(), tags.Values().AppendString("c"), tags.EndList();
+  b.Add("x", x), b.Add("y", y), b.Add("s", s), b.Add("ts", ts), b.Add("tags", tags);
   b.num_rows = 4;
   return b;
 }
@@ -77,7 +84,7 @@ TEST(Expr, ErrorsNameTheColumnOrTheProblem) {
   ASSERT_TRUE(e);
   Column c;
   EXPECT_FALSE(EvalExpr(*e, Sample(), &c, &error));
-  EXPECT_EQ(error, "unknown column 'nope' (columns: x, y, s)");
+  EXPECT_EQ(error, "unknown column 'nope' (columns: x, y, s, ts, tags)");
   e = ParseExpr("s > 1", &error);
   EXPECT_FALSE(EvalExpr(*e, Sample(), &c, &error));
   EXPECT_NE(error.find("cannot compare string with int64"), std::string::npos);
@@ -87,6 +94,36 @@ TEST(Expr, ErrorsNameTheColumnOrTheProblem) {
   e = ParseExpr("regexp_matches(s, '(')", &error);
   EXPECT_FALSE(EvalExpr(*e, Sample(), &c, &error));
   EXPECT_NE(error.find("bad pattern '('"), std::string::npos) << error;
+}
+
+TEST(Expr, TimestampPartsComparisonsAndCasts) {
+  EXPECT_EQ(Eval("year(ts)"), (V{"2024", "1969", "null", "2024"}));
+  EXPECT_EQ(Eval("month(ts) * 100 + day(ts)"), (V{"229", "1231", "null", "301"}));
+  EXPECT_EQ(Eval("hour(ts)"), (V{"23", "0", "null", "12"}));
+  EXPECT_EQ(Eval("ts >= '2024-03-01'"), (V{"false", "false", "null", "true"}));
+  EXPECT_EQ(Eval("cast(ts as string)"),
+            (V{"\"2024-02-29 23:59:59.5\"", "\"1969-12-31 00:00:00\"", "null", "\"2024-03-01 12:00:00\""}));
+  EXPECT_EQ(Eval("cast('2024-01-02T03:04:05Z' as timestamp) < ts"), (V{"true", "false", "null", "true"}));
+  EXPECT_EQ(Eval("cast(ts as int64)"), (V{"1709251199", "-86400", "null", "1709294400"}));
+  std::string error;
+  ExprPtr e = ParseExpr("ts + 1", &error);
+  ASSERT_TRUE(e);
+  Column c;
+  EXPECT_FALSE(EvalExpr(*e, Sample(), &c, &error));
+  EXPECT_NE(error.find("not timestamps"), std::string::npos) << error;
+  e = ParseExpr("ts > 'yesterday'", &error);
+  ASSERT_TRUE(e);
+  EXPECT_FALSE(EvalExpr(*e, Sample(), &c, &error));
+  EXPECT_NE(error.find("'yesterday' is not a timestamp"), std::string::npos) << error;
+}
+
+TEST(Expr, ListFunctions) {
+  EXPECT_EQ(Eval("size(tags)"), (V{"2", "0", "null", "2"}));
+  EXPECT_EQ(Eval("element_at(tags, 1)"), (V{"\"a\"", "null", "null", "null"}));
+  EXPECT_EQ(Eval("element_at(tags, -1)"), (V{"\"b\"", "null", "null", "\"c\""}));
+  EXPECT_EQ(Eval("contains(tags, 'c')"), (V{"false", "false", "null", "true"}));
+  EXPECT_EQ(Eval("split(s, 'p')"), (V{"[\"A\",\"\",\"le\"]", "[\" b \"]", "null", "[\"cherry\"]"}));
+  EXPECT_EQ(Eval("size(split(s, 'r'))"), (V{"1", "1", "null", "3"}));
 }
 
 }  // namespace
