@@ -56,6 +56,10 @@ bool Dedup(const Block& in, const std::vector<std::string>& columns, Block* out,
 bool PartitionByHash(const Block& in, const std::vector<std::string>& keys, int parts,
                      std::vector<Block>* out, std::string* error);
 
+// Splits `in` into `parts` blocks, each row to a random one (the same for
+// the same seed); rows keep their order within a part.
+void PartitionRandomly(const Block& in, int parts, uint64_t seed, std::vector<Block>* out);
+
 // Up to `n` evenly spaced rows of the `columns` of `in` (a sort's sample).
 Block SampleRows(const Block& in, const std::vector<std::string>& columns, int64_t n);
 

@@ -2,6 +2,7 @@
 // samples (what shuffles cut blocks with).
 #include <algorithm>
 #include <numeric>
+#include <random>
 #include <string>
 
 #include "data/operators.h"
@@ -71,6 +72,14 @@ bool SortBlock(const Block& in, const std::vector<std::string>& by, const std::v
                    [&](int64_t x, int64_t y) { return CompareRows(cols, x, cols, y, desc) < 0; });
   *out = in.Take(rows);
   return true;
+}
+
+void PartitionRandomly(const Block& in, int parts, uint64_t seed, std::vector<Block>* out) {
+  std::vector<std::vector<int64_t>> rows(static_cast<size_t>(parts));
+  std::mt19937_64 rng(seed);
+  for (int64_t r = 0; r < in.num_rows; ++r) rows[rng() % static_cast<uint64_t>(parts)].push_back(r);
+  out->clear();
+  for (const auto& idx : rows) out->push_back(in.Take(idx));
 }
 
 Block SampleRows(const Block& in, const std::vector<std::string>& columns, int64_t n) {

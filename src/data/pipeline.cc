@@ -110,7 +110,13 @@ MapResult RunMapTask(const MapTask& task, const std::vector<Block>& sides) {
   }
   if (task.shuffle_parts > 0 && (r.bad.empty() || !task.fail_on_bad)) {
     std::vector<Block> pieces;
-    if (!PartitionByHash(r.block, task.shuffle_keys, task.shuffle_parts, &pieces, &r.error)) return r;
+    if (task.shuffle_keys.size() == 2 && task.shuffle_keys[0] == "#random") {
+      // A different stream per task, the same again for the same seed.
+      const uint64_t seed = std::stoull(task.shuffle_keys[1]) ^ (0x9E3779B97F4A7C15ull * (task.part_index + 1));
+      PartitionRandomly(r.block, task.shuffle_parts, seed, &pieces);
+    } else if (!PartitionByHash(r.block, task.shuffle_keys, task.shuffle_parts, &pieces, &r.error)) {
+      return r;
+    }
     for (Block& piece : pieces) r.parts.push_back(strata::Put(piece));
     r.block = Block();
     return r;

@@ -49,7 +49,8 @@ class Step {
   virtual int64_t output_parts() const { return 0; }
   // A global step that can run as a shuffle: rows hash-partitioned by these
   // columns ("*": all), each part finished on its own, in parallel (group-by,
-  // dedup, join). Empty: it cannot.
+  // dedup, join); {"#random", SEED}: rows sent to random parts
+  // (random_shuffle). Empty: it cannot.
   virtual std::vector<std::string> shuffle_keys() const { return {}; }
   // A step that runs on a pool of this many actors (map_batches with a
   // batch class); 0: it does not. Its Apply runs inside the actors.

@@ -133,6 +133,9 @@ class RepartitionStep : public Step {
 class RandomShuffleStep : public Step {
  public:
   explicit RandomShuffleStep(uint64_t seed) : seed_(seed) {}
+  // Shuffled across the cluster: rows go to random parts, each part is
+  // shuffled on its own.
+  std::vector<std::string> shuffle_keys() const override { return {"#random", std::to_string(seed_)}; }
   bool Finish(Block* all, std::string*) override {
     std::vector<int64_t> rows(static_cast<size_t>(all->num_rows));
     for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<int64_t>(i);
