@@ -345,6 +345,9 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
       stage.after_params.push_back(spec.steps[after_pool].second.dump());
     }
     if (after_pool == steps.size() && !collect) stage.write = spec.write;
+    if (after_pool < steps.size() && steps[after_pool]->MakeGroupBy()) {
+      stage.partial_groupby = spec.steps[after_pool].second.dump();
+    }
     pool = std::make_unique<ActorPool>(stage);
     plan.to_object = true;
   }
@@ -437,6 +440,7 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
       stage.after_params.push_back(spec.steps[next].second.dump());
     }
     if (next == steps.size() && !collect) stage.write = spec.write;
+    if (next < steps.size() && steps[next]->MakeGroupBy()) stage.partial_groupby = spec.steps[next].second.dump();
     PartRefs parts(static_cast<size_t>(plan.shuffle_parts)), side;
     if (range_shuffle) {
       std::vector<Block> sample_list;
@@ -485,6 +489,16 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
     all = merged->Result();
     global_rows.emplace_back("groupby", all.num_rows);
     next = local + 1;
+  }
+  if (!done && next > local && next < steps.size() && (shuffle || pool) && steps[next]->MakeGroupBy()) {
+    // The stage's parts came back aggregated partially: merge them.
+    auto g = steps[next]->MakeGroupBy();
+    if (!all.names.empty() && !g->AddPartial(all, &error)) {
+      return fail("step " + std::to_string(next + 1) + " (groupby): " + error);
+    }
+    all = g->Result();
+    global_rows.emplace_back("groupby", all.num_rows);
+    ++next;
   }
   if (!done) {
     for (size_t i = next; i < steps.size(); ++i) {

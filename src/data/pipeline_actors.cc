@@ -35,7 +35,7 @@ class PipelineActor {
         r.error = "step " + stage_.op + ": " + r.error;
         return r;
       }
-      FinishPart(std::move(b), after_, stage_.after_ops, stage_.write, part, &r);
+      FinishPart(std::move(b), after_, stage_.after_ops, stage_.partial_groupby, stage_.write, part, &r);
     } catch (const std::exception& e) {
       r.error = e.what();
     }

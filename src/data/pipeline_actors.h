@@ -22,9 +22,10 @@ namespace strata::data {
 struct ActorStage {
   std::string op, params;  // the step the actors run
   std::vector<std::string> after_ops, after_params;
+  std::string partial_groupby;  // a group-by after those: partially, in the actors
   WriteSpec write;  // path set: the actors write their parts
   int actors = 1;
-  STRATA_STRUCT(op, params, after_ops, after_params, write, actors);
+  STRATA_STRUCT(op, params, after_ops, after_params, partial_groupby, write, actors);
 };
 
 class ActorPool {

@@ -18,9 +18,10 @@ struct ReduceTask {
   std::string op, params;
   bool merge_partials = false;
   std::vector<std::string> after_ops, after_params;
+  std::string partial_groupby;
   WriteSpec write;
   int64_t part_index = 0;
-  STRATA_STRUCT(op, params, merge_partials, after_ops, after_params, write, part_index);
+  STRATA_STRUCT(op, params, merge_partials, after_ops, after_params, partial_groupby, write, part_index);
 };
 
 using ReduceResult = PartResult;
@@ -53,7 +54,7 @@ ReduceResult RunReduceTask(const ReduceTask& t, const std::vector<strata::Object
       after.push_back(MakeStep(t.after_ops[i], json::parse(t.after_params[i]), &r.error));
       if (!after.back()) return r;
     }
-    FinishPart(std::move(all), after, t.after_ops, t.write, t.part_index, &r);
+    FinishPart(std::move(all), after, t.after_ops, t.partial_groupby, t.write, t.part_index, &r);
   } catch (const std::exception& e) {
     r.error = std::string("shuffle part ") + std::to_string(t.part_index) + ": " + e.what();
   }
@@ -132,7 +133,7 @@ ShuffleOutcome RunShuffleStage(const ShuffleStage& stage, const PartRefs& parts,
   std::vector<strata::ObjectRef<ReduceResult>> pending;
   for (size_t p = 0; p < parts.size(); ++p) {
     ReduceTask t{stage.op, stage.params, stage.merge_partials, stage.after_ops, stage.after_params,
-                 stage.write, static_cast<int64_t>(p)};
+                 stage.partial_groupby, stage.write, static_cast<int64_t>(p)};
     pending.push_back(strata::Task(RunReduceTask).Remote(t, parts[p], side.empty() ? std::vector<strata::ObjectRef<Block>>{} : side[p]));
   }
   // In part order, so the rows that come back are in a stable order.

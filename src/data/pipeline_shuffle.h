@@ -23,6 +23,7 @@ struct ShuffleStage {
   std::string op, params;        // the step finished per part
   bool merge_partials = false;   // a group-by whose map tasks aggregated partially
   std::vector<std::string> after_ops, after_params;  // row-local steps the reducers run too
+  std::string partial_groupby;   // a group-by after those: partially, in the reducers
   WriteSpec write;               // path set: the reducers write their parts
 };
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "data/block.h"
+#include "data/operators.h"
 #include "data/output.h"
 #include "data/steps.h"
 
@@ -23,11 +24,13 @@ struct PartResult {
   STRATA_STRUCT(block, rows_out, rows_after, rows_written, error);
 };
 
-// Runs `after` (named `names`) on `b`, then writes it as part `part` when
-// `write.path` is set. `r->block` gets what is left; false with r->error.
+// Runs `after` (named `names`) on `b`, then — when a group-by follows
+// (`partial_groupby`: its parameters) — aggregates the part partially, or
+// writes it as part `part` when `write.path` is set. `r->block` gets what is
+// left; false with r->error.
 inline bool FinishPart(Block b, const std::vector<std::unique_ptr<Step>>& after,
-                       const std::vector<std::string>& names, const WriteSpec& write, int64_t part,
-                       PartResult* r) {
+                       const std::vector<std::string>& names, const std::string& partial_groupby,
+                       const WriteSpec& write, int64_t part, PartResult* r) {
   r->rows_out = b.num_rows;
   for (size_t i = 0; i < after.size(); ++i) {
     if (!after[i]->Apply(&b, &r->error)) {
@@ -35,6 +38,15 @@ inline bool FinishPart(Block b, const std::vector<std::unique_ptr<Step>>& after,
       return false;
     }
     r->rows_after.push_back(b.num_rows);
+  }
+  if (!partial_groupby.empty()) {
+    auto step = MakeStep("groupby", nlohmann::ordered_json::parse(partial_groupby), &r->error);
+    auto g = step ? step->MakeGroupBy() : nullptr;
+    if (!g || !g->Add(b, &r->error)) {
+      r->error = "groupby: " + r->error;
+      return false;
+    }
+    b = g->Partial();
   }
   if (!write.path.empty()) {
     if (b.num_rows > 0 && !WriteOutput(b, write, static_cast<int>(part), &r->error)) return false;
