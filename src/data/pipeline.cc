@@ -529,6 +529,8 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
       }
     }
   }
+  // The output directory exists even when no row reached it.
+  if (!collect) std::filesystem::create_directories(spec.write.path, ec);
   summary->rows_read = src.rows_read + static_cast<int64_t>(bad.size());
   summary->rows_bad = static_cast<int64_t>(bad.size());
   summary->rows_written = written;

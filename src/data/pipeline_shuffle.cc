@@ -95,6 +95,11 @@ bool RangePartition(const std::vector<std::string>& by, const std::vector<bool>&
                     PartRefs* out, std::string* error) {
   Block all_samples, sorted;
   for (const Block& s : samples) all_samples.Append(s);
+  if (all_samples.num_rows == 0) {
+    // Nothing to sort (every row filtered out, say): one part, as it is.
+    out->assign(1, blocks);
+    return true;
+  }
   if (!SortBlock(all_samples, by, desc, &sorted, error)) return false;
   // parts - 1 bounds at even quantiles of the sample (fewer if it is small).
   std::vector<int64_t> at;
