@@ -27,6 +27,7 @@ struct StringStream {
 struct MemoryStream {
   char* cursor;
   void write(const char* p, size_t n) {
+    if (n == 0) return;  // an empty buffer may have no address at all
     std::memcpy(cursor, p, n);
     cursor += n;
   }

@@ -34,7 +34,7 @@ bool DecodePlain(const Leaf& l, Bytes in, int64_t n, Column* c) {
       if (in.left() < count * 8) return false;
       *c = Column::OfType(Type::kInt64);
       c->i64.resize(count);
-      std::memcpy(c->i64.data(), in.p, count * 8);
+      if (count > 0) std::memcpy(c->i64.data(), in.p, count * 8);
       break;
     case PT::INT96: {
       if (in.left() < count * 12) return false;
@@ -64,7 +64,7 @@ bool DecodePlain(const Leaf& l, Bytes in, int64_t n, Column* c) {
       if (in.left() < count * 8) return false;
       *c = Column::OfType(Type::kDouble);
       c->f64.resize(count);
-      std::memcpy(c->f64.data(), in.p, count * 8);
+      if (count > 0) std::memcpy(c->f64.data(), in.p, count * 8);
       break;
     case PT::BYTE_ARRAY:
       *c = Column::OfType(Type::kString);
