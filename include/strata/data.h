@@ -25,6 +25,7 @@
 
 #include <strata/arrow.h>
 #include <strata/data_block.h>
+#include <strata/data_row.h>
 
 namespace strata::data {
 
@@ -102,6 +103,9 @@ class Dataset {
   Dataset Join(const Dataset& right, const std::vector<std::pair<std::string, std::string>>& on,
                const std::string& how = "inner") const;
   Dataset Sort(const std::vector<std::string>& by, bool descending = false) const;
+  // A registered row function (STRATA_ROW_FUNCTION) on every row: the
+  // columns it sets are added or replaced; rows it skips are dropped.
+  Dataset Map(const std::string& function) const;
   // A registered batch function (see STRATA_BATCH_FUNCTION) on every block,
   // in the tasks; or, with actors > 0, a registered batch class
   // (STRATA_BATCH_CLASS) on a pool of that many actors.
@@ -126,6 +130,14 @@ class Dataset {
   Rows Take(int64_t n) const { return Limit(n).Collect(); }
   // Rows after the steps (-1 and `error` on failure).
   int64_t Count(std::string* error = nullptr) const;
+  // The result's columns and their types (int64, double, bool, string,
+  // timestamp, list<...>), from running the plan on the first part of the
+  // input only. Empty, with `error`, on failure.
+  std::vector<std::pair<std::string, std::string>> Schema(std::string* error = nullptr) const;
+  // One row: for every column COL of the result, COL.count (values present),
+  // COL.nulls, and for numbers and timestamps COL.min, COL.max (and
+  // COL.mean for numbers).
+  Rows Stats() const;
   // The result through the Arrow C data interface (the caller releases it).
   bool ToArrow(ArrowSchema* schema, ArrowArray* array, std::string* error) const;
 
@@ -137,7 +149,8 @@ class Dataset {
 
  private:
   WriteResult Write(const std::string& format, const std::string& path,
-                    const std::string& compression = "snappy", Block* collect = nullptr) const;
+                    const std::string& compression = "snappy", Block* collect = nullptr,
+                    int64_t max_ranges = 0) const;
   Dataset With(const std::string& op, std::string params_json) const;
   Dataset WithFormat(const std::string& format) const;
 

@@ -97,6 +97,8 @@ Dataset Dataset::Sort(const std::vector<std::string>& by, bool descending) const
   return With("sort", json{{"by", by}, {"descending", descending}}.dump());
 }
 
+Dataset Dataset::Map(const std::string& function) const { return With("map", json{{"fn", function}}.dump()); }
+
 Dataset Dataset::MapBatches(const std::string& name, int actors) const {
   if (actors > 0) return With("map_batches", json{{"class", name}, {"actors", actors}}.dump());
   return With("map_batches", json{{"fn", name}}.dump());
@@ -126,6 +128,49 @@ int64_t Dataset::Count(std::string* error) const {
   return r.block.columns[0].i64[0];
 }
 
+std::vector<std::pair<std::string, std::string>> Dataset::Schema(std::string* error) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  Rows sample;
+  const WriteResult r = Write("jsonl", "", "snappy", &sample.block, /*max_ranges=*/1);
+  if (!r.ok) {
+    if (error != nullptr) *error = r.error;
+    return out;
+  }
+  for (size_t i = 0; i < sample.block.columns.size(); ++i) {
+    const Column& c = sample.block.columns[i];
+    out.emplace_back(sample.block.names[i], c.type == Type::kList ? std::string("list<") + TypeName(c.ElementType()) + ">"
+                                                                  : TypeName(c.type));
+  }
+  return out;
+}
+
+Dataset::Rows Dataset::Stats() const {
+  std::string error;
+  const auto schema = Schema(&error);
+  if (schema.empty()) return Rows{false, error.empty() ? "no columns" : error, {}};
+  json agg = json::object();
+  for (const auto& [name, type] : schema) {
+    agg[name + ".count"] = "count(" + name + ")";
+    if (type == "int64" || type == "double" || type == "timestamp") {
+      agg[name + ".min"] = "min(" + name + ")";
+      agg[name + ".max"] = "max(" + name + ")";
+    }
+    if (type == "int64" || type == "double") agg[name + ".mean"] = "mean(" + name + ")";
+  }
+  Dataset d = With("groupby", json{{"by", json::array()}, {"agg", agg}}.dump());
+  Rows r = d.Collect();
+  if (r.ok && r.block.num_rows == 1) {
+    // Nulls: the rows of the result less the values present.
+    const int64_t rows = Count(&error);
+    for (const auto& [name, type] : schema) {
+      Column nulls = Column::OfType(Type::kInt64);
+      nulls.AppendInt(rows - r.block.Get(name + ".count")->i64[0]);
+      r.block.Add(name + ".nulls", std::move(nulls));
+    }
+  }
+  return r;
+}
+
 bool Dataset::ToArrow(ArrowSchema* schema, ArrowArray* array, std::string* error) const {
   Rows r = Collect();
   if (!r.ok) {
@@ -143,7 +188,7 @@ WriteResult Dataset::WriteParquet(const std::string& path, const std::string& co
 }
 
 WriteResult Dataset::Write(const std::string& format, const std::string& path,
-                           const std::string& compression, Block* collect) const {
+                           const std::string& compression, Block* collect, int64_t max_ranges) const {
   WriteResult result;
   PipelineSpec spec;
   spec.file = "Dataset";
@@ -169,6 +214,7 @@ WriteResult Dataset::Write(const std::string& format, const std::string& path,
   RunOptions options;
   options.progress = false;
   options.collect = collect;
+  options.max_ranges = max_ranges;
   RunSummary summary;
   result.ok = RunPipeline(spec, options, &summary) == 0;
   result.error = summary.error;

@@ -171,6 +171,9 @@ bool ReadSource(const SourceSpec& src, const TaskPlan& plan, const RunOptions& o
   CsvSchema schema;
   std::vector<FileRange> ranges;
   if (!PlanSource(src, options.target_range_bytes, &schema, &ranges, error)) return false;
+  if (options.max_ranges > 0 && static_cast<int64_t>(ranges.size()) > options.max_ranges) {
+    ranges.resize(static_cast<size_t>(options.max_ranges));
+  }
   // Two tasks per CPU of the cluster in flight: every core busy, one part
   // each waiting, nothing more held.
   size_t window = 4;

@@ -52,6 +52,8 @@ struct RunOptions {
   bool shuffle = true;
   // Set: the result comes here instead of being written (Dataset::Collect).
   Block* collect = nullptr;
+  // > 0: read only this many ranges of the input (a sample, for a schema).
+  int64_t max_ranges = 0;
 };
 
 struct RunSummary {

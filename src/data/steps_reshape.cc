@@ -1,4 +1,5 @@
-// Steps that reshape rows: flat_map (one row per piece of a split column),
+// Steps that reshape rows: map (a registered C++ row function), flat_map
+// (one row per piece of a split column or value of a list),
 // map_batches (a registered C++ batch function, or a batch class on a pool
 // of actors), repartition and random_shuffle.
 #include <algorithm>
@@ -6,6 +7,7 @@
 #include <random>
 
 #include <strata/data.h>
+#include <strata/data_row.h>
 
 #include "data/operators.h"
 #include "data/steps.h"
@@ -18,6 +20,11 @@ using json = nlohmann::ordered_json;
 
 std::map<std::string, BatchFunction>& BatchFunctions() {
   static std::map<std::string, BatchFunction> functions;
+  return functions;
+}
+
+std::map<std::string, RowFunction>& RowFunctions() {
+  static std::map<std::string, RowFunction> functions;
   return functions;
 }
 
@@ -120,6 +127,66 @@ class MapBatchesStep : public Step {
   std::unique_ptr<BatchProcessor> processor_;
 };
 
+// map: a registered row function on every row; the columns it sets are
+// added (or replaced), rows it skips are dropped.
+class MapStep : public Step {
+ public:
+  MapStep(std::string name, RowFunction fn) : name_(std::move(name)), fn_(fn) {}
+  bool row_local() const override { return true; }
+  bool Apply(Block* b, std::string* error) override {
+    RowWriter w;
+    std::vector<int64_t> kept;
+    std::map<std::string, Column> set;  // aligned with `kept`
+    for (int64_t r = 0; r < b->num_rows; ++r) {
+      w.Clear();
+      fn_(RowView(*b, r), w);
+      if (w.skipped()) continue;
+      const int64_t out_row = static_cast<int64_t>(kept.size());
+      kept.push_back(r);
+      for (const auto& [name, v] : w.values()) {
+        Column& c = set[name];
+        if (!Fit(&c, v.type)) {
+          *error = name_ + " set column '" + name + "' to " + TypeName(v.type) + " after " + TypeName(c.type);
+          return false;
+        }
+        while (c.length < out_row) c.AppendNull();
+        if (v.type == Type::kNull) c.AppendNull();
+        else if (c.type == Type::kDouble) c.AppendDouble(v.type == Type::kInt64 ? static_cast<double>(v.i) : v.d);
+        else if (c.type == Type::kInt64) c.AppendInt(v.i);
+        else if (c.type == Type::kBool) c.AppendBool(v.b);
+        else c.AppendString(v.s);
+      }
+    }
+    Block out = static_cast<int64_t>(kept.size()) == b->num_rows ? std::move(*b) : b->Take(kept);
+    for (auto& [name, c] : set) {
+      while (c.length < out.num_rows) c.AppendNull();
+      out.Add(name, std::move(c));
+    }
+    *b = std::move(out);
+    return true;
+  }
+
+ private:
+  // Makes `c` able to take a value of type `t`: a column so far all null
+  // takes the type; integers widen to doubles. False when they do not mix.
+  static bool Fit(Column* c, Type t) {
+    if (t == Type::kNull || c->type == t) return true;
+    const bool numbers = (c->type == Type::kInt64 || c->type == Type::kDouble) &&
+                         (t == Type::kInt64 || t == Type::kDouble);
+    if (c->type != Type::kNull && !numbers) return false;
+    if (c->type == Type::kDouble) return true;  // an int goes in as a double
+    Column typed = Column::OfType(c->type == Type::kNull ? t : Type::kDouble);
+    for (int64_t i = 0; i < c->length; ++i) {
+      if (c->IsNull(i)) typed.AppendNull();
+      else typed.AppendDouble(static_cast<double>(c->i64[static_cast<size_t>(i)]));
+    }
+    *c = std::move(typed);
+    return true;
+  }
+  std::string name_;
+  RowFunction fn_;
+};
+
 class RepartitionStep : public Step {
  public:
   explicit RepartitionStep(int64_t parts) : parts_(parts) {}
@@ -153,6 +220,11 @@ class RandomShuffleStep : public Step {
 
 bool RegisterBatchFunction(const std::string& name, BatchFunction fn) {
   BatchFunctions()[name] = fn;
+  return true;
+}
+
+bool RegisterRowFunction(const std::string& name, RowFunction fn) {
+  RowFunctions()[name] = fn;
   return true;
 }
 
@@ -194,6 +266,16 @@ void AddReshapeSteps(std::map<std::string, StepInfo>* r) {
       return nullptr;
     }
     return std::make_unique<MapBatchesStep>(name, it->second);
+  }};
+  (*r)["map"] = StepInfo{{"value", "fn"}, {}, [](const json& p, std::string* e) -> std::unique_ptr<Step> {
+    const std::string name = p.contains("fn") ? p["fn"].get<std::string>() : p.value("value", "");
+    auto it = RowFunctions().find(name);
+    if (it == RowFunctions().end()) {
+      *e = "no row function '" + name + "' in this program (registered: " + Known(RowFunctions()) +
+           "; STRATA_ROW_FUNCTION registers one)";
+      return nullptr;
+    }
+    return std::make_unique<MapStep>(name, it->second);
   }};
   (*r)["repartition"] = StepInfo{{"value", "parts"}, {}, [](const json& p, std::string* e) -> std::unique_ptr<Step> {
     const json& v = p.contains("parts") ? p["parts"] : p.value("value", json());

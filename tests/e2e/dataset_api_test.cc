@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <sstream>
 
@@ -57,6 +58,18 @@ class Stamper : public strata::data::BatchProcessor {
   int batches_ = 0;
 };
 STRATA_BATCH_CLASS(Stamper);
+
+// A row function: reads by name, sets new columns, skips some rows.
+void Classify(const strata::data::RowView& row, strata::data::RowWriter& out) {
+  if (row.IsNull("fare")) {
+    out.Skip();
+    return;
+  }
+  out.SetString("band", row.Double("fare") >= 100 ? "high" : "low");
+  if (row.Int("id") % 2 == 0) out.SetInt("even_id", row.Int("id"));
+  out.SetDouble("fare", row.Double("fare") * 2);  // replaces the column
+}
+STRATA_ROW_FUNCTION(Classify);
 
 bool AlwaysFails(Block&, std::string* error) {
   *error = "this batch is not welcome";
@@ -215,6 +228,36 @@ TEST_F(DatasetApi, MapBatchesOnAPoolOfActorsMakesTheClassOncePerActor) {
   EXPECT_EQ(Dataset::ReadParquet({out}).Count(), 3 << 19);
   auto unknown = Dataset::Range(10).MapBatches("NoSuchClass", 2).Collect();
   EXPECT_NE(unknown.error.find("no batch class 'NoSuchClass'"), std::string::npos) << unknown.error;
+}
+
+TEST_F(DatasetApi, MapWithARowFunctionSchemaAndStats) {
+  const auto items = Dataset::FromItems(
+      R"([{"id": 1, "fare": 50.5}, {"id": 2, "fare": null}, {"id": 3, "fare": 120}, {"id": 4, "fare": 10},
+          {"id": 5, "when": "2024-05-06 07:08:09"}])");
+  auto r = items.Map("Classify").Collect();
+  ASSERT_TRUE(r.ok) << r.error;
+  ASSERT_EQ(r.block.num_rows, 3) << "rows without a fare are skipped";
+  EXPECT_EQ(JsonValue(*r.block.Get("band"), 1), "\"high\"");
+  EXPECT_EQ(JsonValue(*r.block.Get("even_id"), 0), "null");
+  EXPECT_EQ(JsonValue(*r.block.Get("even_id"), 2), "4");
+  EXPECT_EQ(JsonValue(*r.block.Get("fare"), 1), "240");
+  std::string error;
+  const auto schema = items.Map("Classify").Schema(&error);
+  ASSERT_FALSE(schema.empty()) << error;
+  std::map<std::string, std::string> types(schema.begin(), schema.end());
+  EXPECT_EQ(types["id"], "int64");
+  EXPECT_EQ(types["fare"], "double");
+  EXPECT_EQ(types["band"], "string");
+  EXPECT_EQ(types["when"], "timestamp");
+  auto stats = items.Stats();
+  ASSERT_TRUE(stats.ok) << stats.error;
+  EXPECT_EQ(JsonValue(*stats.block.Get("fare.count"), 0), "3");
+  EXPECT_EQ(JsonValue(*stats.block.Get("fare.nulls"), 0), "2");
+  EXPECT_EQ(JsonValue(*stats.block.Get("fare.max"), 0), "120");
+  EXPECT_EQ(JsonValue(*stats.block.Get("id.mean"), 0), "3");
+  EXPECT_EQ(JsonValue(*stats.block.Get("when.min"), 0), "\"2024-05-06 07:08:09\"");
+  auto unknown = items.Map("Nope").Collect();
+  EXPECT_NE(unknown.error.find("no row function 'Nope'"), std::string::npos) << unknown.error;
 }
 
 TEST_F(DatasetApi, TextRangeAndItemsSources) {
