@@ -9,6 +9,7 @@
 #include <re2/re2.h>
 
 #include "data/expr_node.h"
+#include "data/text_split.h"
 #include "data/timestamp.h"
 
 namespace strata::data::expr_internal {
@@ -160,14 +161,7 @@ bool CallFunction(const std::string& f, const std::vector<Column>& a, int64_t n,
         out->AppendNull();
         continue;
       }
-      const std::string_view s = a[0].Str(r0), sep = a[1].Str(r1);
-      size_t start = 0;
-      while (true) {
-        const size_t at = sep.empty() ? std::string_view::npos : s.find(sep, start);
-        out->Values().AppendString(s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
-        if (at == std::string_view::npos) break;
-        start = at + sep.size();
-      }
+      ForEachPiece(a[0].Str(r0), a[1].Str(r1), [&](std::string_view piece) { out->Values().AppendString(piece); });
       out->EndList();
     }
     return true;

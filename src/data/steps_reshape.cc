@@ -11,6 +11,7 @@
 
 #include "data/operators.h"
 #include "data/steps.h"
+#include "data/text_split.h"
 
 namespace strata::data {
 
@@ -74,15 +75,10 @@ class FlatMapStep : public Step {
     Column pieces = Column::OfType(Type::kString);
     for (int64_t r = 0; r < b->num_rows; ++r) {
       if (c->IsNull(r)) continue;
-      const std::string_view s = c->Str(r);
-      size_t start = 0;
-      while (true) {
-        const size_t at = separator_.empty() ? std::string_view::npos : s.find(separator_, start);
+      ForEachPiece(c->Str(r), separator_, [&](std::string_view piece) {
         rows.push_back(r);
-        pieces.AppendString(s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
-        if (at == std::string_view::npos) break;
-        start = at + separator_.size();
-      }
+        pieces.AppendString(piece);
+      });
     }
     Block out = b->Take(rows);
     out.Add(as_.empty() ? column_ : as_, std::move(pieces));
