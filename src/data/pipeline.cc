@@ -558,10 +558,14 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
                  Thousands(rows).c_str());
     in = rows;
   }
+  const std::string source_name = spec.read.format == "range"   ? "range(" + std::to_string(spec.read.n) + ")"
+                                  : spec.read.format == "items" ? std::string("items")
+                                  : spec.read.paths.size() == 1 ? spec.read.paths[0]
+                                                                : std::to_string(spec.read.paths.size()) + " paths";
   std::fprintf(stderr,
-               "\nread %s rows (%.1f MB) from %s; %s bad (%s); wrote %s rows to %s in %d file(s); %.2f s\n",
+               "\nread %s rows (%.1f MB) from %s; %s bad (%s); wrote %s rows to %s in %d part(s); %.2f s\n",
                Thousands(good + static_cast<int64_t>(bad.size())).c_str(), static_cast<double>(src.bytes) / 1e6,
-               spec.read.paths.size() == 1 ? spec.read.paths[0].c_str() : "several paths",
+               source_name.c_str(),
                Thousands(static_cast<int64_t>(bad.size())).c_str(),
                policy == "quarantine" ? ("quarantined to " + quarantine).c_str() : policy.c_str(),
                Thousands(written).c_str(), spec.write.path.c_str(), parts_written, secs);
