@@ -321,7 +321,8 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
   const bool collect = options.collect != nullptr;
   const bool map_only = local == steps.size() && !collect;
   // The first global step runs as a shuffle when it can (keyed group-by,
-  // dedup, join): no single place holds all the rows.
+  // dedup, join, sort, random_shuffle), and so do the ones after it while
+  // they can: no single place holds all the rows.
   const std::vector<std::string> shuffle_keys =
       local < steps.size() && options.shuffle ? steps[local]->shuffle_keys() : std::vector<std::string>{};
   std::vector<std::string> sort_by;
@@ -431,20 +432,9 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
   bool done = map_only;
   size_t next = local;
   if (shuffle) {
-    // One reduce task per part; the row-local steps right after the shuffled
-    // one run there too, and when nothing global follows they write.
-    ShuffleStage stage;
-    stage.op = spec.steps[local].first;
-    stage.params = spec.steps[local].second.dump();
-    stage.merge_partials = partial;
-    next = local + 1;
-    for (; next < steps.size() && steps[next]->row_local(); ++next) {
-      stage.after_ops.push_back(spec.steps[next].first);
-      stage.after_params.push_back(spec.steps[next].second.dump());
-    }
-    if (next == steps.size() && !collect) stage.write = spec.write;
-    if (next < steps.size() && steps[next]->MakeGroupBy()) stage.partial_groupby = spec.steps[next].second.dump();
-    PartRefs parts(static_cast<size_t>(plan.shuffle_parts)), side;
+    // The map tasks' objects, by part, feed the first stage; stages follow
+    // one another while the next global step can shuffle too.
+    PartRefs parts(static_cast<size_t>(plan.shuffle_parts));
     if (range_shuffle) {
       std::vector<Block> sample_list;
       std::vector<strata::ObjectRef<Block>> blocks;
@@ -462,21 +452,20 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
       }
     }
     shuffled.clear();
-    if (const json* s = steps[local]->side_input(); s != nullptr) {
-      if (!ReadSideShuffled(*s, options, steps[local]->side_shuffle_keys(), plan.shuffle_parts, &side, &error)) {
-        return fail(error);
-      }
+    auto read_side = [&](const json& side, const std::vector<std::string>& keys, int count, PartRefs* out,
+                         std::string* err) { return ReadSideShuffled(side, options, keys, count, out, err); };
+    ChainResult chain;
+    if (!RunShuffleChain(spec, steps, local, partial, std::move(parts), collect, read_side, &chain, &error)) {
+      return fail(error);
     }
-    ShuffleOutcome o = RunShuffleStage(stage, parts, side);
-    if (!o.error.empty()) return fail("step " + std::to_string(local + 1) + " (" + stage.op + "): " + o.error);
-    global_rows.emplace_back(stage.op, o.rows_out);
-    for (size_t i = 0; i < stage.after_ops.size(); ++i) global_rows.emplace_back(stage.after_ops[i], o.rows_after[i]);
-    if (!stage.write.path.empty()) {
-      written = o.rows_written;
-      parts_written = o.parts_written;
+    global_rows.insert(global_rows.end(), chain.step_rows.begin(), chain.step_rows.end());
+    if (chain.written) {
+      written = chain.rows_written;
+      parts_written = chain.parts_written;
       done = true;
     }
-    all = std::move(o.rows);
+    all = std::move(chain.rows);
+    next = chain.next;
   } else if (pool) {
     if (!pool->Finish(&error)) return fail("step " + std::to_string(local + 1) + " (" + spec.steps[local].first + "): " + error);
     global_rows.emplace_back(spec.steps[local].first, pool->rows_out);

@@ -21,7 +21,8 @@ struct ReduceTask {
   std::string partial_groupby;
   WriteSpec write;
   int64_t part_index = 0;
-  STRATA_STRUCT(op, params, merge_partials, after_ops, after_params, partial_groupby, write, part_index);
+  NextPartition next;
+  STRATA_STRUCT(op, params, merge_partials, after_ops, after_params, partial_groupby, write, part_index, next);
 };
 
 using ReduceResult = PartResult;
@@ -34,6 +35,7 @@ ReduceResult RunReduceTask(const ReduceTask& t, const std::vector<strata::Object
     if (!step) return r;
     Block all;
     if (t.merge_partials) {
+      if (parts.empty()) return r;  // nothing reached this part
       auto g = step->MakeGroupBy();
       for (const Block& b : strata::Get(parts)) {
         if (!g->AddPartial(b, &r.error)) return r;
@@ -54,7 +56,7 @@ ReduceResult RunReduceTask(const ReduceTask& t, const std::vector<strata::Object
       after.push_back(MakeStep(t.after_ops[i], json::parse(t.after_params[i]), &r.error));
       if (!after.back()) return r;
     }
-    FinishPart(std::move(all), after, t.after_ops, t.partial_groupby, t.write, t.part_index, &r);
+    FinishPart(std::move(all), after, t.after_ops, t.partial_groupby, t.write, t.part_index, &r, t.next);
   } catch (const std::exception& e) {
     r.error = std::string("shuffle part ") + std::to_string(t.part_index) + ": " + e.what();
   }
@@ -122,6 +124,85 @@ bool RangePartition(const std::vector<std::string>& by, const std::vector<bool>&
   return true;
 }
 
+bool RunShuffleChain(const PipelineSpec& spec, const std::vector<std::unique_ptr<Step>>& steps, size_t first,
+                     bool merge_partials, PartRefs parts, bool collect, const SideReader& read_side,
+                     ChainResult* out, std::string* error) {
+  size_t cur = first;
+  bool merge = merge_partials;
+  for (;;) {
+    // The step, the row-local steps after it, and what follows them.
+    ShuffleStage stage;
+    stage.op = spec.steps[cur].first;
+    stage.params = spec.steps[cur].second.dump();
+    stage.merge_partials = merge;
+    size_t next = cur + 1;
+    for (; next < steps.size() && steps[next]->row_local(); ++next) {
+      stage.after_ops.push_back(spec.steps[next].first);
+      stage.after_params.push_back(spec.steps[next].second.dump());
+    }
+    std::vector<std::string> sort_by;
+    std::vector<bool> sort_desc;
+    bool chain = false;
+    if (next < steps.size()) {
+      if (steps[next]->MakeGroupBy()) stage.partial_groupby = spec.steps[next].second.dump();
+      const std::vector<std::string> keys = steps[next]->shuffle_keys();
+      if (!keys.empty()) {
+        stage.next.hash_keys = keys;
+        stage.next.parts = ShuffleParts();
+        chain = true;
+      } else if (steps[next]->sort_keys(&sort_by, &sort_desc)) {
+        stage.next.sample_keys = sort_by;
+        chain = true;
+      }
+    } else if (!collect) {
+      stage.write = spec.write;
+    }
+    PartRefs side;
+    if (const auto* s = steps[cur]->side_input(); s != nullptr &&
+        !read_side(*s, steps[cur]->side_shuffle_keys(), static_cast<int>(parts.size()), &side, error)) {
+      return false;
+    }
+    ShuffleOutcome o = RunShuffleStage(stage, parts, side);
+    if (!o.error.empty()) {
+      *error = "step " + std::to_string(cur + 1) + " (" + stage.op + "): " + o.error;
+      return false;
+    }
+    out->step_rows.emplace_back(stage.op, o.rows_out);
+    for (size_t i = 0; i < stage.after_ops.size(); ++i) out->step_rows.emplace_back(stage.after_ops[i], o.rows_after[i]);
+    if (!chain) {
+      out->written = !stage.write.path.empty();
+      out->rows_written = o.rows_written;
+      out->parts_written = o.parts_written;
+      out->rows = std::move(o.rows);
+      out->next = next;
+      return true;
+    }
+    // The next stage's inputs: every reducer's objects, by part.
+    PartRefs next_parts;
+    if (stage.next.parts > 0) {
+      next_parts.assign(static_cast<size_t>(stage.next.parts), {});
+      for (const auto& refs : o.next_parts) {
+        for (size_t p = 0; p < refs.size() && p < next_parts.size(); ++p) next_parts[p].push_back(refs[p]);
+      }
+    } else {
+      std::vector<strata::ObjectRef<Block>> blocks;
+      std::vector<Block> samples;
+      for (size_t i = 0; i < o.next_parts.size(); ++i) {
+        if (o.next_parts[i].empty()) continue;
+        blocks.push_back(o.next_parts[i][0]);
+        samples.push_back(std::move(o.samples[i]));
+      }
+      if (!RangePartition(sort_by, sort_desc, ShuffleParts(), samples, blocks, &next_parts, error)) {
+        *error = "step " + std::to_string(next + 1) + " (sort): " + *error;
+        return false;
+      }
+    }
+    parts = std::move(next_parts);
+    merge = !stage.partial_groupby.empty();
+    cur = next;
+  }
+}
+
 int ShuffleParts() {
   if (const char* env = std::getenv("STRATA_SHUFFLE_PARTS"); env != nullptr && std::atoi(env) > 0) {
     return std::atoi(env);
@@ -138,7 +219,7 @@ ShuffleOutcome RunShuffleStage(const ShuffleStage& stage, const PartRefs& parts,
   std::vector<strata::ObjectRef<ReduceResult>> pending;
   for (size_t p = 0; p < parts.size(); ++p) {
     ReduceTask t{stage.op, stage.params, stage.merge_partials, stage.after_ops, stage.after_params,
-                 stage.partial_groupby, stage.write, static_cast<int64_t>(p)};
+                 stage.partial_groupby, stage.write, static_cast<int64_t>(p), stage.next};
     pending.push_back(strata::Task(RunReduceTask).Remote(t, parts[p], side.empty() ? std::vector<strata::ObjectRef<Block>>{} : side[p]));
   }
   // In part order, so the rows that come back are in a stable order.
@@ -153,6 +234,8 @@ ShuffleOutcome RunShuffleStage(const ShuffleStage& stage, const PartRefs& parts,
     out.rows_written += r.rows_written;
     out.parts_written += r.rows_written > 0;
     out.rows.Append(r.block);
+    out.next_parts.push_back(std::move(r.parts));
+    out.samples.push_back(std::move(r.sample));
   }
   return out;
 }

@@ -9,6 +9,8 @@
 // larger than memory on any one machine, the driver's included.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,8 @@
 
 #include "data/block.h"
 #include "data/output.h"
+#include "data/pipeline.h"
+#include "data/stage_part.h"
 
 namespace strata::data {
 
@@ -25,6 +29,7 @@ struct ShuffleStage {
   std::vector<std::string> after_ops, after_params;  // row-local steps the reducers run too
   std::string partial_groupby;   // a group-by after those: partially, in the reducers
   WriteSpec write;               // path set: the reducers write their parts
+  NextPartition next;            // a shuffle follows: the reducers partition for it
 };
 
 struct ShuffleOutcome {
@@ -34,6 +39,9 @@ struct ShuffleOutcome {
   std::vector<int64_t> rows_after;  // after each of after_ops
   int64_t rows_written = 0;
   int parts_written = 0;
+  // A shuffle follows: each reducer's objects for it (and samples, for a sort).
+  std::vector<std::vector<strata::ObjectRef<Block>>> next_parts;
+  std::vector<Block> samples;
 };
 
 using PartRefs = std::vector<std::vector<strata::ObjectRef<Block>>>;  // [part][map task]
@@ -47,6 +55,25 @@ ShuffleOutcome RunShuffleStage(const ShuffleStage& stage, const PartRefs& parts,
 bool RangePartition(const std::vector<std::string>& by, const std::vector<bool>& desc, int parts,
                     const std::vector<Block>& samples, const std::vector<strata::ObjectRef<Block>>& blocks,
                     PartRefs* out, std::string* error);
+
+// Global steps, one after another, each a shuffle while the next can be one
+// too (a join, then a group-by, then a sort): the reducers of one stage
+// partition for the next, so rows never gather on the driver. `parts` are the
+// first stage's inputs (from the map tasks); `read_side` reads a join's right
+// side partitioned. Stops at a step that cannot shuffle, or the end.
+using SideReader = std::function<bool(const nlohmann::ordered_json& side, const std::vector<std::string>& keys,
+                                      int parts, PartRefs* out, std::string* error)>;
+struct ChainResult {
+  Block rows;                       // what came back (when not written)
+  std::vector<std::pair<std::string, int64_t>> step_rows;  // rows after each step run
+  bool written = false;
+  int64_t rows_written = 0;
+  int parts_written = 0;
+  size_t next = 0;                  // the first step not run
+};
+bool RunShuffleChain(const PipelineSpec& spec, const std::vector<std::unique_ptr<Step>>& steps, size_t first,
+                     bool merge_partials, PartRefs parts, bool collect, const SideReader& read_side,
+                     ChainResult* out, std::string* error);
 
 // How many parts a shuffle uses: the cluster's CPUs (at least 2), or
 // STRATA_SHUFFLE_PARTS.

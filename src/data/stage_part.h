@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <strata/strata.h>
+
 #include "data/block.h"
 #include "data/operators.h"
 #include "data/output.h"
@@ -15,13 +17,26 @@
 
 namespace strata::data {
 
+// How a stage hands its rows on to a shuffle that follows it: hash parts
+// (`hash_keys`, or {"#random", SEED}, into `parts` objects), or the whole
+// block plus a sample of `sample_keys` for a sort's ranges. Neither: rows
+// stay in the result.
+struct NextPartition {
+  std::vector<std::string> hash_keys;
+  int32_t parts = 0;
+  std::vector<std::string> sample_keys;
+  STRATA_STRUCT(hash_keys, parts, sample_keys);
+};
+
 struct PartResult {
   Block block;                      // the rows, when not written
   int64_t rows_out = 0;             // after the stage's own step
   std::vector<int64_t> rows_after;  // after each row-local step that follows
   int64_t rows_written = 0;
+  std::vector<strata::ObjectRef<Block>> parts;  // for the next shuffle
+  Block sample;                                 // for the next sort's ranges
   std::string error;
-  STRATA_STRUCT(block, rows_out, rows_after, rows_written, error);
+  STRATA_STRUCT(block, rows_out, rows_after, rows_written, parts, sample, error);
 };
 
 // Runs `after` (named `names`) on `b`, then — when a group-by follows
@@ -30,7 +45,8 @@ struct PartResult {
 // left; false with r->error.
 inline bool FinishPart(Block b, const std::vector<std::unique_ptr<Step>>& after,
                        const std::vector<std::string>& names, const std::string& partial_groupby,
-                       const WriteSpec& write, int64_t part, PartResult* r) {
+                       const WriteSpec& write, int64_t part, PartResult* r,
+                       const NextPartition& next = NextPartition()) {
   r->rows_out = b.num_rows;
   for (size_t i = 0; i < after.size(); ++i) {
     if (!after[i]->Apply(&b, &r->error)) {
@@ -47,6 +63,22 @@ inline bool FinishPart(Block b, const std::vector<std::unique_ptr<Step>>& after,
       return false;
     }
     b = g->Partial();
+  }
+  if ((next.parts > 0 || !next.sample_keys.empty()) && b.names.empty()) return true;  // nothing here
+  if (next.parts > 0) {
+    std::vector<Block> pieces;
+    if (next.hash_keys.size() == 2 && next.hash_keys[0] == "#random") {
+      PartitionRandomly(b, next.parts, std::stoull(next.hash_keys[1]) ^ (0x9E3779B97F4A7C15ull * (part + 1)), &pieces);
+    } else if (!PartitionByHash(b, next.hash_keys, next.parts, &pieces, &r->error)) {
+      return false;
+    }
+    for (Block& piece : pieces) r->parts.push_back(strata::Put(piece));
+    return true;
+  }
+  if (!next.sample_keys.empty()) {
+    r->sample = SampleRows(b, next.sample_keys, 256);
+    r->parts.push_back(strata::Put(b));
+    return true;
   }
   if (!write.path.empty()) {
     if (b.num_rows > 0 && !WriteOutput(b, write, static_cast<int>(part), &r->error)) return false;
