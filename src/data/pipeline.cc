@@ -352,7 +352,9 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
     if (after_pool < steps.size() && steps[after_pool]->MakeGroupBy()) {
       stage.partial_groupby = spec.steps[after_pool].second.dump();
     }
-    pool = std::make_unique<ActorPool>(stage);
+    pool = std::make_unique<ActorPool>(stage, options.progress && isatty(STDERR_FILENO)
+                                                  ? "step " + std::to_string(local + 1) + " " + stage.op
+                                                  : "");
     plan.to_object = true;
   }
   if (partial) plan.groupby_params = spec.steps[local].second.dump();
@@ -455,7 +457,8 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
     auto read_side = [&](const json& side, const std::vector<std::string>& keys, int count, PartRefs* out,
                          std::string* err) { return ReadSideShuffled(side, options, keys, count, out, err); };
     ChainResult chain;
-    if (!RunShuffleChain(spec, steps, local, partial, std::move(parts), collect, read_side, &chain, &error)) {
+    const bool tty = options.progress && isatty(STDERR_FILENO);
+    if (!RunShuffleChain(spec, steps, local, partial, std::move(parts), collect, tty, read_side, &chain, &error)) {
       return fail(error);
     }
     global_rows.insert(global_rows.end(), chain.step_rows.begin(), chain.step_rows.end());

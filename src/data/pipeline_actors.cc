@@ -1,5 +1,7 @@
 #include "data/pipeline_actors.h"
 
+#include <cstdio>
+
 #include <nlohmann/json.hpp>
 
 #include "data/operators.h"
@@ -68,9 +70,12 @@ struct ActorPool::Impl {
     size_t index;
   };
   std::vector<Pending> pending;
+  std::string progress_label;
+  size_t done = 0;
 };
 
-ActorPool::ActorPool(const ActorStage& stage) : impl_(std::make_unique<Impl>()) {
+ActorPool::ActorPool(const ActorStage& stage, std::string progress_label) : impl_(std::make_unique<Impl>()) {
+  impl_->progress_label = std::move(progress_label);
   rows_after.assign(stage.after_ops.size(), 0);
   for (int i = 0; i < std::max(1, stage.actors); ++i) {
     impl_->actors.push_back(strata::Actor(PipelineActor::Create).SetName("map_batches " + stage.op).Remote(stage));
@@ -95,7 +100,11 @@ bool ActorPool::Submit(strata::ObjectRef<Block> block, size_t index, std::string
   return true;
 }
 
-bool ActorPool::Finish(std::string* error) { return Collect(true, error); }
+bool ActorPool::Finish(std::string* error) {
+  const bool ok = Collect(true, error);
+  if (!impl_->progress_label.empty() && impl_->done > 0) std::fprintf(stderr, "\n");
+  return ok;
+}
 
 // Takes in finished batches: at least one, or (all) every one.
 bool ActorPool::Collect(bool all, std::string* error) {
@@ -123,6 +132,10 @@ bool ActorPool::Collect(bool all, std::string* error) {
       rows_written += r.rows_written;
       parts_written += r.rows_written > 0;
       if (r.block.num_rows > 0 || !r.block.names.empty()) kept[p.index] = std::move(r.block);
+      if (!m.progress_label.empty()) {
+        std::fprintf(stderr, "\r[%s] %zu batches, %lld rows out   ", m.progress_label.c_str(), ++m.done,
+                     static_cast<long long>(rows_out));
+      }
     }
     m.pending = std::move(still);
     if (!all) return true;

@@ -30,7 +30,8 @@ struct ActorStage {
 
 class ActorPool {
  public:
-  explicit ActorPool(const ActorStage& stage);
+  // `progress_label` non-empty: a progress line on the terminal.
+  explicit ActorPool(const ActorStage& stage, std::string progress_label = "");
   ~ActorPool();
   // Hands over part `index` of the input; waits while every actor already
   // has its share queued. False once an actor reported an error.

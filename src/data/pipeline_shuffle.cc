@@ -1,5 +1,7 @@
 #include "data/pipeline_shuffle.h"
 
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 
 #include <nlohmann/json.hpp>
@@ -125,8 +127,8 @@ bool RangePartition(const std::vector<std::string>& by, const std::vector<bool>&
 }
 
 bool RunShuffleChain(const PipelineSpec& spec, const std::vector<std::unique_ptr<Step>>& steps, size_t first,
-                     bool merge_partials, PartRefs parts, bool collect, const SideReader& read_side,
-                     ChainResult* out, std::string* error) {
+                     bool merge_partials, PartRefs parts, bool collect, bool progress,
+                     const SideReader& read_side, ChainResult* out, std::string* error) {
   size_t cur = first;
   bool merge = merge_partials;
   for (;;) {
@@ -135,6 +137,7 @@ bool RunShuffleChain(const PipelineSpec& spec, const std::vector<std::unique_ptr
     stage.op = spec.steps[cur].first;
     stage.params = spec.steps[cur].second.dump();
     stage.merge_partials = merge;
+    if (progress) stage.progress_label = "step " + std::to_string(cur + 1) + " " + stage.op;
     size_t next = cur + 1;
     for (; next < steps.size() && steps[next]->row_local(); ++next) {
       stage.after_ops.push_back(spec.steps[next].first);
@@ -223,6 +226,8 @@ ShuffleOutcome RunShuffleStage(const ShuffleStage& stage, const PartRefs& parts,
     pending.push_back(strata::Task(RunReduceTask).Remote(t, parts[p], side.empty() ? std::vector<strata::ObjectRef<Block>>{} : side[p]));
   }
   // In part order, so the rows that come back are in a stable order.
+  const auto start = std::chrono::steady_clock::now();
+  size_t done = 0;
   for (auto& ref : pending) {
     ReduceResult r = strata::Get(ref);
     if (!r.error.empty()) {
@@ -236,6 +241,14 @@ ShuffleOutcome RunShuffleStage(const ShuffleStage& stage, const PartRefs& parts,
     out.rows.Append(r.block);
     out.next_parts.push_back(std::move(r.parts));
     out.samples.push_back(std::move(r.sample));
+    if (!stage.progress_label.empty()) {
+      ++done;
+      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      std::fprintf(stderr, "\r[%s] %zu/%zu parts, %lld rows, ETA %.0f s   ", stage.progress_label.c_str(), done,
+                   pending.size(), static_cast<long long>(out.rows_out),
+                   secs * static_cast<double>(pending.size() - done) / static_cast<double>(done));
+      if (done == pending.size()) std::fprintf(stderr, "\n");
+    }
   }
   return out;
 }

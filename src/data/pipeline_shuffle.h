@@ -30,6 +30,7 @@ struct ShuffleStage {
   std::string partial_groupby;   // a group-by after those: partially, in the reducers
   WriteSpec write;               // path set: the reducers write their parts
   NextPartition next;            // a shuffle follows: the reducers partition for it
+  std::string progress_label;    // non-empty: a progress line on the terminal
 };
 
 struct ShuffleOutcome {
@@ -72,8 +73,8 @@ struct ChainResult {
   size_t next = 0;                  // the first step not run
 };
 bool RunShuffleChain(const PipelineSpec& spec, const std::vector<std::unique_ptr<Step>>& steps, size_t first,
-                     bool merge_partials, PartRefs parts, bool collect, const SideReader& read_side,
-                     ChainResult* out, std::string* error);
+                     bool merge_partials, PartRefs parts, bool collect, bool progress,
+                     const SideReader& read_side, ChainResult* out, std::string* error);
 
 // How many parts a shuffle uses: the cluster's CPUs (at least 2), or
 // STRATA_SHUFFLE_PARTS.
