@@ -271,7 +271,10 @@ std::string JsonValue(const Column& c, int64_t i) {
       return std::string(buf, end);
     }
     case Type::kBool: return c.b[i] ? "true" : "false";
-    case Type::kString: return nlohmann::json(std::string(c.Str(i))).dump();
+    case Type::kString:
+      // Bytes that are not UTF-8 (Parquet binary read as text) become U+FFFD
+      // rather than failing the write.
+      return nlohmann::json(std::string(c.Str(i))).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     case Type::kTimestamp: return "\"" + FormatTimestamp(c.i64[i]) + "\"";
     case Type::kList: {
       std::string out = "[";

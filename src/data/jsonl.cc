@@ -213,7 +213,9 @@ void ParseJsonl(std::string_view text, const std::string& file, int64_t first_li
 
 void WriteJsonl(const Block& block, std::string* out) {
   std::vector<std::string> keys;
-  for (const std::string& n : block.names) keys.push_back(json(n).dump() + ":");
+  for (const std::string& n : block.names) {
+    keys.push_back(json(n).dump(-1, ' ', false, json::error_handler_t::replace) + ":");
+  }
   for (int64_t r = 0; r < block.num_rows; ++r) {
     out->push_back('{');
     for (size_t i = 0; i < block.columns.size(); ++i) {

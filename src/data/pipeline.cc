@@ -427,7 +427,10 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
     std::ofstream q(quarantine);
     for (const BadRecord& b : bad) {
-      q << json{{"file", b.file}, {"line", b.line}, {"reason", b.reason}, {"text", b.text}}.dump() << "\n";
+      // A bad record's text may not be UTF-8: such bytes become U+FFFD.
+      q << json{{"file", b.file}, {"line", b.line}, {"reason", b.reason}, {"text", b.text}}.dump(
+               -1, ' ', false, json::error_handler_t::replace)
+        << "\n";
     }
   }
   std::vector<std::pair<std::string, int64_t>> global_rows;
