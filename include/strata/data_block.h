@@ -50,8 +50,10 @@ struct Column {
                                           static_cast<size_t>(offsets[i + 1] - offsets[i]));
   }
   double AsDouble(int64_t i) const {
-    return type == Type::kDouble ? f64[i] : IsI64(type) ? static_cast<double>(i64[i])
-                                                                 : static_cast<double>(b[i]);
+    return type == Type::kDouble ? f64[i]
+           : IsI64(type)         ? static_cast<double>(i64[i])
+           : type == Type::kBool ? static_cast<double>(b[i])
+                                 : 0.0;  // text and lists have no number
   }
 
   // Appending (builders).

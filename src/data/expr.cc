@@ -223,9 +223,17 @@ bool EvalExpr(const Expr& e, const Block& block, Column* out, std::string* error
   for (size_t i = 0; i < e.args.size(); ++i) {
     if (!EvalExpr(*e.args[i], block, &a[i], error)) return false;
   }
+  // and / or / not and case-when conditions take true/false (or numbers,
+  // nonzero being true), never text, timestamps or lists.
+  auto logical = [&](const Column& c, const std::string& what) {
+    if (c.type == Type::kBool || c.type == Type::kNull || c.type == Type::kInt64 || c.type == Type::kDouble) return true;
+    *error = "'" + what + "' needs true/false, not " + TypeName(c.type);
+    return false;
+  };
   switch (e.kind) {
     case Expr::kUnary:
       if (e.name == "not") {
+        if (!logical(a[0], "not")) return false;
         *out = Column::OfType(Type::kBool);
         for (int64_t i = 0; i < n; ++i) {
           bool v;
@@ -240,6 +248,7 @@ bool EvalExpr(const Expr& e, const Block& block, Column* out, std::string* error
       }
     case Expr::kBinary:
       if (e.name == "and" || e.name == "or") {
+        if (!logical(a[0], e.name) || !logical(a[1], e.name)) return false;
         const bool is_and = e.name == "and";
         *out = Column::OfType(Type::kBool);
         out->b.reserve(static_cast<size_t>(n));
@@ -292,6 +301,9 @@ bool EvalExpr(const Expr& e, const Block& block, Column* out, std::string* error
     }
     case Expr::kCase: {
       const size_t pairs = (a.size() - (e.has_else ? 1 : 0)) / 2;
+      for (size_t k = 0; k < pairs; ++k) {
+        if (!logical(a[2 * k], "when")) return false;
+      }
       Type t = Type::kNull;
       for (size_t k = 0; k < pairs; ++k) {
         const Type v = a[2 * k + 1].type;

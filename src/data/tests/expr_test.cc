@@ -117,6 +117,18 @@ TEST(Expr, TimestampPartsComparisonsAndCasts) {
   EXPECT_NE(error.find("'yesterday' is not a timestamp"), std::string::npos) << error;
 }
 
+TEST(Expr, LogicOnTextIsAnErrorNotARead) {
+  for (const std::string text : {"not s", "s and x > 1", "x > 1 or tags", "case when ts then 1 end"}) {
+    std::string error;
+    ExprPtr e = ParseExpr(text, &error);
+    ASSERT_TRUE(e) << text << ": " << error;
+    Column c;
+    EXPECT_FALSE(EvalExpr(*e, Sample(), &c, &error)) << text;
+    EXPECT_NE(error.find("needs true/false"), std::string::npos) << text << ": " << error;
+  }
+  EXPECT_EQ(Eval("not x"), (V{"false", "false", "null", "false"})) << "numbers: nonzero is true";
+}
+
 TEST(Expr, ListFunctions) {
   EXPECT_EQ(Eval("size(tags)"), (V{"2", "0", "null", "2"}));
   EXPECT_EQ(Eval("element_at(tags, 1)"), (V{"\"a\"", "null", "null", "null"}));
