@@ -17,11 +17,14 @@ namespace strata::data {
 
 // kTimestamp: microseconds since 1970-01-01 00:00:00 UTC, kept in `i64`.
 // kList: a list per row — `offsets` into one child column of the values.
+// kBinary: bytes, kept like kString (offsets + chars) but not text.
 enum class Type : uint8_t {
-  kNull = 0, kBool = 1, kInt64 = 2, kDouble = 3, kString = 4, kTimestamp = 5, kList = 6
+  kNull = 0, kBool = 1, kInt64 = 2, kDouble = 3, kString = 4, kTimestamp = 5, kList = 6, kBinary = 7
 };
 // Types whose values live in `i64`.
 inline bool IsI64(Type t) { return t == Type::kInt64 || t == Type::kTimestamp; }
+// Types whose values live in `offsets` + `chars`.
+inline bool IsBytes(Type t) { return t == Type::kString || t == Type::kBinary; }
 const char* TypeName(Type t);
 
 }  // namespace strata::data
@@ -37,8 +40,8 @@ struct Column {
   std::vector<int64_t> i64;       // kInt64, kTimestamp
   std::vector<double> f64;        // kDouble
   std::vector<uint8_t> b;         // kBool, one byte per row (0/1)
-  std::vector<int32_t> offsets;   // kString, kList: length + 1 entries
-  std::string chars;              // kString: the bytes
+  std::vector<int32_t> offsets;   // kString, kBinary, kList: length + 1 entries
+  std::string chars;              // kString, kBinary: the bytes
   std::vector<Column> children;   // kList: one, the values of every list
 
   bool IsNull(int64_t i) const {
@@ -127,7 +130,9 @@ struct Block {
 // Rows `rows` of `c`, in that order.
 Column Gather(const Column& c, const std::vector<int64_t>& rows);
 
-// One value rendered as JSON text (null, numbers, true/false, quoted strings).
+// One value rendered as JSON text (null, numbers, true/false, quoted strings;
+// binary as a base64 string).
 std::string JsonValue(const Column& c, int64_t i);
+std::string Base64(std::string_view bytes);
 
 }  // namespace strata::data

@@ -30,7 +30,7 @@ class RowView {
   }
   double Double(const std::string& column) const {
     const Column* c = block_->Get(column);
-    return c == nullptr || c->IsNull(row_) || c->type == Type::kString || c->type == Type::kList ? 0 : c->AsDouble(row_);
+    return c == nullptr || c->IsNull(row_) ? 0 : c->AsDouble(row_);
   }
   bool Bool(const std::string& column) const {
     const Column* c = block_->Get(column);
@@ -38,7 +38,7 @@ class RowView {
   }
   std::string_view Str(const std::string& column) const {
     const Column* c = block_->Get(column);
-    return c == nullptr || c->IsNull(row_) || c->type != Type::kString ? std::string_view() : c->Str(row_);
+    return c == nullptr || c->IsNull(row_) || !IsBytes(c->type) ? std::string_view() : c->Str(row_);
   }
   int64_t Timestamp(const std::string& column) const { return Int(column); }
 

@@ -34,6 +34,7 @@ const char* FormatOf(Type t) {
     case Type::kDouble: return "g";
     case Type::kBool: return "b";
     case Type::kString: return "u";
+    case Type::kBinary: return "z";
     case Type::kTimestamp: return "tsu:UTC";  // microseconds, UTC
     case Type::kList: return "+l";
     case Type::kNull: return "n";
@@ -83,7 +84,8 @@ ArrowArray* ExportColumn(const Column& c, Holder* h) {
     case Type::kInt64:
     case Type::kTimestamp: bufs = {validity, c.i64.data()}; break;
     case Type::kDouble: bufs = {validity, c.f64.data()}; break;
-    case Type::kString: bufs = {validity, c.offsets.data(), c.chars.data()}; break;
+    case Type::kString:
+    case Type::kBinary: bufs = {validity, c.offsets.data(), c.chars.data()}; break;
     case Type::kBool: {
       std::vector<uint8_t>& bits = h->packed.emplace_back((c.length + 7) / 8, 0);
       for (int64_t r = 0; r < c.length; ++r) {

@@ -5,10 +5,19 @@
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
+#include <openssl/evp.h>
 
 #include "data/timestamp.h"
 
 namespace strata::data {
+
+std::string Base64(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(bytes.data()), static_cast<int>(bytes.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
 
 const char* TypeName(Type t) {
   switch (t) {
@@ -19,6 +28,7 @@ const char* TypeName(Type t) {
     case Type::kString: return "string";
     case Type::kTimestamp: return "timestamp";
     case Type::kList: return "list";
+    case Type::kBinary: return "binary";
   }
   return "?";
 }
@@ -26,7 +36,7 @@ const char* TypeName(Type t) {
 Column Column::OfType(Type t) {
   Column c;
   c.type = t;
-  if (t == Type::kString || t == Type::kList) c.offsets.push_back(0);
+  if (IsBytes(t) || t == Type::kList) c.offsets.push_back(0);
   if (t == Type::kList) c.children.push_back(OfType(Type::kNull));
   return c;
 }
@@ -66,6 +76,7 @@ void Column::AppendNull() {
     case Type::kDouble: f64.push_back(0); break;
     case Type::kBool: b.push_back(0); break;
     case Type::kString:
+    case Type::kBinary:
     case Type::kList: offsets.push_back(offsets.back()); break;
     case Type::kNull: break;
   }
@@ -86,7 +97,8 @@ void Column::AppendFrom(const Column& o, int64_t i) {
       break;
     case Type::kDouble: AppendDouble(o.f64[i]); break;
     case Type::kBool: AppendBool(o.b[i] != 0); break;
-    case Type::kString: AppendString(o.Str(i)); break;
+    case Type::kString:
+    case Type::kBinary: AppendString(o.Str(i)); break;
     case Type::kTimestamp: AppendInt(o.i64[i]); break;
     case Type::kList: {
       const Column& from = o.Values();
@@ -140,6 +152,7 @@ Column Gather(const Column& c, const std::vector<int64_t>& rows) {
       for (size_t k = 0; k < count; ++k) n.b[k] = c.b[static_cast<size_t>(rows[k])];
       break;
     case Type::kString:
+    case Type::kBinary:
       n.offsets.resize(count + 1);
       for (size_t k = 0; k < count; ++k) {
         const std::string_view v = c.Str(rows[k]);
@@ -220,7 +233,8 @@ void Column::AppendColumn(const Column& src) {
     case Type::kTimestamp: i64.insert(i64.end(), src.i64.begin(), src.i64.end()); break;
     case Type::kDouble: f64.insert(f64.end(), src.f64.begin(), src.f64.end()); break;
     case Type::kBool: b.insert(b.end(), src.b.begin(), src.b.end()); break;
-    case Type::kString: {
+    case Type::kString:
+    case Type::kBinary: {
       const int32_t shift = offsets.back();
       offsets.reserve(offsets.size() + src.offsets.size());
       for (size_t k = 1; k < src.offsets.size(); ++k) offsets.push_back(src.offsets[k] + shift);
@@ -276,6 +290,7 @@ std::string JsonValue(const Column& c, int64_t i) {
       // rather than failing the write.
       return nlohmann::json(std::string(c.Str(i))).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     case Type::kTimestamp: return "\"" + FormatTimestamp(c.i64[i]) + "\"";
+    case Type::kBinary: return "\"" + Base64(c.Str(i)) + "\"";  // JSON has no bytes
     case Type::kList: {
       std::string out = "[";
       for (int32_t k = c.offsets[i]; k < c.offsets[i + 1]; ++k) {

@@ -336,7 +336,7 @@ void ParseCsv(std::string_view text, const std::string& file, int64_t first_line
     if (IsI64(c.type)) c.i64.reserve(c.i64.size() + expect);
     if (c.type == Type::kDouble) c.f64.reserve(c.f64.size() + expect);
     if (c.type == Type::kBool) c.b.reserve(c.b.size() + expect);
-    if (c.type == Type::kString) c.offsets.reserve(c.offsets.size() + expect);
+    if (IsBytes(c.type)) c.offsets.reserve(c.offsets.size() + expect);
   }
   while (pos < text.size()) {
     const size_t start = pos;
@@ -425,6 +425,8 @@ void WriteCsv(const Block& block, char delim, bool header, std::string* out) {
         out->append(FormatTimestamp(c.i64[static_cast<size_t>(r)]));
       } else if (c.type == Type::kList) {
         field(JsonValue(c, r));  // JSON text, quoted as CSV needs
+      } else if (c.type == Type::kBinary) {
+        out->append(Base64(c.Str(r)));
       } else {
         out->append(JsonValue(c, r));
       }

@@ -18,7 +18,7 @@ bool Arithmetic(const std::string& op, const Column& a, const Column& b, int64_t
     *error = "'" + op + "' needs numbers, not timestamps (year(), month(), day(), hour() take parts)";
     return false;
   }
-  if (a.type == Type::kString || b.type == Type::kString) {
+  if (IsBytes(a.type) || IsBytes(b.type) || a.type == Type::kList || b.type == Type::kList) {
     if (op == "+" && a.type == Type::kString && b.type == Type::kString) {
       *out = Column::OfType(Type::kString);
       for (int64_t i = 0; i < n; ++i) {
@@ -32,7 +32,7 @@ bool Arithmetic(const std::string& op, const Column& a, const Column& b, int64_t
       }
       return true;
     }
-    *error = "'" + op + "' needs numbers, not strings";
+    *error = "'" + op + "' needs numbers, not " + TypeName(IsBytes(a.type) || a.type == Type::kList ? a.type : b.type);
     return false;
   }
   const bool ints = a.type != Type::kDouble && b.type != Type::kDouble && op != "/";
@@ -79,7 +79,7 @@ bool Arithmetic(const std::string& op, const Column& a, const Column& b, int64_t
 
 // -1, 0, 1; both values present.
 int Compare(const Column& a, int64_t ra, const Column& b, int64_t rb) {
-  if (a.type == Type::kString && b.type == Type::kString) {
+  if (IsBytes(a.type) && IsBytes(b.type)) {
     const int c = a.Str(ra).compare(b.Str(rb));
     return (c > 0) - (c < 0);
   }
@@ -93,7 +93,8 @@ int Compare(const Column& a, int64_t ra, const Column& b, int64_t rb) {
 bool Comparable(const Column& a, const Column& b) {
   if (a.type == Type::kNull || b.type == Type::kNull) return true;
   if ((a.type == Type::kTimestamp) != (b.type == Type::kTimestamp)) return false;
-  return (a.type == Type::kString) == (b.type == Type::kString);
+  if (a.type == Type::kList || b.type == Type::kList) return false;
+  return IsBytes(a.type) == IsBytes(b.type);
 }
 
 bool Cast(const std::string& type, const Column& v, int64_t n, Column* out);
@@ -148,6 +149,7 @@ bool Cast(const std::string& type, const Column& v, int64_t n, Column* out) {
                  : (type == "double" || type == "float")                ? Type::kDouble
                  : (type == "bool" || type == "boolean")                ? Type::kBool
                  : type == "timestamp"                                  ? Type::kTimestamp
+                 : type == "binary"                                     ? Type::kBinary
                                                                         : Type::kString;
   *out = Column::OfType(t);
   for (int64_t i = 0; i < n; ++i) {
@@ -156,8 +158,8 @@ bool Cast(const std::string& type, const Column& v, int64_t n, Column* out) {
       out->AppendNull();
       continue;
     }
-    if (t == Type::kString) {
-      out->AppendString(v.type == Type::kString      ? std::string(v.Str(r))
+    if (IsBytes(t)) {
+      out->AppendString(IsBytes(v.type)              ? std::string(v.Str(r))
                         : v.type == Type::kTimestamp ? FormatTimestamp(v.i64[r])
                                                      : JsonValue(v, r));
       continue;
@@ -173,7 +175,7 @@ bool Cast(const std::string& type, const Column& v, int64_t n, Column* out) {
       else out->AppendNull();
       continue;
     }
-    if (v.type == Type::kString) {
+    if (IsBytes(v.type)) {
       // Text that does not convert becomes null, as TRY_CAST does.
       const std::string_view s = v.Str(r);
       int64_t iv;

@@ -24,7 +24,8 @@ bool CallFunction(const std::string& f, const std::vector<Column>& a, int64_t n,
   };
   auto need_string = [&](size_t k) {
     if (a[k].type == Type::kString || a[k].type == Type::kNull) return true;
-    *error = f + "() needs a string, not " + TypeName(a[k].type);
+    *error = f + "() needs a string, not " + TypeName(a[k].type) +
+             (a[k].type == Type::kBinary ? " (cast(x as string) reads its bytes as text)" : "");
     return false;
   };
   auto strings = [&](auto fn) {

@@ -321,8 +321,8 @@ class Parser {
       const std::string type = Lower(Peek().text);
       if (type != "int64" && type != "int" && type != "bigint" && type != "double" &&
           type != "float" && type != "bool" && type != "boolean" && type != "string" &&
-          type != "varchar" && type != "timestamp") {
-        Fail("unknown type '" + Peek().text + "' (int64, double, bool, string or timestamp)");
+          type != "varchar" && type != "timestamp" && type != "binary") {
+        Fail("unknown type '" + Peek().text + "' (int64, double, bool, string, timestamp or binary)");
         return nullptr;
       }
       ++pos_;

@@ -128,9 +128,9 @@ bool GroupBy::Add(const Block& rows, std::string* error) {
       return false;
     }
     if ((aggs_[a].fn == "sum" || aggs_[a].fn == "mean" || aggs_[a].fn == "std") &&
-        (t == Type::kString || t == Type::kTimestamp)) {
+        (IsBytes(t) || t == Type::kTimestamp)) {
       *error = aggs_[a].fn + "(" + aggs_[a].column + "): the column is " +
-               (t == Type::kString ? "text" : "timestamps") + ", not numbers";
+               (t == Type::kTimestamp ? "timestamps" : TypeName(t)) + ", not numbers";
       return false;
     }
     if (state_->input_types[a] == Type::kNull || (state_->input_types[a] == Type::kInt64 && t == Type::kDouble)) {
@@ -158,11 +158,11 @@ bool GroupBy::Add(const Block& rows, std::string* error) {
         acc.distinct.insert(std::move(k));
         continue;
       }
-      if (c->type != Type::kString) {
+      if (!IsBytes(c->type)) {
         const double v = c->AsDouble(r);
         acc.sumsq += v * v;
       }
-      if (c->type == Type::kString) {
+      if (IsBytes(c->type)) {
         const std::string_view v = c->Str(r);
         if (!acc.has || v < acc.smin) acc.smin = v;
         if (!acc.has || v > acc.smax) acc.smax = v;
@@ -309,7 +309,7 @@ Block GroupBy::Result() const {
     Type t = Type::kDouble;
     if (spec.fn == "count" || spec.fn == "count_distinct") t = Type::kInt64;
     else if (spec.fn == "sum" && in == Type::kInt64) t = Type::kInt64;
-    else if ((spec.fn == "min" || spec.fn == "max") && (IsI64(in) || in == Type::kString)) t = in;
+    else if ((spec.fn == "min" || spec.fn == "max") && (IsI64(in) || IsBytes(in))) t = in;
     Column c = Column::OfType(t);
     for (const auto& g : state_->accs) {
       const Acc& acc = g[a];
@@ -335,7 +335,7 @@ Block GroupBy::Result() const {
       } else {
         const bool is_min = spec.fn == "min";
         if (IsI64(t)) c.AppendInt(is_min ? acc.imin : acc.imax);
-        else if (t == Type::kString) c.AppendString(is_min ? acc.smin : acc.smax);
+        else if (IsBytes(t)) c.AppendString(is_min ? acc.smin : acc.smax);
         else c.AppendDouble(is_min ? acc.dmin : acc.dmax);
       }
     }

@@ -20,7 +20,7 @@ std::string PartitionDir(const std::string& column, const Column& c, int64_t row
   std::string v = c.IsNull(row) ? "__null__"
                   : c.type == Type::kString ? std::string(c.Str(row))
                                             : JsonValue(c, row);
-  if (c.type == Type::kTimestamp && v.size() >= 2) v = v.substr(1, v.size() - 2);
+  if ((c.type == Type::kTimestamp || c.type == Type::kBinary) && v.size() >= 2) v = v.substr(1, v.size() - 2);
   for (char& ch : v) {
     if (ch == '/' || ch == '\0') ch = '_';
   }

@@ -36,7 +36,7 @@ int CompareForSort(const Column& a, int64_t x, const Column& b, int64_t y, bool 
   const bool nx = a.IsNull(x), ny = b.IsNull(y);
   if (nx || ny) return nx == ny ? 0 : nx ? 1 : -1;
   int cmp = 0;
-  if (a.type == Type::kString && b.type == Type::kString) {
+  if (IsBytes(a.type) && IsBytes(b.type)) {
     const int r = a.Str(x).compare(b.Str(y));
     cmp = (r > 0) - (r < 0);
   } else if (a.type == Type::kList || b.type == Type::kList) {

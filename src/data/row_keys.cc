@@ -26,7 +26,8 @@ void KeyOf(const std::vector<const Column*>& cols, int64_t r, std::string* key) 
         break;
       }
       case Type::kBool: key->push_back(static_cast<char>(c->b[r])); break;
-      case Type::kString: {
+      case Type::kString:
+      case Type::kBinary: {
         const std::string_view s = c->Str(r);
         const uint32_t n = static_cast<uint32_t>(s.size());
         key->append(reinterpret_cast<const char*>(&n), 4);

@@ -76,8 +76,9 @@ bool SourceFromJson(const json& j, const std::string& where, SourceSpec* out, st
     }
     out->schema = j["schema"].get<std::map<std::string, std::string>>();
     for (const auto& [col, type] : out->schema) {
-      if (type != "int64" && type != "double" && type != "bool" && type != "string" && type != "timestamp") {
-        *error = where + ": schema." + col + " must be int64, double, bool, string or timestamp, not '" + type + "'";
+      if (type != "int64" && type != "double" && type != "bool" && type != "string" && type != "timestamp" &&
+          type != "binary") {
+        *error = where + ": schema." + col + " must be int64, double, bool, string, timestamp or binary, not '" + type + "'";
         return false;
       }
     }
@@ -183,7 +184,7 @@ bool PlanSource(const SourceSpec& src, int64_t target_bytes, CsvSchema* schema,
     }
     schema->types[static_cast<size_t>(it - schema->names.begin())] =
         type == "int64" ? Type::kInt64 : type == "double" ? Type::kDouble : type == "bool" ? Type::kBool
-        : type == "timestamp" ? Type::kTimestamp : Type::kString;
+        : type == "timestamp" ? Type::kTimestamp : type == "binary" ? Type::kBinary : Type::kString;
   }
   for (const std::string& f : files) {
     const auto more = jsonl ? SplitLines(f, target_bytes, error) : SplitCsv(f, src.header, target_bytes, error);

@@ -188,7 +188,11 @@ class File {
     } else if (e.type == PT::FLOAT || e.type == PT::DOUBLE) {
       l->type = Type::kDouble;
     } else if (e.type == PT::BYTE_ARRAY || e.type == PT::FIXED_LEN_BYTE_ARRAY) {
-      l->type = Type::kString;
+      // Text when annotated as such; otherwise bytes.
+      const bool text = (has_lt && (lt.__isset.STRING || lt.__isset.ENUM || lt.__isset.JSON)) ||
+                        ct == pf::ConvertedType::UTF8 || ct == pf::ConvertedType::ENUM ||
+                        ct == pf::ConvertedType::JSON;
+      l->type = text ? Type::kString : Type::kBinary;
     } else {
       return false;
     }

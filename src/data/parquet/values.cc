@@ -95,7 +95,7 @@ bool DecodePlain(const Leaf& l, Bytes in, int64_t n, Column* c) {
 
 void Convert(const Leaf& l, Column* c) {
   switch (l.conversion) {
-    case Conversion::kNone: return;
+    case Conversion::kNone: break;  // the type may still change (bytes → binary)
     case Conversion::kDate:
       for (int64_t& v : c->i64) v *= kMicrosPerDay;
       break;

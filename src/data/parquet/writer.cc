@@ -23,6 +23,7 @@ PT::type PhysicalOf(Type t) {
     case Type::kTimestamp: return PT::INT64;
     case Type::kDouble: return PT::DOUBLE;
     case Type::kString:
+    case Type::kBinary:
     case Type::kNull:
     case Type::kList: return PT::BYTE_ARRAY;
   }
@@ -76,7 +77,8 @@ void PlainValues(const Column& c, int64_t from, int64_t to, std::string* out) {
       case Type::kInt64:
       case Type::kTimestamp: out->append(reinterpret_cast<const char*>(&c.i64[static_cast<size_t>(r)]), 8); break;
       case Type::kDouble: out->append(reinterpret_cast<const char*>(&c.f64[static_cast<size_t>(r)]), 8); break;
-      case Type::kString: {
+      case Type::kString:
+      case Type::kBinary: {
         const std::string_view s = c.Str(r);
         PutU32(static_cast<uint32_t>(s.size()), out);
         out->append(s);
@@ -115,6 +117,7 @@ bool Dictionary(const Column& c, int64_t from, int64_t to, KeyOf key_of, std::ve
 bool BuildDictionary(const Column& c, int64_t from, int64_t to, std::vector<uint32_t>* ids, Column* dict) {
   switch (c.type) {
     case Type::kString:
+    case Type::kBinary:
       return Dictionary<std::string_view>(c, from, to, [&](int64_t r) { return c.Str(r); }, ids, dict);
     case Type::kInt64:
     case Type::kTimestamp:
@@ -134,7 +137,7 @@ std::string StatBytes(const Column& c, int64_t r) {
   std::string s;
   if (IsI64(c.type)) s.assign(reinterpret_cast<const char*>(&c.i64[static_cast<size_t>(r)]), 8);
   else if (c.type == Type::kDouble) s.assign(reinterpret_cast<const char*>(&c.f64[static_cast<size_t>(r)]), 8);
-  else if (c.type == Type::kString) s.assign(c.Str(r));
+  else if (IsBytes(c.type)) s.assign(c.Str(r));
   else if (c.type == Type::kBool) s.assign(1, static_cast<char>(c.b[static_cast<size_t>(r)]));
   return s;
 }
@@ -147,7 +150,8 @@ pf::Statistics StatsOf(const Column& c, int64_t from, int64_t to) {
       case Type::kInt64:
       case Type::kTimestamp: return c.i64[static_cast<size_t>(a)] < c.i64[static_cast<size_t>(b)];
       case Type::kDouble: return c.f64[static_cast<size_t>(a)] < c.f64[static_cast<size_t>(b)];
-      case Type::kString: return c.Str(a) < c.Str(b);
+      case Type::kString:
+      case Type::kBinary: return c.Str(a) < c.Str(b);
       case Type::kBool: return c.b[static_cast<size_t>(a)] < c.b[static_cast<size_t>(b)];
       default: return false;
     }
@@ -218,7 +222,7 @@ pf::ColumnChunk WriteChunk(const std::string& name, const Column& c, int64_t fro
   m.__set_data_page_offset(static_cast<int64_t>(file->size()));
   // Rows per page from the chunk's average row size.
   const int64_t rows = to - from;
-  const int64_t approx = c.type == Type::kString ? (c.offsets[static_cast<size_t>(to)] - c.offsets[static_cast<size_t>(from)]) + 4 * rows
+  const int64_t approx = IsBytes(c.type) ? (c.offsets[static_cast<size_t>(to)] - c.offsets[static_cast<size_t>(from)]) + 4 * rows
                                                  : 8 * rows;
   const int64_t per_page = std::max<int64_t>(1024, rows * o.page_bytes / std::max<int64_t>(1, approx));
   const int width = use_dict ? std::max(1, BitWidth(static_cast<uint64_t>(dict.length - 1))) : 0;

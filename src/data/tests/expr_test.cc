@@ -129,6 +129,31 @@ TEST(Expr, LogicOnTextIsAnErrorNotARead) {
   EXPECT_EQ(Eval("not x"), (V{"false", "false", "null", "false"})) << "numbers: nonzero is true";
 }
 
+TEST(Expr, BinaryComparesAsBytesAndCastsToText) {
+  Block b;
+  Column raw = Column::OfType(Type::kBinary);
+  raw.AppendString(std::string("a\0b", 3)), raw.AppendString("abc"), raw.AppendNull();
+  b.Add("raw", raw);
+  b.num_rows = 3;
+  std::string error;
+  auto eval = [&](const std::string& text) {
+    ExprPtr e = ParseExpr(text, &error);
+    Column c;
+    EXPECT_TRUE(e && EvalExpr(*e, b, &c, &error)) << text << ": " << error;
+    std::vector<std::string> out;
+    for (int64_t i = 0; i < c.length; ++i) out.push_back(JsonValue(c, i));
+    return out;
+  };
+  EXPECT_EQ(eval("raw"), (V{"\"YQBi\"", "\"YWJj\"", "null"})) << "JSON shows bytes as base64";
+  EXPECT_EQ(eval("raw = 'abc'"), (V{"false", "true", "null"}));
+  EXPECT_EQ(eval("length(cast(raw as string))"), (V{"3", "3", "null"}));
+  EXPECT_EQ(eval("cast('xy' as binary) < raw"), (V{"false", "false", "null"}));
+  ExprPtr e = ParseExpr("upper(raw)", &error);
+  Column c;
+  EXPECT_FALSE(EvalExpr(*e, b, &c, &error));
+  EXPECT_NE(error.find("needs a string, not binary"), std::string::npos) << error;
+}
+
 TEST(Expr, ListFunctions) {
   EXPECT_EQ(Eval("size(tags)"), (V{"2", "0", "null", "2"}));
   EXPECT_EQ(Eval("element_at(tags, 1)"), (V{"\"a\"", "null", "null", "null"}));

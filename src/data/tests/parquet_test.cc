@@ -83,7 +83,8 @@ Block Sample(int64_t rows) {
          name = Column::OfType(Type::kString), kind = Column::OfType(Type::kString),
          ts = Column::OfType(Type::kTimestamp), nothing = Column::OfType(Type::kNull),
          zone = Column::OfType(Type::kInt64), fare = Column::OfType(Type::kDouble),
-         nums = Column::ListOf(Type::kInt64), words = Column::ListOf(Type::kString);
+         nums = Column::ListOf(Type::kInt64), words = Column::ListOf(Type::kString),
+         bytes = Column::OfType(Type::kBinary);
   for (int64_t i = 0; i < rows; ++i) {
     id.AppendInt(i * 1000003 - 5'000'000);
     if (i % 5 == 0) x.AppendNull(); else x.AppendDouble(static_cast<double>(i) / 7);
@@ -105,10 +106,12 @@ Block Sample(int64_t rows) {
     }
     for (int64_t k = 0; k < 1 + i % 3; ++k) words.Values().AppendString(k == 0 ? "first" : "w" + std::to_string(i % 5));
     words.EndList();
+    if (i % 7 == 3) bytes.AppendNull();
+    else bytes.AppendString(std::string("\x00\xff", 2) + std::string(static_cast<size_t>(i % 5), static_cast<char>(i)));
   }
   for (auto& [n, c] : std::vector<std::pair<std::string, Column>>{
            {"id", id}, {"x", x}, {"ok", ok}, {"name", name}, {"kind", kind}, {"ts", ts}, {"nothing", nothing},
-           {"zone", zone}, {"fare", fare}, {"nums", nums}, {"words", words}}) {
+           {"zone", zone}, {"fare", fare}, {"nums", nums}, {"words", words}, {"bytes", bytes}}) {
     b.Add(n, c);
   }
   b.num_rows = rows;
@@ -133,7 +136,8 @@ TEST(Parquet, WrittenFilesReadBackExactlyWithEveryCodec) {
     EXPECT_EQ(info.schema.names, in.names);
     EXPECT_EQ(info.schema.types, (std::vector<Type>{Type::kInt64, Type::kDouble, Type::kBool, Type::kString,
                                                     Type::kString, Type::kTimestamp, Type::kString,
-                                                    Type::kInt64, Type::kDouble, Type::kList, Type::kList}));
+                                                    Type::kInt64, Type::kDouble, Type::kList, Type::kList,
+                                                    Type::kBinary}));
     Block out;
     ASSERT_TRUE(ReadAll(path, &out, &error)) << codec << ": " << error;
     ASSERT_EQ(out.num_rows, in.num_rows);
@@ -155,7 +159,7 @@ TEST(Parquet, EmptyBlockWritesAValidFile) {
   std::string error;
   ASSERT_TRUE(ReadParquetInfo(path, &info, &error)) << error;
   EXPECT_EQ(info.num_rows, 0);
-  EXPECT_EQ(info.schema.names.size(), 11u);
+  EXPECT_EQ(info.schema.names.size(), 12u);
 }
 
 // What DuckDB itself reads from its files, against what we read.
