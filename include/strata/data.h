@@ -144,6 +144,9 @@ class Dataset {
   // Runs the plan; output goes to the directory `path` (one file per part).
   WriteResult WriteJsonl(const std::string& path) const;
   WriteResult WriteCsv(const std::string& path) const;
+  WriteResult WriteTsv(const std::string& path) const;
+  // One line per row; the result must have exactly one column.
+  WriteResult WriteText(const std::string& path) const;
   // compression: snappy, zstd, gzip or none.
   WriteResult WriteParquet(const std::string& path, const std::string& compression = "snappy") const;
 

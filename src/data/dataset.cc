@@ -183,6 +183,8 @@ bool Dataset::ToArrow(ArrowSchema* schema, ArrowArray* array, std::string* error
 
 WriteResult Dataset::WriteJsonl(const std::string& path) const { return Write("jsonl", path); }
 WriteResult Dataset::WriteCsv(const std::string& path) const { return Write("csv", path); }
+WriteResult Dataset::WriteTsv(const std::string& path) const { return Write("tsv", path); }
+WriteResult Dataset::WriteText(const std::string& path) const { return Write("text", path); }
 WriteResult Dataset::WriteParquet(const std::string& path, const std::string& compression) const {
   return Write("parquet", path, compression);
 }

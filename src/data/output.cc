@@ -31,8 +31,9 @@ std::string PartitionDir(const std::string& column, const Column& c, int64_t row
 }  // namespace
 
 bool CheckWriteSpec(const WriteSpec& w, std::string* error) {
-  if (w.format != "jsonl" && w.format != "csv" && w.format != "parquet") {
-    *error = "write: format must be jsonl, csv or parquet, not '" + w.format + "'";
+  if (w.format != "jsonl" && w.format != "csv" && w.format != "tsv" && w.format != "text" &&
+      w.format != "parquet") {
+    *error = "write: format must be jsonl, csv, tsv, text or parquet, not '" + w.format + "'";
     return false;
   }
   if (w.path.empty()) {
@@ -67,11 +68,23 @@ bool WriteOutput(const Block& b, const WriteSpec& w, int part, std::string* erro
   std::error_code ec;
   std::filesystem::create_directories(w.path, ec);
   char name[64];
-  std::snprintf(name, sizeof(name), "/part-%05d.%s", part, w.format.c_str());
+  std::snprintf(name, sizeof(name), "/part-%05d.%s", part, w.format == "text" ? "txt" : w.format.c_str());
   const std::string path = w.path + name;
   std::string bytes;
-  if (w.format == "csv") {
-    WriteCsv(b, ',', true, &bytes);
+  if (w.format == "csv" || w.format == "tsv") {
+    WriteCsv(b, w.format == "tsv" ? '\t' : ',', true, &bytes);
+  } else if (w.format == "text") {
+    // One line per row: the one column the output has, as text.
+    if (b.columns.size() != 1) {
+      *error = "write: text output takes one column (select it first); this output has " +
+               std::to_string(b.columns.size());
+      return false;
+    }
+    const Column& c = b.columns[0];
+    for (int64_t r = 0; r < b.num_rows; ++r) {
+      if (!c.IsNull(r)) bytes.append(c.type == Type::kString ? std::string(c.Str(r)) : JsonValue(c, r));
+      bytes.push_back('\n');
+    }
   } else if (w.format == "parquet") {
     ParquetWriteOptions o;
     parquet::CodecByName(w.compression, &o.codec);

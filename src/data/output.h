@@ -10,7 +10,7 @@
 namespace strata::data {
 
 struct WriteSpec {
-  std::string format = "jsonl";  // jsonl, csv, parquet
+  std::string format = "jsonl";  // jsonl, csv, tsv, text (one column), parquet
   std::string path;
   std::string partition_by;
   std::string compression = "snappy";  // parquet: snappy, zstd, gzip, none

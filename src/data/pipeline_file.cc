@@ -27,10 +27,12 @@ json YamlToJson(const YAML::Node& n) {
   if (n.Tag() == "!") return s;  // quoted in the file: a string
   int64_t i;
   double d;
-  bool b;
   if (YAML::convert<int64_t>::decode(n, i)) return i;
   if (YAML::convert<double>::decode(n, d)) return d;
-  if (YAML::convert<bool>::decode(n, b)) return b;
+  // Only true and false are booleans (YAML 1.2): a column named n, y, on or
+  // no stays a name.
+  if (s == "true" || s == "True" || s == "TRUE") return true;
+  if (s == "false" || s == "False" || s == "FALSE") return false;
   return s;
 }
 
