@@ -55,6 +55,10 @@ class File {
       *error = path + ": corrupt footer metadata: " + why;
       return false;
     }
+    if (!ValidEnums(meta_)) {
+      *error = path + ": corrupt footer metadata: a type, codec or encoding number out of range";
+      return false;
+    }
     return Leaves(error);
   }
 
@@ -272,6 +276,11 @@ bool ReadChunk(const File& f, const Leaf& l, const pf::ColumnChunk& cc, int64_t 
     if (pos >= chunk.size() || !ReadThrift(base + pos, chunk.size() - pos, &h, &used, &why)) {
       *error = "corrupt page header at byte " + std::to_string(start + static_cast<int64_t>(pos)) +
                (why.empty() ? std::string(" (chunk ends early)") : ": " + why);
+      return false;
+    }
+    if (!ValidEnums(h)) {
+      *error = "corrupt page header at byte " + std::to_string(start + static_cast<int64_t>(pos)) +
+               ": a page type or encoding number out of range";
       return false;
     }
     pos += used;
