@@ -39,16 +39,10 @@ struct MapTask {
   WriteSpec write;  // path empty: the rows go back to the driver
   int64_t part_index = 0;
   bool fail_on_bad = true;  // on_bad_record: fail writes nothing once a record is bad
-  // A shuffle after the map side: rows (or partials) hash-partitioned by
-  // these columns into this many objects.
-  std::vector<std::string> shuffle_keys;
-  int32_t shuffle_parts = 0;
-  // A sort after the map side: the block goes to the object store whole,
-  // with a sample of these key columns for choosing the ranges.
-  std::vector<std::string> sample_keys;
-  bool to_object = false;  // the block goes to the object store (for an actor pool)
-  STRATA_STRUCT(range, format, schema, ops, params, groupby_params, write, part_index, fail_on_bad,
-                shuffle_keys, shuffle_parts, sample_keys, to_object);
+  // A shuffle or an actor pool after the map side: how the rows (or
+  // partials) go to the object store.
+  NextPartition next;
+  STRATA_STRUCT(range, format, schema, ops, params, groupby_params, write, part_index, fail_on_bad, next);
 };
 
 struct MapResult {
@@ -87,37 +81,9 @@ MapResult RunMapTask(const MapTask& task, const std::vector<Block>& sides) {
     }
     r.rows_out.push_back(r.block.num_rows);
   }
-  if (!task.groupby_params.empty()) {
-    std::string error;
-    auto step = MakeStep("groupby", json::parse(task.groupby_params), &error);
-    auto g = step ? step->MakeGroupBy() : nullptr;
-    if (!g || !g->Add(r.block, &error)) {
-      r.error = "groupby: " + error;
-      return r;
-    }
-    r.block = g->Partial();
-  }
-  if (task.to_object && (r.bad.empty() || !task.fail_on_bad)) {
-    r.parts.push_back(strata::Put(r.block));
-    r.block = Block();
-    return r;
-  }
-  if (!task.sample_keys.empty() && (r.bad.empty() || !task.fail_on_bad)) {
-    r.sample = SampleRows(r.block, task.sample_keys, 256);
-    r.parts.push_back(strata::Put(r.block));
-    r.block = Block();
-    return r;
-  }
-  if (task.shuffle_parts > 0 && (r.bad.empty() || !task.fail_on_bad)) {
-    std::vector<Block> pieces;
-    if (task.shuffle_keys.size() == 2 && task.shuffle_keys[0] == "#random") {
-      // A different stream per task, the same again for the same seed.
-      const uint64_t seed = std::stoull(task.shuffle_keys[1]) ^ (0x9E3779B97F4A7C15ull * (task.part_index + 1));
-      PartitionRandomly(r.block, task.shuffle_parts, seed, &pieces);
-    } else if (!PartitionByHash(r.block, task.shuffle_keys, task.shuffle_parts, &pieces, &r.error)) {
-      return r;
-    }
-    for (Block& piece : pieces) r.parts.push_back(strata::Put(piece));
+  if (!task.groupby_params.empty() && !PartialGroupBy(task.groupby_params, &r.block, &r.error)) return r;
+  if (task.next.active() && (r.bad.empty() || !task.fail_on_bad)) {
+    HandOn(r.block, task.next, task.part_index, &r.parts, &r.sample, &r.error);
     r.block = Block();
     return r;
   }
@@ -159,10 +125,7 @@ struct TaskPlan {
   std::vector<Block> sides;              // right sides of the broadcast joins
   WriteSpec write;                       // map-only: tasks write their parts
   bool fail_on_bad = true;
-  std::vector<std::string> shuffle_keys;
-  int shuffle_parts = 0;
-  std::vector<std::string> sample_keys;
-  bool to_object = false;
+  NextPartition next;
 };
 
 bool ReadSource(const SourceSpec& src, const TaskPlan& plan, const RunOptions& options,
@@ -176,12 +139,7 @@ bool ReadSource(const SourceSpec& src, const TaskPlan& plan, const RunOptions& o
   }
   // Two tasks per CPU of the cluster in flight: every core busy, one part
   // each waiting, nothing more held.
-  size_t window = 4;
-  const nlohmann::json status = nlohmann::json::parse(strata::ClusterStatus(true), nullptr, false);
-  if (!status.is_discarded()) {
-    window = std::max<size_t>(window, 2 * static_cast<size_t>(
-        status["totals"]["resources_total"].value("CPU", 2.0)));
-  }
+  const size_t window = std::max<size_t>(4, 2 * static_cast<size_t>(ClusterCpus()));
   const bool tty = options.progress && isatty(STDERR_FILENO);
   const auto start = std::chrono::steady_clock::now();
   std::vector<strata::ObjectRef<MapResult>> pending;
@@ -191,8 +149,7 @@ bool ReadSource(const SourceSpec& src, const TaskPlan& plan, const RunOptions& o
   while (next < ranges.size() || !pending.empty()) {
     while (next < ranges.size() && pending.size() < window) {
       MapTask t{ranges[next], src.format, schema, plan.ops, plan.params, plan.groupby_params,
-                plan.write, static_cast<int64_t>(next), plan.fail_on_bad, plan.shuffle_keys,
-                plan.shuffle_parts, plan.sample_keys, plan.to_object};
+                plan.write, static_cast<int64_t>(next), plan.fail_on_bad, plan.next};
       pending.push_back(strata::Task(RunMapTask).Remote(t, sides));
       index_of[pending.back().id()] = next++;
     }
@@ -254,8 +211,8 @@ bool ReadSideShuffled(const json& side, const RunOptions& options, const std::ve
   SourceSpec right;
   if (!SourceFromJson(side, "join right", &right, error)) return false;
   TaskPlan plan;
-  plan.shuffle_keys = keys;
-  plan.shuffle_parts = count;
+  plan.next.hash_keys = keys;
+  plan.next.parts = count;
   std::map<size_t, std::vector<strata::ObjectRef<Block>>> by_task;
   auto keep = [&](MapResult&& part, size_t index, std::string* err) {
     if (!part.bad.empty()) {
@@ -329,11 +286,12 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
   std::vector<bool> sort_desc;
   const bool range_shuffle = local < steps.size() && options.shuffle && steps[local]->sort_keys(&sort_by, &sort_desc);
   const bool shuffle = !shuffle_keys.empty() || range_shuffle;
+  const int shuffle_parts = shuffle ? ShuffleParts() : 0;  // every stage's
   if (!shuffle_keys.empty()) {
-    plan.shuffle_keys = shuffle_keys;
-    plan.shuffle_parts = ShuffleParts();
+    plan.next.hash_keys = shuffle_keys;
+    plan.next.parts = shuffle_parts;
   }
-  if (range_shuffle) plan.sample_keys = sort_by;
+  if (range_shuffle) plan.next.sample_keys = sort_by;
   // map_batches with a batch class: the blocks go to a pool of actors, which
   // also run the row-local steps after it (and write, when nothing global
   // follows).
@@ -355,7 +313,7 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
     pool = std::make_unique<ActorPool>(stage, options.progress && isatty(STDERR_FILENO)
                                                   ? "step " + std::to_string(local + 1) + " " + stage.op
                                                   : "");
-    plan.to_object = true;
+    plan.next.whole = true;
   }
   if (partial) plan.groupby_params = spec.steps[local].second.dump();
   if (map_only) plan.write = spec.write;
@@ -439,7 +397,7 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
   if (shuffle) {
     // The map tasks' objects, by part, feed the first stage; stages follow
     // one another while the next global step can shuffle too.
-    PartRefs parts(static_cast<size_t>(plan.shuffle_parts));
+    PartRefs parts(static_cast<size_t>(plan.next.parts));
     if (range_shuffle) {
       std::vector<Block> sample_list;
       std::vector<strata::ObjectRef<Block>> blocks;
@@ -448,7 +406,7 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
         blocks.push_back(refs[0]);
         sample_list.push_back(std::move(samples[index]));
       }
-      if (!RangePartition(sort_by, sort_desc, ShuffleParts(), sample_list, blocks, &parts, &error)) {
+      if (!RangePartition(sort_by, sort_desc, shuffle_parts, sample_list, blocks, &parts, &error)) {
         return fail("step " + std::to_string(local + 1) + " (sort): " + error);
       }
     } else {
@@ -461,7 +419,8 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
                          std::string* err) { return ReadSideShuffled(side, options, keys, count, out, err); };
     ChainResult chain;
     const bool tty = options.progress && isatty(STDERR_FILENO);
-    if (!RunShuffleChain(spec, steps, local, partial, std::move(parts), collect, tty, read_side, &chain, &error)) {
+    if (!RunShuffleChain(spec, steps, local, partial, std::move(parts), shuffle_parts, collect, tty, read_side,
+                         &chain, &error)) {
       return fail(error);
     }
     global_rows.insert(global_rows.end(), chain.step_rows.begin(), chain.step_rows.end());

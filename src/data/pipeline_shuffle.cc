@@ -127,7 +127,7 @@ bool RangePartition(const std::vector<std::string>& by, const std::vector<bool>&
 }
 
 bool RunShuffleChain(const PipelineSpec& spec, const std::vector<std::unique_ptr<Step>>& steps, size_t first,
-                     bool merge_partials, PartRefs parts, bool collect, bool progress,
+                     bool merge_partials, PartRefs parts, int shuffle_parts, bool collect, bool progress,
                      const SideReader& read_side, ChainResult* out, std::string* error) {
   size_t cur = first;
   bool merge = merge_partials;
@@ -151,7 +151,7 @@ bool RunShuffleChain(const PipelineSpec& spec, const std::vector<std::unique_ptr
       const std::vector<std::string> keys = steps[next]->shuffle_keys();
       if (!keys.empty()) {
         stage.next.hash_keys = keys;
-        stage.next.parts = ShuffleParts();
+        stage.next.parts = shuffle_parts;
         chain = true;
       } else if (steps[next]->sort_keys(&sort_by, &sort_desc)) {
         stage.next.sample_keys = sort_by;
@@ -195,7 +195,7 @@ bool RunShuffleChain(const PipelineSpec& spec, const std::vector<std::unique_ptr
         blocks.push_back(o.next_parts[i][0]);
         samples.push_back(std::move(o.samples[i]));
       }
-      if (!RangePartition(sort_by, sort_desc, ShuffleParts(), samples, blocks, &next_parts, error)) {
+      if (!RangePartition(sort_by, sort_desc, shuffle_parts, samples, blocks, &next_parts, error)) {
         *error = "step " + std::to_string(next + 1) + " (sort): " + *error;
         return false;
       }
@@ -206,14 +206,17 @@ bool RunShuffleChain(const PipelineSpec& spec, const std::vector<std::unique_ptr
   }
 }
 
+int ClusterCpus() {
+  const auto status = nlohmann::json::parse(strata::ClusterStatus(true), nullptr, false);
+  if (status.is_discarded()) return 2;
+  return static_cast<int>(status["totals"]["resources_total"].value("CPU", 2.0));
+}
+
 int ShuffleParts() {
   if (const char* env = std::getenv("STRATA_SHUFFLE_PARTS"); env != nullptr && std::atoi(env) > 0) {
     return std::atoi(env);
   }
-  const auto status = nlohmann::json::parse(strata::ClusterStatus(true), nullptr, false);
-  double cpus = 2;
-  if (!status.is_discarded()) cpus = status["totals"]["resources_total"].value("CPU", 2.0);
-  return std::max(2, static_cast<int>(cpus));
+  return std::max(2, ClusterCpus());
 }
 
 ShuffleOutcome RunShuffleStage(const ShuffleStage& stage, const PartRefs& parts, const PartRefs& side) {

@@ -72,12 +72,15 @@ struct ChainResult {
   int parts_written = 0;
   size_t next = 0;                  // the first step not run
 };
+// `shuffle_parts`: how many parts each stage uses (ShuffleParts()).
 bool RunShuffleChain(const PipelineSpec& spec, const std::vector<std::unique_ptr<Step>>& steps, size_t first,
-                     bool merge_partials, PartRefs parts, bool collect, bool progress,
+                     bool merge_partials, PartRefs parts, int shuffle_parts, bool collect, bool progress,
                      const SideReader& read_side, ChainResult* out, std::string* error);
 
 // How many parts a shuffle uses: the cluster's CPUs (at least 2), or
 // STRATA_SHUFFLE_PARTS.
 int ShuffleParts();
+// The CPUs of the cluster (2 when the status cannot be read).
+int ClusterCpus();
 
 }  // namespace strata::data
