@@ -148,7 +148,11 @@ Dataset::Rows Dataset::Stats() const {
   std::string error;
   const auto schema = Schema(&error);
   if (schema.empty()) return Rows{false, error.empty() ? "no columns" : error, {}};
+  // One pass: the row count rides along (under a name no column has) for
+  // the null counts.
+  const std::string rows_name = "#rows";
   json agg = json::object();
+  agg[rows_name] = "count()";
   for (const auto& [name, type] : schema) {
     agg[name + ".count"] = "count(" + name + ")";
     if (type == "int64" || type == "double" || type == "timestamp") {
@@ -157,17 +161,20 @@ Dataset::Rows Dataset::Stats() const {
     }
     if (type == "int64" || type == "double") agg[name + ".mean"] = "mean(" + name + ")";
   }
-  Dataset d = With("groupby", json{{"by", json::array()}, {"agg", agg}}.dump());
-  Rows r = d.Collect();
-  if (r.ok && r.block.num_rows == 1) {
-    // Nulls: the rows of the result less the values present.
-    const int64_t rows = Count(&error);
-    for (const auto& [name, type] : schema) {
-      Column nulls = Column::OfType(Type::kInt64);
-      nulls.AppendInt(rows - r.block.Get(name + ".count")->i64[0]);
-      r.block.Add(name + ".nulls", std::move(nulls));
-    }
+  Rows r = With("groupby", json{{"by", json::array()}, {"agg", agg}}.dump()).Collect();
+  if (!r.ok || r.block.num_rows != 1) return r;
+  const int64_t rows = r.block.Get(rows_name)->i64[0];
+  Block out;
+  out.num_rows = 1;
+  for (size_t i = 0; i < r.block.names.size(); ++i) {
+    if (r.block.names[i] != rows_name) out.Add(r.block.names[i], std::move(r.block.columns[i]));
   }
+  for (const auto& [name, type] : schema) {
+    Column nulls = Column::OfType(Type::kInt64);
+    nulls.AppendInt(rows - out.Get(name + ".count")->i64[0]);
+    out.Add(name + ".nulls", std::move(nulls));
+  }
+  r.block = std::move(out);
   return r;
 }
 
