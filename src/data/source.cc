@@ -14,6 +14,21 @@ namespace strata::data {
 
 using json = nlohmann::ordered_json;
 
+namespace {
+
+// A type a source's `schema` may give a column: by the name TypeName() shows.
+bool SchemaType(const std::string& name, Type* t) {
+  for (Type c : {Type::kInt64, Type::kDouble, Type::kBool, Type::kString, Type::kTimestamp, Type::kBinary}) {
+    if (name == TypeName(c)) {
+      *t = c;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 bool SourceFromJson(const json& j, const std::string& where, SourceSpec* out, std::string* error) {
   static const std::set<std::string> kKeys = {"format", "paths", "header", "on_bad_record",
                                               "quarantine_path", "schema", "n", "items"};
@@ -76,8 +91,8 @@ bool SourceFromJson(const json& j, const std::string& where, SourceSpec* out, st
     }
     out->schema = j["schema"].get<std::map<std::string, std::string>>();
     for (const auto& [col, type] : out->schema) {
-      if (type != "int64" && type != "double" && type != "bool" && type != "string" && type != "timestamp" &&
-          type != "binary") {
+      Type t;
+      if (!SchemaType(type, &t)) {
         *error = where + ": schema." + col + " must be int64, double, bool, string, timestamp or binary, not '" + type + "'";
         return false;
       }
@@ -182,9 +197,7 @@ bool PlanSource(const SourceSpec& src, int64_t target_bytes, CsvSchema* schema,
       *error = "schema names column '" + col + "', which " + files[0] + " does not have";
       return false;
     }
-    schema->types[static_cast<size_t>(it - schema->names.begin())] =
-        type == "int64" ? Type::kInt64 : type == "double" ? Type::kDouble : type == "bool" ? Type::kBool
-        : type == "timestamp" ? Type::kTimestamp : type == "binary" ? Type::kBinary : Type::kString;
+    SchemaType(type, &schema->types[static_cast<size_t>(it - schema->names.begin())]);  // checked when parsed
   }
   for (const std::string& f : files) {
     const auto more = jsonl ? SplitLines(f, target_bytes, error) : SplitCsv(f, src.header, target_bytes, error);

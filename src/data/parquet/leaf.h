@@ -31,6 +31,9 @@ struct Leaf {
   int max_def = 1;
   int max_rep = 0;
   int list_def = 0;
+  // As a Strata column: the type, and for a list its values' type.
+  Type column_type() const { return is_list ? Type::kList : type; }
+  Type element_type() const { return is_list ? type : Type::kNull; }
 };
 
 // Physical values → a column in the physical representation: integers in

@@ -388,8 +388,8 @@ bool ReadParquetInfo(const std::string& path, ParquetFileInfo* info, std::string
   *info = ParquetFileInfo{};
   for (const Leaf& l : f.leaves()) {
     info->schema.names.push_back(l.name);
-    info->schema.types.push_back(l.is_list ? Type::kList : l.type);
-    info->schema.elements.push_back(l.is_list ? l.type : Type::kNull);
+    info->schema.types.push_back(l.column_type());
+    info->schema.elements.push_back(l.element_type());
   }
   for (const pf::RowGroup& rg : f.meta().row_groups) {
     info->row_group_rows.push_back(rg.num_rows);
@@ -419,9 +419,8 @@ bool ReadParquetRowGroup(const std::string& path, int index, const CsvSchema& sc
       *error = path + ": has no column '" + schema.names[c] + "' (the first file has)";
       return false;
     }
-    const Type type = leaves[j].is_list ? Type::kList : leaves[j].type;
-    const Type element = leaves[j].is_list ? leaves[j].type : Type::kNull;
-    if (type != schema.types[c] || element != schema.ElementOf(c)) {
+    const Type type = leaves[j].column_type();
+    if (type != schema.types[c] || leaves[j].element_type() != schema.ElementOf(c)) {
       *error = path + ": column '" + schema.names[c] + "' is " + TypeName(type) +
                ", in the first file it is " + TypeName(schema.types[c]);
       return false;
