@@ -40,6 +40,16 @@ bool CallFunction(const std::string& f, const std::vector<Column>& a, int64_t n,
     }
     return true;
   };
+  // Functions of two strings: fn(s, t) for each row where both are present,
+  // a null where either is not.
+  auto string_pairs = [&](auto fn) {
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t r0 = Row(a[0], i), r1 = Row(a[1], i);
+      if (a[0].IsNull(r0) || a[1].IsNull(r1)) out->AppendNull();
+      else fn(a[0].Str(r0), a[1].Str(r1));
+    }
+    return true;
+  };
   if (f == "year" || f == "month" || f == "day" || f == "hour" || f == "minute" || f == "second") {
     // Parts of a timestamp (or of text that reads as one), in UTC.
     if (!arity(1, 1)) return false;
@@ -156,32 +166,19 @@ bool CallFunction(const std::string& f, const std::vector<Column>& a, int64_t n,
   if (f == "split") {
     if (!arity(2, 2) || !need_string(0) || !need_string(1)) return false;
     *out = Column::ListOf(Type::kString);
-    for (int64_t i = 0; i < n; ++i) {
-      const int64_t r0 = Row(a[0], i), r1 = Row(a[1], i);
-      if (a[0].IsNull(r0) || a[1].IsNull(r1)) {
-        out->AppendNull();
-        continue;
-      }
-      ForEachPiece(a[0].Str(r0), a[1].Str(r1), [&](std::string_view piece) { out->Values().AppendString(piece); });
+    return string_pairs([&](std::string_view s, std::string_view sep) {
+      ForEachPiece(s, sep, [&](std::string_view piece) { out->Values().AppendString(piece); });
       out->EndList();
-    }
-    return true;
+    });
   }
   if (f == "contains" || f == "starts_with" || f == "ends_with") {
     if (!arity(2, 2) || !need_string(0) || !need_string(1)) return false;
     *out = Column::OfType(Type::kBool);
-    for (int64_t i = 0; i < n; ++i) {
-      const int64_t r0 = Row(a[0], i), r1 = Row(a[1], i);
-      if (a[0].IsNull(r0) || a[1].IsNull(r1)) {
-        out->AppendNull();
-        continue;
-      }
-      const std::string_view s = a[0].Str(r0), t = a[1].Str(r1);
+    return string_pairs([&](std::string_view s, std::string_view t) {
       out->AppendBool(f == "contains" ? s.find(t) != std::string_view::npos
                       : f == "starts_with" ? s.substr(0, t.size()) == t
                       : s.size() >= t.size() && s.substr(s.size() - t.size()) == t);
-    }
-    return true;
+    });
   }
   if (f == "abs" || f == "round") {
     if (!arity(1, f == "round" ? 2 : 1)) return false;
