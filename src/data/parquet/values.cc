@@ -1,6 +1,7 @@
 // Decoding one page's values of a leaf column (see leaf.h).
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #include "data/parquet/leaf.h"
 #include "data/timestamp.h"
@@ -8,6 +9,27 @@
 namespace strata::data::parquet {
 
 using PT = pf::Type;
+
+namespace {
+
+// `count` little-endian values of Src into `out` (widened to Dst).
+template <class Src, class Dst>
+bool Widen(Bytes in, size_t count, std::vector<Dst>* out) {
+  if (in.left() < count * sizeof(Src)) return false;
+  out->resize(count);
+  if constexpr (std::is_same_v<Src, Dst>) {
+    if (count > 0) std::memcpy(out->data(), in.p, count * sizeof(Src));
+  } else {
+    for (size_t i = 0; i < count; ++i) {
+      Src v;
+      std::memcpy(&v, in.p + sizeof(Src) * i, sizeof(Src));
+      (*out)[i] = v;
+    }
+  }
+  return true;
+}
+
+}  // namespace
 
 bool DecodePlain(const Leaf& l, Bytes in, int64_t n, Column* c) {
   const size_t count = static_cast<size_t>(n);
@@ -19,22 +41,13 @@ bool DecodePlain(const Leaf& l, Bytes in, int64_t n, Column* c) {
       for (size_t i = 0; i < count; ++i) c->b[i] = (in.p[i >> 3] >> (i & 7)) & 1;
       break;
     }
-    case PT::INT32: {
-      if (in.left() < count * 4) return false;
+    case PT::INT32:
       *c = Column::OfType(Type::kInt64);
-      c->i64.resize(count);
-      for (size_t i = 0; i < count; ++i) {
-        int32_t v;
-        std::memcpy(&v, in.p + 4 * i, 4);
-        c->i64[i] = v;
-      }
+      if (!Widen<int32_t>(in, count, &c->i64)) return false;
       break;
-    }
     case PT::INT64:
-      if (in.left() < count * 8) return false;
       *c = Column::OfType(Type::kInt64);
-      c->i64.resize(count);
-      if (count > 0) std::memcpy(c->i64.data(), in.p, count * 8);
+      if (!Widen<int64_t>(in, count, &c->i64)) return false;
       break;
     case PT::INT96: {
       if (in.left() < count * 12) return false;
@@ -49,22 +62,13 @@ bool DecodePlain(const Leaf& l, Bytes in, int64_t n, Column* c) {
       }
       break;
     }
-    case PT::FLOAT: {
-      if (in.left() < count * 4) return false;
+    case PT::FLOAT:
       *c = Column::OfType(Type::kDouble);
-      c->f64.resize(count);
-      for (size_t i = 0; i < count; ++i) {
-        float v;
-        std::memcpy(&v, in.p + 4 * i, 4);
-        c->f64[i] = v;
-      }
+      if (!Widen<float>(in, count, &c->f64)) return false;
       break;
-    }
     case PT::DOUBLE:
-      if (in.left() < count * 8) return false;
       *c = Column::OfType(Type::kDouble);
-      c->f64.resize(count);
-      if (count > 0) std::memcpy(c->f64.data(), in.p, count * 8);
+      if (!Widen<double>(in, count, &c->f64)) return false;
       break;
     case PT::BYTE_ARRAY:
       *c = Column::OfType(Type::kString);
