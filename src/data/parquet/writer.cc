@@ -188,6 +188,30 @@ void AppendPage(const pf::PageHeader& header_in, const std::string& body, Codec 
   *uncompressed_total += static_cast<int64_t>(head.size() + body.size());
 }
 
+// Appends a data page (v1) of `num_values` level entries whose values are in
+// `encoding`.
+void AppendDataPage(int64_t num_values, pf::Encoding::type encoding, const std::string& body, Codec codec,
+                    std::string* out, int64_t* uncompressed_total) {
+  pf::PageHeader h;
+  h.__set_type(pf::PageType::DATA_PAGE);
+  pf::DataPageHeader dp;
+  dp.__set_num_values(static_cast<int32_t>(num_values));
+  dp.__set_encoding(encoding);
+  dp.__set_definition_level_encoding(pf::Encoding::RLE);
+  dp.__set_repetition_level_encoding(pf::Encoding::RLE);
+  h.__set_data_page_header(dp);
+  AppendPage(h, body, codec, out, uncompressed_total);
+}
+
+// Levels as a v1 data page holds them: 4 bytes of length, then the hybrid
+// encoding.
+void PutLevels(const std::vector<uint32_t>& levels, int bit_width, std::string* body) {
+  std::string encoded;
+  EncodeHybrid(levels.data(), levels.size(), bit_width, &encoded);
+  PutU32(static_cast<uint32_t>(encoded.size()), body);
+  body->append(encoded);
+}
+
 // One column chunk of rows [from, to): dictionary page (if used), data pages.
 pf::ColumnChunk WriteChunk(const std::string& name, const Column& c, int64_t from, int64_t to,
                            const ParquetWriteOptions& o, std::string* file) {
@@ -237,10 +261,13 @@ pf::ColumnChunk WriteChunk(const std::string& name, const Column& c, int64_t fro
       defs.push_back(c.IsNull(r) ? 0 : 1);
       present += defs.back();
     }
-    if (present == end - p) EncodeRepeated(1, end - p, 1, &levels);
-    else EncodeHybrid(defs.data(), defs.size(), 1, &levels);
-    PutU32(static_cast<uint32_t>(levels.size()), &body);
-    body.append(levels);
+    if (present == end - p) {
+      EncodeRepeated(1, end - p, 1, &levels);  // no nulls: one run
+      PutU32(static_cast<uint32_t>(levels.size()), &body);
+      body.append(levels);
+    } else {
+      PutLevels(defs, 1, &body);
+    }
     if (use_dict) {
       body.push_back(static_cast<char>(width));
       EncodeHybrid(ids.data() + next_id, static_cast<size_t>(present), width, &body);
@@ -248,15 +275,8 @@ pf::ColumnChunk WriteChunk(const std::string& name, const Column& c, int64_t fro
     } else {
       PlainValues(c, p, end, &body);
     }
-    pf::PageHeader h;
-    h.__set_type(pf::PageType::DATA_PAGE);
-    pf::DataPageHeader dp;
-    dp.__set_num_values(static_cast<int32_t>(end - p));
-    dp.__set_encoding(use_dict ? pf::Encoding::RLE_DICTIONARY : pf::Encoding::PLAIN);
-    dp.__set_definition_level_encoding(pf::Encoding::RLE);
-    dp.__set_repetition_level_encoding(pf::Encoding::RLE);
-    h.__set_data_page_header(dp);
-    AppendPage(h, body, o.codec, file, &uncompressed);
+    AppendDataPage(end - p, use_dict ? pf::Encoding::RLE_DICTIONARY : pf::Encoding::PLAIN, body, o.codec, file,
+                   &uncompressed);
   }
   m.__set_total_uncompressed_size(uncompressed);
   m.__set_total_compressed_size(static_cast<int64_t>(file->size()) - chunk_start);
@@ -300,24 +320,11 @@ pf::ColumnChunk WriteListChunk(const std::string& name, const Column& c, int64_t
         defs.push_back(v.IsNull(k) ? 2 : 3);
       }
     }
-    std::string body, levels;
-    EncodeHybrid(reps.data(), reps.size(), 1, &levels);
-    PutU32(static_cast<uint32_t>(levels.size()), &body);
-    body.append(levels);
-    levels.clear();
-    EncodeHybrid(defs.data(), defs.size(), 2, &levels);
-    PutU32(static_cast<uint32_t>(levels.size()), &body);
-    body.append(levels);
+    std::string body;
+    PutLevels(reps, 1, &body);
+    PutLevels(defs, 2, &body);
     PlainValues(v, c.offsets[static_cast<size_t>(p)], c.offsets[static_cast<size_t>(end)], &body);
-    pf::PageHeader h;
-    h.__set_type(pf::PageType::DATA_PAGE);
-    pf::DataPageHeader dp;
-    dp.__set_num_values(static_cast<int32_t>(defs.size()));
-    dp.__set_encoding(pf::Encoding::PLAIN);
-    dp.__set_definition_level_encoding(pf::Encoding::RLE);
-    dp.__set_repetition_level_encoding(pf::Encoding::RLE);
-    h.__set_data_page_header(dp);
-    AppendPage(h, body, o.codec, file, &uncompressed);
+    AppendDataPage(static_cast<int64_t>(defs.size()), pf::Encoding::PLAIN, body, o.codec, file, &uncompressed);
     entries += static_cast<int64_t>(defs.size());
   }
   m.__set_num_values(entries);
