@@ -276,6 +276,7 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
   }
   const bool partial = local < steps.size() && steps[local]->MakeGroupBy() != nullptr;
   const bool collect = options.collect != nullptr;
+  const bool tty = options.progress && isatty(STDERR_FILENO);  // progress lines
   const bool map_only = local == steps.size() && !collect;
   // The first global step runs as a shuffle when it can (keyed group-by,
   // dedup, join, sort, random_shuffle), and so do the ones after it while
@@ -310,9 +311,7 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
     if (after_pool < steps.size() && steps[after_pool]->MakeGroupBy()) {
       stage.partial_groupby = spec.steps[after_pool].second.dump();
     }
-    pool = std::make_unique<ActorPool>(stage, options.progress && isatty(STDERR_FILENO)
-                                                  ? "step " + std::to_string(local + 1) + " " + stage.op
-                                                  : "");
+    pool = std::make_unique<ActorPool>(stage, tty ? "step " + std::to_string(local + 1) + " " + stage.op : "");
     plan.next.whole = true;
   }
   if (partial) plan.groupby_params = spec.steps[local].second.dump();
@@ -418,7 +417,6 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
     auto read_side = [&](const json& side, const std::vector<std::string>& keys, int count, PartRefs* out,
                          std::string* err) { return ReadSideShuffled(side, options, keys, count, out, err); };
     ChainResult chain;
-    const bool tty = options.progress && isatty(STDERR_FILENO);
     if (!RunShuffleChain(spec, steps, local, partial, std::move(parts), shuffle_parts, collect, tty, read_side,
                          &chain, &error)) {
       return fail(error);
