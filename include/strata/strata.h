@@ -46,7 +46,7 @@ struct InitOptions {
   // recorded on this machine. An embedded cluster makes its own.
   std::string token;
   // Only for an embedded cluster:
-  int num_cpus = 0;                          // Default: all cores of the machine.
+  int num_cpus = -1;                         // Default (-1): all cores of the machine; 0: none.
   std::map<std::string, double> resources;   // Extra custom resources. Default: none.
   int64_t object_store_memory = 0;           // Bytes. Default: 30% of RAM.
   std::string spill_dir;                     // Default: <session dir>/spill.

@@ -60,6 +60,7 @@ nlohmann::json Autoscaler::RunOnce(const nlohmann::json& status, Clock::time_poi
     s.total = FromJson(n["resources_total"]);
     s.available = s.total;
     s.available.Subtract(FromJson(n["resources_used"]));
+    if (n.contains("resources_committed")) s.available.Subtract(FromJson(n["resources_committed"]));
     const bool idle = FromJson(n["resources_used"]).GetFixed("CPU") == 0 &&
                       n.value("pending_tasks", int64_t{0}) == 0 &&
                       n["workers"].value("actors", 0) == 0;

@@ -75,15 +75,23 @@ std::vector<std::string> Strings(const YAML::Node& n, const std::string& field) 
   return out;
 }
 
-nlohmann::json ToJson(const YAML::Node& n) {
+// Aliases share nodes: a few lines can stand for billions of values, so the
+// conversion is bounded (a node_config is a few dozen values).
+constexpr int64_t kMaxConfigValues = 100'000;
+
+nlohmann::json ToJson(const YAML::Node& n, int64_t* budget) {
+  if (--*budget < 0) {
+    Fail(n, "node_config expands to more than " + std::to_string(kMaxConfigValues) +
+                " values (aliases repeated inside aliases?)");
+  }
   if (n.IsMap()) {
     nlohmann::json j = nlohmann::json::object();
-    for (const auto& kv : n) j[kv.first.as<std::string>()] = ToJson(kv.second);
+    for (const auto& kv : n) j[kv.first.as<std::string>()] = ToJson(kv.second, budget);
     return j;
   }
   if (n.IsSequence()) {
     nlohmann::json j = nlohmann::json::array();
-    for (const auto& item : n) j.push_back(ToJson(item));
+    for (const auto& item : n) j.push_back(ToJson(item, budget));
     return j;
   }
   if (n.IsNull()) return nullptr;
@@ -142,7 +150,8 @@ NodeTypeConfig ParseNodeType(const std::string& name, const YAML::Node& n,
         Fail(c, where + ": node_config needs an ImageId (or set provider.image_id)");
       }
     }
-    t.node_config = ToJson(c);
+    int64_t budget = kMaxConfigValues;
+    t.node_config = ToJson(c, &budget);
   }
   if (!n["resources"]) Fail(n, where + " needs 'resources' (at least CPU)");
   const YAML::Node& r = n["resources"];

@@ -48,16 +48,15 @@ std::vector<std::string> LocalProvider::Launch(const NodeTypeConfig& type, int c
     for (const auto& [name, amount] : type.resources) {
       if (name != "CPU") resources[name] = amount;
     }
-    const int cpus = static_cast<int>(type.resources.at("CPU"));
+    const auto cpu = type.resources.find("CPU");
+    const int cpus = cpu == type.resources.end() ? -1 : static_cast<int>(cpu->second);
     std::vector<std::string> args = {context_.strata_binary,
                                      "start",
                                      "--address",
                                      context_.head_address,
                                      "--block",
-                                     "--token",
-                                     context_.token,
                                      "--num-cpus",
-                                     std::to_string(std::max(cpus, 1)),
+                                     std::to_string(cpus),
                                      "--resources",
                                      resources.dump(),
                                      "--node-type",
@@ -72,6 +71,15 @@ std::vector<std::string> LocalProvider::Launch(const NodeTypeConfig& type, int c
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
+    // The token goes through the environment: argv is readable by every
+    // local user (ps).
+    std::string token_var = "STRATA_TOKEN=" + context_.token;
+    std::vector<char*> env;
+    for (char** e = environ; *e != nullptr; ++e) {
+      if (std::strncmp(*e, "STRATA_TOKEN=", 13) != 0) env.push_back(*e);
+    }
+    env.push_back(token_var.data());
+    env.push_back(nullptr);
     const std::string log = context_.state_dir + "/instances/" + id + ".log";
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -83,7 +91,7 @@ std::vector<std::string> LocalProvider::Launch(const NodeTypeConfig& type, int c
     posix_spawnattr_init(&attr);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
     pid_t pid = -1;
-    const int rc = posix_spawn(&pid, args[0].c_str(), &actions, &attr, argv.data(), environ);
+    const int rc = posix_spawn(&pid, args[0].c_str(), &actions, &attr, argv.data(), env.data());
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attr);
     if (rc != 0) {

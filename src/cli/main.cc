@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
+#include <fstream>
 
 #include <strata/strata.h>
 
@@ -30,8 +31,8 @@ int main(int argc, char** argv) {
   start_cmd->add_option("--node-timeout", start.node_timeout_s,
                         "Head: seconds of silence before a node is declared dead (default 10)")
       ->check(CLI::Range(0.1, 3600.0));
-  start_cmd->add_option("--num-cpus", start.num_cpus, "CPUs to offer (default: all cores)")
-      ->check(CLI::Range(1, 1 << 20));
+  start_cmd->add_option("--num-cpus", start.num_cpus, "CPUs to offer (default: all cores; 0: none, a head that only coordinates)")
+      ->check(CLI::Range(0, 1 << 20));
   start_cmd->add_option("--resources", start.resources_json,
                         "Custom resources as JSON, e.g. '{\"intel\": 1}'");
   start_cmd->add_option("--object-store-memory", start.object_store_memory,
@@ -41,7 +42,11 @@ int main(int argc, char** argv) {
                         "Where objects spill when the store is full (default: in the session dir)");
   start_cmd->add_flag("--block", start.block, "Stay in the foreground instead of daemonizing");
   start_cmd->add_option("--token", start.token,
-                        "Cluster token every connection must present (default: a new random one)");
+                        "Cluster token every connection must present (default: $STRATA_TOKEN when "
+                        "joining, else a new random one). Visible in ps: prefer --token-file");
+  std::string token_file;
+  start_cmd->add_option("--token-file", token_file, "Read the cluster token from this file")
+      ->check(CLI::ExistingFile);
 
   start_cmd->add_option("--node-type", start.node_type,
                         "Node type name shown in status (default: head, or worker)");
@@ -149,7 +154,17 @@ int main(int argc, char** argv) {
     return strata::cli::RunDrain(drain_node, drain_deadline, address, token);
   }
 
-  if (start_cmd->parsed()) return strata::cli::RunStart(start);
+  if (start_cmd->parsed()) {
+    if (!token_file.empty()) {
+      std::ifstream in(token_file);
+      std::getline(in, start.token);
+      if (start.token.empty()) {
+        std::fprintf(stderr, "strata start: %s holds no token on its first line\n", token_file.c_str());
+        return 2;
+      }
+    }
+    return strata::cli::RunStart(start);
+  }
   if (up_cmd->parsed()) return strata::cli::RunUp(cluster_file, start, up_here);
   if (down_cmd->parsed()) return strata::cli::RunDown(cluster_file);
   if (autoscaler_cmd->parsed()) {

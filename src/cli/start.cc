@@ -102,6 +102,9 @@ int RunStart(const StartFlags& flags) {
   if (const char* arch = std::getenv("STRATA_NODE_ARCH"); arch != nullptr) {
     options.arch_override = arch;
   }
+  if (const char* vendor = std::getenv("STRATA_NODE_VENDOR"); vendor != nullptr) {
+    options.vendor_override = vendor;
+  }
   options.num_cpus = flags.num_cpus;
   options.object_store_memory = flags.object_store_memory;
   options.spill_dir = flags.spill_dir;

@@ -79,7 +79,9 @@ int RunUp(const std::string& file, const StartFlags& flags, bool here) {
   StartFlags head = flags;
   head.head = true;
   head.node_type = config.head_node_type;
-  head.num_cpus = static_cast<int>(head_type.resources.at("CPU"));
+  // CPU: 0 is a head that only coordinates (Ray's advice for large clusters).
+  const auto cpu = head_type.resources.find("CPU");
+  head.num_cpus = cpu == head_type.resources.end() ? -1 : static_cast<int>(cpu->second);
   nlohmann::json extra = nlohmann::json::object();
   for (const auto& [name, amount] : head_type.resources) {
     if (name != "CPU") extra[name] = amount;
@@ -109,9 +111,10 @@ int RunUp(const std::string& file, const StartFlags& flags, bool here) {
     dup2(null_fd, STDIN_FILENO);
     dup2(fd, STDOUT_FILENO);
     dup2(fd, STDERR_FILENO);
+    // Through the environment: argv is readable by every local user (ps).
+    setenv("STRATA_TOKEN", record->token.c_str(), 1);
     execl(self.c_str(), self.c_str(), "autoscaler", config_path.c_str(), "--address",
-          record->address.c_str(), "--token", record->token.c_str(), "--state-dir",
-          state_dir.c_str(), static_cast<char*>(nullptr));
+          record->address.c_str(), "--state-dir", state_dir.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   std::ofstream(state_dir + "/autoscaler.pid") << pid << "\n";

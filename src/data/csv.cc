@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <set>
 
 namespace strata::data {
 
@@ -135,12 +137,31 @@ bool ParseBool(std::string_view s, bool* v) {
   return false;
 }
 
+// A header that repeats a name (`a,a,b`) keeps every column: the second `a`
+// becomes `a_2` (then `a_3`, skipping names already taken), and the user is told.
+void RenameRepeatedColumns(const std::string& path, std::vector<std::string>* names) {
+  std::set<std::string> taken(names->begin(), names->end());
+  std::set<std::string> seen;
+  for (std::string& name : *names) {
+    if (seen.insert(name).second) continue;
+    std::string fresh;
+    for (int k = 2; taken.count(fresh = name + "_" + std::to_string(k)); ++k) {
+    }
+    std::fprintf(stderr, "strata: warning: %s: the header repeats column '%s'; that one is read as '%s'\n",
+                 path.c_str(), name.c_str(), fresh.c_str());
+    taken.insert(fresh);
+    seen.insert(fresh);
+    name = fresh;
+  }
+}
+
 }  // namespace
 
 bool InferCsvSchema(const std::string& path, char delim, bool header, CsvSchema* schema,
                     std::string* error) {
   std::string head;
   if (!ReadHead(path, kHeadBytes, &head, error)) return false;
+  StripByteOrderMark(&head);
   const bool cut = head.size() == kHeadBytes;  // the last record may be incomplete
   std::string_view text(head);
   Record r;
@@ -154,6 +175,7 @@ bool InferCsvSchema(const std::string& path, char delim, bool header, CsvSchema*
       return false;
     }
     for (auto f : r.fields) schema->names.emplace_back(f);
+    RenameRepeatedColumns(path, &schema->names);
   }
   // Per column: how many sampled values read as an int / a double / a bool.
   // A column is typed when all but a few (at most 1, or 5%) do: the few are

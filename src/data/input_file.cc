@@ -24,20 +24,32 @@ bool ReadGzip(const std::string& path, size_t max_bytes, std::string* out, std::
     return false;
   }
   std::vector<char> buf(1 << 20);
+  bool ok = true;
   while (out->size() < max_bytes) {
     const int n = gzread(f, buf.data(), static_cast<unsigned>(buf.size()));
-    if (n < 0) {
-      int code = 0;
-      *error = path + " is not valid gzip: " + gzerror(f, &code);
-      gzclose(f);
-      return false;
+    int code = Z_OK;
+    const char* message = gzerror(f, &code);
+    // zlib reads a file without the gzip magic as plain bytes ("transparent"
+    // mode); a name that promises gzip and holds something else is an error.
+    if (gzdirect(f)) {
+      *error = path + " is named .gz but is not gzip (no gzip header); rename it or compress it";
+      ok = false;
+      break;
+    }
+    // A stream cut short reads as data then Z_BUF_ERROR ("unexpected end of
+    // file"): the last record would be kept cut, so the file is refused.
+    if (n < 0 || (code != Z_OK && code != Z_STREAM_END)) {
+      *error = code == Z_BUF_ERROR ? path + " ends in the middle of a gzip stream (truncated?)"
+                                   : path + " is not valid gzip: " + message;
+      ok = false;
+      break;
     }
     if (n == 0) break;
     out->append(buf.data(), static_cast<size_t>(n));
   }
   gzclose(f);
   if (out->size() > max_bytes) out->resize(max_bytes);
-  return true;
+  return ok;
 }
 
 bool ReadZstd(const std::string& path, size_t max_bytes, std::string* out, std::string* error) {
@@ -50,10 +62,12 @@ bool ReadZstd(const std::string& path, size_t max_bytes, std::string* out, std::
   std::vector<char> inbuf(ZSTD_DStreamInSize()), outbuf(ZSTD_DStreamOutSize());
   bool ok = true;
   size_t last = 0;
+  bool any = false;
   while (ok && out->size() < max_bytes) {
     in.read(inbuf.data(), static_cast<std::streamsize>(inbuf.size()));
     const size_t n = static_cast<size_t>(in.gcount());
     if (n == 0) break;
+    any = true;
     ZSTD_inBuffer input{inbuf.data(), n, 0};
     while (input.pos < input.size) {
       ZSTD_outBuffer output{outbuf.data(), outbuf.size(), 0};
@@ -67,6 +81,10 @@ bool ReadZstd(const std::string& path, size_t max_bytes, std::string* out, std::
     }
   }
   ZSTD_freeDCtx(ctx);
+  if (ok && !any) {
+    *error = path + " is empty: not a zstd stream";
+    ok = false;
+  }
   if (ok && last != 0 && out->size() < max_bytes) {
     *error = path + " ends in the middle of a zstd frame (truncated?)";
     ok = false;
@@ -76,6 +94,10 @@ bool ReadZstd(const std::string& path, size_t max_bytes, std::string* out, std::
 }
 
 }  // namespace
+
+void StripByteOrderMark(std::string* text) {
+  if (text->compare(0, 3, "\xEF\xBB\xBF") == 0) text->erase(0, 3);
+}
 
 bool IsCompressed(const std::string& path) { return EndsWith(path, ".gz") || EndsWith(path, ".zst"); }
 
@@ -98,6 +120,7 @@ bool ReadRange(const FileRange& range, std::string* out, std::string* error) {
   if (IsCompressed(range.path)) {
     if (!ReadHead(range.path, SIZE_MAX, out, error)) return false;
     if (range.offset > 0) out->erase(0, static_cast<size_t>(range.offset));  // the header
+    else StripByteOrderMark(out);
     return true;
   }
   std::ifstream in(range.path, std::ios::binary);
@@ -108,6 +131,7 @@ bool ReadRange(const FileRange& range, std::string* out, std::string* error) {
     *error = "cannot read " + range.path + " at byte " + std::to_string(range.offset);
     return false;
   }
+  if (range.offset == 0) StripByteOrderMark(out);
   return true;
 }
 

@@ -10,6 +10,9 @@
 namespace strata::data {
 
 bool IsCompressed(const std::string& path);
+// Drops a UTF-8 byte order mark at the start of `text` (Excel writes one).
+// Ranges at offset 0 are read without it; offsets count the file's bytes.
+void StripByteOrderMark(std::string* text);
 // The bytes of `range` (for a compressed file: all of it, decompressed).
 bool ReadRange(const FileRange& range, std::string* out, std::string* error);
 // Up to `max_bytes` of the file's (decompressed) beginning.

@@ -5,6 +5,7 @@
 #include "data/input_file.h"
 #include "data/timestamp.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -47,11 +48,56 @@ Type Widen(Type have, const json& v) {
   return Type::kString;
 }
 
+constexpr size_t kMaxInferBytes = 256 << 20;
+constexpr int kMaxDepth = 512;
+
+// What the JSON parser is not asked to judge: nesting deep enough to exhaust
+// a stack when the value is printed again, and how many keys the top-level
+// object spells out (more than the parsed object holds: a key repeats).
+struct Shape {
+  std::string reason;  // why the record is refused, or ""
+  size_t top_level_keys = 0;
+};
+
+Shape ScanShape(std::string_view raw) {
+  Shape shape;
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < raw.size(); ++i) {
+    const char c = raw[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > kMaxDepth) {
+        shape.reason = "nested deeper than " + std::to_string(kMaxDepth) + " levels";
+        return shape;
+      }
+    } else if (c == '}' || c == ']') {
+      --depth;
+    } else if (c == ':' && depth == 1) {
+      ++shape.top_level_keys;
+    }
+  }
+  return shape;
+}
+
 }  // namespace
 
 bool InferJsonlSchema(const std::string& path, CsvSchema* schema, std::string* error) {
+  // The first 1 MiB, or more while not even one whole record fits in it (a
+  // first record of 5 MiB must not leave the schema empty).
   std::string head;
-  if (!ReadHead(path, 1 << 20, &head, error)) return false;
+  for (size_t want = 1 << 20;; want *= 4) {
+    if (!ReadHead(path, want, &head, error)) return false;
+    StripByteOrderMark(&head);
+    const bool cut = head.size() >= want - 3;
+    if (cut) head.resize(head.rfind('\n') == std::string::npos ? 0 : head.rfind('\n') + 1);
+    if (!cut || !head.empty() || want >= kMaxInferBytes) break;
+  }
+  *schema = CsvSchema{};
   InferJsonlSchemaOf(head, schema);
   return true;
 }
@@ -62,6 +108,7 @@ void InferJsonlSchemaOf(const std::string& head, CsvSchema* schema) {
   std::vector<Type> types, elements;
   std::string line;
   for (int n = 0; n < 1000 && std::getline(in, line); ++n) {
+    if (!ScanShape(line).reason.empty()) continue;
     const json j = json::parse(line, nullptr, false);
     if (!j.is_object()) continue;
     for (auto it = j.begin(); it != j.end(); ++it) {
@@ -151,6 +198,17 @@ void AppendJson(Column& c, Type t, const json& v) {
   }
 }
 
+// A key the schema does not have would vanish from the output: the record is
+// refused instead, with the fix in the reason.
+std::string UnknownKeyReason(const json& j, const CsvSchema& schema) {
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (std::find(schema.names.begin(), schema.names.end(), it.key()) != schema.names.end()) continue;
+    return "key '" + it.key() + "' is not in the schema (inferred from the first 1000 records of the first "
+           "file); name it under read.schema to keep it";
+  }
+  return "";
+}
+
 }  // namespace
 
 void ParseJsonl(std::string_view text, const std::string& file, int64_t first_line,
@@ -171,13 +229,21 @@ void ParseJsonl(std::string_view text, const std::string& file, int64_t first_li
     pos = end + 1;
     const int64_t this_line = line++;
     if (raw.find_first_not_of(" \t") == std::string_view::npos) continue;
-    const json j = json::parse(raw, nullptr, false);
-    std::string reason;
-    if (j.is_discarded()) reason = "not valid JSON";
-    else if (!j.is_object()) reason = "not a JSON object";
+    const Shape shape = ScanShape(raw);
+    std::string reason = shape.reason;
+    json j;
+    if (reason.empty()) {
+      j = json::parse(raw, nullptr, false);
+      if (j.is_discarded()) reason = "not valid JSON";
+      else if (!j.is_object()) reason = "not a JSON object";
+      else if (j.size() < shape.top_level_keys) reason = "a key appears twice in the object";
+    }
+    size_t known = 0;
     for (size_t i = 0; reason.empty() && i < schema.names.size(); ++i) {
       auto it = j.find(schema.names[i]);
-      if (it == j.end() || it->is_null()) continue;
+      if (it == j.end()) continue;
+      ++known;
+      if (it->is_null()) continue;
       const Type t = schema.types[i];
       const bool ok = t == Type::kList ? FitsList(schema.ElementOf(i), *it) : Fits(t, *it);
       if (!ok) {
@@ -186,6 +252,7 @@ void ParseJsonl(std::string_view text, const std::string& file, int64_t first_li
                  ": " + it->dump().substr(0, 40);
       }
     }
+    if (reason.empty() && known < j.size()) reason = UnknownKeyReason(j, schema);
     if (!reason.empty()) {
       bad->push_back({file, this_line, reason, std::string(raw)});
       continue;

@@ -2,7 +2,10 @@
 // first rows (in order of first appearance) with types inferred the same way
 // as for CSV; a missing key is null; nested values are kept as JSON text. A
 // line that is not one JSON object, or a value of the wrong type, is a bad
-// record.
+// record; so is an object that repeats a key (which value is meant?), one
+// nested deeper than 512 levels, and one with a key the schema lacks (a key
+// first seen after the sampled rows would otherwise vanish: name it under
+// `read.schema`). A UTF-8 byte order mark at the start of a file is skipped.
 #pragma once
 
 #include <string>

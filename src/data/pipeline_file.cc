@@ -11,15 +11,29 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-json YamlToJson(const YAML::Node& n) {
+// YAML aliases share nodes, so a few lines can stand for billions of values
+// ("billion laughs"); the conversion stops at these bounds.
+constexpr int64_t kMaxYamlValues = 1'000'000;
+constexpr int kMaxYamlDepth = 128;
+
+struct YamlTooBig {
+  std::string what;
+};
+
+json YamlToJson(const YAML::Node& n, int64_t* budget, int depth) {
+  if (--*budget < 0) {
+    throw YamlTooBig{"expands to more than " + std::to_string(kMaxYamlValues) +
+                     " values (aliases repeated inside aliases?)"};
+  }
+  if (depth > kMaxYamlDepth) throw YamlTooBig{"nests deeper than " + std::to_string(kMaxYamlDepth) + " levels"};
   if (n.IsMap()) {
     json j = json::object();
-    for (const auto& kv : n) j[kv.first.as<std::string>()] = YamlToJson(kv.second);
+    for (const auto& kv : n) j[kv.first.as<std::string>()] = YamlToJson(kv.second, budget, depth + 1);
     return j;
   }
   if (n.IsSequence()) {
     json j = json::array();
-    for (const auto& item : n) j.push_back(YamlToJson(item));
+    for (const auto& item : n) j.push_back(YamlToJson(item, budget, depth + 1));
     return j;
   }
   if (n.IsNull()) return nullptr;
@@ -38,7 +52,9 @@ json YamlToJson(const YAML::Node& n) {
 
 }  // namespace
 
-bool LoadPipeline(const std::string& path, PipelineSpec* spec, std::string* error) {
+static bool LoadPipelineOrThrow(const std::string& path, PipelineSpec* spec, std::string* error) {
+  int64_t budget = kMaxYamlValues;  // for the whole file
+  auto YamlToJson = [&budget](const YAML::Node& n) { return data::YamlToJson(n, &budget, 0); };
   YAML::Node root;
   try {
     root = YAML::LoadFile(path);
@@ -131,8 +147,20 @@ bool LoadPipeline(const std::string& path, PipelineSpec* spec, std::string* erro
   } catch (const json::exception& e) {
     *error = path + ": a field has the wrong type (" + e.what() + ")";
     return false;
+  } catch (const YamlTooBig& e) {
+    *error = path + ": refused: the file " + e.what;
+    return false;
   }
   return true;
+}
+
+bool LoadPipeline(const std::string& path, PipelineSpec* spec, std::string* error) {
+  try {
+    return LoadPipelineOrThrow(path, spec, error);
+  } catch (const YAML::Exception& e) {  // a value of the wrong kind (a mapping where a name goes)
+    *error = path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg;
+    return false;
+  }
 }
 
 }  // namespace strata::data

@@ -193,6 +193,13 @@ bool PlanSource(const SourceSpec& src, int64_t target_bytes, CsvSchema* schema,
   }
   for (const auto& [col, type] : src.schema) {
     auto it = std::find(schema->names.begin(), schema->names.end(), col);
+    if (it == schema->names.end() && jsonl) {
+      // A key the sampled records lack: declared, it is read where it appears.
+      schema->names.push_back(col);
+      schema->types.push_back(Type::kString);
+      if (!schema->elements.empty()) schema->elements.push_back(Type::kNull);
+      it = schema->names.end() - 1;
+    }
     if (it == schema->names.end()) {
       *error = "schema names column '" + col + "', which " + files[0] + " does not have";
       return false;

@@ -27,8 +27,10 @@ struct StoreStats {
   uint64_t num_spilled = 0;
   uint64_t spill_count = 0;     // objects spilled since start
   uint64_t pooled_bytes = 0;    // freed shared memory kept for reuse
+  std::string spill_error;      // why the last spill failed ("" once one succeeds again)
+  uint64_t refused = 0;         // objects refused since start: store full, spilling failing
   MSGPACK_DEFINE(capacity_bytes, used_bytes, spilled_bytes, num_objects, num_spilled, spill_count,
-                 pooled_bytes);
+                 pooled_bytes, spill_error, refused);
 };
 
 struct WorkerStats {
@@ -53,7 +55,10 @@ struct NodeRecord {
   std::string arch;  // x86_64, arm64
   std::string spill_dir;
   ResourceSet total;
-  ResourceSet used;
+  ResourceSet used;       // leased by running work: what `status` shows as busy
+  // Reserved for work not running yet (workers starting, tasks other nodes
+  // sent here): senders count it as taken, `status` shows it as pending.
+  ResourceSet committed;
   StoreStats store;
   WorkerStats workers;
   std::map<ResourceSet, int64_t> pending;     // queued, waiting for resources
@@ -64,7 +69,7 @@ struct NodeRecord {
   // knows which of its tasks this report already counts as used.
   std::map<uint32_t, int64_t> received_from;
   MSGPACK_DEFINE(id, index, node_type, state, address, hostname, arch, spill_dir, total, used, store,
-                 workers, pending, infeasible, tasks_finished, instance_id, received_from);
+                 workers, pending, infeasible, tasks_finished, instance_id, received_from, committed);
 };
 
 struct JobRecord {

@@ -111,6 +111,7 @@ json BuildStatusJson(const ClusterState& state, const std::string& session_dir,
         {"arch", n.arch},
         {"resources_total", ResourcesJson(n.total)},
         {"resources_used", ResourcesJson(n.used)},
+        {"resources_committed", ResourcesJson(n.committed)},
         {"tasks_finished", n.tasks_finished},
         {"object_store",
          {{"capacity_bytes", n.store.capacity_bytes},
@@ -120,6 +121,8 @@ json BuildStatusJson(const ClusterState& state, const std::string& session_dir,
           {"num_spilled", n.store.num_spilled},
           {"spill_count", n.store.spill_count},
           {"pooled_bytes", n.store.pooled_bytes},
+          {"spill_error", n.store.spill_error},
+          {"refused_objects", n.store.refused},
           {"spill_dir", n.spill_dir}}},
         {"workers",
          {{"total", n.workers.total},
@@ -193,6 +196,14 @@ std::string RenderStatusText(const json& s) {
   }
   t += " " + Bytes(static_cast<double>(store_used)) + "/" + Bytes(static_cast<double>(store_cap)) +
        " object_store_memory (" + Bytes(static_cast<double>(spilled)) + " spilled)\n";
+  for (const auto& n : s["nodes"]) {
+    const std::string why = n["object_store"].value("spill_error", "");
+    if (why.empty()) continue;
+    t += " SPILL FAILING on " + n["node_id"].get<std::string>().substr(4, 8) + " (" +
+         n["object_store"].value("spill_dir", "") + "): " + why + "; " +
+         std::to_string(n["object_store"].value("refused_objects", uint64_t{0})) +
+         " objects refused (ObjectStoreFullError)\n";
+  }
   t += "\nDemands:\n";
   if (s["pending_demands"].empty() && s["infeasible_demands"].empty()) t += " (no resource demands)\n";
   for (const auto& d : s["pending_demands"]) {

@@ -38,7 +38,7 @@ Agent::~Agent() = default;
 
 bool Agent::Start(std::string* error) {
   namespace fs = std::filesystem;
-  if (options_.num_cpus <= 0) options_.num_cpus = NumCpus();
+  if (options_.num_cpus < 0) options_.num_cpus = NumCpus();
   if (options_.token.empty()) options_.token = NewClusterToken();
   const int64_t ram = TotalMemoryBytes();
   if (options_.object_store_memory <= 0) {
@@ -58,6 +58,9 @@ bool Agent::Start(std::string* error) {
   total_.Set("object_store_memory", static_cast<double>(options_.object_store_memory));
   machine_ = DetectMachineFacts();
   if (!options_.arch_override.empty()) machine_.arch = options_.arch_override;
+  if (!options_.vendor_override.empty()) {
+    machine_.vendor = options_.vendor_override == "none" ? "" : options_.vendor_override;
+  }
   for (const auto& [name, amount] : BadgeResources(machine_)) total_.Set(name, amount);
   // Declared resources add to what was detected, or override it (0 removes).
   for (const auto& [name, amount] : options_.resources) total_.Set(name, amount);
@@ -270,6 +273,7 @@ void Agent::HandleHello(rpc::ConnId id, const char* body, size_t size) {
                                "also in the session directory's `token` file)");
     return;
   }
+  loop_->Trust(id);
   Peer& peer = peers_[id];
   peer.pid = hello.pid;
   rpc::Welcome welcome;

@@ -29,7 +29,7 @@ struct AgentOptions {
   std::string session_dir;                  // required; logs/ and spill/ live here
   std::string tcp_address = "127.0.0.1:0";  // Default: loopback, any free port
   std::string node_type = "head";
-  int num_cpus = 0;                         // Default: all cores
+  int num_cpus = -1;                        // Default (-1): all cores; 0 means none
   std::map<std::string, double> resources;  // custom resources, override detected ones
   int64_t object_store_memory = 0;          // Default: 30% of RAM
   std::string spill_dir;                    // Default: <session_dir>/spill
@@ -43,6 +43,9 @@ struct AgentOptions {
   // Testing only: report this architecture instead of the machine's, to try
   // mixed-architecture clusters on one machine ($STRATA_NODE_ARCH).
   std::string arch_override;
+  // Testing only: report this CPU vendor ("none": no vendor badge), so tests
+  // give the same result on Intel, AMD and ARM hosts ($STRATA_NODE_VENDOR).
+  std::string vendor_override;
   std::string instance_id;  // set by the provider that started this machine
 };
 

@@ -67,6 +67,7 @@ void Agent::UpdateRemoteNodes() {
     if (n.state == "ALIVE") {
       ResourceSet available = n.total;
       available.Subtract(n.used);
+      available.Subtract(n.committed);
       auto received = n.received_from.find(node_index_);
       alive.push_back(RemoteNode{n.index, n.id, n.arch, n.total, available,
                                  received == n.received_from.end() ? 0 : received->second});

@@ -74,6 +74,17 @@ StoredObject* ObjectStore::Seal(rpc::ObjectInfo info) {
     if (info.state != obj.info.state || info.path != obj.info.path) DeleteFiles(info);
     return &obj;
   }
+  if (info.state == static_cast<uint8_t>(ObjectState::kShm) && !spill_error_.empty() &&
+      used_bytes_ + info.size > options_.capacity_bytes) {
+    const std::string why = "ObjectStoreFullError: object of " + std::to_string(info.size) +
+                            " bytes refused: the store holds " + std::to_string(used_bytes_) + " of " +
+                            std::to_string(options_.capacity_bytes) + " bytes and spilling to " +
+                            options_.spill_dir + " fails (" + spill_error_ + ")";
+    spdlog::error("{}", why);
+    ++refused_;
+    DeleteFiles(info);
+    info = rpc::ErrorObject(info.id, why);
+  }
   obj.ready = true;
   obj.info = std::move(info);
   for (const ObjectId& c : obj.info.contained) Pin(c);
@@ -125,9 +136,11 @@ void ObjectStore::FinishSpills(std::vector<Spiller::Done> done) {
     spilling_bytes_ -= d.job.size;
     obj.spilling = false;
     if (!d.ok) {
-      spdlog::error("spilling object {} failed: {}", obj.id.Hex(), d.error);
+      if (spill_error_.empty()) spdlog::error("spilling object {} failed: {}", obj.id.Hex(), d.error);
+      spill_error_ = d.error;
       continue;
     }
+    spill_error_.clear();
     // Readers that mapped the shared-memory file keep their mapping; new
     // readers are sent the spill path.
     unlink(d.job.from.c_str());
@@ -291,6 +304,8 @@ head::StoreStats ObjectStore::Stats() const {
   s.num_spilled = num_spilled_;
   s.spill_count = spill_count_;
   s.pooled_bytes = pooled_bytes_;
+  s.spill_error = spill_error_;
+  s.refused = refused_;
   return s;
 }
 

@@ -50,7 +50,9 @@ class ObjectStore {
   // Creates the entry of an object that will be made later (a task's return).
   StoredObject& Expect(const ObjectId& id);
   // Makes an object ready. Returns nullptr (and deletes any file) if nobody
-  // wants it any more. May spill others to keep within capacity.
+  // wants it any more. May spill others to keep within capacity. While
+  // spilling fails, an object that does not fit becomes an error object
+  // (ObjectStoreFullError) for whoever reads it.
   StoredObject* Seal(rpc::ObjectInfo info);
 
   void AddHolder(rpc::ConnId conn, const ObjectId& id, int32_t delta);
@@ -103,6 +105,10 @@ class ObjectStore {
   uint64_t num_spilled_ = 0;
   uint64_t spill_count_ = 0;
   uint64_t spilling_bytes_ = 0;  // still counted in used_bytes_ until copied
+  // Set while spilling fails (a full or unwritable spill disk): objects that
+  // do not fit in shared memory are then refused, not held beyond capacity.
+  std::string spill_error_;
+  uint64_t refused_ = 0;
   // Pooled files count against capacity like live objects; they are the
   // first thing given up when room is needed.
   std::unordered_map<std::string, uint64_t> pool_;  // file name -> bytes

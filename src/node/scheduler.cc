@@ -354,17 +354,19 @@ void Scheduler::FillNodeRecord(head::NodeRecord* r) const {
   r->total = options_.total;
   ResourceSet used = options_.total;
   used.Subtract(available_);
+  r->used = used;
   // Committed but not yet leased: workers starting for a queue, and work
-  // other nodes sent here. Reported as used so that senders, whose view of
-  // this node is this report, do not send more than fits.
+  // other nodes sent here. Senders, whose view of this node is this report,
+  // count it as taken so that they do not send more than fits.
+  ResourceSet committed;
   for (const auto& [id, w] : workers_) {
-    if (w.state == WorkerState::kStarting) used.Add(w.reserved);
+    if (w.state == WorkerState::kStarting) committed.Add(w.reserved);
   }
   for (const auto& [key, queue] : queues_) {
     if (!key.local_only) continue;
-    for (size_t i = 0; i < queue.size(); ++i) used.Add(key.shape);
+    for (size_t i = 0; i < queue.size(); ++i) committed.Add(key.shape);
   }
-  r->used = used;
+  r->committed = committed;
   r->pending.clear();
   for (const auto& [key, queue] : queues_) {
     if (!queue.empty()) r->pending[key.shape] += static_cast<int64_t>(queue.size());

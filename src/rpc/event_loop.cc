@@ -129,6 +129,7 @@ void EventLoop::Run(int tick_ms) {
       if (events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) ReadFrom(c);
     }
     handler_->OnRound();
+    CloseStaleUntrusted();
     // Closing may trigger more sends (to other peers) and more closes.
     while (!to_close_.empty() || !dirty_.empty()) {
       std::vector<ConnId> dirty;
@@ -148,6 +149,31 @@ void EventLoop::Run(int tick_ms) {
   }
 }
 
+void EventLoop::Trust(ConnId id) {
+  if (Conn* c = Find(id)) c->trusted = true;
+}
+
+size_t EventLoop::CountUntrusted() const {
+  size_t n = 0;
+  for (const auto& [id, c] : conns_) n += !c->trusted && !c->closing;
+  return n;
+}
+
+// Silent or slow peers that never finish the handshake would hold a
+// connection (and its buffer) forever.
+void EventLoop::CloseStaleUntrusted() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_sweep_ < std::min<std::chrono::milliseconds>(handshake_timeout_ / 4, std::chrono::seconds(1))) {
+    return;
+  }
+  last_sweep_ = now;
+  for (const auto& [id, c] : conns_) {
+    if (!c->trusted && !c->closing && now - c->accepted_at > handshake_timeout_) {
+      Close(id, "no handshake within " + std::to_string(handshake_timeout_.count()) + " ms");
+    }
+  }
+}
+
 void EventLoop::Accept(int listen_fd) {
   for (;;) {
     int fd = accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -157,9 +183,19 @@ void EventLoop::Accept(int listen_fd) {
       }
       return;
     }
+    if (CountUntrusted() >= kMaxUntrusted) {
+      spdlog::warn("refused a connection: {} connections have not finished their handshake",
+                   kMaxUntrusted);
+      close(fd);
+      continue;
+    }
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));  // fails harmlessly on unix sockets
-    handler_->OnConnect(Adopt(fd));
+    const ConnId id = Adopt(fd);
+    Conn* c = Find(id);
+    c->trusted = false;
+    c->accepted_at = std::chrono::steady_clock::now();
+    handler_->OnConnect(id);
   }
 }
 
@@ -200,6 +236,17 @@ void EventLoop::ReadFrom(Conn* c) {
     const char* body;
     size_t body_size, frame_size;
     std::string error;
+    if (!c->trusted && c->in.size() - offset >= 4) {
+      uint32_t len = 0;
+      for (int i = 0; i < 4; ++i) {
+        len |= static_cast<uint32_t>(static_cast<uint8_t>(c->in.data()[offset + i])) << (8 * i);
+      }
+      if (len > kMaxUntrustedFrameBytes) {
+        Close(id, "a frame of " + std::to_string(len) + " bytes before the handshake (at most " +
+                      std::to_string(kMaxUntrustedFrameBytes) + ")");
+        break;
+      }
+    }
     auto r = reader.Next(c->in.data() + offset, c->in.size() - offset, &type, &body, &body_size,
                          &frame_size, &error);
     if (r == FrameReader::Result::kNeedMore) break;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -72,6 +73,15 @@ class EventLoop {
   }
   // Bytes queued for `id` and not yet written (flow control for big senders).
   size_t Backlog(ConnId id) const;
+  // A connection accepted here is untrusted until the handler has checked its
+  // handshake: until then its frames are limited to kMaxUntrustedFrameBytes,
+  // it is closed after kHandshakeTimeout, and at most kMaxUntrusted such
+  // connections are kept (more are closed on accept). Outgoing ones are trusted.
+  void Trust(ConnId id);
+  static constexpr uint32_t kMaxUntrustedFrameBytes = 256u << 10;  // a Hello carries the driver's env
+  static constexpr std::chrono::milliseconds kHandshakeTimeout{10000};
+  void set_handshake_timeout(std::chrono::milliseconds t) { handshake_timeout_ = t; }  // tests
+  static constexpr size_t kMaxUntrusted = 128;
   // Closes after writing what is queued. OnDisconnect follows in this round.
   void Close(ConnId id, const std::string& reason);
   bool IsOpen(ConnId id) const;
@@ -87,6 +97,8 @@ class EventLoop {
     bool dirty = false;
     bool want_write = false;
     bool closing = false;
+    bool trusted = true;
+    std::chrono::steady_clock::time_point accepted_at;
     std::string close_reason;
   };
 
@@ -97,6 +109,8 @@ class EventLoop {
   void FlushConn(Conn* c);
   void FinishClose(Conn* c);
   void UpdateInterest(Conn* c);
+  void CloseStaleUntrusted();
+  size_t CountUntrusted() const;
 
   Handler* handler_;
   int epoll_fd_ = -1;
@@ -108,6 +122,8 @@ class EventLoop {
   std::vector<ConnId> dirty_;
   std::vector<ConnId> to_close_;
   ConnId next_id_ = 1;
+  std::chrono::steady_clock::time_point last_sweep_;
+  std::chrono::milliseconds handshake_timeout_ = kHandshakeTimeout;
   std::atomic<bool> stop_{false};
 };
 

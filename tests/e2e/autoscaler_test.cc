@@ -57,6 +57,16 @@ available_node_types:
   cpu4: {resources: {CPU: 4}, min_workers: 2, max_workers: 6, price_per_hour: 0.17}
 )";
 
+// Ray's advice for a large cluster's head: no work on it. CPU: 0 is zero.
+const char* kCoordinatingHead = R"(cluster_name: nowork
+max_workers: 2
+provider: {type: local}
+head_node_type: head
+available_node_types:
+  head: {resources: {CPU: 0}}
+  cpu2: {resources: {CPU: 2}, min_workers: 1, max_workers: 2, price_per_hour: 0.1}
+)";
+
 int AliveOfType(const nlohmann::json& s, const std::string& type) {
   int n = 0;
   for (const auto& node : s["nodes"]) n += node["state"] == "ALIVE" && node["node_type"] == type;
@@ -69,6 +79,15 @@ TEST_F(AutoscalerTest, ScalesUpForPendingWorkAndBackDownWhenIdle) {
   ASSERT_EQ(up.code, 0) << up.output;
   nlohmann::json s = WaitFor([](const auto& j) { return AliveOfType(j, "cpu4") == 2; }, 20);
   ASSERT_EQ(AliveOfType(s, "cpu4"), 2) << "min_workers start without demand: " << s.dump(1);
+  // The token reached the nodes and the autoscaler, but no command line
+  // (readable by every local user in ps) carries it.
+  const std::string token = nlohmann::json::parse(Shell("cat " + dir_ + "/cluster.json").output)["token"];
+  ASSERT_EQ(token.size(), 32u);
+  for (const auto& proc : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream in(proc.path() / "cmdline", std::ios::binary);
+    const std::string cmdline(std::istreambuf_iterator<char>(in), {});
+    EXPECT_EQ(cmdline.find(token), std::string::npos) << proc.path() << ": " << cmdline;
+  }
 
   // 24 one-CPU tasks of 4 s on 9 CPUs: 15 pending, so four more 4-CPU nodes.
   Result run = Shell(kHeavy + " 24 4");
@@ -106,6 +125,20 @@ TEST_F(AutoscalerTest, ScalesUpForPendingWorkAndBackDownWhenIdle) {
   EXPECT_EQ(down.code, 0) << down.output;
   EXPECT_NE(down.output.find("Terminated 2 node(s)"), std::string::npos) << down.output;
   file_.clear();
+}
+
+TEST_F(AutoscalerTest, AHeadWithZeroCpusRunsNoTasks) {
+  file_ = Write("nowork.yaml", kCoordinatingHead);
+  Result up = Shell(kCli + " up " + file_ + " --port 0");
+  ASSERT_EQ(up.code, 0) << up.output;
+  nlohmann::json s = WaitFor([](const auto& j) { return AliveOfType(j, "cpu2") == 1; }, 20);
+  ASSERT_EQ(AliveOfType(s, "cpu2"), 1) << s.dump(1);
+  for (const auto& node : s["nodes"]) {
+    if (node["node_type"] == "head") {
+      EXPECT_EQ(node["resources_total"].value("CPU", 0.0), 0.0) << node.dump();
+    }
+  }
+  EXPECT_EQ(s["totals"]["resources_total"]["CPU"], 2.0) << s.dump(1);
 }
 
 TEST_F(AutoscalerTest, NodesThatNeverStartAreRetriedThenTheTypeIsPaused) {

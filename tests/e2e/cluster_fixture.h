@@ -54,6 +54,8 @@ class ClusterTest : public ::testing::Test {
     dir_ = std::string(base ? base : "/tmp/strata") + "/" +
            ::testing::UnitTest::GetInstance()->current_test_info()->name();
     setenv("STRATA_TMPDIR", dir_.c_str(), 1);
+    // Only declared badges: {"intel": 1} means one node on any host CPU.
+    setenv("STRATA_NODE_VENDOR", "none", 1);
     Shell(kCli + " stop");
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);  // what an earlier run left

@@ -1,6 +1,9 @@
 // Objects through the shared-memory store: large values, spilling to disk,
 // objects bigger than the store, and freeing when the last ref goes.
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -125,6 +128,49 @@ TEST(Objects, LastReferenceFreesTheObject) {
   EXPECT_EQ(left, 0u);
   EXPECT_EQ(Store()["num_objects"].get<uint64_t>(), 0u);
   strata::Shutdown();
+}
+
+// A full spill disk: the store does not keep taking objects past its
+// capacity; what does not fit is refused with ObjectStoreFullError, and the
+// status says spilling fails.
+TEST(Objects, FullSpillDiskRefusesObjectsWithAClearError) {
+  const std::string spill = std::filesystem::temp_directory_path() / ("strata-full-spill-" + std::to_string(getpid()));
+  std::filesystem::create_directories(spill);
+  if (std::system(("mount -t tmpfs -o size=8m tmpfs " + spill + " 2>/dev/null").c_str()) != 0) {
+    GTEST_SKIP() << "cannot mount a small tmpfs here (needs root): no full disk to try";
+  }
+  strata::InitOptions o;
+  o.object_store_memory = 16 << 20;
+  o.spill_dir = spill;
+  strata::Init(o);
+  const int64_t per_block = (6 << 20) / sizeof(double);  // 6 MiB each, 16 of them: 96 MiB
+  std::vector<strata::ObjectRef<std::vector<double>>> blocks;
+  for (int i = 0; i < 16; ++i) {
+    blocks.push_back(strata::Put(std::vector<double>(per_block, i)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // let failed spills be noticed
+  }
+  int refused = 0, read = 0;
+  for (int i = 0; i < 16; ++i) {
+    try {
+      std::vector<double> b = strata::Get(blocks[i]);
+      ASSERT_EQ(b.size(), static_cast<size_t>(per_block));
+      EXPECT_EQ(b.back(), i) << "a block read back is the block written";
+      ++read;
+    } catch (const strata::TaskError& e) {
+      EXPECT_NE(std::string(e.what()).find("ObjectStoreFullError"), std::string::npos) << e.what();
+      ++refused;
+    }
+  }
+  EXPECT_GT(refused, 0) << "96 MiB were taken by a 16 MiB store with an 8 MiB spill disk";
+  EXPECT_GT(read, 0);
+  const nlohmann::json store = Store();
+  EXPECT_FALSE(store["spill_error"].get<std::string>().empty()) << store.dump();
+  EXPECT_GT(store["refused_objects"].get<uint64_t>(), 0u) << store.dump();
+  EXPECT_LT(store["used_bytes"].get<uint64_t>(), uint64_t{48} << 20) << store.dump();
+  EXPECT_NE(strata::ClusterStatus(false).find("SPILL FAILING"), std::string::npos);
+  strata::Shutdown();
+  std::system(("umount " + spill).c_str());
+  std::filesystem::remove_all(spill);
 }
 
 }  // namespace

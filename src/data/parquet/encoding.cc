@@ -149,7 +149,8 @@ bool DecodeDeltaBinaryPacked(Bytes* in, int64_t n, std::vector<int64_t>* out) {
     return false;
   }
   if (block_size == 0 || miniblocks == 0 || block_size % miniblocks != 0 ||
-      (block_size / miniblocks) % 8 != 0 || block_size > (1u << 20) || static_cast<int64_t>(total) < n) {
+      (block_size / miniblocks) % 8 != 0 || block_size > (1u << 20) || static_cast<int64_t>(total) < n ||
+      total > static_cast<uint64_t>(n) + block_size) {  // a corrupt count: no huge reserve or loop
     return false;
   }
   const uint64_t per_mini = block_size / miniblocks;

@@ -72,6 +72,7 @@ bool DecodePlain(const Leaf& l, Bytes in, int64_t n, Column* c) {
       break;
     case PT::BYTE_ARRAY:
       *c = Column::OfType(Type::kString);
+      if (count > in.left() / 4) return false;  // each value has a 4-byte length
       c->offsets.reserve(count + 1);
       for (size_t i = 0; i < count; ++i) {
         uint32_t len;
