@@ -17,6 +17,7 @@ struct StartFlags {
   std::string host = "127.0.0.1";
   int port = -1;              // Default: 6380 for a head, any free port for a node
   double node_timeout_s = 10;
+  double dead_node_retention_s = 600;
   int num_cpus = -1;  // -1: all cores
   std::string resources_json;
   int64_t object_store_memory = 0;

@@ -31,6 +31,9 @@ int main(int argc, char** argv) {
   start_cmd->add_option("--node-timeout", start.node_timeout_s,
                         "Head: seconds of silence before a node is declared dead (default 10)")
       ->check(CLI::Range(0.1, 3600.0));
+  start_cmd->add_option("--dead-node-retention", start.dead_node_retention_s,
+                        "Head: seconds a dead or drained node stays listed in status (default 600)")
+      ->check(CLI::Range(0.0, 86400.0 * 30));
   start_cmd->add_option("--num-cpus", start.num_cpus, "CPUs to offer (default: all cores; 0: none, a head that only coordinates)")
       ->check(CLI::Range(0, 1 << 20));
   start_cmd->add_option("--resources", start.resources_json,

@@ -7,6 +7,7 @@ namespace {
 class InMemoryClusterState : public ClusterState {
  public:
   void UpsertNode(const NodeRecord& node) override { nodes_[node.id] = node; }
+  void RemoveNode(const NodeId& id) override { nodes_.erase(id); }
   void UpsertJob(const JobRecord& job) override { jobs_[job.id] = job; }
   std::vector<NodeRecord> Nodes() const override {
     std::vector<NodeRecord> out;

@@ -85,6 +85,7 @@ class ClusterState {
  public:
   virtual ~ClusterState() = default;
   virtual void UpsertNode(const NodeRecord& node) = 0;
+  virtual void RemoveNode(const NodeId& id) = 0;
   virtual void UpsertJob(const JobRecord& job) = 0;
   virtual std::vector<NodeRecord> Nodes() const = 0;
   virtual std::vector<JobRecord> Jobs() const = 0;

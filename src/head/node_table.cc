@@ -43,7 +43,10 @@ void NodeTable::MarkDead(Entry& e, const std::string& reason) {
   e.record.used = ResourceSet();
   e.record.pending.clear();
   e.record.workers = WorkerStats();
-  if (!e.record.id.IsNil()) state_->UpsertNode(e.record);  // never reported: nothing listed
+  if (!e.record.id.IsNil()) {  // never reported: nothing listed
+    state_->UpsertNode(e.record);
+    dead_since_[e.record.id] = Clock::now();
+  }
   spdlog::warn("node {} ({}) is dead: {}", e.record.id.Hex(), e.record.address, reason);
 }
 
@@ -56,6 +59,14 @@ bool NodeTable::Lost(ConnId conn, const std::string& reason) {
 }
 
 std::vector<NodeTable::ConnId> NodeTable::Expire(Clock::time_point now) {
+  for (auto it = dead_since_.begin(); it != dead_since_.end();) {
+    if (now - it->second < retention_) {
+      ++it;
+      continue;
+    }
+    state_->RemoveNode(it->first);
+    it = dead_since_.erase(it);
+  }
   std::vector<ConnId> dead;
   for (auto& [conn, e] : by_conn_) {
     if (!e.alive || now - e.last_seen <= timeout_) continue;

@@ -19,8 +19,11 @@ class NodeTable {
   using Clock = std::chrono::steady_clock;
   using ConnId = uint64_t;
 
-  NodeTable(ClusterState* state, std::chrono::milliseconds timeout)
-      : state_(state), timeout_(timeout) {}
+  // Dead and drained nodes stay listed for `retention`, then leave the view
+  // (an autoscaled cluster would otherwise list every node it ever ended).
+  NodeTable(ClusterState* state, std::chrono::milliseconds timeout,
+            std::chrono::milliseconds retention = std::chrono::minutes(10))
+      : state_(state), timeout_(timeout), retention_(retention) {}
 
   // A node joined on `conn`. Returns the index its ids will carry (1, 2, ...).
   uint32_t Join(ConnId conn, const NodeRecord& first_report);
@@ -28,7 +31,8 @@ class NodeTable {
   bool Report(ConnId conn, NodeRecord record);
   // The node's connection closed: it is dead now. False if not a node.
   bool Lost(ConnId conn, const std::string& reason);
-  // Marks nodes silent for longer than the timeout dead. Returns their
+  // Marks nodes silent for longer than the timeout dead, and forgets nodes
+  // dead for longer than the retention. Returns the newly dead ones'
   // connections (the head closes them: a node that was only slow learns it
   // was declared dead, and stops).
   std::vector<ConnId> Expire(Clock::time_point now);
@@ -49,6 +53,8 @@ class NodeTable {
 
   ClusterState* state_;
   std::chrono::milliseconds timeout_;
+  std::chrono::milliseconds retention_;
+  std::unordered_map<NodeId, Clock::time_point> dead_since_;
   std::unordered_map<ConnId, Entry> by_conn_;
   uint32_t next_index_ = 1;
 };

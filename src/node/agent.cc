@@ -125,7 +125,8 @@ bool Agent::Start(std::string* error) {
   });
   cluster_ = head::NewInMemoryClusterState();
   if (options_.head_address.empty()) {
-    nodes_ = std::make_unique<head::NodeTable>(cluster_.get(), options_.node_timeout);
+    nodes_ = std::make_unique<head::NodeTable>(cluster_.get(), options_.node_timeout,
+                                               options_.dead_node_retention);
     submitted_jobs_ = std::make_unique<head::JobManager>(
         head::JobManagerOptions{options_.session_dir, tcp_address_, options_.token, machine_.arch},
         loop_.get(), binaries_.get());

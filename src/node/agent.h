@@ -40,6 +40,8 @@ struct AgentOptions {
   std::string head_address;
   // Head only: a node silent this long is declared dead. Default: 10 s.
   std::chrono::milliseconds node_timeout{10000};
+  // Head only: dead and drained nodes leave the status after this. Default: 10 min.
+  std::chrono::milliseconds dead_node_retention{600000};
   // Testing only: report this architecture instead of the machine's, to try
   // mixed-architecture clusters on one machine ($STRATA_NODE_ARCH).
   std::string arch_override;

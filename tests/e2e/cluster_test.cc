@@ -31,7 +31,7 @@ using strata::testing::Status;
 using strata::testing::StatusWhen;
 
 TEST_F(ClusterTest, NodesJoinAreListedAndDie) {
-  Result head = Shell(kCli + " start --head --port 0 --num-cpus 2 --node-timeout 1");
+  Result head = Shell(kCli + " start --head --port 0 --num-cpus 2 --node-timeout 1 --dead-node-retention 8");
   ASSERT_EQ(head.code, 0) << head.output;
   const auto record = nlohmann::json::parse(Shell("cat " + dir_ + "/cluster.json").output);
   const std::string address = record["address"];
@@ -80,6 +80,15 @@ TEST_F(ClusterTest, NodesJoinAreListedAndDie) {
   Result text = Shell(kCli + " status");
   EXPECT_NE(text.output.find("Dead:"), std::string::npos) << text.output;
   EXPECT_NE(text.output.find(" 1 worker"), std::string::npos) << text.output;  // healthy
+
+  // Past the retention (8 s) the dead leave the view; the living stay.
+  s = Status();
+  for (int i = 0; i < 150 && CountState(s, "DEAD") > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    s = Status();
+  }
+  EXPECT_EQ(CountState(s, "DEAD"), 0) << s.dump(1);
+  EXPECT_EQ(CountState(s, "ALIVE"), 2) << s.dump(1);
 }
 
 TEST_F(ClusterTest, WorkGoesWhereItFitsMovesDataAndSurvivesANodeDeath) {

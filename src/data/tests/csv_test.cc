@@ -67,14 +67,17 @@ TEST(Csv, WriteThenReadRoundTrips) {
 TEST(Jsonl, BadLinesAreReportedNotDropped) {
   Block b;
   std::vector<BadRecord> bad;
-  ParseJsonl("{\"a\": 1}\nnot json\n[1]\n{\"a\": \"x\"}\n\n{\"b\": 2}\n", "j.jsonl", 10,
+  ParseJsonl("{\"a\": 1}\nnot json\n[1]\n{\"a\": \"x\"}\n\n{}\n{\"b\": 2}\n", "j.jsonl", 10,
              Schema({"a"}, {Type::kInt64}), &b, &bad);
   EXPECT_EQ(b.num_rows, 2) << "a row without the key is a null";
-  ASSERT_EQ(bad.size(), 3u);
+  ASSERT_EQ(bad.size(), 4u);
   EXPECT_EQ(bad[0].line, 11);
   EXPECT_EQ(bad[0].reason, "not valid JSON");
   EXPECT_EQ(bad[1].reason, "not a JSON object");
   EXPECT_EQ(bad[2].reason, "field 'a' is not int64: \"x\"");
+  EXPECT_EQ(bad[3].line, 16);
+  EXPECT_NE(bad[3].reason.find("key 'b' is not in the schema"), std::string::npos)
+      << "a key the schema lacks would vanish from the output";
 }
 
 }  // namespace
