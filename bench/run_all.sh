@@ -9,6 +9,10 @@ mkdir -p "$out_dir"
 export STRATA_TMPDIR=$(mktemp -d)
 trap 'rm -rf "$STRATA_TMPDIR"' EXIT
 
+echo "== reader fuzz, long run (make test runs 1x; here STRATA_FUZZ_ROUNDS=${STRATA_FUZZ_ROUNDS:-20}x)"
+STRATA_FUZZ_ROUNDS=${STRATA_FUZZ_ROUNDS:-20} "$build/tests/unit_tests" --gtest_filter='ReaderFuzz.*' \
+  --gtest_brief=1 2>/dev/null | tail -n 2
+
 echo "== codec (in-process, Google Benchmark)"
 "$build/bench/codec_bench" --benchmark_min_time=0.2 2>/dev/null | tail -n +4
 

@@ -168,16 +168,22 @@ std::string RenderStatusText(const json& s) {
   t += "======== Cluster status: " + std::string(stamp) + " ========\n";
   t += "Node status\n--------------------------------------------------------\n";
   std::map<std::string, int> healthy;
-  std::vector<std::string> dead;
+  // Nodes that left on request (drained, then terminated) are not failures;
+  // both kinds are listed until the head's retention period forgets them.
+  std::map<std::string, std::vector<std::string>> gone;  // heading -> nodes
   for (const auto& n : s["nodes"]) {
-    if (n["state"] == "ALIVE") healthy[n["node_type"].get<std::string>()]++;
-    else dead.push_back(n["node_type"].get<std::string>() + " " + n["node_id"].get<std::string>());
+    const std::string state = n["state"].get<std::string>();
+    const std::string name = n["node_type"].get<std::string>() + " " + n["node_id"].get<std::string>();
+    if (state == "ALIVE") healthy[n["node_type"].get<std::string>()]++;
+    else if (state == "DRAINING") gone["Draining"].push_back(name);
+    else if (state == "DRAINED") gone["Terminated (drained)"].push_back(name);
+    else gone["Dead"].push_back(name);
   }
   t += "Healthy:\n";
   for (const auto& [type, c] : healthy) t += " " + std::to_string(c) + " " + type + "\n";
-  if (!dead.empty()) {
-    t += "Dead:\n";
-    for (const auto& d : dead) t += " " + d + "\n";
+  for (const auto& [heading, names] : gone) {
+    t += heading + ":\n";
+    for (const auto& name : names) t += " " + name + "\n";
   }
   t += "\nResources\n--------------------------------------------------------\nUsage:\n";
   const json& total = s["totals"]["resources_total"];
@@ -216,6 +222,7 @@ std::string RenderStatusText(const json& s) {
   }
   t += "\nWorkers\n--------------------------------------------------------\n";
   for (const auto& n : s["nodes"]) {
+    if (n["state"] == "DEAD" || n["state"] == "DRAINED") continue;
     const auto& w = n["workers"];
     t += " " + n["node_id"].get<std::string>().substr(4, 8) + " (" +
          n["node_type"].get<std::string>() + ", " + n["arch"].get<std::string>() + ", " +

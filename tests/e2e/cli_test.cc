@@ -233,4 +233,31 @@ TEST_F(Cli, BadFlagsGiveAClearError) {
   EXPECT_NE(r.output.find("127.0.0.1:1"), std::string::npos) << r.output;
 }
 
+// A head told --num-cpus 0 offers no CPU (0 is none, not "all"), and a token
+// read from --token-file is the cluster's token yet never on any argv.
+TEST_F(Cli, TokenFromAFileAndAHeadWithNoCpus) {
+  const std::string dir = std::getenv("STRATA_TMPDIR");
+  ASSERT_EQ(Shell("mkdir -p " + dir + " && printf 'from-a-file-1234\\n' > " + dir + "/tok").code, 0);
+  Result start = Shell(kCli + " start --head --port 0 --num-cpus 0 --token-file " + dir + "/tok");
+  ASSERT_EQ(start.code, 0) << start.output;
+  const auto record = nlohmann::json::parse(Shell("cat " + dir + "/cluster.json").output);
+  EXPECT_EQ(record["token"], "from-a-file-1234");
+  Result argv = Shell("cat /proc/" + std::to_string(record["pid"].get<int>()) + "/cmdline | tr '\\0' ' '");
+  EXPECT_EQ(argv.output.find("from-a-file-1234"), std::string::npos) << argv.output;
+
+  Result wrong = Shell("STRATA_TOKEN=not-it " + kCli + " status --json");
+  EXPECT_NE(wrong.code, 0);
+  Result status = Shell("STRATA_TOKEN=from-a-file-1234 " + kCli + " status --json");
+  ASSERT_EQ(status.code, 0) << status.output;
+  const auto s = nlohmann::json::parse(status.output);
+  ASSERT_EQ(s["nodes"].size(), 1u) << s.dump(1);
+  EXPECT_EQ(s["nodes"][0]["resources_total"].value("CPU", 0.0), 0.0) << s.dump(1);
+  EXPECT_EQ(s["nodes"][0]["workers"]["total"], 0) << s.dump(1);
+  Shell(kCli + " stop");
+
+  Result empty = Shell(": > " + dir + "/empty && " + kCli + " start --head --token-file " + dir + "/empty");
+  EXPECT_EQ(empty.code, 2);
+  EXPECT_NE(empty.output.find(dir + "/empty holds no token"), std::string::npos) << empty.output;
+}
+
 }  // namespace

@@ -229,6 +229,11 @@ TEST_F(ClusterTest, DrainedNodeFinishesItsWorkAndLeaves) {
     if (n["node_id"] == target) drained = n["state"] == "DRAINED";
   }
   EXPECT_TRUE(drained) << s.dump(1);
+  // Shown as terminated, not as a failure.
+  const Result text = Shell(kCli + " status");
+  EXPECT_NE(text.output.find("Terminated (drained):\n worker " + target), std::string::npos)
+      << text.output;
+  EXPECT_EQ(text.output.find("Dead:"), std::string::npos) << text.output;
   int exited = 0;
   for (int i = 0; i < 100 && exited == 0; ++i) {
     for (int pid : pids) exited += Exited(pid);
