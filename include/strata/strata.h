@@ -292,7 +292,9 @@ TaskCaller<F> Task(F f) {
 
 // A reference to a remote actor: an instance of C living in its own worker.
 // Calls from one caller run in the order they were made. The actor stops when
-// the last handle to it (in any process) is gone and its queued calls are done.
+// the last handle to it (in any process) is gone and its queued calls are done,
+// or when its job ends; its destructor then runs (within 5 s, after the
+// worker's connection closed: it may write files, not call Strata).
 template <class C>
 class ActorHandle {
  public:
@@ -363,6 +365,13 @@ ActorCreator<F> Actor(F factory) {
   static_assert(std::is_pointer_v<R> && std::is_class_v<std::remove_pointer_t<R>>,
                 "Actor() takes a factory function returning a pointer to the actor class");
   return ActorCreator<F>(factory);
+}
+
+// Ends an actor now, wherever it runs: calls not yet finished fail ("killed by
+// strata::Kill"), it is not restarted, and its destructor runs as above.
+template <class C>
+void Kill(const ActorHandle<C>& actor) {
+  internal::KillActor(actor.id());
 }
 
 }  // namespace strata

@@ -232,6 +232,8 @@ void AddLocalRef(const ObjectId& id) {
   if (auto* rt = g_runtime.load(std::memory_order_acquire)) rt->AddRef(id);
 }
 
+void KillActor(const ActorId& actor) { Runtime().KillActor(actor); }
+
 void RemoveLocalRef(const ObjectId& id) {
   if (auto* rt = g_runtime.load(std::memory_order_acquire)) rt->RemoveRef(id);
 }

@@ -41,7 +41,7 @@ std::vector<std::string> OwnEnvironment() {
 
 bool Batchable(MsgType t) {
   return t == MsgType::kSubmitTasks || t == MsgType::kPutObjects || t == MsgType::kRefDeltas ||
-         t == MsgType::kGetObjects || t == MsgType::kTaskResults;
+         t == MsgType::kGetObjects || t == MsgType::kTaskResults || t == MsgType::kKillActor;
 }
 
 }  // namespace
@@ -113,7 +113,8 @@ void CoreRuntime::Drain(std::string* frames) {
       case MsgType::kSubmitTasks: rpc::AppendFrame(frames, o.type, o.tasks); break;
       case MsgType::kPutObjects: rpc::AppendFrame(frames, o.type, o.objects); break;
       case MsgType::kRefDeltas: rpc::AppendFrame(frames, o.type, o.deltas); break;
-      case MsgType::kGetObjects: rpc::AppendFrame(frames, o.type, o.ids); break;
+      case MsgType::kGetObjects:
+      case MsgType::kKillActor: rpc::AppendFrame(frames, o.type, o.ids); break;
       case MsgType::kTaskResults: rpc::AppendFrame(frames, o.type, o.results); break;
       case MsgType::kWorkerBlocked: rpc::AppendFrame(frames, o.type, o.blocked); break;
       default: rpc::AppendFrame(frames, o.type, std::string()); break;
@@ -193,6 +194,7 @@ void CoreRuntime::OnClose(const std::string& reason) {
   if (closed_) return;
   closed_ = true;
   close_reason_ = reason;
+  tasks_.clear();  // a worker's queued tasks: their results could not be delivered
   objects_cv_.notify_all();
   tasks_cv_.notify_all();
 }
@@ -477,6 +479,15 @@ std::vector<bool> CoreRuntime::Wait(const std::vector<ObjectId>& ids, size_t num
     throw StrataError("lost the connection to the node agent: " + close_reason_);
   }
   return ready;
+}
+
+void CoreRuntime::KillActor(const ActorId& actor) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (closed_) throw StrataError("lost the connection to the node agent: " + close_reason_);
+    Tail(MsgType::kKillActor).ids.push_back(ObjectId(actor.hi(), actor.lo()));
+  }
+  channel_.Wake();
 }
 
 std::string CoreRuntime::Status(int64_t timeout_ms) {

@@ -55,6 +55,9 @@ class CoreRuntime {
   void DeferReleases();
   void PushResult(rpc::TaskResult&& result);
 
+  // Ends an actor (strata::Kill): see strata.h.
+  void KillActor(const ActorId& actor);
+
   // The cluster status as JSON (what `strata status --json` prints).
   std::string Status(int64_t timeout_ms);
 

@@ -121,7 +121,17 @@ void RunWorker(CoreRuntime* runtime) {
                                                .count());
     runtime->PushResult(std::move(result));
   }
-  // The agent is gone (or ended this job): nothing more to do here.
+  // The agent is gone, ended this job or this actor: the actor's destructor
+  // runs now (a file it flushes must not be lost), then the process ends.
+  if (actor.object != nullptr && actor.destroy) {
+    try {
+      actor.destroy(actor.object);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "strata: the actor's destructor threw: %s\n", e.what());
+    } catch (...) {
+      std::fprintf(stderr, "strata: the actor's destructor threw\n");
+    }
+  }
   std::fflush(nullptr);
   runtime->Close();
   std::_Exit(0);

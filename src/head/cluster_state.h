@@ -68,8 +68,13 @@ struct NodeRecord {
   // Forwarded tasks received so far, by sending node's index: a sender
   // knows which of its tasks this report already counts as used.
   std::map<uint32_t, int64_t> received_from;
+  // Per node index: results of its forwarded tasks this node had sent back
+  // when it made this report, so that the sender knows which of the results
+  // it already has the report counts as still running.
+  std::map<uint32_t, int64_t> returned_to;
   MSGPACK_DEFINE(id, index, node_type, state, address, hostname, arch, spill_dir, total, used, store,
-                 workers, pending, infeasible, tasks_finished, instance_id, received_from, committed);
+                 workers, pending, infeasible, tasks_finished, instance_id, received_from, committed,
+                 returned_to);
 };
 
 struct JobRecord {

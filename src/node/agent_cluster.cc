@@ -69,8 +69,10 @@ void Agent::UpdateRemoteNodes() {
       available.Subtract(n.used);
       available.Subtract(n.committed);
       auto received = n.received_from.find(node_index_);
+      auto returned = n.returned_to.find(node_index_);
       alive.push_back(RemoteNode{n.index, n.id, n.arch, n.total, available,
-                                 received == n.received_from.end() ? 0 : received->second});
+                                 received == n.received_from.end() ? 0 : received->second,
+                                 returned == n.returned_to.end() ? 0 : returned->second});
     } else if (n.state == "DRAINING") {
       continue;  // finishing what it has: no new work, but nothing to run again either
     } else if (known_dead_.insert(n.index).second) {
@@ -136,7 +138,9 @@ void Agent::HandleForwardedTasks(rpc::ConnId from, std::vector<rpc::ForwardedTas
         to_pull.push_back(arg.id);
       }
     }
-    scheduler_->Submit(from, f.job, std::move(f.spec), /*from_peer=*/true);
+    auto p = peers_.find(from);
+    scheduler_->Submit(from, f.job, std::move(f.spec), /*from_peer=*/true,
+                       p == peers_.end() ? 0 : p->second.node_index);
     for (const ObjectId& id : to_pull) {
       transfer_->Pull(id, from, [this, id](bool ok, const std::string& error) {
         if (!ok) {
@@ -204,7 +208,10 @@ void Agent::HandlePeerFrame(rpc::ConnId id, MsgType type, const char* body, size
     case MsgType::kObjectsReady: {
       std::vector<rpc::ObjectInfo> results;
       if (Decode(id, type, body, size, &results)) {
-        scheduler_->OnForwardedResults(id, std::move(results));
+        auto index = peer_out_index_.find(id);
+        scheduler_->OnForwardedResults(
+            id, index == peer_out_index_.end() ? std::nullopt : std::optional<uint32_t>(index->second),
+            std::move(results));
       }
       return;
     }
@@ -226,6 +233,12 @@ void Agent::HandlePeerFrame(rpc::ConnId id, MsgType type, const char* body, size
     case MsgType::kRefDeltas:
       ApplyRefDeltas(id, body, size);
       return;
+    case MsgType::kKillActor: {
+      std::vector<ObjectId> actors;
+      if (!Decode(id, type, body, size, &actors)) return;
+      for (const ObjectId& a : actors) scheduler_->OnKillActor(ActorId(a.hi(), a.lo()));
+      return;
+    }
     case MsgType::kFetchBinary: {
       rpc::BinaryRequest request;
       if (Decode(id, type, body, size, &request)) binaries_->OnRequest(id, request);

@@ -66,7 +66,8 @@ std::string Scheduler::Describe(const Task& t) const {
   return "task '" + name + "' (" + t.spec.id.Short() + ")";
 }
 
-void Scheduler::Submit(rpc::ConnId owner, const JobId& job, rpc::TaskSpec spec, bool from_peer) {
+void Scheduler::Submit(rpc::ConnId owner, const JobId& job, rpc::TaskSpec spec, bool from_peer,
+                       uint32_t from_node) {
   const TaskId id = spec.id;
   if (tasks_.count(id) != 0) {
     spdlog::warn("ignoring a second submission of task {}", id.Hex());
@@ -77,6 +78,7 @@ void Scheduler::Submit(rpc::ConnId owner, const JobId& job, rpc::TaskSpec spec, 
   t.owner = owner;
   t.job = job;
   t.from_peer = from_peer;
+  t.from_node = from_node;
   t.shape = ResourceSet::FromEntries(t.spec.resources);
   // The submitter holds the one reference its ObjectRef adopted.
   store_->Expect(ReturnObjectOf(id));
@@ -340,6 +342,7 @@ void Scheduler::FinishTask(TaskId id, rpc::ObjectInfo value) {
   }
   for (const ObjectId& c : t.spec.contained) store_->Unpin(c);
   const rpc::ConnId owner = t.owner;
+  if (t.from_peer) ++returned_to_[t.from_node];
   value.id = ReturnObjectOf(id);
   tasks_.erase(it);
   ++tasks_finished_;
@@ -367,6 +370,7 @@ void Scheduler::FillNodeRecord(head::NodeRecord* r) const {
     for (size_t i = 0; i < queue.size(); ++i) committed.Add(key.shape);
   }
   r->committed = committed;
+  r->returned_to = returned_to_;
   r->pending.clear();
   for (const auto& [key, queue] : queues_) {
     if (!queue.empty()) r->pending[key.shape] += static_cast<int64_t>(queue.size());

@@ -16,6 +16,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -51,6 +52,7 @@ struct RemoteNode {
   ResourceSet total;
   ResourceSet available;
   int64_t received_from_me = 0;  // of the tasks this node forwarded to it
+  int64_t returned_to_me = 0;    // results of those it had sent back
 };
 
 class Scheduler {
@@ -87,8 +89,9 @@ class Scheduler {
   rpc::ConnId OutputConnOf(const JobId& job) const;
   void FailJobStart(const JobId& job, const std::string& error);
 
-  // `from_peer`: another node forwarded it; it runs here, never forwarded on.
-  void Submit(rpc::ConnId owner, const JobId& job, rpc::TaskSpec spec, bool from_peer = false);
+  // `from_peer`: node `from_node` forwarded it; it runs here, never forwarded on.
+  void Submit(rpc::ConnId owner, const JobId& job, rpc::TaskSpec spec, bool from_peer = false,
+              uint32_t from_node = 0);
   // An object became ready (a Put, or any result): tell waiters, wake tasks.
   void PublishReady(const ObjectId& id, rpc::ConnId owner);
   void OnObjectFreed(const ObjectId& id);
@@ -119,11 +122,18 @@ class Scheduler {
   bool HasJob(const JobId& job) const { return jobs_.count(job) != 0; }
   size_t NumTasks() const { return tasks_.size(); }
   // Results of tasks this node forwarded, arriving from the node that ran them.
-  void OnForwardedResults(rpc::ConnId from, std::vector<rpc::ObjectInfo>&& results);
+  // `from_node`: the node index at the other end of `from`, if known.
+  void OnForwardedResults(rpc::ConnId from, std::optional<uint32_t> from_node,
+                          std::vector<rpc::ObjectInfo>&& results);
   // A node went away: what was forwarded to it runs again (retries allowing).
   void OnNodeDead(uint32_t node_index, const std::string& reason);
-  // Ends every worker (agent shutdown).
+  // strata::Kill: ends the actor here, or asks the node that holds it.
+  void OnKillActor(const ActorId& id);
+  // Ends every worker (agent shutdown); actors' workers get a moment to run
+  // their destructors.
   void KillAllWorkers();
+  // How long an ending actor's worker has to run its destructor.
+  static constexpr auto kActorExitGrace = std::chrono::seconds(5);
 
  private:
   enum class TaskState { kWaitingArgs, kQueued, kInfeasible, kAssigned, kActorQueued, kForwarded };
@@ -151,6 +161,7 @@ class Scheduler {
     int attempts = 0;
     uint32_t forwarded_to = 0;  // node index, while kForwarded
     bool from_peer = false;
+    uint32_t from_node = 0;     // node index, when from_peer
   };
 
   struct Worker {
@@ -188,6 +199,7 @@ class Scheduler {
     bool remote = false;
     uint32_t remote_index = 0;
     rpc::ConnId remote_conn = 0;  // known once it is alive there
+    bool kill_when_alive = false; // killed while being created on another node
   };
 
   struct Job {
@@ -222,6 +234,8 @@ class Scheduler {
   bool FitsSomewhere(const ResourceSet& shape) const;
   void ForwardQueued(const QueueKey& key, std::deque<TaskId>& queue);
   void ForwardTask(Task& t, RemoteNode& r);
+  // A result of a task forwarded to `node` came back (see returned_since_report_).
+  void NoteReturned(std::optional<uint32_t> node, const ResourceSet& shape);
   // Whether node `r` can run this job's code (it has an executable for r's
   // architecture); describes the job's binaries on first use.
   bool CanRunJobOn(Job& job, const RemoteNode& r);
@@ -250,7 +264,11 @@ class Scheduler {
   // An actor this node cannot hold now goes to a node with room for it.
   RemoteNode* RoomForActor(const Actor& actor);
   void OnRemoteActorCreated(Actor& actor, rpc::ConnId from, const rpc::ObjectInfo& value);
-  void KillActor(Actor& actor, const std::string& reason);
+  // `graceful`: its worker's connection closes and it gets kActorExitGrace
+  // to run the destructor; otherwise (its constructor failed) SIGKILL.
+  void KillActor(Actor& actor, const std::string& reason, bool graceful = false);
+  // Closes a worker's connection and reaps it later (Tick), SIGKILL past the grace.
+  void RetireWorker(Worker& w, const char* why);
   void SendActorCalls(Actor& actor);
 
   SchedulerOptions options_;
@@ -265,6 +283,11 @@ class Scheduler {
   std::unordered_map<ActorId, Actor> actors_;
   std::deque<ActorId> pending_actors_;
   std::unordered_map<JobId, Job> jobs_;
+  struct Retiring {
+    pid_t pid;
+    std::chrono::steady_clock::time_point kill_at;
+  };
+  std::vector<Retiring> retiring_;
   std::unordered_map<std::string, FunctionStats> function_stats_;
   std::vector<std::pair<TaskId, ObjectId>> resolved_;  // args that became ready
   std::unordered_map<rpc::ConnId, std::vector<rpc::ObjectInfo>> ready_outbox_;
@@ -279,6 +302,18 @@ class Scheduler {
   };
   std::unordered_map<uint32_t, int64_t> forward_seq_;
   std::unordered_map<uint32_t, std::deque<InFlight>> in_flight_;
+  // Per node: results of forwarded tasks received from it (a count, which its
+  // reports' returned_to answers), and those its last report did not count
+  // as finished: their resources are free although that report says used.
+  struct Returned {
+    int64_t seq = 0;
+    ResourceSet shape;
+  };
+  std::unordered_map<uint32_t, int64_t> results_from_;
+  std::unordered_map<uint32_t, std::deque<Returned>> returned_since_report_;
+  std::unordered_map<uint32_t, int64_t> report_returned_;  // last report's returned_to_me
+  // This node's side: results sent back per node index (NodeRecord::returned_to).
+  std::map<uint32_t, int64_t> returned_to_;
   ForwardFn forward_;
   FetchFn fetch_;
   RefDeltaFn ref_delta_;

@@ -98,6 +98,11 @@ void Scheduler::OnRemoteActorCreated(Actor& a, rpc::ConnId from, const rpc::Obje
   }
   a.state = ActorState::kAlive;
   a.remote_conn = from;
+  if (a.kill_when_alive) {
+    loop_->Send(from, rpc::MsgType::kKillActor, std::vector<ObjectId>{ObjectId(a.id.hi(), a.id.lo())});
+    KillActor(a, "killed by strata::Kill");
+    return;
+  }
   spdlog::info("actor {} is alive on node {}", a.id.Short(), a.remote_index);
   SendActorCalls(a);
 }
@@ -188,7 +193,23 @@ void Scheduler::RestartOrKill(Actor& a, const std::string& reason) {
   pending_actors_.push_back(a.id);
 }
 
-void Scheduler::KillActor(Actor& a, const std::string& reason) {
+void Scheduler::OnKillActor(const ActorId& id) {
+  auto it = actors_.find(id);
+  if (it == actors_.end() || it->second.state == ActorState::kDead) return;
+  Actor& a = it->second;
+  a.restarts_left = 0;
+  if (a.remote && a.remote_conn == 0) {
+    a.kill_when_alive = true;  // its constructor runs there now; its calls wait here
+    return;
+  }
+  if (a.remote) {
+    loop_->Send(a.remote_conn, rpc::MsgType::kKillActor, std::vector<ObjectId>{ObjectId(id.hi(), id.lo())});
+  }
+  spdlog::info("actor {} killed by strata::Kill", id.Short());
+  KillActor(a, "killed by strata::Kill", /*graceful=*/true);
+}
+
+void Scheduler::KillActor(Actor& a, const std::string& reason, bool graceful) {
   a.state = ActorState::kDead;
   a.death = reason;
   std::deque<TaskId> calls;
@@ -198,15 +219,27 @@ void Scheduler::KillActor(Actor& a, const std::string& reason) {
     if (it != tasks_.end()) FailTask(id, Describe(it->second) + " failed: actor is dead: " + reason);
   }
   if (tasks_.count(a.creation) != 0) FailTask(a.creation, "actor could not be created: " + reason);
-  auto w_it = workers_.find(a.worker);
+  auto w_it = a.remote ? workers_.end() : workers_.find(a.worker);
   if (w_it != workers_.end()) {
     Worker& w = w_it->second;
-    kill(w.pid, SIGKILL);
-    ReapWithin(w.pid, 1000);
+    std::deque<TaskId> running;
+    running.swap(w.assigned);
+    for (const TaskId& id : running) {
+      auto it = tasks_.find(id);
+      if (id != a.creation && it != tasks_.end()) {
+        FailTask(id, Describe(it->second) + " failed: actor is dead: " + reason);
+      }
+    }
     if (!w.blocked) available_.Add(w.lease);
-    if (w.conn != 0) {
-      worker_by_conn_.erase(w.conn);
-      loop_->Close(w.conn, "actor ended");
+    if (graceful) {
+      RetireWorker(w, "actor ended");
+    } else {
+      kill(w.pid, SIGKILL);
+      ReapWithin(w.pid, 1000);
+      if (w.conn != 0) {
+        worker_by_conn_.erase(w.conn);
+        loop_->Close(w.conn, "actor ended");
+      }
     }
     workers_.erase(w_it);
   }
@@ -242,13 +275,15 @@ void Scheduler::OnObjectFreed(const ObjectId& id) {
   }
   if (a.remote) {
     // Its calls run there; that node ends it once they are done.
-    if (a.calls.empty() && a.state == ActorState::kAlive) KillActor(a, "its last handle was released");
+    if (a.calls.empty() && a.state == ActorState::kAlive) {
+      KillActor(a, "its last handle was released", /*graceful=*/true);
+    }
     return;
   }
   auto w = workers_.find(a.worker);
   const bool idle = w == workers_.end() || w->second.assigned.empty();
   if (a.calls.empty() && idle && a.state == ActorState::kAlive) {
-    KillActor(a, "its last handle was released");
+    KillActor(a, "its last handle was released", /*graceful=*/true);
   }
 }
 

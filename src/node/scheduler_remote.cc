@@ -106,6 +106,13 @@ void Scheduler::SetRemoteNodes(std::vector<RemoteNode> nodes) {
     auto& flying = in_flight_[r.index];
     while (!flying.empty() && flying.front().seq <= r.received_from_me) flying.pop_front();
     for (const InFlight& f : flying) r.available.Subtract(f.shape);
+    // Results that came back after the report was made: it still counts their
+    // resources as used. Without this, a node running short tasks looks full
+    // from one report to the next and sits idle in between.
+    report_returned_[r.index] = r.returned_to_me;
+    auto& back = returned_since_report_[r.index];
+    while (!back.empty() && back.front().seq <= r.returned_to_me) back.pop_front();
+    for (const Returned& b : back) r.available.Add(b.shape);
   }
   // Work waiting for a node that did not exist may now have one.
   for (auto& [shape, ids] : infeasible_) {
@@ -208,22 +215,22 @@ bool Scheduler::CanRunJobOn(Job& job, const RemoteNode& r) {
   return false;
 }
 
-void Scheduler::OnForwardedResults(rpc::ConnId from, std::vector<rpc::ObjectInfo>&& results) {
+void Scheduler::OnForwardedResults(rpc::ConnId from, std::optional<uint32_t> from_node,
+                                   std::vector<rpc::ObjectInfo>&& results) {
   for (rpc::ObjectInfo& info : results) {
     const TaskId id = TaskOfReturn(info.id);
     auto it = tasks_.find(id);
+    const auto state = static_cast<ObjectState>(info.state);
+    const bool final_result = state != ObjectState::kInfeasible;
     if (it == tasks_.end() || it->second.state != TaskState::kForwarded) {
+      if (final_result) NoteReturned(from_node, ResourceSet());
       Release(from, info.id);
       continue;
     }
     // Sealing the result here pins what it contains, until it is freed.
     BorrowContained(from, info);
-    const auto state = static_cast<ObjectState>(info.state);
-    if (state == ObjectState::kInfeasible) continue;  // the other node keeps it queued
-    // The slot it used there is free again; the next view would say so late.
-    for (RemoteNode& r : remote_) {
-      if (r.index == it->second.forwarded_to) r.available.Add(it->second.shape);
-    }
+    if (!final_result) continue;  // the other node keeps it queued
+    NoteReturned(from_node, it->second.shape);
     if (static_cast<TaskKind>(it->second.spec.kind) == TaskKind::kActorCreation) {
       const ActorId aid(id.hi(), id.lo());
       auto a = actors_.find(aid);
@@ -257,6 +264,17 @@ void Scheduler::OnForwardedResults(rpc::ConnId from, std::vector<rpc::ObjectInfo
   }
 }
 
+void Scheduler::NoteReturned(std::optional<uint32_t> node, const ResourceSet& shape) {
+  if (!node) return;
+  const int64_t seq = ++results_from_[*node];
+  if (seq <= report_returned_[*node]) return;  // its report already counted it free
+  // The slot it used there is free again; the next report would say so late.
+  returned_since_report_[*node].push_back(Returned{seq, shape});
+  for (RemoteNode& r : remote_) {
+    if (r.index == *node) r.available.Add(shape);
+  }
+}
+
 void Scheduler::OnNodeDead(uint32_t node_index, const std::string& reason) {
   std::string name = "node " + std::to_string(node_index);
   for (const RemoteNode& r : remote_) {
@@ -265,6 +283,10 @@ void Scheduler::OnNodeDead(uint32_t node_index, const std::string& reason) {
   remote_.erase(std::remove_if(remote_.begin(), remote_.end(),
                                [&](const RemoteNode& r) { return r.index == node_index; }),
                 remote_.end());
+  in_flight_.erase(node_index);
+  results_from_.erase(node_index);
+  returned_since_report_.erase(node_index);
+  report_returned_.erase(node_index);
   const std::string death = name + " died: " + reason;
   std::vector<TaskId> requeue, failed, calls;
   for (auto& [id, t] : tasks_) {

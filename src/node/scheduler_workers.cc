@@ -286,6 +286,15 @@ void Scheduler::ReapIdleWorkers() {
 void Scheduler::Tick() {
   ReapIdleWorkers();
   const auto now = std::chrono::steady_clock::now();
+  std::erase_if(retiring_, [&](const Retiring& r) {
+    if (PollExit(r.pid).exited) return true;
+    if (now < r.kill_at) return false;
+    spdlog::warn("worker pid {} did not exit within {} s of its actor ending; killing it", r.pid,
+                 std::chrono::duration_cast<std::chrono::seconds>(kActorExitGrace).count());
+    kill(r.pid, SIGKILL);
+    ReapWithin(r.pid, 1000);
+    return true;
+  });
   std::vector<WorkerId> failed;
   for (auto& [id, w] : workers_) {
     if (w.state != WorkerState::kStarting) continue;
@@ -321,12 +330,25 @@ void Scheduler::Tick() {
   }
 }
 
+void Scheduler::RetireWorker(Worker& w, const char* why) {
+  if (w.conn != 0) {
+    worker_by_conn_.erase(w.conn);
+    loop_->Close(w.conn, why);
+    w.conn = 0;
+  }
+  retiring_.push_back({w.pid, std::chrono::steady_clock::now() + kActorExitGrace});
+}
+
 void Scheduler::RemoveJob(const JobId& job) {
   std::vector<WorkerId> dead;
   for (auto& [id, w] : workers_) {
     if (w.job != job) continue;
-    kill(w.pid, SIGKILL);
-    ReapWithin(w.pid, 1000);
+    if (w.state == WorkerState::kActor && w.conn != 0) {
+      RetireWorker(w, "job ended");  // its destructor runs
+    } else {
+      kill(w.pid, SIGKILL);
+      ReapWithin(w.pid, 1000);
+    }
     if (w.conn != 0) {
       worker_by_conn_.erase(w.conn);
       loop_->Close(w.conn, "job ended");
@@ -361,9 +383,22 @@ void Scheduler::RemoveJob(const JobId& job) {
 
 void Scheduler::KillAllWorkers() {
   for (auto& [id, w] : workers_) {
-    kill(w.pid, SIGKILL);
-    ReapWithin(w.pid, 1000);
+    if (w.state == WorkerState::kActor && w.conn != 0) {
+      RetireWorker(w, "node shutting down");
+    } else {
+      kill(w.pid, SIGKILL);
+      ReapWithin(w.pid, 1000);
+    }
   }
+  loop_->FlushAndClose();  // the loop has stopped: close their connections now
+  // Actors' destructors: a shared, shorter grace, since the node is going away.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  for (const Retiring& r : retiring_) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    ReapWithin(r.pid, static_cast<int>(std::max<int64_t>(left.count(), 1)));
+  }
+  retiring_.clear();
   workers_.clear();
   worker_by_conn_.clear();
 }

@@ -130,21 +130,25 @@ void EventLoop::Run(int tick_ms) {
     }
     handler_->OnRound();
     CloseStaleUntrusted();
-    // Closing may trigger more sends (to other peers) and more closes.
-    while (!to_close_.empty() || !dirty_.empty()) {
-      std::vector<ConnId> dirty;
-      dirty.swap(dirty_);
-      for (ConnId id : dirty) {
-        if (Conn* c = Find(id)) {
-          c->dirty = false;
-          FlushConn(c);
-        }
+    FlushAndClose();
+  }
+}
+
+void EventLoop::FlushAndClose() {
+  // Closing may trigger more sends (to other peers) and more closes.
+  while (!to_close_.empty() || !dirty_.empty()) {
+    std::vector<ConnId> dirty;
+    dirty.swap(dirty_);
+    for (ConnId id : dirty) {
+      if (Conn* c = Find(id)) {
+        c->dirty = false;
+        FlushConn(c);
       }
-      std::vector<ConnId> closing;
-      closing.swap(to_close_);
-      for (ConnId id : closing) {
-        if (Conn* c = Find(id)) FinishClose(c);
-      }
+    }
+    std::vector<ConnId> closing;
+    closing.swap(to_close_);
+    for (ConnId id : closing) {
+      if (Conn* c = Find(id)) FinishClose(c);
     }
   }
 }

@@ -84,6 +84,9 @@ class EventLoop {
   static constexpr size_t kMaxUntrusted = 128;
   // Closes after writing what is queued. OnDisconnect follows in this round.
   void Close(ConnId id, const std::string& reason);
+  // What Send and Close queued takes effect now (Run does this every round;
+  // after Stop, the owner calls it itself).
+  void FlushAndClose();
   bool IsOpen(ConnId id) const;
   size_t num_connections() const { return conns_.size(); }
 

@@ -34,6 +34,7 @@ const char* MsgTypeName(MsgType t) {
     case MsgType::kJobReply: return "JobReply";
     case MsgType::kTakeObjects: return "TakeObjects";
     case MsgType::kAutoscalerReport: return "AutoscalerReport";
+    case MsgType::kKillActor: return "KillActor";
   }
   return "Unknown";
 }

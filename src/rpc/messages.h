@@ -49,8 +49,9 @@ enum class MsgType : uint8_t {
   kJobReply = 28,         // head -> cli: JobReply; log lines of a followed job come as LogLines
   kTakeObjects = 29,      // node -> node: vector<ObjectId> (I am leaving: copy these from me)
   kAutoscalerReport = 30, // autoscaler (cli role) -> head: string (JSON shown in status)
+  kKillActor = 31,        // driver/worker -> agent, node -> node: vector<ObjectId> (actor ids)
 };
-constexpr uint8_t kMaxMsgType = 30;
+constexpr uint8_t kMaxMsgType = 31;
 const char* MsgTypeName(MsgType t);
 
 // kNode: a node joining the head; kPeer: a node talking to another node

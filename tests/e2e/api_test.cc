@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <numeric>
 #include <thread>
 #include <stdexcept>
@@ -87,6 +89,45 @@ strata::ObjectRef<std::vector<double>> PutInTask(int64_t n) {
 }
 STRATA_REMOTE(PutInTask);
 STRATA_REMOTE(Broken::Create, &Broken::Touch);
+
+// Keeps notes in memory and writes them out only in its destructor, as an
+// actor that buffers its output does.
+class Journal {
+ public:
+  explicit Journal(std::string path) : path_(std::move(path)) {}
+  ~Journal() { std::ofstream(path_) << notes_; }
+  static Journal* Create(std::string path) { return new Journal(std::move(path)); }
+  int Note(std::string line) {
+    notes_ += line + "\n";
+    return static_cast<int>(notes_.size());
+  }
+  // Blocks until `gate` exists, so that the test controls when it ends.
+  int WaitFor(std::string gate) {
+    while (!std::filesystem::exists(gate)) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    return Note("after " + gate);
+  }
+
+ private:
+  std::string path_;
+  std::string notes_;
+};
+STRATA_REMOTE(Journal::Create, &Journal::Note, &Journal::WaitFor);
+
+std::string ReadWhenPresent(const std::string& path) {
+  for (int i = 0; i < 1000 && !std::filesystem::exists(path); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the writer's close
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::string ScratchPath(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / ("strata-api-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  std::filesystem::remove(dir / name);
+  return (dir / name).string();
+}
 
 class ApiTest : public ::testing::Test {
  protected:
@@ -195,6 +236,51 @@ TEST_F(ApiTest, ActorWhoseConstructorThrowsFailsItsCalls) {
   } catch (const strata::TaskError& e) {
     EXPECT_NE(std::string(e.what()).find("cannot build"), std::string::npos) << e.what();
   }
+}
+
+TEST_F(ApiTest, ActorDestructorRunsWhenItsLastHandleIsReleased) {
+  const std::string out = ScratchPath("released.txt");
+  {
+    auto journal = strata::Actor(Journal::Create).Remote(out);
+    strata::Get(journal.Task(&Journal::Note).Remote(std::string("one")));
+    EXPECT_EQ(strata::Get(journal.Task(&Journal::Note).Remote(std::string("two"))), 8);
+    EXPECT_FALSE(std::filesystem::exists(out));  // still alive: nothing written yet
+  }
+  EXPECT_EQ(ReadWhenPresent(out), "one\ntwo\n");
+}
+
+TEST_F(ApiTest, KillEndsAnActorFailsItsPendingCallsAndRunsItsDestructor) {
+  const std::string out = ScratchPath("killed.txt");
+  const std::string gate = ScratchPath("gate");
+  auto journal = strata::Actor(Journal::Create).Remote(out);
+  strata::Get(journal.Task(&Journal::Note).Remote(std::string("kept")));
+  auto running = journal.Task(&Journal::WaitFor).Remote(gate);
+  auto queued = journal.Task(&Journal::Note).Remote(std::string("never"));
+  strata::Kill(journal);
+  try {
+    strata::Get(queued);
+    ADD_FAILURE() << "a call queued behind strata::Kill returned";
+  } catch (const strata::TaskError& e) {
+    EXPECT_NE(std::string(e.what()).find("killed by strata::Kill"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(strata::Get(running), strata::TaskError);
+  std::ofstream(gate) << "go";  // the running call ends; then the destructor runs
+  const std::string written = ReadWhenPresent(out);
+  EXPECT_EQ(written.rfind("kept\n", 0), 0u) << written;
+  EXPECT_EQ(written.find("never"), std::string::npos) << written;
+  // Killed twice, or calls after the kill: errors, not hangs.
+  strata::Kill(journal);
+  EXPECT_THROW(strata::Get(journal.Task(&Journal::Note).Remote(std::string("late"))),
+               strata::TaskError);
+}
+
+TEST(ApiActorEnd, ActorDestructorRunsWhenTheJobEnds) {
+  const std::string out = ScratchPath("job-ended.txt");
+  strata::Init();
+  auto journal = strata::Actor(Journal::Create).Remote(out);
+  strata::Get(journal.Task(&Journal::Note).Remote(std::string("flushed at exit")));
+  strata::Shutdown();
+  EXPECT_EQ(ReadWhenPresent(out), "flushed at exit\n");
 }
 
 TEST_F(ApiTest, WaitReturnsReadyAndUnready) {

@@ -82,6 +82,28 @@ class ClusterTest : public ::testing::Test {
   std::string dir_;
 };
 
+// The status entry of the node agent with this pid (matched by the port it
+// listens on); null if none.
+inline nlohmann::json NodeOfPid(const nlohmann::json& status, int pid) {
+  Result ports = Shell("ss -ltnpH | grep 'pid=" + std::to_string(pid) + ",' | awk '{print $4}'");
+  for (const auto& n : status["nodes"]) {
+    const std::string address = n["address"];
+    const std::string port = address.substr(address.rfind(':'));
+    if (ports.output.find(port + "\n") != std::string::npos) return n;
+  }
+  return nullptr;
+}
+
+// Polls until the node agent with this pid runs tasks (CPU in use), ~10 s at most.
+inline bool WaitUntilNodeRunsTasks(int pid) {
+  for (int i = 0; i < 200; ++i) {
+    const nlohmann::json n = NodeOfPid(Status(), pid);
+    if (!n.is_null() && n["resources_used"].value("CPU", 0.0) > 0) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
 // True once `pid` has exited (a zombie waiting for its reaper counts).
 inline bool Exited(int pid) {
   FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");

@@ -23,6 +23,8 @@ namespace {
 using strata::testing::ClusterTest;
 using strata::testing::CountState;
 using strata::testing::Exited;
+using strata::testing::NodeOfPid;
+using strata::testing::WaitUntilNodeRunsTasks;
 using strata::testing::kCli;
 using strata::testing::kDriver;
 using strata::testing::Result;
@@ -161,14 +163,15 @@ TEST_F(ClusterTest, WorkGoesWhereItFitsMovesDataAndSurvivesANodeDeath) {
 
   // A node killed while 500 tasks run: every result still arrives.
   Result killed_run;
-  std::thread run([&] { killed_run = Shell(driver + " spread 500 40"); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   int victim = 0;
   for (int pid : NodePids()) {
     if (std::find(before.begin(), before.end(), pid) == before.end()) victim = pid;
   }
   ASSERT_GT(victim, 0);
+  std::thread run([&] { killed_run = Shell(driver + " spread 500 40"); });
+  const bool victim_busy = WaitUntilNodeRunsTasks(victim);  // killed mid-run, not before or after
   kill(victim, SIGKILL);
+  EXPECT_TRUE(victim_busy) << "the node never ran any of the 500 tasks";
   run.join();
   ASSERT_EQ(killed_run.code, 0) << killed_run.output;
   auto k = nlohmann::json::parse(killed_run.output);
@@ -208,8 +211,14 @@ TEST_F(ClusterTest, DrainedNodeFinishesItsWorkAndLeaves) {
   const std::vector<int> pids = NodePids();
 
   Result run;
+  int target_pid = 0;
+  for (int pid : pids) {
+    const nlohmann::json n = NodeOfPid(s, pid);
+    if (!n.is_null() && n["node_id"] == target) target_pid = pid;
+  }
+  ASSERT_GT(target_pid, 0);
   std::thread job([&] { run = Shell(driver + " spread 200 40"); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  EXPECT_TRUE(WaitUntilNodeRunsTasks(target_pid)) << "the node to drain never ran a task";
   Result drain = Shell(kCli + " drain " + target + " --deadline 60");
   EXPECT_EQ(drain.code, 0) << drain.output;
   EXPECT_NE(drain.output.find("draining node"), std::string::npos) << drain.output;

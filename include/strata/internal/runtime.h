@@ -96,6 +96,8 @@ std::vector<bool> WaitObjects(const std::vector<ObjectId>& ids, size_t num_retur
 
 // Local reference counting; the runtime tells the node agent when a process
 // starts or stops referring to an object.
+// strata::Kill: ends the actor (see strata.h).
+void KillActor(const ActorId& actor);
 void AddLocalRef(const ObjectId& id);
 void RemoveLocalRef(const ObjectId& id);
 // Records refs being serialized inside a value (see ContainedRefScope).
