@@ -56,6 +56,8 @@ int RunAutoscaler(const std::string& file, const std::string& address, const std
 int RunJobSubmit(const JobSubmitFlags& flags);
 // `strata run FILE.yaml`: a pipeline file, on `address` or an embedded cluster.
 int RunPipelineFile(const std::string& file, const std::string& address, bool progress);
+// `strata run FILE.yaml --explain`: prints the physical plan; runs nothing.
+int ExplainPipelineFile(const std::string& file);
 int RunJobList(const std::string& address, const std::string& token, bool json);
 int RunJobLogs(const std::string& job, bool follow, const std::string& address,
                const std::string& token);

@@ -144,9 +144,14 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--address", run_address,
                       "A running cluster (default: $STRATA_ADDRESS, else an embedded one)");
   run_cmd->add_flag("--no-progress", no_progress, "No progress line while it runs");
+  bool explain = false;
+  run_cmd->add_flag("--explain", explain,
+                    "Print the plan (stages, what each runs, where the shuffles are) and exit "
+                    "without running it");
 
   CLI11_PARSE(app, argc, argv);
   if (run_cmd->parsed()) {
+    if (explain) return strata::cli::ExplainPipelineFile(pipeline_file);
     return strata::cli::RunPipelineFile(pipeline_file, run_address, !no_progress);
   }
   if (submit_cmd->parsed()) return strata::cli::RunJobSubmit(submit);

@@ -6,8 +6,24 @@
 
 #include "cli/commands.h"
 #include "data/pipeline.h"
+#include "data/plan/physical_plan.h"
 
 namespace strata::cli {
+
+int ExplainPipelineFile(const std::string& file) {
+  data::PipelineSpec spec;
+  std::string error, text;
+  if (!data::LoadPipeline(file, &spec, &error)) {
+    std::fprintf(stderr, "strata run: %s\n", error.c_str());
+    return 2;
+  }
+  if (!data::ExplainPipeline(spec, &text, &error)) {
+    std::fprintf(stderr, "strata run %s: %s\n", file.c_str(), error.c_str());
+    return 2;
+  }
+  std::fputs(text.c_str(), stdout);
+  return 0;
+}
 
 int RunPipelineFile(const std::string& file, const std::string& address, bool progress) {
   data::PipelineSpec spec;

@@ -18,6 +18,7 @@
 #include "data/operators.h"
 #include "data/pipeline_actors.h"
 #include "data/pipeline_shuffle.h"
+#include "data/plan/physical_plan.h"
 #include "data/steps.h"
 
 namespace strata::data {
@@ -234,6 +235,16 @@ bool ReadSideShuffled(const json& side, const RunOptions& options, const std::ve
 
 }  // namespace
 
+PlanInputs PlanInputsFor(const RunOptions& options) {
+  PlanInputs in;
+  in.shuffle = options.shuffle;
+  in.collect = options.collect != nullptr;
+  in.broadcast_join_bytes = options.broadcast_join_bytes;
+  auto parts = std::make_shared<int>(0);  // asked once, and only when a shuffle runs
+  in.shuffle_parts = [parts] { return *parts > 0 ? *parts : (*parts = ShuffleParts()); };
+  return in;
+}
+
 int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary* summary) {
   const auto start = std::chrono::steady_clock::now();
   std::string error;
@@ -251,66 +262,51 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
     steps.push_back(MakeStep(op, params, &error));
     if (!steps.back()) return fail(error);
   }
+  const bool collect = options.collect != nullptr;
+  const bool tty = options.progress && isatty(STDERR_FILENO);  // progress lines
+  PhysicalPlan physical;
+  if (!PlanPipeline(spec, steps, PlanInputsFor(options), &physical, &error)) return fail(error);
+  const PlanStage& map_stage = physical.map();
   // The steps the tasks run: row-local ones, and joins whose right side is
   // small enough to send to every task (read first, here).
   TaskPlan plan;
-  size_t local = 0;
-  for (; local < steps.size(); ++local) {
-    const json* side = steps[local]->side_input();
-    if (side != nullptr && !steps[local]->broadcastable()) break;
-    if (side != nullptr) {
-      SourceSpec right;
-      if (!SourceFromJson(*side, "join right", &right, &error)) return fail(error);
-      if (!steps[local]->always_broadcast() && SourceBytes(right) > options.broadcast_join_bytes) {
-        break;  // shuffled instead
-      }
+  const size_t local = map_stage.steps.size();
+  for (size_t i : map_stage.steps) {
+    if (std::find(map_stage.broadcast.begin(), map_stage.broadcast.end(), i) != map_stage.broadcast.end()) {
       Block rb;
       int64_t bytes = 0;
-      if (!ReadSideInput(*side, options, &rb, &bytes, &error)) return fail(error);
+      if (!ReadSideInput(*steps[i]->side_input(), options, &rb, &bytes, &error)) return fail(error);
       plan.sides.push_back(std::move(rb));
-    } else if (!steps[local]->row_local()) {
-      break;
     }
-    plan.ops.push_back(spec.steps[local].first);
-    plan.params.push_back(spec.steps[local].second.dump());
+    plan.ops.push_back(spec.steps[i].first);
+    plan.params.push_back(spec.steps[i].second.dump());
   }
-  const bool partial = local < steps.size() && steps[local]->MakeGroupBy() != nullptr;
-  const bool collect = options.collect != nullptr;
-  const bool tty = options.progress && isatty(STDERR_FILENO);  // progress lines
-  const bool map_only = local == steps.size() && !collect;
-  // The first global step runs as a shuffle when it can (keyed group-by,
-  // dedup, join, sort, random_shuffle), and so do the ones after it while
-  // they can: no single place holds all the rows.
-  const std::vector<std::string> shuffle_keys =
-      local < steps.size() && options.shuffle ? steps[local]->shuffle_keys() : std::vector<std::string>{};
-  std::vector<std::string> sort_by;
-  std::vector<bool> sort_desc;
-  const bool range_shuffle = local < steps.size() && options.shuffle && steps[local]->sort_keys(&sort_by, &sort_desc);
-  const bool shuffle = !shuffle_keys.empty() || range_shuffle;
-  const int shuffle_parts = shuffle ? ShuffleParts() : 0;  // every stage's
-  if (!shuffle_keys.empty()) {
-    plan.next.hash_keys = shuffle_keys;
-    plan.next.parts = shuffle_parts;
+  const bool partial = map_stage.partial_groupby;
+  const bool map_only = map_stage.output == StageOutput::kWrite;
+  const bool range_shuffle = map_stage.output == StageOutput::kRangeParts;
+  const bool shuffle = range_shuffle || map_stage.output == StageOutput::kHashParts;
+  if (map_stage.output == StageOutput::kHashParts) {
+    plan.next.hash_keys = map_stage.keys;
+    plan.next.parts = map_stage.parts;
   }
-  if (range_shuffle) plan.next.sample_keys = sort_by;
+  if (range_shuffle) plan.next.sample_keys = map_stage.keys;
   // map_batches with a batch class: the blocks go to a pool of actors, which
   // also run the row-local steps after it (and write, when nothing global
   // follows).
   std::unique_ptr<ActorPool> pool;
   size_t after_pool = local;
-  if (local < steps.size() && steps[local]->actor_pool() > 0) {
+  if (const PlanStage* pool_stage = physical.Find(StageKind::kActorPool)) {
     ActorStage stage;
     stage.op = spec.steps[local].first;
     stage.params = spec.steps[local].second.dump();
-    stage.actors = steps[local]->actor_pool();
-    for (after_pool = local + 1; after_pool < steps.size() && steps[after_pool]->row_local(); ++after_pool) {
-      stage.after_ops.push_back(spec.steps[after_pool].first);
-      stage.after_params.push_back(spec.steps[after_pool].second.dump());
+    stage.actors = pool_stage->actors;
+    for (size_t k = 1; k < pool_stage->steps.size(); ++k) {
+      stage.after_ops.push_back(spec.steps[pool_stage->steps[k]].first);
+      stage.after_params.push_back(spec.steps[pool_stage->steps[k]].second.dump());
     }
-    if (after_pool == steps.size() && !collect) stage.write = spec.write;
-    if (after_pool < steps.size() && steps[after_pool]->MakeGroupBy()) {
-      stage.partial_groupby = spec.steps[after_pool].second.dump();
-    }
+    after_pool = pool_stage->steps.back() + 1;
+    if (pool_stage->output == StageOutput::kWrite) stage.write = spec.write;
+    if (pool_stage->partial_groupby) stage.partial_groupby = spec.steps[after_pool].second.dump();
     pool = std::make_unique<ActorPool>(stage, tty ? "step " + std::to_string(local + 1) + " " + stage.op : "");
     plan.next.whole = true;
   }
@@ -405,7 +401,8 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
         blocks.push_back(refs[0]);
         sample_list.push_back(std::move(samples[index]));
       }
-      if (!RangePartition(sort_by, sort_desc, shuffle_parts, sample_list, blocks, &parts, &error)) {
+      if (!RangePartition(map_stage.keys, map_stage.descending, map_stage.parts, sample_list, blocks, &parts,
+                          &error)) {
         return fail("step " + std::to_string(local + 1) + " (sort): " + error);
       }
     } else {
@@ -417,8 +414,11 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
     auto read_side = [&](const json& side, const std::vector<std::string>& keys, int count, PartRefs* out,
                          std::string* err) { return ReadSideShuffled(side, options, keys, count, out, err); };
     ChainResult chain;
-    if (!RunShuffleChain(spec, steps, local, partial, std::move(parts), shuffle_parts, collect, tty, read_side,
-                         &chain, &error)) {
+    std::vector<PlanStage> chain_stages;
+    for (const PlanStage& s : physical.stages) {
+      if (s.kind == StageKind::kShuffle) chain_stages.push_back(s);
+    }
+    if (!RunShuffleChain(spec, steps, chain_stages, std::move(parts), tty, read_side, &chain, &error)) {
       return fail(error);
     }
     global_rows.insert(global_rows.end(), chain.step_rows.begin(), chain.step_rows.end());

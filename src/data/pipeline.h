@@ -63,6 +63,10 @@ struct RunSummary {
   int64_t rows_written = 0;
 };
 
+struct PlanInputs;
+// What the planner needs to know of these options (plan/physical_plan.h).
+PlanInputs PlanInputsFor(const RunOptions& options);
+
 // Runs it on the cluster strata::Init() connected to. Prints the summary
 // (and the error) on stderr when `options.progress`... and always the error.
 // Returns 0, or 1.

@@ -126,38 +126,30 @@ bool RangePartition(const std::vector<std::string>& by, const std::vector<bool>&
   return true;
 }
 
-bool RunShuffleChain(const PipelineSpec& spec, const std::vector<std::unique_ptr<Step>>& steps, size_t first,
-                     bool merge_partials, PartRefs parts, int shuffle_parts, bool collect, bool progress,
+bool RunShuffleChain(const PipelineSpec& spec, const std::vector<std::unique_ptr<Step>>& steps,
+                     const std::vector<PlanStage>& stages, PartRefs parts, bool progress,
                      const SideReader& read_side, ChainResult* out, std::string* error) {
-  size_t cur = first;
-  bool merge = merge_partials;
-  for (;;) {
+  for (const PlanStage& planned : stages) {
     // The step, the row-local steps after it, and what follows them.
+    const size_t cur = planned.steps.front();
+    const size_t next = planned.steps.back() + 1;
     ShuffleStage stage;
     stage.op = spec.steps[cur].first;
     stage.params = spec.steps[cur].second.dump();
-    stage.merge_partials = merge;
+    stage.merge_partials = planned.merges_partials;
     if (progress) stage.progress_label = "step " + std::to_string(cur + 1) + " " + stage.op;
-    size_t next = cur + 1;
-    for (; next < steps.size() && steps[next]->row_local(); ++next) {
-      stage.after_ops.push_back(spec.steps[next].first);
-      stage.after_params.push_back(spec.steps[next].second.dump());
+    for (size_t k = 1; k < planned.steps.size(); ++k) {
+      stage.after_ops.push_back(spec.steps[planned.steps[k]].first);
+      stage.after_params.push_back(spec.steps[planned.steps[k]].second.dump());
     }
-    std::vector<std::string> sort_by;
-    std::vector<bool> sort_desc;
-    bool chain = false;
-    if (next < steps.size()) {
-      if (steps[next]->MakeGroupBy()) stage.partial_groupby = spec.steps[next].second.dump();
-      const std::vector<std::string> keys = steps[next]->shuffle_keys();
-      if (!keys.empty()) {
-        stage.next.hash_keys = keys;
-        stage.next.parts = shuffle_parts;
-        chain = true;
-      } else if (steps[next]->sort_keys(&sort_by, &sort_desc)) {
-        stage.next.sample_keys = sort_by;
-        chain = true;
-      }
-    } else if (!collect) {
+    if (planned.partial_groupby) stage.partial_groupby = spec.steps[next].second.dump();
+    const bool chain = planned.output == StageOutput::kHashParts || planned.output == StageOutput::kRangeParts;
+    if (planned.output == StageOutput::kHashParts) {
+      stage.next.hash_keys = planned.keys;
+      stage.next.parts = planned.parts;
+    } else if (planned.output == StageOutput::kRangeParts) {
+      stage.next.sample_keys = planned.keys;
+    } else if (planned.output == StageOutput::kWrite) {
       stage.write = spec.write;
     }
     PartRefs side;
@@ -195,15 +187,15 @@ bool RunShuffleChain(const PipelineSpec& spec, const std::vector<std::unique_ptr
         blocks.push_back(o.next_parts[i][0]);
         samples.push_back(std::move(o.samples[i]));
       }
-      if (!RangePartition(sort_by, sort_desc, shuffle_parts, samples, blocks, &next_parts, error)) {
+      if (!RangePartition(planned.keys, planned.descending, planned.parts, samples, blocks, &next_parts, error)) {
         *error = "step " + std::to_string(next + 1) + " (sort): " + *error;
         return false;
       }
     }
     parts = std::move(next_parts);
-    merge = !stage.partial_groupby.empty();
-    cur = next;
   }
+  *error = "the plan's last shuffle stage partitions for a stage that does not follow";
+  return false;
 }
 
 int ClusterCpus() {

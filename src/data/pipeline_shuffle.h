@@ -19,6 +19,7 @@
 #include "data/block.h"
 #include "data/output.h"
 #include "data/pipeline.h"
+#include "data/plan/physical_plan.h"
 #include "data/stage_part.h"
 
 namespace strata::data {
@@ -72,9 +73,9 @@ struct ChainResult {
   int parts_written = 0;
   size_t next = 0;                  // the first step not run
 };
-// `shuffle_parts`: how many parts each stage uses (ShuffleParts()).
-bool RunShuffleChain(const PipelineSpec& spec, const std::vector<std::unique_ptr<Step>>& steps, size_t first,
-                     bool merge_partials, PartRefs parts, int shuffle_parts, bool collect, bool progress,
+// `stages`: the plan's shuffle stages, in order (plan/physical_plan.h).
+bool RunShuffleChain(const PipelineSpec& spec, const std::vector<std::unique_ptr<Step>>& steps,
+                     const std::vector<PlanStage>& stages, PartRefs parts, bool progress,
                      const SideReader& read_side, ChainResult* out, std::string* error);
 
 // How many parts a shuffle uses: the cluster's CPUs (at least 2), or

@@ -1,0 +1,114 @@
+// The planner: which stages a pipeline becomes, and what --explain says.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "data/plan/physical_plan.h"
+
+namespace strata::data {
+namespace {
+
+PhysicalPlan PlanOf(const std::string& yaml, PipelineSpec* spec, bool collect = false) {
+  const auto dir = std::filesystem::temp_directory_path() / ("strata-plan-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "right.csv") << "id,w\n1,2\n";
+  const auto path = dir / "p.yaml";
+  std::ofstream(path) << yaml;
+  std::string error;
+  EXPECT_TRUE(LoadPipeline(path.string(), spec, &error)) << error;
+  std::vector<std::unique_ptr<Step>> steps;
+  for (const auto& [op, params] : spec->steps) steps.push_back(MakeStep(op, params, &error));
+  PlanInputs in;
+  in.collect = collect;
+  in.shuffle_parts = [] { return 7; };
+  PhysicalPlan plan;
+  EXPECT_TRUE(PlanPipeline(*spec, steps, in, &plan, &error)) << error;
+  return plan;
+}
+
+std::vector<StageKind> Kinds(const PhysicalPlan& p) {
+  std::vector<StageKind> k;
+  for (const auto& s : p.stages) k.push_back(s.kind);
+  return k;
+}
+
+TEST(PhysicalPlan, RowLocalStepsAloneAreOneMapStageThatWrites) {
+  PipelineSpec spec;
+  const auto plan = PlanOf(R"Y(
+read: {format: csv, paths: [in.csv]}
+steps:
+  - filter: "a > 1"
+  - with_column: {name: b, expr: "a + 1"}
+write: {format: jsonl, path: out}
+)Y", &spec);
+  ASSERT_EQ(Kinds(plan), std::vector<StageKind>{StageKind::kMap});
+  EXPECT_EQ(plan.map().steps, (std::vector<size_t>{0, 1}));
+  EXPECT_EQ(plan.map().output, StageOutput::kWrite);
+}
+
+TEST(PhysicalPlan, GroupByThenSortAreTwoShufflesWithPartialAggregation) {
+  PipelineSpec spec;
+  const auto plan = PlanOf(R"Y(
+read: {format: csv, paths: [in.csv]}
+steps:
+  - filter: "a > 1"
+  - groupby: {by: [k], agg: {n: "count()"}}
+  - with_column: {name: m, expr: "n * 2"}
+  - sort: {by: [n], descending: [true]}
+write: {format: csv, path: out}
+)Y", &spec);
+  ASSERT_EQ(Kinds(plan), (std::vector<StageKind>{StageKind::kMap, StageKind::kShuffle, StageKind::kShuffle}));
+  const PlanStage& map = plan.stages[0];
+  EXPECT_TRUE(map.partial_groupby);
+  EXPECT_EQ(map.output, StageOutput::kHashParts);
+  EXPECT_EQ(map.keys, std::vector<std::string>{"k"});
+  EXPECT_EQ(map.parts, 7);
+  const PlanStage& group = plan.stages[1];
+  EXPECT_TRUE(group.merges_partials);
+  EXPECT_EQ(group.steps, (std::vector<size_t>{1, 2}));  // the row-local step rides along
+  EXPECT_EQ(group.output, StageOutput::kRangeParts);
+  EXPECT_EQ(group.descending, std::vector<bool>{true});
+  EXPECT_EQ(plan.stages[2].output, StageOutput::kWrite);
+
+  std::string text, error;
+  ASSERT_TRUE(ExplainPipeline(spec, &text, &error)) << error;
+  EXPECT_NE(text.find("stage 2: shuffle"), std::string::npos) << text;
+  EXPECT_NE(text.find("SHUFFLE: hash-partitioned by [k]"), std::string::npos) << text;
+  EXPECT_NE(text.find("SHUFFLE: range-partitioned by [n]"), std::string::npos) << text;
+}
+
+TEST(PhysicalPlan, SmallJoinIsBroadcastAndWhatCannotShuffleRunsOnTheDriver) {
+  PipelineSpec spec;
+  const auto plan = PlanOf(R"Y(
+read: {format: csv, paths: [in.csv]}
+steps:
+  - join: {right: {format: csv, paths: [right.csv]}, on: id}
+  - limit: 3
+  - repartition: 2
+write: {format: csv, path: out}
+)Y", &spec);
+  ASSERT_EQ(Kinds(plan), (std::vector<StageKind>{StageKind::kMap, StageKind::kDriver}));
+  EXPECT_EQ(plan.map().broadcast, std::vector<size_t>{0});
+  EXPECT_EQ(plan.map().output, StageOutput::kDriver);
+  EXPECT_EQ(plan.stages[1].steps, (std::vector<size_t>{1, 2}));
+  EXPECT_EQ(plan.stages[1].write_parts, 2);
+}
+
+TEST(PhysicalPlan, CollectingEndsOnTheDriverEvenForAMapOnlyPipeline) {
+  PipelineSpec spec;
+  const auto plan = PlanOf(R"Y(
+read: {format: csv, paths: [in.csv]}
+steps:
+  - filter: "a > 1"
+write: {format: csv, path: out}
+)Y", &spec, /*collect=*/true);
+  ASSERT_EQ(Kinds(plan), (std::vector<StageKind>{StageKind::kMap, StageKind::kDriver}));
+  EXPECT_EQ(plan.map().output, StageOutput::kDriver);
+  EXPECT_EQ(plan.stages[1].output, StageOutput::kCollect);
+}
+
+}  // namespace
+}  // namespace strata::data
