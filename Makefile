@@ -25,6 +25,7 @@ bench: build
 	@scripts/install-deps --bench
 	bench/run_all.sh $(BUILD)
 	bench/etl/run_etl.sh $(BUILD) 3000000
+	bench/multinode_spread.sh $(BUILD)
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)

@@ -22,26 +22,6 @@ for _ in 1 2 3; do
   best=$(echo "if ($t < $best) $t else $best" | bc)
 done
 "$cli" stop >/dev/null
-dask=$(/usr/bin/python3 - <<'PY'
-import time
-from distributed import Client, LocalCluster, Nanny, Scheduler, SpecCluster
-
-def work(ms):
-    time.sleep(ms / 1000)
-    return ms
-
-spec = {f"w{i}": {"cls": Nanny, "options": {"nthreads": n}} for i, n in enumerate([2, 4, 4])}
-cluster = SpecCluster(workers=spec, scheduler={"cls": Scheduler, "options": {"dashboard_address": None}})
-client = Client(cluster)
-client.wait_for_workers(3)
-best = 1e9
-for _ in range(3):
-    t = time.perf_counter()
-    client.gather(client.map(work, [40] * 500, pure=False))
-    best = min(best, time.perf_counter() - t)
-print(f"{best:.3f}")
-client.close(); cluster.close()
-PY
-)
+dask=$(/usr/bin/python3 "$(dirname "$0")/dask_spread_peer.py" 2>/dev/null)
 echo "500 x 40 ms tasks over 3 nodes (10 CPUs): strata ${best} s, dask ${dask} s," \
      "ratio (dask/strata, >1 = strata faster) $(echo "scale=2; $dask / $best" | bc)x; ideal 2.0 s"
