@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "data/pipeline.h"
+#include "data/exec/console_reporter.h"
 #include "data/plan/physical_plan.h"
 
 namespace strata::cli {
@@ -40,8 +41,9 @@ int RunPipelineFile(const std::string& file, const std::string& address, bool pr
     std::fprintf(stderr, "strata run: %s\n", e.what());
     return 1;
   }
+  data::ConsoleReporter console(file, progress);
   data::RunOptions run;
-  run.progress = progress;
+  run.observer = &console;
   int rc = 1;
   try {
     rc = data::RunPipeline(spec, run);

@@ -200,7 +200,7 @@ WriteResult Dataset::Write(const std::string& format, const std::string& path,
                            const std::string& compression, Block* collect, int64_t max_ranges) const {
   WriteResult result;
   PipelineSpec spec;
-  spec.file = "Dataset";
+  spec.file = "a Dataset";
   if (source_.empty()) {
     result.error = "a Dataset starts with a Read..., Range or FromItems";
     return result;
@@ -221,15 +221,14 @@ WriteResult Dataset::Write(const std::string& format, const std::string& path,
   spec.write.compression = compression;
   if (collect == nullptr && !CheckWriteSpec(spec.write, &result.error)) return result;
   RunOptions options;
-  options.progress = false;
   options.collect = collect;
   options.max_ranges = max_ranges;
-  RunSummary summary;
-  result.ok = RunPipeline(spec, options, &summary) == 0;
-  result.error = summary.error;
-  result.rows_read = summary.rows_read;
-  result.rows_bad = summary.rows_bad;
-  result.rows_written = summary.rows_written;
+  RunReport report;
+  result.ok = RunPipeline(spec, options, &report) == 0;
+  result.error = report.error;
+  result.rows_read = report.rows_read;
+  result.rows_bad = report.rows_bad;
+  result.rows_written = report.rows_written;
   return result;
 }
 

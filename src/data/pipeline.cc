@@ -15,6 +15,7 @@
 #include <strata/strata.h>
 
 #include "data/csv.h"
+#include "data/exec/run_events.h"
 #include "data/operators.h"
 #include "data/pipeline_actors.h"
 #include "data/pipeline_shuffle.h"
@@ -102,11 +103,6 @@ STRATA_REMOTE(RunMapTask);
 
 // ------------------------------------------------------------- helpers
 
-std::string Thousands(int64_t v) {
-  std::string s = std::to_string(v);
-  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
-  return s;
-}
 
 // Reads a whole source with map tasks running `ops` (may be empty), handing
 // each part to `consume` (with its index in input order) as it completes.
@@ -141,7 +137,6 @@ bool ReadSource(const SourceSpec& src, const TaskPlan& plan, const RunOptions& o
   // Two tasks per CPU of the cluster in flight: every core busy, one part
   // each waiting, nothing more held.
   const size_t window = std::max<size_t>(4, 2 * static_cast<size_t>(ClusterCpus()));
-  const bool tty = options.progress && isatty(STDERR_FILENO);
   const auto start = std::chrono::steady_clock::now();
   std::vector<strata::ObjectRef<MapResult>> pending;
   std::map<ObjectId, size_t> index_of;
@@ -169,17 +164,13 @@ bool ReadSource(const SourceSpec& src, const TaskPlan& plan, const RunOptions& o
       if (!consume(std::move(r), index, error)) return false;
     }
     pending = w.unready;
-    if (tty) {
-      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      const double rate = secs > 0 ? static_cast<double>(stats->rows_read) / secs : 0;
-      const double eta = stats->parts > 0
-                             ? secs * static_cast<double>(ranges.size() - stats->parts) / static_cast<double>(stats->parts)
-                             : 0;
-      std::fprintf(stderr, "\r[%s] %zu/%zu parts, %s rows, %.0fk rows/s, ETA %.0f s   ", label.c_str(),
-                   stats->parts, ranges.size(), Thousands(stats->rows_read).c_str(), rate / 1000, eta);
+    if (options.observer != nullptr && !w.ready.empty()) {
+      options.observer->OnProgress(
+          {label, stats->parts, ranges.size(), stats->rows_read,
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()});
     }
   }
-  if (tty) std::fprintf(stderr, "\n");
+  if (options.observer != nullptr) options.observer->OnStageEnd(label);
   return true;
 }
 
@@ -245,14 +236,15 @@ PlanInputs PlanInputsFor(const RunOptions& options) {
   return in;
 }
 
-int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary* summary) {
+int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* report) {
   const auto start = std::chrono::steady_clock::now();
   std::string error;
-  RunSummary local_summary;
-  if (summary == nullptr) summary = &local_summary;
+  RunReport local_report;
+  if (report == nullptr) report = &local_report;
+  *report = RunReport();
   auto fail = [&](const std::string& what) {
-    summary->error = what;
-    if (spec.file != "Dataset") std::fprintf(stderr, "strata run %s: %s\n", spec.file.c_str(), what.c_str());
+    report->error = what;
+    if (options.observer != nullptr) options.observer->OnFinish(*report);
     return 1;
   };
   // The row-local prefix runs in the tasks, and a group-by right after it
@@ -263,7 +255,6 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
     if (!steps.back()) return fail(error);
   }
   const bool collect = options.collect != nullptr;
-  const bool tty = options.progress && isatty(STDERR_FILENO);  // progress lines
   PhysicalPlan physical;
   if (!PlanPipeline(spec, steps, PlanInputsFor(options), &physical, &error)) return fail(error);
   const PlanStage& map_stage = physical.map();
@@ -307,7 +298,7 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
     after_pool = pool_stage->steps.back() + 1;
     if (pool_stage->output == StageOutput::kWrite) stage.write = spec.write;
     if (pool_stage->partial_groupby) stage.partial_groupby = spec.steps[after_pool].second.dump();
-    pool = std::make_unique<ActorPool>(stage, tty ? "step " + std::to_string(local + 1) + " " + stage.op : "");
+    pool = std::make_unique<ActorPool>(stage, options.observer, "step " + std::to_string(local + 1) + " " + stage.op);
     plan.next.whole = true;
   }
   if (partial) plan.groupby_params = spec.steps[local].second.dump();
@@ -418,7 +409,8 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
     for (const PlanStage& s : physical.stages) {
       if (s.kind == StageKind::kShuffle) chain_stages.push_back(s);
     }
-    if (!RunShuffleChain(spec, steps, chain_stages, std::move(parts), tty, read_side, &chain, &error)) {
+    if (!RunShuffleChain(spec, steps, chain_stages, std::move(parts), options.observer, read_side, &chain,
+                         &error)) {
       return fail(error);
     }
     global_rows.insert(global_rows.end(), chain.step_rows.begin(), chain.step_rows.end());
@@ -486,41 +478,31 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary*
   }
   // The output directory exists even when no row reached it.
   if (!collect) std::filesystem::create_directories(spec.write.path, ec);
-  summary->rows_read = src.rows_read + static_cast<int64_t>(bad.size());
-  summary->rows_bad = static_cast<int64_t>(bad.size());
-  summary->rows_written = written;
-  if (spec.file == "Dataset") return 0;  // the API returns the numbers instead
-  // Summary: every input row accounted for.
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const int64_t good = src.rows_read;
-  std::fprintf(stderr, "\n%-4s %-14s %14s %14s %14s\n", "step", "operator", "rows in", "rows out", "filtered");
-  std::fprintf(stderr, "%-4s %-14s %14s %14s %14s\n", "-", "read", Thousands(good + static_cast<int64_t>(bad.size())).c_str(),
-               Thousands(good).c_str(), ("bad " + Thousands(static_cast<int64_t>(bad.size()))).c_str());
-  int64_t in = good;
+  report->rows_read = src.rows_read + static_cast<int64_t>(bad.size());
+  report->rows_bad = static_cast<int64_t>(bad.size());
+  report->bytes_read = src.bytes;
+  report->bad_policy = policy;
+  if (policy == "quarantine") report->quarantine_path = quarantine;
+  report->rows_written = written;
+  report->parts_written = parts_written;
+  report->write_path = collect ? "" : spec.write.path;
+  report->source = spec.read.format == "range"   ? "range(" + std::to_string(spec.read.n) + ")"
+                   : spec.read.format == "items" ? std::string("items")
+                   : spec.read.paths.size() == 1 ? spec.read.paths[0]
+                                                 : std::to_string(spec.read.paths.size()) + " paths";
+  // Every input row accounted for, step by step.
+  int64_t in = src.rows_read;
   for (size_t i = 0; i < local; ++i) {
-    std::fprintf(stderr, "%-4zu %-14s %14s %14s %14s\n", i + 1, spec.steps[i].first.c_str(), Thousands(in).c_str(),
-                 Thousands(rows_after[i]).c_str(),
-                 rows_after[i] > in ? ("added " + Thousands(rows_after[i] - in)).c_str()  // flat_map, map_batches
-                                    : Thousands(in - rows_after[i]).c_str());
+    report->steps.push_back({i + 1, spec.steps[i].first, in, rows_after[i], true});
     in = rows_after[i];
   }
   size_t step_no = local;
   for (const auto& [op, rows] : global_rows) {
-    std::fprintf(stderr, "%-4zu %-14s %14s %14s\n", ++step_no, op.c_str(), Thousands(in).c_str(),
-                 Thousands(rows).c_str());
+    report->steps.push_back({++step_no, op, in, rows, false});
     in = rows;
   }
-  const std::string source_name = spec.read.format == "range"   ? "range(" + std::to_string(spec.read.n) + ")"
-                                  : spec.read.format == "items" ? std::string("items")
-                                  : spec.read.paths.size() == 1 ? spec.read.paths[0]
-                                                                : std::to_string(spec.read.paths.size()) + " paths";
-  std::fprintf(stderr,
-               "\nread %s rows (%.1f MB) from %s; %s bad (%s); wrote %s rows to %s in %d part(s); %.2f s\n",
-               Thousands(good + static_cast<int64_t>(bad.size())).c_str(), static_cast<double>(src.bytes) / 1e6,
-               source_name.c_str(),
-               Thousands(static_cast<int64_t>(bad.size())).c_str(),
-               policy == "quarantine" ? ("quarantined to " + quarantine).c_str() : policy.c_str(),
-               Thousands(written).c_str(), spec.write.path.c_str(), parts_written, secs);
+  report->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (options.observer != nullptr) options.observer->OnFinish(*report);
   return 0;
 }
 

@@ -24,6 +24,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "data/exec/run_events.h"
 #include "data/output.h"
 #include "data/source.h"
 
@@ -42,7 +43,7 @@ struct PipelineSpec {
 bool LoadPipeline(const std::string& path, PipelineSpec* spec, std::string* error);
 
 struct RunOptions {
-  bool progress = true;  // a progress line on stderr while it runs (terminals only)
+  RunObserver* observer = nullptr;  // told of progress and of the end (exec/run_events.h)
   int64_t target_range_bytes = 8 << 20;
   // A join whose right side's files are at most this big is sent to every
   // task (broadcast); a bigger one is shuffled.
@@ -56,20 +57,12 @@ struct RunOptions {
   int64_t max_ranges = 0;
 };
 
-struct RunSummary {
-  std::string error;
-  int64_t rows_read = 0;  // bad ones included
-  int64_t rows_bad = 0;
-  int64_t rows_written = 0;
-};
-
 struct PlanInputs;
 // What the planner needs to know of these options (plan/physical_plan.h).
 PlanInputs PlanInputsFor(const RunOptions& options);
 
-// Runs it on the cluster strata::Init() connected to. Prints the summary
-// (and the error) on stderr when `options.progress`... and always the error.
-// Returns 0, or 1.
-int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunSummary* summary = nullptr);
+// Runs it on the cluster strata::Init() connected to; prints nothing (the
+// observer may). `report`: what it did, or its error. Returns 0, or 1.
+int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* report = nullptr);
 
 }  // namespace strata::data

@@ -1,5 +1,6 @@
 #include "data/pipeline_actors.h"
 
+#include <chrono>
 #include <cstdio>
 
 #include <nlohmann/json.hpp>
@@ -70,12 +71,16 @@ struct ActorPool::Impl {
     size_t index;
   };
   std::vector<Pending> pending;
-  std::string progress_label;
+  RunObserver* observer = nullptr;
+  std::string label;
   size_t done = 0;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 };
 
-ActorPool::ActorPool(const ActorStage& stage, std::string progress_label) : impl_(std::make_unique<Impl>()) {
-  impl_->progress_label = std::move(progress_label);
+ActorPool::ActorPool(const ActorStage& stage, RunObserver* observer, std::string label)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->observer = observer;
+  impl_->label = std::move(label);
   rows_after.assign(stage.after_ops.size(), 0);
   for (int i = 0; i < std::max(1, stage.actors); ++i) {
     impl_->actors.push_back(strata::Actor(PipelineActor::Create).SetName("map_batches " + stage.op).Remote(stage));
@@ -102,7 +107,7 @@ bool ActorPool::Submit(strata::ObjectRef<Block> block, size_t index, std::string
 
 bool ActorPool::Finish(std::string* error) {
   const bool ok = Collect(true, error);
-  if (!impl_->progress_label.empty() && impl_->done > 0) std::fprintf(stderr, "\n");
+  if (impl_->observer != nullptr) impl_->observer->OnStageEnd(impl_->label);
   return ok;
 }
 
@@ -132,9 +137,10 @@ bool ActorPool::Collect(bool all, std::string* error) {
       rows_written += r.rows_written;
       parts_written += r.rows_written > 0;
       if (r.block.num_rows > 0 || !r.block.names.empty()) kept[p.index] = std::move(r.block);
-      if (!m.progress_label.empty()) {
-        std::fprintf(stderr, "\r[%s] %zu batches, %lld rows out   ", m.progress_label.c_str(), ++m.done,
-                     static_cast<long long>(rows_out));
+      ++m.done;
+      if (m.observer != nullptr) {
+        m.observer->OnProgress({m.label, m.done, 0, rows_out,
+                                std::chrono::duration<double>(std::chrono::steady_clock::now() - m.start).count()});
       }
     }
     m.pending = std::move(still);

@@ -15,6 +15,7 @@
 #include <strata/strata.h>
 
 #include "data/block.h"
+#include "data/exec/run_events.h"
 #include "data/output.h"
 
 namespace strata::data {
@@ -30,8 +31,8 @@ struct ActorStage {
 
 class ActorPool {
  public:
-  // `progress_label` non-empty: a progress line on the terminal.
-  explicit ActorPool(const ActorStage& stage, std::string progress_label = "");
+  // `observer` (may be null) hears of each batch done, as stage `label`.
+  ActorPool(const ActorStage& stage, RunObserver* observer, std::string label);
   ~ActorPool();
   // Hands over part `index` of the input; waits while every actor already
   // has its share queued. False once an actor reported an error.

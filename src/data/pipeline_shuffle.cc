@@ -127,7 +127,7 @@ bool RangePartition(const std::vector<std::string>& by, const std::vector<bool>&
 }
 
 bool RunShuffleChain(const PipelineSpec& spec, const std::vector<std::unique_ptr<Step>>& steps,
-                     const std::vector<PlanStage>& stages, PartRefs parts, bool progress,
+                     const std::vector<PlanStage>& stages, PartRefs parts, RunObserver* observer,
                      const SideReader& read_side, ChainResult* out, std::string* error) {
   for (const PlanStage& planned : stages) {
     // The step, the row-local steps after it, and what follows them.
@@ -137,7 +137,8 @@ bool RunShuffleChain(const PipelineSpec& spec, const std::vector<std::unique_ptr
     stage.op = spec.steps[cur].first;
     stage.params = spec.steps[cur].second.dump();
     stage.merge_partials = planned.merges_partials;
-    if (progress) stage.progress_label = "step " + std::to_string(cur + 1) + " " + stage.op;
+    stage.label = "step " + std::to_string(cur + 1) + " " + stage.op;
+    stage.observer = observer;
     for (size_t k = 1; k < planned.steps.size(); ++k) {
       stage.after_ops.push_back(spec.steps[planned.steps[k]].first);
       stage.after_params.push_back(spec.steps[planned.steps[k]].second.dump());
@@ -236,15 +237,13 @@ ShuffleOutcome RunShuffleStage(const ShuffleStage& stage, const PartRefs& parts,
     out.rows.Append(r.block);
     out.next_parts.push_back(std::move(r.parts));
     out.samples.push_back(std::move(r.sample));
-    if (!stage.progress_label.empty()) {
-      ++done;
-      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      std::fprintf(stderr, "\r[%s] %zu/%zu parts, %lld rows, ETA %.0f s   ", stage.progress_label.c_str(), done,
-                   pending.size(), static_cast<long long>(out.rows_out),
-                   secs * static_cast<double>(pending.size() - done) / static_cast<double>(done));
-      if (done == pending.size()) std::fprintf(stderr, "\n");
+    ++done;
+    if (stage.observer != nullptr) {
+      stage.observer->OnProgress({stage.label, done, pending.size(), out.rows_out,
+                                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()});
     }
   }
+  if (stage.observer != nullptr) stage.observer->OnStageEnd(stage.label);
   return out;
 }
 

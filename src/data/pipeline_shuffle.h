@@ -31,7 +31,8 @@ struct ShuffleStage {
   std::string partial_groupby;   // a group-by after those: partially, in the reducers
   WriteSpec write;               // path set: the reducers write their parts
   NextPartition next;            // a shuffle follows: the reducers partition for it
-  std::string progress_label;    // non-empty: a progress line on the terminal
+  std::string label;              // "step 4 groupby", in progress events
+  RunObserver* observer = nullptr;  // may be null
 };
 
 struct ShuffleOutcome {
@@ -75,7 +76,7 @@ struct ChainResult {
 };
 // `stages`: the plan's shuffle stages, in order (plan/physical_plan.h).
 bool RunShuffleChain(const PipelineSpec& spec, const std::vector<std::unique_ptr<Step>>& steps,
-                     const std::vector<PlanStage>& stages, PartRefs parts, bool progress,
+                     const std::vector<PlanStage>& stages, PartRefs parts, RunObserver* observer,
                      const SideReader& read_side, ChainResult* out, std::string* error);
 
 // How many parts a shuffle uses: the cluster's CPUs (at least 2), or

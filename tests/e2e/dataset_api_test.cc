@@ -12,6 +12,9 @@
 
 #include <gtest/gtest.h>
 
+#include "data/exec/run_events.h"
+#include "data/pipeline.h"
+
 namespace {
 
 using strata::data::Block;
@@ -333,6 +336,65 @@ TEST_F(DatasetApi, EveryFormatRoundTrips) {
   auto not_parquet = Dataset::ReadParquet({dir + "/in.csv"}).WriteJsonl(dir + "/y");
   EXPECT_FALSE(not_parquet.ok);
   EXPECT_NE(not_parquet.error.find("in.csv: not a Parquet file"), std::string::npos) << not_parquet.error;
+}
+
+// The runner only emits events; what the CLI prints is drawn from them. A
+// recording observer sees every stage's parts finish and a report that
+// accounts for every row, step by step.
+class Recorder : public strata::data::RunObserver {
+ public:
+  void OnProgress(const strata::data::StageProgress& p) override { last[p.stage] = p; }
+  void OnStageEnd(const std::string& stage) override { ended.push_back(stage); }
+  void OnFinish(const strata::data::RunReport& r) override {
+    report = r;
+    ++finishes;
+  }
+  std::map<std::string, strata::data::StageProgress> last;
+  std::vector<std::string> ended;
+  strata::data::RunReport report;
+  int finishes = 0;
+};
+
+TEST_F(DatasetApi, TheRunnerReportsProgressAndEveryRowThroughEvents) {
+  namespace d = strata::data;
+  const auto dir = std::filesystem::temp_directory_path() / ("strata-events-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream csv(dir / "in.csv");
+    csv << "k,v\n";
+    for (int i = 0; i < 1000; ++i) csv << i % 5 << "," << i << "\n";
+    csv << "oops\n";  // a bad record: wrong field count
+  }
+  std::ofstream(dir / "p.yaml") << "read: {format: csv, paths: [" << (dir / "in.csv").string()
+                                << "], on_bad_record: skip}\n"
+                                   "steps:\n  - filter: \"v >= 100\"\n"
+                                   "  - groupby: {by: [k], agg: {n: \"count()\"}}\n"
+                                   "write: {format: jsonl, path: " << (dir / "out").string() << "}\n";
+  d::PipelineSpec spec;
+  std::string error;
+  ASSERT_TRUE(d::LoadPipeline((dir / "p.yaml").string(), &spec, &error)) << error;
+  Recorder rec;
+  d::RunOptions options;
+  options.observer = &rec;
+  d::RunReport report;
+  ASSERT_EQ(d::RunPipeline(spec, options, &report), 0) << report.error;
+  EXPECT_EQ(rec.finishes, 1);
+  ASSERT_TRUE(rec.last.count("read"));
+  EXPECT_EQ(rec.last["read"].done, rec.last["read"].total);
+  EXPECT_EQ(rec.last["read"].rows, 1000);
+  ASSERT_TRUE(rec.last.count("step 2 groupby")) << "the shuffle stage reports its parts";
+  EXPECT_EQ(rec.last["step 2 groupby"].done, rec.last["step 2 groupby"].total);
+  EXPECT_EQ(rec.ended.front(), "read");
+  EXPECT_EQ(rec.report.rows_read, 1001);
+  EXPECT_EQ(rec.report.rows_bad, 1);
+  EXPECT_EQ(rec.report.rows_written, 5);
+  ASSERT_EQ(rec.report.steps.size(), 2u);
+  EXPECT_EQ(rec.report.steps[0].op, "filter");
+  EXPECT_EQ(rec.report.steps[0].rows_in, 1000);
+  EXPECT_EQ(rec.report.steps[0].rows_out, 900);
+  EXPECT_EQ(rec.report.steps[1].rows_in, 900);
+  EXPECT_EQ(rec.report.steps[1].rows_out, 5);
+  EXPECT_EQ(report.rows_written, rec.report.rows_written);  // the caller's copy matches
 }
 
 }  // namespace
