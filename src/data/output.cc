@@ -6,8 +6,7 @@
 #include <map>
 #include <vector>
 
-#include "data/csv.h"
-#include "data/jsonl.h"
+#include "data/format/format_registry.h"
 #include "data/parquet/writer.h"
 
 namespace strata::data {
@@ -31,9 +30,8 @@ std::string PartitionDir(const std::string& column, const Column& c, int64_t row
 }  // namespace
 
 bool CheckWriteSpec(const WriteSpec& w, std::string* error) {
-  if (w.format != "jsonl" && w.format != "csv" && w.format != "tsv" && w.format != "text" &&
-      w.format != "parquet") {
-    *error = "write: format must be jsonl, csv, tsv, text or parquet, not '" + w.format + "'";
+  if (FindSinkFormat(w.format) == nullptr) {
+    *error = "write: format must be " + WritableFormatNames() + ", not '" + w.format + "'";
     return false;
   }
   if (w.path.empty()) {
@@ -67,31 +65,16 @@ bool WriteOutput(const Block& b, const WriteSpec& w, int part, std::string* erro
   }
   std::error_code ec;
   std::filesystem::create_directories(w.path, ec);
-  char name[64];
-  std::snprintf(name, sizeof(name), "/part-%05d.%s", part, w.format == "text" ? "txt" : w.format.c_str());
-  const std::string path = w.path + name;
-  std::string bytes;
-  if (w.format == "csv" || w.format == "tsv") {
-    WriteCsv(b, w.format == "tsv" ? '\t' : ',', true, &bytes);
-  } else if (w.format == "text") {
-    // One line per row: the one column the output has, as text.
-    if (b.columns.size() != 1) {
-      *error = "write: text output takes one column (select it first); this output has " +
-               std::to_string(b.columns.size());
-      return false;
-    }
-    const Column& c = b.columns[0];
-    for (int64_t r = 0; r < b.num_rows; ++r) {
-      if (!c.IsNull(r)) bytes.append(c.type == Type::kString ? std::string(c.Str(r)) : JsonValue(c, r));
-      bytes.push_back('\n');
-    }
-  } else if (w.format == "parquet") {
-    ParquetWriteOptions o;
-    parquet::CodecByName(w.compression, &o.codec);
-    WriteParquet(b, o, &bytes);
-  } else {
-    WriteJsonl(b, &bytes);
+  const SinkFormat* sink = FindSinkFormat(w.format);
+  if (sink == nullptr) {
+    *error = "write: format must be " + WritableFormatNames() + ", not '" + w.format + "'";
+    return false;
   }
+  char name[64];
+  std::snprintf(name, sizeof(name), "/part-%05d.", part);
+  const std::string path = w.path + name + sink->extension();
+  std::string bytes;
+  if (!sink->Encode(b, w, &bytes, error)) return false;
   std::ofstream out(path, std::ios::binary);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   out.close();

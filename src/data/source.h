@@ -1,4 +1,4 @@
-// Sources: what a pipeline reads. A source names a format and files
+// Sources: what a pipeline reads (its format from format/format_registry.h). A source names a format and files
 // (files, directories, globs) — or, for `range` and `items`, its rows; it is
 // planned into ranges — pieces of CSV / JSONL / text files cut at record
 // boundaries, Parquet row groups, stretches of a range — that tasks read
@@ -26,6 +26,9 @@ struct SourceSpec {
   std::string quarantine_path;         // Default: beside the output
   std::map<std::string, std::string> schema;  // column -> int64|double|bool|string|timestamp
 };
+
+// A type a source's `schema` may give a column, by the name TypeName() shows.
+bool SchemaTypeByName(const std::string& name, Type* t);
 
 bool SourceFromJson(const nlohmann::ordered_json& j, const std::string& where, SourceSpec* out,
                     std::string* error);

@@ -1,0 +1,267 @@
+// The formats Strata knows out of the box: CSV and TSV, JSON Lines, text
+// lines, Parquet (read and write), and two sources without files: `range`
+// (ids 0..n-1) and `items` (rows given inline).
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "data/format/format_registry.h"
+#include "data/input_file.h"
+#include "data/jsonl.h"
+#include "data/parquet/reader.h"
+#include "data/parquet/writer.h"
+
+namespace strata::data {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+// A source's `schema` overrides the inferred type of a column; a JSON Lines
+// source may also declare a key its first records lack.
+bool ApplySchema(const SourceSpec& src, const std::string& first_file, bool may_add, CsvSchema* schema,
+                 std::string* error) {
+  for (const auto& [col, type] : src.schema) {
+    auto it = std::find(schema->names.begin(), schema->names.end(), col);
+    if (it == schema->names.end() && may_add) {
+      // A key the sampled records lack: declared, it is read where it appears.
+      schema->names.push_back(col);
+      schema->types.push_back(Type::kString);
+      if (!schema->elements.empty()) schema->elements.push_back(Type::kNull);
+      it = schema->names.end() - 1;
+    }
+    if (it == schema->names.end()) {
+      *error = "schema names column '" + col + "', which " + first_file + " does not have";
+      return false;
+    }
+    SchemaTypeByName(type, &schema->types[static_cast<size_t>(it - schema->names.begin())]);  // checked when parsed
+  }
+  return true;
+}
+
+bool SplitEach(const std::vector<std::string>& files, int64_t target_bytes, bool csv_header, bool csv,
+               std::vector<FileRange>* ranges, std::string* error) {
+  for (const std::string& f : files) {
+    const auto more = csv ? SplitCsv(f, csv_header, target_bytes, error) : SplitLines(f, target_bytes, error);
+    if (!error->empty()) return false;
+    ranges->insert(ranges->end(), more.begin(), more.end());
+  }
+  return true;
+}
+
+class DelimitedSource : public SourceFormat {
+ public:
+  explicit DelimitedSource(char delimiter) : delimiter_(delimiter) {}
+  bool Plan(const SourceSpec& src, const std::vector<std::string>& files, int64_t target_bytes, CsvSchema* schema,
+            std::vector<FileRange>* ranges, std::string* error) const override {
+    return InferCsvSchema(files[0], delimiter_, src.header, schema, error) &&
+           ApplySchema(src, files[0], /*may_add=*/false, schema, error) &&
+           SplitEach(files, target_bytes, src.header, /*csv=*/true, ranges, error);
+  }
+  bool Read(const FileRange& range, const CsvSchema& schema, Block* out, std::vector<BadRecord>* bad,
+            int64_t* bytes, std::string* error) const override {
+    std::string text;
+    if (!ReadRange(range, &text, error)) return false;
+    *bytes = static_cast<int64_t>(text.size());
+    ParseCsv(text, range.path, range.first_line, schema, delimiter_, out, bad);
+    return true;
+  }
+
+ private:
+  char delimiter_;
+};
+
+class JsonlSource : public SourceFormat {
+ public:
+  bool Plan(const SourceSpec& src, const std::vector<std::string>& files, int64_t target_bytes, CsvSchema* schema,
+            std::vector<FileRange>* ranges, std::string* error) const override {
+    return InferJsonlSchema(files[0], schema, error) &&
+           ApplySchema(src, files[0], /*may_add=*/true, schema, error) &&
+           SplitEach(files, target_bytes, false, /*csv=*/false, ranges, error);
+  }
+  bool Read(const FileRange& range, const CsvSchema& schema, Block* out, std::vector<BadRecord>* bad,
+            int64_t* bytes, std::string* error) const override {
+    std::string text;
+    if (!ReadRange(range, &text, error)) return false;
+    *bytes = static_cast<int64_t>(text.size());
+    ParseJsonl(text, range.path, range.first_line, schema, out, bad);
+    return true;
+  }
+};
+
+class TextSource : public SourceFormat {
+ public:
+  bool Plan(const SourceSpec&, const std::vector<std::string>& files, int64_t target_bytes, CsvSchema* schema,
+            std::vector<FileRange>* ranges, std::string* error) const override {
+    *schema = CsvSchema{{"text"}, {Type::kString}, {}};
+    return SplitEach(files, target_bytes, false, /*csv=*/false, ranges, error);
+  }
+  bool Read(const FileRange& range, const CsvSchema&, Block* out, std::vector<BadRecord>*, int64_t* bytes,
+            std::string* error) const override {
+    std::string text;
+    if (!ReadRange(range, &text, error)) return false;
+    *bytes = static_cast<int64_t>(text.size());
+    Column lines = Column::OfType(Type::kString);
+    size_t pos = 0;
+    while (pos < text.size()) {
+      size_t end = text.find('\n', pos);
+      if (end == std::string::npos) end = text.size();
+      std::string_view line(text.data() + pos, end - pos);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      lines.AppendString(line);
+      pos = end + 1;
+    }
+    *out = Block{};
+    out->num_rows = lines.length;
+    out->Add("text", std::move(lines));
+    return true;
+  }
+};
+
+class ParquetSource : public SourceFormat {
+ public:
+  // One range per row group; `first_line` is the group's first row.
+  bool Plan(const SourceSpec&, const std::vector<std::string>& files, int64_t, CsvSchema* schema,
+            std::vector<FileRange>* ranges, std::string* error) const override {
+    for (size_t f = 0; f < files.size(); ++f) {
+      ParquetFileInfo info;
+      if (!ReadParquetInfo(files[f], &info, error)) return false;
+      if (f == 0) {
+        *schema = info.schema;
+      } else if (info.schema.names != schema->names || info.schema.types != schema->types ||
+                 info.schema.elements != schema->elements) {
+        *error = files[f] + ": its columns differ from " + files[0] + "'s (all files of a source share one schema)";
+        return false;
+      }
+      int64_t first_row = 0;
+      for (size_t g = 0; g < info.row_group_rows.size(); ++g) {
+        ranges->push_back({files[f], static_cast<int64_t>(g), 1, first_row, {}});
+        first_row += info.row_group_rows[g];
+      }
+    }
+    return true;
+  }
+  bool Read(const FileRange& range, const CsvSchema& schema, Block* out, std::vector<BadRecord>*, int64_t* bytes,
+            std::string* error) const override {
+    if (!ReadParquetRowGroup(range.path, static_cast<int>(range.offset), schema, out, error)) return false;
+    *bytes = 0;
+    for (const Column& c : out->columns) {
+      *bytes += static_cast<int64_t>(c.i64.size() * 8 + c.f64.size() * 8 + c.b.size() + c.chars.size());
+    }
+    return true;
+  }
+};
+
+class RangeSource : public SourceFormat {
+ public:
+  bool reads_files() const override { return false; }
+  bool Plan(const SourceSpec& src, const std::vector<std::string>&, int64_t, CsvSchema* schema,
+            std::vector<FileRange>* ranges, std::string*) const override {
+    *schema = CsvSchema{{"id"}, {Type::kInt64}, {}};
+    constexpr int64_t kRowsPerRange = 1 << 20;
+    for (int64_t start = 0; start < src.n; start += kRowsPerRange) {
+      ranges->push_back({"range", start, std::min(kRowsPerRange, src.n - start), start, ""});
+    }
+    return true;
+  }
+  bool Read(const FileRange& range, const CsvSchema&, Block* out, std::vector<BadRecord>*, int64_t* bytes,
+            std::string*) const override {
+    Column id = Column::OfType(Type::kInt64);
+    id.i64.resize(static_cast<size_t>(range.length));
+    for (int64_t i = 0; i < range.length; ++i) id.i64[static_cast<size_t>(i)] = range.offset + i;
+    id.length = range.length;
+    *out = Block{};
+    out->Add("id", std::move(id));
+    out->num_rows = range.length;
+    *bytes = range.length * 8;
+    return true;
+  }
+  int64_t EstimateBytes(const SourceSpec& src) const override { return src.n * 8; }
+};
+
+class ItemsSource : public SourceFormat {
+ public:
+  bool reads_files() const override { return false; }
+  bool Plan(const SourceSpec& src, const std::vector<std::string>&, int64_t, CsvSchema* schema,
+            std::vector<FileRange>* ranges, std::string*) const override {
+    std::string lines;
+    for (const auto& row : json::parse(src.items)) lines += row.dump() + "\n";
+    InferJsonlSchemaOf(lines, schema);
+    ranges->push_back({"items", 0, static_cast<int64_t>(lines.size()), 1, lines});
+    return true;
+  }
+  bool Read(const FileRange& range, const CsvSchema& schema, Block* out, std::vector<BadRecord>* bad,
+            int64_t* bytes, std::string*) const override {
+    ParseJsonl(range.text, "items", 1, schema, out, bad);
+    *bytes = static_cast<int64_t>(range.text.size());
+    return true;
+  }
+  int64_t EstimateBytes(const SourceSpec& src) const override { return static_cast<int64_t>(src.items.size()); }
+};
+
+class DelimitedSink : public SinkFormat {
+ public:
+  DelimitedSink(char delimiter, std::string extension) : delimiter_(delimiter), extension_(std::move(extension)) {}
+  std::string extension() const override { return extension_; }
+  bool Encode(const Block& b, const WriteSpec&, std::string* bytes, std::string*) const override {
+    WriteCsv(b, delimiter_, true, bytes);
+    return true;
+  }
+
+ private:
+  char delimiter_;
+  std::string extension_;
+};
+
+class JsonlSink : public SinkFormat {
+ public:
+  std::string extension() const override { return "jsonl"; }
+  bool Encode(const Block& b, const WriteSpec&, std::string* bytes, std::string*) const override {
+    WriteJsonl(b, bytes);
+    return true;
+  }
+};
+
+class TextSink : public SinkFormat {
+ public:
+  std::string extension() const override { return "txt"; }
+  // One line per row: the one column the output has, as text.
+  bool Encode(const Block& b, const WriteSpec&, std::string* bytes, std::string* error) const override {
+    if (b.columns.size() != 1) {
+      *error = "write: text output takes one column (select it first); this output has " +
+               std::to_string(b.columns.size());
+      return false;
+    }
+    const Column& c = b.columns[0];
+    for (int64_t r = 0; r < b.num_rows; ++r) {
+      if (!c.IsNull(r)) bytes->append(c.type == Type::kString ? std::string(c.Str(r)) : JsonValue(c, r));
+      bytes->push_back('\n');
+    }
+    return true;
+  }
+};
+
+class ParquetSink : public SinkFormat {
+ public:
+  std::string extension() const override { return "parquet"; }
+  bool Encode(const Block& b, const WriteSpec& w, std::string* bytes, std::string*) const override {
+    ParquetWriteOptions o;
+    parquet::CodecByName(w.compression, &o.codec);
+    WriteParquet(b, o, bytes);
+    return true;
+  }
+};
+
+}  // namespace
+
+void AddBuiltinFormats(std::map<std::string, FormatEntry>* r) {
+  (*r)["csv"] = {std::make_unique<DelimitedSource>(','), std::make_unique<DelimitedSink>(',', "csv")};
+  (*r)["tsv"] = {std::make_unique<DelimitedSource>('\t'), std::make_unique<DelimitedSink>('\t', "tsv")};
+  (*r)["jsonl"] = {std::make_unique<JsonlSource>(), std::make_unique<JsonlSink>()};
+  (*r)["text"] = {std::make_unique<TextSource>(), std::make_unique<TextSink>()};
+  (*r)["parquet"] = {std::make_unique<ParquetSource>(), std::make_unique<ParquetSink>()};
+  (*r)["range"] = {std::make_unique<RangeSource>(), nullptr};
+  (*r)["items"] = {std::make_unique<ItemsSource>(), nullptr};
+}
+
+}  // namespace strata::data

@@ -1,0 +1,76 @@
+// Formats come from the registry: a library adds one and sources read it,
+// and the names in errors are the registered ones.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "data/format/format_registry.h"
+
+namespace strata::data {
+namespace {
+
+// A source without files: `n` rows of "row i" in column "line".
+class CountingSource : public SourceFormat {
+ public:
+  bool reads_files() const override { return false; }
+  bool Plan(const SourceSpec& src, const std::vector<std::string>&, int64_t, CsvSchema* schema,
+            std::vector<FileRange>* ranges, std::string*) const override {
+    *schema = CsvSchema{{"line"}, {Type::kString}, {}};
+    ranges->push_back({"counting", 0, src.n, 0, ""});
+    return true;
+  }
+  bool Read(const FileRange& range, const CsvSchema&, Block* out, std::vector<BadRecord>*, int64_t* bytes,
+            std::string*) const override {
+    Column c = Column::OfType(Type::kString);
+    for (int64_t i = 0; i < range.length; ++i) c.AppendString("row " + std::to_string(i));
+    *out = Block{};
+    out->num_rows = c.length;
+    out->Add("line", std::move(c));
+    *bytes = 0;
+    return true;
+  }
+};
+
+TEST(FormatRegistry, ARegisteredFormatIsPlannedAndReadLikeABuiltinOne) {
+  FormatRegistry()["counting"] = {std::make_unique<CountingSource>(), nullptr};
+  SourceSpec src;
+  std::string error;
+  ASSERT_TRUE(SourceFromJson(nlohmann::ordered_json{{"format", "counting"}, {"paths", {"unused"}}}, "read", &src,
+                             &error))
+      << error;
+  src.n = 3;
+  CsvSchema schema;
+  std::vector<FileRange> ranges;
+  ASSERT_TRUE(PlanSource(src, 1 << 20, &schema, &ranges, &error)) << error;
+  ASSERT_EQ(ranges.size(), 1u);
+  Block b;
+  std::vector<BadRecord> bad;
+  int64_t bytes = 0;
+  ASSERT_TRUE(ReadPart("counting", ranges[0], schema, &b, &bad, &bytes, &error)) << error;
+  ASSERT_EQ(b.num_rows, 3);
+  EXPECT_EQ(b.Get("line")->Str(2), "row 2");
+  // Readable, not writable.
+  EXPECT_NE(ReadableFormatNames().find("counting"), std::string::npos);
+  EXPECT_EQ(WritableFormatNames().find("counting"), std::string::npos);
+  FormatRegistry().erase("counting");
+}
+
+TEST(FormatRegistry, UnknownFormatsAreErrorsListingTheKnownOnes) {
+  SourceSpec src;
+  std::string error;
+  EXPECT_FALSE(SourceFromJson(nlohmann::ordered_json{{"format", "xls"}, {"paths", {"a.xls"}}}, "read", &src, &error));
+  EXPECT_NE(error.find("format must be csv, items, jsonl, parquet, range, text or tsv, not 'xls'"), std::string::npos)
+      << error;
+  WriteSpec w;
+  w.format = "xls";
+  w.path = "out";
+  EXPECT_FALSE(CheckWriteSpec(w, &error));
+  EXPECT_NE(error.find("csv, jsonl, parquet, text or tsv"), std::string::npos) << error;
+  Block b;
+  std::vector<BadRecord> bad;
+  int64_t bytes = 0;
+  EXPECT_FALSE(ReadPart("xls", FileRange{}, CsvSchema{}, &b, &bad, &bytes, &error));
+  EXPECT_NE(error.find("no format 'xls'"), std::string::npos) << error;
+}
+
+}  // namespace
+}  // namespace strata::data
