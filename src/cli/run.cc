@@ -5,7 +5,7 @@
 #include <strata/strata.h>
 
 #include "cli/commands.h"
-#include "data/pipeline.h"
+#include "data/exec/pipeline.h"
 #include "data/exec/console_reporter.h"
 #include "data/plan/physical_plan.h"
 

@@ -13,7 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "data/exec/run_events.h"
-#include "data/pipeline.h"
+#include "data/exec/pipeline.h"
 
 namespace {
 

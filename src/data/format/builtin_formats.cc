@@ -6,10 +6,10 @@
 #include <nlohmann/json.hpp>
 
 #include "data/format/format_registry.h"
-#include "data/input_file.h"
-#include "data/jsonl.h"
-#include "data/parquet/reader.h"
-#include "data/parquet/writer.h"
+#include "data/format/input_file.h"
+#include "data/format/jsonl.h"
+#include "data/format/parquet/reader.h"
+#include "data/format/parquet/writer.h"
 
 namespace strata::data {
 

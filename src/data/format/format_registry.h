@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "data/block.h"
-#include "data/csv.h"
-#include "data/output.h"
-#include "data/source.h"
+#include "data/format/csv.h"
+#include "data/format/output.h"
+#include "data/format/source.h"
 
 namespace strata::data {
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "data/operators.h"
-#include "data/source.h"
+#include "data/ops/operators.h"
+#include "data/format/source.h"
 
 namespace strata::data {
 

@@ -19,9 +19,9 @@
 #include <string>
 #include <vector>
 
-#include "data/operators.h"  // a complete GroupBy, for Step::MakeGroupBy
-#include "data/pipeline.h"
-#include "data/steps.h"
+#include "data/ops/operators.h"  // a complete GroupBy, for Step::MakeGroupBy
+#include "data/exec/pipeline.h"
+#include "data/ops/steps.h"
 
 namespace strata::data {
 

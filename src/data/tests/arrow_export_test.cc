@@ -1,4 +1,4 @@
-#include "data/arrow_export.h"
+#include "data/format/arrow_export.h"
 
 #include <cstring>
 

@@ -1,11 +1,11 @@
-#include "data/csv.h"
+#include "data/format/csv.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <fstream>
 
-#include "data/jsonl.h"
+#include "data/format/jsonl.h"
 
 namespace strata::data {
 namespace {
@@ -89,7 +89,7 @@ TEST(Jsonl, BadLinesAreReportedNotDropped) {
 #include <filesystem>
 #include <fstream>
 
-#include "data/input_file.h"
+#include "data/format/input_file.h"
 
 namespace strata::data {
 namespace {

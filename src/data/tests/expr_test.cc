@@ -1,4 +1,4 @@
-#include "data/expr.h"
+#include "data/expr/expr.h"
 
 #include <gtest/gtest.h>
 

@@ -7,11 +7,11 @@
 #include <filesystem>
 #include <fstream>
 
-#include "data/csv.h"
-#include "data/input_file.h"
-#include "data/jsonl.h"
-#include "data/pipeline.h"
-#include "data/source.h"
+#include "data/format/csv.h"
+#include "data/format/input_file.h"
+#include "data/format/jsonl.h"
+#include "data/exec/pipeline.h"
+#include "data/format/source.h"
 
 namespace strata::data {
 namespace {

@@ -8,10 +8,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "data/input_file.h"
-#include "data/parquet/encoding.h"
-#include "data/parquet/reader.h"
-#include "data/parquet/writer.h"
+#include "data/format/input_file.h"
+#include "data/format/parquet/encoding.h"
+#include "data/format/parquet/reader.h"
+#include "data/format/parquet/writer.h"
 #include "data/timestamp.h"
 
 namespace strata::data {

@@ -15,12 +15,12 @@
 #include <random>
 
 #include "autoscaler/cluster_config.h"
-#include "data/csv.h"
-#include "data/input_file.h"
-#include "data/jsonl.h"
-#include "data/parquet/reader.h"
-#include "data/parquet/writer.h"
-#include "data/pipeline.h"
+#include "data/format/csv.h"
+#include "data/format/input_file.h"
+#include "data/format/jsonl.h"
+#include "data/format/parquet/reader.h"
+#include "data/format/parquet/writer.h"
+#include "data/exec/pipeline.h"
 
 namespace strata::data {
 namespace {

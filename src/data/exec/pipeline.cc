@@ -1,0 +1,509 @@
+#include "data/exec/pipeline.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <strata/strata.h>
+
+#include "data/format/csv.h"
+#include "data/exec/run_events.h"
+#include "data/ops/operators.h"
+#include "data/exec/pipeline_actors.h"
+#include "data/exec/pipeline_shuffle.h"
+#include "data/plan/physical_plan.h"
+#include "data/ops/steps.h"
+
+namespace strata::data {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+// ------------------------------------------------------------ map tasks
+
+struct MapTask {
+  FileRange range;
+  std::string format;
+  CsvSchema schema;
+  std::vector<std::string> ops;     // the row-local steps, in order
+  std::vector<std::string> params;  // their parameters (JSON text)
+  std::string groupby_params;       // a group-by to run partially here ("" if none)
+  // Map-only pipelines: the task writes its own part file.
+  WriteSpec write;  // path empty: the rows go back to the driver
+  int64_t part_index = 0;
+  bool fail_on_bad = true;  // on_bad_record: fail writes nothing once a record is bad
+  // A shuffle or an actor pool after the map side: how the rows (or
+  // partials) go to the object store.
+  NextPartition next;
+  STRATA_STRUCT(range, format, schema, ops, params, groupby_params, write, part_index, fail_on_bad, next);
+};
+
+struct MapResult {
+  Block block;
+  int64_t rows_read = 0;
+  std::vector<int64_t> rows_out;  // after each row-local step
+  std::vector<BadRecord> bad;
+  int64_t bytes = 0;
+  int64_t rows_written = 0;  // by the task itself (map-only pipelines)
+  std::vector<strata::ObjectRef<Block>> parts;  // shuffled: one object per part
+  Block sample;                                 // sorted later: key samples
+  std::string error;
+  STRATA_STRUCT(block, rows_read, rows_out, bad, bytes, rows_written, parts, sample, error);
+};
+
+// `sides`: the right sides of the joins among `ops`, in order (broadcast:
+// one copy in the object store, read by every task).
+MapResult RunMapTask(const MapTask& task, const std::vector<Block>& sides) {
+  MapResult r;
+  if (!ReadPart(task.format, task.range, task.schema, &r.block, &r.bad, &r.bytes, &r.error)) return r;
+  r.rows_read = r.block.num_rows;
+  size_t side = 0;
+  for (size_t i = 0; i < task.ops.size(); ++i) {
+    std::string error;
+    auto step = MakeStep(task.ops[i], json::parse(task.params[i]), &error);
+    if (step && step->side_input() != nullptr) {
+      if (side >= sides.size()) {
+        r.error = "step " + std::to_string(i + 1) + " (" + task.ops[i] + "): its side input is missing";
+        return r;
+      }
+      step->SetSideInput(sides[side++]);
+    }
+    if (!step || !step->Apply(&r.block, &error)) {
+      r.error = "step " + std::to_string(i + 1) + " (" + task.ops[i] + "): " + error;
+      return r;
+    }
+    r.rows_out.push_back(r.block.num_rows);
+  }
+  if (!task.groupby_params.empty() && !PartialGroupBy(task.groupby_params, &r.block, &r.error)) return r;
+  if (task.next.active() && (r.bad.empty() || !task.fail_on_bad)) {
+    HandOn(r.block, task.next, task.part_index, &r.parts, &r.sample, &r.error);
+    r.block = Block();
+    return r;
+  }
+  if (!task.write.path.empty() && (r.bad.empty() || !task.fail_on_bad)) {
+    // Written here: the rows need not travel back to the driver.
+    if (r.block.num_rows > 0) {
+      WriteOutput(r.block, task.write, static_cast<int>(task.part_index), &r.error);
+    }
+    r.rows_written = r.block.num_rows;
+    r.block = Block();
+  }
+  return r;
+}
+STRATA_REMOTE(RunMapTask);
+
+// ------------------------------------------------------------- helpers
+
+
+// Reads a whole source with map tasks running `ops` (may be empty), handing
+// each part to `consume` (with its index in input order) as it completes.
+// At most `window` tasks are in flight, so memory stays bounded however big
+// the input is: parts are consumed (written, merged) and dropped.
+struct SourceStats {
+  int64_t rows_read = 0;
+  int64_t bytes = 0;
+  size_t parts = 0;
+};
+
+using PartConsumer = std::function<bool(MapResult&& part, size_t index, std::string* error)>;
+
+struct TaskPlan {
+  std::vector<std::string> ops, params;  // row-local steps (and broadcast joins)
+  std::string groupby_params;
+  std::vector<Block> sides;              // right sides of the broadcast joins
+  WriteSpec write;                       // map-only: tasks write their parts
+  bool fail_on_bad = true;
+  NextPartition next;
+};
+
+bool ReadSource(const SourceSpec& src, const TaskPlan& plan, const RunOptions& options,
+                const std::string& label, const PartConsumer& consume, SourceStats* stats,
+                std::string* error) {
+  CsvSchema schema;
+  std::vector<FileRange> ranges;
+  if (!PlanSource(src, options.target_range_bytes, &schema, &ranges, error)) return false;
+  if (options.max_ranges > 0 && static_cast<int64_t>(ranges.size()) > options.max_ranges) {
+    ranges.resize(static_cast<size_t>(options.max_ranges));
+  }
+  // Two tasks per CPU of the cluster in flight: every core busy, one part
+  // each waiting, nothing more held.
+  const size_t window = std::max<size_t>(4, 2 * static_cast<size_t>(ClusterCpus()));
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<strata::ObjectRef<MapResult>> pending;
+  std::map<ObjectId, size_t> index_of;
+  size_t next = 0;
+  const auto sides = strata::Put(plan.sides);
+  while (next < ranges.size() || !pending.empty()) {
+    while (next < ranges.size() && pending.size() < window) {
+      MapTask t{ranges[next], src.format, schema, plan.ops, plan.params, plan.groupby_params,
+                plan.write, static_cast<int64_t>(next), plan.fail_on_bad, plan.next};
+      pending.push_back(strata::Task(RunMapTask).Remote(t, sides));
+      index_of[pending.back().id()] = next++;
+    }
+    auto w = strata::Wait(pending, 1, 500);
+    for (auto& ref : w.ready) {
+      MapResult r = strata::Get(ref);
+      stats->rows_read += r.rows_read;
+      stats->bytes += r.bytes;
+      ++stats->parts;
+      const size_t index = index_of[ref.id()];
+      index_of.erase(ref.id());
+      if (!r.error.empty()) {
+        *error = r.error;
+        return false;
+      }
+      if (!consume(std::move(r), index, error)) return false;
+    }
+    pending = w.unready;
+    if (options.observer != nullptr && !w.ready.empty()) {
+      options.observer->OnProgress(
+          {label, stats->parts, ranges.size(), stats->rows_read,
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()});
+    }
+  }
+  if (options.observer != nullptr) options.observer->OnStageEnd(label);
+  return true;
+}
+
+// A join's right side, read whole (any bad record in it is an error).
+bool ReadSideInput(const json& side, const RunOptions& options, Block* out, int64_t* bytes,
+                   std::string* error) {
+  SourceSpec right;
+  if (!SourceFromJson(side, "join right", &right, error)) return false;
+  SourceStats stats;
+  std::map<size_t, Block> parts;  // in input order, whichever finished first
+  auto keep = [&](MapResult&& part, size_t index, std::string* err) {
+    if (!part.bad.empty()) {
+      *err = "join right: " + part.bad[0].file + ":" + std::to_string(part.bad[0].line) +
+             ": bad record: " + part.bad[0].reason;
+      return false;
+    }
+    parts[index] = std::move(part.block);
+    return true;
+  };
+  if (!ReadSource(right, TaskPlan{}, options, "join right", keep, &stats, error)) return false;
+  for (auto& [index, block] : parts) out->Append(block);
+  *bytes = stats.bytes;
+  return true;
+}
+
+// A join's right side, hash-partitioned by its keys into `count` parts of
+// objects (for a shuffled join); any bad record in it is an error.
+bool ReadSideShuffled(const json& side, const RunOptions& options, const std::vector<std::string>& keys,
+                      int count, PartRefs* out, std::string* error) {
+  SourceSpec right;
+  if (!SourceFromJson(side, "join right", &right, error)) return false;
+  TaskPlan plan;
+  plan.next.hash_keys = keys;
+  plan.next.parts = count;
+  std::map<size_t, std::vector<strata::ObjectRef<Block>>> by_task;
+  auto keep = [&](MapResult&& part, size_t index, std::string* err) {
+    if (!part.bad.empty()) {
+      *err = "join right: " + part.bad[0].file + ":" + std::to_string(part.bad[0].line) +
+             ": bad record: " + part.bad[0].reason;
+      return false;
+    }
+    by_task[index] = std::move(part.parts);
+    return true;
+  };
+  SourceStats stats;
+  if (!ReadSource(right, plan, options, "join right", keep, &stats, error)) return false;
+  out->assign(static_cast<size_t>(count), {});
+  for (auto& [index, refs] : by_task) {
+    for (size_t p = 0; p < refs.size() && p < out->size(); ++p) (*out)[p].push_back(refs[p]);
+  }
+  return true;
+}
+
+}  // namespace
+
+PlanInputs PlanInputsFor(const RunOptions& options) {
+  PlanInputs in;
+  in.shuffle = options.shuffle;
+  in.collect = options.collect != nullptr;
+  in.broadcast_join_bytes = options.broadcast_join_bytes;
+  auto parts = std::make_shared<int>(0);  // asked once, and only when a shuffle runs
+  in.shuffle_parts = [parts] { return *parts > 0 ? *parts : (*parts = ShuffleParts()); };
+  return in;
+}
+
+int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* report) {
+  const auto start = std::chrono::steady_clock::now();
+  std::string error;
+  RunReport local_report;
+  if (report == nullptr) report = &local_report;
+  *report = RunReport();
+  auto fail = [&](const std::string& what) {
+    report->error = what;
+    if (options.observer != nullptr) options.observer->OnFinish(*report);
+    return 1;
+  };
+  // The row-local prefix runs in the tasks, and a group-by right after it
+  // runs there partially.
+  std::vector<std::unique_ptr<Step>> steps;
+  for (const auto& [op, params] : spec.steps) {
+    steps.push_back(MakeStep(op, params, &error));
+    if (!steps.back()) return fail(error);
+  }
+  const bool collect = options.collect != nullptr;
+  PhysicalPlan physical;
+  if (!PlanPipeline(spec, steps, PlanInputsFor(options), &physical, &error)) return fail(error);
+  const PlanStage& map_stage = physical.map();
+  // The steps the tasks run: row-local ones, and joins whose right side is
+  // small enough to send to every task (read first, here).
+  TaskPlan plan;
+  const size_t local = map_stage.steps.size();
+  for (size_t i : map_stage.steps) {
+    if (std::find(map_stage.broadcast.begin(), map_stage.broadcast.end(), i) != map_stage.broadcast.end()) {
+      Block rb;
+      int64_t bytes = 0;
+      if (!ReadSideInput(*steps[i]->side_input(), options, &rb, &bytes, &error)) return fail(error);
+      plan.sides.push_back(std::move(rb));
+    }
+    plan.ops.push_back(spec.steps[i].first);
+    plan.params.push_back(spec.steps[i].second.dump());
+  }
+  const bool partial = map_stage.partial_groupby;
+  const bool map_only = map_stage.output == StageOutput::kWrite;
+  const bool range_shuffle = map_stage.output == StageOutput::kRangeParts;
+  const bool shuffle = range_shuffle || map_stage.output == StageOutput::kHashParts;
+  if (map_stage.output == StageOutput::kHashParts) {
+    plan.next.hash_keys = map_stage.keys;
+    plan.next.parts = map_stage.parts;
+  }
+  if (range_shuffle) plan.next.sample_keys = map_stage.keys;
+  // map_batches with a batch class: the blocks go to a pool of actors, which
+  // also run the row-local steps after it (and write, when nothing global
+  // follows).
+  std::unique_ptr<ActorPool> pool;
+  size_t after_pool = local;
+  if (const PlanStage* pool_stage = physical.Find(StageKind::kActorPool)) {
+    ActorStage stage;
+    stage.op = spec.steps[local].first;
+    stage.params = spec.steps[local].second.dump();
+    stage.actors = pool_stage->actors;
+    for (size_t k = 1; k < pool_stage->steps.size(); ++k) {
+      stage.after_ops.push_back(spec.steps[pool_stage->steps[k]].first);
+      stage.after_params.push_back(spec.steps[pool_stage->steps[k]].second.dump());
+    }
+    after_pool = pool_stage->steps.back() + 1;
+    if (pool_stage->output == StageOutput::kWrite) stage.write = spec.write;
+    if (pool_stage->partial_groupby) stage.partial_groupby = spec.steps[after_pool].second.dump();
+    pool = std::make_unique<ActorPool>(stage, options.observer, "step " + std::to_string(local + 1) + " " + stage.op);
+    plan.next.whole = true;
+  }
+  if (partial) plan.groupby_params = spec.steps[local].second.dump();
+  if (map_only) plan.write = spec.write;
+  plan.fail_on_bad = spec.read.on_bad_record == "fail";
+  const std::string policy = spec.read.on_bad_record;
+  std::error_code ec;
+  std::filesystem::remove_all(spec.write.path, ec);
+  std::vector<BadRecord> bad;
+  std::vector<int64_t> rows_after(local, 0);
+  int64_t written = 0;
+  int parts_written = 0;
+  std::unique_ptr<GroupBy> merged = partial && !shuffle ? steps[local]->MakeGroupBy() : nullptr;
+  Block all;
+  std::map<size_t, Block> kept;  // parts for the global steps, by position in the input
+  std::map<size_t, std::vector<strata::ObjectRef<Block>>> shuffled;  // by position in the input
+  std::map<size_t, Block> samples;                                   // a sort's, likewise
+  // Each part as it arrives: written (map-only), merged (group-by), its
+  // shuffle objects noted, or kept for the global steps.
+  auto consume = [&](MapResult&& part, size_t index, std::string* err) {
+    for (size_t i = 0; i < local && i < part.rows_out.size(); ++i) rows_after[i] += part.rows_out[i];
+    bad.insert(bad.end(), part.bad.begin(), part.bad.end());
+    if (!part.bad.empty() && policy == "fail") return true;  // reported below, in file order
+    if (map_only) {
+      written += part.rows_written;
+      parts_written += part.rows_written > 0;
+      return true;
+    }
+    if (pool) {
+      if (part.parts.empty()) return true;
+      if (!pool->Submit(part.parts[0], index, err)) {
+        *err = "step " + std::to_string(local + 1) + " (" + spec.steps[local].first + "): " + *err;
+        return false;
+      }
+      return true;
+    }
+    if (shuffle) {
+      shuffled[index] = std::move(part.parts);
+      if (range_shuffle) samples[index] = std::move(part.sample);
+      return true;
+    }
+    if (merged) {
+      if (!merged->AddPartial(part.block, err)) {
+        *err = "step " + std::to_string(local + 1) + " (groupby): " + *err;
+        return false;
+      }
+      return true;
+    }
+    kept[index] = std::move(part.block);  // parts finish in any order
+    return true;
+  };
+  SourceStats src;
+  if (!ReadSource(spec.read, plan, options, "read", consume, &src, &error)) return fail(error);
+  // The global steps see the rows in input order, whichever task finished first.
+  for (auto& [index, block] : kept) all.Append(block);
+  kept.clear();
+  // Bad records: fail at the first (in file order), or count, or quarantine.
+  std::sort(bad.begin(), bad.end(), [](const BadRecord& a, const BadRecord& b) {
+    return a.file != b.file ? a.file < b.file : a.line < b.line;
+  });
+  if (!bad.empty() && policy == "fail") {
+    std::filesystem::remove_all(spec.write.path, ec);
+    return fail(bad[0].file + ":" + std::to_string(bad[0].line) + ": bad record: " + bad[0].reason +
+                " (on_bad_record: skip or quarantine lets the run go on)");
+  }
+  std::string quarantine = spec.read.quarantine_path;
+  if (policy == "quarantine") {
+    if (quarantine.empty()) quarantine = spec.write.path + ".quarantine.jsonl";
+    const auto parent = std::filesystem::path(quarantine).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    std::ofstream q(quarantine);
+    for (const BadRecord& b : bad) {
+      // A bad record's text may not be UTF-8: such bytes become U+FFFD.
+      q << json{{"file", b.file}, {"line", b.line}, {"reason", b.reason}, {"text", b.text}}.dump(
+               -1, ' ', false, json::error_handler_t::replace)
+        << "\n";
+    }
+  }
+  std::vector<std::pair<std::string, int64_t>> global_rows;
+  bool done = map_only;
+  size_t next = local;
+  if (shuffle) {
+    // The map tasks' objects, by part, feed the first stage; stages follow
+    // one another while the next global step can shuffle too.
+    PartRefs parts(static_cast<size_t>(plan.next.parts));
+    if (range_shuffle) {
+      std::vector<Block> sample_list;
+      std::vector<strata::ObjectRef<Block>> blocks;
+      for (auto& [index, refs] : shuffled) {
+        if (refs.empty()) continue;
+        blocks.push_back(refs[0]);
+        sample_list.push_back(std::move(samples[index]));
+      }
+      if (!RangePartition(map_stage.keys, map_stage.descending, map_stage.parts, sample_list, blocks, &parts,
+                          &error)) {
+        return fail("step " + std::to_string(local + 1) + " (sort): " + error);
+      }
+    } else {
+      for (auto& [index, refs] : shuffled) {
+        for (size_t p = 0; p < refs.size() && p < parts.size(); ++p) parts[p].push_back(refs[p]);
+      }
+    }
+    shuffled.clear();
+    auto read_side = [&](const json& side, const std::vector<std::string>& keys, int count, PartRefs* out,
+                         std::string* err) { return ReadSideShuffled(side, options, keys, count, out, err); };
+    ChainResult chain;
+    std::vector<PlanStage> chain_stages;
+    for (const PlanStage& s : physical.stages) {
+      if (s.kind == StageKind::kShuffle) chain_stages.push_back(s);
+    }
+    if (!RunShuffleChain(spec, steps, chain_stages, std::move(parts), options.observer, read_side, &chain,
+                         &error)) {
+      return fail(error);
+    }
+    global_rows.insert(global_rows.end(), chain.step_rows.begin(), chain.step_rows.end());
+    if (chain.written) {
+      written = chain.rows_written;
+      parts_written = chain.parts_written;
+      done = true;
+    }
+    all = std::move(chain.rows);
+    next = chain.next;
+  } else if (pool) {
+    if (!pool->Finish(&error)) return fail("step " + std::to_string(local + 1) + " (" + spec.steps[local].first + "): " + error);
+    global_rows.emplace_back(spec.steps[local].first, pool->rows_out);
+    for (size_t i = local + 1; i < after_pool; ++i) global_rows.emplace_back(spec.steps[i].first, pool->rows_after[i - local - 1]);
+    if (after_pool == steps.size() && !collect) {
+      written = pool->rows_written;
+      parts_written = pool->parts_written;
+      done = true;
+    }
+    for (auto& [index, block] : pool->kept) all.Append(block);
+    next = after_pool;
+  } else if (merged) {
+    all = merged->Result();
+    global_rows.emplace_back("groupby", all.num_rows);
+    next = local + 1;
+  }
+  if (!done && next > local && next < steps.size() && (shuffle || pool) && steps[next]->MakeGroupBy()) {
+    // The stage's parts came back aggregated partially: merge them.
+    auto g = steps[next]->MakeGroupBy();
+    if (!all.names.empty() && !g->AddPartial(all, &error)) {
+      return fail("step " + std::to_string(next + 1) + " (groupby): " + error);
+    }
+    all = g->Result();
+    global_rows.emplace_back("groupby", all.num_rows);
+    ++next;
+  }
+  if (!done) {
+    for (size_t i = next; i < steps.size(); ++i) {
+      const std::string& op = spec.steps[i].first;
+      if (const json* side = steps[i]->side_input(); side != nullptr) {
+        Block rb;
+        int64_t bytes = 0;
+        if (!ReadSideInput(*side, options, &rb, &bytes, &error)) return fail(error);
+        steps[i]->SetSideInput(std::move(rb));
+      }
+      if (steps[i]->row_local() ? !steps[i]->Apply(&all, &error) : !steps[i]->Finish(&all, &error)) {
+        return fail("step " + std::to_string(i + 1) + " (" + op + "): " + error);
+      }
+      global_rows.emplace_back(op, all.num_rows);
+    }
+    written = all.num_rows;
+    int64_t parts = 1;  // repartition: the last one before the write decides
+    for (const auto& step : steps) parts = step->output_parts() > 0 ? step->output_parts() : parts;
+    if (collect) {
+      *options.collect = std::move(all);
+    } else if (parts == 1) {
+      if (!WriteOutput(all, spec.write, parts_written++, &error)) return fail(error);
+    } else {
+      for (int64_t p = 0; p < parts; ++p) {
+        std::vector<int64_t> rows;
+        for (int64_t r = all.num_rows * p / parts; r < all.num_rows * (p + 1) / parts; ++r) rows.push_back(r);
+        if (!WriteOutput(all.Take(rows), spec.write, parts_written++, &error)) return fail(error);
+      }
+    }
+  }
+  // The output directory exists even when no row reached it.
+  if (!collect) std::filesystem::create_directories(spec.write.path, ec);
+  report->rows_read = src.rows_read + static_cast<int64_t>(bad.size());
+  report->rows_bad = static_cast<int64_t>(bad.size());
+  report->bytes_read = src.bytes;
+  report->bad_policy = policy;
+  if (policy == "quarantine") report->quarantine_path = quarantine;
+  report->rows_written = written;
+  report->parts_written = parts_written;
+  report->write_path = collect ? "" : spec.write.path;
+  report->source = spec.read.format == "range"   ? "range(" + std::to_string(spec.read.n) + ")"
+                   : spec.read.format == "items" ? std::string("items")
+                   : spec.read.paths.size() == 1 ? spec.read.paths[0]
+                                                 : std::to_string(spec.read.paths.size()) + " paths";
+  // Every input row accounted for, step by step.
+  int64_t in = src.rows_read;
+  for (size_t i = 0; i < local; ++i) {
+    report->steps.push_back({i + 1, spec.steps[i].first, in, rows_after[i], true});
+    in = rows_after[i];
+  }
+  size_t step_no = local;
+  for (const auto& [op, rows] : global_rows) {
+    report->steps.push_back({++step_no, op, in, rows, false});
+    in = rows;
+  }
+  report->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (options.observer != nullptr) options.observer->OnFinish(*report);
+  return 0;
+}
+
+}  // namespace strata::data

@@ -1,0 +1,152 @@
+#include "data/exec/pipeline_actors.h"
+
+#include <chrono>
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "data/ops/operators.h"
+#include "data/exec/stage_part.h"
+#include "data/ops/steps.h"
+
+namespace strata::data {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+// Batches queued per actor: one running, one waiting.
+constexpr size_t kQueuedPerActor = 2;
+
+using BatchResult = PartResult;
+
+// One actor of the pool: its steps are made once and kept, so a batch
+// class's object lives as long as the actor.
+class PipelineActor {
+ public:
+  static PipelineActor* Create(const ActorStage& stage) { return new PipelineActor(stage); }
+
+  BatchResult Process(const std::vector<strata::ObjectRef<Block>>& input, int64_t part) {
+    BatchResult r;
+    if (!error_.empty()) {
+      r.error = error_;
+      return r;
+    }
+    try {
+      Block b = strata::Get(input.at(0));
+      if (!step_->Apply(&b, &r.error)) {
+        r.error = "step " + stage_.op + ": " + r.error;
+        return r;
+      }
+      FinishPart(std::move(b), after_, stage_.after_ops, stage_.partial_groupby, stage_.write, part, &r);
+    } catch (const std::exception& e) {
+      r.error = e.what();
+    }
+    return r;
+  }
+
+ private:
+  explicit PipelineActor(const ActorStage& stage) : stage_(stage) {
+    step_ = MakeStep(stage.op, json::parse(stage.params), &error_);
+    for (size_t i = 0; step_ && i < stage.after_ops.size(); ++i) {
+      after_.push_back(MakeStep(stage.after_ops[i], json::parse(stage.after_params[i]), &error_));
+      if (!after_.back()) break;
+    }
+  }
+  ActorStage stage_;
+  std::unique_ptr<Step> step_;
+  std::vector<std::unique_ptr<Step>> after_;
+  std::string error_;
+};
+STRATA_REMOTE(PipelineActor::Create, &PipelineActor::Process);
+
+}  // namespace
+
+struct ActorPool::Impl {
+  std::vector<strata::ActorHandle<PipelineActor>> actors;
+  std::vector<size_t> queued;  // per actor
+  struct Pending {
+    strata::ObjectRef<BatchResult> result;
+    size_t actor;
+    size_t index;
+  };
+  std::vector<Pending> pending;
+  RunObserver* observer = nullptr;
+  std::string label;
+  size_t done = 0;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+};
+
+ActorPool::ActorPool(const ActorStage& stage, RunObserver* observer, std::string label)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->observer = observer;
+  impl_->label = std::move(label);
+  rows_after.assign(stage.after_ops.size(), 0);
+  for (int i = 0; i < std::max(1, stage.actors); ++i) {
+    impl_->actors.push_back(strata::Actor(PipelineActor::Create).SetName("map_batches " + stage.op).Remote(stage));
+    impl_->queued.push_back(0);
+  }
+}
+
+ActorPool::~ActorPool() = default;
+
+bool ActorPool::Submit(strata::ObjectRef<Block> block, size_t index, std::string* error) {
+  Impl& m = *impl_;
+  size_t best = 0;
+  for (size_t a = 1; a < m.actors.size(); ++a) best = m.queued[a] < m.queued[best] ? a : best;
+  while (m.queued[best] >= kQueuedPerActor) {
+    if (!Collect(false, error)) return false;
+    for (size_t a = 0; a < m.actors.size(); ++a) best = m.queued[a] < m.queued[best] ? a : best;
+  }
+  m.pending.push_back({m.actors[best].Task(&PipelineActor::Process).Remote(
+                           std::vector<strata::ObjectRef<Block>>{block}, static_cast<int64_t>(index)),
+                       best, index});
+  ++m.queued[best];
+  return true;
+}
+
+bool ActorPool::Finish(std::string* error) {
+  const bool ok = Collect(true, error);
+  if (impl_->observer != nullptr) impl_->observer->OnStageEnd(impl_->label);
+  return ok;
+}
+
+// Takes in finished batches: at least one, or (all) every one.
+bool ActorPool::Collect(bool all, std::string* error) {
+  Impl& m = *impl_;
+  while (!m.pending.empty()) {
+    std::vector<strata::ObjectRef<BatchResult>> refs;
+    for (const auto& p : m.pending) refs.push_back(p.result);
+    auto ready = strata::Wait(refs, 1, -1);
+    std::vector<Impl::Pending> still;
+    for (auto& p : m.pending) {
+      bool done = false;
+      for (const auto& r : ready.ready) done |= r.id() == p.result.id();
+      if (!done) {
+        still.push_back(std::move(p));
+        continue;
+      }
+      BatchResult r = strata::Get(p.result);
+      --m.queued[p.actor];
+      if (!r.error.empty()) {
+        *error = r.error;
+        return false;
+      }
+      rows_out += r.rows_out;
+      for (size_t i = 0; i < r.rows_after.size() && i < rows_after.size(); ++i) rows_after[i] += r.rows_after[i];
+      rows_written += r.rows_written;
+      parts_written += r.rows_written > 0;
+      if (r.block.num_rows > 0 || !r.block.names.empty()) kept[p.index] = std::move(r.block);
+      ++m.done;
+      if (m.observer != nullptr) {
+        m.observer->OnProgress({m.label, m.done, 0, rows_out,
+                                std::chrono::duration<double>(std::chrono::steady_clock::now() - m.start).count()});
+      }
+    }
+    m.pending = std::move(still);
+    if (!all) return true;
+  }
+  return true;
+}
+
+}  // namespace strata::data

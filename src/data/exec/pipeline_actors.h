@@ -1,0 +1,55 @@
+// The actor stage of a pipeline: map_batches with a batch class runs on a
+// pool of actors, each making the class once and keeping it (a model loaded
+// once, not per batch). The map tasks put their blocks in the object store;
+// each block goes to the actor with the fewest queued, which runs the step
+// and the row-local steps after it, and writes its part when nothing global
+// follows (else returns the rows). At most a few blocks wait per actor, so
+// memory stays bounded however big the input.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <strata/strata.h>
+
+#include "data/block.h"
+#include "data/exec/run_events.h"
+#include "data/format/output.h"
+
+namespace strata::data {
+
+struct ActorStage {
+  std::string op, params;  // the step the actors run
+  std::vector<std::string> after_ops, after_params;
+  std::string partial_groupby;  // a group-by after those: partially, in the actors
+  WriteSpec write;  // path set: the actors write their parts
+  int actors = 1;
+  STRATA_STRUCT(op, params, after_ops, after_params, partial_groupby, write, actors);
+};
+
+class ActorPool {
+ public:
+  // `observer` (may be null) hears of each batch done, as stage `label`.
+  ActorPool(const ActorStage& stage, RunObserver* observer, std::string label);
+  ~ActorPool();
+  // Hands over part `index` of the input; waits while every actor already
+  // has its share queued. False once an actor reported an error.
+  bool Submit(strata::ObjectRef<Block> block, size_t index, std::string* error);
+  // Waits for every part handed over.
+  bool Finish(std::string* error);
+
+  int64_t rows_out = 0;              // after the actor step
+  std::vector<int64_t> rows_after;   // after each row-local step that follows
+  int64_t rows_written = 0;
+  int parts_written = 0;
+  std::map<size_t, Block> kept;      // not written: the rows, by input position
+
+ private:
+  struct Impl;
+  bool Collect(bool all, std::string* error);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace strata::data

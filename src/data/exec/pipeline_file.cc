@@ -1,0 +1,166 @@
+// Pipeline files: YAML in, a checked PipelineSpec out (see pipeline.h).
+#include <yaml-cpp/yaml.h>
+
+#include "data/ops/operators.h"
+#include "data/exec/pipeline.h"
+#include "data/ops/steps.h"
+
+namespace strata::data {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+// YAML aliases share nodes, so a few lines can stand for billions of values
+// ("billion laughs"); the conversion stops at these bounds.
+constexpr int64_t kMaxYamlValues = 1'000'000;
+constexpr int kMaxYamlDepth = 128;
+
+struct YamlTooBig {
+  std::string what;
+};
+
+json YamlToJson(const YAML::Node& n, int64_t* budget, int depth) {
+  if (--*budget < 0) {
+    throw YamlTooBig{"expands to more than " + std::to_string(kMaxYamlValues) +
+                     " values (aliases repeated inside aliases?)"};
+  }
+  if (depth > kMaxYamlDepth) throw YamlTooBig{"nests deeper than " + std::to_string(kMaxYamlDepth) + " levels"};
+  if (n.IsMap()) {
+    json j = json::object();
+    for (const auto& kv : n) j[kv.first.as<std::string>()] = YamlToJson(kv.second, budget, depth + 1);
+    return j;
+  }
+  if (n.IsSequence()) {
+    json j = json::array();
+    for (const auto& item : n) j.push_back(YamlToJson(item, budget, depth + 1));
+    return j;
+  }
+  if (n.IsNull()) return nullptr;
+  const std::string s = n.as<std::string>();
+  if (n.Tag() == "!") return s;  // quoted in the file: a string
+  int64_t i;
+  double d;
+  if (YAML::convert<int64_t>::decode(n, i)) return i;
+  if (YAML::convert<double>::decode(n, d)) return d;
+  // Only true and false are booleans (YAML 1.2): a column named n, y, on or
+  // no stays a name.
+  if (s == "true" || s == "True" || s == "TRUE") return true;
+  if (s == "false" || s == "False" || s == "FALSE") return false;
+  return s;
+}
+
+}  // namespace
+
+static bool LoadPipelineOrThrow(const std::string& path, PipelineSpec* spec, std::string* error) {
+  int64_t budget = kMaxYamlValues;  // for the whole file
+  auto YamlToJson = [&budget](const YAML::Node& n) { return data::YamlToJson(n, &budget, 0); };
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    *error = "cannot read pipeline file " + path;
+    return false;
+  } catch (const YAML::Exception& e) {
+    *error = path + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg;
+    return false;
+  }
+  auto at = [&](const YAML::Node& n) { return path + ":" + std::to_string(n.Mark().line + 1) + ": "; };
+  if (!root.IsMap()) {
+    *error = path + ": a pipeline file is a mapping with read, steps and write";
+    return false;
+  }
+  for (const auto& kv : root) {
+    const std::string k = kv.first.as<std::string>();
+    if (k != "read" && k != "steps" && k != "write") {
+      *error = at(kv.first) + "unknown field '" + k + "' (read, steps, write)";
+      return false;
+    }
+  }
+  spec->file = path;
+  if (!root["read"]) {
+    *error = path + ": needs a 'read' source";
+    return false;
+  }
+  std::string why;
+  try {
+    if (!SourceFromJson(YamlToJson(root["read"]), "read", &spec->read, &why)) {
+      *error = at(root["read"]) + why;
+      return false;
+    }
+    if (root["steps"]) {
+      if (!root["steps"].IsSequence()) {
+        *error = at(root["steps"]) + "steps must be a list";
+        return false;
+      }
+      int i = 0;
+      for (const auto& s : root["steps"]) {
+        ++i;
+        if (!s.IsMap() || s.size() != 1) {
+          *error = at(s) + "step " + std::to_string(i) + " must be a one-key mapping: the operator and its parameters";
+          return false;
+        }
+        const std::string op = s.begin()->first.as<std::string>();
+        json params = YamlToJson(s.begin()->second);
+        if (!params.is_object() || op == "rename") params = json{{"value", params}};
+        std::string step_error;
+        if (!MakeStep(op, params, &step_error)) {
+          *error = at(s) + "step " + std::to_string(i) + " (" + op + "): " + step_error;
+          return false;
+        }
+        if (op == "join" || op == "union") {
+          SourceSpec right;
+          if (!SourceFromJson(op == "join" ? params["right"] : params, op + " source", &right,
+                              &step_error)) {
+            *error = at(s) + "step " + std::to_string(i) + " (" + op + "): " + step_error;
+            return false;
+          }
+        }
+        spec->steps.emplace_back(op, params);
+        spec->step_lines.push_back(s.Mark().line + 1);
+      }
+    }
+    if (!root["write"]) {
+      *error = path + ": needs a 'write' target";
+      return false;
+    }
+    const json w = YamlToJson(root["write"]);
+    for (auto it = w.begin(); it != w.end(); ++it) {
+      if (it.key() != "format" && it.key() != "path" && it.key() != "partition_by" && it.key() != "compression") {
+        *error = at(root["write"]) + "write: unknown field '" + it.key() +
+                 "' (format, path, partition_by, compression)";
+        return false;
+      }
+    }
+    spec->write.format = w.value("format", "jsonl");
+    spec->write.path = w.value("path", "");
+    spec->write.partition_by = w.value("partition_by", "");
+    spec->write.compression = w.value("compression", "snappy");
+    if (w.contains("compression") && spec->write.format != "parquet") {
+      *error = at(root["write"]) + "write: compression applies to parquet output only";
+      return false;
+    }
+    if (!CheckWriteSpec(spec->write, &why)) {
+      *error = at(root["write"]) + why;
+      return false;
+    }
+  } catch (const json::exception& e) {
+    *error = path + ": a field has the wrong type (" + e.what() + ")";
+    return false;
+  } catch (const YamlTooBig& e) {
+    *error = path + ": refused: the file " + e.what;
+    return false;
+  }
+  return true;
+}
+
+bool LoadPipeline(const std::string& path, PipelineSpec* spec, std::string* error) {
+  try {
+    return LoadPipelineOrThrow(path, spec, error);
+  } catch (const YAML::Exception& e) {  // a value of the wrong kind (a mapping where a name goes)
+    *error = path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg;
+    return false;
+  }
+}
+
+}  // namespace strata::data

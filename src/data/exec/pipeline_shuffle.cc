@@ -1,0 +1,250 @@
+#include "data/exec/pipeline_shuffle.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+#include <nlohmann/json.hpp>
+
+#include "data/ops/operators.h"
+#include "data/exec/stage_part.h"
+#include "data/ops/steps.h"
+
+namespace strata::data {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+struct ReduceTask {
+  std::string op, params;
+  bool merge_partials = false;
+  std::vector<std::string> after_ops, after_params;
+  std::string partial_groupby;
+  WriteSpec write;
+  int64_t part_index = 0;
+  NextPartition next;
+  STRATA_STRUCT(op, params, merge_partials, after_ops, after_params, partial_groupby, write, part_index, next);
+};
+
+using ReduceResult = PartResult;
+
+ReduceResult RunReduceTask(const ReduceTask& t, const std::vector<strata::ObjectRef<Block>>& parts,
+                           const std::vector<strata::ObjectRef<Block>>& side) {
+  ReduceResult r;
+  try {
+    auto step = MakeStep(t.op, json::parse(t.params), &r.error);
+    if (!step) return r;
+    Block all;
+    if (t.merge_partials) {
+      if (parts.empty()) return r;  // nothing reached this part
+      auto g = step->MakeGroupBy();
+      for (const Block& b : strata::Get(parts)) {
+        if (!g->AddPartial(b, &r.error)) return r;
+      }
+      all = g->Result();
+    } else {
+      for (const Block& b : strata::Get(parts)) all.Append(b);
+      if (all.names.empty() && step->side_input() == nullptr) return r;  // nothing reached this part
+      if (step->side_input() != nullptr) {
+        Block right;
+        for (const Block& b : strata::Get(side)) right.Append(b);
+        step->SetSideInput(std::move(right));
+      }
+      if (!step->Finish(&all, &r.error)) return r;
+    }
+    std::vector<std::unique_ptr<Step>> after;
+    for (size_t i = 0; i < t.after_ops.size(); ++i) {
+      after.push_back(MakeStep(t.after_ops[i], json::parse(t.after_params[i]), &r.error));
+      if (!after.back()) return r;
+    }
+    FinishPart(std::move(all), after, t.after_ops, t.partial_groupby, t.write, t.part_index, &r, t.next);
+  } catch (const std::exception& e) {
+    r.error = std::string("shuffle part ") + std::to_string(t.part_index) + ": " + e.what();
+  }
+  return r;
+}
+STRATA_REMOTE(RunReduceTask);
+
+struct SplitTask {
+  std::vector<std::string> by;
+  std::vector<bool> desc;
+  Block bounds;
+  STRATA_STRUCT(by, desc, bounds);
+};
+
+struct SplitResult {
+  std::vector<strata::ObjectRef<Block>> parts;
+  std::string error;
+  STRATA_STRUCT(parts, error);
+};
+
+SplitResult SplitByRange(const SplitTask& t, const std::vector<strata::ObjectRef<Block>>& block) {
+  SplitResult r;
+  try {
+    std::vector<Block> pieces;
+    if (!PartitionByRange(strata::Get(block.at(0)), t.by, t.desc, t.bounds, &pieces, &r.error)) return r;
+    for (Block& piece : pieces) r.parts.push_back(strata::Put(piece));
+  } catch (const std::exception& e) {
+    r.error = e.what();
+  }
+  return r;
+}
+STRATA_REMOTE(SplitByRange);
+
+}  // namespace
+
+bool RangePartition(const std::vector<std::string>& by, const std::vector<bool>& desc, int parts,
+                    const std::vector<Block>& samples, const std::vector<strata::ObjectRef<Block>>& blocks,
+                    PartRefs* out, std::string* error) {
+  Block all_samples, sorted;
+  for (const Block& s : samples) all_samples.Append(s);
+  if (all_samples.num_rows == 0) {
+    // Nothing to sort (every row filtered out, say): one part, as it is.
+    out->assign(1, blocks);
+    return true;
+  }
+  if (!SortBlock(all_samples, by, desc, &sorted, error)) return false;
+  // parts - 1 bounds at even quantiles of the sample (fewer if it is small).
+  std::vector<int64_t> at;
+  for (int i = 1; i < parts && sorted.num_rows > 0; ++i) {
+    const int64_t row = sorted.num_rows * i / parts;
+    if (at.empty() || row != at.back()) at.push_back(row);
+  }
+  SplitTask t{by, desc, sorted.Take(at)};
+  std::vector<strata::ObjectRef<SplitResult>> pending;
+  for (const auto& b : blocks) pending.push_back(strata::Task(SplitByRange).Remote(t, std::vector<strata::ObjectRef<Block>>{b}));
+  out->assign(at.size() + 1, {});
+  for (auto& ref : pending) {
+    SplitResult r = strata::Get(ref);
+    if (!r.error.empty()) {
+      *error = r.error;
+      return false;
+    }
+    for (size_t p = 0; p < r.parts.size() && p < out->size(); ++p) (*out)[p].push_back(r.parts[p]);
+  }
+  return true;
+}
+
+bool RunShuffleChain(const PipelineSpec& spec, const std::vector<std::unique_ptr<Step>>& steps,
+                     const std::vector<PlanStage>& stages, PartRefs parts, RunObserver* observer,
+                     const SideReader& read_side, ChainResult* out, std::string* error) {
+  for (const PlanStage& planned : stages) {
+    // The step, the row-local steps after it, and what follows them.
+    const size_t cur = planned.steps.front();
+    const size_t next = planned.steps.back() + 1;
+    ShuffleStage stage;
+    stage.op = spec.steps[cur].first;
+    stage.params = spec.steps[cur].second.dump();
+    stage.merge_partials = planned.merges_partials;
+    stage.label = "step " + std::to_string(cur + 1) + " " + stage.op;
+    stage.observer = observer;
+    for (size_t k = 1; k < planned.steps.size(); ++k) {
+      stage.after_ops.push_back(spec.steps[planned.steps[k]].first);
+      stage.after_params.push_back(spec.steps[planned.steps[k]].second.dump());
+    }
+    if (planned.partial_groupby) stage.partial_groupby = spec.steps[next].second.dump();
+    const bool chain = planned.output == StageOutput::kHashParts || planned.output == StageOutput::kRangeParts;
+    if (planned.output == StageOutput::kHashParts) {
+      stage.next.hash_keys = planned.keys;
+      stage.next.parts = planned.parts;
+    } else if (planned.output == StageOutput::kRangeParts) {
+      stage.next.sample_keys = planned.keys;
+    } else if (planned.output == StageOutput::kWrite) {
+      stage.write = spec.write;
+    }
+    PartRefs side;
+    if (const auto* s = steps[cur]->side_input(); s != nullptr &&
+        !read_side(*s, steps[cur]->side_shuffle_keys(), static_cast<int>(parts.size()), &side, error)) {
+      return false;
+    }
+    ShuffleOutcome o = RunShuffleStage(stage, parts, side);
+    if (!o.error.empty()) {
+      *error = "step " + std::to_string(cur + 1) + " (" + stage.op + "): " + o.error;
+      return false;
+    }
+    out->step_rows.emplace_back(stage.op, o.rows_out);
+    for (size_t i = 0; i < stage.after_ops.size(); ++i) out->step_rows.emplace_back(stage.after_ops[i], o.rows_after[i]);
+    if (!chain) {
+      out->written = !stage.write.path.empty();
+      out->rows_written = o.rows_written;
+      out->parts_written = o.parts_written;
+      out->rows = std::move(o.rows);
+      out->next = next;
+      return true;
+    }
+    // The next stage's inputs: every reducer's objects, by part.
+    PartRefs next_parts;
+    if (stage.next.parts > 0) {
+      next_parts.assign(static_cast<size_t>(stage.next.parts), {});
+      for (const auto& refs : o.next_parts) {
+        for (size_t p = 0; p < refs.size() && p < next_parts.size(); ++p) next_parts[p].push_back(refs[p]);
+      }
+    } else {
+      std::vector<strata::ObjectRef<Block>> blocks;
+      std::vector<Block> samples;
+      for (size_t i = 0; i < o.next_parts.size(); ++i) {
+        if (o.next_parts[i].empty()) continue;
+        blocks.push_back(o.next_parts[i][0]);
+        samples.push_back(std::move(o.samples[i]));
+      }
+      if (!RangePartition(planned.keys, planned.descending, planned.parts, samples, blocks, &next_parts, error)) {
+        *error = "step " + std::to_string(next + 1) + " (sort): " + *error;
+        return false;
+      }
+    }
+    parts = std::move(next_parts);
+  }
+  *error = "the plan's last shuffle stage partitions for a stage that does not follow";
+  return false;
+}
+
+int ClusterCpus() {
+  const auto status = nlohmann::json::parse(strata::ClusterStatus(true), nullptr, false);
+  if (status.is_discarded()) return 2;
+  return static_cast<int>(status["totals"]["resources_total"].value("CPU", 2.0));
+}
+
+int ShuffleParts() {
+  if (const char* env = std::getenv("STRATA_SHUFFLE_PARTS"); env != nullptr && std::atoi(env) > 0) {
+    return std::atoi(env);
+  }
+  return std::max(2, ClusterCpus());
+}
+
+ShuffleOutcome RunShuffleStage(const ShuffleStage& stage, const PartRefs& parts, const PartRefs& side) {
+  ShuffleOutcome out;
+  out.rows_after.assign(stage.after_ops.size(), 0);
+  std::vector<strata::ObjectRef<ReduceResult>> pending;
+  for (size_t p = 0; p < parts.size(); ++p) {
+    ReduceTask t{stage.op, stage.params, stage.merge_partials, stage.after_ops, stage.after_params,
+                 stage.partial_groupby, stage.write, static_cast<int64_t>(p), stage.next};
+    pending.push_back(strata::Task(RunReduceTask).Remote(t, parts[p], side.empty() ? std::vector<strata::ObjectRef<Block>>{} : side[p]));
+  }
+  // In part order, so the rows that come back are in a stable order.
+  const auto start = std::chrono::steady_clock::now();
+  size_t done = 0;
+  for (auto& ref : pending) {
+    ReduceResult r = strata::Get(ref);
+    if (!r.error.empty()) {
+      out.error = r.error;
+      return out;
+    }
+    out.rows_out += r.rows_out;
+    for (size_t i = 0; i < r.rows_after.size() && i < out.rows_after.size(); ++i) out.rows_after[i] += r.rows_after[i];
+    out.rows_written += r.rows_written;
+    out.parts_written += r.rows_written > 0;
+    out.rows.Append(r.block);
+    out.next_parts.push_back(std::move(r.parts));
+    out.samples.push_back(std::move(r.sample));
+    ++done;
+    if (stage.observer != nullptr) {
+      stage.observer->OnProgress({stage.label, done, pending.size(), out.rows_out,
+                                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()});
+    }
+  }
+  if (stage.observer != nullptr) stage.observer->OnStageEnd(stage.label);
+  return out;
+}
+
+}  // namespace strata::data

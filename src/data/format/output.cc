@@ -1,0 +1,88 @@
+#include "data/format/output.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <vector>
+
+#include "data/format/format_registry.h"
+#include "data/format/parquet/writer.h"
+
+namespace strata::data {
+
+namespace {
+
+// A partition's directory name: <column>=<value>, the value as text with '/'
+// made harmless; nulls get their own partition.
+std::string PartitionDir(const std::string& column, const Column& c, int64_t row) {
+  std::string v = c.IsNull(row) ? "__null__"
+                  : c.type == Type::kString ? std::string(c.Str(row))
+                                            : JsonValue(c, row);
+  if ((c.type == Type::kTimestamp || c.type == Type::kBinary) && v.size() >= 2) v = v.substr(1, v.size() - 2);
+  for (char& ch : v) {
+    if (ch == '/' || ch == '\0') ch = '_';
+  }
+  if (v.empty() || v == "." || v == "..") v = "__" + v + "__";
+  return column + "=" + v;
+}
+
+}  // namespace
+
+bool CheckWriteSpec(const WriteSpec& w, std::string* error) {
+  if (FindSinkFormat(w.format) == nullptr) {
+    *error = "write: format must be " + WritableFormatNames() + ", not '" + w.format + "'";
+    return false;
+  }
+  if (w.path.empty()) {
+    *error = "write needs a path";
+    return false;
+  }
+  parquet::Codec codec;
+  if (!parquet::CodecByName(w.compression, &codec)) {
+    *error = "write: compression must be snappy, zstd, gzip or none, not '" + w.compression + "'";
+    return false;
+  }
+  return true;
+}
+
+bool WriteOutput(const Block& b, const WriteSpec& w, int part, std::string* error) {
+  if (!w.partition_by.empty()) {
+    const Column* key = b.Get(w.partition_by);
+    if (key == nullptr) {
+      *error = "write: partition_by names column '" + w.partition_by + "', which the output lacks";
+      return false;
+    }
+    std::map<std::string, std::vector<int64_t>> rows;
+    for (int64_t r = 0; r < b.num_rows; ++r) rows[PartitionDir(w.partition_by, *key, r)].push_back(r);
+    WriteSpec inner = w;
+    inner.partition_by.clear();
+    for (const auto& [sub, idx] : rows) {
+      inner.path = w.path + "/" + sub;
+      if (!WriteOutput(b.Take(idx), inner, part, error)) return false;
+    }
+    return true;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(w.path, ec);
+  const SinkFormat* sink = FindSinkFormat(w.format);
+  if (sink == nullptr) {
+    *error = "write: format must be " + WritableFormatNames() + ", not '" + w.format + "'";
+    return false;
+  }
+  char name[64];
+  std::snprintf(name, sizeof(name), "/part-%05d.", part);
+  const std::string path = w.path + name + sink->extension();
+  std::string bytes;
+  if (!sink->Encode(b, w, &bytes, error)) return false;
+  std::ofstream out(path, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) {
+    *error = "cannot write " + path;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace strata::data

@@ -1,0 +1,51 @@
+// Sources: what a pipeline reads (its format from format/format_registry.h). A source names a format and files
+// (files, directories, globs) — or, for `range` and `items`, its rows; it is
+// planned into ranges — pieces of CSV / JSONL / text files cut at record
+// boundaries, Parquet row groups, stretches of a range — that tasks read
+// independently.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "data/block.h"
+#include "data/format/csv.h"
+
+namespace strata::data {
+
+struct SourceSpec {
+  std::string format;  // csv, tsv, jsonl, parquet, text (one row per line), range, items
+  std::vector<std::string> paths;  // files, directories or globs
+  int64_t n = 0;                   // range: rows 0 .. n-1 in column "id"
+  std::string items;               // items: the rows, as a JSON array of objects
+  bool header = true;
+  std::string on_bad_record = "fail";  // fail, skip, quarantine
+  std::string quarantine_path;         // Default: beside the output
+  std::map<std::string, std::string> schema;  // column -> int64|double|bool|string|timestamp
+};
+
+// A type a source's `schema` may give a column, by the name TypeName() shows.
+bool SchemaTypeByName(const std::string& name, Type* t);
+
+bool SourceFromJson(const nlohmann::ordered_json& j, const std::string& where, SourceSpec* out,
+                    std::string* error);
+
+std::vector<std::string> ExpandPaths(const std::vector<std::string>& patterns, std::string* error);
+
+// The source's schema and its ranges of about `target_bytes` (for Parquet:
+// one per row group; `first_line` is then the group's first row).
+bool PlanSource(const SourceSpec& src, int64_t target_bytes, CsvSchema* schema,
+                std::vector<FileRange>* ranges, std::string* error);
+
+// About how many bytes the source holds (its files' sizes), without reading it.
+int64_t SourceBytes(const SourceSpec& src);
+
+// Reads one range into `out`; records that break the format go to `bad`.
+// `bytes` is how much was read.
+bool ReadPart(const std::string& format, const FileRange& range, const CsvSchema& schema, Block* out,
+              std::vector<BadRecord>* bad, int64_t* bytes, std::string* error);
+
+}  // namespace strata::data

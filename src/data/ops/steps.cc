@@ -1,0 +1,393 @@
+#include "data/ops/steps.h"
+
+#include "data/expr/expr.h"
+#include "data/ops/operators.h"
+
+namespace strata::data {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+
+// A one-row literal result applies to every row.
+void Broadcast(Column* c, int64_t rows) {
+  if (c->length == rows) return;
+  const Column one = *c;
+  *c = Column::OfType(one.type);
+  for (int64_t i = 0; i < rows; ++i) c->AppendFrom(one, 0);
+}
+
+std::vector<std::string> Names(const json& j) {
+  if (j.is_string()) return {j.get<std::string>()};
+  return j.get<std::vector<std::string>>();
+}
+
+class FilterStep : public Step {
+ public:
+  explicit FilterStep(ExprPtr e) : e_(std::move(e)) {}
+  bool row_local() const override { return true; }
+  bool Apply(Block* b, std::string* error) override {
+    Column mask;
+    if (!EvalExpr(*e_, *b, &mask, error)) return false;
+    if (mask.type != Type::kBool && mask.type != Type::kNull) {
+      *error = std::string("the filter is ") + TypeName(mask.type) + ", not true/false";
+      return false;
+    }
+    Broadcast(&mask, b->num_rows);
+    *b = b->Filter(mask);
+    return true;
+  }
+
+ private:
+  ExprPtr e_;
+};
+
+class WithColumnStep : public Step {
+ public:
+  WithColumnStep(std::string name, ExprPtr e) : name_(std::move(name)), e_(std::move(e)) {}
+  bool row_local() const override { return true; }
+  bool Apply(Block* b, std::string* error) override {
+    Column c;
+    if (!EvalExpr(*e_, *b, &c, error)) return false;
+    Broadcast(&c, b->num_rows);
+    b->Add(name_, std::move(c));
+    return true;
+  }
+
+ private:
+  std::string name_;
+  ExprPtr e_;
+};
+
+class ProjectStep : public Step {
+ public:
+  enum Mode { kSelect, kDrop, kRename };
+  ProjectStep(Mode m, std::vector<std::string> cols, std::map<std::string, std::string> renames)
+      : mode_(m), cols_(std::move(cols)), renames_(std::move(renames)) {}
+  bool row_local() const override { return true; }
+  bool Apply(Block* b, std::string* error) override {
+    auto need = [&](const std::string& n) {
+      if (b->Find(n) >= 0) return true;
+      std::string have;
+      for (const std::string& s : b->names) have += (have.empty() ? "" : ", ") + s;
+      *error = "unknown column '" + n + "' (columns: " + have + ")";
+      return false;
+    };
+    if (mode_ == kRename) {
+      for (const auto& [from, to] : renames_) {
+        if (!need(from)) return false;
+        b->names[static_cast<size_t>(b->Find(from))] = to;
+      }
+      return true;
+    }
+    Block out;
+    out.num_rows = b->num_rows;
+    if (mode_ == kSelect) {
+      for (const std::string& n : cols_) {
+        if (!need(n)) return false;
+        out.Add(n, b->columns[static_cast<size_t>(b->Find(n))]);
+      }
+    } else {
+      for (const std::string& n : cols_) {
+        if (!need(n)) return false;
+      }
+      for (size_t i = 0; i < b->names.size(); ++i) {
+        if (std::find(cols_.begin(), cols_.end(), b->names[i]) == cols_.end()) {
+          out.Add(b->names[i], b->columns[i]);
+        }
+      }
+    }
+    *b = std::move(out);
+    return true;
+  }
+
+ private:
+  Mode mode_;
+  std::vector<std::string> cols_;
+  std::map<std::string, std::string> renames_;
+};
+
+class LimitStep : public Step {
+ public:
+  explicit LimitStep(int64_t n) : n_(n) {}
+  bool Finish(Block* all, std::string* error) override {
+    if (all->num_rows <= n_) return true;
+    std::vector<int64_t> rows(static_cast<size_t>(n_));
+    for (int64_t i = 0; i < n_; ++i) rows[static_cast<size_t>(i)] = i;
+    *all = all->Take(rows);
+    return true;
+  }
+
+ private:
+  int64_t n_;
+};
+
+class GroupByStep : public Step {
+ public:
+  GroupByStep(std::vector<std::string> by, std::vector<AggSpec> aggs)
+      : by_(std::move(by)), aggs_(std::move(aggs)) {}
+  std::unique_ptr<GroupBy> MakeGroupBy() const override {
+    // Distinct counts need every value of a group in one place: no partials.
+    for (const AggSpec& a : aggs_) {
+      if (a.fn == "count_distinct") return nullptr;
+    }
+    return std::make_unique<GroupBy>(by_, aggs_);
+  }
+  std::vector<std::string> shuffle_keys() const override { return by_; }  // none: one global group
+  bool Finish(Block* all, std::string* error) override {
+    GroupBy g(by_, aggs_);
+    if (!g.Add(*all, error)) return false;
+    *all = g.Result();
+    return true;
+  }
+
+ private:
+  std::vector<std::string> by_;
+  std::vector<AggSpec> aggs_;
+};
+
+class SortStep : public Step {
+ public:
+  SortStep(std::vector<std::string> by, std::vector<bool> desc) : by_(std::move(by)), desc_(std::move(desc)) {}
+  bool sort_keys(std::vector<std::string>* by, std::vector<bool>* desc) const override {
+    *by = by_;
+    *desc = desc_;
+    return true;
+  }
+  bool Finish(Block* all, std::string* error) override {
+    Block out;
+    if (!SortBlock(*all, by_, desc_, &out, error)) return false;
+    *all = std::move(out);
+    return true;
+  }
+
+ private:
+  std::vector<std::string> by_;
+  std::vector<bool> desc_;
+};
+
+class JoinStep : public Step {
+ public:
+  JoinStep(json right, std::vector<std::string> lk, std::vector<std::string> rk, std::string how,
+           std::string strategy)
+      : right_spec_(std::move(right)), lk_(std::move(lk)), rk_(std::move(rk)), how_(std::move(how)),
+        strategy_(std::move(strategy)) {}
+  const json* side_input() const override { return &right_spec_; }
+  void SetSideInput(Block right) override { right_ = std::move(right); }
+  // Broadcast: each task joins its block with the whole (small) right side —
+  // not for right and full joins, whose unmatched right rows would come
+  // from every task.
+  bool broadcastable() const override { return how_ != "right" && how_ != "full" && strategy_ != "shuffle"; }
+  bool always_broadcast() const override { return strategy_ == "broadcast"; }
+  std::vector<std::string> shuffle_keys() const override { return lk_; }
+  std::vector<std::string> side_shuffle_keys() const override { return rk_; }
+  bool Apply(Block* b, std::string* error) override { return Finish(b, error); }
+  bool Finish(Block* all, std::string* error) override {
+    Block out;
+    if (!HashJoin(*all, right_, lk_, rk_, how_, &out, error)) return false;
+    *all = std::move(out);
+    return true;
+  }
+
+ private:
+  json right_spec_;
+  std::vector<std::string> lk_, rk_;
+  std::string how_;
+  std::string strategy_;  // auto (broadcast when the right side is small), broadcast, shuffle
+  Block right_;
+};
+
+class DedupStep : public Step {
+ public:
+  explicit DedupStep(std::vector<std::string> columns) : columns_(std::move(columns)) {}
+  std::vector<std::string> shuffle_keys() const override {
+    return columns_.empty() ? std::vector<std::string>{"*"} : columns_;
+  }
+  bool Finish(Block* all, std::string* error) override {
+    Block out;
+    if (!Dedup(*all, columns_, &out, error)) return false;
+    *all = std::move(out);
+    return true;
+  }
+
+ private:
+  std::vector<std::string> columns_;
+};
+
+// The rows of another source after these (columns matched by name; a column
+// the other source lacks is null there).
+class UnionStep : public Step {
+ public:
+  explicit UnionStep(json source) : source_(std::move(source)) {}
+  const json* side_input() const override { return &source_; }
+  void SetSideInput(Block other) override { other_ = std::move(other); }
+  bool Finish(Block* all, std::string* error) override {
+    all->Append(other_);
+    return true;
+  }
+
+ private:
+  json source_;
+  Block other_;
+};
+
+template <class F>
+StepInfo Info(std::set<std::string> params, std::set<std::string> required, F make) {
+  return StepInfo{std::move(params), std::move(required), make};
+}
+
+ExprPtr ExprParam(const json& p, const std::string& what, std::string* error) {
+  if (!p.is_string()) {
+    *error = what + " must be an expression in quotes";
+    return nullptr;
+  }
+  const std::string text = p.get<std::string>();
+  std::string why;
+  ExprPtr e = ParseExpr(text, &why);
+  if (!e) *error = what + " '" + text + "': " + why;
+  return e;
+}
+
+}  // namespace
+
+std::map<std::string, StepInfo>& StepRegistry() {
+  static std::map<std::string, StepInfo> registry = [] {
+    std::map<std::string, StepInfo> r;
+    // A step given as a bare value ("filter: expr") arrives as {"value": ...}.
+    r["filter"] = Info({"value", "expr"}, {}, [](const json& p, std::string* e) -> std::unique_ptr<Step> {
+      ExprPtr x = ExprParam(p.contains("expr") ? p["expr"] : p.value("value", json()), "the filter", e);
+      return x ? std::make_unique<FilterStep>(x) : nullptr;
+    });
+    r["with_column"] = Info({"name", "expr"}, {"name", "expr"}, [](const json& p, std::string* e) -> std::unique_ptr<Step> {
+      ExprPtr x = ExprParam(p["expr"], "expr", e);
+      return x ? std::make_unique<WithColumnStep>(p["name"].get<std::string>(), x) : nullptr;
+    });
+    r["select"] = Info({"value", "columns"}, {}, [](const json& p, std::string*) -> std::unique_ptr<Step> {
+      return std::make_unique<ProjectStep>(ProjectStep::kSelect, Names(p.contains("columns") ? p["columns"] : p["value"]),
+                                           std::map<std::string, std::string>{});
+    });
+    r["drop"] = Info({"value", "columns"}, {}, [](const json& p, std::string*) -> std::unique_ptr<Step> {
+      return std::make_unique<ProjectStep>(ProjectStep::kDrop, Names(p.contains("columns") ? p["columns"] : p["value"]),
+                                           std::map<std::string, std::string>{});
+    });
+    r["rename"] = Info({"value"}, {"value"}, [](const json& p, std::string* e) -> std::unique_ptr<Step> {
+      if (!p["value"].is_object()) {
+        *e = "rename takes a mapping {old: new}";
+        return nullptr;
+      }
+      return std::make_unique<ProjectStep>(ProjectStep::kRename, std::vector<std::string>{},
+                                           p["value"].get<std::map<std::string, std::string>>());
+    });
+    r["limit"] = Info({"value"}, {"value"}, [](const json& p, std::string* e) -> std::unique_ptr<Step> {
+      const json& v = p["value"];
+      if (!v.is_number_integer() || v.get<int64_t>() < 0) {
+        *e = "limit takes a whole number of rows";
+        return nullptr;
+      }
+      return std::make_unique<LimitStep>(v.get<int64_t>());
+    });
+    r["groupby"] = Info({"by", "agg"}, {"agg"}, [](const json& p, std::string* e) -> std::unique_ptr<Step> {
+      std::vector<std::string> by = p.contains("by") ? Names(p["by"]) : std::vector<std::string>{};
+      if (!p["agg"].is_object() || p["agg"].empty()) {
+        *e = "agg must map output names to aggregations, e.g. {trips: \"count()\"}";
+        return nullptr;
+      }
+      std::vector<AggSpec> aggs;
+      for (auto it = p["agg"].begin(); it != p["agg"].end(); ++it) {
+        AggSpec a;
+        if (!it.value().is_string() || !ParseAgg(it.key(), it.value().get<std::string>(), &a, e)) {
+          if (e->empty()) *e = "agg '" + it.key() + "' must be a string such as \"sum(x)\"";
+          return nullptr;
+        }
+        aggs.push_back(a);
+      }
+      return std::make_unique<GroupByStep>(by, aggs);
+    });
+    r["dedup"] = Info({"value", "columns"}, {}, [](const json& p, std::string*) -> std::unique_ptr<Step> {
+      const json& c = p.contains("columns") ? p["columns"] : p.value("value", json::array());
+      return std::make_unique<DedupStep>(c.is_null() ? std::vector<std::string>{} : Names(c));
+    });
+    r["union"] = Info({"format", "paths", "header", "on_bad_record", "schema", "n", "items"}, {"format"},
+                      [](const json& p, std::string*) -> std::unique_ptr<Step> {
+      return std::make_unique<UnionStep>(p);
+    });
+    r["sort"] = Info({"by", "descending"}, {"by"}, [](const json& p, std::string*) -> std::unique_ptr<Step> {
+      std::vector<std::string> by = Names(p["by"]);
+      std::vector<bool> desc(by.size(), false);
+      if (p.contains("descending")) {
+        if (p["descending"].is_boolean()) desc.assign(by.size(), p["descending"].get<bool>());
+        else desc = p["descending"].get<std::vector<bool>>();
+      }
+      desc.resize(by.size(), false);
+      return std::make_unique<SortStep>(by, desc);
+    });
+    r["join"] = Info({"right", "on", "how", "strategy"}, {"right", "on"}, [](const json& p, std::string* e) -> std::unique_ptr<Step> {
+      std::vector<std::string> lk, rk;
+      const json& on = p["on"];
+      if (on.is_string()) {
+        lk = rk = {on.get<std::string>()};
+      } else if (on.is_object()) {
+        for (auto it = on.begin(); it != on.end(); ++it) {
+          lk.push_back(it.key());
+          rk.push_back(it.value().get<std::string>());
+        }
+      } else {
+        *e = "on must be a column name or a mapping {left_column: right_column}";
+        return nullptr;
+      }
+      const std::string how = p.value("how", "inner");
+      if (how != "inner" && how != "left" && how != "right" && how != "full" && how != "semi" && how != "anti") {
+        *e = "how must be inner, left, right, full, semi or anti, not '" + how + "'";
+        return nullptr;
+      }
+      const std::string strategy = p.value("strategy", "auto");
+      if (strategy != "auto" && strategy != "broadcast" && strategy != "shuffle") {
+        *e = "strategy must be auto, broadcast or shuffle, not '" + strategy + "'";
+        return nullptr;
+      }
+      if (strategy == "broadcast" && (how == "right" || how == "full")) {
+        *e = "a " + how + " join cannot be broadcast (every task would add the unmatched right rows)";
+        return nullptr;
+      }
+      return std::make_unique<JoinStep>(p["right"], lk, rk, how, strategy);
+    });
+    AddReshapeSteps(&r);
+    return r;
+  }();
+  return registry;
+}
+
+std::unique_ptr<Step> MakeStep(const std::string& name, const json& params, std::string* error) {
+  auto& reg = StepRegistry();
+  auto it = reg.find(name);
+  if (it == reg.end()) {
+    std::string known;
+    for (const auto& [n, info] : reg) known += (known.empty() ? "" : ", ") + n;
+    *error = "unknown operator '" + name + "' (known: " + known + ")";
+    return nullptr;
+  }
+  for (auto p = params.begin(); p != params.end(); ++p) {
+    if (it->second.params.count(p.key()) == 0) {
+      std::string known;
+      for (const std::string& k : it->second.params) {
+        if (k != "value") known += (known.empty() ? "" : ", ") + k;
+      }
+      *error = name + ": unknown parameter '" + p.key() + "' (known: " + known + ")";
+      return nullptr;
+    }
+  }
+  for (const std::string& r : it->second.required) {
+    if (!params.contains(r)) {
+      *error = name + (r == "value" ? " needs a value" : ": missing parameter '" + r + "'");
+      return nullptr;
+    }
+  }
+  try {
+    return it->second.make(params, error);
+  } catch (const json::exception& e) {
+    *error = name + ": a parameter has the wrong type (" + e.what() + ")";
+    return nullptr;
+  }
+}
+
+}  // namespace strata::data
