@@ -38,8 +38,7 @@ struct ProviderContext {
   std::string strata_binary; // the `strata` executable (local provider)
 };
 
-// "local" or "aws" as the file says; nullptr with `error` if it cannot be made.
-std::unique_ptr<NodeProvider> MakeProvider(const ClusterConfig& config,
-                                           const ProviderContext& context, std::string* error);
+// Which provider a cluster file's `provider.type` names is decided where
+// they are all known: cli/providers.cc (MakeProvider).
 
 }  // namespace strata::autoscaler

@@ -18,10 +18,10 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "autoscaler/autoscaler.h"
+#include "autoscaler/autoscaler_loop.h"
 #include "autoscaler/cluster_config.h"
-#include "autoscaler/node_provider.h"
 #include "cli/commands.h"
+#include "cli/providers.h"
 #include "cloud/aws/aws_provider.h"
 #include "common/session.h"
 #include "common/system_info.h"
@@ -32,6 +32,32 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 void OnStopSignal(int) { g_stop = true; }
+
+// The head over the CLI's connection, for the autoscaler loop.
+struct ChannelHeadLink : autoscaler::HeadLink {
+  rpc::Channel channel;
+  bool Ask(rpc::MsgType type, const std::string& body, rpc::MsgType want, std::string* reply, std::string* error) {
+    rpc::MsgType got = rpc::MsgType::kError;
+    return channel.SendNow(type, body) && channel.ReadFrame(&got, reply, 10000, error) && got == want;
+  }
+  bool Status(nlohmann::json* status, std::string* error) override {
+    std::string body, text;
+    if (!Ask(rpc::MsgType::kStatusRequest, std::string(), rpc::MsgType::kStatusReply, &body, error)) return false;
+    if (!rpc::DecodeBody(body.data(), body.size(), &text, error)) return false;
+    *status = nlohmann::json::parse(text, nullptr, false);
+    if (status->is_discarded()) *error = "the head's status is not JSON";
+    return !status->is_discarded();
+  }
+  bool Drain(const std::string& node, double deadline_s, std::string* error) override {
+    rpc::MsgType got = rpc::MsgType::kError;
+    std::string reply;
+    return channel.SendNow(rpc::MsgType::kDrainNode, rpc::DrainRequest{NodeId::FromHex(node), deadline_s}) &&
+           channel.ReadFrame(&got, &reply, 10000, error) && got == rpc::MsgType::kDrainReply;
+  }
+  void Report(const nlohmann::json& report) override {
+    channel.SendNow(rpc::MsgType::kAutoscalerReport, report.dump());
+  }
+};
 
 std::string StateDir(const std::string& session_dir) { return session_dir + "/autoscaler"; }
 
@@ -160,7 +186,7 @@ int RunDown(const std::string& file) {
   }
   autoscaler::ProviderContext context{record->address, record->token, state_dir,
                                       SelfExecutablePath()};
-  auto provider = autoscaler::MakeProvider(config, context, &error);
+  auto provider = MakeProvider(config, context, &error);
   if (provider == nullptr) {
     std::fprintf(stderr, "strata down: %s\n", error.c_str());
   } else {
@@ -185,48 +211,20 @@ int RunAutoscaler(const std::string& file, const std::string& address, const std
   autoscaler::ProviderContext context{advertised != nullptr ? advertised : address,
                                       ResolveToken(token, address), state_dir,
                                       SelfExecutablePath()};
-  auto provider = autoscaler::MakeProvider(config, context, &error);
+  auto provider = MakeProvider(config, context, &error);
   if (provider == nullptr) {
     std::fprintf(stderr, "strata autoscaler: %s\n", error.c_str());
     return 2;
   }
-  rpc::Channel channel;
-  if (!ConnectAsCli(address, token, "autoscaler", &channel)) return 1;
+  ChannelHeadLink head;
+  if (!ConnectAsCli(address, token, "autoscaler", &head.channel)) return 1;
   signal(SIGTERM, OnStopSignal);
   signal(SIGINT, OnStopSignal);
   signal(SIGPIPE, SIG_IGN);
-  auto ask = [&](rpc::MsgType type, const auto& body, rpc::MsgType want, std::string* reply) {
-    rpc::MsgType got = rpc::MsgType::kError;
-    return channel.SendNow(type, body) && channel.ReadFrame(&got, reply, 10000, &error) &&
-           got == want;
-  };
-  autoscaler::Autoscaler::Hooks hooks;
-  hooks.drain = [&](const std::string& node, double deadline_s) {
-    rpc::DrainRequest request{NodeId::FromHex(node), deadline_s};
-    std::string reply;
-    if (!ask(rpc::MsgType::kDrainNode, request, rpc::MsgType::kDrainReply, &reply)) {
-      spdlog::error("autoscaler: drain of {} was not answered: {}", node, error);
-    }
-  };
-  autoscaler::Autoscaler scaler(config, provider.get(), hooks);
   spdlog::info("autoscaler for cluster '{}' (provider {}) watching {}", config.cluster_name,
                config.provider.type, address);
-  while (!g_stop) {
-    std::string body;
-    if (!ask(rpc::MsgType::kStatusRequest, std::string(), rpc::MsgType::kStatusReply, &body)) {
-      spdlog::error("autoscaler: lost the head at {}: {}; exiting", address, error);
-      return 1;
-    }
-    std::string text;
-    rpc::DecodeBody(body.data(), body.size(), &text, &error);
-    const nlohmann::json status = nlohmann::json::parse(text, nullptr, false);
-    if (!status.is_discarded()) {
-      const nlohmann::json report = scaler.RunOnce(status, std::chrono::steady_clock::now());
-      channel.SendNow(rpc::MsgType::kAutoscalerReport, report.dump());
-    }
-    for (int i = 0; i < 10 && !g_stop; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+  if (autoscaler::RunAutoscalerLoop(config, provider.get(), &head, g_stop, std::chrono::seconds(1)) != 0) {
+    return 1;
   }
   spdlog::info("autoscaler stopped");
   return 0;

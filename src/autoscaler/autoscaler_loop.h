@@ -1,0 +1,34 @@
+// The autoscaler process's loop: every round, read the cluster's status from
+// the head, run one Autoscaler round, hand the head its report, and drain
+// what the round chose. The head is reached through HeadLink, so the loop
+// runs the same against the real head (`strata autoscaler`, over the CLI's
+// connection) and against a fake in tests.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "autoscaler/cluster_config.h"
+#include "autoscaler/node_provider.h"
+
+namespace strata::autoscaler {
+
+class HeadLink {
+ public:
+  virtual ~HeadLink() = default;
+  // The cluster status, as `strata status --json` prints it; false (with
+  // `error`) once the head cannot be reached.
+  virtual bool Status(nlohmann::json* status, std::string* error) = 0;
+  virtual bool Drain(const std::string& node_id, double deadline_s, std::string* error) = 0;
+  // What `strata status` shows under "Autoscaler".
+  virtual void Report(const nlohmann::json& report) = 0;
+};
+
+// Runs rounds `period` apart until `stop` is set (0) or the head is lost (1).
+int RunAutoscalerLoop(const ClusterConfig& config, NodeProvider* provider, HeadLink* head,
+                      const std::atomic<bool>& stop, std::chrono::milliseconds period);
+
+}  // namespace strata::autoscaler
