@@ -8,7 +8,7 @@ uint32_t NodeTable::Join(ConnId conn, const NodeRecord& first_report) {
   Entry& e = by_conn_[conn];
   e.record = first_report;
   e.record.index = next_index_++;
-  e.record.state = "ALIVE";
+  e.record.state = NodeState::kAlive;
   e.last_seen = Clock::now();
   e.alive = true;
   spdlog::info("a node joined from {} as index {}", e.record.address, e.record.index);
@@ -28,8 +28,8 @@ bool NodeTable::Report(ConnId conn, NodeRecord record) {
   record.index = e.record.index;
   record.address = e.record.address;
   // A draining node says so itself; the head never undoes it.
-  if (e.record.state == "DRAINING") record.state = "DRAINING";
-  if (record.state != "DRAINING") record.state = "ALIVE";
+  if (e.record.state == NodeState::kDraining) record.state = NodeState::kDraining;
+  if (record.state != NodeState::kDraining) record.state = NodeState::kAlive;
   e.record = std::move(record);
   e.last_seen = Clock::now();
   state_->UpsertNode(e.record);
@@ -39,7 +39,7 @@ bool NodeTable::Report(ConnId conn, NodeRecord record) {
 void NodeTable::MarkDead(Entry& e, const std::string& reason) {
   e.alive = false;
   // A drained node leaving is the end of its drain, not a failure.
-  e.record.state = e.record.state == "DRAINING" ? "DRAINED" : "DEAD";
+  e.record.state = e.record.state == NodeState::kDraining ? NodeState::kDrained : NodeState::kDead;
   e.record.used = ResourceSet();
   e.record.pending.clear();
   e.record.workers = WorkerStats();
@@ -79,7 +79,7 @@ std::vector<NodeTable::ConnId> NodeTable::Expire(Clock::time_point now) {
 NodeTable::ConnId NodeTable::StartDrain(const NodeId& node) {
   for (auto& [conn, e] : by_conn_) {
     if (!e.alive || e.record.id != node) continue;
-    e.record.state = "DRAINING";
+    e.record.state = NodeState::kDraining;
     state_->UpsertNode(e.record);
     return conn;
   }

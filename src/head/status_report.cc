@@ -105,7 +105,7 @@ json BuildStatusJson(const ClusterState& state, const std::string& session_dir,
         {"instance_id", n.instance_id},
         {"pending_tasks", pending_tasks},
         {"node_type", n.node_type},
-        {"state", n.state},
+        {"state", rpc::NodeStateName(n.state)},
         {"address", n.address},
         {"hostname", n.hostname},
         {"arch", n.arch},
@@ -133,7 +133,7 @@ json BuildStatusJson(const ClusterState& state, const std::string& session_dir,
           {"starting", n.workers.starting}}},
     };
     nodes.push_back(node);
-    if (n.state != "ALIVE") continue;
+    if (n.state != NodeState::kAlive) continue;
     total.Add(n.total);
     used.Add(n.used);
     for (const auto& [shape, c] : n.pending) pending[shape] += c;

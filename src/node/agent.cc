@@ -182,7 +182,7 @@ void Agent::OnFrame(rpc::ConnId id, MsgType type, const char* body, size_t size)
     return;
   }
   if (peer.role == rpc::Role::kNode) {
-    head::NodeRecord report;
+    rpc::NodeRecord report;
     if (type != MsgType::kNodeReport) {
       RefuseConnection(id, std::string("a node may not send ") + rpc::MsgTypeName(type));
     } else if (Decode(id, type, body, size, &report) && nodes_->Report(id, std::move(report))) {
@@ -335,7 +335,7 @@ void Agent::HandleHello(rpc::ConnId id, const char* body, size_t size) {
         return;
       }
       peer.role = rpc::Role::kNode;
-      head::NodeRecord first;  // its id and resources come with its first report
+      rpc::NodeRecord first;  // its id and resources come with its first report
       first.address = hello.node_address;
       first.node_type = "worker";
       welcome.node_index = nodes_->Join(id, first);
@@ -436,7 +436,7 @@ void Agent::PullFromHome(const ObjectId& oid, uint32_t home) {
   const rpc::ConnId conn = PeerConn(home);
   if (conn == 0) {
     bool known = false;
-    for (const head::NodeRecord& n : cluster_->Nodes()) known |= n.index == home;
+    for (const rpc::NodeRecord& n : cluster_->Nodes()) known |= n.index == home;
     if (!known) {
       // Two heartbeats' time for the cluster view to name the node.
       unknown_home_fetches_.push_back({oid, home, std::chrono::steady_clock::now() + std::chrono::seconds(2)});
@@ -461,7 +461,7 @@ void Agent::RetryUnknownHomes() {
   waiting.swap(unknown_home_fetches_);
   for (const UnknownHomeFetch& f : waiting) {
     bool known = false;
-    for (const head::NodeRecord& n : cluster_->Nodes()) known |= n.index == f.home;
+    for (const rpc::NodeRecord& n : cluster_->Nodes()) known |= n.index == f.home;
     if (known) {
       PullFromHome(f.oid, f.home);
     } else if (now > f.deadline) {
@@ -508,12 +508,12 @@ void Agent::HandleGet(rpc::ConnId id, const std::vector<ObjectId>& ids) {
   if (!now.empty()) loop_->Send(id, MsgType::kObjectsReady, now);
 }
 
-head::NodeRecord Agent::SelfRecord() const {
-  head::NodeRecord r;
+rpc::NodeRecord Agent::SelfRecord() const {
+  rpc::NodeRecord r;
   r.id = node_id_;
   r.index = node_index_;
   r.node_type = options_.node_type;
-  r.state = draining_ ? "DRAINING" : "ALIVE";
+  r.state = draining_ ? rpc::NodeState::kDraining : rpc::NodeState::kAlive;
   r.address = tcp_address_;
   r.hostname = HostName();
   r.spill_dir = options_.spill_dir;

@@ -110,7 +110,7 @@ class Agent : public rpc::EventLoop::Handler {
   void HandleFromHead(rpc::MsgType type, const char* body, size_t size);
   void Heartbeat();
   void RefuseConnection(rpc::ConnId id, const std::string& why);
-  head::NodeRecord SelfRecord() const;
+  rpc::NodeRecord SelfRecord() const;
   template <class T>
   bool Decode(rpc::ConnId id, rpc::MsgType type, const char* body, size_t size, T* out);
 

@@ -54,7 +54,7 @@ void Agent::Heartbeat() {
   }
   cluster_->UpsertNode(SelfRecord());
   UpdateRemoteNodes();
-  const std::vector<head::NodeRecord> view = cluster_->Nodes();
+  const std::vector<rpc::NodeRecord> view = cluster_->Nodes();
   for (rpc::ConnId conn : nodes_->AliveConnections()) {
     loop_->Send(conn, MsgType::kClusterView, view);
   }
@@ -62,9 +62,9 @@ void Agent::Heartbeat() {
 
 void Agent::UpdateRemoteNodes() {
   std::vector<RemoteNode> alive;
-  for (const head::NodeRecord& n : cluster_->Nodes()) {
+  for (const rpc::NodeRecord& n : cluster_->Nodes()) {
     if (n.id == node_id_) continue;
-    if (n.state == "ALIVE") {
+    if (n.state == rpc::NodeState::kAlive) {
       ResourceSet available = n.total;
       available.Subtract(n.used);
       available.Subtract(n.committed);
@@ -73,7 +73,7 @@ void Agent::UpdateRemoteNodes() {
       alive.push_back(RemoteNode{n.index, n.id, n.arch, n.total, available,
                                  received == n.received_from.end() ? 0 : received->second,
                                  returned == n.returned_to.end() ? 0 : returned->second});
-    } else if (n.state == "DRAINING") {
+    } else if (n.state == rpc::NodeState::kDraining) {
       continue;  // finishing what it has: no new work, but nothing to run again either
     } else if (known_dead_.insert(n.index).second) {
       scheduler_->OnNodeDead(n.index, "the head declared it dead");
@@ -85,8 +85,8 @@ void Agent::UpdateRemoteNodes() {
 rpc::ConnId Agent::PeerConn(uint32_t index) {
   if (auto it = peer_out_.find(index); it != peer_out_.end()) return it->second;
   std::string address;
-  for (const head::NodeRecord& n : cluster_->Nodes()) {
-    if (n.index == index && n.state == "ALIVE" && n.id != node_id_) address = n.address;
+  for (const rpc::NodeRecord& n : cluster_->Nodes()) {
+    if (n.index == index && n.state == rpc::NodeState::kAlive && n.id != node_id_) address = n.address;
   }
   if (address.empty() && index == 0 && !options_.head_address.empty()) {
     // The head is node 0; a node that joined a moment ago may not have its
@@ -367,7 +367,7 @@ void Agent::HandleFromHead(MsgType type, const char* body, size_t size) {
     return;
   }
   if (type == MsgType::kClusterView) {
-    std::vector<head::NodeRecord> view;
+    std::vector<rpc::NodeRecord> view;
     if (!rpc::DecodeBody(body, size, &view, &error)) {
       spdlog::error("malformed ClusterView from the head: {}", error);
       return;

@@ -295,8 +295,8 @@ std::vector<ObjectId> ObjectStore::HeldBy(rpc::ConnId conn) const {
   return ids;
 }
 
-head::StoreStats ObjectStore::Stats() const {
-  head::StoreStats s;
+rpc::StoreStats ObjectStore::Stats() const {
+  rpc::StoreStats s;
   s.capacity_bytes = options_.capacity_bytes;
   s.used_bytes = used_bytes_;
   s.spilled_bytes = spilled_bytes_;

@@ -82,7 +82,7 @@ class ObjectStore {
   void OnSpillsDone();
   void WaitForSpills();
 
-  head::StoreStats Stats() const;
+  rpc::StoreStats Stats() const;
   std::string ShmPath(const ObjectId& id) const { return options_.shm_prefix + id.Hex(); }
   std::string SpillPath(const ObjectId& id) const;
   const StoreOptions& options() const { return options_; }

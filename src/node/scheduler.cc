@@ -353,7 +353,7 @@ void Scheduler::FailTask(TaskId id, const std::string& message) {
   FinishTask(id, rpc::ErrorObject(ReturnObjectOf(id), message));
 }
 
-void Scheduler::FillNodeRecord(head::NodeRecord* r) const {
+void Scheduler::FillNodeRecord(rpc::NodeRecord* r) const {
   r->total = options_.total;
   ResourceSet used = options_.total;
   used.Subtract(available_);
@@ -383,7 +383,7 @@ void Scheduler::FillNodeRecord(head::NodeRecord* r) const {
   for (const auto& [shape, ids] : infeasible_) {
     if (!ids.empty()) r->infeasible[shape] = static_cast<int64_t>(ids.size());
   }
-  head::WorkerStats ws;
+  rpc::WorkerStats ws;
   for (const auto& [id, w] : workers_) {
     if (w.state == WorkerState::kDead) continue;
     ++ws.total;

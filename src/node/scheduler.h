@@ -107,7 +107,7 @@ class Scheduler {
   void Dispatch();
   // Periodically: notice workers that exited before connecting.
   void Tick();
-  void FillNodeRecord(head::NodeRecord* record) const;
+  void FillNodeRecord(rpc::NodeRecord* record) const;
 
   // Multi-node: the other nodes (alive ones) and how to reach them.
   void SetRemoteNodes(std::vector<RemoteNode> nodes);

@@ -35,8 +35,8 @@ enum class MsgType : uint8_t {
   kStopCluster = 14,      // reserved; refused (`strata stop` signals the process)
   kError = 15,            // agent -> client: string, then the connection closes
   kLogLines = 16,         // agent -> driver: LogLines (what the job's workers printed)
-  kNodeReport = 17,       // node -> head: head::NodeRecord, every heartbeat
-  kClusterView = 18,      // head -> nodes: vector<head::NodeRecord>
+  kNodeReport = 17,       // node -> head: rpc::NodeRecord, every heartbeat
+  kClusterView = 18,      // head -> nodes: vector<rpc::NodeRecord>
   kForwardTasks = 19,     // node -> node: vector<ForwardedTask> (run these for me)
   kPullChunk = 20,        // node -> node: ChunkRequest (send me bytes of an object)
   kObjectChunk = 21,      // node -> node: ObjectChunk

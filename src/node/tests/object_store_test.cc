@@ -126,7 +126,7 @@ TEST_F(ObjectStoreTest, LeastRecentlyUsedObjectSpillsWhenFull) {
   ASSERT_EQ(bytes.size, 1000u);
   EXPECT_EQ(bytes.data[0], 'b');
   EXPECT_EQ(bytes.data[999], 'b');
-  head::StoreStats s = store_->Stats();
+  rpc::StoreStats s = store_->Stats();
   EXPECT_EQ(s.used_bytes, 2000u);
   EXPECT_EQ(s.spilled_bytes, 1000u);
   EXPECT_EQ(s.spill_count, 1u);
@@ -141,7 +141,7 @@ TEST_F(ObjectStoreTest, ObjectFreedWhileSpillingLeavesNothingBehind) {
   EXPECT_EQ(store_->Find(a), nullptr);
   EXPECT_FALSE(fs::exists(store_->SpillPath(a)));
   EXPECT_FALSE(fs::exists(store_->ShmPath(a)));
-  head::StoreStats s = store_->Stats();
+  rpc::StoreStats s = store_->Stats();
   EXPECT_EQ(s.used_bytes, 2000u);
   EXPECT_EQ(s.spilled_bytes, 0u);
   // Accounting is intact: the next object over capacity spills as usual.
