@@ -226,7 +226,7 @@ int RunStart(const StartFlags& flags) {
           rpc::Channel channel;
           std::string error;
           rpc::Hello hello;
-          hello.role = static_cast<uint8_t>(rpc::Role::kCli);
+          hello.role = rpc::Role::kCli;
           hello.pid = getpid();
           hello.token = token;
           rpc::MsgType type{};

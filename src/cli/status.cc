@@ -36,7 +36,7 @@ bool ConnectAsCli(const std::string& address, const std::string& token_flag, con
     return false;
   }
   rpc::Hello hello;
-  hello.role = static_cast<uint8_t>(rpc::Role::kCli);
+  hello.role = rpc::Role::kCli;
   hello.pid = getpid();
   hello.token = ResolveToken(token_flag, address);
   rpc::MsgType type = rpc::MsgType::kError;

@@ -55,7 +55,7 @@ CoreRuntime::CoreRuntime(const std::string& address, const std::string& token, r
   std::string error;
   if (!channel_.Connect(address, kConnectTimeoutMs, &error)) throw StrataError(error);
   rpc::Hello hello;
-  hello.role = static_cast<uint8_t>(role);
+  hello.role = role;
   hello.worker = worker;
   hello.pid = getpid();
   hello.token = token;
@@ -133,7 +133,7 @@ void CoreRuntime::OnFrame(MsgType type, const char* body, size_t size) {
     std::lock_guard<std::mutex> lock(mu_);
     for (rpc::ObjectInfo& info : infos) {
       const ObjectId id = info.id;
-      const bool infeasible = info.state == static_cast<uint8_t>(ObjectState::kInfeasible);
+      const bool infeasible = info.state == ObjectState::kInfeasible;
       if (infeasible && warned_infeasible_.insert(id).second) {
         std::fprintf(stderr, "strata: warning: %s\n", info.data.c_str());
       }
@@ -205,7 +205,7 @@ ObjectId CoreRuntime::Submit(internal::TaskKind kind, const std::string& functio
                              const internal::TaskOptions& options, const ActorId& actor) {
   rpc::TaskSpec spec;
   spec.id = TaskId::Generate();
-  spec.kind = static_cast<uint8_t>(kind);
+  spec.kind = kind;
   spec.function = function;
   spec.name = options.name;
   spec.args.reserve(args.size());
@@ -222,7 +222,7 @@ ObjectId CoreRuntime::Submit(internal::TaskKind kind, const std::string& functio
   spec.max_retries = options.max_retries;
   spec.max_restarts = options.max_restarts;
   spec.actor = actor;
-  spec.strategy = static_cast<uint8_t>(options.strategy);
+  spec.strategy = options.strategy;
   spec.affinity_node = options.affinity_node;
   spec.affinity_soft = options.affinity_soft;
   const ObjectId rid = ReturnObjectOf(spec.id);
@@ -243,13 +243,13 @@ rpc::ObjectInfo CoreRuntime::ToInfo(internal::EncodedObject&& e) const {
   info.size = e.size;
   info.contained = std::move(e.contained);
   if (!e.in_store) {
-    info.state = static_cast<uint8_t>(ObjectState::kInline);
+    info.state = ObjectState::kInline;
     info.data = std::move(e.data);
   } else if (e.size > welcome_.store_capacity) {
-    info.state = static_cast<uint8_t>(ObjectState::kSpilled);
+    info.state = ObjectState::kSpilled;
     info.path = welcome_.spill_dir + "/" + e.id.Hex();
   } else {
-    info.state = static_cast<uint8_t>(ObjectState::kShm);
+    info.state = ObjectState::kShm;
     std::lock_guard<std::mutex> lock(claimed_mu_);
     if (auto it = claimed_.find(info.id); it != claimed_.end()) {
       info.recycled = std::move(it->second);
@@ -418,7 +418,7 @@ std::vector<internal::ObjectBytes> CoreRuntime::Get(const std::vector<ObjectId>&
     std::vector<size_t> moved;
     for (size_t i : todo) {
       const rpc::ObjectInfo& info = *infos[i];
-      switch (static_cast<ObjectState>(info.state)) {
+      switch (info.state) {
         case ObjectState::kError: throw TaskError(info.data);
         case ObjectState::kInfeasible: throw InfeasibleError(info.data);
         case ObjectState::kInline:
@@ -442,11 +442,11 @@ std::vector<internal::ObjectBytes> CoreRuntime::Get(const std::vector<ObjectId>&
 }
 
 bool CoreRuntime::Materialize(const rpc::ObjectInfo& info, internal::ObjectBytes* out) const {
-  if (info.state == static_cast<uint8_t>(ObjectState::kInline)) {
+  if (info.state == ObjectState::kInline) {
     *out = internal::ObjectBytes{info.data.data(), info.data.size(), nullptr};
     return true;
   }
-  const std::string path = info.state == static_cast<uint8_t>(ObjectState::kShm)
+  const std::string path = info.state == ObjectState::kShm
                                ? welcome_.shm_prefix + info.id.Hex()
                                : info.path;
   std::string error;
@@ -469,7 +469,7 @@ std::vector<bool> CoreRuntime::Wait(const std::vector<ObjectId>& ids, size_t num
     for (size_t i = 0; i < ids.size(); ++i) {
       auto it = objects_.find(ids[i]);
       ready[i] = it != objects_.end() &&
-                 it->second->state != static_cast<uint8_t>(ObjectState::kInfeasible);
+                 it->second->state != ObjectState::kInfeasible;
       n += ready[i];
     }
     return n >= num_returns;

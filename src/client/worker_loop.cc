@@ -79,7 +79,7 @@ rpc::ObjectInfo Execute(CoreRuntime& rt, const rpc::ExecuteTask& task, ActorInst
   try {
     std::vector<internal::ObjectBytes> holders;
     std::vector<internal::ArgSpan> args = ArgumentSpans(rt, task, &holders);
-    switch (static_cast<TaskKind>(spec.kind)) {
+    switch (spec.kind) {
       case TaskKind::kNormal:
         return rt.ToInfo(fn->invoke(nullptr, args, rid));
       case TaskKind::kActorCreation:
@@ -93,7 +93,7 @@ rpc::ObjectInfo Execute(CoreRuntime& rt, const rpc::ExecuteTask& task, ActorInst
         }
         return rt.ToInfo(fn->invoke(actor->object, args, rid));
     }
-    return ErrorInfo(rt, spec, "unknown task kind " + std::to_string(spec.kind));
+    return ErrorInfo(rt, spec, "unknown task kind " + std::to_string(static_cast<int>(spec.kind)));
   } catch (const std::exception& e) {
     return ErrorInfo(rt, spec, e.what());
   } catch (...) {

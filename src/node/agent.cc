@@ -275,7 +275,7 @@ void Agent::HandleHello(rpc::ConnId id, const char* body, size_t size) {
   }
   if (!TokensEqual(hello.token, options_.token)) {
     const std::string why = hello.token.empty() ? "missing cluster token" : "wrong cluster token";
-    spdlog::warn("refused a connection from pid {} (role {}): {}", hello.pid, hello.role, why);
+    spdlog::warn("refused a connection from pid {} (role {}): {}", hello.pid, static_cast<int>(hello.role), why);
     RefuseConnection(id, why + " (set STRATA_TOKEN to the token `strata start` printed; it is "
                                "also in the session directory's `token` file)");
     return;
@@ -290,7 +290,7 @@ void Agent::HandleHello(rpc::ConnId id, const char* body, size_t size) {
   welcome.spill_dir = store_->options().spill_dir;
   welcome.pool_dir = store_->options().pool_dir;
   welcome.store_capacity = store_->options().capacity_bytes;
-  switch (static_cast<rpc::Role>(hello.role)) {
+  switch (hello.role) {
     case rpc::Role::kDriver: {
       JobLaunchSpec launch{hello.executable, hello.argv, hello.cwd, hello.env, {}, {}};
       if (std::string why = DriverLaunch(hello, &launch); !why.empty()) {
@@ -342,7 +342,7 @@ void Agent::HandleHello(rpc::ConnId id, const char* body, size_t size) {
       break;
     }
     default:
-      RefuseConnection(id, "unknown role " + std::to_string(hello.role));
+      RefuseConnection(id, "unknown role " + std::to_string(static_cast<int>(hello.role)));
       return;
   }
   peer.greeted = true;
@@ -409,7 +409,7 @@ void Agent::HandlePut(rpc::ConnId id, std::vector<rpc::ObjectInfo>&& objects) {
   for (rpc::ObjectInfo& info : objects) {
     const ObjectId oid = info.id;
     std::string error;
-    if (info.state == static_cast<uint8_t>(ObjectState::kError) ||
+    if (info.state == ObjectState::kError ||
         !store_->ValidateIncoming(info, &error)) {
       RefuseConnection(id, "bad PutObjects: " + (error.empty() ? "a put cannot be an error" : error));
       return;

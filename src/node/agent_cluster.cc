@@ -22,7 +22,7 @@ bool Agent::JoinHead(std::string* error) {
     return false;
   }
   rpc::Hello hello;
-  hello.role = static_cast<uint8_t>(rpc::Role::kNode);
+  hello.role = rpc::Role::kNode;
   hello.pid = getpid();
   hello.token = options_.token;
   hello.node_address = tcp_address_;
@@ -109,7 +109,7 @@ rpc::ConnId Agent::PeerConn(uint32_t index) {
   }
   const rpc::ConnId conn = loop_->Adopt(fd);
   rpc::Hello hello;
-  hello.role = static_cast<uint8_t>(rpc::Role::kPeer);
+  hello.role = rpc::Role::kPeer;
   hello.pid = getpid();
   hello.token = options_.token;
   hello.node_address = tcp_address_;
@@ -130,7 +130,7 @@ void Agent::HandleForwardedTasks(rpc::ConnId from, std::vector<rpc::ForwardedTas
     for (rpc::ObjectInfo& arg : f.args) {
       StoredObject* have = store_->Find(arg.id);
       if (have != nullptr && have->ready) continue;
-      const auto state = static_cast<ObjectState>(arg.state);
+      const auto state = arg.state;
       if (state == ObjectState::kInline || state == ObjectState::kError) {
         store_->Expect(arg.id);
         store_->Seal(std::move(arg));  // the task pins it below

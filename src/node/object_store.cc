@@ -74,7 +74,7 @@ StoredObject* ObjectStore::Seal(rpc::ObjectInfo info) {
     if (info.state != obj.info.state || info.path != obj.info.path) DeleteFiles(info);
     return &obj;
   }
-  if (info.state == static_cast<uint8_t>(ObjectState::kShm) && !spill_error_.empty() &&
+  if (info.state == ObjectState::kShm && !spill_error_.empty() &&
       used_bytes_ + info.size > options_.capacity_bytes) {
     const std::string why = "ObjectStoreFullError: object of " + std::to_string(info.size) +
                             " bytes refused: the store holds " + std::to_string(used_bytes_) + " of " +
@@ -88,12 +88,12 @@ StoredObject* ObjectStore::Seal(rpc::ObjectInfo info) {
   obj.ready = true;
   obj.info = std::move(info);
   for (const ObjectId& c : obj.info.contained) Pin(c);
-  if (obj.info.state == static_cast<uint8_t>(ObjectState::kShm)) {
+  if (obj.info.state == ObjectState::kShm) {
     used_bytes_ += obj.info.size;
     lru_.push_back(obj.id);
     obj.lru = std::prev(lru_.end());
     EnforceCapacity(obj.id);
-  } else if (obj.info.state == static_cast<uint8_t>(ObjectState::kSpilled)) {
+  } else if (obj.info.state == ObjectState::kSpilled) {
     spilled_bytes_ += obj.info.size;
     ++num_spilled_;
   }
@@ -149,14 +149,14 @@ void ObjectStore::FinishSpills(std::vector<Spiller::Done> done) {
     spilled_bytes_ += obj.info.size;
     ++num_spilled_;
     ++spill_count_;
-    obj.info.state = static_cast<uint8_t>(ObjectState::kSpilled);
+    obj.info.state = ObjectState::kSpilled;
     obj.info.path = d.job.to;
     spdlog::debug("spilled object {} ({} bytes) to {}", obj.id.Hex(), obj.info.size, d.job.to);
   }
 }
 
 bool ObjectStore::ValidateIncoming(const rpc::ObjectInfo& info, std::string* error) const {
-  const auto state = static_cast<ObjectState>(info.state);
+  const auto state = info.state;
   switch (state) {
     case ObjectState::kInline:
       if (info.data.size() != info.size) {
@@ -187,13 +187,13 @@ bool ObjectStore::ValidateIncoming(const rpc::ObjectInfo& info, std::string* err
       return true;
     }
     default:
-      *error = "object " + info.id.Hex() + " has an invalid state " + std::to_string(info.state);
+      *error = "object " + info.id.Hex() + " has an invalid state " + std::to_string(static_cast<int>(info.state));
       return false;
   }
 }
 
 rpc::ObjectInfo ObjectStore::ReaderInfo(StoredObject& obj) {
-  if (obj.info.state == static_cast<uint8_t>(ObjectState::kShm)) {
+  if (obj.info.state == ObjectState::kShm) {
     lru_.splice(lru_.end(), lru_, obj.lru);
   }
   return obj.info;
@@ -251,11 +251,11 @@ void ObjectStore::MaybeFree(const ObjectId& id) {
   std::vector<ObjectId> contained;
   if (obj.ready) {
     contained = obj.info.contained;
-    if (obj.info.state == static_cast<uint8_t>(ObjectState::kShm)) {
+    if (obj.info.state == ObjectState::kShm) {
       used_bytes_ -= obj.info.size;
       if (obj.spilling) spilling_bytes_ -= obj.info.size;
       lru_.erase(obj.lru);
-    } else if (obj.info.state == static_cast<uint8_t>(ObjectState::kSpilled)) {
+    } else if (obj.info.state == ObjectState::kSpilled) {
       spilled_bytes_ -= obj.info.size;
       --num_spilled_;
     }
@@ -267,7 +267,7 @@ void ObjectStore::MaybeFree(const ObjectId& id) {
 }
 
 void ObjectStore::DeleteFiles(const rpc::ObjectInfo& info) {
-  if (info.state == static_cast<uint8_t>(ObjectState::kShm)) {
+  if (info.state == ObjectState::kShm) {
     const uint64_t file_bytes = info.size + internal::kObjectFilePayloadOffset;
     if (!options_.pool_dir.empty() && file_bytes >= kRecycleMinBytes &&
         used_bytes_ + pooled_bytes_ + file_bytes <= options_.capacity_bytes) {
@@ -279,7 +279,7 @@ void ObjectStore::DeleteFiles(const rpc::ObjectInfo& info) {
       }
     }
     unlink(ShmPath(info.id).c_str());
-  } else if (info.state == static_cast<uint8_t>(ObjectState::kSpilled)) {
+  } else if (info.state == ObjectState::kSpilled) {
     unlink(info.path.c_str());
   }
 }

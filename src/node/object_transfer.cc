@@ -78,15 +78,15 @@ void ObjectTransfer::OnChunkRequest(rpc::ConnId conn, const rpc::ChunkRequest& r
   }
   if (obj == nullptr) {
     chunk.error = "object " + request.id.Hex() + " is not on this node";
-  } else if (obj->info.state == static_cast<uint8_t>(ObjectState::kInline) ||
-             obj->info.state == static_cast<uint8_t>(ObjectState::kError)) {
+  } else if (obj->info.state == ObjectState::kInline ||
+             obj->info.state == ObjectState::kError) {
     chunk.whole_state = static_cast<int8_t>(obj->info.state);
     chunk.data = obj->info.data;
-  } else if (obj->info.state != static_cast<uint8_t>(ObjectState::kShm) &&
-             obj->info.state != static_cast<uint8_t>(ObjectState::kSpilled)) {
+  } else if (obj->info.state != ObjectState::kShm &&
+             obj->info.state != ObjectState::kSpilled) {
     chunk.error = "object " + request.id.Hex() + " is not ready to send";
   } else {
-    path = obj->info.state == static_cast<uint8_t>(ObjectState::kShm) ? store_->ShmPath(obj->id)
+    path = obj->info.state == ObjectState::kShm ? store_->ShmPath(obj->id)
                                                                        : obj->info.path;
     chunk.file_size = obj->info.size + internal::kObjectFilePayloadOffset;
   }
@@ -184,12 +184,10 @@ void ObjectTransfer::OnChunk(rpc::ConnId conn, const ChunkView& chunk) {
     // A small object comes whole, in one message.
     rpc::ObjectInfo info;
     info.id = chunk.id;
-    info.state = static_cast<uint8_t>(chunk.whole_state) ==
-                         static_cast<uint8_t>(ObjectState::kError)
-                     ? static_cast<uint8_t>(ObjectState::kError)
-                     : static_cast<uint8_t>(ObjectState::kInline);
+    info.state = chunk.whole_state == static_cast<int>(ObjectState::kError) ? ObjectState::kError
+                                                                             : ObjectState::kInline;
     info.data.assign(chunk.data, chunk.size);
-    info.size = info.state == static_cast<uint8_t>(ObjectState::kInline) ? info.data.size() : 0;
+    info.size = info.state == ObjectState::kInline ? info.data.size() : 0;
     auto done = std::move(t.done);
     pulls_.erase(it);
     store_->Seal(std::move(info));
@@ -242,7 +240,7 @@ void ObjectTransfer::Finish(const ObjectId& id, bool ok, const std::string& erro
     info.id = id;
     info.size = t.file_size - internal::kObjectFilePayloadOffset;
     const bool spilled = t.path == store_->SpillPath(id);
-    info.state = static_cast<uint8_t>(spilled ? ObjectState::kSpilled : ObjectState::kShm);
+    info.state = spilled ? ObjectState::kSpilled : ObjectState::kShm;
     if (spilled) info.path = t.path;
     info.recycled = t.recycled;
     store_->Seal(std::move(info));

@@ -85,7 +85,7 @@ void Scheduler::Submit(rpc::ConnId owner, const JobId& job, rpc::TaskSpec spec, 
   store_->AddHolder(owner, ReturnObjectOf(id), 1);
   for (const ObjectId& c : t.spec.contained) store_->Pin(c);
 
-  const auto kind = static_cast<TaskKind>(t.spec.kind);
+  const auto kind = t.spec.kind;
   if (kind == TaskKind::kActorCreation) {
     SubmitActorCreation(t);
   } else if (kind == TaskKind::kActorCall) {
@@ -124,7 +124,7 @@ void Scheduler::ResolveArgs(Task& t) {
               internal::NodeIndexOfId(internal::ProcessIdPrefix())) {
         fetch_foreign_(arg.ref);
       }
-    } else if (obj->info.state == static_cast<uint8_t>(ObjectState::kError)) {
+    } else if (obj->info.state == ObjectState::kError) {
       failed = &obj->info.data;
     }
   }
@@ -139,7 +139,7 @@ void Scheduler::OnArgReady(const TaskId& task_id, const ObjectId& arg) {
   auto it = tasks_.find(task_id);
   if (it == tasks_.end()) return;  // already failed
   StoredObject* obj = store_->Find(arg);
-  if (obj != nullptr && obj->ready && obj->info.state == static_cast<uint8_t>(ObjectState::kError)) {
+  if (obj != nullptr && obj->ready && obj->info.state == ObjectState::kError) {
     FailTask(task_id, obj->info.data);
     return;
   }
@@ -147,7 +147,7 @@ void Scheduler::OnArgReady(const TaskId& task_id, const ObjectId& arg) {
 }
 
 void Scheduler::MakeRunnable(Task& t) {
-  const auto kind = static_cast<TaskKind>(t.spec.kind);
+  const auto kind = t.spec.kind;
   if (kind == TaskKind::kActorCall) {
     t.state = TaskState::kActorQueued;
     auto a = actors_.find(t.spec.actor);
@@ -159,7 +159,7 @@ void Scheduler::MakeRunnable(Task& t) {
     infeasible_[t.shape].push_back(t.spec.id);
     rpc::ObjectInfo notice;
     notice.id = ReturnObjectOf(t.spec.id);
-    notice.state = static_cast<uint8_t>(ObjectState::kInfeasible);
+    notice.state = ObjectState::kInfeasible;
     notice.data = Describe(t) + " is infeasible: it requires " + t.shape.ToString() +
                   " but no node has that (this node: " + options_.total.ToString() + ", " +
                   std::to_string(remote_.size()) +

@@ -91,7 +91,7 @@ RemoteNode* Scheduler::RoomForActor(const Actor& a) {
 }
 
 void Scheduler::OnRemoteActorCreated(Actor& a, rpc::ConnId from, const rpc::ObjectInfo& value) {
-  if (value.state == static_cast<uint8_t>(ObjectState::kError)) {
+  if (value.state == ObjectState::kError) {
     KillActor(a, "its constructor failed on node " + std::to_string(a.remote_index) + ": " +
                      value.data);
     return;
@@ -143,7 +143,7 @@ void Scheduler::SendActorCalls(Actor& a) {
 }
 
 void Scheduler::OnActorCreated(Actor& a, const rpc::ObjectInfo& value) {
-  if (value.state == static_cast<uint8_t>(ObjectState::kError)) {
+  if (value.state == ObjectState::kError) {
     KillActor(a, "its constructor failed: " + value.data);
     return;
   }

@@ -15,8 +15,8 @@ using rpc::ObjectState;
 
 bool Scheduler::ForwardToArgumentHome(Task& t) {
   if (t.from_peer || !fetch_foreign_ || remote_.empty() ||
-      static_cast<TaskKind>(t.spec.kind) != TaskKind::kNormal ||
-      static_cast<internal::Strategy>(t.spec.strategy) != internal::Strategy::kDefault) {
+      t.spec.kind != TaskKind::kNormal ||
+      t.spec.strategy != internal::Strategy::kDefault) {
     return false;
   }
   const uint32_t here = internal::NodeIndexOfId(internal::ProcessIdPrefix());
@@ -50,7 +50,7 @@ bool Scheduler::ForwardToArgumentHome(Task& t) {
 }
 
 bool Scheduler::PlaceByStrategy(Task& t) {
-  const auto strategy = static_cast<internal::Strategy>(t.spec.strategy);
+  const auto strategy = t.spec.strategy;
   auto run_here = [&] {
     t.state = TaskState::kQueued;
     queues_[QueueKey{t.job, t.shape, /*local_only=*/true}].push_back(t.spec.id);
@@ -220,7 +220,7 @@ void Scheduler::OnForwardedResults(rpc::ConnId from, std::optional<uint32_t> fro
   for (rpc::ObjectInfo& info : results) {
     const TaskId id = TaskOfReturn(info.id);
     auto it = tasks_.find(id);
-    const auto state = static_cast<ObjectState>(info.state);
+    const auto state = info.state;
     const bool final_result = state != ObjectState::kInfeasible;
     if (it == tasks_.end() || it->second.state != TaskState::kForwarded) {
       if (final_result) NoteReturned(from_node, ResourceSet());
@@ -231,7 +231,7 @@ void Scheduler::OnForwardedResults(rpc::ConnId from, std::optional<uint32_t> fro
     BorrowContained(from, info);
     if (!final_result) continue;  // the other node keeps it queued
     NoteReturned(from_node, it->second.shape);
-    if (static_cast<TaskKind>(it->second.spec.kind) == TaskKind::kActorCreation) {
+    if (it->second.spec.kind == TaskKind::kActorCreation) {
       const ActorId aid(id.hi(), id.lo());
       auto a = actors_.find(aid);
       rpc::ObjectInfo copy = info;
@@ -291,7 +291,7 @@ void Scheduler::OnNodeDead(uint32_t node_index, const std::string& reason) {
   std::vector<TaskId> requeue, failed, calls;
   for (auto& [id, t] : tasks_) {
     if (t.state != TaskState::kForwarded || t.forwarded_to != node_index) continue;
-    const auto kind = static_cast<TaskKind>(t.spec.kind);
+    const auto kind = t.spec.kind;
     if (kind == TaskKind::kActorCall) {
       calls.push_back(id);  // ran in an actor that is gone (actor restarts below)
     } else if (kind != TaskKind::kActorCreation) {

@@ -113,7 +113,7 @@ void Scheduler::OnTaskResults(rpc::ConnId conn, std::vector<rpc::TaskResult>&& r
       r.value = rpc::ErrorObject(ReturnObjectOf(r.id),
                                  Describe(it->second) + " produced an unusable result: " + invalid);
     }
-    if (static_cast<TaskKind>(it->second.spec.kind) == TaskKind::kActorCreation) {
+    if (it->second.spec.kind == TaskKind::kActorCreation) {
       auto a = actors_.find(w->actor);
       if (a != actors_.end()) OnActorCreated(a->second, r.value);
     }
@@ -135,11 +135,11 @@ void Scheduler::RequeueFront(const std::vector<TaskId>& ids) {
     auto t = tasks_.find(*it);
     if (t == tasks_.end()) continue;
     Task& task = t->second;
-    if (static_cast<TaskKind>(task.spec.kind) == TaskKind::kActorCall) {
+    if (task.spec.kind == TaskKind::kActorCall) {
       task.state = TaskState::kActorQueued;
       auto a = actors_.find(task.spec.actor);
       if (a != actors_.end()) a->second.calls.push_front(*it);
-    } else if (static_cast<TaskKind>(task.spec.kind) == TaskKind::kActorCreation) {
+    } else if (task.spec.kind == TaskKind::kActorCreation) {
       task.state = TaskState::kQueued;
       pending_actors_.push_front(ActorId(it->hi(), it->lo()));
     } else {

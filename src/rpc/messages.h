@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "strata/internal/ids.h"
+#include "strata/internal/runtime.h"  // TaskKind
 #include "strata/serialization.h"
 
 namespace strata::rpc {
@@ -60,7 +61,7 @@ enum class Role : uint8_t { kDriver = 1, kWorker = 2, kCli = 3, kNode = 4, kPeer
 
 struct Hello {
   uint32_t protocol_version = kProtocolVersion;
-  uint8_t role = 0;
+  Role role = Role::kDriver;
   WorkerId worker;  // workers: the id the agent gave them at spawn
   int32_t pid = 0;
   // Drivers: how to start this job's workers (the driver's own executable).
@@ -116,7 +117,7 @@ enum class ObjectState : uint8_t {
 
 struct ObjectInfo {
   ObjectId id;
-  uint8_t state = 0;
+  ObjectState state = ObjectState::kInline;
   std::string data;
   std::string path;
   uint64_t size = 0;
@@ -130,7 +131,7 @@ struct ObjectInfo {
 inline ObjectInfo ErrorObject(const ObjectId& id, std::string message) {
   ObjectInfo info;
   info.id = id;
-  info.state = static_cast<uint8_t>(ObjectState::kError);
+  info.state = ObjectState::kError;
   info.data = std::move(message);
   return info;
 }
@@ -144,7 +145,7 @@ struct TaskArg {
 
 struct TaskSpec {
   TaskId id;
-  uint8_t kind = 0;  // internal::TaskKind
+  internal::TaskKind kind = internal::TaskKind::kNormal;
   std::string function;
   std::string name;
   std::vector<TaskArg> args;
@@ -153,7 +154,7 @@ struct TaskSpec {
   int32_t max_retries = 3;
   int32_t max_restarts = 0;
   ActorId actor;
-  uint8_t strategy = 0;  // internal::Strategy
+  internal::Strategy strategy = internal::Strategy::kDefault;
   NodeId affinity_node;
   bool affinity_soft = false;
   MSGPACK_DEFINE(id, kind, function, name, args, contained, resources, max_retries, max_restarts,
@@ -273,3 +274,9 @@ struct WorkerBlocked {
 };
 
 }  // namespace strata::rpc
+
+// Enums travel as their underlying integers; unknown values are checked where read.
+MSGPACK_ADD_ENUM(strata::rpc::Role);
+MSGPACK_ADD_ENUM(strata::rpc::ObjectState);
+MSGPACK_ADD_ENUM(strata::internal::TaskKind);
+MSGPACK_ADD_ENUM(strata::internal::Strategy);

@@ -147,7 +147,7 @@ void HelloThenRaw(int port, const std::string& token, strata::rpc::Role role,
   timeval tv{0, 30000};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
   strata::rpc::Hello hello;
-  hello.role = static_cast<uint8_t>(role);
+  hello.role = role;
   hello.token = token;
   std::string bytes;
   strata::rpc::AppendFrame(&bytes, strata::rpc::MsgType::kHello, hello);
@@ -171,7 +171,7 @@ TEST_F(Cli, HostileMessagesNeverCrashTheAgent) {
     specs[0].function = "Square";
     specs[0].args.push_back({true, strata::ObjectId::Generate(), ""});
     std::vector<strata::rpc::ObjectInfo> objects(1);
-    objects[0].state = 2;
+    objects[0].state = strata::rpc::ObjectState::kSpilled;
     objects[0].path = "/etc/passwd";  // outside the spill directory: must be refused
     std::string f;
     strata::rpc::AppendFrame(&f, strata::rpc::MsgType::kSubmitTasks, specs);

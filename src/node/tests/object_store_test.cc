@@ -43,7 +43,7 @@ class ObjectStoreTest : public ::testing::Test {
     store_->AddHolder(holder, id, 1);
     rpc::ObjectInfo info;
     info.id = id;
-    info.state = static_cast<uint8_t>(rpc::ObjectState::kShm);
+    info.state = rpc::ObjectState::kShm;
     info.size = size;
     EXPECT_NE(store_->Seal(info), nullptr);
     return id;
@@ -85,7 +85,7 @@ TEST_F(PoolTest, FreedLargeFileIsReusedByTheNextWriter) {
   store_->AddHolder(1, b, 1);
   rpc::ObjectInfo info;
   info.id = b;
-  info.state = static_cast<uint8_t>(rpc::ObjectState::kShm);
+  info.state = rpc::ObjectState::kShm;
   info.size = size;
   info.recycled = claimed;
   ASSERT_NE(store_->Seal(info), nullptr);
@@ -116,9 +116,9 @@ TEST_F(ObjectStoreTest, LeastRecentlyUsedObjectSpillsWhenFull) {
   store_->ReaderInfo(*store_->Find(a));  // a is now more recent than b
   const ObjectId c = MakeShm(1, 1000, 'c');
   store_->WaitForSpills();  // the copy runs on the spiller's thread
-  EXPECT_EQ(store_->Find(b)->info.state, static_cast<uint8_t>(rpc::ObjectState::kSpilled));
-  EXPECT_EQ(store_->Find(a)->info.state, static_cast<uint8_t>(rpc::ObjectState::kShm));
-  EXPECT_EQ(store_->Find(c)->info.state, static_cast<uint8_t>(rpc::ObjectState::kShm));
+  EXPECT_EQ(store_->Find(b)->info.state, rpc::ObjectState::kSpilled);
+  EXPECT_EQ(store_->Find(a)->info.state, rpc::ObjectState::kShm);
+  EXPECT_EQ(store_->Find(c)->info.state, rpc::ObjectState::kShm);
   EXPECT_FALSE(fs::exists(store_->ShmPath(b)));
   internal::ObjectBytes bytes;
   std::string error;
@@ -186,7 +186,7 @@ TEST_F(ObjectStoreTest, IncomingObjectsAreCheckedAgainstTheirFiles) {
   std::string error;
   rpc::ObjectInfo info;
   info.id = ObjectId::Generate();
-  info.state = static_cast<uint8_t>(rpc::ObjectState::kInline);
+  info.state = rpc::ObjectState::kInline;
   info.data = "abc";
   info.size = 3;
   EXPECT_TRUE(store_->ValidateIncoming(info, &error)) << error;
@@ -194,7 +194,7 @@ TEST_F(ObjectStoreTest, IncomingObjectsAreCheckedAgainstTheirFiles) {
   EXPECT_FALSE(store_->ValidateIncoming(info, &error));
   EXPECT_NE(error.find("carries 3"), std::string::npos) << error;
 
-  info.state = static_cast<uint8_t>(rpc::ObjectState::kShm);
+  info.state = rpc::ObjectState::kShm;
   info.size = 100;
   EXPECT_FALSE(store_->ValidateIncoming(info, &error));
   EXPECT_NE(error.find("does not exist"), std::string::npos) << error;
@@ -209,18 +209,18 @@ TEST_F(ObjectStoreTest, IncomingObjectsAreCheckedAgainstTheirFiles) {
   EXPECT_NE(error.find("has 103"), std::string::npos) << error;
   unlink(store_->ShmPath(info.id).c_str());
 
-  info.state = static_cast<uint8_t>(rpc::ObjectState::kSpilled);
+  info.state = rpc::ObjectState::kSpilled;
   info.path = "/etc/passwd";
   EXPECT_FALSE(store_->ValidateIncoming(info, &error));
   EXPECT_NE(error.find("outside the spill directory"), std::string::npos) << error;
-  info.state = 9;
+  info.state = static_cast<rpc::ObjectState>(9);  // as a corrupt message may carry
   EXPECT_FALSE(store_->ValidateIncoming(info, &error));
 }
 
 TEST_F(ObjectStoreTest, ResultNobodyWantsIsDropped) {
   rpc::ObjectInfo info;
   info.id = ObjectId::Generate();
-  info.state = static_cast<uint8_t>(rpc::ObjectState::kInline);
+  info.state = rpc::ObjectState::kInline;
   info.data = "x";
   EXPECT_EQ(store_->Seal(info), nullptr);
 }
