@@ -67,9 +67,15 @@ struct ReadOptions {
   std::map<std::string, std::string> schema;  // column -> int64|double|bool|string|timestamp
 };
 
-struct WriteResult {
+// Every Dataset call that runs the plan reports the same way: `ok`, else
+// `error` naming the step, file and line at fault; then its value. None
+// throws (a failure inside the cluster comes back here too).
+struct Outcome {
   bool ok = false;
   std::string error;
+};
+
+struct WriteResult : Outcome {
   int64_t rows_read = 0;
   int64_t rows_bad = 0;
   int64_t rows_written = 0;
@@ -121,25 +127,29 @@ class Dataset {
 
   // Runs the plan and brings its rows to this program (all of them: mind
   // the size; Limit first to take a few).
-  struct Rows {
-    bool ok = false;
-    std::string error;
+  struct Rows : Outcome {
     Block block;
   };
   Rows Collect() const;
   Rows Take(int64_t n) const { return Limit(n).Collect(); }
-  // Rows after the steps (-1 and `error` on failure).
-  int64_t Count(std::string* error = nullptr) const;
+  struct CountResult : Outcome {
+    int64_t rows = 0;
+  };
+  // Rows after the steps.
+  CountResult Count() const;
+  struct SchemaResult : Outcome {
+    std::vector<std::pair<std::string, std::string>> columns;  // name, type
+  };
   // The result's columns and their types (int64, double, bool, string,
   // timestamp, list<...>), from running the plan on the first part of the
-  // input only. Empty, with `error`, on failure.
-  std::vector<std::pair<std::string, std::string>> Schema(std::string* error = nullptr) const;
+  // input only.
+  SchemaResult Schema() const;
   // One row: for every column COL of the result, COL.count (values present),
   // COL.nulls, and for numbers and timestamps COL.min, COL.max (and
   // COL.mean for numbers).
   Rows Stats() const;
   // The result through the Arrow C data interface (the caller releases it).
-  bool ToArrow(ArrowSchema* schema, ArrowArray* array, std::string* error) const;
+  Outcome ToArrow(ArrowSchema* schema, ArrowArray* array) const;
 
   // Runs the plan; output goes to the directory `path` (one file per part).
   WriteResult WriteJsonl(const std::string& path) const;

@@ -80,6 +80,10 @@ bool AlwaysFails(Block&, std::string* error) {
 }
 STRATA_BATCH_FUNCTION(AlwaysFails);
 
+// Kills the worker that runs it: the task fails for good after its retries.
+bool KillsItsWorker(Block&, std::string*) { std::_Exit(3); }
+STRATA_BATCH_FUNCTION(KillsItsWorker);
+
 std::string ReadAll(const std::string& dir) {
   std::string out;
   std::vector<std::string> files;
@@ -128,6 +132,18 @@ TEST_F(DatasetApi, TheGoldenEtlCaseAsCode) {
   EXPECT_EQ(ReadAll(out), want.str());
 }
 
+TEST_F(DatasetApi, AWorkerThatDiesIsAnErrorNotAnException) {
+  const std::string data = std::string(STRATA_GOLDEN_DIR) + "/etl_borough/data";
+  Dataset::Rows r;
+  EXPECT_NO_THROW(r = Dataset::ReadCsv({data + "/zones.csv"}).MapBatches("KillsItsWorker").Collect());
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.error.find("died"), std::string::npos) << r.error;
+  Dataset::CountResult c;
+  EXPECT_NO_THROW(c = Dataset::ReadCsv({data + "/zones.csv"}).MapBatches("KillsItsWorker").Count());
+  EXPECT_FALSE(c.ok);
+  EXPECT_FALSE(c.error.empty());
+}
+
 TEST_F(DatasetApi, ErrorsComeBackNamingTheStep) {
   const std::string data = std::string(STRATA_GOLDEN_DIR) + "/etl_borough/data";
   auto r = Dataset::ReadCsv({data + "/zones.csv"}).Filter("borough = ").WriteJsonl("/tmp/never");
@@ -167,7 +183,9 @@ TEST_F(DatasetApi, MapBatchesFlatMapShuffleRepartitionAndCollect) {
   EXPECT_NE(unknown.error.find("FareWithTip"), std::string::npos) << unknown.error;
   // flat_map: 100 null tags give no rows; 400 rows of "a;b", 500 of "a;b;c".
   std::string error;
-  EXPECT_EQ(in.FlatMap("tags", ";", "tag").Count(&error), 400 * 2 + 500 * 3) << error;
+  const auto counted = in.FlatMap("tags", ";", "tag").Count();
+  EXPECT_TRUE(counted.ok) << counted.error;
+  EXPECT_EQ(counted.rows, 400 * 2 + 500 * 3);
   auto tags = in.FlatMap("tags", ";", "tag").GroupBy({"tag"}, {{"n", "count()"}}).Sort({"tag"}).Collect();
   ASSERT_TRUE(tags.ok) << tags.error;
   ASSERT_EQ(tags.block.num_rows, 3);
@@ -187,14 +205,15 @@ TEST_F(DatasetApi, MapBatchesFlatMapShuffleRepartitionAndCollect) {
   int files = 0;
   for (const auto& e : std::filesystem::directory_iterator(dir + "/four")) files += e.is_regular_file();
   EXPECT_EQ(files, 4);
-  EXPECT_EQ(Dataset::ReadCsv({dir + "/four"}).Count(), 1000);
+  EXPECT_EQ(Dataset::ReadCsv({dir + "/four"}).Count().rows, 1000);
   // take, and the Arrow C data interface.
   auto few = in.Take(5);
   ASSERT_TRUE(few.ok);
   EXPECT_EQ(few.block.num_rows, 5);
   ArrowSchema schema{};
   ArrowArray array{};
-  ASSERT_TRUE(in.Select({"id", "tags"}).Limit(10).ToArrow(&schema, &array, &error)) << error;
+  const auto exported = in.Select({"id", "tags"}).Limit(10).ToArrow(&schema, &array);
+  ASSERT_TRUE(exported.ok) << exported.error;
   EXPECT_STREQ(schema.format, "+s");
   ASSERT_EQ(schema.n_children, 2);
   EXPECT_STREQ(schema.children[0]->format, "l");
@@ -228,7 +247,7 @@ TEST_F(DatasetApi, MapBatchesOnAPoolOfActorsMakesTheClassOncePerActor) {
   auto w = Dataset::Range(3 << 20).MapBatches("Stamper", 2).Filter("id % 2 = 0").WriteParquet(out);
   ASSERT_TRUE(w.ok) << w.error;
   EXPECT_EQ(w.rows_written, 3 << 19);
-  EXPECT_EQ(Dataset::ReadParquet({out}).Count(), 3 << 19);
+  EXPECT_EQ(Dataset::ReadParquet({out}).Count().rows, 3 << 19);
   auto unknown = Dataset::Range(10).MapBatches("NoSuchClass", 2).Collect();
   EXPECT_NE(unknown.error.find("no batch class 'NoSuchClass'"), std::string::npos) << unknown.error;
 }
@@ -244,10 +263,9 @@ TEST_F(DatasetApi, MapWithARowFunctionSchemaAndStats) {
   EXPECT_EQ(JsonValue(*r.block.Get("even_id"), 0), "null");
   EXPECT_EQ(JsonValue(*r.block.Get("even_id"), 2), "4");
   EXPECT_EQ(JsonValue(*r.block.Get("fare"), 1), "240");
-  std::string error;
-  const auto schema = items.Map("Classify").Schema(&error);
-  ASSERT_FALSE(schema.empty()) << error;
-  std::map<std::string, std::string> types(schema.begin(), schema.end());
+  const auto schema = items.Map("Classify").Schema();
+  ASSERT_TRUE(schema.ok) << schema.error;
+  std::map<std::string, std::string> types(schema.columns.begin(), schema.columns.end());
   EXPECT_EQ(types["id"], "int64");
   EXPECT_EQ(types["fare"], "double");
   EXPECT_EQ(types["band"], "string");
@@ -277,7 +295,7 @@ TEST_F(DatasetApi, TextRangeAndItemsSources) {
   ASSERT_TRUE(words.ok) << words.error;
   EXPECT_EQ(words.block.Get("word")->Str(0), "the");
   EXPECT_EQ(words.block.Get("n")->i64[0], 2);
-  EXPECT_EQ(Dataset::ReadText({dir + "/lines.txt"}).Count(), 4) << "blank lines are rows too";
+  EXPECT_EQ(Dataset::ReadText({dir + "/lines.txt"}).Count().rows, 4) << "blank lines are rows too";
   // A range big enough for several tasks: every id once.
   auto sum = Dataset::Range(3'000'000).WithColumn("odd", "id % 2").GroupBy({"odd"}, {{"s", "sum(id)"}, {"n", "count()"}})
                  .Sort({"odd"}).Collect();

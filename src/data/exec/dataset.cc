@@ -119,35 +119,39 @@ Dataset::Rows Dataset::Collect() const {
   return rows;
 }
 
-int64_t Dataset::Count(std::string* error) const {
+Dataset::CountResult Dataset::Count() const {
+  CountResult out;
   Rows r = GroupBy({}, {{"rows", "count()"}}).Collect();
-  if (!r.ok || r.block.num_rows != 1) {
-    if (error != nullptr) *error = r.error;
-    return -1;
-  }
-  return r.block.columns[0].i64[0];
+  out.ok = r.ok && r.block.num_rows == 1;
+  out.error = r.ok && !out.ok ? "the count came back without its row" : r.error;
+  if (out.ok) out.rows = r.block.columns[0].i64[0];
+  return out;
 }
 
-std::vector<std::pair<std::string, std::string>> Dataset::Schema(std::string* error) const {
-  std::vector<std::pair<std::string, std::string>> out;
+Dataset::SchemaResult Dataset::Schema() const {
+  SchemaResult out;
   Rows sample;
   const WriteResult r = Write("jsonl", "", "snappy", &sample.block, /*max_ranges=*/1);
-  if (!r.ok) {
-    if (error != nullptr) *error = r.error;
-    return out;
-  }
+  out.ok = r.ok;
+  out.error = r.error;
+  if (!r.ok) return out;
   for (size_t i = 0; i < sample.block.columns.size(); ++i) {
     const Column& c = sample.block.columns[i];
-    out.emplace_back(sample.block.names[i], c.type == Type::kList ? std::string("list<") + TypeName(c.ElementType()) + ">"
-                                                                  : TypeName(c.type));
+    out.columns.emplace_back(sample.block.names[i], c.type == Type::kList
+                                                        ? std::string("list<") + TypeName(c.ElementType()) + ">"
+                                                        : TypeName(c.type));
   }
   return out;
 }
 
 Dataset::Rows Dataset::Stats() const {
-  std::string error;
-  const auto schema = Schema(&error);
-  if (schema.empty()) return Rows{false, error.empty() ? "no columns" : error, {}};
+  const SchemaResult described = Schema();
+  const auto& schema = described.columns;
+  if (!described.ok || schema.empty()) {
+    Rows failed;
+    failed.error = described.ok ? "the result has no columns" : described.error;
+    return failed;
+  }
   // One pass: the row count rides along (under a name no column has) for
   // the null counts.
   const std::string rows_name = "#rows";
@@ -178,14 +182,10 @@ Dataset::Rows Dataset::Stats() const {
   return r;
 }
 
-bool Dataset::ToArrow(ArrowSchema* schema, ArrowArray* array, std::string* error) const {
+Outcome Dataset::ToArrow(ArrowSchema* schema, ArrowArray* array) const {
   Rows r = Collect();
-  if (!r.ok) {
-    *error = r.error;
-    return false;
-  }
-  ExportBlock(r.block, schema, array);
-  return true;
+  if (r.ok) ExportBlock(r.block, schema, array);
+  return {r.ok, r.error};
 }
 
 WriteResult Dataset::WriteJsonl(const std::string& path) const { return Write("jsonl", path); }
@@ -224,8 +224,14 @@ WriteResult Dataset::Write(const std::string& format, const std::string& path,
   options.collect = collect;
   options.max_ranges = max_ranges;
   RunReport report;
-  result.ok = RunPipeline(spec, options, &report) == 0;
-  result.error = report.error;
+  try {
+    result.ok = RunPipeline(spec, options, &report) == 0;
+    result.error = report.error;
+  } catch (const std::exception& e) {
+    // A task that failed for good, a lost node agent: reported, not thrown.
+    result.ok = false;
+    result.error = e.what();
+  }
   result.rows_read = report.rows_read;
   result.rows_bad = report.rows_bad;
   result.rows_written = report.rows_written;
