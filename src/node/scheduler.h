@@ -269,6 +269,8 @@ class Scheduler {
   void KillActor(Actor& actor, const std::string& reason, bool graceful = false);
   // Closes a worker's connection and reaps it later (Tick), SIGKILL past the grace.
   void RetireWorker(Worker& w, const char* why);
+  // Ends a worker: retired (graceful, while connected) or killed now.
+  void EndWorker(Worker& w, bool graceful, const char* why);
   void SendActorCalls(Actor& actor);
 
   SchedulerOptions options_;

@@ -231,16 +231,7 @@ void Scheduler::KillActor(Actor& a, const std::string& reason, bool graceful) {
       }
     }
     if (!w.blocked) available_.Add(w.lease);
-    if (graceful) {
-      RetireWorker(w, "actor ended");
-    } else {
-      kill(w.pid, SIGKILL);
-      ReapWithin(w.pid, 1000);
-      if (w.conn != 0) {
-        worker_by_conn_.erase(w.conn);
-        loop_->Close(w.conn, "actor ended");
-      }
-    }
+    EndWorker(w, graceful, "actor ended");
     workers_.erase(w_it);
   }
   for (const rpc::TaskArg& arg : a.creation_spec.args) {

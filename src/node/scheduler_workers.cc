@@ -330,6 +330,20 @@ void Scheduler::Tick() {
   }
 }
 
+void Scheduler::EndWorker(Worker& w, bool graceful, const char* why) {
+  if (graceful && w.conn != 0) {
+    RetireWorker(w, why);
+    return;
+  }
+  kill(w.pid, SIGKILL);
+  ReapWithin(w.pid, 1000);
+  if (w.conn != 0) {
+    worker_by_conn_.erase(w.conn);
+    loop_->Close(w.conn, why);
+    w.conn = 0;
+  }
+}
+
 void Scheduler::RetireWorker(Worker& w, const char* why) {
   if (w.conn != 0) {
     worker_by_conn_.erase(w.conn);
@@ -343,16 +357,7 @@ void Scheduler::RemoveJob(const JobId& job) {
   std::vector<WorkerId> dead;
   for (auto& [id, w] : workers_) {
     if (w.job != job) continue;
-    if (w.state == WorkerState::kActor && w.conn != 0) {
-      RetireWorker(w, "job ended");  // its destructor runs
-    } else {
-      kill(w.pid, SIGKILL);
-      ReapWithin(w.pid, 1000);
-    }
-    if (w.conn != 0) {
-      worker_by_conn_.erase(w.conn);
-      loop_->Close(w.conn, "job ended");
-    }
+    EndWorker(w, /*graceful=*/w.state == WorkerState::kActor, "job ended");  // an actor's destructor runs
     if (!w.blocked) available_.Add(w.lease);
     dead.push_back(id);
   }
@@ -382,14 +387,7 @@ void Scheduler::RemoveJob(const JobId& job) {
 }
 
 void Scheduler::KillAllWorkers() {
-  for (auto& [id, w] : workers_) {
-    if (w.state == WorkerState::kActor && w.conn != 0) {
-      RetireWorker(w, "node shutting down");
-    } else {
-      kill(w.pid, SIGKILL);
-      ReapWithin(w.pid, 1000);
-    }
-  }
+  for (auto& [id, w] : workers_) EndWorker(w, /*graceful=*/w.state == WorkerState::kActor, "node shutting down");
   loop_->FlushAndClose();  // the loop has stopped: close their connections now
   // Actors' destructors: a shared, shorter grace, since the node is going away.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);

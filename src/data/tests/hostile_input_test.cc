@@ -1,6 +1,8 @@
 // Inputs that once crashed a worker or lost rows without a word: each is now
 // read in full, refused naming the file, or a bad record with its reason.
 #include <gtest/gtest.h>
+
+#include "data/tests/scratch_files.h"
 #include <unistd.h>
 #include <zlib.h>
 
@@ -16,15 +18,9 @@
 namespace strata::data {
 namespace {
 
-std::string TempPath(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / ("strata-hostile-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  return (dir / name).string();
-}
+using testing::WriteFile;
 
-void WriteFile(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
+std::string TempPath(const std::string& name) { return testing::ScratchPath("strata-hostile", name); }
 
 std::string Gzip(const std::string& text) {
   const std::string path = TempPath("gzip-scratch.gz");

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "data/tests/scratch_files.h"
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -19,15 +21,9 @@ namespace {
 
 using nlohmann::json;
 
-std::string TempPath(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / ("strata-parquet-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  return (dir / name).string();
-}
+using testing::WriteFile;
 
-void WriteFile(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
+std::string TempPath(const std::string& name) { return testing::ScratchPath("strata-parquet", name); }
 
 // Every row group of a file, appended.
 bool ReadAll(const std::string& path, Block* out, std::string* error) {

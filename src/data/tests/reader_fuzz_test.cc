@@ -4,6 +4,8 @@
 // bad record, never neither. Fixed seeds, so a failure reproduces.
 // STRATA_FUZZ_ROUNDS scales the count (make bench runs a longer pass).
 #include <gtest/gtest.h>
+
+#include "data/tests/scratch_files.h"
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -30,20 +32,11 @@ int Rounds(int base) {
   return scale != nullptr ? base * std::max(1, std::atoi(scale)) : base;
 }
 
-std::string TempPath(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / ("strata-fuzz-" + std::to_string(getpid()));
-  std::filesystem::create_directories(dir);
-  return (dir / name).string();
-}
+using testing::WriteFile;
 
-void WriteFile(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
+std::string TempPath(const std::string& name) { return testing::ScratchPath("strata-fuzz", name); }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using testing::ReadFile;
 
 // One to four edits of the kinds that break readers: bytes that mean
 // something to the format are favoured over random ones.
