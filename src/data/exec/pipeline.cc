@@ -64,7 +64,10 @@ struct MapResult {
 // one copy in the object store, read by every task).
 MapResult RunMapTask(const MapTask& task, const std::vector<Block>& sides) {
   MapResult r;
-  if (!ReadPart(task.format, task.range, task.schema, &r.block, &r.bad, &r.bytes, &r.error)) return r;
+  if (Status read = ReadPart(task.format, task.range, task.schema, &r.block, &r.bad, &r.bytes); !read.ok()) {
+    r.error = read.message();
+    return r;
+  }
   r.rows_read = r.block.num_rows;
   size_t side = 0;
   for (size_t i = 0; i < task.ops.size(); ++i) {
@@ -128,9 +131,13 @@ struct TaskPlan {
 bool ReadSource(const SourceSpec& src, const TaskPlan& plan, const RunOptions& options,
                 const std::string& label, const PartConsumer& consume, SourceStats* stats,
                 std::string* error) {
-  CsvSchema schema;
-  std::vector<FileRange> ranges;
-  if (!PlanSource(src, options.target_range_bytes, &schema, &ranges, error)) return false;
+  Result<SourcePlan> planned = PlanSource(src, options.target_range_bytes);
+  if (!planned.ok()) {
+    *error = planned.status().message();
+    return false;
+  }
+  const CsvSchema& schema = planned->schema;
+  std::vector<FileRange>& ranges = planned->ranges;
   if (options.max_ranges > 0 && static_cast<int64_t>(ranges.size()) > options.max_ranges) {
     ranges.resize(static_cast<size_t>(options.max_ranges));
   }

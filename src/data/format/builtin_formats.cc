@@ -19,8 +19,7 @@ using json = nlohmann::ordered_json;
 
 // A source's `schema` overrides the inferred type of a column; a JSON Lines
 // source may also declare a key its first records lack.
-bool ApplySchema(const SourceSpec& src, const std::string& first_file, bool may_add, CsvSchema* schema,
-                 std::string* error) {
+Status ApplySchema(const SourceSpec& src, const std::string& first_file, bool may_add, CsvSchema* schema) {
   for (const auto& [col, type] : src.schema) {
     auto it = std::find(schema->names.begin(), schema->names.end(), col);
     if (it == schema->names.end() && may_add) {
@@ -31,40 +30,44 @@ bool ApplySchema(const SourceSpec& src, const std::string& first_file, bool may_
       it = schema->names.end() - 1;
     }
     if (it == schema->names.end()) {
-      *error = "schema names column '" + col + "', which " + first_file + " does not have";
-      return false;
+      return InvalidArgument("schema names column '" + col + "', which " + first_file + " does not have");
     }
     SchemaTypeByName(type, &schema->types[static_cast<size_t>(it - schema->names.begin())]);  // checked when parsed
   }
-  return true;
+  return OkStatus();
 }
 
-bool SplitEach(const std::vector<std::string>& files, int64_t target_bytes, bool csv_header, bool csv,
-               std::vector<FileRange>* ranges, std::string* error) {
+// What reading a file's bytes said went wrong (cut short, corrupt, unreadable).
+Status ReadFailed(const std::string& error) { return DataLoss(error); }
+
+Status SplitEach(const std::vector<std::string>& files, int64_t target_bytes, bool csv_header, bool csv,
+                 std::vector<FileRange>* ranges) {
+  std::string error;
   for (const std::string& f : files) {
-    const auto more = csv ? SplitCsv(f, csv_header, target_bytes, error) : SplitLines(f, target_bytes, error);
-    if (!error->empty()) return false;
+    const auto more = csv ? SplitCsv(f, csv_header, target_bytes, &error) : SplitLines(f, target_bytes, &error);
+    if (!error.empty()) return ReadFailed(error);
     ranges->insert(ranges->end(), more.begin(), more.end());
   }
-  return true;
+  return OkStatus();
 }
 
 class DelimitedSource : public SourceFormat {
  public:
   explicit DelimitedSource(char delimiter) : delimiter_(delimiter) {}
-  bool Plan(const SourceSpec& src, const std::vector<std::string>& files, int64_t target_bytes, CsvSchema* schema,
-            std::vector<FileRange>* ranges, std::string* error) const override {
-    return InferCsvSchema(files[0], delimiter_, src.header, schema, error) &&
-           ApplySchema(src, files[0], /*may_add=*/false, schema, error) &&
-           SplitEach(files, target_bytes, src.header, /*csv=*/true, ranges, error);
+  Status Plan(const SourceSpec& src, const std::vector<std::string>& files, int64_t target_bytes, CsvSchema* schema,
+              std::vector<FileRange>* ranges) const override {
+    std::string error;
+    if (!InferCsvSchema(files[0], delimiter_, src.header, schema, &error)) return ReadFailed(error);
+    STRATA_RETURN_IF_ERROR(ApplySchema(src, files[0], /*may_add=*/false, schema));
+    return SplitEach(files, target_bytes, src.header, /*csv=*/true, ranges);
   }
-  bool Read(const FileRange& range, const CsvSchema& schema, Block* out, std::vector<BadRecord>* bad,
-            int64_t* bytes, std::string* error) const override {
-    std::string text;
-    if (!ReadRange(range, &text, error)) return false;
+  Status Read(const FileRange& range, const CsvSchema& schema, Block* out, std::vector<BadRecord>* bad,
+              int64_t* bytes) const override {
+    std::string text, error;
+    if (!ReadRange(range, &text, &error)) return ReadFailed(error);
     *bytes = static_cast<int64_t>(text.size());
     ParseCsv(text, range.path, range.first_line, schema, delimiter_, out, bad);
-    return true;
+    return OkStatus();
   }
 
  private:
@@ -73,33 +76,34 @@ class DelimitedSource : public SourceFormat {
 
 class JsonlSource : public SourceFormat {
  public:
-  bool Plan(const SourceSpec& src, const std::vector<std::string>& files, int64_t target_bytes, CsvSchema* schema,
-            std::vector<FileRange>* ranges, std::string* error) const override {
-    return InferJsonlSchema(files[0], schema, error) &&
-           ApplySchema(src, files[0], /*may_add=*/true, schema, error) &&
-           SplitEach(files, target_bytes, false, /*csv=*/false, ranges, error);
+  Status Plan(const SourceSpec& src, const std::vector<std::string>& files, int64_t target_bytes, CsvSchema* schema,
+              std::vector<FileRange>* ranges) const override {
+    std::string error;
+    if (!InferJsonlSchema(files[0], schema, &error)) return ReadFailed(error);
+    STRATA_RETURN_IF_ERROR(ApplySchema(src, files[0], /*may_add=*/true, schema));
+    return SplitEach(files, target_bytes, false, /*csv=*/false, ranges);
   }
-  bool Read(const FileRange& range, const CsvSchema& schema, Block* out, std::vector<BadRecord>* bad,
-            int64_t* bytes, std::string* error) const override {
-    std::string text;
-    if (!ReadRange(range, &text, error)) return false;
+  Status Read(const FileRange& range, const CsvSchema& schema, Block* out, std::vector<BadRecord>* bad,
+              int64_t* bytes) const override {
+    std::string text, error;
+    if (!ReadRange(range, &text, &error)) return ReadFailed(error);
     *bytes = static_cast<int64_t>(text.size());
     ParseJsonl(text, range.path, range.first_line, schema, out, bad);
-    return true;
+    return OkStatus();
   }
 };
 
 class TextSource : public SourceFormat {
  public:
-  bool Plan(const SourceSpec&, const std::vector<std::string>& files, int64_t target_bytes, CsvSchema* schema,
-            std::vector<FileRange>* ranges, std::string* error) const override {
+  Status Plan(const SourceSpec&, const std::vector<std::string>& files, int64_t target_bytes, CsvSchema* schema,
+              std::vector<FileRange>* ranges) const override {
     *schema = CsvSchema{{"text"}, {Type::kString}, {}};
-    return SplitEach(files, target_bytes, false, /*csv=*/false, ranges, error);
+    return SplitEach(files, target_bytes, false, /*csv=*/false, ranges);
   }
-  bool Read(const FileRange& range, const CsvSchema&, Block* out, std::vector<BadRecord>*, int64_t* bytes,
-            std::string* error) const override {
-    std::string text;
-    if (!ReadRange(range, &text, error)) return false;
+  Status Read(const FileRange& range, const CsvSchema&, Block* out, std::vector<BadRecord>*,
+              int64_t* bytes) const override {
+    std::string text, error;
+    if (!ReadRange(range, &text, &error)) return ReadFailed(error);
     *bytes = static_cast<int64_t>(text.size());
     Column lines = Column::OfType(Type::kString);
     size_t pos = 0;
@@ -114,24 +118,25 @@ class TextSource : public SourceFormat {
     *out = Block{};
     out->num_rows = lines.length;
     out->Add("text", std::move(lines));
-    return true;
+    return OkStatus();
   }
 };
 
 class ParquetSource : public SourceFormat {
  public:
   // One range per row group; `first_line` is the group's first row.
-  bool Plan(const SourceSpec&, const std::vector<std::string>& files, int64_t, CsvSchema* schema,
-            std::vector<FileRange>* ranges, std::string* error) const override {
+  Status Plan(const SourceSpec&, const std::vector<std::string>& files, int64_t, CsvSchema* schema,
+              std::vector<FileRange>* ranges) const override {
     for (size_t f = 0; f < files.size(); ++f) {
       ParquetFileInfo info;
-      if (!ReadParquetInfo(files[f], &info, error)) return false;
+      std::string error;
+      if (!ReadParquetInfo(files[f], &info, &error)) return ReadFailed(error);
       if (f == 0) {
         *schema = info.schema;
       } else if (info.schema.names != schema->names || info.schema.types != schema->types ||
                  info.schema.elements != schema->elements) {
-        *error = files[f] + ": its columns differ from " + files[0] + "'s (all files of a source share one schema)";
-        return false;
+        return InvalidArgument(files[f] + ": its columns differ from " + files[0] +
+                               "'s (all files of a source share one schema)");
       }
       int64_t first_row = 0;
       for (size_t g = 0; g < info.row_group_rows.size(); ++g) {
@@ -139,33 +144,36 @@ class ParquetSource : public SourceFormat {
         first_row += info.row_group_rows[g];
       }
     }
-    return true;
+    return OkStatus();
   }
-  bool Read(const FileRange& range, const CsvSchema& schema, Block* out, std::vector<BadRecord>*, int64_t* bytes,
-            std::string* error) const override {
-    if (!ReadParquetRowGroup(range.path, static_cast<int>(range.offset), schema, out, error)) return false;
+  Status Read(const FileRange& range, const CsvSchema& schema, Block* out, std::vector<BadRecord>*,
+              int64_t* bytes) const override {
+    std::string error;
+    if (!ReadParquetRowGroup(range.path, static_cast<int>(range.offset), schema, out, &error)) {
+      return ReadFailed(error);
+    }
     *bytes = 0;
     for (const Column& c : out->columns) {
       *bytes += static_cast<int64_t>(c.i64.size() * 8 + c.f64.size() * 8 + c.b.size() + c.chars.size());
     }
-    return true;
+    return OkStatus();
   }
 };
 
 class RangeSource : public SourceFormat {
  public:
   bool reads_files() const override { return false; }
-  bool Plan(const SourceSpec& src, const std::vector<std::string>&, int64_t, CsvSchema* schema,
-            std::vector<FileRange>* ranges, std::string*) const override {
+  Status Plan(const SourceSpec& src, const std::vector<std::string>&, int64_t, CsvSchema* schema,
+              std::vector<FileRange>* ranges) const override {
     *schema = CsvSchema{{"id"}, {Type::kInt64}, {}};
     constexpr int64_t kRowsPerRange = 1 << 20;
     for (int64_t start = 0; start < src.n; start += kRowsPerRange) {
       ranges->push_back({"range", start, std::min(kRowsPerRange, src.n - start), start, ""});
     }
-    return true;
+    return OkStatus();
   }
-  bool Read(const FileRange& range, const CsvSchema&, Block* out, std::vector<BadRecord>*, int64_t* bytes,
-            std::string*) const override {
+  Status Read(const FileRange& range, const CsvSchema&, Block* out, std::vector<BadRecord>*,
+              int64_t* bytes) const override {
     Column id = Column::OfType(Type::kInt64);
     id.i64.resize(static_cast<size_t>(range.length));
     for (int64_t i = 0; i < range.length; ++i) id.i64[static_cast<size_t>(i)] = range.offset + i;
@@ -174,7 +182,7 @@ class RangeSource : public SourceFormat {
     out->Add("id", std::move(id));
     out->num_rows = range.length;
     *bytes = range.length * 8;
-    return true;
+    return OkStatus();
   }
   int64_t EstimateBytes(const SourceSpec& src) const override { return src.n * 8; }
 };
@@ -182,19 +190,19 @@ class RangeSource : public SourceFormat {
 class ItemsSource : public SourceFormat {
  public:
   bool reads_files() const override { return false; }
-  bool Plan(const SourceSpec& src, const std::vector<std::string>&, int64_t, CsvSchema* schema,
-            std::vector<FileRange>* ranges, std::string*) const override {
+  Status Plan(const SourceSpec& src, const std::vector<std::string>&, int64_t, CsvSchema* schema,
+              std::vector<FileRange>* ranges) const override {
     std::string lines;
     for (const auto& row : json::parse(src.items)) lines += row.dump() + "\n";
     InferJsonlSchemaOf(lines, schema);
     ranges->push_back({"items", 0, static_cast<int64_t>(lines.size()), 1, lines});
-    return true;
+    return OkStatus();
   }
-  bool Read(const FileRange& range, const CsvSchema& schema, Block* out, std::vector<BadRecord>* bad,
-            int64_t* bytes, std::string*) const override {
+  Status Read(const FileRange& range, const CsvSchema& schema, Block* out, std::vector<BadRecord>* bad,
+              int64_t* bytes) const override {
     ParseJsonl(range.text, "items", 1, schema, out, bad);
     *bytes = static_cast<int64_t>(range.text.size());
-    return true;
+    return OkStatus();
   }
   int64_t EstimateBytes(const SourceSpec& src) const override { return static_cast<int64_t>(src.items.size()); }
 };

@@ -24,12 +24,12 @@ class SourceFormat {
   virtual bool reads_files() const { return true; }
   // The schema and the ranges, of about `target_bytes` each. `files` are the
   // source's paths expanded (empty when !reads_files()).
-  virtual bool Plan(const SourceSpec& src, const std::vector<std::string>& files, int64_t target_bytes,
-                    CsvSchema* schema, std::vector<FileRange>* ranges, std::string* error) const = 0;
+  virtual Status Plan(const SourceSpec& src, const std::vector<std::string>& files, int64_t target_bytes,
+                      CsvSchema* schema, std::vector<FileRange>* ranges) const = 0;
   // One range: rows into `out`, records that break the format into `bad`;
   // `bytes`: how much was read.
-  virtual bool Read(const FileRange& range, const CsvSchema& schema, Block* out,
-                    std::vector<BadRecord>* bad, int64_t* bytes, std::string* error) const = 0;
+  virtual Status Read(const FileRange& range, const CsvSchema& schema, Block* out,
+                      std::vector<BadRecord>* bad, int64_t* bytes) const = 0;
   // About how many bytes the source holds, without reading it (0: unknown).
   virtual int64_t EstimateBytes(const SourceSpec& src) const { return 0; }
 };

@@ -121,22 +121,20 @@ std::vector<std::string> ExpandPaths(const std::vector<std::string>& patterns, s
   return files;
 }
 
-bool PlanSource(const SourceSpec& src, int64_t target_bytes, CsvSchema* schema,
-                std::vector<FileRange>* ranges, std::string* error) {
+Result<SourcePlan> PlanSource(const SourceSpec& src, int64_t target_bytes) {
   const SourceFormat* format = FindSourceFormat(src.format);
   if (format == nullptr) {
-    *error = "format must be " + ReadableFormatNames() + ", not '" + src.format + "'";
-    return false;
+    return InvalidArgument("format must be " + ReadableFormatNames() + ", not '" + src.format + "'");
   }
   std::vector<std::string> files;
   if (format->reads_files()) {
-    files = ExpandPaths(src.paths, error);
-    if (files.empty()) {
-      if (error->empty()) *error = "no input files";
-      return false;
-    }
+    std::string error;
+    files = ExpandPaths(src.paths, &error);
+    if (files.empty()) return NotFound(error.empty() ? "no input files" : error);
   }
-  return format->Plan(src, files, target_bytes, schema, ranges, error);
+  SourcePlan plan;
+  STRATA_RETURN_IF_ERROR(format->Plan(src, files, target_bytes, &plan.schema, &plan.ranges));
+  return plan;
 }
 
 int64_t SourceBytes(const SourceSpec& src) {
@@ -153,14 +151,13 @@ int64_t SourceBytes(const SourceSpec& src) {
   return total;
 }
 
-bool ReadPart(const std::string& format, const FileRange& range, const CsvSchema& schema, Block* out,
-              std::vector<BadRecord>* bad, int64_t* bytes, std::string* error) {
+Status ReadPart(const std::string& format, const FileRange& range, const CsvSchema& schema, Block* out,
+                std::vector<BadRecord>* bad, int64_t* bytes) {
   const SourceFormat* f = FindSourceFormat(format);
   if (f == nullptr) {
-    *error = "this worker knows no format '" + format + "' (is the library that adds it linked in?)";
-    return false;
+    return InvalidArgument("this worker knows no format '" + format + "' (is the library that adds it linked in?)");
   }
-  return f->Read(range, schema, out, bad, bytes, error);
+  return f->Read(range, schema, out, bad, bytes);
 }
 
 }  // namespace strata::data

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/status.h"
 #include "data/block.h"
 #include "data/format/csv.h"
 
@@ -37,15 +38,18 @@ std::vector<std::string> ExpandPaths(const std::vector<std::string>& patterns, s
 
 // The source's schema and its ranges of about `target_bytes` (for Parquet:
 // one per row group; `first_line` is then the group's first row).
-bool PlanSource(const SourceSpec& src, int64_t target_bytes, CsvSchema* schema,
-                std::vector<FileRange>* ranges, std::string* error);
+struct SourcePlan {
+  CsvSchema schema;
+  std::vector<FileRange> ranges;
+};
+Result<SourcePlan> PlanSource(const SourceSpec& src, int64_t target_bytes);
 
 // About how many bytes the source holds (its files' sizes), without reading it.
 int64_t SourceBytes(const SourceSpec& src);
 
 // Reads one range into `out`; records that break the format go to `bad`.
 // `bytes` is how much was read.
-bool ReadPart(const std::string& format, const FileRange& range, const CsvSchema& schema, Block* out,
-              std::vector<BadRecord>* bad, int64_t* bytes, std::string* error);
+Status ReadPart(const std::string& format, const FileRange& range, const CsvSchema& schema, Block* out,
+                std::vector<BadRecord>* bad, int64_t* bytes);
 
 }  // namespace strata::data

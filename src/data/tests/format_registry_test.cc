@@ -12,21 +12,21 @@ namespace {
 class CountingSource : public SourceFormat {
  public:
   bool reads_files() const override { return false; }
-  bool Plan(const SourceSpec& src, const std::vector<std::string>&, int64_t, CsvSchema* schema,
-            std::vector<FileRange>* ranges, std::string*) const override {
+  Status Plan(const SourceSpec& src, const std::vector<std::string>&, int64_t, CsvSchema* schema,
+              std::vector<FileRange>* ranges) const override {
     *schema = CsvSchema{{"line"}, {Type::kString}, {}};
     ranges->push_back({"counting", 0, src.n, 0, ""});
-    return true;
+    return OkStatus();
   }
-  bool Read(const FileRange& range, const CsvSchema&, Block* out, std::vector<BadRecord>*, int64_t* bytes,
-            std::string*) const override {
+  Status Read(const FileRange& range, const CsvSchema&, Block* out, std::vector<BadRecord>*,
+              int64_t* bytes) const override {
     Column c = Column::OfType(Type::kString);
     for (int64_t i = 0; i < range.length; ++i) c.AppendString("row " + std::to_string(i));
     *out = Block{};
     out->num_rows = c.length;
     out->Add("line", std::move(c));
     *bytes = 0;
-    return true;
+    return OkStatus();
   }
 };
 
@@ -38,14 +38,14 @@ TEST(FormatRegistry, ARegisteredFormatIsPlannedAndReadLikeABuiltinOne) {
                              &error))
       << error;
   src.n = 3;
-  CsvSchema schema;
-  std::vector<FileRange> ranges;
-  ASSERT_TRUE(PlanSource(src, 1 << 20, &schema, &ranges, &error)) << error;
-  ASSERT_EQ(ranges.size(), 1u);
+  Result<SourcePlan> plan = PlanSource(src, 1 << 20);
+  ASSERT_TRUE(plan.ok()) << plan.status().message();
+  ASSERT_EQ(plan->ranges.size(), 1u);
   Block b;
   std::vector<BadRecord> bad;
   int64_t bytes = 0;
-  ASSERT_TRUE(ReadPart("counting", ranges[0], schema, &b, &bad, &bytes, &error)) << error;
+  const Status read = ReadPart("counting", plan->ranges[0], plan->schema, &b, &bad, &bytes);
+  ASSERT_TRUE(read.ok()) << read.message();
   ASSERT_EQ(b.num_rows, 3);
   EXPECT_EQ(b.Get("line")->Str(2), "row 2");
   // Readable, not writable.
@@ -68,8 +68,13 @@ TEST(FormatRegistry, UnknownFormatsAreErrorsListingTheKnownOnes) {
   Block b;
   std::vector<BadRecord> bad;
   int64_t bytes = 0;
-  EXPECT_FALSE(ReadPart("xls", FileRange{}, CsvSchema{}, &b, &bad, &bytes, &error));
-  EXPECT_NE(error.find("no format 'xls'"), std::string::npos) << error;
+  const Status read = ReadPart("xls", FileRange{}, CsvSchema{}, &b, &bad, &bytes);
+  EXPECT_EQ(read.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(read.message().find("no format 'xls'"), std::string::npos) << read.message();
+  SourceSpec missing;
+  missing.format = "csv";
+  missing.paths = {"/nonexistent/strata-*.csv"};
+  EXPECT_EQ(PlanSource(missing, 1 << 20).status().code(), StatusCode::kNotFound);
 }
 
 }  // namespace

@@ -151,9 +151,9 @@ TEST(HostileInput, LateJsonKeyIsReportedOrDeclaredNeverDropped) {
   src.format = "jsonl";
   src.paths = {path};
   src.schema = {{"late", "string"}};
-  std::vector<FileRange> ranges;
-  ASSERT_TRUE(PlanSource(src, 1 << 20, &schema, &ranges, &error)) << error;
-  p = ParseJsonlText(text, schema);
+  Result<SourcePlan> planned = PlanSource(src, 1 << 20);
+  ASSERT_TRUE(planned.ok()) << planned.status().message();
+  p = ParseJsonlText(text, planned->schema);
   EXPECT_EQ(p.block.num_rows, 1501);
   EXPECT_TRUE(p.bad.empty());
   EXPECT_EQ(p.block.columns[1].Str(1500), "here");
