@@ -416,7 +416,7 @@ void Agent::HandlePut(rpc::ConnId id, std::vector<rpc::ObjectInfo>&& objects) {
     }
     store_->Expect(oid);
     store_->AddHolder(id, oid, 1);  // the putter's adopted reference
-    if (store_->Seal(std::move(info)) != nullptr) scheduler_->PublishReady(oid, 0);
+    store_->Seal(std::move(info));
   }
 }
 
@@ -448,9 +448,8 @@ void Agent::PullFromHome(const ObjectId& oid, uint32_t home) {
   transfer_->Pull(oid, conn, [this, oid, lost](bool ok, const std::string& error) {
     if (!ok) {
       SealError(oid, lost + error);
-      return;
     }
-    scheduler_->PublishReady(oid, 0);
+    // Otherwise the transfer sealed it, and the store told the scheduler.
   });
 }
 
@@ -475,7 +474,6 @@ void Agent::RetryUnknownHomes() {
 
 void Agent::SealError(const ObjectId& id, std::string message) {
   store_->Seal(rpc::ErrorObject(id, std::move(message)));
-  scheduler_->PublishReady(id, 0);
 }
 
 void Agent::ApplyRefDeltas(rpc::ConnId id, const char* body, size_t size) {

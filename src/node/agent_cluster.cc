@@ -126,14 +126,18 @@ void Agent::HandleForwardedTasks(rpc::ConnId from, std::vector<rpc::ForwardedTas
   }
   for (rpc::ForwardedTask& f : tasks) {
     if (!scheduler_->HasJob(f.job)) PrepareForwardedJob(from, f);
-    std::vector<ObjectId> to_pull;
+    std::vector<ObjectId> to_pull, handed_over;
     for (rpc::ObjectInfo& arg : f.args) {
       StoredObject* have = store_->Find(arg.id);
       if (have != nullptr && have->ready) continue;
       const auto state = arg.state;
       if (state == ObjectState::kInline || state == ObjectState::kError) {
+        // Held across the hand-off: sealing tells waiters (none yet) and
+        // would free what nothing holds before the task pins it.
         store_->Expect(arg.id);
-        store_->Seal(std::move(arg));  // the task pins it below
+        store_->Pin(arg.id);
+        handed_over.push_back(arg.id);
+        store_->Seal(std::move(arg));
       } else {
         to_pull.push_back(arg.id);
       }
@@ -141,13 +145,10 @@ void Agent::HandleForwardedTasks(rpc::ConnId from, std::vector<rpc::ForwardedTas
     auto p = peers_.find(from);
     scheduler_->Submit(from, f.job, std::move(f.spec), /*from_peer=*/true,
                        p == peers_.end() ? 0 : p->second.node_index);
+    for (const ObjectId& id : handed_over) store_->Unpin(id);  // the task pins them now
     for (const ObjectId& id : to_pull) {
       transfer_->Pull(id, from, [this, id](bool ok, const std::string& error) {
-        if (!ok) {
-          SealError(id, "argument " + id.Hex() + " could not be fetched: " + error);
-          return;
-        }
-        scheduler_->PublishReady(id, 0);
+        if (!ok) SealError(id, "argument " + id.Hex() + " could not be fetched: " + error);
       });
     }
   }
@@ -337,7 +338,6 @@ void Agent::TakeObjects(rpc::ConnId from, const std::vector<ObjectId>& ids) {
         SealError(id, "object " + id.Hex() + " was lost when the node that made it left: " + error);
         return;
       }
-      scheduler_->PublishReady(id, 0);
       scheduler_->ForgetBorrow(id);  // a copy lives here now
     });
   }

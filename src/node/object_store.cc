@@ -61,18 +61,20 @@ std::string ObjectStore::SpillPath(const ObjectId& id) const {
   return options_.spill_dir + "/" + id.Hex();
 }
 
-StoredObject* ObjectStore::Seal(rpc::ObjectInfo info) {
+bool ObjectStore::Seal(rpc::ObjectInfo info, rpc::ConnId owner) {
   if (!info.recycled.empty()) ForgetPooled(info.recycled);
   auto it = objects_.find(info.id);
   if (it == objects_.end()) {
     DeleteFiles(info);  // nobody holds it any more
-    return nullptr;
+    return false;
   }
   StoredObject& obj = it->second;
   if (obj.ready) {
-    // A retried task made it again; the first copy stands.
+    // A retried task made it again; the first copy stands (and its owner
+    // hears of it again: the retry may be what it waits for).
     if (info.state != obj.info.state || info.path != obj.info.path) DeleteFiles(info);
-    return &obj;
+    if (listener_ != nullptr) listener_->OnObjectReady(obj, owner);
+    return true;
   }
   if (info.state == ObjectState::kShm && !spill_error_.empty() &&
       used_bytes_ + info.size > options_.capacity_bytes) {
@@ -97,7 +99,8 @@ StoredObject* ObjectStore::Seal(rpc::ObjectInfo info) {
     spilled_bytes_ += obj.info.size;
     ++num_spilled_;
   }
-  return &obj;
+  if (listener_ != nullptr) listener_->OnObjectReady(obj, owner);
+  return true;
 }
 
 void ObjectStore::EnforceCapacity(const ObjectId& keep) {

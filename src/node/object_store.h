@@ -41,6 +41,16 @@ struct StoredObject {
   bool spilling = false;              // a copy to the spill directory is under way
 };
 
+// Told when an object becomes ready. The store owns readiness: whoever
+// seals an object (a Put, a task's result, a transfer, an error) only seals
+// it, and the listener (the scheduler) sends it to waiters and wakes tasks.
+class ReadyListener {
+ public:
+  virtual ~ReadyListener() = default;
+  // `owner`: the connection of the process it was made for (0: none).
+  virtual void OnObjectReady(StoredObject& obj, rpc::ConnId owner) = 0;
+};
+
 class ObjectStore {
  public:
   explicit ObjectStore(StoreOptions options);
@@ -49,11 +59,13 @@ class ObjectStore {
   StoredObject* Find(const ObjectId& id);
   // Creates the entry of an object that will be made later (a task's return).
   StoredObject& Expect(const ObjectId& id);
-  // Makes an object ready. Returns nullptr (and deletes any file) if nobody
-  // wants it any more. May spill others to keep within capacity. While
-  // spilling fails, an object that does not fit becomes an error object
-  // (ObjectStoreFullError) for whoever reads it.
-  StoredObject* Seal(rpc::ObjectInfo info);
+  // Makes an object ready and tells the listener. Returns false (and deletes
+  // any file) if nobody wants it any more. May spill others to keep within
+  // capacity. While spilling fails, an object that does not fit becomes an
+  // error object (ObjectStoreFullError) for whoever reads it. The object may
+  // be freed before this returns (nothing held it once its waiters had it).
+  bool Seal(rpc::ObjectInfo info, rpc::ConnId owner = 0);
+  void set_ready_listener(ReadyListener* listener) { listener_ = listener; }
 
   void AddHolder(rpc::ConnId conn, const ObjectId& id, int32_t delta);
   // A process is gone: drops every reference it held.
@@ -116,6 +128,7 @@ class ObjectStore {
   uint64_t pool_seq_ = 0;
   std::function<void(const ObjectId&)> on_free_;
   Spiller spiller_;  // last: its thread stops before the tables above go
+  ReadyListener* listener_ = nullptr;
 };
 
 }  // namespace strata::node

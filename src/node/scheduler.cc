@@ -20,9 +20,14 @@ constexpr size_t kMaxPipelineDepth = 512;
 }  // namespace
 
 Scheduler::Scheduler(SchedulerOptions options, rpc::EventLoop* loop, ObjectStore* store)
-    : options_(std::move(options)), loop_(loop), store_(store), available_(options_.total) {}
+    : options_(std::move(options)), loop_(loop), store_(store), available_(options_.total) {
+  store_->set_ready_listener(this);
+}
 
-Scheduler::~Scheduler() { KillAllWorkers(); }
+Scheduler::~Scheduler() {
+  store_->set_ready_listener(nullptr);
+  KillAllWorkers();
+}
 
 void Scheduler::AddJob(const JobId& job, rpc::ConnId driver, JobLaunchSpec launch) {
   Job& j = jobs_[job];
@@ -318,17 +323,16 @@ void Scheduler::FlushOutboxes() {
   exec_outbox_.clear();
 }
 
-void Scheduler::PublishReady(const ObjectId& id, rpc::ConnId owner) {
-  StoredObject* obj = store_->Find(id);
-  if (obj == nullptr || !obj->ready) return;
-  const rpc::ObjectInfo info = store_->ReaderInfo(*obj);
+void Scheduler::OnObjectReady(StoredObject& obj, rpc::ConnId owner) {
+  const ObjectId id = obj.id;
+  const rpc::ObjectInfo info = store_->ReaderInfo(obj);
   if (owner != 0 && loop_->IsOpen(owner)) ready_outbox_[owner].push_back(info);
-  for (rpc::ConnId w : obj->waiters) {
+  for (rpc::ConnId w : obj.waiters) {
     if (w != owner && loop_->IsOpen(w)) ready_outbox_[w].push_back(info);
   }
-  obj->waiters.clear();
-  for (const TaskId& t : obj->dependents) resolved_.emplace_back(t, id);
-  obj->dependents.clear();
+  obj.waiters.clear();
+  for (const TaskId& t : obj.dependents) resolved_.emplace_back(t, id);
+  obj.dependents.clear();
   if (on_ready_) on_ready_(id);
   store_->Collect(id);
 }
@@ -346,7 +350,7 @@ void Scheduler::FinishTask(TaskId id, rpc::ObjectInfo value) {
   value.id = ReturnObjectOf(id);
   tasks_.erase(it);
   ++tasks_finished_;
-  if (store_->Seal(std::move(value)) != nullptr) PublishReady(ReturnObjectOf(id), owner);
+  store_->Seal(std::move(value), owner);
 }
 
 void Scheduler::FailTask(TaskId id, const std::string& message) {

@@ -55,7 +55,7 @@ struct RemoteNode {
   int64_t returned_to_me = 0;    // results of those it had sent back
 };
 
-class Scheduler {
+class Scheduler : public ReadyListener {
  public:
   // Sends tasks to another node (the agent owns the connections).
   using ForwardFn = std::function<void(uint32_t node_index, std::vector<rpc::ForwardedTask>)>;
@@ -92,8 +92,9 @@ class Scheduler {
   // `from_peer`: node `from_node` forwarded it; it runs here, never forwarded on.
   void Submit(rpc::ConnId owner, const JobId& job, rpc::TaskSpec spec, bool from_peer = false,
               uint32_t from_node = 0);
-  // An object became ready (a Put, or any result): tell waiters, wake tasks.
-  void PublishReady(const ObjectId& id, rpc::ConnId owner);
+  // An object became ready (the store calls this from Seal): send it to its
+  // owner and waiters, wake the tasks that wait for it.
+  void OnObjectReady(StoredObject& obj, rpc::ConnId owner) override;
   void OnObjectFreed(const ObjectId& id);
 
   // Worker lifecycle. OnWorkerHello returns false for an unknown worker id.

@@ -45,7 +45,7 @@ class ObjectStoreTest : public ::testing::Test {
     info.id = id;
     info.state = rpc::ObjectState::kShm;
     info.size = size;
-    EXPECT_NE(store_->Seal(info), nullptr);
+    EXPECT_TRUE(store_->Seal(info));
     return id;
   }
 
@@ -88,7 +88,7 @@ TEST_F(PoolTest, FreedLargeFileIsReusedByTheNextWriter) {
   info.state = rpc::ObjectState::kShm;
   info.size = size;
   info.recycled = claimed;
-  ASSERT_NE(store_->Seal(info), nullptr);
+  ASSERT_TRUE(store_->Seal(info));
   EXPECT_EQ(store_->Stats().pooled_bytes, 0u);
   EXPECT_EQ(store_->Stats().used_bytes, size);
 }
@@ -222,7 +222,7 @@ TEST_F(ObjectStoreTest, ResultNobodyWantsIsDropped) {
   info.id = ObjectId::Generate();
   info.state = rpc::ObjectState::kInline;
   info.data = "x";
-  EXPECT_EQ(store_->Seal(info), nullptr);
+  EXPECT_FALSE(store_->Seal(info));
 }
 
 }  // namespace
