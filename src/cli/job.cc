@@ -112,8 +112,8 @@ int Follow(rpc::Channel& channel, const std::string& job) {
     } else if (type == rpc::MsgType::kJobReply) {
       rpc::JobReply end;
       if (!rpc::DecodeBody(body.data(), body.size(), &end, &error) || !end.finished) continue;
-      std::fprintf(stderr, "job %s %s (%s)\n", job.c_str(), end.state.c_str(), end.text.c_str());
-      return end.state == "SUCCEEDED" ? 0 : (end.exit_code != 0 ? end.exit_code : 1);
+      std::fprintf(stderr, "job %s %s (%s)\n", job.c_str(), rpc::JobStateName(end.state), end.text.c_str());
+      return end.state == rpc::JobState::kSucceeded ? 0 : (end.exit_code != 0 ? end.exit_code : 1);
     }
   }
 }

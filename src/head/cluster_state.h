@@ -15,6 +15,7 @@
 
 #include "common/resources.h"
 #include "rpc/cluster_messages.h"
+#include "rpc/messages.h"
 #include "strata/serialization.h"
 #include "strata/internal/ids.h"
 
@@ -30,7 +31,7 @@ struct JobRecord {
   JobId id;
   int driver_pid = 0;
   std::string executable;
-  std::string state;  // RUNNING, FINISHED
+  rpc::JobState state = rpc::JobState::kRunning;  // then kFinished
   int64_t start_time_ms = 0;
   int64_t end_time_ms = 0;
 };

@@ -150,7 +150,7 @@ rpc::JobReply JobManager::List() const {
     std::string entrypoint;
     for (const std::string& a : job.argv) entrypoint += (entrypoint.empty() ? "" : " ") + a;
     list.push_back({{"id", id},
-                    {"state", job.state},
+                    {"state", rpc::JobStateName(job.state)},
                     {"entrypoint", entrypoint},
                     {"pid", job.pid},
                     {"start_time_ms", job.start_ms},
@@ -190,7 +190,7 @@ rpc::JobReply JobManager::Logs(rpc::ConnId conn, const rpc::JobRequest& request)
     text << in.rdbuf();
     reply.text = text.str();
   }
-  reply.finished = job.state != "RUNNING";
+  reply.finished = job.state != rpc::JobState::kRunning;
   reply.exit_code = job.exit_code;
   if (request.follow && !reply.finished) job.followers.push_back(conn);
   return reply;
@@ -201,8 +201,8 @@ rpc::JobReply JobManager::Stop(const rpc::JobRequest& request) {
   Job* found = Find(request.job, &reply);
   if (found == nullptr) return reply;
   Job& job = *found;
-  if (job.state != "RUNNING") {
-    reply.text = "job " + job.id + " already ended: " + job.state;
+  if (job.state != rpc::JobState::kRunning) {
+    reply.text = "job " + job.id + " already ended: " + rpc::JobStateName(job.state);
     return reply;
   }
   job.stop_requested = true;
@@ -235,10 +235,12 @@ void JobManager::Tick() {
 }
 
 void JobManager::MaybeFinish(Job& job) {
-  if (!job.exited || !job.output_closed || job.state != "RUNNING") return;
-  job.state = job.stop_requested ? "STOPPED" : job.exit_code == 0 ? "SUCCEEDED" : "FAILED";
+  if (!job.exited || !job.output_closed || job.state != rpc::JobState::kRunning) return;
+  job.state = job.stop_requested ? rpc::JobState::kStopped
+              : job.exit_code == 0 ? rpc::JobState::kSucceeded
+                                   : rpc::JobState::kFailed;
   job.end_ms = NowMs();
-  spdlog::info("job {} {} ({})", job.id, job.state, job.exit_description);
+  spdlog::info("job {} {} ({})", job.id, rpc::JobStateName(job.state), job.exit_description);
   rpc::JobReply end;
   end.ok = true;
   end.job = job.id;

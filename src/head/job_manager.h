@@ -45,7 +45,7 @@ class JobManager {
     std::vector<std::string> argv;
     std::string dir;
     pid_t pid = -1;
-    std::string state = "RUNNING";  // then SUCCEEDED, FAILED or STOPPED
+    rpc::JobState state = rpc::JobState::kRunning;  // then kSucceeded, kFailed or kStopped
     std::string exit_description;
     int exit_code = 0;
     bool exited = false;

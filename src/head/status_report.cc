@@ -149,7 +149,7 @@ json BuildStatusJson(const ClusterState& state, const std::string& session_dir,
     jobs.push_back({{"job_id", j.id.Hex()},
                     {"driver_pid", j.driver_pid},
                     {"executable", j.executable},
-                    {"state", j.state},
+                    {"state", rpc::JobStateName(j.state)},
                     {"start_time_ms", j.start_time_ms},
                     {"end_time_ms", j.end_time_ms}});
   }

@@ -304,7 +304,7 @@ void Agent::HandleHello(rpc::ConnId id, const char* body, size_t size) {
       job.id = peer.job;
       job.driver_pid = hello.pid;
       job.executable = hello.executable;
-      job.state = "RUNNING";
+      job.state = rpc::JobState::kRunning;
       job.start_time_ms = NowMs();
       cluster_->UpsertJob(job);
       spdlog::info("driver pid {} connected: job {}", hello.pid, peer.job.Short());
@@ -567,7 +567,7 @@ void Agent::OnDisconnect(rpc::ConnId id, const std::string& reason) {
     for (const auto& [index, conn] : peer_out_) loop_->Send(conn, MsgType::kEndJob, peer.job);
     for (head::JobRecord job : cluster_->Jobs()) {
       if (job.id != peer.job) continue;
-      job.state = "FINISHED";
+      job.state = rpc::JobState::kFinished;
       job.end_time_ms = NowMs();
       cluster_->UpsertJob(job);
     }

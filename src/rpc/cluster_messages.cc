@@ -1,4 +1,5 @@
 #include "rpc/cluster_messages.h"
+#include "rpc/messages.h"
 
 namespace strata::rpc {
 
@@ -8,6 +9,17 @@ const char* NodeStateName(NodeState state) {
     case NodeState::kDraining: return "DRAINING";
     case NodeState::kDrained: return "DRAINED";
     case NodeState::kDead: return "DEAD";
+  }
+  return "UNKNOWN";
+}
+
+const char* JobStateName(JobState state) {
+  switch (state) {
+    case JobState::kRunning: return "RUNNING";
+    case JobState::kFinished: return "FINISHED";
+    case JobState::kSucceeded: return "SUCCEEDED";
+    case JobState::kFailed: return "FAILED";
+    case JobState::kStopped: return "STOPPED";
   }
   return "UNKNOWN";
 }

@@ -224,6 +224,12 @@ struct JobRequest {
   MSGPACK_DEFINE(verb, job, follow, argv, binaries, env);
 };
 
+// A job's life: a driver's (RUNNING, then FINISHED when it disconnects) or a
+// submitted one's (RUNNING, then SUCCEEDED, FAILED or STOPPED). Text only at
+// the edges (JobStateName).
+enum class JobState : uint8_t { kRunning = 0, kFinished, kSucceeded, kFailed, kStopped };
+const char* JobStateName(JobState state);
+
 struct JobReply {
   bool ok = false;
   std::string error;
@@ -231,7 +237,7 @@ struct JobReply {
   std::vector<std::string> missing;  // submit: upload these (sha256) first, then ask again
   std::string text;                  // list: JSON; logs: what the job printed so far
   bool finished = false;             // the followed job ended
-  std::string state;                 // its state then: SUCCEEDED, FAILED, STOPPED
+  JobState state = JobState::kRunning;  // its state then
   int32_t exit_code = 0;
   MSGPACK_DEFINE(ok, error, job, missing, text, finished, state, exit_code);
 };
@@ -280,3 +286,4 @@ MSGPACK_ADD_ENUM(strata::rpc::Role);
 MSGPACK_ADD_ENUM(strata::rpc::ObjectState);
 MSGPACK_ADD_ENUM(strata::internal::TaskKind);
 MSGPACK_ADD_ENUM(strata::internal::Strategy);
+MSGPACK_ADD_ENUM(strata::rpc::JobState);

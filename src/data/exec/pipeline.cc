@@ -310,8 +310,8 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* 
   }
   if (partial) plan.groupby_params = spec.steps[local].second.dump();
   if (map_only) plan.write = spec.write;
-  plan.fail_on_bad = spec.read.on_bad_record == "fail";
-  const std::string policy = spec.read.on_bad_record;
+  const BadRecordPolicy policy = spec.read.on_bad_record;
+  plan.fail_on_bad = policy == BadRecordPolicy::kFail;
   std::error_code ec;
   std::filesystem::remove_all(spec.write.path, ec);
   std::vector<BadRecord> bad;
@@ -328,7 +328,7 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* 
   auto consume = [&](MapResult&& part, size_t index, std::string* err) {
     for (size_t i = 0; i < local && i < part.rows_out.size(); ++i) rows_after[i] += part.rows_out[i];
     bad.insert(bad.end(), part.bad.begin(), part.bad.end());
-    if (!part.bad.empty() && policy == "fail") return true;  // reported below, in file order
+    if (!part.bad.empty() && policy == BadRecordPolicy::kFail) return true;  // reported below, in file order
     if (map_only) {
       written += part.rows_written;
       parts_written += part.rows_written > 0;
@@ -366,13 +366,13 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* 
   std::sort(bad.begin(), bad.end(), [](const BadRecord& a, const BadRecord& b) {
     return a.file != b.file ? a.file < b.file : a.line < b.line;
   });
-  if (!bad.empty() && policy == "fail") {
+  if (!bad.empty() && policy == BadRecordPolicy::kFail) {
     std::filesystem::remove_all(spec.write.path, ec);
     return fail(bad[0].file + ":" + std::to_string(bad[0].line) + ": bad record: " + bad[0].reason +
                 " (on_bad_record: skip or quarantine lets the run go on)");
   }
   std::string quarantine = spec.read.quarantine_path;
-  if (policy == "quarantine") {
+  if (policy == BadRecordPolicy::kQuarantine) {
     if (quarantine.empty()) quarantine = spec.write.path + ".quarantine.jsonl";
     const auto parent = std::filesystem::path(quarantine).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
@@ -488,8 +488,8 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* 
   report->rows_read = src.rows_read + static_cast<int64_t>(bad.size());
   report->rows_bad = static_cast<int64_t>(bad.size());
   report->bytes_read = src.bytes;
-  report->bad_policy = policy;
-  if (policy == "quarantine") report->quarantine_path = quarantine;
+  report->bad_policy = BadRecordPolicyName(policy);
+  if (policy == BadRecordPolicy::kQuarantine) report->quarantine_path = quarantine;
   report->rows_written = written;
   report->parts_written = parts_written;
   report->write_path = collect ? "" : spec.write.path;

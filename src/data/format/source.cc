@@ -13,6 +13,15 @@ namespace strata::data {
 
 using json = nlohmann::ordered_json;
 
+const char* BadRecordPolicyName(BadRecordPolicy policy) {
+  switch (policy) {
+    case BadRecordPolicy::kFail: return "fail";
+    case BadRecordPolicy::kSkip: return "skip";
+    case BadRecordPolicy::kQuarantine: return "quarantine";
+  }
+  return "fail";
+}
+
 bool SchemaTypeByName(const std::string& name, Type* t) {
   for (Type c : {Type::kInt64, Type::kDouble, Type::kBool, Type::kString, Type::kTimestamp, Type::kBinary}) {
     if (name == TypeName(c)) {
@@ -71,9 +80,15 @@ bool SourceFromJson(const json& j, const std::string& where, SourceSpec* out, st
   out->paths = j["paths"].is_string() ? std::vector<std::string>{j["paths"].get<std::string>()}
                                       : j["paths"].get<std::vector<std::string>>();
   out->header = j.value("header", true);
-  out->on_bad_record = j.value("on_bad_record", "fail");
-  if (out->on_bad_record != "fail" && out->on_bad_record != "skip" && out->on_bad_record != "quarantine") {
-    *error = where + ": on_bad_record must be fail, skip or quarantine, not '" + out->on_bad_record + "'";
+  const std::string policy = j.value("on_bad_record", "fail");
+  if (policy == "fail") {
+    out->on_bad_record = BadRecordPolicy::kFail;
+  } else if (policy == "skip") {
+    out->on_bad_record = BadRecordPolicy::kSkip;
+  } else if (policy == "quarantine") {
+    out->on_bad_record = BadRecordPolicy::kQuarantine;
+  } else {
+    *error = where + ": on_bad_record must be fail, skip or quarantine, not '" + policy + "'";
     return false;
   }
   out->quarantine_path = j.value("quarantine_path", "");

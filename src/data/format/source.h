@@ -17,13 +17,22 @@
 
 namespace strata::data {
 
+// What a record that breaks its format does to a run.
+enum class BadRecordPolicy {
+  kFail,        // the run stops at the first, naming file and line
+  kSkip,        // counted, left out
+  kQuarantine,  // counted, written to a JSONL file beside the output
+};
+// "fail", "skip", "quarantine": as pipeline files and ReadOptions spell them.
+const char* BadRecordPolicyName(BadRecordPolicy policy);
+
 struct SourceSpec {
   std::string format;  // csv, tsv, jsonl, parquet, text (one row per line), range, items
   std::vector<std::string> paths;  // files, directories or globs
   int64_t n = 0;                   // range: rows 0 .. n-1 in column "id"
   std::string items;               // items: the rows, as a JSON array of objects
   bool header = true;
-  std::string on_bad_record = "fail";  // fail, skip, quarantine
+  BadRecordPolicy on_bad_record = BadRecordPolicy::kFail;
   std::string quarantine_path;         // Default: beside the output
   std::map<std::string, std::string> schema;  // column -> int64|double|bool|string|timestamp
 };

@@ -174,7 +174,7 @@ std::string ExplainPlan(const PipelineSpec& spec, const PhysicalPlan& plan) {
     switch (s.kind) {
       case StageKind::kMap:
         out += " — one task per input range of " + SourceText(spec.read) + " (on_bad_record: " +
-               spec.read.on_bad_record + ")\n";
+               BadRecordPolicyName(spec.read.on_bad_record) + ")\n";
         break;
       case StageKind::kActorPool:
         out += " — a pool of " + std::to_string(s.actors) + " actors\n";
