@@ -25,7 +25,7 @@ int RunAutoscalerLoop(const ClusterConfig& config, NodeProvider* provider, HeadL
       spdlog::error("autoscaler: lost the head: {}; exiting", error);
       return 1;
     }
-    head->Report(scaler.RunOnce(status, std::chrono::steady_clock::now()));
+    if (status.is_object()) head->Report(scaler.RunOnce(status, std::chrono::steady_clock::now()));
     // Sleep in short steps so that a stop is noticed at once.
     const auto until = std::chrono::steady_clock::now() + period;
     while (!stop && std::chrono::steady_clock::now() < until) {

@@ -19,8 +19,8 @@ namespace strata::autoscaler {
 class HeadLink {
  public:
   virtual ~HeadLink() = default;
-  // The cluster status, as `strata status --json` prints it; false (with
-  // `error`) once the head cannot be reached.
+  // The cluster status, as `strata status --json` prints it (not an object:
+  // the round is skipped); false (with `error`) once the head cannot be reached.
   virtual bool Status(nlohmann::json* status, std::string* error) = 0;
   virtual bool Drain(const std::string& node_id, double deadline_s, std::string* error) = 0;
   // What `strata status` shows under "Autoscaler".

@@ -252,12 +252,9 @@ void Agent::OnFrame(rpc::ConnId id, MsgType type, const char* body, size_t size)
     case MsgType::kStatusRequest:
       HandleStatus(id);
       return;
-    case MsgType::kKillActor: {
-      std::vector<ObjectId> actors;
-      if (!Decode(id, type, body, size, &actors)) return;
-      for (const ObjectId& a : actors) scheduler_->OnKillActor(ActorId(a.hi(), a.lo()));
+    case MsgType::kKillActor:
+      HandleKillActor(id, body, size);
       return;
-    }
     default:
       break;
   }

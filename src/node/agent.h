@@ -144,6 +144,7 @@ class Agent : public rpc::EventLoop::Handler {
   std::vector<UnknownHomeFetch> unknown_home_fetches_;
   bool draining_ = false;
   std::chrono::steady_clock::time_point drain_deadline_;
+  void HandleKillActor(rpc::ConnId id, const char* body, size_t size);
   void HandleDrain(rpc::ConnId id, const char* body, size_t size);
   void CheckDrained();
   // Draining: nodes that hold objects made here are told to copy them.

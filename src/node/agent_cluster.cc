@@ -121,9 +121,9 @@ rpc::ConnId Agent::PeerConn(uint32_t index) {
 }
 
 void Agent::HandleForwardedTasks(rpc::ConnId from, std::vector<rpc::ForwardedTask>&& tasks) {
-  if (auto p = peers_.find(from); p != peers_.end()) {
-    received_from_[p->second.node_index] += static_cast<int64_t>(tasks.size());
-  }
+  auto peer = peers_.find(from);
+  const uint32_t from_node = peer == peers_.end() ? 0 : peer->second.node_index;
+  if (peer != peers_.end()) received_from_[from_node] += static_cast<int64_t>(tasks.size());
   for (rpc::ForwardedTask& f : tasks) {
     if (!scheduler_->HasJob(f.job)) PrepareForwardedJob(from, f);
     std::vector<ObjectId> to_pull, handed_over;
@@ -142,9 +142,7 @@ void Agent::HandleForwardedTasks(rpc::ConnId from, std::vector<rpc::ForwardedTas
         to_pull.push_back(arg.id);
       }
     }
-    auto p = peers_.find(from);
-    scheduler_->Submit(from, f.job, std::move(f.spec), /*from_peer=*/true,
-                       p == peers_.end() ? 0 : p->second.node_index);
+    scheduler_->Submit(from, f.job, std::move(f.spec), /*from_peer=*/true, from_node);
     for (const ObjectId& id : handed_over) store_->Unpin(id);  // the task pins them now
     for (const ObjectId& id : to_pull) {
       transfer_->Pull(id, from, [this, id](bool ok, const std::string& error) {
@@ -234,12 +232,9 @@ void Agent::HandlePeerFrame(rpc::ConnId id, MsgType type, const char* body, size
     case MsgType::kRefDeltas:
       ApplyRefDeltas(id, body, size);
       return;
-    case MsgType::kKillActor: {
-      std::vector<ObjectId> actors;
-      if (!Decode(id, type, body, size, &actors)) return;
-      for (const ObjectId& a : actors) scheduler_->OnKillActor(ActorId(a.hi(), a.lo()));
+    case MsgType::kKillActor:
+      HandleKillActor(id, body, size);
       return;
-    }
     case MsgType::kFetchBinary: {
       rpc::BinaryRequest request;
       if (Decode(id, type, body, size, &request)) binaries_->OnRequest(id, request);
@@ -288,6 +283,14 @@ void Agent::HandlePeerFrame(rpc::ConnId id, MsgType type, const char* body, size
     default:
       RefuseConnection(id, std::string("a peer node may not send ") + rpc::MsgTypeName(type));
   }
+}
+
+// strata::Kill, from a driver or worker here or from the node that holds
+// the actor's handle.
+void Agent::HandleKillActor(rpc::ConnId id, const char* body, size_t size) {
+  std::vector<ObjectId> actors;
+  if (!Decode(id, MsgType::kKillActor, body, size, &actors)) return;
+  for (const ObjectId& a : actors) scheduler_->OnKillActor(ActorId(a.hi(), a.lo()));
 }
 
 void Agent::HandleDrain(rpc::ConnId id, const char* body, size_t size) {

@@ -268,11 +268,12 @@ class Scheduler : public ReadyListener {
   // `graceful`: its worker's connection closes and it gets kActorExitGrace
   // to run the destructor; otherwise (its constructor failed) SIGKILL.
   void KillActor(Actor& actor, const std::string& reason, bool graceful = false);
-  // Closes a worker's connection and reaps it later (Tick), SIGKILL past the grace.
-  void RetireWorker(Worker& w, const char* why);
-  // Ends a worker: retired (graceful, while connected) or killed now.
+  // Ends a worker: `graceful` (and connected), its connection closes and
+  // Tick reaps it within kActorExitGrace; otherwise SIGKILL now.
   void EndWorker(Worker& w, bool graceful, const char* why);
   void SendActorCalls(Actor& actor);
+  // Asks the node at the other end of `conn` to end the actor it holds.
+  void SendKill(rpc::ConnId conn, const ActorId& id);
 
   SchedulerOptions options_;
   rpc::EventLoop* loop_;
@@ -314,7 +315,6 @@ class Scheduler : public ReadyListener {
   };
   std::unordered_map<uint32_t, int64_t> results_from_;
   std::unordered_map<uint32_t, std::deque<Returned>> returned_since_report_;
-  std::unordered_map<uint32_t, int64_t> report_returned_;  // last report's returned_to_me
   // This node's side: results sent back per node index (NodeRecord::returned_to).
   std::map<uint32_t, int64_t> returned_to_;
   ForwardFn forward_;

@@ -99,7 +99,7 @@ void Scheduler::OnRemoteActorCreated(Actor& a, rpc::ConnId from, const rpc::Obje
   a.state = ActorState::kAlive;
   a.remote_conn = from;
   if (a.kill_when_alive) {
-    loop_->Send(from, rpc::MsgType::kKillActor, std::vector<ObjectId>{ObjectId(a.id.hi(), a.id.lo())});
+    SendKill(from, a.id);
     KillActor(a, "killed by strata::Kill");
     return;
   }
@@ -193,6 +193,10 @@ void Scheduler::RestartOrKill(Actor& a, const std::string& reason) {
   pending_actors_.push_back(a.id);
 }
 
+void Scheduler::SendKill(rpc::ConnId conn, const ActorId& id) {
+  loop_->Send(conn, rpc::MsgType::kKillActor, std::vector<ObjectId>{ObjectId(id.hi(), id.lo())});
+}
+
 void Scheduler::OnKillActor(const ActorId& id) {
   auto it = actors_.find(id);
   if (it == actors_.end() || it->second.state == ActorState::kDead) return;
@@ -203,7 +207,7 @@ void Scheduler::OnKillActor(const ActorId& id) {
     return;
   }
   if (a.remote) {
-    loop_->Send(a.remote_conn, rpc::MsgType::kKillActor, std::vector<ObjectId>{ObjectId(id.hi(), id.lo())});
+    SendKill(a.remote_conn, id);
   }
   spdlog::info("actor {} killed by strata::Kill", id.Short());
   KillActor(a, "killed by strata::Kill", /*graceful=*/true);

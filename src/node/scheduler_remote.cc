@@ -109,7 +109,6 @@ void Scheduler::SetRemoteNodes(std::vector<RemoteNode> nodes) {
     // Results that came back after the report was made: it still counts their
     // resources as used. Without this, a node running short tasks looks full
     // from one report to the next and sits idle in between.
-    report_returned_[r.index] = r.returned_to_me;
     auto& back = returned_since_report_[r.index];
     while (!back.empty() && back.front().seq <= r.returned_to_me) back.pop_front();
     for (const Returned& b : back) r.available.Add(b.shape);
@@ -267,12 +266,12 @@ void Scheduler::OnForwardedResults(rpc::ConnId from, std::optional<uint32_t> fro
 void Scheduler::NoteReturned(std::optional<uint32_t> node, const ResourceSet& shape) {
   if (!node) return;
   const int64_t seq = ++results_from_[*node];
-  if (seq <= report_returned_[*node]) return;  // its report already counted it free
+  auto r = std::find_if(remote_.begin(), remote_.end(),
+                        [&](const RemoteNode& n) { return n.index == *node; });
+  if (r != remote_.end() && seq <= r->returned_to_me) return;  // its last report already counted it free
   // The slot it used there is free again; the next report would say so late.
   returned_since_report_[*node].push_back(Returned{seq, shape});
-  for (RemoteNode& r : remote_) {
-    if (r.index == *node) r.available.Add(shape);
-  }
+  if (r != remote_.end()) r->available.Add(shape);
 }
 
 void Scheduler::OnNodeDead(uint32_t node_index, const std::string& reason) {
@@ -286,7 +285,6 @@ void Scheduler::OnNodeDead(uint32_t node_index, const std::string& reason) {
   in_flight_.erase(node_index);
   results_from_.erase(node_index);
   returned_since_report_.erase(node_index);
-  report_returned_.erase(node_index);
   const std::string death = name + " died: " + reason;
   std::vector<TaskId> requeue, failed, calls;
   for (auto& [id, t] : tasks_) {

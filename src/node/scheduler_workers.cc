@@ -331,26 +331,20 @@ void Scheduler::Tick() {
 }
 
 void Scheduler::EndWorker(Worker& w, bool graceful, const char* why) {
-  if (graceful && w.conn != 0) {
-    RetireWorker(w, why);
-    return;
+  // Retired: its connection closes, it runs its actor's destructor and
+  // exits; Tick reaps it (SIGKILL past the grace). Else killed now.
+  const bool retire = graceful && w.conn != 0;
+  if (retire) {
+    retiring_.push_back({w.pid, std::chrono::steady_clock::now() + kActorExitGrace});
+  } else {
+    kill(w.pid, SIGKILL);
+    ReapWithin(w.pid, 1000);
   }
-  kill(w.pid, SIGKILL);
-  ReapWithin(w.pid, 1000);
   if (w.conn != 0) {
     worker_by_conn_.erase(w.conn);
     loop_->Close(w.conn, why);
     w.conn = 0;
   }
-}
-
-void Scheduler::RetireWorker(Worker& w, const char* why) {
-  if (w.conn != 0) {
-    worker_by_conn_.erase(w.conn);
-    loop_->Close(w.conn, why);
-    w.conn = 0;
-  }
-  retiring_.push_back({w.pid, std::chrono::steady_clock::now() + kActorExitGrace});
 }
 
 void Scheduler::RemoveJob(const JobId& job) {
@@ -387,7 +381,9 @@ void Scheduler::RemoveJob(const JobId& job) {
 }
 
 void Scheduler::KillAllWorkers() {
-  for (auto& [id, w] : workers_) EndWorker(w, /*graceful=*/w.state == WorkerState::kActor, "node shutting down");
+  for (auto& [id, w] : workers_) {
+    EndWorker(w, /*graceful=*/w.state == WorkerState::kActor, "node shutting down");
+  }
   loop_->FlushAndClose();  // the loop has stopped: close their connections now
   // Actors' destructors: a shared, shorter grace, since the node is going away.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);

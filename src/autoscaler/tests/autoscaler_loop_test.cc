@@ -121,5 +121,19 @@ TEST(AutoscalerLoop, ALostHeadEndsTheLoopWithAnError) {
   EXPECT_EQ(head.reports.size(), 1u);
 }
 
+TEST(AutoscalerLoop, AStatusThatIsNotAnObjectSkipsTheRound) {
+  std::atomic<bool> stop{false};
+  FakeProvider provider;
+  FakeHead head(&stop);
+  head.statuses.push_back(json());  // what an undecodable reply becomes
+  head.statuses.push_back({{"nodes", json::array()},
+                           {"pending_demands", json::array()},
+                           {"infeasible_demands", json::array()}});
+  EXPECT_EQ(RunAutoscalerLoop(Config(), &provider, &head, stop, std::chrono::milliseconds(1)), 0);
+  // The null round reported nothing; the object rounds (the script's, then
+  // the last one again as the loop stops) did.
+  EXPECT_EQ(head.reports.size(), 2u);
+}
+
 }  // namespace
 }  // namespace strata::autoscaler

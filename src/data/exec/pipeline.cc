@@ -14,6 +14,7 @@
 
 #include <strata/strata.h>
 
+#include "common/status.h"
 #include "data/format/csv.h"
 #include "data/exec/run_events.h"
 #include "data/ops/operators.h"
@@ -106,7 +107,6 @@ STRATA_REMOTE(RunMapTask);
 
 // ------------------------------------------------------------- helpers
 
-
 // Reads a whole source with map tasks running `ops` (may be empty), handing
 // each part to `consume` (with its index in input order) as it completes.
 // At most `window` tasks are in flight, so memory stays bounded however big
@@ -181,6 +181,11 @@ bool ReadSource(const SourceSpec& src, const TaskPlan& plan, const RunOptions& o
   return true;
 }
 
+// A join's right side may hold no bad record: the first is the error.
+std::string SideBadRecord(const BadRecord& b) {
+  return "join right: " + b.file + ":" + std::to_string(b.line) + ": bad record: " + b.reason;
+}
+
 // A join's right side, read whole (any bad record in it is an error).
 bool ReadSideInput(const json& side, const RunOptions& options, Block* out, int64_t* bytes,
                    std::string* error) {
@@ -190,8 +195,7 @@ bool ReadSideInput(const json& side, const RunOptions& options, Block* out, int6
   std::map<size_t, Block> parts;  // in input order, whichever finished first
   auto keep = [&](MapResult&& part, size_t index, std::string* err) {
     if (!part.bad.empty()) {
-      *err = "join right: " + part.bad[0].file + ":" + std::to_string(part.bad[0].line) +
-             ": bad record: " + part.bad[0].reason;
+      *err = SideBadRecord(part.bad[0]);
       return false;
     }
     parts[index] = std::move(part.block);
@@ -215,8 +219,7 @@ bool ReadSideShuffled(const json& side, const RunOptions& options, const std::ve
   std::map<size_t, std::vector<strata::ObjectRef<Block>>> by_task;
   auto keep = [&](MapResult&& part, size_t index, std::string* err) {
     if (!part.bad.empty()) {
-      *err = "join right: " + part.bad[0].file + ":" + std::to_string(part.bad[0].line) +
-             ": bad record: " + part.bad[0].reason;
+      *err = SideBadRecord(part.bad[0]);
       return false;
     }
     by_task[index] = std::move(part.parts);
@@ -444,7 +447,8 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* 
     global_rows.emplace_back("groupby", all.num_rows);
     next = local + 1;
   }
-  if (!done && next > local && next < steps.size() && (shuffle || pool) && steps[next]->MakeGroupBy()) {
+  const PlanStage* driver = physical.Find(StageKind::kDriver);
+  if (driver != nullptr && driver->merges_partials && (shuffle || pool)) {
     // The stage's parts came back aggregated partially: merge them.
     auto g = steps[next]->MakeGroupBy();
     if (!all.names.empty() && !g->AddPartial(all, &error)) {
@@ -455,6 +459,7 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* 
     ++next;
   }
   if (!done) {
+    STRATA_CHECK(driver != nullptr);  // the plan ends on the driver exactly when no stage wrote
     for (size_t i = next; i < steps.size(); ++i) {
       const std::string& op = spec.steps[i].first;
       if (const json* side = steps[i]->side_input(); side != nullptr) {
@@ -469,8 +474,7 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* 
       global_rows.emplace_back(op, all.num_rows);
     }
     written = all.num_rows;
-    int64_t parts = 1;  // repartition: the last one before the write decides
-    for (const auto& step : steps) parts = step->output_parts() > 0 ? step->output_parts() : parts;
+    const int64_t parts = driver->write_parts;
     if (collect) {
       *options.collect = std::move(all);
     } else if (parts == 1) {
