@@ -9,11 +9,6 @@ namespace strata::autoscaler {
 namespace {
 constexpr double kDrainDeadlineS = 120;
 
-ResourceSet FromJson(const nlohmann::json& j) {
-  std::map<std::string, double> m;
-  for (auto it = j.begin(); it != j.end(); ++it) m[it.key()] = it.value().get<double>();
-  return ResourceSet::FromDoubles(m);
-}
 }  // namespace
 
 Autoscaler::Autoscaler(ClusterConfig config, NodeProvider* provider, Hooks hooks)
@@ -35,35 +30,33 @@ void Autoscaler::StartFailed(const std::string& type, const std::string& why,
   }
 }
 
-nlohmann::json Autoscaler::RunOnce(const nlohmann::json& status, Clock::time_point now) {
+rpc::AutoscalerReport Autoscaler::RunOnce(const rpc::ClusterStatus& status, Clock::time_point now) {
   std::vector<NodeState> nodes;
-  std::map<std::string, const nlohmann::json*> node_of_instance;
+  std::set<std::string> joined_instances;
   std::vector<std::string> to_terminate;
   std::vector<std::string> events;
-  for (const auto& n : status["nodes"]) {
-    const std::string instance = n.value("instance_id", "");
-    const std::string state = n["state"];
-    const std::string id = n["node_id"];
-    if (!instance.empty()) node_of_instance[instance] = &n;
-    if (state != "ALIVE" && state != "DRAINING") {
+  for (const rpc::NodeRecord& n : status.nodes) {
+    const std::string id = n.id.Hex();
+    if (!n.instance_id.empty()) joined_instances.insert(n.instance_id);
+    if (n.state != rpc::NodeState::kAlive && n.state != rpc::NodeState::kDraining) {
       // DEAD or DRAINED: its machine is of no use any more.
-      if (!instance.empty()) to_terminate.push_back(instance);
+      if (!n.instance_id.empty()) to_terminate.push_back(n.instance_id);
       idle_since_.erase(id);
       continue;
     }
     NodeState s;
     s.node_id = id;
-    s.instance_id = instance;
-    s.node_type = n["node_type"];
-    s.head = n.value("index", 1) == 0;
-    s.draining = state == "DRAINING";
-    s.total = FromJson(n["resources_total"]);
+    s.instance_id = n.instance_id;
+    s.node_type = n.node_type;
+    s.head = n.index == 0;
+    s.draining = n.state == rpc::NodeState::kDraining;
+    s.total = n.total;
     s.available = s.total;
-    s.available.Subtract(FromJson(n["resources_used"]));
-    if (n.contains("resources_committed")) s.available.Subtract(FromJson(n["resources_committed"]));
-    const bool idle = FromJson(n["resources_used"]).GetFixed("CPU") == 0 &&
-                      n.value("pending_tasks", int64_t{0}) == 0 &&
-                      n["workers"].value("actors", 0) == 0;
+    s.available.Subtract(n.used);
+    s.available.Subtract(n.committed);
+    int64_t queued = 0;
+    for (const auto& [shape, count] : n.pending) queued += count;
+    const bool idle = n.used.GetFixed("CPU") == 0 && queued == 0 && n.workers.actors == 0;
     if (idle) {
       auto [it, fresh] = idle_since_.emplace(id, now);
       s.idle_seconds = std::chrono::duration<double>(now - it->second).count();
@@ -88,8 +81,7 @@ nlohmann::json Autoscaler::RunOnce(const nlohmann::json& status, Clock::time_poi
     it = launched_.erase(it);
   }
   for (const Instance& inst : instances) {
-    auto joined = node_of_instance.find(inst.id);
-    if (joined != node_of_instance.end()) {
+    if (joined_instances.count(inst.id) != 0) {
       if (launched_.erase(inst.id) != 0) start_failures_[inst.node_type] = 0;
       continue;
     }
@@ -127,12 +119,8 @@ nlohmann::json Autoscaler::RunOnce(const nlohmann::json& status, Clock::time_poi
       ++it;
     }
   }
-  std::map<ResourceSet, int64_t> demand;
-  for (const char* key : {"pending_demands", "infeasible_demands"}) {
-    for (const auto& d : status.value(key, nlohmann::json::array())) {
-      demand[FromJson(d["shape"])] += d["count"].get<int64_t>();
-    }
-  }
+  std::map<ResourceSet, int64_t> demand = rpc::PendingDemands(status);
+  for (const auto& [shape, count] : rpc::InfeasibleDemands(status)) demand[shape] += count;
 
   Plan plan = PlanRound(config_, nodes, demand, paused);
   for (const auto& [type_name, count] : plan.launch) {
@@ -162,30 +150,30 @@ nlohmann::json Autoscaler::RunOnce(const nlohmann::json& status, Clock::time_poi
     spdlog::info("autoscaler: {}", last_action_);
   }
 
-  nlohmann::json report;
-  nlohmann::json types = nlohmann::json::object();
+  rpc::AutoscalerReport report;
   for (const auto& [name, t] : config_.node_types) {
-    int running = 0, launching = 0, idle = 0;
+    rpc::AutoscalerNodeType type;
+    type.name = name;
     for (const NodeState& n : nodes) {
       if (n.node_type != name) continue;
-      (n.launching ? launching : running)++;
-      idle += !n.launching && n.idle_seconds > 0;
+      (n.launching ? type.launching : type.running)++;
+      type.idle += !n.launching && n.idle_seconds > 0;
     }
     for (const auto& [type_name, count] : plan.launch) {
-      if (type_name == name) launching += count;
+      if (type_name == name) type.launching += count;
     }
-    types[name] = {{"running", running}, {"launching", launching}, {"idle", idle},
-                   {"min_workers", t.min_workers}, {"max_workers", t.max_workers},
-                   {"price_per_hour", t.price_per_hour}};
-    if (auto p = paused_.find(name); p != paused_.end()) types[name]["paused"] = p->second.second;
+    type.min_workers = t.min_workers;
+    type.max_workers = t.max_workers;
+    type.price_per_hour = t.price_per_hour;
+    if (auto p = paused_.find(name); p != paused_.end()) type.paused = p->second.second;
+    report.node_types.push_back(std::move(type));
   }
-  report["cluster_name"] = config_.cluster_name;
-  report["provider"] = config_.provider.type;
-  report["node_types"] = types;
-  report["cost_per_hour"] = plan.cost_per_hour;
-  report["last_action"] = last_action_;
-  report["last_action_time"] = last_action_unix_;
-  report["plan"] = plan.reason;
+  report.cluster_name = config_.cluster_name;
+  report.provider = config_.provider.type;
+  report.cost_per_hour = plan.cost_per_hour;
+  report.last_action = last_action_;
+  report.last_action_time = last_action_unix_;
+  report.plan = plan.reason;
   return report;
 }
 

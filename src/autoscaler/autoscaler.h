@@ -13,11 +13,10 @@
 #include <set>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "autoscaler/cluster_config.h"
 #include "autoscaler/node_provider.h"
 #include "autoscaler/planner.h"
+#include "rpc/cluster_messages.h"
 
 namespace strata::autoscaler {
 
@@ -33,9 +32,9 @@ class Autoscaler {
 
   Autoscaler(ClusterConfig config, NodeProvider* provider, Hooks hooks);
 
-  // One round on the status JSON `strata status --json` prints. Returns the
-  // report the head shows in `strata status`.
-  nlohmann::json RunOnce(const nlohmann::json& status, Clock::time_point now);
+  // One round on the head's cluster status. Returns the report the head
+  // shows in `strata status`.
+  rpc::AutoscalerReport RunOnce(const rpc::ClusterStatus& status, Clock::time_point now);
 
  private:
   void Pause(const std::string& type, const std::string& why, Clock::time_point now);

@@ -19,13 +19,13 @@ int RunAutoscalerLoop(const ClusterConfig& config, NodeProvider* provider, HeadL
   };
   Autoscaler scaler(config, provider, hooks);
   while (!stop) {
-    nlohmann::json status;
+    std::optional<rpc::ClusterStatus> status;
     std::string error;
     if (!head->Status(&status, &error)) {
       spdlog::error("autoscaler: lost the head: {}; exiting", error);
       return 1;
     }
-    if (status.is_object()) head->Report(scaler.RunOnce(status, std::chrono::steady_clock::now()));
+    if (status) head->Report(scaler.RunOnce(*status, std::chrono::steady_clock::now()));
     // Sleep in short steps so that a stop is noticed at once.
     const auto until = std::chrono::steady_clock::now() + period;
     while (!stop && std::chrono::steady_clock::now() < until) {

@@ -9,22 +9,21 @@
 #include <chrono>
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 #include "autoscaler/cluster_config.h"
 #include "autoscaler/node_provider.h"
+#include "rpc/cluster_messages.h"
 
 namespace strata::autoscaler {
 
 class HeadLink {
  public:
   virtual ~HeadLink() = default;
-  // The cluster status, as `strata status --json` prints it (not an object:
-  // the round is skipped); false (with `error`) once the head cannot be reached.
-  virtual bool Status(nlohmann::json* status, std::string* error) = 0;
+  // The cluster status (nullopt: the reply did not decode, and the round is
+  // skipped); false (with `error`) once the head cannot be reached.
+  virtual bool Status(std::optional<rpc::ClusterStatus>* status, std::string* error) = 0;
   virtual bool Drain(const std::string& node_id, double deadline_s, std::string* error) = 0;
   // What `strata status` shows under "Autoscaler".
-  virtual void Report(const nlohmann::json& report) = 0;
+  virtual void Report(const rpc::AutoscalerReport& report) = 0;
 };
 
 // Runs rounds `period` apart until `stop` is set (0) or the head is lost (1).

@@ -81,16 +81,16 @@ int RunStatus(const std::string& flag, const std::string& token_flag, bool json)
                  error.empty() ? "unexpected reply" : error.c_str());
     return 1;
   }
-  std::string text;
-  if (!rpc::DecodeBody(body.data(), body.size(), &text, &error)) {
+  rpc::ClusterStatus status;
+  if (!rpc::DecodeBody(body.data(), body.size(), &status, &error)) {
     std::fprintf(stderr, "strata status: malformed reply from %s: %s\n", address.c_str(),
                  error.c_str());
     return 1;
   }
   if (json) {
-    std::printf("%s\n", nlohmann::json::parse(text).dump(2).c_str());
+    std::printf("%s\n", head::StatusJson(status).dump(2).c_str());
   } else {
-    std::printf("%s", head::RenderStatusText(nlohmann::json::parse(text)).c_str());
+    std::printf("%s", head::RenderStatusText(status).c_str());
   }
   return 0;
 }

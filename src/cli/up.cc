@@ -41,12 +41,17 @@ struct ChannelHeadLink : autoscaler::HeadLink {
     rpc::MsgType got = rpc::MsgType::kError;
     return channel.SendNow(type, body) && channel.ReadFrame(&got, reply, 10000, error) && got == want;
   }
-  bool Status(nlohmann::json* status, std::string* error) override {
-    std::string body, text, why;
+  bool Status(std::optional<rpc::ClusterStatus>* status, std::string* error) override {
+    std::string body, why;
     if (!Ask(rpc::MsgType::kStatusRequest, std::string(), rpc::MsgType::kStatusReply, &body, error)) return false;
     // A reply that does not decode is a round skipped, not a lost head.
-    *status = rpc::DecodeBody(body.data(), body.size(), &text, &why) ? nlohmann::json::parse(text, nullptr, false)
-                                                                      : nlohmann::json();
+    rpc::ClusterStatus decoded;
+    if (rpc::DecodeBody(body.data(), body.size(), &decoded, &why)) {
+      *status = std::move(decoded);
+    } else {
+      spdlog::warn("autoscaler: skipping a round: the head's status did not decode: {}", why);
+      status->reset();
+    }
     return true;
   }
   bool Drain(const std::string& node, double deadline_s, std::string* error) override {
@@ -54,8 +59,8 @@ struct ChannelHeadLink : autoscaler::HeadLink {
     return Ask(rpc::MsgType::kDrainNode, rpc::DrainRequest{NodeId::FromHex(node), deadline_s},
                rpc::MsgType::kDrainReply, &reply, error);
   }
-  void Report(const nlohmann::json& report) override {
-    channel.SendNow(rpc::MsgType::kAutoscalerReport, report.dump());
+  void Report(const rpc::AutoscalerReport& report) override {
+    channel.SendNow(rpc::MsgType::kAutoscalerReport, report);
   }
 };
 

@@ -196,10 +196,13 @@ RuntimeContext GetRuntimeContext() {
 }
 
 std::string ClusterStatus(bool json) {
-  const std::string text = Runtime().Status(10000);
-  if (json) return text;
-  return head::RenderStatusText(nlohmann::json::parse(text));
+  const rpc::ClusterStatus status = Runtime().Status(10000);
+  return json ? head::StatusJson(status).dump() : head::RenderStatusText(status);
 }
+
+namespace client {
+rpc::ClusterStatus CurrentClusterStatus() { return Runtime().Status(10000); }
+}  // namespace client
 
 namespace internal {
 

@@ -164,13 +164,13 @@ void CoreRuntime::OnFrame(MsgType type, const char* body, size_t size) {
     for (auto& t : tasks) tasks_.push_back(std::move(t));
     tasks_cv_.notify_one();
   } else if (type == MsgType::kStatusReply) {
-    std::string json;
-    if (!rpc::DecodeBody(body, size, &json, &error)) {
+    rpc::ClusterStatus status;
+    if (!rpc::DecodeBody(body, size, &status, &error)) {
       OnClose("malformed StatusReply from the node agent: " + error);
       return;
     }
     std::lock_guard<std::mutex> lock(mu_);
-    last_status_ = std::move(json);
+    last_status_ = std::move(status);
     ++status_replies_;
     objects_cv_.notify_all();
   } else if (type == MsgType::kLogLines) {
@@ -490,7 +490,7 @@ void CoreRuntime::KillActor(const ActorId& actor) {
   channel_.Wake();
 }
 
-std::string CoreRuntime::Status(int64_t timeout_ms) {
+rpc::ClusterStatus CoreRuntime::Status(int64_t timeout_ms) {
   std::unique_lock<std::mutex> lock(mu_);
   const uint64_t want = status_replies_ + 1;
   Tail(MsgType::kStatusRequest);

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "rpc/channel.h"
+#include "rpc/cluster_messages.h"
 #include "rpc/messages.h"
 #include "strata/internal/runtime.h"
 
@@ -58,8 +59,8 @@ class CoreRuntime {
   // Ends an actor (strata::Kill): see strata.h.
   void KillActor(const ActorId& actor);
 
-  // The cluster status as JSON (what `strata status --json` prints).
-  std::string Status(int64_t timeout_ms);
+  // The cluster status (the head's, or this node's own on a joined node).
+  rpc::ClusterStatus Status(int64_t timeout_ms);
 
   const rpc::Welcome& welcome() const { return welcome_; }
   const WorkerId& worker_id() const { return worker_id_; }
@@ -115,7 +116,7 @@ class CoreRuntime {
   std::deque<rpc::ExecuteTask> tasks_;
   int blocked_depth_ = 0;
   uint64_t status_replies_ = 0;
-  std::string last_status_;
+  rpc::ClusterStatus last_status_;
   bool closed_ = false;
   std::string close_reason_;
   bool defer_releases_ = false;                 // guarded by mu_

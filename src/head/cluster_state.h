@@ -26,15 +26,7 @@ using rpc::NodeRecord;
 using rpc::NodeState;
 using rpc::StoreStats;
 using rpc::WorkerStats;
-
-struct JobRecord {
-  JobId id;
-  int driver_pid = 0;
-  std::string executable;
-  rpc::JobState state = rpc::JobState::kRunning;  // then kFinished
-  int64_t start_time_ms = 0;
-  int64_t end_time_ms = 0;
-};
+using rpc::JobRecord;
 
 class ClusterState {
  public:

@@ -1,24 +1,30 @@
-// `strata status`: the cluster state as JSON (for tools and tests) and as the
-// text a person reads, in the shape of `ray status`.
+// `strata status`: the cluster status message the head builds, and its two
+// renderings at the edge — JSON (for tools and tests) and the text a person
+// reads, in the shape of `ray status`.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "head/cluster_state.h"
+#include "rpc/cluster_messages.h"
 
 namespace strata::head {
 
-// Fields: session_dir, log_dir, nodes[] {node_id, node_type, state, address,
-// hostname, resources_total, resources_used, object_store{...}, workers{...}},
-// totals {resources_total, resources_used}, pending_demands[] and
-// infeasible_demands[] {shape, count}, jobs[].
-// `autoscaler`: the autoscaler's last report (null when none runs).
-nlohmann::json BuildStatusJson(const ClusterState& state, const std::string& session_dir,
-                               const nlohmann::json& autoscaler = nullptr);
+// The head's table as the status message; `autoscaler` is its last report.
+rpc::ClusterStatus BuildStatus(const ClusterState& state, const std::string& session_dir,
+                               const std::optional<rpc::AutoscalerReport>& autoscaler);
 
-// Renders the JSON above for a terminal.
-std::string RenderStatusText(const nlohmann::json& status);
+// Fields: session_dir, log_dir, time, nodes[] {node_id, index, node_type,
+// state, address, hostname, arch, resources_total, resources_used,
+// resources_committed, object_store{...}, workers{...}}, totals
+// {resources_total, resources_used}, pending_demands[] and
+// infeasible_demands[] {shape, count}, jobs[], autoscaler (when one runs).
+nlohmann::json StatusJson(const rpc::ClusterStatus& status);
+
+// For a terminal.
+std::string RenderStatusText(const rpc::ClusterStatus& status);
 
 }  // namespace strata::head

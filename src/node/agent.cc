@@ -195,7 +195,7 @@ void Agent::OnFrame(rpc::ConnId id, MsgType type, const char* body, size_t size)
     return;
   }
   if (peer.role == rpc::Role::kCli && type == MsgType::kAutoscalerReport) {
-    std::string report;
+    rpc::AutoscalerReport report;
     if (Decode(id, type, body, size, &report)) autoscaler_report_ = std::move(report);
     return;
   }
@@ -522,10 +522,8 @@ rpc::NodeRecord Agent::SelfRecord() const {
 
 void Agent::HandleStatus(rpc::ConnId id) {
   cluster_->UpsertNode(SelfRecord());
-  nlohmann::json autoscaler = nlohmann::json::parse(autoscaler_report_, nullptr, false);
-  if (autoscaler.is_discarded()) autoscaler = nullptr;
   loop_->Send(id, MsgType::kStatusReply,
-              head::BuildStatusJson(*cluster_, options_.session_dir, autoscaler).dump());
+              head::BuildStatus(*cluster_, options_.session_dir, autoscaler_report_));
 }
 
 void Agent::OnDisconnect(rpc::ConnId id, const std::string& reason) {

@@ -151,8 +151,8 @@ class Agent : public rpc::EventLoop::Handler {
   void HandOverObjects();
   void TakeObjects(rpc::ConnId from, const std::vector<ObjectId>& ids);
   std::unordered_set<ObjectId> handed_over_;
-  std::string autoscaler_report_;
-  std::map<uint32_t, int64_t> received_from_;  // forwarded tasks received, by sender  // head: the autoscaler's last report (JSON)
+  std::optional<rpc::AutoscalerReport> autoscaler_report_;  // head: the autoscaler's last
+  std::map<uint32_t, int64_t> received_from_;  // forwarded tasks received, by sender
   std::unordered_map<rpc::ConnId, Peer> peers_;
   std::chrono::steady_clock::time_point last_tick_;
 };

@@ -1,5 +1,4 @@
 #include "rpc/cluster_messages.h"
-#include "rpc/messages.h"
 
 namespace strata::rpc {
 
@@ -22,6 +21,43 @@ const char* JobStateName(JobState state) {
     case JobState::kStopped: return "STOPPED";
   }
   return "UNKNOWN";
+}
+
+namespace {
+template <class Pick>
+ResourceSet SumAlive(const ClusterStatus& status, Pick pick) {
+  ResourceSet sum;
+  for (const NodeRecord& n : status.nodes) {
+    if (n.state == NodeState::kAlive) sum.Add(pick(n));
+  }
+  return sum;
+}
+
+template <class Pick>
+std::map<ResourceSet, int64_t> DemandsOfAlive(const ClusterStatus& status, Pick pick) {
+  std::map<ResourceSet, int64_t> sum;
+  for (const NodeRecord& n : status.nodes) {
+    if (n.state != NodeState::kAlive) continue;
+    for (const auto& [shape, count] : pick(n)) sum[shape] += count;
+  }
+  return sum;
+}
+}  // namespace
+
+ResourceSet AliveTotal(const ClusterStatus& status) {
+  return SumAlive(status, [](const NodeRecord& n) { return n.total; });
+}
+
+ResourceSet AliveUsed(const ClusterStatus& status) {
+  return SumAlive(status, [](const NodeRecord& n) { return n.used; });
+}
+
+std::map<ResourceSet, int64_t> PendingDemands(const ClusterStatus& status) {
+  return DemandsOfAlive(status, [](const NodeRecord& n) -> const auto& { return n.pending; });
+}
+
+std::map<ResourceSet, int64_t> InfeasibleDemands(const ClusterStatus& status) {
+  return DemandsOfAlive(status, [](const NodeRecord& n) -> const auto& { return n.infeasible; });
 }
 
 }  // namespace strata::rpc

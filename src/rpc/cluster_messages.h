@@ -6,9 +6,14 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
+
+#include <msgpack/adaptor/cpp17/optional.hpp>
 
 #include "common/resources.h"
+#include "rpc/messages.h"
 #include "strata/internal/ids.h"
 #include "strata/serialization.h"
 
@@ -81,6 +86,64 @@ struct NodeRecord {
                  workers, pending, infeasible, tasks_finished, instance_id, received_from, committed,
                  returned_to);
 };
+
+// A driver's job as the head lists it.
+struct JobRecord {
+  JobId id;
+  int driver_pid = 0;
+  std::string executable;
+  JobState state = JobState::kRunning;  // then kFinished
+  int64_t start_time_ms = 0;
+  int64_t end_time_ms = 0;
+  MSGPACK_DEFINE(id, driver_pid, executable, state, start_time_ms, end_time_ms);
+};
+
+// One node type in the autoscaler's report.
+struct AutoscalerNodeType {
+  std::string name;
+  int running = 0;
+  int launching = 0;
+  int idle = 0;
+  int min_workers = 0;
+  int max_workers = 0;
+  double price_per_hour = 0;
+  std::string paused;  // why launching this type is paused; "" when it is not
+  MSGPACK_DEFINE(name, running, launching, idle, min_workers, max_workers, price_per_hour, paused);
+};
+
+// autoscaler -> head after every round (kAutoscalerReport); the head shows
+// the last one in the cluster status.
+struct AutoscalerReport {
+  std::string cluster_name;
+  std::string provider;
+  std::vector<AutoscalerNodeType> node_types;
+  double cost_per_hour = 0;
+  std::string last_action;      // "" until it first acted
+  int64_t last_action_time = 0;  // unix seconds
+  std::string plan;             // why the last plan is what it is
+  MSGPACK_DEFINE(cluster_name, provider, node_types, cost_per_hour, last_action, last_action_time,
+                 plan);
+};
+
+// head -> CLI, drivers and the autoscaler (kStatusReply): the one shape every
+// reader of the cluster's state decodes. `strata status --json` renders it
+// (head/status_report.h).
+struct ClusterStatus {
+  std::string session_dir;
+  int64_t time = 0;  // unix seconds, when the head made it
+  std::vector<NodeRecord> nodes;
+  std::vector<JobRecord> jobs;
+  std::optional<AutoscalerReport> autoscaler;  // none when no autoscaler runs
+  MSGPACK_DEFINE(session_dir, time, nodes, jobs, autoscaler);
+};
+
+// Summed over the alive nodes (what can run work now).
+ResourceSet AliveTotal(const ClusterStatus& status);
+ResourceSet AliveUsed(const ClusterStatus& status);
+// Queued work by resource shape, over the alive nodes: waiting for resources
+// (pending) or that no node can ever hold (infeasible).
+std::map<ResourceSet, int64_t> PendingDemands(const ClusterStatus& status);
+std::map<ResourceSet, int64_t> InfeasibleDemands(const ClusterStatus& status);
 
 }  // namespace strata::rpc
 

@@ -32,7 +32,7 @@ enum class MsgType : uint8_t {
   kWorkerBlocked = 10,    // worker -> agent: WorkerBlocked
   kWorkerUnblocked = 11,  // worker -> agent: empty
   kStatusRequest = 12,    // cli -> agent: empty
-  kStatusReply = 13,      // agent -> cli: string (JSON)
+  kStatusReply = 13,      // agent -> cli: ClusterStatus (rpc/cluster_messages.h)
   kStopCluster = 14,      // reserved; refused (`strata stop` signals the process)
   kError = 15,            // agent -> client: string, then the connection closes
   kLogLines = 16,         // agent -> driver: LogLines (what the job's workers printed)
@@ -49,7 +49,7 @@ enum class MsgType : uint8_t {
   kJobRequest = 27,       // cli -> head: JobRequest (`strata job ...`)
   kJobReply = 28,         // head -> cli: JobReply; log lines of a followed job come as LogLines
   kTakeObjects = 29,      // node -> node: vector<ObjectId> (I am leaving: copy these from me)
-  kAutoscalerReport = 30, // autoscaler (cli role) -> head: string (JSON shown in status)
+  kAutoscalerReport = 30, // autoscaler (cli role) -> head: AutoscalerReport
   kKillActor = 31,        // driver/worker -> agent, node -> node: vector<ObjectId> (actor ids)
 };
 constexpr uint8_t kMaxMsgType = 31;

@@ -8,7 +8,7 @@
 namespace strata::autoscaler {
 namespace {
 
-using json = nlohmann::json;
+using MaybeStatus = std::optional<rpc::ClusterStatus>;
 
 ClusterConfig Config() {
   ClusterConfig c;
@@ -45,19 +45,29 @@ class FakeProvider : public NodeProvider {
   std::vector<std::string> terminated;
 };
 
-json NodeJson(const std::string& id, const std::string& type, int index, double cpus, double used,
-              const std::string& instance) {
-  return {{"node_id", id},          {"node_type", type},        {"index", index},
-          {"state", "ALIVE"},       {"instance_id", instance},  {"pending_tasks", 0},
-          {"resources_total", {{"CPU", cpus}}}, {"resources_used", {{"CPU", used}}},
-          {"resources_committed", json::object()}, {"workers", {{"actors", 0}}}};
+rpc::NodeRecord Node(const std::string& name, const std::string& type, uint32_t index, double cpus,
+                     double used, const std::string& instance) {
+  rpc::NodeRecord n;
+  n.id = NodeId::FromHex(std::string(32 - name.size(), '0') + name);
+  n.node_type = type;
+  n.index = index;
+  n.instance_id = instance;
+  n.total = ResourceSet::FromDoubles({{"CPU", cpus}});
+  n.used = ResourceSet::FromDoubles({{"CPU", used}});
+  return n;
+}
+
+rpc::ClusterStatus StatusOf(std::vector<rpc::NodeRecord> nodes) {
+  rpc::ClusterStatus s;
+  s.nodes = std::move(nodes);
+  return s;
 }
 
 // Serves a scripted sequence of statuses, then stops the loop.
 class FakeHead : public HeadLink {
  public:
   explicit FakeHead(std::atomic<bool>* stop) : stop_(stop) {}
-  bool Status(json* status, std::string* error) override {
+  bool Status(MaybeStatus* status, std::string* error) override {
     if (next_ >= statuses.size()) {
       if (lose_after_script) {
         *error = "connection reset";
@@ -74,10 +84,10 @@ class FakeHead : public HeadLink {
     drained.push_back(node);
     return true;
   }
-  void Report(const json& report) override { reports.push_back(report); }
-  std::vector<json> statuses;
+  void Report(const rpc::AutoscalerReport& report) override { reports.push_back(report); }
+  std::vector<MaybeStatus> statuses;
   std::vector<std::string> drained;
-  std::vector<json> reports;
+  std::vector<rpc::AutoscalerReport> reports;
   bool lose_after_script = false;
 
  private:
@@ -90,47 +100,43 @@ TEST(AutoscalerLoop, DemandLaunchesNodesAndIdleOnesAreDrainedThroughTheHead) {
   FakeProvider provider;
   FakeHead head(&stop);
   // Round 1: only the head (no CPUs) and 10 one-CPU tasks waiting.
-  json busy = {{"nodes", {NodeJson("h", "head", 0, 0, 0, "")}},
-               {"pending_demands", {{{"shape", {{"CPU", 1}}}, {"count", 10}}}},
-               {"infeasible_demands", json::array()}};
+  rpc::ClusterStatus busy = StatusOf({Node("ae", "head", 0, 0, 0, "")});
+  busy.nodes[0].pending[ResourceSet::FromDoubles({{"CPU", 1}})] = 10;
   head.statuses.push_back(busy);
   // Round 2: three workers joined, idle, nothing waits.
-  json idle = {{"nodes",
-                {NodeJson("h", "head", 0, 0, 0, ""), NodeJson("w0", "worker", 1, 4, 0, "i-0"),
-                 NodeJson("w1", "worker", 2, 4, 0, "i-1"), NodeJson("w2", "worker", 3, 4, 0, "i-2")}},
-               {"pending_demands", json::array()},
-               {"infeasible_demands", json::array()}};
+  rpc::ClusterStatus idle =
+      StatusOf({Node("ae", "head", 0, 0, 0, ""), Node("b0", "worker", 1, 4, 0, "i-0"),
+                Node("b1", "worker", 2, 4, 0, "i-1"), Node("b2", "worker", 3, 4, 0, "i-2")});
   head.statuses.push_back(idle);
   head.statuses.push_back(idle);
   EXPECT_EQ(RunAutoscalerLoop(Config(), &provider, &head, stop, std::chrono::milliseconds(1)), 0);
   EXPECT_EQ(provider.instances.size(), 3u);  // 10 CPUs of demand, 4 per node
   EXPECT_FALSE(head.drained.empty()) << "idle nodes past idle_timeout are drained";
   ASSERT_GE(head.reports.size(), 2u);
-  EXPECT_TRUE(head.reports.front().is_object());
+  EXPECT_EQ(head.reports.front().cluster_name, "t");
+  ASSERT_EQ(head.reports.front().node_types.size(), 2u);
+  EXPECT_EQ(head.reports.front().node_types[1].name, "worker");
+  EXPECT_EQ(head.reports.front().node_types[1].launching, 3);
 }
 
 TEST(AutoscalerLoop, ALostHeadEndsTheLoopWithAnError) {
   std::atomic<bool> stop{false};
   FakeProvider provider;
   FakeHead head(&stop);
-  head.statuses.push_back({{"nodes", json::array()},
-                           {"pending_demands", json::array()},
-                           {"infeasible_demands", json::array()}});
+  head.statuses.push_back(StatusOf({}));
   head.lose_after_script = true;
   EXPECT_EQ(RunAutoscalerLoop(Config(), &provider, &head, stop, std::chrono::milliseconds(1)), 1);
   EXPECT_EQ(head.reports.size(), 1u);
 }
 
-TEST(AutoscalerLoop, AStatusThatIsNotAnObjectSkipsTheRound) {
+TEST(AutoscalerLoop, AStatusThatDoesNotDecodeSkipsTheRound) {
   std::atomic<bool> stop{false};
   FakeProvider provider;
   FakeHead head(&stop);
-  head.statuses.push_back(json());  // what an undecodable reply becomes
-  head.statuses.push_back({{"nodes", json::array()},
-                           {"pending_demands", json::array()},
-                           {"infeasible_demands", json::array()}});
+  head.statuses.push_back(std::nullopt);  // what an undecodable reply becomes
+  head.statuses.push_back(StatusOf({}));
   EXPECT_EQ(RunAutoscalerLoop(Config(), &provider, &head, stop, std::chrono::milliseconds(1)), 0);
-  // The null round reported nothing; the object rounds (the script's, then
+  // The undecodable round reported nothing; the decoded rounds (the script's, then
   // the last one again as the loop stops) did.
   EXPECT_EQ(head.reports.size(), 2u);
 }

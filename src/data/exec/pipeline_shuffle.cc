@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "client/cluster_status.h"
 #include "data/ops/operators.h"
 #include "data/exec/stage_part.h"
 #include "data/ops/steps.h"
@@ -200,9 +201,9 @@ bool RunShuffleChain(const PipelineSpec& spec, const std::vector<std::unique_ptr
 }
 
 int ClusterCpus() {
-  const auto status = nlohmann::json::parse(strata::ClusterStatus(true), nullptr, false);
-  if (status.is_discarded()) return 2;
-  return static_cast<int>(status["totals"]["resources_total"].value("CPU", 2.0));
+  const auto total = rpc::AliveTotal(client::CurrentClusterStatus()).ToDoubles();
+  const auto cpu = total.find("CPU");
+  return cpu == total.end() ? 2 : static_cast<int>(cpu->second);
 }
 
 int ShuffleParts() {
