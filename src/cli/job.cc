@@ -14,7 +14,7 @@
 
 #include "cli/commands.h"
 #include "common/binary_files.h"
-#include "node/binary_store.h"
+#include "process/binary_store.h"
 
 namespace strata::cli {
 
@@ -46,7 +46,7 @@ bool Upload(rpc::Channel& channel, const std::string& path, const rpc::JobBinary
   chunk.total = b.size;
   bool ok = true;
   while (ok && chunk.offset < b.size) {
-    chunk.data.resize(std::min<uint64_t>(node::BinaryStore::kChunkBytes, b.size - chunk.offset));
+    chunk.data.resize(std::min<uint64_t>(process::BinaryStore::kChunkBytes, b.size - chunk.offset));
     ok = pread(fd, chunk.data.data(), chunk.data.size(), static_cast<off_t>(chunk.offset)) ==
          static_cast<ssize_t>(chunk.data.size());
     if (!ok) *error = "cannot read " + path + ": " + std::strerror(errno);

@@ -12,7 +12,7 @@
 
 #include "common/binary_files.h"
 #include "common/session.h"
-#include "node/worker_pool.h"
+#include "process/spawn.h"
 #include "strata/internal/ids.h"
 
 namespace strata::head {
@@ -35,14 +35,14 @@ rpc::JobReply Fail(std::string error) {
 }  // namespace
 
 JobManager::JobManager(JobManagerOptions options, rpc::EventLoop* loop,
-                       node::BinaryStore* binaries)
+                       process::BinaryStore* binaries)
     : options_(std::move(options)), loop_(loop), binaries_(binaries), outputs_(loop) {}
 
 JobManager::~JobManager() {
   for (auto& [id, job] : jobs_) {
     if (!job.exited && job.pid > 0) {
       kill(-job.pid, SIGKILL);
-      node::ReapWithin(job.pid, 1000);
+      process::ReapWithin(job.pid, 1000);
     }
   }
 }
@@ -105,7 +105,7 @@ rpc::JobReply JobManager::Submit(rpc::ConnId conn, const rpc::JobRequest& reques
   std::error_code ec;
   std::filesystem::create_directories(job.dir, ec);
   if (ec) return Fail("cannot create " + job.dir + ": " + ec.message());
-  std::vector<std::string> env = node::InheritedEnvironment();
+  std::vector<std::string> env = process::InheritedEnvironment();
   for (const std::string& kv : request.env) {
     if (kv.find('=') == std::string::npos || kv.rfind("STRATA_", 0) == 0) {
       return Fail("--env '" + kv + "' must be KEY=VALUE, and not a STRATA_ variable");
@@ -118,7 +118,7 @@ rpc::JobReply JobManager::Submit(rpc::ConnId conn, const rpc::JobRequest& reques
   if (!extras.empty()) env.push_back("STRATA_JOB_BINARIES=" + extras);
   std::string error;
   int output_fd = -1;
-  job.pid = node::SpawnWithOutput(program, job.argv, std::move(env), job.dir, &output_fd, &error);
+  job.pid = process::SpawnWithOutput(program, job.argv, std::move(env), job.dir, &output_fd, &error);
   if (job.pid < 0) return Fail("cannot start " + job.argv[0] + ": " + error);
   job.start_ms = NowMs();
   if (request.follow) job.followers.push_back(conn);
@@ -217,7 +217,7 @@ void JobManager::Tick() {
   const auto now = std::chrono::steady_clock::now();
   for (auto& [id, job] : jobs_) {
     if (job.exited) continue;
-    const node::ExitInfo e = node::PollExit(job.pid);
+    const process::ExitInfo e = process::PollExit(job.pid);
     if (e.exited) {
       job.exited = true;
       job.exit_description = e.description;

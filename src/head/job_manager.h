@@ -1,5 +1,5 @@
 // Jobs submitted with `strata job submit`: the head keeps the uploaded
-// program by content (BinaryStore), runs it as a driver of this cluster in its
+// program by content (process::BinaryStore), runs it as a driver of this cluster in its
 // own directory, keeps everything it prints in <session>/jobs/<id>/driver.log,
 // and streams new lines to the CLIs that follow it. `list`, `logs` and `stop`
 // answer from here.
@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "node/binary_store.h"
-#include "node/worker_output.h"
+#include "process/binary_store.h"
+#include "process/output_lines.h"
 #include "rpc/event_loop.h"
 #include "rpc/messages.h"
 
@@ -31,7 +31,7 @@ struct JobManagerOptions {
 
 class JobManager {
  public:
-  JobManager(JobManagerOptions options, rpc::EventLoop* loop, node::BinaryStore* binaries);
+  JobManager(JobManagerOptions options, rpc::EventLoop* loop, process::BinaryStore* binaries);
   ~JobManager();
 
   void OnRequest(rpc::ConnId conn, const rpc::JobRequest& request);
@@ -67,8 +67,8 @@ class JobManager {
 
   JobManagerOptions options_;
   rpc::EventLoop* loop_;
-  node::BinaryStore* binaries_;
-  node::WorkerOutputs outputs_;
+  process::BinaryStore* binaries_;
+  process::ProcessOutputs outputs_;
   std::map<std::string, Job> jobs_;
 };
 

@@ -99,7 +99,7 @@ bool Agent::Start(std::string* error) {
   store_->set_on_free([this](const ObjectId& id) { scheduler_->OnObjectFreed(id); });
   loop_->Watch(store_->spill_notify_fd(), [this] { store_->OnSpillsDone(); });
   transfer_ = std::make_unique<ObjectTransfer>(loop_.get(), store_.get());
-  binaries_ = std::make_unique<BinaryStore>(loop_.get());
+  binaries_ = std::make_unique<process::BinaryStore>(loop_.get());
   scheduler_->set_describe_binaries([this](JobLaunchSpec& launch) {
     return DescribeBinaries(launch);
   });
@@ -125,11 +125,11 @@ bool Agent::Start(std::string* error) {
   });
   cluster_ = head::NewInMemoryClusterState();
   if (options_.head_address.empty()) {
-    nodes_ = std::make_unique<head::NodeTable>(cluster_.get(), options_.node_timeout,
-                                               options_.dead_node_retention);
-    submitted_jobs_ = std::make_unique<head::JobManager>(
-        head::JobManagerOptions{options_.session_dir, tcp_address_, options_.token, machine_.arch},
-        loop_.get(), binaries_.get());
+    head_ = std::make_unique<head::HeadService>(
+        head::HeadOptions{node_id_, options_.session_dir, tcp_address_, options_.token,
+                          machine_.arch, options_.node_timeout, options_.dead_node_retention},
+        loop_.get(), cluster_.get(), binaries_.get());
+    head_->set_on_view_changed([this] { UpdateRemoteNodes(); });
   } else if (!JoinHead(error)) {
     return false;
   }
@@ -141,7 +141,7 @@ bool Agent::Start(std::string* error) {
 void Agent::Run() {
   last_tick_ = std::chrono::steady_clock::now();
   loop_->Run(/*tick_ms=*/20);
-  submitted_jobs_.reset();  // drivers submitted to this head end with it
+  head_.reset();  // drivers submitted to this head end with it
   scheduler_->KillAllWorkers();
   store_.reset();  // deletes this node's object files
   spdlog::info("node {} stopped", node_id_.Hex());
@@ -182,26 +182,15 @@ void Agent::OnFrame(rpc::ConnId id, MsgType type, const char* body, size_t size)
     return;
   }
   if (peer.role == rpc::Role::kNode) {
-    rpc::NodeRecord report;
-    if (type != MsgType::kNodeReport) {
-      RefuseConnection(id, std::string("a node may not send ") + rpc::MsgTypeName(type));
-    } else if (Decode(id, type, body, size, &report) && nodes_->Report(id, std::move(report))) {
-      UpdateRemoteNodes();  // new capacity is usable at once, not at the next heartbeat
+    head_->OnNodeFrame(id, type, body, size);  // only the head accepts nodes
+    return;
+  }
+  if (peer.role == rpc::Role::kCli && head::HeadService::IsCliRequest(type)) {
+    if (head_) {
+      head_->OnCliFrame(id, type, body, size);
+    } else {
+      RefuseHeadRequest(id, type);
     }
-    return;
-  }
-  if (peer.role == rpc::Role::kCli && type == MsgType::kDrainNode) {
-    HandleDrain(id, body, size);
-    return;
-  }
-  if (peer.role == rpc::Role::kCli && type == MsgType::kAutoscalerReport) {
-    rpc::AutoscalerReport report;
-    if (Decode(id, type, body, size, &report)) autoscaler_report_ = std::move(report);
-    return;
-  }
-  if (peer.role == rpc::Role::kCli &&
-      (type == MsgType::kJobRequest || type == MsgType::kBinaryChunk)) {
-    HandleJobRequest(id, type, body, size);
     return;
   }
   // The CLI only reads status; everything else needs a driver or a worker.
@@ -323,19 +312,17 @@ void Agent::HandleHello(rpc::ConnId id, const char* body, size_t size) {
       peer.node_index = hello.node_index;
       break;
     case rpc::Role::kNode: {
-      if (!nodes_) {
+      if (!head_) {
         RefuseConnection(id, "this node is not the head; join " + options_.head_address);
         return;
       }
-      if (hello.node_address.empty()) {
-        RefuseConnection(id, "a joining node must say where peers reach it");
+      Result<uint32_t> index = head_->Join(id, hello.node_address);
+      if (!index.ok()) {
+        RefuseConnection(id, index.status().message());
         return;
       }
       peer.role = rpc::Role::kNode;
-      rpc::NodeRecord first;  // its id and resources come with its first report
-      first.address = hello.node_address;
-      first.node_type = "worker";
-      welcome.node_index = nodes_->Join(id, first);
+      welcome.node_index = *index;
       break;
     }
     default:
@@ -384,22 +371,15 @@ std::string Agent::DescribeBinaries(JobLaunchSpec& launch) {
   return "";
 }
 
-void Agent::HandleJobRequest(rpc::ConnId id, MsgType type, const char* body, size_t size) {
-  if (!submitted_jobs_) {
-    RefuseConnection(id, "jobs are submitted to the head (" + options_.head_address + ")");
+void Agent::RefuseHeadRequest(rpc::ConnId id, MsgType type) {
+  if (type == MsgType::kDrainNode) {
+    // Answered, not refused: `strata drain` prints it.
+    loop_->Send(id, MsgType::kDrainReply,
+                "error: drain requests go to the head (" + options_.head_address + ")");
     return;
   }
-  if (type == MsgType::kBinaryChunk) {
-    rpc::BinaryChunk chunk;
-    std::string error;
-    if (!Decode(id, type, body, size, &chunk)) return;
-    if (!binaries_->OnChunk(id, std::move(chunk), /*allow_upload=*/true, &error)) {
-      RefuseConnection(id, "bad upload: " + error);
-    }
-    return;
-  }
-  rpc::JobRequest request;
-  if (Decode(id, type, body, size, &request)) submitted_jobs_->OnRequest(id, request);
+  RefuseConnection(id, std::string(rpc::MsgTypeName(type)) + " requests go to the head (" +
+                           options_.head_address + ")");
 }
 
 void Agent::HandlePut(rpc::ConnId id, std::vector<rpc::ObjectInfo>&& objects) {
@@ -521,9 +501,13 @@ rpc::NodeRecord Agent::SelfRecord() const {
 }
 
 void Agent::HandleStatus(rpc::ConnId id) {
+  if (head_) {
+    loop_->Send(id, MsgType::kStatusReply, head_->Status(SelfRecord()));
+    return;
+  }
   cluster_->UpsertNode(SelfRecord());
   loop_->Send(id, MsgType::kStatusReply,
-              head::BuildStatus(*cluster_, options_.session_dir, autoscaler_report_));
+              head::BuildStatus(*cluster_, options_.session_dir, std::nullopt));
 }
 
 void Agent::OnDisconnect(rpc::ConnId id, const std::string& reason) {
@@ -535,13 +519,12 @@ void Agent::OnDisconnect(rpc::ConnId id, const std::string& reason) {
     loop_->Stop();
     return;
   }
-  if (nodes_ && nodes_->Lost(id, reason)) {
+  if (head_ && head_->OnDisconnect(id, reason)) {
     peers_.erase(id);
     return;
   }
   transfer_->OnPeerClosed(id);
   binaries_->OnPeerClosed(id);
-  if (submitted_jobs_) submitted_jobs_->OnDisconnect(id);
   if (auto out = peer_out_index_.find(id); out != peer_out_index_.end()) {
     const uint32_t index = out->second;
     peer_out_index_.erase(out);
@@ -577,7 +560,7 @@ void Agent::OnRound() {
   if (now - last_tick_ > std::chrono::milliseconds(100)) {
     last_tick_ = now;
     scheduler_->Tick();
-    if (submitted_jobs_) submitted_jobs_->Tick();
+    if (head_) head_->Tick();
     RetryUnknownHomes();
   }
   if (now - last_heartbeat_ > std::chrono::milliseconds(500)) Heartbeat();

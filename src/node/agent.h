@@ -15,9 +15,8 @@
 
 #include "common/machine_badges.h"
 #include "head/cluster_state.h"
-#include "head/job_manager.h"
-#include "head/node_table.h"
-#include "node/binary_store.h"
+#include "head/head_service.h"
+#include "process/binary_store.h"
 #include "node/object_store.h"
 #include "node/object_transfer.h"
 #include "node/scheduler.h"
@@ -93,8 +92,6 @@ class Agent : public rpc::EventLoop::Handler {
   // Makes an expected object an error and tells whoever waits for it.
   void SealError(const ObjectId& id, std::string message);
   void HandleStatus(rpc::ConnId id);
-  // `strata job ...` requests and program uploads (head only).
-  void HandleJobRequest(rpc::ConnId id, rpc::MsgType type, const char* body, size_t size);
   // Checks a driver's executables and describes them in `launch`; returns
   // why the driver is refused, or "".
   std::string DriverLaunch(const rpc::Hello& hello, JobLaunchSpec* launch);
@@ -123,11 +120,12 @@ class Agent : public rpc::EventLoop::Handler {
   std::unique_ptr<rpc::EventLoop> loop_;
   std::unique_ptr<ObjectStore> store_;
   std::unique_ptr<Scheduler> scheduler_;
+  // This node's view of the cluster: the head's table on the head, the
+  // head's last broadcast elsewhere.
   std::unique_ptr<head::ClusterState> cluster_;
-  std::unique_ptr<head::NodeTable> nodes_;  // head only: the nodes that joined
   std::unique_ptr<ObjectTransfer> transfer_;
-  std::unique_ptr<BinaryStore> binaries_;
-  std::unique_ptr<head::JobManager> submitted_jobs_;  // head only: `strata job submit`
+  std::unique_ptr<process::BinaryStore> binaries_;
+  std::unique_ptr<head::HeadService> head_;  // on the head's node only
   std::unordered_map<uint32_t, rpc::ConnId> peer_out_;        // node index -> our connection
   std::unordered_map<rpc::ConnId, uint32_t> peer_out_index_;  // and back
   std::unordered_set<uint32_t> known_dead_;
@@ -145,13 +143,13 @@ class Agent : public rpc::EventLoop::Handler {
   bool draining_ = false;
   std::chrono::steady_clock::time_point drain_deadline_;
   void HandleKillActor(rpc::ConnId id, const char* body, size_t size);
-  void HandleDrain(rpc::ConnId id, const char* body, size_t size);
+  // What a CLI asks of the head, sent to a node that is not the head.
+  void RefuseHeadRequest(rpc::ConnId id, rpc::MsgType type);
   void CheckDrained();
   // Draining: nodes that hold objects made here are told to copy them.
   void HandOverObjects();
   void TakeObjects(rpc::ConnId from, const std::vector<ObjectId>& ids);
   std::unordered_set<ObjectId> handed_over_;
-  std::optional<rpc::AutoscalerReport> autoscaler_report_;  // head: the autoscaler's last
   std::map<uint32_t, int64_t> received_from_;  // forwarded tasks received, by sender
   std::unordered_map<rpc::ConnId, Peer> peers_;
   std::chrono::steady_clock::time_point last_tick_;

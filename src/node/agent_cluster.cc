@@ -47,17 +47,7 @@ void Agent::Heartbeat() {
     loop_->Send(head_conn_, MsgType::kNodeReport, SelfRecord());
     return;
   }
-  // The head: expire silent nodes and tell every node what the cluster is.
-  for (rpc::ConnId conn : nodes_->Expire(last_heartbeat_)) {
-    loop_->Send(conn, MsgType::kError, std::string("declared dead: no heartbeat in time"));
-    loop_->Close(conn, "declared dead");
-  }
-  cluster_->UpsertNode(SelfRecord());
-  UpdateRemoteNodes();
-  const std::vector<rpc::NodeRecord> view = cluster_->Nodes();
-  for (rpc::ConnId conn : nodes_->AliveConnections()) {
-    loop_->Send(conn, MsgType::kClusterView, view);
-  }
+  if (head_) head_->Heartbeat(SelfRecord(), last_heartbeat_);  // the view goes out; ours updates
 }
 
 void Agent::UpdateRemoteNodes() {
@@ -291,27 +281,6 @@ void Agent::HandleKillActor(rpc::ConnId id, const char* body, size_t size) {
   std::vector<ObjectId> actors;
   if (!Decode(id, MsgType::kKillActor, body, size, &actors)) return;
   for (const ObjectId& a : actors) scheduler_->OnKillActor(ActorId(a.hi(), a.lo()));
-}
-
-void Agent::HandleDrain(rpc::ConnId id, const char* body, size_t size) {
-  rpc::DrainRequest request;
-  if (!Decode(id, MsgType::kDrainNode, body, size, &request)) return;
-  std::string reply;
-  if (!nodes_) {
-    reply = "error: drain requests go to the head (" + options_.head_address + ")";
-  } else if (request.node == node_id_) {
-    reply = "error: the head cannot be drained; stop the cluster with `strata stop`";
-  } else if (const rpc::ConnId conn = nodes_->StartDrain(request.node); conn == 0) {
-    reply = "error: no alive node has id " + request.node.Hex();
-  } else {
-    loop_->Send(conn, MsgType::kDrainNode, request);
-    UpdateRemoteNodes();  // this node sends it nothing more, from now
-    reply = "draining node " + request.node.Hex() + ": it takes no new work, finishes what it "
-            "has, hands over its results, then leaves (deadline " +
-            std::to_string(static_cast<int>(request.deadline_s)) + " s)";
-    spdlog::info("{}", reply);
-  }
-  loop_->Send(id, MsgType::kDrainReply, reply);
 }
 
 void Agent::HandOverObjects() {

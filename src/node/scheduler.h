@@ -24,8 +24,9 @@
 #include "common/resources.h"
 #include "head/cluster_state.h"
 #include "node/object_store.h"
-#include "node/worker_output.h"
+#include "process/output_lines.h"
 #include "node/worker_pool.h"
+#include "process/spawn.h"
 #include "rpc/event_loop.h"
 #include "rpc/messages.h"
 
@@ -331,7 +332,7 @@ class Scheduler : public ReadyListener {
   uint64_t spread_next_ = 0;
   std::function<void(const ObjectId&)> on_ready_;
   std::function<void(const ObjectId&)> fetch_foreign_;
-  WorkerOutputs outputs_{loop_};
+  process::ProcessOutputs outputs_{loop_};
 };
 
 }  // namespace strata::node

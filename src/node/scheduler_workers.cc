@@ -188,7 +188,7 @@ void Scheduler::OnWorkerDisconnect(rpc::ConnId conn, const std::string& reason) 
   if (w == nullptr) return;
   // The socket closes as the process exits, so its status is normally there
   // at once; the short wait covers the rest, then the agent makes sure.
-  ExitInfo e = ReapWithin(w->pid, 200);
+  process::ExitInfo e = process::ReapWithin(w->pid, 200);
   HandleWorkerDeath(*w, "worker " + w->id.Short() + " (pid " + std::to_string(w->pid) +
                             ") died: " + e.description + " [" + reason + "]; log: " + w->log_path);
 }
@@ -274,7 +274,7 @@ void Scheduler::ReapIdleWorkers() {
     Worker& w = workers_.at(id);
     spdlog::info("stopping idle worker {} (pid {}): more workers than cores", id.Short(), w.pid);
     kill(w.pid, SIGKILL);
-    ReapWithin(w.pid, 1000);
+    process::ReapWithin(w.pid, 1000);
     if (w.conn != 0) {
       worker_by_conn_.erase(w.conn);
       loop_->Close(w.conn, "idle worker stopped");
@@ -287,21 +287,21 @@ void Scheduler::Tick() {
   ReapIdleWorkers();
   const auto now = std::chrono::steady_clock::now();
   std::erase_if(retiring_, [&](const Retiring& r) {
-    if (PollExit(r.pid).exited) return true;
+    if (process::PollExit(r.pid).exited) return true;
     if (now < r.kill_at) return false;
     spdlog::warn("worker pid {} did not exit within {} s of its actor ending; killing it", r.pid,
                  std::chrono::duration_cast<std::chrono::seconds>(kActorExitGrace).count());
     kill(r.pid, SIGKILL);
-    ReapWithin(r.pid, 1000);
+    process::ReapWithin(r.pid, 1000);
     return true;
   });
   std::vector<WorkerId> failed;
   for (auto& [id, w] : workers_) {
     if (w.state != WorkerState::kStarting) continue;
-    ExitInfo e = PollExit(w.pid);
+    process::ExitInfo e = process::PollExit(w.pid);
     if (!e.exited && now - w.started > kWorkerStartTimeout) {
       kill(w.pid, SIGKILL);
-      e = ReapWithin(w.pid, 1000);
+      e = process::ReapWithin(w.pid, 1000);
       e.description = "did not connect within 60 s";
     }
     if (!e.exited) continue;
@@ -338,7 +338,7 @@ void Scheduler::EndWorker(Worker& w, bool graceful, const char* why) {
     retiring_.push_back({w.pid, std::chrono::steady_clock::now() + kActorExitGrace});
   } else {
     kill(w.pid, SIGKILL);
-    ReapWithin(w.pid, 1000);
+    process::ReapWithin(w.pid, 1000);
   }
   if (w.conn != 0) {
     worker_by_conn_.erase(w.conn);
@@ -390,7 +390,7 @@ void Scheduler::KillAllWorkers() {
   for (const Retiring& r : retiring_) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    ReapWithin(r.pid, static_cast<int>(std::max<int64_t>(left.count(), 1)));
+    process::ReapWithin(r.pid, static_cast<int>(std::max<int64_t>(left.count(), 1)));
   }
   retiring_.clear();
   workers_.clear();

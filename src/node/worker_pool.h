@@ -1,5 +1,5 @@
-// Starts worker processes (the job's own executable, in worker mode) and
-// learns when they exit.
+// Starts worker processes: the job's own executable, in worker mode.
+// (process/spawn.h learns when they exit.)
 //
 // Thread-safety: not thread-safe; owned by the agent's event loop thread.
 #pragma once
@@ -31,28 +31,10 @@ constexpr const char* kEnvAgentAddress = "STRATA_AGENT_ADDRESS";
 constexpr const char* kEnvWorkerId = "STRATA_WORKER_ID";
 constexpr const char* kEnvToken = "STRATA_TOKEN";
 
-// Starts `path` with this argv, environment (KEY=VALUE) and working directory,
-// in its own process group, stdin from /dev/null and stdout + stderr into a
-// pipe whose read end goes to `*output_fd`. Returns the pid, or -1 with `error`.
-pid_t SpawnWithOutput(const std::string& path, std::vector<std::string> argv,
-                      std::vector<std::string> env, const std::string& cwd, int* output_fd,
-                      std::string* error);
-// Our own environment without STRATA_* variables.
-std::vector<std::string> InheritedEnvironment();
-
 // Spawns a worker whose stdout and stderr go to a pipe; `*output_fd` receives
 // its read end (the caller owns it). Returns the pid, or -1 with `error` set.
 pid_t SpawnWorker(const JobLaunchSpec& job, const std::string& agent_address,
                   const std::string& token, const WorkerId& worker, int* output_fd,
                   std::string* error);
-
-struct ExitInfo {
-  bool exited = false;
-  std::string description;  // "exit code 3", "killed by signal 9 (Killed)"
-};
-// Non-blocking check of one child.
-ExitInfo PollExit(pid_t pid);
-// Waits up to timeout_ms for a child to exit; kills it (SIGKILL) if it does not.
-ExitInfo ReapWithin(pid_t pid, int timeout_ms);
 
 }  // namespace strata::node

@@ -1,4 +1,4 @@
-#include "node/worker_output.h"
+#include "process/output_lines.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -8,20 +8,20 @@
 
 #include "rpc/messages.h"
 
-namespace strata::node {
+namespace strata::process {
 
 namespace {
 // Longer lines are cut: one runaway print must not become one huge message.
 constexpr size_t kMaxLineBytes = 4096;
 }  // namespace
 
-WorkerOutputs::~WorkerOutputs() {
+ProcessOutputs::~ProcessOutputs() {
   std::vector<int> fds;
   for (const auto& [fd, out] : outputs_) fds.push_back(fd);
   for (int fd : fds) Close(fd);
 }
 
-void WorkerOutputs::Add(int fd, const std::string& log_path, pid_t pid, rpc::ConnId driver) {
+void ProcessOutputs::Add(int fd, const std::string& log_path, pid_t pid, rpc::ConnId driver) {
   Add(
       fd, log_path, pid,
       [this, driver](const rpc::LogLines& msg) {
@@ -30,7 +30,7 @@ void WorkerOutputs::Add(int fd, const std::string& log_path, pid_t pid, rpc::Con
       nullptr);
 }
 
-void WorkerOutputs::Add(int fd, const std::string& log_path, pid_t pid, LineSink sink,
+void ProcessOutputs::Add(int fd, const std::string& log_path, pid_t pid, LineSink sink,
                         std::function<void()> on_end) {
   Output& out = outputs_[fd];
   out.log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -40,7 +40,7 @@ void WorkerOutputs::Add(int fd, const std::string& log_path, pid_t pid, LineSink
   loop_->Watch(fd, [this, fd] { OnReadable(fd); });
 }
 
-void WorkerOutputs::OnReadable(int fd) {
+void ProcessOutputs::OnReadable(int fd) {
   auto it = outputs_.find(fd);
   if (it == outputs_.end()) return;
   Output& out = it->second;
@@ -76,7 +76,7 @@ void WorkerOutputs::OnReadable(int fd) {
   }
 }
 
-void WorkerOutputs::Close(int fd) {
+void ProcessOutputs::Close(int fd) {
   auto it = outputs_.find(fd);
   if (it == outputs_.end()) return;
   loop_->Unwatch(fd);
@@ -85,4 +85,4 @@ void WorkerOutputs::Close(int fd) {
   outputs_.erase(it);
 }
 
-}  // namespace strata::node
+}  // namespace strata::process

@@ -15,14 +15,14 @@
 #include "rpc/event_loop.h"
 #include "rpc/messages.h"
 
-namespace strata::node {
+namespace strata::process {
 
-class WorkerOutputs {
+class ProcessOutputs {
  public:
-  explicit WorkerOutputs(rpc::EventLoop* loop) : loop_(loop) {}
-  ~WorkerOutputs();
-  WorkerOutputs(const WorkerOutputs&) = delete;
-  WorkerOutputs& operator=(const WorkerOutputs&) = delete;
+  explicit ProcessOutputs(rpc::EventLoop* loop) : loop_(loop) {}
+  ~ProcessOutputs();
+  ProcessOutputs(const ProcessOutputs&) = delete;
+  ProcessOutputs& operator=(const ProcessOutputs&) = delete;
 
   // Takes ownership of `fd` (a pipe's read end) until the worker closes it.
   void Add(int fd, const std::string& log_path, pid_t pid, rpc::ConnId driver);
@@ -47,4 +47,4 @@ class WorkerOutputs {
   std::unordered_map<int, Output> outputs_;
 };
 
-}  // namespace strata::node
+}  // namespace strata::process

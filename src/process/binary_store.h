@@ -20,7 +20,7 @@
 #include "rpc/event_loop.h"
 #include "rpc/messages.h"
 
-namespace strata::node {
+namespace strata::process {
 
 class BinaryStore {
  public:
@@ -76,4 +76,4 @@ class BinaryStore {
   std::unordered_map<std::string, Incoming> incoming_;
 };
 
-}  // namespace strata::node
+}  // namespace strata::process

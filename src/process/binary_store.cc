@@ -1,4 +1,4 @@
-#include "node/binary_store.h"
+#include "process/binary_store.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -12,7 +12,7 @@
 
 #include "common/binary_files.h"
 
-namespace strata::node {
+namespace strata::process {
 
 using rpc::MsgType;
 
@@ -241,4 +241,4 @@ void BinaryStore::OnPeerClosed(rpc::ConnId conn) {
   }
 }
 
-}  // namespace strata::node
+}  // namespace strata::process
