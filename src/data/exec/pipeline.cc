@@ -35,9 +35,8 @@ struct MapTask {
   FileRange range;
   std::string format;
   CsvSchema schema;
-  std::vector<std::string> ops;     // the row-local steps, in order
-  std::vector<std::string> params;  // their parameters (JSON text)
-  std::string groupby_params;       // a group-by to run partially here ("" if none)
+  std::vector<StepCall> steps;  // the row-local steps, in order
+  StepCall partial_groupby;     // a group-by to run partially here (empty if none)
   // Map-only pipelines: the task writes its own part file.
   WriteSpec write;  // path empty: the rows go back to the driver
   int64_t part_index = 0;
@@ -45,7 +44,7 @@ struct MapTask {
   // A shuffle or an actor pool after the map side: how the rows (or
   // partials) go to the object store.
   NextPartition next;
-  STRATA_STRUCT(range, format, schema, ops, params, groupby_params, write, part_index, fail_on_bad, next);
+  STRATA_STRUCT(range, format, schema, steps, partial_groupby, write, part_index, fail_on_bad, next);
 };
 
 struct MapResult {
@@ -71,23 +70,23 @@ MapResult RunMapTask(const MapTask& task, const std::vector<Block>& sides) {
   }
   r.rows_read = r.block.num_rows;
   size_t side = 0;
-  for (size_t i = 0; i < task.ops.size(); ++i) {
+  for (size_t i = 0; i < task.steps.size(); ++i) {
     std::string error;
-    auto step = MakeStep(task.ops[i], json::parse(task.params[i]), &error);
+    auto step = MakeStep(task.steps[i], &error);
     if (step && step->side_input() != nullptr) {
       if (side >= sides.size()) {
-        r.error = "step " + std::to_string(i + 1) + " (" + task.ops[i] + "): its side input is missing";
+        r.error = "step " + std::to_string(i + 1) + " (" + task.steps[i].op + "): its side input is missing";
         return r;
       }
       step->SetSideInput(sides[side++]);
     }
     if (!step || !step->Apply(&r.block, &error)) {
-      r.error = "step " + std::to_string(i + 1) + " (" + task.ops[i] + "): " + error;
+      r.error = "step " + std::to_string(i + 1) + " (" + task.steps[i].op + "): " + error;
       return r;
     }
     r.rows_out.push_back(r.block.num_rows);
   }
-  if (!task.groupby_params.empty() && !PartialGroupBy(task.groupby_params, &r.block, &r.error)) return r;
+  if (!task.partial_groupby.empty() && !PartialGroupBy(task.partial_groupby, &r.block, &r.error)) return r;
   if (task.next.active() && (r.bad.empty() || !task.fail_on_bad)) {
     HandOn(r.block, task.next, task.part_index, &r.parts, &r.sample, &r.error);
     r.block = Block();
@@ -120,8 +119,8 @@ struct SourceStats {
 using PartConsumer = std::function<bool(MapResult&& part, size_t index, std::string* error)>;
 
 struct TaskPlan {
-  std::vector<std::string> ops, params;  // row-local steps (and broadcast joins)
-  std::string groupby_params;
+  std::vector<StepCall> steps;  // row-local steps (and broadcast joins)
+  StepCall partial_groupby;
   std::vector<Block> sides;              // right sides of the broadcast joins
   WriteSpec write;                       // map-only: tasks write their parts
   bool fail_on_bad = true;
@@ -151,7 +150,7 @@ bool ReadSource(const SourceSpec& src, const TaskPlan& plan, const RunOptions& o
   const auto sides = strata::Put(plan.sides);
   while (next < ranges.size() || !pending.empty()) {
     while (next < ranges.size() && pending.size() < window) {
-      MapTask t{ranges[next], src.format, schema, plan.ops, plan.params, plan.groupby_params,
+      MapTask t{ranges[next], src.format, schema, plan.steps, plan.partial_groupby,
                 plan.write, static_cast<int64_t>(next), plan.fail_on_bad, plan.next};
       pending.push_back(strata::Task(RunMapTask).Remote(t, sides));
       index_of[pending.back().id()] = next++;
@@ -279,8 +278,7 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* 
       if (!ReadSideInput(*steps[i]->side_input(), options, &rb, &bytes, &error)) return fail(error);
       plan.sides.push_back(std::move(rb));
     }
-    plan.ops.push_back(spec.steps[i].first);
-    plan.params.push_back(spec.steps[i].second.dump());
+    plan.steps.push_back(CallOf(spec.steps[i].first, spec.steps[i].second));
   }
   const bool partial = map_stage.partial_groupby;
   const bool map_only = map_stage.output == StageOutput::kWrite;
@@ -298,20 +296,19 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* 
   size_t after_pool = local;
   if (const PlanStage* pool_stage = physical.Find(StageKind::kActorPool)) {
     ActorStage stage;
-    stage.op = spec.steps[local].first;
-    stage.params = spec.steps[local].second.dump();
+    stage.step = CallOf(spec.steps[local].first, spec.steps[local].second);
     stage.actors = pool_stage->actors;
     for (size_t k = 1; k < pool_stage->steps.size(); ++k) {
-      stage.after_ops.push_back(spec.steps[pool_stage->steps[k]].first);
-      stage.after_params.push_back(spec.steps[pool_stage->steps[k]].second.dump());
+      const auto& [op, params] = spec.steps[pool_stage->steps[k]];
+      stage.after.push_back(CallOf(op, params));
     }
     after_pool = pool_stage->steps.back() + 1;
     if (pool_stage->output == StageOutput::kWrite) stage.write = spec.write;
-    if (pool_stage->partial_groupby) stage.partial_groupby = spec.steps[after_pool].second.dump();
-    pool = std::make_unique<ActorPool>(stage, options.observer, "step " + std::to_string(local + 1) + " " + stage.op);
+    if (pool_stage->partial_groupby) stage.partial_groupby = CallOf("groupby", spec.steps[after_pool].second);
+    pool = std::make_unique<ActorPool>(stage, options.observer, "step " + std::to_string(local + 1) + " " + stage.step.op);
     plan.next.whole = true;
   }
-  if (partial) plan.groupby_params = spec.steps[local].second.dump();
+  if (partial) plan.partial_groupby = CallOf("groupby", spec.steps[local].second);
   if (map_only) plan.write = spec.write;
   const BadRecordPolicy policy = spec.read.on_bad_record;
   plan.fail_on_bad = policy == BadRecordPolicy::kFail;

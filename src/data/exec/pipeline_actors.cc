@@ -35,10 +35,10 @@ class PipelineActor {
     try {
       Block b = strata::Get(input.at(0));
       if (!step_->Apply(&b, &r.error)) {
-        r.error = "step " + stage_.op + ": " + r.error;
+        r.error = "step " + stage_.step.op + ": " + r.error;
         return r;
       }
-      FinishPart(std::move(b), after_, stage_.after_ops, stage_.partial_groupby, stage_.write, part, &r);
+      FinishPart(std::move(b), after_, stage_.after, stage_.partial_groupby, stage_.write, part, &r);
     } catch (const std::exception& e) {
       r.error = e.what();
     }
@@ -47,11 +47,8 @@ class PipelineActor {
 
  private:
   explicit PipelineActor(const ActorStage& stage) : stage_(stage) {
-    step_ = MakeStep(stage.op, json::parse(stage.params), &error_);
-    for (size_t i = 0; step_ && i < stage.after_ops.size(); ++i) {
-      after_.push_back(MakeStep(stage.after_ops[i], json::parse(stage.after_params[i]), &error_));
-      if (!after_.back()) break;
-    }
+    step_ = MakeStep(stage.step, &error_);
+    if (step_) MakeSteps(stage.after, &after_, &error_);
   }
   ActorStage stage_;
   std::unique_ptr<Step> step_;
@@ -81,9 +78,9 @@ ActorPool::ActorPool(const ActorStage& stage, RunObserver* observer, std::string
     : impl_(std::make_unique<Impl>()) {
   impl_->observer = observer;
   impl_->label = std::move(label);
-  rows_after.assign(stage.after_ops.size(), 0);
+  rows_after.assign(stage.after.size(), 0);
   for (int i = 0; i < std::max(1, stage.actors); ++i) {
-    impl_->actors.push_back(strata::Actor(PipelineActor::Create).SetName("map_batches " + stage.op).Remote(stage));
+    impl_->actors.push_back(strata::Actor(PipelineActor::Create).SetName("map_batches " + stage.step.op).Remote(stage));
     impl_->queued.push_back(0);
   }
 }

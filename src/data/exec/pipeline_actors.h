@@ -17,16 +17,17 @@
 #include "data/block.h"
 #include "data/exec/run_events.h"
 #include "data/format/output.h"
+#include "data/ops/steps.h"
 
 namespace strata::data {
 
 struct ActorStage {
-  std::string op, params;  // the step the actors run
-  std::vector<std::string> after_ops, after_params;
-  std::string partial_groupby;  // a group-by after those: partially, in the actors
+  StepCall step;                // the step the actors run
+  std::vector<StepCall> after;  // row-local steps after it
+  StepCall partial_groupby;     // a group-by after those: partially, in the actors
   WriteSpec write;  // path set: the actors write their parts
   int actors = 1;
-  STRATA_STRUCT(op, params, after_ops, after_params, partial_groupby, write, actors);
+  STRATA_STRUCT(step, after, partial_groupby, write, actors);
 };
 
 class ActorPool {

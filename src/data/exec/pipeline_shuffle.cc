@@ -18,14 +18,14 @@ namespace {
 using json = nlohmann::ordered_json;
 
 struct ReduceTask {
-  std::string op, params;
+  StepCall step;
   bool merge_partials = false;
-  std::vector<std::string> after_ops, after_params;
-  std::string partial_groupby;
+  std::vector<StepCall> after;
+  StepCall partial_groupby;
   WriteSpec write;
   int64_t part_index = 0;
   NextPartition next;
-  STRATA_STRUCT(op, params, merge_partials, after_ops, after_params, partial_groupby, write, part_index, next);
+  STRATA_STRUCT(step, merge_partials, after, partial_groupby, write, part_index, next);
 };
 
 using ReduceResult = PartResult;
@@ -34,7 +34,7 @@ ReduceResult RunReduceTask(const ReduceTask& t, const std::vector<strata::Object
                            const std::vector<strata::ObjectRef<Block>>& side) {
   ReduceResult r;
   try {
-    auto step = MakeStep(t.op, json::parse(t.params), &r.error);
+    auto step = MakeStep(t.step, &r.error);
     if (!step) return r;
     Block all;
     if (t.merge_partials) {
@@ -55,11 +55,8 @@ ReduceResult RunReduceTask(const ReduceTask& t, const std::vector<strata::Object
       if (!step->Finish(&all, &r.error)) return r;
     }
     std::vector<std::unique_ptr<Step>> after;
-    for (size_t i = 0; i < t.after_ops.size(); ++i) {
-      after.push_back(MakeStep(t.after_ops[i], json::parse(t.after_params[i]), &r.error));
-      if (!after.back()) return r;
-    }
-    FinishPart(std::move(all), after, t.after_ops, t.partial_groupby, t.write, t.part_index, &r, t.next);
+    if (!MakeSteps(t.after, &after, &r.error)) return r;
+    FinishPart(std::move(all), after, t.after, t.partial_groupby, t.write, t.part_index, &r, t.next);
   } catch (const std::exception& e) {
     r.error = std::string("shuffle part ") + std::to_string(t.part_index) + ": " + e.what();
   }
@@ -135,16 +132,15 @@ bool RunShuffleChain(const PipelineSpec& spec, const std::vector<std::unique_ptr
     const size_t cur = planned.steps.front();
     const size_t next = planned.steps.back() + 1;
     ShuffleStage stage;
-    stage.op = spec.steps[cur].first;
-    stage.params = spec.steps[cur].second.dump();
+    stage.step = CallOf(spec.steps[cur].first, spec.steps[cur].second);
     stage.merge_partials = planned.merges_partials;
-    stage.label = "step " + std::to_string(cur + 1) + " " + stage.op;
+    stage.label = "step " + std::to_string(cur + 1) + " " + stage.step.op;
     stage.observer = observer;
     for (size_t k = 1; k < planned.steps.size(); ++k) {
-      stage.after_ops.push_back(spec.steps[planned.steps[k]].first);
-      stage.after_params.push_back(spec.steps[planned.steps[k]].second.dump());
+      const auto& [op, params] = spec.steps[planned.steps[k]];
+      stage.after.push_back(CallOf(op, params));
     }
-    if (planned.partial_groupby) stage.partial_groupby = spec.steps[next].second.dump();
+    if (planned.partial_groupby) stage.partial_groupby = CallOf("groupby", spec.steps[next].second);
     const bool chain = planned.output == StageOutput::kHashParts || planned.output == StageOutput::kRangeParts;
     if (planned.output == StageOutput::kHashParts) {
       stage.next.hash_keys = planned.keys;
@@ -161,11 +157,11 @@ bool RunShuffleChain(const PipelineSpec& spec, const std::vector<std::unique_ptr
     }
     ShuffleOutcome o = RunShuffleStage(stage, parts, side);
     if (!o.error.empty()) {
-      *error = "step " + std::to_string(cur + 1) + " (" + stage.op + "): " + o.error;
+      *error = "step " + std::to_string(cur + 1) + " (" + stage.step.op + "): " + o.error;
       return false;
     }
-    out->step_rows.emplace_back(stage.op, o.rows_out);
-    for (size_t i = 0; i < stage.after_ops.size(); ++i) out->step_rows.emplace_back(stage.after_ops[i], o.rows_after[i]);
+    out->step_rows.emplace_back(stage.step.op, o.rows_out);
+    for (size_t i = 0; i < stage.after.size(); ++i) out->step_rows.emplace_back(stage.after[i].op, o.rows_after[i]);
     if (!chain) {
       out->written = !stage.write.path.empty();
       out->rows_written = o.rows_written;
@@ -215,11 +211,11 @@ int ShuffleParts() {
 
 ShuffleOutcome RunShuffleStage(const ShuffleStage& stage, const PartRefs& parts, const PartRefs& side) {
   ShuffleOutcome out;
-  out.rows_after.assign(stage.after_ops.size(), 0);
+  out.rows_after.assign(stage.after.size(), 0);
   std::vector<strata::ObjectRef<ReduceResult>> pending;
   for (size_t p = 0; p < parts.size(); ++p) {
-    ReduceTask t{stage.op, stage.params, stage.merge_partials, stage.after_ops, stage.after_params,
-                 stage.partial_groupby, stage.write, static_cast<int64_t>(p), stage.next};
+    ReduceTask t{stage.step, stage.merge_partials, stage.after, stage.partial_groupby, stage.write,
+                 static_cast<int64_t>(p), stage.next};
     pending.push_back(strata::Task(RunReduceTask).Remote(t, parts[p], side.empty() ? std::vector<strata::ObjectRef<Block>>{} : side[p]));
   }
   // In part order, so the rows that come back are in a stable order.

@@ -25,10 +25,10 @@
 namespace strata::data {
 
 struct ShuffleStage {
-  std::string op, params;        // the step finished per part
+  StepCall step;                 // the step finished per part
   bool merge_partials = false;   // a group-by whose map tasks aggregated partially
-  std::vector<std::string> after_ops, after_params;  // row-local steps the reducers run too
-  std::string partial_groupby;   // a group-by after those: partially, in the reducers
+  std::vector<StepCall> after;   // row-local steps the reducers run too
+  StepCall partial_groupby;      // a group-by after those: partially, in the reducers
   WriteSpec write;               // path set: the reducers write their parts
   NextPartition next;            // a shuffle follows: the reducers partition for it
   std::string label;              // "step 4 groupby", in progress events
@@ -39,7 +39,7 @@ struct ShuffleOutcome {
   std::string error;
   Block rows;                       // not written: every part's rows, in part order
   int64_t rows_out = 0;             // after the shuffled step
-  std::vector<int64_t> rows_after;  // after each of after_ops
+  std::vector<int64_t> rows_after;  // after each of `after`
   int64_t rows_written = 0;
   int parts_written = 0;
   // A shuffle follows: each reducer's objects for it (and samples, for a sort).

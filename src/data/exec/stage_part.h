@@ -53,9 +53,9 @@ inline bool HandOn(const Block& b, const NextPartition& next, int64_t part,
   return true;
 }
 
-// Replaces `b` by its partial group-by aggregates (`params`: the group-by's).
-inline bool PartialGroupBy(const std::string& params, Block* b, std::string* error) {
-  auto step = MakeStep("groupby", nlohmann::ordered_json::parse(params), error);
+// Replaces `b` by its partial group-by aggregates.
+inline bool PartialGroupBy(const StepCall& groupby, Block* b, std::string* error) {
+  auto step = MakeStep(groupby, error);
   auto g = step ? step->MakeGroupBy() : nullptr;
   if (!g || !g->Add(*b, error)) {
     *error = "groupby: " + *error;
@@ -76,18 +76,18 @@ struct PartResult {
   STRATA_STRUCT(block, rows_out, rows_after, rows_written, parts, sample, error);
 };
 
-// Runs `after` (named `names`) on `b`, then — when a group-by follows
-// (`partial_groupby`: its parameters) — aggregates the part partially, or
+// Runs `after` (made from `calls`) on `b`, then — when a group-by follows
+// (`partial_groupby`) — aggregates the part partially, or
 // writes it as part `part` when `write.path` is set. `r->block` gets what is
 // left; false with r->error.
 inline bool FinishPart(Block b, const std::vector<std::unique_ptr<Step>>& after,
-                       const std::vector<std::string>& names, const std::string& partial_groupby,
+                       const std::vector<StepCall>& calls, const StepCall& partial_groupby,
                        const WriteSpec& write, int64_t part, PartResult* r,
                        const NextPartition& next = NextPartition()) {
   r->rows_out = b.num_rows;
   for (size_t i = 0; i < after.size(); ++i) {
     if (!after[i]->Apply(&b, &r->error)) {
-      r->error = "step " + names[i] + ": " + r->error;
+      r->error = "step " + calls[i].op + ": " + r->error;
       return false;
     }
     r->rows_after.push_back(b.num_rows);

@@ -390,4 +390,27 @@ std::unique_ptr<Step> MakeStep(const std::string& name, const json& params, std:
   }
 }
 
+StepCall CallOf(const std::string& op, const json& params) { return StepCall{op, params.dump()}; }
+
+std::unique_ptr<Step> MakeStep(const StepCall& call, std::string* error) {
+  const json params = json::parse(call.params, nullptr, /*allow_exceptions=*/false);
+  if (params.is_discarded()) {
+    *error = call.op + ": its parameters are not JSON: " + call.params;
+    return nullptr;
+  }
+  return MakeStep(call.op, params, error);
+}
+
+bool MakeSteps(const std::vector<StepCall>& calls, std::vector<std::unique_ptr<Step>>* steps,
+               std::string* error) {
+  for (const StepCall& call : calls) {
+    steps->push_back(MakeStep(call, error));
+    if (!steps->back()) {
+      *error = "step " + call.op + ": " + *error;
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace strata::data

@@ -75,4 +75,19 @@ void AddReshapeSteps(std::map<std::string, StepInfo>* registry);
 std::unique_ptr<Step> MakeStep(const std::string& name, const nlohmann::ordered_json& params,
                                std::string* error);
 
+// A step as the planner hands it to a task, an actor or a reducer: its name
+// and its parameters, checked once on the driver (MakeStep succeeded there),
+// made into a Step where it runs.
+struct StepCall {
+  std::string op;      // "" : none
+  std::string params;  // JSON text
+  bool empty() const { return op.empty(); }
+  STRATA_STRUCT(op, params);
+};
+StepCall CallOf(const std::string& op, const nlohmann::ordered_json& params);
+std::unique_ptr<Step> MakeStep(const StepCall& call, std::string* error);
+// Every call's step, in order; false with `error` naming the step that failed.
+bool MakeSteps(const std::vector<StepCall>& calls, std::vector<std::unique_ptr<Step>>* steps,
+               std::string* error);
+
 }  // namespace strata::data
