@@ -59,6 +59,9 @@ class Step {
   virtual bool sort_keys(std::vector<std::string>* by, std::vector<bool>* desc) const { return false; }
   // A join's right side's keys, partitioned the same way.
   virtual std::vector<std::string> side_shuffle_keys() const { return {}; }
+  // What the step counted so far, by name (a filter: rows dropped per rule);
+  // the run adds these up over every task and reports them.
+  virtual std::map<std::string, int64_t> Counters() const { return {}; }
 };
 
 struct StepInfo {
@@ -68,6 +71,11 @@ struct StepInfo {
 };
 
 std::map<std::string, StepInfo>& StepRegistry();
+// An operator library adds its steps with a static one of these (linked
+// whole: see src/text/CMakeLists.txt).
+struct StepLibrary {
+  explicit StepLibrary(void (*add)(std::map<std::string, StepInfo>* registry)) { add(&StepRegistry()); }
+};
 // Steps that reshape rows (flat_map, map_batches, repartition,
 // random_shuffle), added to the registry by steps_reshape.cc.
 void AddReshapeSteps(std::map<std::string, StepInfo>* registry);

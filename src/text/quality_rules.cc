@@ -1,0 +1,359 @@
+#include "text/quality_rules.h"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "text/unicode.h"
+
+namespace strata::text {
+
+namespace {
+
+// datatrove/utils/text.py's PUNCTUATION, plus the C0 and C1 controls it
+// appends (all but tab and newline).
+const std::unordered_set<char32_t>& SymbolChars() {
+  static const std::unordered_set<char32_t> set = [] {
+    std::unordered_set<char32_t> s;
+    const std::string_view listed =
+        "!/—”:％１〈&(、━\\【#%「」，】；+^]~“《„';’{|∶´[=-`*．（–？！：$～«〉,><》)?）。…@_.\"}►»";
+    for (size_t i = 0; i < listed.size();) s.insert(NextCodePoint(listed, &i));
+    for (char32_t c = 0; c < 160; ++c) {
+      if (c < 9 || (c >= 11 && c < 32) || c >= 127) s.insert(c);
+    }
+    return s;
+  }();
+  return set;
+}
+
+bool IsSymbolWord(std::string_view w) {
+  for (size_t i = 0; i < w.size();) {
+    if (!IsSymbolChar(NextCodePoint(w, &i))) return false;
+  }
+  return true;
+}
+
+bool HasAlpha(std::string_view w) {
+  for (size_t i = 0; i < w.size();) {
+    if (IsAlpha(NextCodePoint(w, &i))) return true;
+  }
+  return false;
+}
+
+std::vector<std::string_view> Lines(std::string_view text) {
+  std::vector<std::string_view> lines;
+  ForEachLine(text, [&](std::string_view l) { lines.push_back(l); });
+  return lines;
+}
+
+// re.split(r"\n{at_least,}", text)
+std::vector<std::string_view> SplitOnNewlineRuns(std::string_view text, size_t at_least) {
+  std::vector<std::string_view> parts;
+  size_t start = 0, i = 0;
+  while (i < text.size()) {
+    if (text[i] != '\n') {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < text.size() && text[j] == '\n') ++j;
+    if (j - i >= at_least) {
+      parts.push_back(text.substr(start, i - start));
+      start = j;
+    }
+    i = j;
+  }
+  parts.push_back(text.substr(start));
+  return parts;
+}
+
+std::vector<std::string> Words(std::string_view text, WordTokenizer kind) { return WordTokenize(text, kind); }
+
+// Counter(" ".join(n-gram)).most_common(1): the top n-gram's length times
+// its count; ties go to the n-gram seen first.
+size_t TopNGramChars(const std::vector<std::string>& words, size_t n) {
+  std::unordered_map<std::string, std::pair<size_t, size_t>> counts;  // gram -> (count, first seen)
+  size_t best_count = 0, best_first = 0, best_len = 0;
+  std::string gram;
+  for (size_t i = 0; i + n <= words.size(); ++i) {
+    gram.clear();
+    for (size_t k = 0; k < n; ++k) {
+      if (k > 0) gram.push_back(' ');
+      gram += words[i + k];
+    }
+    auto [it, fresh] = counts.try_emplace(gram, 0, i);
+    const size_t c = ++it->second.first;
+    if (c > best_count || (c == best_count && it->second.second < best_first)) {
+      best_count = c;
+      best_first = it->second.second;
+      best_len = CodePoints(gram);
+    }
+  }
+  return best_len * best_count;
+}
+
+// find_all_duplicate: n-grams joined without spaces; a repeated one counts
+// its length and the scan jumps past it.
+size_t DuplicateNGramChars(const std::vector<std::string>& words, size_t n) {
+  std::unordered_set<std::string> seen;
+  size_t repeated = 0, i = 0;
+  std::string gram;
+  while (words.size() >= n && i < words.size() - n + 1) {
+    gram.clear();
+    for (size_t k = 0; k < n; ++k) gram += words[i + k];
+    if (!seen.insert(gram).second) {
+      repeated += CodePoints(gram);
+      i += n;
+    } else {
+      ++i;
+    }
+  }
+  return repeated;
+}
+
+bool EndsWithAny(std::string_view s, std::initializer_list<std::string_view> ends) {
+  for (std::string_view e : ends) {
+    if (EndsWith(s, e)) return true;
+  }
+  return false;
+}
+
+// C4's CITATION_REGEX: `\[\d*]|\[edit]|\[citation needed]` removed.
+std::string RemoveCitations(std::string_view line) {
+  std::string out;
+  out.reserve(line.size());
+  size_t i = 0;
+  while (i < line.size()) {
+    if (line[i] == '[') {
+      size_t j = i + 1;
+      while (j < line.size()) {
+        size_t k = j;
+        if (!IsDecimal(NextCodePoint(line, &k))) break;
+        j = k;
+      }
+      if (j < line.size() && line[j] == ']') {
+        i = j + 1;
+        continue;
+      }
+      if (StartsWith(line.substr(i), "[edit]")) {
+        i += 6;
+        continue;
+      }
+      if (StartsWith(line.substr(i), "[citation needed]")) {
+        i += 17;
+        continue;
+      }
+    }
+    out.push_back(line[i++]);
+  }
+  return out;
+}
+
+}  // namespace
+
+bool IsSymbolChar(char32_t c) { return SymbolChars().count(c) != 0; }
+
+std::pair<size_t, size_t> FindDuplicates(const std::vector<std::string_view>& items) {
+  std::unordered_set<std::string_view> unique;
+  size_t elements = 0, chars = 0;
+  for (std::string_view x : items) {
+    if (!unique.insert(x).second) {
+      ++elements;
+      chars += CodePoints(x);
+    }
+  }
+  return {elements, chars};
+}
+
+Reason GopherQuality(const GopherQualityParams& p, std::string_view text) {
+  const std::vector<std::string> words = Words(text, p.tokenizer);
+  if (words.empty()) return "empty";
+  const double n_words = static_cast<double>(words.size());
+  double non_symbol = 0, non_symbol_chars = 0;
+  for (const std::string& w : words) {
+    if (IsSymbolWord(w)) continue;
+    ++non_symbol;
+    non_symbol_chars += static_cast<double>(CodePoints(w));
+  }
+  if (p.min_doc_words != 0 && non_symbol < p.min_doc_words) return "gopher_short_doc";
+  if (p.max_doc_words != 0 && non_symbol > p.max_doc_words) return "gopher_long_doc";
+  if (non_symbol > 0) {  // numpy's mean of nothing is nan: no verdict
+    const double avg = non_symbol_chars / non_symbol;
+    if (p.min_avg_word_length != 0 && avg < p.min_avg_word_length) return "gopher_below_avg_threshold";
+    if (p.max_avg_word_length != 0 && avg > p.max_avg_word_length) return "gopher_above_avg_threshold";
+  }
+  if (n_words > 0 && p.max_symbol_word_ratio != 0) {
+    if (static_cast<double>(CountOf(text, "#")) / n_words > p.max_symbol_word_ratio) {
+      return "gopher_too_many_hashes";
+    }
+    if (static_cast<double>(CountOf(text, "...") + CountOf(text, "…")) / n_words > p.max_symbol_word_ratio) {
+      return "gopher_too_many_ellipsis";
+    }
+  }
+  const std::vector<std::string_view> lines = Lines(text);
+  if (!lines.empty()) {
+    const double n_lines = static_cast<double>(lines.size());
+    double bullets = 0, ellipsis = 0;
+    for (std::string_view l : lines) {
+      const std::string_view left = LStrip(l), right = RStrip(l);
+      bullets += StartsWith(left, "•") || StartsWith(left, "-");
+      ellipsis += EndsWith(right, "...") || EndsWith(right, "…");
+    }
+    if (p.max_bullet_lines_ratio != 0 && bullets / n_lines > p.max_bullet_lines_ratio) return "gopher_too_many_bullets";
+    if (p.max_ellipsis_lines_ratio != 0 && ellipsis / n_lines > p.max_ellipsis_lines_ratio) {
+      return "gopher_too_many_end_ellipsis";
+    }
+  }
+  if (n_words > 0 && p.max_non_alpha_words_ratio != 0) {
+    double alpha = 0;
+    for (const std::string& w : words) alpha += HasAlpha(w);
+    if (alpha / n_words < p.max_non_alpha_words_ratio) return "gopher_below_alpha_threshold";
+  }
+  if (p.min_stop_words != 0) {
+    double stop = 0;
+    for (const std::string& w : words) {
+      stop += std::find(p.stop_words.begin(), p.stop_words.end(), w) != p.stop_words.end();
+    }
+    if (stop < p.min_stop_words) return "gopher_enough_stop_words";
+  }
+  return "";
+}
+
+Reason GopherRepetition(const GopherRepetitionParams& p, std::string_view text) {
+  const double length = static_cast<double>(CodePoints(text));
+  if (length == 0) return "empty";
+  const std::vector<std::string_view> paragraphs = SplitOnNewlineRuns(Strip(text), 2);
+  auto [para_dups, para_chars] = FindDuplicates(paragraphs);
+  if (p.dup_para_frac != 0 && static_cast<double>(para_dups) / static_cast<double>(paragraphs.size()) > p.dup_para_frac) {
+    return "dup_para_frac";
+  }
+  if (p.dup_para_char_frac != 0 && static_cast<double>(para_chars) / length > p.dup_para_char_frac) {
+    return "dup_para_char_frac";
+  }
+  const std::vector<std::string_view> lines = SplitOnNewlineRuns(text, 1);
+  auto [line_dups, line_chars] = FindDuplicates(lines);
+  if (p.dup_line_frac != 0 && static_cast<double>(line_dups) / static_cast<double>(lines.size()) > p.dup_line_frac) {
+    return "dup_line_frac";
+  }
+  if (p.dup_line_char_frac != 0 && static_cast<double>(line_chars) / length > p.dup_line_char_frac) {
+    return "dup_line_char_frac";
+  }
+  const std::vector<std::string> words = Words(text, p.tokenizer);
+  for (const auto& [n, frac] : p.top_n_grams) {
+    if (n <= 0 || words.size() < static_cast<size_t>(n)) continue;
+    if (static_cast<double>(TopNGramChars(words, static_cast<size_t>(n))) / length > frac) {
+      return "top_" + std::to_string(n) + "_gram";
+    }
+  }
+  for (const auto& [n, frac] : p.dup_n_grams) {
+    if (n <= 0) continue;
+    if (static_cast<double>(DuplicateNGramChars(words, static_cast<size_t>(n))) / length > frac) {
+      return "duplicated_" + std::to_string(n) + "_n_grams";
+    }
+  }
+  return "";
+}
+
+Reason C4Quality(const C4QualityParams& p, std::string_view text, std::string* kept_text) {
+  static constexpr std::string_view kPolicy[] = {"terms of use", "privacy policy", "cookie policy",
+                                                 "uses cookies", "use of cookies", "use cookies"};
+  std::vector<std::string_view> raw_lines;
+  if (p.split_paragraph) {
+    raw_lines = Lines(text);
+  } else {
+    raw_lines = SplitSentences(text);
+  }
+  int sentences = 0;
+  std::vector<std::string> kept;
+  for (std::string_view raw : raw_lines) {
+    const std::string_view stripped = Strip(raw);
+    size_t n_words = 0;
+    bool too_long = false;
+    ForEachWord(stripped, [&](std::string_view w) {
+      ++n_words;
+      if (p.max_word_length != -1 && CodePoints(w) > static_cast<size_t>(p.max_word_length)) too_long = true;
+    });
+    if (too_long) continue;
+    std::string line = p.remove_citations ? RemoveCitations(stripped) : std::string(stripped);
+    if (p.filter_no_terminal_punct &&
+        (!EndsWithAny(line, {".", "?", "!", "\"", "'"}) || EndsWith(line, "..."))) {
+      continue;
+    }
+    if (static_cast<int>(n_words) < p.min_words_per_line) continue;
+    const std::string lower = Lower(line);
+    if (p.filter_lorem_ipsum && lower.find("lorem ipsum") != std::string::npos) return "lorem_ipsum";
+    if (p.filter_javascript && lower.find("javascript") != std::string::npos) continue;
+    if (p.filter_curly_bracket && line.find('{') != std::string::npos) return "curly_bracket";
+    if (p.filter_policy &&
+        std::any_of(std::begin(kPolicy), std::end(kPolicy),
+                    [&](std::string_view s) { return lower.find(s) != std::string::npos; })) {
+      continue;
+    }
+    sentences += p.split_paragraph ? static_cast<int>(SplitSentences(line).size()) : 1;
+    kept.push_back(std::move(line));
+  }
+  if (sentences < p.min_num_sentences) return "too_few_sentences";
+  std::string joined;
+  for (size_t i = 0; i < kept.size(); ++i) {
+    if (i > 0) joined += p.split_paragraph ? "\n" : " ";
+    joined += kept[i];
+  }
+  *kept_text = std::string(Strip(joined));
+  return "";
+}
+
+Reason C4Paragraph(const C4ParagraphParams& p, std::string_view text) {
+  std::vector<size_t> lengths;
+  size_t start = 0;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    if (i == text.size() || text[i] == '\n') {
+      lengths.push_back(CodePoints(text.substr(start, i - start)));
+      start = i + 1;
+    }
+  }
+  const std::string reason = "< " + std::to_string(p.min_paragraphs) + " paragraphs";
+  if (static_cast<int>(lengths.size()) < p.min_paragraphs) return reason;
+  // min(heapq.nlargest(3, lengths)): the third longest line.
+  std::sort(lengths.begin(), lengths.end(), std::greater<>());
+  if (lengths[std::min<size_t>(2, lengths.size() - 1)] < static_cast<size_t>(p.min_paragraph_len)) return reason;
+  return "";
+}
+
+Reason FineWebQuality(const FineWebQualityParams& p, std::string_view text) {
+  if (text.empty()) return "empty";
+  std::vector<std::string_view> lines;
+  size_t start = 0;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    if (i == text.size() || text[i] == '\n') {
+      lines.push_back(text.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  const double n_lines = static_cast<double>(lines.size());
+  double punct = 0, short_lines = 0;
+  for (std::string_view l : lines) {
+    punct += EndsWithAny(l, {".", "'", "\"", "!", "?"});
+    short_lines += CodePoints(l) <= static_cast<size_t>(p.short_line_length);
+  }
+  double ratio = punct / n_lines;
+  if (ratio <= p.line_punct_thr && !(ratio == 0 && p.line_punct_exclude_zero)) return "line_punct_ratio";
+  if (short_lines / n_lines >= p.short_line_thr) return "short_line_ratio";
+  std::vector<std::string_view> non_empty;
+  for (std::string_view l : lines) {
+    if (!Strip(l).empty()) non_empty.push_back(l);
+  }
+  const size_t chars_without_newlines = CodePoints(text) - CountOf(text, "\n");
+  if (chars_without_newlines > 0 &&
+      static_cast<double>(FindDuplicates(non_empty).second) / static_cast<double>(chars_without_newlines) >=
+          p.char_duplicates_ratio) {
+    return "char_dup_ratio";
+  }
+  const std::vector<std::string> words = Words(text, p.tokenizer);
+  if (!words.empty() && static_cast<double>(CountOf(text, "\n")) / static_cast<double>(words.size()) > p.new_line_ratio) {
+    return "list_ratio";
+  }
+  return "";
+}
+
+}  // namespace strata::text

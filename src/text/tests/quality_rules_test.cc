@@ -1,0 +1,148 @@
+// datatrove's filters on the strings from datatrove's own tests
+// (tests/pipeline/filters/test_filters.py), each with its reason name.
+#include "text/quality_rules.h"
+
+#include <gtest/gtest.h>
+
+namespace strata::text {
+namespace {
+
+const std::string kLotr =
+    "I wish it need not have happened in my time,' said Frodo. 'So do I,' said Gandalf, 'and so do all who "
+    "live to see such times. But that is not for them to decide. All we have to decide is what to do with "
+    "the time that is given us.'";
+
+std::string Repeat(const std::string& s, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += s;
+  return out;
+}
+
+TEST(GopherRepetition, DatatroveCases) {
+  const GopherRepetitionParams p;
+  EXPECT_EQ(GopherRepetition(p, Repeat("I am your father.\n", 4)), "dup_line_frac");
+  EXPECT_EQ(GopherRepetition(p, Repeat("I am your father.\n\n", 4)), "dup_para_frac");
+  EXPECT_EQ(GopherRepetition(p, "I am groot.\n\nYou are a wizard.\n\nI am your father.\n\n" +
+                                    Repeat(std::string(30, 'x') + ".\n\n", 2)),
+            "dup_para_char_frac");
+  EXPECT_EQ(GopherRepetition(p, "I am groot.\nYou are a wizard.\nI am your father.\n" +
+                                    Repeat(std::string(40, 'x') + ".\n", 2)),
+            "dup_line_char_frac");
+  EXPECT_EQ(GopherRepetition(p, "I am Frank, I am Frank, I am Frank"), "top_2_gram");
+  EXPECT_EQ(GopherRepetition(p, "I am Frank, you are Jhon. I am Frank. I am Frank you are Jhon"), "top_3_gram");
+  EXPECT_EQ(GopherRepetition(p, Repeat("I am a solo traveller ", 4) + kLotr), "duplicated_5_n_grams");
+  EXPECT_EQ(GopherRepetition(p, ""), "empty");
+  EXPECT_EQ(GopherRepetition(p, kLotr), "");
+}
+
+TEST(GopherQuality, DatatroveCases) {
+  GopherQualityParams p;
+  p.min_doc_words = 10;
+  p.max_doc_words = 1000;
+  EXPECT_EQ(GopherQuality(p, "I am too small..."), "gopher_short_doc");
+  EXPECT_EQ(GopherQuality(p, Repeat("I am ", 20)), "gopher_below_avg_threshold");
+  EXPECT_EQ(GopherQuality(p, Repeat("interconnection ", 20)), "gopher_above_avg_threshold");
+  EXPECT_EQ(GopherQuality(p, Repeat("# comment ", 20)), "gopher_too_many_hashes");
+  EXPECT_EQ(GopherQuality(p, Repeat("... comment ", 20)), "gopher_too_many_ellipsis");
+  EXPECT_EQ(GopherQuality(p, Repeat("the ./!*?<><> apple <?////> orange  ++ interconnection !<>??? have", 20)),
+            "gopher_below_alpha_threshold");
+  EXPECT_EQ(GopherQuality(p, kLotr), "");
+  p.min_doc_words = 0;
+  EXPECT_EQ(GopherQuality(p, ""), "empty");
+  EXPECT_EQ(GopherQuality(p, "   \n  \n"), "empty");
+}
+
+TEST(GopherQuality, BulletsEllipsisLinesAndStopWords) {
+  GopherQualityParams p;
+  p.min_doc_words = 3;
+  EXPECT_EQ(GopherQuality(p, "• apple pie\n• cherry cake\n- plum tart\n• lemon bar and the"), "gopher_too_many_bullets");
+  EXPECT_EQ(GopherQuality(p, "the apples are red and the pears are green and the plums are blue...\n"
+                            "the sea is wide and the sky is high and the land is far\n"
+                            "the end of the story is near and the book is closed"),
+            "gopher_too_many_end_ellipsis");
+  // Checked in datatrove's order: the same text with more ellipses is
+  // dropped for their ratio to words first.
+  EXPECT_EQ(GopherQuality(p, "apples are red...\npears are green…\nthe plums of the sea"),
+            "gopher_too_many_ellipsis");
+  EXPECT_EQ(GopherQuality(p, "apples pears plums cherries lemons"), "gopher_enough_stop_words");
+}
+
+TEST(C4Quality, DatatroveCases) {
+  const C4QualityParams p;
+  std::string kept;
+  const std::string good =
+      "This is a well-written paragraph with several sentences.\n"
+      "The content continues with more good information here.\n"
+      "Another important point is being made in this line.\n"
+      "We can see that this document has quality content.\n"
+      "Finally, the conclusion wraps everything up nicely.\n"
+      "An additional sentence to ensure we pass the threshold.";
+  EXPECT_EQ(C4Quality(p, good, &kept), "");
+  EXPECT_EQ(kept, good);
+  EXPECT_EQ(C4Quality(p,
+                      "This is a sentence with lorem ipsum dolor sit amet.\nAnother sentence with proper "
+                      "punctuation.\nMore content to fill out the document.\nEven more content is needed to "
+                      "pass the check.\nThe final sentence of the document.",
+                      &kept),
+            "lorem_ipsum");
+  EXPECT_EQ(C4Quality(p,
+                      "This is some code with a { bracket.\nAnother sentence follows this one.\nMore content "
+                      "to fill out the document.\nEven more content is needed to pass.\nThe final sentence "
+                      "of the document.",
+                      &kept),
+            "curly_bracket");
+  EXPECT_EQ(C4Quality(p, "Just one sentence.", &kept), "too_few_sentences");
+}
+
+TEST(C4Quality, RewritesTheTextAsDatatroveDoes) {
+  C4QualityParams p;
+  p.min_num_sentences = -1;
+  p.min_words_per_line = -1;
+  std::string kept;
+  EXPECT_EQ(C4Quality(p, "This site uses cookies for tracking.\nAnother valid line here today.", &kept), "");
+  EXPECT_EQ(kept, "Another valid line here today.");
+  // Lines without terminal punctuation, with javascript, and citations go.
+  p = C4QualityParams();
+  p.min_num_sentences = 1;
+  EXPECT_EQ(C4Quality(p, "Menu Home About\nEnable JavaScript to see this page.\nThe war ended in 1945.[12] It was "
+                         "long.[citation needed]\n  Ends with an ellipsis...",
+                      &kept),
+            "");
+  EXPECT_EQ(kept, "The war ended in 1945. It was long.");
+}
+
+TEST(C4Paragraph, DatatroveCases) {
+  const C4ParagraphParams p;
+  const std::string para(250, 'x');
+  EXPECT_EQ(C4Paragraph(p, para + "\n" + para + "\n" + para), "");
+  EXPECT_EQ(C4Paragraph(p, "short\nshort\nshort"), "< 3 paragraphs");
+}
+
+TEST(FineWebQuality, DatatroveCases) {
+  EXPECT_EQ(FineWebQuality(FineWebQualityParams(), ""), "empty");
+  FineWebQualityParams p;
+  p.line_punct_thr = 0.5;
+  EXPECT_EQ(FineWebQuality(p, "No punctuation here\nAnother line without any\nStill nothing"), "line_punct_ratio");
+  p = FineWebQualityParams();
+  p.short_line_thr = 0.5;
+  p.line_punct_thr = 0.0;
+  EXPECT_EQ(FineWebQuality(p, "hi.\nbye.\nok.\nno.\nyes."), "short_line_ratio");
+  EXPECT_EQ(FineWebQuality(FineWebQualityParams(),
+                           "This is a well-written paragraph that ends with proper punctuation.\n"
+                           "The content here is substantial and has meaningful information.\n"
+                           "Quality filtering ensures that only the best documents pass through.\n"
+                           "Each line here is long enough and ends with a terminal punctuation mark.\n"
+                           "This document should pass all the quality checks applied by the filter."),
+            "");
+  p = FineWebQualityParams();
+  p.new_line_ratio = 0.1;
+  std::string list = "a";
+  for (int i = 1; i < 50; ++i) list += "\na";
+  EXPECT_NE(FineWebQuality(p, list), "");
+  const std::string line = "This line is long enough to count and it ends well.";
+  EXPECT_EQ(FineWebQuality(FineWebQualityParams(), line + "\n" + line + "\nA different line, also long enough."),
+            "char_dup_ratio");
+}
+
+}  // namespace
+}  // namespace strata::text

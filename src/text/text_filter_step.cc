@@ -1,0 +1,107 @@
+#include "text/text_filter_step.h"
+
+namespace strata::text {
+
+namespace {
+
+using data::Block;
+using data::Column;
+using data::Type;
+
+class TextFilterStep : public data::Step {
+ public:
+  TextFilterStep(std::string name, std::string column, bool explain, Judge judge)
+      : name_(std::move(name)), column_(std::move(column)), explain_(explain), judge_(std::move(judge)) {}
+
+  bool row_local() const override { return true; }
+
+  bool Apply(Block* block, std::string* error) override {
+    const int at = block->Find(column_);
+    if (at < 0) {
+      *error = "no column '" + column_ + "' (columns: " + Names(*block) + "); set `column:`";
+      return false;
+    }
+    const Column& text = block->columns[static_cast<size_t>(at)];
+    if (text.type != Type::kString && text.type != Type::kNull) {
+      *error = "column '" + column_ + "' is " + data::TypeName(text.type) + ", not text";
+      return false;
+    }
+    const int dropped_at = explain_ ? block->Find("dropped") : -1;
+    const int reason_at = explain_ ? block->Find("reason") : -1;
+    Column keep = Column::OfType(Type::kBool);
+    Column dropped = Column::OfType(Type::kBool);
+    Column reason = Column::OfType(Type::kString);
+    Column rewritten = Column::OfType(Type::kString);
+    bool any_rewrite = false;
+    for (int64_t i = 0; i < block->num_rows; ++i) {
+      const bool before = dropped_at >= 0 && !block->columns[dropped_at].IsNull(i) &&
+                          block->columns[dropped_at].b[static_cast<size_t>(i)] != 0;
+      if (before) {  // an earlier filter's verdict stands
+        keep.AppendBool(true);
+        dropped.AppendBool(true);
+        reason.AppendFrom(block->columns[static_cast<size_t>(reason_at)], i);
+        rewritten.AppendFrom(text, i);
+        continue;
+      }
+      const std::string_view doc = text.IsNull(i) ? std::string_view() : text.Str(i);
+      std::string new_text;
+      bool changed = false;
+      const std::string why = judge_(doc, &new_text, &changed);
+      keep.AppendBool(why.empty() || explain_);
+      dropped.AppendBool(!why.empty());
+      if (why.empty()) {
+        reason.AppendNull();
+      } else {
+        reason.AppendString(why);
+        ++counters_[why];
+      }
+      if (changed) {
+        any_rewrite = true;
+        rewritten.AppendString(new_text);
+      } else {
+        rewritten.AppendFrom(text, i);
+      }
+    }
+    if (any_rewrite) block->columns[static_cast<size_t>(at)] = std::move(rewritten);
+    if (explain_) {
+      Set(block, "dropped", std::move(dropped));
+      Set(block, "reason", std::move(reason));
+      return true;
+    }
+    *block = block->Filter(keep);
+    return true;
+  }
+
+  std::map<std::string, int64_t> Counters() const override { return counters_; }
+
+ private:
+  static std::string Names(const Block& b) {
+    std::string s;
+    for (const std::string& n : b.names) s += (s.empty() ? "" : ", ") + n;
+    return s;
+  }
+  static void Set(Block* b, const std::string& name, Column c) {
+    const int at = b->Find(name);
+    if (at >= 0) {
+      b->columns[static_cast<size_t>(at)] = std::move(c);
+    } else {
+      b->Add(name, std::move(c));
+    }
+  }
+
+  std::string name_, column_;
+  bool explain_;
+  Judge judge_;
+  std::map<std::string, int64_t> counters_;
+};
+
+}  // namespace
+
+std::unique_ptr<data::Step> MakeTextFilter(std::string name, const nlohmann::ordered_json& params,
+                                           Judge judge, std::string* error) {
+  const auto column = params.value("column", std::string("text"));
+  const bool explain = params.value("explain", false);
+  return std::make_unique<TextFilterStep>(std::move(name), column, explain, std::move(judge));
+}
+
+}  // namespace strata::text

@@ -1,0 +1,32 @@
+// One shape for every document filter of the text library: read a text
+// column, judge each row (a reason to drop it, or none), drop — or with
+// `explain: true` keep every row and write `dropped` (bool) and `reason`
+// (the rule's name, null when kept). A row an earlier explaining filter
+// already dropped is not judged again. Each filter counts its drops per
+// reason (Step::Counters), which the run summary adds up across the
+// cluster.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "data/ops/operators.h"  // GroupBy, complete, for Step
+#include "data/ops/steps.h"
+
+namespace strata::text {
+
+// Judges one document: "" keeps it, else the reason. A rule that rewrites
+// the documents it keeps (c4_quality) sets *rewritten and returns true.
+using Judge = std::function<std::string(std::string_view text, std::string* rewritten, bool* changed)>;
+
+std::unique_ptr<data::Step> MakeTextFilter(std::string name, const nlohmann::ordered_json& params,
+                                           Judge judge, std::string* error);
+
+// The parameters every text filter takes besides its own.
+inline const char* const kTextFilterParams[] = {"column", "explain"};
+
+}  // namespace strata::text

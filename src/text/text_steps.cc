@@ -1,0 +1,146 @@
+// The text library's steps, in the step registry under datatrove's names and
+// parameters. Every text step reads `column` (default `text`).
+#include <nlohmann/json.hpp>
+
+#include "data/ops/operators.h"  // GroupBy, complete, for Step
+#include "data/ops/steps.h"
+#include "text/quality_rules.h"
+#include "text/text_filter_step.h"
+
+namespace strata::text {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+using data::StepInfo;
+
+// A number parameter; null (Python's None) or 0 turns the rule off.
+double Number(const json& p, const char* name, double fallback) {
+  if (!p.contains(name)) return fallback;
+  const json& v = p[name];
+  if (v.is_null()) return 0;
+  if (!v.is_number()) throw json::type_error::create(302, std::string(name) + " must be a number or null", &v);
+  return v.get<double>();
+}
+
+bool Tokenizer(const json& p, WordTokenizer* out, std::string* error) {
+  const std::string name = p.value("word_tokenizer", std::string("english"));
+  if (ParseWordTokenizer(name, out)) return true;
+  *error = "word_tokenizer must be english or whitespace, not '" + name + "'";
+  return false;
+}
+
+std::vector<std::pair<int, double>> NGramRules(const json& p, const char* name,
+                                               std::vector<std::pair<int, double>> fallback) {
+  if (!p.contains(name)) return fallback;
+  std::vector<std::pair<int, double>> rules;
+  for (const json& pair : p[name]) rules.emplace_back(pair.at(0).get<int>(), pair.at(1).get<double>());
+  return rules;
+}
+
+std::set<std::string> With(std::set<std::string> own) {
+  for (const char* p : kTextFilterParams) own.insert(p);
+  return own;
+}
+
+template <class MakeJudge>
+StepInfo Filter(const char* name, std::set<std::string> params, MakeJudge make_judge) {
+  StepInfo info;
+  info.params = With(std::move(params));
+  info.make = [name, make_judge](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
+    Judge judge = make_judge(p, error);
+    if (!judge) return nullptr;
+    return MakeTextFilter(name, p, std::move(judge), error);
+  };
+  return info;
+}
+
+void AddTextSteps(std::map<std::string, StepInfo>* r) {
+  (*r)["gopher_quality"] = Filter(
+      "gopher_quality",
+      {"min_doc_words", "max_doc_words", "min_avg_word_length", "max_avg_word_length",
+       "max_symbol_word_ratio", "max_bullet_lines_ratio", "max_ellipsis_lines_ratio",
+       "max_non_alpha_words_ratio", "min_stop_words", "stop_words", "word_tokenizer"},
+      [](const json& p, std::string* error) -> Judge {
+        GopherQualityParams g;
+        g.min_doc_words = Number(p, "min_doc_words", g.min_doc_words);
+        g.max_doc_words = Number(p, "max_doc_words", g.max_doc_words);
+        g.min_avg_word_length = Number(p, "min_avg_word_length", g.min_avg_word_length);
+        g.max_avg_word_length = Number(p, "max_avg_word_length", g.max_avg_word_length);
+        g.max_symbol_word_ratio = Number(p, "max_symbol_word_ratio", g.max_symbol_word_ratio);
+        g.max_bullet_lines_ratio = Number(p, "max_bullet_lines_ratio", g.max_bullet_lines_ratio);
+        g.max_ellipsis_lines_ratio = Number(p, "max_ellipsis_lines_ratio", g.max_ellipsis_lines_ratio);
+        g.max_non_alpha_words_ratio = Number(p, "max_non_alpha_words_ratio", g.max_non_alpha_words_ratio);
+        g.min_stop_words = Number(p, "min_stop_words", g.min_stop_words);
+        if (p.contains("stop_words")) g.stop_words = p["stop_words"].get<std::vector<std::string>>();
+        if (!Tokenizer(p, &g.tokenizer, error)) return nullptr;
+        return [g](std::string_view text, std::string*, bool*) { return GopherQuality(g, text); };
+      });
+  (*r)["gopher_repetition"] = Filter(
+      "gopher_repetition",
+      {"dup_line_frac", "dup_para_frac", "dup_line_char_frac", "dup_para_char_frac", "top_n_grams",
+       "dup_n_grams", "word_tokenizer"},
+      [](const json& p, std::string* error) -> Judge {
+        GopherRepetitionParams g;
+        g.dup_line_frac = Number(p, "dup_line_frac", g.dup_line_frac);
+        g.dup_para_frac = Number(p, "dup_para_frac", g.dup_para_frac);
+        g.dup_line_char_frac = Number(p, "dup_line_char_frac", g.dup_line_char_frac);
+        g.dup_para_char_frac = Number(p, "dup_para_char_frac", g.dup_para_char_frac);
+        g.top_n_grams = NGramRules(p, "top_n_grams", g.top_n_grams);
+        g.dup_n_grams = NGramRules(p, "dup_n_grams", g.dup_n_grams);
+        if (!Tokenizer(p, &g.tokenizer, error)) return nullptr;
+        return [g](std::string_view text, std::string*, bool*) { return GopherRepetition(g, text); };
+      });
+  (*r)["c4_quality"] = Filter(
+      "c4_quality",
+      {"split_paragraph", "remove_citations", "filter_no_terminal_punct", "min_num_sentences",
+       "min_words_per_line", "max_word_length", "filter_lorem_ipsum", "filter_javascript",
+       "filter_curly_bracket", "filter_policy"},
+      [](const json& p, std::string*) -> Judge {
+        C4QualityParams c;
+        c.split_paragraph = p.value("split_paragraph", c.split_paragraph);
+        c.remove_citations = p.value("remove_citations", c.remove_citations);
+        c.filter_no_terminal_punct = p.value("filter_no_terminal_punct", c.filter_no_terminal_punct);
+        c.min_num_sentences = p.value("min_num_sentences", c.min_num_sentences);
+        c.min_words_per_line = p.value("min_words_per_line", c.min_words_per_line);
+        c.max_word_length = p.value("max_word_length", c.max_word_length);
+        c.filter_lorem_ipsum = p.value("filter_lorem_ipsum", c.filter_lorem_ipsum);
+        c.filter_javascript = p.value("filter_javascript", c.filter_javascript);
+        c.filter_curly_bracket = p.value("filter_curly_bracket", c.filter_curly_bracket);
+        c.filter_policy = p.value("filter_policy", c.filter_policy);
+        return [c](std::string_view text, std::string* rewritten, bool* changed) {
+          std::string why = C4Quality(c, text, rewritten);
+          *changed = why.empty() && *rewritten != text;
+          return why;
+        };
+      });
+  (*r)["c4_paragraph"] = Filter(
+      "c4_paragraph", {"min_paragraphs", "min_paragraph_len"}, [](const json& p, std::string*) -> Judge {
+        C4ParagraphParams c;
+        c.min_paragraphs = p.value("min_paragraphs", c.min_paragraphs);
+        c.min_paragraph_len = p.value("min_paragraph_len", c.min_paragraph_len);
+        return [c](std::string_view text, std::string*, bool*) { return C4Paragraph(c, text); };
+      });
+  (*r)["fineweb_quality"] = Filter(
+      "fineweb_quality",
+      {"line_punct_thr", "line_punct_exclude_zero", "short_line_thr", "short_line_length",
+       "char_duplicates_ratio", "new_line_ratio", "word_tokenizer"},
+      [](const json& p, std::string* error) -> Judge {
+        FineWebQualityParams f;
+        f.line_punct_thr = p.value("line_punct_thr", f.line_punct_thr);
+        f.line_punct_exclude_zero = p.value("line_punct_exclude_zero", f.line_punct_exclude_zero);
+        f.short_line_thr = p.value("short_line_thr", f.short_line_thr);
+        f.short_line_length = p.value("short_line_length", f.short_line_length);
+        f.char_duplicates_ratio = p.value("char_duplicates_ratio", f.char_duplicates_ratio);
+        f.new_line_ratio = p.value("new_line_ratio", f.new_line_ratio);
+        if (!Tokenizer(p, &f.tokenizer, error)) return nullptr;
+        return [f](std::string_view text, std::string*, bool*) { return FineWebQuality(f, text); };
+      });
+}
+
+}  // namespace
+
+// Linked whole into every program that uses the library, so this runs.
+const data::StepLibrary kTextSteps(AddTextSteps);
+
+}  // namespace strata::text

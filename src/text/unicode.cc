@@ -1,0 +1,142 @@
+#include "text/unicode.h"
+
+#include <utf8proc.h>
+
+namespace strata::text {
+
+char32_t NextCodePoint(std::string_view s, size_t* i) {
+  const auto b = static_cast<unsigned char>(s[*i]);
+  if (b < 0x80) {
+    ++*i;
+    return b;
+  }
+  utf8proc_int32_t cp = 0;
+  const utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + *i),
+                                              static_cast<utf8proc_ssize_t>(s.size() - *i), &cp);
+  if (n <= 0) {
+    ++*i;
+    return 0xFFFD;
+  }
+  *i += static_cast<size_t>(n);
+  return static_cast<char32_t>(cp);
+}
+
+void AppendUtf8(char32_t c, std::string* out) {
+  if (c < 0x80) {
+    out->push_back(static_cast<char>(c));
+    return;
+  }
+  utf8proc_uint8_t buf[4];
+  const utf8proc_ssize_t n = utf8proc_encode_char(static_cast<utf8proc_int32_t>(c), buf);
+  out->append(reinterpret_cast<const char*>(buf), static_cast<size_t>(n));
+}
+
+size_t CodePoints(std::string_view s) {
+  size_t n = 0;
+  for (size_t i = 0; i < s.size();) {
+    NextCodePoint(s, &i);
+    ++n;
+  }
+  return n;
+}
+
+namespace {
+utf8proc_category_t Category(char32_t c) {
+  return utf8proc_category(static_cast<utf8proc_int32_t>(c));
+}
+}  // namespace
+
+bool IsAlpha(char32_t c) {
+  if (c < 0x80) return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+  const auto k = Category(c);
+  return k >= UTF8PROC_CATEGORY_LU && k <= UTF8PROC_CATEGORY_LO;
+}
+
+bool IsWordChar(char32_t c) {
+  if (c < 0x80) return IsAlpha(c) || (c >= '0' && c <= '9') || c == '_';
+  const auto k = Category(c);
+  return (k >= UTF8PROC_CATEGORY_LU && k <= UTF8PROC_CATEGORY_LO) ||
+         (k >= UTF8PROC_CATEGORY_ND && k <= UTF8PROC_CATEGORY_NO);
+}
+
+bool IsDecimal(char32_t c) {
+  if (c < 0x80) return c >= '0' && c <= '9';
+  return Category(c) == UTF8PROC_CATEGORY_ND;
+}
+
+bool IsSpace(char32_t c) {
+  if (c < 0x80) return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
+  return c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 ||
+         c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+}
+
+bool IsLineBreak(char32_t c) {
+  return c == '\n' || c == '\r' || c == 0x0B || c == 0x0C || (c >= 0x1C && c <= 0x1E) || c == 0x85 ||
+         c == 0x2028 || c == 0x2029;
+}
+
+bool IsPunctuation(char32_t c) {
+  const auto k = Category(c);
+  return k >= UTF8PROC_CATEGORY_PC && k <= UTF8PROC_CATEGORY_PO;
+}
+
+bool IsUpper(char32_t c) {
+  if (c < 0x80) return c >= 'A' && c <= 'Z';
+  return Category(c) == UTF8PROC_CATEGORY_LU || Category(c) == UTF8PROC_CATEGORY_LT;
+}
+
+char32_t ToLower(char32_t c) {
+  if (c < 0x80) return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+  return static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(c)));
+}
+
+std::string_view LStrip(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t next = i;
+    if (!IsSpace(NextCodePoint(s, &next))) break;
+    i = next;
+  }
+  return s.substr(i);
+}
+
+std::string_view RStrip(std::string_view s) {
+  // Walk forward (UTF-8 cannot be decoded backwards safely when invalid),
+  // remembering where the last non-space ended.
+  size_t end = 0;
+  for (size_t i = 0; i < s.size();) {
+    if (!IsSpace(NextCodePoint(s, &i))) end = i;
+  }
+  return s.substr(0, end);
+}
+
+std::string_view Strip(std::string_view s) { return RStrip(LStrip(s)); }
+
+std::string Lower(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0x80) {
+      out.push_back(static_cast<char>(b >= 'A' && b <= 'Z' ? b + 32 : b));
+      ++i;
+      continue;
+    }
+    AppendUtf8(ToLower(NextCodePoint(s, &i)), &out);
+  }
+  return out;
+}
+
+size_t CountOf(std::string_view s, std::string_view needle) {
+  if (needle.empty()) return 0;
+  size_t n = 0;
+  for (size_t at = s.find(needle); at != std::string_view::npos; at = s.find(needle, at + needle.size())) ++n;
+  return n;
+}
+
+bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+bool EndsWith(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
+}
+
+}  // namespace strata::text

@@ -1,0 +1,73 @@
+// Code points and the character classes the text operators share, with
+// Python's meanings (the rules they reproduce are written in Python):
+// `\w`, `\d`, `\s`, str.isalpha, str.splitlines and len() in code points.
+// Invalid UTF-8 decodes as U+FFFD, one byte at a time — never an error.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace strata::text {
+
+// The code point at s[*i]; advances *i past it.
+char32_t NextCodePoint(std::string_view s, size_t* i);
+void AppendUtf8(char32_t c, std::string* out);
+size_t CodePoints(std::string_view s);
+
+bool IsAlpha(char32_t c);      // str.isalpha: categories L*
+bool IsWordChar(char32_t c);   // re's \w: L*, N*, '_'
+bool IsDecimal(char32_t c);    // re's \d: Nd
+bool IsSpace(char32_t c);      // re's \s, str.isspace, str.split()
+bool IsLineBreak(char32_t c);  // where str.splitlines() splits
+bool IsPunctuation(char32_t c);  // Unicode category P*
+bool IsUpper(char32_t c);
+char32_t ToLower(char32_t c);
+
+// Python's str.strip(), str.lower(), str.splitlines(), str.split().
+std::string_view Strip(std::string_view s);
+std::string_view LStrip(std::string_view s);
+std::string_view RStrip(std::string_view s);
+std::string Lower(std::string_view s);
+template <class F>
+void ForEachLine(std::string_view s, F&& f);  // splitlines(): no empty last line
+template <class F>
+void ForEachWord(std::string_view s, F&& f);  // split(): runs of non-space
+
+// Non-overlapping occurrences, as str.count.
+size_t CountOf(std::string_view s, std::string_view needle);
+bool StartsWith(std::string_view s, std::string_view p);
+bool EndsWith(std::string_view s, std::string_view p);
+
+template <class F>
+void ForEachLine(std::string_view s, F&& f) {
+  size_t start = 0, i = 0;
+  while (i < s.size()) {
+    const size_t at = i;
+    const char32_t c = NextCodePoint(s, &i);
+    if (!IsLineBreak(c)) continue;
+    f(s.substr(start, at - start));
+    if (c == '\r' && i < s.size() && s[i] == '\n') ++i;
+    start = i;
+  }
+  if (start < s.size()) f(s.substr(start));
+}
+
+template <class F>
+void ForEachWord(std::string_view s, F&& f) {
+  size_t i = 0, start = std::string_view::npos;
+  while (i < s.size()) {
+    const size_t at = i;
+    const char32_t c = NextCodePoint(s, &i);
+    if (IsSpace(c)) {
+      if (start != std::string_view::npos) f(s.substr(start, at - start));
+      start = std::string_view::npos;
+    } else if (start == std::string_view::npos) {
+      start = at;
+    }
+  }
+  if (start != std::string_view::npos) f(s.substr(start));
+}
+
+}  // namespace strata::text

@@ -1,0 +1,33 @@
+// Words as datatrove counts them. `english` is NLTK's word_tokenize — the
+// text cut into sentences, each split by NLTKWordTokenizer's rules
+// (punctuation its own token, "don't" -> "do", "n't", opening quotes as
+// "``", closing as "''", a sentence's final period split off) — which
+// datatrove's filters use for English. `whitespace` splits on whitespace
+// only (NeMo Curator's heuristic filters).
+//
+// Exact: NLTKWordTokenizer's rules (nltk 3.9), applied in its order.
+// Approximate: sentence ends. NLTK's Punkt model learned English
+// abbreviations and capitalisation statistics from a corpus; here a
+// sentence ends after `?`, `!` or a period unless the word is a common
+// abbreviation or an initial, or an ellipsis not followed by a capital.
+// Only where a period ends a word does this change the words.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace strata::text {
+
+enum class WordTokenizer { kEnglish, kWhitespace };
+
+// Parses "english" / "whitespace"; false if neither.
+bool ParseWordTokenizer(std::string_view name, WordTokenizer* out);
+
+std::vector<std::string> WordTokenize(std::string_view text, WordTokenizer kind = WordTokenizer::kEnglish);
+// The sentences Punkt would find (approximately, see above), stripped.
+std::vector<std::string_view> SplitSentences(std::string_view text);
+// NLTKWordTokenizer.tokenize on one sentence.
+void TokenizeSentence(std::string_view sentence, std::vector<std::string>* words);
+
+}  // namespace strata::text
