@@ -70,42 +70,104 @@ std::vector<std::string_view> SplitOnNewlineRuns(std::string_view text, size_t a
 
 std::vector<std::string> Words(std::string_view text, WordTokenizer kind) { return WordTokenize(text, kind); }
 
-// Counter(" ".join(n-gram)).most_common(1): the top n-gram's length times
-// its count; ties go to the n-gram seen first.
-size_t TopNGramChars(const std::vector<std::string>& words, size_t n) {
-  std::unordered_map<std::string, std::pair<size_t, size_t>> counts;  // gram -> (count, first seen)
-  size_t best_count = 0, best_first = 0, best_len = 0;
-  std::string gram;
-  for (size_t i = 0; i + n <= words.size(); ++i) {
-    gram.clear();
-    for (size_t k = 0; k < n; ++k) {
-      if (k > 0) gram.push_back(' ');
-      gram += words[i + k];
-    }
-    auto [it, fresh] = counts.try_emplace(gram, 0, i);
-    const size_t c = ++it->second.first;
-    if (c > best_count || (c == best_count && it->second.second < best_first)) {
+// Words as 64-bit ids with their lengths: n-grams are compared by a hash
+// of their words' ids instead of by joined strings (a false match needs a
+// 64-bit collision among one document's n-grams).
+struct WordIds {
+  std::vector<uint64_t> id;
+  std::vector<uint32_t> length;  // code points
+};
+
+WordIds IdsOf(const std::vector<std::string>& words) {
+  WordIds w;
+  w.id.reserve(words.size());
+  w.length.reserve(words.size());
+  for (const std::string& word : words) {
+    w.id.push_back(std::hash<std::string_view>()(word) * 0x9E3779B97F4A7C15ull + word.size());
+    w.length.push_back(static_cast<uint32_t>(CodePoints(word)));
+  }
+  return w;
+}
+
+uint64_t GramHash(const WordIds& w, size_t i, size_t n) {
+  uint64_t h = n;
+  for (size_t k = 0; k < n; ++k) {
+    h ^= w.id[i + k] + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
+  }
+  return h;
+}
+
+size_t GramChars(const WordIds& w, size_t i, size_t n) {
+  size_t chars = 0;
+  for (size_t k = 0; k < n; ++k) chars += w.length[i + k];
+  return chars;
+}
+
+// An open-addressing table of n-gram hashes, reused between documents (one
+// per thread): counting n-grams is the repetition filter's main cost.
+class GramTable {
+ public:
+  struct Slot {
+    uint64_t key = 0;
+    uint32_t count = 0;  // 0: empty
+    uint32_t first = 0;  // where the n-gram was first seen
+  };
+  void Reset(size_t items) {
+    size_t want = 16;
+    while (want < items * 2) want <<= 1;
+    if (slots_.size() < want || slots_.size() > 4 * want) slots_.assign(want, Slot());
+    else std::fill(slots_.begin(), slots_.end(), Slot());
+    mask_ = slots_.size() - 1;
+  }
+  // The n-gram's slot: count 0 if new (the caller fills it in).
+  Slot& Find(uint64_t key) {
+    size_t i = (key * 0x9E3779B97F4A7C15ull) >> 20 & mask_;
+    while (slots_[i].count != 0 && slots_[i].key != key) i = (i + 1) & mask_;
+    slots_[i].key = key;
+    return slots_[i];
+  }
+
+ private:
+  std::vector<Slot> slots_;
+  size_t mask_ = 0;
+};
+
+GramTable& Table() {
+  thread_local GramTable table;
+  return table;
+}
+
+// Counter(" ".join(n-gram)).most_common(1): the top n-gram's length (with
+// its spaces) times its count; ties go to the n-gram seen first.
+size_t TopNGramChars(const WordIds& w, size_t n) {
+  GramTable& table = Table();
+  table.Reset(w.id.size());
+  size_t best_count = 0, best_first = 0;
+  for (size_t i = 0; i + n <= w.id.size(); ++i) {
+    GramTable::Slot& slot = table.Find(GramHash(w, i, n));
+    if (slot.count == 0) slot.first = static_cast<uint32_t>(i);
+    const size_t c = ++slot.count;
+    if (c > best_count || (c == best_count && slot.first < best_first)) {
       best_count = c;
-      best_first = it->second.second;
-      best_len = CodePoints(gram);
+      best_first = slot.first;
     }
   }
-  return best_len * best_count;
+  return best_count == 0 ? 0 : (GramChars(w, best_first, n) + n - 1) * best_count;
 }
 
 // find_all_duplicate: n-grams joined without spaces; a repeated one counts
 // its length and the scan jumps past it.
-size_t DuplicateNGramChars(const std::vector<std::string>& words, size_t n) {
-  std::unordered_set<std::string> seen;
+size_t DuplicateNGramChars(const WordIds& w, size_t n) {
+  GramTable& table = Table();
+  table.Reset(w.id.size());
   size_t repeated = 0, i = 0;
-  std::string gram;
-  while (words.size() >= n && i < words.size() - n + 1) {
-    gram.clear();
-    for (size_t k = 0; k < n; ++k) gram += words[i + k];
-    if (!seen.insert(gram).second) {
-      repeated += CodePoints(gram);
+  while (w.id.size() >= n && i < w.id.size() - n + 1) {
+    GramTable::Slot& slot = table.Find(GramHash(w, i, n));
+    if (slot.count != 0) {
+      repeated += GramChars(w, i, n);
       i += n;
     } else {
+      slot.count = 1;
       ++i;
     }
   }
@@ -239,9 +301,9 @@ Reason GopherRepetition(const GopherRepetitionParams& p, std::string_view text) 
   if (p.dup_line_char_frac != 0 && static_cast<double>(line_chars) / length > p.dup_line_char_frac) {
     return "dup_line_char_frac";
   }
-  const std::vector<std::string> words = Words(text, p.tokenizer);
+  const WordIds words = IdsOf(Words(text, p.tokenizer));
   for (const auto& [n, frac] : p.top_n_grams) {
-    if (n <= 0 || words.size() < static_cast<size_t>(n)) continue;
+    if (n <= 0 || words.id.size() < static_cast<size_t>(n)) continue;
     if (static_cast<double>(TopNGramChars(words, static_cast<size_t>(n))) / length > frac) {
       return "top_" + std::to_string(n) + "_gram";
     }

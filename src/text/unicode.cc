@@ -4,12 +4,7 @@
 
 namespace strata::text {
 
-char32_t NextCodePoint(std::string_view s, size_t* i) {
-  const auto b = static_cast<unsigned char>(s[*i]);
-  if (b < 0x80) {
-    ++*i;
-    return b;
-  }
+char32_t NextCodePointSlow(std::string_view s, size_t* i) {
   utf8proc_int32_t cp = 0;
   const utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + *i),
                                               static_cast<utf8proc_ssize_t>(s.size() - *i), &cp);
@@ -46,14 +41,12 @@ utf8proc_category_t Category(char32_t c) {
 }
 }  // namespace
 
-bool IsAlpha(char32_t c) {
-  if (c < 0x80) return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+bool IsAlphaSlow(char32_t c) {
   const auto k = Category(c);
   return k >= UTF8PROC_CATEGORY_LU && k <= UTF8PROC_CATEGORY_LO;
 }
 
-bool IsWordChar(char32_t c) {
-  if (c < 0x80) return IsAlpha(c) || (c >= '0' && c <= '9') || c == '_';
+bool IsWordCharSlow(char32_t c) {
   const auto k = Category(c);
   return (k >= UTF8PROC_CATEGORY_LU && k <= UTF8PROC_CATEGORY_LO) ||
          (k >= UTF8PROC_CATEGORY_ND && k <= UTF8PROC_CATEGORY_NO);
@@ -64,8 +57,7 @@ bool IsDecimal(char32_t c) {
   return Category(c) == UTF8PROC_CATEGORY_ND;
 }
 
-bool IsSpace(char32_t c) {
-  if (c < 0x80) return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
+bool IsSpaceSlow(char32_t c) {
   return c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x2028 ||
          c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
 }

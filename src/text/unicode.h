@@ -12,14 +12,33 @@
 namespace strata::text {
 
 // The code point at s[*i]; advances *i past it.
-char32_t NextCodePoint(std::string_view s, size_t* i);
+char32_t NextCodePointSlow(std::string_view s, size_t* i);
+inline char32_t NextCodePoint(std::string_view s, size_t* i) {
+  const auto b = static_cast<unsigned char>(s[*i]);
+  if (b < 0x80) {
+    ++*i;
+    return b;
+  }
+  return NextCodePointSlow(s, i);
+}
 void AppendUtf8(char32_t c, std::string* out);
 size_t CodePoints(std::string_view s);
 
-bool IsAlpha(char32_t c);      // str.isalpha: categories L*
-bool IsWordChar(char32_t c);   // re's \w: L*, N*, '_'
+bool IsAlphaSlow(char32_t c);
+bool IsWordCharSlow(char32_t c);
+bool IsSpaceSlow(char32_t c);
+inline bool IsAsciiAlpha(char32_t c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+// str.isalpha: categories L*
+inline bool IsAlpha(char32_t c) { return c < 0x80 ? IsAsciiAlpha(c) : IsAlphaSlow(c); }
+// re's \w: L*, N*, '_'
+inline bool IsWordChar(char32_t c) {
+  return c < 0x80 ? IsAsciiAlpha(c) || (c >= '0' && c <= '9') || c == '_' : IsWordCharSlow(c);
+}
 bool IsDecimal(char32_t c);    // re's \d: Nd
-bool IsSpace(char32_t c);      // re's \s, str.isspace, str.split()
+// re's \s, str.isspace, str.split()
+inline bool IsSpace(char32_t c) {
+  return c < 0x80 ? c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F) : IsSpaceSlow(c);
+}
 bool IsLineBreak(char32_t c);  // where str.splitlines() splits
 bool IsPunctuation(char32_t c);  // Unicode category P*
 bool IsUpper(char32_t c);

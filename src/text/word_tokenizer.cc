@@ -1,6 +1,7 @@
 #include "text/word_tokenizer.h"
 
 #include <algorithm>
+#include <string>
 #include <unordered_set>
 
 #include "text/unicode.h"
@@ -9,115 +10,214 @@ namespace strata::text {
 
 namespace {
 
-using U32 = std::u32string;
+// Rules work on valid UTF-8 (the caller replaces bad bytes), byte by byte;
+// every character a rule looks for is ASCII or a fixed byte sequence.
+using Str = std::string;
 
-bool In(char32_t c, std::u32string_view set) { return set.find(c) != std::u32string_view::npos; }
+constexpr std::string_view kOpenQuotes[] = {"«", "“", "‘", "„"};
+constexpr std::string_view kCloseQuotes[] = {"»", "”", "’"};
+constexpr std::string_view kDashes[] = {"\u2012", "\u2013", "\u2014", "\u2015"};
 
-U32 Decode(std::string_view s) {
-  U32 out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) out.push_back(NextCodePoint(s, &i));
-  return out;
+bool Has(const Str& t, char c) { return t.find(c) != Str::npos; }
+// One pass with a table (std::string::find_first_of calls memchr per byte).
+bool HasAny(const Str& t, std::string_view chars) {
+  bool table[256] = {};
+  for (char c : chars) table[static_cast<unsigned char>(c)] = true;
+  for (char c : t) {
+    if (table[static_cast<unsigned char>(c)]) return true;
+  }
+  return false;
 }
 
-// Surrounds every char for which `pad(t, i)` returns a length > 0 with
-// spaces: that many chars from i, as one piece.
+// The code point before byte i (valid UTF-8), or 0 at the start.
+char32_t PrevCodePoint(const Str& t, size_t i) {
+  if (i == 0) return 0;
+  size_t j = i - 1;
+  while (j > 0 && (static_cast<unsigned char>(t[j]) & 0xC0) == 0x80) --j;
+  return NextCodePoint(t, &j);
+}
+
+char32_t CodePointAt(const Str& t, size_t i) {
+  if (i >= t.size()) return 0;
+  return NextCodePoint(t, &i);
+}
+
+bool WordBefore(const Str& t, size_t i) { return i > 0 && IsWordChar(PrevCodePoint(t, i)); }
+bool WordAt(const Str& t, size_t i) { return i < t.size() && IsWordChar(CodePointAt(t, i)); }
+
+// The length of a sequence from `set` at t[i], or 0.
+template <size_t N>
+size_t SequenceAt(const Str& t, size_t i, const std::string_view (&set)[N]) {
+  for (std::string_view q : set) {
+    if (t.compare(i, q.size(), q) == 0) return q.size();
+  }
+  return 0;
+}
+
+// Surrounds the pieces `run_length` finds with spaces.
 template <class F>
-U32 PadRuns(const U32& t, F&& run_length) {
-  U32 out;
-  out.reserve(t.size() + 16);
-  for (size_t i = 0; i < t.size();) {
-    const size_t n = run_length(t, i);
+void PadRuns(Str* t, F&& run_length) {
+  Str out;
+  out.reserve(t->size() + 16);
+  for (size_t i = 0; i < t->size();) {
+    const size_t n = run_length(*t, i);
     if (n == 0) {
-      out.push_back(t[i++]);
+      out.push_back((*t)[i++]);
       continue;
     }
     out.push_back(' ');
-    out.append(t, i, n);
+    out.append(*t, i, n);
     out.push_back(' ');
     i += n;
   }
-  return out;
+  t->swap(out);
 }
 
-U32 PadChars(const U32& t, std::u32string_view set) {
-  return PadRuns(t, [&](const U32& s, size_t i) -> size_t { return In(s[i], set) ? 1 : 0; });
+void PadChars(Str* t, std::string_view chars) {
+  if (!HasAny(*t, chars)) return;
+  PadRuns(t, [&](const Str& s, size_t i) -> size_t { return chars.find(s[i]) != std::string_view::npos ? 1 : 0; });
 }
 
-U32 ReplaceAll(const U32& t, std::u32string_view from, std::u32string_view to) {
-  U32 out;
-  out.reserve(t.size() + 16);
-  for (size_t i = 0; i < t.size();) {
-    if (t.compare(i, from.size(), from) == 0) {
+template <size_t N>
+void PadSequences(Str* t, const std::string_view (&set)[N]) {
+  if (!HasAny(*t, "\xC2\xE2")) return;
+  PadRuns(t, [&](const Str& s, size_t i) { return SequenceAt(s, i, set); });
+}
+
+void ReplaceAll(Str* t, std::string_view from, std::string_view to) {
+  if (t->find(from) == Str::npos) return;
+  Str out;
+  out.reserve(t->size() + 16);
+  for (size_t i = 0; i < t->size();) {
+    if (t->compare(i, from.size(), from) == 0) {
       out.append(to);
       i += from.size();
     } else {
-      out.push_back(t[i++]);
+      out.push_back((*t)[i++]);
     }
   }
-  return out;
+  t->swap(out);
 }
 
-bool WordAt(const U32& t, size_t i) { return i < t.size() && IsWordChar(t[i]); }
+bool IsCloser(const Str& t, size_t i, std::string_view ascii, bool unicode_quotes, size_t* len) {
+  if (ascii.find(t[i]) != std::string_view::npos) {
+    *len = 1;
+    return true;
+  }
+  if (unicode_quotes && (*len = SequenceAt(t, i, kCloseQuotes)) > 0) return true;
+  return false;
+}
 
-// `([^\.])(\.)([CLOSERS]*)\s*$` -> `\1 \2 \3 ` (wide) or `\1 \2\3 `: the
-// sentence's final period. Python's `$` also matches before a final "\n".
-U32 FinalPeriod(const U32& t, std::u32string_view closers, bool space_after_period) {
-  if (t.empty()) return t;
-  size_t p = t.size();
-  while (p > 0 && (In(t[p - 1], closers) || IsSpace(t[p - 1]))) --p;
-  // t[p-1] must be the period; everything after it closers, then spaces.
-  if (p < 2 || t[p - 1] != '.' || t[p - 2] == '.') return t;
+// `([^\.])(\.)([CLOSERS]*)\s*$` -> `\1 \2 \3 ` (or `\1 \2\3 `): the
+// sentence's final period.
+void FinalPeriod(Str* t, std::string_view ascii_closers, bool unicode_quotes, bool space_after_period) {
+  // Backwards over closers and whitespace to the period.
+  size_t p = t->size();
+  while (p > 0) {
+    size_t j = p - 1;
+    while (j > 0 && (static_cast<unsigned char>((*t)[j]) & 0xC0) == 0x80) --j;
+    size_t len = 0;
+    size_t k = j;
+    if (IsSpace(NextCodePoint(*t, &k)) || IsCloser(*t, j, ascii_closers, unicode_quotes, &len)) {
+      p = j;
+    } else {
+      break;
+    }
+  }
+  if (p < 2 || (*t)[p - 1] != '.' || (*t)[p - 2] == '.') return;
   const size_t period = p - 1;
-  size_t j = period + 1;
-  while (j < t.size() && In(t[j], closers)) ++j;
+  size_t j = period + 1, len = 0;
+  while (j < t->size() && IsCloser(*t, j, ascii_closers, unicode_quotes, &len)) j += len;
   const size_t closers_end = j;
-  while (j < t.size() && IsSpace(t[j])) ++j;
-  if (j != t.size()) return t;
-  U32 out(t, 0, period);
-  out += U" .";
-  if (space_after_period) out += U" ";
-  out.append(t, period + 1, closers_end - period - 1);
-  out += U" ";
-  return out;
+  while (j < t->size()) {
+    if (!IsSpace(NextCodePoint(*t, &j))) return;
+  }
+  Str out(*t, 0, period);
+  out += space_after_period ? " . " : " .";
+  out.append(*t, period + 1, closers_end - period - 1);
+  out += ' ';
+  t->swap(out);
 }
 
-// (?i) ascii match of `word` at t[i].
-bool MatchesAt(const U32& t, size_t i, std::u32string_view word) {
+// (?i) ASCII match of `word` at t[i].
+bool MatchesAt(const Str& t, size_t i, std::string_view word) {
   if (i + word.size() > t.size()) return false;
   for (size_t k = 0; k < word.size(); ++k) {
-    char32_t c = t[i + k];
-    if (c < 0x80 && c >= 'A' && c <= 'Z') c += 32;
+    char c = t[i + k];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
     if (c != word[k]) return false;
   }
   return true;
 }
 
-// `(?i)\b(a)(b)\b` -> ` \1 \2 ` (`lookahead_space`: `(?=\s)` instead of the
-// final \b).
-U32 SplitContraction(const U32& t, std::u32string_view a, std::u32string_view b, bool lookahead_space) {
-  U32 out;
-  out.reserve(t.size() + 8);
-  for (size_t i = 0; i < t.size();) {
-    const size_t end = i + a.size() + b.size();
-    const bool start_ok = (i == 0 || !IsWordChar(t[i - 1])) && WordAt(t, i);
-    bool match = start_ok && MatchesAt(t, i, a) && MatchesAt(t, i + a.size(), b);
-    if (match) {
-      match = lookahead_space ? (end < t.size() && IsSpace(t[end]))
-                              : (WordAt(t, end - 1) != WordAt(t, end));
+struct Contraction {
+  std::string_view a, b;
+  bool lookahead_space;  // `(?=\s)` instead of a final \b
+};
+constexpr Contraction kContractions[] = {
+    {"can", "not", false}, {"d", "'ye", false}, {"gim", "me", false}, {"gon", "na", false},
+    {"got", "ta", false},  {"lem", "me", false}, {"more", "'n", false}, {"wan", "na", true},
+};
+
+// `(?i)\b(a)(b)\b` -> ` \1 \2 ` for each pattern. NLTK applies them one
+// after the other; no split one makes can start or end another's match, so
+// one pass that tries every pattern at each word start is the same.
+void SplitContractions(Str* t) {
+  if (!HasAny(*t, "cdglmwCDGLMW")) return;
+  Str out;
+  bool any = false;
+  for (size_t i = 0; i < t->size();) {
+    const char first = static_cast<char>((*t)[i] | 0x20);
+    const Contraction* hit = nullptr;
+    if (std::string_view("cdglmw").find(first) != std::string_view::npos && !WordBefore(*t, i)) {
+      for (const Contraction& c : kContractions) {
+        if (c.a[0] != first || !MatchesAt(*t, i, c.a) || !MatchesAt(*t, i + c.a.size(), c.b)) continue;
+        const size_t end = i + c.a.size() + c.b.size();
+        const bool ends = c.lookahead_space ? (end < t->size() && IsSpace(CodePointAt(*t, end)))
+                                            : (WordBefore(*t, end) != WordAt(*t, end));
+        if (ends) {
+          hit = &c;
+          break;
+        }
+      }
     }
-    if (!match) {
-      out.push_back(t[i++]);
+    if (hit == nullptr) {
+      out.push_back((*t)[i++]);
       continue;
     }
-    out += U" ";
-    out.append(t, i, a.size());
-    out += U" ";
-    out.append(t, i + a.size(), b.size());
-    out += U" ";
-    i = end;
+    any = true;
+    out += ' ';
+    out.append(*t, i, hit->a.size());
+    out += ' ';
+    out.append(*t, i + hit->a.size(), hit->b.size());
+    out += ' ';
+    i += hit->a.size() + hit->b.size();
+  }
+  if (any) t->swap(out);
+}
+
+// Python's `str` of bytes that are not UTF-8 would not exist: bad bytes
+// become U+FFFD, as a reader decoding with errors="replace" does.
+Str ValidUtf8(std::string_view s) {
+  Str out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    const size_t at = i;
+    const char32_t c = NextCodePoint(s, &i);
+    if (c == 0xFFFD && !(i - at == 3 && s.compare(at, 3, "\xEF\xBF\xBD") == 0)) {
+      out += "\xEF\xBF\xBD";
+    } else {
+      out.append(s, at, i - at);
+    }
   }
   return out;
+}
+
+bool IsAscii(std::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
 }
 
 const std::unordered_set<std::string>& Abbreviations() {
@@ -139,190 +239,193 @@ bool ParseWordTokenizer(std::string_view name, WordTokenizer* out) {
   return true;
 }
 
-void TokenizeSentence(std::string_view sentence, std::vector<std::string>* words) {
-  U32 t = Decode(sentence);
+void TokenizeSentenceByRules(std::string_view sentence, std::vector<std::string>* words) {
+  Str t = IsAscii(sentence) ? Str(sentence) : ValidUtf8(sentence);
   // Starting quotes.
-  t = PadRuns(t, [](const U32& s, size_t i) -> size_t {
-    if (In(s[i], U"«“‘„")) return 1;
-    size_t n = 0;
-    while (i + n < s.size() && s[i + n] == '`') ++n;
-    return n;
-  });
-  if (!t.empty() && t[0] == '"') t.replace(0, 1, U"``");
-  t = ReplaceAll(t, U"``", U" `` ");
-  {
-    U32 out;
+  if (Has(t, '`') || HasAny(t, "\xC2\xE2")) {
+    PadRuns(&t, [](const Str& s, size_t i) -> size_t {
+      if (const size_t n = SequenceAt(s, i, kOpenQuotes)) return n;
+      size_t n = 0;
+      while (i + n < s.size() && s[i + n] == '`') ++n;
+      return n;
+    });
+  }
+  if (!t.empty() && t[0] == '"') t.replace(0, 1, "``");
+  ReplaceAll(&t, "``", " `` ");
+  if (Has(t, '"') || t.find("''") != Str::npos) {
+    Str out;
     for (size_t i = 0; i < t.size();) {
-      if (In(t[i], U" ([{<") && i + 1 < t.size() &&
+      const char c = t[i];
+      if ((c == ' ' || c == '(' || c == '[' || c == '{' || c == '<') && i + 1 < t.size() &&
           (t[i + 1] == '"' || (t[i + 1] == '\'' && i + 2 < t.size() && t[i + 2] == '\''))) {
-        out.push_back(t[i]);
-        out += U" `` ";
+        out.push_back(c);
+        out += " `` ";
         i += t[i + 1] == '"' ? 2 : 3;
       } else {
         out.push_back(t[i++]);
       }
     }
-    t = std::move(out);
+    t.swap(out);
   }
-  {
+  if (Has(t, '\'')) {
     // An apostrophe opening a word (not a clitic such as 's or 're).
-    U32 out;
+    Str out;
     for (size_t i = 0; i < t.size(); ++i) {
       out.push_back(t[i]);
-      if (t[i] != '\'' || (i > 0 && IsWordChar(t[i - 1])) || !WordAt(t, i + 1)) continue;
+      if (t[i] != '\'' || WordBefore(t, i) || !WordAt(t, i + 1)) continue;
       bool clitic = false;
-      for (std::u32string_view c : {U"re", U"ve", U"ll", U"m", U"t", U"s", U"d", U"n"}) {
+      for (std::string_view c : {"re", "ve", "ll", "m", "t", "s", "d", "n"}) {
         if (MatchesAt(t, i + 1, c) && !WordAt(t, i + 1 + c.size())) clitic = true;
       }
       if (!clitic) out.push_back(' ');
     }
-    t = std::move(out);
+    t.swap(out);
   }
   // Punctuation.
-  t = FinalPeriod(t, U"])}>\"'»”’ ", /*space_after_period=*/true);
-  {
-    U32 out;
+  FinalPeriod(&t, "])}>\"' ", /*unicode_quotes=*/true, /*space_after_period=*/true);
+  if (HasAny(t, ":,")) {
+    Str out;
     for (size_t i = 0; i < t.size();) {
-      if ((t[i] == ':' || t[i] == ',') && i + 1 < t.size() && !IsDecimal(t[i + 1])) {
+      if ((t[i] == ':' || t[i] == ',') && i + 1 < t.size() && !IsDecimal(CodePointAt(t, i + 1))) {
+        const size_t next = i + 1;
+        size_t after = next;
+        NextCodePoint(t, &after);
         out.push_back(' ');
         out.push_back(t[i]);
         out.push_back(' ');
-        out.push_back(t[i + 1]);
-        i += 2;
+        out.append(t, next, after - next);
+        i = after;
       } else {
         out.push_back(t[i++]);
       }
     }
-    t = std::move(out);
-  }
-  if (!t.empty()) {
+    t.swap(out);
     size_t last = t.size() - 1;
     if (t[last] == '\n' && last > 0 && (t[last - 1] == ':' || t[last - 1] == ',')) --last;
-    if (t[last] == ':' || t[last] == ',') t.replace(last, 1, U32(U" ") + t[last] + U" ");
+    if (t[last] == ':' || t[last] == ',') t.replace(last, 1, std::string(" ") + t[last] + " ");
   }
-  t = PadRuns(t, [](const U32& s, size_t i) -> size_t {
-    size_t n = 0;
-    while (i + n < s.size() && s[i + n] == '.') ++n;
-    return n >= 2 ? n : 0;
-  });
-  t = PadChars(t, U";@#$%&\u2012\u2013\u2014\u2015");
-  t = FinalPeriod(t, U"])}>\"'", /*space_after_period=*/false);
-  t = PadChars(t, U"?!");
-  {
-    U32 out;
+  if (t.find("..") != Str::npos) {
+    PadRuns(&t, [](const Str& s, size_t i) -> size_t {
+      size_t n = 0;
+      while (i + n < s.size() && s[i + n] == '.') ++n;
+      return n >= 2 ? n : 0;
+    });
+  }
+  PadChars(&t, ";@#$%&");
+  PadSequences(&t, kDashes);
+  FinalPeriod(&t, "])}>\"'", /*unicode_quotes=*/false, /*space_after_period=*/false);
+  PadChars(&t, "?!");
+  if (t.find("' ") != Str::npos) {
+    Str out;
     for (size_t i = 0; i < t.size();) {
       if (t[i] != '\'' && i + 2 < t.size() && t[i + 1] == '\'' && t[i + 2] == ' ') {
         out.push_back(t[i]);
-        out += U" ' ";
+        out += " ' ";
         i += 3;
       } else {
         out.push_back(t[i++]);
       }
     }
-    t = std::move(out);
+    t.swap(out);
   }
-  t = PadChars(t, U"*");
-  t = PadChars(t, U"[]()<>{}");
-  t = ReplaceAll(t, U"--", U" -- ");
-  t = U" " + t + U" ";
+  PadChars(&t, "*");
+  PadChars(&t, "[]()<>{}");
+  ReplaceAll(&t, "--", " -- ");
+  t = " " + t + " ";
   // Ending quotes.
-  t = PadChars(t, U"»”’");
-  t = ReplaceAll(t, U"''", U" '' ");
-  t = ReplaceAll(t, U"\"", U" '' ");
+  PadSequences(&t, kCloseQuotes);
+  ReplaceAll(&t, "''", " '' ");
+  ReplaceAll(&t, "\"", " '' ");
   {
-    U32 out;
+    Str out;
+    out.reserve(t.size());
     bool space = false;
-    for (char32_t c : t) {
-      if (IsSpace(c)) {
+    for (size_t i = 0; i < t.size();) {
+      const size_t at = i;
+      const auto b = static_cast<unsigned char>(t[i]);
+      const char32_t c = b < 0x80 ? (++i, b) : NextCodePoint(t, &i);
+      const bool is_space = IsSpace(c);
+      if (is_space) {
         if (!space) out.push_back(' ');
-        space = true;
       } else {
-        out.push_back(c);
-        space = false;
+        out.append(t, at, i - at);
       }
+      space = is_space;
     }
-    t = std::move(out);
+    t.swap(out);
   }
-  {
+  if (Has(t, '\'')) {
     // `([^' ])('[sS]|'[mM]|'[dD]|') ` then `([^' ])('ll|'re|'ve|n't ...) `.
-    U32 out;
+    Str out;
     for (size_t i = 0; i < t.size();) {
       if (t[i] != '\'' && t[i] != ' ' && i + 1 < t.size() && t[i + 1] == '\'') {
-        if (i + 3 < t.size() && In(t[i + 2], U"sSmMdD") && t[i + 3] == ' ') {
+        if (i + 3 < t.size() && std::string_view("sSmMdD").find(t[i + 2]) != std::string_view::npos &&
+            t[i + 3] == ' ') {
           out.push_back(t[i]);
-          out += U" '";
+          out += " '";
           out.push_back(t[i + 2]);
-          out += U" ";
+          out += ' ';
           i += 4;
           continue;
         }
         if (i + 2 < t.size() && t[i + 2] == ' ') {
           out.push_back(t[i]);
-          out += U" ' ";
+          out += " ' ";
           i += 3;
           continue;
         }
       }
       out.push_back(t[i++]);
     }
-    t = std::move(out);
+    t.swap(out);
     out.clear();
     for (size_t i = 0; i < t.size();) {
       bool hit = false;
       if (t[i] != '\'' && t[i] != ' ' && i + 4 < t.size() && t[i + 4] == ' ') {
-        const U32 three = t.substr(i + 1, 3);
-        for (std::u32string_view c : {U"'ll", U"'LL", U"'re", U"'RE", U"'ve", U"'VE", U"n't", U"N'T"}) {
-          hit |= three == c;
-        }
+        const std::string_view three(t.data() + i + 1, 3);
+        for (std::string_view c : {"'ll", "'LL", "'re", "'RE", "'ve", "'VE", "n't", "N'T"}) hit |= three == c;
       }
       if (!hit) {
         out.push_back(t[i++]);
         continue;
       }
       out.push_back(t[i]);
-      out += U" ";
+      out += ' ';
       out.append(t, i + 1, 3);
-      out += U" ";
+      out += ' ';
       i += 5;
     }
-    t = std::move(out);
+    t.swap(out);
   }
-  t = SplitContraction(t, U"can", U"not", false);
-  t = SplitContraction(t, U"d", U"'ye", false);
-  t = SplitContraction(t, U"gim", U"me", false);
-  t = SplitContraction(t, U"gon", U"na", false);
-  t = SplitContraction(t, U"got", U"ta", false);
-  t = SplitContraction(t, U"lem", U"me", false);
-  t = SplitContraction(t, U"more", U"'n", false);
-  t = SplitContraction(t, U"wan", U"na", true);
-  for (std::u32string_view second : {U"is", U"was"}) {
-    // ` ('t)(is)\b` -> ` 't is `
-    U32 out;
-    for (size_t i = 0; i < t.size();) {
-      if (t[i] == ' ' && MatchesAt(t, i + 1, U"'t") && MatchesAt(t, i + 3, second) &&
-          !WordAt(t, i + 3 + second.size())) {
-        out += U" ";
-        out.append(t, i + 1, 2);
-        out += U" ";
-        out.append(t, i + 3, second.size());
-        out += U" ";
-        i += 3 + second.size();
-      } else {
-        out.push_back(t[i++]);
+  SplitContractions(&t);
+  if (t.find("'t") != Str::npos || t.find("'T") != Str::npos) {
+    for (std::string_view second : {"is", "was"}) {
+      // ` ('t)(is)\b` -> ` 't is `
+      Str out;
+      for (size_t i = 0; i < t.size();) {
+        if (t[i] == ' ' && MatchesAt(t, i + 1, "'t") && MatchesAt(t, i + 3, second) &&
+            !WordAt(t, i + 3 + second.size())) {
+          out += ' ';
+          out.append(t, i + 1, 2);
+          out += ' ';
+          out.append(t, i + 3, second.size());
+          out += ' ';
+          i += 3 + second.size();
+        } else {
+          out.push_back(t[i++]);
+        }
       }
-    }
-    t = std::move(out);
-  }
-  std::string word;
-  for (char32_t c : t) {
-    if (IsSpace(c)) {
-      if (!word.empty()) words->push_back(std::move(word));
-      word.clear();
-    } else {
-      AppendUtf8(c, &word);
+      t.swap(out);
     }
   }
-  if (!word.empty()) words->push_back(std::move(word));
+  // Only ' ' separates words now.
+  size_t start = 0;
+  for (size_t i = 0; i <= t.size(); ++i) {
+    if (i == t.size() || t[i] == ' ') {
+      if (i > start) words->emplace_back(t, start, i - start);
+      start = i + 1;
+    }
+  }
 }
 
 std::vector<std::string_view> SplitSentences(std::string_view text) {
@@ -375,6 +478,10 @@ std::vector<std::string_view> SplitSentences(std::string_view text) {
     sentences.push_back(text.substr(start, stop - start));
   }
   return sentences;
+}
+
+void TokenizeSentence(std::string_view sentence, std::vector<std::string>* words) {
+  if (!TokenizeSentenceFast(sentence, words)) TokenizeSentenceByRules(sentence, words);
 }
 
 std::vector<std::string> WordTokenize(std::string_view text, WordTokenizer kind) {

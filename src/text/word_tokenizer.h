@@ -29,5 +29,11 @@ std::vector<std::string> WordTokenize(std::string_view text, WordTokenizer kind 
 std::vector<std::string_view> SplitSentences(std::string_view text);
 // NLTKWordTokenizer.tokenize on one sentence.
 void TokenizeSentence(std::string_view sentence, std::vector<std::string>* words);
+// The same two ways: NLTK's regex rules one after the other (the reference;
+// every sentence can take it), and one scan that gives the same words for
+// sentences without double quotes, backticks, `''` or typographic quotes,
+// dashes and spaces — false (nothing added) for the others.
+void TokenizeSentenceByRules(std::string_view sentence, std::vector<std::string>* words);
+bool TokenizeSentenceFast(std::string_view sentence, std::vector<std::string>* words);
 
 }  // namespace strata::text

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace strata::data {
@@ -43,20 +44,27 @@ void ConsoleReporter::OnFinish(const RunReport& r) {
     return;
   }
   const int64_t good = r.rows_read - r.rows_bad;
-  std::fprintf(stderr, "\n%-4s %-14s %14s %14s %14s\n", "step", "operator", "rows in", "rows out", "filtered");
-  std::fprintf(stderr, "%-4s %-14s %14s %14s %14s\n", "-", "read", Thousands(r.rows_read).c_str(),
+  std::fprintf(stderr, "\n%-4s %-18s %14s %14s %14s\n", "step", "operator", "rows in", "rows out", "filtered");
+  std::fprintf(stderr, "%-4s %-18s %14s %14s %14s\n", "-", "read", Thousands(r.rows_read).c_str(),
                Thousands(good).c_str(), ("bad " + Thousands(r.rows_bad)).c_str());
   for (const StepRows& s : r.steps) {
     if (!s.row_local) {  // global steps: rows in and out only
-      std::fprintf(stderr, "%-4zu %-14s %14s %14s\n", s.step, s.op.c_str(), Thousands(s.rows_in).c_str(),
+      std::fprintf(stderr, "%-4zu %-18s %14s %14s\n", s.step, s.op.c_str(), Thousands(s.rows_in).c_str(),
                    Thousands(s.rows_out).c_str());
       continue;
     }
     // Steps that add rows (flat_map, map_batches) say how many.
     const std::string change = s.rows_out > s.rows_in ? "added " + Thousands(s.rows_out - s.rows_in)
                                                       : Thousands(s.rows_in - s.rows_out);
-    std::fprintf(stderr, "%-4zu %-14s %14s %14s %14s\n", s.step, s.op.c_str(), Thousands(s.rows_in).c_str(),
+    std::fprintf(stderr, "%-4zu %-18s %14s %14s %14s\n", s.step, s.op.c_str(), Thousands(s.rows_in).c_str(),
                  Thousands(s.rows_out).c_str(), change.c_str());
+    // Per rule, largest first: why the rows went.
+    std::vector<std::pair<std::string, int64_t>> counts(s.counters.begin(), s.counters.end());
+    std::stable_sort(counts.begin(), counts.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    for (const auto& [name, n] : counts) {
+      const double share = s.rows_in > 0 ? 100.0 * static_cast<double>(n) / static_cast<double>(s.rows_in) : 0.0;
+      std::fprintf(stderr, "       %-30s %14s %6.1f%%\n", name.c_str(), Thousands(n).c_str(), share);
+    }
   }
   const std::string bad_how = r.bad_policy == "quarantine" ? "quarantined to " + r.quarantine_path : r.bad_policy;
   std::fprintf(stderr, "\nread %s rows (%.1f MB) from %s; %s bad (%s); wrote %s rows to %s in %d part(s); %.2f s\n",

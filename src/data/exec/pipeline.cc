@@ -51,13 +51,14 @@ struct MapResult {
   Block block;
   int64_t rows_read = 0;
   std::vector<int64_t> rows_out;  // after each row-local step
+  std::vector<std::map<std::string, int64_t>> counters;  // each row-local step's (Step::Counters)
   std::vector<BadRecord> bad;
   int64_t bytes = 0;
   int64_t rows_written = 0;  // by the task itself (map-only pipelines)
   std::vector<strata::ObjectRef<Block>> parts;  // shuffled: one object per part
   Block sample;                                 // sorted later: key samples
   std::string error;
-  STRATA_STRUCT(block, rows_read, rows_out, bad, bytes, rows_written, parts, sample, error);
+  STRATA_STRUCT(block, rows_read, rows_out, counters, bad, bytes, rows_written, parts, sample, error);
 };
 
 // `sides`: the right sides of the joins among `ops`, in order (broadcast:
@@ -85,6 +86,7 @@ MapResult RunMapTask(const MapTask& task, const std::vector<Block>& sides) {
       return r;
     }
     r.rows_out.push_back(r.block.num_rows);
+    r.counters.push_back(step->Counters());
   }
   if (!task.partial_groupby.empty() && !PartialGroupBy(task.partial_groupby, &r.block, &r.error)) return r;
   if (task.next.active() && (r.bad.empty() || !task.fail_on_bad)) {
@@ -316,6 +318,7 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* 
   std::filesystem::remove_all(spec.write.path, ec);
   std::vector<BadRecord> bad;
   std::vector<int64_t> rows_after(local, 0);
+  std::vector<std::map<std::string, int64_t>> counters(local);
   int64_t written = 0;
   int parts_written = 0;
   std::unique_ptr<GroupBy> merged = partial && !shuffle ? steps[local]->MakeGroupBy() : nullptr;
@@ -327,6 +330,9 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* 
   // shuffle objects noted, or kept for the global steps.
   auto consume = [&](MapResult&& part, size_t index, std::string* err) {
     for (size_t i = 0; i < local && i < part.rows_out.size(); ++i) rows_after[i] += part.rows_out[i];
+    for (size_t i = 0; i < local && i < part.counters.size(); ++i) {
+      for (const auto& [name, n] : part.counters[i]) counters[i][name] += n;
+    }
     bad.insert(bad.end(), part.bad.begin(), part.bad.end());
     if (!part.bad.empty() && policy == BadRecordPolicy::kFail) return true;  // reported below, in file order
     if (map_only) {
@@ -501,12 +507,12 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* 
   // Every input row accounted for, step by step.
   int64_t in = src.rows_read;
   for (size_t i = 0; i < local; ++i) {
-    report->steps.push_back({i + 1, spec.steps[i].first, in, rows_after[i], true});
+    report->steps.push_back({i + 1, spec.steps[i].first, in, rows_after[i], true, counters[i]});
     in = rows_after[i];
   }
   size_t step_no = local;
   for (const auto& [op, rows] : global_rows) {
-    report->steps.push_back({++step_no, op, in, rows, false});
+    report->steps.push_back({++step_no, op, in, rows, false, {}});
     in = rows;
   }
   report->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,9 @@ struct StepRows {
   int64_t rows_in = 0;
   int64_t rows_out = 0;
   bool row_local = true;  // false: a global step (rows in and out, nothing "filtered")
+  // What the step counted, summed over the cluster: a text filter's drops
+  // per rule. Steps of the map stage only, so far.
+  std::map<std::string, int64_t> counters;
 };
 
 // The end of a run: what went in, what each step did, what came out.

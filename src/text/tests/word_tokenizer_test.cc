@@ -66,3 +66,67 @@ TEST(WordTokenizer, MalformedUtf8AndEmptyInputAreWords) {
 
 }  // namespace
 }  // namespace strata::text
+
+namespace strata::text {
+namespace {
+
+std::vector<std::string> ByRules(std::string_view s) {
+  std::vector<std::string> w;
+  TokenizeSentenceByRules(s, &w);
+  return w;
+}
+
+// The one-scan tokenizer must give the rules' words wherever it answers.
+void ExpectSameWords(std::string_view sentence) {
+  std::vector<std::string> fast;
+  if (!TokenizeSentenceFast(sentence, &fast)) return;
+  EXPECT_EQ(fast, ByRules(sentence)) << "sentence: [" << sentence << "]";
+}
+
+TEST(WordTokenizer, OneScanAgreesWithTheRulesOnHandPickedSentences) {
+  for (const char* s : {
+           "Good muffins cost $3.88 in New York.", "They'll save and invest more.", "hi, my name can't hello,",
+           "a,,b", "a,b:c", "x,1 y:2 z:", "end.')", "the boys'", "'Tis the season", "x-'abc", "rock 'n' roll.",
+           "gonna's wanna go", "d'ye more'n lemme gimme gotta", "cannot.", "Cannot, CANNOT!", "a---b -- c",
+           "what?! ... ok..", "U.S. and e.g. x.y.", "3,36 euros (roughly)", "[1] {a} <b> *c*", "it's 50% off & more;",
+           "no. :", "a ,", "He said 'hello' to me.", "I'm I'd I'M you're YOU'RE they've wouldn't WOULDN'T",
+           "x's y'S z'd", "word' next", "Ünïcödé wörds, déjà vu.", "tab\tseparated\nlines ok.", "a.)\n)",
+           "final ).", "'", "''", ".", "..", "a.", "a..", "a. ", ":", ",", "x:\n", "rock'n'roll", "o'clock's",
+       }) {
+    ExpectSameWords(s);
+  }
+}
+
+TEST(WordTokenizer, OneScanAgreesWithTheRulesOnRandomStrings) {
+  // Sentences from an alphabet dense in the characters the rules treat
+  // specially; a fixed seed, so a failure is reproducible.
+  const std::string alphabet = "aAbnstdmlrveoicgwy'.,:;!?-()[]<>{}*#$%&@ 0123456789\tÄé";
+  uint64_t state = 42;
+  auto next = [&] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<size_t>(state >> 33);
+  };
+  size_t answered = 0;
+  for (int n = 0; n < 20000; ++n) {
+    std::string s;
+    const size_t len = 1 + next() % 24;
+    for (size_t k = 0; k < len; ++k) {
+      const size_t c = next() % alphabet.size();
+      // Keep multi-byte letters whole.
+      if (static_cast<unsigned char>(alphabet[c]) >= 0x80) {
+        static const char* const kLetters[] = {"Ä", "é", "à", "ß", "ı", "Σ"};
+        s += kLetters[next() % 6];
+      } else {
+        s += alphabet[c];
+      }
+    }
+    std::vector<std::string> fast;
+    if (TokenizeSentenceFast(s, &fast)) ++answered;
+    ExpectSameWords(s);
+    if (HasFailure()) return;
+  }
+  EXPECT_GT(answered, 10000u);  // the fast path is exercised, not skipped
+}
+
+}  // namespace
+}  // namespace strata::text
