@@ -45,6 +45,8 @@ bool IsWordAt(std::string_view t, size_t i) {
 
 bool IsWordBefore(std::string_view t, size_t i) {
   if (i == 0) return false;
+  const auto b = static_cast<unsigned char>(t[i - 1]);
+  if (b < 0x80) return IsWordChar(b);
   size_t j = i - 1;
   while (j > 0 && (static_cast<unsigned char>(t[j]) & 0xC0) == 0x80) --j;
   return IsWordChar(NextCodePoint(t, &j));

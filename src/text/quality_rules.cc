@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "text/unicode.h"
+#include "text/word_cache.h"
 
 namespace strata::text {
 
@@ -68,7 +69,10 @@ std::vector<std::string_view> SplitOnNewlineRuns(std::string_view text, size_t a
   return parts;
 }
 
-std::vector<std::string> Words(std::string_view text, WordTokenizer kind) { return WordTokenize(text, kind); }
+// A chain of filters tokenizes a document once (word_cache.h).
+std::shared_ptr<const std::vector<std::string>> Words(std::string_view text, WordTokenizer kind) {
+  return CachedWords(text, kind);
+}
 
 // Words as 64-bit ids with their lengths: n-grams are compared by a hash
 // of their words' ids instead of by joined strings (a false match needs a
@@ -229,7 +233,8 @@ std::pair<size_t, size_t> FindDuplicates(const std::vector<std::string_view>& it
 }
 
 Reason GopherQuality(const GopherQualityParams& p, std::string_view text) {
-  const std::vector<std::string> words = Words(text, p.tokenizer);
+  const auto shared_words = Words(text, p.tokenizer);
+  const std::vector<std::string>& words = *shared_words;
   if (words.empty()) return "empty";
   const double n_words = static_cast<double>(words.size());
   double non_symbol = 0, non_symbol_chars = 0;
@@ -301,7 +306,7 @@ Reason GopherRepetition(const GopherRepetitionParams& p, std::string_view text) 
   if (p.dup_line_char_frac != 0 && static_cast<double>(line_chars) / length > p.dup_line_char_frac) {
     return "dup_line_char_frac";
   }
-  const WordIds words = IdsOf(Words(text, p.tokenizer));
+  const WordIds words = IdsOf(*Words(text, p.tokenizer));
   for (const auto& [n, frac] : p.top_n_grams) {
     if (n <= 0 || words.id.size() < static_cast<size_t>(n)) continue;
     if (static_cast<double>(TopNGramChars(words, static_cast<size_t>(n))) / length > frac) {
@@ -411,8 +416,8 @@ Reason FineWebQuality(const FineWebQualityParams& p, std::string_view text) {
           p.char_duplicates_ratio) {
     return "char_dup_ratio";
   }
-  const std::vector<std::string> words = Words(text, p.tokenizer);
-  if (!words.empty() && static_cast<double>(CountOf(text, "\n")) / static_cast<double>(words.size()) > p.new_line_ratio) {
+  const size_t n_words = Words(text, p.tokenizer)->size();
+  if (n_words > 0 && static_cast<double>(CountOf(text, "\n")) / static_cast<double>(n_words) > p.new_line_ratio) {
     return "list_ratio";
   }
   return "";

@@ -93,11 +93,21 @@ std::string_view LStrip(std::string_view s) {
 }
 
 std::string_view RStrip(std::string_view s) {
-  // Walk forward (UTF-8 cannot be decoded backwards safely when invalid),
-  // remembering where the last non-space ended.
-  size_t end = 0;
-  for (size_t i = 0; i < s.size();) {
-    if (!IsSpace(NextCodePoint(s, &i))) end = i;
+  size_t end = s.size();
+  while (end > 0) {
+    const auto b = static_cast<unsigned char>(s[end - 1]);
+    if (b < 0x80) {
+      if (!IsSpace(b)) break;
+      --end;
+      continue;
+    }
+    // The start of the last character; a malformed one is not a space.
+    size_t start = end - 1;
+    while (start > 0 && end - start < 4 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) --start;
+    size_t i = start;
+    const char32_t c = NextCodePoint(s, &i);
+    if (i != end || !IsSpace(c)) break;
+    end = start;
   }
   return s.substr(0, end);
 }

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# `make bench`: datatrove's default quality chain (gopher_repetition,
+# gopher_quality, c4_quality, fineweb_quality) over the generated web-text
+# corpus (../shared/corpus/gen_corpus.py), on Strata's embedded cluster
+# (every core of this machine), and on the Python peer (the same rules with
+# NLTK, one core: what datatrove costs) over the corpus's first 2 MB.
+# Reported per core: MB/s divided by the cores used.
+# Usage: run_text.sh BUILD_DIR [CORPUS_MB]
+set -euo pipefail
+build=${1:-build}
+mb=${2:-200}
+here=$(cd "$(dirname "$0")" && pwd)
+gen="$here/../../../shared/corpus/gen_corpus.py"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+corpus="/tmp/strata-bench-corpus-$mb.jsonl"
+[[ -s "$corpus" ]] || /usr/bin/python3 "$gen" --size-mb "$mb" --out "$corpus" >/dev/null
+sed "s|CORPUS|$corpus|; s|OUT|$work/out|" "$here/quality_chain.yaml" > "$work/chain.yaml"
+cores=$(nproc)
+best=999
+for _ in 1 2 3; do
+  t0=$(date +%s.%N)
+  "$build/src/cli/strata" run "$work/chain.yaml" 2>"$work/summary.txt"
+  t=$(echo "$(date +%s.%N) - $t0" | bc)
+  best=$(echo "if ($t < $best) $t else $best" | bc)
+done
+kept=$(grep -o 'wrote [0-9,]* rows' "$work/summary.txt" | tr -dc 0-9)
+read -r peer_mb peer_s peer_kept < <(/usr/bin/python3 "$here/datatrove_rules_peer.py" "$corpus" 2)
+strata_core=$(echo "scale=2; $mb / $best / $cores" | bc)
+peer_core=$(echo "scale=2; $peer_mb / $peer_s" | bc)
+echo "quality chain on ${mb} MB: strata ${best} s on ${cores} cores = ${strata_core} MB/s per core" \
+     "(kept ${kept} docs); python+nltk peer ${peer_core} MB/s per core (on ${peer_mb} MB, kept ${peer_kept});" \
+     "ratio $(echo "scale=1; $strata_core / $peer_core" | bc)x per core"
+grep -E '^[0-9]+ |^       ' "$work/summary.txt" || true

@@ -1,0 +1,46 @@
+#include "text/word_cache.h"
+
+#include <functional>
+#include <unordered_map>
+
+namespace strata::text {
+
+namespace {
+
+struct Entry {
+  std::string text;  // compared on a hash match: a collision never mixes documents
+  std::shared_ptr<const std::vector<std::string>> words;
+};
+
+struct Cache {
+  std::unordered_map<uint64_t, Entry> entries;
+  size_t bytes = 0;
+};
+
+size_t BytesOf(const std::vector<std::string>& words, std::string_view text) {
+  size_t bytes = text.size() + words.size() * sizeof(std::string);
+  for (const std::string& w : words) bytes += w.size() > 15 ? w.size() : 0;
+  return bytes;
+}
+
+}  // namespace
+
+std::shared_ptr<const std::vector<std::string>> CachedWords(std::string_view text, WordTokenizer kind) {
+  thread_local Cache cache;
+  const uint64_t key = std::hash<std::string_view>()(text) * 2 + static_cast<uint64_t>(kind);
+  auto it = cache.entries.find(key);
+  if (it != cache.entries.end() && it->second.text == text) return it->second.words;
+  auto words = std::make_shared<const std::vector<std::string>>(WordTokenize(text, kind));
+  const size_t bytes = BytesOf(*words, text);
+  if (cache.bytes + bytes > kWordCacheMaxBytes) {
+    cache.entries.clear();
+    cache.bytes = 0;
+  }
+  if (bytes <= kWordCacheMaxBytes / 4) {
+    cache.entries[key] = Entry{std::string(text), words};
+    cache.bytes += bytes;
+  }
+  return words;
+}
+
+}  // namespace strata::text
