@@ -1,5 +1,7 @@
 #include "text/text_filter_step.h"
 
+#include "text/text_map_steps.h"
+
 namespace strata::text {
 
 namespace {
@@ -16,16 +18,9 @@ class TextFilterStep : public data::Step {
   bool row_local() const override { return true; }
 
   bool Apply(Block* block, std::string* error) override {
+    if (TextColumn(*block, column_, error) == nullptr) return false;
     const int at = block->Find(column_);
-    if (at < 0) {
-      *error = "no column '" + column_ + "' (columns: " + Names(*block) + "); set `column:`";
-      return false;
-    }
     const Column& text = block->columns[static_cast<size_t>(at)];
-    if (text.type != Type::kString && text.type != Type::kNull) {
-      *error = "column '" + column_ + "' is " + data::TypeName(text.type) + ", not text";
-      return false;
-    }
     const int dropped_at = explain_ ? block->Find("dropped") : -1;
     const int reason_at = explain_ ? block->Find("reason") : -1;
     Column keep = Column::OfType(Type::kBool);
@@ -75,11 +70,6 @@ class TextFilterStep : public data::Step {
   std::map<std::string, int64_t> Counters() const override { return counters_; }
 
  private:
-  static std::string Names(const Block& b) {
-    std::string s;
-    for (const std::string& n : b.names) s += (s.empty() ? "" : ", ") + n;
-    return s;
-  }
   static void Set(Block* b, const std::string& name, Column c) {
     const int at = b->Find(name);
     if (at >= 0) {

@@ -4,7 +4,9 @@
 
 #include "data/ops/operators.h"  // GroupBy, complete, for Step
 #include "data/ops/steps.h"
+#include "text/normalize.h"
 #include "text/quality_rules.h"
+#include "text/text_map_steps.h"
 #include "text/text_filter_step.h"
 
 namespace strata::text {
@@ -56,6 +58,28 @@ StepInfo Filter(const char* name, std::set<std::string> params, MakeJudge make_j
 }
 
 void AddTextSteps(std::map<std::string, StepInfo>* r) {
+  (*r)["normalize_text"].params = {"column", "output", "form", "lowercase", "fix_mojibake",
+                                   "fix_html_entities", "remove_control", "collapse_whitespace"};
+  (*r)["normalize_text"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
+    NormalizeOptions o;
+    const std::string form = p.value("form", std::string("NFC"));
+    if (form != "NFC" && form != "NFKC") {
+      *error = "form must be NFC or NFKC, not '" + form + "'";
+      return nullptr;
+    }
+    o.nfkc = form == "NFKC";
+    o.lowercase = p.value("lowercase", o.lowercase);
+    o.fix_mojibake = p.value("fix_mojibake", o.fix_mojibake);
+    o.fix_html_entities = p.value("fix_html_entities", o.fix_html_entities);
+    o.remove_control = p.value("remove_control", o.remove_control);
+    o.collapse_whitespace = p.value("collapse_whitespace", o.collapse_whitespace);
+    const std::string column = p.value("column", std::string("text"));
+    return MakeTextRewrite(column, p.value("output", column), [o](std::string_view t) { return NormalizeText(o, t); });
+  };
+  (*r)["text_stats"].params = {"column", "prefix"};
+  (*r)["text_stats"].make = [](const json& p, std::string*) -> std::unique_ptr<data::Step> {
+    return MakeTextStats(p.value("column", std::string("text")), p.value("prefix", std::string()));
+  };
   (*r)["gopher_quality"] = Filter(
       "gopher_quality",
       {"min_doc_words", "max_doc_words", "min_avg_word_length", "max_avg_word_length",

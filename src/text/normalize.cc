@@ -1,0 +1,187 @@
+#include "text/normalize.h"
+
+#include <cctype>
+#include <cstdlib>
+
+#include <utf8proc.h>
+
+#include "text/unicode.h"
+
+namespace strata::text {
+
+namespace {
+
+// The byte Windows-1252 (Latin-1 where 1252 has none) writes `c` as, or -1.
+int Cp1252Byte(char32_t c) {
+  if (c >= 0xA0 && c <= 0xFF) return static_cast<int>(c);
+  if (c >= 0x80 && c <= 0x9F) return static_cast<int>(c);  // Latin-1 C1 controls
+  switch (c) {
+    case 0x20AC: return 0x80; case 0x201A: return 0x82; case 0x0192: return 0x83;
+    case 0x201E: return 0x84; case 0x2026: return 0x85; case 0x2020: return 0x86;
+    case 0x2021: return 0x87; case 0x02C6: return 0x88; case 0x2030: return 0x89;
+    case 0x0160: return 0x8A; case 0x2039: return 0x8B; case 0x0152: return 0x8C;
+    case 0x017D: return 0x8E; case 0x2018: return 0x91; case 0x2019: return 0x92;
+    case 0x201C: return 0x93; case 0x201D: return 0x94; case 0x2022: return 0x95;
+    case 0x2013: return 0x96; case 0x2014: return 0x97; case 0x02DC: return 0x98;
+    case 0x2122: return 0x99; case 0x0161: return 0x9A; case 0x203A: return 0x9B;
+    case 0x0153: return 0x9C; case 0x017E: return 0x9E; case 0x0178: return 0x9F;
+    default: return -1;
+  }
+}
+
+// How many bytes a UTF-8 sequence starting with `lead` has (0: not a lead).
+size_t SequenceLength(int lead) {
+  if (lead >= 0xC2 && lead <= 0xDF) return 2;
+  if (lead >= 0xE0 && lead <= 0xEF) return 3;
+  if (lead >= 0xF0 && lead <= 0xF4) return 4;
+  return 0;
+}
+
+bool ValidUtf8Char(const std::string& bytes) {
+  size_t i = 0;
+  const char32_t c = NextCodePoint(bytes, &i);
+  return i == bytes.size() && !(c == 0xFFFD && bytes != "\xEF\xBF\xBD");
+}
+
+void NormalizeForm(std::string* text, bool nfkc) {
+  int options = UTF8PROC_STABLE | UTF8PROC_COMPOSE;
+  if (nfkc) options |= UTF8PROC_COMPAT;
+  utf8proc_uint8_t* out = nullptr;
+  const utf8proc_ssize_t n =
+      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text->data()),
+                   static_cast<utf8proc_ssize_t>(text->size()), &out, static_cast<utf8proc_option_t>(options));
+  if (n >= 0) text->assign(reinterpret_cast<const char*>(out), static_cast<size_t>(n));
+  std::free(out);
+}
+
+}  // namespace
+
+std::string FixMojibake(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    const size_t at = i;
+    const char32_t c = NextCodePoint(text, &i);
+    const size_t want = SequenceLength(Cp1252Byte(c));
+    if (want >= 2) {
+      // The next characters must stand for continuation bytes 0x80-0xBF.
+      std::string bytes(1, static_cast<char>(Cp1252Byte(c)));
+      size_t j = i;
+      while (bytes.size() < want && j < text.size()) {
+        const char32_t next = NextCodePoint(text, &j);
+        const int b = Cp1252Byte(next);
+        if (b < 0x80 || b > 0xBF) break;
+        bytes.push_back(static_cast<char>(b));
+      }
+      if (bytes.size() == want && ValidUtf8Char(bytes)) {
+        out += bytes;
+        i = j;
+        continue;
+      }
+    }
+    out.append(text, at, i - at);
+  }
+  return out;
+}
+
+std::string DecodeHtmlEntities(std::string_view text) {
+  static constexpr std::pair<std::string_view, std::string_view> kNamed[] = {
+      {"&amp;", "&"}, {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&nbsp;", "\u00A0"},
+  };
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size();) {
+    if (text[i] != '&') {
+      out.push_back(text[i++]);
+      continue;
+    }
+    bool done = false;
+    for (const auto& [name, value] : kNamed) {
+      if (text.compare(i, name.size(), name) == 0) {
+        out += value;
+        i += name.size();
+        done = true;
+        break;
+      }
+    }
+    if (done) continue;
+    if (i + 2 < text.size() && text[i + 1] == '#') {
+      const bool hex = text[i + 2] == 'x' || text[i + 2] == 'X';
+      size_t j = i + (hex ? 3 : 2);
+      uint32_t value = 0;
+      const size_t digits_start = j;
+      while (j < text.size() && j - digits_start < 7 &&
+             (hex ? std::isxdigit(static_cast<unsigned char>(text[j])) : std::isdigit(static_cast<unsigned char>(text[j])))) {
+        value = value * (hex ? 16 : 10) + static_cast<uint32_t>(std::isdigit(static_cast<unsigned char>(text[j]))
+                                                                      ? text[j] - '0'
+                                                                      : (text[j] | 0x20) - 'a' + 10);
+        ++j;
+      }
+      if (j > digits_start && j < text.size() && text[j] == ';' && value > 0 && value <= 0x10FFFF &&
+          !(value >= 0xD800 && value <= 0xDFFF)) {
+        AppendUtf8(static_cast<char32_t>(value), &out);
+        i = j + 1;
+        continue;
+      }
+    }
+    out.push_back(text[i++]);
+  }
+  return out;
+}
+
+std::string NormalizeText(const NormalizeOptions& o, std::string_view text) {
+  std::string t(text);
+  if (o.fix_mojibake) t = FixMojibake(t);
+  if (o.fix_html_entities && t.find('&') != std::string::npos) t = DecodeHtmlEntities(t);
+  NormalizeForm(&t, o.nfkc);
+  // One pass: controls, whitespace, case.
+  std::string out;
+  out.reserve(t.size());
+  size_t pending_spaces = 0;   // horizontal whitespace not yet written
+  size_t newlines = 0;         // line breaks in a row so far
+  bool line_has_text = false;
+  for (size_t i = 0; i < t.size();) {
+    const size_t at = i;
+    char32_t c = NextCodePoint(t, &i);
+    if (c == '\r') {
+      if (i < t.size() && t[i] == '\n') continue;  // CR LF: the LF follows
+      c = '\n';
+    }
+    if (c == 0xFFFD && !(i - at == 3 && t.compare(at, 3, "\xEF\xBF\xBD") == 0)) {
+      if (o.remove_control) continue;  // an invalid byte
+    }
+    const bool control = c < 0x20 ? (c != '\n' && c != '\t') : (c >= 0x7F && c < 0xA0);
+    if (control && o.remove_control) continue;
+    if (o.collapse_whitespace) {
+      if (c == '\n') {
+        pending_spaces = 0;  // spaces at the end of a line go
+        line_has_text = false;
+        // At most one blank line; none before the first text.
+        if (!out.empty() && newlines < 2) out.push_back('\n');
+        ++newlines;
+        continue;
+      }
+      if (IsSpace(c)) {
+        ++pending_spaces;
+        continue;
+      }
+      if (pending_spaces > 0 && line_has_text) out.push_back(' ');  // not at a line's start
+      pending_spaces = 0;
+      newlines = 0;
+      line_has_text = true;
+    }
+    if (o.lowercase) c = ToLower(c);
+    if (c < 0x80) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      AppendUtf8(c, &out);
+    }
+  }
+  if (o.collapse_whitespace) {
+    while (!out.empty() && out.back() == '\n') out.pop_back();
+  }
+  return out;
+}
+
+}  // namespace strata::text

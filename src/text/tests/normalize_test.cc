@@ -1,0 +1,48 @@
+#include "text/normalize.h"
+
+#include <gtest/gtest.h>
+
+#include "text/text_stats.h"
+
+namespace strata::text {
+namespace {
+
+TEST(NormalizeText, FixesMojibakeOnlyWhereTheBytesAreUtf8) {
+  EXPECT_EQ(FixMojibake("donâ€™t stop at the cafÃ©"), "don’t stop at the café");
+  EXPECT_EQ(FixMojibake("Ã¼ber GrÃ¶ÃŸe â€œquotedâ€\u009d"), "über Größe “quoted”");
+  // Real Latin-1 text stays: "Ã" followed by a letter is not a UTF-8 sequence.
+  EXPECT_EQ(FixMojibake("São Paulo, Ãrvore"), "São Paulo, Ãrvore");
+}
+
+TEST(NormalizeText, DecodesHtmlEntities) {
+  EXPECT_EQ(DecodeHtmlEntities("Tom &amp; Jerry &lt;3 &#39;hi&#x27; &#8212; &bogus; & &#xD800;"),
+            "Tom & Jerry <3 'hi' — &bogus; & &#xD800;");
+}
+
+TEST(NormalizeText, FormsControlsWhitespaceAndCase) {
+  NormalizeOptions o;
+  EXPECT_EQ(NormalizeText(o, "e\u0301te\u0301"), "été");             // NFC composes
+  EXPECT_EQ(NormalizeText(o, "ﬁne ①"), "ﬁne ①");                     // NFC keeps compatibility forms
+  o.nfkc = true;
+  EXPECT_EQ(NormalizeText(o, "ﬁne ①"), "fine 1");
+  o = NormalizeOptions();
+  EXPECT_EQ(NormalizeText(o, "\n\n  a \t b  \r\n\r\n\r\n\n c\x01\x7f d \n\n"), "a b\n\nc d");
+  EXPECT_EQ(NormalizeText(o, std::string("bad\xff byte")), "bad byte");
+  o.lowercase = true;
+  EXPECT_EQ(NormalizeText(o, "ÜBER Straße İ"), "über straße i");  // simple case mapping: İ -> i
+}
+
+TEST(TextStats, CountsAndRatios) {
+  const TextStats s = StatsOf("Hello wörld!\n42 cats");
+  EXPECT_EQ(s.chars, 20);
+  EXPECT_EQ(s.words, 4);
+  EXPECT_EQ(s.lines, 2);
+  EXPECT_DOUBLE_EQ(s.mean_word_length, 17.0 / 4);
+  EXPECT_DOUBLE_EQ(s.non_alpha_ratio, 3.0 / 17);  // "!", "4", "2"
+  const TextStats empty = StatsOf("");
+  EXPECT_EQ(empty.words, 0);
+  EXPECT_EQ(empty.mean_word_length, 0);
+}
+
+}  // namespace
+}  // namespace strata::text

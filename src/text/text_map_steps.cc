@@ -1,0 +1,102 @@
+#include "text/text_map_steps.h"
+
+#include "text/text_stats.h"
+
+namespace strata::text {
+
+namespace {
+
+using data::Block;
+using data::Column;
+using data::Type;
+
+void Put(Block* b, const std::string& name, Column c) {
+  const int at = b->Find(name);
+  if (at >= 0) {
+    b->columns[static_cast<size_t>(at)] = std::move(c);
+  } else {
+    b->Add(name, std::move(c));
+  }
+}
+
+class RewriteStep : public data::Step {
+ public:
+  RewriteStep(std::string column, std::string output, Rewrite rewrite)
+      : column_(std::move(column)), output_(std::move(output)), rewrite_(std::move(rewrite)) {}
+  bool row_local() const override { return true; }
+  bool Apply(Block* block, std::string* error) override {
+    const Column* text = TextColumn(*block, column_, error);
+    if (text == nullptr) return false;
+    Column out = Column::OfType(Type::kString);
+    for (int64_t i = 0; i < block->num_rows; ++i) {
+      if (text->IsNull(i)) {
+        out.AppendNull();
+      } else {
+        out.AppendString(rewrite_(text->Str(i)));
+      }
+    }
+    Put(block, output_, std::move(out));
+    return true;
+  }
+
+ private:
+  std::string column_, output_;
+  Rewrite rewrite_;
+};
+
+class StatsStep : public data::Step {
+ public:
+  StatsStep(std::string column, std::string prefix) : column_(std::move(column)), prefix_(std::move(prefix)) {}
+  bool row_local() const override { return true; }
+  bool Apply(Block* block, std::string* error) override {
+    const Column* text = TextColumn(*block, column_, error);
+    if (text == nullptr) return false;
+    Column chars = Column::OfType(Type::kInt64), words = Column::OfType(Type::kInt64),
+           lines = Column::OfType(Type::kInt64), mean = Column::OfType(Type::kDouble),
+           non_alpha = Column::OfType(Type::kDouble);
+    for (int64_t i = 0; i < block->num_rows; ++i) {
+      const TextStats s = StatsOf(text->IsNull(i) ? std::string_view() : text->Str(i));
+      chars.AppendInt(s.chars);
+      words.AppendInt(s.words);
+      lines.AppendInt(s.lines);
+      mean.AppendDouble(s.mean_word_length);
+      non_alpha.AppendDouble(s.non_alpha_ratio);
+    }
+    Put(block, prefix_ + "chars", std::move(chars));
+    Put(block, prefix_ + "words", std::move(words));
+    Put(block, prefix_ + "lines", std::move(lines));
+    Put(block, prefix_ + "mean_word_length", std::move(mean));
+    Put(block, prefix_ + "non_alpha_ratio", std::move(non_alpha));
+    return true;
+  }
+
+ private:
+  std::string column_, prefix_;
+};
+
+}  // namespace
+
+const Column* TextColumn(const Block& block, const std::string& column, std::string* error) {
+  const Column* c = block.Get(column);
+  if (c == nullptr) {
+    std::string names;
+    for (const std::string& n : block.names) names += (names.empty() ? "" : ", ") + n;
+    *error = "no column '" + column + "' (columns: " + names + "); set `column:`";
+    return nullptr;
+  }
+  if (c->type != Type::kString && c->type != Type::kNull) {
+    *error = "column '" + column + "' is " + data::TypeName(c->type) + ", not text";
+    return nullptr;
+  }
+  return c;
+}
+
+std::unique_ptr<data::Step> MakeTextRewrite(std::string column, std::string output, Rewrite rewrite) {
+  return std::make_unique<RewriteStep>(std::move(column), std::move(output), std::move(rewrite));
+}
+
+std::unique_ptr<data::Step> MakeTextStats(std::string column, std::string prefix) {
+  return std::make_unique<StatsStep>(std::move(column), std::move(prefix));
+}
+
+}  // namespace strata::text

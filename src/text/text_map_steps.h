@@ -1,0 +1,24 @@
+// Steps that compute from a text column instead of judging it: a rewrite of
+// the text (normalize_text) into `output` (default: the column itself), and
+// columns of numbers (text_stats). Null text stays null.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "data/ops/operators.h"  // GroupBy, complete, for Step
+#include "data/ops/steps.h"
+
+namespace strata::text {
+
+using Rewrite = std::function<std::string(std::string_view text)>;
+
+std::unique_ptr<data::Step> MakeTextRewrite(std::string column, std::string output, Rewrite rewrite);
+std::unique_ptr<data::Step> MakeTextStats(std::string column, std::string prefix);
+
+// Finds a text column; an error naming the step and what the block has.
+const data::Column* TextColumn(const data::Block& block, const std::string& column, std::string* error);
+
+}  // namespace strata::text
