@@ -12,8 +12,12 @@ using data::Type;
 
 class TextFilterStep : public data::Step {
  public:
-  TextFilterStep(std::string name, std::string column, bool explain, Judge judge)
-      : name_(std::move(name)), column_(std::move(column)), explain_(explain), judge_(std::move(judge)) {}
+  TextFilterStep(std::string name, std::string column, bool explain, Judge judge, FilterColumns columns)
+      : name_(std::move(name)),
+        column_(std::move(column)),
+        explain_(explain),
+        judge_(std::move(judge)),
+        columns_(std::move(columns)) {}
 
   bool row_local() const override { return true; }
 
@@ -27,6 +31,9 @@ class TextFilterStep : public data::Step {
     Column dropped = Column::OfType(Type::kBool);
     Column reason = Column::OfType(Type::kString);
     Column rewritten = Column::OfType(Type::kString);
+    Column labels = Column::OfType(Type::kString);
+    Column scores = Column::OfType(Type::kDouble);
+    const bool annotate = !columns_.label_column.empty();
     bool any_rewrite = false;
     for (int64_t i = 0; i < block->num_rows; ++i) {
       const bool before = dropped_at >= 0 && !block->columns[dropped_at].IsNull(i) &&
@@ -36,12 +43,19 @@ class TextFilterStep : public data::Step {
         dropped.AppendBool(true);
         reason.AppendFrom(block->columns[static_cast<size_t>(reason_at)], i);
         rewritten.AppendFrom(text, i);
+        if (annotate) {
+          labels.AppendNull();
+          scores.AppendNull();
+        }
         continue;
       }
       const std::string_view doc = text.IsNull(i) ? std::string_view() : text.Str(i);
-      std::string new_text;
-      bool changed = false;
-      const std::string why = judge_(doc, &new_text, &changed);
+      JudgeOutput out;
+      const std::string why = judge_(doc, &out);
+      if (annotate) {
+        labels.AppendString(out.label);
+        scores.AppendDouble(out.score);
+      }
       keep.AppendBool(why.empty() || explain_);
       dropped.AppendBool(!why.empty());
       if (why.empty()) {
@@ -50,14 +64,18 @@ class TextFilterStep : public data::Step {
         reason.AppendString(why);
         ++counters_[why];
       }
-      if (changed) {
+      if (out.changed) {
         any_rewrite = true;
-        rewritten.AppendString(new_text);
+        rewritten.AppendString(out.rewritten);
       } else {
         rewritten.AppendFrom(text, i);
       }
     }
     if (any_rewrite) block->columns[static_cast<size_t>(at)] = std::move(rewritten);
+    if (annotate) {
+      Set(block, columns_.label_column, std::move(labels));
+      Set(block, columns_.score_column, std::move(scores));
+    }
     if (explain_) {
       Set(block, "dropped", std::move(dropped));
       Set(block, "reason", std::move(reason));
@@ -82,16 +100,17 @@ class TextFilterStep : public data::Step {
   std::string name_, column_;
   bool explain_;
   Judge judge_;
+  FilterColumns columns_;
   std::map<std::string, int64_t> counters_;
 };
 
 }  // namespace
 
 std::unique_ptr<data::Step> MakeTextFilter(std::string name, const nlohmann::ordered_json& params,
-                                           Judge judge, std::string* error) {
+                                           Judge judge, std::string* error, FilterColumns columns) {
   const auto column = params.value("column", std::string("text"));
   const bool explain = params.value("explain", false);
-  return std::make_unique<TextFilterStep>(std::move(name), column, explain, std::move(judge));
+  return std::make_unique<TextFilterStep>(std::move(name), column, explain, std::move(judge), std::move(columns));
 }
 
 }  // namespace strata::text

@@ -19,12 +19,26 @@
 
 namespace strata::text {
 
-// Judges one document: "" keeps it, else the reason. A rule that rewrites
-// the documents it keeps (c4_quality) sets *rewritten and returns true.
-using Judge = std::function<std::string(std::string_view text, std::string* rewritten, bool* changed)>;
+// What a judge may say besides its verdict.
+struct JudgeOutput {
+  std::string rewritten;  // the kept document's new text (c4_quality) ...
+  bool changed = false;   // ... when this is set
+  std::string label;      // a label and a score for every row (language_filter)
+  double score = 0;
+};
+// Judges one document: "" keeps it, else the reason.
+using Judge = std::function<std::string(std::string_view text, JudgeOutput* out)>;
+
+// `label_column`/`score_column` set: every row gets the judge's label and
+// score there (dropped rows too, when explaining).
+struct FilterColumns {
+  std::string label_column;
+  std::string score_column;
+};
 
 std::unique_ptr<data::Step> MakeTextFilter(std::string name, const nlohmann::ordered_json& params,
-                                           Judge judge, std::string* error);
+                                           Judge judge, std::string* error,
+                                           FilterColumns columns = FilterColumns());
 
 // The parameters every text filter takes besides its own.
 inline const char* const kTextFilterParams[] = {"column", "explain"};

@@ -32,16 +32,18 @@ class RewriteStep : public data::Step {
       if (text->IsNull(i)) {
         out.AppendNull();
       } else {
-        out.AppendString(rewrite_(text->Str(i)));
+        out.AppendString(rewrite_(text->Str(i), &counters_));
       }
     }
     Put(block, output_, std::move(out));
     return true;
   }
+  std::map<std::string, int64_t> Counters() const override { return counters_; }
 
  private:
   std::string column_, output_;
   Rewrite rewrite_;
+  std::map<std::string, int64_t> counters_;
 };
 
 class StatsStep : public data::Step {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -13,7 +14,8 @@
 
 namespace strata::text {
 
-using Rewrite = std::function<std::string(std::string_view text)>;
+// `counters` (may be added to) become the step's Counters in the summary.
+using Rewrite = std::function<std::string(std::string_view text, std::map<std::string, int64_t>* counters)>;
 
 std::unique_ptr<data::Step> MakeTextRewrite(std::string column, std::string output, Rewrite rewrite);
 std::unique_ptr<data::Step> MakeTextStats(std::string column, std::string prefix);

@@ -4,9 +4,7 @@
 
 #include "data/ops/operators.h"  // GroupBy, complete, for Step
 #include "data/ops/steps.h"
-#include "text/normalize.h"
 #include "text/quality_rules.h"
-#include "text/text_map_steps.h"
 #include "text/text_filter_step.h"
 
 namespace strata::text {
@@ -58,28 +56,6 @@ StepInfo Filter(const char* name, std::set<std::string> params, MakeJudge make_j
 }
 
 void AddTextSteps(std::map<std::string, StepInfo>* r) {
-  (*r)["normalize_text"].params = {"column", "output", "form", "lowercase", "fix_mojibake",
-                                   "fix_html_entities", "remove_control", "collapse_whitespace"};
-  (*r)["normalize_text"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
-    NormalizeOptions o;
-    const std::string form = p.value("form", std::string("NFC"));
-    if (form != "NFC" && form != "NFKC") {
-      *error = "form must be NFC or NFKC, not '" + form + "'";
-      return nullptr;
-    }
-    o.nfkc = form == "NFKC";
-    o.lowercase = p.value("lowercase", o.lowercase);
-    o.fix_mojibake = p.value("fix_mojibake", o.fix_mojibake);
-    o.fix_html_entities = p.value("fix_html_entities", o.fix_html_entities);
-    o.remove_control = p.value("remove_control", o.remove_control);
-    o.collapse_whitespace = p.value("collapse_whitespace", o.collapse_whitespace);
-    const std::string column = p.value("column", std::string("text"));
-    return MakeTextRewrite(column, p.value("output", column), [o](std::string_view t) { return NormalizeText(o, t); });
-  };
-  (*r)["text_stats"].params = {"column", "prefix"};
-  (*r)["text_stats"].make = [](const json& p, std::string*) -> std::unique_ptr<data::Step> {
-    return MakeTextStats(p.value("column", std::string("text")), p.value("prefix", std::string()));
-  };
   (*r)["gopher_quality"] = Filter(
       "gopher_quality",
       {"min_doc_words", "max_doc_words", "min_avg_word_length", "max_avg_word_length",
@@ -98,7 +74,7 @@ void AddTextSteps(std::map<std::string, StepInfo>* r) {
         g.min_stop_words = Number(p, "min_stop_words", g.min_stop_words);
         if (p.contains("stop_words")) g.stop_words = p["stop_words"].get<std::vector<std::string>>();
         if (!Tokenizer(p, &g.tokenizer, error)) return nullptr;
-        return [g](std::string_view text, std::string*, bool*) { return GopherQuality(g, text); };
+        return [g](std::string_view text, JudgeOutput*) { return GopherQuality(g, text); };
       });
   (*r)["gopher_repetition"] = Filter(
       "gopher_repetition",
@@ -113,7 +89,7 @@ void AddTextSteps(std::map<std::string, StepInfo>* r) {
         g.top_n_grams = NGramRules(p, "top_n_grams", g.top_n_grams);
         g.dup_n_grams = NGramRules(p, "dup_n_grams", g.dup_n_grams);
         if (!Tokenizer(p, &g.tokenizer, error)) return nullptr;
-        return [g](std::string_view text, std::string*, bool*) { return GopherRepetition(g, text); };
+        return [g](std::string_view text, JudgeOutput*) { return GopherRepetition(g, text); };
       });
   (*r)["c4_quality"] = Filter(
       "c4_quality",
@@ -132,9 +108,9 @@ void AddTextSteps(std::map<std::string, StepInfo>* r) {
         c.filter_javascript = p.value("filter_javascript", c.filter_javascript);
         c.filter_curly_bracket = p.value("filter_curly_bracket", c.filter_curly_bracket);
         c.filter_policy = p.value("filter_policy", c.filter_policy);
-        return [c](std::string_view text, std::string* rewritten, bool* changed) {
-          std::string why = C4Quality(c, text, rewritten);
-          *changed = why.empty() && *rewritten != text;
+        return [c](std::string_view text, JudgeOutput* out) {
+          std::string why = C4Quality(c, text, &out->rewritten);
+          out->changed = why.empty() && out->rewritten != text;
           return why;
         };
       });
@@ -143,7 +119,7 @@ void AddTextSteps(std::map<std::string, StepInfo>* r) {
         C4ParagraphParams c;
         c.min_paragraphs = p.value("min_paragraphs", c.min_paragraphs);
         c.min_paragraph_len = p.value("min_paragraph_len", c.min_paragraph_len);
-        return [c](std::string_view text, std::string*, bool*) { return C4Paragraph(c, text); };
+        return [c](std::string_view text, JudgeOutput*) { return C4Paragraph(c, text); };
       });
   (*r)["fineweb_quality"] = Filter(
       "fineweb_quality",
@@ -158,7 +134,7 @@ void AddTextSteps(std::map<std::string, StepInfo>* r) {
         f.char_duplicates_ratio = p.value("char_duplicates_ratio", f.char_duplicates_ratio);
         f.new_line_ratio = p.value("new_line_ratio", f.new_line_ratio);
         if (!Tokenizer(p, &f.tokenizer, error)) return nullptr;
-        return [f](std::string_view text, std::string*, bool*) { return FineWebQuality(f, text); };
+        return [f](std::string_view text, JudgeOutput*) { return FineWebQuality(f, text); };
       });
 }
 

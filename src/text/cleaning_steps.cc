@@ -1,0 +1,206 @@
+// The text library's cleaning steps: normalize_text, regex_filter,
+// regex_replace, mask_pii, language_filter, text_stats. Every one reads
+// `column` (default `text`).
+#include <algorithm>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+#include <re2/re2.h>
+#include <re2/set.h>
+
+#include "data/ops/operators.h"  // GroupBy, complete, for Step
+#include "data/ops/steps.h"
+#include "text/language_id.h"
+#include "text/normalize.h"
+#include "text/pii.h"
+#include "text/text_filter_step.h"
+#include "text/text_map_steps.h"
+
+namespace strata::text {
+
+namespace {
+
+using json = nlohmann::ordered_json;
+using data::StepInfo;
+
+std::string Column(const json& p) { return p.value("column", std::string("text")); }
+
+// `pattern: "..."` or `patterns: [...]`; each must compile.
+bool Patterns(const json& p, std::vector<std::string>* out, std::string* error) {
+  if (p.contains("pattern")) out->push_back(p["pattern"].get<std::string>());
+  if (p.contains("patterns")) {
+    for (const json& x : p["patterns"]) out->push_back(x.get<std::string>());
+  }
+  if (out->empty()) {
+    *error = "give `pattern:` or `patterns:`";
+    return false;
+  }
+  for (const std::string& pat : *out) {
+    RE2 re(pat, RE2::Quiet);
+    if (!re.ok()) {
+      *error = "pattern '" + pat + "' does not compile: " + re.error();
+      return false;
+    }
+  }
+  return true;
+}
+
+// Which patterns match, in one pass over the text (RE2::Set).
+class PatternSet {
+ public:
+  explicit PatternSet(const std::vector<std::string>& patterns)
+      : set_(std::make_shared<RE2::Set>(RE2::DefaultOptions, RE2::UNANCHORED)) {
+    for (const std::string& p : patterns) set_->Add(p, nullptr);
+    set_->Compile();
+  }
+  bool Any(std::string_view text, std::vector<int>* which) const {
+    which->clear();
+    return set_->Match(re2::StringPiece(text.data(), text.size()), which);
+  }
+
+ private:
+  std::shared_ptr<RE2::Set> set_;
+};
+
+void AddCleaningSteps(std::map<std::string, StepInfo>* r) {
+  (*r)["normalize_text"].params = {"column", "output", "form", "lowercase", "fix_mojibake",
+                                   "fix_html_entities", "remove_control", "collapse_whitespace"};
+  (*r)["normalize_text"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
+    NormalizeOptions o;
+    const std::string form = p.value("form", std::string("NFC"));
+    if (form != "NFC" && form != "NFKC") {
+      *error = "form must be NFC or NFKC, not '" + form + "'";
+      return nullptr;
+    }
+    o.nfkc = form == "NFKC";
+    o.lowercase = p.value("lowercase", o.lowercase);
+    o.fix_mojibake = p.value("fix_mojibake", o.fix_mojibake);
+    o.fix_html_entities = p.value("fix_html_entities", o.fix_html_entities);
+    o.remove_control = p.value("remove_control", o.remove_control);
+    o.collapse_whitespace = p.value("collapse_whitespace", o.collapse_whitespace);
+    return MakeTextRewrite(Column(p), p.value("output", Column(p)),
+                           [o](std::string_view t, auto*) { return NormalizeText(o, t); });
+  };
+
+  (*r)["text_stats"].params = {"column", "prefix"};
+  (*r)["text_stats"].make = [](const json& p, std::string*) -> std::unique_ptr<data::Step> {
+    return MakeTextStats(Column(p), p.value("prefix", std::string()));
+  };
+
+  // Drops documents any pattern matches (keep_matching: the others).
+  (*r)["regex_filter"].params = {"column", "explain", "pattern", "patterns", "keep_matching"};
+  (*r)["regex_filter"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
+    std::vector<std::string> patterns;
+    if (!Patterns(p, &patterns, error)) return nullptr;
+    const PatternSet set(patterns);
+    const bool keep_matching = p.value("keep_matching", false);
+    return MakeTextFilter("regex_filter", p, [set, keep_matching](std::string_view text, JudgeOutput*) {
+      thread_local std::vector<int> which;
+      const bool hit = set.Any(text, &which);
+      if (hit == keep_matching) return std::string();
+      return std::string(hit ? "regex_match" : "regex_no_match");
+    }, error);
+  };
+
+  // Each pattern's matches replaced, in order; documents no pattern matches
+  // (most) are found in one pass and left alone.
+  (*r)["regex_replace"].params = {"column", "output", "pattern", "patterns", "replacement", "replacements"};
+  (*r)["regex_replace"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
+    std::vector<std::string> patterns, replacements;
+    if (p.contains("replacements")) {
+      for (const json& x : p["replacements"]) {
+        patterns.push_back(x.at("pattern").get<std::string>());
+        replacements.push_back(x.value("replacement", std::string()));
+      }
+    } else {
+      if (!Patterns(p, &patterns, error)) return nullptr;
+      replacements.assign(patterns.size(), p.value("replacement", std::string()));
+    }
+    std::vector<std::string> unused;
+    json check = {{"patterns", patterns}};
+    if (!Patterns(check, &unused, error)) return nullptr;
+    auto regexes = std::make_shared<std::vector<std::unique_ptr<RE2>>>();
+    for (size_t i = 0; i < patterns.size(); ++i) {
+      regexes->push_back(std::make_unique<RE2>(patterns[i]));
+      std::string why;
+      if (!regexes->back()->CheckRewriteString(replacements[i], &why)) {
+        *error = "replacement '" + replacements[i] + "' for '" + patterns[i] + "': " + why;
+        return nullptr;
+      }
+    }
+    const PatternSet set(patterns);
+    return MakeTextRewrite(Column(p), p.value("output", Column(p)),
+                           [set, regexes, replacements](std::string_view t, std::map<std::string, int64_t>* counts) {
+                             thread_local std::vector<int> which;
+                             if (!set.Any(t, &which)) return std::string(t);
+                             std::string s(t);
+                             for (size_t i = 0; i < regexes->size(); ++i) {
+                               (*counts)["replaced"] += RE2::GlobalReplace(&s, *(*regexes)[i], replacements[i]);
+                             }
+                             return s;
+                           });
+  };
+
+  (*r)["mask_pii"].params = {"column", "output", "kinds", "token", "tokens"};
+  (*r)["mask_pii"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
+    PiiOptions o;
+    if (p.contains("kinds")) {
+      o.enabled.fill(false);
+      for (const json& k : p["kinds"]) {
+        const std::string name = k.get<std::string>();
+        bool known = false;
+        for (size_t i = 0; i < kPiiNames.size(); ++i) {
+          if (name == kPiiNames[i] || (name == "ip" && (i == 1 || i == 2))) o.enabled[i] = known = true;
+        }
+        if (!known) {
+          *error = "unknown kind '" + name + "' (known: email, ip, ipv4, ipv6, credit_card, phone)";
+          return nullptr;
+        }
+      }
+    }
+    if (p.contains("token")) o.tokens.fill(p["token"].get<std::string>());
+    if (p.contains("tokens")) {
+      for (auto it = p["tokens"].begin(); it != p["tokens"].end(); ++it) {
+        for (size_t i = 0; i < kPiiNames.size(); ++i) {
+          if (it.key() == kPiiNames[i] || (it.key() == "ip" && (i == 1 || i == 2))) o.tokens[i] = it.value().get<std::string>();
+        }
+      }
+    }
+    return MakeTextRewrite(Column(p), p.value("output", Column(p)),
+                           [o](std::string_view t, std::map<std::string, int64_t>* counts) {
+                             std::array<int64_t, 5> found{};
+                             std::string masked = MaskPii(o, t, &found);
+                             for (size_t i = 0; i < found.size(); ++i) {
+                               if (found[i] > 0) (*counts)[kPiiNames[i]] += found[i];
+                             }
+                             return masked;
+                           });
+  };
+
+  // Writes `language` and `language_score`; keeps `languages` scoring at
+  // least `language_threshold` (datatrove's LanguageFilter, with CLD2).
+  (*r)["language_filter"].params = {"column", "explain", "languages", "language_threshold",
+                                    "label_column", "score_column"};
+  (*r)["language_filter"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
+    std::vector<std::string> languages = {"en"};
+    if (p.contains("languages")) languages = p["languages"].get<std::vector<std::string>>();
+    const double threshold = p.value("language_threshold", 0.65);
+    FilterColumns columns{p.value("label_column", std::string("language")),
+                          p.value("score_column", std::string("language_score"))};
+    return MakeTextFilter("language_filter", p, [languages, threshold](std::string_view text, JudgeOutput* out) {
+      const LanguageGuess g = IdentifyLanguage(text);
+      out->label = g.code;
+      out->score = g.score;
+      const bool wanted = languages.empty() ||
+                          std::find(languages.begin(), languages.end(), g.code) != languages.end();
+      if (!wanted) return std::string("language");
+      return g.score >= threshold ? std::string() : std::string("language_score");
+    }, error, columns);
+  };
+}
+
+}  // namespace
+
+const data::StepLibrary kCleaningSteps(AddCleaningSteps);
+
+}  // namespace strata::text
