@@ -16,7 +16,9 @@ build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
 demo: build
+	@scripts/install-deps --demo
 	$(BUILD)/examples/quickstart/quickstart
+	examples/llm_text/run.sh $(BUILD)
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j 2 --timeout 300
@@ -26,6 +28,7 @@ bench: build
 	bench/run_all.sh $(BUILD)
 	bench/etl/run_etl.sh $(BUILD) 3000000
 	bench/multinode_spread.sh $(BUILD)
+	bench/text/run_text.sh $(BUILD) 200
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)

@@ -135,11 +135,9 @@ static bool LoadPipelineOrThrow(const std::string& path, PipelineSpec* spec, std
     spec->write.format = w.value("format", "jsonl");
     spec->write.path = w.value("path", "");
     spec->write.partition_by = w.value("partition_by", "");
-    spec->write.compression = w.value("compression", "snappy");
-    if (w.contains("compression") && spec->write.format != "parquet") {
-      *error = at(root["write"]) + "write: compression applies to parquet output only";
-      return false;
-    }
+    // Parquet compresses its pages (snappy unless told); the text formats
+    // compress whole files when asked (zstd or gzip: part-00000.jsonl.zst).
+    spec->write.compression = w.value("compression", spec->write.format == "parquet" ? "snappy" : "none");
     if (!CheckWriteSpec(spec->write, &why)) {
       *error = at(root["write"]) + why;
       return false;

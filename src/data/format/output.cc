@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "data/format/format_registry.h"
+#include "data/format/parquet/compression.h"
 #include "data/format/parquet/writer.h"
 
 namespace strata::data {
@@ -40,11 +41,23 @@ bool CheckWriteSpec(const WriteSpec& w, std::string* error) {
   }
   parquet::Codec codec;
   if (!parquet::CodecByName(w.compression, &codec)) {
-    *error = "write: compression must be snappy, zstd, gzip or none, not '" + w.compression + "'";
+    *error = "write: compression must be " + std::string(w.format == "parquet" ? "snappy, " : "") +
+             "zstd, gzip or none, not '" + w.compression + "'";
     return false;
   }
   return true;
 }
+
+namespace {
+// A text format's whole-file codec; kNone for parquet (it compresses pages).
+parquet::Codec FileCodec(const WriteSpec& w) {
+  parquet::Codec codec = parquet::Codec::kNone;
+  if (w.format != "parquet" && parquet::CodecByName(w.compression, &codec) && codec == parquet::Codec::kSnappy) {
+    codec = parquet::Codec::kNone;
+  }
+  return w.format == "parquet" ? parquet::Codec::kNone : codec;
+}
+}  // namespace
 
 bool WriteOutput(const Block& b, const WriteSpec& w, int part, std::string* error) {
   if (!w.partition_by.empty()) {
@@ -72,9 +85,16 @@ bool WriteOutput(const Block& b, const WriteSpec& w, int part, std::string* erro
   }
   char name[64];
   std::snprintf(name, sizeof(name), "/part-%05d.", part);
-  const std::string path = w.path + name + sink->extension();
+  const parquet::Codec codec = FileCodec(w);
+  const std::string path = w.path + name + sink->extension() +
+                           (codec == parquet::Codec::kZstd ? ".zst" : codec == parquet::Codec::kGzip ? ".gz" : "");
   std::string bytes;
   if (!sink->Encode(b, w, &bytes, error)) return false;
+  if (codec != parquet::Codec::kNone) {
+    std::string packed;
+    parquet::Compress(codec, bytes, &packed);
+    bytes.swap(packed);
+  }
   std::ofstream out(path, std::ios::binary);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   out.close();

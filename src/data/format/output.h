@@ -13,7 +13,9 @@ struct WriteSpec {
   std::string format = "jsonl";  // jsonl, csv, tsv, text (one column), parquet
   std::string path;
   std::string partition_by;
-  std::string compression = "snappy";  // parquet: snappy, zstd, gzip, none
+  // parquet: its pages' codec (snappy, zstd, gzip, none); text formats:
+  // the whole file's (zstd, gzip, none; "snappy", the default, means none).
+  std::string compression = "snappy";
   STRATA_STRUCT(format, path, partition_by, compression);
 };
 

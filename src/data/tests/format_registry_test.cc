@@ -79,3 +79,49 @@ TEST(FormatRegistry, UnknownFormatsAreErrorsListingTheKnownOnes) {
 
 }  // namespace
 }  // namespace strata::data
+
+#include <filesystem>
+#include <fstream>
+
+#include "data/format/output.h"
+#include "data/format/parquet/compression.h"
+
+namespace strata::data {
+namespace {
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+TEST(WriteOutput, TextFormatsCompressWholeFilesWhenAsked) {
+  Block b;
+  Column c = Column::OfType(Type::kString);
+  c.AppendString("x");
+  c.AppendString("y");
+  b.Add("s", std::move(c));
+  b.num_rows = 2;
+  const std::string dir = testing::TempDir() + "/strata_write_compressed";
+  std::filesystem::remove_all(dir);
+  std::string error;
+  WriteSpec plain{"jsonl", dir + "/plain", "", "none"};
+  ASSERT_TRUE(WriteOutput(b, plain, 0, &error)) << error;
+  const std::string expected = Slurp(dir + "/plain/part-00000.jsonl");
+  EXPECT_EQ(expected, "{\"s\":\"x\"}\n{\"s\":\"y\"}\n");
+  for (const char* codec : {"zstd", "gzip"}) {
+    WriteSpec packed{"jsonl", dir + "/" + codec, "", codec};
+    ASSERT_TRUE(CheckWriteSpec(packed, &error)) << error;
+    ASSERT_TRUE(WriteOutput(b, packed, 0, &error)) << error;
+    const std::string path = dir + "/" + codec + "/part-00000.jsonl" + (std::string(codec) == "zstd" ? ".zst" : ".gz");
+    std::string back;
+    ASSERT_TRUE(parquet::Decompress(std::string(codec) == "zstd" ? 6 : 2, Slurp(path), expected.size(), &back, &error))
+        << error;
+    EXPECT_EQ(back, expected) << codec;
+  }
+  WriteSpec bad{"jsonl", dir + "/bad", "", "lz4"};
+  EXPECT_FALSE(CheckWriteSpec(bad, &error));
+  EXPECT_NE(error.find("zstd, gzip or none"), std::string::npos) << error;
+}
+
+}  // namespace
+}  // namespace strata::data
