@@ -3,6 +3,7 @@
 // `column` (default `text`).
 #include <algorithm>
 #include <memory>
+#include <set>
 
 #include <nlohmann/json.hpp>
 #include <re2/re2.h>
@@ -15,6 +16,7 @@
 #include "text/pii.h"
 #include "text/text_filter_step.h"
 #include "text/text_map_steps.h"
+#include "text/url_filter.h"
 
 namespace strata::text {
 
@@ -201,6 +203,63 @@ void AddCleaningSteps(std::map<std::string, StepInfo>* r) {
 
 }  // namespace
 
-const data::StepLibrary kCleaningSteps(AddCleaningSteps);
+// datatrove's URLFilter (url_filter.h) on the `url` column.
+void AddUrlFilter(std::map<std::string, StepInfo>* r) {
+  (*r)["url_filter"].params = {"column", "explain", "soft_word_threshold", "extra_domains", "extra_urls",
+                               "banned_words", "banned_subwords", "soft_banned_words", "domains_file",
+                               "urls_file", "banned_words_file", "banned_subwords_file",
+                               "soft_banned_words_file", "public_suffix_list"};
+  (*r)["url_filter"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
+    auto lists = std::make_shared<UrlFilterLists>();
+    lists->soft_word_threshold = p.value("soft_word_threshold", 2);
+    struct Source {
+      const char* inline_name;
+      const char* file_name;
+      bool normalize;
+      std::set<std::string>* into;
+    };
+    const Source sources[] = {
+        {"extra_domains", "domains_file", false, &lists->domains},
+        {"extra_urls", "urls_file", false, &lists->urls},
+        {"banned_words", "banned_words_file", true, &lists->banned_words},
+        {"banned_subwords", "banned_subwords_file", true, &lists->banned_subwords},
+        {"soft_banned_words", "soft_banned_words_file", true, &lists->soft_banned_words},
+    };
+    for (const Source& s : sources) {
+      if (p.contains(s.inline_name)) {
+        for (const json& x : p[s.inline_name]) {
+          const std::string v = x.get<std::string>();
+          if (v.empty() || v[0] == '#') continue;
+          s.into->insert(s.normalize ? NormalizeUrlWord(v) : v);
+        }
+      }
+      if (p.contains(s.file_name)) {
+        if (Status st = ReadListFile(p[s.file_name].get<std::string>(), s.normalize, s.into); !st.ok()) {
+          *error = std::string(s.file_name) + ": " + st.message();
+          return nullptr;
+        }
+      }
+    }
+    auto suffixes = PublicSuffixes::Load(
+        p.value("public_suffix_list", std::string("/usr/share/publicsuffix/public_suffix_list.dat")));
+    if (!suffixes.ok()) {
+      *error = suffixes.status().message() + " (install Debian's publicsuffix, or set public_suffix_list:)";
+      return nullptr;
+    }
+    json params = p;
+    if (!params.contains("column")) params["column"] = "url";
+    std::shared_ptr<const PublicSuffixes> psl = *suffixes;
+    return MakeTextFilter("url_filter", params, [lists, psl](std::string_view url, JudgeOutput*) {
+      return JudgeUrl(*lists, *psl, url);
+    }, error);
+  };
+}
+
+void AddAll(std::map<std::string, StepInfo>* r) {
+  AddCleaningSteps(r);
+  AddUrlFilter(r);
+}
+
+const data::StepLibrary kCleaningSteps(AddAll);
 
 }  // namespace strata::text
