@@ -14,6 +14,7 @@
 #include "text/language_id.h"
 #include "text/normalize.h"
 #include "text/pii.h"
+#include "text/sentencepiece_tokenizer.h"
 #include "text/text_filter_step.h"
 #include "text/text_map_steps.h"
 #include "text/url_filter.h"
@@ -255,8 +256,25 @@ void AddUrlFilter(std::map<std::string, StepInfo>* r) {
   };
 }
 
+// SentencePiece token ids (`ids_column`, default `tokens`) and counts
+// (`count_column`, default `token_count`); "" leaves one out.
+void AddTokenize(std::map<std::string, StepInfo>* r) {
+  (*r)["tokenize"].params = {"column", "model", "ids_column", "count_column"};
+  (*r)["tokenize"].required = {"model"};
+  (*r)["tokenize"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
+    auto model = SubwordModel::Open(p["model"].get<std::string>());
+    if (!model.ok()) {
+      *error = model.status().message();
+      return nullptr;
+    }
+    return MakeTokenize(Column(p), *model, p.value("ids_column", std::string("tokens")),
+                        p.value("count_column", std::string("token_count")));
+  };
+}
+
 void AddAll(std::map<std::string, StepInfo>* r) {
   AddCleaningSteps(r);
+  AddTokenize(r);
   AddUrlFilter(r);
 }
 

@@ -1,5 +1,6 @@
 #include "text/text_map_steps.h"
 
+#include "text/sentencepiece_tokenizer.h"
 #include "text/text_stats.h"
 
 namespace strata::text {
@@ -76,7 +77,53 @@ class StatsStep : public data::Step {
   std::string column_, prefix_;
 };
 
+class TokenizeStep : public data::Step {
+ public:
+  TokenizeStep(std::string column, std::shared_ptr<const SubwordModel> model, std::string ids, std::string count)
+      : column_(std::move(column)), model_(std::move(model)), ids_(std::move(ids)), count_(std::move(count)) {}
+  bool row_local() const override { return true; }
+  bool Apply(Block* block, std::string* error) override {
+    const Column* text = TextColumn(*block, column_, error);
+    if (text == nullptr) return false;
+    Column ids = Column::ListOf(Type::kInt64);
+    Column counts = Column::OfType(Type::kInt64);
+    std::vector<int> out;
+    for (int64_t i = 0; i < block->num_rows; ++i) {
+      if (text->IsNull(i)) {
+        ids.AppendNull();
+        counts.AppendNull();
+        continue;
+      }
+      out.clear();
+      if (Status s = model_->Encode(text->Str(i), &out); !s.ok()) {
+        *error = "row " + std::to_string(i) + ": " + s.message();
+        return false;
+      }
+      for (int id : out) ids.Values().AppendInt(id);
+      ids.EndList();
+      counts.AppendInt(static_cast<int64_t>(out.size()));
+      tokens_ += static_cast<int64_t>(out.size());
+    }
+    if (!ids_.empty()) Put(block, ids_, std::move(ids));
+    if (!count_.empty()) Put(block, count_, std::move(counts));
+    return true;
+  }
+  std::map<std::string, int64_t> Counters() const override { return {{"tokens", tokens_}}; }
+
+ private:
+  std::string column_;
+  std::shared_ptr<const SubwordModel> model_;
+  std::string ids_, count_;
+  int64_t tokens_ = 0;
+};
+
 }  // namespace
+
+std::unique_ptr<data::Step> MakeTokenize(std::string column, std::shared_ptr<const SubwordModel> model,
+                                         std::string ids_column, std::string count_column) {
+  return std::make_unique<TokenizeStep>(std::move(column), std::move(model), std::move(ids_column),
+                                        std::move(count_column));
+}
 
 const Column* TextColumn(const Block& block, const std::string& column, std::string* error) {
   const Column* c = block.Get(column);

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,11 @@ using Rewrite = std::function<std::string(std::string_view text, std::map<std::s
 
 std::unique_ptr<data::Step> MakeTextRewrite(std::string column, std::string output, Rewrite rewrite);
 std::unique_ptr<data::Step> MakeTextStats(std::string column, std::string prefix);
+class SubwordModel;
+// Token ids into `ids_column` (a list of int64; "" for none) and their count
+// into `count_column` ("" for none).
+std::unique_ptr<data::Step> MakeTokenize(std::string column, std::shared_ptr<const SubwordModel> model,
+                                         std::string ids_column, std::string count_column);
 
 // Finds a text column; an error naming the step and what the block has.
 const data::Column* TextColumn(const data::Block& block, const std::string& column, std::string* error);
