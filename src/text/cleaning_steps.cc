@@ -17,6 +17,7 @@
 #include "text/sentencepiece_tokenizer.h"
 #include "text/text_filter_step.h"
 #include "text/text_map_steps.h"
+#include "text/unicode.h"
 #include "text/url_filter.h"
 
 namespace strata::text {
@@ -272,8 +273,77 @@ void AddTokenize(std::map<std::string, StepInfo>* r) {
   };
 }
 
+// C4's bad-words filter (datatrove's C4BadWordsFilter): drops a document
+// whose lowercased text has a listed word between non-word characters (for
+// ja, th, zh: anywhere). One list for every document (`badwords_file`), or
+// lists by language (`badwords_files: {en: PATH}`) of which the
+// `default_language`'s applies — a per-row language column is not read yet. `keep_fraction` keeps that share of
+// such documents, chosen by a hash of the text and `seed` (the same on every
+// run and cluster size; datatrove draws from numpy's generator in document
+// order instead).
+void AddBadWords(std::map<std::string, StepInfo>* r) {
+  (*r)["c4_badwords"].params = {"column", "explain", "badwords_file", "badwords_files", "default_language",
+                                "keep_fraction", "seed", "fail_on_missing_language"};
+  (*r)["c4_badwords"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
+    std::map<std::string, std::string> files;
+    if (p.contains("badwords_file")) files["*"] = p["badwords_file"].get<std::string>();
+    if (p.contains("badwords_files")) {
+      for (auto it = p["badwords_files"].begin(); it != p["badwords_files"].end(); ++it) {
+        files[it.key()] = it.value().get<std::string>();
+      }
+    }
+    if (files.empty()) {
+      *error = "give `badwords_file:` (one list) or `badwords_files:` (by language); no lists ship with Strata";
+      return nullptr;
+    }
+    auto regexes = std::make_shared<std::map<std::string, std::unique_ptr<RE2>>>();
+    for (const auto& [lang, path] : files) {
+      std::set<std::string> words;
+      if (Status st = ReadListFile(path, /*normalize=*/false, &words); !st.ok()) {
+        *error = "badwords for '" + lang + "': " + st.message();
+        return nullptr;
+      }
+      std::string alternation;
+      for (const std::string& w : words) alternation += (alternation.empty() ? "" : "|") + RE2::QuoteMeta(w);
+      if (alternation.empty()) continue;
+      const bool no_spaces = lang == "ja" || lang == "th" || lang == "zh";
+      const std::string pattern =
+          no_spaces ? "(?:" + alternation + ")" : "(?:[^\\pL\\pN_]|^)(?:" + alternation + ")(?:[^\\pL\\pN_]|$)";
+      auto re = std::make_unique<RE2>(pattern);
+      if (!re->ok()) {
+        *error = "badwords for '" + lang + "' do not compile: " + re->error();
+        return nullptr;
+      }
+      (*regexes)[lang] = std::move(re);
+    }
+    const std::string default_language = p.value("default_language", std::string("en"));
+    const bool fail_missing = p.value("fail_on_missing_language", true);
+    const double keep_fraction = p.value("keep_fraction", 0.0);
+    const uint64_t seed = p.value("seed", uint64_t{0});
+    if (regexes->count("*") == 0 && regexes->count(default_language) == 0 && fail_missing) {
+      *error = "no badwords list for the default language '" + default_language +
+               "' (set fail_on_missing_language: false to keep such documents)";
+      return nullptr;
+    }
+    const RE2* chosen = regexes->count("*") != 0 ? (*regexes)["*"].get()
+                        : regexes->count(default_language) != 0 ? (*regexes)[default_language].get()
+                                                                 : nullptr;
+    return MakeTextFilter("c4_badwords", p, [regexes, chosen, keep_fraction, seed](std::string_view text, JudgeOutput*) {
+      if (chosen == nullptr) return std::string();
+      const std::string lower = Lower(text);
+      if (!RE2::PartialMatch(lower, *chosen)) return std::string();
+      if (keep_fraction > 0) {
+        const uint64_t h = std::hash<std::string_view>()(text) ^ (seed * 0x9E3779B97F4A7C15ull);
+        if (static_cast<double>(h >> 11) / static_cast<double>(1ull << 53) < keep_fraction) return std::string();
+      }
+      return std::string("document_removed_with_badwords");
+    }, error);
+  };
+}
+
 void AddAll(std::map<std::string, StepInfo>* r) {
   AddCleaningSteps(r);
+  AddBadWords(r);
   AddTokenize(r);
   AddUrlFilter(r);
 }

@@ -82,3 +82,32 @@ TEST(Tokenize, AMissingOrBrokenModelIsAClearError) {
 
 }  // namespace
 }  // namespace strata::text
+
+namespace strata::text {
+namespace {
+
+TEST(C4BadWords, WordsBetweenNonWordCharactersAndAClearErrorWithoutAList) {
+  const std::string list = testing::TempDir() + "/badwords_en.txt";
+  std::ofstream(list) << "# a comment\nbadword\nvery bad\n";
+  std::string error;
+  auto step = data::MakeStep("c4_badwords", {{"badwords_file", list}, {"explain", true}}, &error);
+  ASSERT_NE(step, nullptr) << error;
+  data::Block b = Docs({"This has a BadWord in it.", "A badwordy compound is fine.", "Very  bad spacing stays",
+                        "it was very bad.", nullptr});
+  ASSERT_TRUE(step->Apply(&b, &error)) << error;
+  const data::Column* reason = b.Get("reason");
+  ASSERT_NE(reason, nullptr);
+  EXPECT_EQ(reason->Str(0), "document_removed_with_badwords");
+  EXPECT_TRUE(reason->IsNull(1));
+  EXPECT_TRUE(reason->IsNull(2));
+  EXPECT_EQ(reason->Str(3), "document_removed_with_badwords");
+  EXPECT_TRUE(reason->IsNull(4));
+  EXPECT_EQ(step->Counters().at("document_removed_with_badwords"), 2);
+  EXPECT_EQ(data::MakeStep("c4_badwords", nlohmann::ordered_json::object(), &error), nullptr);
+  EXPECT_NE(error.find("badwords_file"), std::string::npos) << error;
+  EXPECT_EQ(data::MakeStep("c4_badwords", {{"badwords_file", "/nonexistent/list"}}, &error), nullptr);
+  EXPECT_NE(error.find("/nonexistent/list"), std::string::npos) << error;
+}
+
+}  // namespace
+}  // namespace strata::text
