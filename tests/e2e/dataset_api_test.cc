@@ -415,4 +415,35 @@ TEST_F(DatasetApi, TheRunnerReportsProgressAndEveryRowThroughEvents) {
   EXPECT_EQ(report.rows_written, rec.report.rows_written);  // the caller's copy matches
 }
 
+TEST_F(DatasetApi, StepCountersAddUpBeforeAndAfterAShuffle) {
+  namespace d = strata::data;
+  const auto dir = std::filesystem::temp_directory_path() / ("strata-counters-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream docs(dir / "docs.jsonl");
+    for (int i = 0; i < 40; ++i) {
+      // 10 too short; 10 copies of one lorem ipsum page; 20 different good ones.
+      if (i < 10) docs << "{\"text\": \"Too short " << i << ".\"}\n";
+      else if (i < 20) docs << "{\"text\": \"The text says lorem ipsum dolor sit amet here.\"}\n";
+      else docs << "{\"text\": \"Document number " << i << " has a few words and ends well.\"}\n";
+    }
+  }
+  std::ofstream(dir / "p.yaml") << "read: {format: jsonl, paths: [" << (dir / "docs.jsonl").string() << "]}\n"
+                                   "steps:\n  - gopher_quality: {min_doc_words: 5, min_stop_words: 0}\n"
+                                   "  - dedup: {columns: [text]}\n"
+                                   "  - c4_quality: {min_num_sentences: 1}\n"
+                                   "write: {format: jsonl, path: " << (dir / "out").string() << "}\n";
+  d::PipelineSpec spec;
+  std::string error;
+  ASSERT_TRUE(d::LoadPipeline((dir / "p.yaml").string(), &spec, &error)) << error;
+  d::RunReport report;
+  ASSERT_EQ(d::RunPipeline(spec, d::RunOptions(), &report), 0) << report.error;
+  ASSERT_EQ(report.steps.size(), 3u);
+  EXPECT_EQ(report.steps[0].counters["gopher_short_doc"], 10);  // in the map tasks
+  EXPECT_EQ(report.steps[1].rows_out, 21);                       // the copies went
+  EXPECT_TRUE(report.steps[2].row_local);                        // after the shuffle, in the reducers
+  EXPECT_EQ(report.steps[2].counters["lorem_ipsum"], 1);
+  EXPECT_EQ(report.rows_written, 20);
+}
+
 }  // namespace

@@ -62,8 +62,14 @@ void ConsoleReporter::OnFinish(const RunReport& r) {
     std::vector<std::pair<std::string, int64_t>> counts(s.counters.begin(), s.counters.end());
     std::stable_sort(counts.begin(), counts.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
     for (const auto& [name, n] : counts) {
-      const double share = s.rows_in > 0 ? 100.0 * static_cast<double>(n) / static_cast<double>(s.rows_in) : 0.0;
-      std::fprintf(stderr, "       %-30s %14s %6.1f%%\n", name.c_str(), Thousands(n).c_str(), share);
+      // A share of the rows for counts of rows (drops per rule); other counts
+      // (tokens, replacements) can exceed the rows and get none.
+      if (n <= s.rows_in && s.rows_in > 0) {
+        const double share = 100.0 * static_cast<double>(n) / static_cast<double>(s.rows_in);
+        std::fprintf(stderr, "       %-30s %14s %6.1f%%\n", name.c_str(), Thousands(n).c_str(), share);
+      } else {
+        std::fprintf(stderr, "       %-30s %14s\n", name.c_str(), Thousands(n).c_str());
+      }
     }
   }
   const std::string bad_how = r.bad_policy == "quarantine" ? "quarantined to " + r.quarantine_path : r.bad_policy;

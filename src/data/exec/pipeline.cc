@@ -390,7 +390,7 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* 
         << "\n";
     }
   }
-  std::vector<std::pair<std::string, int64_t>> global_rows;
+  std::vector<GlobalStepRows> global_rows;
   bool done = map_only;
   size_t next = local;
   if (shuffle) {
@@ -436,8 +436,10 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* 
     next = chain.next;
   } else if (pool) {
     if (!pool->Finish(&error)) return fail("step " + std::to_string(local + 1) + " (" + spec.steps[local].first + "): " + error);
-    global_rows.emplace_back(spec.steps[local].first, pool->rows_out);
-    for (size_t i = local + 1; i < after_pool; ++i) global_rows.emplace_back(spec.steps[i].first, pool->rows_after[i - local - 1]);
+    global_rows.push_back({spec.steps[local].first, pool->rows_out, pool->counters_out});
+    for (size_t i = local + 1; i < after_pool; ++i) {
+      global_rows.push_back({spec.steps[i].first, pool->rows_after[i - local - 1], pool->counters_after[i - local - 1]});
+    }
     if (after_pool == steps.size() && !collect) {
       written = pool->rows_written;
       parts_written = pool->parts_written;
@@ -447,7 +449,7 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* 
     next = after_pool;
   } else if (merged) {
     all = merged->Result();
-    global_rows.emplace_back("groupby", all.num_rows);
+    global_rows.push_back({"groupby", all.num_rows, {}});
     next = local + 1;
   }
   const PlanStage* driver = physical.Find(StageKind::kDriver);
@@ -458,7 +460,7 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* 
       return fail("step " + std::to_string(next + 1) + " (groupby): " + error);
     }
     all = g->Result();
-    global_rows.emplace_back("groupby", all.num_rows);
+    global_rows.push_back({"groupby", all.num_rows, {}});
     ++next;
   }
   if (!done) {
@@ -474,7 +476,7 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* 
       if (steps[i]->row_local() ? !steps[i]->Apply(&all, &error) : !steps[i]->Finish(&all, &error)) {
         return fail("step " + std::to_string(i + 1) + " (" + op + "): " + error);
       }
-      global_rows.emplace_back(op, all.num_rows);
+      global_rows.push_back({op, all.num_rows, steps[i]->Counters()});
     }
     written = all.num_rows;
     const int64_t parts = driver->write_parts;
@@ -511,9 +513,11 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* 
     in = rows_after[i];
   }
   size_t step_no = local;
-  for (const auto& [op, rows] : global_rows) {
-    report->steps.push_back({++step_no, op, in, rows, false, {}});
-    in = rows;
+  for (const GlobalStepRows& g : global_rows) {
+    // Row-local steps after a shuffle or an actor pool filter like any other.
+    const bool row_local = step_no < steps.size() && steps[step_no]->row_local();
+    report->steps.push_back({++step_no, g.op, in, g.rows, row_local, g.counters});
+    in = g.rows;
   }
   report->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (options.observer != nullptr) options.observer->OnFinish(*report);

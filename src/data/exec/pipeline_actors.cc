@@ -34,10 +34,12 @@ class PipelineActor {
     }
     try {
       Block b = strata::Get(input.at(0));
+      const Counters before = step_->Counters();
       if (!step_->Apply(&b, &r.error)) {
         r.error = "step " + stage_.step.op + ": " + r.error;
         return r;
       }
+      r.counters_out = CountersSince(before, step_->Counters());
       FinishPart(std::move(b), after_, stage_.after, stage_.partial_groupby, stage_.write, part, &r);
     } catch (const std::exception& e) {
       r.error = e.what();
@@ -79,6 +81,7 @@ ActorPool::ActorPool(const ActorStage& stage, RunObserver* observer, std::string
   impl_->observer = observer;
   impl_->label = std::move(label);
   rows_after.assign(stage.after.size(), 0);
+  counters_after.assign(stage.after.size(), Counters());
   for (int i = 0; i < std::max(1, stage.actors); ++i) {
     impl_->actors.push_back(strata::Actor(PipelineActor::Create).SetName("map_batches " + stage.step.op).Remote(stage));
     impl_->queued.push_back(0);
@@ -131,6 +134,10 @@ bool ActorPool::Collect(bool all, std::string* error) {
       }
       rows_out += r.rows_out;
       for (size_t i = 0; i < r.rows_after.size() && i < rows_after.size(); ++i) rows_after[i] += r.rows_after[i];
+      AddCounters(r.counters_out, &counters_out);
+      for (size_t i = 0; i < r.counters_after.size() && i < counters_after.size(); ++i) {
+        AddCounters(r.counters_after[i], &counters_after[i]);
+      }
       rows_written += r.rows_written;
       parts_written += r.rows_written > 0;
       if (r.block.num_rows > 0 || !r.block.names.empty()) kept[p.index] = std::move(r.block);

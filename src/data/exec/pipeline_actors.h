@@ -43,6 +43,8 @@ class ActorPool {
 
   int64_t rows_out = 0;              // after the actor step
   std::vector<int64_t> rows_after;   // after each row-local step that follows
+  Counters counters_out;             // the actor step's
+  std::vector<Counters> counters_after;
   int64_t rows_written = 0;
   int parts_written = 0;
   std::map<size_t, Block> kept;      // not written: the rows, by input position

@@ -160,8 +160,10 @@ bool RunShuffleChain(const PipelineSpec& spec, const std::vector<std::unique_ptr
       *error = "step " + std::to_string(cur + 1) + " (" + stage.step.op + "): " + o.error;
       return false;
     }
-    out->step_rows.emplace_back(stage.step.op, o.rows_out);
-    for (size_t i = 0; i < stage.after.size(); ++i) out->step_rows.emplace_back(stage.after[i].op, o.rows_after[i]);
+    out->step_rows.push_back({stage.step.op, o.rows_out, o.counters_out});
+    for (size_t i = 0; i < stage.after.size(); ++i) {
+      out->step_rows.push_back({stage.after[i].op, o.rows_after[i], o.counters_after[i]});
+    }
     if (!chain) {
       out->written = !stage.write.path.empty();
       out->rows_written = o.rows_written;
@@ -212,6 +214,7 @@ int ShuffleParts() {
 ShuffleOutcome RunShuffleStage(const ShuffleStage& stage, const PartRefs& parts, const PartRefs& side) {
   ShuffleOutcome out;
   out.rows_after.assign(stage.after.size(), 0);
+  out.counters_after.assign(stage.after.size(), Counters());
   std::vector<strata::ObjectRef<ReduceResult>> pending;
   for (size_t p = 0; p < parts.size(); ++p) {
     ReduceTask t{stage.step, stage.merge_partials, stage.after, stage.partial_groupby, stage.write,
@@ -229,6 +232,10 @@ ShuffleOutcome RunShuffleStage(const ShuffleStage& stage, const PartRefs& parts,
     }
     out.rows_out += r.rows_out;
     for (size_t i = 0; i < r.rows_after.size() && i < out.rows_after.size(); ++i) out.rows_after[i] += r.rows_after[i];
+    AddCounters(r.counters_out, &out.counters_out);
+    for (size_t i = 0; i < r.counters_after.size() && i < out.counters_after.size(); ++i) {
+      AddCounters(r.counters_after[i], &out.counters_after[i]);
+    }
     out.rows_written += r.rows_written;
     out.parts_written += r.rows_written > 0;
     out.rows.Append(r.block);

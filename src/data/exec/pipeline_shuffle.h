@@ -40,6 +40,8 @@ struct ShuffleOutcome {
   Block rows;                       // not written: every part's rows, in part order
   int64_t rows_out = 0;             // after the shuffled step
   std::vector<int64_t> rows_after;  // after each of `after`
+  Counters counters_out;             // the shuffled step's
+  std::vector<Counters> counters_after;
   int64_t rows_written = 0;
   int parts_written = 0;
   // A shuffle follows: each reducer's objects for it (and samples, for a sort).
@@ -68,7 +70,7 @@ using SideReader = std::function<bool(const nlohmann::ordered_json& side, const 
                                       int parts, PartRefs* out, std::string* error)>;
 struct ChainResult {
   Block rows;                       // what came back (when not written)
-  std::vector<std::pair<std::string, int64_t>> step_rows;  // rows after each step run
+  std::vector<GlobalStepRows> step_rows;  // rows after each step run, and its counters
   bool written = false;
   int64_t rows_written = 0;
   int parts_written = 0;

@@ -28,7 +28,7 @@ struct StepRows {
   int64_t rows_out = 0;
   bool row_local = true;  // false: a global step (rows in and out, nothing "filtered")
   // What the step counted, summed over the cluster: a text filter's drops
-  // per rule. Steps of the map stage only, so far.
+  // per rule (Step::Counters).
   std::map<std::string, int64_t> counters;
 };
 
@@ -46,6 +46,28 @@ struct RunReport {
   int parts_written = 0;
   std::string write_path;  // empty when collected
   double seconds = 0;
+};
+
+using Counters = std::map<std::string, int64_t>;
+inline void AddCounters(const Counters& from, Counters* into) {
+  for (const auto& [name, n] : from) (*into)[name] += n;
+}
+// What `after` counted beyond `before` (steps kept across parts count on).
+inline Counters CountersSince(const Counters& before, const Counters& after) {
+  Counters d;
+  for (const auto& [name, n] : after) {
+    const auto it = before.find(name);
+    const int64_t was = it == before.end() ? 0 : it->second;
+    if (n != was) d[name] = n - was;
+  }
+  return d;
+}
+
+// A step of a stage after the map stage: its rows out and counters.
+struct GlobalStepRows {
+  std::string op;
+  int64_t rows = 0;
+  Counters counters;
 };
 
 class RunObserver {

@@ -14,6 +14,7 @@
 #include "data/ops/operators.h"
 #include "data/format/output.h"
 #include "data/ops/steps.h"
+#include "data/exec/run_events.h"
 
 namespace strata::data {
 
@@ -69,11 +70,13 @@ struct PartResult {
   Block block;                      // the rows, when not written
   int64_t rows_out = 0;             // after the stage's own step
   std::vector<int64_t> rows_after;  // after each row-local step that follows
+  Counters counters_out;                 // the stage's own step's, for this part
+  std::vector<Counters> counters_after;  // each following step's, for this part
   int64_t rows_written = 0;
   std::vector<strata::ObjectRef<Block>> parts;  // for the next shuffle
   Block sample;                                 // for the next sort's ranges
   std::string error;
-  STRATA_STRUCT(block, rows_out, rows_after, rows_written, parts, sample, error);
+  STRATA_STRUCT(block, rows_out, rows_after, counters_out, counters_after, rows_written, parts, sample, error);
 };
 
 // Runs `after` (made from `calls`) on `b`, then — when a group-by follows
@@ -86,11 +89,13 @@ inline bool FinishPart(Block b, const std::vector<std::unique_ptr<Step>>& after,
                        const NextPartition& next = NextPartition()) {
   r->rows_out = b.num_rows;
   for (size_t i = 0; i < after.size(); ++i) {
+    const Counters before = after[i]->Counters();
     if (!after[i]->Apply(&b, &r->error)) {
       r->error = "step " + calls[i].op + ": " + r->error;
       return false;
     }
     r->rows_after.push_back(b.num_rows);
+    r->counters_after.push_back(CountersSince(before, after[i]->Counters()));
   }
   if (!partial_groupby.empty() && !PartialGroupBy(partial_groupby, &b, &r->error)) return false;
   if (next.active()) return HandOn(b, next, part, &r->parts, &r->sample, &r->error);
