@@ -74,38 +74,41 @@ std::shared_ptr<const std::vector<std::string>> Words(std::string_view text, Wor
   return CachedWords(text, kind);
 }
 
-// Words as 64-bit ids with their lengths: n-grams are compared by a hash
-// of their words' ids instead of by joined strings (a false match needs a
-// 64-bit collision among one document's n-grams).
+// Words as 64-bit ids with their lengths, and prefix sums over both: an
+// n-gram is compared by a polynomial hash of its words' ids (O(1) per
+// window), not by joined strings. A false match needs a 64-bit collision
+// among one document's n-grams.
 struct WordIds {
   std::vector<uint64_t> id;
-  std::vector<uint32_t> length;  // code points
+  std::vector<uint64_t> prefix;        // prefix[k]: hash of words [0, k)
+  std::vector<uint64_t> power;         // kBase^n
+  std::vector<uint64_t> chars_before;  // code points of words [0, k)
 };
+constexpr uint64_t kBase = 0x100000001B3ull * 2 + 1;  // odd: invertible mod 2^64
 
 WordIds IdsOf(const std::vector<std::string>& words) {
   WordIds w;
-  w.id.reserve(words.size());
-  w.length.reserve(words.size());
-  for (const std::string& word : words) {
+  const size_t n = words.size();
+  w.id.reserve(n);
+  w.prefix.assign(n + 1, 0);
+  w.power.assign(n + 1, 1);
+  w.chars_before.assign(n + 1, 0);
+  for (size_t k = 0; k < n; ++k) {
+    const std::string& word = words[k];
     w.id.push_back(std::hash<std::string_view>()(word) * 0x9E3779B97F4A7C15ull + word.size());
-    w.length.push_back(static_cast<uint32_t>(CodePoints(word)));
+    w.prefix[k + 1] = w.prefix[k] * kBase + w.id[k];
+    w.power[k + 1] = w.power[k] * kBase;
+    w.chars_before[k + 1] = w.chars_before[k] + CodePoints(word);
   }
   return w;
 }
 
 uint64_t GramHash(const WordIds& w, size_t i, size_t n) {
-  uint64_t h = n;
-  for (size_t k = 0; k < n; ++k) {
-    h ^= w.id[i + k] + 0x9E3779B97F4A7C15ull + (h << 6) + (h >> 2);
-  }
-  return h;
+  const uint64_t h = w.prefix[i + n] - w.prefix[i] * w.power[n];
+  return (h ^ (h >> 29)) * 0xBF58476D1CE4E5B9ull + n;
 }
 
-size_t GramChars(const WordIds& w, size_t i, size_t n) {
-  size_t chars = 0;
-  for (size_t k = 0; k < n; ++k) chars += w.length[i + k];
-  return chars;
-}
+size_t GramChars(const WordIds& w, size_t i, size_t n) { return w.chars_before[i + n] - w.chars_before[i]; }
 
 // An open-addressing table of n-gram hashes, reused between documents (one
 // per thread): counting n-grams is the repetition filter's main cost.

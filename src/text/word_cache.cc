@@ -7,8 +7,10 @@ namespace strata::text {
 
 namespace {
 
+// Keyed by a 64-bit hash of the text and its length: two documents of the
+// same length colliding in one thread's cache is a ~2^-64 chance per pair.
 struct Entry {
-  std::string text;  // compared on a hash match: a collision never mixes documents
+  size_t length = 0;
   std::shared_ptr<const std::vector<std::string>> words;
 };
 
@@ -18,7 +20,7 @@ struct Cache {
 };
 
 size_t BytesOf(const std::vector<std::string>& words, std::string_view text) {
-  size_t bytes = text.size() + words.size() * sizeof(std::string);
+  size_t bytes = words.size() * sizeof(std::string) + sizeof(Entry) + text.size() / 64;
   for (const std::string& w : words) bytes += w.size() > 15 ? w.size() : 0;
   return bytes;
 }
@@ -29,7 +31,7 @@ std::shared_ptr<const std::vector<std::string>> CachedWords(std::string_view tex
   thread_local Cache cache;
   const uint64_t key = std::hash<std::string_view>()(text) * 2 + static_cast<uint64_t>(kind);
   auto it = cache.entries.find(key);
-  if (it != cache.entries.end() && it->second.text == text) return it->second.words;
+  if (it != cache.entries.end() && it->second.length == text.size()) return it->second.words;
   auto words = std::make_shared<const std::vector<std::string>>(WordTokenize(text, kind));
   const size_t bytes = BytesOf(*words, text);
   if (cache.bytes + bytes > kWordCacheMaxBytes) {
@@ -37,7 +39,7 @@ std::shared_ptr<const std::vector<std::string>> CachedWords(std::string_view tex
     cache.bytes = 0;
   }
   if (bytes <= kWordCacheMaxBytes / 4) {
-    cache.entries[key] = Entry{std::string(text), words};
+    cache.entries[key] = Entry{text.size(), words};
     cache.bytes += bytes;
   }
   return words;

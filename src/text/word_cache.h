@@ -1,8 +1,8 @@
 // The words of the documents a thread judged last, kept so that a chain of
 // filters over the same text (gopher_repetition, gopher_quality,
 // fineweb_quality: each needs the words) tokenizes each document once. Keyed
-// by the text's content, so a filter that rewrote a document (c4_quality)
-// gets its new words. Bounded: past kMaxBytes of words it starts over.
+// by a hash of the text's content (and its length), so a filter that rewrote
+// a document (c4_quality) gets its new words. Bounded: past kMaxBytes of words it starts over.
 #pragma once
 
 #include <memory>

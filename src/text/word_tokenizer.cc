@@ -458,9 +458,9 @@ std::vector<std::string_view> SplitSentences(std::string_view text) {
         while (!word.empty() && std::string_view("\"'([{").find(word.front()) != std::string_view::npos) {
           word.remove_prefix(1);
         }
-        const std::string lower = Lower(word);
         const bool initial = CodePoints(word) == 1 && IsAlpha([&] { size_t j = 0; return NextCodePoint(word, &j); }());
-        end = !initial && Abbreviations().count(lower) == 0;
+        // Every listed abbreviation is short: longer words need no lookup.
+        end = !initial && (word.size() > 6 || Abbreviations().count(Lower(word)) == 0);
       }
     } else if (EndsWith(core, "…")) {
       size_t i = 0;
