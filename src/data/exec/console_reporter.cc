@@ -51,13 +51,13 @@ void ConsoleReporter::OnFinish(const RunReport& r) {
     if (!s.row_local) {  // global steps: rows in and out only
       std::fprintf(stderr, "%-4zu %-18s %14s %14s\n", s.step, s.op.c_str(), Thousands(s.rows_in).c_str(),
                    Thousands(s.rows_out).c_str());
-      continue;
+    } else {
+      // Steps that add rows (flat_map, map_batches) say how many.
+      const std::string change = s.rows_out > s.rows_in ? "added " + Thousands(s.rows_out - s.rows_in)
+                                                        : Thousands(s.rows_in - s.rows_out);
+      std::fprintf(stderr, "%-4zu %-18s %14s %14s %14s\n", s.step, s.op.c_str(), Thousands(s.rows_in).c_str(),
+                   Thousands(s.rows_out).c_str(), change.c_str());
     }
-    // Steps that add rows (flat_map, map_batches) say how many.
-    const std::string change = s.rows_out > s.rows_in ? "added " + Thousands(s.rows_out - s.rows_in)
-                                                      : Thousands(s.rows_in - s.rows_out);
-    std::fprintf(stderr, "%-4zu %-18s %14s %14s %14s\n", s.step, s.op.c_str(), Thousands(s.rows_in).c_str(),
-                 Thousands(s.rows_out).c_str(), change.c_str());
     // Per rule, largest first: why the rows went.
     std::vector<std::pair<std::string, int64_t>> counts(s.counters.begin(), s.counters.end());
     std::stable_sort(counts.begin(), counts.end(), [](const auto& a, const auto& b) { return a.second > b.second; });

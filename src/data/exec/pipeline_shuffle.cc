@@ -53,6 +53,7 @@ ReduceResult RunReduceTask(const ReduceTask& t, const std::vector<strata::Object
         step->SetSideInput(std::move(right));
       }
       if (!step->Finish(&all, &r.error)) return r;
+      r.counters_out = step->Counters();  // a step made for this part alone
     }
     std::vector<std::unique_ptr<Step>> after;
     if (!MakeSteps(t.after, &after, &r.error)) return r;

@@ -46,3 +46,19 @@ TEST(TextStats, CountsAndRatios) {
 
 }  // namespace
 }  // namespace strata::text
+
+#include "text/simplify.h"
+
+namespace strata::text {
+namespace {
+
+TEST(SimplifyText, DatatroveDefaults) {
+  EXPECT_EQ(SimplifyText("  Hello,   World!\n\tIt's 2023-12-05. "), "hello world its 0");
+  // Spaces collapse before punctuation goes, as in datatrove: "— «" leaves two.
+  EXPECT_EQ(SimplifyText("Crème Brûlée — «naïve» café"), "creme brulee  naive cafe");
+  EXPECT_EQ(SimplifyText("Price: $1,234.56"), "price 0");
+  EXPECT_EQ(SimplifyText(""), "");
+}
+
+}  // namespace
+}  // namespace strata::text

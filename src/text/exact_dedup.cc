@@ -1,0 +1,141 @@
+// exact_dedup: one document per distinct value of a column (the text, or a
+// key such as simplify_text's), across the cluster: rows are hash-shuffled
+// by the column, and each part keeps, of each value, the row with the
+// highest `priority` (a numeric column; absent: all equal), ties to the first
+// in input order (datatrove's rule; a part sees its rows in input order).
+// `index:` (a source, read like a join's right side and shuffled the same
+// way) holds values already kept elsewhere: documents with those are
+// dropped too. `explain: true` keeps every row with `dropped`/`reason`
+// (`duplicate`, `in_index`).
+#include <unordered_map>
+#include <unordered_set>
+
+#include <nlohmann/json.hpp>
+
+#include "data/format/source.h"
+#include "data/ops/operators.h"  // GroupBy, complete, for Step
+#include "data/ops/steps.h"
+#include "text/simplify.h"
+#include "text/text_map_steps.h"
+
+namespace strata::text {
+
+namespace {
+
+using data::Block;
+using data::Column;
+using data::Type;
+using json = nlohmann::ordered_json;
+
+class ExactDedupStep : public data::Step {
+ public:
+  ExactDedupStep(std::string column, std::string priority, json index, bool explain)
+      : column_(std::move(column)), priority_(std::move(priority)), index_(std::move(index)), explain_(explain) {}
+
+  std::vector<std::string> shuffle_keys() const override { return {column_}; }
+  const json* side_input() const override { return index_.is_null() ? nullptr : &index_; }
+  std::vector<std::string> side_shuffle_keys() const override { return {column_}; }
+  void SetSideInput(Block index) override { index_rows_ = std::move(index); }
+
+  bool Finish(Block* all, std::string* error) override {
+    if (all->num_rows == 0) return true;
+    const Column* key = TextColumn(*all, column_, error);
+    if (key == nullptr) return false;
+    const Column* priority = nullptr;
+    if (!priority_.empty()) {
+      priority = all->Get(priority_);
+      if (priority == nullptr || (priority->type != Type::kInt64 && priority->type != Type::kDouble &&
+                                  priority->type != Type::kNull)) {
+        *error = "priority column '" + priority_ + "' is missing or not a number";
+        return false;
+      }
+    }
+    std::unordered_set<std::string_view> indexed;
+    if (!index_.is_null() && index_rows_.num_rows > 0) {
+      const Column* ik = index_rows_.Get(column_);
+      if (ik == nullptr || ik->type != Type::kString) {
+        *error = "the index has no text column '" + column_ + "'";
+        return false;
+      }
+      for (int64_t i = 0; i < index_rows_.num_rows; ++i) {
+        if (!ik->IsNull(i)) indexed.insert(ik->Str(i));
+      }
+    }
+    // The keeper of each value: highest priority, then first seen.
+    std::unordered_map<std::string_view, int64_t> keeper;
+    auto rank = [&](int64_t i) { return priority == nullptr || priority->IsNull(i) ? 0.0 : priority->AsDouble(i); };
+    for (int64_t i = 0; i < all->num_rows; ++i) {
+      if (key->IsNull(i)) continue;  // no value: nothing to be a duplicate of
+      auto [it, fresh] = keeper.try_emplace(key->Str(i), i);
+      if (!fresh && rank(i) > rank(it->second)) it->second = i;
+    }
+    Column keep = Column::OfType(Type::kBool), dropped = Column::OfType(Type::kBool),
+           reason = Column::OfType(Type::kString);
+    for (int64_t i = 0; i < all->num_rows; ++i) {
+      std::string why;
+      if (!key->IsNull(i)) {
+        const std::string_view v = key->Str(i);
+        if (indexed.count(v) != 0) why = "in_index";
+        else if (keeper.at(v) != i) why = "duplicate";
+      }
+      if (!why.empty()) ++counters_[why];
+      keep.AppendBool(why.empty() || explain_);
+      dropped.AppendBool(!why.empty());
+      if (why.empty()) {
+        reason.AppendNull();
+      } else {
+        reason.AppendString(why);
+      }
+    }
+    if (explain_) {
+      Put(all, "dropped", std::move(dropped));
+      Put(all, "reason", std::move(reason));
+      return true;
+    }
+    *all = all->Filter(keep);
+    return true;
+  }
+  std::map<std::string, int64_t> Counters() const override { return counters_; }
+
+ private:
+  static void Put(Block* b, const std::string& name, Column c) {
+    const int at = b->Find(name);
+    if (at >= 0) {
+      b->columns[static_cast<size_t>(at)] = std::move(c);
+    } else {
+      b->Add(name, std::move(c));
+    }
+  }
+
+  std::string column_, priority_;
+  json index_;
+  bool explain_;
+  Block index_rows_;
+  std::map<std::string, int64_t> counters_;
+};
+
+void AddDedupSteps(std::map<std::string, data::StepInfo>* r) {
+  (*r)["exact_dedup"].params = {"column", "priority", "index", "explain"};
+  (*r)["exact_dedup"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
+    json index;
+    if (p.contains("index")) {
+      index = p["index"].is_string() ? json{{"format", "jsonl"}, {"paths", {p["index"]}}} : p["index"];
+      data::SourceSpec spec;
+      if (!data::SourceFromJson(index, "exact_dedup index", &spec, error)) return nullptr;
+    }
+    return std::make_unique<ExactDedupStep>(p.value("column", std::string("text")),
+                                            p.value("priority", std::string()), index, p.value("explain", false));
+  };
+  (*r)["simplify_text"].params = {"column", "output"};
+  (*r)["simplify_text"].make = [](const json& p, std::string*) -> std::unique_ptr<data::Step> {
+    const std::string column = p.value("column", std::string("text"));
+    return MakeTextRewrite(column, p.value("output", std::string("text_key")),
+                           [](std::string_view t, auto*) { return SimplifyText(t); });
+  };
+}
+
+}  // namespace
+
+const data::StepLibrary kDedupSteps(AddDedupSteps);
+
+}  // namespace strata::text

@@ -1,0 +1,62 @@
+#include "text/simplify.h"
+
+#include <cstdlib>
+
+#include <utf8proc.h>
+
+#include "text/quality_rules.h"  // IsSymbolChar: datatrove's PUNCTUATION
+#include "text/unicode.h"
+
+namespace strata::text {
+
+std::string SimplifyText(std::string_view text) {
+  // lower(), then whitespace: strip and collapse.
+  std::string lowered = Lower(Strip(text));
+  std::string spaced;
+  spaced.reserve(lowered.size());
+  bool space = false;
+  for (size_t i = 0; i < lowered.size();) {
+    const size_t at = i;
+    const char32_t c = NextCodePoint(lowered, &i);
+    if (IsSpace(c)) {
+      space = true;
+      continue;
+    }
+    if (space) spaced.push_back(' ');
+    space = false;
+    spaced.append(lowered, at, i - at);
+  }
+  // Punctuation out (datatrove's PUNCTUATION holds no space, so spacing stays).
+  std::string kept;
+  kept.reserve(spaced.size());
+  for (size_t i = 0; i < spaced.size();) {
+    const size_t at = i;
+    const char32_t c = NextCodePoint(spaced, &i);
+    if (!IsSymbolChar(c)) kept.append(spaced, at, i - at);
+  }
+  // NFD, then every nonspacing mark out.
+  utf8proc_uint8_t* nfd = nullptr;
+  const utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(kept.data()),
+                                          static_cast<utf8proc_ssize_t>(kept.size()), &nfd,
+                                          static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_DECOMPOSE));
+  std::string decomposed = n >= 0 ? std::string(reinterpret_cast<const char*>(nfd), static_cast<size_t>(n)) : kept;
+  std::free(nfd);
+  std::string out;
+  out.reserve(decomposed.size());
+  bool in_digits = false;
+  for (size_t i = 0; i < decomposed.size();) {
+    const size_t at = i;
+    const char32_t c = NextCodePoint(decomposed, &i);
+    if (utf8proc_category(static_cast<utf8proc_int32_t>(c)) == UTF8PROC_CATEGORY_MN) continue;
+    if (IsDecimal(c)) {  // \d+ -> "0"
+      if (!in_digits) out.push_back('0');
+      in_digits = true;
+      continue;
+    }
+    in_digits = false;
+    out.append(decomposed, at, i - at);
+  }
+  return std::string(Strip(out));
+}
+
+}  // namespace strata::text

@@ -1,0 +1,14 @@
+// datatrove's simplify_text with its default TextNormConfig: lowercase,
+// whitespace runs to one space (ends stripped), its PUNCTUATION characters
+// removed, diacritics removed (NFD, then no Mn characters), digit runs to
+// "0". What MinHash and normalized exact dedup compare.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace strata::text {
+
+std::string SimplifyText(std::string_view text);
+
+}  // namespace strata::text
