@@ -146,3 +146,30 @@ TEST(FineWebQuality, DatatroveCases) {
 
 }  // namespace
 }  // namespace strata::text
+
+namespace strata::text {
+namespace {
+
+// Hostile documents: every filter answers, none crashes or hangs.
+TEST(QualityRules, MalformedEmptyAndHugeDocuments) {
+  std::string bad = "Valid start. \xff\xfe\xc3 broken \xe2\x82 bytes and more words here to count.\n";
+  std::string huge;
+  while (huge.size() < 10 << 20) huge += "The same long line of perfectly ordinary words repeats itself here.\n";
+  std::string kept;
+  for (const std::string* doc : {&bad, &huge}) {
+    EXPECT_NO_THROW({
+      GopherQuality(GopherQualityParams(), *doc);
+      GopherRepetition(GopherRepetitionParams(), *doc);
+      C4Quality(C4QualityParams(), *doc, &kept);
+      C4Paragraph(C4ParagraphParams(), *doc);
+      FineWebQuality(FineWebQualityParams(), *doc);
+    });
+  }
+  EXPECT_EQ(GopherRepetition(GopherRepetitionParams(), huge), "dup_line_frac");  // one paragraph, its lines repeat
+  EXPECT_EQ(FineWebQuality(FineWebQualityParams(), huge), "char_dup_ratio");
+  EXPECT_EQ(GopherQuality(GopherQualityParams(), ""), "empty");
+  EXPECT_EQ(C4Quality(C4QualityParams(), "", &kept), "too_few_sentences");
+}
+
+}  // namespace
+}  // namespace strata::text
