@@ -8,7 +8,10 @@ documented behaviour, with Debian's python3-nltk. NLTK's English Punkt model
 is not packaged either: an untrained PunktSentenceTokenizer stands in (the
 same algorithm, no learned abbreviations).
 
-Usage: datatrove_rules_peer.py CORPUS.jsonl MAX_MB  ->  prints "MB seconds kept"
+Usage: datatrove_rules_peer.py CORPUS.jsonl MAX_MB [minhash]  ->  prints "MB seconds kept"
+With `minhash`: datatrove's MinHash signatures instead (simplify_text, word
+5-grams, xxhash64, 112 permutations with numpy) — "kept" is then the number
+of documents with a signature.
 """
 import json
 import re
@@ -134,6 +137,34 @@ def fineweb_quality(text):
     return text.count("\n") / max(1, len(words(text))) <= 0.3
 
 
+PUNCT_TABLE = str.maketrans("", "", "".join(PUNCT))
+
+
+def simplify(text):
+    import unicodedata
+    text = re.sub(r"\s+", " ", text.lower().strip()).translate(PUNCT_TABLE)
+    text = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+    return re.sub(r"\d+", "0", text).strip()
+
+
+def minhash_all(docs):
+    import numpy as np
+    import xxhash
+    prime = np.uint64((1 << 61) - 1)
+    gen = np.random.RandomState(1)
+    a = gen.randint(1, prime, dtype=np.uint64, size=(1, 112))
+    b = gen.randint(0, prime, dtype=np.uint64, size=(1, 112))
+    signed = 0
+    for text in docs:
+        w = words(simplify(text))
+        sh = np.fromiter([xxhash.xxh64_intdigest(" ".join(w[i:i + 5])) for i in range(len(w) - 4)],
+                         dtype=np.uint64).reshape((-1, 1))
+        if sh.size:
+            np.min((sh * a + b) % prime, axis=0)
+            signed += 1
+    return signed
+
+
 def main():
     path, max_mb = sys.argv[1], float(sys.argv[2])
     docs, size = [], 0
@@ -144,6 +175,10 @@ def main():
             if size >= max_mb * 1e6:
                 break
     t0, kept = time.time(), 0
+    if len(sys.argv) > 3 and sys.argv[3] == "minhash":
+        kept = minhash_all(docs)
+        print(f"{size / 1e6:.2f} {time.time() - t0:.2f} {kept}")
+        return
     for text in docs:
         if not gopher_repetition(text) or not gopher_quality(text):
             continue

@@ -3,7 +3,8 @@
 # gopher_quality, c4_quality, fineweb_quality) over the generated web-text
 # corpus (../shared/corpus/gen_corpus.py), on Strata's embedded cluster
 # (every core of this machine), and on the Python peer (the same rules with
-# NLTK, one core: what datatrove costs) over the corpus's first 2 MB.
+# NLTK, one core: what datatrove costs) over the corpus's first 2 MB; then
+# MinHash signatures the same way (peer: datatrove's formulas with numpy).
 # Reported per core: MB/s divided by the cores used.
 # Usage: run_text.sh BUILD_DIR [CORPUS_MB]
 set -euo pipefail
@@ -32,3 +33,19 @@ echo "quality chain on ${mb} MB: strata ${best} s on ${cores} cores = ${strata_c
      "(kept ${kept} docs); python+nltk peer ${peer_core} MB/s per core (on ${peer_mb} MB, kept ${peer_kept});" \
      "ratio $(echo "scale=1; $strata_core / $peer_core" | bc)x per core"
 grep -E '^[0-9]+ |^       ' "$work/summary.txt" || true
+
+# MinHash signatures: the same corpus, datatrove's MinhashConfig defaults.
+sed "s|CORPUS|$corpus|; s|OUT|$work/mh|" "$here/minhash.yaml" > "$work/minhash.yaml"
+best=999
+for _ in 1 2 3; do
+  t0=$(date +%s.%N)
+  "$build/src/cli/strata" run "$work/minhash.yaml" 2>/dev/null
+  t=$(echo "$(date +%s.%N) - $t0" | bc)
+  best=$(echo "if ($t < $best) $t else $best" | bc)
+done
+read -r peer_mb peer_s peer_signed < <(/usr/bin/python3 "$here/datatrove_rules_peer.py" "$corpus" 2 minhash)
+strata_core=$(echo "scale=2; $mb / $best / $cores" | bc)
+peer_core=$(echo "scale=2; $peer_mb / $peer_s" | bc)
+echo "minhash signatures on ${mb} MB: strata ${best} s on ${cores} cores = ${strata_core} MB/s per core;" \
+     "python+numpy peer ${peer_core} MB/s per core (on ${peer_mb} MB, ${peer_signed} signed);" \
+     "ratio $(echo "scale=1; $strata_core / $peer_core" | bc)x per core"

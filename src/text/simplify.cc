@@ -1,5 +1,6 @@
 #include "text/simplify.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include <utf8proc.h>
@@ -34,13 +35,19 @@ std::string SimplifyText(std::string_view text) {
     const char32_t c = NextCodePoint(spaced, &i);
     if (!IsSymbolChar(c)) kept.append(spaced, at, i - at);
   }
-  // NFD, then every nonspacing mark out.
+  // NFD, then every nonspacing mark out (ASCII text has neither to do).
+  const bool ascii = std::all_of(kept.begin(), kept.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
   utf8proc_uint8_t* nfd = nullptr;
-  const utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(kept.data()),
-                                          static_cast<utf8proc_ssize_t>(kept.size()), &nfd,
-                                          static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_DECOMPOSE));
-  std::string decomposed = n >= 0 ? std::string(reinterpret_cast<const char*>(nfd), static_cast<size_t>(n)) : kept;
-  std::free(nfd);
+  std::string decomposed;
+  if (ascii) {
+    decomposed.swap(kept);
+  } else {
+    const utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(kept.data()),
+                                            static_cast<utf8proc_ssize_t>(kept.size()), &nfd,
+                                            static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_DECOMPOSE));
+    decomposed = n >= 0 ? std::string(reinterpret_cast<const char*>(nfd), static_cast<size_t>(n)) : kept;
+    std::free(nfd);
+  }
   std::string out;
   out.reserve(decomposed.size());
   bool in_digits = false;

@@ -1,3 +1,7 @@
+// Dedup steps: exact_dedup, simplify_text (its normalized key), and
+// minhash_signature (MinHash signatures as a list column, to write and
+// read back; minhash_dedup itself is not built yet).
+//
 // exact_dedup: one document per distinct value of a column (the text, or a
 // key such as simplify_text's), across the cluster: rows are hash-shuffled
 // by the column, and each part keeps, of each value, the row with the
@@ -15,6 +19,7 @@
 #include "data/format/source.h"
 #include "data/ops/operators.h"  // GroupBy, complete, for Step
 #include "data/ops/steps.h"
+#include "text/minhash.h"
 #include "text/simplify.h"
 #include "text/text_map_steps.h"
 
@@ -114,7 +119,61 @@ class ExactDedupStep : public data::Step {
   std::map<std::string, int64_t> counters_;
 };
 
+class MinHashSignatureStep : public data::Step {
+ public:
+  MinHashSignatureStep(std::string column, std::string output, MinHashConfig config)
+      : column_(std::move(column)), output_(std::move(output)), hasher_(config) {}
+  bool row_local() const override { return true; }
+  bool Apply(Block* block, std::string* error) override {
+    const Column* text = TextColumn(*block, column_, error);
+    if (text == nullptr) return false;
+    Column sigs = Column::ListOf(Type::kInt64);
+    for (int64_t i = 0; i < block->num_rows; ++i) {
+      // Values are below 2^61: they fit an int64 column as they are.
+      const std::vector<uint64_t> sig =
+          text->IsNull(i) ? std::vector<uint64_t>() : hasher_.Signature(text->Str(i));
+      if (sig.empty()) {
+        sigs.AppendNull();  // too few words: no signature, as datatrove writes none
+        ++no_signature_;
+        continue;
+      }
+      for (uint64_t v : sig) sigs.Values().AppendInt(static_cast<int64_t>(v));
+      sigs.EndList();
+    }
+    const int at = block->Find(output_);
+    if (at >= 0) {
+      block->columns[static_cast<size_t>(at)] = std::move(sigs);
+    } else {
+      block->Add(output_, std::move(sigs));
+    }
+    return true;
+  }
+  std::map<std::string, int64_t> Counters() const override {
+    if (no_signature_ == 0) return {};
+    return {{"too_few_words", no_signature_}};
+  }
+
+ private:
+  std::string column_, output_;
+  MinHasher hasher_;
+  int64_t no_signature_ = 0;
+};
+
 void AddDedupSteps(std::map<std::string, data::StepInfo>* r) {
+  (*r)["minhash_signature"].params = {"column", "output", "n_grams", "num_buckets", "hashes_per_bucket", "seed"};
+  (*r)["minhash_signature"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
+    MinHashConfig c;
+    c.n_grams = p.value("n_grams", c.n_grams);
+    c.num_buckets = p.value("num_buckets", c.num_buckets);
+    c.hashes_per_bucket = p.value("hashes_per_bucket", c.hashes_per_bucket);
+    c.seed = p.value("seed", c.seed);
+    if (c.n_grams < 1 || c.num_buckets < 1 || c.hashes_per_bucket < 1) {
+      *error = "n_grams, num_buckets and hashes_per_bucket must be at least 1";
+      return nullptr;
+    }
+    return std::make_unique<MinHashSignatureStep>(p.value("column", std::string("text")),
+                                                  p.value("output", std::string("minhash")), c);
+  };
   (*r)["exact_dedup"].params = {"column", "priority", "index", "explain"};
   (*r)["exact_dedup"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
     json index;

@@ -1,0 +1,78 @@
+#include "text/minhash.h"
+
+#include <algorithm>
+#include <random>
+#include <string>
+
+#include <xxhash.h>
+
+#include "text/simplify.h"
+#include "text/word_tokenizer.h"
+
+namespace strata::text {
+
+namespace {
+
+// numpy's legacy RandomState: MT19937 seeded with init_genrand (as
+// std::mt19937 is), 64-bit draws as two 32-bit ones, high half first.
+class NumpyLegacyRandom {
+ public:
+  explicit NumpyLegacyRandom(uint32_t seed) : mt_(seed) {}
+  uint64_t Next64() {
+    const uint64_t high = mt_();
+    return high << 32 | mt_();
+  }
+  // randint(low, high) for uint64: masked rejection sampling.
+  uint64_t RandInt(uint64_t low, uint64_t high) {
+    const uint64_t range = high - low - 1;
+    uint64_t mask = range;
+    for (int shift = 1; shift < 64; shift <<= 1) mask |= mask >> shift;
+    uint64_t v;
+    while ((v = Next64() & mask) > range) {
+    }
+    return low + v;
+  }
+
+ private:
+  std::mt19937 mt_;
+};
+
+// x mod (2^61 - 1) without a division: 2^61 is 1 modulo it, so the bits
+// above the 61st add to the ones below. Equal to x % kMersennePrime61.
+inline uint64_t ModMersenne61(uint64_t x) {
+  uint64_t r = (x & kMersennePrime61) + (x >> 61);
+  if (r >= kMersennePrime61) r -= kMersennePrime61;
+  return r;
+}
+
+}  // namespace
+
+MinHasher::MinHasher(MinHashConfig config) : config_(config) {
+  const size_t n = static_cast<size_t>(config_.num_buckets) * static_cast<size_t>(config_.hashes_per_bucket);
+  NumpyLegacyRandom random(config_.seed);
+  for (size_t i = 0; i < n; ++i) a_.push_back(random.RandInt(1, kMersennePrime61));
+  for (size_t i = 0; i < n; ++i) b_.push_back(random.RandInt(0, kMersennePrime61));
+}
+
+std::vector<uint64_t> MinHasher::Signature(std::string_view text) const {
+  const std::vector<std::string> words = WordTokenize(SimplifyText(text));
+  const size_t n = static_cast<size_t>(config_.n_grams);
+  if (words.size() < n) return {};
+  std::vector<uint64_t> minima(a_.size(), UINT64_MAX);
+  std::string gram;
+  for (size_t i = 0; i + n <= words.size(); ++i) {
+    gram.clear();
+    for (size_t k = 0; k < n; ++k) {
+      if (k > 0) gram.push_back(' ');
+      gram += words[i + k];
+    }
+    const uint64_t h = XXH64(gram.data(), gram.size(), 0);
+    for (size_t j = 0; j < a_.size(); ++j) {
+      const uint64_t v = ModMersenne61(h * a_[j] + b_[j]);
+      minima[j] = std::min(minima[j], v);
+    }
+  }
+  return minima;
+}
+
+}  // namespace strata::text
