@@ -74,8 +74,7 @@ class ExactDedupStep : public data::Step {
       auto [it, fresh] = keeper.try_emplace(key->Str(i), i);
       if (!fresh && rank(i) > rank(it->second)) it->second = i;
     }
-    Column keep = Column::OfType(Type::kBool), dropped = Column::OfType(Type::kBool),
-           reason = Column::OfType(Type::kString);
+    Verdicts verdicts(explain_, &counters_);
     for (int64_t i = 0; i < all->num_rows; ++i) {
       std::string why;
       if (!key->IsNull(i)) {
@@ -83,35 +82,14 @@ class ExactDedupStep : public data::Step {
         if (indexed.count(v) != 0) why = "in_index";
         else if (keeper.at(v) != i) why = "duplicate";
       }
-      if (!why.empty()) ++counters_[why];
-      keep.AppendBool(why.empty() || explain_);
-      dropped.AppendBool(!why.empty());
-      if (why.empty()) {
-        reason.AppendNull();
-      } else {
-        reason.AppendString(why);
-      }
+      verdicts.Add(why);
     }
-    if (explain_) {
-      Put(all, "dropped", std::move(dropped));
-      Put(all, "reason", std::move(reason));
-      return true;
-    }
-    *all = all->Filter(keep);
+    verdicts.Apply(all);
     return true;
   }
   std::map<std::string, int64_t> Counters() const override { return counters_; }
 
  private:
-  static void Put(Block* b, const std::string& name, Column c) {
-    const int at = b->Find(name);
-    if (at >= 0) {
-      b->columns[static_cast<size_t>(at)] = std::move(c);
-    } else {
-      b->Add(name, std::move(c));
-    }
-  }
-
   std::string column_, priority_;
   json index_;
   bool explain_;
@@ -140,12 +118,7 @@ class MinHashSignatureStep : public data::Step {
       for (uint64_t v : sig) sigs.Values().AppendInt(static_cast<int64_t>(v));
       sigs.EndList();
     }
-    const int at = block->Find(output_);
-    if (at >= 0) {
-      block->columns[static_cast<size_t>(at)] = std::move(sigs);
-    } else {
-      block->Add(output_, std::move(sigs));
-    }
+    PutColumn(block, output_, std::move(sigs));
     return true;
   }
   std::map<std::string, int64_t> Counters() const override {

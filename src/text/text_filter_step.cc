@@ -27,9 +27,7 @@ class TextFilterStep : public data::Step {
     const Column& text = block->columns[static_cast<size_t>(at)];
     const int dropped_at = explain_ ? block->Find("dropped") : -1;
     const int reason_at = explain_ ? block->Find("reason") : -1;
-    Column keep = Column::OfType(Type::kBool);
-    Column dropped = Column::OfType(Type::kBool);
-    Column reason = Column::OfType(Type::kString);
+    Verdicts verdicts(explain_, &counters_);
     Column rewritten = Column::OfType(Type::kString);
     Column labels = Column::OfType(Type::kString);
     Column scores = Column::OfType(Type::kDouble);
@@ -39,9 +37,7 @@ class TextFilterStep : public data::Step {
       const bool before = dropped_at >= 0 && !block->columns[dropped_at].IsNull(i) &&
                           block->columns[dropped_at].b[static_cast<size_t>(i)] != 0;
       if (before) {  // an earlier filter's verdict stands
-        keep.AppendBool(true);
-        dropped.AppendBool(true);
-        reason.AppendFrom(block->columns[static_cast<size_t>(reason_at)], i);
+        verdicts.Keep(block->columns[static_cast<size_t>(reason_at)], i);
         rewritten.AppendFrom(text, i);
         if (annotate) {
           labels.AppendNull();
@@ -56,14 +52,7 @@ class TextFilterStep : public data::Step {
         labels.AppendString(out.label);
         scores.AppendDouble(out.score);
       }
-      keep.AppendBool(why.empty() || explain_);
-      dropped.AppendBool(!why.empty());
-      if (why.empty()) {
-        reason.AppendNull();
-      } else {
-        reason.AppendString(why);
-        ++counters_[why];
-      }
+      verdicts.Add(why);
       if (out.changed) {
         any_rewrite = true;
         rewritten.AppendString(out.rewritten);
@@ -73,30 +62,16 @@ class TextFilterStep : public data::Step {
     }
     if (any_rewrite) block->columns[static_cast<size_t>(at)] = std::move(rewritten);
     if (annotate) {
-      Set(block, columns_.label_column, std::move(labels));
-      Set(block, columns_.score_column, std::move(scores));
+      PutColumn(block, columns_.label_column, std::move(labels));
+      PutColumn(block, columns_.score_column, std::move(scores));
     }
-    if (explain_) {
-      Set(block, "dropped", std::move(dropped));
-      Set(block, "reason", std::move(reason));
-      return true;
-    }
-    *block = block->Filter(keep);
+    verdicts.Apply(block);
     return true;
   }
 
   std::map<std::string, int64_t> Counters() const override { return counters_; }
 
  private:
-  static void Set(Block* b, const std::string& name, Column c) {
-    const int at = b->Find(name);
-    if (at >= 0) {
-      b->columns[static_cast<size_t>(at)] = std::move(c);
-    } else {
-      b->Add(name, std::move(c));
-    }
-  }
-
   std::string name_, column_;
   bool explain_;
   Judge judge_;

@@ -11,14 +11,7 @@ using data::Block;
 using data::Column;
 using data::Type;
 
-void Put(Block* b, const std::string& name, Column c) {
-  const int at = b->Find(name);
-  if (at >= 0) {
-    b->columns[static_cast<size_t>(at)] = std::move(c);
-  } else {
-    b->Add(name, std::move(c));
-  }
-}
+void Put(Block* b, const std::string& name, Column c) { PutColumn(b, name, std::move(c)); }
 
 class RewriteStep : public data::Step {
  public:
@@ -123,6 +116,48 @@ std::unique_ptr<data::Step> MakeTokenize(std::string column, std::shared_ptr<con
                                          std::string ids_column, std::string count_column) {
   return std::make_unique<TokenizeStep>(std::move(column), std::move(model), std::move(ids_column),
                                         std::move(count_column));
+}
+
+void PutColumn(Block* b, const std::string& name, Column c) {
+  const int at = b->Find(name);
+  if (at >= 0) {
+    b->columns[static_cast<size_t>(at)] = std::move(c);
+  } else {
+    b->Add(name, std::move(c));
+  }
+}
+
+Verdicts::Verdicts(bool explain, std::map<std::string, int64_t>* counters)
+    : explain_(explain),
+      counters_(counters),
+      keep_(Column::OfType(Type::kBool)),
+      dropped_(Column::OfType(Type::kBool)),
+      reason_(Column::OfType(Type::kString)) {}
+
+void Verdicts::Add(const std::string& why) {
+  keep_.AppendBool(why.empty() || explain_);
+  dropped_.AppendBool(!why.empty());
+  if (why.empty()) {
+    reason_.AppendNull();
+    return;
+  }
+  reason_.AppendString(why);
+  ++(*counters_)[why];
+}
+
+void Verdicts::Keep(const Column& earlier_reason, int64_t row) {
+  keep_.AppendBool(true);
+  dropped_.AppendBool(true);
+  reason_.AppendFrom(earlier_reason, row);
+}
+
+void Verdicts::Apply(Block* block) {
+  if (explain_) {
+    PutColumn(block, "dropped", std::move(dropped_));
+    PutColumn(block, "reason", std::move(reason_));
+    return;
+  }
+  *block = block->Filter(keep_);
 }
 
 const Column* TextColumn(const Block& block, const std::string& column, std::string* error) {

@@ -26,6 +26,27 @@ class SubwordModel;
 std::unique_ptr<data::Step> MakeTokenize(std::string column, std::shared_ptr<const SubwordModel> model,
                                          std::string ids_column, std::string count_column);
 
+// Sets column `name` of `block` (replaced if there, else added).
+void PutColumn(data::Block* block, const std::string& name, data::Column column);
+
+// A filter's verdicts over a block, row by row: kept (""), or dropped for a
+// reason. Applied: the dropped rows go — or, explaining, every row stays
+// with `dropped` (bool) and `reason` (null when kept) columns. Counts drops
+// per reason into `counters`.
+class Verdicts {
+ public:
+  Verdicts(bool explain, std::map<std::string, int64_t>* counters);
+  void Add(const std::string& why);
+  // A row an earlier explaining filter dropped: its reason stands, uncounted.
+  void Keep(const data::Column& earlier_reason, int64_t row);
+  void Apply(data::Block* block);
+
+ private:
+  bool explain_;
+  std::map<std::string, int64_t>* counters_;
+  data::Column keep_, dropped_, reason_;
+};
+
 // Finds a text column; an error naming the step and what the block has.
 const data::Column* TextColumn(const data::Block& block, const std::string& column, std::string* error);
 

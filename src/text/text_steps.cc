@@ -23,6 +23,17 @@ double Number(const json& p, const char* name, double fallback) {
   return v.get<double>();
 }
 
+// Each named number parameter over its field's default.
+void ReadNumbers(const json& p, std::initializer_list<std::pair<const char*, double*>> fields) {
+  for (const auto& [name, field] : fields) *field = Number(p, name, *field);
+}
+
+// Each named parameter (bool or int) over its field's default.
+template <class T>
+void ReadValues(const json& p, std::initializer_list<std::pair<const char*, T*>> fields) {
+  for (const auto& [name, field] : fields) *field = p.value(name, *field);
+}
+
 bool Tokenizer(const json& p, WordTokenizer* out, std::string* error) {
   const std::string name = p.value("word_tokenizer", std::string("english"));
   if (ParseWordTokenizer(name, out)) return true;
@@ -63,15 +74,15 @@ void AddTextSteps(std::map<std::string, StepInfo>* r) {
        "max_non_alpha_words_ratio", "min_stop_words", "stop_words", "word_tokenizer"},
       [](const json& p, std::string* error) -> Judge {
         GopherQualityParams g;
-        g.min_doc_words = Number(p, "min_doc_words", g.min_doc_words);
-        g.max_doc_words = Number(p, "max_doc_words", g.max_doc_words);
-        g.min_avg_word_length = Number(p, "min_avg_word_length", g.min_avg_word_length);
-        g.max_avg_word_length = Number(p, "max_avg_word_length", g.max_avg_word_length);
-        g.max_symbol_word_ratio = Number(p, "max_symbol_word_ratio", g.max_symbol_word_ratio);
-        g.max_bullet_lines_ratio = Number(p, "max_bullet_lines_ratio", g.max_bullet_lines_ratio);
-        g.max_ellipsis_lines_ratio = Number(p, "max_ellipsis_lines_ratio", g.max_ellipsis_lines_ratio);
-        g.max_non_alpha_words_ratio = Number(p, "max_non_alpha_words_ratio", g.max_non_alpha_words_ratio);
-        g.min_stop_words = Number(p, "min_stop_words", g.min_stop_words);
+        ReadNumbers(p, {{"min_doc_words", &g.min_doc_words},
+                        {"max_doc_words", &g.max_doc_words},
+                        {"min_avg_word_length", &g.min_avg_word_length},
+                        {"max_avg_word_length", &g.max_avg_word_length},
+                        {"max_symbol_word_ratio", &g.max_symbol_word_ratio},
+                        {"max_bullet_lines_ratio", &g.max_bullet_lines_ratio},
+                        {"max_ellipsis_lines_ratio", &g.max_ellipsis_lines_ratio},
+                        {"max_non_alpha_words_ratio", &g.max_non_alpha_words_ratio},
+                        {"min_stop_words", &g.min_stop_words}});
         if (p.contains("stop_words")) g.stop_words = p["stop_words"].get<std::vector<std::string>>();
         if (!Tokenizer(p, &g.tokenizer, error)) return nullptr;
         return [g](std::string_view text, JudgeOutput*) { return GopherQuality(g, text); };
@@ -82,10 +93,10 @@ void AddTextSteps(std::map<std::string, StepInfo>* r) {
        "dup_n_grams", "word_tokenizer"},
       [](const json& p, std::string* error) -> Judge {
         GopherRepetitionParams g;
-        g.dup_line_frac = Number(p, "dup_line_frac", g.dup_line_frac);
-        g.dup_para_frac = Number(p, "dup_para_frac", g.dup_para_frac);
-        g.dup_line_char_frac = Number(p, "dup_line_char_frac", g.dup_line_char_frac);
-        g.dup_para_char_frac = Number(p, "dup_para_char_frac", g.dup_para_char_frac);
+        ReadNumbers(p, {{"dup_line_frac", &g.dup_line_frac},
+                        {"dup_para_frac", &g.dup_para_frac},
+                        {"dup_line_char_frac", &g.dup_line_char_frac},
+                        {"dup_para_char_frac", &g.dup_para_char_frac}});
         g.top_n_grams = NGramRules(p, "top_n_grams", g.top_n_grams);
         g.dup_n_grams = NGramRules(p, "dup_n_grams", g.dup_n_grams);
         if (!Tokenizer(p, &g.tokenizer, error)) return nullptr;
@@ -98,16 +109,16 @@ void AddTextSteps(std::map<std::string, StepInfo>* r) {
        "filter_curly_bracket", "filter_policy"},
       [](const json& p, std::string*) -> Judge {
         C4QualityParams c;
-        c.split_paragraph = p.value("split_paragraph", c.split_paragraph);
-        c.remove_citations = p.value("remove_citations", c.remove_citations);
-        c.filter_no_terminal_punct = p.value("filter_no_terminal_punct", c.filter_no_terminal_punct);
-        c.min_num_sentences = p.value("min_num_sentences", c.min_num_sentences);
-        c.min_words_per_line = p.value("min_words_per_line", c.min_words_per_line);
-        c.max_word_length = p.value("max_word_length", c.max_word_length);
-        c.filter_lorem_ipsum = p.value("filter_lorem_ipsum", c.filter_lorem_ipsum);
-        c.filter_javascript = p.value("filter_javascript", c.filter_javascript);
-        c.filter_curly_bracket = p.value("filter_curly_bracket", c.filter_curly_bracket);
-        c.filter_policy = p.value("filter_policy", c.filter_policy);
+        ReadValues<bool>(p, {{"split_paragraph", &c.split_paragraph},
+                             {"remove_citations", &c.remove_citations},
+                             {"filter_no_terminal_punct", &c.filter_no_terminal_punct},
+                             {"filter_lorem_ipsum", &c.filter_lorem_ipsum},
+                             {"filter_javascript", &c.filter_javascript},
+                             {"filter_curly_bracket", &c.filter_curly_bracket},
+                             {"filter_policy", &c.filter_policy}});
+        ReadValues<int>(p, {{"min_num_sentences", &c.min_num_sentences},
+                            {"min_words_per_line", &c.min_words_per_line},
+                            {"max_word_length", &c.max_word_length}});
         return [c](std::string_view text, JudgeOutput* out) {
           std::string why = C4Quality(c, text, &out->rewritten);
           out->changed = why.empty() && out->rewritten != text;
@@ -117,8 +128,7 @@ void AddTextSteps(std::map<std::string, StepInfo>* r) {
   (*r)["c4_paragraph"] = Filter(
       "c4_paragraph", {"min_paragraphs", "min_paragraph_len"}, [](const json& p, std::string*) -> Judge {
         C4ParagraphParams c;
-        c.min_paragraphs = p.value("min_paragraphs", c.min_paragraphs);
-        c.min_paragraph_len = p.value("min_paragraph_len", c.min_paragraph_len);
+        ReadValues<int>(p, {{"min_paragraphs", &c.min_paragraphs}, {"min_paragraph_len", &c.min_paragraph_len}});
         return [c](std::string_view text, JudgeOutput*) { return C4Paragraph(c, text); };
       });
   (*r)["fineweb_quality"] = Filter(
@@ -127,12 +137,12 @@ void AddTextSteps(std::map<std::string, StepInfo>* r) {
        "char_duplicates_ratio", "new_line_ratio", "word_tokenizer"},
       [](const json& p, std::string* error) -> Judge {
         FineWebQualityParams f;
-        f.line_punct_thr = p.value("line_punct_thr", f.line_punct_thr);
-        f.line_punct_exclude_zero = p.value("line_punct_exclude_zero", f.line_punct_exclude_zero);
-        f.short_line_thr = p.value("short_line_thr", f.short_line_thr);
-        f.short_line_length = p.value("short_line_length", f.short_line_length);
-        f.char_duplicates_ratio = p.value("char_duplicates_ratio", f.char_duplicates_ratio);
-        f.new_line_ratio = p.value("new_line_ratio", f.new_line_ratio);
+        ReadValues<double>(p, {{"line_punct_thr", &f.line_punct_thr},
+                               {"short_line_thr", &f.short_line_thr},
+                               {"char_duplicates_ratio", &f.char_duplicates_ratio},
+                               {"new_line_ratio", &f.new_line_ratio}});
+        ReadValues<bool>(p, {{"line_punct_exclude_zero", &f.line_punct_exclude_zero}});
+        ReadValues<int>(p, {{"short_line_length", &f.short_line_length}});
         if (!Tokenizer(p, &f.tokenizer, error)) return nullptr;
         return [f](std::string_view text, JudgeOutput*) { return FineWebQuality(f, text); };
       });
