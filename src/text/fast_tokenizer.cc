@@ -106,6 +106,11 @@ constexpr Contraction kContractions[] = {
 void EmitWithContractions(std::string_view piece, std::vector<std::string>* words) {
   size_t start = 0;
   for (size_t i = 0; i < piece.size(); ++i) {
+    // Only where a word starts: after an ASCII letter or digit it cannot.
+    if (i > 0) {
+      const char before = static_cast<char>(piece[i - 1] | 0x20);
+      if ((before >= 'a' && before <= 'z') || (piece[i - 1] >= '0' && piece[i - 1] <= '9')) continue;
+    }
     const char first = static_cast<char>(piece[i] | 0x20);
     const bool candidate = first == 'c' || first == 'd' || first == 'g' || first == 'l' || first == 'm' || first == 'w';
     if (!candidate || IsWordBefore(piece, i)) continue;

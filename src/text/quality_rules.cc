@@ -1,6 +1,7 @@
 #include "text/quality_rules.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <unordered_map>
 #include <unordered_set>
@@ -116,27 +117,37 @@ class GramTable {
  public:
   struct Slot {
     uint64_t key = 0;
-    uint32_t count = 0;  // 0: empty
+    uint32_t count = 0;  // meaningful only when `generation` is the table's
     uint32_t first = 0;  // where the n-gram was first seen
+    uint32_t generation = 0;
   };
+  // Empties the table for `items` n-grams: a new generation, not a fill.
   void Reset(size_t items) {
     size_t want = 16;
     while (want < items * 2) want <<= 1;
-    if (slots_.size() < want || slots_.size() > 4 * want) slots_.assign(want, Slot());
-    else std::fill(slots_.begin(), slots_.end(), Slot());
+    if (slots_.size() < want || ++generation_ == 0) {
+      slots_.assign(std::max(want, slots_.size()), Slot());
+      generation_ = 1;
+    }
     mask_ = slots_.size() - 1;
   }
   // The n-gram's slot: count 0 if new (the caller fills it in).
   Slot& Find(uint64_t key) {
     size_t i = (key * 0x9E3779B97F4A7C15ull) >> 20 & mask_;
-    while (slots_[i].count != 0 && slots_[i].key != key) i = (i + 1) & mask_;
-    slots_[i].key = key;
-    return slots_[i];
+    while (slots_[i].generation == generation_ && slots_[i].key != key) i = (i + 1) & mask_;
+    Slot& slot = slots_[i];
+    if (slot.generation != generation_) {
+      slot.generation = generation_;
+      slot.key = key;
+      slot.count = 0;
+    }
+    return slot;
   }
 
  private:
   std::vector<Slot> slots_;
   size_t mask_ = 0;
+  uint32_t generation_ = 0;
 };
 
 GramTable& Table() {
@@ -221,7 +232,15 @@ std::string RemoveCitations(std::string_view line) {
 
 }  // namespace
 
-bool IsSymbolChar(char32_t c) { return SymbolChars().count(c) != 0; }
+bool IsSymbolChar(char32_t c) {
+  // ASCII (nearly every character) from a table; the rest from the set.
+  static const std::array<bool, 128> ascii = [] {
+    std::array<bool, 128> t{};
+    for (char32_t a = 0; a < 128; ++a) t[a] = SymbolChars().count(a) != 0;
+    return t;
+  }();
+  return c < 128 ? ascii[c] : SymbolChars().count(c) != 0;
+}
 
 std::pair<size_t, size_t> FindDuplicates(const std::vector<std::string_view>& items) {
   std::unordered_set<std::string_view> unique;
@@ -342,7 +361,11 @@ Reason C4Quality(const C4QualityParams& p, std::string_view text, std::string* k
     bool too_long = false;
     ForEachWord(stripped, [&](std::string_view w) {
       ++n_words;
-      if (p.max_word_length != -1 && CodePoints(w) > static_cast<size_t>(p.max_word_length)) too_long = true;
+      // A word has no more code points than bytes: count only long ones.
+      if (p.max_word_length != -1 && w.size() > static_cast<size_t>(p.max_word_length) &&
+          CodePoints(w) > static_cast<size_t>(p.max_word_length)) {
+        too_long = true;
+      }
     });
     if (too_long) continue;
     std::string line = p.remove_citations ? RemoveCitations(stripped) : std::string(stripped);

@@ -62,7 +62,7 @@ bool IsSpaceSlow(char32_t c) {
          c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
 }
 
-bool IsLineBreak(char32_t c) {
+bool IsLineBreakSlow(char32_t c) {
   return c == '\n' || c == '\r' || c == 0x0B || c == 0x0C || (c >= 0x1C && c <= 0x1E) || c == 0x85 ||
          c == 0x2028 || c == 0x2029;
 }

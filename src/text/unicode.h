@@ -39,7 +39,12 @@ bool IsDecimal(char32_t c);    // re's \d: Nd
 inline bool IsSpace(char32_t c) {
   return c < 0x80 ? c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F) : IsSpaceSlow(c);
 }
-bool IsLineBreak(char32_t c);  // where str.splitlines() splits
+bool IsLineBreakSlow(char32_t c);
+// Where str.splitlines() splits.
+inline bool IsLineBreak(char32_t c) {
+  return c < 0x80 ? c == '\n' || c == '\r' || c == 0x0B || c == 0x0C || (c >= 0x1C && c <= 0x1E)
+                  : IsLineBreakSlow(c);
+}
 bool IsPunctuation(char32_t c);  // Unicode category P*
 bool IsUpper(char32_t c);
 char32_t ToLower(char32_t c);

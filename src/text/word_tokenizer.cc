@@ -430,24 +430,33 @@ void TokenizeSentenceByRules(std::string_view sentence, std::vector<std::string>
 
 std::vector<std::string_view> SplitSentences(std::string_view text) {
   std::vector<std::string_view> sentences;
-  std::vector<std::string_view> chunks;
+  thread_local std::vector<std::string_view> chunks;  // reused: one per document otherwise
+  chunks.clear();
   ForEachWord(text, [&](std::string_view w) { chunks.push_back(w); });
   size_t start = 0;  // byte offset of the current sentence's first chunk
   for (size_t k = 0; k < chunks.size(); ++k) {
     const std::string_view w = chunks[k];
     if (k == 0) start = static_cast<size_t>(w.data() - text.data());
     if (k + 1 == chunks.size()) break;
+    // The word without closing quotes and brackets, ASCII or typographic.
     std::string_view core = w;
-    while (!core.empty() && std::string_view("\"')]}").find(core.back()) != std::string_view::npos) {
-      core.remove_suffix(1);
-    }
-    for (std::string_view closer : {"’", "”", "»"}) {
-      while (EndsWith(core, closer)) core.remove_suffix(closer.size());
+    while (!core.empty()) {
+      const auto last = static_cast<unsigned char>(core.back());
+      if (last == '"' || last == '\'' || last == ')' || last == ']' || last == '}') {
+        core.remove_suffix(1);
+      } else if (last >= 0x80 && (EndsWith(core, "’") || EndsWith(core, "”"))) {
+        core.remove_suffix(3);
+      } else if (last >= 0x80 && EndsWith(core, "»")) {
+        core.remove_suffix(2);
+      } else {
+        break;
+      }
     }
     bool end = false;
-    if (!core.empty() && (core.back() == '?' || core.back() == '!')) {
+    const char last = core.empty() ? '\0' : core.back();
+    if (last == '?' || last == '!') {
       end = true;
-    } else if (!core.empty() && core.back() == '.') {
+    } else if (last == '.') {
       size_t i = 0;
       const char32_t next = NextCodePoint(chunks[k + 1], &i);
       const bool next_capital = IsUpper(next) || next == '"' || next == '\'' || next == 0x201C;
@@ -455,14 +464,15 @@ std::vector<std::string_view> SplitSentences(std::string_view text) {
         end = next_capital;
       } else {
         std::string_view word = core.substr(0, core.size() - 1);
-        while (!word.empty() && std::string_view("\"'([{").find(word.front()) != std::string_view::npos) {
+        while (!word.empty() && (word.front() == '"' || word.front() == '\'' || word.front() == '(' ||
+                                 word.front() == '[' || word.front() == '{')) {
           word.remove_prefix(1);
         }
         const bool initial = CodePoints(word) == 1 && IsAlpha([&] { size_t j = 0; return NextCodePoint(word, &j); }());
         // Every listed abbreviation is short: longer words need no lookup.
         end = !initial && (word.size() > 6 || Abbreviations().count(Lower(word)) == 0);
       }
-    } else if (EndsWith(core, "…")) {
+    } else if (static_cast<unsigned char>(last) == 0xA6 && EndsWith(core, "…")) {
       size_t i = 0;
       end = IsUpper(NextCodePoint(chunks[k + 1], &i));
     }
@@ -490,6 +500,7 @@ std::vector<std::string> WordTokenize(std::string_view text, WordTokenizer kind)
     ForEachWord(text, [&](std::string_view w) { words.emplace_back(w); });
     return words;
   }
+  words.reserve(text.size() / 5);  // about a word per five bytes of English
   for (std::string_view sentence : SplitSentences(text)) TokenizeSentence(sentence, &words);
   return words;
 }
