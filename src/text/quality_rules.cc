@@ -6,6 +6,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <xxhash.h>
+
 #include "text/unicode.h"
 #include "text/word_cache.h"
 
@@ -96,7 +98,7 @@ WordIds IdsOf(const std::vector<std::string>& words) {
   w.chars_before.assign(n + 1, 0);
   for (size_t k = 0; k < n; ++k) {
     const std::string& word = words[k];
-    w.id.push_back(std::hash<std::string_view>()(word) * 0x9E3779B97F4A7C15ull + word.size());
+    w.id.push_back(XXH3_64bits(word.data(), word.size()));
     w.prefix[k + 1] = w.prefix[k] * kBase + w.id[k];
     w.power[k + 1] = w.power[k] * kBase;
     w.chars_before[k + 1] = w.chars_before[k] + CodePoints(word);

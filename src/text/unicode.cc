@@ -27,6 +27,9 @@ void AppendUtf8(char32_t c, std::string* out) {
 }
 
 size_t CodePoints(std::string_view s) {
+  size_t ascii = 0;  // ASCII, nearly always: one code point per byte
+  while (ascii < s.size() && static_cast<unsigned char>(s[ascii]) < 0x80) ++ascii;
+  if (ascii == s.size()) return ascii;
   size_t n = 0;
   for (size_t i = 0; i < s.size();) {
     NextCodePoint(s, &i);

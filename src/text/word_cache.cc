@@ -3,6 +3,8 @@
 #include <functional>
 #include <unordered_map>
 
+#include <xxhash.h>
+
 namespace strata::text {
 
 namespace {
@@ -29,7 +31,7 @@ size_t BytesOf(const std::vector<std::string>& words, std::string_view text) {
 
 std::shared_ptr<const std::vector<std::string>> CachedWords(std::string_view text, WordTokenizer kind) {
   thread_local Cache cache;
-  const uint64_t key = std::hash<std::string_view>()(text) * 2 + static_cast<uint64_t>(kind);
+  const uint64_t key = XXH3_64bits(text.data(), text.size()) * 2 + static_cast<uint64_t>(kind);
   auto it = cache.entries.find(key);
   if (it != cache.entries.end() && it->second.length == text.size()) return it->second.words;
   auto words = std::make_shared<const std::vector<std::string>>(WordTokenize(text, kind));
