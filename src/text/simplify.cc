@@ -10,7 +10,47 @@
 
 namespace strata::text {
 
+namespace {
+
+// ASCII text in one pass, the same as the steps below: whitespace runs
+// become one space before punctuation goes (so "a , b" keeps two spaces),
+// and digits separated only by removed punctuation are one run ("1,234").
+std::string SimplifyAscii(std::string_view text) {
+  text = Strip(text);
+  std::string out;
+  out.reserve(text.size());
+  bool in_space = false, in_digits = false;
+  for (char raw : text) {
+    char c = raw >= 'A' && raw <= 'Z' ? static_cast<char>(raw + 32) : raw;
+    if (IsSpace(static_cast<unsigned char>(c))) {
+      if (!in_space) out.push_back(' ');
+      in_space = true;
+      in_digits = false;
+      continue;
+    }
+    in_space = false;
+    if (IsSymbolChar(static_cast<unsigned char>(c))) continue;
+    if (c >= '0' && c <= '9') {
+      if (!in_digits) out.push_back('0');
+      in_digits = true;
+      continue;
+    }
+    in_digits = false;
+    out.push_back(c);
+  }
+  return std::string(Strip(out));
+}
+
+}  // namespace
+
 std::string SimplifyText(std::string_view text) {
+  if (std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+    return SimplifyAscii(text);
+  }
+  return SimplifyTextStepByStep(text);
+}
+
+std::string SimplifyTextStepByStep(std::string_view text) {
   // lower(), then whitespace: strip and collapse.
   std::string lowered = Lower(Strip(text));
   std::string spaced;

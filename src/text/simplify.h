@@ -10,5 +10,8 @@
 namespace strata::text {
 
 std::string SimplifyText(std::string_view text);
+// The same, datatrove's steps one after the other (any text; SimplifyText
+// takes one pass for ASCII text, and the tests check the two agree).
+std::string SimplifyTextStepByStep(std::string_view text);
 
 }  // namespace strata::text

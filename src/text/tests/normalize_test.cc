@@ -60,5 +60,20 @@ TEST(SimplifyText, DatatroveDefaults) {
   EXPECT_EQ(SimplifyText(""), "");
 }
 
+TEST(SimplifyText, OnePassForAsciiAgreesWithTheSteps) {
+  const std::string alphabet = "aZ09 \t\n\r\x0b\x0c\x1c.,;:!?'\"-_()[]{}#$%&*+/<=>@\\^`|~\x01\x7f";
+  uint64_t state = 7;
+  for (int n = 0; n < 50000; ++n) {
+    std::string s;
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    const size_t len = (state >> 33) % 20;
+    for (size_t k = 0; k < len; ++k) {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      s += alphabet[(state >> 33) % alphabet.size()];
+    }
+    ASSERT_EQ(SimplifyText(s), SimplifyTextStepByStep(s)) << "[" << s << "]";
+  }
+}
+
 }  // namespace
 }  // namespace strata::text
