@@ -311,6 +311,9 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* 
     plan.next.whole = true;
   }
   if (partial) plan.partial_groupby = CallOf("groupby", spec.steps[local].second);
+  const PlanStage* multi = physical.Find(StageKind::kMultiPass);
+  if (multi != nullptr) plan.next.whole = true;
+  std::map<size_t, strata::ObjectRef<Block>> whole;  // multi-pass input, by position in the input
   if (map_only) plan.write = spec.write;
   const BadRecordPolicy policy = spec.read.on_bad_record;
   plan.fail_on_bad = policy == BadRecordPolicy::kFail;
@@ -338,6 +341,10 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* 
     if (map_only) {
       written += part.rows_written;
       parts_written += part.rows_written > 0;
+      return true;
+    }
+    if (multi != nullptr) {
+      if (!part.parts.empty()) whole[index] = part.parts[0];
       return true;
     }
     if (pool) {
@@ -447,6 +454,21 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* 
     }
     for (auto& [index, block] : pool->kept) all.Append(block);
     next = after_pool;
+  } else if (multi != nullptr) {
+    const std::string& op = spec.steps[local].first;
+    auto runner = MultiPassRunners().find(op);
+    if (runner == MultiPassRunners().end()) return fail("step " + std::to_string(local + 1) + " (" + op + "): no runner");
+    std::vector<strata::ObjectRef<Block>> ordered;
+    for (auto& [index, ref] : whole) ordered.push_back(ref);
+    std::vector<Block> kept_parts;
+    Counters counters;
+    if (!runner->second(CallOf(op, spec.steps[local].second), ordered, multi->parts > 0 ? multi->parts : ShuffleParts(),
+                        &kept_parts, &counters, &error)) {
+      return fail("step " + std::to_string(local + 1) + " (" + op + "): " + error);
+    }
+    for (const Block& b : kept_parts) all.Append(b);
+    global_rows.push_back({op, all.num_rows, counters});
+    next = local + 1;
   } else if (merged) {
     all = merged->Result();
     global_rows.push_back({"groupby", all.num_rows, {}});

@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <strata/object_ref.h>
+
 #include "data/block.h"
 
 namespace strata::data {
@@ -59,6 +61,10 @@ class Step {
   virtual bool sort_keys(std::vector<std::string>* by, std::vector<bool>* desc) const { return false; }
   // A join's right side's keys, partitioned the same way.
   virtual std::vector<std::string> side_shuffle_keys() const { return {}; }
+  // A step that needs several passes over everything before it (MinHash
+  // dedup: signatures -> buckets -> connected components -> filter): the
+  // runner hands it the map stage's parts whole (plan stage kMultiPass).
+  virtual bool multi_pass() const { return false; }
   // What the step counted so far, by name (a filter: rows dropped per rule);
   // the run adds these up over every task and reports them.
   virtual std::map<std::string, int64_t> Counters() const { return {}; }
@@ -97,5 +103,14 @@ std::unique_ptr<Step> MakeStep(const StepCall& call, std::string* error);
 // Every call's step, in order; false with `error` naming the step that failed.
 bool MakeSteps(const std::vector<StepCall>& calls, std::vector<std::unique_ptr<Step>>* steps,
                std::string* error);
+
+// How a multi-pass step runs (Step::multi_pass), registered under its name
+// by the library that has it: given the input's parts in input order (whole
+// blocks in the object store), it fills `kept` with each part's remaining
+// rows, in the same order, and its counters.
+using MultiPassRunner =
+    std::function<bool(const StepCall& call, const std::vector<strata::ObjectRef<Block>>& parts, int shuffle_parts,
+                       std::vector<Block>* kept, std::map<std::string, int64_t>* counters, std::string* error)>;
+std::map<std::string, MultiPassRunner>& MultiPassRunners();
 
 }  // namespace strata::data

@@ -12,6 +12,7 @@ const char* StageKindName(StageKind kind) {
   switch (kind) {
     case StageKind::kMap: return "map";
     case StageKind::kActorPool: return "actors";
+    case StageKind::kMultiPass: return "multipass";
     case StageKind::kShuffle: return "shuffle";
     case StageKind::kDriver: return "driver";
   }
@@ -80,9 +81,18 @@ bool PlanPipeline(const PipelineSpec& spec, const std::vector<std::unique_ptr<St
     map.output = StageOutput::kActorPool;
     map.partial_groupby = false;
   }
+  if (local < n && steps[local]->multi_pass()) map.output = StageOutput::kWholeParts;
   plan->stages.push_back(map);
   size_t next = local;
-  if (map.output == StageOutput::kActorPool) {
+  if (map.output == StageOutput::kWholeParts) {
+    PlanStage multi;
+    multi.kind = StageKind::kMultiPass;
+    multi.steps.push_back(local);
+    multi.output = StageOutput::kDriver;
+    multi.parts = in.shuffle_parts ? in.shuffle_parts() : 0;
+    plan->stages.push_back(multi);
+    next = local + 1;
+  } else if (map.output == StageOutput::kActorPool) {
     PlanStage pool;
     pool.kind = StageKind::kActorPool;
     pool.actors = steps[local]->actor_pool();
@@ -150,6 +160,7 @@ std::string OutputText(const PipelineSpec& spec, const PlanStage& s) {
     case StageOutput::kDriver: return "rows return to the driver";
     case StageOutput::kCollect: return "rows are the result (collected)";
     case StageOutput::kActorPool: return "blocks go to the actor pool";
+    case StageOutput::kWholeParts: return "blocks go whole to the multi-pass stage";
     case StageOutput::kHashParts:
       return "SHUFFLE: hash-partitioned by [" + Joined(s.keys) + "] into " + PartsText(s.parts);
     case StageOutput::kRangeParts:
@@ -181,6 +192,11 @@ std::string ExplainPlan(const PipelineSpec& spec, const PhysicalPlan& plan) {
         break;
       case StageKind::kShuffle:
         out += " — one reduce task per part\n";
+        break;
+      case StageKind::kMultiPass:
+        out += " — signature tasks per part, bands shuffled into " +
+               (s.parts > 0 ? std::to_string(s.parts) : std::string("one per CPU")) +
+               " parts, connected components in rounds of tasks, a filter task per part\n";
         break;
       case StageKind::kDriver:
         out += " — on the driver\n";

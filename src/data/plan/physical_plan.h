@@ -11,6 +11,9 @@
 //   shuffle   one reduce task per part: a keyed or sorted global step, the
 //             row-local steps after it; then write, return, or partition
 //             for the next shuffle
+//   multipass a step that passes over everything several times (MinHash
+//             dedup: bands shuffled, components found in rounds of tasks,
+//             parts filtered); its kept rows go to the driver
 //   driver    the global steps left, on the driver, then the write
 #pragma once
 
@@ -25,7 +28,7 @@
 
 namespace strata::data {
 
-enum class StageKind { kMap, kActorPool, kShuffle, kDriver };
+enum class StageKind { kMap, kActorPool, kShuffle, kMultiPass, kDriver };
 // Where a stage's rows go.
 enum class StageOutput {
   kWrite,       // its tasks write their own parts
@@ -33,6 +36,7 @@ enum class StageOutput {
   kHashParts,   // hash-partitioned by `keys` for the next shuffle
   kRangeParts,  // cut into key ranges (sampled) for the next shuffle, a sort
   kActorPool,   // whole blocks to the next stage's actors
+  kWholeParts,  // whole blocks, by input part, to a multi-pass stage
   kCollect,     // the driver's rows are the result (Dataset::Collect)
 };
 

@@ -49,6 +49,25 @@ write: {format: jsonl, path: out}
   EXPECT_EQ(plan.map().output, StageOutput::kWrite);
 }
 
+TEST(PhysicalPlan, AMultiPassStepGetsTheMapStagesPartsWhole) {
+  PipelineSpec spec;
+  const auto plan = PlanOf(R"Y(
+read: {format: jsonl, paths: [in.jsonl]}
+steps:
+  - filter: "length(text) > 10"
+  - minhash_dedup: {}
+  - select: [text]
+write: {format: jsonl, path: out}
+)Y", &spec);
+  ASSERT_EQ(Kinds(plan), (std::vector<StageKind>{StageKind::kMap, StageKind::kMultiPass, StageKind::kDriver}));
+  EXPECT_EQ(plan.map().steps, (std::vector<size_t>{0}));
+  EXPECT_EQ(plan.map().output, StageOutput::kWholeParts);
+  EXPECT_EQ(plan.stages[1].steps, (std::vector<size_t>{1}));
+  EXPECT_EQ(plan.stages[1].parts, 7);
+  EXPECT_EQ(plan.stages[2].steps, (std::vector<size_t>{2}));
+  EXPECT_NE(ExplainPlan(spec, plan).find("connected components in rounds of tasks"), std::string::npos);
+}
+
 TEST(PhysicalPlan, GroupByThenSortAreTwoShufflesWithPartialAggregation) {
   PipelineSpec spec;
   const auto plan = PlanOf(R"Y(

@@ -1,0 +1,352 @@
+// minhash_dedup: near-duplicate removal with datatrove's MinHash (minhash.h)
+// and LSH, every pass a set of tasks (plan stage kMultiPass):
+//   1. per input part: signatures; each document's 14 band hashes, sent to
+//      the parts their hashes pick (documents are numbered part << 32 | row);
+//   2. per band part: documents that share a band are linked to the first
+//      of them (edges, both ways, sent to the parts of their source);
+//   3. connected components in rounds, every part at once: a document's
+//      label is the smallest number it has heard of; a part tells the
+//      neighbours of the documents whose label fell, until no label falls
+//      (datatrove does this step in one process; here it never is);
+//   4. per input part: the documents whose component starts elsewhere go.
+// One document per cluster stays: the first in input order. With `mark:
+// true` none go; each document in a cluster gets `cluster_id` (the number of
+// its cluster's first document; null for documents in no cluster).
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <nlohmann/json.hpp>
+#include <strata/strata.h>
+#include <xxhash.h>
+
+#include "data/ops/operators.h"  // GroupBy, complete, for Step
+#include "data/ops/steps.h"
+#include "text/minhash.h"
+#include "text/text_map_steps.h"
+
+namespace strata::text {
+
+namespace {
+
+using data::Block;
+using data::Column;
+using data::Type;
+using json = nlohmann::ordered_json;
+using Refs = std::vector<strata::ObjectRef<Block>>;
+
+struct DedupSpec {
+  std::string column = "text";
+  int32_t n_grams = 5;
+  int32_t num_buckets = 14;
+  int32_t hashes_per_bucket = 8;
+  uint32_t seed = 1;
+  int32_t parts = 2;
+  STRATA_STRUCT(column, n_grams, num_buckets, hashes_per_bucket, seed, parts);
+};
+
+struct Partitioned {
+  Refs parts;          // one object per destination part
+  int64_t count = 0;   // what the task counted (documents signed, labels fallen)
+  std::string error;
+  STRATA_STRUCT(parts, count, error);
+};
+
+uint64_t Mix(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xFF51AFD7ED558CCDull;
+  x ^= x >> 33;
+  return x;
+}
+
+size_t PartOf(int64_t key, int32_t parts) { return Mix(static_cast<uint64_t>(key)) % static_cast<uint64_t>(parts); }
+
+// Two int64 columns, `a` and `b`.
+struct Pairs {
+  Column a = Column::OfType(Type::kInt64), b = Column::OfType(Type::kInt64);
+  void Add(int64_t x, int64_t y) {
+    a.AppendInt(x);
+    b.AppendInt(y);
+  }
+  Block Take() {
+    Block out;
+    out.num_rows = a.length;
+    out.Add("a", std::move(a));
+    out.Add("b", std::move(b));
+    return out;
+  }
+};
+
+Refs PutAll(std::vector<Pairs>& pairs) {
+  Refs refs;
+  for (Pairs& p : pairs) refs.push_back(strata::Put(p.Take()));
+  return refs;
+}
+
+// Pass 1: (band hash, document) pairs, by the band hash's part.
+Partitioned BandTask(const DedupSpec& spec, int64_t part, const Block& block) {
+  Partitioned r;
+  std::string error;
+  const Column* text = TextColumn(block, spec.column, &error);
+  if (text == nullptr && block.num_rows > 0) {
+    r.error = error;
+    return r;
+  }
+  const MinHasher hasher(MinHashConfig{spec.n_grams, spec.num_buckets, spec.hashes_per_bucket, spec.seed});
+  std::vector<Pairs> out(static_cast<size_t>(spec.parts));
+  const size_t width = static_cast<size_t>(spec.hashes_per_bucket);
+  for (int64_t row = 0; text != nullptr && row < block.num_rows; ++row) {
+    if (text->IsNull(row)) continue;
+    const std::vector<uint64_t> sig = hasher.Signature(text->Str(row));
+    if (sig.empty()) continue;  // too few words: nobody's duplicate
+    ++r.count;
+    const int64_t doc = part << 32 | row;
+    for (int32_t b = 0; b < spec.num_buckets; ++b) {
+      // The bucket is the hash's seed: equal values in two buckets differ.
+      const auto band = static_cast<int64_t>(
+          XXH3_64bits_withSeed(sig.data() + b * width, width * sizeof(uint64_t), static_cast<uint64_t>(b)));
+      out[PartOf(band, spec.parts)].Add(band, doc);
+    }
+  }
+  r.parts = PutAll(out);
+  return r;
+}
+STRATA_REMOTE(BandTask);
+
+// Pass 2: documents sharing a band, linked to the first of them.
+Partitioned EdgeTask(const DedupSpec& spec, const Refs& band_refs) {
+  Partitioned r;
+  const std::vector<Block> bands = strata::Get(band_refs);
+  std::vector<std::pair<int64_t, int64_t>> all;
+  for (const Block& b : bands) {
+    if (b.num_rows == 0) continue;
+    const Column* band = b.Get("a");
+    const Column* doc = b.Get("b");
+    for (int64_t i = 0; i < b.num_rows; ++i) all.emplace_back(band->i64[i], doc->i64[i]);
+  }
+  std::sort(all.begin(), all.end());
+  std::vector<Pairs> out(static_cast<size_t>(spec.parts));
+  for (size_t i = 0; i < all.size();) {
+    size_t j = i;
+    while (j < all.size() && all[j].first == all[i].first) ++j;
+    const int64_t first = all[i].second;  // sorted: the smallest document
+    for (size_t k = i + 1; k < j; ++k) {
+      const int64_t d = all[k].second;
+      if (d == all[k - 1].second) continue;
+      out[PartOf(first, spec.parts)].Add(first, d);
+      out[PartOf(d, spec.parts)].Add(d, first);
+      ++r.count;
+    }
+    i = j;
+  }
+  r.parts = PutAll(out);
+  return r;
+}
+STRATA_REMOTE(EdgeTask);
+
+struct RoundResult {
+  Partitioned messages;   // (document, label) for the parts of the documents
+  Refs labels;            // this part's (document, label), one object
+  std::string error;
+  STRATA_STRUCT(messages, labels, error);
+};
+
+// Pass 3, one round for one part: its edges, its labels so far (none in the
+// first round: everyone is their own), and what the others told it.
+RoundResult LabelRound(const DedupSpec& spec, const Refs& edge_refs, const Refs& label_refs, const Refs& inbox_refs,
+                       bool first) {
+  RoundResult r;
+  const std::vector<Block> edges = strata::Get(edge_refs), labels = strata::Get(label_refs),
+                           inbox = strata::Get(inbox_refs);
+  std::unordered_map<int64_t, std::vector<int64_t>> adjacent;
+  for (const Block& e : edges) {
+    if (e.num_rows == 0) continue;
+    for (int64_t i = 0; i < e.num_rows; ++i) adjacent[e.Get("a")->i64[i]].push_back(e.Get("b")->i64[i]);
+  }
+  std::unordered_map<int64_t, int64_t> label;
+  for (const auto& [node, nbrs] : adjacent) label[node] = node;
+  for (const Block& l : labels) {
+    for (int64_t i = 0; i < l.num_rows; ++i) label[l.Get("a")->i64[i]] = l.Get("b")->i64[i];
+  }
+  std::unordered_set<int64_t> fell;
+  if (first) {
+    for (const auto& [node, nbrs] : adjacent) fell.insert(node);
+  }
+  for (const Block& m : inbox) {
+    for (int64_t i = 0; i < m.num_rows; ++i) {
+      const int64_t node = m.Get("a")->i64[i], heard = m.Get("b")->i64[i];
+      auto it = label.find(node);
+      if (it != label.end() && heard < it->second) {
+        it->second = heard;
+        fell.insert(node);
+      }
+    }
+  }
+  std::vector<Pairs> out(static_cast<size_t>(spec.parts));
+  for (int64_t node : fell) {
+    for (int64_t n : adjacent[node]) out[PartOf(n, spec.parts)].Add(n, label[node]);
+  }
+  r.messages.count = static_cast<int64_t>(fell.size());
+  r.messages.parts = PutAll(out);
+  Pairs mine;
+  for (const auto& [node, l] : label) mine.Add(node, l);
+  r.labels.push_back(strata::Put(mine.Take()));
+  return r;
+}
+STRATA_REMOTE(LabelRound);
+
+// Pass 4: a part without the rows in `rows` — or, with `mark`, every row
+// with its cluster's id (`ids`, parallel to `rows`; null outside clusters).
+Block FilterTask(const Block& block, const std::vector<int64_t>& rows, const std::vector<int64_t>& ids, bool mark) {
+  if (mark) {
+    std::unordered_map<int64_t, int64_t> id_of;
+    for (size_t i = 0; i < rows.size(); ++i) id_of[rows[i]] = ids[i];
+    Column id = Column::OfType(Type::kInt64);
+    for (int64_t row = 0; row < block.num_rows; ++row) {
+      auto it = id_of.find(row);
+      if (it == id_of.end()) {
+        id.AppendNull();
+      } else {
+        id.AppendInt(it->second);
+      }
+    }
+    Block out = block;
+    PutColumn(&out, "cluster_id", std::move(id));
+    return out;
+  }
+  const std::unordered_set<int64_t> drop(rows.begin(), rows.end());
+  Column keep = Column::OfType(Type::kBool);
+  for (int64_t row = 0; row < block.num_rows; ++row) keep.AppendBool(drop.count(row) == 0);
+  return block.Filter(keep);
+}
+STRATA_REMOTE(FilterTask);
+
+template <class T>
+bool GetAll(std::vector<strata::ObjectRef<T>>& refs, std::vector<T>* out, std::string* error) {
+  *out = strata::Get(refs);
+  for (const T& r : *out) {
+    if (!r.error.empty()) {
+      *error = r.error;
+      return false;
+    }
+  }
+  return true;
+}
+
+bool RunMinHashDedup(const data::StepCall& call, const Refs& parts, int shuffle_parts, std::vector<Block>* kept,
+                     std::map<std::string, int64_t>* counters, std::string* error) {
+  const json p = json::parse(call.params);
+  DedupSpec spec;
+  spec.column = p.value("column", spec.column);
+  spec.n_grams = p.value("n_grams", spec.n_grams);
+  spec.num_buckets = p.value("num_buckets", spec.num_buckets);
+  spec.hashes_per_bucket = p.value("hashes_per_bucket", spec.hashes_per_bucket);
+  spec.seed = p.value("seed", spec.seed);
+  spec.parts = std::max(1, shuffle_parts);
+  const bool mark = p.value("mark", false);
+  const auto P = static_cast<size_t>(spec.parts);
+
+  // 1. Bands.
+  std::vector<strata::ObjectRef<Partitioned>> pending;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    pending.push_back(strata::Task(BandTask).Remote(spec, static_cast<int64_t>(i), parts[i]));
+  }
+  std::vector<Partitioned> bands;
+  if (!GetAll(pending, &bands, error)) return false;
+  int64_t signed_docs = 0;
+  std::vector<Refs> by_band(P);
+  for (const Partitioned& b : bands) {
+    signed_docs += b.count;
+    for (size_t q = 0; q < P; ++q) by_band[q].push_back(b.parts[q]);
+  }
+  // 2. Edges.
+  pending.clear();
+  for (size_t q = 0; q < P; ++q) pending.push_back(strata::Task(EdgeTask).Remote(spec, by_band[q]));
+  std::vector<Partitioned> edge_parts;
+  if (!GetAll(pending, &edge_parts, error)) return false;
+  std::vector<Refs> edges(P);
+  for (const Partitioned& e : edge_parts) {
+    for (size_t q = 0; q < P; ++q) edges[q].push_back(e.parts[q]);
+  }
+  // 3. Components, in rounds until no label falls.
+  std::vector<Refs> labels(P), inbox(P);
+  int rounds = 0;
+  for (bool first = true;; first = false) {
+    if (++rounds > 1000) {
+      *error = "connected components did not settle in 1000 rounds";
+      return false;
+    }
+    std::vector<strata::ObjectRef<RoundResult>> round;
+    for (size_t q = 0; q < P; ++q) {
+      round.push_back(strata::Task(LabelRound).Remote(spec, edges[q], labels[q], inbox[q], first));
+    }
+    std::vector<RoundResult> results;
+    if (!GetAll(round, &results, error)) return false;
+    int64_t fell = 0;
+    std::vector<Refs> next(P);
+    for (size_t q = 0; q < P; ++q) {
+      fell += first ? 0 : results[q].messages.count;
+      labels[q] = results[q].labels;
+      for (size_t d = 0; d < P; ++d) next[d].push_back(results[q].messages.parts[d]);
+    }
+    inbox = std::move(next);
+    if (!first && fell == 0) break;
+  }
+  // 4. Per input part: the rows to drop (not their cluster's first), or
+  // every clustered row's cluster id.
+  std::vector<std::vector<int64_t>> rows(parts.size()), ids(parts.size());
+  int64_t removed = 0;
+  for (size_t q = 0; q < P; ++q) {
+    for (const Block& l : strata::Get(labels[q])) {
+      for (int64_t i = 0; i < l.num_rows; ++i) {
+        const int64_t doc = l.Get("a")->i64[i], first_doc = l.Get("b")->i64[i];
+        const auto part = static_cast<size_t>(doc >> 32);
+        if (part >= rows.size()) continue;
+        removed += first_doc != doc;
+        if (!mark && first_doc == doc) continue;
+        rows[part].push_back(doc & 0xFFFFFFFF);
+        ids[part].push_back(first_doc);
+      }
+    }
+  }
+  std::vector<strata::ObjectRef<Block>> filtered;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    filtered.push_back(strata::Task(FilterTask).Remote(parts[i], rows[i], ids[i], mark));
+  }
+  *kept = strata::Get(filtered);
+  (*counters)[mark ? "marked_near_duplicate" : "near_duplicate"] += removed;
+  const int64_t unsigned_docs = [&] {
+    int64_t n = 0;
+    for (const Block& b : *kept) n += b.num_rows;
+    return n + (mark ? 0 : removed) - signed_docs;
+  }();
+  if (unsigned_docs > 0) (*counters)["too_few_words"] += unsigned_docs;
+  return true;
+}
+
+class MinHashDedupStep : public data::Step {
+ public:
+  bool multi_pass() const override { return true; }
+  bool Finish(Block*, std::string* error) override {
+    *error = "minhash_dedup runs as its own stage, not on one block";
+    return false;
+  }
+};
+
+void AddMinHashDedup(std::map<std::string, data::StepInfo>* r) {
+  (*r)["minhash_dedup"].params = {"column", "n_grams", "num_buckets", "hashes_per_bucket", "seed", "mark"};
+  (*r)["minhash_dedup"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
+    if (p.value("n_grams", 5) < 1 || p.value("num_buckets", 14) < 1 || p.value("hashes_per_bucket", 8) < 1) {
+      *error = "n_grams, num_buckets and hashes_per_bucket must be at least 1";
+      return nullptr;
+    }
+    return std::make_unique<MinHashDedupStep>();
+  };
+  data::MultiPassRunners()["minhash_dedup"] = RunMinHashDedup;
+}
+
+}  // namespace
+
+const data::StepLibrary kMinHashDedup(AddMinHashDedup);
+
+}  // namespace strata::text
