@@ -11,7 +11,8 @@
 //   4. per input part: the documents whose component starts elsewhere go.
 // One document per cluster stays: the first in input order. With `mark:
 // true` none go; each document in a cluster gets `cluster_id` (the number of
-// its cluster's first document; null for documents in no cluster).
+// its cluster's first document) and `cluster_size` (null for documents in
+// no cluster).
 #include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
@@ -196,22 +197,27 @@ RoundResult LabelRound(const DedupSpec& spec, const Refs& edge_refs, const Refs&
 STRATA_REMOTE(LabelRound);
 
 // Pass 4: a part without the rows in `rows` — or, with `mark`, every row
-// with its cluster's id (`ids`, parallel to `rows`; null outside clusters).
-Block FilterTask(const Block& block, const std::vector<int64_t>& rows, const std::vector<int64_t>& ids, bool mark) {
+// with its cluster's id and size (`ids`, `sizes`, parallel to `rows`; null
+// outside clusters).
+Block FilterTask(const Block& block, const std::vector<int64_t>& rows, const std::vector<int64_t>& ids,
+                 const std::vector<int64_t>& sizes, bool mark) {
   if (mark) {
-    std::unordered_map<int64_t, int64_t> id_of;
-    for (size_t i = 0; i < rows.size(); ++i) id_of[rows[i]] = ids[i];
-    Column id = Column::OfType(Type::kInt64);
+    std::unordered_map<int64_t, size_t> at;
+    for (size_t i = 0; i < rows.size(); ++i) at[rows[i]] = i;
+    Column id = Column::OfType(Type::kInt64), size = Column::OfType(Type::kInt64);
     for (int64_t row = 0; row < block.num_rows; ++row) {
-      auto it = id_of.find(row);
-      if (it == id_of.end()) {
+      auto it = at.find(row);
+      if (it == at.end()) {
         id.AppendNull();
+        size.AppendNull();
       } else {
-        id.AppendInt(it->second);
+        id.AppendInt(ids[it->second]);
+        size.AppendInt(sizes[it->second]);
       }
     }
     Block out = block;
     PutColumn(&out, "cluster_id", std::move(id));
+    PutColumn(&out, "cluster_size", std::move(size));
     return out;
   }
   const std::unordered_set<int64_t> drop(rows.begin(), rows.end());
@@ -294,24 +300,31 @@ bool RunMinHashDedup(const data::StepCall& call, const Refs& parts, int shuffle_
   }
   // 4. Per input part: the rows to drop (not their cluster's first), or
   // every clustered row's cluster id.
-  std::vector<std::vector<int64_t>> rows(parts.size()), ids(parts.size());
+  std::vector<std::vector<int64_t>> rows(parts.size()), ids(parts.size()), sizes(parts.size());
   int64_t removed = 0;
+  std::vector<Block> all_labels;
   for (size_t q = 0; q < P; ++q) {
-    for (const Block& l : strata::Get(labels[q])) {
-      for (int64_t i = 0; i < l.num_rows; ++i) {
-        const int64_t doc = l.Get("a")->i64[i], first_doc = l.Get("b")->i64[i];
-        const auto part = static_cast<size_t>(doc >> 32);
-        if (part >= rows.size()) continue;
-        removed += first_doc != doc;
-        if (!mark && first_doc == doc) continue;
-        rows[part].push_back(doc & 0xFFFFFFFF);
-        ids[part].push_back(first_doc);
-      }
+    for (Block& l : strata::Get(labels[q])) all_labels.push_back(std::move(l));
+  }
+  std::unordered_map<int64_t, int64_t> cluster_size;  // by the cluster's first document
+  for (const Block& l : all_labels) {
+    for (int64_t i = 0; i < l.num_rows; ++i) ++cluster_size[l.Get("b")->i64[i]];
+  }
+  for (const Block& l : all_labels) {
+    for (int64_t i = 0; i < l.num_rows; ++i) {
+      const int64_t doc = l.Get("a")->i64[i], first_doc = l.Get("b")->i64[i];
+      const auto part = static_cast<size_t>(doc >> 32);
+      if (part >= rows.size()) continue;
+      removed += first_doc != doc;
+      if (!mark && first_doc == doc) continue;
+      rows[part].push_back(doc & 0xFFFFFFFF);
+      ids[part].push_back(first_doc);
+      sizes[part].push_back(cluster_size[first_doc]);
     }
   }
   std::vector<strata::ObjectRef<Block>> filtered;
   for (size_t i = 0; i < parts.size(); ++i) {
-    filtered.push_back(strata::Task(FilterTask).Remote(parts[i], rows[i], ids[i], mark));
+    filtered.push_back(strata::Task(FilterTask).Remote(parts[i], rows[i], ids[i], sizes[i], mark));
   }
   *kept = strata::Get(filtered);
   (*counters)[mark ? "marked_near_duplicate" : "near_duplicate"] += removed;
