@@ -9,7 +9,10 @@
 //      neighbours of the documents whose label fell, until no label falls
 //      (datatrove does this step in one process; here it never is);
 //   4. per input part: the documents whose component starts elsewhere go.
-// One document per cluster stays: the first in input order. With `mark:
+// One document per cluster stays: the first in input order. `index:` (paths
+// of Parquet or JSON Lines files with a `minhash` column, as
+// minhash_signature writes it with the same settings) holds documents kept
+// by an earlier run: a new document in a cluster with one of them goes. With `mark:
 // true` none go; each document in a cluster gets `cluster_id` (the number of
 // its cluster's first document) and `cluster_size` (null for documents in
 // no cluster).
@@ -18,6 +21,7 @@
 #include <unordered_set>
 
 #include <nlohmann/json.hpp>
+#include <strata/data.h>
 #include <strata/strata.h>
 #include <xxhash.h>
 
@@ -38,12 +42,13 @@ using Refs = std::vector<strata::ObjectRef<Block>>;
 
 struct DedupSpec {
   std::string column = "text";
+  std::string signature_column;  // set: read signatures (an index) instead of text
   int32_t n_grams = 5;
   int32_t num_buckets = 14;
   int32_t hashes_per_bucket = 8;
   uint32_t seed = 1;
   int32_t parts = 2;
-  STRATA_STRUCT(column, n_grams, num_buckets, hashes_per_bucket, seed, parts);
+  STRATA_STRUCT(column, signature_column, n_grams, num_buckets, hashes_per_bucket, seed, parts);
 };
 
 struct Partitioned {
@@ -85,20 +90,38 @@ Refs PutAll(std::vector<Pairs>& pairs) {
 }
 
 // Pass 1: (band hash, document) pairs, by the band hash's part.
+// A row's signature from the index's signature column (empty if null or
+// of another size: a signature made with another configuration).
+std::vector<uint64_t> StoredSignature(const Column& sigs, int64_t row, size_t size) {
+  if (sigs.IsNull(row)) return {};
+  const auto begin = static_cast<size_t>(sigs.offsets[row]), end = static_cast<size_t>(sigs.offsets[row + 1]);
+  if (end - begin != size) return {};
+  std::vector<uint64_t> sig(size);
+  for (size_t k = 0; k < size; ++k) sig[k] = static_cast<uint64_t>(sigs.Values().i64[begin + k]);
+  return sig;
+}
+
 Partitioned BandTask(const DedupSpec& spec, int64_t part, const Block& block) {
   Partitioned r;
   std::string error;
-  const Column* text = TextColumn(block, spec.column, &error);
-  if (text == nullptr && block.num_rows > 0) {
-    r.error = error;
+  const bool stored = !spec.signature_column.empty();
+  const Column* text = stored ? nullptr : TextColumn(block, spec.column, &error);
+  const Column* sigs = stored ? block.Get(spec.signature_column) : nullptr;
+  if (block.num_rows > 0 && (stored ? sigs == nullptr || sigs->type != Type::kList : text == nullptr)) {
+    r.error = stored ? "the index has no signature list column '" + spec.signature_column + "'" : error;
     return r;
   }
   const MinHasher hasher(MinHashConfig{spec.n_grams, spec.num_buckets, spec.hashes_per_bucket, spec.seed});
   std::vector<Pairs> out(static_cast<size_t>(spec.parts));
   const size_t width = static_cast<size_t>(spec.hashes_per_bucket);
-  for (int64_t row = 0; text != nullptr && row < block.num_rows; ++row) {
-    if (text->IsNull(row)) continue;
-    const std::vector<uint64_t> sig = hasher.Signature(text->Str(row));
+  const size_t size = width * static_cast<size_t>(spec.num_buckets);
+  for (int64_t row = 0; row < block.num_rows; ++row) {
+    std::vector<uint64_t> sig;
+    if (stored) {
+      sig = StoredSignature(*sigs, row, size);
+    } else if (!text->IsNull(row)) {
+      sig = hasher.Signature(text->Str(row));
+    }
     if (sig.empty()) continue;  // too few words: nobody's duplicate
     ++r.count;
     const int64_t doc = part << 32 | row;
@@ -252,17 +275,36 @@ bool RunMinHashDedup(const data::StepCall& call, const Refs& parts, int shuffle_
   const bool mark = p.value("mark", false);
   const auto P = static_cast<size_t>(spec.parts);
 
-  // 1. Bands.
+  // 1. Bands. Input part i is numbered i + 1; number 0 is the index (the
+  // signatures of documents kept before): the smallest, so a cluster with
+  // an index document is kept by nobody here.
   std::vector<strata::ObjectRef<Partitioned>> pending;
   for (size_t i = 0; i < parts.size(); ++i) {
-    pending.push_back(strata::Task(BandTask).Remote(spec, static_cast<int64_t>(i), parts[i]));
+    pending.push_back(strata::Task(BandTask).Remote(spec, static_cast<int64_t>(i + 1), parts[i]));
+  }
+  int64_t index_docs = 0;
+  if (p.contains("index")) {
+    std::vector<std::string> paths = p["index"].is_string() ? std::vector<std::string>{p["index"].get<std::string>()}
+                                                            : p["index"].get<std::vector<std::string>>();
+    const bool parquet = !paths.empty() && paths[0].size() > 8 && paths[0].substr(paths[0].size() - 8) == ".parquet";
+    const std::string column = p.value("index_column", std::string("minhash"));
+    auto rows = (parquet ? data::Dataset::ReadParquet(paths) : data::Dataset::ReadJsonl(paths)).Collect();
+    if (!rows.ok) {
+      *error = "index: " + rows.error;
+      return false;
+    }
+    index_docs = rows.block.num_rows;
+    DedupSpec index_spec = spec;
+    index_spec.signature_column = column;
+    pending.push_back(strata::Task(BandTask).Remote(index_spec, int64_t{0}, strata::Put(rows.block)));
   }
   std::vector<Partitioned> bands;
   if (!GetAll(pending, &bands, error)) return false;
   int64_t signed_docs = 0;
   std::vector<Refs> by_band(P);
-  for (const Partitioned& b : bands) {
-    signed_docs += b.count;
+  for (size_t i = 0; i < bands.size(); ++i) {
+    const Partitioned& b = bands[i];
+    if (i < parts.size()) signed_docs += b.count;  // the index's are not input
     for (size_t q = 0; q < P; ++q) by_band[q].push_back(b.parts[q]);
   }
   // 2. Edges.
@@ -301,7 +343,7 @@ bool RunMinHashDedup(const data::StepCall& call, const Refs& parts, int shuffle_
   // 4. Per input part: the rows to drop (not their cluster's first), or
   // every clustered row's cluster id.
   std::vector<std::vector<int64_t>> rows(parts.size()), ids(parts.size()), sizes(parts.size());
-  int64_t removed = 0;
+  int64_t removed = 0, of_index = 0;
   std::vector<Block> all_labels;
   for (size_t q = 0; q < P; ++q) {
     for (Block& l : strata::Get(labels[q])) all_labels.push_back(std::move(l));
@@ -313,9 +355,11 @@ bool RunMinHashDedup(const data::StepCall& call, const Refs& parts, int shuffle_
   for (const Block& l : all_labels) {
     for (int64_t i = 0; i < l.num_rows; ++i) {
       const int64_t doc = l.Get("a")->i64[i], first_doc = l.Get("b")->i64[i];
-      const auto part = static_cast<size_t>(doc >> 32);
+      if ((doc >> 32) == 0) continue;  // an index document: not in this output
+      const auto part = static_cast<size_t>((doc >> 32) - 1);
       if (part >= rows.size()) continue;
       removed += first_doc != doc;
+      of_index += (first_doc >> 32) == 0;
       if (!mark && first_doc == doc) continue;
       rows[part].push_back(doc & 0xFFFFFFFF);
       ids[part].push_back(first_doc);
@@ -327,7 +371,12 @@ bool RunMinHashDedup(const data::StepCall& call, const Refs& parts, int shuffle_
     filtered.push_back(strata::Task(FilterTask).Remote(parts[i], rows[i], ids[i], sizes[i], mark));
   }
   *kept = strata::Get(filtered);
-  (*counters)[mark ? "marked_near_duplicate" : "near_duplicate"] += removed;
+  (*counters)[mark ? "marked_near_duplicate" : "near_duplicate"] += removed - of_index;
+  if (of_index > 0) (*counters)[mark ? "marked_in_index" : "in_index"] += of_index;
+  if ((*counters)[mark ? "marked_near_duplicate" : "near_duplicate"] == 0) {
+    counters->erase(mark ? "marked_near_duplicate" : "near_duplicate");
+  }
+  (void)index_docs;
   const int64_t unsigned_docs = [&] {
     int64_t n = 0;
     for (const Block& b : *kept) n += b.num_rows;
@@ -347,7 +396,8 @@ class MinHashDedupStep : public data::Step {
 };
 
 void AddMinHashDedup(std::map<std::string, data::StepInfo>* r) {
-  (*r)["minhash_dedup"].params = {"column", "n_grams", "num_buckets", "hashes_per_bucket", "seed", "mark"};
+  (*r)["minhash_dedup"].params = {"column", "n_grams", "num_buckets", "hashes_per_bucket", "seed", "mark",
+                                  "index", "index_column"};
   (*r)["minhash_dedup"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
     if (p.value("n_grams", 5) < 1 || p.value("num_buckets", 14) < 1 || p.value("hashes_per_bucket", 8) < 1) {
       *error = "n_grams, num_buckets and hashes_per_bucket must be at least 1";
