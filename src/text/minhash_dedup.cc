@@ -26,6 +26,8 @@
 #include <xxhash.h>
 
 #include "data/ops/operators.h"  // GroupBy, complete, for Step
+#include "data/exec/multi_pass.h"
+#include "data/exec/stage_part.h"
 #include "data/ops/steps.h"
 #include "text/minhash.h"
 #include "text/text_map_steps.h"
@@ -221,9 +223,11 @@ STRATA_REMOTE(LabelRound);
 
 // Pass 4: a part without the rows in `rows` — or, with `mark`, every row
 // with its cluster's id and size (`ids`, `sizes`, parallel to `rows`; null
-// outside clusters).
-Block FilterTask(const Block& block, const std::vector<int64_t>& rows, const std::vector<int64_t>& ids,
-                 const std::vector<int64_t>& sizes, bool mark) {
+// outside clusters); then the row-local steps after it, and the write.
+data::PartResult FilterTask(const Block& block, int64_t part, const std::vector<int64_t>& rows,
+                            const std::vector<int64_t>& ids, const std::vector<int64_t>& sizes, bool mark,
+                            const data::MultiPassTail& tail) {
+  Block out;
   if (mark) {
     std::unordered_map<int64_t, size_t> at;
     for (size_t i = 0; i < rows.size(); ++i) at[rows[i]] = i;
@@ -238,15 +242,20 @@ Block FilterTask(const Block& block, const std::vector<int64_t>& rows, const std
         size.AppendInt(sizes[it->second]);
       }
     }
-    Block out = block;
+    out = block;
     PutColumn(&out, "cluster_id", std::move(id));
     PutColumn(&out, "cluster_size", std::move(size));
-    return out;
+  } else {
+    const std::unordered_set<int64_t> drop(rows.begin(), rows.end());
+    Column keep = Column::OfType(Type::kBool);
+    for (int64_t row = 0; row < block.num_rows; ++row) keep.AppendBool(drop.count(row) == 0);
+    out = block.Filter(keep);
   }
-  const std::unordered_set<int64_t> drop(rows.begin(), rows.end());
-  Column keep = Column::OfType(Type::kBool);
-  for (int64_t row = 0; row < block.num_rows; ++row) keep.AppendBool(drop.count(row) == 0);
-  return block.Filter(keep);
+  data::PartResult r;
+  std::vector<std::unique_ptr<data::Step>> after;
+  if (!data::MakeSteps(tail.after, &after, &r.error)) return r;
+  data::FinishPart(std::move(out), after, tail.after, data::StepCall(), tail.write, part, &r);
+  return r;
 }
 STRATA_REMOTE(FilterTask);
 
@@ -262,8 +271,9 @@ bool GetAll(std::vector<strata::ObjectRef<T>>& refs, std::vector<T>* out, std::s
   return true;
 }
 
-bool RunMinHashDedup(const data::StepCall& call, const Refs& parts, int shuffle_parts, std::vector<Block>* kept,
-                     std::map<std::string, int64_t>* counters, std::string* error) {
+bool RunMinHashDedup(const data::StepCall& call, const Refs& parts, int shuffle_parts, const data::MultiPassTail& tail,
+                     data::MultiPassOutcome* outcome, std::string* error) {
+  std::map<std::string, int64_t>* counters = &outcome->counters;
   const json p = json::parse(call.params);
   DedupSpec spec;
   spec.column = p.value("column", spec.column);
@@ -366,22 +376,34 @@ bool RunMinHashDedup(const data::StepCall& call, const Refs& parts, int shuffle_
       sizes[part].push_back(cluster_size[first_doc]);
     }
   }
-  std::vector<strata::ObjectRef<Block>> filtered;
+  std::vector<strata::ObjectRef<data::PartResult>> filtered;
   for (size_t i = 0; i < parts.size(); ++i) {
-    filtered.push_back(strata::Task(FilterTask).Remote(parts[i], rows[i], ids[i], sizes[i], mark));
+    filtered.push_back(
+        strata::Task(FilterTask).Remote(parts[i], static_cast<int64_t>(i), rows[i], ids[i], sizes[i], mark, tail));
   }
-  *kept = strata::Get(filtered);
+  std::vector<data::PartResult> results;
+  if (!GetAll(filtered, &results, error)) return false;
+  outcome->rows_after.assign(tail.after.size(), 0);
+  outcome->counters_after.assign(tail.after.size(), data::Counters());
+  int64_t kept_rows = 0;
+  for (data::PartResult& r : results) {
+    kept_rows += r.rows_out;
+    for (size_t k = 0; k < r.rows_after.size() && k < tail.after.size(); ++k) {
+      outcome->rows_after[k] += r.rows_after[k];
+      data::AddCounters(r.counters_after[k], &outcome->counters_after[k]);
+    }
+    outcome->rows_written += r.rows_written;
+    outcome->parts_written += r.rows_written > 0;
+    outcome->kept.push_back(std::move(r.block));
+  }
+  outcome->rows_out = kept_rows;
   (*counters)[mark ? "marked_near_duplicate" : "near_duplicate"] += removed - of_index;
   if (of_index > 0) (*counters)[mark ? "marked_in_index" : "in_index"] += of_index;
   if ((*counters)[mark ? "marked_near_duplicate" : "near_duplicate"] == 0) {
     counters->erase(mark ? "marked_near_duplicate" : "near_duplicate");
   }
   (void)index_docs;
-  const int64_t unsigned_docs = [&] {
-    int64_t n = 0;
-    for (const Block& b : *kept) n += b.num_rows;
-    return n + (mark ? 0 : removed) - signed_docs;
-  }();
+  const int64_t unsigned_docs = kept_rows + (mark ? 0 : removed) - signed_docs;
   if (unsigned_docs > 0) (*counters)["too_few_words"] += unsigned_docs;
   return true;
 }

@@ -18,6 +18,7 @@
 #include "data/format/csv.h"
 #include "data/exec/run_events.h"
 #include "data/ops/operators.h"
+#include "data/exec/multi_pass.h"
 #include "data/exec/pipeline_actors.h"
 #include "data/exec/pipeline_shuffle.h"
 #include "data/plan/physical_plan.h"
@@ -460,15 +461,28 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* 
     if (runner == MultiPassRunners().end()) return fail("step " + std::to_string(local + 1) + " (" + op + "): no runner");
     std::vector<strata::ObjectRef<Block>> ordered;
     for (auto& [index, ref] : whole) ordered.push_back(ref);
-    std::vector<Block> kept_parts;
-    Counters counters;
+    MultiPassTail tail;
+    for (size_t k = 1; k < multi->steps.size(); ++k) {
+      const auto& [tail_op, params] = spec.steps[multi->steps[k]];
+      tail.after.push_back(CallOf(tail_op, params));
+    }
+    if (multi->output == StageOutput::kWrite) tail.write = spec.write;
+    MultiPassOutcome outcome;
     if (!runner->second(CallOf(op, spec.steps[local].second), ordered, multi->parts > 0 ? multi->parts : ShuffleParts(),
-                        &kept_parts, &counters, &error)) {
+                        tail, &outcome, &error)) {
       return fail("step " + std::to_string(local + 1) + " (" + op + "): " + error);
     }
-    for (const Block& b : kept_parts) all.Append(b);
-    global_rows.push_back({op, all.num_rows, counters});
-    next = local + 1;
+    global_rows.push_back({op, outcome.rows_out, outcome.counters});
+    for (size_t k = 0; k < tail.after.size(); ++k) {
+      global_rows.push_back({tail.after[k].op, outcome.rows_after[k], outcome.counters_after[k]});
+    }
+    if (!tail.write.path.empty()) {
+      written = outcome.rows_written;
+      parts_written = outcome.parts_written;
+      done = true;
+    }
+    for (const Block& b : outcome.kept) all.Append(b);
+    next = multi->steps.back() + 1;
   } else if (merged) {
     all = merged->Result();
     global_rows.push_back({"groupby", all.num_rows, {}});

@@ -390,11 +390,6 @@ std::unique_ptr<Step> MakeStep(const std::string& name, const json& params, std:
   }
 }
 
-std::map<std::string, MultiPassRunner>& MultiPassRunners() {
-  static std::map<std::string, MultiPassRunner> runners;
-  return runners;
-}
-
 StepCall CallOf(const std::string& op, const json& params) { return StepCall{op, params.dump()}; }
 
 std::unique_ptr<Step> MakeStep(const StepCall& call, std::string* error) {

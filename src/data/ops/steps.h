@@ -13,8 +13,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <strata/object_ref.h>
-
 #include "data/block.h"
 
 namespace strata::data {
@@ -104,13 +102,5 @@ std::unique_ptr<Step> MakeStep(const StepCall& call, std::string* error);
 bool MakeSteps(const std::vector<StepCall>& calls, std::vector<std::unique_ptr<Step>>* steps,
                std::string* error);
 
-// How a multi-pass step runs (Step::multi_pass), registered under its name
-// by the library that has it: given the input's parts in input order (whole
-// blocks in the object store), it fills `kept` with each part's remaining
-// rows, in the same order, and its counters.
-using MultiPassRunner =
-    std::function<bool(const StepCall& call, const std::vector<strata::ObjectRef<Block>>& parts, int shuffle_parts,
-                       std::vector<Block>* kept, std::map<std::string, int64_t>* counters, std::string* error)>;
-std::map<std::string, MultiPassRunner>& MultiPassRunners();
 
 }  // namespace strata::data

@@ -88,10 +88,15 @@ bool PlanPipeline(const PipelineSpec& spec, const std::vector<std::unique_ptr<St
     PlanStage multi;
     multi.kind = StageKind::kMultiPass;
     multi.steps.push_back(local);
-    multi.output = StageOutput::kDriver;
+    // Its last tasks also run the row-local steps after it, and write when
+    // nothing else follows.
+    for (next = local + 1; next < n && steps[next]->row_local(); ++next) multi.steps.push_back(next);
+    const bool last = next == n && !in.collect;
+    bool sets_parts = false;
+    for (const auto& step : steps) sets_parts |= step->output_parts() > 0;
+    multi.output = last && !sets_parts ? StageOutput::kWrite : StageOutput::kDriver;
     multi.parts = in.shuffle_parts ? in.shuffle_parts() : 0;
     plan->stages.push_back(multi);
-    next = local + 1;
   } else if (map.output == StageOutput::kActorPool) {
     PlanStage pool;
     pool.kind = StageKind::kActorPool;
