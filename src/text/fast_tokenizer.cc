@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "text/nltk_rules.h"
 #include "text/unicode.h"
 #include "text/word_tokenizer.h"
 
@@ -38,30 +39,6 @@ bool Special(unsigned char b) {
 // Only ASCII spaces reach the scan (the others send a sentence to the rules);
 // a byte inside a multi-byte character is never one.
 bool AsciiSpace(char c) { return static_cast<unsigned char>(c) < 0x80 && IsSpace(static_cast<unsigned char>(c)); }
-
-bool IsWordAt(std::string_view t, size_t i) {
-  if (i >= t.size()) return false;
-  return IsWordChar(NextCodePoint(t, &i));
-}
-
-bool IsWordBefore(std::string_view t, size_t i) {
-  if (i == 0) return false;
-  const auto b = static_cast<unsigned char>(t[i - 1]);
-  if (b < 0x80) return IsWordChar(b);
-  size_t j = i - 1;
-  while (j > 0 && (static_cast<unsigned char>(t[j]) & 0xC0) == 0x80) --j;
-  return IsWordChar(NextCodePoint(t, &j));
-}
-
-bool LowerMatch(std::string_view t, size_t i, std::string_view w) {
-  if (i + w.size() > t.size()) return false;
-  for (size_t k = 0; k < w.size(); ++k) {
-    char c = t[i + k];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-    if (c != w[k]) return false;
-  }
-  return true;
-}
 
 bool SingleCharToken(char c) {
   switch (c) {
@@ -93,15 +70,6 @@ size_t FinalPeriodAt(std::string_view t) {
   return j == t.size() ? p - 1 : std::string_view::npos;
 }
 
-struct Contraction {
-  std::string_view a, b;
-  bool needs_space_after;
-};
-constexpr Contraction kContractions[] = {
-    {"can", "not", false}, {"d", "'ye", false}, {"gim", "me", false}, {"gon", "na", false},
-    {"got", "ta", false},  {"lem", "me", false}, {"more", "'n", false}, {"wan", "na", true},
-};
-
 // Cuts `cannot` & co. inside a piece (followed by a space, as every piece is).
 void EmitWithContractions(std::string_view piece, std::vector<std::string>* words) {
   size_t start = 0;
@@ -111,22 +79,13 @@ void EmitWithContractions(std::string_view piece, std::vector<std::string>* word
       const char before = static_cast<char>(piece[i - 1] | 0x20);
       if ((before >= 'a' && before <= 'z') || (piece[i - 1] >= '0' && piece[i - 1] <= '9')) continue;
     }
-    const char first = static_cast<char>(piece[i] | 0x20);
-    const bool candidate = first == 'c' || first == 'd' || first == 'g' || first == 'l' || first == 'm' || first == 'w';
-    if (!candidate || IsWordBefore(piece, i)) continue;
-    for (const Contraction& c : kContractions) {
-      if (c.a[0] != first || !LowerMatch(piece, i, c.a) || !LowerMatch(piece, i + c.a.size(), c.b)) continue;
-      const size_t end = i + c.a.size() + c.b.size();
-      const bool ends = c.needs_space_after ? end == piece.size()
-                                            : IsWordBefore(piece, end) != IsWordAt(piece, end);
-      if (!ends) continue;
-      if (i > start) words->emplace_back(piece.substr(start, i - start));
-      words->emplace_back(piece.substr(i, c.a.size()));
-      words->emplace_back(piece.substr(i + c.a.size(), c.b.size()));
-      start = end;
-      i = end - 1;
-      break;
-    }
+    const nltk::Contraction* c = nltk::ContractionAt(piece, i, /*at_end=*/true);
+    if (c == nullptr) continue;
+    if (i > start) words->emplace_back(piece.substr(start, i - start));
+    words->emplace_back(piece.substr(i, c->a.size()));
+    words->emplace_back(piece.substr(i + c->a.size(), c->b.size()));
+    start = i + c->a.size() + c->b.size();
+    i = start - 1;
   }
   if (start < piece.size()) words->emplace_back(piece.substr(start));
 }
@@ -235,16 +194,10 @@ bool TokenizeSentenceFast(std::string_view t, std::vector<std::string>* words) {
       start = ++i;
       continue;
     }
-    if (c == '\'' && !IsWordBefore(t, i) && IsWordAt(t, i + 1)) {
-      bool clitic = false;
-      for (std::string_view w : {"re", "ve", "ll", "m", "t", "s", "d", "n"}) {
-        if (LowerMatch(t, i + 1, w) && !IsWordAt(t, i + 1 + w.size())) clitic = true;
-      }
-      if (!clitic) {  // the apostrophe ends its piece
-        cut(i + 1);
-        start = ++i;
-        continue;
-      }
+    if (c == '\'' && nltk::OpensWord(t, i)) {  // the apostrophe ends its piece
+      cut(i + 1);
+      start = ++i;
+      continue;
     }
     ++i;
   }

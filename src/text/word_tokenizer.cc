@@ -4,6 +4,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "text/nltk_rules.h"
 #include "text/unicode.h"
 
 namespace strata::text {
@@ -28,22 +29,6 @@ bool HasAny(const Str& t, std::string_view chars) {
   }
   return false;
 }
-
-// The code point before byte i (valid UTF-8), or 0 at the start.
-char32_t PrevCodePoint(const Str& t, size_t i) {
-  if (i == 0) return 0;
-  size_t j = i - 1;
-  while (j > 0 && (static_cast<unsigned char>(t[j]) & 0xC0) == 0x80) --j;
-  return NextCodePoint(t, &j);
-}
-
-char32_t CodePointAt(const Str& t, size_t i) {
-  if (i >= t.size()) return 0;
-  return NextCodePoint(t, &i);
-}
-
-bool WordBefore(const Str& t, size_t i) { return i > 0 && IsWordChar(PrevCodePoint(t, i)); }
-bool WordAt(const Str& t, size_t i) { return i < t.size() && IsWordChar(CodePointAt(t, i)); }
 
 // The length of a sequence from `set` at t[i], or 0.
 template <size_t N>
@@ -139,26 +124,6 @@ void FinalPeriod(Str* t, std::string_view ascii_closers, bool unicode_quotes, bo
   t->swap(out);
 }
 
-// (?i) ASCII match of `word` at t[i].
-bool MatchesAt(const Str& t, size_t i, std::string_view word) {
-  if (i + word.size() > t.size()) return false;
-  for (size_t k = 0; k < word.size(); ++k) {
-    char c = t[i + k];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-    if (c != word[k]) return false;
-  }
-  return true;
-}
-
-struct Contraction {
-  std::string_view a, b;
-  bool lookahead_space;  // `(?=\s)` instead of a final \b
-};
-constexpr Contraction kContractions[] = {
-    {"can", "not", false}, {"d", "'ye", false}, {"gim", "me", false}, {"gon", "na", false},
-    {"got", "ta", false},  {"lem", "me", false}, {"more", "'n", false}, {"wan", "na", true},
-};
-
 // `(?i)\b(a)(b)\b` -> ` \1 \2 ` for each pattern. NLTK applies them one
 // after the other; no split one makes can start or end another's match, so
 // one pass that tries every pattern at each word start is the same.
@@ -167,20 +132,7 @@ void SplitContractions(Str* t) {
   Str out;
   bool any = false;
   for (size_t i = 0; i < t->size();) {
-    const char first = static_cast<char>((*t)[i] | 0x20);
-    const Contraction* hit = nullptr;
-    if (std::string_view("cdglmw").find(first) != std::string_view::npos && !WordBefore(*t, i)) {
-      for (const Contraction& c : kContractions) {
-        if (c.a[0] != first || !MatchesAt(*t, i, c.a) || !MatchesAt(*t, i + c.a.size(), c.b)) continue;
-        const size_t end = i + c.a.size() + c.b.size();
-        const bool ends = c.lookahead_space ? (end < t->size() && IsSpace(CodePointAt(*t, end)))
-                                            : (WordBefore(*t, end) != WordAt(*t, end));
-        if (ends) {
-          hit = &c;
-          break;
-        }
-      }
-    }
+    const nltk::Contraction* hit = nltk::ContractionAt(*t, i, /*at_end=*/false);
     if (hit == nullptr) {
       out.push_back((*t)[i++]);
       continue;
@@ -272,12 +224,7 @@ void TokenizeSentenceByRules(std::string_view sentence, std::vector<std::string>
     Str out;
     for (size_t i = 0; i < t.size(); ++i) {
       out.push_back(t[i]);
-      if (t[i] != '\'' || WordBefore(t, i) || !WordAt(t, i + 1)) continue;
-      bool clitic = false;
-      for (std::string_view c : {"re", "ve", "ll", "m", "t", "s", "d", "n"}) {
-        if (MatchesAt(t, i + 1, c) && !WordAt(t, i + 1 + c.size())) clitic = true;
-      }
-      if (!clitic) out.push_back(' ');
+      if (nltk::OpensWord(t, i)) out.push_back(' ');
     }
     t.swap(out);
   }
@@ -286,7 +233,7 @@ void TokenizeSentenceByRules(std::string_view sentence, std::vector<std::string>
   if (HasAny(t, ":,")) {
     Str out;
     for (size_t i = 0; i < t.size();) {
-      if ((t[i] == ':' || t[i] == ',') && i + 1 < t.size() && !IsDecimal(CodePointAt(t, i + 1))) {
+      if ((t[i] == ':' || t[i] == ',') && i + 1 < t.size() && !IsDecimal(nltk::CodePointAt(t, i + 1))) {
         const size_t next = i + 1;
         size_t after = next;
         NextCodePoint(t, &after);
@@ -403,8 +350,8 @@ void TokenizeSentenceByRules(std::string_view sentence, std::vector<std::string>
       // ` ('t)(is)\b` -> ` 't is `
       Str out;
       for (size_t i = 0; i < t.size();) {
-        if (t[i] == ' ' && MatchesAt(t, i + 1, "'t") && MatchesAt(t, i + 3, second) &&
-            !WordAt(t, i + 3 + second.size())) {
+        if (t[i] == ' ' && nltk::LowerMatch(t, i + 1, "'t") && nltk::LowerMatch(t, i + 3, second) &&
+            !nltk::WordAt(t, i + 3 + second.size())) {
           out += ' ';
           out.append(t, i + 1, 2);
           out += ' ';
