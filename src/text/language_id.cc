@@ -13,10 +13,6 @@ const char* LanguageCode(Language lang);  // lang_script.h, not installed as pub
 
 namespace strata::text {
 
-namespace {
-std::string WithoutBadBytes(std::string_view text);
-}  // namespace
-
 LanguageGuess IdentifyLanguage(std::string_view text) {
   CLD2::Language top3[3];
   int percent3[3] = {0, 0, 0};
@@ -30,26 +26,12 @@ LanguageGuess IdentifyLanguage(std::string_view text) {
       nullptr, &text_bytes, &reliable, &valid_prefix);
   if (valid_prefix < static_cast<int>(text.size())) {
     // CLD2 stops at the first invalid byte: read the text without them.
-    return IdentifyLanguage(WithoutBadBytes(text));
+    return IdentifyLanguage(ReplaceInvalidUtf8(text, ""));
   }
   LanguageGuess g;
   g.code = CLD2::LanguageCode(lang);
   g.score = g.code == "un" ? 0.0 : percent3[0] / 100.0;
   return g;
 }
-
-namespace {
-std::string WithoutBadBytes(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size();) {
-    const size_t at = i;
-    const char32_t c = NextCodePoint(text, &i);
-    if (c == 0xFFFD && !(i - at == 3 && text.compare(at, 3, "\xEF\xBF\xBD") == 0)) continue;
-    out.append(text, at, i - at);
-  }
-  return out;
-}
-}  // namespace
 
 }  // namespace strata::text

@@ -1,6 +1,5 @@
 #include "text/simplify.h"
 
-#include <algorithm>
 #include <cstdlib>
 
 #include <utf8proc.h>
@@ -44,7 +43,7 @@ std::string SimplifyAscii(std::string_view text) {
 }  // namespace
 
 std::string SimplifyText(std::string_view text) {
-  if (std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+  if (IsAscii(text)) {
     return SimplifyAscii(text);
   }
   return SimplifyTextStepByStep(text);
@@ -76,7 +75,7 @@ std::string SimplifyTextStepByStep(std::string_view text) {
     if (!IsSymbolChar(c)) kept.append(spaced, at, i - at);
   }
   // NFD, then every nonspacing mark out (ASCII text has neither to do).
-  const bool ascii = std::all_of(kept.begin(), kept.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  const bool ascii = IsAscii(kept);
   utf8proc_uint8_t* nfd = nullptr;
   std::string decomposed;
   if (ascii) {

@@ -132,6 +132,28 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
+bool IsAscii(std::string_view s) {
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
+
+std::string ReplaceInvalidUtf8(std::string_view s, std::string_view with) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    const size_t at = i;
+    // A decoded U+FFFD that is not the three bytes of one is a bad byte.
+    if (NextCodePoint(s, &i) == 0xFFFD && s.compare(at, i - at, "\xEF\xBF\xBD") != 0) {
+      out.append(with);
+    } else {
+      out.append(s, at, i - at);
+    }
+  }
+  return out;
+}
+
 size_t CountOf(std::string_view s, std::string_view needle) {
   if (needle.empty()) return 0;
   size_t n = 0;

@@ -59,6 +59,11 @@ void ForEachLine(std::string_view s, F&& f);  // splitlines(): no empty last lin
 template <class F>
 void ForEachWord(std::string_view s, F&& f);  // split(): runs of non-space
 
+bool IsAscii(std::string_view s);
+// `s` with every byte that is not part of valid UTF-8 replaced by `with`
+// (U+FFFD, or "" to drop them).
+std::string ReplaceInvalidUtf8(std::string_view s, std::string_view with);
+
 // Non-overlapping occurrences, as str.count.
 size_t CountOf(std::string_view s, std::string_view needle);
 bool StartsWith(std::string_view s, std::string_view p);

@@ -148,30 +148,6 @@ void SplitContractions(Str* t) {
   if (any) t->swap(out);
 }
 
-// Python's `str` of bytes that are not UTF-8 would not exist: bad bytes
-// become U+FFFD, as a reader decoding with errors="replace" does.
-Str ValidUtf8(std::string_view s) {
-  Str out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
-    const size_t at = i;
-    const char32_t c = NextCodePoint(s, &i);
-    if (c == 0xFFFD && !(i - at == 3 && s.compare(at, 3, "\xEF\xBF\xBD") == 0)) {
-      out += "\xEF\xBF\xBD";
-    } else {
-      out.append(s, at, i - at);
-    }
-  }
-  return out;
-}
-
-bool IsAscii(std::string_view s) {
-  for (char c : s) {
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
-  }
-  return true;
-}
-
 const std::unordered_set<std::string>& Abbreviations() {
   static const std::unordered_set<std::string> words = {
       "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e", "inc", "ltd",
@@ -192,7 +168,9 @@ bool ParseWordTokenizer(std::string_view name, WordTokenizer* out) {
 }
 
 void TokenizeSentenceByRules(std::string_view sentence, std::vector<std::string>* words) {
-  Str t = IsAscii(sentence) ? Str(sentence) : ValidUtf8(sentence);
+  // Python's `str` of bytes that are not UTF-8 would not exist: bad bytes
+  // read as U+FFFD, as a reader decoding with errors="replace" does.
+  Str t = IsAscii(sentence) ? Str(sentence) : ReplaceInvalidUtf8(sentence, "\xEF\xBF\xBD");
   // Starting quotes.
   if (Has(t, '`') || HasAny(t, "\xC2\xE2")) {
     PadRuns(&t, [](const Str& s, size_t i) -> size_t {
