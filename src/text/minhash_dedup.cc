@@ -85,6 +85,18 @@ struct Pairs {
   }
 };
 
+// Calls f(a, b) for every row of blocks made by Pairs (empty ones have no
+// columns), looking the columns up once per block.
+template <class F>
+void ForEachPair(const std::vector<Block>& blocks, F&& f) {
+  for (const Block& block : blocks) {
+    if (block.num_rows == 0) continue;
+    const std::vector<int64_t>& a = block.Get("a")->i64;
+    const std::vector<int64_t>& b = block.Get("b")->i64;
+    for (int64_t i = 0; i < block.num_rows; ++i) f(a[static_cast<size_t>(i)], b[static_cast<size_t>(i)]);
+  }
+}
+
 Refs PutAll(std::vector<Pairs>& pairs) {
   Refs refs;
   for (Pairs& p : pairs) refs.push_back(strata::Put(p.Take()));
@@ -143,13 +155,8 @@ STRATA_REMOTE(BandTask);
 Partitioned EdgeTask(const DedupSpec& spec, const Refs& band_refs) {
   Partitioned r;
   const std::vector<Block> bands = strata::Get(band_refs);
-  std::vector<std::pair<int64_t, int64_t>> all;
-  for (const Block& b : bands) {
-    if (b.num_rows == 0) continue;
-    const Column* band = b.Get("a");
-    const Column* doc = b.Get("b");
-    for (int64_t i = 0; i < b.num_rows; ++i) all.emplace_back(band->i64[i], doc->i64[i]);
-  }
+  std::vector<std::pair<int64_t, int64_t>> all;  // (band, document)
+  ForEachPair(bands, [&](int64_t band, int64_t doc) { all.emplace_back(band, doc); });
   std::sort(all.begin(), all.end());
   std::vector<Pairs> out(static_cast<size_t>(spec.parts));
   for (size_t i = 0; i < all.size();) {
@@ -185,29 +192,21 @@ RoundResult LabelRound(const DedupSpec& spec, const Refs& edge_refs, const Refs&
   const std::vector<Block> edges = strata::Get(edge_refs), labels = strata::Get(label_refs),
                            inbox = strata::Get(inbox_refs);
   std::unordered_map<int64_t, std::vector<int64_t>> adjacent;
-  for (const Block& e : edges) {
-    if (e.num_rows == 0) continue;
-    for (int64_t i = 0; i < e.num_rows; ++i) adjacent[e.Get("a")->i64[i]].push_back(e.Get("b")->i64[i]);
-  }
+  ForEachPair(edges, [&](int64_t from, int64_t to) { adjacent[from].push_back(to); });
   std::unordered_map<int64_t, int64_t> label;
   for (const auto& [node, nbrs] : adjacent) label[node] = node;
-  for (const Block& l : labels) {
-    for (int64_t i = 0; i < l.num_rows; ++i) label[l.Get("a")->i64[i]] = l.Get("b")->i64[i];
-  }
+  ForEachPair(labels, [&](int64_t node, int64_t l) { label[node] = l; });
   std::unordered_set<int64_t> fell;
   if (first) {
     for (const auto& [node, nbrs] : adjacent) fell.insert(node);
   }
-  for (const Block& m : inbox) {
-    for (int64_t i = 0; i < m.num_rows; ++i) {
-      const int64_t node = m.Get("a")->i64[i], heard = m.Get("b")->i64[i];
-      auto it = label.find(node);
-      if (it != label.end() && heard < it->second) {
-        it->second = heard;
-        fell.insert(node);
-      }
+  ForEachPair(inbox, [&](int64_t node, int64_t heard) {
+    auto it = label.find(node);
+    if (it != label.end() && heard < it->second) {
+      it->second = heard;
+      fell.insert(node);
     }
-  }
+  });
   std::vector<Pairs> out(static_cast<size_t>(spec.parts));
   for (int64_t node : fell) {
     for (int64_t n : adjacent[node]) out[PartOf(n, spec.parts)].Add(n, label[node]);
@@ -292,7 +291,6 @@ bool RunMinHashDedup(const data::StepCall& call, const Refs& parts, int shuffle_
   for (size_t i = 0; i < parts.size(); ++i) {
     pending.push_back(strata::Task(BandTask).Remote(spec, static_cast<int64_t>(i + 1), parts[i]));
   }
-  int64_t index_docs = 0;
   if (p.contains("index")) {
     std::vector<std::string> paths = p["index"].is_string() ? std::vector<std::string>{p["index"].get<std::string>()}
                                                             : p["index"].get<std::vector<std::string>>();
@@ -303,7 +301,6 @@ bool RunMinHashDedup(const data::StepCall& call, const Refs& parts, int shuffle_
       *error = "index: " + rows.error;
       return false;
     }
-    index_docs = rows.block.num_rows;
     DedupSpec index_spec = spec;
     index_spec.signature_column = column;
     pending.push_back(strata::Task(BandTask).Remote(index_spec, int64_t{0}, strata::Put(rows.block)));
@@ -359,23 +356,18 @@ bool RunMinHashDedup(const data::StepCall& call, const Refs& parts, int shuffle_
     for (Block& l : strata::Get(labels[q])) all_labels.push_back(std::move(l));
   }
   std::unordered_map<int64_t, int64_t> cluster_size;  // by the cluster's first document
-  for (const Block& l : all_labels) {
-    for (int64_t i = 0; i < l.num_rows; ++i) ++cluster_size[l.Get("b")->i64[i]];
-  }
-  for (const Block& l : all_labels) {
-    for (int64_t i = 0; i < l.num_rows; ++i) {
-      const int64_t doc = l.Get("a")->i64[i], first_doc = l.Get("b")->i64[i];
-      if ((doc >> 32) == 0) continue;  // an index document: not in this output
-      const auto part = static_cast<size_t>((doc >> 32) - 1);
-      if (part >= rows.size()) continue;
-      removed += first_doc != doc;
-      of_index += (first_doc >> 32) == 0;
-      if (!mark && first_doc == doc) continue;
-      rows[part].push_back(doc & 0xFFFFFFFF);
-      ids[part].push_back(first_doc);
-      sizes[part].push_back(cluster_size[first_doc]);
-    }
-  }
+  ForEachPair(all_labels, [&](int64_t, int64_t first_doc) { ++cluster_size[first_doc]; });
+  ForEachPair(all_labels, [&](int64_t doc, int64_t first_doc) {
+    if ((doc >> 32) == 0) return;  // an index document: not in this output
+    const auto part = static_cast<size_t>((doc >> 32) - 1);
+    if (part >= rows.size()) return;
+    removed += first_doc != doc;
+    of_index += (first_doc >> 32) == 0;
+    if (!mark && first_doc == doc) return;
+    rows[part].push_back(doc & 0xFFFFFFFF);
+    ids[part].push_back(first_doc);
+    sizes[part].push_back(cluster_size[first_doc]);
+  });
   std::vector<strata::ObjectRef<data::PartResult>> filtered;
   for (size_t i = 0; i < parts.size(); ++i) {
     filtered.push_back(
@@ -402,7 +394,6 @@ bool RunMinHashDedup(const data::StepCall& call, const Refs& parts, int shuffle_
   if ((*counters)[mark ? "marked_near_duplicate" : "near_duplicate"] == 0) {
     counters->erase(mark ? "marked_near_duplicate" : "near_duplicate");
   }
-  (void)index_docs;
   const int64_t unsigned_docs = kept_rows + (mark ? 0 : removed) - signed_docs;
   if (unsigned_docs > 0) (*counters)["too_few_words"] += unsigned_docs;
   return true;
