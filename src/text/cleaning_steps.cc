@@ -120,12 +120,17 @@ void AddCleaningSteps(std::map<std::string, StepInfo>* r) {
       if (!Patterns(p, &patterns, error)) return nullptr;
       replacements.assign(patterns.size(), p.value("replacement", std::string()));
     }
-    std::vector<std::string> unused;
-    json check = {{"patterns", patterns}};
-    if (!Patterns(check, &unused, error)) return nullptr;
+    if (patterns.empty()) {
+      *error = "give `pattern:` or `patterns:`";
+      return nullptr;
+    }
     auto regexes = std::make_shared<std::vector<std::unique_ptr<RE2>>>();
     for (size_t i = 0; i < patterns.size(); ++i) {
-      regexes->push_back(std::make_unique<RE2>(patterns[i]));
+      regexes->push_back(std::make_unique<RE2>(patterns[i], RE2::Quiet));
+      if (!regexes->back()->ok()) {
+        *error = "pattern '" + patterns[i] + "' does not compile: " + regexes->back()->error();
+        return nullptr;
+      }
       std::string why;
       if (!regexes->back()->CheckRewriteString(replacements[i], &why)) {
         *error = "replacement '" + replacements[i] + "' for '" + patterns[i] + "': " + why;

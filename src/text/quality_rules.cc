@@ -51,6 +51,19 @@ std::vector<std::string_view> Lines(std::string_view text) {
   return lines;
 }
 
+// text.split("\n"): every line, empty ones too.
+std::vector<std::string_view> SplitOnNewlines(std::string_view text) {
+  std::vector<std::string_view> parts;
+  size_t start = 0;
+  for (size_t i = 0; i <= text.size(); ++i) {
+    if (i == text.size() || text[i] == '\n') {
+      parts.push_back(text.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  return parts;
+}
+
 // re.split(r"\n{at_least,}", text)
 std::vector<std::string_view> SplitOnNewlineRuns(std::string_view text, size_t at_least) {
   std::vector<std::string_view> parts;
@@ -400,13 +413,7 @@ Reason C4Quality(const C4QualityParams& p, std::string_view text, std::string* k
 
 Reason C4Paragraph(const C4ParagraphParams& p, std::string_view text) {
   std::vector<size_t> lengths;
-  size_t start = 0;
-  for (size_t i = 0; i <= text.size(); ++i) {
-    if (i == text.size() || text[i] == '\n') {
-      lengths.push_back(CodePoints(text.substr(start, i - start)));
-      start = i + 1;
-    }
-  }
+  for (std::string_view line : SplitOnNewlines(text)) lengths.push_back(CodePoints(line));
   const std::string reason = "< " + std::to_string(p.min_paragraphs) + " paragraphs";
   if (static_cast<int>(lengths.size()) < p.min_paragraphs) return reason;
   // min(heapq.nlargest(3, lengths)): the third longest line.
@@ -417,14 +424,7 @@ Reason C4Paragraph(const C4ParagraphParams& p, std::string_view text) {
 
 Reason FineWebQuality(const FineWebQualityParams& p, std::string_view text) {
   if (text.empty()) return "empty";
-  std::vector<std::string_view> lines;
-  size_t start = 0;
-  for (size_t i = 0; i <= text.size(); ++i) {
-    if (i == text.size() || text[i] == '\n') {
-      lines.push_back(text.substr(start, i - start));
-      start = i + 1;
-    }
-  }
+  const std::vector<std::string_view> lines = SplitOnNewlines(text);
   const double n_lines = static_cast<double>(lines.size());
   double punct = 0, short_lines = 0;
   for (std::string_view l : lines) {

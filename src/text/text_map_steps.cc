@@ -11,7 +11,6 @@ using data::Block;
 using data::Column;
 using data::Type;
 
-void Put(Block* b, const std::string& name, Column c) { PutColumn(b, name, std::move(c)); }
 
 class RewriteStep : public data::Step {
  public:
@@ -29,7 +28,7 @@ class RewriteStep : public data::Step {
         out.AppendString(rewrite_(text->Str(i), &counters_));
       }
     }
-    Put(block, output_, std::move(out));
+    PutColumn(block, output_, std::move(out));
     return true;
   }
   std::map<std::string, int64_t> Counters() const override { return counters_; }
@@ -58,11 +57,11 @@ class StatsStep : public data::Step {
       mean.AppendDouble(s.mean_word_length);
       non_alpha.AppendDouble(s.non_alpha_ratio);
     }
-    Put(block, prefix_ + "chars", std::move(chars));
-    Put(block, prefix_ + "words", std::move(words));
-    Put(block, prefix_ + "lines", std::move(lines));
-    Put(block, prefix_ + "mean_word_length", std::move(mean));
-    Put(block, prefix_ + "non_alpha_ratio", std::move(non_alpha));
+    PutColumn(block, prefix_ + "chars", std::move(chars));
+    PutColumn(block, prefix_ + "words", std::move(words));
+    PutColumn(block, prefix_ + "lines", std::move(lines));
+    PutColumn(block, prefix_ + "mean_word_length", std::move(mean));
+    PutColumn(block, prefix_ + "non_alpha_ratio", std::move(non_alpha));
     return true;
   }
 
@@ -97,8 +96,8 @@ class TokenizeStep : public data::Step {
       counts.AppendInt(static_cast<int64_t>(out.size()));
       tokens_ += static_cast<int64_t>(out.size());
     }
-    if (!ids_.empty()) Put(block, ids_, std::move(ids));
-    if (!count_.empty()) Put(block, count_, std::move(counts));
+    if (!ids_.empty()) PutColumn(block, ids_, std::move(ids));
+    if (!count_.empty()) PutColumn(block, count_, std::move(counts));
     return true;
   }
   std::map<std::string, int64_t> Counters() const override { return {{"tokens", tokens_}}; }

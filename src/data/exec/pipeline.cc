@@ -334,9 +334,7 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* 
   // shuffle objects noted, or kept for the global steps.
   auto consume = [&](MapResult&& part, size_t index, std::string* err) {
     for (size_t i = 0; i < local && i < part.rows_out.size(); ++i) rows_after[i] += part.rows_out[i];
-    for (size_t i = 0; i < local && i < part.counters.size(); ++i) {
-      for (const auto& [name, n] : part.counters[i]) counters[i][name] += n;
-    }
+    for (size_t i = 0; i < local && i < part.counters.size(); ++i) AddCounters(part.counters[i], &counters[i]);
     bad.insert(bad.end(), part.bad.begin(), part.bad.end());
     if (!part.bad.empty() && policy == BadRecordPolicy::kFail) return true;  // reported below, in file order
     if (map_only) {
