@@ -20,11 +20,6 @@ HeadService::HeadService(HeadOptions options, rpc::EventLoop* loop, ClusterState
 
 HeadService::~HeadService() = default;
 
-void HeadService::Refuse(rpc::ConnId conn, const std::string& why) {
-  spdlog::error("closing connection {}: {}", conn, why);
-  loop_->Send(conn, MsgType::kError, why);
-  loop_->Close(conn, why);
-}
 
 Result<uint32_t> HeadService::Join(rpc::ConnId conn, const std::string& node_address) {
   if (node_address.empty()) return InvalidArgument("a joining node must say where peers reach it");
@@ -36,15 +31,11 @@ Result<uint32_t> HeadService::Join(rpc::ConnId conn, const std::string& node_add
 
 void HeadService::OnNodeFrame(rpc::ConnId conn, MsgType type, const char* body, size_t size) {
   if (type != MsgType::kNodeReport) {
-    Refuse(conn, std::string("a node may not send ") + rpc::MsgTypeName(type));
+    loop_->Refuse(conn, std::string("a node may not send ") + rpc::MsgTypeName(type));
     return;
   }
   rpc::NodeRecord report;
-  std::string error;
-  if (!rpc::DecodeBody(body, size, &report, &error)) {
-    Refuse(conn, "malformed NodeReport message: " + error);
-    return;
-  }
+  if (!loop_->DecodeOrRefuse(conn, type, body, size, &report)) return;
   // New capacity is usable at once, not at the next heartbeat.
   if (nodes_.Report(conn, std::move(report))) ViewChanged();
 }
@@ -59,11 +50,7 @@ void HeadService::OnCliFrame(rpc::ConnId conn, MsgType type, const char* body, s
     Drain(conn, body, size);
   } else if (type == MsgType::kAutoscalerReport) {
     rpc::AutoscalerReport report;
-    std::string error;
-    if (!rpc::DecodeBody(body, size, &report, &error)) {
-      Refuse(conn, "malformed AutoscalerReport message: " + error);
-      return;
-    }
+    if (!loop_->DecodeOrRefuse(conn, type, body, size, &report)) return;
     autoscaler_report_ = std::move(report);
   } else {
     JobRequest(conn, type, body, size);
@@ -72,11 +59,7 @@ void HeadService::OnCliFrame(rpc::ConnId conn, MsgType type, const char* body, s
 
 void HeadService::Drain(rpc::ConnId conn, const char* body, size_t size) {
   rpc::DrainRequest request;
-  std::string error;
-  if (!rpc::DecodeBody(body, size, &request, &error)) {
-    Refuse(conn, "malformed DrainNode message: " + error);
-    return;
-  }
+  if (!loop_->DecodeOrRefuse(conn, MsgType::kDrainNode, body, size, &request)) return;
   std::string reply;
   if (request.node == options_.node) {
     reply = "error: the head cannot be drained; stop the cluster with `strata stop`";
@@ -94,21 +77,17 @@ void HeadService::Drain(rpc::ConnId conn, const char* body, size_t size) {
 }
 
 void HeadService::JobRequest(rpc::ConnId conn, MsgType type, const char* body, size_t size) {
-  std::string error;
   if (type == MsgType::kBinaryChunk) {
     rpc::BinaryChunk chunk;
-    if (!rpc::DecodeBody(body, size, &chunk, &error)) {
-      Refuse(conn, "malformed BinaryChunk message: " + error);
-    } else if (!binaries_->OnChunk(conn, std::move(chunk), /*allow_upload=*/true, &error)) {
-      Refuse(conn, "bad upload: " + error);
+    std::string error;
+    if (loop_->DecodeOrRefuse(conn, type, body, size, &chunk) &&
+        !binaries_->OnChunk(conn, std::move(chunk), /*allow_upload=*/true, &error)) {
+      loop_->Refuse(conn, "bad upload: " + error);
     }
     return;
   }
   rpc::JobRequest request;
-  if (!rpc::DecodeBody(body, size, &request, &error)) {
-    Refuse(conn, "malformed JobRequest message: " + error);
-    return;
-  }
+  if (!loop_->DecodeOrRefuse(conn, type, body, size, &request)) return;
   jobs_.OnRequest(conn, request);
 }
 

@@ -68,7 +68,6 @@ class HeadService {
  private:
   void Drain(rpc::ConnId conn, const char* body, size_t size);
   void JobRequest(rpc::ConnId conn, rpc::MsgType type, const char* body, size_t size);
-  void Refuse(rpc::ConnId conn, const std::string& why);
   void ViewChanged() {
     if (on_view_changed_) on_view_changed_();
   }

@@ -152,11 +152,6 @@ void Agent::Stop() {
 }
 
 
-void Agent::RefuseConnection(rpc::ConnId id, const std::string& why) {
-  spdlog::error("closing connection {}: {}", id, why);
-  loop_->Send(id, MsgType::kError, why);
-  loop_->Close(id, why);
-}
 
 void Agent::OnFrame(rpc::ConnId id, MsgType type, const char* body, size_t size) {
   if (id == head_conn_) {
@@ -170,7 +165,7 @@ void Agent::OnFrame(rpc::ConnId id, MsgType type, const char* body, size_t size)
   Peer& peer = peers_[id];
   if (!peer.greeted) {
     if (type != MsgType::kHello) {
-      RefuseConnection(id, std::string("expected Hello, got ") + rpc::MsgTypeName(type));
+      loop_->Refuse(id, std::string("expected Hello, got ") + rpc::MsgTypeName(type));
       return;
     }
     HandleHello(id, body, size);
@@ -195,19 +190,19 @@ void Agent::OnFrame(rpc::ConnId id, MsgType type, const char* body, size_t size)
   }
   // The CLI only reads status; everything else needs a driver or a worker.
   if (peer.role == rpc::Role::kCli && type != MsgType::kStatusRequest) {
-    RefuseConnection(id, std::string("a CLI connection may not send ") + rpc::MsgTypeName(type));
+    loop_->Refuse(id, std::string("a CLI connection may not send ") + rpc::MsgTypeName(type));
     return;
   }
   switch (type) {
     case MsgType::kSubmitTasks: {
       std::vector<rpc::TaskSpec> specs;
-      if (!Decode(id, type, body, size, &specs)) return;
+      if (!loop_->DecodeOrRefuse(id, type, body, size, &specs)) return;
       for (auto& s : specs) scheduler_->Submit(id, peer.job, std::move(s));
       return;
     }
     case MsgType::kPutObjects: {
       std::vector<rpc::ObjectInfo> objects;
-      if (!Decode(id, type, body, size, &objects)) return;
+      if (!loop_->DecodeOrRefuse(id, type, body, size, &objects)) return;
       HandlePut(id, std::move(objects));
       return;
     }
@@ -216,21 +211,21 @@ void Agent::OnFrame(rpc::ConnId id, MsgType type, const char* body, size_t size)
       return;
     case MsgType::kGetObjects: {
       std::vector<ObjectId> ids;
-      if (!Decode(id, type, body, size, &ids)) return;
+      if (!loop_->DecodeOrRefuse(id, type, body, size, &ids)) return;
       HandleGet(id, ids);
       return;
     }
     case MsgType::kTaskResults: {
       std::vector<rpc::TaskResult> results;
       if (!worker) break;
-      if (!Decode(id, type, body, size, &results)) return;
+      if (!loop_->DecodeOrRefuse(id, type, body, size, &results)) return;
       scheduler_->OnTaskResults(id, std::move(results));
       return;
     }
     case MsgType::kWorkerBlocked: {
       rpc::WorkerBlocked msg;
       if (!worker) break;
-      if (!Decode(id, type, body, size, &msg)) return;
+      if (!loop_->DecodeOrRefuse(id, type, body, size, &msg)) return;
       scheduler_->OnWorkerBlocked(id, msg);
       return;
     }
@@ -247,14 +242,14 @@ void Agent::OnFrame(rpc::ConnId id, MsgType type, const char* body, size_t size)
     default:
       break;
   }
-  RefuseConnection(id, std::string("unexpected ") + rpc::MsgTypeName(type) + " message");
+  loop_->Refuse(id, std::string("unexpected ") + rpc::MsgTypeName(type) + " message");
 }
 
 void Agent::HandleHello(rpc::ConnId id, const char* body, size_t size) {
   rpc::Hello hello;
-  if (!Decode(id, MsgType::kHello, body, size, &hello)) return;
+  if (!loop_->DecodeOrRefuse(id, MsgType::kHello, body, size, &hello)) return;
   if (hello.protocol_version != rpc::kProtocolVersion) {
-    RefuseConnection(id, "protocol version " + std::to_string(hello.protocol_version) +
+    loop_->Refuse(id, "protocol version " + std::to_string(hello.protocol_version) +
                              " is not supported (this node speaks " +
                              std::to_string(rpc::kProtocolVersion) + ")");
     return;
@@ -262,7 +257,7 @@ void Agent::HandleHello(rpc::ConnId id, const char* body, size_t size) {
   if (!TokensEqual(hello.token, options_.token)) {
     const std::string why = hello.token.empty() ? "missing cluster token" : "wrong cluster token";
     spdlog::warn("refused a connection from pid {} (role {}): {}", hello.pid, static_cast<int>(hello.role), why);
-    RefuseConnection(id, why + " (set STRATA_TOKEN to the token `strata start` printed; it is "
+    loop_->Refuse(id, why + " (set STRATA_TOKEN to the token `strata start` printed; it is "
                                "also in the session directory's `token` file)");
     return;
   }
@@ -280,7 +275,7 @@ void Agent::HandleHello(rpc::ConnId id, const char* body, size_t size) {
     case rpc::Role::kDriver: {
       JobLaunchSpec launch{hello.executable, hello.argv, hello.cwd, hello.env, {}, {}};
       if (std::string why = DriverLaunch(hello, &launch); !why.empty()) {
-        RefuseConnection(id, why);
+        loop_->Refuse(id, why);
         return;
       }
       peer.role = rpc::Role::kDriver;
@@ -299,7 +294,7 @@ void Agent::HandleHello(rpc::ConnId id, const char* body, size_t size) {
     case rpc::Role::kWorker: {
       peer.role = rpc::Role::kWorker;
       if (!scheduler_->OnWorkerHello(id, hello.worker, &peer.job)) {
-        RefuseConnection(id, "unknown worker id " + hello.worker.Hex());
+        loop_->Refuse(id, "unknown worker id " + hello.worker.Hex());
         return;
       }
       break;
@@ -313,12 +308,12 @@ void Agent::HandleHello(rpc::ConnId id, const char* body, size_t size) {
       break;
     case rpc::Role::kNode: {
       if (!head_) {
-        RefuseConnection(id, "this node is not the head; join " + options_.head_address);
+        loop_->Refuse(id, "this node is not the head; join " + options_.head_address);
         return;
       }
       Result<uint32_t> index = head_->Join(id, hello.node_address);
       if (!index.ok()) {
-        RefuseConnection(id, index.status().message());
+        loop_->Refuse(id, index.status().message());
         return;
       }
       peer.role = rpc::Role::kNode;
@@ -326,7 +321,7 @@ void Agent::HandleHello(rpc::ConnId id, const char* body, size_t size) {
       break;
     }
     default:
-      RefuseConnection(id, "unknown role " + std::to_string(static_cast<int>(hello.role)));
+      loop_->Refuse(id, "unknown role " + std::to_string(static_cast<int>(hello.role)));
       return;
   }
   peer.greeted = true;
@@ -378,7 +373,7 @@ void Agent::RefuseHeadRequest(rpc::ConnId id, MsgType type) {
                 "error: drain requests go to the head (" + options_.head_address + ")");
     return;
   }
-  RefuseConnection(id, std::string(rpc::MsgTypeName(type)) + " requests go to the head (" +
+  loop_->Refuse(id, std::string(rpc::MsgTypeName(type)) + " requests go to the head (" +
                            options_.head_address + ")");
 }
 
@@ -388,7 +383,7 @@ void Agent::HandlePut(rpc::ConnId id, std::vector<rpc::ObjectInfo>&& objects) {
     std::string error;
     if (info.state == ObjectState::kError ||
         !store_->ValidateIncoming(info, &error)) {
-      RefuseConnection(id, "bad PutObjects: " + (error.empty() ? "a put cannot be an error" : error));
+      loop_->Refuse(id, "bad PutObjects: " + (error.empty() ? "a put cannot be an error" : error));
       return;
     }
     store_->Expect(oid);
@@ -455,7 +450,7 @@ void Agent::SealError(const ObjectId& id, std::string message) {
 
 void Agent::ApplyRefDeltas(rpc::ConnId id, const char* body, size_t size) {
   std::vector<rpc::RefDelta> deltas;
-  if (!Decode(id, MsgType::kRefDeltas, body, size, &deltas)) return;
+  if (!loop_->DecodeOrRefuse(id, MsgType::kRefDeltas, body, size, &deltas)) return;
   for (const auto& d : deltas) store_->AddHolder(id, d.id, d.delta);
 }
 

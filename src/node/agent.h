@@ -106,10 +106,7 @@ class Agent : public rpc::EventLoop::Handler {
   void UpdateRemoteNodes();
   void HandleFromHead(rpc::MsgType type, const char* body, size_t size);
   void Heartbeat();
-  void RefuseConnection(rpc::ConnId id, const std::string& why);
   rpc::NodeRecord SelfRecord() const;
-  template <class T>
-  bool Decode(rpc::ConnId id, rpc::MsgType type, const char* body, size_t size, T* out);
 
   AgentOptions options_;
   NodeId node_id_;
@@ -154,13 +151,5 @@ class Agent : public rpc::EventLoop::Handler {
   std::unordered_map<rpc::ConnId, Peer> peers_;
   std::chrono::steady_clock::time_point last_tick_;
 };
-
-template <class T>
-bool Agent::Decode(rpc::ConnId id, rpc::MsgType type, const char* body, size_t size, T* out) {
-  std::string error;
-  if (rpc::DecodeBody(body, size, out, &error)) return true;
-  RefuseConnection(id, std::string("malformed ") + rpc::MsgTypeName(type) + " message: " + error);
-  return false;
-}
 
 }  // namespace strata::node

@@ -191,12 +191,12 @@ void Agent::HandlePeerFrame(rpc::ConnId id, MsgType type, const char* body, size
   switch (type) {
     case MsgType::kForwardTasks: {
       std::vector<rpc::ForwardedTask> tasks;
-      if (Decode(id, type, body, size, &tasks)) HandleForwardedTasks(id, std::move(tasks));
+      if (loop_->DecodeOrRefuse(id, type, body, size, &tasks)) HandleForwardedTasks(id, std::move(tasks));
       return;
     }
     case MsgType::kObjectsReady: {
       std::vector<rpc::ObjectInfo> results;
-      if (Decode(id, type, body, size, &results)) {
+      if (loop_->DecodeOrRefuse(id, type, body, size, &results)) {
         auto index = peer_out_index_.find(id);
         scheduler_->OnForwardedResults(
             id, index == peer_out_index_.end() ? std::nullopt : std::optional<uint32_t>(index->second),
@@ -206,14 +206,14 @@ void Agent::HandlePeerFrame(rpc::ConnId id, MsgType type, const char* body, size
     }
     case MsgType::kPullChunk: {
       rpc::ChunkRequest request;
-      if (Decode(id, type, body, size, &request)) transfer_->OnChunkRequest(id, request);
+      if (loop_->DecodeOrRefuse(id, type, body, size, &request)) transfer_->OnChunkRequest(id, request);
       return;
     }
     case MsgType::kObjectChunk: {
       ObjectTransfer::ChunkView chunk;
       std::string error;
       if (!ObjectTransfer::DecodeChunk(body, size, &chunk, &error)) {
-        RefuseConnection(id, "malformed ObjectChunk message: " + error);
+        loop_->Refuse(id, "malformed ObjectChunk message: " + error);
         return;
       }
       transfer_->OnChunk(id, chunk);
@@ -227,15 +227,15 @@ void Agent::HandlePeerFrame(rpc::ConnId id, MsgType type, const char* body, size
       return;
     case MsgType::kFetchBinary: {
       rpc::BinaryRequest request;
-      if (Decode(id, type, body, size, &request)) binaries_->OnRequest(id, request);
+      if (loop_->DecodeOrRefuse(id, type, body, size, &request)) binaries_->OnRequest(id, request);
       return;
     }
     case MsgType::kBinaryChunk: {
       rpc::BinaryChunk chunk;
       std::string error;
-      if (!Decode(id, type, body, size, &chunk)) return;
+      if (!loop_->DecodeOrRefuse(id, type, body, size, &chunk)) return;
       if (!binaries_->OnChunk(id, std::move(chunk), /*allow_upload=*/false, &error)) {
-        RefuseConnection(id, error);
+        loop_->Refuse(id, error);
       }
       return;
     }
@@ -243,21 +243,21 @@ void Agent::HandlePeerFrame(rpc::ConnId id, MsgType type, const char* body, size
       // What a job's workers on that node printed: to the job's driver (or
       // on towards it, for work that travelled through this node).
       rpc::LogLines msg;
-      if (!Decode(id, type, body, size, &msg)) return;
+      if (!loop_->DecodeOrRefuse(id, type, body, size, &msg)) return;
       const rpc::ConnId to = scheduler_->OutputConnOf(msg.job);
       if (to != 0 && to != id && loop_->IsOpen(to)) loop_->Send(to, MsgType::kLogLines, msg);
       return;
     }
     case MsgType::kTakeObjects: {
       std::vector<ObjectId> ids;
-      if (Decode(id, type, body, size, &ids)) TakeObjects(id, ids);
+      if (loop_->DecodeOrRefuse(id, type, body, size, &ids)) TakeObjects(id, ids);
       return;
     }
     case MsgType::kWelcome:
       return;  // the answer to our Hello on a connection we opened
     case MsgType::kEndJob: {
       JobId job;
-      if (!Decode(id, type, body, size, &job)) return;
+      if (!loop_->DecodeOrRefuse(id, type, body, size, &job)) return;
       if (scheduler_->HasJob(job)) {
         spdlog::info("job {} ended on the node that runs its driver", job.Short());
         scheduler_->RemoveJob(job);
@@ -271,7 +271,7 @@ void Agent::HandlePeerFrame(rpc::ConnId id, MsgType type, const char* body, size
       return;
     }
     default:
-      RefuseConnection(id, std::string("a peer node may not send ") + rpc::MsgTypeName(type));
+      loop_->Refuse(id, std::string("a peer node may not send ") + rpc::MsgTypeName(type));
   }
 }
 
@@ -279,7 +279,7 @@ void Agent::HandlePeerFrame(rpc::ConnId id, MsgType type, const char* body, size
 // the actor's handle.
 void Agent::HandleKillActor(rpc::ConnId id, const char* body, size_t size) {
   std::vector<ObjectId> actors;
-  if (!Decode(id, MsgType::kKillActor, body, size, &actors)) return;
+  if (!loop_->DecodeOrRefuse(id, MsgType::kKillActor, body, size, &actors)) return;
   for (const ObjectId& a : actors) scheduler_->OnKillActor(ActorId(a.hi(), a.lo()));
 }
 

@@ -87,6 +87,12 @@ void EventLoop::MarkDirty(Conn* c) {
   }
 }
 
+void EventLoop::Refuse(ConnId id, const std::string& why) {
+  spdlog::error("closing connection {}: {}", id, why);
+  Send(id, MsgType::kError, why);
+  Close(id, why);
+}
+
 void EventLoop::Close(ConnId id, const std::string& reason) {
   Conn* c = Find(id);
   if (c == nullptr || c->closing) return;

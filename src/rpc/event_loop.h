@@ -84,6 +84,17 @@ class EventLoop {
   static constexpr size_t kMaxUntrusted = 128;
   // Closes after writing what is queued. OnDisconnect follows in this round.
   void Close(ConnId id, const std::string& reason);
+  // Refuses a peer: logs why, sends it an Error saying so, and closes.
+  void Refuse(ConnId id, const std::string& why);
+  // Decodes a frame's body; one that does not decode refuses its sender
+  // ("malformed TYPE message: why") and gives false.
+  template <class T>
+  bool DecodeOrRefuse(ConnId id, MsgType type, const char* body, size_t size, T* out) {
+    std::string error;
+    if (DecodeBody(body, size, out, &error)) return true;
+    Refuse(id, std::string("malformed ") + MsgTypeName(type) + " message: " + error);
+    return false;
+  }
   // What Send and Close queued takes effect now (Run does this every round;
   // after Stop, the owner calls it itself).
   void FlushAndClose();
