@@ -63,8 +63,9 @@ void ConsoleReporter::OnFinish(const RunReport& r) {
     std::stable_sort(counts.begin(), counts.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
     for (const auto& [name, n] : counts) {
       // A share of the rows for counts of rows (drops per rule); other counts
-      // (tokens, replacements) can exceed the rows and get none.
-      if (n <= s.rows_in && s.rows_in > 0) {
+      // (tokens, replacements, a fit's passes) can exceed the rows and get none.
+      const bool passes = name.size() > 7 && name.compare(name.size() - 7, 7, "_passes") == 0;
+      if (n <= s.rows_in && s.rows_in > 0 && !passes) {
         const double share = 100.0 * static_cast<double>(n) / static_cast<double>(s.rows_in);
         std::fprintf(stderr, "       %-30s %14s %6.1f%%\n", name.c_str(), Thousands(n).c_str(), share);
       } else {

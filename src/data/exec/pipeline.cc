@@ -266,6 +266,16 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* 
     steps.push_back(MakeStep(op, params, &error));
     if (!steps.back()) return fail(error);
   }
+  // Steps that read files here hand their contents to the tasks instead.
+  PipelineSpec shipped = spec;
+  bool reshipped = false;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (auto params = steps[i]->ShippedParams()) {
+      shipped.steps[i].second = std::move(*params);
+      reshipped = true;
+    }
+  }
+  if (reshipped) return RunPipeline(shipped, options, report);
   const bool collect = options.collect != nullptr;
   PhysicalPlan physical;
   if (!PlanPipeline(spec, steps, PlanInputsFor(options), &physical, &error)) return fail(error);

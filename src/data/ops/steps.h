@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -66,6 +67,10 @@ class Step {
   // What the step counted so far, by name (a filter: rows dropped per rule);
   // the run adds these up over every task and reports them.
   virtual std::map<std::string, int64_t> Counters() const { return {}; }
+  // Parameters to hand the tasks instead of the pipeline's: a step that read
+  // a file on the driver (a saved fit) sends what it read, so the file need
+  // not exist on every node. nullopt: the pipeline's.
+  virtual std::optional<nlohmann::ordered_json> ShippedParams() const { return std::nullopt; }
 };
 
 struct StepInfo {

@@ -1,0 +1,257 @@
+// Encoders: one-hot (scikit-learn's OneHotEncoder, with its infrequent
+// grouping under max_categories), ordinal and label encoding. Categories are
+// learned in one round of value counts (categories.h).
+#include "ml/categories.h"
+#include "ml/preprocessor.h"
+
+namespace strata::ml {
+
+namespace {
+
+using data::Type;
+
+// Encoders whose fit is each column's value counts.
+class CountingEncoder : public Preprocessor {
+ public:
+  bool Accumulate(const Block& b, FitPartial* partial, std::string* error) const override {
+    partial->counts.resize(columns_.size());
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      const Column* c = Need(b, columns_[i], error);
+      if (c == nullptr) return false;
+      if (!CountValues(*c, b.num_rows, &partial->counts[i])) {
+        *error = Fail("column '" + columns_[i] + "' is " + data::TypeName(c->type) + ": not a category");
+        return false;
+      }
+    }
+    return true;
+  }
+  bool EndRound(const FitPartial& merged, std::string*) override {
+    cats_.clear();
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      cats_.push_back(Categories::From(i < merged.counts.size() ? merged.counts[i] : ValueCounts(), max_categories_));
+    }
+    fitted_ = true;
+    return true;
+  }
+  json SaveFit() const override {
+    json c = json::array();
+    for (const Categories& cat : cats_) c.push_back(cat.Save());
+    return {{"categories", c}};
+  }
+  bool LoadFit(const json& j, std::string*) override {
+    cats_.assign(columns_.size(), Categories());
+    if (!j.contains("categories")) return true;
+    for (size_t i = 0; i < cats_.size() && i < j["categories"].size(); ++i) cats_[i].Load(j["categories"][i]);
+    return true;
+  }
+
+ protected:
+  std::string Unknown(size_t i, const Column& c, int64_t r) const {
+    return Fail("column '" + columns_[i] + "' has " + data::JsonValue(c, r) +
+                ", a category the fit did not see (handle_unknown: ignore to encode it as all zeros)");
+  }
+  int64_t max_categories_ = 0;
+  std::vector<Categories> cats_;
+};
+
+class OneHotEncoder : public CountingEncoder {
+ public:
+  bool Configure(const json& p, std::string* error) override {
+    max_categories_ = p.value("max_categories", int64_t{0});
+    if (p.contains("max_categories") && max_categories_ < 1) {
+      *error = "max_categories must be at least 1";
+      return false;
+    }
+    const std::string unknown = p.value("handle_unknown", std::string("error"));
+    const std::string output = p.value("output", std::string("columns"));
+    if (unknown != "error" && unknown != "ignore") {
+      *error = "handle_unknown must be error or ignore, not '" + unknown + "'";
+      return false;
+    }
+    if (output != "columns" && output != "list") {
+      *error = "output must be columns ({column}_{value} columns) or list (one list column), not '" + output + "'";
+      return false;
+    }
+    ignore_ = unknown == "ignore";
+    as_list_ = output == "list";
+    return true;
+  }
+  bool Writes(const std::string& name) const override {
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      const std::string& out = OutputOf(i);
+      if (name == out || (!as_list_ && name.rfind(out + "_", 0) == 0)) return true;
+    }
+    return false;
+  }
+  bool Transform(Block* b, std::string* error) const override {
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      const Column* c = Need(*b, columns_[i], error);
+      if (c == nullptr) return false;
+      const Categories& cats = cats_[i];
+      const size_t width = cats.size() + (cats.has_infrequent() ? 1 : 0);
+      const Categories::Index index(cats);
+      std::vector<int64_t> hot(static_cast<size_t>(b->num_rows));
+      for (int64_t r = 0; r < b->num_rows; ++r) {
+        int64_t k = index.Find(*c, r);
+        if (k == -2) k = static_cast<int64_t>(cats.size());  // the infrequent column, last
+        if (k == -1 && !ignore_) {
+          *error = Unknown(i, *c, r);
+          return false;
+        }
+        hot[static_cast<size_t>(r)] = k;
+      }
+      const std::string out_name = OutputOf(i);
+      const int at = b->Find(columns_[i]);
+      if (as_list_) {
+        Column list = Column::ListOf(Type::kDouble);
+        for (int64_t r = 0; r < b->num_rows; ++r) {
+          for (size_t k = 0; k < width; ++k) list.Values().AppendDouble(hot[static_cast<size_t>(r)] == static_cast<int64_t>(k));
+          list.EndList();
+        }
+        if (outputs_.empty()) {
+          b->columns[static_cast<size_t>(at)] = std::move(list);
+        } else {
+          PutColumn(b, out_name, std::move(list));
+        }
+        continue;
+      }
+      std::vector<std::string> names;
+      std::vector<Column> cols;
+      for (size_t k = 0; k < width; ++k) {
+        names.push_back(out_name + "_" + (k < cats.size() ? cats.Name(k) : std::string("infrequent_sklearn")));
+        Column col = Column::OfType(Type::kDouble);
+        col.f64.resize(static_cast<size_t>(b->num_rows), 0.0);
+        col.length = b->num_rows;
+        cols.push_back(std::move(col));
+      }
+      for (int64_t r = 0; r < b->num_rows; ++r) {
+        const int64_t k = hot[static_cast<size_t>(r)];
+        if (k >= 0) cols[static_cast<size_t>(k)].f64[static_cast<size_t>(r)] = 1.0;
+      }
+      // In place of the column (or after it, when it is kept).
+      size_t pos = static_cast<size_t>(at);
+      if (outputs_.empty()) {
+        b->names.erase(b->names.begin() + at);
+        b->columns.erase(b->columns.begin() + at);
+      } else {
+        ++pos;
+      }
+      for (size_t k = 0; k < width; ++k) {
+        const int existing = b->Find(names[k]);
+        if (existing >= 0) {
+          b->columns[static_cast<size_t>(existing)] = std::move(cols[k]);
+          continue;
+        }
+        b->names.insert(b->names.begin() + static_cast<std::ptrdiff_t>(pos), names[k]);
+        b->columns.insert(b->columns.begin() + static_cast<std::ptrdiff_t>(pos), std::move(cols[k]));
+        ++pos;
+      }
+    }
+    return true;
+  }
+
+ private:
+  bool ignore_ = false, as_list_ = false;
+};
+
+// Each value's index among the sorted categories (as a double, as
+// scikit-learn's OrdinalEncoder gives it); nulls stay null.
+class OrdinalEncoder : public CountingEncoder {
+ public:
+  bool Configure(const json& p, std::string* error) override {
+    const std::string unknown = p.value("handle_unknown", std::string("error"));
+    if (unknown != "error" && unknown != "use_encoded_value") {
+      *error = "handle_unknown must be error or use_encoded_value, not '" + unknown + "'";
+      return false;
+    }
+    use_value_ = unknown == "use_encoded_value";
+    if (use_value_ && !p.contains("unknown_value")) {
+      *error = "handle_unknown: use_encoded_value needs unknown_value";
+      return false;
+    }
+    unknown_value_ = p.value("unknown_value", -1.0);
+    return true;
+  }
+  bool EndRound(const FitPartial& merged, std::string* error) override {
+    // Missing values are not a category here: they stay missing.
+    FitPartial m = merged;
+    for (ValueCounts& c : m.counts) c.missing = 0;
+    return CountingEncoder::EndRound(m, error);
+  }
+  bool Transform(Block* b, std::string* error) const override {
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      const Column* c = Need(*b, columns_[i], error);
+      if (c == nullptr) return false;
+      const Categories::Index index(cats_[i]);
+      Column out = Column::OfType(Type::kDouble);
+      for (int64_t r = 0; r < b->num_rows; ++r) {
+        if (c->IsNull(r) || (c->type == Type::kDouble && std::isnan(c->f64[static_cast<size_t>(r)]))) {
+          out.AppendNull();
+          continue;
+        }
+        const int64_t k = index.Find(*c, r);
+        if (k < 0 && !use_value_) {
+          *error = Unknown(i, *c, r);
+          return false;
+        }
+        out.AppendDouble(k < 0 ? unknown_value_ : static_cast<double>(k));
+      }
+      PutColumn(b, OutputOf(i), std::move(out));
+    }
+    return true;
+  }
+
+ private:
+  bool use_value_ = false;
+  double unknown_value_ = -1;
+};
+
+// One column's classes as 0..n-1 (int64), as scikit-learn's LabelEncoder;
+// a class the fit did not see is an error.
+class LabelEncoder : public OrdinalEncoder {
+ public:
+  bool Configure(const json& p, std::string* error) override {
+    if (columns_.size() != 1) {
+      *error = "encodes one column (the label); use ordinal_encoder for several";
+      return false;
+    }
+    return true;
+  }
+  bool Transform(Block* b, std::string* error) const override {
+    const Column* c = Need(*b, columns_[0], error);
+    if (c == nullptr) return false;
+    const Categories::Index index(cats_[0]);
+    Column out = Column::OfType(Type::kInt64);
+    for (int64_t r = 0; r < b->num_rows; ++r) {
+      if (c->IsNull(r)) {
+        out.AppendNull();
+        continue;
+      }
+      const int64_t k = index.Find(*c, r);
+      if (k < 0) {
+        *error = Fail("column '" + columns_[0] + "' has " + data::JsonValue(*c, r) + ", a label the fit did not see");
+        return false;
+      }
+      out.AppendInt(k);
+    }
+    PutColumn(b, OutputOf(0), std::move(out));
+    return true;
+  }
+};
+
+template <class T>
+PreprocessorInfo Info(std::vector<std::string> params) {
+  return PreprocessorInfo{std::move(params), true, [] { return std::make_unique<T>(); }};
+}
+
+
+
+}  // namespace
+
+void AddEncoders(std::map<std::string, PreprocessorInfo>& r) {
+  r["one_hot_encoder"] = Info<OneHotEncoder>({"max_categories", "handle_unknown", "output"});
+  r["ordinal_encoder"] = Info<OrdinalEncoder>({"handle_unknown", "unknown_value"});
+  r["label_encoder"] = Info<LabelEncoder>({});
+}
+
+}  // namespace strata::ml

@@ -1,0 +1,219 @@
+// The ML steps of the data layer's registry:
+//   - every preprocessor by its name, and `chain: {steps: [...]}`: fitted on
+//     everything before it, then applied to it (plan stage `multipass`).
+//     `fit: {save: PATH}` writes the fitted state as a readable JSON file.
+//   - `transform: {load: PATH}`: a saved fit applied to other data (row-local,
+//     fused into the map tasks; the file is read once, on the driver, and its
+//     state travels with the step to every task).
+// Fitting: each pass is one task per part — the part goes through the steps
+// fitted so far, then adds to the partial aggregates of the steps being
+// fitted; the driver merges the partials (small: moments, value counts,
+// bucket counts) and the steps decide whether they need another pass.
+#include <nlohmann/json.hpp>
+#include <strata/strata.h>
+
+#include "data/exec/multi_pass.h"
+#include "data/exec/stage_part.h"
+#include "data/ops/operators.h"
+#include "data/ops/steps.h"
+#include "ml/chain.h"
+
+namespace strata::ml {
+
+namespace {
+
+using Refs = std::vector<strata::ObjectRef<Block>>;
+using ojson = nlohmann::ordered_json;
+
+struct FitRound {
+  std::vector<FitPartial> partials;  // one per step of the group
+  int64_t rows = 0;
+  std::string error;
+  STRATA_STRUCT(partials, rows, error);
+};
+
+FitRound FitTask(std::string snapshot, int64_t first, int64_t end, Block block) {
+  FitRound r;
+  Chain chain;
+  if (!Chain::FromSaved(json::parse(snapshot), &chain, &r.error)) return r;
+  if (!chain.Transform(&block, static_cast<size_t>(first), &r.error)) return r;
+  r.rows = block.num_rows;
+  r.partials.resize(static_cast<size_t>(end - first));
+  for (int64_t k = first; k < end; ++k) {
+    const Preprocessor& step = chain.at(static_cast<size_t>(k));
+    if (step.fitted()) continue;
+    if (!step.Accumulate(block, &r.partials[static_cast<size_t>(k - first)], &r.error)) return r;
+  }
+  return r;
+}
+STRATA_REMOTE(FitTask);
+
+data::PartResult TransformTask(std::string snapshot, int64_t part, Block block, data::MultiPassTail tail) {
+  data::PartResult r;
+  Chain chain;
+  if (!Chain::FromSaved(json::parse(snapshot), &chain, &r.error)) return r;
+  if (!chain.Transform(&block, chain.size(), &r.error)) return r;
+  std::vector<std::unique_ptr<data::Step>> after;
+  if (!data::MakeSteps(tail.after, &after, &r.error)) return r;
+  data::FinishPart(std::move(block), after, tail.after, data::StepCall(), tail.write, part, &r);
+  return r;
+}
+STRATA_REMOTE(TransformTask);
+
+// The chain a step names: `chain`'s steps, or the one preprocessor.
+bool ChainOf(const std::string& op, const json& params, Chain* chain, std::string* error) {
+  if (op == "chain") return Chain::FromSteps(params.value("steps", json()), chain, error);
+  json p = params;
+  p.erase("fit");
+  return Chain::FromSteps(json::array({json{{op, p}}}), chain, error);
+}
+
+// fit: {save: PATH}; "" when not saving.
+bool SavePath(const json& params, std::string* path, std::string* error) {
+  path->clear();
+  if (!params.contains("fit")) return true;
+  const json& fit = params["fit"];
+  if (!fit.is_object() || (fit.size() > 0 && (!fit.contains("save") || fit.size() != 1)) ||
+      (fit.contains("save") && !fit["save"].is_string())) {
+    *error = "fit: takes {save: PATH}";
+    return false;
+  }
+  *path = fit.value("save", std::string());
+  return true;
+}
+
+bool RunFit(const data::StepCall& call, const Refs& parts, int, const data::MultiPassTail& tail,
+            data::MultiPassOutcome* outcome, std::string* error) {
+  const json params = json::parse(call.params);
+  Chain chain;
+  std::string save;
+  if (!ChainOf(call.op, params, &chain, error) || !SavePath(params, &save, error)) return false;
+  int64_t passes = 0, rows = 0;
+  for (auto group = chain.NextGroup(); group.first < chain.size(); group = chain.NextGroup()) {
+    for (int round = 0; !chain.fitted() && chain.NextGroup() == group; ++round) {
+      if (round >= 64) {
+        *error = "the fit did not finish in 64 passes";
+        return false;
+      }
+      const std::string snapshot = chain.Save().dump();
+      std::vector<strata::ObjectRef<FitRound>> pending;
+      for (const auto& part : parts) {
+        pending.push_back(strata::Task(FitTask).Remote(snapshot, static_cast<int64_t>(group.first),
+                                                       static_cast<int64_t>(group.second), part));
+      }
+      std::vector<FitPartial> merged(group.second - group.first);
+      rows = 0;
+      for (const FitRound& r : strata::Get(pending)) {
+        if (!r.error.empty()) {
+          *error = r.error;
+          return false;
+        }
+        rows += r.rows;
+        for (size_t k = 0; k < r.partials.size() && k < merged.size(); ++k) merged[k].Merge(r.partials[k]);
+      }
+      ++passes;
+      for (size_t k = group.first; k < group.second; ++k) {
+        if (!chain.at(k).fitted() && !chain.at(k).EndRound(merged[k - group.first], error)) return false;
+      }
+    }
+  }
+  if (!save.empty() && !chain.SaveFile(save, rows, error)) return false;
+  const std::string snapshot = chain.Save().dump();
+  std::vector<strata::ObjectRef<data::PartResult>> pending;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    pending.push_back(strata::Task(TransformTask).Remote(snapshot, static_cast<int64_t>(i), parts[i], tail));
+  }
+  outcome->rows_after.assign(tail.after.size(), 0);
+  outcome->counters_after.assign(tail.after.size(), data::Counters());
+  for (data::PartResult& r : strata::Get(pending)) {
+    if (!r.error.empty()) {
+      *error = r.error;
+      return false;
+    }
+    outcome->rows_out += r.rows_out;
+    for (size_t k = 0; k < r.rows_after.size() && k < tail.after.size(); ++k) {
+      outcome->rows_after[k] += r.rows_after[k];
+      data::AddCounters(r.counters_after[k], &outcome->counters_after[k]);
+    }
+    outcome->rows_written += r.rows_written;
+    outcome->parts_written += r.rows_written > 0;
+    outcome->kept.push_back(std::move(r.block));
+  }
+  outcome->counters["fit_passes"] = passes;
+  return true;
+}
+
+class FitStep : public data::Step {
+ public:
+  bool multi_pass() const override { return true; }
+  bool Finish(Block*, std::string* error) override {
+    *error = "a fit runs as its own stage, not on one block";
+    return false;
+  }
+};
+
+// A saved fit applied block by block.
+class TransformStep : public data::Step {
+ public:
+  // `loaded`: made from a file (whose contents the tasks get instead).
+  TransformStep(Chain chain, json state, bool loaded)
+      : chain_(std::move(chain)), state_(std::move(state)), loaded_(loaded) {}
+  bool row_local() const override { return true; }
+  bool Apply(Block* b, std::string* error) override { return chain_.Transform(b, chain_.size(), error); }
+  std::optional<ojson> ShippedParams() const override {
+    if (!loaded_) return std::nullopt;
+    return ojson{{"state", ojson::parse(state_.dump())}};
+  }
+
+ private:
+  Chain chain_;
+  json state_;
+  bool loaded_;
+};
+
+void AddMlSteps(std::map<std::string, data::StepInfo>* r) {
+  auto make_fit = [](const std::string& op) {
+    return [op](const ojson& p, std::string* error) -> std::unique_ptr<data::Step> {
+      const json params = json::parse(p.dump());
+      Chain chain;
+      std::string save;
+      if (!ChainOf(op, params, &chain, error) || !SavePath(params, &save, error)) return nullptr;
+      return std::make_unique<FitStep>();
+    };
+  };
+  for (const auto& [kind, info] : Preprocessors()) {
+    data::StepInfo& s = (*r)[kind];
+    s.params = {"columns", "output_columns", "fit"};
+    s.params.insert(info.params.begin(), info.params.end());
+    s.make = make_fit(kind);
+    data::MultiPassRunners()[kind] = RunFit;
+  }
+  (*r)["chain"].params = {"steps", "fit"};
+  (*r)["chain"].required = {"steps"};
+  (*r)["chain"].make = make_fit("chain");
+  data::MultiPassRunners()["chain"] = RunFit;
+
+  (*r)["transform"].params = {"load", "state"};
+  (*r)["transform"].make = [](const ojson& p, std::string* error) -> std::unique_ptr<data::Step> {
+    Chain chain;
+    json state;
+    if (p.contains("state")) {
+      state = json::parse(p["state"].dump());
+      if (!Chain::FromSaved(state, &chain, error)) return nullptr;
+    } else if (p.contains("load") && p["load"].is_string()) {
+      if (!Chain::FromFile(p["load"].get<std::string>(), &chain, error)) return nullptr;
+      state = chain.Save();
+    } else {
+      *error = "transform: needs load: PATH (a fit file written by fit: {save: PATH})";
+      return nullptr;
+    }
+    const bool loaded = !p.contains("state");
+    return std::make_unique<TransformStep>(std::move(chain), std::move(state), loaded);
+  };
+}
+
+}  // namespace
+
+const data::StepLibrary kMlSteps(AddMlSteps);
+
+}  // namespace strata::ml

@@ -1,0 +1,177 @@
+#include "ml/preprocessor.h"
+
+#include <cmath>
+
+namespace strata::ml {
+
+using data::Type;
+
+std::map<std::string, PreprocessorInfo>& Preprocessors() {
+  static std::map<std::string, PreprocessorInfo> registry = [] {
+    std::map<std::string, PreprocessorInfo> r;
+    AddScalers(r);
+    AddEncoders(r);
+    AddImputer(r);
+    AddConcatenator(r);
+    return r;
+  }();
+  return registry;
+}
+
+namespace {
+
+std::vector<std::string> Names(const json& v) {
+  return v.is_string() ? std::vector<std::string>{v.get<std::string>()} : v.get<std::vector<std::string>>();
+}
+
+bool IsNumeric(Type t) { return t == Type::kInt64 || t == Type::kDouble || t == Type::kBool || t == Type::kNull; }
+
+}  // namespace
+
+std::unique_ptr<Preprocessor> MakePreprocessor(const std::string& kind, const json& params, std::string* error) {
+  auto it = Preprocessors().find(kind);
+  if (it == Preprocessors().end()) {
+    std::string known;
+    for (const auto& [name, info] : Preprocessors()) known += (known.empty() ? "" : ", ") + name;
+    *error = "unknown preprocessor '" + kind + "' (known: " + known + ")";
+    return nullptr;
+  }
+  const PreprocessorInfo& info = it->second;
+  if (!params.is_object()) {
+    *error = kind + ": parameters must be a mapping";
+    return nullptr;
+  }
+  for (auto p = params.begin(); p != params.end(); ++p) {
+    if (p.key() == "columns" || p.key() == "output_columns") continue;
+    if (std::find(info.params.begin(), info.params.end(), p.key()) == info.params.end()) {
+      std::string known = "columns, output_columns";
+      for (const std::string& k : info.params) known += ", " + k;
+      *error = kind + ": unknown parameter '" + p.key() + "' (known: " + known + ")";
+      return nullptr;
+    }
+  }
+  auto pre = info.make();
+  pre->kind_ = kind;
+  pre->params_ = params;
+  try {
+    if (params.contains("columns")) pre->columns_ = Names(params["columns"]);
+    if (params.contains("output_columns")) pre->outputs_ = Names(params["output_columns"]);
+    if (info.columns_required && pre->columns_.empty()) {
+      *error = kind + ": needs columns: (the columns it reads)";
+      return nullptr;
+    }
+    if (!pre->outputs_.empty() && pre->outputs_.size() != pre->columns_.size()) {
+      *error = kind + ": output_columns must name one column per column in columns (" +
+               std::to_string(pre->columns_.size()) + ")";
+      return nullptr;
+    }
+    if (!pre->Configure(params, error)) {
+      *error = kind + ": " + *error;
+      return nullptr;
+    }
+  } catch (const json::exception& e) {
+    *error = kind + ": a parameter has the wrong type (" + e.what() + ")";
+    return nullptr;
+  }
+  return pre;
+}
+
+bool Preprocessor::Writes(const std::string& name) const {
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    if (OutputOf(i) == name) return true;
+  }
+  return false;
+}
+
+json Preprocessor::Save() const {
+  json j = {{"kind", kind_}, {"params", params_}, {"fitted", fitted()}};
+  if (needs_fit()) j["fit"] = SaveFit();
+  return j;
+}
+
+bool Preprocessor::Load(const json& j, std::string* error) {
+  try {
+    fitted_ = j.at("fitted").get<bool>();
+    if (needs_fit() && j.contains("fit") && !LoadFit(j["fit"], error)) {
+      *error = Fail(*error);
+      return false;
+    }
+  } catch (const json::exception& e) {
+    *error = Fail(std::string("the fitted state is malformed (") + e.what() + ")");
+    return false;
+  }
+  return true;
+}
+
+const Column* Preprocessor::Need(const Block& b, const std::string& name, std::string* error) const {
+  const Column* c = b.Get(name);
+  if (c != nullptr) return c;
+  std::string have;
+  for (const std::string& n : b.names) have += (have.empty() ? "" : ", ") + n;
+  *error = Fail("no column '" + name + "' (the data has: " + have + ")");
+  return nullptr;
+}
+
+bool Preprocessor::FiniteValues(const Block& b, const std::string& name, std::vector<double>* out,
+                                std::string* error) const {
+  out->clear();
+  const Column* c = Need(b, name, error);
+  if (c == nullptr) return false;
+  if (!IsNumeric(c->type)) {
+    *error = Fail("column '" + name + "' is " + data::TypeName(c->type) + ", not numeric");
+    return false;
+  }
+  out->reserve(static_cast<size_t>(b.num_rows));
+  for (int64_t r = 0; r < b.num_rows; ++r) {
+    if (c->IsNull(r)) continue;
+    const double x = c->AsDouble(r);
+    if (std::isnan(x)) continue;
+    if (std::isinf(x)) {
+      *error = Fail("column '" + name + "' holds infinity (row " + std::to_string(r + 1) +
+                    " of a block); scikit-learn refuses it too");
+      return false;
+    }
+    out->push_back(x);
+  }
+  return true;
+}
+
+bool Preprocessor::MapColumn(Block* b, size_t i, const std::function<double(double)>& f, std::string* error) const {
+  const Column* c = Need(*b, columns_[i], error);
+  if (c == nullptr) return false;
+  if (!IsNumeric(c->type)) {
+    *error = Fail("column '" + columns_[i] + "' is " + data::TypeName(c->type) + ", not numeric");
+    return false;
+  }
+  Column out = Column::OfType(Type::kDouble);
+  out.f64.resize(static_cast<size_t>(b->num_rows));
+  out.length = b->num_rows;
+  if (c->type == Type::kNull) {
+    out.validity.assign(static_cast<size_t>((b->num_rows + 7) / 8), 0);
+  } else {
+    out.validity = c->validity;
+  }
+  for (int64_t r = 0; r < b->num_rows; ++r) {
+    if (c->IsNull(r)) continue;
+    const double x = c->AsDouble(r);
+    if (std::isinf(x)) {
+      *error = Fail("column '" + columns_[i] + "' holds infinity (row " + std::to_string(r + 1) +
+                    " of a block); scikit-learn refuses it too");
+      return false;
+    }
+    out.f64[static_cast<size_t>(r)] = std::isnan(x) ? x : f(x);
+  }
+  PutColumn(b, OutputOf(i), std::move(out));
+  return true;
+}
+
+void PutColumn(Block* b, const std::string& name, Column c) {
+  const int at = b->Find(name);
+  if (at >= 0) {
+    b->columns[static_cast<size_t>(at)] = std::move(c);
+  } else {
+    b->Add(name, std::move(c));
+  }
+}
+
+}  // namespace strata::ml

@@ -1,0 +1,92 @@
+// A preprocessor: fit on a dataset (rounds of partial aggregates, merged),
+// then transform blocks column at a time. Its parameters, fitted values and
+// a fit in progress are JSON (the saved fit file, and what the fit tasks of
+// the next round are handed). Numbers as scikit-learn computes them; nulls
+// and NaN ignored in fit and kept through transform; ±inf refused, as
+// scikit-learn refuses it.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "data/block.h"
+#include "ml/fit_partial.h"
+
+namespace strata::ml {
+
+using data::Block;
+using data::Column;
+using json = nlohmann::json;
+
+class Preprocessor {
+ public:
+  virtual ~Preprocessor() = default;
+
+  const std::string& kind() const { return kind_; }
+  const std::vector<std::string>& columns() const { return columns_; }
+  // Where column i's result goes (output_columns, else the column itself).
+  const std::string& OutputOf(size_t i) const { return outputs_.empty() ? columns_[i] : outputs_[i]; }
+  // Whether the transform writes (or replaces) column `name`: a step that
+  // reads it must be fitted after this one is.
+  virtual bool Writes(const std::string& name) const;
+
+  virtual bool needs_fit() const { return true; }
+  bool fitted() const { return fitted_ || !needs_fit(); }
+  // One round of fitting: what `b` adds to this round's partial.
+  virtual bool Accumulate(const Block& b, FitPartial* partial, std::string* error) const = 0;
+  // The merged partial of a round; sets fitted() when the fit is complete.
+  virtual bool EndRound(const FitPartial& merged, std::string* error) = 0;
+  // Transforms `b` in place (needs fitted()).
+  virtual bool Transform(Block* b, std::string* error) const = 0;
+
+  // Parameters and fitted state, and back.
+  json Save() const;
+  bool Load(const json& j, std::string* error);
+
+ protected:
+  friend std::unique_ptr<Preprocessor> MakePreprocessor(const std::string&, const json&, std::string*);
+  // The kind's own parameters (beyond columns/output_columns), read once.
+  virtual bool Configure(const json& params, std::string* error) { return true; }
+  virtual json SaveFit() const { return json::object(); }
+  virtual bool LoadFit(const json& j, std::string* error) { return true; }
+  // Errors name the step: "standard_scaler: ...".
+  std::string Fail(const std::string& what) const { return kind_ + ": " + what; }
+  // The column `name` of `b`, or an error naming what the block has.
+  const Column* Need(const Block& b, const std::string& name, std::string* error) const;
+  // Numeric column `name`'s finite values; an error for a text column or ±inf.
+  bool FiniteValues(const Block& b, const std::string& name, std::vector<double>* out, std::string* error) const;
+  // Writes f(x) for every value of numeric column i into its output column
+  // (double): nulls stay null, NaN stays NaN; ±inf is an error.
+  bool MapColumn(Block* b, size_t i, const std::function<double(double)>& f, std::string* error) const;
+
+  std::string kind_;
+  json params_;
+  std::vector<std::string> columns_;
+  std::vector<std::string> outputs_;
+  bool fitted_ = false;
+};
+
+// The preprocessors by name, each with the parameters it accepts besides
+// columns and output_columns.
+struct PreprocessorInfo {
+  std::vector<std::string> params;
+  bool columns_required = true;
+  std::function<std::unique_ptr<Preprocessor>()> make;
+};
+std::map<std::string, PreprocessorInfo>& Preprocessors();
+// Each file of preprocessors adds its own (called once, by Preprocessors()).
+void AddScalers(std::map<std::string, PreprocessorInfo>& r);
+void AddEncoders(std::map<std::string, PreprocessorInfo>& r);
+void AddImputer(std::map<std::string, PreprocessorInfo>& r);
+void AddConcatenator(std::map<std::string, PreprocessorInfo>& r);
+std::unique_ptr<Preprocessor> MakePreprocessor(const std::string& kind, const json& params, std::string* error);
+
+// Puts `c` in `b` as `name`, replacing a column of that name in place.
+void PutColumn(Block* b, const std::string& name, Column c);
+
+}  // namespace strata::ml

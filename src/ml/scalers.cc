@@ -1,0 +1,289 @@
+// Scalers: standard, min-max, max-abs, robust (exact quantiles), and the
+// row-wise normalizer. Each fitted value is computed as scikit-learn 1.2
+// computes it, and applied with the same operations in the same order.
+#include <cfloat>
+#include <cmath>
+
+#include "ml/exact_quantiles.h"
+#include "ml/preprocessor.h"
+
+namespace strata::ml {
+
+namespace {
+
+// scikit-learn's _handle_zeros_in_scale: a scale this small is taken as 1.
+double NonZeroScale(double scale) { return scale < 10 * DBL_EPSILON ? 1.0 : scale; }
+
+// Scalers whose fit is per-column moments (one round).
+class MomentScaler : public Preprocessor {
+ public:
+  bool Accumulate(const Block& b, FitPartial* partial, std::string* error) const override {
+    partial->moments.resize(columns_.size());
+    std::vector<double> values;
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      if (!FiniteValues(b, columns_[i], &values, error)) return false;
+      for (double x : values) partial->moments[i].Add(x);
+    }
+    return true;
+  }
+  bool EndRound(const FitPartial& merged, std::string* error) override {
+    std::vector<Moments> m = merged.moments;
+    m.resize(columns_.size());
+    Fit(m);
+    fitted_ = true;
+    return true;
+  }
+
+ protected:
+  virtual void Fit(const std::vector<Moments>& m) = 0;
+};
+
+class StandardScaler : public MomentScaler {
+ public:
+  bool Configure(const json& p, std::string*) override {
+    with_mean_ = p.value("with_mean", true);
+    with_std_ = p.value("with_std", true);
+    return true;
+  }
+  void Fit(const std::vector<Moments>& m) override {
+    mean_.clear();
+    scale_.clear();
+    for (const Moments& c : m) {
+      const double var = c.variance(), n = static_cast<double>(c.n);
+      // scikit-learn's _is_constant_feature: within the error bound of a
+      // two-pass variance, the column is constant and keeps scale 1.
+      const bool constant = var <= n * DBL_EPSILON * var + (n * c.mean * DBL_EPSILON) * (n * c.mean * DBL_EPSILON);
+      mean_.push_back(c.mean);
+      scale_.push_back(constant ? 1.0 : std::sqrt(var));
+    }
+  }
+  bool Transform(Block* b, std::string* error) const override {
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      const double mean = with_mean_ ? mean_[i] : 0.0, scale = with_std_ ? scale_[i] : 1.0;
+      if (!MapColumn(b, i, [&](double x) { return (x - mean) / scale; }, error)) return false;
+    }
+    return true;
+  }
+  json SaveFit() const override { return {{"mean", mean_}, {"scale", scale_}}; }
+  bool LoadFit(const json& j, std::string*) override {
+    mean_ = j.value("mean", std::vector<double>());
+    scale_ = j.value("scale", std::vector<double>());
+    mean_.resize(columns_.size(), 0.0);
+    scale_.resize(columns_.size(), 1.0);
+    return true;
+  }
+
+ private:
+  bool with_mean_ = true, with_std_ = true;
+  std::vector<double> mean_, scale_;
+};
+
+class MinMaxScaler : public MomentScaler {
+ public:
+  bool Configure(const json& p, std::string* error) override {
+    const auto range = p.value("feature_range", std::vector<double>{0.0, 1.0});
+    if (range.size() != 2 || !(range[0] < range[1])) {
+      *error = "feature_range must be [low, high] with low < high";
+      return false;
+    }
+    low_ = range[0];
+    high_ = range[1];
+    return true;
+  }
+  void Fit(const std::vector<Moments>& m) override {
+    scale_.clear();
+    min_.clear();
+    for (const Moments& c : m) {
+      const double data_min = c.n > 0 ? c.min : 0.0, range = c.n > 0 ? c.max - c.min : 0.0;
+      const double scale = (high_ - low_) / NonZeroScale(range);
+      scale_.push_back(scale);
+      min_.push_back(low_ - data_min * scale);
+    }
+  }
+  bool Transform(Block* b, std::string* error) const override {
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      const double scale = scale_[i], min = min_[i];
+      if (!MapColumn(b, i, [&](double x) { return x * scale + min; }, error)) return false;
+    }
+    return true;
+  }
+  json SaveFit() const override { return {{"scale", scale_}, {"min", min_}}; }
+  bool LoadFit(const json& j, std::string*) override {
+    scale_ = j.value("scale", std::vector<double>());
+    min_ = j.value("min", std::vector<double>());
+    scale_.resize(columns_.size(), 1.0);
+    min_.resize(columns_.size(), 0.0);
+    return true;
+  }
+
+ private:
+  double low_ = 0, high_ = 1;
+  std::vector<double> scale_, min_;
+};
+
+class MaxAbsScaler : public MomentScaler {
+ public:
+  void Fit(const std::vector<Moments>& m) override {
+    scale_.clear();
+    for (const Moments& c : m) {
+      scale_.push_back(NonZeroScale(c.n > 0 ? std::max(std::fabs(c.min), std::fabs(c.max)) : 0.0));
+    }
+  }
+  bool Transform(Block* b, std::string* error) const override {
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      const double scale = scale_[i];
+      if (!MapColumn(b, i, [&](double x) { return x / scale; }, error)) return false;
+    }
+    return true;
+  }
+  json SaveFit() const override { return {{"scale", scale_}}; }
+  bool LoadFit(const json& j, std::string*) override {
+    scale_ = j.value("scale", std::vector<double>());
+    scale_.resize(columns_.size(), 1.0);
+    return true;
+  }
+
+ private:
+  std::vector<double> scale_;
+};
+
+// Median and the quantile range, exact (exact_quantiles.h), several rounds.
+class RobustScaler : public Preprocessor {
+ public:
+  bool Configure(const json& p, std::string* error) override {
+    const auto range = p.value("quantile_range", std::vector<double>{25.0, 75.0});
+    if (range.size() != 2 || !(0 <= range[0] && range[0] <= range[1] && range[1] <= 100)) {
+      *error = "quantile_range must be [q_min, q_max] with 0 <= q_min <= q_max <= 100";
+      return false;
+    }
+    with_centering_ = p.value("with_centering", true);
+    with_scaling_ = p.value("with_scaling", true);
+    // numpy divides the percentiles by 100 the same way.
+    search_.assign(columns_.size(), ExactQuantiles({ExactQuantiles::kMedian, range[0] / 100, range[1] / 100}));
+    return true;
+  }
+  bool Accumulate(const Block& b, FitPartial* partial, std::string* error) const override {
+    partial->selects.resize(columns_.size());
+    std::vector<double> values;
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      if (!FiniteValues(b, columns_[i], &values, error)) return false;
+      if (!search_[i].done()) search_[i].Accumulate(values, &partial->selects[i]);
+    }
+    return true;
+  }
+  bool EndRound(const FitPartial& merged, std::string*) override {
+    bool all = true;
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      if (!search_[i].done()) {
+        search_[i].EndRound(i < merged.selects.size() ? merged.selects[i] : std::vector<SelectPartial>());
+      }
+      all = all && search_[i].done();
+    }
+    if (!all) return true;
+    center_.clear();
+    scale_.clear();
+    for (const ExactQuantiles& q : search_) {
+      const auto& r = q.results();
+      const bool empty = q.count() == 0;
+      center_.push_back(empty ? 0.0 : r[0]);
+      scale_.push_back(empty ? 1.0 : NonZeroScale(r[2] - r[1]));
+    }
+    fitted_ = true;
+    return true;
+  }
+  bool Transform(Block* b, std::string* error) const override {
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      const double center = with_centering_ ? center_[i] : 0.0, scale = with_scaling_ ? scale_[i] : 1.0;
+      if (!MapColumn(b, i, [&](double x) { return (x - center) / scale; }, error)) return false;
+    }
+    return true;
+  }
+  json SaveFit() const override {
+    if (fitted_) return {{"center", center_}, {"scale", scale_}};
+    json s = json::array();
+    for (const ExactQuantiles& q : search_) s.push_back(q.Save());
+    return {{"search", s}};
+  }
+  bool LoadFit(const json& j, std::string*) override {
+    if (j.contains("search")) {
+      for (size_t i = 0; i < search_.size() && i < j["search"].size(); ++i) search_[i].Load(j["search"][i]);
+      return true;
+    }
+    center_ = j.value("center", std::vector<double>());
+    scale_ = j.value("scale", std::vector<double>());
+    center_.resize(columns_.size(), 0.0);
+    scale_.resize(columns_.size(), 1.0);
+    return true;
+  }
+
+ private:
+  bool with_centering_ = true, with_scaling_ = true;
+  mutable std::vector<ExactQuantiles> search_;
+  std::vector<double> center_, scale_;
+};
+
+// Row-wise: each row's listed columns divided by their l1, l2 or max norm
+// (a zero norm leaves the row as it is). Nothing to fit.
+class Normalizer : public Preprocessor {
+ public:
+  bool needs_fit() const override { return false; }
+  bool Configure(const json& p, std::string* error) override {
+    norm_ = p.value("norm", std::string("l2"));
+    if (norm_ != "l1" && norm_ != "l2" && norm_ != "max") {
+      *error = "norm must be l1, l2 or max, not '" + norm_ + "'";
+      return false;
+    }
+    return true;
+  }
+  bool Accumulate(const Block&, FitPartial*, std::string*) const override { return true; }
+  bool EndRound(const FitPartial&, std::string*) override { return true; }
+  bool Transform(Block* b, std::string* error) const override {
+    std::vector<double> norms(static_cast<size_t>(b->num_rows), 0.0);
+    std::vector<const Column*> cols;
+    for (const std::string& name : columns_) {
+      const Column* c = Need(*b, name, error);
+      if (c == nullptr) return false;
+      cols.push_back(c);
+    }
+    for (const Column* c : cols) {
+      for (int64_t r = 0; r < b->num_rows; ++r) {
+        const double x = c->IsNull(r) ? 0.0 : c->AsDouble(r);
+        double& n = norms[static_cast<size_t>(r)];
+        n = norm_ == "l1" ? n + std::fabs(x) : norm_ == "l2" ? n + x * x : std::max(n, std::fabs(x));
+      }
+    }
+    for (double& n : norms) {
+      if (norm_ == "l2") n = std::sqrt(n);
+      if (n == 0) n = 1;
+    }
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      int64_t row = 0;
+      if (!MapColumn(b, i, [&](double x) { return x; }, error)) return false;
+      Column& out = b->columns[static_cast<size_t>(b->Find(OutputOf(i)))];
+      for (row = 0; row < b->num_rows; ++row) out.f64[static_cast<size_t>(row)] /= norms[static_cast<size_t>(row)];
+    }
+    return true;
+  }
+
+ private:
+  std::string norm_ = "l2";
+};
+
+template <class T>
+PreprocessorInfo Info(std::vector<std::string> params) {
+  return PreprocessorInfo{std::move(params), true, [] { return std::make_unique<T>(); }};
+}
+
+
+
+}  // namespace
+
+void AddScalers(std::map<std::string, PreprocessorInfo>& r) {
+  r["standard_scaler"] = Info<StandardScaler>({"with_mean", "with_std"});
+  r["min_max_scaler"] = Info<MinMaxScaler>({"feature_range"});
+  r["max_abs_scaler"] = Info<MaxAbsScaler>({});
+  r["robust_scaler"] = Info<RobustScaler>({"quantile_range", "with_centering", "with_scaling"});
+  r["normalizer"] = Info<Normalizer>({"norm"});
+}
+
+}  // namespace strata::ml

@@ -1,0 +1,229 @@
+#!/usr/bin/python3
+"""Checks every ML preprocessor against scikit-learn on the same data.
+
+Usage: sklearn_compare.py STRATA_BINARY [WORKDIR]
+
+Makes a table with nulls, NaN, a constant column, a category seen only in
+the test data, an empty input file and a one-row file; runs each
+preprocessor with `strata run` (three input files: three parts) and the
+same preprocessor in scikit-learn 1.2 on the same rows, and compares:
+numbers equal within 1e-9 relative (1e-9 absolute near zero), categories
+and column order equal. Then the errors: infinity, a text column given to a
+scaler, a missing fit file, a fit applied to data without its columns.
+Exits 1 naming every mismatch.
+"""
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import pandas as pd
+from sklearn import preprocessing as skp
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import Pipeline
+
+STRATA = os.path.abspath(sys.argv[1])
+WORK = sys.argv[2] if len(sys.argv) > 2 else tempfile.mkdtemp(prefix="strata-ml-")
+failures = []
+
+
+def make_table(rows, seed, cities):
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({
+        "id": np.arange(rows),
+        "age": rng.integers(18, 90, rows).astype(float),
+        "income": np.round(rng.lognormal(10, 1, rows), 2),
+        "score": np.round(rng.normal(0, 3, rows), 4),
+        "const": np.full(rows, 7.5),
+        "x": np.round(rng.normal(1, 2, rows), 3),
+        "y": np.round(rng.normal(-1, 1, rows), 3),
+        "city": rng.choice(cities, rows, p=None),
+        "color": rng.choice(["red", "green", "blue"], rows),
+        "label": rng.choice(["cat", "dog", "fish"], rows),
+    })
+    for col, frac in (("age", 0.1), ("income", 0.05), ("score", 0.02), ("city", 0.05)):
+        df.loc[rng.random(rows) < frac, col] = np.nan
+    return df
+
+
+def write_parts(df, folder):
+    """Three files: two halves and a header-only one (an empty part)."""
+    os.makedirs(folder, exist_ok=True)
+    half = len(df) // 2
+    df.iloc[:half].to_csv(f"{folder}/a.csv", index=False)
+    df.iloc[half:].to_csv(f"{folder}/b.csv", index=False)
+    df.iloc[:0].to_csv(f"{folder}/c.csv", index=False)
+    return [f"{folder}/a.csv", f"{folder}/b.csv", f"{folder}/c.csv"]
+
+
+def run(name, steps, paths, expect_error=None):
+    """Runs a pipeline; returns its rows (by id) or its error text."""
+    out = f"{WORK}/out_{name}"
+    shutil.rmtree(out, ignore_errors=True)
+    spec = {"read": {"format": "csv", "paths": paths}, "steps": steps, "write": {"format": "jsonl", "path": out}}
+    with open(f"{WORK}/{name}.yaml", "w") as f:
+        json.dump(spec, f)  # JSON is YAML
+    p = subprocess.run([STRATA, "run", f"{WORK}/{name}.yaml"], capture_output=True, text=True, cwd=WORK)
+    if expect_error is not None:
+        if p.returncode == 0 or expect_error not in p.stderr:
+            failures.append(f"{name}: expected an error with '{expect_error}', got rc {p.returncode}: {p.stderr[-400:]}")
+        return None
+    if p.returncode != 0:
+        failures.append(f"{name}: strata run failed: {p.stderr[-600:]}")
+        return None
+    rows = []
+    for fn in sorted(os.listdir(out)):
+        with open(f"{out}/{fn}") as f:
+            rows += [json.loads(line) for line in f]
+    return sorted(rows, key=lambda r: r["id"])
+
+
+def close(a, b):
+    if a is None or (isinstance(a, float) and math.isnan(a)):
+        return b is None or (isinstance(b, float) and math.isnan(b))
+    if b is None or (isinstance(b, float) and math.isnan(b)):
+        return False
+    return abs(a - b) <= 1e-9 * max(1.0, abs(b))
+
+
+def compare(name, rows, columns, expected):
+    """expected: 2-D array, one column per name in `columns`."""
+    if rows is None:
+        return
+    expected = np.asarray(expected, dtype=float)
+    if len(rows) != expected.shape[0]:
+        failures.append(f"{name}: {len(rows)} rows, scikit-learn {expected.shape[0]}")
+        return
+    for j, col in enumerate(columns):
+        if col not in rows[0]:
+            failures.append(f"{name}: no column {col} in {sorted(rows[0])}")
+            return
+        bad = [i for i in range(len(rows)) if not close(rows[i][col], float(expected[i, j]))]
+        if bad:
+            i = bad[0]
+            failures.append(f"{name}: {col}: {len(bad)} rows differ, e.g. id {rows[i]['id']}: "
+                            f"{rows[i][col]!r} vs scikit-learn {expected[i, j]!r}")
+
+
+train = make_table(3000, 1, ["NYC", "LA", "SF", "Boston", "Austin", "Denver"])
+test = make_table(500, 2, ["NYC", "LA", "SF", "Boston", "Austin", "Denver", "Paris"])  # Paris: unseen
+train_paths = write_parts(train, f"{WORK}/train")
+test_paths = write_parts(test, f"{WORK}/test")
+
+num = ["age", "income", "score", "const"]
+cases = [
+    ("standard", {"standard_scaler": {"columns": num}}, skp.StandardScaler(), num),
+    ("standard_no_mean", {"standard_scaler": {"columns": num, "with_mean": False}}, skp.StandardScaler(with_mean=False), num),
+    ("min_max", {"min_max_scaler": {"columns": num, "feature_range": [-1, 2]}}, skp.MinMaxScaler((-1, 2)), num),
+    ("max_abs", {"max_abs_scaler": {"columns": num}}, skp.MaxAbsScaler(), num),
+    ("robust", {"robust_scaler": {"columns": num}}, skp.RobustScaler(), num),
+    ("robust_10_90", {"robust_scaler": {"columns": num, "quantile_range": [10, 90]}},
+     skp.RobustScaler(quantile_range=(10, 90)), num),
+    ("normalizer_l1", {"normalizer": {"columns": ["x", "y"], "norm": "l1"}}, skp.Normalizer("l1"), ["x", "y"]),
+    ("normalizer_l2", {"normalizer": {"columns": ["x", "y"]}}, skp.Normalizer("l2"), ["x", "y"]),
+    ("normalizer_max", {"normalizer": {"columns": ["x", "y"], "norm": "max"}}, skp.Normalizer("max"), ["x", "y"]),
+    ("impute_mean", {"simple_imputer": {"columns": num, "strategy": "mean"}}, SimpleImputer(strategy="mean"), num),
+    ("impute_median", {"simple_imputer": {"columns": num, "strategy": "median"}}, SimpleImputer(strategy="median"), num),
+    ("impute_frequent", {"simple_imputer": {"columns": num, "strategy": "most_frequent"}},
+     SimpleImputer(strategy="most_frequent"), num),
+    ("impute_constant", {"simple_imputer": {"columns": num, "strategy": "constant", "fill_value": -1}},
+     SimpleImputer(strategy="constant", fill_value=-1), num),
+]
+for name, step, sk, cols in cases:
+    rows = run(name, [step], train_paths)
+    compare(name, rows, cols, sk.fit_transform(train[cols]))
+
+# Text imputation: the most frequent city (ties: the smallest), or a constant.
+for strategy, kw in (("most_frequent", {}), ("constant", {"fill_value": "none"})):
+    rows = run(f"impute_text_{strategy}", [{"simple_imputer": {"columns": ["city"], "strategy": strategy, **kw}}],
+               train_paths)
+    want = SimpleImputer(strategy=strategy, **kw).fit_transform(train[["city"]].astype(object))[:, 0]
+    if rows is not None and [r["city"] for r in rows] != list(want):
+        failures.append(f"impute_text_{strategy}: values differ from scikit-learn")
+
+# One-hot: sorted categories, nulls as the last category (scikit-learn's nan).
+rows = run("one_hot", [{"one_hot_encoder": {"columns": ["city", "color"]}}], train_paths)
+enc = skp.OneHotEncoder(sparse_output=False).fit(train[["city", "color"]])
+names = [n.replace("city_nan", "city_nan") for n in enc.get_feature_names_out()]
+compare("one_hot", rows, names, enc.transform(train[["city", "color"]]))
+if rows is not None:
+    ours = [k for k in rows[0] if k.startswith("city_") or k.startswith("color_")]
+    if ours != names:
+        failures.append(f"one_hot: columns {ours}, scikit-learn {names}")
+
+# max_categories: scikit-learn's infrequent column.
+rows = run("one_hot_max", [{"one_hot_encoder": {"columns": ["city"], "max_categories": 3}}], train_paths)
+enc = skp.OneHotEncoder(sparse_output=False, max_categories=3).fit(train[["city"]])
+compare("one_hot_max", rows, list(enc.get_feature_names_out()), enc.transform(train[["city"]]))
+
+# Fit on train, save; apply to test with a city the fit never saw.
+run("one_hot_fit", [{"one_hot_encoder": {"columns": ["city"], "handle_unknown": "ignore",
+                                         "fit": {"save": f"{WORK}/onehot.json"}}}], train_paths)
+rows = run("one_hot_apply", [{"transform": {"load": f"{WORK}/onehot.json"}}], test_paths)
+enc = skp.OneHotEncoder(sparse_output=False, handle_unknown="ignore").fit(train[["city"]])
+compare("one_hot_apply", rows, list(enc.get_feature_names_out()), enc.transform(test[["city"]]))
+run("one_hot_unknown_error", [{"one_hot_encoder": {"columns": ["city"], "fit": {"save": f"{WORK}/onehot_strict.json"}}}],
+    train_paths)
+run("one_hot_unknown_apply", [{"transform": {"load": f"{WORK}/onehot_strict.json"}}], test_paths,
+    expect_error="a category the fit did not see")
+
+# Ordinal and label encoding.
+rows = run("ordinal", [{"ordinal_encoder": {"columns": ["color", "label"]}}], train_paths)
+compare("ordinal", rows, ["color", "label"], skp.OrdinalEncoder().fit_transform(train[["color", "label"]]))
+rows = run("label", [{"label_encoder": {"columns": "label"}}], train_paths)
+compare("label", rows, ["label"], skp.LabelEncoder().fit_transform(train["label"]).reshape(-1, 1))
+
+# The chain: impute (median) -> scale -> one-hot -> concatenate, fitted on
+# train and applied to test, against a ColumnTransformer.
+chain = {"chain": {"steps": [
+    {"simple_imputer": {"columns": ["age", "income"], "strategy": "median"}},
+    {"standard_scaler": {"columns": ["age", "income", "score"]}},
+    {"one_hot_encoder": {"columns": ["color"]}},
+    {"concatenator": {"columns": ["age", "income", "score", "color_*"], "output_column_name": "features"}},
+], "fit": {"save": f"{WORK}/chain.json"}}}
+rows_train = run("chain_fit", [chain], train_paths)
+rows_test = run("chain_apply", [{"transform": {"load": f"{WORK}/chain.json"}}], test_paths)
+ct = ColumnTransformer([
+    ("num", Pipeline([("impute", SimpleImputer(strategy="median")), ("scale", skp.StandardScaler())]), ["age", "income"]),
+    ("score", skp.StandardScaler(), ["score"]),
+    ("color", skp.OneHotEncoder(sparse_output=False), ["color"]),
+])
+ct.fit(train)
+for name, rows, df in (("chain_fit", rows_train, train), ("chain_apply", rows_test, test)):
+    if rows is None:
+        continue
+    want = ct.transform(df)
+    flat = [{"id": r["id"], **{f"f{j}": v for j, v in enumerate(r["features"])}} for r in rows]
+    compare(name, flat, [f"f{j}" for j in range(want.shape[1])], want)
+
+# One row.
+one = train.iloc[:1].copy()
+one["age"] = 30.0
+one.to_csv(f"{WORK}/one.csv", index=False)
+rows = run("one_row", [{"standard_scaler": {"columns": ["age", "x"]}}], [f"{WORK}/one.csv"])
+compare("one_row", rows, ["age", "x"], skp.StandardScaler().fit_transform(one[["age", "x"]]))
+
+# Errors: each names the step and the column.
+inf = train.iloc[:10].copy()
+inf.loc[3, "score"] = np.inf
+inf.to_csv(f"{WORK}/inf.csv", index=False)
+run("error_inf", [{"standard_scaler": {"columns": ["score"]}}], [f"{WORK}/inf.csv"],
+    expect_error="standard_scaler: column 'score' holds infinity")
+run("error_text", [{"min_max_scaler": {"columns": ["city"]}}], train_paths,
+    expect_error="min_max_scaler: column 'city' is string, not numeric")
+run("error_no_file", [{"transform": {"load": f"{WORK}/missing.json"}}], train_paths,
+    expect_error="cannot read the fit file")
+narrow = test[["id", "color"]]
+narrow.to_csv(f"{WORK}/narrow.csv", index=False)
+run("error_columns", [{"transform": {"load": f"{WORK}/chain.json"}}], [f"{WORK}/narrow.csv"],
+    expect_error="simple_imputer: no column 'age'")
+
+if failures:
+    print("\n".join(failures))
+    sys.exit(1)
+print(f"all preprocessors match scikit-learn ({WORK})")
