@@ -123,21 +123,8 @@ bool RunFit(const data::StepCall& call, const Refs& parts, int, const data::Mult
   for (size_t i = 0; i < parts.size(); ++i) {
     pending.push_back(strata::Task(TransformTask).Remote(snapshot, static_cast<int64_t>(i), parts[i], tail));
   }
-  outcome->rows_after.assign(tail.after.size(), 0);
-  outcome->counters_after.assign(tail.after.size(), data::Counters());
-  for (data::PartResult& r : strata::Get(pending)) {
-    if (!r.error.empty()) {
-      *error = r.error;
-      return false;
-    }
-    outcome->rows_out += r.rows_out;
-    for (size_t k = 0; k < r.rows_after.size() && k < tail.after.size(); ++k) {
-      outcome->rows_after[k] += r.rows_after[k];
-      data::AddCounters(r.counters_after[k], &outcome->counters_after[k]);
-    }
-    outcome->rows_written += r.rows_written;
-    outcome->parts_written += r.rows_written > 0;
-    outcome->kept.push_back(std::move(r.block));
+  if (!data::CollectParts(strata::Get(pending), tail, outcome, error)) {
+    return false;
   }
   outcome->counters["fit_passes"] = passes;
   return true;

@@ -373,22 +373,8 @@ bool RunMinHashDedup(const data::StepCall& call, const Refs& parts, int shuffle_
     filtered.push_back(
         strata::Task(FilterTask).Remote(parts[i], static_cast<int64_t>(i), rows[i], ids[i], sizes[i], mark, tail));
   }
-  std::vector<data::PartResult> results;
-  if (!GetAll(filtered, &results, error)) return false;
-  outcome->rows_after.assign(tail.after.size(), 0);
-  outcome->counters_after.assign(tail.after.size(), data::Counters());
-  int64_t kept_rows = 0;
-  for (data::PartResult& r : results) {
-    kept_rows += r.rows_out;
-    for (size_t k = 0; k < r.rows_after.size() && k < tail.after.size(); ++k) {
-      outcome->rows_after[k] += r.rows_after[k];
-      data::AddCounters(r.counters_after[k], &outcome->counters_after[k]);
-    }
-    outcome->rows_written += r.rows_written;
-    outcome->parts_written += r.rows_written > 0;
-    outcome->kept.push_back(std::move(r.block));
-  }
-  outcome->rows_out = kept_rows;
+  if (!data::CollectParts(strata::Get(filtered), tail, outcome, error)) return false;
+  const int64_t kept_rows = outcome->rows_out;
   (*counters)[mark ? "marked_near_duplicate" : "near_duplicate"] += removed - of_index;
   if (of_index > 0) (*counters)[mark ? "marked_in_index" : "in_index"] += of_index;
   if ((*counters)[mark ? "marked_near_duplicate" : "near_duplicate"] == 0) {

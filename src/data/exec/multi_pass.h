@@ -41,4 +41,11 @@ using MultiPassRunner =
                        const MultiPassTail& tail, MultiPassOutcome* out, std::string* error)>;
 std::map<std::string, MultiPassRunner>& MultiPassRunners();
 
+struct PartResult;
+// Adds the last tasks' results (one per part, in input order) to `out`:
+// rows after the step and after each tail step, the tail's counters, rows
+// and parts written, the rows kept. False with the first task's error.
+bool CollectParts(std::vector<PartResult> results, const MultiPassTail& tail, MultiPassOutcome* out,
+                  std::string* error);
+
 }  // namespace strata::data

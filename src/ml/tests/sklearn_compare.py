@@ -223,6 +223,34 @@ narrow.to_csv(f"{WORK}/narrow.csv", index=False)
 run("error_columns", [{"transform": {"load": f"{WORK}/chain.json"}}], [f"{WORK}/narrow.csv"],
     expect_error="simple_imputer: no column 'age'")
 
+# Splits: every row in exactly one split, the same split however the input
+# is cut into parts; exact class shares when stratified; groups not split.
+train.to_csv(f"{WORK}/whole.csv", index=False)
+split = {"random_split": {"fractions": {"train": 0.7, "validation": 0.2, "test": 0.1}, "seed": 5}}
+by_parts = run("split_parts", [split], train_paths)
+whole = run("split_whole", [split], [f"{WORK}/whole.csv"])
+if by_parts is not None and whole is not None:
+    if [r["split"] for r in by_parts] != [r["split"] for r in whole] or len(by_parts) != len(train):
+        failures.append("random_split: a row's split depends on how the input is cut")
+    shares = {k: sum(r["split"] == k for r in whole) / len(whole) for k in ("train", "validation", "test")}
+    if any(abs(shares[k] - f) > 0.03 for k, f in (("train", 0.7), ("validation", 0.2), ("test", 0.1))):
+        failures.append(f"random_split: shares {shares} far from 0.7/0.2/0.1")
+rows = run("split_stratified", [{"train_test_split": {"test_size": 0.3, "stratify_by": "label"}}], train_paths)
+if rows is not None:
+    for label, n in train["label"].value_counts().items():
+        got = sum(r["split"] == "test" for r in rows if r["label"] == label)
+        if got != int(np.floor(0.3 * n + 0.5)):
+            failures.append(f"train_test_split: class {label}: {got} test rows of {n}")
+rows = run("split_groups", [{"random_split": {"fractions": {"a": 0.5, "b": 0.5}, "group_by": "color"}}], train_paths)
+if rows is not None:
+    seen = {}
+    for r in rows:
+        if seen.setdefault(r["color"], r["split"]) != r["split"]:
+            failures.append(f"random_split group_by: group {r['color']} in two splits")
+            break
+run("split_bad_fractions", [{"random_split": {"fractions": {"a": 0.5, "b": 0.6}}}], train_paths,
+    expect_error="add up to 1.1")
+
 if failures:
     print("\n".join(failures))
     sys.exit(1)
