@@ -239,6 +239,89 @@ class LabelEncoder : public OrdinalEncoder {
   }
 };
 
+// A list column's elements counted over sorted categories (Ray's
+// MultiHotEncoder: a list [a, b, a] over categories [a, b, c] -> [2, 1, 0]);
+// one list column of doubles per input column. Elements the fit did not see
+// are ignored; a null list is all zeros.
+class MultiHotEncoder : public CountingEncoder {
+ public:
+  bool Configure(const json& p, std::string* error) override {
+    max_categories_ = p.value("max_categories", int64_t{0});
+    if (p.contains("max_categories") && max_categories_ < 1) {
+      *error = "max_categories must be at least 1";
+      return false;
+    }
+    return true;
+  }
+  bool Accumulate(const Block& b, FitPartial* partial, std::string* error) const override {
+    partial->counts.resize(columns_.size());
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      const Column* c = ListColumn(b, i, error);
+      if (c == nullptr) return false;
+      if (c->type == Type::kNull) continue;
+      if (!CountValues(c->Values(), c->Values().length, &partial->counts[i])) {
+        *error = Fail("column '" + columns_[i] + "' holds lists of " + data::TypeName(c->ElementType()));
+        return false;
+      }
+      partial->counts[i].missing = 0;  // a null element is no category
+    }
+    return true;
+  }
+  bool EndRound(const FitPartial& merged, std::string*) override {
+    // The most frequent max_categories elements, then sorted (Ray's rule).
+    cats_.clear();
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      ValueCounts counts = i < merged.counts.size() ? merged.counts[i] : ValueCounts();
+      counts.missing = 0;
+      if (max_categories_ > 0) Keep(&counts.numbers), Keep(&counts.strings);
+      cats_.push_back(Categories::From(counts));
+    }
+    fitted_ = true;
+    return true;
+  }
+  bool Transform(Block* b, std::string* error) const override {
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      const Column* c = ListColumn(*b, i, error);
+      if (c == nullptr) return false;
+      const Categories::Index index(cats_[i]);
+      const size_t width = cats_[i].size();
+      Column list = Column::ListOf(Type::kDouble);
+      std::vector<double> row(width);
+      for (int64_t r = 0; r < b->num_rows; ++r) {
+        std::fill(row.begin(), row.end(), 0.0);
+        if (c->type == Type::kList && !c->IsNull(r)) {
+          for (int32_t k = c->offsets[static_cast<size_t>(r)]; k < c->offsets[static_cast<size_t>(r) + 1]; ++k) {
+            const int64_t at = index.Find(c->Values(), k);
+            if (at >= 0) row[static_cast<size_t>(at)] += 1;
+          }
+        }
+        for (double x : row) list.Values().AppendDouble(x);
+        list.EndList();
+      }
+      PutColumn(b, OutputOf(i), std::move(list));
+    }
+    return true;
+  }
+
+ private:
+  const Column* ListColumn(const Block& b, size_t i, std::string* error) const {
+    const Column* c = Need(b, columns_[i], error);
+    if (c != nullptr && c->type != Type::kList && c->type != Type::kNull) {
+      *error = Fail("column '" + columns_[i] + "' is " + data::TypeName(c->type) + ", not a list");
+      return nullptr;
+    }
+    return c;
+  }
+  template <class Map>
+  void Keep(Map* counts) const {
+    if (static_cast<int64_t>(counts->size()) <= max_categories_) return;
+    std::vector<std::pair<typename Map::key_type, int64_t>> v(counts->begin(), counts->end());
+    std::stable_sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    v.resize(static_cast<size_t>(max_categories_));
+    *counts = Map(v.begin(), v.end());
+  }
+};
+
 template <class T>
 PreprocessorInfo Info(std::vector<std::string> params) {
   return PreprocessorInfo{std::move(params), true, [] { return std::make_unique<T>(); }};
@@ -252,6 +335,7 @@ void AddEncoders(std::map<std::string, PreprocessorInfo>& r) {
   r["one_hot_encoder"] = Info<OneHotEncoder>({"max_categories", "handle_unknown", "output"});
   r["ordinal_encoder"] = Info<OrdinalEncoder>({"handle_unknown", "unknown_value"});
   r["label_encoder"] = Info<LabelEncoder>({});
+  r["multi_hot_encoder"] = Info<MultiHotEncoder>({"max_categories"});
 }
 
 }  // namespace strata::ml

@@ -13,6 +13,8 @@ std::map<std::string, PreprocessorInfo>& Preprocessors() {
     AddEncoders(r);
     AddImputer(r);
     AddConcatenator(r);
+    AddKBins(r);
+    AddTextFeatures(r);
     return r;
   }();
   return registry;

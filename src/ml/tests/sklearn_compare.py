@@ -46,6 +46,10 @@ def make_table(rows, seed, cities):
         "color": rng.choice(["red", "green", "blue"], rows),
         "label": rng.choice(["cat", "dog", "fish"], rows),
     })
+    words = ["the", "data", "Data", "model", "a", "I", "x1", "über", "naïve", "snake_case", "42", "Résumé", "ok"]
+    weights = np.arange(len(words), 0, -1, dtype=float) ** 2
+    df["text"] = [" ".join(rng.choice(words, rng.integers(0, 12), p=weights / weights.sum())) + "!? ..."
+                  for _ in range(rows)]
     for col, frac in (("age", 0.1), ("income", 0.05), ("score", 0.02), ("city", 0.05)):
         df.loc[rng.random(rows) < frac, col] = np.nan
     return df
@@ -131,6 +135,10 @@ cases = [
     ("impute_median", {"simple_imputer": {"columns": num, "strategy": "median"}}, SimpleImputer(strategy="median"), num),
     ("impute_frequent", {"simple_imputer": {"columns": num, "strategy": "most_frequent"}},
      SimpleImputer(strategy="most_frequent"), num),
+    ("kbins_quantile", {"kbins_discretizer": {"columns": ["x", "y"], "n_bins": 7}},
+     skp.KBinsDiscretizer(n_bins=7, encode="ordinal", strategy="quantile"), ["x", "y"]),
+    ("kbins_uniform", {"kbins_discretizer": {"columns": ["x", "y", "const"], "n_bins": 4, "strategy": "uniform"}},
+     skp.KBinsDiscretizer(n_bins=4, encode="ordinal", strategy="uniform"), ["x", "y", "const"]),
     ("impute_constant", {"simple_imputer": {"columns": num, "strategy": "constant", "fill_value": -1}},
      SimpleImputer(strategy="constant", fill_value=-1), num),
 ]
@@ -200,6 +208,51 @@ for name, rows, df in (("chain_fit", rows_train, train), ("chain_apply", rows_te
     want = ct.transform(df)
     flat = [{"id": r["id"], **{f"f{j}": v for j, v in enumerate(r["features"])}} for r in rows]
     compare(name, flat, [f"f{j}" for j in range(want.shape[1])], want)
+
+# Hashed and counted features.
+from sklearn.feature_extraction import FeatureHasher
+from sklearn.feature_extraction.text import CountVectorizer, HashingVectorizer
+
+
+def list_compare(name, rows, column, want):
+    if rows is None:
+        return
+    flat = [{"id": r["id"], **{f"f{j}": v for j, v in enumerate(r[column])}} for r in rows]
+    compare(name, flat, [f"f{j}" for j in range(want.shape[1])], want)
+
+
+rows = run("feature_hasher", [{"feature_hasher": {"columns": ["color", "label", "x"], "n_features": 16}}], train_paths)
+records = [{k: v for k, v in r.items()} for r in train[["color", "label", "x"]].to_dict("records")]
+list_compare("feature_hasher", rows, "hashed_features",
+             FeatureHasher(n_features=16, input_type="dict").transform(records).toarray())
+rows = run("hashing_vectorizer", [{"hashing_vectorizer": {"columns": "text", "n_features": 32}}], train_paths)
+list_compare("hashing_vectorizer", rows, "hashed_tokens", HashingVectorizer(n_features=32).transform(train["text"]).toarray())
+rows = run("count_vectorizer", [{"count_vectorizer": {"columns": "text"}}], train_paths)
+cv = CountVectorizer().fit(train["text"])
+list_compare("count_vectorizer", rows, "token_counts", cv.transform(train["text"]).toarray())
+rows = run("count_vectorizer_top", [{"count_vectorizer": {"columns": "text", "max_features": 5}}], train_paths)
+cv = CountVectorizer(max_features=5).fit(train["text"])
+list_compare("count_vectorizer_top", rows, "token_counts", cv.transform(train["text"]).toarray())
+
+# Multi-hot over list columns (JSON Lines input), against MultiLabelBinarizer
+# (lists without repeats: the counts are 0/1).
+tags = [sorted(set(np.random.default_rng(i).choice(["ml", "etl", "gpu", "spot", "x"], i % 4))) for i in range(400)]
+with open(f"{WORK}/tags.jsonl", "w") as f:
+    for i, t in enumerate(tags):
+        f.write(json.dumps({"id": i, "tags": t if i % 17 else None}) + "\n")
+out = f"{WORK}/out_multi_hot"
+shutil.rmtree(out, ignore_errors=True)
+with open(f"{WORK}/multi_hot.yaml", "w") as f:
+    json.dump({"read": {"format": "jsonl", "paths": [f"{WORK}/tags.jsonl"]},
+               "steps": [{"multi_hot_encoder": {"columns": "tags"}}],
+               "write": {"format": "jsonl", "path": out}}, f)
+p = subprocess.run([STRATA, "run", f"{WORK}/multi_hot.yaml"], capture_output=True, text=True)
+if p.returncode != 0:
+    failures.append(f"multi_hot: {p.stderr[-400:]}")
+else:
+    got = sorted((json.loads(l) for fn in sorted(os.listdir(out)) for l in open(f"{out}/{fn}")), key=lambda r: r["id"])
+    want = skp.MultiLabelBinarizer().fit_transform([t if i % 17 else [] for i, t in enumerate(tags)])
+    list_compare("multi_hot", got, "tags", want)
 
 # One row.
 one = train.iloc[:1].copy()
