@@ -19,6 +19,7 @@ demo: build
 	@scripts/install-deps --demo
 	$(BUILD)/examples/quickstart/quickstart
 	examples/llm_text/run.sh $(BUILD)
+	examples/ml_features/run.sh $(BUILD)
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j 2 --timeout 300
@@ -29,6 +30,7 @@ bench: build
 	bench/etl/run_etl.sh $(BUILD) 3000000
 	bench/multinode_spread.sh $(BUILD)
 	bench/text/run_text.sh $(BUILD) 200
+	bench/ml/run_ml.sh $(BUILD) 10000000
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)

@@ -4,6 +4,7 @@
 #include "data/timestamp.h"
 
 #include <algorithm>
+#include <deque>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
@@ -20,7 +21,9 @@ constexpr size_t kHeadBytes = 1 << 20;
 // One record's fields; `error` set when it breaks the format.
 struct Record {
   std::vector<std::string_view> fields;
-  std::vector<std::string> unescaped;  // storage for fields that had "" escapes
+  // Storage for fields that had "" escapes; a deque, as `fields` points into
+  // it and growing a vector would move short strings out from under them.
+  std::deque<std::string> unescaped;
   std::string error;
 };
 

@@ -64,6 +64,19 @@ TEST(Csv, WriteThenReadRoundTrips) {
   EXPECT_TRUE(bad.empty());
 }
 
+// Several short fields with "" escapes in one record: each keeps its own
+// text (they once pointed into storage that moved as the record grew).
+TEST(Csv, ManyEscapedFieldsInOneRecordKeepTheirText) {
+  Block b;
+  std::vector<BadRecord> bad;
+  ParseCsv("\"x\"\"1\",\"y\"\"2\",\"z\"\"3\",\"w\"\"4\",\"v\"\"5\"\n", "f", 1,
+           Schema({"a", "b", "c", "d", "e"}, std::vector<Type>(5, Type::kString)), ',', &b, &bad);
+  ASSERT_EQ(b.num_rows, 1);
+  EXPECT_TRUE(bad.empty());
+  const std::vector<std::string> want = {"x\"1", "y\"2", "z\"3", "w\"4", "v\"5"};
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(b.columns[i].Str(0), want[i]) << i;
+}
+
 TEST(Jsonl, BadLinesAreReportedNotDropped) {
   Block b;
   std::vector<BadRecord> bad;
