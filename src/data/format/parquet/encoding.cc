@@ -131,12 +131,18 @@ void EncodeHybrid(const uint32_t* values, size_t n, int bit_width, std::string* 
   while (i < n) {
     size_t run = 1;
     while (i + run < n && values[i + run] == values[i]) ++run;
-    if (run >= 8 && literals.size() % 8 == 0) {
+    // Literal groups hold multiples of 8 values: the run's first values top
+    // the pending group up, the rest is one repeated run (a list column's
+    // repetition levels 0,1,1,...,1 stay short, and each run is scanned once).
+    const size_t fill = (8 - literals.size() % 8) % 8;
+    if (run >= fill + 8) {
+      for (size_t k = 0; k < fill; ++k) literals.push_back(values[i++]);
+      run -= fill;
       flush();
       EncodeRepeated(values[i], static_cast<int64_t>(run), bit_width, out);
       i += run;
     } else {
-      literals.push_back(values[i++]);
+      for (size_t k = 0; k < run; ++k) literals.push_back(values[i++]);
     }
   }
   flush();
