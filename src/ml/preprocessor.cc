@@ -15,6 +15,7 @@ std::map<std::string, PreprocessorInfo>& Preprocessors() {
     AddConcatenator(r);
     AddKBins(r);
     AddTextFeatures(r);
+    AddPowerTransformer(r);
     return r;
   }();
   return registry;

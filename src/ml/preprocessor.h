@@ -86,6 +86,7 @@ void AddImputer(std::map<std::string, PreprocessorInfo>& r);
 void AddConcatenator(std::map<std::string, PreprocessorInfo>& r);
 void AddKBins(std::map<std::string, PreprocessorInfo>& r);
 void AddTextFeatures(std::map<std::string, PreprocessorInfo>& r);
+void AddPowerTransformer(std::map<std::string, PreprocessorInfo>& r);
 std::unique_ptr<Preprocessor> MakePreprocessor(const std::string& kind, const json& params, std::string* error);
 
 // Puts `c` in `b` as `name`, replacing a column of that name in place.
