@@ -124,6 +124,13 @@ class Dataset {
   Dataset Repartition(int64_t parts) const;
   // Rows in a random order (the same order for the same seed).
   Dataset RandomShuffle(uint64_t seed) const;
+  // Any step of the registry by its pipeline-file name, with its parameters
+  // as a JSON object — how the operator libraries' steps are used from code:
+  //   ds.With("gopher_quality", "{}")
+  //   ds.With("chain", R"({"steps": [...], "fit": {"save": "fit.json"}})")
+  //   ds.With("transform", R"({"load": "fit.json"})")
+  // An unknown step or parameter is an error of the run, naming it.
+  Dataset With(const std::string& op, std::string params_json) const;
 
   // Runs the plan and brings its rows to this program (all of them: mind
   // the size; Limit first to take a few).
@@ -164,7 +171,6 @@ class Dataset {
   WriteResult Write(const std::string& format, const std::string& path,
                     const std::string& compression = "snappy", Block* collect = nullptr,
                     int64_t max_ranges = 0) const;
-  Dataset With(const std::string& op, std::string params_json) const;
   Dataset WithFormat(const std::string& format) const;
 
   std::string source_;  // JSON: format, paths, options

@@ -322,6 +322,37 @@ class MultiHotEncoder : public CountingEncoder {
   }
 };
 
+// Ray's Categorizer: the columns become categoricals with the categories the
+// fit saw (sorted), as pandas' Categorical does: values stay as they are,
+// and a value outside the categories becomes null (pandas: NaN). The
+// categories are in the fit file, for a consumer that wants the codes.
+class Categorizer : public CountingEncoder {
+ public:
+  bool EndRound(const FitPartial& merged, std::string* error) override {
+    FitPartial m = merged;
+    for (ValueCounts& c : m.counts) c.missing = 0;
+    return CountingEncoder::EndRound(m, error);
+  }
+  bool Transform(Block* b, std::string* error) const override {
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      const Column* c = Need(*b, columns_[i], error);
+      if (c == nullptr) return false;
+      const Categories::Index index(cats_[i]);
+      Column out = Column::OfType(cats_[i].ValueType());
+      for (int64_t r = 0; r < b->num_rows; ++r) {
+        const int64_t k = c->IsNull(r) ? -1 : index.Find(*c, r);
+        if (k < 0) {
+          out.AppendNull();
+        } else {
+          cats_[i].AppendValue(static_cast<size_t>(k), &out);
+        }
+      }
+      PutColumn(b, OutputOf(i), std::move(out));
+    }
+    return true;
+  }
+};
+
 template <class T>
 PreprocessorInfo Info(std::vector<std::string> params) {
   return PreprocessorInfo{std::move(params), true, [] { return std::make_unique<T>(); }};
@@ -336,6 +367,7 @@ void AddEncoders(std::map<std::string, PreprocessorInfo>& r) {
   r["ordinal_encoder"] = Info<OrdinalEncoder>({"handle_unknown", "unknown_value"});
   r["label_encoder"] = Info<LabelEncoder>({});
   r["multi_hot_encoder"] = Info<MultiHotEncoder>({"max_categories"});
+  r["categorizer"] = Info<Categorizer>({});
 }
 
 }  // namespace strata::ml

@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <fstream>
@@ -313,6 +314,34 @@ TEST_F(DatasetApi, TextRangeAndItemsSources) {
   auto broken = Dataset::FromItems("[1, 2]").Collect();
   EXPECT_FALSE(broken.ok);
   EXPECT_NE(broken.error.find("every item must be a mapping"), std::string::npos) << broken.error;
+}
+
+// ML preprocessors from code: a chain fitted across tasks (a 3M-row range:
+// many parts), saved, and applied to other data with transform.
+TEST_F(DatasetApi, AChainIsFittedSavedAndAppliedFromCode) {
+  const std::string fit = std::filesystem::temp_directory_path() / "strata_api_fit.json";
+  std::filesystem::remove(fit);
+  auto scaled = Dataset::Range(3'000'000)
+                    .WithColumn("x", "id % 10")
+                    .With("chain", R"({"steps": [{"standard_scaler": {"columns": ["x"]}},
+                                                 {"min_max_scaler": {"columns": ["id"]}}],
+                                       "fit": {"save": ")" + fit + R"("}})")
+                    .GroupBy({}, {{"mean_x", "sum(x)"}, {"max_id", "max(id)"}, {"min_id", "min(id)"}})
+                    .Collect();
+  ASSERT_TRUE(scaled.ok) << scaled.error;
+  // x is 0..9 evenly: mean 4.5, population std sqrt(8.25).
+  EXPECT_NEAR(scaled.block.Get("mean_x")->f64[0], 0.0, 1e-6);
+  EXPECT_DOUBLE_EQ(scaled.block.Get("max_id")->f64[0], 1.0);
+  EXPECT_DOUBLE_EQ(scaled.block.Get("min_id")->f64[0], 0.0);
+  auto applied = Dataset::FromItems(R"([{"id": 1500000, "x": 9}])")
+                     .With("transform", R"({"load": ")" + fit + R"("})")
+                     .Collect();
+  ASSERT_TRUE(applied.ok) << applied.error;
+  EXPECT_NEAR(applied.block.Get("x")->f64[0], 4.5 / std::sqrt(8.25), 1e-12);
+  EXPECT_NEAR(applied.block.Get("id")->f64[0], 1500000.0 / 2999999.0, 1e-15);
+  auto missing = Dataset::FromItems(R"([{"id": 1}])").With("transform", R"({"load": ")" + fit + R"("})").Collect();
+  EXPECT_FALSE(missing.ok);
+  EXPECT_NE(missing.error.find("standard_scaler: no column 'x'"), std::string::npos) << missing.error;
 }
 
 TEST_F(DatasetApi, EveryFormatRoundTrips) {

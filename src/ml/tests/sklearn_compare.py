@@ -209,6 +209,14 @@ run("one_hot_unknown_error", [{"one_hot_encoder": {"columns": ["city"], "fit": {
 run("one_hot_unknown_apply", [{"transform": {"load": f"{WORK}/onehot_strict.json"}}], test_paths,
     expect_error="a category the fit did not see")
 
+# Categorizer: fitted on train, applied to test; pandas' Categorical with
+# the train categories (an unseen city becomes missing).
+run("categorizer_fit", [{"categorizer": {"columns": ["city"], "fit": {"save": f"{WORK}/cats.json"}}}], train_paths)
+rows = run("categorizer_apply", [{"transform": {"load": f"{WORK}/cats.json"}}], test_paths)
+want = pd.Categorical(test["city"], categories=sorted(train["city"].dropna().unique()))
+if rows is not None and [r["city"] for r in rows] != [None if pd.isna(v) else v for v in want]:
+    failures.append("categorizer: values differ from pandas' Categorical")
+
 # Ordinal and label encoding.
 rows = run("ordinal", [{"ordinal_encoder": {"columns": ["color", "label"]}}], train_paths)
 compare("ordinal", rows, ["color", "label"], skp.OrdinalEncoder().fit_transform(train[["color", "label"]]))
