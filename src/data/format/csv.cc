@@ -31,7 +31,7 @@ struct Record {
 // number of newlines it spans.
 size_t NextRecord(std::string_view text, size_t pos, char delim, Record* r, int* newlines) {
   r->fields.clear();
-  r->unescaped.clear();
+  if (!r->unescaped.empty()) r->unescaped.clear();
   r->error.clear();
   *newlines = 0;
   const size_t n = text.size();
