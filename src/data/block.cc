@@ -304,4 +304,13 @@ std::string JsonValue(const Column& c, int64_t i) {
   return "null";
 }
 
+void PutColumn(Block* b, const std::string& name, Column c) {
+  const int at = b->Find(name);
+  if (at >= 0) {
+    b->columns[static_cast<size_t>(at)] = std::move(c);
+  } else {
+    b->Add(name, std::move(c));
+  }
+}
+
 }  // namespace strata::data

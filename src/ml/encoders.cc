@@ -28,7 +28,9 @@ class CountingEncoder : public Preprocessor {
   bool EndRound(const FitPartial& merged, std::string*) override {
     cats_.clear();
     for (size_t i = 0; i < columns_.size(); ++i) {
-      cats_.push_back(Categories::From(i < merged.counts.size() ? merged.counts[i] : ValueCounts(), max_categories_));
+      ValueCounts counts = i < merged.counts.size() ? merged.counts[i] : ValueCounts();
+      if (!missing_is_category_) counts.missing = 0;
+      cats_.push_back(Categories::From(counts, max_categories_));
     }
     fitted_ = true;
     return true;
@@ -51,6 +53,9 @@ class CountingEncoder : public Preprocessor {
                 ", a category the fit did not see (handle_unknown: ignore to encode it as all zeros)");
   }
   int64_t max_categories_ = 0;
+  // One-hot encodes missing values as a category (scikit-learn's nan); the
+  // others leave them missing.
+  bool missing_is_category_ = true;
   std::vector<Categories> cats_;
 };
 
@@ -158,6 +163,7 @@ class OneHotEncoder : public CountingEncoder {
 // scikit-learn's OrdinalEncoder gives it); nulls stay null.
 class OrdinalEncoder : public CountingEncoder {
  public:
+  OrdinalEncoder() { missing_is_category_ = false; }
   bool Configure(const json& p, std::string* error) override {
     const std::string unknown = p.value("handle_unknown", std::string("error"));
     if (unknown != "error" && unknown != "use_encoded_value") {
@@ -171,12 +177,6 @@ class OrdinalEncoder : public CountingEncoder {
     }
     unknown_value_ = p.value("unknown_value", -1.0);
     return true;
-  }
-  bool EndRound(const FitPartial& merged, std::string* error) override {
-    // Missing values are not a category here: they stay missing.
-    FitPartial m = merged;
-    for (ValueCounts& c : m.counts) c.missing = 0;
-    return CountingEncoder::EndRound(m, error);
   }
   bool Transform(Block* b, std::string* error) const override {
     for (size_t i = 0; i < columns_.size(); ++i) {
@@ -328,11 +328,7 @@ class MultiHotEncoder : public CountingEncoder {
 // categories are in the fit file, for a consumer that wants the codes.
 class Categorizer : public CountingEncoder {
  public:
-  bool EndRound(const FitPartial& merged, std::string* error) override {
-    FitPartial m = merged;
-    for (ValueCounts& c : m.counts) c.missing = 0;
-    return CountingEncoder::EndRound(m, error);
-  }
+  Categorizer() { missing_is_category_ = false; }
   bool Transform(Block* b, std::string* error) const override {
     for (size_t i = 0; i < columns_.size(); ++i) {
       const Column* c = Need(*b, columns_[i], error);
@@ -353,21 +349,17 @@ class Categorizer : public CountingEncoder {
   }
 };
 
-template <class T>
-PreprocessorInfo Info(std::vector<std::string> params) {
-  return PreprocessorInfo{std::move(params), true, [] { return std::make_unique<T>(); }};
-}
 
 
 
 }  // namespace
 
 void AddEncoders(std::map<std::string, PreprocessorInfo>& r) {
-  r["one_hot_encoder"] = Info<OneHotEncoder>({"max_categories", "handle_unknown", "output"});
-  r["ordinal_encoder"] = Info<OrdinalEncoder>({"handle_unknown", "unknown_value"});
-  r["label_encoder"] = Info<LabelEncoder>({});
-  r["multi_hot_encoder"] = Info<MultiHotEncoder>({"max_categories"});
-  r["categorizer"] = Info<Categorizer>({});
+  r["one_hot_encoder"] = InfoOf<OneHotEncoder>({"max_categories", "handle_unknown", "output"});
+  r["ordinal_encoder"] = InfoOf<OrdinalEncoder>({"handle_unknown", "unknown_value"});
+  r["label_encoder"] = InfoOf<LabelEncoder>({});
+  r["multi_hot_encoder"] = InfoOf<MultiHotEncoder>({"max_categories"});
+  r["categorizer"] = InfoOf<Categorizer>({});
 }
 
 }  // namespace strata::ml

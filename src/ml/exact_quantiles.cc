@@ -159,4 +159,26 @@ void ExactQuantiles::Load(const nlohmann::json& j) {
   }
 }
 
+bool EndRounds(std::vector<ExactQuantiles>* searches, const std::vector<std::vector<SelectPartial>>& merged) {
+  bool all = true;
+  for (size_t i = 0; i < searches->size(); ++i) {
+    ExactQuantiles& q = (*searches)[i];
+    if (!q.done()) q.EndRound(i < merged.size() ? merged[i] : std::vector<SelectPartial>());
+    all = all && q.done();
+  }
+  return all;
+}
+
+nlohmann::json SaveSearches(const std::vector<ExactQuantiles>& searches) {
+  nlohmann::json s = nlohmann::json::array();
+  for (const ExactQuantiles& q : searches) s.push_back(q.Save());
+  return {{"search", s}};
+}
+
+bool LoadSearches(const nlohmann::json& fit, std::vector<ExactQuantiles>* searches) {
+  if (!fit.contains("search")) return false;
+  for (size_t i = 0; i < searches->size() && i < fit["search"].size(); ++i) (*searches)[i].Load(fit["search"][i]);
+  return true;
+}
+
 }  // namespace strata::ml

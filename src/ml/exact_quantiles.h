@@ -60,4 +60,12 @@ class ExactQuantiles {
   std::vector<double> results_;
 };
 
+// Ends a round for every column's search (`merged`: per column, per
+// target); true when all are done.
+bool EndRounds(std::vector<ExactQuantiles>* searches, const std::vector<std::vector<SelectPartial>>& merged);
+// A fit in progress, in a preprocessor's saved state: {"search": [...]}.
+nlohmann::json SaveSearches(const std::vector<ExactQuantiles>& searches);
+// Reads it back; false if `fit` holds no search (the fit is done).
+bool LoadSearches(const nlohmann::json& fit, std::vector<ExactQuantiles>* searches);
+
 }  // namespace strata::ml

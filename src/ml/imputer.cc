@@ -29,10 +29,7 @@ class SimpleImputer : public Preprocessor {
   bool needs_fit() const override { return strategy_ != "constant"; }
 
   bool Accumulate(const Block& b, FitPartial* partial, std::string* error) const override {
-    std::vector<double> values;
     partial->counts.resize(columns_.size());
-    partial->moments.resize(columns_.size());
-    partial->selects.resize(columns_.size());
     for (size_t i = 0; i < columns_.size(); ++i) {
       const Column* c = Need(b, columns_[i], error);
       if (c == nullptr) return false;
@@ -48,25 +45,13 @@ class SimpleImputer : public Preprocessor {
         }
         continue;
       }
-      if (!FiniteValues(b, columns_[i], &values, error)) return false;
-      if (strategy_ == "mean") {
-        for (double x : values) partial->moments[i].Add(x);
-      } else if (!search_[i].done()) {
-        search_[i].Accumulate(values, &partial->selects[i]);
-      }
+      if (!AddValues(b, i, strategy_ == "mean" ? nullptr : &search_[i], partial, error)) return false;
     }
     return true;
   }
 
   bool EndRound(const FitPartial& merged, std::string* error) override {
-    if (strategy_ == "median") {
-      bool all = true;
-      for (size_t i = 0; i < columns_.size(); ++i) {
-        if (!search_[i].done()) search_[i].EndRound(i < merged.selects.size() ? merged.selects[i] : std::vector<SelectPartial>());
-        all = all && search_[i].done();
-      }
-      if (!all) return true;
-    }
+    if (strategy_ == "median" && !EndRounds(&search_, merged.selects)) return true;
     fills_ = json::array();
     for (size_t i = 0; i < columns_.size(); ++i) {
       if (strategy_ == "mean") {
@@ -134,15 +119,10 @@ class SimpleImputer : public Preprocessor {
 
   json SaveFit() const override {
     if (fitted_) return {{"fill", fills_}};
-    json s = json::array();
-    for (const ExactQuantiles& q : search_) s.push_back(q.Save());
-    return {{"search", s}};
+    return SaveSearches(search_);
   }
   bool LoadFit(const json& j, std::string* error) override {
-    if (j.contains("search")) {
-      for (size_t i = 0; i < search_.size() && i < j["search"].size(); ++i) search_[i].Load(j["search"][i]);
-      return true;
-    }
+    if (LoadSearches(j, &search_)) return true;
     fills_ = j.value("fill", json::array());
     if (fills_.size() != columns_.size()) {
       *error = "the fitted state has " + std::to_string(fills_.size()) + " fill values for " +

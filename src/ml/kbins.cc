@@ -54,29 +54,14 @@ class KBinsDiscretizer : public Preprocessor {
   bool needs_fit() const override { return strategy_ != "custom"; }
 
   bool Accumulate(const Block& b, FitPartial* partial, std::string* error) const override {
-    partial->moments.resize(columns_.size());
-    partial->selects.resize(columns_.size());
-    std::vector<double> values;
     for (size_t i = 0; i < columns_.size(); ++i) {
-      if (!FiniteValues(b, columns_[i], &values, error)) return false;
-      if (strategy_ == "uniform") {
-        for (double x : values) partial->moments[i].Add(x);
-      } else if (!search_[i].done()) {
-        search_[i].Accumulate(values, &partial->selects[i]);
-      }
+      if (!AddValues(b, i, strategy_ == "uniform" ? nullptr : &search_[i], partial, error)) return false;
     }
     return true;
   }
 
   bool EndRound(const FitPartial& merged, std::string* error) override {
-    if (strategy_ == "quantile") {
-      bool all = true;
-      for (size_t i = 0; i < columns_.size(); ++i) {
-        if (!search_[i].done()) search_[i].EndRound(i < merged.selects.size() ? merged.selects[i] : std::vector<SelectPartial>());
-        all = all && search_[i].done();
-      }
-      if (!all) return true;
-    }
+    if (strategy_ == "quantile" && !EndRounds(&search_, merged.selects)) return true;
     edges_.clear();
     for (size_t i = 0; i < columns_.size(); ++i) {
       std::vector<double> e;
@@ -130,15 +115,10 @@ class KBinsDiscretizer : public Preprocessor {
       }
       return {{"edges", e}};
     }
-    json s = json::array();
-    for (const ExactQuantiles& q : search_) s.push_back(q.Save());
-    return {{"search", s}};
+    return SaveSearches(search_);
   }
   bool LoadFit(const json& j, std::string* error) override {
-    if (j.contains("search")) {
-      for (size_t i = 0; i < search_.size() && i < j["search"].size(); ++i) search_[i].Load(j["search"][i]);
-      return true;
-    }
+    if (LoadSearches(j, &search_)) return true;
     if (!j.contains("edges")) return true;
     edges_.clear();
     for (const json& list : j["edges"]) {

@@ -139,6 +139,20 @@ bool Preprocessor::FiniteValues(const Block& b, const std::string& name, std::ve
   return true;
 }
 
+bool Preprocessor::AddValues(const Block& b, size_t i, const ExactQuantiles* search, FitPartial* partial,
+                             std::string* error) const {
+  partial->moments.resize(columns_.size());
+  partial->selects.resize(columns_.size());
+  std::vector<double> values;
+  if (!FiniteValues(b, columns_[i], &values, error)) return false;
+  if (search == nullptr) {
+    for (double x : values) partial->moments[i].Add(x);
+  } else if (!search->done()) {
+    search->Accumulate(values, &partial->selects[i]);
+  }
+  return true;
+}
+
 bool Preprocessor::MapColumn(Block* b, size_t i, const std::function<double(double)>& f, std::string* error) const {
   const Column* c = Need(*b, columns_[i], error);
   if (c == nullptr) return false;
@@ -168,13 +182,5 @@ bool Preprocessor::MapColumn(Block* b, size_t i, const std::function<double(doub
   return true;
 }
 
-void PutColumn(Block* b, const std::string& name, Column c) {
-  const int at = b->Find(name);
-  if (at >= 0) {
-    b->columns[static_cast<size_t>(at)] = std::move(c);
-  } else {
-    b->Add(name, std::move(c));
-  }
-}
 
 }  // namespace strata::ml

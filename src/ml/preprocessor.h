@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/block.h"
+#include "ml/exact_quantiles.h"
 #include "ml/fit_partial.h"
 
 namespace strata::ml {
@@ -60,6 +61,11 @@ class Preprocessor {
   const Column* Need(const Block& b, const std::string& name, std::string* error) const;
   // Numeric column `name`'s finite values; an error for a text column or ±inf.
   bool FiniteValues(const Block& b, const std::string& name, std::vector<double>* out, std::string* error) const;
+  // Adds numeric column i's finite values to `partial`: to the column's
+  // quantile search when `search` is given (and not done), else to its
+  // moments. Sizes the partial's vectors for every column.
+  bool AddValues(const Block& b, size_t i, const ExactQuantiles* search, FitPartial* partial,
+                 std::string* error) const;
   // Writes f(x) for every value of numeric column i into its output column
   // (double): nulls stay null, NaN stays NaN; ±inf is an error.
   bool MapColumn(Block* b, size_t i, const std::function<double(double)>& f, std::string* error) const;
@@ -89,7 +95,12 @@ void AddTextFeatures(std::map<std::string, PreprocessorInfo>& r);
 void AddPowerTransformer(std::map<std::string, PreprocessorInfo>& r);
 std::unique_ptr<Preprocessor> MakePreprocessor(const std::string& kind, const json& params, std::string* error);
 
-// Puts `c` in `b` as `name`, replacing a column of that name in place.
-void PutColumn(Block* b, const std::string& name, Column c);
+using data::PutColumn;
+
+// The registry entry of a preprocessor class taking `params`.
+template <class T>
+PreprocessorInfo InfoOf(std::vector<std::string> params) {
+  return PreprocessorInfo{std::move(params), true, [] { return std::make_unique<T>(); }};
+}
 
 }  // namespace strata::ml

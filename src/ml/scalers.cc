@@ -18,11 +18,8 @@ double NonZeroScale(double scale) { return scale < 10 * DBL_EPSILON ? 1.0 : scal
 class MomentScaler : public Preprocessor {
  public:
   bool Accumulate(const Block& b, FitPartial* partial, std::string* error) const override {
-    partial->moments.resize(columns_.size());
-    std::vector<double> values;
     for (size_t i = 0; i < columns_.size(); ++i) {
-      if (!FiniteValues(b, columns_[i], &values, error)) return false;
-      for (double x : values) partial->moments[i].Add(x);
+      if (!AddValues(b, i, nullptr, partial, error)) return false;
     }
     return true;
   }
@@ -163,23 +160,13 @@ class RobustScaler : public Preprocessor {
     return true;
   }
   bool Accumulate(const Block& b, FitPartial* partial, std::string* error) const override {
-    partial->selects.resize(columns_.size());
-    std::vector<double> values;
     for (size_t i = 0; i < columns_.size(); ++i) {
-      if (!FiniteValues(b, columns_[i], &values, error)) return false;
-      if (!search_[i].done()) search_[i].Accumulate(values, &partial->selects[i]);
+      if (!AddValues(b, i, &search_[i], partial, error)) return false;
     }
     return true;
   }
   bool EndRound(const FitPartial& merged, std::string*) override {
-    bool all = true;
-    for (size_t i = 0; i < columns_.size(); ++i) {
-      if (!search_[i].done()) {
-        search_[i].EndRound(i < merged.selects.size() ? merged.selects[i] : std::vector<SelectPartial>());
-      }
-      all = all && search_[i].done();
-    }
-    if (!all) return true;
+    if (!EndRounds(&search_, merged.selects)) return true;
     center_.clear();
     scale_.clear();
     for (const ExactQuantiles& q : search_) {
@@ -200,15 +187,10 @@ class RobustScaler : public Preprocessor {
   }
   json SaveFit() const override {
     if (fitted_) return {{"center", center_}, {"scale", scale_}};
-    json s = json::array();
-    for (const ExactQuantiles& q : search_) s.push_back(q.Save());
-    return {{"search", s}};
+    return SaveSearches(search_);
   }
   bool LoadFit(const json& j, std::string*) override {
-    if (j.contains("search")) {
-      for (size_t i = 0; i < search_.size() && i < j["search"].size(); ++i) search_[i].Load(j["search"][i]);
-      return true;
-    }
+    if (LoadSearches(j, &search_)) return true;
     center_ = j.value("center", std::vector<double>());
     scale_ = j.value("scale", std::vector<double>());
     center_.resize(columns_.size(), 0.0);
@@ -218,7 +200,7 @@ class RobustScaler : public Preprocessor {
 
  private:
   bool with_centering_ = true, with_scaling_ = true;
-  mutable std::vector<ExactQuantiles> search_;
+  std::vector<ExactQuantiles> search_;
   std::vector<double> center_, scale_;
 };
 
@@ -269,21 +251,17 @@ class Normalizer : public Preprocessor {
   std::string norm_ = "l2";
 };
 
-template <class T>
-PreprocessorInfo Info(std::vector<std::string> params) {
-  return PreprocessorInfo{std::move(params), true, [] { return std::make_unique<T>(); }};
-}
 
 
 
 }  // namespace
 
 void AddScalers(std::map<std::string, PreprocessorInfo>& r) {
-  r["standard_scaler"] = Info<StandardScaler>({"with_mean", "with_std"});
-  r["min_max_scaler"] = Info<MinMaxScaler>({"feature_range"});
-  r["max_abs_scaler"] = Info<MaxAbsScaler>({});
-  r["robust_scaler"] = Info<RobustScaler>({"quantile_range", "with_centering", "with_scaling"});
-  r["normalizer"] = Info<Normalizer>({"norm"});
+  r["standard_scaler"] = InfoOf<StandardScaler>({"with_mean", "with_std"});
+  r["min_max_scaler"] = InfoOf<MinMaxScaler>({"feature_range"});
+  r["max_abs_scaler"] = InfoOf<MaxAbsScaler>({});
+  r["robust_scaler"] = InfoOf<RobustScaler>({"quantile_range", "with_centering", "with_scaling"});
+  r["normalizer"] = InfoOf<Normalizer>({"norm"});
 }
 
 }  // namespace strata::ml

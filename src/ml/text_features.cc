@@ -318,17 +318,13 @@ class CountVectorizer : public ListFeatures {
   std::vector<std::string> vocabulary_;
 };
 
-template <class T>
-PreprocessorInfo Info(std::vector<std::string> params) {
-  return PreprocessorInfo{std::move(params), true, [] { return std::make_unique<T>(); }};
-}
 
 }  // namespace
 
 void AddTextFeatures(std::map<std::string, PreprocessorInfo>& r) {
-  r["feature_hasher"] = Info<FeatureHasher>({"n_features", "output_column_name"});
-  r["hashing_vectorizer"] = Info<HashingVectorizer>({"n_features", "norm", "output_column_name"});
-  r["count_vectorizer"] = Info<CountVectorizer>({"max_features", "output_column_name"});
+  r["feature_hasher"] = InfoOf<FeatureHasher>({"n_features", "output_column_name"});
+  r["hashing_vectorizer"] = InfoOf<HashingVectorizer>({"n_features", "norm", "output_column_name"});
+  r["count_vectorizer"] = InfoOf<CountVectorizer>({"max_features", "output_column_name"});
 }
 
 }  // namespace strata::ml

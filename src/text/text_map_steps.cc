@@ -117,14 +117,6 @@ std::unique_ptr<data::Step> MakeTokenize(std::string column, std::shared_ptr<con
                                         std::move(count_column));
 }
 
-void PutColumn(Block* b, const std::string& name, Column c) {
-  const int at = b->Find(name);
-  if (at >= 0) {
-    b->columns[static_cast<size_t>(at)] = std::move(c);
-  } else {
-    b->Add(name, std::move(c));
-  }
-}
 
 Verdicts::Verdicts(bool explain, std::map<std::string, int64_t>* counters)
     : explain_(explain),

@@ -26,8 +26,7 @@ class SubwordModel;
 std::unique_ptr<data::Step> MakeTokenize(std::string column, std::shared_ptr<const SubwordModel> model,
                                          std::string ids_column, std::string count_column);
 
-// Sets column `name` of `block` (replaced if there, else added).
-void PutColumn(data::Block* block, const std::string& name, data::Column column);
+using data::PutColumn;
 
 // A filter's verdicts over a block, row by row: kept (""), or dropped for a
 // reason. Applied: the dropped rows go — or, explaining, every row stays
