@@ -298,6 +298,18 @@ one.to_csv(f"{WORK}/one.csv", index=False)
 rows = run("one_row", [{"standard_scaler": {"columns": ["age", "x"]}}], [f"{WORK}/one.csv"])
 compare("one_row", rows, ["age", "x"], skp.StandardScaler().fit_transform(one[["age", "x"]]))
 
+# NaN written as "nan" in the CSV (a number, not a missing field): ignored in
+# fit and kept through transform, as scikit-learn does.
+nan = train.iloc[:200].copy()
+nan.loc[nan.index[::7], "score"] = np.nan
+nan.to_csv(f"{WORK}/nan.csv", index=False, na_rep="nan")
+for name, step, sk in (("nan_standard", {"standard_scaler": {"columns": ["score", "x"]}}, skp.StandardScaler()),
+                       ("nan_robust", {"robust_scaler": {"columns": ["score", "x"]}}, skp.RobustScaler()),
+                       ("nan_median", {"simple_imputer": {"columns": ["score", "x"], "strategy": "median"}},
+                        SimpleImputer(strategy="median"))):
+    rows = run(name, [step], [f"{WORK}/nan.csv"])
+    compare(name, rows, ["score", "x"], sk.fit_transform(nan[["score", "x"]]))
+
 # Errors: each names the step and the column.
 inf = train.iloc[:10].copy()
 inf.loc[3, "score"] = np.inf
