@@ -6,6 +6,7 @@
 
 #include "ml/exact_quantiles.h"
 #include "ml/preprocessor.h"
+#include "ml/relative_sketch.h"
 
 namespace strata::ml {
 
@@ -156,22 +157,46 @@ class RobustScaler : public Preprocessor {
     with_centering_ = p.value("with_centering", true);
     with_scaling_ = p.value("with_scaling", true);
     // numpy divides the percentiles by 100 the same way.
-    search_.assign(columns_.size(), ExactQuantiles({ExactQuantiles::kMedian, range[0] / 100, range[1] / 100}));
+    quantiles_ = {ExactQuantiles::kMedian, range[0] / 100, range[1] / 100};
+    search_.assign(columns_.size(), ExactQuantiles(quantiles_));
+    approximate_ = p.value("approximate", false);
+    accuracy_ = p.value("relative_accuracy", 0.01);
+    if (!(accuracy_ > 0 && accuracy_ < 1)) {
+      *error = "relative_accuracy must be between 0 and 1 (default 0.01)";
+      return false;
+    }
     return true;
   }
   bool Accumulate(const Block& b, FitPartial* partial, std::string* error) const override {
+    const RelativeSketch sketch(accuracy_);
+    std::vector<double> values;
+    partial->selects.resize(columns_.size());
     for (size_t i = 0; i < columns_.size(); ++i) {
-      if (!AddValues(b, i, &search_[i], partial, error)) return false;
+      if (!approximate_) {
+        if (!AddValues(b, i, &search_[i], partial, error)) return false;
+        continue;
+      }
+      if (!FiniteValues(b, columns_[i], &values, error)) return false;
+      sketch.Add(values, &partial->selects[i]);
     }
     return true;
   }
   bool EndRound(const FitPartial& merged, std::string*) override {
-    if (!EndRounds(&search_, merged.selects)) return true;
+    std::vector<std::vector<double>> results;
+    if (approximate_) {
+      const RelativeSketch sketch(accuracy_);
+      for (size_t i = 0; i < columns_.size(); ++i) {
+        results.push_back(i < merged.selects.size() ? sketch.Quantiles(merged.selects[i], quantiles_)
+                                                    : std::vector<double>(3, NAN));
+      }
+    } else {
+      if (!EndRounds(&search_, merged.selects)) return true;
+      for (const ExactQuantiles& q : search_) results.push_back(q.results());
+    }
     center_.clear();
     scale_.clear();
-    for (const ExactQuantiles& q : search_) {
-      const auto& r = q.results();
-      const bool empty = q.count() == 0;
+    for (const auto& r : results) {
+      const bool empty = std::isnan(r[0]);
       center_.push_back(empty ? 0.0 : r[0]);
       scale_.push_back(empty ? 1.0 : NonZeroScale(r[2] - r[1]));
     }
@@ -200,6 +225,11 @@ class RobustScaler : public Preprocessor {
 
  private:
   bool with_centering_ = true, with_scaling_ = true;
+  // approximate: one pass of a relative-error sketch instead of the exact
+  // search's rounds; each quantile within relative_accuracy of the exact one.
+  bool approximate_ = false;
+  double accuracy_ = 0.01;
+  std::vector<double> quantiles_;
   std::vector<ExactQuantiles> search_;
   std::vector<double> center_, scale_;
 };
@@ -260,7 +290,8 @@ void AddScalers(std::map<std::string, PreprocessorInfo>& r) {
   r["standard_scaler"] = InfoOf<StandardScaler>({"with_mean", "with_std"});
   r["min_max_scaler"] = InfoOf<MinMaxScaler>({"feature_range"});
   r["max_abs_scaler"] = InfoOf<MaxAbsScaler>({});
-  r["robust_scaler"] = InfoOf<RobustScaler>({"quantile_range", "with_centering", "with_scaling"});
+  r["robust_scaler"] = InfoOf<RobustScaler>(
+      {"quantile_range", "with_centering", "with_scaling", "approximate", "relative_accuracy"});
   r["normalizer"] = InfoOf<Normalizer>({"norm"});
 }
 

@@ -10,6 +10,7 @@
 #include "ml/categories.h"
 #include "ml/chain.h"
 #include "ml/exact_quantiles.h"
+#include "ml/relative_sketch.h"
 
 namespace strata::ml {
 namespace {
@@ -84,6 +85,37 @@ TEST(ExactQuantiles, NoValuesGivesNaN) {
   const auto search = Search({ExactQuantiles::kMedian}, {{}, {}}, &rounds);
   EXPECT_EQ(search.count(), 0);
   EXPECT_TRUE(std::isnan(search.results()[0]));
+}
+
+TEST(RelativeSketch, EveryQuantileWithinItsRelativeBound) {
+  std::mt19937_64 rng(11);
+  std::lognormal_distribution<double> income(10, 1);
+  std::normal_distribution<double> normal(0, 3);
+  for (double a : {0.01, 0.001}) {
+    const RelativeSketch sketch(a);
+    std::vector<double> all;
+    std::vector<SelectPartial> merged;
+    for (int part = 0; part < 3; ++part) {  // three parts, merged
+      std::vector<double> values;
+      for (int i = 0; i < 20000; ++i) values.push_back(part == 1 ? normal(rng) : i % 50 == 0 ? 0.0 : income(rng));
+      all.insert(all.end(), values.begin(), values.end());
+      std::vector<SelectPartial> partial;
+      sketch.Add(values, &partial);
+      if (merged.size() < partial.size()) merged.resize(partial.size());
+      for (size_t t = 0; t < partial.size(); ++t) merged[t].Merge(partial[t]);
+    }
+    std::sort(all.begin(), all.end());
+    const std::vector<double> qs = {0.0, 0.01, 0.1, 0.25, 0.3, 0.5, 0.75, 0.99, 1.0};
+    const auto got = sketch.Quantiles(merged, qs);
+    for (size_t k = 0; k < qs.size(); ++k) {
+      const double v = static_cast<double>(all.size() - 1) * qs[k];
+      const double lo = all[static_cast<size_t>(std::floor(v))];
+      const double hi = all[std::min(static_cast<size_t>(std::floor(v)) + 1, all.size() - 1)];
+      const double exact = NumpyPercentile(all, qs[k]);
+      EXPECT_LE(std::fabs(got[k] - exact), a * std::max(std::fabs(lo), std::fabs(hi)) * (1 + 1e-12))
+          << "q " << qs[k] << " a " << a;
+    }
+  }
 }
 
 json Steps(const char* text) { return json::parse(text); }

@@ -175,6 +175,26 @@ for method in ("yeo-johnson", "box-cox"):
     except (OSError, KeyError, IndexError) as e:
         failures.append(f"power_transformer {method}: no lambdas in the fit file ({e})")
 
+# approximate: true: the median and quartiles within 1% of the exact ones
+# (the sketch's bound), in one pass.
+run("robust_approx", [{"robust_scaler": {"columns": ["income", "score"], "approximate": True,
+                                         "fit": {"save": f"{WORK}/robust_approx.json"}}}], train_paths)
+try:
+    with open(f"{WORK}/robust_approx.json") as f:
+        fit = json.load(f)["steps"][0]["fit"]
+    exact = skp.RobustScaler().fit(train[["income", "score"]])
+    for j, col in enumerate(["income", "score"]):
+        values = train[col].dropna()
+        q1, med, q3 = np.percentile(values, [25, 50, 75])
+        # |error of each quantile| <= 1% of it, so the center within 1% of
+        # the median and the scale within 1% of |q1| + |q3|.
+        if abs(fit["center"][j] - exact.center_[j]) > 0.01 * abs(med) + 1e-12:
+            failures.append(f"robust approximate: center of {col} {fit['center'][j]} vs {exact.center_[j]}")
+        if abs(fit["scale"][j] - exact.scale_[j]) > 0.01 * (abs(q1) + abs(q3)) + 1e-12:
+            failures.append(f"robust approximate: scale of {col} {fit['scale'][j]} vs {exact.scale_[j]}")
+except (OSError, KeyError, IndexError) as e:
+    failures.append(f"robust approximate: no fit file ({e})")
+
 # Text imputation: the most frequent city (ties: the smallest), or a constant.
 for strategy, kw in (("most_frequent", {}), ("constant", {"fill_value": "none"})):
     rows = run(f"impute_text_{strategy}", [{"simple_imputer": {"columns": ["city"], "strategy": strategy, **kw}}],
