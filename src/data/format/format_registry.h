@@ -32,6 +32,8 @@ class SourceFormat {
                       std::vector<BadRecord>* bad, int64_t* bytes) const = 0;
   // About how many bytes the source holds, without reading it (0: unknown).
   virtual int64_t EstimateBytes(const SourceSpec& src) const { return 0; }
+  // Fields of its own a read: mapping may give (strings, in SourceSpec::options).
+  virtual std::vector<std::string> option_names() const { return {}; }
 };
 
 // Writing: one part file from one block.

@@ -39,17 +39,28 @@ bool SourceFromJson(const json& j, const std::string& where, SourceSpec* out, st
     *error = where + " must be a mapping with format and paths";
     return false;
   }
-  for (auto it = j.begin(); it != j.end(); ++it) {
-    if (kKeys.count(it.key()) == 0) {
-      *error = where + ": unknown field '" + it.key() +
-               "' (format, paths, header, on_bad_record, quarantine_path, schema, n, items)";
-      return false;
-    }
-  }
   out->format = j.value("format", "");
-  if (FindSourceFormat(out->format) == nullptr) {
+  const SourceFormat* format = FindSourceFormat(out->format);
+  if (format == nullptr) {
     *error = where + ": format must be " + ReadableFormatNames() + ", not '" + out->format + "'";
     return false;
+  }
+  const std::vector<std::string> own = format->option_names();
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (std::find(own.begin(), own.end(), it.key()) != own.end()) {
+      if (!it.value().is_string()) {
+        *error = where + ": " + it.key() + " must be text";
+        return false;
+      }
+      out->options[it.key()] = it.value().get<std::string>();
+      continue;
+    }
+    if (kKeys.count(it.key()) == 0 && it.key() != "path") {
+      std::string known = "format, paths (or path), header, on_bad_record, quarantine_path, schema, n, items";
+      for (const std::string& o : own) known += ", " + o;
+      *error = where + ": unknown field '" + it.key() + "' (" + known + ")";
+      return false;
+    }
   }
   if (out->format == "range") {
     if (!j.contains("n") || !j["n"].is_number_integer() || j["n"].get<int64_t>() < 0) {
@@ -73,12 +84,13 @@ bool SourceFromJson(const json& j, const std::string& where, SourceSpec* out, st
     out->items = j["items"].dump();
     return true;
   }
-  if (!j.contains("paths")) {
-    *error = where + " needs paths";
+  if (j.contains("path") == j.contains("paths")) {
+    *error = where + (j.contains("path") ? " takes path or paths, not both" : " needs paths (or path)");
     return false;
   }
-  out->paths = j["paths"].is_string() ? std::vector<std::string>{j["paths"].get<std::string>()}
-                                      : j["paths"].get<std::vector<std::string>>();
+  const json& paths = j.contains("path") ? j["path"] : j["paths"];
+  out->paths = paths.is_string() ? std::vector<std::string>{paths.get<std::string>()}
+                                 : paths.get<std::vector<std::string>>();
   out->header = j.value("header", true);
   const std::string policy = j.value("on_bad_record", "fail");
   if (policy == "fail") {

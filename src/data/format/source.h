@@ -35,6 +35,7 @@ struct SourceSpec {
   BadRecordPolicy on_bad_record = BadRecordPolicy::kFail;
   std::string quarantine_path;         // Default: beside the output
   std::map<std::string, std::string> schema;  // column -> int64|double|bool|string|timestamp
+  std::map<std::string, std::string> options;  // a format's own fields (common_voice: tsv)
 };
 
 // A type a source's `schema` may give a column, by the name TypeName() shows.
