@@ -74,9 +74,12 @@ void ConsoleReporter::OnFinish(const RunReport& r) {
     }
   }
   const std::string bad_how = r.bad_policy == "quarantine" ? "quarantined to " + r.quarantine_path : r.bad_policy;
-  std::fprintf(stderr, "\nread %s rows (%.1f MB) from %s; %s bad (%s); wrote %s rows to %s in %d part(s); %.2f s\n",
+  // Records steps rejected (clips that do not decode) went the same way.
+  const std::string rejected =
+      r.rows_rejected > 0 ? ", " + Thousands(r.rows_rejected) + " rejected by steps" : std::string();
+  std::fprintf(stderr, "\nread %s rows (%.1f MB) from %s; %s bad%s (%s); wrote %s rows to %s in %d part(s); %.2f s\n",
                Thousands(r.rows_read).c_str(), static_cast<double>(r.bytes_read) / 1e6, r.source.c_str(),
-               Thousands(r.rows_bad).c_str(), bad_how.c_str(), Thousands(r.rows_written).c_str(),
+               Thousands(r.rows_bad).c_str(), rejected.c_str(), bad_how.c_str(), Thousands(r.rows_written).c_str(),
                r.write_path.c_str(), r.parts_written, r.seconds);
 }
 

@@ -58,8 +58,9 @@ struct MapResult {
   int64_t rows_written = 0;  // by the task itself (map-only pipelines)
   std::vector<strata::ObjectRef<Block>> parts;  // shuffled: one object per part
   Block sample;                                 // sorted later: key samples
+  int64_t step_bad = 0;                         // of `bad`, rejected by steps (not by the reader)
   std::string error;
-  STRATA_STRUCT(block, rows_read, rows_out, counters, bad, bytes, rows_written, parts, sample, error);
+  STRATA_STRUCT(block, rows_read, rows_out, counters, bad, bytes, rows_written, parts, sample, step_bad, error);
 };
 
 // `sides`: the right sides of the joins among `ops`, in order (broadcast:
@@ -88,6 +89,9 @@ MapResult RunMapTask(const MapTask& task, const std::vector<Block>& sides) {
     }
     r.rows_out.push_back(r.block.num_rows);
     r.counters.push_back(step->Counters());
+    std::vector<BadRecord> rejected = step->TakeBadRecords();
+    r.step_bad += static_cast<int64_t>(rejected.size());
+    r.bad.insert(r.bad.end(), rejected.begin(), rejected.end());
   }
   if (!task.partial_groupby.empty() && !PartialGroupBy(task.partial_groupby, &r.block, &r.error)) return r;
   if (task.next.active() && (r.bad.empty() || !task.fail_on_bad)) {
@@ -331,6 +335,7 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* 
   std::error_code ec;
   std::filesystem::remove_all(spec.write.path, ec);
   std::vector<BadRecord> bad;
+  int64_t step_bad = 0;  // of `bad`: rows a step rejected (counted in its drops, not in the reads)
   std::vector<int64_t> rows_after(local, 0);
   std::vector<std::map<std::string, int64_t>> counters(local);
   int64_t written = 0;
@@ -346,6 +351,7 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* 
     for (size_t i = 0; i < local && i < part.rows_out.size(); ++i) rows_after[i] += part.rows_out[i];
     for (size_t i = 0; i < local && i < part.counters.size(); ++i) AddCounters(part.counters[i], &counters[i]);
     bad.insert(bad.end(), part.bad.begin(), part.bad.end());
+    step_bad += part.step_bad;
     if (!part.bad.empty() && policy == BadRecordPolicy::kFail) return true;  // reported below, in file order
     if (map_only) {
       written += part.rows_written;
@@ -390,7 +396,9 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* 
   });
   if (!bad.empty() && policy == BadRecordPolicy::kFail) {
     std::filesystem::remove_all(spec.write.path, ec);
-    return fail(bad[0].file + ":" + std::to_string(bad[0].line) + ": bad record: " + bad[0].reason +
+    // Line 0: a record a step rejected as a whole file (an audio clip).
+    const std::string where = bad[0].file + (bad[0].line > 0 ? ":" + std::to_string(bad[0].line) : "");
+    return fail(where + ": bad record: " + bad[0].reason +
                 " (on_bad_record: skip or quarantine lets the run go on)");
   }
   std::string quarantine = spec.read.quarantine_path;
@@ -538,8 +546,9 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* 
   }
   // The output directory exists even when no row reached it.
   if (!collect) std::filesystem::create_directories(spec.write.path, ec);
-  report->rows_read = src.rows_read + static_cast<int64_t>(bad.size());
-  report->rows_bad = static_cast<int64_t>(bad.size());
+  report->rows_bad = static_cast<int64_t>(bad.size()) - step_bad;
+  report->rows_rejected = step_bad;
+  report->rows_read = src.rows_read + report->rows_bad;
   report->bytes_read = src.bytes;
   report->bad_policy = BadRecordPolicyName(policy);
   if (policy == BadRecordPolicy::kQuarantine) report->quarantine_path = quarantine;

@@ -38,6 +38,7 @@ struct RunReport {
   std::string source;  // "trips.csv", "3 paths", "range(1000)", ...
   int64_t rows_read = 0;  // bad ones included
   int64_t rows_bad = 0;
+  int64_t rows_rejected = 0;  // bad records found by steps (a clip that does not decode), in their drops
   int64_t bytes_read = 0;
   std::string bad_policy;       // fail, skip, quarantine
   std::string quarantine_path;  // when quarantined

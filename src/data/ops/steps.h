@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/block.h"
+#include "data/format/csv.h"  // BadRecord
 
 namespace strata::data {
 
@@ -67,6 +68,10 @@ class Step {
   // What the step counted so far, by name (a filter: rows dropped per rule);
   // the run adds these up over every task and reports them.
   virtual std::map<std::string, int64_t> Counters() const { return {}; }
+  // Rows this step rejected as bad records since the last call (a clip that
+  // does not decode): they go where the read's bad records go (fail,
+  // skip, quarantine). Collected from steps of the map stage.
+  virtual std::vector<BadRecord> TakeBadRecords() { return {}; }
   // Parameters to hand the tasks instead of the pipeline's: a step that read
   // a file on the driver (a saved fit) sends what it read, so the file need
   // not exist on every node. nullopt: the pipeline's.
