@@ -3,6 +3,7 @@
 
 #include "data/ops/operators.h"
 #include "data/exec/pipeline.h"
+#include "data/format/format_registry.h"
 #include "data/ops/steps.h"
 
 namespace strata::data {
@@ -125,10 +126,17 @@ static bool LoadPipelineOrThrow(const std::string& path, PipelineSpec* spec, std
       return false;
     }
     const json w = YamlToJson(root["write"]);
+    const SinkFormat* sink = FindSinkFormat(w.value("format", "jsonl"));
+    const std::vector<std::string> own = sink != nullptr ? sink->option_names() : std::vector<std::string>();
     for (auto it = w.begin(); it != w.end(); ++it) {
+      if (std::find(own.begin(), own.end(), it.key()) != own.end()) {
+        spec->write.options[it.key()] = it.value().is_string() ? it.value().get<std::string>() : it.value().dump();
+        continue;
+      }
       if (it.key() != "format" && it.key() != "path" && it.key() != "partition_by" && it.key() != "compression") {
-        *error = at(root["write"]) + "write: unknown field '" + it.key() +
-                 "' (format, path, partition_by, compression)";
+        std::string known = "format, path, partition_by, compression";
+        for (const std::string& o : own) known += ", " + o;
+        *error = at(root["write"]) + "write: unknown field '" + it.key() + "' (" + known + ")";
         return false;
       }
     }

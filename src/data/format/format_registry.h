@@ -42,6 +42,8 @@ class SinkFormat {
   virtual ~SinkFormat() = default;
   virtual std::string extension() const = 0;  // of part files, without the dot
   virtual bool Encode(const Block& b, const WriteSpec& w, std::string* bytes, std::string* error) const = 0;
+  // Fields of its own a write: mapping may give (strings, in WriteSpec::options).
+  virtual std::vector<std::string> option_names() const { return {}; }
 };
 
 struct FormatEntry {

@@ -3,6 +3,7 @@
 // (<path>/<column>=<value>/part-….ext) when partitioned.
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "data/block.h"
@@ -16,7 +17,8 @@ struct WriteSpec {
   // parquet: its pages' codec (snappy, zstd, gzip, none); text formats:
   // the whole file's (zstd, gzip, none; "snappy", the default, means none).
   std::string compression = "snappy";
-  STRATA_STRUCT(format, path, partition_by, compression);
+  std::map<std::string, std::string> options;  // a format's own fields (nemo_manifest: audio_dir)
+  STRATA_STRUCT(format, path, partition_by, compression, options);
 };
 
 // Checks format and compression; an error names what is wrong.

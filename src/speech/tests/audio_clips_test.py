@@ -9,7 +9,8 @@ silence around them (WAV written here, encoded to MP3 by Debian's lame):
 ID3v2 tag — and broken ones: missing, empty, cut in half, random bytes, and
 one of 0.05 s. Runs read -> decode_audio -> trim_silence and checks each
 kept clip's trimmed duration against the burst's (±10 ms), its sample rate,
-and that every broken clip is in the quarantine with its reason.
+and that every broken clip is in the quarantine with its reason; then
+writes a NeMo manifest and checks its lines and WAV files.
 """
 import json
 import math
@@ -115,6 +116,30 @@ for name, why in bad.items():
         failures.append(f"{name}: quarantine says {quarantined.get(name)!r}, expected {why!r}")
 if "0 bad, 5 rejected by steps" not in p.stderr or "bad_clip" not in p.stderr:
     failures.append("the summary does not count the bad clips under decode_audio:\n" + p.stderr[-800:])
+# The NeMo manifest: a WAV per kept clip, named after it, and a line each.
+spec["steps"] = spec["steps"][:2] + [{"normalize_transcript": {"output": "text"}}]
+spec["write"] = {"format": "nemo_manifest", "path": f"{WORK}/manifest", "audio_dir": f"{WORK}/audio"}
+with open(f"{WORK}/manifest.yaml", "w") as f:
+    json.dump(spec, f)
+m = subprocess.run([STRATA, "run", f"{WORK}/manifest.yaml"], capture_output=True, text=True)
+if m.returncode != 0:
+    failures.append("manifest run failed: " + m.stderr[-800:])
+else:
+    lines = [json.loads(l) for fn in sorted(os.listdir(f"{WORK}/manifest")) for l in open(f"{WORK}/manifest/{fn}")]
+    if sorted(os.path.basename(l["audio_filepath"]) for l in lines) != sorted(n + ".wav" for n in good):
+        failures.append(f"manifest: {[l['audio_filepath'] for l in lines]}")
+    for l in lines:
+        name = os.path.basename(l["audio_filepath"])[:-4]
+        with wave.open(l["audio_filepath"]) as w:
+            seconds = w.getnframes() / w.getframerate()
+            if w.getframerate() != 16000 or w.getnchannels() != 1 or w.getsampwidth() != 2:
+                failures.append(f"{name}.wav: {w.getframerate()} Hz, {w.getnchannels()} channels")
+        if abs(seconds - l["duration"]) > 1e-9 or abs(l["duration"] - good[name][3]) > 0.02 + 1e-9:
+            failures.append(f"{name}: manifest duration {l['duration']}, WAV {seconds}")
+        want_text = f"sentence {name.rsplit('_', 1)[1]}"
+        if l["text"] != want_text or l["client_id"] != "c" + name.rsplit("_", 1)[1] or l["up_votes"] != 2:
+            failures.append(f"{name}: manifest line {l}")
+
 if failures:
     print("\n".join(failures))
     print(p.stderr[-1500:])
