@@ -20,6 +20,7 @@ demo: build
 	$(BUILD)/examples/quickstart/quickstart
 	examples/llm_text/run.sh $(BUILD)
 	examples/ml_features/run.sh $(BUILD)
+	examples/common_voice/run.sh $(BUILD)
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j 2 --timeout 300
