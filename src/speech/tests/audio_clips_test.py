@@ -8,7 +8,8 @@ silence around them (WAV written here, encoded to MP3 by Debian's lame):
 48 kHz mono, 44.1 kHz stereo with one silent channel, 32 kHz, one with an
 ID3v2 tag — and broken ones: missing, empty, cut in half, random bytes, and
 one of 0.05 s. Runs read -> decode_audio -> trim_silence and checks each
-kept clip's trimmed duration against the burst's (±10 ms), its sample rate,
+kept clip's trimmed duration against the burst's (one 20 ms window) and
+against sox's `silence` on the same file (two windows), its sample rate,
 and that every broken clip is in the quarantine with its reason; then
 writes a NeMo manifest and checks its lines and WAV files.
 """
@@ -116,6 +117,18 @@ for name, why in bad.items():
         failures.append(f"{name}: quarantine says {quarantined.get(name)!r}, expected {why!r}")
 if "0 bad, 5 rejected by steps" not in p.stderr or "bad_clip" not in p.stderr:
     failures.append("the summary does not count the bad clips under decode_audio:\n" + p.stderr[-800:])
+# The same clips through sox (decode, 16 kHz mono, `silence` at -40 dB both
+# ends): sox trims where 20 ms stay above the threshold, sample by sample,
+# not by RMS windows, so the two agree to two windows.
+for name in good:
+    wav = f"{WORK}/{name}.sox.wav"
+    subprocess.run(["sox", f"{CLIPS}/{name}.mp3", "-r", "16000", "-c", "1", wav, "silence", "1", "0.02", "-40d",
+                    "reverse", "silence", "1", "0.02", "-40d", "reverse"], check=True)
+    with wave.open(wav) as w:
+        sox_seconds = w.getnframes() / w.getframerate()
+    if name in rows and abs(rows[name]["duration"] - sox_seconds) > 0.04:
+        failures.append(f"{name}: trimmed to {rows[name]['duration']} s, sox to {sox_seconds:.4f} s")
+
 # The NeMo manifest: a WAV per kept clip, named after it, and a line each.
 spec["steps"] = spec["steps"][:2] + [{"normalize_transcript": {"output": "text"}}]
 spec["write"] = {"format": "nemo_manifest", "path": f"{WORK}/manifest", "audio_dir": f"{WORK}/audio"}
