@@ -32,6 +32,7 @@ bench: build
 	bench/multinode_spread.sh $(BUILD)
 	bench/text/run_text.sh $(BUILD) 200
 	bench/ml/run_ml.sh $(BUILD) 10000000
+	bench/speech/run_speech.sh $(BUILD) 2000
 
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
