@@ -1,6 +1,8 @@
 #include "ml/fit_partial.h"
 
 #include <algorithm>
+#include <cfloat>
+#include <cmath>
 
 namespace strata::ml {
 
@@ -18,6 +20,12 @@ void Moments::Merge(const Moments& o) {
   sum += o.sum;
   min = std::min(min, o.min);
   max = std::max(max, o.max);
+}
+
+double Moments::StandardScale() const {
+  const double var = variance(), count = static_cast<double>(n);
+  const double bound = count * DBL_EPSILON * var + (count * mean * DBL_EPSILON) * (count * mean * DBL_EPSILON);
+  return var <= bound ? 1.0 : std::sqrt(var);
 }
 
 void ValueCounts::Merge(const ValueCounts& o) {

@@ -34,6 +34,10 @@ struct Moments {
   void Merge(const Moments& o);
   // Population variance (scikit-learn's StandardScaler, ddof 0).
   double variance() const { return n > 0 ? m2 / static_cast<double>(n) : 0.0; }
+  // scikit-learn's StandardScaler scale: the standard deviation, or 1 for a
+  // column its _is_constant_feature calls constant (variance within the
+  // error bound of a two-pass computation).
+  double StandardScale() const;
   STRATA_STRUCT(n, mean, m2, min, max, sum);
 };
 

@@ -246,10 +246,8 @@ class PowerTransformer : public Preprocessor {
     scale_.clear();
     for (size_t i = 0; i < columns_.size(); ++i) {
       const Moments m = i < merged.moments.size() ? merged.moments[i] : Moments();
-      const double var = m.variance(), n = static_cast<double>(m.n);
-      const bool constant = var <= n * DBL_EPSILON * var + (n * m.mean * DBL_EPSILON) * (n * m.mean * DBL_EPSILON);
       mean_.push_back(m.mean);
-      scale_.push_back(constant ? 1.0 : std::sqrt(var));
+      scale_.push_back(m.StandardScale());
     }
     fitted_ = true;
     return true;

@@ -106,6 +106,12 @@ bool Preprocessor::Load(const json& j, std::string* error) {
   return true;
 }
 
+std::vector<double> Preprocessor::PerColumn(const json& fit, const char* key, double fill) const {
+  std::vector<double> v = fit.value(key, std::vector<double>());
+  v.resize(columns_.size(), fill);
+  return v;
+}
+
 const Column* Preprocessor::Need(const Block& b, const std::string& name, std::string* error) const {
   const Column* c = b.Get(name);
   if (c != nullptr) return c;

@@ -55,6 +55,9 @@ class Preprocessor {
   virtual bool Configure(const json& params, std::string* error) { return true; }
   virtual json SaveFit() const { return json::object(); }
   virtual bool LoadFit(const json& j, std::string* error) { return true; }
+  // A fitted vector saved under `key`, one value per column (`fill` where
+  // the file has fewer).
+  std::vector<double> PerColumn(const json& fit, const char* key, double fill) const;
   // Errors name the step: "standard_scaler: ...".
   std::string Fail(const std::string& what) const { return kind_ + ": " + what; }
   // The column `name` of `b`, or an error naming what the block has.

@@ -47,12 +47,8 @@ class StandardScaler : public MomentScaler {
     mean_.clear();
     scale_.clear();
     for (const Moments& c : m) {
-      const double var = c.variance(), n = static_cast<double>(c.n);
-      // scikit-learn's _is_constant_feature: within the error bound of a
-      // two-pass variance, the column is constant and keeps scale 1.
-      const bool constant = var <= n * DBL_EPSILON * var + (n * c.mean * DBL_EPSILON) * (n * c.mean * DBL_EPSILON);
       mean_.push_back(c.mean);
-      scale_.push_back(constant ? 1.0 : std::sqrt(var));
+      scale_.push_back(c.StandardScale());
     }
   }
   bool Transform(Block* b, std::string* error) const override {
@@ -64,10 +60,8 @@ class StandardScaler : public MomentScaler {
   }
   json SaveFit() const override { return {{"mean", mean_}, {"scale", scale_}}; }
   bool LoadFit(const json& j, std::string*) override {
-    mean_ = j.value("mean", std::vector<double>());
-    scale_ = j.value("scale", std::vector<double>());
-    mean_.resize(columns_.size(), 0.0);
-    scale_.resize(columns_.size(), 1.0);
+    mean_ = PerColumn(j, "mean", 0.0);
+    scale_ = PerColumn(j, "scale", 1.0);
     return true;
   }
 
@@ -107,10 +101,8 @@ class MinMaxScaler : public MomentScaler {
   }
   json SaveFit() const override { return {{"scale", scale_}, {"min", min_}}; }
   bool LoadFit(const json& j, std::string*) override {
-    scale_ = j.value("scale", std::vector<double>());
-    min_ = j.value("min", std::vector<double>());
-    scale_.resize(columns_.size(), 1.0);
-    min_.resize(columns_.size(), 0.0);
+    scale_ = PerColumn(j, "scale", 1.0);
+    min_ = PerColumn(j, "min", 0.0);
     return true;
   }
 
@@ -136,8 +128,7 @@ class MaxAbsScaler : public MomentScaler {
   }
   json SaveFit() const override { return {{"scale", scale_}}; }
   bool LoadFit(const json& j, std::string*) override {
-    scale_ = j.value("scale", std::vector<double>());
-    scale_.resize(columns_.size(), 1.0);
+    scale_ = PerColumn(j, "scale", 1.0);
     return true;
   }
 
@@ -216,10 +207,8 @@ class RobustScaler : public Preprocessor {
   }
   bool LoadFit(const json& j, std::string*) override {
     if (LoadSearches(j, &search_)) return true;
-    center_ = j.value("center", std::vector<double>());
-    scale_ = j.value("scale", std::vector<double>());
-    center_.resize(columns_.size(), 0.0);
-    scale_.resize(columns_.size(), 1.0);
+    center_ = PerColumn(j, "center", 0.0);
+    scale_ = PerColumn(j, "scale", 1.0);
     return true;
   }
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <optional>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -252,7 +253,7 @@ PlanInputs PlanInputsFor(const RunOptions& options) {
   return in;
 }
 
-int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* report) {
+int RunPipeline(const PipelineSpec& given, const RunOptions& options, RunReport* report) {
   const auto start = std::chrono::steady_clock::now();
   std::string error;
   RunReport local_report;
@@ -266,20 +267,20 @@ int RunPipeline(const PipelineSpec& spec, const RunOptions& options, RunReport* 
   // The row-local prefix runs in the tasks, and a group-by right after it
   // runs there partially.
   std::vector<std::unique_ptr<Step>> steps;
-  for (const auto& [op, params] : spec.steps) {
+  for (const auto& [op, params] : given.steps) {
     steps.push_back(MakeStep(op, params, &error));
     if (!steps.back()) return fail(error);
   }
-  // Steps that read files here hand their contents to the tasks instead.
-  PipelineSpec shipped = spec;
-  bool reshipped = false;
+  // Steps that read files here hand their contents to the tasks instead:
+  // from here on, the spec is the one the tasks get.
+  std::optional<PipelineSpec> shipped;
   for (size_t i = 0; i < steps.size(); ++i) {
     if (auto params = steps[i]->ShippedParams()) {
-      shipped.steps[i].second = std::move(*params);
-      reshipped = true;
+      if (!shipped) shipped = given;
+      shipped->steps[i].second = std::move(*params);
     }
   }
-  if (reshipped) return RunPipeline(shipped, options, report);
+  const PipelineSpec& spec = shipped ? *shipped : given;
   const bool collect = options.collect != nullptr;
   PhysicalPlan physical;
   if (!PlanPipeline(spec, steps, PlanInputsFor(options), &physical, &error)) return fail(error);
