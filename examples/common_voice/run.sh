@@ -20,4 +20,4 @@ fi
 rm -rf "$work/out"
 sed "s|RELEASE|$work/cv-corpus-example/en|; s|OUT|$work/out|g" "$here/pipeline.yaml" > "$work/pipeline.yaml"
 "$build/src/cli/strata" run "$work/pipeline.yaml"
-echo "common_voice: manifest in $work/out/manifest, audio in $work/out/audio, broken clips in $work/out/manifest.quarantine.jsonl" >&2
+echo "common_voice: manifest $work/out/manifest/manifest.json, audio (WAV + log-mel .npy) in $work/out/audio, broken clips in $work/out/manifest.quarantine.jsonl" >&2

@@ -17,6 +17,7 @@
 #include "data/ops/operators.h"  // GroupBy, complete, for Step
 #include "data/ops/steps.h"
 #include "speech/audio_codec.h"
+#include "speech/audio_column.h"
 
 namespace strata::speech {
 
@@ -26,17 +27,6 @@ using data::Block;
 using data::Column;
 using data::Type;
 using json = nlohmann::ordered_json;
-
-std::vector<float> SamplesOf(const Column& c, int64_t r) {
-  const std::string_view bytes = c.Str(r);
-  std::vector<float> out(bytes.size() / sizeof(float));
-  std::memcpy(out.data(), bytes.data(), out.size() * sizeof(float));
-  return out;
-}
-
-void AppendSamples(const std::vector<float>& s, Column* c) {
-  c->AppendString(std::string_view(reinterpret_cast<const char*>(s.data()), s.size() * sizeof(float)));
-}
 
 class DecodeAudioStep : public data::Step {
  public:

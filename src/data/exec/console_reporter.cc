@@ -81,6 +81,7 @@ void ConsoleReporter::OnFinish(const RunReport& r) {
                Thousands(r.rows_read).c_str(), static_cast<double>(r.bytes_read) / 1e6, r.source.c_str(),
                Thousands(r.rows_bad).c_str(), rejected.c_str(), bad_how.c_str(), Thousands(r.rows_written).c_str(),
                r.write_path.c_str(), r.parts_written, r.seconds);
+  if (!r.write_note.empty()) std::fprintf(stderr, "%s\n", r.write_note.c_str());
 }
 
 }  // namespace strata::data

@@ -17,6 +17,7 @@
 
 #include "common/status.h"
 #include "data/format/csv.h"
+#include "data/format/format_registry.h"
 #include "data/exec/run_events.h"
 #include "data/ops/operators.h"
 #include "data/exec/multi_pass.h"
@@ -546,7 +547,11 @@ int RunPipeline(const PipelineSpec& given, const RunOptions& options, RunReport*
     }
   }
   // The output directory exists even when no row reached it.
-  if (!collect) std::filesystem::create_directories(spec.write.path, ec);
+  if (!collect) {
+    std::filesystem::create_directories(spec.write.path, ec);
+    const SinkFormat* sink = FindSinkFormat(spec.write.format);
+    if (sink != nullptr && !sink->Finish(spec.write, &report->write_note, &error)) return fail(error);
+  }
   report->rows_bad = static_cast<int64_t>(bad.size()) - step_bad;
   report->rows_rejected = step_bad;
   report->rows_read = src.rows_read + report->rows_bad;

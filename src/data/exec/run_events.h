@@ -46,6 +46,7 @@ struct RunReport {
   int64_t rows_written = 0;
   int parts_written = 0;
   std::string write_path;  // empty when collected
+  std::string write_note;  // what the sink adds to the summary ("kept 1.2 h of audio ...")
   double seconds = 0;
 };
 

@@ -44,6 +44,11 @@ class SinkFormat {
   virtual bool Encode(const Block& b, const WriteSpec& w, std::string* bytes, std::string* error) const = 0;
   // Fields of its own a write: mapping may give (strings, in WriteSpec::options).
   virtual std::vector<std::string> option_names() const { return {}; }
+  // Called once on the driver after every part is written (parts of a
+  // cluster's run are in w.path on a shared file system): a format that
+  // wants one file merges its parts here. `note` (may stay empty) is a line
+  // for the run summary.
+  virtual bool Finish(const WriteSpec& w, std::string* note, std::string* error) const { return true; }
 };
 
 struct FormatEntry {

@@ -108,12 +108,12 @@ TEST(WriteOutput, TextFormatsCompressWholeFilesWhenAsked) {
   const std::string dir = testing::TempDir() + "/strata_write_compressed";
   std::filesystem::remove_all(dir);
   std::string error;
-  WriteSpec plain{"jsonl", dir + "/plain", "", "none"};
+  WriteSpec plain{"jsonl", dir + "/plain", "", "none", {}};
   ASSERT_TRUE(WriteOutput(b, plain, 0, &error)) << error;
   const std::string expected = Slurp(dir + "/plain/part-00000.jsonl");
   EXPECT_EQ(expected, "{\"s\":\"x\"}\n{\"s\":\"y\"}\n");
   for (const char* codec : {"zstd", "gzip"}) {
-    WriteSpec packed{"jsonl", dir + "/" + codec, "", codec};
+    WriteSpec packed{"jsonl", dir + "/" + codec, "", codec, {}};
     ASSERT_TRUE(CheckWriteSpec(packed, &error)) << error;
     ASSERT_TRUE(WriteOutput(b, packed, 0, &error)) << error;
     const std::string path = dir + "/" + codec + "/part-00000.jsonl" + (std::string(codec) == "zstd" ? ".zst" : ".gz");
@@ -122,7 +122,7 @@ TEST(WriteOutput, TextFormatsCompressWholeFilesWhenAsked) {
         << error;
     EXPECT_EQ(back, expected) << codec;
   }
-  WriteSpec bad{"jsonl", dir + "/bad", "", "lz4"};
+  WriteSpec bad{"jsonl", dir + "/bad", "", "lz4", {}};
   EXPECT_FALSE(CheckWriteSpec(bad, &error));
   EXPECT_NE(error.find("zstd, gzip or none"), std::string::npos) << error;
 }

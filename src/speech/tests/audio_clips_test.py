@@ -11,7 +11,10 @@ one of 0.05 s. Runs read -> decode_audio -> trim_silence and checks each
 kept clip's trimmed duration against the burst's (one 20 ms window) and
 against sox's `silence` on the same file (two windows), its sample rate,
 and that every broken clip is in the quarantine with its reason; then
-writes a NeMo manifest and checks its lines and WAV files.
+writes a NeMo manifest and checks its lines and WAV files (one manifest.json,
+the hours line of the summary); then FLAC output (sox decodes it to the same
+samples as the WAV) with log-mel features (.npy, shape and values against a
+NumPy computation of the same definition on the written samples).
 """
 import json
 import math
@@ -138,7 +141,12 @@ m = subprocess.run([STRATA, "run", f"{WORK}/manifest.yaml"], capture_output=True
 if m.returncode != 0:
     failures.append("manifest run failed: " + m.stderr[-800:])
 else:
-    lines = [json.loads(l) for fn in sorted(os.listdir(f"{WORK}/manifest")) for l in open(f"{WORK}/manifest/{fn}")]
+    if os.listdir(f"{WORK}/manifest") != ["manifest.json"]:
+        failures.append(f"manifest directory holds {os.listdir(f'{WORK}/manifest')}, not one manifest.json")
+    lines = [json.loads(l) for l in open(f"{WORK}/manifest/manifest.json")]
+    hours = sum(l["duration"] for l in lines) / 3600
+    if f"kept {hours:.2f} hours of audio in {len(good)} clips" not in m.stderr:
+        failures.append("no hours-kept line in the summary: " + m.stderr[-400:])
     if sorted(os.path.basename(l["audio_filepath"]) for l in lines) != sorted(n + ".wav" for n in good):
         failures.append(f"manifest: {[l['audio_filepath'] for l in lines]}")
     for l in lines:
@@ -152,6 +160,67 @@ else:
         want_text = f"sentence {name.rsplit('_', 1)[1]}"
         if l["text"] != want_text or l["client_id"] != "c" + name.rsplit("_", 1)[1] or l["up_votes"] != 2:
             failures.append(f"{name}: manifest line {l}")
+
+# FLAC (lossless: the same 16-bit samples as the WAV) and log-mel features.
+import numpy as np
+
+
+def slaney_mel(hz):
+    hz = np.asarray(hz, dtype=np.float64)
+    return np.where(hz < 1000, hz * 3 / 200, 15 + np.log(np.maximum(hz, 1e-9) / 1000) / (np.log(6.4) / 27))
+
+
+def slaney_hz(mel):
+    return np.where(mel < 15, mel * 200 / 3, 1000 * np.exp((np.log(6.4) / 27) * (mel - 15)))
+
+
+def log_mel(x, rate=16000, bands=80, n_fft=512, win=400, hop=160):
+    window = np.zeros(n_fft)
+    window[(n_fft - win) // 2:(n_fft - win) // 2 + win] = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(win) / win)
+    padded = np.concatenate([np.zeros(n_fft // 2), x, np.zeros(n_fft)])
+    frames = 1 + len(x) // hop
+    spec = np.array([np.abs(np.fft.rfft(padded[t * hop:t * hop + n_fft] * window)) ** 2 for t in range(frames)])
+    edges = slaney_hz(np.linspace(0, slaney_mel(rate / 2), bands + 2))
+    f = np.arange(n_fft // 2 + 1) * rate / n_fft
+    fb = np.array([np.maximum(0, np.minimum((f - edges[m]) / (edges[m + 1] - edges[m]),
+                                            (edges[m + 2] - f) / (edges[m + 2] - edges[m + 1]))) * 2 / (edges[m + 2] - edges[m])
+                   for m in range(bands)])
+    return np.log(spec @ fb.T + 2.0 ** -24)
+
+
+spec["steps"] = spec["steps"][:2] + [{"log_mel": {}}, {"normalize_transcript": {"output": "text"}}]
+spec["write"] = {"format": "nemo_manifest", "path": f"{WORK}/flac_manifest", "audio_dir": f"{WORK}/flac",
+                 "audio_format": "flac"}
+with open(f"{WORK}/flac.yaml", "w") as f:
+    json.dump(spec, f)
+fl = subprocess.run([STRATA, "run", f"{WORK}/flac.yaml"], capture_output=True, text=True)
+if fl.returncode != 0:
+    failures.append("flac run failed: " + fl.stderr[-800:])
+elif m.returncode == 0:
+    wavs = {os.path.basename(l["audio_filepath"])[:-4]: l["audio_filepath"] for l in lines}
+    for l in (json.loads(x) for x in open(f"{WORK}/flac_manifest/manifest.json")):
+        name = os.path.basename(l["audio_filepath"])[:-5]
+        back = f"{WORK}/{name}.from_flac.wav"
+        subprocess.run(["sox", l["audio_filepath"], back], check=True)
+        with wave.open(back) as a, wave.open(wavs[name]) as b:
+            if a.getframerate() != 16000 or a.readframes(10 ** 7) != b.readframes(10 ** 7):
+                failures.append(f"{name}.flac: not the WAV's samples at 16 kHz")
+        with wave.open(wavs[name]) as w:
+            x = np.frombuffer(w.readframes(10 ** 7), dtype="<i2").astype(np.float64) / 32767
+        got = np.load(l["feature_filepath"])
+        want = log_mel(x)
+        if got.dtype != np.float32 or got.shape != want.shape:
+            failures.append(f"{name}.npy: {got.dtype} {got.shape}, want float32 {want.shape}")
+            continue
+        # Where the tone is (bands well above 16-bit quantisation noise) the
+        # two agree; the strongest band of the middle frame holds 440 Hz.
+        loud = want > -8
+        if not loud.any() or np.max(np.abs(got[loud] - want[loud])) > 0.02:
+            failures.append(f"{name}.npy: log-mel differs from NumPy's by {np.max(np.abs(got[loud] - want[loud]))}")
+        top = int(np.argmax(got[len(got) // 2]))
+        lo, hi = slaney_hz(np.linspace(0, slaney_mel(8000), 82))[[top, top + 2]]
+        if not lo <= 440 <= hi:
+            failures.append(f"{name}.npy: strongest band {top} ({lo:.0f}-{hi:.0f} Hz) misses 440 Hz")
 
 if failures:
     print("\n".join(failures))

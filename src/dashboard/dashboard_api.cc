@@ -1,0 +1,172 @@
+#include "dashboard/dashboard_api.h"
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <vector>
+
+namespace strata::dashboard {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr std::streamoff kTailWindow = 4 << 20;
+
+bool ContainsFolded(const std::string& line, const std::string& lowered_query) {
+  if (lowered_query.empty()) return true;
+  auto it = std::search(line.begin(), line.end(), lowered_query.begin(), lowered_query.end(),
+                        [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
+  return it != line.end();
+}
+
+// A log's name as the API shows it: logs/<file> or jobs/<id>/driver.log;
+// nothing that climbs out of the session.
+bool SafeLogName(const std::string& name) {
+  if (name.empty() || name.find("..") != std::string::npos || name[0] == '/') return false;
+  return name.rfind("logs/", 0) == 0 || (name.rfind("jobs/", 0) == 0 && name.size() > 16 &&
+                                         name.compare(name.size() - 11, 11, "/driver.log") == 0);
+}
+
+}  // namespace
+
+json ClusterSummaryJson(const rpc::ClusterStatus& s) {
+  std::map<std::string, std::map<std::string, int>> by_type;  // type -> state -> count
+  std::map<std::string, int> by_arch, by_state;
+  uint64_t store_used = 0, store_cap = 0, spilled = 0;
+  for (const rpc::NodeRecord& n : s.nodes) {
+    ++by_type[n.node_type][rpc::NodeStateName(n.state)];
+    ++by_state[rpc::NodeStateName(n.state)];
+    if (n.state != rpc::NodeState::kAlive) continue;
+    ++by_arch[n.arch];
+    store_used += n.store.used_bytes, store_cap += n.store.capacity_bytes, spilled += n.store.spilled_bytes;
+  }
+  const auto total = rpc::AliveTotal(s).ToDoubles(), used = rpc::AliveUsed(s).ToDoubles();
+  auto cpus = [](const std::map<std::string, double>& m) {
+    const auto it = m.find("CPU");
+    return it == m.end() ? 0.0 : it->second;
+  };
+  int64_t pending = 0, infeasible = 0;
+  for (const auto& [shape, c] : rpc::PendingDemands(s)) pending += c;
+  for (const auto& [shape, c] : rpc::InfeasibleDemands(s)) infeasible += c;
+  json out = {{"time", s.time},
+              {"nodes", s.nodes.size()},
+              {"nodes_by_state", by_state},
+              {"nodes_by_type", by_type},
+              {"alive_by_arch", by_arch},
+              {"cpus_total", cpus(total)},
+              {"cpus_busy", cpus(used)},
+              {"store_used_bytes", store_used},
+              {"store_capacity_bytes", store_cap},
+              {"store_spilled_bytes", spilled},
+              {"tasks_pending", pending},
+              {"tasks_infeasible", infeasible},
+              {"jobs", s.jobs.size()}};
+  out["cost_per_hour"] = s.autoscaler ? s.autoscaler->cost_per_hour : 0.0;
+  return out;
+}
+
+json NodesPageJson(const json& status_json, const std::string& state, int64_t offset, int64_t limit) {
+  json page = json::array();
+  int64_t matching = 0;
+  for (const json& n : status_json.value("nodes", json::array())) {
+    if (!state.empty() && n.value("state", "") != state) continue;
+    if (matching >= offset && matching < offset + limit) page.push_back(n);
+    ++matching;
+  }
+  return {{"total", matching}, {"offset", offset}, {"limit", limit}, {"nodes", page}};
+}
+
+json TasksJson(const rpc::ClusterStatus& s) {
+  int64_t pending = 0, running = 0, finished = 0, infeasible = 0;
+  json nodes = json::array();
+  for (const rpc::NodeRecord& n : s.nodes) {
+    finished += n.tasks_finished;
+    if (n.state != rpc::NodeState::kAlive) continue;
+    int64_t p = 0;
+    for (const auto& [shape, c] : n.pending) p += c;
+    for (const auto& [shape, c] : n.infeasible) infeasible += c;
+    pending += p;
+    running += n.workers.busy;
+    nodes.push_back({{"node_id", n.id.Hex()}, {"node_type", n.node_type}, {"running", n.workers.busy},
+                     {"pending", p}, {"finished", n.tasks_finished}});
+  }
+  return {{"pending", pending}, {"running", running}, {"finished", finished}, {"infeasible", infeasible},
+          {"nodes", nodes}};
+}
+
+std::string TailOfFile(const std::string& path, int lines, const std::string& query) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  const std::streamoff from = std::max<std::streamoff>(0, size - kTailWindow);
+  in.seekg(from);
+  std::string text(static_cast<size_t>(size - from), '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  std::string lowered(query);
+  for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::vector<std::string_view> kept;
+  size_t start = from > 0 ? text.find('\n') + 1 : 0;  // a cut first line is not a line
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    const std::string line = text.substr(start, end - start);
+    if (ContainsFolded(line, lowered)) kept.emplace_back(text.data() + start, end - start);
+    start = end + 1;
+  }
+  std::string out;
+  for (size_t i = kept.size() > static_cast<size_t>(lines) ? kept.size() - lines : 0; i < kept.size(); ++i) {
+    out.append(kept[i]);
+    out += '\n';
+  }
+  return out;
+}
+
+json JobsJson(const json& status_json, const std::string& session_dir, int tail_lines) {
+  json submitted = json::array();
+  std::error_code ec;
+  std::vector<fs::path> dirs;
+  for (const auto& e : fs::directory_iterator(fs::path(session_dir) / "jobs", ec)) {
+    if (e.is_directory()) dirs.push_back(e.path());
+  }
+  std::sort(dirs.begin(), dirs.end());
+  for (const fs::path& d : dirs) {
+    const fs::path log = d / "driver.log";
+    submitted.push_back({{"job_id", d.filename().string()},
+                         {"log", "jobs/" + d.filename().string() + "/driver.log"},
+                         {"output_tail", TailOfFile(log.string(), tail_lines, "")}});
+  }
+  return {{"drivers", status_json.value("jobs", json::array())}, {"submitted", submitted}};
+}
+
+json LogFilesJson(const std::string& session_dir) {
+  json files = json::array();
+  std::error_code ec;
+  std::vector<std::pair<std::string, uintmax_t>> found;
+  for (const auto& e : fs::directory_iterator(fs::path(session_dir) / "logs", ec)) {
+    if (e.is_regular_file()) found.emplace_back("logs/" + e.path().filename().string(), e.file_size(ec));
+  }
+  for (const auto& e : fs::directory_iterator(fs::path(session_dir) / "jobs", ec)) {
+    const fs::path log = e.path() / "driver.log";
+    if (fs::exists(log, ec)) found.emplace_back("jobs/" + e.path().filename().string() + "/driver.log", fs::file_size(log, ec));
+  }
+  std::sort(found.begin(), found.end());
+  for (const auto& [name, size] : found) files.push_back({{"name", name}, {"bytes", size}});
+  return files;
+}
+
+bool LogTailJson(const std::string& session_dir, const std::string& name, int lines, const std::string& query,
+                 json* out) {
+  if (!SafeLogName(name)) return false;
+  const fs::path path = fs::path(session_dir) / name;
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return false;
+  *out = {{"name", name}, {"query", query}, {"text", TailOfFile(path.string(), lines, query)}};
+  return true;
+}
+
+}  // namespace strata::dashboard

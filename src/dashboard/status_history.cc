@@ -1,0 +1,58 @@
+#include "dashboard/status_history.h"
+
+namespace strata::dashboard {
+
+Sample SampleOf(const rpc::ClusterStatus& status, int64_t now_ms) {
+  Sample s;
+  s.time_ms = now_ms;
+  const auto total = rpc::AliveTotal(status).ToDoubles();
+  const auto used = rpc::AliveUsed(status).ToDoubles();
+  if (auto it = total.find("CPU"); it != total.end()) s.cpus_total = it->second;
+  if (auto it = used.find("CPU"); it != used.end()) s.cpus_busy = it->second;
+  for (const rpc::NodeRecord& n : status.nodes) {
+    s.tasks_finished += n.tasks_finished;
+    if (n.state != rpc::NodeState::kAlive) continue;
+    ++s.nodes_alive;
+    s.store_used_bytes += n.store.used_bytes;
+  }
+  return s;
+}
+
+void StatusHistory::Add(const rpc::ClusterStatus& status, int64_t now_ms) {
+  samples_.push_back(SampleOf(status, now_ms));
+  while (samples_.size() > max_samples_) samples_.pop_front();
+  if (status.autoscaler && !status.autoscaler->last_action.empty() &&
+      (events_.empty() || events_.back().action != status.autoscaler->last_action ||
+       events_.back().time != status.autoscaler->last_action_time)) {
+    events_.push_back({status.autoscaler->last_action_time, status.autoscaler->last_action});
+    while (events_.size() > max_events_) events_.pop_front();
+  }
+}
+
+nlohmann::json StatusHistory::SamplesJson(int64_t since_ms, int64_t step_ms) const {
+  // Columns, not objects per point: a chart library takes them as they are.
+  nlohmann::json t = nlohmann::json::array(), total = nlohmann::json::array(), busy = nlohmann::json::array(),
+                 nodes = nlohmann::json::array(), store = nlohmann::json::array(), done = nlohmann::json::array();
+  int64_t last = -1;
+  for (const Sample& s : samples_) {
+    if (s.time_ms <= since_ms) continue;
+    if (last >= 0 && s.time_ms - last < step_ms) continue;
+    last = s.time_ms;
+    t.push_back(s.time_ms);
+    total.push_back(s.cpus_total);
+    busy.push_back(s.cpus_busy);
+    nodes.push_back(s.nodes_alive);
+    store.push_back(s.store_used_bytes);
+    done.push_back(s.tasks_finished);
+  }
+  return {{"time_ms", t},       {"cpus_total", total},       {"cpus_busy", busy},
+          {"nodes_alive", nodes}, {"store_used_bytes", store}, {"tasks_finished", done}};
+}
+
+nlohmann::json StatusHistory::EventsJson() const {
+  nlohmann::json out = nlohmann::json::array();
+  for (auto it = events_.rbegin(); it != events_.rend(); ++it) out.push_back({{"time", it->time}, {"action", it->action}});
+  return out;
+}
+
+}  // namespace strata::dashboard

@@ -1,0 +1,23 @@
+// The `audio` column's cells: float32 samples, little-endian, as bytes.
+#pragma once
+
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+#include "data/block.h"
+
+namespace strata::speech {
+
+inline std::vector<float> SamplesOf(const data::Column& c, int64_t r) {
+  const std::string_view bytes = c.Str(r);
+  std::vector<float> out(bytes.size() / sizeof(float));
+  std::memcpy(out.data(), bytes.data(), out.size() * sizeof(float));
+  return out;
+}
+
+inline void AppendSamples(const std::vector<float>& s, data::Column* c) {
+  c->AppendString(std::string_view(reinterpret_cast<const char*>(s.data()), s.size() * sizeof(float)));
+}
+
+}  // namespace strata::speech
