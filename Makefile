@@ -21,6 +21,7 @@ demo: build
 	examples/llm_text/run.sh $(BUILD)
 	examples/ml_features/run.sh $(BUILD)
 	examples/common_voice/run.sh $(BUILD)
+	scripts/demo-dashboard $(BUILD)
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j 2 --timeout 300
@@ -30,6 +31,7 @@ bench: build
 	bench/run_all.sh $(BUILD)
 	bench/etl/run_etl.sh $(BUILD) 3000000
 	bench/multinode_spread.sh $(BUILD)
+	/usr/bin/python3 bench/dashboard_overhead.py $(BUILD)
 	bench/text/run_text.sh $(BUILD) 200
 	bench/ml/run_ml.sh $(BUILD) 10000000
 	bench/speech/run_speech.sh $(BUILD) 2000

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "rpc/channel.h"
+#include "rpc/cluster_messages.h"
 
 namespace strata::cli {
 
@@ -28,13 +29,23 @@ struct StartFlags {
   std::string instance_id;  // set by the autoscaler's provider
   std::string spot_metadata_url;  // nodes: watch it for spot interruption notices
   int spot_poll_ms = 5000;
+  std::string dashboard_host = "127.0.0.1";  // head only
+  int dashboard_port = 8265;
+  bool no_dashboard = false;
 };
 
 int RunStart(const StartFlags& flags);
 int RunStop();
 // Where `strata start --address` records the nodes it started on this machine.
 std::string NodeRecordDir();
-int RunStatus(const std::string& address, const std::string& token, bool json);
+// One status from the head over a connected `channel`; false with `error`.
+bool FetchStatus(rpc::Channel* channel, const std::string& address, rpc::ClusterStatus* status, std::string* error);
+// `strata timeline`: every alive node's ring of task executions as a Chrome
+// trace (Perfetto) in `out`; `job_hex` empty for every job.
+int RunTimeline(const std::string& address, const std::string& token, const std::string& job_hex,
+                const std::string& out);
+// watch_s > 0: redraw every watch_s seconds until interrupted.
+int RunStatus(const std::string& address, const std::string& token, bool json, double watch_s);
 int RunDrain(const std::string& node_id, double deadline_s, const std::string& address,
              const std::string& token);
 

@@ -44,6 +44,12 @@ int main(int argc, char** argv) {
   start_cmd->add_option("--spill-dir", start.spill_dir,
                         "Where objects spill when the store is full (default: in the session dir)");
   start_cmd->add_flag("--block", start.block, "Stay in the foreground instead of daemonizing");
+  start_cmd->add_option("--dashboard-host", start.dashboard_host,
+                        "Head: interface the dashboard listens on (default 127.0.0.1; any other needs the "
+                        "cluster token from browsers)");
+  start_cmd->add_option("--dashboard-port", start.dashboard_port, "Head: dashboard port (default 8265; 0: any free)")
+      ->check(CLI::Range(0, 65535));
+  start_cmd->add_flag("--no-dashboard", start.no_dashboard, "Head: serve no dashboard and no /metrics");
   start_cmd->add_option("--token", start.token,
                         "Cluster token every connection must present (default: $STRATA_TOKEN when "
                         "joining, else a new random one). Visible in ps: prefer --token-file");
@@ -91,6 +97,9 @@ int main(int argc, char** argv) {
   CLI::App* status_cmd = app.add_subcommand("status", "Show nodes, resources and demand");
   status_cmd->add_option("--address", address, "Cluster address host:port (default: the local one)");
   status_cmd->add_flag("--json", json, "Machine-readable output");
+  std::string watch;
+  auto* watch_opt = status_cmd->add_option("--watch", watch, "Redraw every SECONDS (default 1) in place, like watch -n 1")
+                        ->expected(0, 1);
   status_cmd->add_option("--token", token, "Cluster token (default: $STRATA_TOKEN or the local record)");
 
   std::string drain_node;
@@ -105,6 +114,12 @@ int main(int argc, char** argv) {
   drain_cmd->add_option("--address", address, "The head (default: the local one)");
   drain_cmd->add_option("--token", token, "Cluster token (default: $STRATA_TOKEN or the record)");
 
+  CLI::App* timeline_cmd = app.add_subcommand("timeline", "Task executions per worker per node as a Chrome trace (Perfetto)");
+  std::string timeline_job, timeline_out = "timeline.json";
+  timeline_cmd->add_option("--job", timeline_job, "Only this job's tasks (its id, as `strata status --json` shows)");
+  timeline_cmd->add_option("-o,--output", timeline_out, "Where the trace goes (default timeline.json)");
+  timeline_cmd->add_option("--address", address, "Cluster address host:port (default: the local one)");
+  timeline_cmd->add_option("--token", token, "Cluster token (default: $STRATA_TOKEN or the local record)");
   CLI::App* job_cmd = app.add_subcommand("job", "Run drivers on the cluster and follow them");
   job_cmd->require_subcommand(1);
   strata::cli::JobSubmitFlags submit;
@@ -179,7 +194,19 @@ int main(int argc, char** argv) {
     return strata::cli::RunAutoscaler(cluster_file, address, token, state_dir);
   }
   if (app.got_subcommand("stop")) return strata::cli::RunStop();
-  if (status_cmd->parsed()) return strata::cli::RunStatus(address, token, json);
+  if (timeline_cmd->parsed()) return strata::cli::RunTimeline(address, token, timeline_job, timeline_out);
+  if (status_cmd->parsed()) {
+    double watch_s = 0;
+    if (watch_opt->count() > 0) {
+      char* end = nullptr;
+      watch_s = watch.empty() ? 1.0 : std::strtod(watch.c_str(), &end);
+      if (!watch.empty() && (*end != '\0' || !(watch_s >= 0.1 && watch_s <= 3600))) {
+        std::fprintf(stderr, "strata status: --watch takes seconds between 0.1 and 3600, not '%s'\n", watch.c_str());
+        return 2;
+      }
+    }
+    return strata::cli::RunStatus(address, token, json, watch_s);
+  }
   std::fprintf(stderr, "%s", app.help().c_str());
   return 2;
 }

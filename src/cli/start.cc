@@ -19,6 +19,7 @@
 #include "cli/commands.h"
 #include "cloud/aws/spot_watcher.h"
 #include "common/session.h"
+#include "dashboard/dashboard_server.h"
 #include "node/agent.h"
 
 namespace strata::cli {
@@ -152,18 +153,22 @@ int RunStart(const StartFlags& flags) {
                      options.session_dir.c_str());
         return 1;
       }
-      const std::string address = msg.substr(3);
+      // "ok ADDRESS\nDASHBOARD" (the dashboard's URL, or why it is off).
+      const size_t eol = msg.find('\n');
+      const std::string address = msg.substr(3, eol == std::string::npos ? std::string::npos : eol - 3);
+      const std::string dashboard = eol == std::string::npos ? "" : msg.substr(eol + 1);
       if (join) {
         std::printf("Strata node joined the head at %s.\n  listens on: %s\n  logs:       %s/logs\n",
                     flags.address.c_str(), address.c_str(), options.session_dir.c_str());
         return 0;
       }
-      std::printf("Strata head started.\n  address:  %s\n  session:  %s\n  logs:     %s/logs\n\n"
+      std::printf("Strata head started.\n  address:   %s\n  session:   %s\n  logs:      %s/logs\n"
+                  "  dashboard: %s\n\n"
                   "Drivers on this machine connect with no configuration (strata::Init()),\n"
                   "or with STRATA_ADDRESS=%s. It listens on loopback only.\n"
                   "Status: strata status    Stop: strata stop\n",
                   address.c_str(), options.session_dir.c_str(), options.session_dir.c_str(),
-                  address.c_str());
+                  dashboard.c_str(), address.c_str());
       return 0;
     }
     close(ready[0]);
@@ -182,6 +187,13 @@ int RunStart(const StartFlags& flags) {
     [[maybe_unused]] ssize_t n = write(ready[1], msg.data(), msg.size());
     close(ready[1]);
   };
+  // The head serves the dashboard from what it publishes every heartbeat.
+  std::unique_ptr<dashboard::DashboardServer> dash;
+  if (!join) {
+    options.on_head_status = [&dash](const rpc::ClusterStatus& status) {
+      if (dash) dash->Publish(status);
+    };
+  }
   node::Agent agent(options);
   if (!agent.Start(&error)) {
     spdlog::error("{}", error);
@@ -189,8 +201,25 @@ int RunStart(const StartFlags& flags) {
     if (flags.block) std::fprintf(stderr, "strata start: %s\n", error.c_str());
     return 1;
   }
+  std::string dashboard_line;
+  if (!join && flags.no_dashboard) {
+    dashboard_line = "off (--no-dashboard)";
+  } else if (!join) {
+    auto server = std::make_unique<dashboard::DashboardServer>(dashboard::DashboardOptions{
+        flags.dashboard_host, flags.dashboard_port, agent.token(), options.session_dir});
+    std::string why;
+    if (server->Start(&why)) {
+      dash = std::move(server);
+      dashboard_line = dash->url();
+      spdlog::info("dashboard at {} (metrics at {}metrics)", dashboard_line, dashboard_line);
+    } else {
+      // The cluster runs without it; the user learns why at once.
+      dashboard_line = "not started: " + why;
+      spdlog::warn("{}", why);
+    }
+  }
   ClusterRecord record{LocalAddress(agent.tcp_address()), getpid(), options.session_dir,
-                       options.token};
+                       options.token, dash ? dash->url() : std::string()};
   const mode_t old_mask = umask(077);
   std::ofstream(options.session_dir + "/token") << options.token << "\n";
   std::string node_record;
@@ -209,10 +238,10 @@ int RunStart(const StartFlags& flags) {
   signal(SIGTERM, OnSignal);
   signal(SIGINT, OnSignal);
   signal(SIGPIPE, SIG_IGN);
-  report("ok " + record.address);
+  report("ok " + record.address + (join ? "" : "\n" + dashboard_line));
   if (flags.block) {
-    std::printf("Strata %s running at %s (Ctrl-C stops it)\n", join ? "node" : "head",
-                record.address.c_str());
+    std::printf("Strata %s running at %s (Ctrl-C stops it)%s%s\n", join ? "node" : "head",
+                record.address.c_str(), join ? "" : "\n  dashboard: ", dashboard_line.c_str());
   }
   std::fflush(stdout);
   std::unique_ptr<aws::SpotWatcher> spot;
@@ -242,6 +271,7 @@ int RunStart(const StartFlags& flags) {
         });
   }
   agent.Run();
+  dash.reset();
   spot.reset();
   g_agent = nullptr;
   if (join) {

@@ -62,7 +62,23 @@ bool ConnectAsCli(const std::string& address, const std::string& token_flag, con
   return true;
 }
 
-int RunStatus(const std::string& flag, const std::string& token_flag, bool json) {
+// One status from the head over `channel`; false with `error`.
+bool FetchStatus(rpc::Channel* channel, const std::string& address, rpc::ClusterStatus* status, std::string* error) {
+  rpc::MsgType type = rpc::MsgType::kError;
+  std::string body;
+  if (!channel->SendNow(rpc::MsgType::kStatusRequest, std::string()) ||
+      !channel->ReadFrame(&type, &body, 5000, error) || type != rpc::MsgType::kStatusReply) {
+    *error = "no status from " + address + ": " + (error->empty() ? "unexpected reply" : *error);
+    return false;
+  }
+  if (!rpc::DecodeBody(body.data(), body.size(), status, error)) {
+    *error = "malformed reply from " + address + ": " + *error;
+    return false;
+  }
+  return true;
+}
+
+int RunStatus(const std::string& flag, const std::string& token_flag, bool json, double watch_s) {
   const std::string address = ResolveAddress(flag);
   if (address.empty()) {
     std::fprintf(stderr,
@@ -73,26 +89,34 @@ int RunStatus(const std::string& flag, const std::string& token_flag, bool json)
   rpc::Channel channel;
   std::string error;
   if (!ConnectAsCli(address, token_flag, "status", &channel)) return 1;
-  rpc::MsgType type = rpc::MsgType::kError;
-  std::string body;
-  if (!channel.SendNow(rpc::MsgType::kStatusRequest, std::string()) ||
-      !channel.ReadFrame(&type, &body, 5000, &error) || type != rpc::MsgType::kStatusReply) {
-    std::fprintf(stderr, "strata status: no status from %s: %s\n", address.c_str(),
-                 error.empty() ? "unexpected reply" : error.c_str());
-    return 1;
-  }
   rpc::ClusterStatus status;
-  if (!rpc::DecodeBody(body.data(), body.size(), &status, &error)) {
-    std::fprintf(stderr, "strata status: malformed reply from %s: %s\n", address.c_str(),
-                 error.c_str());
-    return 1;
+  if (watch_s <= 0) {
+    if (!FetchStatus(&channel, address, &status, &error)) {
+      std::fprintf(stderr, "strata status: %s\n", error.c_str());
+      return 1;
+    }
+    if (json) {
+      std::printf("%s\n", head::StatusJson(status).dump(2).c_str());
+    } else {
+      std::printf("%s", head::RenderStatusText(status).c_str());
+      if (auto record = ReadLiveClusterRecord(); record && record->address == address && !record->dashboard_url.empty()) {
+        std::printf("Dashboard: %s\n", record->dashboard_url.c_str());
+      }
+    }
+    return 0;
   }
-  if (json) {
-    std::printf("%s\n", head::StatusJson(status).dump(2).c_str());
-  } else {
-    std::printf("%s", head::RenderStatusText(status).c_str());
+  // --watch: redraw in place (like `watch -n 1 strata status`) until Ctrl-C
+  // or the head goes away.
+  while (true) {
+    if (!FetchStatus(&channel, address, &status, &error)) {
+      std::fprintf(stderr, "\nstrata status --watch: %s\n", error.c_str());
+      return 1;
+    }
+    const std::string text = json ? head::StatusJson(status).dump(2) + "\n" : head::RenderStatusText(status);
+    std::printf("\x1b[H\x1b[2J%sEvery %.1f s from %s; Ctrl-C stops.\n", text.c_str(), watch_s, address.c_str());
+    std::fflush(stdout);
+    usleep(static_cast<useconds_t>(watch_s * 1e6));
   }
-  return 0;
 }
 
 }  // namespace strata::cli

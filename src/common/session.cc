@@ -58,6 +58,7 @@ std::optional<ClusterRecord> ReadLiveClusterRecord() {
     r.pid = j.at("pid").get<int>();
     r.session_dir = j.value("session_dir", "");
     r.token = j.value("token", "");
+    r.dashboard_url = j.value("dashboard_url", "");
     if (r.pid <= 0 || (kill(r.pid, 0) != 0 && errno == ESRCH)) return std::nullopt;
     return r;
   } catch (const std::exception&) {
@@ -69,7 +70,8 @@ bool WriteClusterRecord(const ClusterRecord& r, std::string* error) {
   nlohmann::json j = {{"address", r.address},
                       {"pid", r.pid},
                       {"session_dir", r.session_dir},
-                      {"token", r.token}};
+                      {"token", r.token},
+                      {"dashboard_url", r.dashboard_url}};
   std::error_code ec;
   fs::create_directories(SessionRoot(), ec);
   const std::string tmp = ClusterRecordPath() + ".tmp";

@@ -20,6 +20,7 @@ struct ClusterRecord {
   int pid = 0;              // the head process
   std::string session_dir;
   std::string token;        // the cluster token (the record is readable by the user only)
+  std::string dashboard_url;  // "" when the head serves none
 };
 // The record `strata start` writes; nullopt if missing or its process is gone.
 std::optional<ClusterRecord> ReadLiveClusterRecord();

@@ -83,8 +83,15 @@ json NodesPageJson(const json& status_json, const std::string& state, int64_t of
 json TasksJson(const rpc::ClusterStatus& s) {
   int64_t pending = 0, running = 0, finished = 0, infeasible = 0;
   json nodes = json::array();
+  std::map<std::string, rpc::FunctionCounts> functions;
+  std::vector<std::pair<const rpc::TaskFailure*, const rpc::NodeRecord*>> failures;
   for (const rpc::NodeRecord& n : s.nodes) {
     finished += n.tasks_finished;
+    for (const auto& [name, c] : n.functions) {
+      rpc::FunctionCounts& sum = functions[name];
+      sum.finished += c.finished, sum.failed += c.failed, sum.exec_ns += c.exec_ns;
+    }
+    for (const rpc::TaskFailure& f : n.failures) failures.emplace_back(&f, &n);
     if (n.state != rpc::NodeState::kAlive) continue;
     int64_t p = 0;
     for (const auto& [shape, c] : n.pending) p += c;
@@ -94,8 +101,19 @@ json TasksJson(const rpc::ClusterStatus& s) {
     nodes.push_back({{"node_id", n.id.Hex()}, {"node_type", n.node_type}, {"running", n.workers.busy},
                      {"pending", p}, {"finished", n.tasks_finished}});
   }
+  json by_function = json::array();
+  for (const auto& [name, c] : functions) {
+    const double mean_ms = c.finished > 0 ? static_cast<double>(c.exec_ns) / 1e6 / static_cast<double>(c.finished) : 0;
+    by_function.push_back({{"function", name}, {"finished", c.finished}, {"failed", c.failed}, {"mean_ms", mean_ms}});
+  }
+  std::sort(failures.begin(), failures.end(), [](const auto& a, const auto& b) { return a.first->time_ms > b.first->time_ms; });
+  json failed = json::array();
+  for (size_t i = 0; i < failures.size() && i < 50; ++i) {
+    failed.push_back({{"function", failures[i].first->function}, {"error", failures[i].first->error},
+                      {"time_ms", failures[i].first->time_ms}, {"node_id", failures[i].second->id.Hex()}});
+  }
   return {{"pending", pending}, {"running", running}, {"finished", finished}, {"infeasible", infeasible},
-          {"nodes", nodes}};
+          {"nodes", nodes}, {"by_function", by_function}, {"failures", failed}};
 }
 
 std::string TailOfFile(const std::string& path, int lines, const std::string& query) {

@@ -19,7 +19,8 @@ nlohmann::json ClusterSummaryJson(const rpc::ClusterStatus& status);
 // those in `state` (all when empty), with the total.
 nlohmann::json NodesPageJson(const nlohmann::json& status_json, const std::string& state, int64_t offset,
                              int64_t limit);
-// Tasks by state over the cluster and per alive node.
+// Tasks by state over the cluster and per alive node; run per function
+// (finished, failed, mean time) and the newest failures with their errors.
 nlohmann::json TasksJson(const rpc::ClusterStatus& status);
 // Drivers of the cluster, and `strata job` jobs with their output's last lines.
 nlohmann::json JobsJson(const nlohmann::json& status_json, const std::string& session_dir, int tail_lines);

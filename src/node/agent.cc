@@ -188,8 +188,9 @@ void Agent::OnFrame(rpc::ConnId id, MsgType type, const char* body, size_t size)
     }
     return;
   }
-  // The CLI only reads status; everything else needs a driver or a worker.
-  if (peer.role == rpc::Role::kCli && type != MsgType::kStatusRequest) {
+  // The CLI only reads status and the timeline; everything else needs a
+  // driver or a worker.
+  if (peer.role == rpc::Role::kCli && type != MsgType::kStatusRequest && type != MsgType::kTimelineRequest) {
     loop_->Refuse(id, std::string("a CLI connection may not send ") + rpc::MsgTypeName(type));
     return;
   }
@@ -236,6 +237,15 @@ void Agent::OnFrame(rpc::ConnId id, MsgType type, const char* body, size_t size)
     case MsgType::kStatusRequest:
       HandleStatus(id);
       return;
+    case MsgType::kTimelineRequest: {
+      rpc::TimelineRequest request;
+      if (!loop_->DecodeOrRefuse(id, type, body, size, &request)) return;
+      const TaskEventLog& log = scheduler_->task_events();
+      loop_->Send(id, MsgType::kTimelineReply,
+                  rpc::TimelineReply{node_index_, options_.node_type, tcp_address_, log.dropped(),
+                                     log.Executions(request.job)});
+      return;
+    }
     case MsgType::kKillActor:
       HandleKillActor(id, body, size);
       return;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -48,6 +49,9 @@ struct AgentOptions {
   // give the same result on Intel, AMD and ARM hosts ($STRATA_NODE_VENDOR).
   std::string vendor_override;
   std::string instance_id;  // set by the provider that started this machine
+  // Head only: called on the agent's loop each heartbeat with the cluster
+  // status (what the dashboard shows). Keep it quick.
+  std::function<void(const rpc::ClusterStatus&)> on_head_status;
 };
 
 class Agent : public rpc::EventLoop::Handler {

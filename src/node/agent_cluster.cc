@@ -47,7 +47,10 @@ void Agent::Heartbeat() {
     loop_->Send(head_conn_, MsgType::kNodeReport, SelfRecord());
     return;
   }
-  if (head_) head_->Heartbeat(SelfRecord(), last_heartbeat_);  // the view goes out; ours updates
+  if (!head_) return;
+  const rpc::NodeRecord self = SelfRecord();
+  head_->Heartbeat(self, last_heartbeat_);  // the view goes out; ours updates
+  if (options_.on_head_status) options_.on_head_status(head_->Status(self));
 }
 
 void Agent::UpdateRemoteNodes() {

@@ -354,6 +354,7 @@ void Scheduler::FinishTask(TaskId id, rpc::ObjectInfo value) {
 }
 
 void Scheduler::FailTask(TaskId id, const std::string& message) {
+  if (auto it = tasks_.find(id); it != tasks_.end()) events_.RecordFailure(it->second.spec.function, message);
   FinishTask(id, rpc::ErrorObject(ReturnObjectOf(id), message));
 }
 
@@ -399,6 +400,8 @@ void Scheduler::FillNodeRecord(rpc::NodeRecord* r) const {
   }
   r->workers = ws;
   r->tasks_finished = tasks_finished_;
+  r->functions = events_.Counts();
+  r->failures = events_.Failures();
 }
 
 }  // namespace strata::node

@@ -24,6 +24,7 @@
 #include "common/resources.h"
 #include "head/cluster_state.h"
 #include "node/object_store.h"
+#include "node/task_event_log.h"
 #include "process/output_lines.h"
 #include "node/worker_pool.h"
 #include "process/spawn.h"
@@ -109,6 +110,8 @@ class Scheduler : public ReadyListener {
   void Dispatch();
   // Periodically: notice workers that exited before connecting.
   void Tick();
+  // What workers here ran (the timeline's ring).
+  const TaskEventLog& task_events() const { return events_; }
   void FillNodeRecord(rpc::NodeRecord* record) const;
 
   // Multi-node: the other nodes (alive ones) and how to reach them.
@@ -298,6 +301,7 @@ class Scheduler : public ReadyListener {
   std::unordered_map<rpc::ConnId, std::vector<rpc::ObjectInfo>> ready_outbox_;
   std::unordered_map<rpc::ConnId, std::vector<rpc::ExecuteTask>> exec_outbox_;
   int64_t tasks_finished_ = 0;
+  TaskEventLog events_;  // executions here: the timeline, counts per function, failures
   std::vector<RemoteNode> remote_;  // alive others; `available` counts down as we forward
   std::unordered_map<uint32_t, std::vector<rpc::ForwardedTask>> forward_outbox_;
   // Per node: tasks forwarded to it that its last report did not count yet.

@@ -113,6 +113,10 @@ void Scheduler::OnTaskResults(rpc::ConnId conn, std::vector<rpc::TaskResult>&& r
       r.value = rpc::ErrorObject(ReturnObjectOf(r.id),
                                  Describe(it->second) + " produced an unusable result: " + invalid);
     }
+    uint64_t args_bytes = 0;
+    for (const rpc::TaskArg& arg : it->second.spec.args) args_bytes += arg.data.size();
+    events_.RecordExecution(it->second.spec.function, it->second.job, w->pid, r.exec_ns, args_bytes,
+                            r.value.state == rpc::ObjectState::kError ? &r.value.data : nullptr);
     if (it->second.spec.kind == TaskKind::kActorCreation) {
       auto a = actors_.find(w->actor);
       if (a != actors_.end()) OnActorCreated(a->second, r.value);

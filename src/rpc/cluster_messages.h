@@ -53,6 +53,51 @@ struct WorkerStats {
   MSGPACK_DEFINE(total, idle, busy, blocked, actors, starting);
 };
 
+// Tasks of one function a node ran since it started (finished counts the
+// failed ones too); what the dashboard's tasks page sums over the cluster.
+struct FunctionCounts {
+  int64_t finished = 0;
+  int64_t failed = 0;
+  uint64_t exec_ns = 0;  // summed time in the function
+  MSGPACK_DEFINE(finished, failed, exec_ns);
+};
+
+// A task that failed on a node: its function and the error a Get raises.
+struct TaskFailure {
+  std::string function;
+  std::string error;
+  int64_t time_ms = 0;  // unix
+  MSGPACK_DEFINE(function, error, time_ms);
+};
+
+// One task execution on a node's worker, from the agent's ring (the timeline).
+struct TaskExecution {
+  std::string function;
+  JobId job;
+  int32_t worker_pid = 0;
+  int64_t start_us = 0;  // unix microseconds
+  int64_t duration_us = 0;
+  uint64_t args_bytes = 0;  // inline arguments' bytes (by-reference ones are objects)
+  bool failed = false;
+  MSGPACK_DEFINE(function, job, worker_pid, start_us, duration_us, args_bytes, failed);
+};
+
+// cli -> agent (kTimelineRequest): its task executions, of one job or all.
+struct TimelineRequest {
+  JobId job;  // nil: every job
+  MSGPACK_DEFINE(job);
+};
+
+// agent -> cli (kTimelineReply).
+struct TimelineReply {
+  uint32_t node_index = 0;
+  std::string node_type;
+  std::string address;
+  int64_t dropped = 0;  // executions the ring no longer holds
+  std::vector<TaskExecution> executions;
+  MSGPACK_DEFINE(node_index, node_type, address, dropped, executions);
+};
+
 // Sent by each node to the head (its report) and by the head to every node
 // (the cluster view), so it is a message as well as a table row.
 struct NodeRecord {
@@ -82,9 +127,11 @@ struct NodeRecord {
   // when it made this report, so that the sender knows which of the results
   // it already has the report counts as still running.
   std::map<uint32_t, int64_t> returned_to;
+  std::map<std::string, FunctionCounts> functions;  // tasks run here, by function
+  std::vector<TaskFailure> failures;                // the last few, newest last
   MSGPACK_DEFINE(id, index, node_type, state, address, hostname, arch, spill_dir, total, used, store,
                  workers, pending, infeasible, tasks_finished, instance_id, received_from, committed,
-                 returned_to);
+                 returned_to, functions, failures);
 };
 
 // A driver's job as the head lists it.

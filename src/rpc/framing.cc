@@ -35,6 +35,8 @@ const char* MsgTypeName(MsgType t) {
     case MsgType::kTakeObjects: return "TakeObjects";
     case MsgType::kAutoscalerReport: return "AutoscalerReport";
     case MsgType::kKillActor: return "KillActor";
+    case MsgType::kTimelineRequest: return "TimelineRequest";
+    case MsgType::kTimelineReply: return "TimelineReply";
   }
   return "Unknown";
 }

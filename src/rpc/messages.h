@@ -51,8 +51,10 @@ enum class MsgType : uint8_t {
   kTakeObjects = 29,      // node -> node: vector<ObjectId> (I am leaving: copy these from me)
   kAutoscalerReport = 30, // autoscaler (cli role) -> head: AutoscalerReport
   kKillActor = 31,        // driver/worker -> agent, node -> node: vector<ObjectId> (actor ids)
+  kTimelineRequest = 32,  // cli -> agent: TimelineRequest (rpc/cluster_messages.h)
+  kTimelineReply = 33,    // agent -> cli: TimelineReply
 };
-constexpr uint8_t kMaxMsgType = 31;
+constexpr uint8_t kMaxMsgType = 33;
 const char* MsgTypeName(MsgType t);
 
 // kNode: a node joining the head; kPeer: a node talking to another node

@@ -3,6 +3,7 @@
 //   cluster_driver route    tasks needing {"intel": 1}: which nodes ran them
 //   cluster_driver spread   N tasks of 1 CPU: which nodes ran them
 //   cluster_driver bigdata  a large argument to, and a large result from, another node
+//   cluster_driver spreadfail  like spread, and N/10 tasks of Boom that throw
 #include <signal.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <cstring>
 #include <map>
 #include <numeric>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -58,7 +60,8 @@ int Say(const std::string& what) {
 std::string NodeOfArg(const std::vector<double>&) {
   return strata::GetRuntimeContext().node_id.Hex();
 }
-STRATA_REMOTE(NodeOf, Sum, Make, SlowMake, SumAll, ExeOf, PutThere, AgentPid, NodeOfArg, Say);
+int Boom(int i) { throw std::runtime_error("boom " + std::to_string(i) + " on purpose"); }
+STRATA_REMOTE(NodeOf, Sum, Make, SlowMake, SumAll, ExeOf, PutThere, AgentPid, NodeOfArg, Say, Boom);
 
 // An actor that says where it lives: its node, its node agent's pid (the
 // worker's parent), and how many calls it has seen since it was (re)started.
@@ -114,10 +117,20 @@ int main(int argc, char** argv) {
       refs.push_back(strata::Task(NodeOf).SetResource("intel", 1).Remote(sleep_ms));
     }
     PrintCounts(strata::Get(refs), "");
-  } else if (mode == "spread") {
+  } else if (mode == "spread" || mode == "spreadfail") {
+    std::vector<strata::ObjectRef<int>> booms;
+    for (int i = 0; mode == "spreadfail" && i < n / 10; ++i) booms.push_back(strata::Task(Boom).SetMaxRetries(0).Remote(i));
     std::vector<strata::ObjectRef<std::string>> refs;
     for (int i = 0; i < n; ++i) refs.push_back(strata::Task(NodeOf).Remote(sleep_ms));
-    PrintCounts(strata::Get(refs), "");
+    int failed = 0;
+    for (auto& b : booms) {
+      try {
+        strata::Get(b);
+      } catch (const strata::TaskError&) {
+        ++failed;
+      }
+    }
+    PrintCounts(strata::Get(refs), failed > 0 ? ", \"failed\": " + std::to_string(failed) : "");
   } else if (mode == "spreadall") {
     std::vector<strata::ObjectRef<std::string>> refs;
     for (int i = 0; i < n; ++i) {

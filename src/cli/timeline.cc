@@ -1,0 +1,119 @@
+// `strata timeline [--job ID] -o trace.json`: asks every alive node for the
+// task executions its agent keeps (a ring of the last 100,000) and writes
+// them as a Chrome trace: one process per node, one thread per worker, a
+// slice per task with its function, duration and argument bytes. Open it in
+// https://ui.perfetto.dev or chrome://tracing.
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+
+namespace strata::cli {
+
+namespace {
+
+using nlohmann::json;
+
+bool FetchTimeline(const std::string& address, const std::string& token, const JobId& job, rpc::TimelineReply* reply,
+                   std::string* error) {
+  rpc::Channel channel;
+  if (!ConnectAsCli(address, token, "timeline", &channel)) {
+    *error = "cannot reach the node at " + address;
+    return false;
+  }
+  rpc::MsgType type = rpc::MsgType::kError;
+  std::string body;
+  if (!channel.SendNow(rpc::MsgType::kTimelineRequest, rpc::TimelineRequest{job}) ||
+      !channel.ReadFrame(&type, &body, 30000, error) || type != rpc::MsgType::kTimelineReply) {
+    *error = "no timeline from " + address + ": " + (error->empty() ? "unexpected reply" : *error);
+    return false;
+  }
+  if (!rpc::DecodeBody(body.data(), body.size(), reply, error)) {
+    *error = "malformed timeline from " + address + ": " + *error;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+int RunTimeline(const std::string& flag, const std::string& token_flag, const std::string& job_hex,
+                const std::string& out) {
+  JobId job;
+  if (!job_hex.empty()) {
+    job = JobId::FromHex(job_hex);
+    if (job.IsNil()) {
+      std::fprintf(stderr, "strata timeline: --job '%s' is not a job id (hex, as `strata status --json` shows)\n",
+                   job_hex.c_str());
+      return 2;
+    }
+  }
+  const std::string address = ResolveAddress(flag);
+  if (address.empty()) {
+    std::fprintf(stderr, "strata timeline: no running cluster found; pass --address HOST:PORT\n");
+    return 1;
+  }
+  // The head's token is every node's: resolve it once, against the head.
+  const std::string token = ResolveToken(token_flag, address);
+  rpc::Channel channel;
+  if (!ConnectAsCli(address, token, "timeline", &channel)) return 1;
+  rpc::ClusterStatus status;
+  std::string error;
+  if (!FetchStatus(&channel, address, &status, &error)) {
+    std::fprintf(stderr, "strata timeline: %s\n", error.c_str());
+    return 1;
+  }
+  json events = json::array();
+  size_t executions = 0, nodes = 0;
+  int64_t dropped = 0;
+  for (const rpc::NodeRecord& n : status.nodes) {
+    if (n.state != rpc::NodeState::kAlive) continue;
+    rpc::TimelineReply reply;
+    if (!FetchTimeline(n.address, token, job, &reply, &error)) {
+      std::fprintf(stderr, "strata timeline: node %s skipped: %s\n", n.id.Hex().c_str(), error.c_str());
+      continue;
+    }
+    ++nodes;
+    dropped += reply.dropped;
+    const int pid = static_cast<int>(n.index);
+    events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", pid},
+                      {"args", {{"name", "node " + std::to_string(n.index) + " " + n.node_type + " " + n.address}}}});
+    std::map<int32_t, bool> workers;
+    for (const rpc::TaskExecution& e : reply.executions) {
+      if (!workers[e.worker_pid]) {
+        workers[e.worker_pid] = true;
+        events.push_back({{"name", "thread_name"}, {"ph", "M"}, {"pid", pid}, {"tid", e.worker_pid},
+                          {"args", {{"name", "worker " + std::to_string(e.worker_pid)}}}});
+      }
+      events.push_back({{"name", e.function},
+                        {"cat", e.failed ? "task,failed" : "task"},
+                        {"ph", "X"},
+                        {"ts", e.start_us},
+                        {"dur", std::max<int64_t>(1, e.duration_us)},
+                        {"pid", pid},
+                        {"tid", e.worker_pid},
+                        {"args", {{"job", e.job.Hex()}, {"args_bytes", e.args_bytes}, {"failed", e.failed}}}});
+      ++executions;
+    }
+  }
+  std::ofstream file(out, std::ios::trunc);
+  file << json{{"traceEvents", events}, {"displayTimeUnit", "ms"}}.dump() << "\n";
+  file.close();
+  if (!file) {
+    std::fprintf(stderr, "strata timeline: cannot write %s\n", out.c_str());
+    return 1;
+  }
+  std::printf("wrote %zu task executions from %zu node(s) to %s (open in https://ui.perfetto.dev or chrome://tracing)\n",
+              executions, nodes, out.c_str());
+  if (dropped > 0) {
+    std::printf("the nodes' rings had dropped %lld older executions (each keeps the last 100,000)\n",
+                static_cast<long long>(dropped));
+  }
+  return 0;
+}
+
+}  // namespace strata::cli

@@ -1,0 +1,228 @@
+#include "dashboard/dashboard_server.h"
+
+#include <httplib.h>
+#include <openssl/crypto.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+#include "dashboard/dashboard_api.h"
+#include "dashboard/prometheus_text.h"
+#include "dashboard/status_history.h"
+#include "dashboard/web_assets.h"
+#include "head/status_report.h"
+
+namespace strata::dashboard {
+
+using nlohmann::json;
+
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t IntParam(const httplib::Request& req, const char* name, int64_t fallback, int64_t lo, int64_t hi) {
+  if (!req.has_param(name)) return fallback;
+  try {
+    return std::clamp<int64_t>(std::stoll(req.get_param_value(name)), lo, hi);
+  } catch (const std::exception&) {
+    return fallback;
+  }
+}
+
+void SendJson(httplib::Response& res, const json& body) {
+  res.set_header("Cache-Control", "no-store");
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+}
+
+std::string CookieToken(const httplib::Request& req) {
+  const std::string cookies = req.get_header_value("Cookie");
+  const std::string key = "strata_token=";
+  for (size_t at = cookies.find(key); at != std::string::npos; at = cookies.find(key, at + 1)) {
+    if (at == 0 || cookies[at - 1] == ' ' || cookies[at - 1] == ';') {
+      const size_t start = at + key.size();
+      return cookies.substr(start, cookies.find(';', start) - start);
+    }
+  }
+  return {};
+}
+
+bool SameToken(const std::string& a, const std::string& b) {
+  return !a.empty() && a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace
+
+bool IsLoopbackHost(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+struct DashboardServer::Impl {
+  DashboardOptions options;
+  httplib::Server server;
+  std::thread thread;
+  int port = 0;
+
+  std::mutex mu;  // guards what follows
+  rpc::ClusterStatus status;
+  json status_json = json::object();
+  StatusHistory history;
+  int64_t published = 0;
+
+  // Every request but the login page shows the token when the server is
+  // reachable from other machines.
+  bool Authorized(const httplib::Request& req) const {
+    if (IsLoopbackHost(options.host)) return true;
+    std::string given = req.get_header_value("X-Strata-Token");
+    const std::string auth = req.get_header_value("Authorization");
+    if (given.empty() && auth.rfind("Bearer ", 0) == 0) given = auth.substr(7);
+    if (given.empty()) given = CookieToken(req);
+    return SameToken(given, options.token);
+  }
+
+  void Routes();
+};
+
+void DashboardServer::Impl::Routes() {
+  server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (req.path == "/login" || Authorized(req)) return httplib::Server::HandlerResponse::Unhandled;
+    spdlog::warn("dashboard: refused {} {} from {} (no or wrong cluster token)", req.method, req.path, req.remote_addr);
+    res.status = 401;
+    res.set_content("401: this dashboard needs the cluster token (header X-Strata-Token, or open /login?token=...)\n",
+                    "text/plain");
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  server.Get("/login", [this](const httplib::Request& req, httplib::Response& res) {
+    const std::string token = req.get_param_value("token");
+    if (!IsLoopbackHost(options.host) && !SameToken(token, options.token)) {
+      spdlog::warn("dashboard: wrong token at /login from {}", req.remote_addr);
+      res.status = 401;
+      res.set_content("401: wrong cluster token\n", "text/plain");
+      return;
+    }
+    res.set_header("Set-Cookie", "strata_token=" + token + "; Path=/; HttpOnly; SameSite=Strict");
+    res.set_redirect("/");
+  });
+  for (const WebAsset& a : WebAssets()) {
+    const std::string path = a.path == "/index.html" ? "/" : a.path;
+    server.Get(path, [a](const httplib::Request&, httplib::Response& res) {
+      res.set_content(std::string(a.bytes, a.size), a.content_type);
+    });
+  }
+  server.Get("/api/status", [this](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(mu);
+    SendJson(res, status_json);
+  });
+  server.Get("/api/cluster", [this](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(mu);
+    SendJson(res, ClusterSummaryJson(status));
+  });
+  server.Get("/api/nodes", [this](const httplib::Request& req, httplib::Response& res) {
+    const int64_t offset = IntParam(req, "offset", 0, 0, INT64_MAX / 2), limit = IntParam(req, "limit", 100, 1, 1000);
+    std::lock_guard<std::mutex> lock(mu);
+    SendJson(res, NodesPageJson(status_json, req.get_param_value("state"), offset, limit));
+  });
+  server.Get("/api/history", [this](const httplib::Request& req, httplib::Response& res) {
+    const int64_t since = IntParam(req, "since_ms", NowMs() - 3600 * 1000, 0, INT64_MAX);
+    const int64_t step = IntParam(req, "step_ms", 1000, 0, 3600 * 1000);
+    std::lock_guard<std::mutex> lock(mu);
+    SendJson(res, history.SamplesJson(since, step));
+  });
+  server.Get("/api/autoscaler", [this](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(mu);
+    json out = {{"running", status.autoscaler.has_value()}, {"events", history.EventsJson()}};
+    if (status_json.contains("autoscaler")) out["report"] = status_json["autoscaler"];
+    out["pending_demands"] = status_json.value("pending_demands", json::array());
+    out["infeasible_demands"] = status_json.value("infeasible_demands", json::array());
+    SendJson(res, out);
+  });
+  server.Get("/api/tasks", [this](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(mu);
+    SendJson(res, TasksJson(status));
+  });
+  server.Get("/api/jobs", [this](const httplib::Request& req, httplib::Response& res) {
+    const int tail = static_cast<int>(IntParam(req, "tail", 20, 0, 1000));
+    json drivers;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      drivers = status_json;
+    }
+    SendJson(res, JobsJson(drivers, options.session_dir, tail));
+  });
+  server.Get("/api/logs", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!req.has_param("name")) {
+      SendJson(res, {{"files", LogFilesJson(options.session_dir)}});
+      return;
+    }
+    json out;
+    const int lines = static_cast<int>(IntParam(req, "lines", 200, 1, 10000));
+    if (!LogTailJson(options.session_dir, req.get_param_value("name"), lines, req.get_param_value("q"), &out)) {
+      res.status = 404;
+      SendJson(res, {{"error", "no log named '" + req.get_param_value("name") + "' (see /api/logs)"}});
+      return;
+    }
+    SendJson(res, out);
+  });
+  server.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    std::lock_guard<std::mutex> lock(mu);
+    res.set_content(PrometheusText(status, static_cast<int64_t>(history.events().size())),
+                    "text/plain; version=0.0.4; charset=utf-8");
+  });
+}
+
+DashboardServer::DashboardServer(DashboardOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+}
+
+DashboardServer::~DashboardServer() {
+  impl_->server.stop();
+  if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+bool DashboardServer::Start(std::string* error) {
+  if (!IsLoopbackHost(impl_->options.host) && impl_->options.token.empty()) {
+    *error = "dashboard: binding " + impl_->options.host + " (beyond loopback) needs the cluster token";
+    return false;
+  }
+  // Two threads answer requests: enough for a few browsers and a scraper,
+  // and no more cores taken from the tasks.
+  impl_->server.new_task_queue = [] { return new httplib::ThreadPool(2); };
+  impl_->Routes();
+  if (impl_->options.port == 0) {
+    impl_->port = impl_->server.bind_to_any_port(impl_->options.host);
+  } else if (impl_->server.bind_to_port(impl_->options.host, impl_->options.port)) {
+    impl_->port = impl_->options.port;
+  } else {
+    impl_->port = -1;
+  }
+  if (impl_->port <= 0) {
+    *error = "dashboard: cannot listen on " + impl_->options.host + ":" + std::to_string(impl_->options.port) +
+             " (in use? pick another with --dashboard-port, or --no-dashboard)";
+    return false;
+  }
+  impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
+  return true;
+}
+
+int DashboardServer::port() const { return impl_->port; }
+
+std::string DashboardServer::url() const {
+  const std::string& h = impl_->options.host;
+  const std::string host = h == "0.0.0.0" ? "127.0.0.1" : h.find(':') != std::string::npos ? "[" + h + "]" : h;
+  return "http://" + host + ":" + std::to_string(impl_->port) + "/";
+}
+
+void DashboardServer::Publish(const rpc::ClusterStatus& status) {
+  json rendered = head::StatusJson(status);  // outside the lock: requests keep being answered
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->status = status;
+  impl_->status_json = std::move(rendered);
+  impl_->history.Add(status, NowMs());
+  ++impl_->published;
+}
+
+}  // namespace strata::dashboard

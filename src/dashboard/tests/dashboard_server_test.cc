@@ -1,0 +1,119 @@
+// The dashboard server on its own: the token rule beyond loopback, the JSON
+// API over a published status, and /metrics in Prometheus' text format.
+#include <httplib.h>
+
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "dashboard/dashboard_server.h"
+#include "dashboard/prometheus_text.h"
+
+namespace strata::dashboard {
+namespace {
+
+rpc::ClusterStatus TwoNodes() {
+  rpc::ClusterStatus s;
+  s.session_dir = "/nonexistent";
+  s.time = 1;
+  for (int i = 0; i < 2; ++i) {
+    rpc::NodeRecord n;
+    n.id = NodeId::Generate();
+    n.index = static_cast<uint32_t>(i);
+    n.node_type = i == 0 ? "head" : "worker \"x\"";  // a quote to escape in labels
+    n.arch = "x86_64";
+    n.total = ResourceSet::FromDoubles({{"CPU", 4}});
+    n.used = ResourceSet::FromDoubles({{"CPU", i == 1 ? 3.0 : 0.0}});
+    n.store.used_bytes = 100;
+    n.tasks_finished = 7;
+    s.nodes.push_back(n);
+  }
+  s.nodes[1].pending[ResourceSet::FromDoubles({{"CPU", 2}})] = 5;
+  return s;
+}
+
+TEST(DashboardServer, BeyondLoopbackEveryRequestNeedsTheToken) {
+  DashboardServer server({"0.0.0.0", 0, "s3cret", "/nonexistent"});
+  std::string error;
+  ASSERT_TRUE(server.Start(&error)) << error;
+  server.Publish(TwoNodes());
+  httplib::Client c("127.0.0.1", server.port());
+  EXPECT_EQ(c.Get("/api/cluster")->status, 401);
+  EXPECT_EQ(c.Get("/metrics", {{"X-Strata-Token", "wrong"}})->status, 401);
+  EXPECT_EQ(c.Get("/", {{"Authorization", "Bearer s3cre"}})->status, 401);
+  EXPECT_EQ(c.Get("/login?token=nope")->status, 401);
+  auto ok = c.Get("/api/cluster", {{"X-Strata-Token", "s3cret"}});
+  ASSERT_EQ(ok->status, 200);
+  EXPECT_EQ(nlohmann::json::parse(ok->body)["cpus_busy"], 3.0);
+  EXPECT_EQ(c.Get("/", {{"Authorization", "Bearer s3cret"}})->status, 200);
+  auto login = c.Get("/login?token=s3cret");
+  ASSERT_EQ(login->status, 302);
+  const std::string cookie = login->get_header_value("Set-Cookie");
+  ASSERT_EQ(cookie.rfind("strata_token=s3cret;", 0), 0u) << cookie;
+  EXPECT_EQ(c.Get("/api/nodes", {{"Cookie", "a=b; strata_token=s3cret"}})->status, 200);
+}
+
+TEST(DashboardServer, NoTokenNoBindingBeyondLoopback) {
+  DashboardServer server({"0.0.0.0", 0, "", "/nonexistent"});
+  std::string error;
+  EXPECT_FALSE(server.Start(&error));
+  EXPECT_NE(error.find("token"), std::string::npos) << error;
+}
+
+TEST(DashboardServer, ApiPagesNodesAndRefusesPathsOutOfTheSession) {
+  DashboardServer server({"127.0.0.1", 0, "", "/nonexistent"});
+  std::string error;
+  ASSERT_TRUE(server.Start(&error)) << error;
+  server.Publish(TwoNodes());
+  httplib::Client c("127.0.0.1", server.port());
+  auto page = nlohmann::json::parse(c.Get("/api/nodes?offset=1&limit=1")->body);
+  EXPECT_EQ(page["total"], 2);
+  ASSERT_EQ(page["nodes"].size(), 1u);
+  EXPECT_EQ(page["nodes"][0]["index"], 1);
+  auto tasks = nlohmann::json::parse(c.Get("/api/tasks")->body);
+  EXPECT_EQ(tasks["pending"], 5);
+  EXPECT_EQ(tasks["finished"], 14);
+  EXPECT_EQ(c.Get("/api/logs?name=../../etc/passwd")->status, 404);
+  EXPECT_EQ(c.Get("/api/logs?name=logs/../../etc/passwd")->status, 404);
+  auto history = nlohmann::json::parse(c.Get("/api/history?since_ms=0&step_ms=0")->body);
+  ASSERT_EQ(history["cpus_total"].size(), 1u);
+  EXPECT_EQ(history["cpus_total"][0], 8.0);
+}
+
+TEST(PrometheusText, EveryLineParsesAndFamiliesAreDeclaredOnce) {
+  const std::string text = PrometheusText(TwoNodes(), 0);
+  const std::regex sample(R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*"(,[a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*")*\})? (-?[0-9.eE+-]+)$)");
+  const std::regex type(R"(^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (gauge|counter|histogram|summary|untyped)$)");
+  std::set<std::string> declared;
+  std::map<std::string, double> values;
+  std::istringstream in(text);
+  std::string line;
+  int samples = 0;
+  while (std::getline(in, line)) {
+    std::smatch m;
+    if (line.rfind("# HELP ", 0) == 0) continue;
+    if (std::regex_match(line, m, type)) {
+      EXPECT_TRUE(declared.insert(m[1]).second) << "declared twice: " << line;
+      if (m[2] == "counter") {
+        EXPECT_TRUE(m[1].str().ends_with("_total")) << line;
+      }
+      continue;
+    }
+    ASSERT_TRUE(std::regex_match(line, m, sample)) << "not a sample: " << line;
+    EXPECT_TRUE(declared.count(m[1])) << "no TYPE before " << line;
+    values[m[1].str() + m[2].str()] = std::stod(m[6]);
+    ++samples;
+  }
+  EXPECT_GT(samples, 10);
+  EXPECT_EQ(values["strata_resources_used{resource=\"CPU\"}"], 3);
+  EXPECT_EQ(values["strata_tasks{state=\"pending\"}"], 5);
+  EXPECT_EQ(values["strata_pending_cpus"], 10);
+  EXPECT_EQ(values["strata_nodes{state=\"ALIVE\",node_type=\"worker \\\"x\\\"\"}"], 1);
+}
+
+}  // namespace
+}  // namespace strata::dashboard
