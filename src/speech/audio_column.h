@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstring>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -18,6 +19,19 @@ inline std::vector<float> SamplesOf(const data::Column& c, int64_t r) {
 
 inline void AppendSamples(const std::vector<float>& s, data::Column* c) {
   c->AppendString(std::string_view(reinterpret_cast<const char*>(s.data()), s.size() * sizeof(float)));
+}
+
+// The `audio` and `sample_rate` columns an audio step reads; false with
+// `error` when decode_audio has not run.
+inline bool AudioColumns(const data::Block& b, const data::Column** audio, const data::Column** rate,
+                         std::string* error) {
+  *audio = b.Get("audio");
+  *rate = b.Get("sample_rate");
+  if (*audio == nullptr || *rate == nullptr) {
+    *error = "needs the audio and sample_rate columns (decode_audio writes them)";
+    return false;
+  }
+  return true;
 }
 
 }  // namespace strata::speech

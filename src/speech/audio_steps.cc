@@ -87,12 +87,8 @@ class TrimSilenceStep : public data::Step {
   TrimSilenceStep(double threshold_dbfs, double window_ms) : threshold_(std::pow(10.0, threshold_dbfs / 20)), window_ms_(window_ms) {}
   bool row_local() const override { return true; }
   bool Apply(Block* b, std::string* error) override {
-    const Column* audio = b->Get("audio");
-    const Column* rate = b->Get("sample_rate");
-    if (audio == nullptr || rate == nullptr) {
-      *error = "needs the audio and sample_rate columns (decode_audio writes them)";
-      return false;
-    }
+    const Column *audio = nullptr, *rate = nullptr;
+    if (!AudioColumns(*b, &audio, &rate, error)) return false;
     Column out = Column::OfType(Type::kBinary), duration = Column::OfType(Type::kDouble);
     for (int64_t r = 0; r < b->num_rows; ++r) {
       std::vector<float> s = audio->IsNull(r) ? std::vector<float>() : SamplesOf(*audio, r);

@@ -27,12 +27,8 @@ class LogMelStep : public data::Step {
   bool row_local() const override { return true; }
 
   bool Apply(Block* b, std::string* error) override {
-    const Column* audio = b->Get("audio");
-    const Column* rate = b->Get("sample_rate");
-    if (audio == nullptr || rate == nullptr) {
-      *error = "needs the audio and sample_rate columns (decode_audio writes them)";
-      return false;
-    }
+    const Column *audio = nullptr, *rate = nullptr;
+    if (!AudioColumns(*b, &audio, &rate, error)) return false;
     Column features = Column::OfType(Type::kBinary), frames = Column::OfType(Type::kInt64);
     for (int64_t r = 0; r < b->num_rows; ++r) {
       const int hz = rate->IsNull(r) ? 0 : static_cast<int>(rate->AsDouble(r));
