@@ -190,8 +190,8 @@ int RunStart(const StartFlags& flags) {
   // The head serves the dashboard from what it publishes every heartbeat.
   std::unique_ptr<dashboard::DashboardServer> dash;
   if (!join) {
-    options.on_head_status = [&dash](const rpc::ClusterStatus& status) {
-      if (dash) dash->Publish(status);
+    options.on_head_status = [&dash](rpc::ClusterStatus status) {
+      if (dash) dash->Publish(std::move(status));
     };
   }
   node::Agent agent(options);

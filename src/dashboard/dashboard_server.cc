@@ -67,11 +67,34 @@ struct DashboardServer::Impl {
   std::thread thread;
   int port = 0;
 
+  // Requests work on a shared snapshot outside the lock, so the head's loop
+  // (Publish) never waits for a page being rendered.
   std::mutex mu;  // guards what follows
-  rpc::ClusterStatus status;
-  json status_json = json::object();
+  std::shared_ptr<const rpc::ClusterStatus> status = std::make_shared<rpc::ClusterStatus>();
+  uint64_t version = 0;
+  std::shared_ptr<const json> status_json = std::make_shared<json>(json::object());
+  uint64_t status_json_version = 0;
   StatusHistory history;
-  int64_t published = 0;
+
+  std::shared_ptr<const rpc::ClusterStatus> Snapshot() {
+    std::lock_guard<std::mutex> lock(mu);
+    return status;
+  }
+  // StatusJson of the newest status, made by the first request after a
+  // Publish, on a server thread.
+  std::shared_ptr<const json> StatusJson() {
+    std::shared_ptr<const rpc::ClusterStatus> s;
+    uint64_t v;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (status_json_version == version) return status_json;
+      s = status, v = version;
+    }
+    auto rendered = std::make_shared<const json>(head::StatusJson(*s));
+    std::lock_guard<std::mutex> lock(mu);
+    if (v > status_json_version) status_json = rendered, status_json_version = v;
+    return rendered;
+  }
 
   // Every request but the login page shows the token when the server is
   // reachable from other machines.
@@ -114,17 +137,14 @@ void DashboardServer::Impl::Routes() {
     });
   }
   server.Get("/api/status", [this](const httplib::Request&, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(mu);
-    SendJson(res, status_json);
+    SendJson(res, *StatusJson());
   });
   server.Get("/api/cluster", [this](const httplib::Request&, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(mu);
-    SendJson(res, ClusterSummaryJson(status));
+    SendJson(res, ClusterSummaryJson(*Snapshot()));
   });
   server.Get("/api/nodes", [this](const httplib::Request& req, httplib::Response& res) {
     const int64_t offset = IntParam(req, "offset", 0, 0, INT64_MAX / 2), limit = IntParam(req, "limit", 100, 1, 1000);
-    std::lock_guard<std::mutex> lock(mu);
-    SendJson(res, NodesPageJson(status_json, req.get_param_value("state"), offset, limit));
+    SendJson(res, NodesPageJson(*StatusJson(), req.get_param_value("state"), offset, limit));
   });
   server.Get("/api/history", [this](const httplib::Request& req, httplib::Response& res) {
     const int64_t since = IntParam(req, "since_ms", NowMs() - 3600 * 1000, 0, INT64_MAX);
@@ -133,25 +153,24 @@ void DashboardServer::Impl::Routes() {
     SendJson(res, history.SamplesJson(since, step));
   });
   server.Get("/api/autoscaler", [this](const httplib::Request&, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(mu);
-    json out = {{"running", status.autoscaler.has_value()}, {"events", history.EventsJson()}};
-    if (status_json.contains("autoscaler")) out["report"] = status_json["autoscaler"];
-    out["pending_demands"] = status_json.value("pending_demands", json::array());
-    out["infeasible_demands"] = status_json.value("infeasible_demands", json::array());
+    const std::shared_ptr<const json> full_json = StatusJson();
+    const json& full = *full_json;
+    json out;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      out = {{"running", status->autoscaler.has_value()}, {"events", history.EventsJson()}};
+    }
+    if (full.contains("autoscaler")) out["report"] = full["autoscaler"];
+    out["pending_demands"] = full.value("pending_demands", json::array());
+    out["infeasible_demands"] = full.value("infeasible_demands", json::array());
     SendJson(res, out);
   });
   server.Get("/api/tasks", [this](const httplib::Request&, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(mu);
-    SendJson(res, TasksJson(status));
+    SendJson(res, TasksJson(*Snapshot()));
   });
   server.Get("/api/jobs", [this](const httplib::Request& req, httplib::Response& res) {
     const int tail = static_cast<int>(IntParam(req, "tail", 20, 0, 1000));
-    json drivers;
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      drivers = status_json;
-    }
-    SendJson(res, JobsJson(drivers, options.session_dir, tail));
+    SendJson(res, JobsJson(*StatusJson(), options.session_dir, tail));
   });
   server.Get("/api/logs", [this](const httplib::Request& req, httplib::Response& res) {
     if (!req.has_param("name")) {
@@ -168,9 +187,14 @@ void DashboardServer::Impl::Routes() {
     SendJson(res, out);
   });
   server.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    std::lock_guard<std::mutex> lock(mu);
-    res.set_content(PrometheusText(status, static_cast<int64_t>(history.events().size())),
-                    "text/plain; version=0.0.4; charset=utf-8");
+    std::shared_ptr<const rpc::ClusterStatus> s;
+    int64_t actions = 0;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      s = status;
+      actions = static_cast<int64_t>(history.events().size());
+    }
+    res.set_content(PrometheusText(*s, actions), "text/plain; version=0.0.4; charset=utf-8");
   });
 }
 
@@ -216,13 +240,17 @@ std::string DashboardServer::url() const {
   return "http://" + host + ":" + std::to_string(impl_->port) + "/";
 }
 
-void DashboardServer::Publish(const rpc::ClusterStatus& status) {
-  json rendered = head::StatusJson(status);  // outside the lock: requests keep being answered
+void DashboardServer::Publish(rpc::ClusterStatus status) {
+  // On the head's loop: keep it to a sample and a move; the JSON is made
+  // when a request wants it.
+  const Sample sample = SampleOf(status, NowMs());
+  auto snapshot = std::make_shared<const rpc::ClusterStatus>(std::move(status));
+  std::shared_ptr<const rpc::ClusterStatus> old;  // freed after the lock
   std::lock_guard<std::mutex> lock(impl_->mu);
-  impl_->status = status;
-  impl_->status_json = std::move(rendered);
-  impl_->history.Add(status, NowMs());
-  ++impl_->published;
+  impl_->history.Add(sample, snapshot->autoscaler);
+  old = std::move(impl_->status);
+  impl_->status = std::move(snapshot);
+  ++impl_->version;
 }
 
 }  // namespace strata::dashboard

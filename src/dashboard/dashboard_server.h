@@ -39,7 +39,7 @@ class DashboardServer {
   int port() const;
   std::string url() const;  // http://HOST:PORT/
   // The head's newest status; also a sample for the charts.
-  void Publish(const rpc::ClusterStatus& status);
+  void Publish(rpc::ClusterStatus status);
 
  private:
   struct Impl;

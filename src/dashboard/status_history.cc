@@ -18,13 +18,13 @@ Sample SampleOf(const rpc::ClusterStatus& status, int64_t now_ms) {
   return s;
 }
 
-void StatusHistory::Add(const rpc::ClusterStatus& status, int64_t now_ms) {
-  samples_.push_back(SampleOf(status, now_ms));
+void StatusHistory::Add(const Sample& sample, const std::optional<rpc::AutoscalerReport>& autoscaler) {
+  samples_.push_back(sample);
   while (samples_.size() > max_samples_) samples_.pop_front();
-  if (status.autoscaler && !status.autoscaler->last_action.empty() &&
-      (events_.empty() || events_.back().action != status.autoscaler->last_action ||
-       events_.back().time != status.autoscaler->last_action_time)) {
-    events_.push_back({status.autoscaler->last_action_time, status.autoscaler->last_action});
+  if (autoscaler && !autoscaler->last_action.empty() &&
+      (events_.empty() || events_.back().action != autoscaler->last_action ||
+       events_.back().time != autoscaler->last_action_time)) {
+    events_.push_back({autoscaler->last_action_time, autoscaler->last_action});
     while (events_.size() > max_events_) events_.pop_front();
   }
 }

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -30,12 +31,16 @@ struct AutoscalerEvent {
   std::string action;
 };
 
+// A sample of `status`: alive nodes only.
+Sample SampleOf(const rpc::ClusterStatus& status, int64_t now_ms);
+
 class StatusHistory {
  public:
   explicit StatusHistory(size_t max_samples = 7200, size_t max_events = 500)
       : max_samples_(max_samples), max_events_(max_events) {}
 
-  void Add(const rpc::ClusterStatus& status, int64_t now_ms);
+  void Add(const rpc::ClusterStatus& status, int64_t now_ms) { Add(SampleOf(status, now_ms), status.autoscaler); }
+  void Add(const Sample& sample, const std::optional<rpc::AutoscalerReport>& autoscaler);
   const std::deque<Sample>& samples() const { return samples_; }
   const std::deque<AutoscalerEvent>& events() const { return events_; }
   // Samples newer than `since_ms`, at most one per `step_ms` (a page asking
@@ -48,8 +53,5 @@ class StatusHistory {
   std::deque<Sample> samples_;
   std::deque<AutoscalerEvent> events_;
 };
-
-// A sample of `status`: alive nodes only.
-Sample SampleOf(const rpc::ClusterStatus& status, int64_t now_ms);
 
 }  // namespace strata::dashboard

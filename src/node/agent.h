@@ -51,7 +51,7 @@ struct AgentOptions {
   std::string instance_id;  // set by the provider that started this machine
   // Head only: called on the agent's loop each heartbeat with the cluster
   // status (what the dashboard shows). Keep it quick.
-  std::function<void(const rpc::ClusterStatus&)> on_head_status;
+  std::function<void(rpc::ClusterStatus)> on_head_status;
 };
 
 class Agent : public rpc::EventLoop::Handler {
