@@ -106,7 +106,14 @@ void HeadService::Heartbeat(const rpc::NodeRecord& self, std::chrono::steady_clo
   }
   cluster_->UpsertNode(self);
   ViewChanged();
-  const std::vector<rpc::NodeRecord> view = cluster_->Nodes();
+  std::vector<rpc::NodeRecord> view = cluster_->Nodes();
+  // Nodes schedule from the view; what each ran (per function, failures) is
+  // for the head's status only: at 500 nodes it would make every node's view
+  // megabytes a heartbeat.
+  for (rpc::NodeRecord& n : view) {
+    n.functions.clear();
+    n.failures.clear();
+  }
   for (rpc::ConnId conn : nodes_.AliveConnections()) loop_->Send(conn, MsgType::kClusterView, view);
 }
 
