@@ -23,6 +23,7 @@ void Autoscaler::Pause(const std::string& type, const std::string& why, Clock::t
 void Autoscaler::StartFailed(const std::string& type, const std::string& why,
                              Clock::time_point now, std::vector<std::string>* events) {
   const int failures = ++start_failures_[type];
+  ++counters_.failures;
   spdlog::warn("autoscaler: {} ({} in a row)", why, failures);
   events->push_back(why);
   if (failures >= kMaxStartFailures && paused_.count(type) == 0) {
@@ -108,6 +109,7 @@ rpc::AutoscalerReport Autoscaler::RunOnce(const rpc::ClusterStatus& status, Cloc
     nodes.push_back(s);
   }
   if (!to_terminate.empty()) provider_->Terminate(to_terminate);
+  counters_.terminations += static_cast<int64_t>(to_terminate.size());
 
   std::set<std::string> paused;
   for (auto it = paused_.begin(); it != paused_.end();) {
@@ -127,9 +129,11 @@ rpc::AutoscalerReport Autoscaler::RunOnce(const rpc::ClusterStatus& status, Cloc
     std::string error;
     const auto ids = provider_->Launch(config_.node_types.at(type_name), count, &error);
     for (const std::string& id : ids) launched_[id] = Launched{now, type_name};
+    counters_.launches += static_cast<int64_t>(ids.size());
     spdlog::info("autoscaler: launched {} of {} {} node(s)", ids.size(), count, type_name);
     if (static_cast<int>(ids.size()) < count) {
       events.push_back("launching " + type_name + " failed: " + error);
+      ++counters_.failures;
       Pause(type_name, error, now);
     }
   }
@@ -137,6 +141,7 @@ rpc::AutoscalerReport Autoscaler::RunOnce(const rpc::ClusterStatus& status, Cloc
     if (!drain_sent_.insert(id).second) continue;
     spdlog::info("autoscaler: draining idle node {}", id);
     if (hooks_.drain) hooks_.drain(id, kDrainDeadlineS);
+    ++counters_.drains;
   }
   if (!plan.launch.empty() || !plan.drain.empty() || !events.empty()) {
     std::string action;
@@ -174,6 +179,7 @@ rpc::AutoscalerReport Autoscaler::RunOnce(const rpc::ClusterStatus& status, Cloc
   report.last_action = last_action_;
   report.last_action_time = last_action_unix_;
   report.plan = plan.reason;
+  report.counters = counters_;
   return report;
 }
 

@@ -57,6 +57,7 @@ class Autoscaler {
   std::set<std::string> drain_sent_;                       // node ids
   std::string last_action_;
   int64_t last_action_unix_ = 0;
+  rpc::AutoscalerCounters counters_;  // since this autoscaler started
 };
 
 }  // namespace strata::autoscaler

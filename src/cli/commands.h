@@ -66,7 +66,9 @@ int RunAutoscaler(const std::string& file, const std::string& address, const std
 
 int RunJobSubmit(const JobSubmitFlags& flags);
 // `strata run FILE.yaml`: a pipeline file, on `address` or an embedded cluster.
-int RunPipelineFile(const std::string& file, const std::string& address, bool progress);
+// `dashboard_port` >= 0: an embedded cluster serves the dashboard there while
+// the run lasts.
+int RunPipelineFile(const std::string& file, const std::string& address, bool progress, int dashboard_port = -1);
 // `strata run FILE.yaml --explain`: prints the physical plan; runs nothing.
 int ExplainPipelineFile(const std::string& file);
 int RunJobList(const std::string& address, const std::string& token, bool json);

@@ -159,6 +159,12 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--address", run_address,
                       "A running cluster (default: $STRATA_ADDRESS, else an embedded one)");
   run_cmd->add_flag("--no-progress", no_progress, "No progress line while it runs");
+  int run_dashboard_port = -1;
+  run_cmd->add_option("--dashboard", run_dashboard_port,
+                      "On the embedded cluster: serve the dashboard on 127.0.0.1:PORT while it runs "
+                      "(0: any free port); a cluster started with `strata start` has its own")
+      ->expected(0, 1)
+      ->default_str("8265");
   bool explain = false;
   run_cmd->add_flag("--explain", explain,
                     "Print the plan (stages, what each runs, where the shuffles are) and exit "
@@ -167,7 +173,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   if (run_cmd->parsed()) {
     if (explain) return strata::cli::ExplainPipelineFile(pipeline_file);
-    return strata::cli::RunPipelineFile(pipeline_file, run_address, !no_progress);
+    if (run_cmd->count("--dashboard") > 0 && run_dashboard_port < 0) run_dashboard_port = 8265;
+    return strata::cli::RunPipelineFile(pipeline_file, run_address, !no_progress, run_dashboard_port);
   }
   if (submit_cmd->parsed()) return strata::cli::RunJobSubmit(submit);
   if (list_cmd->parsed()) return strata::cli::RunJobList(address, token, json);

@@ -10,7 +10,9 @@
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 
+#include "client/cluster_status.h"
 #include "client/core_runtime.h"
+#include "client/embedded_hook.h"
 #include "client/worker_loop.h"
 #include "common/binary_files.h"
 #include "common/session.h"
@@ -63,6 +65,11 @@ std::string Env(const char* name) {
   }
 }
 
+client::EmbeddedAgentHook& EmbeddedHook() {
+  static client::EmbeddedAgentHook hook;
+  return hook;
+}
+
 // Starts a node agent inside this process; returns its local address.
 std::string StartEmbeddedCluster(const InitOptions& options, Global& g) {
   std::string error;
@@ -81,6 +88,7 @@ std::string StartEmbeddedCluster(const InitOptions& options, Global& g) {
   if (const std::string idle = Env("STRATA_IDLE_WORKER_TIMEOUT_MS"); !idle.empty()) {
     ao.idle_worker_timeout = std::chrono::milliseconds(std::atoll(idle.c_str()));
   }
+  if (EmbeddedHook()) EmbeddedHook()(&ao);
   g.agent = std::make_unique<node::Agent>(ao);
   if (!g.agent->Start(&error)) {
     g.agent.reset();
@@ -201,7 +209,17 @@ std::string ClusterStatus(bool json) {
 }
 
 namespace client {
+void SetEmbeddedAgentHook(EmbeddedAgentHook hook) { EmbeddedHook() = std::move(hook); }
+
 rpc::ClusterStatus CurrentClusterStatus() { return Runtime().Status(10000); }
+
+void ReportPipeline(rpc::PipelineRecord record) {
+  client::CoreRuntime* rt = g_runtime.load();
+  // Only a driver's runs are shown (a Dataset used inside a task is part of
+  // that task's work).
+  if (rt == nullptr || rt->is_worker()) return;
+  rt->ReportPipeline(std::move(record));
+}
 }  // namespace client
 
 namespace internal {

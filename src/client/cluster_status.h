@@ -11,4 +11,8 @@ namespace strata::client {
 // (not initialized, connection lost) or TimeoutError.
 rpc::ClusterStatus CurrentClusterStatus();
 
+// Sends a pipeline run's progress to the head (via this process's node
+// agent). Does nothing when this process is not connected.
+void ReportPipeline(rpc::PipelineRecord record);
+
 }  // namespace strata::client

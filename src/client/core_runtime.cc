@@ -117,6 +117,7 @@ void CoreRuntime::Drain(std::string* frames) {
       case MsgType::kKillActor: rpc::AppendFrame(frames, o.type, o.ids); break;
       case MsgType::kTaskResults: rpc::AppendFrame(frames, o.type, o.results); break;
       case MsgType::kWorkerBlocked: rpc::AppendFrame(frames, o.type, o.blocked); break;
+      case MsgType::kPipelineReport: rpc::AppendFrame(frames, o.type, *o.pipeline); break;
       default: rpc::AppendFrame(frames, o.type, std::string()); break;
     }
   }
@@ -501,6 +502,15 @@ rpc::ClusterStatus CoreRuntime::Status(int64_t timeout_ms) {
   if (closed_) throw StrataError("lost the connection to the node agent: " + close_reason_);
   if (!got) throw TimeoutError("no status from the node agent");
   return last_status_;
+}
+
+void CoreRuntime::ReportPipeline(rpc::PipelineRecord record) {
+  auto shared = std::make_shared<const rpc::PipelineRecord>(std::move(record));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Tail(MsgType::kPipelineReport).pipeline = std::move(shared);
+  }
+  channel_.Wake();
 }
 
 bool CoreRuntime::PopTask(rpc::ExecuteTask* out) {

@@ -61,6 +61,8 @@ class CoreRuntime {
 
   // The cluster status (the head's, or this node's own on a joined node).
   rpc::ClusterStatus Status(int64_t timeout_ms);
+  // A pipeline run's progress, for the head (sent with the next batch; no reply).
+  void ReportPipeline(rpc::PipelineRecord record);
 
   const rpc::Welcome& welcome() const { return welcome_; }
   const WorkerId& worker_id() const { return worker_id_; }
@@ -77,6 +79,7 @@ class CoreRuntime {
     std::vector<ObjectId> ids;
     std::vector<rpc::TaskResult> results;
     rpc::WorkerBlocked blocked;
+    std::shared_ptr<const rpc::PipelineRecord> pipeline;
   };
 
   Outgoing& Tail(rpc::MsgType type);  // requires mu_

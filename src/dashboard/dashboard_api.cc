@@ -1,37 +1,16 @@
 #include "dashboard/dashboard_api.h"
 
 #include <algorithm>
-#include <cctype>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <vector>
+
+#include "common/session_logs.h"
 
 namespace strata::dashboard {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-namespace {
-
-constexpr std::streamoff kTailWindow = 4 << 20;
-
-bool ContainsFolded(const std::string& line, const std::string& lowered_query) {
-  if (lowered_query.empty()) return true;
-  auto it = std::search(line.begin(), line.end(), lowered_query.begin(), lowered_query.end(),
-                        [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
-  return it != line.end();
-}
-
-// A log's name as the API shows it: logs/<file> or jobs/<id>/driver.log;
-// nothing that climbs out of the session.
-bool SafeLogName(const std::string& name) {
-  if (name.empty() || name.find("..") != std::string::npos || name[0] == '/') return false;
-  return name.rfind("logs/", 0) == 0 || (name.rfind("jobs/", 0) == 0 && name.size() > 16 &&
-                                         name.compare(name.size() - 11, 11, "/driver.log") == 0);
-}
-
-}  // namespace
 
 json ClusterSummaryJson(const rpc::ClusterStatus& s) {
   std::map<std::string, std::map<std::string, int>> by_type;  // type -> state -> count
@@ -116,33 +95,6 @@ json TasksJson(const rpc::ClusterStatus& s) {
           {"nodes", nodes}, {"by_function", by_function}, {"failures", failed}};
 }
 
-std::string TailOfFile(const std::string& path, int lines, const std::string& query) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return {};
-  in.seekg(0, std::ios::end);
-  const std::streamoff size = in.tellg();
-  const std::streamoff from = std::max<std::streamoff>(0, size - kTailWindow);
-  in.seekg(from);
-  std::string text(static_cast<size_t>(size - from), '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  std::string lowered(query);
-  for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  std::vector<std::string_view> kept;
-  size_t start = from > 0 ? text.find('\n') + 1 : 0;  // a cut first line is not a line
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    const std::string line = text.substr(start, end - start);
-    if (ContainsFolded(line, lowered)) kept.emplace_back(text.data() + start, end - start);
-    start = end + 1;
-  }
-  std::string out;
-  for (size_t i = kept.size() > static_cast<size_t>(lines) ? kept.size() - lines : 0; i < kept.size(); ++i) {
-    out.append(kept[i]);
-    out += '\n';
-  }
-  return out;
-}
 
 json JobsJson(const json& status_json, const std::string& session_dir, int tail_lines) {
   json submitted = json::array();
@@ -163,27 +115,15 @@ json JobsJson(const json& status_json, const std::string& session_dir, int tail_
 
 json LogFilesJson(const std::string& session_dir) {
   json files = json::array();
-  std::error_code ec;
-  std::vector<std::pair<std::string, uintmax_t>> found;
-  for (const auto& e : fs::directory_iterator(fs::path(session_dir) / "logs", ec)) {
-    if (e.is_regular_file()) found.emplace_back("logs/" + e.path().filename().string(), e.file_size(ec));
-  }
-  for (const auto& e : fs::directory_iterator(fs::path(session_dir) / "jobs", ec)) {
-    const fs::path log = e.path() / "driver.log";
-    if (fs::exists(log, ec)) found.emplace_back("jobs/" + e.path().filename().string() + "/driver.log", fs::file_size(log, ec));
-  }
-  std::sort(found.begin(), found.end());
-  for (const auto& [name, size] : found) files.push_back({{"name", name}, {"bytes", size}});
+  for (const auto& [name, size] : ListSessionLogs(session_dir)) files.push_back({{"name", name}, {"bytes", size}});
   return files;
 }
 
 bool LogTailJson(const std::string& session_dir, const std::string& name, int lines, const std::string& query,
                  json* out) {
-  if (!SafeLogName(name)) return false;
-  const fs::path path = fs::path(session_dir) / name;
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) return false;
-  *out = {{"name", name}, {"query", query}, {"text", TailOfFile(path.string(), lines, query)}};
+  std::string text;
+  if (!TailSessionLog(session_dir, name, lines, query, &text)) return false;
+  *out = {{"name", name}, {"query", query}, {"text", text}};
   return true;
 }
 

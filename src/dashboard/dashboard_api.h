@@ -31,7 +31,4 @@ nlohmann::json LogFilesJson(const std::string& session_dir);
 bool LogTailJson(const std::string& session_dir, const std::string& name, int lines, const std::string& query,
                  nlohmann::json* out);
 
-// The last `lines` lines of `path` (reads at most its last 4 MiB).
-std::string TailOfFile(const std::string& path, int lines, const std::string& query);
-
 }  // namespace strata::dashboard

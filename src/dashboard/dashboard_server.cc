@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "dashboard/dashboard_api.h"
+#include "dashboard/node_logs.h"
 #include "dashboard/prometheus_text.h"
 #include "dashboard/status_history.h"
 #include "dashboard/web_assets.h"
@@ -172,29 +173,72 @@ void DashboardServer::Impl::Routes() {
     const int tail = static_cast<int>(IntParam(req, "tail", 20, 0, 1000));
     SendJson(res, JobsJson(*StatusJson(), options.session_dir, tail));
   });
+  server.Get("/api/pipelines", [this](const httplib::Request&, httplib::Response& res) {
+    const std::shared_ptr<const json> full = StatusJson();
+    SendJson(res, {{"pipelines", full->value("pipelines", json::array())}});
+  });
   server.Get("/api/logs", [this](const httplib::Request& req, httplib::Response& res) {
-    if (!req.has_param("name")) {
+    const std::string name = req.get_param_value("name"), query = req.get_param_value("q");
+    const int lines = static_cast<int>(IntParam(req, "lines", 200, 1, 10000));
+    // Another node's logs: its agent answers (its machine, its session).
+    if (const std::string node = req.get_param_value("node"); !node.empty()) {
+      std::string address;
+      bool own = false;
+      for (const rpc::NodeRecord& n : Snapshot()->nodes) {
+        if (n.id.Hex() != node) continue;
+        address = n.address;
+        own = n.index == 0;
+      }
+      if (address.empty() && !own) {
+        res.status = 404;
+        SendJson(res, {{"error", "no node " + node + " in the cluster (see /api/nodes)"}});
+        return;
+      }
+      if (!own) {
+        rpc::LogReply reply;
+        std::string error;
+        if (!FetchNodeLog(address, options.token, rpc::LogRequest{name, lines, query}, &reply, &error)) {
+          res.status = 502;
+          SendJson(res, {{"error", "node " + node + ": " + error}});
+          return;
+        }
+        if (!reply.error.empty()) {
+          res.status = 404;
+          SendJson(res, {{"error", reply.error}});
+          return;
+        }
+        if (name.empty()) {
+          json files = json::array();
+          for (const rpc::LogFile& f : reply.files) files.push_back({{"name", f.name}, {"bytes", f.bytes}});
+          SendJson(res, {{"node_id", node}, {"files", files}});
+        } else {
+          SendJson(res, {{"node_id", node}, {"name", name}, {"query", query}, {"text", reply.text}});
+        }
+        return;
+      }
+    }
+    if (name.empty()) {
       SendJson(res, {{"files", LogFilesJson(options.session_dir)}});
       return;
     }
     json out;
-    const int lines = static_cast<int>(IntParam(req, "lines", 200, 1, 10000));
-    if (!LogTailJson(options.session_dir, req.get_param_value("name"), lines, req.get_param_value("q"), &out)) {
+    if (!LogTailJson(options.session_dir, name, lines, query, &out)) {
       res.status = 404;
-      SendJson(res, {{"error", "no log named '" + req.get_param_value("name") + "' (see /api/logs)"}});
+      SendJson(res, {{"error", "no log named '" + name + "' (see /api/logs)"}});
       return;
     }
     SendJson(res, out);
   });
   server.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     std::shared_ptr<const rpc::ClusterStatus> s;
-    int64_t actions = 0;
+    MetricsHistory h;
     {
       std::lock_guard<std::mutex> lock(mu);
       s = status;
-      actions = static_cast<int64_t>(history.events().size());
+      h.autoscaler_actions = static_cast<int64_t>(history.events().size());
+      h.tasks_per_second = history.TasksPerSecond(10000);
     }
-    res.set_content(PrometheusText(*s, actions), "text/plain; version=0.0.4; charset=utf-8");
+    res.set_content(PrometheusText(*s, h), "text/plain; version=0.0.4; charset=utf-8");
   });
 }
 

@@ -1,6 +1,7 @@
 #include "dashboard/prometheus_text.h"
 
 #include <cstdio>
+#include <iterator>
 #include <map>
 #include <vector>
 
@@ -30,8 +31,10 @@ class Writer {
     text_ += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
     name_ = name;
   }
-  void Sample(const Labels& labels, double value) {
+  // `suffix`: a histogram's _bucket, _sum or _count.
+  void Sample(const Labels& labels, double value, const char* suffix = "") {
     text_ += name_;
+    text_ += suffix;
     if (!labels.empty()) {
       text_ += '{';
       for (size_t i = 0; i < labels.size(); ++i) {
@@ -59,7 +62,7 @@ double Cpus(const ResourceSet& r) {
 
 }  // namespace
 
-std::string PrometheusText(const rpc::ClusterStatus& s, int64_t autoscaler_actions) {
+std::string PrometheusText(const rpc::ClusterStatus& s, const MetricsHistory& history) {
   Writer w;
   std::map<std::pair<std::string, std::string>, int> nodes;  // (state, type) -> count
   for (const rpc::NodeRecord& n : s.nodes) ++nodes[{rpc::NodeStateName(n.state), n.node_type}];
@@ -99,6 +102,50 @@ std::string PrometheusText(const rpc::ClusterStatus& s, int64_t autoscaler_actio
 
   w.Family("strata_node_tasks_finished_total", "counter", "Tasks finished on each node since it started.");
   for (const rpc::NodeRecord& n : s.nodes) w.Sample({{"node_id", n.id.Hex()}}, static_cast<double>(n.tasks_finished));
+  w.Family("strata_tasks_per_second", "gauge", "Tasks finished per second over the cluster, over the last 10 s.");
+  w.Sample({}, history.tasks_per_second);
+
+  // Summed over the nodes the head knows (each counts since it started).
+  constexpr size_t kBounds = std::size(rpc::kSchedulingBucketsSeconds);
+  std::vector<uint64_t> buckets(kBounds + 1, 0);
+  double latency_sum = 0;
+  for (const rpc::NodeRecord& n : s.nodes) {
+    const rpc::LatencyHistogram& h = n.scheduling_latency;
+    for (size_t b = 0; b < h.counts.size() && b < buckets.size(); ++b) buckets[b] += h.counts[b];
+    latency_sum += h.sum_seconds;
+  }
+  w.Family("strata_scheduling_latency_seconds", "histogram",
+           "From a task reaching the node that runs it to a worker getting it.");
+  uint64_t cumulative = 0;
+  for (size_t b = 0; b < kBounds; ++b) {
+    cumulative += buckets[b];
+    char le[32];
+    std::snprintf(le, sizeof le, "%g", rpc::kSchedulingBucketsSeconds[b]);
+    w.Sample({{"le", le}}, static_cast<double>(cumulative), "_bucket");
+  }
+  cumulative += buckets[kBounds];
+  w.Sample({{"le", "+Inf"}}, static_cast<double>(cumulative), "_bucket");
+  w.Sample({}, latency_sum, "_sum");
+  w.Sample({}, static_cast<double>(cumulative), "_count");
+
+  struct TransferFamily {
+    const char* name;
+    const char* help;
+    uint64_t rpc::TransferStats::*field;
+  };
+  static const TransferFamily kTransfers[] = {
+      {"strata_object_pulls_total", "Objects each node pulled from other nodes.", &rpc::TransferStats::pulls},
+      {"strata_object_pull_failures_total", "Pulls that failed (the holder left, a bad chunk).",
+       &rpc::TransferStats::pull_failures},
+      {"strata_object_pulled_bytes_total", "Object bytes each node pulled from other nodes.",
+       &rpc::TransferStats::pulled_bytes},
+      {"strata_object_served_bytes_total", "Object bytes each node sent to pulling nodes.",
+       &rpc::TransferStats::served_bytes},
+  };
+  for (const TransferFamily& f : kTransfers) {
+    w.Family(f.name, "counter", f.help);
+    for (const rpc::NodeRecord& n : s.nodes) w.Sample({{"node_id", n.id.Hex()}}, static_cast<double>(n.transfers.*f.field));
+  }
   struct StoreFamily {
     const char* name;
     const char* type;
@@ -129,6 +176,48 @@ std::string PrometheusText(const rpc::ClusterStatus& s, int64_t autoscaler_actio
   w.Family("strata_jobs", "gauge", "Driver jobs by state.");
   for (const auto& [state, count] : jobs) w.Sample({{"state", state}}, count);
 
+  std::map<std::string, int> pipelines;
+  for (const rpc::PipelineRecord& p : s.pipelines) ++pipelines[rpc::PipelineStateName(p.state)];
+  w.Family("strata_pipelines", "gauge", "Pipeline runs the head lists (every running one, the latest ended ones), by state.");
+  for (const auto& [state, count] : pipelines) w.Sample({{"state", state}}, count);
+  auto run_labels = [](const rpc::PipelineRecord& p) {
+    return Labels{{"pipeline", p.name}, {"job_id", p.job.Hex()}, {"run", std::to_string(p.run)}};
+  };
+  w.Family("strata_pipeline_rows_read_total", "counter", "Rows a pipeline run has read so far.");
+  for (const rpc::PipelineRecord& p : s.pipelines) w.Sample(run_labels(p), static_cast<double>(p.rows_read));
+  struct StepFamily {
+    const char* name;
+    const char* help;
+    int64_t rpc::PipelineStep::*field;
+  };
+  static const StepFamily kSteps[] = {
+      {"strata_pipeline_step_rows_in_total", "Rows into each step of a pipeline run so far.", &rpc::PipelineStep::rows_in},
+      {"strata_pipeline_step_rows_out_total", "Rows out of each step of a pipeline run so far.", &rpc::PipelineStep::rows_out},
+  };
+  for (const StepFamily& f : kSteps) {
+    w.Family(f.name, "counter", f.help);
+    for (const rpc::PipelineRecord& p : s.pipelines) {
+      for (const rpc::PipelineStep& st : p.steps) {
+        Labels l = run_labels(p);
+        l.emplace_back("step", std::to_string(st.step));
+        l.emplace_back("op", st.op);
+        w.Sample(l, static_cast<double>(st.*f.field));
+      }
+    }
+  }
+  w.Family("strata_pipeline_step_counted_total", "counter", "What a step counted (a filter's drops per rule), per pipeline run.");
+  for (const rpc::PipelineRecord& p : s.pipelines) {
+    for (const rpc::PipelineStep& st : p.steps) {
+      for (const auto& [name, n] : st.counters) {
+        Labels l = run_labels(p);
+        l.emplace_back("step", std::to_string(st.step));
+        l.emplace_back("op", st.op);
+        l.emplace_back("counter", name);
+        w.Sample(l, static_cast<double>(n));
+      }
+    }
+  }
+
   if (s.autoscaler) {
     w.Family("strata_autoscaler_nodes", "gauge", "Nodes the autoscaler manages, by node type and state.");
     for (const rpc::AutoscalerNodeType& t : s.autoscaler->node_types) {
@@ -141,7 +230,16 @@ std::string PrometheusText(const rpc::ClusterStatus& s, int64_t autoscaler_actio
     w.Family("strata_cost_per_hour_dollars", "gauge", "What the running nodes cost per hour.");
     w.Sample({}, s.autoscaler->cost_per_hour);
     w.Family("strata_autoscaler_actions_total", "counter", "Autoscaler actions (launches, terminations) seen by the head.");
-    w.Sample({}, static_cast<double>(autoscaler_actions));
+    w.Sample({}, static_cast<double>(history.autoscaler_actions));
+    const rpc::AutoscalerCounters& c = s.autoscaler->counters;
+    w.Family("strata_autoscaler_launches_total", "counter", "Instances the autoscaler's provider started.");
+    w.Sample({}, static_cast<double>(c.launches));
+    w.Family("strata_autoscaler_terminations_total", "counter", "Instances the autoscaler ended (dead, drained, never joined).");
+    w.Sample({}, static_cast<double>(c.terminations));
+    w.Family("strata_autoscaler_drains_total", "counter", "Idle nodes the autoscaler asked to drain.");
+    w.Sample({}, static_cast<double>(c.drains));
+    w.Family("strata_autoscaler_failures_total", "counter", "Launches refused and nodes that never joined.");
+    w.Sample({}, static_cast<double>(c.failures));
   }
   return w.Take();
 }

@@ -10,7 +10,12 @@
 
 namespace strata::dashboard {
 
-// `autoscaler_actions`: actions the dashboard has seen the autoscaler take.
-std::string PrometheusText(const rpc::ClusterStatus& status, int64_t autoscaler_actions);
+// What the dashboard keeps beyond the newest status.
+struct MetricsHistory {
+  int64_t autoscaler_actions = 0;  // actions it has seen the autoscaler take
+  double tasks_per_second = 0;     // over the last few heartbeats
+};
+
+std::string PrometheusText(const rpc::ClusterStatus& status, const MetricsHistory& history);
 
 }  // namespace strata::dashboard

@@ -1,5 +1,7 @@
 #include "dashboard/status_history.h"
 
+#include <algorithm>
+
 namespace strata::dashboard {
 
 Sample SampleOf(const rpc::ClusterStatus& status, int64_t now_ms) {
@@ -47,6 +49,19 @@ nlohmann::json StatusHistory::SamplesJson(int64_t since_ms, int64_t step_ms) con
   }
   return {{"time_ms", t},       {"cpus_total", total},       {"cpus_busy", busy},
           {"nodes_alive", nodes}, {"store_used_bytes", store}, {"tasks_finished", done}};
+}
+
+double StatusHistory::TasksPerSecond(int64_t window_ms) const {
+  if (samples_.size() < 2) return 0;
+  const Sample& last = samples_.back();
+  const Sample* first = nullptr;
+  for (auto it = samples_.rbegin() + 1; it != samples_.rend() && last.time_ms - it->time_ms <= window_ms; ++it) {
+    first = &*it;
+  }
+  if (first == nullptr || last.time_ms <= first->time_ms) return 0;
+  // Forgotten dead nodes take their counts with them: never negative.
+  const int64_t done = std::max<int64_t>(0, last.tasks_finished - first->tasks_finished);
+  return static_cast<double>(done) * 1000.0 / static_cast<double>(last.time_ms - first->time_ms);
 }
 
 nlohmann::json StatusHistory::EventsJson() const {

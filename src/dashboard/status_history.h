@@ -47,6 +47,9 @@ class StatusHistory {
   // for an hour at 1 s gets 3600 points, not every heartbeat).
   nlohmann::json SamplesJson(int64_t since_ms, int64_t step_ms) const;
   nlohmann::json EventsJson() const;
+  // Tasks finished per second over the newest `window_ms` of samples (0
+  // with fewer than two samples in it).
+  double TasksPerSecond(int64_t window_ms) const;
 
  private:
   size_t max_samples_, max_events_;

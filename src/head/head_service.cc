@@ -30,6 +30,11 @@ Result<uint32_t> HeadService::Join(rpc::ConnId conn, const std::string& node_add
 }
 
 void HeadService::OnNodeFrame(rpc::ConnId conn, MsgType type, const char* body, size_t size) {
+  if (type == MsgType::kPipelineReport) {
+    rpc::PipelineRecord record;
+    if (loop_->DecodeOrRefuse(conn, type, body, size, &record)) OnPipelineReport(std::move(record));
+    return;
+  }
   if (type != MsgType::kNodeReport) {
     loop_->Refuse(conn, std::string("a node may not send ") + rpc::MsgTypeName(type));
     return;
@@ -121,7 +126,9 @@ void HeadService::Tick() { jobs_.Tick(); }
 
 rpc::ClusterStatus HeadService::Status(const rpc::NodeRecord& self) const {
   cluster_->UpsertNode(self);
-  return BuildStatus(*cluster_, options_.session_dir, autoscaler_report_);
+  rpc::ClusterStatus status = BuildStatus(*cluster_, options_.session_dir, autoscaler_report_);
+  status.pipelines = pipelines_.List();
+  return status;
 }
 
 }  // namespace strata::head

@@ -17,6 +17,7 @@
 #include "head/cluster_state.h"
 #include "head/job_manager.h"
 #include "head/node_table.h"
+#include "head/pipeline_table.h"
 #include "process/binary_store.h"
 #include "rpc/event_loop.h"
 #include "rpc/framing.h"
@@ -48,12 +49,15 @@ class HeadService {
   // A node said Hello on `conn`; peers reach it at `node_address`. Returns
   // the index its ids will carry.
   Result<uint32_t> Join(rpc::ConnId conn, const std::string& node_address);
-  // A frame from a joined node (only reports are allowed).
+  // A frame from a joined node (its reports, and the pipeline reports of its
+  // drivers).
   void OnNodeFrame(rpc::ConnId conn, rpc::MsgType type, const char* body, size_t size);
   // Requests a CLI connection may make of the head: drain, job requests and
   // program uploads, the autoscaler's report.
   static bool IsCliRequest(rpc::MsgType type);
   void OnCliFrame(rpc::ConnId conn, rpc::MsgType type, const char* body, size_t size);
+  // A driver's pipeline progress (from the hosting agent or a node's).
+  void OnPipelineReport(rpc::PipelineRecord record) { pipelines_.Report(std::move(record)); }
   // A connection closed. True if it was a node's (nothing else to do for it).
   bool OnDisconnect(rpc::ConnId conn, const std::string& reason);
 
@@ -79,6 +83,7 @@ class HeadService {
   NodeTable nodes_;
   JobManager jobs_;
   std::optional<rpc::AutoscalerReport> autoscaler_report_;
+  PipelineTable pipelines_;
   std::function<void()> on_view_changed_;
 };
 

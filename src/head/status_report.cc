@@ -138,6 +138,42 @@ json NodeJson(const NodeRecord& n) {
 
 std::string LogDir(const rpc::ClusterStatus& s) { return s.session_dir + "/logs"; }
 
+json PipelineJson(const rpc::PipelineRecord& p) {
+  json stages = json::array();
+  for (const rpc::PipelineStage& st : p.stages) {
+    stages.push_back({{"name", st.name},
+                      {"parts_done", st.done},
+                      {"parts_total", st.total},
+                      {"rows", st.rows},
+                      {"seconds", st.seconds},
+                      {"ended", st.ended}});
+  }
+  json steps = json::array();
+  for (const rpc::PipelineStep& st : p.steps) {
+    steps.push_back({{"step", st.step},
+                     {"op", st.op},
+                     {"rows_in", st.rows_in},
+                     {"rows_out", st.rows_out},
+                     {"rows_dropped", st.row_local ? st.rows_in - st.rows_out : 0},
+                     {"row_local", st.row_local},
+                     {"counters", st.counters}});
+  }
+  return {{"job_id", p.job.Hex()},
+          {"run", p.run},
+          {"name", p.name},
+          {"source", p.source},
+          {"state", rpc::PipelineStateName(p.state)},
+          {"error", p.error},
+          {"start_time_ms", p.start_time_ms},
+          {"seconds", p.seconds},
+          {"rows_read", p.rows_read},
+          {"bytes_read", p.bytes_read},
+          {"rows_written", p.rows_written},
+          {"rows_per_second", p.seconds > 0 ? static_cast<double>(p.rows_read) / p.seconds : 0.0},
+          {"stages", stages},
+          {"steps", steps}};
+}
+
 }  // namespace
 
 rpc::ClusterStatus BuildStatus(const ClusterState& state, const std::string& session_dir,
@@ -173,6 +209,9 @@ json StatusJson(const rpc::ClusterStatus& s) {
                     {"end_time_ms", j.end_time_ms}});
   }
   out["jobs"] = jobs;
+  json pipelines = json::array();
+  for (const rpc::PipelineRecord& p : s.pipelines) pipelines.push_back(PipelineJson(p));
+  out["pipelines"] = pipelines;
   if (s.autoscaler) out["autoscaler"] = AutoscalerJson(*s.autoscaler);
   return out;
 }
@@ -250,6 +289,17 @@ std::string RenderStatusText(const rpc::ClusterStatus& s) {
   for (const JobRecord& j : s.jobs) running += j.state == rpc::JobState::kRunning;
   t += "\nJobs: " + std::to_string(running) + " running, " + std::to_string(s.jobs.size()) +
        " total\n";
+  for (const rpc::PipelineRecord& p : s.pipelines) {
+    if (p.state != rpc::PipelineState::kRunning) continue;
+    std::string stage;
+    for (const rpc::PipelineStage& st : p.stages) {
+      if (st.ended) continue;
+      stage = ": " + st.name + " " + std::to_string(st.done) +
+              (st.total > 0 ? "/" + std::to_string(st.total) : std::string()) + " parts";
+    }
+    t += " pipeline " + p.name + " (job " + p.job.Short() + ")" + stage + ", " + std::to_string(p.rows_read) +
+         " rows read\n";
+  }
   if (s.autoscaler) t += AutoscalerText(*s.autoscaler);
   t += "Logs: " + LogDir(s) + "\n";
   return t;

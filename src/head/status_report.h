@@ -21,7 +21,9 @@ rpc::ClusterStatus BuildStatus(const ClusterState& state, const std::string& ses
 // state, address, hostname, arch, resources_total, resources_used,
 // resources_committed, object_store{...}, workers{...}}, totals
 // {resources_total, resources_used}, pending_demands[] and
-// infeasible_demands[] {shape, count}, jobs[], autoscaler (when one runs).
+// infeasible_demands[] {shape, count}, jobs[], pipelines[] {job_id, run,
+// name, state, seconds, rows_read, rows_per_second, stages[], steps[]
+// {rows_in, rows_out, rows_dropped, counters}}, autoscaler (when one runs).
 nlohmann::json StatusJson(const rpc::ClusterStatus& status);
 
 // For a terminal.

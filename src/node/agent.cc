@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -10,6 +11,7 @@
 
 #include "common/binary_files.h"
 #include "common/machine_badges.h"
+#include "common/session_logs.h"
 #include "common/session.h"
 #include "common/system_info.h"
 #include "head/status_report.h"
@@ -30,6 +32,20 @@ int64_t NowMs() {
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
+
+// Runs on the loop: a file read of at most 4 MiB, only when someone opens a
+// log on the dashboard.
+rpc::LogReply AnswerLogRequest(const std::string& session_dir, const rpc::LogRequest& request) {
+  rpc::LogReply reply;
+  if (request.name.empty()) {
+    for (auto& [name, bytes] : ListSessionLogs(session_dir)) reply.files.push_back({std::move(name), bytes});
+  } else if (!TailSessionLog(session_dir, request.name, std::clamp(request.lines, 1, 10000), request.query,
+                             &reply.text)) {
+    reply.error = "no log named '" + request.name + "' in this node's session";
+  }
+  return reply;
+}
+
 }  // namespace
 
 Agent::Agent(AgentOptions options) : options_(std::move(options)), node_id_(NodeId::Generate()) {}
@@ -190,7 +206,8 @@ void Agent::OnFrame(rpc::ConnId id, MsgType type, const char* body, size_t size)
   }
   // The CLI only reads status and the timeline; everything else needs a
   // driver or a worker.
-  if (peer.role == rpc::Role::kCli && type != MsgType::kStatusRequest && type != MsgType::kTimelineRequest) {
+  if (peer.role == rpc::Role::kCli && type != MsgType::kStatusRequest && type != MsgType::kTimelineRequest &&
+      type != MsgType::kLogRequest) {
     loop_->Refuse(id, std::string("a CLI connection may not send ") + rpc::MsgTypeName(type));
     return;
   }
@@ -248,6 +265,16 @@ void Agent::OnFrame(rpc::ConnId id, MsgType type, const char* body, size_t size)
     }
     case MsgType::kKillActor:
       HandleKillActor(id, body, size);
+      return;
+    case MsgType::kLogRequest: {
+      rpc::LogRequest request;
+      if (!loop_->DecodeOrRefuse(id, type, body, size, &request)) return;
+      loop_->Send(id, MsgType::kLogReply, AnswerLogRequest(options_.session_dir, request));
+      return;
+    }
+    case MsgType::kPipelineReport:
+      if (peer.role != rpc::Role::kDriver) break;
+      HandlePipelineReport(peer, id, body, size);
       return;
     default:
       break;
@@ -502,7 +529,29 @@ rpc::NodeRecord Agent::SelfRecord() const {
   r.received_from = received_from_;
   scheduler_->FillNodeRecord(&r);
   r.store = store_->Stats();
+  r.transfers = transfer_->stats();
   return r;
+}
+
+
+void Agent::HandlePipelineReport(Peer& peer, rpc::ConnId id, const char* body, size_t size) {
+  rpc::PipelineRecord record;
+  if (!loop_->DecodeOrRefuse(id, MsgType::kPipelineReport, body, size, &record)) return;
+  record.job = peer.job;
+  if (record.state == rpc::PipelineState::kRunning) {
+    peer.running_pipeline = record;
+  } else {
+    peer.running_pipeline.reset();
+  }
+  RoutePipelineReport(std::move(record));
+}
+
+void Agent::RoutePipelineReport(rpc::PipelineRecord record) {
+  if (head_) {
+    head_->OnPipelineReport(std::move(record));
+  } else if (head_conn_ != 0) {
+    loop_->Send(head_conn_, MsgType::kPipelineReport, record);
+  }
 }
 
 void Agent::HandleStatus(rpc::ConnId id) {
@@ -546,6 +595,11 @@ void Agent::OnDisconnect(rpc::ConnId id, const std::string& reason) {
     spdlog::info("driver pid {} disconnected ({}): ending job {}", peer.pid, reason,
                  peer.job.Short());
     scheduler_->RemoveJob(peer.job);
+    if (peer.running_pipeline) {
+      peer.running_pipeline->state = rpc::PipelineState::kLost;
+      peer.running_pipeline->error = "the driver left (" + reason + ") before the run ended";
+      RoutePipelineReport(std::move(*peer.running_pipeline));
+    }
     // Nodes that ran tasks of this job stop its workers too.
     for (const auto& [index, conn] : peer_out_) loop_->Send(conn, MsgType::kEndJob, peer.job);
     for (head::JobRecord job : cluster_->Jobs()) {

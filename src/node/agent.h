@@ -10,6 +10,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -82,9 +83,15 @@ class Agent : public rpc::EventLoop::Handler {
     JobId job;
     int pid = 0;
     uint32_t node_index = 0;  // peers: the node on the other end
+    // Drivers: the last report of a pipeline still running (marked lost if
+    // the driver leaves first).
+    std::optional<rpc::PipelineRecord> running_pipeline;
   };
 
   void HandleHello(rpc::ConnId id, const char* body, size_t size);
+  // A driver's pipeline progress, to the head (here, or over the head connection).
+  void HandlePipelineReport(Peer& peer, rpc::ConnId id, const char* body, size_t size);
+  void RoutePipelineReport(rpc::PipelineRecord record);
   void HandlePut(rpc::ConnId id, std::vector<rpc::ObjectInfo>&& objects);
   void HandleGet(rpc::ConnId id, const std::vector<ObjectId>& ids);
   // A peer (process or node) takes or gives up references to objects here.

@@ -82,6 +82,7 @@ void ObjectTransfer::OnChunkRequest(rpc::ConnId conn, const rpc::ChunkRequest& r
              obj->info.state == ObjectState::kError) {
     chunk.whole_state = static_cast<int8_t>(obj->info.state);
     chunk.data = obj->info.data;
+    stats_.served_bytes += chunk.data.size();
   } else if (obj->info.state != ObjectState::kShm &&
              obj->info.state != ObjectState::kSpilled) {
     chunk.error = "object " + request.id.Hex() + " is not ready to send";
@@ -122,6 +123,7 @@ void ObjectTransfer::OnChunkRequest(rpc::ConnId conn, const rpc::ChunkRequest& r
     }
     pk.pack(std::string());
     pk.pack(static_cast<int8_t>(-1));
+    stats_.served_bytes += length;
     const uint32_t len = static_cast<uint32_t>(out->size() - start - 4);
     for (int i = 0; i < 4; ++i) (*out)[start + i] = static_cast<char>((len >> (8 * i)) & 0xff);
     (*out)[start + 4] = static_cast<char>(rpc::MsgType::kObjectChunk);
@@ -190,6 +192,8 @@ void ObjectTransfer::OnChunk(rpc::ConnId conn, const ChunkView& chunk) {
     info.size = info.state == ObjectState::kInline ? info.data.size() : 0;
     auto done = std::move(t.done);
     pulls_.erase(it);
+    ++stats_.pulls;
+    stats_.pulled_bytes += info.size;
     store_->Seal(std::move(info));
     for (Done& d : done) d(true, "");
     return;
@@ -235,6 +239,8 @@ void ObjectTransfer::Finish(const ObjectId& id, bool ok, const std::string& erro
   Transfer t = std::move(it->second);
   pulls_.erase(it);
   if (t.writer) t.writer->Finish();
+  ++(ok ? stats_.pulls : stats_.pull_failures);
+  if (ok) stats_.pulled_bytes += t.file_size - internal::kObjectFilePayloadOffset;
   if (ok) {
     rpc::ObjectInfo info;
     info.id = id;

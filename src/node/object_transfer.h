@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "node/object_store.h"
+#include "rpc/cluster_messages.h"
 #include "rpc/event_loop.h"
 #include "rpc/messages.h"
 #include "strata/internal/runtime.h"
@@ -46,6 +47,8 @@ class ObjectTransfer {
   void OnChunk(rpc::ConnId conn, const ChunkView& chunk);
   // The peer is gone: its pulls fail.
   void OnPeerClosed(rpc::ConnId conn);
+  // Pulls and bytes since the node started (its report, /metrics).
+  const rpc::TransferStats& stats() const { return stats_; }
 
  private:
   struct Transfer {
@@ -64,6 +67,7 @@ class ObjectTransfer {
 
   rpc::EventLoop* loop_;
   ObjectStore* store_;
+  rpc::TransferStats stats_;
   std::unordered_map<ObjectId, Transfer> pulls_;
   // Requests for objects that exist here but are still being made.
   std::unordered_map<ObjectId, std::vector<std::pair<rpc::ConnId, rpc::ChunkRequest>>> parked_;

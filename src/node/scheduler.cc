@@ -84,6 +84,7 @@ void Scheduler::Submit(rpc::ConnId owner, const JobId& job, rpc::TaskSpec spec, 
   t.job = job;
   t.from_peer = from_peer;
   t.from_node = from_node;
+  t.accepted = std::chrono::steady_clock::now();
   t.shape = ResourceSet::FromEntries(t.spec.resources);
   // The submitter holds the one reference its ObjectRef adopted.
   store_->Expect(ReturnObjectOf(id));
@@ -192,7 +193,10 @@ size_t Scheduler::PipelineDepth(const std::string& function) const {
 
 void Scheduler::AssignTask(Worker& w, Task& t) {
   t.state = TaskState::kAssigned;
-  ++t.attempts;
+  if (++t.attempts == 1) {
+    events_.RecordSchedulingDelay(static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t.accepted).count()));
+  }
   w.assigned.push_back(t.spec.id);
   rpc::ExecuteTask exec;
   exec.spec = t.spec;
@@ -401,6 +405,7 @@ void Scheduler::FillNodeRecord(rpc::NodeRecord* r) const {
   r->workers = ws;
   r->tasks_finished = tasks_finished_;
   r->functions = events_.Counts();
+  r->scheduling_latency = events_.scheduling_latency();
   r->failures = events_.Failures();
 }
 

@@ -167,6 +167,7 @@ class Scheduler : public ReadyListener {
     uint32_t forwarded_to = 0;  // node index, while kForwarded
     bool from_peer = false;
     uint32_t from_node = 0;     // node index, when from_peer
+    std::chrono::steady_clock::time_point accepted;  // arrived on this node
   };
 
   struct Worker {

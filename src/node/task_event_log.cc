@@ -1,6 +1,7 @@
 #include "node/task_event_log.h"
 
 #include <chrono>
+#include <iterator>
 
 namespace strata::node {
 
@@ -73,6 +74,16 @@ std::map<std::string, rpc::FunctionCounts> TaskEventLog::Counts() const {
   std::map<std::string, rpc::FunctionCounts> out;
   for (size_t i = 0; i < names_.size(); ++i) out[names_[i]] = counts_[i];
   return out;
+}
+
+void TaskEventLog::RecordSchedulingDelay(uint64_t ns) {
+  constexpr size_t kBounds = std::size(rpc::kSchedulingBucketsSeconds);
+  if (scheduling_.counts.empty()) scheduling_.counts.assign(kBounds + 1, 0);
+  const double seconds = static_cast<double>(ns) * 1e-9;
+  size_t b = 0;
+  while (b < kBounds && seconds > rpc::kSchedulingBucketsSeconds[b]) ++b;
+  ++scheduling_.counts[b];
+  scheduling_.sum_seconds += seconds;
 }
 
 }  // namespace strata::node

@@ -29,6 +29,10 @@ class TaskEventLog {
   // retries used up).
   void RecordFailure(const std::string& function, const std::string& error);
 
+  // A task waited this long on this node before a worker got it.
+  void RecordSchedulingDelay(uint64_t ns);
+  const rpc::LatencyHistogram& scheduling_latency() const { return scheduling_; }
+
   // The executions the ring holds, oldest first (of `job`, or all when nil).
   std::vector<rpc::TaskExecution> Executions(const JobId& job) const;
   int64_t dropped() const { return static_cast<int64_t>(recorded_ - ring_.size()); }
@@ -55,6 +59,7 @@ class TaskEventLog {
   std::vector<std::string> names_;
   std::vector<rpc::FunctionCounts> counts_;  // by name index
   std::deque<rpc::TaskFailure> failures_;
+  rpc::LatencyHistogram scheduling_;
 };
 
 }  // namespace strata::node

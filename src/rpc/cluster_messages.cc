@@ -12,6 +12,16 @@ const char* NodeStateName(NodeState state) {
   return "UNKNOWN";
 }
 
+const char* PipelineStateName(PipelineState state) {
+  switch (state) {
+    case PipelineState::kRunning: return "RUNNING";
+    case PipelineState::kSucceeded: return "SUCCEEDED";
+    case PipelineState::kFailed: return "FAILED";
+    case PipelineState::kLost: return "LOST";
+  }
+  return "UNKNOWN";
+}
+
 const char* JobStateName(JobState state) {
   switch (state) {
     case JobState::kRunning: return "RUNNING";

@@ -43,6 +43,26 @@ struct StoreStats {
                  pooled_bytes, spill_error, refused);
 };
 
+// Objects this node pulled from other nodes, and bytes it sent them.
+struct TransferStats {
+  uint64_t pulls = 0;          // objects pulled whole
+  uint64_t pull_failures = 0;  // pulls that failed (the holder left, a bad chunk)
+  uint64_t pulled_bytes = 0;
+  uint64_t served_bytes = 0;   // object bytes sent to pulling nodes
+  MSGPACK_DEFINE(pulls, pull_failures, pulled_bytes, served_bytes);
+};
+
+// How long tasks waited on the node that ran them, from arriving there to
+// being sent to a worker: counts per bucket (kSchedulingBucketsSeconds, then
+// one past the last bound), and the sum.
+inline constexpr double kSchedulingBucketsSeconds[] = {0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05,
+                                                       0.1,    0.5,    1,     5,     10,   60};
+struct LatencyHistogram {
+  std::vector<uint64_t> counts;  // size: bounds + 1 (or empty: none yet)
+  double sum_seconds = 0;
+  MSGPACK_DEFINE(counts, sum_seconds);
+};
+
 struct WorkerStats {
   int total = 0;
   int idle = 0;
@@ -98,6 +118,29 @@ struct TimelineReply {
   MSGPACK_DEFINE(node_index, node_type, address, dropped, executions);
 };
 
+// cli -> agent (kLogRequest): the node's log files (name empty), or the
+// tail of one (common/session_logs.h).
+struct LogRequest {
+  std::string name;  // "logs/node.log", "logs/worker-1234.out", ...; empty: list them
+  int32_t lines = 200;
+  std::string query;  // only lines holding it (case-insensitive)
+  MSGPACK_DEFINE(name, lines, query);
+};
+
+struct LogFile {
+  std::string name;
+  uint64_t bytes = 0;
+  MSGPACK_DEFINE(name, bytes);
+};
+
+// agent -> cli (kLogReply).
+struct LogReply {
+  std::string error;  // "no log named ..."
+  std::vector<LogFile> files;
+  std::string text;
+  MSGPACK_DEFINE(error, files, text);
+};
+
 // Sent by each node to the head (its report) and by the head to every node
 // (the cluster view), so it is a message as well as a table row.
 struct NodeRecord {
@@ -129,9 +172,11 @@ struct NodeRecord {
   std::map<uint32_t, int64_t> returned_to;
   std::map<std::string, FunctionCounts> functions;  // tasks run here, by function
   std::vector<TaskFailure> failures;                // the last few, newest last
+  TransferStats transfers;
+  LatencyHistogram scheduling_latency;
   MSGPACK_DEFINE(id, index, node_type, state, address, hostname, arch, spill_dir, total, used, store,
                  workers, pending, infeasible, tasks_finished, instance_id, received_from, committed,
-                 returned_to, functions, failures);
+                 returned_to, functions, failures, transfers, scheduling_latency);
 };
 
 // A driver's job as the head lists it.
@@ -158,6 +203,15 @@ struct AutoscalerNodeType {
   MSGPACK_DEFINE(name, running, launching, idle, min_workers, max_workers, price_per_hour, paused);
 };
 
+// What the autoscaler did since it started (counters for /metrics).
+struct AutoscalerCounters {
+  int64_t launches = 0;      // instances the provider started
+  int64_t terminations = 0;  // instances it was asked to end (dead, drained, never joined)
+  int64_t drains = 0;        // idle nodes asked to drain
+  int64_t failures = 0;      // launches refused, nodes that never joined or died starting
+  MSGPACK_DEFINE(launches, terminations, drains, failures);
+};
+
 // autoscaler -> head after every round (kAutoscalerReport); the head shows
 // the last one in the cluster status.
 struct AutoscalerReport {
@@ -168,8 +222,65 @@ struct AutoscalerReport {
   std::string last_action;      // "" until it first acted
   int64_t last_action_time = 0;  // unix seconds
   std::string plan;             // why the last plan is what it is
+  AutoscalerCounters counters;
   MSGPACK_DEFINE(cluster_name, provider, node_types, cost_per_hour, last_action, last_action_time,
-                 plan);
+                 plan, counters);
+};
+
+// A pipeline run's life. Text only at the edges (PipelineStateName).
+enum class PipelineState : uint8_t {
+  kRunning = 0,
+  kSucceeded = 1,
+  kFailed = 2,
+  kLost = 3,  // its driver left before the run ended
+};
+// "RUNNING", "SUCCEEDED", "FAILED", "LOST".
+const char* PipelineStateName(PipelineState state);
+
+// One stage of a run as it goes: parts done of the total (0: not known
+// ahead), rows so far.
+struct PipelineStage {
+  std::string name;  // "read", "step 4 groupby", ...
+  uint64_t done = 0;
+  uint64_t total = 0;
+  int64_t rows = 0;
+  double seconds = 0;
+  bool ended = false;
+  MSGPACK_DEFINE(name, done, total, rows, seconds, ended);
+};
+
+// One step's rows so far (the map stage's steps grow part by part; a step
+// after a shuffle is known when its stage ends).
+struct PipelineStep {
+  uint32_t step = 0;  // 1-based, as in the pipeline file
+  std::string op;
+  int64_t rows_in = 0;
+  int64_t rows_out = 0;
+  bool row_local = true;  // false: a global step (its rows out are not "dropped" ones)
+  std::map<std::string, int64_t> counters;  // a filter's drops per rule, ...
+  MSGPACK_DEFINE(step, op, rows_in, rows_out, row_local, counters);
+};
+
+// driver -> agent -> head (kPipelineReport), at most a few times a second
+// while a pipeline runs and once when it ends: what the dashboard's
+// pipelines page and /metrics show. The agent sets `job` (a driver cannot
+// speak for another job).
+struct PipelineRecord {
+  JobId job;
+  uint32_t run = 0;    // the driver's runs, numbered from 1
+  std::string name;    // the pipeline file, or "Dataset"
+  std::string source;  // what it reads
+  PipelineState state = PipelineState::kRunning;
+  std::string error;
+  int64_t start_time_ms = 0;  // unix
+  double seconds = 0;         // running so far, or in all
+  int64_t rows_read = 0;
+  int64_t bytes_read = 0;
+  int64_t rows_written = 0;
+  std::vector<PipelineStage> stages;
+  std::vector<PipelineStep> steps;
+  MSGPACK_DEFINE(job, run, name, source, state, error, start_time_ms, seconds, rows_read, bytes_read,
+                 rows_written, stages, steps);
 };
 
 // head -> CLI, drivers and the autoscaler (kStatusReply): the one shape every
@@ -181,7 +292,8 @@ struct ClusterStatus {
   std::vector<NodeRecord> nodes;
   std::vector<JobRecord> jobs;
   std::optional<AutoscalerReport> autoscaler;  // none when no autoscaler runs
-  MSGPACK_DEFINE(session_dir, time, nodes, jobs, autoscaler);
+  std::vector<PipelineRecord> pipelines;       // running ones, then the latest ended ones
+  MSGPACK_DEFINE(session_dir, time, nodes, jobs, autoscaler, pipelines);
 };
 
 // Summed over the alive nodes (what can run work now).
@@ -195,3 +307,4 @@ std::map<ResourceSet, int64_t> InfeasibleDemands(const ClusterStatus& status);
 }  // namespace strata::rpc
 
 MSGPACK_ADD_ENUM(strata::rpc::NodeState);
+MSGPACK_ADD_ENUM(strata::rpc::PipelineState);

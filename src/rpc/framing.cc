@@ -37,6 +37,9 @@ const char* MsgTypeName(MsgType t) {
     case MsgType::kKillActor: return "KillActor";
     case MsgType::kTimelineRequest: return "TimelineRequest";
     case MsgType::kTimelineReply: return "TimelineReply";
+    case MsgType::kPipelineReport: return "PipelineReport";
+    case MsgType::kLogRequest: return "LogRequest";
+    case MsgType::kLogReply: return "LogReply";
   }
   return "Unknown";
 }

@@ -53,8 +53,11 @@ enum class MsgType : uint8_t {
   kKillActor = 31,        // driver/worker -> agent, node -> node: vector<ObjectId> (actor ids)
   kTimelineRequest = 32,  // cli -> agent: TimelineRequest (rpc/cluster_messages.h)
   kTimelineReply = 33,    // agent -> cli: TimelineReply
+  kPipelineReport = 34,   // driver -> agent, node -> head: PipelineRecord (a `strata run`'s progress)
+  kLogRequest = 35,       // cli (the dashboard) -> agent: LogRequest (rpc/cluster_messages.h)
+  kLogReply = 36,         // agent -> cli: LogReply
 };
-constexpr uint8_t kMaxMsgType = 33;
+constexpr uint8_t kMaxMsgType = 36;
 const char* MsgTypeName(MsgType t);
 
 // kNode: a node joining the head; kPeer: a node talking to another node

@@ -7,7 +7,11 @@ Starts a head (dashboard on a free port) and two nodes with `strata start`,
 runs a driver whose tasks keep every CPU busy (and 40 that throw), then: the
 JSON API (three nodes alive, CPUs busy, the driver listed, nodes a page at a
 time, tasks per function with the failures' errors), /metrics parsed line by
-line, `strata timeline` (every task once, on the nodes that ran it), and headless Chromium loading each page (the DOM shows
+line (the scheduling-latency histogram counts every task), a `strata run`
+pipeline's step rows on the pipelines page and in /metrics, another node's logs
+through the head, `strata timeline`
+(every task once, on the nodes that ran it), and headless Chromium loading
+each page (the DOM shows
 3 nodes, busy CPUs > 0, the job, the log list) and a screenshot of the
 cluster page whose chart has the busy area drawn (its pixels are counted).
 """
@@ -20,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 import zlib
 
@@ -123,16 +128,37 @@ try:
     if "dashboard at" not in tail["text"]:
         failures.append(f"log search: {tail}")
 
+    # Another node's logs, asked of its agent: its node.log, not the head's.
+    other = [n for n in json.loads(get(url + "api/nodes"))["nodes"] if n["index"] != 0][0]
+    node_logs = json.loads(get(url + f"api/logs?node={other['node_id']}"))
+    names = [f["name"] for f in node_logs.get("files", [])]
+    if "logs/node.log" not in names or "logs/head.log" in names:
+        failures.append(f"/api/logs?node= of another node: {node_logs}")
+    else:
+        t = json.loads(get(url + f"api/logs?node={other['node_id']}&name=logs/node.log&q=JOINED"))
+        if "joined" not in t["text"].lower() or "dashboard at" in t["text"]:
+            failures.append(f"another node's node.log tail: {t}")
+    try:
+        get(url + f"api/logs?node={other['node_id']}&name=logs/../../etc/passwd")
+        failures.append("another node served a path out of its session")
+    except urllib.error.HTTPError as e:
+        if e.code != 404:
+            failures.append(f"a path out of another node's session: HTTP {e.code}, want 404")
+
     # /metrics: every line a comment or a sample; the nodes and busy CPUs there.
-    samples = {}
-    for line in get(url + "metrics").splitlines():
-        if line.startswith("# HELP ") or re.match(r"# TYPE [a-z_]+ (gauge|counter)$", line):
-            continue
-        mm = re.match(r'^([a-z_]+)(\{[^}]*\})? (\S+)$', line)
-        if not mm:
-            failures.append("metrics line does not parse: " + line)
-            continue
-        samples[mm.group(1) + (mm.group(2) or "")] = float(mm.group(3))
+    def metrics():
+        samples = {}
+        for line in get(url + "metrics").splitlines():
+            if line.startswith("# HELP ") or re.match(r"# TYPE [a-z_]+ (gauge|counter|histogram)$", line):
+                continue
+            mm = re.match(r'^([a-z_]+)(\{[^}]*\})? (\S+)$', line)
+            if not mm:
+                failures.append("metrics line does not parse: " + line)
+                continue
+            samples[mm.group(1) + (mm.group(2) or "")] = float(mm.group(3))
+        return samples
+
+    samples = metrics()
     alive = sum(v for k, v in samples.items() if k.startswith('strata_nodes{state="ALIVE"'))
     cpu_total = samples.get('strata_resources_total{resource="CPU"}')
     if alive != 3 or cpu_total != 3:
@@ -179,6 +205,56 @@ try:
         failures.append(f"/api/tasks failures: {tasks.get('failures')}")
     if "on purpose" not in dom("tasks"):
         failures.append("tasks page: no failure text")
+    # Every task went to a worker once: the scheduling-latency histogram
+    # counts them all (summed over the nodes' next reports).
+    for _ in range(40):
+        samples = metrics()
+        if samples.get("strata_scheduling_latency_seconds_count", 0) >= 440:
+            break
+        time.sleep(0.25)
+    count = samples.get("strata_scheduling_latency_seconds_count", 0)
+    if count < 440 or samples.get('strata_scheduling_latency_seconds_bucket{le="+Inf"}') != count:
+        failures.append(f"metrics: scheduling latency histogram counts {count} tasks, want >= 440")
+
+    # A pipeline run on the cluster: its steps' rows on the pipelines page
+    # and in /metrics, as `strata run` printed them.
+    with open(f"{WORK}/trips.csv", "w") as f:
+        f.write("city,amount\n")
+        for i in range(3000):
+            f.write(f"{['Seoul', 'Busan', 'Daegu'][i % 3]},{i % 100}\n")
+    with open(f"{WORK}/trips.yaml", "w") as f:
+        f.write(f"read: {{format: csv, paths: [{WORK}/trips.csv]}}\n"
+                "steps:\n  - filter: \"amount >= 25\"\n"
+                "  - groupby: {by: [city], agg: {n: \"count()\"}}\n"
+                f"write: {{format: jsonl, path: {WORK}/trips_out}}\n")
+    pr = run("run", f"{WORK}/trips.yaml", "--address", address)
+    if pr.returncode != 0:
+        failures.append("strata run: " + pr.stdout + pr.stderr)
+    for _ in range(40):  # the dashboard's snapshot is the head's status of the last heartbeat
+        pipes = json.loads(get(url + "api/pipelines"))["pipelines"]
+        mine = [p for p in pipes if p["name"].endswith("trips.yaml")]
+        if mine and mine[0]["state"] != "RUNNING":
+            break
+        time.sleep(0.25)
+    if len(mine) != 1 or mine[0]["state"] != "SUCCEEDED":
+        failures.append(f"/api/pipelines: {pipes}")
+    else:
+        steps = {s["op"]: s for s in mine[0]["steps"]}
+        f_ = steps.get("filter", {})
+        if (f_.get("rows_in"), f_.get("rows_out"), f_.get("rows_dropped")) != (3000, 2250, 750) or \
+                steps.get("groupby", {}).get("rows_out") != 3:
+            failures.append(f"/api/pipelines steps: {mine[0]['steps']}")
+        if mine[0]["rows_read"] != 3000 or mine[0]["rows_written"] != 3 or not mine[0]["stages"]:
+            failures.append(f"/api/pipelines run: {mine[0]}")
+        samples = metrics()
+        outs = [v for k, v in samples.items()
+                if k.startswith("strata_pipeline_step_rows_out_total{") and 'op="filter"' in k and "trips.yaml" in k]
+        if outs != [2250]:
+            failures.append(f"metrics: pipeline filter rows out {outs}")
+    pipes_dom = dom("pipelines")
+    if "trips.yaml" not in pipes_dom or "2,250" not in pipes_dom or "SUCCEEDED" not in pipes_dom:
+        failures.append("pipelines page: the run, its state or the filter's 2,250 rows out are missing")
+
     trace_path = f"{WORK}/trace.json"
     tl = run("timeline", "-o", trace_path)
     if tl.returncode != 0:
@@ -210,6 +286,12 @@ finally:
         driver.wait()
     run("stop")
     subprocess.run(["pkill", "-f", f"strata start --address {address}"], check=False)
+
+# With no cluster running, `strata run --dashboard 0` serves one from its
+# embedded cluster while it runs.
+emb = run("run", f"{WORK}/trips.yaml", "--dashboard", "0", "--no-progress")
+if emb.returncode != 0 or not re.search(r"dashboard at http://127\.0\.0\.1:[0-9]+/", emb.stderr):
+    failures.append("strata run --dashboard on the embedded cluster: " + emb.stdout + emb.stderr)
 
 if failures:
     print("\n".join(failures))

@@ -2,6 +2,7 @@
 // API over a published status, and /metrics in Prometheus' text format.
 #include <httplib.h>
 
+#include <cstring>
 #include <map>
 #include <regex>
 #include <set>
@@ -33,6 +34,26 @@ rpc::ClusterStatus TwoNodes() {
     s.nodes.push_back(n);
   }
   s.nodes[1].pending[ResourceSet::FromDoubles({{"CPU", 2}})] = 5;
+  // 3 tasks waited <= 0.1 ms, 1 waited 2 ms, 1 over a minute.
+  s.nodes[0].scheduling_latency.counts = {3, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+  s.nodes[1].scheduling_latency.counts = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  s.nodes[0].scheduling_latency.sum_seconds = 0.0022;
+  s.nodes[1].scheduling_latency.sum_seconds = 75;
+  s.nodes[1].transfers.pulled_bytes = 4096;
+  rpc::PipelineRecord p;
+  p.job = JobId::Generate();
+  p.run = 2;
+  p.name = "crawl.yaml";
+  p.rows_read = 1000;
+  p.seconds = 4;
+  p.steps.push_back({1, "gopher_quality", 1000, 700, true, {{"gopher_short_doc", 200}, {"gopher_below_alpha_threshold", 100}}});
+  p.steps.push_back({2, "exact_dedup", 700, 650, false, {}});
+  s.pipelines.push_back(p);
+  rpc::AutoscalerReport a;
+  a.counters.launches = 6;
+  a.counters.terminations = 2;
+  a.counters.failures = 1;
+  s.autoscaler = a;
   return s;
 }
 
@@ -85,10 +106,10 @@ TEST(DashboardServer, ApiPagesNodesAndRefusesPathsOutOfTheSession) {
 }
 
 TEST(PrometheusText, EveryLineParsesAndFamiliesAreDeclaredOnce) {
-  const std::string text = PrometheusText(TwoNodes(), 0);
+  const std::string text = PrometheusText(TwoNodes(), {0, 12.5});
   const std::regex sample(R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*"(,[a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*")*\})? (-?[0-9.eE+-]+)$)");
   const std::regex type(R"(^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (gauge|counter|histogram|summary|untyped)$)");
-  std::set<std::string> declared;
+  std::set<std::string> declared, histograms;
   std::map<std::string, double> values;
   std::istringstream in(text);
   std::string line;
@@ -98,13 +119,19 @@ TEST(PrometheusText, EveryLineParsesAndFamiliesAreDeclaredOnce) {
     if (line.rfind("# HELP ", 0) == 0) continue;
     if (std::regex_match(line, m, type)) {
       EXPECT_TRUE(declared.insert(m[1]).second) << "declared twice: " << line;
+      if (m[2] == "histogram") histograms.insert(m[1]);
       if (m[2] == "counter") {
         EXPECT_TRUE(m[1].str().ends_with("_total")) << line;
       }
       continue;
     }
     ASSERT_TRUE(std::regex_match(line, m, sample)) << "not a sample: " << line;
-    EXPECT_TRUE(declared.count(m[1])) << "no TYPE before " << line;
+    std::string family = m[1];
+    for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+      const std::string base = family.substr(0, family.size() - std::min(family.size(), std::strlen(suffix)));
+      if (family.ends_with(suffix) && histograms.count(base)) family = base;
+    }
+    EXPECT_TRUE(declared.count(family)) << "no TYPE before " << line;
     values[m[1].str() + m[2].str()] = std::stod(m[6]);
     ++samples;
   }
@@ -113,6 +140,39 @@ TEST(PrometheusText, EveryLineParsesAndFamiliesAreDeclaredOnce) {
   EXPECT_EQ(values["strata_tasks{state=\"pending\"}"], 5);
   EXPECT_EQ(values["strata_pending_cpus"], 10);
   EXPECT_EQ(values["strata_nodes{state=\"ALIVE\",node_type=\"worker \\\"x\\\"\"}"], 1);
+  EXPECT_EQ(values["strata_tasks_per_second"], 12.5);
+  // The histogram sums both nodes, cumulatively.
+  EXPECT_EQ(values["strata_scheduling_latency_seconds_bucket{le=\"0.0001\"}"], 3);
+  EXPECT_EQ(values["strata_scheduling_latency_seconds_bucket{le=\"0.001\"}"], 3);
+  EXPECT_EQ(values["strata_scheduling_latency_seconds_bucket{le=\"0.005\"}"], 4);
+  EXPECT_EQ(values["strata_scheduling_latency_seconds_bucket{le=\"60\"}"], 4);
+  EXPECT_EQ(values["strata_scheduling_latency_seconds_bucket{le=\"+Inf\"}"], 5);
+  EXPECT_EQ(values["strata_scheduling_latency_seconds_count"], 5);
+  EXPECT_DOUBLE_EQ(values["strata_scheduling_latency_seconds_sum"], 75.0022);
+  EXPECT_EQ(values["strata_autoscaler_launches_total"], 6);
+  EXPECT_EQ(values["strata_autoscaler_terminations_total"], 2);
+  EXPECT_EQ(values["strata_autoscaler_failures_total"], 1);
+  // Ids are new in every TwoNodes(): match by the other labels.
+  int matched = 0;
+  for (const auto& [key, v] : values) {
+    if (key.find("strata_object_pulled_bytes_total{") == 0 && v > 0) {
+      EXPECT_EQ(v, 4096);
+      ++matched;
+    }
+    if (key.find("strata_pipeline_step_rows_out_total{") == 0 && key.find("op=\"gopher_quality\"") != std::string::npos) {
+      EXPECT_EQ(v, 700);
+      ++matched;
+    }
+    if (key.find("strata_pipeline_step_counted_total{") == 0 && key.find("counter=\"gopher_short_doc\"") != std::string::npos) {
+      EXPECT_EQ(v, 200);
+      ++matched;
+    }
+    if (key.find("strata_pipelines{state=\"RUNNING\"}") == 0) {
+      EXPECT_EQ(v, 1);
+      ++matched;
+    }
+  }
+  EXPECT_EQ(matched, 4);
 }
 
 }  // namespace

@@ -134,19 +134,60 @@ async function showTasks() {
     `<td>${n.running}</td><td>${n.pending}</td><td>${n.finished}</td></tr>`));
 }
 
+// One run: its stages (parts done, rows, rows/s) and its steps' rows in,
+// out and dropped, with what each filter counted per rule.
+function pipelineHtml(p) {
+  const pct = (st) => st.parts_total ? Math.round(100 * st.parts_done / st.parts_total) : null;
+  const stages = p.stages.map((st) => {
+    const done = st.ended ? 100 : pct(st);
+    const bar = done === null ? "" : `<span class="bar" style="width:${Math.round(0.6 * done)}px"></span>`;
+    return `<tr><td>${esc(st.name)}</td><td>${bar}${st.parts_done}${st.parts_total ? " / " + st.parts_total : ""}${st.ended ? " ✓" : ""}</td>` +
+      `<td>${st.rows.toLocaleString()}</td><td>${st.seconds > 0 ? Math.round(st.rows / st.seconds).toLocaleString() : "–"}</td></tr>`;
+  });
+  const steps = p.steps.map((st) => {
+    const rules = Object.entries(st.counters).map(([k, v]) => `${esc(k)} ${v.toLocaleString()}`).join(", ");
+    return `<tr><td>${st.step}</td><td>${esc(st.op)}</td><td>${st.rows_in.toLocaleString()}</td><td>${st.rows_out.toLocaleString()}</td>` +
+      `<td>${st.row_local ? st.rows_dropped.toLocaleString() : "–"}</td><td class="muted">${rules}</td></tr>`;
+  });
+  return `<div class="pipeline" data-state="${esc(p.state)}"><h2>${esc(p.name)} <span class="state-${esc(p.state)}">${esc(p.state)}</span>` +
+    ` <span class="muted">job ${esc(p.job_id.slice(0, 12))} · run ${p.run} · ${p.seconds.toFixed(1)} s · ` +
+    `${p.rows_read.toLocaleString()} rows read (${Math.round(p.rows_per_second).toLocaleString()}/s)` +
+    `${p.state === "SUCCEEDED" ? " · " + p.rows_written.toLocaleString() + " written" : ""}</span></h2>` +
+    (p.error ? `<p><code>${esc(p.error)}</code></p>` : "") +
+    `<table class="stages"><thead><tr><th>stage</th><th>parts</th><th>rows</th><th>rows/s</th></tr></thead><tbody>${stages.join("")}</tbody></table>` +
+    `<table class="steps"><thead><tr><th>step</th><th>operator</th><th>rows in</th><th>rows out</th><th>dropped</th><th>by rule</th></tr></thead>` +
+    `<tbody>${steps.join("")}</tbody></table></div>`;
+}
+
+async function showPipelines() {
+  const r = await api("/api/pipelines");
+  $("pipelines-none").style.display = r.pipelines.length ? "none" : "block";
+  $("pipelines").innerHTML = r.pipelines.map(pipelineHtml).join("");
+}
+
+// Logs of any node: the head's own are read by the head, another node's are
+// asked of its agent (?node=).
 async function showLogs() {
-  const sel = $("log-file");
+  const nodeSel = $("log-node"), sel = $("log-file");
+  if (!nodeSel.options.length) {
+    const n = await api("/api/nodes?state=ALIVE&limit=1000");
+    n.nodes.sort((a, b) => a.index - b.index);  // the head's own first
+    nodeSel.innerHTML = n.nodes.map((d) => `<option value="${d.index === 0 ? "" : esc(d.node_id)}">` +
+      `${esc(d.node_type)} ${esc(d.node_id.slice(0, 12))} (${esc(d.address)})</option>`).join("");
+  }
+  const node = nodeSel.value ? `&node=${encodeURIComponent(nodeSel.value)}` : "";
   if (!sel.options.length) {
-    const l = await api("/api/logs");
+    const l = await api(`/api/logs?${node}`);
     sel.innerHTML = l.files.map((f) => `<option value="${esc(f.name)}">${esc(f.name)} (${fmtBytes(f.bytes)})</option>`).join("");
   }
   if (!sel.value) return;
   const q = encodeURIComponent($("log-query").value);
-  const r = await api(`/api/logs?name=${encodeURIComponent(sel.value)}&lines=500&q=${q}`);
+  const r = await api(`/api/logs?name=${encodeURIComponent(sel.value)}&lines=500&q=${q}${node}`);
   $("log-text").textContent = r.text;
 }
 
-const pages = { cluster: showCluster, autoscaler: showAutoscaler, jobs: showJobs, tasks: showTasks, logs: showLogs };
+const pages = { cluster: showCluster, autoscaler: showAutoscaler, jobs: showJobs, tasks: showTasks, pipelines: showPipelines,
+  logs: showLogs };
 
 function select(name) {
   page = pages[name] ? name : "cluster";
@@ -169,6 +210,7 @@ $("nodes-prev").onclick = () => { nodeOffset = Math.max(0, nodeOffset - NODES_PE
 $("nodes-next").onclick = () => { nodeOffset += NODES_PER_PAGE; refresh(); };
 $("nodes-state").onchange = () => { nodeOffset = 0; refresh(); };
 $("log-go").onclick = refresh;
+$("log-node").onchange = () => { $("log-file").innerHTML = ""; refresh(); };
 select(location.hash.slice(1));
 // The logs page refreshes on request; the others every second. ?once draws
 // one time (headless browsers taking a screenshot wait for a page to idle).

@@ -3,10 +3,13 @@
 // same runner.
 #include "strata/data.h"
 
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "data/ops/operators.h"
 #include "data/exec/pipeline.h"
+#include "data/exec/pipeline_publisher.h"
 #include "data/ops/steps.h"
 
 namespace strata::data {
@@ -225,6 +228,9 @@ WriteResult Dataset::Write(const std::string& format, const std::string& path,
   options.max_ranges = max_ranges;
   RunReport report;
   try {
+    // A sample read for a schema is not a run of its own on the dashboard.
+    std::optional<PipelinePublisher> publisher;
+    if (max_ranges == 0) options.observer = &publisher.emplace("Dataset");
     result.ok = RunPipeline(spec, options, &report) == 0;
     result.error = report.error;
   } catch (const std::exception& e) {

@@ -349,9 +349,19 @@ int RunPipeline(const PipelineSpec& given, const RunOptions& options, RunReport*
   std::map<size_t, Block> samples;                                   // a sort's, likewise
   // Each part as it arrives: written (map-only), merged (group-by), its
   // shuffle objects noted, or kept for the global steps.
+  SourceStats src;
   auto consume = [&](MapResult&& part, size_t index, std::string* err) {
     for (size_t i = 0; i < local && i < part.rows_out.size(); ++i) rows_after[i] += part.rows_out[i];
     for (size_t i = 0; i < local && i < part.counters.size(); ++i) AddCounters(part.counters[i], &counters[i]);
+    if (options.observer != nullptr && local > 0) {
+      std::vector<StepRows> so_far;
+      int64_t in = src.rows_read;
+      for (size_t i = 0; i < local; ++i) {
+        so_far.push_back({i + 1, spec.steps[i].first, in, rows_after[i], true, counters[i]});
+        in = rows_after[i];
+      }
+      options.observer->OnStepRows(so_far);
+    }
     bad.insert(bad.end(), part.bad.begin(), part.bad.end());
     step_bad += part.step_bad;
     if (!part.bad.empty() && policy == BadRecordPolicy::kFail) return true;  // reported below, in file order
@@ -387,7 +397,6 @@ int RunPipeline(const PipelineSpec& given, const RunOptions& options, RunReport*
     kept[index] = std::move(part.block);  // parts finish in any order
     return true;
   };
-  SourceStats src;
   if (!ReadSource(spec.read, plan, options, "read", consume, &src, &error)) return fail(error);
   // The global steps see the rows in input order, whichever task finished first.
   for (auto& [index, block] : kept) all.Append(block);

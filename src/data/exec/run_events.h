@@ -78,6 +78,8 @@ class RunObserver {
   virtual void OnProgress(const StageProgress& progress) {}
   // A stage whose progress lines are done (the next one starts).
   virtual void OnStageEnd(const std::string& stage) {}
+  // The map stage's steps, rows so far (after each part it finished).
+  virtual void OnStepRows(const std::vector<StepRows>& steps) {}
   virtual void OnFinish(const RunReport& report) {}
 };
 

@@ -1,0 +1,18 @@
+// Logs of the other nodes, for the dashboard's logs page: the head's
+// dashboard asks a node's agent (as a CLI connection, with the cluster token)
+// for its log files or the tail of one (kLogRequest).
+#pragma once
+
+#include <string>
+
+#include "rpc/cluster_messages.h"
+
+namespace strata::dashboard {
+
+// Blocks up to a few seconds (a server thread, never the head's loop).
+// False with `error` set when the node cannot be reached or answers nonsense;
+// a log the node does not have is `reply->error`.
+bool FetchNodeLog(const std::string& address, const std::string& token, const rpc::LogRequest& request,
+                  rpc::LogReply* reply, std::string* error);
+
+}  // namespace strata::dashboard
