@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <iterator>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -75,7 +76,7 @@ double MeanMs(int reps, F fn) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
   strata::dashboard::DashboardServer server({"127.0.0.1", 0, "", "/nonexistent"});
   std::string error;
   if (!server.Start(&error)) {
@@ -105,5 +106,11 @@ int main() {
   const std::string base = "http://127.0.0.1:" + std::to_string(server.port()) + "/?once#";
   for (const char* page : {"cluster", "tasks", "pipelines"}) out["browser_s"][page] = BrowserSeconds(base + page);
   std::printf("%s\n", out.dump().c_str());
+  // --hold S: keep serving the big cluster S seconds (to look at it in a browser).
+  if (argc == 3 && std::string(argv[1]) == "--hold") {
+    std::fprintf(stderr, "serving %s for %s s\n", server.url().c_str(), argv[2]);
+    std::fflush(stdout);
+    std::this_thread::sleep_for(std::chrono::seconds(std::atoi(argv[2])));
+  }
   return 0;
 }

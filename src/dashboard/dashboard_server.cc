@@ -256,9 +256,13 @@ bool DashboardServer::Start(std::string* error) {
     *error = "dashboard: binding " + impl_->options.host + " (beyond loopback) needs the cluster token";
     return false;
   }
-  // Two threads answer requests: enough for a few browsers and a scraper,
-  // and no more cores taken from the tasks.
-  impl_->server.new_task_queue = [] { return new httplib::ThreadPool(2); };
+  // A thread serves one connection for as long as the client keeps it alive,
+  // and a browser opens up to six: with too few threads a page's third
+  // request waits out another connection's keep-alive (it was 2 threads and a
+  // 5 s stall per page load). Idle threads cost no CPU; the keep-alive is
+  // short so a closed tab frees its threads soon.
+  impl_->server.new_task_queue = [] { return new httplib::ThreadPool(16); };
+  impl_->server.set_keep_alive_timeout(2);
   impl_->Routes();
   if (impl_->options.port == 0) {
     impl_->port = impl_->server.bind_to_any_port(impl_->options.host);

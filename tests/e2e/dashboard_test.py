@@ -180,6 +180,9 @@ try:
         failures.append(f"cluster page: job-count {value(cluster_dom, 'job-count')!r}")
     if cluster_dom.count("<tr><td title=") != 3:
         failures.append("cluster page: the node table does not have 3 rows")
+    arch = os.uname().machine.replace("aarch64", "arm64")
+    if cluster_dom.count(f'<span class="badge">{arch}</span>') != 3:
+        failures.append(f"cluster page: not every node shows its {arch} badge")
     if "cluster_driver" not in dom("jobs"):
         failures.append("jobs page: the driver is not listed")
     tasks_dom = dom("tasks")

@@ -86,7 +86,10 @@ async function showCluster() {
   $("nodes-range").textContent = n.total ? `${n.offset + 1}–${n.offset + n.nodes.length} of ${n.total}` : "none";
   rows("nodes-table", n.nodes.map((d) => {
     const tot = d.resources_total.CPU || 0, used = d.resources_used.CPU || 0;
+    // Badges: what the node detected of its machine (intel, avx512, ...) and custom resources.
+    const badges = Object.keys(d.resources_total).filter((k) => !["CPU", "GPU", "memory", "object_store_memory"].includes(k));
     return `<tr><td title="${esc(d.node_id)}">${esc(d.node_id.slice(0, 12))}</td><td>${esc(d.node_type)}</td><td>${esc(d.arch)}</td>` +
+      `<td>${badges.map((b) => `<span class="badge">${esc(b)}</span>`).join(" ")}</td>` +
       `<td class="state-${esc(d.state)}">${esc(d.state)}</td><td>${esc(d.address)}</td>` +
       `<td><span class="bar" style="width:${tot ? Math.round(60 * used / tot) : 0}px"></span>${fmtNum(used)}/${fmtNum(tot)}</td>` +
       `<td>${fmtBytes(d.resources_total.memory || 0)}</td>` +
