@@ -43,7 +43,15 @@ bool ValidUtf8Char(const std::string& bytes) {
   return i == bytes.size() && !(c == 0xFFFD && bytes != "\xEF\xBF\xBD");
 }
 
+bool IsAscii(std::string_view text) {
+  unsigned char any = 0;
+  for (char c : text) any |= static_cast<unsigned char>(c);
+  return any < 0x80;
+}
+
 void NormalizeForm(std::string* text, bool nfkc) {
+  // ASCII is its own NFC and NFKC (no ASCII character decomposes).
+  if (IsAscii(*text)) return;
   int options = UTF8PROC_STABLE | UTF8PROC_COMPOSE;
   if (nfkc) options |= UTF8PROC_COMPAT;
   utf8proc_uint8_t* out = nullptr;
@@ -57,6 +65,9 @@ void NormalizeForm(std::string* text, bool nfkc) {
 }  // namespace
 
 std::string FixMojibake(std::string_view text) {
+  // Mojibake starts with a character standing for a UTF-8 lead byte
+  // (U+00C2-U+00F4, all encoded 0xC3 ..): none, nothing to fix.
+  if (text.find('\xC3') == std::string_view::npos) return std::string(text);
   std::string out;
   out.reserve(text.size());
   size_t i = 0;
