@@ -14,17 +14,21 @@ void PipelineTable::Report(rpc::PipelineRecord record) {
     if (record.state != rpc::PipelineState::kRunning) it->second.first = next_order_++;
     it->second.second = std::move(record);
   }
-  // Forget the oldest ended runs beyond what the page shows.
-  size_t ended = 0;
-  for (const auto& [k, run] : runs_) ended += run.second.state != rpc::PipelineState::kRunning;
-  while (ended > keep_ended_) {
+  Trim(false, keep_ended_);
+  Trim(true, max_running_);
+}
+
+void PipelineTable::Trim(bool running, size_t keep) {
+  auto in_state = [running](const Runs::value_type& r) {
+    return (r.second.second.state == rpc::PipelineState::kRunning) == running;
+  };
+  size_t count = static_cast<size_t>(std::count_if(runs_.begin(), runs_.end(), in_state));
+  for (; count > keep; --count) {
     auto oldest = runs_.end();
     for (auto r = runs_.begin(); r != runs_.end(); ++r) {
-      if (r->second.second.state == rpc::PipelineState::kRunning) continue;
-      if (oldest == runs_.end() || r->second.first < oldest->second.first) oldest = r;
+      if (in_state(*r) && (oldest == runs_.end() || r->second.first < oldest->second.first)) oldest = r;
     }
     runs_.erase(oldest);
-    --ended;
   }
 }
 

@@ -15,7 +15,10 @@ namespace strata::head {
 
 class PipelineTable {
  public:
-  explicit PipelineTable(size_t keep_ended = 20) : keep_ended_(keep_ended) {}
+  // A driver that starts runs and never ends them cannot grow the head
+  // without bound: past `max_running`, the oldest running runs are forgotten.
+  explicit PipelineTable(size_t keep_ended = 20, size_t max_running = 200)
+      : keep_ended_(keep_ended), max_running_(max_running) {}
 
   // A newer report of a run replaces the older one; a report of a run that
   // already ended is ignored (a late progress update must not revive it).
@@ -25,9 +28,13 @@ class PipelineTable {
 
  private:
   using Key = std::pair<JobId, uint32_t>;
-  size_t keep_ended_;
+  using Runs = std::map<Key, std::pair<uint64_t, rpc::PipelineRecord>>;  // key -> (order, record)
+  // Forgets the oldest runs that are running (or ended) while there are more than `keep`.
+  void Trim(bool running, size_t keep);
+
+  size_t keep_ended_, max_running_;
   uint64_t next_order_ = 0;
-  std::map<Key, std::pair<uint64_t, rpc::PipelineRecord>> runs_;  // key -> (arrival, record)
+  Runs runs_;
 };
 
 }  // namespace strata::head

@@ -4,6 +4,8 @@
 //   cluster_driver spread   N tasks of 1 CPU: which nodes ran them
 //   cluster_driver bigdata  a large argument to, and a large result from, another node
 //   cluster_driver spreadfail  like spread, and N/10 tasks of Boom that throw
+//   cluster_driver pipelinestall  a Dataset run whose batch function sleeps $STRATA_STALL_S
+//                                 seconds (default 60): a run to kill
 #include <signal.h>
 #include <unistd.h>
 
@@ -18,9 +20,18 @@
 #include <thread>
 #include <vector>
 
+#include <strata/data.h>
 #include <strata/strata.h>
 
 namespace {
+
+// Holds a Dataset run in its map stage (STRATA_STALL_S seconds per batch).
+bool Stall(strata::data::Block&, std::string*) {
+  const char* s = std::getenv("STRATA_STALL_S");
+  std::this_thread::sleep_for(std::chrono::seconds(s != nullptr ? std::atoi(s) : 60));
+  return true;
+}
+STRATA_BATCH_FUNCTION(Stall);
 
 std::string NodeOf(int sleep_ms) {
   std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms));
@@ -241,6 +252,8 @@ int main(int argc, char** argv) {
     strata::Get(strata::Task(Say).SetResource(argv[4], 1).Remote(std::string("printed far away")));
     std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the line is on its way
     std::printf("{\"said\": true}\n");
+  } else if (mode == "pipelinestall") {
+    std::printf("{\"rows\": %lld}\n", static_cast<long long>(strata::data::Dataset::Range(100).MapBatches("Stall").Count().rows));
   } else if (mode == "sleep") {
     std::printf("sleeping %d s\n", n);
     std::fflush(stdout);

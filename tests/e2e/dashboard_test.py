@@ -8,7 +8,8 @@ runs a driver whose tasks keep every CPU busy (and 40 that throw), then: the
 JSON API (three nodes alive, CPUs busy, the driver listed, nodes a page at a
 time, tasks per function with the failures' errors), /metrics parsed line by
 line (the scheduling-latency histogram counts every task), a `strata run`
-pipeline's step rows on the pipelines page and in /metrics, another node's logs
+pipeline's step rows on the pipelines page and in /metrics, a Dataset run
+whose driver is killed mid-run shown LOST, another node's logs
 through the head, `strata timeline`
 (every task once, on the nodes that ran it), and headless Chromium loading
 each page (the DOM shows
@@ -254,6 +255,27 @@ try:
                 if k.startswith("strata_pipeline_step_rows_out_total{") and 'op="filter"' in k and "trips.yaml" in k]
         if outs != [2250]:
             failures.append(f"metrics: pipeline filter rows out {outs}")
+    # A driver killed mid-run: its run is LOST, with why.
+    stall = subprocess.Popen([DRIVER, "pipelinestall", "0", "0"], env=dict(env, STRATA_ADDRESS=address),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seen = None
+    for _ in range(120):
+        seen = [p for p in json.loads(get(url + "api/pipelines"))["pipelines"] if p["name"] == "Dataset"]
+        if seen and seen[0]["state"] == "RUNNING":
+            break
+        time.sleep(0.1)
+    else:
+        failures.append(f"the stalled Dataset run never showed as RUNNING: {seen}")
+    stall.kill()
+    stall.wait()
+    for _ in range(60):
+        seen = [p for p in json.loads(get(url + "api/pipelines"))["pipelines"] if p["name"] == "Dataset"]
+        if seen and seen[0]["state"] == "LOST":
+            break
+        time.sleep(0.1)
+    if not seen or seen[0]["state"] != "LOST" or "driver left" not in seen[0]["error"]:
+        failures.append(f"a killed driver's run: {seen}")
+
     pipes_dom = dom("pipelines")
     if "trips.yaml" not in pipes_dom or "2,250" not in pipes_dom or "SUCCEEDED" not in pipes_dom:
         failures.append("pipelines page: the run, its state or the filter's 2,250 rows out are missing")

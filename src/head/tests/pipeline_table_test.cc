@@ -57,5 +57,15 @@ TEST(PipelineTable, KeepsTheNewestEndedRunsAndEveryRunningOne) {
   EXPECT_EQ(list[3].run, 8u);
 }
 
+TEST(PipelineTable, RunsThatNeverEndCannotGrowTheTableWithoutBound) {
+  PipelineTable table(3, 5);
+  const JobId job = JobId::Generate();
+  for (uint32_t r = 1; r <= 1000; ++r) table.Report(Record(job, r, rpc::PipelineState::kRunning, r));
+  const auto list = table.List();
+  ASSERT_EQ(list.size(), 5u);
+  EXPECT_EQ(list.front().run, 996u);  // the newest five, oldest first
+  EXPECT_EQ(list.back().run, 1000u);
+}
+
 }  // namespace
 }  // namespace strata::head
