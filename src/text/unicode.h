@@ -60,6 +60,8 @@ template <class F>
 void ForEachWord(std::string_view s, F&& f);  // split(): runs of non-space
 
 bool IsAscii(std::string_view s);
+// Every byte part of a code point NextCodePoint decodes (no U+FFFD made up).
+bool IsValidUtf8(std::string_view s);
 // `s` with every byte that is not part of valid UTF-8 replaced by `with`
 // (U+FFFD, or "" to drop them).
 std::string ReplaceInvalidUtf8(std::string_view s, std::string_view with);

@@ -1,6 +1,7 @@
 #include "text/word_tokenizer.h"
 
 #include <algorithm>
+#include <array>
 #include <string>
 #include <unordered_set>
 
@@ -353,7 +354,105 @@ void TokenizeSentenceByRules(std::string_view sentence, std::vector<std::string>
   }
 }
 
-std::vector<std::string_view> SplitSentences(std::string_view text) {
+namespace {
+
+// Whether a sentence ends after `chunk` (a run of non-space characters),
+// given the next chunk (only its first character counts).
+bool EndsSentence(std::string_view chunk, std::string_view next) {
+  // The word without closing quotes and brackets, ASCII or typographic.
+  std::string_view core = chunk;
+  while (!core.empty()) {
+    const auto last = static_cast<unsigned char>(core.back());
+    if (last == '"' || last == '\'' || last == ')' || last == ']' || last == '}') {
+      core.remove_suffix(1);
+    } else if (last >= 0x80 && (EndsWith(core, "’") || EndsWith(core, "”"))) {
+      core.remove_suffix(3);
+    } else if (last >= 0x80 && EndsWith(core, "»")) {
+      core.remove_suffix(2);
+    } else {
+      break;
+    }
+  }
+  const char last = core.empty() ? '\0' : core.back();
+  if (last == '?' || last == '!') return true;
+  if (last == '.') {
+    size_t i = 0;
+    const char32_t first = NextCodePoint(next, &i);
+    const bool next_capital = IsUpper(first) || first == '"' || first == '\'' || first == 0x201C;
+    if (EndsWith(core, "..") || EndsWith(core, "…")) return next_capital;
+    std::string_view word = core.substr(0, core.size() - 1);
+    while (!word.empty() && (word.front() == '"' || word.front() == '\'' || word.front() == '(' ||
+                             word.front() == '[' || word.front() == '{')) {
+      word.remove_prefix(1);
+    }
+    const bool initial = CodePoints(word) == 1 && IsAlpha([&] { size_t j = 0; return NextCodePoint(word, &j); }());
+    // Every listed abbreviation is short: longer words need no lookup.
+    return !initial && (word.size() > 6 || Abbreviations().count(Lower(word)) == 0);
+  }
+  if (static_cast<unsigned char>(last) == 0xA6 && EndsWith(core, "…")) {
+    size_t i = 0;
+    return IsUpper(NextCodePoint(next, &i));
+  }
+  return false;
+}
+
+// The last byte of what can end a sentence: . ? ! and the ellipsis (E2 80 A6).
+constexpr auto kEndByte = [] {
+  std::array<bool, 256> t{};
+  t['.'] = t['?'] = t['!'] = t[0xA6] = true;
+  return t;
+}();
+
+// The closing quotes and brackets EndsSentence strips, forward from `i`.
+size_t SkipClosers(std::string_view s, size_t i) {
+  for (;;) {
+    if (i < s.size() && (s[i] == '"' || s[i] == '\'' || s[i] == ')' || s[i] == ']' || s[i] == '}')) {
+      ++i;
+    } else if (s.substr(i, 3) == "’" || s.substr(i, 3) == "”") {
+      i += 3;
+    } else if (s.substr(i, 2) == "»") {
+      i += 2;
+    } else {
+      return i;
+    }
+  }
+}
+
+bool SpaceAt(std::string_view s, size_t i) {
+  size_t j = i;
+  return IsSpace(NextCodePoint(s, &j));
+}
+
+size_t SkipSpaces(std::string_view s, size_t i) {
+  while (i < s.size()) {
+    size_t j = i;
+    if (!IsSpace(NextCodePoint(s, &j))) break;
+    i = j;
+  }
+  return i;
+}
+
+// Where the code point before `i` starts (valid UTF-8).
+size_t PreviousStart(std::string_view s, size_t i) {
+  do {
+    --i;
+  } while (i > 0 && (static_cast<unsigned char>(s[i]) & 0xC0) == 0x80);
+  return i;
+}
+
+// The start of the chunk holding `i`, no earlier than `floor` (valid UTF-8).
+size_t ChunkStart(std::string_view s, size_t i, size_t floor) {
+  while (i > floor) {
+    const size_t prev = PreviousStart(s, i);
+    if (SpaceAt(s, prev)) break;
+    i = prev;
+  }
+  return i;
+}
+
+}  // namespace
+
+std::vector<std::string_view> SplitSentencesByChunks(std::string_view text) {
   std::vector<std::string_view> sentences;
   thread_local std::vector<std::string_view> chunks;  // reused: one per document otherwise
   chunks.clear();
@@ -363,45 +462,7 @@ std::vector<std::string_view> SplitSentences(std::string_view text) {
     const std::string_view w = chunks[k];
     if (k == 0) start = static_cast<size_t>(w.data() - text.data());
     if (k + 1 == chunks.size()) break;
-    // The word without closing quotes and brackets, ASCII or typographic.
-    std::string_view core = w;
-    while (!core.empty()) {
-      const auto last = static_cast<unsigned char>(core.back());
-      if (last == '"' || last == '\'' || last == ')' || last == ']' || last == '}') {
-        core.remove_suffix(1);
-      } else if (last >= 0x80 && (EndsWith(core, "’") || EndsWith(core, "”"))) {
-        core.remove_suffix(3);
-      } else if (last >= 0x80 && EndsWith(core, "»")) {
-        core.remove_suffix(2);
-      } else {
-        break;
-      }
-    }
-    bool end = false;
-    const char last = core.empty() ? '\0' : core.back();
-    if (last == '?' || last == '!') {
-      end = true;
-    } else if (last == '.') {
-      size_t i = 0;
-      const char32_t next = NextCodePoint(chunks[k + 1], &i);
-      const bool next_capital = IsUpper(next) || next == '"' || next == '\'' || next == 0x201C;
-      if (EndsWith(core, "..") || EndsWith(core, "…")) {
-        end = next_capital;
-      } else {
-        std::string_view word = core.substr(0, core.size() - 1);
-        while (!word.empty() && (word.front() == '"' || word.front() == '\'' || word.front() == '(' ||
-                                 word.front() == '[' || word.front() == '{')) {
-          word.remove_prefix(1);
-        }
-        const bool initial = CodePoints(word) == 1 && IsAlpha([&] { size_t j = 0; return NextCodePoint(word, &j); }());
-        // Every listed abbreviation is short: longer words need no lookup.
-        end = !initial && (word.size() > 6 || Abbreviations().count(Lower(word)) == 0);
-      }
-    } else if (static_cast<unsigned char>(last) == 0xA6 && EndsWith(core, "…")) {
-      size_t i = 0;
-      end = IsUpper(NextCodePoint(chunks[k + 1], &i));
-    }
-    if (end) {
+    if (EndsSentence(w, chunks[k + 1])) {
       const size_t stop = static_cast<size_t>(w.data() - text.data()) + w.size();
       sentences.push_back(text.substr(start, stop - start));
       start = static_cast<size_t>(chunks[k + 1].data() - text.data());
@@ -412,6 +473,43 @@ std::vector<std::string_view> SplitSentences(std::string_view text) {
     const size_t stop = static_cast<size_t>(last.data() - text.data()) + last.size();
     sentences.push_back(text.substr(start, stop - start));
   }
+  return sentences;
+}
+
+std::vector<std::string_view> SplitSentences(std::string_view text) {
+  // Backward steps need valid UTF-8; anything else takes the chunk by chunk way.
+  if (!IsValidUtf8(text)) return SplitSentencesByChunks(text);
+  std::vector<std::string_view> sentences;
+  const size_t n = text.size();
+  size_t start = SkipSpaces(text, 0);  // the current sentence's first chunk
+  if (start == n) return sentences;
+  // Only chunks ending in . ? ! or an ellipsis (then closers) can end a
+  // sentence: jump from one such byte to the next instead of cutting
+  // every word.
+  for (size_t i = start; i < n;) {
+    while (i < n && !kEndByte[static_cast<unsigned char>(text[i])]) ++i;
+    if (i == n) break;
+    const size_t end = SkipClosers(text, i + 1);  // the chunk's end, if it ends here
+    if (end < n && !SpaceAt(text, end)) {
+      ++i;
+      continue;
+    }
+    const size_t next = SkipSpaces(text, end);
+    if (next == n) break;  // the last chunk ends no sentence but the text
+    const size_t chunk = ChunkStart(text, i, start);
+    if (EndsSentence(text.substr(chunk, end - chunk), text.substr(next))) {
+      sentences.push_back(text.substr(start, end - start));
+      start = next;
+    }
+    i = next;
+  }
+  size_t stop = n;
+  while (stop > start) {
+    const size_t prev = PreviousStart(text, stop);
+    if (!SpaceAt(text, prev)) break;
+    stop = prev;
+  }
+  sentences.push_back(text.substr(start, stop - start));
   return sentences;
 }
 

@@ -25,8 +25,12 @@ enum class WordTokenizer { kEnglish, kWhitespace };
 bool ParseWordTokenizer(std::string_view name, WordTokenizer* out);
 
 std::vector<std::string> WordTokenize(std::string_view text, WordTokenizer kind = WordTokenizer::kEnglish);
-// The sentences Punkt would find (approximately, see above), stripped.
+// The sentences Punkt would find (approximately, see above), stripped. Jumps
+// between the bytes that can end a sentence; SplitSentencesByChunks looks at
+// every whitespace-separated chunk (the reference, and the way for text that
+// is not valid UTF-8). Both give the same sentences.
 std::vector<std::string_view> SplitSentences(std::string_view text);
+std::vector<std::string_view> SplitSentencesByChunks(std::string_view text);
 // NLTKWordTokenizer.tokenize on one sentence.
 void TokenizeSentence(std::string_view sentence, std::vector<std::string>* words);
 // The same two ways: NLTK's regex rules one after the other (the reference;

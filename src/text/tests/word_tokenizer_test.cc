@@ -128,5 +128,31 @@ TEST(WordTokenizer, OneScanAgreesWithTheRulesOnRandomStrings) {
   EXPECT_GT(answered, 10000u);  // the fast path is exercised, not skipped
 }
 
+TEST(WordTokenizer, SentenceSplitByJumpsAgreesWithChunkByChunkOnRandomTexts) {
+  // Pieces dense in what ends a sentence or hides an end: terminators,
+  // closing quotes (ASCII and typographic), abbreviations, initials,
+  // ellipses, capitals, Unicode spaces; a fixed seed. Then broken UTF-8,
+  // which takes the chunk-by-chunk way (still equal).
+  static const char* const kPieces[] = {
+      "word", "Word", "Mr", "e.g", "U", "x", ".", ".", "?", "!", "..", "…", "\"", "'", ")", "]", "}", "’", "”",
+      "»", "(", "\u201C", " ", " ", " ", "  ", "\t", "\n", "\u00A0", "\u3000", "\u2009", "Éa", "ß", "1.5", "a.b"};
+  uint64_t state = 7;
+  auto next = [&] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<size_t>(state >> 33);
+  };
+  size_t splits = 0;
+  for (int n = 0; n < 30000; ++n) {
+    std::string s;
+    const size_t len = next() % 30;
+    for (size_t k = 0; k < len; ++k) s += kPieces[next() % std::size(kPieces)];
+    if (n % 10 == 9) s.insert(next() % (s.size() + 1), 1, static_cast<char>(0x80 + next() % 0x40));
+    const auto jumps = SplitSentences(s), chunks = SplitSentencesByChunks(s);
+    ASSERT_EQ(jumps, chunks) << "text: [" << s << "]";
+    splits += jumps.size() > 1;
+  }
+  EXPECT_GT(splits, 5000u);  // sentences do end in these texts
+}
+
 }  // namespace
 }  // namespace strata::text
