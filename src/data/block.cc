@@ -153,13 +153,26 @@ Column Gather(const Column& c, const std::vector<int64_t>& rows) {
       break;
     case Type::kString:
     case Type::kBinary:
+    {
+      // Sized once, and a run of consecutive rows (what a filter keeps) is
+      // one copy: filters in a row copied the text column through string
+      // growth before.
       n.offsets.resize(count + 1);
-      for (size_t k = 0; k < count; ++k) {
-        const std::string_view v = c.Str(rows[k]);
-        n.chars.append(v);
-        n.offsets[k + 1] = static_cast<int32_t>(n.chars.size());
+      size_t total = 0;
+      for (size_t k = 0; k < count; ++k) total += c.Str(rows[k]).size();
+      n.chars.reserve(total);
+      for (size_t k = 0; k < count;) {
+        size_t end = k + 1;
+        while (end < count && rows[end] == rows[end - 1] + 1) ++end;
+        const auto first = static_cast<size_t>(rows[k]), last = static_cast<size_t>(rows[end - 1]);
+        const int32_t from = c.offsets[first];
+        const int32_t shift = static_cast<int32_t>(n.chars.size()) - from;
+        n.chars.append(c.chars, static_cast<size_t>(from), static_cast<size_t>(c.offsets[last + 1] - from));
+        for (size_t j = k; j < end; ++j) n.offsets[j + 1] = c.offsets[static_cast<size_t>(rows[j]) + 1] + shift;
+        k = end;
       }
       break;
+    }
     case Type::kNull:
     case Type::kList:
       break;
