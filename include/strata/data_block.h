@@ -133,6 +133,8 @@ Column Gather(const Column& c, const std::vector<int64_t>& rows);
 // One value rendered as JSON text (null, numbers, true/false, quoted strings;
 // binary as a base64 string).
 std::string JsonValue(const Column& c, int64_t i);
+// The same, appended to `out`.
+void AppendJsonValue(const Column& c, int64_t i, std::string* out);
 std::string Base64(std::string_view bytes);
 
 }  // namespace strata::data

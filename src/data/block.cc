@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 
+#include "data/json_text.h"
 #include "data/timestamp.h"
 
 namespace strata::data {
@@ -285,36 +286,56 @@ void Column::AppendColumn(const Column& src) {
   length += src.length;
 }
 
-std::string JsonValue(const Column& c, int64_t i) {
-  if (c.IsNull(i)) return "null";
+void AppendJsonValue(const Column& c, int64_t i, std::string* out) {
+  if (c.IsNull(i)) {
+    out->append("null");
+    return;
+  }
   switch (c.type) {
-    case Type::kInt64: return std::to_string(c.i64[i]);
+    case Type::kInt64: {
+      char buf[24];
+      auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), c.i64[i]);
+      out->append(buf, end);
+      return;
+    }
     case Type::kDouble: {
       const double v = c.f64[i];
-      if (!std::isfinite(v)) return "null";
+      if (!std::isfinite(v)) {
+        out->append("null");
+        return;
+      }
       // The shortest text that reads back as the same value.
       char buf[32];
       auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
-      return std::string(buf, end);
+      out->append(buf, end);
+      return;
     }
-    case Type::kBool: return c.b[i] ? "true" : "false";
+    case Type::kBool: out->append(c.b[i] ? "true" : "false"); return;
     case Type::kString:
       // Bytes that are not UTF-8 (Parquet binary read as text) become U+FFFD
       // rather than failing the write.
-      return nlohmann::json(std::string(c.Str(i))).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    case Type::kTimestamp: return "\"" + FormatTimestamp(c.i64[i]) + "\"";
-    case Type::kBinary: return "\"" + Base64(c.Str(i)) + "\"";  // JSON has no bytes
+      AppendJsonString(c.Str(i), out);
+      return;
+    case Type::kTimestamp: out->append("\"" + FormatTimestamp(c.i64[i]) + "\""); return;
+    case Type::kBinary: out->append("\"" + Base64(c.Str(i)) + "\""); return;  // JSON has no bytes
     case Type::kList: {
-      std::string out = "[";
+      out->push_back('[');
       for (int32_t k = c.offsets[i]; k < c.offsets[i + 1]; ++k) {
-        if (k > c.offsets[i]) out += ",";
-        out += JsonValue(c.Values(), k);
+        if (k > c.offsets[i]) out->push_back(',');
+        AppendJsonValue(c.Values(), k, out);
       }
-      return out + "]";
+      out->push_back(']');
+      return;
     }
-    case Type::kNull: return "null";
+    case Type::kNull: out->append("null"); return;
   }
-  return "null";
+  out->append("null");
+}
+
+std::string JsonValue(const Column& c, int64_t i) {
+  std::string out;
+  AppendJsonValue(c, i, &out);
+  return out;
 }
 
 void PutColumn(Block* b, const std::string& name, Column c) {

@@ -288,7 +288,7 @@ void WriteJsonl(const Block& block, std::string* out) {
     for (size_t i = 0; i < block.columns.size(); ++i) {
       if (i) out->push_back(',');
       out->append(keys[i]);
-      out->append(JsonValue(block.columns[i], r));
+      AppendJsonValue(block.columns[i], r, out);
     }
     out->append("}\n");
   }

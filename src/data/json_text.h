@@ -1,0 +1,16 @@
+// JSON text of values, written straight into an output buffer: the JSON
+// Lines writer's hot path (one call per cell, no temporary strings).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace strata::data {
+
+// `s` as a quoted JSON string, exactly as nlohmann::json's
+// dump(-1, ' ', false, error_handler_t::replace) writes it: UTF-8 kept as
+// is, `"` `\` and control characters escaped, bytes that are not UTF-8
+// replaced by U+FFFD.
+void AppendJsonString(std::string_view s, std::string* out);
+
+}  // namespace strata::data

@@ -1,0 +1,36 @@
+// The JSON Lines writer's string escaping against nlohmann::json's, on
+// random byte strings: controls, quotes, backslashes, valid UTF-8 of every
+// length and broken UTF-8 (overlong, surrogate, truncated, stray bytes).
+#include "data/json_text.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace strata::data {
+namespace {
+
+TEST(JsonText, EscapesExactlyAsNlohmannDoes) {
+  static const char* const kPieces[] = {
+      "a", "Z", " ", "\"", "\\", "\n", "\t", "\r", "\b", "\f", "\x01", "\x1f", "\x7f", "/", "é", "€", "😀",
+      "\xC3", "\xA9", "\xE2\x82", "\xED\xA0\x80", "\xC0\xAF", "\xF4\x90\x80\x80", "\xFF", "\x80", "\xF0\x9F"};
+  uint64_t state = 11;
+  auto next = [&] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<size_t>(state >> 33);
+  };
+  size_t broken = 0;
+  for (int n = 0; n < 20000; ++n) {
+    std::string s;
+    const size_t len = next() % 12;
+    for (size_t k = 0; k < len; ++k) s += kPieces[next() % std::size(kPieces)];
+    std::string mine;
+    AppendJsonString(s, &mine);
+    const std::string theirs = nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    ASSERT_EQ(mine, theirs) << "bytes: " << nlohmann::json(s).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+    broken += theirs.find("\xEF\xBF\xBD") != std::string::npos;
+  }
+  EXPECT_GT(broken, 1000u);  // the broken-UTF-8 way is exercised too
+}
+
+}  // namespace
+}  // namespace strata::data
