@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/test_random.h"
+
 namespace strata::data {
 namespace {
 
@@ -13,11 +15,7 @@ TEST(JsonText, EscapesExactlyAsNlohmannDoes) {
   static const char* const kPieces[] = {
       "a", "Z", " ", "\"", "\\", "\n", "\t", "\r", "\b", "\f", "\x01", "\x1f", "\x7f", "/", "é", "€", "😀",
       "\xC3", "\xA9", "\xE2\x82", "\xED\xA0\x80", "\xC0\xAF", "\xF4\x90\x80\x80", "\xFF", "\x80", "\xF0\x9F"};
-  uint64_t state = 11;
-  auto next = [&] {
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    return static_cast<size_t>(state >> 33);
-  };
+  testing_support::TestRandom next(11);
   size_t broken = 0;
   for (int n = 0; n < 20000; ++n) {
     std::string s;

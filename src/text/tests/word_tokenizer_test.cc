@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/test_random.h"
+
 namespace strata::text {
 namespace {
 
@@ -101,11 +103,7 @@ TEST(WordTokenizer, OneScanAgreesWithTheRulesOnRandomStrings) {
   // Sentences from an alphabet dense in the characters the rules treat
   // specially; a fixed seed, so a failure is reproducible.
   const std::string alphabet = "aAbnstdmlrveoicgwy'.,:;!?-()[]<>{}*#$%&@ 0123456789\tÄé";
-  uint64_t state = 42;
-  auto next = [&] {
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    return static_cast<size_t>(state >> 33);
-  };
+  testing_support::TestRandom next(42);
   size_t answered = 0;
   for (int n = 0; n < 20000; ++n) {
     std::string s;
@@ -136,11 +134,7 @@ TEST(WordTokenizer, SentenceSplitByJumpsAgreesWithChunkByChunkOnRandomTexts) {
   static const char* const kPieces[] = {
       "word", "Word", "Mr", "e.g", "U", "x", ".", ".", "?", "!", "..", "…", "\"", "'", ")", "]", "}", "’", "”",
       "»", "(", "\u201C", " ", " ", " ", "  ", "\t", "\n", "\u00A0", "\u3000", "\u2009", "Éa", "ß", "1.5", "a.b"};
-  uint64_t state = 7;
-  auto next = [&] {
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    return static_cast<size_t>(state >> 33);
-  };
+  testing_support::TestRandom next(7);
   size_t splits = 0;
   for (int n = 0; n < 30000; ++n) {
     std::string s;
