@@ -352,8 +352,10 @@ void Scheduler::FinishTask(TaskId id, rpc::ObjectInfo value) {
   const rpc::ConnId owner = t.owner;
   if (t.from_peer) ++returned_to_[t.from_node];
   value.id = ReturnObjectOf(id);
+  // A task another node ran counts there, not again here where its result
+  // arrived.
+  if (t.state != TaskState::kForwarded) ++tasks_finished_;
   tasks_.erase(it);
-  ++tasks_finished_;
   store_->Seal(std::move(value), owner);
 }
 
