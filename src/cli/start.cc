@@ -260,9 +260,7 @@ int RunStart(const StartFlags& flags) {
           hello.token = token;
           rpc::MsgType type{};
           std::string body;
-          const bool ok = channel.Connect(head, 5000, &error) &&
-                          channel.SendNow(rpc::MsgType::kHello, hello) &&
-                          channel.ReadFrame(&type, &body, 5000, &error) &&
+          const bool ok = channel.ConnectAndGreet(head, hello, 5000, 5000, &error) &&
                           channel.SendNow(rpc::MsgType::kDrainNode,
                                           rpc::DrainRequest{self, seconds_left}) &&
                           channel.ReadFrame(&type, &body, 5000, &error);

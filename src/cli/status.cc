@@ -30,33 +30,13 @@ std::string ResolveToken(const std::string& flag, const std::string& address) {
 
 bool ConnectAsCli(const std::string& address, const std::string& token_flag, const char* command,
                   rpc::Channel* channel) {
-  std::string error;
-  if (!channel->Connect(address, 2000, &error)) {
-    std::fprintf(stderr, "strata %s: %s\n", command, error.c_str());
-    return false;
-  }
   rpc::Hello hello;
   hello.role = rpc::Role::kCli;
   hello.pid = getpid();
   hello.token = ResolveToken(token_flag, address);
-  rpc::MsgType type = rpc::MsgType::kError;
-  std::string body;
-  if (!channel->SendNow(rpc::MsgType::kHello, hello) ||
-      !channel->ReadFrame(&type, &body, 5000, &error)) {
-    std::fprintf(stderr, "strata %s: no answer from %s: %s\n", command, address.c_str(),
-                 error.c_str());
-    return false;
-  }
-  if (type == rpc::MsgType::kError) {
-    std::string why;
-    rpc::DecodeBody(body.data(), body.size(), &why, &error);
-    std::fprintf(stderr, "strata %s: %s refused the connection: %s\n", command, address.c_str(),
-                 why.c_str());
-    return false;
-  }
-  if (type != rpc::MsgType::kWelcome) {
-    std::fprintf(stderr, "strata %s: unexpected answer from %s (is it a Strata node?)\n", command,
-                 address.c_str());
+  std::string error;
+  if (!channel->ConnectAndGreet(address, hello, 2000, 5000, &error)) {
+    std::fprintf(stderr, "strata %s: %s\n", command, error.c_str());
     return false;
   }
   return true;

@@ -14,23 +14,13 @@ constexpr int kTimeoutMs = 5000;
 bool FetchNodeLog(const std::string& address, const std::string& token, const rpc::LogRequest& request,
                   rpc::LogReply* reply, std::string* error) {
   rpc::Channel channel;
-  if (!channel.Connect(address, kTimeoutMs, error)) return false;
   rpc::Hello hello;
   hello.role = rpc::Role::kCli;
   hello.pid = getpid();
   hello.token = token;
+  if (!channel.ConnectAndGreet(address, hello, kTimeoutMs, kTimeoutMs, error)) return false;
   rpc::MsgType type = rpc::MsgType::kError;
   std::string body;
-  if (!channel.SendNow(rpc::MsgType::kHello, hello) || !channel.ReadFrame(&type, &body, kTimeoutMs, error)) {
-    *error = "no answer from " + address + (error->empty() ? "" : ": " + *error);
-    return false;
-  }
-  if (type != rpc::MsgType::kWelcome) {
-    std::string why;
-    if (type == rpc::MsgType::kError) rpc::DecodeBody(body.data(), body.size(), &why, error);
-    *error = address + " refused the connection" + (why.empty() ? "" : ": " + why);
-    return false;
-  }
   if (!channel.SendNow(rpc::MsgType::kLogRequest, request) || !channel.ReadFrame(&type, &body, kTimeoutMs, error) ||
       type != rpc::MsgType::kLogReply) {
     *error = "no logs from " + address + (error->empty() ? "" : ": " + *error);

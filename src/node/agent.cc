@@ -2,7 +2,6 @@
 
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -11,10 +10,8 @@
 
 #include "common/binary_files.h"
 #include "common/machine_badges.h"
-#include "common/session_logs.h"
 #include "common/session.h"
 #include "common/system_info.h"
-#include "head/status_report.h"
 #include "rpc/handshake.h"
 #include "rpc/socket.h"
 
@@ -31,19 +28,6 @@ int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-// Runs on the loop: a file read of at most 4 MiB, only when someone opens a
-// log on the dashboard.
-rpc::LogReply AnswerLogRequest(const std::string& session_dir, const rpc::LogRequest& request) {
-  rpc::LogReply reply;
-  if (request.name.empty()) {
-    for (auto& [name, bytes] : ListSessionLogs(session_dir)) reply.files.push_back({std::move(name), bytes});
-  } else if (!TailSessionLog(session_dir, request.name, std::clamp(request.lines, 1, 10000), request.query,
-                             &reply.text)) {
-    reply.error = "no log named '" + request.name + "' in this node's session";
-  }
-  return reply;
 }
 
 }  // namespace
@@ -254,24 +238,15 @@ void Agent::OnFrame(rpc::ConnId id, MsgType type, const char* body, size_t size)
     case MsgType::kStatusRequest:
       HandleStatus(id);
       return;
-    case MsgType::kTimelineRequest: {
-      rpc::TimelineRequest request;
-      if (!loop_->DecodeOrRefuse(id, type, body, size, &request)) return;
-      const TaskEventLog& log = scheduler_->task_events();
-      loop_->Send(id, MsgType::kTimelineReply,
-                  rpc::TimelineReply{node_index_, options_.node_type, tcp_address_, log.dropped(),
-                                     log.Executions(request.job)});
+    case MsgType::kTimelineRequest:
+      HandleTimelineRequest(id, body, size);
       return;
-    }
     case MsgType::kKillActor:
       HandleKillActor(id, body, size);
       return;
-    case MsgType::kLogRequest: {
-      rpc::LogRequest request;
-      if (!loop_->DecodeOrRefuse(id, type, body, size, &request)) return;
-      loop_->Send(id, MsgType::kLogReply, AnswerLogRequest(options_.session_dir, request));
+    case MsgType::kLogRequest:
+      HandleLogRequest(id, body, size);
       return;
-    }
     case MsgType::kPipelineReport:
       if (peer.role != rpc::Role::kDriver) break;
       HandlePipelineReport(peer, id, body, size);
@@ -533,36 +508,6 @@ rpc::NodeRecord Agent::SelfRecord() const {
   return r;
 }
 
-
-void Agent::HandlePipelineReport(Peer& peer, rpc::ConnId id, const char* body, size_t size) {
-  rpc::PipelineRecord record;
-  if (!loop_->DecodeOrRefuse(id, MsgType::kPipelineReport, body, size, &record)) return;
-  record.job = peer.job;
-  if (record.state == rpc::PipelineState::kRunning) {
-    peer.running_pipeline = record;
-  } else {
-    peer.running_pipeline.reset();
-  }
-  RoutePipelineReport(std::move(record));
-}
-
-void Agent::RoutePipelineReport(rpc::PipelineRecord record) {
-  if (head_) {
-    head_->OnPipelineReport(std::move(record));
-  } else if (head_conn_ != 0) {
-    loop_->Send(head_conn_, MsgType::kPipelineReport, record);
-  }
-}
-
-void Agent::HandleStatus(rpc::ConnId id) {
-  if (head_) {
-    loop_->Send(id, MsgType::kStatusReply, head_->Status(SelfRecord()));
-    return;
-  }
-  cluster_->UpsertNode(SelfRecord());
-  loop_->Send(id, MsgType::kStatusReply,
-              head::BuildStatus(*cluster_, options_.session_dir, std::nullopt));
-}
 
 void Agent::OnDisconnect(rpc::ConnId id, const std::string& reason) {
   if (id == head_conn_) {

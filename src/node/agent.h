@@ -89,6 +89,9 @@ class Agent : public rpc::EventLoop::Handler {
   };
 
   void HandleHello(rpc::ConnId id, const char* body, size_t size);
+  // What the CLI and the dashboard ask of this node (agent_observers.cc).
+  void HandleTimelineRequest(rpc::ConnId id, const char* body, size_t size);
+  void HandleLogRequest(rpc::ConnId id, const char* body, size_t size);
   // A driver's pipeline progress, to the head (here, or over the head connection).
   void HandlePipelineReport(Peer& peer, rpc::ConnId id, const char* body, size_t size);
   void RoutePipelineReport(rpc::PipelineRecord record);

@@ -18,6 +18,28 @@ bool Channel::Connect(const std::string& address, int timeout_ms, std::string* e
   return fd_ >= 0;
 }
 
+bool Channel::ConnectAndGreet(const std::string& address, const Hello& hello, int connect_timeout_ms,
+                              int reply_timeout_ms, std::string* error) {
+  if (!Connect(address, connect_timeout_ms, error)) return false;
+  MsgType type = MsgType::kError;
+  std::string body;
+  if (!SendNow(MsgType::kHello, hello) || !ReadFrame(&type, &body, reply_timeout_ms, error)) {
+    *error = "no answer from " + address + ": " + *error;
+    return false;
+  }
+  if (type == MsgType::kError) {
+    std::string why;
+    DecodeBody(body.data(), body.size(), &why, error);
+    *error = address + " refused the connection: " + why;
+    return false;
+  }
+  if (type != MsgType::kWelcome) {
+    *error = "unexpected answer from " + address + " (is it a Strata node?)";
+    return false;
+  }
+  return true;
+}
+
 bool Channel::WriteRaw(const std::string& bytes) { return WriteAll(fd_, bytes.data(), bytes.size()); }
 
 bool Channel::ReadFrame(MsgType* type, std::string* body, int timeout_ms, std::string* error) {

@@ -32,6 +32,12 @@ class Channel {
   Channel& operator=(const Channel&) = delete;
 
   bool Connect(const std::string& address, int timeout_ms, std::string* error);
+  // Connect, then the Hello/Welcome exchange, synchronously (a CLI's or the
+  // dashboard's requests). False with `error`: the connection's, "no answer
+  // from A: ...", "A refused the connection: <its reason>", or "unexpected
+  // answer from A (is it a Strata node?)".
+  bool ConnectAndGreet(const std::string& address, const Hello& hello, int connect_timeout_ms,
+                       int reply_timeout_ms, std::string* error);
 
   // Synchronous use, before Start(): one request, one reply.
   template <class T>
