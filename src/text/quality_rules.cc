@@ -86,9 +86,7 @@ std::vector<std::string_view> SplitOnNewlineRuns(std::string_view text, size_t a
 }
 
 // A chain of filters tokenizes a document once (word_cache.h).
-std::shared_ptr<const std::vector<std::string>> Words(std::string_view text, WordTokenizer kind) {
-  return CachedWords(text, kind);
-}
+SharedWords WordsOf(std::string_view text, WordTokenizer kind) { return CachedWords(text, kind); }
 
 // Words as 64-bit ids with their lengths, and prefix sums over both: an
 // n-gram is compared by a polynomial hash of its words' ids (O(1) per
@@ -102,7 +100,7 @@ struct WordIds {
 };
 constexpr uint64_t kBase = 0x100000001B3ull * 2 + 1;  // odd: invertible mod 2^64
 
-WordIds IdsOf(const std::vector<std::string>& words) {
+WordIds IdsOf(const Words& words) {
   WordIds w;
   const size_t n = words.size();
   w.id.reserve(n);
@@ -110,7 +108,7 @@ WordIds IdsOf(const std::vector<std::string>& words) {
   w.power.assign(n + 1, 1);
   w.chars_before.assign(n + 1, 0);
   for (size_t k = 0; k < n; ++k) {
-    const std::string& word = words[k];
+    const std::string_view word = words[k];
     w.id.push_back(XXH3_64bits(word.data(), word.size()));
     w.prefix[k + 1] = w.prefix[k] * kBase + w.id[k];
     w.power[k + 1] = w.power[k] * kBase;
@@ -216,6 +214,7 @@ bool EndsWithAny(std::string_view s, std::initializer_list<std::string_view> end
 
 // C4's CITATION_REGEX: `\[\d*]|\[edit]|\[citation needed]` removed.
 std::string RemoveCitations(std::string_view line) {
+  if (line.find('[') == std::string_view::npos) return std::string(line);
   std::string out;
   out.reserve(line.size());
   size_t i = 0;
@@ -270,12 +269,11 @@ std::pair<size_t, size_t> FindDuplicates(const std::vector<std::string_view>& it
 }
 
 Reason GopherQuality(const GopherQualityParams& p, std::string_view text) {
-  const auto shared_words = Words(text, p.tokenizer);
-  const std::vector<std::string>& words = *shared_words;
+  const SharedWords words = WordsOf(text, p.tokenizer);
   if (words.empty()) return "empty";
   const double n_words = static_cast<double>(words.size());
   double non_symbol = 0, non_symbol_chars = 0;
-  for (const std::string& w : words) {
+  for (const std::string_view w : words) {
     if (IsSymbolWord(w)) continue;
     ++non_symbol;
     non_symbol_chars += static_cast<double>(CodePoints(w));
@@ -311,12 +309,12 @@ Reason GopherQuality(const GopherQualityParams& p, std::string_view text) {
   }
   if (n_words > 0 && p.max_non_alpha_words_ratio != 0) {
     double alpha = 0;
-    for (const std::string& w : words) alpha += HasAlpha(w);
+    for (const std::string_view w : words) alpha += HasAlpha(w);
     if (alpha / n_words < p.max_non_alpha_words_ratio) return "gopher_below_alpha_threshold";
   }
   if (p.min_stop_words != 0) {
     double stop = 0;
-    for (const std::string& w : words) {
+    for (const std::string_view w : words) {
       stop += std::find(p.stop_words.begin(), p.stop_words.end(), w) != p.stop_words.end();
     }
     if (stop < p.min_stop_words) return "gopher_enough_stop_words";
@@ -343,7 +341,7 @@ Reason GopherRepetition(const GopherRepetitionParams& p, std::string_view text) 
   if (p.dup_line_char_frac != 0 && static_cast<double>(line_chars) / length > p.dup_line_char_frac) {
     return "dup_line_char_frac";
   }
-  const WordIds words = IdsOf(*Words(text, p.tokenizer));
+  const WordIds words = IdsOf(WordsOf(text, p.tokenizer));
   for (const auto& [n, frac] : p.top_n_grams) {
     if (n <= 0 || words.id.size() < static_cast<size_t>(n)) continue;
     if (static_cast<double>(TopNGramChars(words, static_cast<size_t>(n))) / length > frac) {
@@ -444,7 +442,7 @@ Reason FineWebQuality(const FineWebQualityParams& p, std::string_view text) {
           p.char_duplicates_ratio) {
     return "char_dup_ratio";
   }
-  const size_t n_words = Words(text, p.tokenizer)->size();
+  const size_t n_words = WordsOf(text, p.tokenizer).size();
   if (n_words > 0 && static_cast<double>(CountOf(text, "\n")) / static_cast<double>(n_words) > p.new_line_ratio) {
     return "list_ratio";
   }

@@ -28,6 +28,9 @@ class TextFilterStep : public data::Step {
     const int dropped_at = explain_ ? block->Find("dropped") : -1;
     const int reason_at = explain_ ? block->Find("reason") : -1;
     Verdicts verdicts(explain_, &counters_);
+    // Filled only once a judge rewrites a document (c4_quality): most
+    // filters keep every text as it is, and copying it would cost more
+    // than judging it.
     Column rewritten = Column::OfType(Type::kString);
     Column labels = Column::OfType(Type::kString);
     Column scores = Column::OfType(Type::kDouble);
@@ -38,7 +41,7 @@ class TextFilterStep : public data::Step {
                           block->columns[dropped_at].b[static_cast<size_t>(i)] != 0;
       if (before) {  // an earlier filter's verdict stands
         verdicts.Keep(block->columns[static_cast<size_t>(reason_at)], i);
-        rewritten.AppendFrom(text, i);
+        if (any_rewrite) rewritten.AppendFrom(text, i);
         if (annotate) {
           labels.AppendNull();
           scores.AppendNull();
@@ -53,10 +56,13 @@ class TextFilterStep : public data::Step {
         scores.AppendDouble(out.score);
       }
       verdicts.Add(why);
-      if (out.changed) {
+      if (out.changed && !any_rewrite) {  // the rows before it, as they were
         any_rewrite = true;
+        for (int64_t k = 0; k < i; ++k) rewritten.AppendFrom(text, k);
+      }
+      if (out.changed) {
         rewritten.AppendString(out.rewritten);
-      } else {
+      } else if (any_rewrite) {
         rewritten.AppendFrom(text, i);
       }
     }

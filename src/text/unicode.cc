@@ -1,5 +1,7 @@
 #include "text/unicode.h"
 
+#include <cstring>
+
 #include <utf8proc.h>
 
 namespace strata::text {
@@ -41,12 +43,22 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
+size_t AsciiPrefix(std::string_view s) {
+  size_t i = 0;
+  // Eight bytes at a time: no byte has its top bit set.
+  for (uint64_t word; i + 8 <= s.size(); i += 8) {
+    std::memcpy(&word, s.data() + i, 8);
+    if ((word & 0x8080808080808080ull) != 0) break;
+  }
+  while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x80) ++i;
+  return i;
+}
+
 size_t CodePoints(std::string_view s) {
-  size_t ascii = 0;  // ASCII, nearly always: one code point per byte
-  while (ascii < s.size() && static_cast<unsigned char>(s[ascii]) < 0x80) ++ascii;
+  const size_t ascii = AsciiPrefix(s);  // ASCII, nearly always: one code point per byte
   if (ascii == s.size()) return ascii;
-  size_t n = 0;
-  for (size_t i = 0; i < s.size();) {
+  size_t n = ascii;
+  for (size_t i = ascii; i < s.size();) {
     NextCodePoint(s, &i);
     ++n;
   }
@@ -133,9 +145,12 @@ std::string_view RStrip(std::string_view s) {
 std::string_view Strip(std::string_view s) { return RStrip(LStrip(s)); }
 
 std::string Lower(std::string_view s) {
-  std::string out;
+  const size_t ascii = AsciiPrefix(s);
+  std::string out(s.substr(0, ascii));
+  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+  if (ascii == s.size()) return out;
   out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
+  for (size_t i = ascii; i < s.size();) {
     const auto b = static_cast<unsigned char>(s[i]);
     if (b < 0x80) {
       out.push_back(static_cast<char>(b >= 'A' && b <= 'Z' ? b + 32 : b));
@@ -147,12 +162,7 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-bool IsAscii(std::string_view s) {
-  for (char c : s) {
-    if (static_cast<unsigned char>(c) >= 0x80) return false;
-  }
-  return true;
-}
+bool IsAscii(std::string_view s) { return AsciiPrefix(s) == s.size(); }
 
 std::string ReplaceInvalidUtf8(std::string_view s, std::string_view with) {
   std::string out;

@@ -23,6 +23,8 @@ inline char32_t NextCodePoint(std::string_view s, size_t* i) {
 }
 void AppendUtf8(char32_t c, std::string* out);
 size_t CodePoints(std::string_view s);
+// The length of the longest all-ASCII prefix.
+size_t AsciiPrefix(std::string_view s);
 
 bool IsAlphaSlow(char32_t c);
 bool IsWordCharSlow(char32_t c);

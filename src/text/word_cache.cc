@@ -13,7 +13,7 @@ namespace {
 // same length colliding in one thread's cache is a ~2^-64 chance per pair.
 struct Entry {
   size_t length = 0;
-  std::shared_ptr<const std::vector<std::string>> words;
+  std::shared_ptr<const WordList> words;
 };
 
 struct Cache {
@@ -21,21 +21,16 @@ struct Cache {
   size_t bytes = 0;
 };
 
-size_t BytesOf(const std::vector<std::string>& words, std::string_view text) {
-  size_t bytes = words.size() * sizeof(std::string) + sizeof(Entry) + text.size() / 64;
-  for (const std::string& w : words) bytes += w.size() > 15 ? w.size() : 0;
-  return bytes;
-}
 
 }  // namespace
 
-std::shared_ptr<const std::vector<std::string>> CachedWords(std::string_view text, WordTokenizer kind) {
+SharedWords CachedWords(std::string_view text, WordTokenizer kind) {
   thread_local Cache cache;
   const uint64_t key = XXH3_64bits(text.data(), text.size()) * 2 + static_cast<uint64_t>(kind);
   auto it = cache.entries.find(key);
-  if (it != cache.entries.end() && it->second.length == text.size()) return it->second.words;
-  auto words = std::make_shared<const std::vector<std::string>>(WordTokenize(text, kind));
-  const size_t bytes = BytesOf(*words, text);
+  if (it != cache.entries.end() && it->second.length == text.size()) return {it->second.words, text};
+  auto words = std::make_shared<const WordList>(TokenizeWords(text, kind));
+  const size_t bytes = words->BytesUsed() + sizeof(Entry);
   if (cache.bytes + bytes > kWordCacheMaxBytes) {
     cache.entries.clear();
     cache.bytes = 0;
@@ -44,7 +39,7 @@ std::shared_ptr<const std::vector<std::string>> CachedWords(std::string_view tex
     cache.entries[key] = Entry{text.size(), words};
     cache.bytes += bytes;
   }
-  return words;
+  return {std::move(words), text};
 }
 
 }  // namespace strata::text

@@ -16,7 +16,17 @@ namespace strata::text {
 
 inline constexpr size_t kWordCacheMaxBytes = 64 << 20;
 
-// Shared, so that it stays valid however the cache changes meanwhile.
-std::shared_ptr<const std::vector<std::string>> CachedWords(std::string_view text, WordTokenizer kind);
+// The words of a text, read against it; holds its list, so that it stays
+// valid however the cache changes meanwhile.
+class SharedWords : public Words {
+ public:
+  SharedWords(std::shared_ptr<const WordList> list, std::string_view text)
+      : Words(list.get(), text), list_(std::move(list)) {}
+
+ private:
+  std::shared_ptr<const WordList> list_;
+};
+
+SharedWords CachedWords(std::string_view text, WordTokenizer kind);
 
 }  // namespace strata::text

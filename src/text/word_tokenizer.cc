@@ -168,7 +168,7 @@ bool ParseWordTokenizer(std::string_view name, WordTokenizer* out) {
   return true;
 }
 
-void TokenizeSentenceByRules(std::string_view sentence, std::vector<std::string>* words) {
+void TokenizeSentenceByRules(std::string_view sentence, WordList* words) {
   // Python's `str` of bytes that are not UTF-8 would not exist: bad bytes
   // read as U+FFFD, as a reader decoding with errors="replace" does.
   Str t = IsAscii(sentence) ? Str(sentence) : ReplaceInvalidUtf8(sentence, "\xEF\xBF\xBD");
@@ -348,7 +348,7 @@ void TokenizeSentenceByRules(std::string_view sentence, std::vector<std::string>
   size_t start = 0;
   for (size_t i = 0; i <= t.size(); ++i) {
     if (i == t.size() || t[i] == ' ') {
-      if (i > start) words->emplace_back(t, start, i - start);
+      if (i > start) words->Add(std::string_view(t).substr(start, i - start));
       start = i + 1;
     }
   }
@@ -513,19 +513,30 @@ std::vector<std::string_view> SplitSentences(std::string_view text) {
   return sentences;
 }
 
-void TokenizeSentence(std::string_view sentence, std::vector<std::string>* words) {
+void TokenizeSentence(std::string_view sentence, WordList* words) {
   if (!TokenizeSentenceFast(sentence, words)) TokenizeSentenceByRules(sentence, words);
 }
 
-std::vector<std::string> WordTokenize(std::string_view text, WordTokenizer kind) {
-  std::vector<std::string> words;
+WordList TokenizeWords(std::string_view text, WordTokenizer kind) {
+  WordList words(text);
   if (kind == WordTokenizer::kWhitespace) {
-    ForEachWord(text, [&](std::string_view w) { words.emplace_back(w); });
+    ForEachWord(text, [&](std::string_view w) { words.Add(w); });
     return words;
   }
   words.reserve(text.size() / 5);  // about a word per five bytes of English
   for (std::string_view sentence : SplitSentences(text)) TokenizeSentence(sentence, &words);
   return words;
+}
+
+std::vector<std::string> WordTokenize(std::string_view text, WordTokenizer kind) {
+  return TokenizeWords(text, kind).Strings();
+}
+
+std::vector<std::string> WordList::Strings() const {
+  std::vector<std::string> out;
+  out.reserve(size());
+  for (size_t i = 0; i < size(); ++i) out.emplace_back(At(i));
+  return out;
 }
 
 }  // namespace strata::text

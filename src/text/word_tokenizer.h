@@ -17,6 +17,8 @@
 #include <string_view>
 #include <vector>
 
+#include "text/word_list.h"
+
 namespace strata::text {
 
 enum class WordTokenizer { kEnglish, kWhitespace };
@@ -24,6 +26,9 @@ enum class WordTokenizer { kEnglish, kWhitespace };
 // Parses "english" / "whitespace"; false if neither.
 bool ParseWordTokenizer(std::string_view name, WordTokenizer* out);
 
+// The words of `text`, as pieces of it where they are (word_list.h).
+WordList TokenizeWords(std::string_view text, WordTokenizer kind = WordTokenizer::kEnglish);
+// The same words as strings.
 std::vector<std::string> WordTokenize(std::string_view text, WordTokenizer kind = WordTokenizer::kEnglish);
 // The sentences Punkt would find (approximately, see above), stripped. Jumps
 // between the bytes that can end a sentence; SplitSentencesByChunks looks at
@@ -32,12 +37,12 @@ std::vector<std::string> WordTokenize(std::string_view text, WordTokenizer kind 
 std::vector<std::string_view> SplitSentences(std::string_view text);
 std::vector<std::string_view> SplitSentencesByChunks(std::string_view text);
 // NLTKWordTokenizer.tokenize on one sentence.
-void TokenizeSentence(std::string_view sentence, std::vector<std::string>* words);
+void TokenizeSentence(std::string_view sentence, WordList* words);
 // The same two ways: NLTK's regex rules one after the other (the reference;
 // every sentence can take it), and one scan that gives the same words for
 // sentences without double quotes, backticks, `''` or typographic quotes,
 // dashes and spaces — false (nothing added) for the others.
-void TokenizeSentenceByRules(std::string_view sentence, std::vector<std::string>* words);
-bool TokenizeSentenceFast(std::string_view sentence, std::vector<std::string>* words);
+void TokenizeSentenceByRules(std::string_view sentence, WordList* words);
+bool TokenizeSentenceFast(std::string_view sentence, WordList* words);
 
 }  // namespace strata::text
