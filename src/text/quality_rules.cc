@@ -45,6 +45,28 @@ bool HasAlpha(std::string_view w) {
   return false;
 }
 
+// What GopherQuality asks of a word, in one pass over an ASCII word.
+struct WordFacts {
+  bool symbol;  // only symbol characters
+  bool alpha;   // a letter somewhere
+  size_t chars;
+};
+WordFacts FactsOf(std::string_view w) {
+  static const auto kKind = [] {  // bit 1: symbol, bit 2: letter
+    std::array<uint8_t, 128> t{};
+    for (char32_t c = 0; c < 128; ++c) t[c] = (IsSymbolChar(c) ? 1 : 0) | (IsAlpha(c) ? 2 : 0);
+    return t;
+  }();
+  uint8_t all = 1, any = 0;
+  for (const char ch : w) {
+    const auto b = static_cast<unsigned char>(ch);
+    if (b >= 0x80) return {IsSymbolWord(w), HasAlpha(w), CodePoints(w)};
+    all &= kKind[b];
+    any |= kKind[b];
+  }
+  return {all != 0, (any & 2) != 0, w.size()};
+}
+
 std::vector<std::string_view> Lines(std::string_view text) {
   std::vector<std::string_view> lines;
   ForEachLine(text, [&](std::string_view l) { lines.push_back(l); });
@@ -187,8 +209,9 @@ size_t TopNGramChars(const WordIds& w, size_t n) {
 }
 
 // find_all_duplicate: n-grams joined without spaces; a repeated one counts
-// its length and the scan jumps past it.
-size_t DuplicateNGramChars(const WordIds& w, size_t n) {
+// its length and the scan jumps past it. Once the rule has failed
+// (repeated / length > frac) the rest cannot change that: the scan stops.
+size_t DuplicateNGramChars(const WordIds& w, size_t n, double frac, double length) {
   GramTable& table = Table();
   table.Reset(w.id.size());
   size_t repeated = 0, i = 0;
@@ -196,6 +219,7 @@ size_t DuplicateNGramChars(const WordIds& w, size_t n) {
     GramTable::Slot& slot = table.Find(GramHash(w, i, n));
     if (slot.count != 0) {
       repeated += GramChars(w, i, n);
+      if (static_cast<double>(repeated) / length > frac) return repeated;
       i += n;
     } else {
       slot.count = 1;
@@ -272,11 +296,13 @@ Reason GopherQuality(const GopherQualityParams& p, std::string_view text) {
   const SharedWords words = WordsOf(text, p.tokenizer);
   if (words.empty()) return "empty";
   const double n_words = static_cast<double>(words.size());
-  double non_symbol = 0, non_symbol_chars = 0;
+  double non_symbol = 0, non_symbol_chars = 0, alpha = 0;
   for (const std::string_view w : words) {
-    if (IsSymbolWord(w)) continue;
+    const WordFacts facts = FactsOf(w);
+    alpha += facts.alpha;
+    if (facts.symbol) continue;
     ++non_symbol;
-    non_symbol_chars += static_cast<double>(CodePoints(w));
+    non_symbol_chars += static_cast<double>(facts.chars);
   }
   if (p.min_doc_words != 0 && non_symbol < p.min_doc_words) return "gopher_short_doc";
   if (p.max_doc_words != 0 && non_symbol > p.max_doc_words) return "gopher_long_doc";
@@ -308,14 +334,15 @@ Reason GopherQuality(const GopherQualityParams& p, std::string_view text) {
     }
   }
   if (n_words > 0 && p.max_non_alpha_words_ratio != 0) {
-    double alpha = 0;
-    for (const std::string_view w : words) alpha += HasAlpha(w);
     if (alpha / n_words < p.max_non_alpha_words_ratio) return "gopher_below_alpha_threshold";
   }
   if (p.min_stop_words != 0) {
     double stop = 0;
     for (const std::string_view w : words) {
-      stop += std::find(p.stop_words.begin(), p.stop_words.end(), w) != p.stop_words.end();
+      // Lengths and first letters before bytes: most words are no stop word.
+      stop += std::any_of(p.stop_words.begin(), p.stop_words.end(), [&](const std::string& s) {
+        return s.size() == w.size() && !w.empty() && s[0] == w[0] && s == w;
+      });
     }
     if (stop < p.min_stop_words) return "gopher_enough_stop_words";
   }
@@ -348,11 +375,15 @@ Reason GopherRepetition(const GopherRepetitionParams& p, std::string_view text) 
       return "top_" + std::to_string(n) + "_gram";
     }
   }
+  // A scan that finds no repeat never jumps, so it has seen every n-gram
+  // once: no longer n-gram repeats either (its first n words would), and
+  // the longer ones' answer is 0 without a scan.
+  size_t unrepeated = SIZE_MAX;  // the shortest n with no repeated n-gram
   for (const auto& [n, frac] : p.dup_n_grams) {
-    if (n <= 0) continue;
-    if (static_cast<double>(DuplicateNGramChars(words, static_cast<size_t>(n))) / length > frac) {
-      return "duplicated_" + std::to_string(n) + "_n_grams";
-    }
+    if (n <= 0 || static_cast<size_t>(n) > unrepeated) continue;
+    const size_t chars = DuplicateNGramChars(words, static_cast<size_t>(n), frac, length);
+    if (chars == 0) unrepeated = std::min(unrepeated, static_cast<size_t>(n));
+    if (static_cast<double>(chars) / length > frac) return "duplicated_" + std::to_string(n) + "_n_grams";
   }
   return "";
 }
@@ -442,10 +473,17 @@ Reason FineWebQuality(const FineWebQualityParams& p, std::string_view text) {
           p.char_duplicates_ratio) {
     return "char_dup_ratio";
   }
-  const size_t n_words = WordsOf(text, p.tokenizer).size();
-  if (n_words > 0 && static_cast<double>(CountOf(text, "\n")) / static_cast<double>(n_words) > p.new_line_ratio) {
-    return "list_ratio";
+  const auto newlines = static_cast<double>(CountOf(text, "\n"));
+  // Every whitespace-separated chunk holds at least one word (the rules
+  // only insert spaces and rewrite quotes), so newlines per chunk bounds
+  // newlines per word from above: at or under the ratio, the words need
+  // not be counted (most documents; tokenizing is the costly part).
+  if (p.new_line_ratio >= 0) {
+    const auto chunks = static_cast<double>(CountChunks(text));
+    if (chunks == 0 || newlines / chunks <= p.new_line_ratio) return "";
   }
+  const size_t n_words = WordsOf(text, p.tokenizer).size();
+  if (n_words > 0 && newlines / static_cast<double>(n_words) > p.new_line_ratio) return "list_ratio";
   return "";
 }
 

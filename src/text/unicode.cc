@@ -162,6 +162,18 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
+size_t CountChunks(std::string_view s) {
+  size_t chunks = 0;
+  bool in_chunk = false;
+  for (size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    const bool space = b < 0x80 ? (++i, IsSpace(b)) : IsSpace(NextCodePoint(s, &i));
+    chunks += !space && !in_chunk;
+    in_chunk = !space;
+  }
+  return chunks;
+}
+
 bool IsAscii(std::string_view s) { return AsciiPrefix(s) == s.size(); }
 
 std::string ReplaceInvalidUtf8(std::string_view s, std::string_view with) {

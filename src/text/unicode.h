@@ -61,6 +61,9 @@ void ForEachLine(std::string_view s, F&& f);  // splitlines(): no empty last lin
 template <class F>
 void ForEachWord(std::string_view s, F&& f);  // split(): runs of non-space
 
+// len(s.split()): runs of non-space characters.
+size_t CountChunks(std::string_view s);
+
 bool IsAscii(std::string_view s);
 // Every byte part of a code point NextCodePoint decodes (no U+FFFD made up).
 bool IsValidUtf8(std::string_view s);

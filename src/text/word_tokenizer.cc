@@ -35,7 +35,8 @@ bool HasAny(const Str& t, std::string_view chars) {
 template <size_t N>
 size_t SequenceAt(const Str& t, size_t i, const std::string_view (&set)[N]) {
   for (std::string_view q : set) {
-    if (t.compare(i, q.size(), q) == 0) return q.size();
+    // The first byte before the rest: nearly every position starts none.
+    if (t[i] == q[0] && t.compare(i, q.size(), q) == 0) return q.size();
   }
   return 0;
 }
