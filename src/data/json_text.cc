@@ -17,9 +17,9 @@ constexpr auto kNeedsEscape = [] {
   return t;
 }();
 
-// Strict UTF-8 (RFC 3629: no overlong forms, surrogates or code points past
-// U+10FFFF), as nlohmann's decoder accepts it.
-bool ValidUtf8(std::string_view s) {
+}  // namespace
+
+bool IsStrictUtf8(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const size_t n = s.size();
   for (size_t i = 0; i < n;) {
@@ -49,10 +49,8 @@ bool ValidUtf8(std::string_view s) {
   return true;
 }
 
-}  // namespace
-
 void AppendJsonString(std::string_view s, std::string* out) {
-  if (!ValidUtf8(s)) {
+  if (!IsStrictUtf8(s)) {
     // Rare: nlohmann's own rules for where a replacement goes.
     out->append(nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     return;

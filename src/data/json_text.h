@@ -13,4 +13,8 @@ namespace strata::data {
 // replaced by U+FFFD.
 void AppendJsonString(std::string_view s, std::string* out);
 
+// Strict UTF-8 (RFC 3629: no overlong forms, surrogates or code points past
+// U+10FFFF), as nlohmann's decoder accepts it.
+bool IsStrictUtf8(std::string_view s);
+
 }  // namespace strata::data

@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include "data/format/input_file.h"
+#include "data/format/jsonl_fast.h"
 #include "data/timestamp.h"
 
 #include <algorithm>
@@ -229,6 +230,7 @@ void ParseJsonl(std::string_view text, const std::string& file, int64_t first_li
     pos = end + 1;
     const int64_t this_line = line++;
     if (raw.find_first_not_of(" \t") == std::string_view::npos) continue;
+    if (ReadFlatJsonRecord(raw, schema, out)) continue;
     const Shape shape = ScanShape(raw);
     std::string reason = shape.reason;
     json j;
