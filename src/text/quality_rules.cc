@@ -338,7 +338,9 @@ Reason GopherQuality(const GopherQualityParams& p, std::string_view text) {
   }
   if (p.min_stop_words != 0) {
     double stop = 0;
-    for (const std::string_view w : words) {
+    // Counting stops once there are enough (the verdict cannot change).
+    for (size_t k = 0; k < words.size() && stop < p.min_stop_words; ++k) {
+      const std::string_view w = words[k];
       // Lengths and first letters before bytes: most words are no stop word.
       stop += std::any_of(p.stop_words.begin(), p.stop_words.end(), [&](const std::string& s) {
         return s.size() == w.size() && !w.empty() && s[0] == w[0] && s == w;

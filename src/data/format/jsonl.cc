@@ -150,8 +150,8 @@ std::vector<FileRange> SplitLines(const std::string& path, int64_t target, std::
     in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
     const std::streamsize n = in.gcount();
     if (n <= 0) break;
-    for (std::streamsize k = 0; k < n; ++k) {
-      if (buf[static_cast<size_t>(k)] != '\n') continue;
+    for (const char* at = buf.data(); (at = static_cast<const char*>(std::memchr(at, '\n', buf.data() + n - at)));) {
+      const std::streamsize k = at++ - buf.data();
       ++line;
       const int64_t end = offset + k + 1;
       if (end - start >= target) {
