@@ -49,7 +49,7 @@ inline uint64_t ModMersenne61(uint64_t x) {
 // On x86-64 built twice, and the CPU picks at load time: with AVX-512
 // (x86-64-v4) eight 64-bit products at once, else one by one.
 #if defined(__x86_64__)
-#define STRATA_AVX512_CLONE __attribute__((target_clones("arch=x86-64-v4", "default")))
+#define STRATA_AVX512_CLONE __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define STRATA_AVX512_CLONE
 #endif
@@ -71,7 +71,8 @@ MinHasher::MinHasher(MinHashConfig config) : config_(config) {
 }
 
 std::vector<uint64_t> MinHasher::Signature(std::string_view text) const {
-  const std::vector<std::string> words = WordTokenize(SimplifyText(text));
+  const std::string simple = SimplifyText(text);
+  const WordList words = TokenizeWords(simple);
   const size_t n = static_cast<size_t>(config_.n_grams);
   if (words.size() < n) return {};
   std::vector<uint64_t> minima(a_.size(), UINT64_MAX);
@@ -80,7 +81,7 @@ std::vector<uint64_t> MinHasher::Signature(std::string_view text) const {
     gram.clear();
     for (size_t k = 0; k < n; ++k) {
       if (k > 0) gram.push_back(' ');
-      gram += words[i + k];
+      gram += words.At(i + k);
     }
     FoldShingle(XXH64(gram.data(), gram.size(), 0), a_.data(), b_.data(), minima.data(), a_.size());
   }
