@@ -133,10 +133,7 @@ bool RunFit(const data::StepCall& call, const Refs& parts, int, const data::Mult
 class FitStep : public data::Step {
  public:
   bool multi_pass() const override { return true; }
-  bool Finish(Block*, std::string* error) override {
-    *error = "a fit runs as its own stage, not on one block";
-    return false;
-  }
+  Status Finish(Block*) override { return InternalError("a fit runs as its own stage, not on one block"); }
 };
 
 // A saved fit applied block by block.
@@ -146,7 +143,11 @@ class TransformStep : public data::Step {
   TransformStep(Chain chain, json state, bool loaded)
       : chain_(std::move(chain)), state_(std::move(state)), loaded_(loaded) {}
   bool row_local() const override { return true; }
-  bool Apply(Block* b, std::string* error) override { return chain_.Transform(b, chain_.size(), error); }
+  Status Apply(Block* b) override {
+    std::string error;
+    if (!chain_.Transform(b, chain_.size(), &error)) return InvalidArgument(error);
+    return OkStatus();
+  }
   std::optional<ojson> ShippedParams() const override {
     if (!loaded_) return std::nullopt;
     return ojson{{"state", ojson::parse(state_.dump())}};

@@ -65,9 +65,10 @@ class RandomSplitStep : public data::Step {
  public:
   explicit RandomSplitStep(SplitSpec spec) : spec_(std::move(spec)) {}
   bool row_local() const override { return true; }
-  bool Apply(Block* b, std::string* error) override {
+  Status Apply(Block* b) override {
+    std::string error;
     std::vector<double> u;
-    if (!RowHashes(*b, spec_, &u, error)) return false;
+    if (!RowHashes(*b, spec_, &u, &error)) return InvalidArgument(error);
     Column out = Column::OfType(Type::kString);
     for (double x : u) {
       size_t k = 0;
@@ -75,7 +76,7 @@ class RandomSplitStep : public data::Step {
       out.AppendString(spec_.names[k]);
     }
     PutColumn(b, spec_.column, std::move(out));
-    return true;
+    return OkStatus();
   }
 
  private:
@@ -258,10 +259,7 @@ bool RunStratified(const data::StepCall& call, const std::vector<strata::ObjectR
 class StratifiedSplitStep : public data::Step {
  public:
   bool multi_pass() const override { return true; }
-  bool Finish(Block*, std::string* error) override {
-    *error = "train_test_split with stratify_by runs as its own stage";
-    return false;
-  }
+  Status Finish(Block*) override { return InternalError("train_test_split with stratify_by runs as its own stage"); }
 };
 
 void AddSplitSteps(std::map<std::string, data::StepInfo>* r) {

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/status.h"
 #include "data/block.h"
 
 namespace strata::speech {
@@ -21,17 +22,15 @@ inline void AppendSamples(const std::vector<float>& s, data::Column* c) {
   c->AppendString(std::string_view(reinterpret_cast<const char*>(s.data()), s.size() * sizeof(float)));
 }
 
-// The `audio` and `sample_rate` columns an audio step reads; false with
-// `error` when decode_audio has not run.
-inline bool AudioColumns(const data::Block& b, const data::Column** audio, const data::Column** rate,
-                         std::string* error) {
+// The `audio` and `sample_rate` columns an audio step reads; an error
+// when decode_audio has not run.
+inline Status AudioColumns(const data::Block& b, const data::Column** audio, const data::Column** rate) {
   *audio = b.Get("audio");
   *rate = b.Get("sample_rate");
   if (*audio == nullptr || *rate == nullptr) {
-    *error = "needs the audio and sample_rate columns (decode_audio writes them)";
-    return false;
+    return InvalidArgument("needs the audio and sample_rate columns (decode_audio writes them)");
   }
-  return true;
+  return OkStatus();
 }
 
 }  // namespace strata::speech

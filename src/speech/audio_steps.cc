@@ -35,12 +35,12 @@ class DecodeAudioStep : public data::Step {
   std::map<std::string, int64_t> Counters() const override { return counters_; }
   std::vector<data::BadRecord> TakeBadRecords() override { return std::move(bad_); }
 
-  bool Apply(Block* b, std::string* error) override {
+  Status Apply(Block* b) override {
     const Column* paths = b->Get(column_);
     if (paths == nullptr || paths->type != Type::kString) {
-      *error = paths == nullptr ? "no column '" + column_ + "' (the clips' files; common_voice reads give audio_path)"
-                                : "column '" + column_ + "' is not text";
-      return false;
+      return InvalidArgument(paths == nullptr
+                                 ? "no column '" + column_ + "' (the clips' files; common_voice reads give audio_path)"
+                                 : "column '" + column_ + "' is not text");
     }
     Column audio = Column::OfType(Type::kBinary), rate = Column::OfType(Type::kInt64),
            duration = Column::OfType(Type::kDouble), keep = Column::OfType(Type::kBool);
@@ -72,7 +72,7 @@ class DecodeAudioStep : public data::Step {
     data::PutColumn(b, "sample_rate", std::move(rate));
     data::PutColumn(b, "duration", std::move(duration));
     *b = b->Filter(keep);
-    return true;
+    return OkStatus();
   }
 
  private:
@@ -86,9 +86,9 @@ class TrimSilenceStep : public data::Step {
  public:
   TrimSilenceStep(double threshold_dbfs, double window_ms) : threshold_(std::pow(10.0, threshold_dbfs / 20)), window_ms_(window_ms) {}
   bool row_local() const override { return true; }
-  bool Apply(Block* b, std::string* error) override {
+  Status Apply(Block* b) override {
     const Column *audio = nullptr, *rate = nullptr;
-    if (!AudioColumns(*b, &audio, &rate, error)) return false;
+    if (Status s = AudioColumns(*b, &audio, &rate); !s.ok()) return s;
     Column out = Column::OfType(Type::kBinary), duration = Column::OfType(Type::kDouble);
     for (int64_t r = 0; r < b->num_rows; ++r) {
       std::vector<float> s = audio->IsNull(r) ? std::vector<float>() : SamplesOf(*audio, r);
@@ -99,7 +99,7 @@ class TrimSilenceStep : public data::Step {
     }
     data::PutColumn(b, "audio", std::move(out));
     data::PutColumn(b, "duration", std::move(duration));
-    return true;
+    return OkStatus();
   }
 
  private:

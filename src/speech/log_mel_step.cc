@@ -26,15 +26,14 @@ class LogMelStep : public data::Step {
   explicit LogMelStep(LogMelConfig config) : config_(config) {}
   bool row_local() const override { return true; }
 
-  bool Apply(Block* b, std::string* error) override {
+  Status Apply(Block* b) override {
     const Column *audio = nullptr, *rate = nullptr;
-    if (!AudioColumns(*b, &audio, &rate, error)) return false;
+    if (Status s = AudioColumns(*b, &audio, &rate); !s.ok()) return s;
     Column features = Column::OfType(Type::kBinary), frames = Column::OfType(Type::kInt64);
     for (int64_t r = 0; r < b->num_rows; ++r) {
       const int hz = rate->IsNull(r) ? 0 : static_cast<int>(rate->AsDouble(r));
       if (hz <= 0 || audio->IsNull(r)) {
-        *error = "row " + std::to_string(r) + " has no audio or sample rate";
-        return false;
+        return InvalidArgument("row " + std::to_string(r) + " has no audio or sample rate");
       }
       const std::vector<float> mel = ForRate(hz).Compute(SamplesOf(*audio, r));
       AppendSamples(mel, &features);
@@ -42,7 +41,7 @@ class LogMelStep : public data::Step {
     }
     data::PutColumn(b, "log_mel", std::move(features));
     data::PutColumn(b, "log_mel_frames", std::move(frames));
-    return true;
+    return OkStatus();
   }
 
  private:

@@ -98,18 +98,17 @@ class NormalizeTranscriptStep : public data::Step {
   bool row_local() const override { return true; }
   std::map<std::string, int64_t> Counters() const override { return counters_; }
 
-  bool Apply(Block* b, std::string* error) override {
+  Status Apply(Block* b) override {
     const Column* text = b->Get(column_);
     if (text == nullptr || (text->type != Type::kString && text->type != Type::kNull)) {
-      *error = text == nullptr ? "no column '" + column_ + "'" : "column '" + column_ + "' is not text";
-      return false;
+      return InvalidArgument(text == nullptr ? "no column '" + column_ + "'"
+                                             : "column '" + column_ + "' is not text");
     }
     const Column* duration = nullptr;
     if (min_cps_ > 0 || max_cps_ > 0) {
       duration = b->Get("duration");
       if (duration == nullptr) {
-        *error = "characters per second need a 'duration' column (seconds; decode_audio writes it)";
-        return false;
+        return InvalidArgument("characters per second need a 'duration' column (seconds; decode_audio writes it)");
       }
     }
     Column out = Column::OfType(Type::kString), keep = Column::OfType(Type::kBool);
@@ -122,7 +121,7 @@ class NormalizeTranscriptStep : public data::Step {
     }
     data::PutColumn(b, output_, std::move(out));
     *b = b->Filter(keep);
-    return true;
+    return OkStatus();
   }
 
  private:
@@ -162,12 +161,11 @@ class VoteFilterStep : public data::Step {
   explicit VoteFilterStep(int64_t min_up) : min_up_(min_up) {}
   bool row_local() const override { return true; }
   std::map<std::string, int64_t> Counters() const override { return counters_; }
-  bool Apply(Block* b, std::string* error) override {
+  Status Apply(Block* b) override {
     const Column* up = b->Get("up_votes");
     const Column* down = b->Get("down_votes");
     if (up == nullptr || down == nullptr) {
-      *error = "needs up_votes and down_votes columns (a Common Voice TSV has them)";
-      return false;
+      return InvalidArgument("needs up_votes and down_votes columns (a Common Voice TSV has them)");
     }
     Column keep = Column::OfType(Type::kBool);
     for (int64_t r = 0; r < b->num_rows; ++r) {
@@ -177,7 +175,7 @@ class VoteFilterStep : public data::Step {
       keep.AppendBool(why == nullptr);
     }
     *b = b->Filter(keep);
-    return true;
+    return OkStatus();
   }
 
  private:

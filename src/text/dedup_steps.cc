@@ -42,25 +42,24 @@ class ExactDedupStep : public data::Step {
   std::vector<std::string> side_shuffle_keys() const override { return {column_}; }
   void SetSideInput(Block index) override { index_rows_ = std::move(index); }
 
-  bool Finish(Block* all, std::string* error) override {
-    if (all->num_rows == 0) return true;
-    const Column* key = TextColumn(*all, column_, error);
-    if (key == nullptr) return false;
+  Status Finish(Block* all) override {
+    if (all->num_rows == 0) return OkStatus();
+    const auto key_or = TextColumn(*all, column_);
+    if (!key_or.ok()) return key_or.status();
+    const Column* key = *key_or;
     const Column* priority = nullptr;
     if (!priority_.empty()) {
       priority = all->Get(priority_);
       if (priority == nullptr || (priority->type != Type::kInt64 && priority->type != Type::kDouble &&
                                   priority->type != Type::kNull)) {
-        *error = "priority column '" + priority_ + "' is missing or not a number";
-        return false;
+        return InvalidArgument("priority column '" + priority_ + "' is missing or not a number");
       }
     }
     std::unordered_set<std::string_view> indexed;
     if (!index_.is_null() && index_rows_.num_rows > 0) {
       const Column* ik = index_rows_.Get(column_);
       if (ik == nullptr || ik->type != Type::kString) {
-        *error = "the index has no text column '" + column_ + "'";
-        return false;
+        return InvalidArgument("the index has no text column '" + column_ + "'");
       }
       for (int64_t i = 0; i < index_rows_.num_rows; ++i) {
         if (!ik->IsNull(i)) indexed.insert(ik->Str(i));
@@ -85,7 +84,7 @@ class ExactDedupStep : public data::Step {
       verdicts.Add(why);
     }
     verdicts.Apply(all);
-    return true;
+    return OkStatus();
   }
   std::map<std::string, int64_t> Counters() const override { return counters_; }
 
@@ -102,9 +101,10 @@ class MinHashSignatureStep : public data::Step {
   MinHashSignatureStep(std::string column, std::string output, MinHashConfig config)
       : column_(std::move(column)), output_(std::move(output)), hasher_(config) {}
   bool row_local() const override { return true; }
-  bool Apply(Block* block, std::string* error) override {
-    const Column* text = TextColumn(*block, column_, error);
-    if (text == nullptr) return false;
+  Status Apply(Block* block) override {
+    const auto text_or = TextColumn(*block, column_);
+    if (!text_or.ok()) return text_or.status();
+    const Column* text = *text_or;
     Column sigs = Column::ListOf(Type::kInt64);
     for (int64_t i = 0; i < block->num_rows; ++i) {
       // Values are below 2^61: they fit an int64 column as they are.
@@ -119,7 +119,7 @@ class MinHashSignatureStep : public data::Step {
       sigs.EndList();
     }
     PutColumn(block, output_, std::move(sigs));
-    return true;
+    return OkStatus();
   }
   std::map<std::string, int64_t> Counters() const override {
     if (no_signature_ == 0) return {};

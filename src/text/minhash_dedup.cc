@@ -117,12 +117,13 @@ std::vector<uint64_t> StoredSignature(const Column& sigs, int64_t row, size_t si
 
 Partitioned BandTask(const DedupSpec& spec, int64_t part, const Block& block) {
   Partitioned r;
-  std::string error;
   const bool stored = !spec.signature_column.empty();
-  const Column* text = stored ? nullptr : TextColumn(block, spec.column, &error);
+  const auto text_or = stored ? Result<const Column*>(nullptr) : TextColumn(block, spec.column);
+  const Column* text = text_or.ok() ? *text_or : nullptr;
   const Column* sigs = stored ? block.Get(spec.signature_column) : nullptr;
   if (block.num_rows > 0 && (stored ? sigs == nullptr || sigs->type != Type::kList : text == nullptr)) {
-    r.error = stored ? "the index has no signature list column '" + spec.signature_column + "'" : error;
+    r.error = stored ? "the index has no signature list column '" + spec.signature_column + "'"
+                     : text_or.status().message();
     return r;
   }
   const MinHasher hasher(MinHashConfig{spec.n_grams, spec.num_buckets, spec.hashes_per_bucket, spec.seed});
@@ -388,9 +389,8 @@ bool RunMinHashDedup(const data::StepCall& call, const Refs& parts, int shuffle_
 class MinHashDedupStep : public data::Step {
  public:
   bool multi_pass() const override { return true; }
-  bool Finish(Block*, std::string* error) override {
-    *error = "minhash_dedup runs as its own stage, not on one block";
-    return false;
+  Status Finish(Block*) override {
+    return InternalError("minhash_dedup runs as its own stage, not on one block");
   }
 };
 

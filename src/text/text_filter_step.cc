@@ -21,8 +21,8 @@ class TextFilterStep : public data::Step {
 
   bool row_local() const override { return true; }
 
-  bool Apply(Block* block, std::string* error) override {
-    if (TextColumn(*block, column_, error) == nullptr) return false;
+  Status Apply(Block* block) override {
+    if (auto checked = TextColumn(*block, column_); !checked.ok()) return checked.status();
     const int at = block->Find(column_);
     const Column& text = block->columns[static_cast<size_t>(at)];
     const int dropped_at = explain_ ? block->Find("dropped") : -1;
@@ -72,7 +72,7 @@ class TextFilterStep : public data::Step {
       PutColumn(block, columns_.score_column, std::move(scores));
     }
     verdicts.Apply(block);
-    return true;
+    return OkStatus();
   }
 
   std::map<std::string, int64_t> Counters() const override { return counters_; }

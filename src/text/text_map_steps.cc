@@ -17,9 +17,10 @@ class RewriteStep : public data::Step {
   RewriteStep(std::string column, std::string output, Rewrite rewrite)
       : column_(std::move(column)), output_(std::move(output)), rewrite_(std::move(rewrite)) {}
   bool row_local() const override { return true; }
-  bool Apply(Block* block, std::string* error) override {
-    const Column* text = TextColumn(*block, column_, error);
-    if (text == nullptr) return false;
+  Status Apply(Block* block) override {
+    const auto text_or = TextColumn(*block, column_);
+    if (!text_or.ok()) return text_or.status();
+    const Column* text = *text_or;
     Column out = Column::OfType(Type::kString);
     for (int64_t i = 0; i < block->num_rows; ++i) {
       if (text->IsNull(i)) {
@@ -29,7 +30,7 @@ class RewriteStep : public data::Step {
       }
     }
     PutColumn(block, output_, std::move(out));
-    return true;
+    return OkStatus();
   }
   std::map<std::string, int64_t> Counters() const override { return counters_; }
 
@@ -43,9 +44,10 @@ class StatsStep : public data::Step {
  public:
   StatsStep(std::string column, std::string prefix) : column_(std::move(column)), prefix_(std::move(prefix)) {}
   bool row_local() const override { return true; }
-  bool Apply(Block* block, std::string* error) override {
-    const Column* text = TextColumn(*block, column_, error);
-    if (text == nullptr) return false;
+  Status Apply(Block* block) override {
+    const auto text_or = TextColumn(*block, column_);
+    if (!text_or.ok()) return text_or.status();
+    const Column* text = *text_or;
     Column chars = Column::OfType(Type::kInt64), words = Column::OfType(Type::kInt64),
            lines = Column::OfType(Type::kInt64), mean = Column::OfType(Type::kDouble),
            non_alpha = Column::OfType(Type::kDouble);
@@ -62,7 +64,7 @@ class StatsStep : public data::Step {
     PutColumn(block, prefix_ + "lines", std::move(lines));
     PutColumn(block, prefix_ + "mean_word_length", std::move(mean));
     PutColumn(block, prefix_ + "non_alpha_ratio", std::move(non_alpha));
-    return true;
+    return OkStatus();
   }
 
  private:
@@ -74,9 +76,10 @@ class TokenizeStep : public data::Step {
   TokenizeStep(std::string column, std::shared_ptr<const SubwordModel> model, std::string ids, std::string count)
       : column_(std::move(column)), model_(std::move(model)), ids_(std::move(ids)), count_(std::move(count)) {}
   bool row_local() const override { return true; }
-  bool Apply(Block* block, std::string* error) override {
-    const Column* text = TextColumn(*block, column_, error);
-    if (text == nullptr) return false;
+  Status Apply(Block* block) override {
+    const auto text_or = TextColumn(*block, column_);
+    if (!text_or.ok()) return text_or.status();
+    const Column* text = *text_or;
     Column ids = Column::ListOf(Type::kInt64);
     Column counts = Column::OfType(Type::kInt64);
     std::vector<int> out;
@@ -88,8 +91,7 @@ class TokenizeStep : public data::Step {
       }
       out.clear();
       if (Status s = model_->Encode(text->Str(i), &out); !s.ok()) {
-        *error = "row " + std::to_string(i) + ": " + s.message();
-        return false;
+        return InvalidArgument("row " + std::to_string(i) + ": " + s.message());
       }
       for (int id : out) ids.Values().AppendInt(id);
       ids.EndList();
@@ -98,7 +100,7 @@ class TokenizeStep : public data::Step {
     }
     if (!ids_.empty()) PutColumn(block, ids_, std::move(ids));
     if (!count_.empty()) PutColumn(block, count_, std::move(counts));
-    return true;
+    return OkStatus();
   }
   std::map<std::string, int64_t> Counters() const override { return {{"tokens", tokens_}}; }
 
@@ -151,17 +153,15 @@ void Verdicts::Apply(Block* block) {
   *block = block->Filter(keep_);
 }
 
-const Column* TextColumn(const Block& block, const std::string& column, std::string* error) {
+Result<const Column*> TextColumn(const Block& block, const std::string& column) {
   const Column* c = block.Get(column);
   if (c == nullptr) {
     std::string names;
     for (const std::string& n : block.names) names += (names.empty() ? "" : ", ") + n;
-    *error = "no column '" + column + "' (columns: " + names + "); set `column:`";
-    return nullptr;
+    return InvalidArgument("no column '" + column + "' (columns: " + names + "); set `column:`");
   }
   if (c->type != Type::kString && c->type != Type::kNull) {
-    *error = "column '" + column + "' is " + data::TypeName(c->type) + ", not text";
-    return nullptr;
+    return InvalidArgument("column '" + column + "' is " + data::TypeName(c->type) + ", not text");
   }
   return c;
 }

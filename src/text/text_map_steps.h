@@ -47,6 +47,6 @@ class Verdicts {
 };
 
 // Finds a text column; an error naming the step and what the block has.
-const data::Column* TextColumn(const data::Block& block, const std::string& column, std::string* error);
+Result<const data::Column*> TextColumn(const data::Block& block, const std::string& column);
 
 }  // namespace strata::text

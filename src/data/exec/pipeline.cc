@@ -85,8 +85,9 @@ MapResult RunMapTask(const MapTask& task, const std::vector<Block>& sides) {
       }
       step->SetSideInput(sides[side++]);
     }
-    if (!step || !step->Apply(&r.block, &error)) {
-      r.error = "step " + std::to_string(i + 1) + " (" + task.steps[i].op + "): " + error;
+    const Status applied = step ? step->Apply(&r.block) : InvalidArgument(error);
+    if (!applied.ok()) {
+      r.error = "step " + std::to_string(i + 1) + " (" + task.steps[i].op + "): " + applied.message();
       return r;
     }
     r.rows_out.push_back(r.block.num_rows);
@@ -536,9 +537,8 @@ int RunPipeline(const PipelineSpec& given, const RunOptions& options, RunReport*
         if (!ReadSideInput(*side, options, &rb, &bytes, &error)) return fail(error);
         steps[i]->SetSideInput(std::move(rb));
       }
-      if (steps[i]->row_local() ? !steps[i]->Apply(&all, &error) : !steps[i]->Finish(&all, &error)) {
-        return fail("step " + std::to_string(i + 1) + " (" + op + "): " + error);
-      }
+      const Status done = steps[i]->row_local() ? steps[i]->Apply(&all) : steps[i]->Finish(&all);
+      if (!done.ok()) return fail("step " + std::to_string(i + 1) + " (" + op + "): " + done.message());
       global_rows.push_back({op, all.num_rows, steps[i]->Counters()});
     }
     written = all.num_rows;

@@ -35,8 +35,8 @@ class PipelineActor {
     try {
       Block b = strata::Get(input.at(0));
       const Counters before = step_->Counters();
-      if (!step_->Apply(&b, &r.error)) {
-        r.error = "step " + stage_.step.op + ": " + r.error;
+      if (Status s = step_->Apply(&b); !s.ok()) {
+        r.error = "step " + stage_.step.op + ": " + s.message();
         return r;
       }
       r.counters_out = CountersSince(before, step_->Counters());

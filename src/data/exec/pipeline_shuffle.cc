@@ -52,7 +52,10 @@ ReduceResult RunReduceTask(const ReduceTask& t, const std::vector<strata::Object
         for (const Block& b : strata::Get(side)) right.Append(b);
         step->SetSideInput(std::move(right));
       }
-      if (!step->Finish(&all, &r.error)) return r;
+      if (Status s = step->Finish(&all); !s.ok()) {
+        r.error = s.message();
+        return r;
+      }
       r.counters_out = step->Counters();  // a step made for this part alone
     }
     std::vector<std::unique_ptr<Step>> after;

@@ -90,8 +90,8 @@ inline bool FinishPart(Block b, const std::vector<std::unique_ptr<Step>>& after,
   r->rows_out = b.num_rows;
   for (size_t i = 0; i < after.size(); ++i) {
     const Counters before = after[i]->Counters();
-    if (!after[i]->Apply(&b, &r->error)) {
-      r->error = "step " + calls[i].op + ": " + r->error;
+    if (Status s = after[i]->Apply(&b); !s.ok()) {
+      r->error = "step " + calls[i].op + ": " + s.message();
       return false;
     }
     r->rows_after.push_back(b.num_rows);

@@ -26,16 +26,16 @@ class FilterStep : public Step {
  public:
   explicit FilterStep(ExprPtr e) : e_(std::move(e)) {}
   bool row_local() const override { return true; }
-  bool Apply(Block* b, std::string* error) override {
+  Status Apply(Block* b) override {
+    std::string error;
     Column mask;
-    if (!EvalExpr(*e_, *b, &mask, error)) return false;
+    if (!EvalExpr(*e_, *b, &mask, &error)) return InvalidArgument(error);
     if (mask.type != Type::kBool && mask.type != Type::kNull) {
-      *error = std::string("the filter is ") + TypeName(mask.type) + ", not true/false";
-      return false;
+      return InvalidArgument(std::string("the filter is ") + TypeName(mask.type) + ", not true/false");
     }
     Broadcast(&mask, b->num_rows);
     *b = b->Filter(mask);
-    return true;
+    return OkStatus();
   }
 
  private:
@@ -46,12 +46,13 @@ class WithColumnStep : public Step {
  public:
   WithColumnStep(std::string name, ExprPtr e) : name_(std::move(name)), e_(std::move(e)) {}
   bool row_local() const override { return true; }
-  bool Apply(Block* b, std::string* error) override {
+  Status Apply(Block* b) override {
+    std::string error;
     Column c;
-    if (!EvalExpr(*e_, *b, &c, error)) return false;
+    if (!EvalExpr(*e_, *b, &c, &error)) return InvalidArgument(error);
     Broadcast(&c, b->num_rows);
     b->Add(name_, std::move(c));
-    return true;
+    return OkStatus();
   }
 
  private:
@@ -65,31 +66,30 @@ class ProjectStep : public Step {
   ProjectStep(Mode m, std::vector<std::string> cols, std::map<std::string, std::string> renames)
       : mode_(m), cols_(std::move(cols)), renames_(std::move(renames)) {}
   bool row_local() const override { return true; }
-  bool Apply(Block* b, std::string* error) override {
+  Status Apply(Block* b) override {
     auto need = [&](const std::string& n) {
-      if (b->Find(n) >= 0) return true;
+      if (b->Find(n) >= 0) return OkStatus();
       std::string have;
       for (const std::string& s : b->names) have += (have.empty() ? "" : ", ") + s;
-      *error = "unknown column '" + n + "' (columns: " + have + ")";
-      return false;
+      return InvalidArgument("unknown column '" + n + "' (columns: " + have + ")");
     };
     if (mode_ == kRename) {
       for (const auto& [from, to] : renames_) {
-        if (!need(from)) return false;
+        if (Status s = need(from); !s.ok()) return s;
         b->names[static_cast<size_t>(b->Find(from))] = to;
       }
-      return true;
+      return OkStatus();
     }
     Block out;
     out.num_rows = b->num_rows;
     if (mode_ == kSelect) {
       for (const std::string& n : cols_) {
-        if (!need(n)) return false;
+        if (Status s = need(n); !s.ok()) return s;
         out.Add(n, b->columns[static_cast<size_t>(b->Find(n))]);
       }
     } else {
       for (const std::string& n : cols_) {
-        if (!need(n)) return false;
+        if (Status s = need(n); !s.ok()) return s;
       }
       for (size_t i = 0; i < b->names.size(); ++i) {
         if (std::find(cols_.begin(), cols_.end(), b->names[i]) == cols_.end()) {
@@ -98,7 +98,7 @@ class ProjectStep : public Step {
       }
     }
     *b = std::move(out);
-    return true;
+    return OkStatus();
   }
 
  private:
@@ -110,12 +110,12 @@ class ProjectStep : public Step {
 class LimitStep : public Step {
  public:
   explicit LimitStep(int64_t n) : n_(n) {}
-  bool Finish(Block* all, std::string* error) override {
-    if (all->num_rows <= n_) return true;
+  Status Finish(Block* all) override {
+    if (all->num_rows <= n_) return OkStatus();
     std::vector<int64_t> rows(static_cast<size_t>(n_));
     for (int64_t i = 0; i < n_; ++i) rows[static_cast<size_t>(i)] = i;
     *all = all->Take(rows);
-    return true;
+    return OkStatus();
   }
 
  private:
@@ -134,11 +134,12 @@ class GroupByStep : public Step {
     return std::make_unique<GroupBy>(by_, aggs_);
   }
   std::vector<std::string> shuffle_keys() const override { return by_; }  // none: one global group
-  bool Finish(Block* all, std::string* error) override {
+  Status Finish(Block* all) override {
+    std::string error;
     GroupBy g(by_, aggs_);
-    if (!g.Add(*all, error)) return false;
+    if (!g.Add(*all, &error)) return InvalidArgument(error);
     *all = g.Result();
-    return true;
+    return OkStatus();
   }
 
  private:
@@ -154,11 +155,12 @@ class SortStep : public Step {
     *desc = desc_;
     return true;
   }
-  bool Finish(Block* all, std::string* error) override {
+  Status Finish(Block* all) override {
+    std::string error;
     Block out;
-    if (!SortBlock(*all, by_, desc_, &out, error)) return false;
+    if (!SortBlock(*all, by_, desc_, &out, &error)) return InvalidArgument(error);
     *all = std::move(out);
-    return true;
+    return OkStatus();
   }
 
  private:
@@ -181,12 +183,13 @@ class JoinStep : public Step {
   bool always_broadcast() const override { return strategy_ == "broadcast"; }
   std::vector<std::string> shuffle_keys() const override { return lk_; }
   std::vector<std::string> side_shuffle_keys() const override { return rk_; }
-  bool Apply(Block* b, std::string* error) override { return Finish(b, error); }
-  bool Finish(Block* all, std::string* error) override {
+  Status Apply(Block* b) override { return Finish(b); }
+  Status Finish(Block* all) override {
+    std::string error;
     Block out;
-    if (!HashJoin(*all, right_, lk_, rk_, how_, &out, error)) return false;
+    if (!HashJoin(*all, right_, lk_, rk_, how_, &out, &error)) return InvalidArgument(error);
     *all = std::move(out);
-    return true;
+    return OkStatus();
   }
 
  private:
@@ -203,11 +206,12 @@ class DedupStep : public Step {
   std::vector<std::string> shuffle_keys() const override {
     return columns_.empty() ? std::vector<std::string>{"*"} : columns_;
   }
-  bool Finish(Block* all, std::string* error) override {
+  Status Finish(Block* all) override {
+    std::string error;
     Block out;
-    if (!Dedup(*all, columns_, &out, error)) return false;
+    if (!Dedup(*all, columns_, &out, &error)) return InvalidArgument(error);
     *all = std::move(out);
-    return true;
+    return OkStatus();
   }
 
  private:
@@ -221,9 +225,9 @@ class UnionStep : public Step {
   explicit UnionStep(json source) : source_(std::move(source)) {}
   const json* side_input() const override { return &source_; }
   void SetSideInput(Block other) override { other_ = std::move(other); }
-  bool Finish(Block* all, std::string* error) override {
+  Status Finish(Block* all) override {
     all->Append(other_);
-    return true;
+    return OkStatus();
   }
 
  private:

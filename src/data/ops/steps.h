@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/status.h"
 #include "data/block.h"
 #include "data/format/csv.h"  // BadRecord
 
@@ -26,15 +27,9 @@ class Step {
   virtual ~Step() = default;
   // Row-local steps run inside the parallel tasks, block by block, fused.
   virtual bool row_local() const { return false; }
-  virtual bool Apply(Block* block, std::string* error) {
-    *error = "not a row-local step";
-    return false;
-  }
+  virtual Status Apply(Block* block) { return InternalError("not a row-local step"); }
   // Global steps see everything before them at once (on the driver).
-  virtual bool Finish(Block* all, std::string* error) {
-    *error = "not a global step";
-    return false;
-  }
+  virtual Status Finish(Block* all) { return InternalError("not a global step"); }
   // A global step that can work on parts and merge (group-by): its partial
   // state runs in the tasks too.
   virtual std::unique_ptr<GroupBy> MakeGroupBy() const { return nullptr; }

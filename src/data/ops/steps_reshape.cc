@@ -45,12 +45,12 @@ class FlatMapStep : public Step {
   FlatMapStep(std::string column, std::string separator, std::string as)
       : column_(std::move(column)), separator_(std::move(separator)), as_(std::move(as)) {}
   bool row_local() const override { return true; }
-  bool Apply(Block* b, std::string* error) override {
+  Status Apply(Block* b) override {
+    std::string error;
     const Column* c = b->Get(column_);
     if (c == nullptr || c->type == Type::kNull) {
       if (c == nullptr) {
-        *error = "no column '" + column_ + "'";
-        return false;
+        return InvalidArgument("no column '" + column_ + "'");
       }
     } else if (c->type == Type::kList) {
       // One row per value of the list; empty and null lists give none.
@@ -63,13 +63,12 @@ class FlatMapStep : public Step {
       Block out = b->Take(rows);
       out.Add(as_.empty() ? column_ : as_, std::move(pieces));
       *b = std::move(out);
-      return true;
+      return OkStatus();
     } else if (c->type != Type::kString) {
-      *error = "column '" + column_ + "' is " + TypeName(c->type) + "; flat_map splits text or takes lists apart";
-      return false;
+      return InvalidArgument("column '" + column_ + "' is " + TypeName(c->type) +
+                             "; flat_map splits text or takes lists apart");
     } else if (separator_.empty()) {
-      *error = "column '" + column_ + "' is text: say where to split it (split: \",\")";
-      return false;
+      return InvalidArgument("column '" + column_ + "' is text: say where to split it (split: \",\")");
     }
     std::vector<int64_t> rows;  // each piece's source row
     Column pieces = Column::OfType(Type::kString);
@@ -83,7 +82,7 @@ class FlatMapStep : public Step {
     Block out = b->Take(rows);
     out.Add(as_.empty() ? column_ : as_, std::move(pieces));
     *b = std::move(out);
-    return true;
+    return OkStatus();
   }
 
  private:
@@ -99,20 +98,21 @@ class MapBatchesStep : public Step {
       : name_(std::move(name)), make_(make), actors_(actors) {}
   bool row_local() const override { return actors_ == 0; }
   int actor_pool() const override { return actors_; }
-  bool Apply(Block* b, std::string* error) override {
+  Status Apply(Block* b) override {
+    std::string error;
     if (make_ != nullptr && processor_ == nullptr) processor_ = make_();
-    if (processor_ != nullptr ? !processor_->Process(*b, error) : !fn_(*b, error)) {
-      if (error->empty()) *error = name_ + " failed";
-      return false;
+    if (processor_ != nullptr ? !processor_->Process(*b, &error) : !fn_(*b, &error)) {
+      if (error.empty()) error = name_ + " failed";
+      return InvalidArgument(error);
     }
     for (size_t i = 0; i < b->columns.size(); ++i) {
       if (b->columns[i].length != b->num_rows && b->columns[i].type != Type::kNull) {
-        *error = name_ + " returned column '" + b->names[i] + "' with " + std::to_string(b->columns[i].length) +
-                 " values for " + std::to_string(b->num_rows) + " rows";
-        return false;
+        return InvalidArgument(name_ + " returned column '" + b->names[i] + "' with " +
+                               std::to_string(b->columns[i].length) + " values for " +
+                               std::to_string(b->num_rows) + " rows");
       }
     }
-    return true;
+    return OkStatus();
   }
 
  private:
@@ -129,7 +129,7 @@ class MapStep : public Step {
  public:
   MapStep(std::string name, RowFunction fn) : name_(std::move(name)), fn_(fn) {}
   bool row_local() const override { return true; }
-  bool Apply(Block* b, std::string* error) override {
+  Status Apply(Block* b) override {
     RowWriter w;
     std::vector<int64_t> kept;
     std::map<std::string, Column> set;  // aligned with `kept`
@@ -142,8 +142,8 @@ class MapStep : public Step {
       for (const auto& [name, v] : w.values()) {
         Column& c = set[name];
         if (!Fit(&c, v.type)) {
-          *error = name_ + " set column '" + name + "' to " + TypeName(v.type) + " after " + TypeName(c.type);
-          return false;
+          return InvalidArgument(name_ + " set column '" + name + "' to " + TypeName(v.type) +
+                                 " after " + TypeName(c.type));
         }
         while (c.length < out_row) c.AppendNull();
         if (v.type == Type::kNull) c.AppendNull();
@@ -159,7 +159,7 @@ class MapStep : public Step {
       out.Add(name, std::move(c));
     }
     *b = std::move(out);
-    return true;
+    return OkStatus();
   }
 
  private:
@@ -186,7 +186,7 @@ class MapStep : public Step {
 class RepartitionStep : public Step {
  public:
   explicit RepartitionStep(int64_t parts) : parts_(parts) {}
-  bool Finish(Block*, std::string*) override { return true; }  // the writer cuts
+  Status Finish(Block*) override { return OkStatus(); }  // the writer cuts
   int64_t output_parts() const override { return parts_; }
 
  private:
@@ -199,13 +199,13 @@ class RandomShuffleStep : public Step {
   // Shuffled across the cluster: rows go to random parts, each part is
   // shuffled on its own.
   std::vector<std::string> shuffle_keys() const override { return {"#random", std::to_string(seed_)}; }
-  bool Finish(Block* all, std::string*) override {
+  Status Finish(Block* all) override {
     std::vector<int64_t> rows(static_cast<size_t>(all->num_rows));
     for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<int64_t>(i);
     std::mt19937_64 rng(seed_);
     std::shuffle(rows.begin(), rows.end(), rng);
     *all = all->Take(rows);
-    return true;
+    return OkStatus();
   }
 
  private:

@@ -52,7 +52,8 @@ TEST(Tokenize, IdsAndCountsFromATrainedModel) {
   auto step = data::MakeStep("tokenize", {{"model", model}}, &error);
   ASSERT_NE(step, nullptr) << error;
   data::Block b = Docs({"the quick brown fox", "", nullptr, "lazy dog"});
-  ASSERT_TRUE(step->Apply(&b, &error)) << error;
+  const Status applied = step->Apply(&b);
+  ASSERT_TRUE(applied.ok()) << applied.message();
   const data::Column* ids = b.Get("tokens");
   const data::Column* counts = b.Get("token_count");
   ASSERT_NE(ids, nullptr);
@@ -94,7 +95,8 @@ TEST(C4BadWords, WordsBetweenNonWordCharactersAndAClearErrorWithoutAList) {
   ASSERT_NE(step, nullptr) << error;
   data::Block b = Docs({"This has a BadWord in it.", "A badwordy compound is fine.", "Very  bad spacing stays",
                         "it was very bad.", nullptr});
-  ASSERT_TRUE(step->Apply(&b, &error)) << error;
+  const Status applied = step->Apply(&b);
+  ASSERT_TRUE(applied.ok()) << applied.message();
   const data::Column* reason = b.Get("reason");
   ASSERT_NE(reason, nullptr);
   EXPECT_EQ(reason->Str(0), "document_removed_with_badwords");
