@@ -9,7 +9,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstddef>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -64,6 +66,14 @@ class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit, as absl::StatusOr
   Result(Status status) : v_(std::move(status)) {}  // NOLINT
+  // Anything that converts to T (a std::unique_ptr<Derived> for a
+  // Result<std::unique_ptr<Base>>, a lambda for a std::function) — but not
+  // nullptr: a null "value" where an error was meant would read as success.
+  template <class U, std::enable_if_t<std::is_convertible_v<U&&, T> && !std::is_same_v<std::decay_t<U>, T> &&
+                                          !std::is_same_v<std::decay_t<U>, std::nullptr_t> &&
+                                          !std::is_convertible_v<U&&, Status>,
+                                      int> = 0>
+  Result(U&& value) : v_(T(std::forward<U>(value))) {}  // NOLINT
   bool ok() const { return std::holds_alternative<T>(v_); }
   // The error (OkStatus() when there is a value).
   Status status() const { return ok() ? OkStatus() : std::get<Status>(v_); }

@@ -54,7 +54,10 @@ data::PartResult TransformTask(std::string snapshot, int64_t part, Block block, 
   if (!Chain::FromSaved(json::parse(snapshot), &chain, &r.error)) return r;
   if (!chain.Transform(&block, chain.size(), &r.error)) return r;
   std::vector<std::unique_ptr<data::Step>> after;
-  if (!data::MakeSteps(tail.after, &after, &r.error)) return r;
+  if (Status s = data::MakeSteps(tail.after, &after); !s.ok()) {
+    r.error = s.message();
+    return r;
+  }
   data::FinishPart(std::move(block), after, tail.after, data::StepCall(), tail.write, part, &r);
   return r;
 }
@@ -161,11 +164,12 @@ class TransformStep : public data::Step {
 
 void AddMlSteps(std::map<std::string, data::StepInfo>* r) {
   auto make_fit = [](const std::string& op) {
-    return [op](const ojson& p, std::string* error) -> std::unique_ptr<data::Step> {
+    return [op](const ojson& p) -> Result<std::unique_ptr<data::Step>> {
+      std::string error;
       const json params = json::parse(p.dump());
       Chain chain;
       std::string save;
-      if (!ChainOf(op, params, &chain, error) || !SavePath(params, &save, error)) return nullptr;
+      if (!ChainOf(op, params, &chain, &error) || !SavePath(params, &save, &error)) return InvalidArgument(error);
       return std::make_unique<FitStep>();
     };
   };
@@ -182,18 +186,18 @@ void AddMlSteps(std::map<std::string, data::StepInfo>* r) {
   data::MultiPassRunners()["chain"] = RunFit;
 
   (*r)["transform"].params = {"load", "state"};
-  (*r)["transform"].make = [](const ojson& p, std::string* error) -> std::unique_ptr<data::Step> {
+  (*r)["transform"].make = [](const ojson& p) -> Result<std::unique_ptr<data::Step>> {
+    std::string error;
     Chain chain;
     json state;
     if (p.contains("state")) {
       state = json::parse(p["state"].dump());
-      if (!Chain::FromSaved(state, &chain, error)) return nullptr;
+      if (!Chain::FromSaved(state, &chain, &error)) return InvalidArgument(error);
     } else if (p.contains("load") && p["load"].is_string()) {
-      if (!Chain::FromFile(p["load"].get<std::string>(), &chain, error)) return nullptr;
+      if (!Chain::FromFile(p["load"].get<std::string>(), &chain, &error)) return InvalidArgument(error);
       state = chain.Save();
     } else {
-      *error = "transform: needs load: PATH (a fit file written by fit: {save: PATH})";
-      return nullptr;
+      return InvalidArgument("transform: needs load: PATH (a fit file written by fit: {save: PATH})");
     }
     const bool loaded = !p.contains("state");
     return std::make_unique<TransformStep>(std::move(chain), std::move(state), loaded);

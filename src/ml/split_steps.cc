@@ -173,7 +173,10 @@ data::PartResult AssignTask(StratifySpec s, int64_t part, Block b, data::MultiPa
   for (size_t i = 0; i < keys.size(); ++i) out.AppendString(u[i] <= s.threshold[keys[i]] ? "test" : "train");
   PutColumn(&b, s.split.column, std::move(out));
   std::vector<std::unique_ptr<data::Step>> after;
-  if (!data::MakeSteps(tail.after, &after, &r.error)) return r;
+  if (Status s = data::MakeSteps(tail.after, &after); !s.ok()) {
+    r.error = s.message();
+    return r;
+  }
   data::FinishPart(std::move(b), after, tail.after, data::StepCall(), tail.write, part, &r);
   return r;
 }
@@ -265,22 +268,21 @@ class StratifiedSplitStep : public data::Step {
 void AddSplitSteps(std::map<std::string, data::StepInfo>* r) {
   (*r)["random_split"].params = {"fractions", "seed", "group_by", "column"};
   (*r)["random_split"].required = {"fractions"};
-  (*r)["random_split"].make = [](const ojson& p, std::string* error) -> std::unique_ptr<data::Step> {
+  (*r)["random_split"].make = [](const ojson& p) -> Result<std::unique_ptr<data::Step>> {
+    std::string error;
     SplitSpec spec;
-    if (!ReadFractions(p, &spec, error) || !ReadCommon(p, &spec)) return nullptr;
+    if (!ReadFractions(p, &spec, &error) || !ReadCommon(p, &spec)) return InvalidArgument(error);
     return std::make_unique<RandomSplitStep>(std::move(spec));
   };
   (*r)["train_test_split"].params = {"test_size", "seed", "group_by", "stratify_by", "column"};
-  (*r)["train_test_split"].make = [](const ojson& p, std::string* error) -> std::unique_ptr<data::Step> {
+  (*r)["train_test_split"].make = [](const ojson& p) -> Result<std::unique_ptr<data::Step>> {
     const double test = p.value("test_size", 0.25);
     if (!(test > 0 && test < 1)) {
-      *error = "train_test_split: test_size must be between 0 and 1";
-      return nullptr;
+      return InvalidArgument("train_test_split: test_size must be between 0 and 1");
     }
     if (p.contains("stratify_by")) {
       if (p.contains("group_by")) {
-        *error = "train_test_split: stratify_by and group_by do not go together (yet)";
-        return nullptr;
+        return InvalidArgument("train_test_split: stratify_by and group_by do not go together (yet)");
       }
       return std::make_unique<StratifiedSplitStep>();
     }

@@ -108,24 +108,21 @@ class TrimSilenceStep : public data::Step {
 
 void AddAudioSteps(std::map<std::string, data::StepInfo>* r) {
   (*r)["decode_audio"].params = {"column", "sample_rate", "channels"};
-  (*r)["decode_audio"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
+  (*r)["decode_audio"].make = [](const json& p) -> Result<std::unique_ptr<data::Step>> {
     const int rate = p.value("sample_rate", 16000), channels = p.value("channels", 1);
     if (rate < 0 || rate > 384000) {
-      *error = "decode_audio: sample_rate must be 0 (keep the clip's) to 384000";
-      return nullptr;
+      return InvalidArgument("decode_audio: sample_rate must be 0 (keep the clip's) to 384000");
     }
     if (channels != 1) {
-      *error = "decode_audio: channels must be 1 (mono; stereo output is not built yet)";
-      return nullptr;
+      return InvalidArgument("decode_audio: channels must be 1 (mono; stereo output is not built yet)");
     }
     return std::make_unique<DecodeAudioStep>(p.value("column", std::string("audio_path")), rate);
   };
   (*r)["trim_silence"].params = {"threshold_dbfs", "window_ms"};
-  (*r)["trim_silence"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
+  (*r)["trim_silence"].make = [](const json& p) -> Result<std::unique_ptr<data::Step>> {
     const double db = p.value("threshold_dbfs", -40.0), ms = p.value("window_ms", 20.0);
     if (!(db < 0) || !(ms > 0 && ms <= 1000)) {
-      *error = "trim_silence: threshold_dbfs must be below 0 and window_ms in (0, 1000]";
-      return nullptr;
+      return InvalidArgument("trim_silence: threshold_dbfs must be below 0 and window_ms in (0, 1000]");
     }
     return std::make_unique<TrimSilenceStep>(db, ms);
   };

@@ -63,14 +63,13 @@ class LogMelStep : public data::Step {
 
 void AddLogMelStep(std::map<std::string, data::StepInfo>* r) {
   (*r)["log_mel"].params = {"bands", "window_ms", "hop_ms"};
-  (*r)["log_mel"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
+  (*r)["log_mel"].make = [](const json& p) -> Result<std::unique_ptr<data::Step>> {
     LogMelConfig c;
     c.bands = p.value("bands", 80);
     c.window_ms = p.value("window_ms", 25.0);
     c.hop_ms = p.value("hop_ms", 10.0);
     if (c.bands < 1 || c.bands > 512 || !(c.window_ms > 0 && c.window_ms <= 1000) || !(c.hop_ms > 0 && c.hop_ms <= 1000)) {
-      *error = "log_mel: bands must be 1 to 512, window_ms and hop_ms in (0, 1000]";
-      return nullptr;
+      return InvalidArgument("log_mel: bands must be 1 to 512, window_ms and hop_ms in (0, 1000]");
     }
     return std::make_unique<LogMelStep>(c);
   };

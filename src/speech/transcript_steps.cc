@@ -102,7 +102,7 @@ class NormalizeTranscriptStep : public data::Step {
     const Column* text = b->Get(column_);
     if (text == nullptr || (text->type != Type::kString && text->type != Type::kNull)) {
       return InvalidArgument(text == nullptr ? "no column '" + column_ + "'"
-                                             : "column '" + column_ + "' is not text");
+                             : "column '" + column_ + "' is not text");
     }
     const Column* duration = nullptr;
     if (min_cps_ > 0 || max_cps_ > 0) {
@@ -186,23 +186,21 @@ class VoteFilterStep : public data::Step {
 void AddTranscriptSteps(std::map<std::string, data::StepInfo>* r) {
   (*r)["normalize_transcript"].params = {"column", "output", "keep_punctuation", "alphabet",
                                          "min_chars_per_second", "max_chars_per_second"};
-  (*r)["normalize_transcript"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
+  (*r)["normalize_transcript"].make = [](const json& p) -> Result<std::unique_ptr<data::Step>> {
     const std::string column = p.value("column", std::string("sentence"));
     const double min_cps = p.value("min_chars_per_second", 0.0), max_cps = p.value("max_chars_per_second", 0.0);
     if (min_cps < 0 || max_cps < 0 || (max_cps > 0 && min_cps > max_cps)) {
-      *error = "normalize_transcript: characters-per-second bounds must be >= 0, min <= max";
-      return nullptr;
+      return InvalidArgument("normalize_transcript: characters-per-second bounds must be >= 0, min <= max");
     }
     return std::make_unique<NormalizeTranscriptStep>(column, p.value("output", column),
                                                      p.value("keep_punctuation", false),
                                                      p.value("alphabet", std::string()), min_cps, max_cps);
   };
   (*r)["vote_filter"].params = {"min_up_votes"};
-  (*r)["vote_filter"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
+  (*r)["vote_filter"].make = [](const json& p) -> Result<std::unique_ptr<data::Step>> {
     const int64_t min_up = p.value("min_up_votes", int64_t{0});
     if (min_up < 0) {
-      *error = "vote_filter: min_up_votes must be >= 0";
-      return nullptr;
+      return InvalidArgument("vote_filter: min_up_votes must be >= 0");
     }
     return std::make_unique<VoteFilterStep>(min_up);
   };

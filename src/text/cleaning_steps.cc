@@ -30,23 +30,17 @@ using data::StepInfo;
 std::string Column(const json& p) { return p.value("column", std::string("text")); }
 
 // `pattern: "..."` or `patterns: [...]`; each must compile.
-bool Patterns(const json& p, std::vector<std::string>* out, std::string* error) {
+Status Patterns(const json& p, std::vector<std::string>* out) {
   if (p.contains("pattern")) out->push_back(p["pattern"].get<std::string>());
   if (p.contains("patterns")) {
     for (const json& x : p["patterns"]) out->push_back(x.get<std::string>());
   }
-  if (out->empty()) {
-    *error = "give `pattern:` or `patterns:`";
-    return false;
-  }
+  if (out->empty()) return InvalidArgument("give `pattern:` or `patterns:`");
   for (const std::string& pat : *out) {
     RE2 re(pat, RE2::Quiet);
-    if (!re.ok()) {
-      *error = "pattern '" + pat + "' does not compile: " + re.error();
-      return false;
-    }
+    if (!re.ok()) return InvalidArgument("pattern '" + pat + "' does not compile: " + re.error());
   }
-  return true;
+  return OkStatus();
 }
 
 // Which patterns match, in one pass over the text (RE2::Set).
@@ -69,12 +63,11 @@ class PatternSet {
 void AddCleaningSteps(std::map<std::string, StepInfo>* r) {
   (*r)["normalize_text"].params = {"column", "output", "form", "lowercase", "fix_mojibake",
                                    "fix_html_entities", "remove_control", "collapse_whitespace"};
-  (*r)["normalize_text"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
+  (*r)["normalize_text"].make = [](const json& p) -> Result<std::unique_ptr<data::Step>> {
     NormalizeOptions o;
     const std::string form = p.value("form", std::string("NFC"));
     if (form != "NFC" && form != "NFKC") {
-      *error = "form must be NFC or NFKC, not '" + form + "'";
-      return nullptr;
+      return InvalidArgument("form must be NFC or NFKC, not '" + form + "'");
     }
     o.nfkc = form == "NFKC";
     o.lowercase = p.value("lowercase", o.lowercase);
@@ -87,15 +80,15 @@ void AddCleaningSteps(std::map<std::string, StepInfo>* r) {
   };
 
   (*r)["text_stats"].params = {"column", "prefix"};
-  (*r)["text_stats"].make = [](const json& p, std::string*) -> std::unique_ptr<data::Step> {
+  (*r)["text_stats"].make = [](const json& p) -> Result<std::unique_ptr<data::Step>> {
     return MakeTextStats(Column(p), p.value("prefix", std::string()));
   };
 
   // Drops documents any pattern matches (keep_matching: the others).
   (*r)["regex_filter"].params = {"column", "explain", "pattern", "patterns", "keep_matching"};
-  (*r)["regex_filter"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
+  (*r)["regex_filter"].make = [](const json& p) -> Result<std::unique_ptr<data::Step>> {
     std::vector<std::string> patterns;
-    if (!Patterns(p, &patterns, error)) return nullptr;
+    STRATA_RETURN_IF_ERROR(Patterns(p, &patterns));
     const PatternSet set(patterns);
     const bool keep_matching = p.value("keep_matching", false);
     return MakeTextFilter("regex_filter", p, [set, keep_matching](std::string_view text, JudgeOutput*) {
@@ -103,13 +96,13 @@ void AddCleaningSteps(std::map<std::string, StepInfo>* r) {
       const bool hit = set.Any(text, &which);
       if (hit == keep_matching) return std::string();
       return std::string(hit ? "regex_match" : "regex_no_match");
-    }, error);
+    });
   };
 
   // Each pattern's matches replaced, in order; documents no pattern matches
   // (most) are found in one pass and left alone.
   (*r)["regex_replace"].params = {"column", "output", "pattern", "patterns", "replacement", "replacements"};
-  (*r)["regex_replace"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
+  (*r)["regex_replace"].make = [](const json& p) -> Result<std::unique_ptr<data::Step>> {
     std::vector<std::string> patterns, replacements;
     if (p.contains("replacements")) {
       for (const json& x : p["replacements"]) {
@@ -117,24 +110,21 @@ void AddCleaningSteps(std::map<std::string, StepInfo>* r) {
         replacements.push_back(x.value("replacement", std::string()));
       }
     } else {
-      if (!Patterns(p, &patterns, error)) return nullptr;
+      STRATA_RETURN_IF_ERROR(Patterns(p, &patterns));
       replacements.assign(patterns.size(), p.value("replacement", std::string()));
     }
     if (patterns.empty()) {
-      *error = "give `pattern:` or `patterns:`";
-      return nullptr;
+      return InvalidArgument("give `pattern:` or `patterns:`");
     }
     auto regexes = std::make_shared<std::vector<std::unique_ptr<RE2>>>();
     for (size_t i = 0; i < patterns.size(); ++i) {
       regexes->push_back(std::make_unique<RE2>(patterns[i], RE2::Quiet));
       if (!regexes->back()->ok()) {
-        *error = "pattern '" + patterns[i] + "' does not compile: " + regexes->back()->error();
-        return nullptr;
+        return InvalidArgument("pattern '" + patterns[i] + "' does not compile: " + regexes->back()->error());
       }
       std::string why;
       if (!regexes->back()->CheckRewriteString(replacements[i], &why)) {
-        *error = "replacement '" + replacements[i] + "' for '" + patterns[i] + "': " + why;
-        return nullptr;
+        return InvalidArgument("replacement '" + replacements[i] + "' for '" + patterns[i] + "': " + why);
       }
     }
     const PatternSet set(patterns);
@@ -151,7 +141,7 @@ void AddCleaningSteps(std::map<std::string, StepInfo>* r) {
   };
 
   (*r)["mask_pii"].params = {"column", "output", "kinds", "token", "tokens"};
-  (*r)["mask_pii"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
+  (*r)["mask_pii"].make = [](const json& p) -> Result<std::unique_ptr<data::Step>> {
     PiiOptions o;
     if (p.contains("kinds")) {
       o.enabled.fill(false);
@@ -162,8 +152,7 @@ void AddCleaningSteps(std::map<std::string, StepInfo>* r) {
           if (name == kPiiNames[i] || (name == "ip" && (i == 1 || i == 2))) o.enabled[i] = known = true;
         }
         if (!known) {
-          *error = "unknown kind '" + name + "' (known: email, ip, ipv4, ipv6, credit_card, phone)";
-          return nullptr;
+          return InvalidArgument("unknown kind '" + name + "' (known: email, ip, ipv4, ipv6, credit_card, phone)");
         }
       }
     }
@@ -190,7 +179,7 @@ void AddCleaningSteps(std::map<std::string, StepInfo>* r) {
   // least `language_threshold` (datatrove's LanguageFilter, with CLD2).
   (*r)["language_filter"].params = {"column", "explain", "languages", "language_threshold",
                                     "label_column", "score_column"};
-  (*r)["language_filter"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
+  (*r)["language_filter"].make = [](const json& p) -> Result<std::unique_ptr<data::Step>> {
     std::vector<std::string> languages = {"en"};
     if (p.contains("languages")) languages = p["languages"].get<std::vector<std::string>>();
     const double threshold = p.value("language_threshold", 0.65);
@@ -204,7 +193,7 @@ void AddCleaningSteps(std::map<std::string, StepInfo>* r) {
                           std::find(languages.begin(), languages.end(), g.code) != languages.end();
       if (!wanted) return std::string("language");
       return g.score >= threshold ? std::string() : std::string("language_score");
-    }, error, columns);
+    }, columns);
   };
 }
 
@@ -216,7 +205,7 @@ void AddUrlFilter(std::map<std::string, StepInfo>* r) {
                                "banned_words", "banned_subwords", "soft_banned_words", "domains_file",
                                "urls_file", "banned_words_file", "banned_subwords_file",
                                "soft_banned_words_file", "public_suffix_list"};
-  (*r)["url_filter"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
+  (*r)["url_filter"].make = [](const json& p) -> Result<std::unique_ptr<data::Step>> {
     auto lists = std::make_shared<UrlFilterLists>();
     lists->soft_word_threshold = p.value("soft_word_threshold", 2);
     struct Source {
@@ -242,23 +231,22 @@ void AddUrlFilter(std::map<std::string, StepInfo>* r) {
       }
       if (p.contains(s.file_name)) {
         if (Status st = ReadListFile(p[s.file_name].get<std::string>(), s.normalize, s.into); !st.ok()) {
-          *error = std::string(s.file_name) + ": " + st.message();
-          return nullptr;
+          return InvalidArgument(std::string(s.file_name) + ": " + st.message());
         }
       }
     }
     auto suffixes = PublicSuffixes::Load(
         p.value("public_suffix_list", std::string("/usr/share/publicsuffix/public_suffix_list.dat")));
     if (!suffixes.ok()) {
-      *error = suffixes.status().message() + " (install Debian's publicsuffix, or set public_suffix_list:)";
-      return nullptr;
+      return InvalidArgument(suffixes.status().message() +
+                             " (install Debian's publicsuffix, or set public_suffix_list:)");
     }
     json params = p;
     if (!params.contains("column")) params["column"] = "url";
     std::shared_ptr<const PublicSuffixes> psl = *suffixes;
     return MakeTextFilter("url_filter", params, [lists, psl](std::string_view url, JudgeOutput*) {
       return JudgeUrl(*lists, *psl, url);
-    }, error);
+    });
   };
 }
 
@@ -267,11 +255,10 @@ void AddUrlFilter(std::map<std::string, StepInfo>* r) {
 void AddTokenize(std::map<std::string, StepInfo>* r) {
   (*r)["tokenize"].params = {"column", "model", "ids_column", "count_column"};
   (*r)["tokenize"].required = {"model"};
-  (*r)["tokenize"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
+  (*r)["tokenize"].make = [](const json& p) -> Result<std::unique_ptr<data::Step>> {
     auto model = SubwordModel::Open(p["model"].get<std::string>());
     if (!model.ok()) {
-      *error = model.status().message();
-      return nullptr;
+      return InvalidArgument(model.status().message());
     }
     return MakeTokenize(Column(p), *model, p.value("ids_column", std::string("tokens")),
                         p.value("count_column", std::string("token_count")));
@@ -289,7 +276,7 @@ void AddTokenize(std::map<std::string, StepInfo>* r) {
 void AddBadWords(std::map<std::string, StepInfo>* r) {
   (*r)["c4_badwords"].params = {"column", "explain", "badwords_file", "badwords_files", "default_language",
                                 "keep_fraction", "seed", "fail_on_missing_language"};
-  (*r)["c4_badwords"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
+  (*r)["c4_badwords"].make = [](const json& p) -> Result<std::unique_ptr<data::Step>> {
     std::map<std::string, std::string> files;
     if (p.contains("badwords_file")) files["*"] = p["badwords_file"].get<std::string>();
     if (p.contains("badwords_files")) {
@@ -298,15 +285,14 @@ void AddBadWords(std::map<std::string, StepInfo>* r) {
       }
     }
     if (files.empty()) {
-      *error = "give `badwords_file:` (one list) or `badwords_files:` (by language); no lists ship with Strata";
-      return nullptr;
+      return InvalidArgument(
+          "give `badwords_file:` (one list) or `badwords_files:` (by language); no lists ship with Strata");
     }
     auto regexes = std::make_shared<std::map<std::string, std::unique_ptr<RE2>>>();
     for (const auto& [lang, path] : files) {
       std::set<std::string> words;
       if (Status st = ReadListFile(path, /*normalize=*/false, &words); !st.ok()) {
-        *error = "badwords for '" + lang + "': " + st.message();
-        return nullptr;
+        return InvalidArgument("badwords for '" + lang + "': " + st.message());
       }
       std::string alternation;
       for (const std::string& w : words) alternation += (alternation.empty() ? "" : "|") + RE2::QuoteMeta(w);
@@ -316,8 +302,7 @@ void AddBadWords(std::map<std::string, StepInfo>* r) {
           no_spaces ? "(?:" + alternation + ")" : "(?:[^\\pL\\pN_]|^)(?:" + alternation + ")(?:[^\\pL\\pN_]|$)";
       auto re = std::make_unique<RE2>(pattern);
       if (!re->ok()) {
-        *error = "badwords for '" + lang + "' do not compile: " + re->error();
-        return nullptr;
+        return InvalidArgument("badwords for '" + lang + "' do not compile: " + re->error());
       }
       (*regexes)[lang] = std::move(re);
     }
@@ -326,9 +311,8 @@ void AddBadWords(std::map<std::string, StepInfo>* r) {
     const double keep_fraction = p.value("keep_fraction", 0.0);
     const uint64_t seed = p.value("seed", uint64_t{0});
     if (regexes->count("*") == 0 && regexes->count(default_language) == 0 && fail_missing) {
-      *error = "no badwords list for the default language '" + default_language +
-               "' (set fail_on_missing_language: false to keep such documents)";
-      return nullptr;
+      return InvalidArgument("no badwords list for the default language '" + default_language +
+                             "' (set fail_on_missing_language: false to keep such documents)");
     }
     const RE2* chosen = regexes->count("*") != 0 ? (*regexes)["*"].get()
                         : regexes->count(default_language) != 0 ? (*regexes)[default_language].get()
@@ -342,7 +326,7 @@ void AddBadWords(std::map<std::string, StepInfo>* r) {
         if (static_cast<double>(h >> 11) / static_cast<double>(1ull << 53) < keep_fraction) return std::string();
       }
       return std::string("document_removed_with_badwords");
-    }, error);
+    });
   };
 }
 

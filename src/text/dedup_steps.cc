@@ -134,32 +134,32 @@ class MinHashSignatureStep : public data::Step {
 
 void AddDedupSteps(std::map<std::string, data::StepInfo>* r) {
   (*r)["minhash_signature"].params = {"column", "output", "n_grams", "num_buckets", "hashes_per_bucket", "seed"};
-  (*r)["minhash_signature"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
+  (*r)["minhash_signature"].make = [](const json& p) -> Result<std::unique_ptr<data::Step>> {
     MinHashConfig c;
     c.n_grams = p.value("n_grams", c.n_grams);
     c.num_buckets = p.value("num_buckets", c.num_buckets);
     c.hashes_per_bucket = p.value("hashes_per_bucket", c.hashes_per_bucket);
     c.seed = p.value("seed", c.seed);
     if (c.n_grams < 1 || c.num_buckets < 1 || c.hashes_per_bucket < 1) {
-      *error = "n_grams, num_buckets and hashes_per_bucket must be at least 1";
-      return nullptr;
+      return InvalidArgument("n_grams, num_buckets and hashes_per_bucket must be at least 1");
     }
     return std::make_unique<MinHashSignatureStep>(p.value("column", std::string("text")),
                                                   p.value("output", std::string("minhash")), c);
   };
   (*r)["exact_dedup"].params = {"column", "priority", "index", "explain"};
-  (*r)["exact_dedup"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
+  (*r)["exact_dedup"].make = [](const json& p) -> Result<std::unique_ptr<data::Step>> {
+    std::string error;
     json index;
     if (p.contains("index")) {
       index = p["index"].is_string() ? json{{"format", "jsonl"}, {"paths", {p["index"]}}} : p["index"];
       data::SourceSpec spec;
-      if (!data::SourceFromJson(index, "exact_dedup index", &spec, error)) return nullptr;
+      if (!data::SourceFromJson(index, "exact_dedup index", &spec, &error)) return InvalidArgument(error);
     }
     return std::make_unique<ExactDedupStep>(p.value("column", std::string("text")),
                                             p.value("priority", std::string()), index, p.value("explain", false));
   };
   (*r)["simplify_text"].params = {"column", "output"};
-  (*r)["simplify_text"].make = [](const json& p, std::string*) -> std::unique_ptr<data::Step> {
+  (*r)["simplify_text"].make = [](const json& p) -> Result<std::unique_ptr<data::Step>> {
     const std::string column = p.value("column", std::string("text"));
     return MakeTextRewrite(column, p.value("output", std::string("text_key")),
                            [](std::string_view t, auto*) { return SimplifyText(t); });

@@ -253,7 +253,10 @@ data::PartResult FilterTask(const Block& block, int64_t part, const std::vector<
   }
   data::PartResult r;
   std::vector<std::unique_ptr<data::Step>> after;
-  if (!data::MakeSteps(tail.after, &after, &r.error)) return r;
+  if (Status s = data::MakeSteps(tail.after, &after); !s.ok()) {
+    r.error = s.message();
+    return r;
+  }
   data::FinishPart(std::move(out), after, tail.after, data::StepCall(), tail.write, part, &r);
   return r;
 }
@@ -397,10 +400,9 @@ class MinHashDedupStep : public data::Step {
 void AddMinHashDedup(std::map<std::string, data::StepInfo>* r) {
   (*r)["minhash_dedup"].params = {"column", "n_grams", "num_buckets", "hashes_per_bucket", "seed", "mark",
                                   "index", "index_column"};
-  (*r)["minhash_dedup"].make = [](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
+  (*r)["minhash_dedup"].make = [](const json& p) -> Result<std::unique_ptr<data::Step>> {
     if (p.value("n_grams", 5) < 1 || p.value("num_buckets", 14) < 1 || p.value("hashes_per_bucket", 8) < 1) {
-      *error = "n_grams, num_buckets and hashes_per_bucket must be at least 1";
-      return nullptr;
+      return InvalidArgument("n_grams, num_buckets and hashes_per_bucket must be at least 1");
     }
     return std::make_unique<MinHashDedupStep>();
   };

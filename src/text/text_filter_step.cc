@@ -88,7 +88,7 @@ class TextFilterStep : public data::Step {
 }  // namespace
 
 std::unique_ptr<data::Step> MakeTextFilter(std::string name, const nlohmann::ordered_json& params,
-                                           Judge judge, std::string* error, FilterColumns columns) {
+                                           Judge judge, FilterColumns columns) {
   const auto column = params.value("column", std::string("text"));
   const bool explain = params.value("explain", false);
   return std::make_unique<TextFilterStep>(std::move(name), column, explain, std::move(judge), std::move(columns));

@@ -37,8 +37,7 @@ struct FilterColumns {
 };
 
 std::unique_ptr<data::Step> MakeTextFilter(std::string name, const nlohmann::ordered_json& params,
-                                           Judge judge, std::string* error,
-                                           FilterColumns columns = FilterColumns());
+                                           Judge judge, FilterColumns columns = FilterColumns());
 
 // The parameters every text filter takes besides its own.
 inline const char* const kTextFilterParams[] = {"column", "explain"};

@@ -34,11 +34,10 @@ void ReadValues(const json& p, std::initializer_list<std::pair<const char*, T*>>
   for (const auto& [name, field] : fields) *field = p.value(name, *field);
 }
 
-bool Tokenizer(const json& p, WordTokenizer* out, std::string* error) {
+Status Tokenizer(const json& p, WordTokenizer* out) {
   const std::string name = p.value("word_tokenizer", std::string("english"));
-  if (ParseWordTokenizer(name, out)) return true;
-  *error = "word_tokenizer must be english or whitespace, not '" + name + "'";
-  return false;
+  if (ParseWordTokenizer(name, out)) return OkStatus();
+  return InvalidArgument("word_tokenizer must be english or whitespace, not '" + name + "'");
 }
 
 std::vector<std::pair<int, double>> NGramRules(const json& p, const char* name,
@@ -58,10 +57,10 @@ template <class MakeJudge>
 StepInfo Filter(const char* name, std::set<std::string> params, MakeJudge make_judge) {
   StepInfo info;
   info.params = With(std::move(params));
-  info.make = [name, make_judge](const json& p, std::string* error) -> std::unique_ptr<data::Step> {
-    Judge judge = make_judge(p, error);
-    if (!judge) return nullptr;
-    return MakeTextFilter(name, p, std::move(judge), error);
+  info.make = [name, make_judge](const json& p) -> Result<std::unique_ptr<data::Step>> {
+    Result<Judge> judge = make_judge(p);
+    if (!judge.ok()) return judge.status();
+    return MakeTextFilter(name, p, std::move(judge).value());
   };
   return info;
 }
@@ -72,7 +71,7 @@ void AddTextSteps(std::map<std::string, StepInfo>* r) {
       {"min_doc_words", "max_doc_words", "min_avg_word_length", "max_avg_word_length",
        "max_symbol_word_ratio", "max_bullet_lines_ratio", "max_ellipsis_lines_ratio",
        "max_non_alpha_words_ratio", "min_stop_words", "stop_words", "word_tokenizer"},
-      [](const json& p, std::string* error) -> Judge {
+      [](const json& p) -> Result<Judge> {
         GopherQualityParams g;
         ReadNumbers(p, {{"min_doc_words", &g.min_doc_words},
                         {"max_doc_words", &g.max_doc_words},
@@ -84,14 +83,14 @@ void AddTextSteps(std::map<std::string, StepInfo>* r) {
                         {"max_non_alpha_words_ratio", &g.max_non_alpha_words_ratio},
                         {"min_stop_words", &g.min_stop_words}});
         if (p.contains("stop_words")) g.stop_words = p["stop_words"].get<std::vector<std::string>>();
-        if (!Tokenizer(p, &g.tokenizer, error)) return nullptr;
+        STRATA_RETURN_IF_ERROR(Tokenizer(p, &g.tokenizer));
         return [g](std::string_view text, JudgeOutput*) { return GopherQuality(g, text); };
       });
   (*r)["gopher_repetition"] = Filter(
       "gopher_repetition",
       {"dup_line_frac", "dup_para_frac", "dup_line_char_frac", "dup_para_char_frac", "top_n_grams",
        "dup_n_grams", "word_tokenizer"},
-      [](const json& p, std::string* error) -> Judge {
+      [](const json& p) -> Result<Judge> {
         GopherRepetitionParams g;
         ReadNumbers(p, {{"dup_line_frac", &g.dup_line_frac},
                         {"dup_para_frac", &g.dup_para_frac},
@@ -99,7 +98,7 @@ void AddTextSteps(std::map<std::string, StepInfo>* r) {
                         {"dup_para_char_frac", &g.dup_para_char_frac}});
         g.top_n_grams = NGramRules(p, "top_n_grams", g.top_n_grams);
         g.dup_n_grams = NGramRules(p, "dup_n_grams", g.dup_n_grams);
-        if (!Tokenizer(p, &g.tokenizer, error)) return nullptr;
+        STRATA_RETURN_IF_ERROR(Tokenizer(p, &g.tokenizer));
         return [g](std::string_view text, JudgeOutput*) { return GopherRepetition(g, text); };
       });
   (*r)["c4_quality"] = Filter(
@@ -107,7 +106,7 @@ void AddTextSteps(std::map<std::string, StepInfo>* r) {
       {"split_paragraph", "remove_citations", "filter_no_terminal_punct", "min_num_sentences",
        "min_words_per_line", "max_word_length", "filter_lorem_ipsum", "filter_javascript",
        "filter_curly_bracket", "filter_policy"},
-      [](const json& p, std::string*) -> Judge {
+      [](const json& p) -> Result<Judge> {
         C4QualityParams c;
         ReadValues<bool>(p, {{"split_paragraph", &c.split_paragraph},
                              {"remove_citations", &c.remove_citations},
@@ -126,7 +125,7 @@ void AddTextSteps(std::map<std::string, StepInfo>* r) {
         };
       });
   (*r)["c4_paragraph"] = Filter(
-      "c4_paragraph", {"min_paragraphs", "min_paragraph_len"}, [](const json& p, std::string*) -> Judge {
+      "c4_paragraph", {"min_paragraphs", "min_paragraph_len"}, [](const json& p) -> Result<Judge> {
         C4ParagraphParams c;
         ReadValues<int>(p, {{"min_paragraphs", &c.min_paragraphs}, {"min_paragraph_len", &c.min_paragraph_len}});
         return [c](std::string_view text, JudgeOutput*) { return C4Paragraph(c, text); };
@@ -135,7 +134,7 @@ void AddTextSteps(std::map<std::string, StepInfo>* r) {
       "fineweb_quality",
       {"line_punct_thr", "line_punct_exclude_zero", "short_line_thr", "short_line_length",
        "char_duplicates_ratio", "new_line_ratio", "word_tokenizer"},
-      [](const json& p, std::string* error) -> Judge {
+      [](const json& p) -> Result<Judge> {
         FineWebQualityParams f;
         ReadValues<double>(p, {{"line_punct_thr", &f.line_punct_thr},
                                {"short_line_thr", &f.short_line_thr},
@@ -143,7 +142,7 @@ void AddTextSteps(std::map<std::string, StepInfo>* r) {
                                {"new_line_ratio", &f.new_line_ratio}});
         ReadValues<bool>(p, {{"line_punct_exclude_zero", &f.line_punct_exclude_zero}});
         ReadValues<int>(p, {{"short_line_length", &f.short_line_length}});
-        if (!Tokenizer(p, &f.tokenizer, error)) return nullptr;
+        STRATA_RETURN_IF_ERROR(Tokenizer(p, &f.tokenizer));
         return [f](std::string_view text, JudgeOutput*) { return FineWebQuality(f, text); };
       });
 }

@@ -211,9 +211,8 @@ WriteResult Dataset::Write(const std::string& format, const std::string& path,
   if (!SourceFromJson(json::parse(source_), "read", &spec.read, &result.error)) return result;
   for (size_t i = 0; i < steps_.size(); ++i) {
     json params = json::parse(steps_[i].second);
-    std::string error;
-    if (!MakeStep(steps_[i].first, params, &error)) {
-      result.error = "step " + std::to_string(i + 1) + " (" + steps_[i].first + "): " + error;
+    if (auto step = MakeStep(steps_[i].first, params); !step.ok()) {
+      result.error = "step " + std::to_string(i + 1) + " (" + steps_[i].first + "): " + step.status().message();
       return result;
     }
     spec.steps.emplace_back(steps_[i].first, params);

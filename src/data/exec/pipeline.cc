@@ -76,8 +76,8 @@ MapResult RunMapTask(const MapTask& task, const std::vector<Block>& sides) {
   r.rows_read = r.block.num_rows;
   size_t side = 0;
   for (size_t i = 0; i < task.steps.size(); ++i) {
-    std::string error;
-    auto step = MakeStep(task.steps[i], &error);
+    auto made = MakeStep(task.steps[i]);
+    const std::unique_ptr<Step> step = made.ok() ? std::move(made).value() : nullptr;
     if (step && step->side_input() != nullptr) {
       if (side >= sides.size()) {
         r.error = "step " + std::to_string(i + 1) + " (" + task.steps[i].op + "): its side input is missing";
@@ -85,7 +85,7 @@ MapResult RunMapTask(const MapTask& task, const std::vector<Block>& sides) {
       }
       step->SetSideInput(sides[side++]);
     }
-    const Status applied = step ? step->Apply(&r.block) : InvalidArgument(error);
+    const Status applied = step ? step->Apply(&r.block) : made.status();
     if (!applied.ok()) {
       r.error = "step " + std::to_string(i + 1) + " (" + task.steps[i].op + "): " + applied.message();
       return r;
@@ -270,8 +270,9 @@ int RunPipeline(const PipelineSpec& given, const RunOptions& options, RunReport*
   // runs there partially.
   std::vector<std::unique_ptr<Step>> steps;
   for (const auto& [op, params] : given.steps) {
-    steps.push_back(MakeStep(op, params, &error));
-    if (!steps.back()) return fail(error);
+    auto step = MakeStep(op, params);
+    if (!step.ok()) return fail(step.status().message());
+    steps.push_back(std::move(step).value());
   }
   // Steps that read files here hand their contents to the tasks instead:
   // from here on, the spec is the one the tasks get.

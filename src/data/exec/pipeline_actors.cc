@@ -49,8 +49,10 @@ class PipelineActor {
 
  private:
   explicit PipelineActor(const ActorStage& stage) : stage_(stage) {
-    step_ = MakeStep(stage.step, &error_);
-    if (step_) MakeSteps(stage.after, &after_, &error_);
+    auto step = MakeStep(stage.step);
+    Status made = step.ok() ? MakeSteps(stage.after, &after_) : step.status();
+    if (step.ok()) step_ = std::move(step).value();
+    error_ = made.message();
   }
   ActorStage stage_;
   std::unique_ptr<Step> step_;

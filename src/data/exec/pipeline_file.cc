@@ -104,11 +104,11 @@ static bool LoadPipelineOrThrow(const std::string& path, PipelineSpec* spec, std
         const std::string op = s.begin()->first.as<std::string>();
         json params = YamlToJson(s.begin()->second);
         if (!params.is_object() || op == "rename") params = json{{"value", params}};
-        std::string step_error;
-        if (!MakeStep(op, params, &step_error)) {
-          *error = at(s) + "step " + std::to_string(i) + " (" + op + "): " + step_error;
+        if (auto step = MakeStep(op, params); !step.ok()) {
+          *error = at(s) + "step " + std::to_string(i) + " (" + op + "): " + step.status().message();
           return false;
         }
+        std::string step_error;
         if (op == "join" || op == "union") {
           SourceSpec right;
           if (!SourceFromJson(op == "join" ? params["right"] : params, op + " source", &right,

@@ -34,8 +34,12 @@ ReduceResult RunReduceTask(const ReduceTask& t, const std::vector<strata::Object
                            const std::vector<strata::ObjectRef<Block>>& side) {
   ReduceResult r;
   try {
-    auto step = MakeStep(t.step, &r.error);
-    if (!step) return r;
+    auto made = MakeStep(t.step);
+    if (!made.ok()) {
+      r.error = made.status().message();
+      return r;
+    }
+    const std::unique_ptr<Step>& step = *made;
     Block all;
     if (t.merge_partials) {
       if (parts.empty()) return r;  // nothing reached this part
@@ -59,7 +63,10 @@ ReduceResult RunReduceTask(const ReduceTask& t, const std::vector<strata::Object
       r.counters_out = step->Counters();  // a step made for this part alone
     }
     std::vector<std::unique_ptr<Step>> after;
-    if (!MakeSteps(t.after, &after, &r.error)) return r;
+    if (Status s = MakeSteps(t.after, &after); !s.ok()) {
+      r.error = s.message();
+      return r;
+    }
     FinishPart(std::move(all), after, t.after, t.partial_groupby, t.write, t.part_index, &r, t.next);
   } catch (const std::exception& e) {
     r.error = std::string("shuffle part ") + std::to_string(t.part_index) + ": " + e.what();

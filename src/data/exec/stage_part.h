@@ -56,8 +56,9 @@ inline bool HandOn(const Block& b, const NextPartition& next, int64_t part,
 
 // Replaces `b` by its partial group-by aggregates.
 inline bool PartialGroupBy(const StepCall& groupby, Block* b, std::string* error) {
-  auto step = MakeStep(groupby, error);
-  auto g = step ? step->MakeGroupBy() : nullptr;
+  auto step = MakeStep(groupby);
+  if (!step.ok()) *error = step.status().message();
+  auto g = step.ok() ? (*step)->MakeGroupBy() : nullptr;
   if (!g || !g->Add(*b, error)) {
     *error = "groupby: " + *error;
     return false;

@@ -258,64 +258,65 @@ std::map<std::string, StepInfo>& StepRegistry() {
   static std::map<std::string, StepInfo> registry = [] {
     std::map<std::string, StepInfo> r;
     // A step given as a bare value ("filter: expr") arrives as {"value": ...}.
-    r["filter"] = Info({"value", "expr"}, {}, [](const json& p, std::string* e) -> std::unique_ptr<Step> {
-      ExprPtr x = ExprParam(p.contains("expr") ? p["expr"] : p.value("value", json()), "the filter", e);
-      return x ? std::make_unique<FilterStep>(x) : nullptr;
+    r["filter"] = Info({"value", "expr"}, {}, [](const json& p) -> Result<std::unique_ptr<Step>> {
+      std::string e;
+      ExprPtr x = ExprParam(p.contains("expr") ? p["expr"] : p.value("value", json()), "the filter", &e);
+      if (!x) return InvalidArgument(e);
+      return std::make_unique<FilterStep>(x);
     });
-    r["with_column"] = Info({"name", "expr"}, {"name", "expr"}, [](const json& p, std::string* e) -> std::unique_ptr<Step> {
-      ExprPtr x = ExprParam(p["expr"], "expr", e);
-      return x ? std::make_unique<WithColumnStep>(p["name"].get<std::string>(), x) : nullptr;
+    r["with_column"] = Info({"name", "expr"}, {"name", "expr"}, [](const json& p) -> Result<std::unique_ptr<Step>> {
+      std::string e;
+      ExprPtr x = ExprParam(p["expr"], "expr", &e);
+      if (!x) return InvalidArgument(e);
+      return std::make_unique<WithColumnStep>(p["name"].get<std::string>(), x);
     });
-    r["select"] = Info({"value", "columns"}, {}, [](const json& p, std::string*) -> std::unique_ptr<Step> {
+    r["select"] = Info({"value", "columns"}, {}, [](const json& p) -> Result<std::unique_ptr<Step>> {
       return std::make_unique<ProjectStep>(ProjectStep::kSelect, Names(p.contains("columns") ? p["columns"] : p["value"]),
                                            std::map<std::string, std::string>{});
     });
-    r["drop"] = Info({"value", "columns"}, {}, [](const json& p, std::string*) -> std::unique_ptr<Step> {
+    r["drop"] = Info({"value", "columns"}, {}, [](const json& p) -> Result<std::unique_ptr<Step>> {
       return std::make_unique<ProjectStep>(ProjectStep::kDrop, Names(p.contains("columns") ? p["columns"] : p["value"]),
                                            std::map<std::string, std::string>{});
     });
-    r["rename"] = Info({"value"}, {"value"}, [](const json& p, std::string* e) -> std::unique_ptr<Step> {
+    r["rename"] = Info({"value"}, {"value"}, [](const json& p) -> Result<std::unique_ptr<Step>> {
       if (!p["value"].is_object()) {
-        *e = "rename takes a mapping {old: new}";
-        return nullptr;
+        return InvalidArgument("rename takes a mapping {old: new}");
       }
       return std::make_unique<ProjectStep>(ProjectStep::kRename, std::vector<std::string>{},
                                            p["value"].get<std::map<std::string, std::string>>());
     });
-    r["limit"] = Info({"value"}, {"value"}, [](const json& p, std::string* e) -> std::unique_ptr<Step> {
+    r["limit"] = Info({"value"}, {"value"}, [](const json& p) -> Result<std::unique_ptr<Step>> {
       const json& v = p["value"];
       if (!v.is_number_integer() || v.get<int64_t>() < 0) {
-        *e = "limit takes a whole number of rows";
-        return nullptr;
+        return InvalidArgument("limit takes a whole number of rows");
       }
       return std::make_unique<LimitStep>(v.get<int64_t>());
     });
-    r["groupby"] = Info({"by", "agg"}, {"agg"}, [](const json& p, std::string* e) -> std::unique_ptr<Step> {
+    r["groupby"] = Info({"by", "agg"}, {"agg"}, [](const json& p) -> Result<std::unique_ptr<Step>> {
+      std::string e;
       std::vector<std::string> by = p.contains("by") ? Names(p["by"]) : std::vector<std::string>{};
       if (!p["agg"].is_object() || p["agg"].empty()) {
-        *e = "agg must map output names to aggregations, e.g. {trips: \"count()\"}";
-        return nullptr;
+        return InvalidArgument("agg must map output names to aggregations, e.g. {trips: \"count()\"}");
       }
       std::vector<AggSpec> aggs;
       for (auto it = p["agg"].begin(); it != p["agg"].end(); ++it) {
         AggSpec a;
-        if (!it.value().is_string() || !ParseAgg(it.key(), it.value().get<std::string>(), &a, e)) {
-          if (e->empty()) *e = "agg '" + it.key() + "' must be a string such as \"sum(x)\"";
-          return nullptr;
+        if (!it.value().is_string() || !ParseAgg(it.key(), it.value().get<std::string>(), &a, &e)) {
+          return InvalidArgument(e.empty() ? "agg '" + it.key() + "' must be a string such as \"sum(x)\"" : e);
         }
         aggs.push_back(a);
       }
       return std::make_unique<GroupByStep>(by, aggs);
     });
-    r["dedup"] = Info({"value", "columns"}, {}, [](const json& p, std::string*) -> std::unique_ptr<Step> {
+    r["dedup"] = Info({"value", "columns"}, {}, [](const json& p) -> Result<std::unique_ptr<Step>> {
       const json& c = p.contains("columns") ? p["columns"] : p.value("value", json::array());
       return std::make_unique<DedupStep>(c.is_null() ? std::vector<std::string>{} : Names(c));
     });
     r["union"] = Info({"format", "paths", "header", "on_bad_record", "schema", "n", "items"}, {"format"},
-                      [](const json& p, std::string*) -> std::unique_ptr<Step> {
+                      [](const json& p) -> Result<std::unique_ptr<Step>> {
       return std::make_unique<UnionStep>(p);
     });
-    r["sort"] = Info({"by", "descending"}, {"by"}, [](const json& p, std::string*) -> std::unique_ptr<Step> {
+    r["sort"] = Info({"by", "descending"}, {"by"}, [](const json& p) -> Result<std::unique_ptr<Step>> {
       std::vector<std::string> by = Names(p["by"]);
       std::vector<bool> desc(by.size(), false);
       if (p.contains("descending")) {
@@ -325,7 +326,7 @@ std::map<std::string, StepInfo>& StepRegistry() {
       desc.resize(by.size(), false);
       return std::make_unique<SortStep>(by, desc);
     });
-    r["join"] = Info({"right", "on", "how", "strategy"}, {"right", "on"}, [](const json& p, std::string* e) -> std::unique_ptr<Step> {
+    r["join"] = Info({"right", "on", "how", "strategy"}, {"right", "on"}, [](const json& p) -> Result<std::unique_ptr<Step>> {
       std::vector<std::string> lk, rk;
       const json& on = p["on"];
       if (on.is_string()) {
@@ -336,22 +337,19 @@ std::map<std::string, StepInfo>& StepRegistry() {
           rk.push_back(it.value().get<std::string>());
         }
       } else {
-        *e = "on must be a column name or a mapping {left_column: right_column}";
-        return nullptr;
+        return InvalidArgument("on must be a column name or a mapping {left_column: right_column}");
       }
       const std::string how = p.value("how", "inner");
       if (how != "inner" && how != "left" && how != "right" && how != "full" && how != "semi" && how != "anti") {
-        *e = "how must be inner, left, right, full, semi or anti, not '" + how + "'";
-        return nullptr;
+        return InvalidArgument("how must be inner, left, right, full, semi or anti, not '" + how + "'");
       }
       const std::string strategy = p.value("strategy", "auto");
       if (strategy != "auto" && strategy != "broadcast" && strategy != "shuffle") {
-        *e = "strategy must be auto, broadcast or shuffle, not '" + strategy + "'";
-        return nullptr;
+        return InvalidArgument("strategy must be auto, broadcast or shuffle, not '" + strategy + "'");
       }
       if (strategy == "broadcast" && (how == "right" || how == "full")) {
-        *e = "a " + how + " join cannot be broadcast (every task would add the unmatched right rows)";
-        return nullptr;
+        return InvalidArgument("a " + how +
+                               " join cannot be broadcast (every task would add the unmatched right rows)");
       }
       return std::make_unique<JoinStep>(p["right"], lk, rk, how, strategy);
     });
@@ -361,14 +359,13 @@ std::map<std::string, StepInfo>& StepRegistry() {
   return registry;
 }
 
-std::unique_ptr<Step> MakeStep(const std::string& name, const json& params, std::string* error) {
+Result<std::unique_ptr<Step>> MakeStep(const std::string& name, const json& params) {
   auto& reg = StepRegistry();
   auto it = reg.find(name);
   if (it == reg.end()) {
     std::string known;
     for (const auto& [n, info] : reg) known += (known.empty() ? "" : ", ") + n;
-    *error = "unknown operator '" + name + "' (known: " + known + ")";
-    return nullptr;
+    return InvalidArgument("unknown operator '" + name + "' (known: " + known + ")");
   }
   for (auto p = params.begin(); p != params.end(); ++p) {
     if (it->second.params.count(p.key()) == 0) {
@@ -376,45 +373,36 @@ std::unique_ptr<Step> MakeStep(const std::string& name, const json& params, std:
       for (const std::string& k : it->second.params) {
         if (k != "value") known += (known.empty() ? "" : ", ") + k;
       }
-      *error = name + ": unknown parameter '" + p.key() + "' (known: " + known + ")";
-      return nullptr;
+      return InvalidArgument(name + ": unknown parameter '" + p.key() + "' (known: " + known + ")");
     }
   }
   for (const std::string& r : it->second.required) {
     if (!params.contains(r)) {
-      *error = name + (r == "value" ? " needs a value" : ": missing parameter '" + r + "'");
-      return nullptr;
+      return InvalidArgument(name + (r == "value" ? " needs a value" : ": missing parameter '" + r + "'"));
     }
   }
   try {
-    return it->second.make(params, error);
+    return it->second.make(params);
   } catch (const json::exception& e) {
-    *error = name + ": a parameter has the wrong type (" + e.what() + ")";
-    return nullptr;
+    return InvalidArgument(name + ": a parameter has the wrong type (" + e.what() + ")");
   }
 }
 
 StepCall CallOf(const std::string& op, const json& params) { return StepCall{op, params.dump()}; }
 
-std::unique_ptr<Step> MakeStep(const StepCall& call, std::string* error) {
+Result<std::unique_ptr<Step>> MakeStep(const StepCall& call) {
   const json params = json::parse(call.params, nullptr, /*allow_exceptions=*/false);
-  if (params.is_discarded()) {
-    *error = call.op + ": its parameters are not JSON: " + call.params;
-    return nullptr;
-  }
-  return MakeStep(call.op, params, error);
+  if (params.is_discarded()) return InvalidArgument(call.op + ": its parameters are not JSON: " + call.params);
+  return MakeStep(call.op, params);
 }
 
-bool MakeSteps(const std::vector<StepCall>& calls, std::vector<std::unique_ptr<Step>>* steps,
-               std::string* error) {
+Status MakeSteps(const std::vector<StepCall>& calls, std::vector<std::unique_ptr<Step>>* steps) {
   for (const StepCall& call : calls) {
-    steps->push_back(MakeStep(call, error));
-    if (!steps->back()) {
-      *error = "step " + call.op + ": " + *error;
-      return false;
-    }
+    auto step = MakeStep(call);
+    if (!step.ok()) return step.status().WithContext("step " + call.op + ": ");
+    steps->push_back(std::move(step).value());
   }
-  return true;
+  return OkStatus();
 }
 
 }  // namespace strata::data

@@ -76,7 +76,7 @@ class Step {
 struct StepInfo {
   std::set<std::string> params;       // accepted parameter names
   std::set<std::string> required;
-  std::function<std::unique_ptr<Step>(const nlohmann::ordered_json& params, std::string* error)> make;
+  std::function<Result<std::unique_ptr<Step>>(const nlohmann::ordered_json& params)> make;
 };
 
 std::map<std::string, StepInfo>& StepRegistry();
@@ -88,9 +88,8 @@ struct StepLibrary {
 // Steps that reshape rows (flat_map, map_batches, repartition,
 // random_shuffle), added to the registry by steps_reshape.cc.
 void AddReshapeSteps(std::map<std::string, StepInfo>* registry);
-// Makes step `name` from `params`; nullptr with `error` naming what is wrong.
-std::unique_ptr<Step> MakeStep(const std::string& name, const nlohmann::ordered_json& params,
-                               std::string* error);
+// Makes step `name` from `params`; an error naming what is wrong.
+Result<std::unique_ptr<Step>> MakeStep(const std::string& name, const nlohmann::ordered_json& params);
 
 // A step as the planner hands it to a task, an actor or a reducer: its name
 // and its parameters, checked once on the driver (MakeStep succeeded there),
@@ -102,10 +101,9 @@ struct StepCall {
   STRATA_STRUCT(op, params);
 };
 StepCall CallOf(const std::string& op, const nlohmann::ordered_json& params);
-std::unique_ptr<Step> MakeStep(const StepCall& call, std::string* error);
-// Every call's step, in order; false with `error` naming the step that failed.
-bool MakeSteps(const std::vector<StepCall>& calls, std::vector<std::unique_ptr<Step>>* steps,
-               std::string* error);
+Result<std::unique_ptr<Step>> MakeStep(const StepCall& call);
+// Every call's step, in order; an error naming the step that failed.
+Status MakeSteps(const std::vector<StepCall>& calls, std::vector<std::unique_ptr<Step>>* steps);
 
 
 }  // namespace strata::data

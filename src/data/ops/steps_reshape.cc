@@ -231,61 +231,54 @@ bool RegisterBatchClass(const std::string& name, BatchProcessorFactory make) {
 
 void AddReshapeSteps(std::map<std::string, StepInfo>* r) {
   (*r)["flat_map"] = StepInfo{{"column", "split", "as"}, {"column"},
-                              [](const json& p, std::string*) -> std::unique_ptr<Step> {
+                              [](const json& p) -> Result<std::unique_ptr<Step>> {
     return std::make_unique<FlatMapStep>(p["column"].get<std::string>(), p.value("split", ""), p.value("as", ""));
   }};
-  (*r)["map_batches"] = StepInfo{{"value", "fn", "class", "actors"}, {}, [](const json& p, std::string* e) -> std::unique_ptr<Step> {
+  (*r)["map_batches"] = StepInfo{{"value", "fn", "class", "actors"}, {}, [](const json& p) -> Result<std::unique_ptr<Step>> {
     if (p.contains("class")) {
       const std::string name = p["class"].get<std::string>();
       const int actors = p.value("actors", 1);
       auto it = BatchClasses().find(name);
       if (it == BatchClasses().end()) {
-        *e = "no batch class '" + name + "' in this program (registered: " + Known(BatchClasses()) +
-             "; STRATA_BATCH_CLASS registers one)";
-        return nullptr;
+        return InvalidArgument("no batch class '" + name + "' in this program (registered: " + Known(BatchClasses()) +
+                               "; STRATA_BATCH_CLASS registers one)");
       }
       if (actors < 1) {
-        *e = "actors must be 1 or more";
-        return nullptr;
+        return InvalidArgument("actors must be 1 or more");
       }
       return std::make_unique<MapBatchesStep>(name, it->second, actors);
     }
     if (p.contains("actors")) {
-      *e = "actors go with a batch class (class: NAME); a batch function (fn) runs in the tasks";
-      return nullptr;
+      return InvalidArgument("actors go with a batch class (class: NAME); a batch function (fn) runs in the tasks");
     }
     const std::string name = p.contains("fn") ? p["fn"].get<std::string>() : p.value("value", "");
     auto it = BatchFunctions().find(name);
     if (it == BatchFunctions().end()) {
-      *e = "no batch function '" + name + "' in this program (registered: " + Known(BatchFunctions()) +
-           "; STRATA_BATCH_FUNCTION registers one)";
-      return nullptr;
+      return InvalidArgument("no batch function '" + name + "' in this program (registered: " + Known(BatchFunctions()) +
+                             "; STRATA_BATCH_FUNCTION registers one)");
     }
     return std::make_unique<MapBatchesStep>(name, it->second);
   }};
-  (*r)["map"] = StepInfo{{"value", "fn"}, {}, [](const json& p, std::string* e) -> std::unique_ptr<Step> {
+  (*r)["map"] = StepInfo{{"value", "fn"}, {}, [](const json& p) -> Result<std::unique_ptr<Step>> {
     const std::string name = p.contains("fn") ? p["fn"].get<std::string>() : p.value("value", "");
     auto it = RowFunctions().find(name);
     if (it == RowFunctions().end()) {
-      *e = "no row function '" + name + "' in this program (registered: " + Known(RowFunctions()) +
-           "; STRATA_ROW_FUNCTION registers one)";
-      return nullptr;
+      return InvalidArgument("no row function '" + name + "' in this program (registered: " + Known(RowFunctions()) +
+                             "; STRATA_ROW_FUNCTION registers one)");
     }
     return std::make_unique<MapStep>(name, it->second);
   }};
-  (*r)["repartition"] = StepInfo{{"value", "parts"}, {}, [](const json& p, std::string* e) -> std::unique_ptr<Step> {
+  (*r)["repartition"] = StepInfo{{"value", "parts"}, {}, [](const json& p) -> Result<std::unique_ptr<Step>> {
     const json& v = p.contains("parts") ? p["parts"] : p.value("value", json());
     if (!v.is_number_integer() || v.get<int64_t>() < 1) {
-      *e = "repartition takes a number of parts (1 or more)";
-      return nullptr;
+      return InvalidArgument("repartition takes a number of parts (1 or more)");
     }
     return std::make_unique<RepartitionStep>(v.get<int64_t>());
   }};
-  (*r)["random_shuffle"] = StepInfo{{"value", "seed"}, {}, [](const json& p, std::string* e) -> std::unique_ptr<Step> {
+  (*r)["random_shuffle"] = StepInfo{{"value", "seed"}, {}, [](const json& p) -> Result<std::unique_ptr<Step>> {
     const json& v = p.contains("seed") ? p["seed"] : p.value("value", json());
     if (!v.is_null() && !v.is_number_unsigned()) {
-      *e = "random_shuffle's seed must be a whole number ≥ 0";
-      return nullptr;
+      return InvalidArgument("random_shuffle's seed must be a whole number ≥ 0");
     }
     return std::make_unique<RandomShuffleStep>(v.is_null() ? std::random_device{}() : v.get<uint64_t>());
   }};

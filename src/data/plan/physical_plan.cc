@@ -226,11 +226,12 @@ std::string ExplainPlan(const PipelineSpec& spec, const PhysicalPlan& plan) {
 bool ExplainPipeline(const PipelineSpec& spec, std::string* text, std::string* error) {
   std::vector<std::unique_ptr<Step>> steps;
   for (size_t i = 0; i < spec.steps.size(); ++i) {
-    steps.push_back(MakeStep(spec.steps[i].first, spec.steps[i].second, error));
-    if (!steps.back()) {
-      *error = "step " + std::to_string(i + 1) + " (" + spec.steps[i].first + "): " + *error;
+    auto step = MakeStep(spec.steps[i].first, spec.steps[i].second);
+    if (!step.ok()) {
+      *error = "step " + std::to_string(i + 1) + " (" + spec.steps[i].first + "): " + step.status().message();
       return false;
     }
+    steps.push_back(std::move(step).value());
   }
   PlanInputs in;
   in.shuffle_parts = [] {

@@ -20,7 +20,11 @@ PhysicalPlan PlanOf(const std::string& yaml, PipelineSpec* spec, bool collect = 
   std::string error;
   EXPECT_TRUE(LoadPipeline(path.string(), spec, &error)) << error;
   std::vector<std::unique_ptr<Step>> steps;
-  for (const auto& [op, params] : spec->steps) steps.push_back(MakeStep(op, params, &error));
+  for (const auto& [op, params] : spec->steps) {
+    auto step = MakeStep(op, params);
+    EXPECT_TRUE(step.ok()) << step.status().message();
+    steps.push_back(step.ok() ? std::move(step).value() : nullptr);
+  }
   PlanInputs in;
   in.collect = collect;
   in.shuffle_parts = [] { return 7; };

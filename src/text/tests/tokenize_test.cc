@@ -48,9 +48,9 @@ TEST(Tokenize, IdsAndCountsFromATrainedModel) {
   auto m = SubwordModel::Open(model);
   ASSERT_TRUE(m.ok()) << m.status().message();
   EXPECT_EQ((*m)->vocab_size(), 40);
-  std::string error;
-  auto step = data::MakeStep("tokenize", {{"model", model}}, &error);
-  ASSERT_NE(step, nullptr) << error;
+  auto made = data::MakeStep("tokenize", {{"model", model}});
+  ASSERT_TRUE(made.ok()) << made.status().message();
+  const auto& step = *made;
   data::Block b = Docs({"the quick brown fox", "", nullptr, "lazy dog"});
   const Status applied = step->Apply(&b);
   ASSERT_TRUE(applied.ok()) << applied.message();
@@ -70,14 +70,14 @@ TEST(Tokenize, IdsAndCountsFromATrainedModel) {
 }
 
 TEST(Tokenize, AMissingOrBrokenModelIsAClearError) {
-  std::string error;
-  EXPECT_EQ(data::MakeStep("tokenize", {{"model", "/nonexistent/x.model"}}, &error), nullptr);
+  std::string error;  // each MakeStep must fail, saying why
+  error = data::MakeStep("tokenize", {{"model", "/nonexistent/x.model"}}).status().message();
   EXPECT_NE(error.find("/nonexistent/x.model"), std::string::npos) << error;
   const std::string junk = testing::TempDir() + "/junk.model";
   std::ofstream(junk) << "not a model";
-  EXPECT_EQ(data::MakeStep("tokenize", {{"model", junk}}, &error), nullptr);
+  error = data::MakeStep("tokenize", {{"model", junk}}).status().message();
   EXPECT_NE(error.find("junk.model"), std::string::npos) << error;
-  EXPECT_EQ(data::MakeStep("tokenize", nlohmann::ordered_json::object(), &error), nullptr);
+  error = data::MakeStep("tokenize", nlohmann::ordered_json::object()).status().message();
   EXPECT_NE(error.find("model"), std::string::npos) << error;
 }
 
@@ -90,9 +90,9 @@ namespace {
 TEST(C4BadWords, WordsBetweenNonWordCharactersAndAClearErrorWithoutAList) {
   const std::string list = testing::TempDir() + "/badwords_en.txt";
   std::ofstream(list) << "# a comment\nbadword\nvery bad\n";
-  std::string error;
-  auto step = data::MakeStep("c4_badwords", {{"badwords_file", list}, {"explain", true}}, &error);
-  ASSERT_NE(step, nullptr) << error;
+  auto made = data::MakeStep("c4_badwords", {{"badwords_file", list}, {"explain", true}});
+  ASSERT_TRUE(made.ok()) << made.status().message();
+  const auto& step = *made;
   data::Block b = Docs({"This has a BadWord in it.", "A badwordy compound is fine.", "Very  bad spacing stays",
                         "it was very bad.", nullptr});
   const Status applied = step->Apply(&b);
@@ -105,9 +105,9 @@ TEST(C4BadWords, WordsBetweenNonWordCharactersAndAClearErrorWithoutAList) {
   EXPECT_EQ(reason->Str(3), "document_removed_with_badwords");
   EXPECT_TRUE(reason->IsNull(4));
   EXPECT_EQ(step->Counters().at("document_removed_with_badwords"), 2);
-  EXPECT_EQ(data::MakeStep("c4_badwords", nlohmann::ordered_json::object(), &error), nullptr);
+  std::string error = data::MakeStep("c4_badwords", nlohmann::ordered_json::object()).status().message();
   EXPECT_NE(error.find("badwords_file"), std::string::npos) << error;
-  EXPECT_EQ(data::MakeStep("c4_badwords", {{"badwords_file", "/nonexistent/list"}}, &error), nullptr);
+  error = data::MakeStep("c4_badwords", {{"badwords_file", "/nonexistent/list"}}).status().message();
   EXPECT_NE(error.find("/nonexistent/list"), std::string::npos) << error;
 }
 
