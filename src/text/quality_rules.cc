@@ -110,6 +110,15 @@ std::vector<std::string_view> SplitOnNewlineRuns(std::string_view text, size_t a
 // A chain of filters tokenizes a document once (word_cache.h).
 SharedWords WordsOf(std::string_view text, WordTokenizer kind) { return CachedWords(text, kind); }
 
+// A word of at most 16 bytes, all ASCII (nearly every word): its length in
+// code points is its size, known without a call.
+bool IsShortAscii(std::string_view w) {
+  if (w.size() > 16) return false;
+  unsigned char any = 0;
+  for (const char c : w) any |= static_cast<unsigned char>(c);
+  return any < 0x80;
+}
+
 // Words as 64-bit ids with their lengths, and prefix sums over both: an
 // n-gram is compared by a polynomial hash of its words' ids (O(1) per
 // window), not by joined strings. A false match needs a 64-bit collision
@@ -134,7 +143,7 @@ WordIds IdsOf(const Words& words) {
     w.id.push_back(XXH3_64bits(word.data(), word.size()));
     w.prefix[k + 1] = w.prefix[k] * kBase + w.id[k];
     w.power[k + 1] = w.power[k] * kBase;
-    w.chars_before[k + 1] = w.chars_before[k] + CodePoints(word);
+    w.chars_before[k + 1] = w.chars_before[k] + (IsShortAscii(word) ? word.size() : CodePoints(word));
   }
   return w;
 }
@@ -420,7 +429,8 @@ Reason C4Quality(const C4QualityParams& p, std::string_view text, std::string* k
       continue;
     }
     if (static_cast<int>(n_words) < p.min_words_per_line) continue;
-    const std::string lower = Lower(line);
+    thread_local std::string lower;
+    LowerInto(line, &lower);
     if (p.filter_lorem_ipsum && lower.find("lorem ipsum") != std::string::npos) return "lorem_ipsum";
     if (p.filter_javascript && lower.find("javascript") != std::string::npos) continue;
     if (p.filter_curly_bracket && line.find('{') != std::string::npos) return "curly_bracket";

@@ -145,10 +145,17 @@ std::string_view RStrip(std::string_view s) {
 std::string_view Strip(std::string_view s) { return RStrip(LStrip(s)); }
 
 std::string Lower(std::string_view s) {
+  std::string out;
+  LowerInto(s, &out);
+  return out;
+}
+
+void LowerInto(std::string_view s, std::string* into) {
+  std::string& out = *into;
   const size_t ascii = AsciiPrefix(s);
-  std::string out(s.substr(0, ascii));
+  out.assign(s.substr(0, ascii));
   for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
-  if (ascii == s.size()) return out;
+  if (ascii == s.size()) return;
   out.reserve(s.size());
   for (size_t i = ascii; i < s.size();) {
     const auto b = static_cast<unsigned char>(s[i]);
@@ -159,7 +166,6 @@ std::string Lower(std::string_view s) {
     }
     AppendUtf8(ToLower(NextCodePoint(s, &i)), &out);
   }
-  return out;
 }
 
 size_t CountChunks(std::string_view s) {

@@ -4,6 +4,7 @@
 // Invalid UTF-8 decodes as U+FFFD, one byte at a time — never an error.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -56,6 +57,7 @@ std::string_view Strip(std::string_view s);
 std::string_view LStrip(std::string_view s);
 std::string_view RStrip(std::string_view s);
 std::string Lower(std::string_view s);
+void LowerInto(std::string_view s, std::string* out);  // the same, into a reused buffer
 template <class F>
 void ForEachLine(std::string_view s, F&& f);  // splitlines(): no empty last line
 template <class F>
@@ -76,10 +78,23 @@ size_t CountOf(std::string_view s, std::string_view needle);
 bool StartsWith(std::string_view s, std::string_view p);
 bool EndsWith(std::string_view s, std::string_view p);
 
+// The bytes a line break can start with: the ASCII ones, and the lead bytes
+// of U+0085 (C2) and U+2028/U+2029 (E2). Any other byte is stepped over: it
+// starts no break, and a valid multi-byte character holds none of these.
+inline constexpr auto kMayStartLineBreak = [] {
+  std::array<bool, 256> t{};
+  for (int b : {0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0xC2, 0xE2}) t[static_cast<size_t>(b)] = true;
+  return t;
+}();
+
 template <class F>
 void ForEachLine(std::string_view s, F&& f) {
   size_t start = 0, i = 0;
   while (i < s.size()) {
+    if (!kMayStartLineBreak[static_cast<unsigned char>(s[i])]) {
+      ++i;
+      continue;
+    }
     const size_t at = i;
     const char32_t c = NextCodePoint(s, &i);
     if (!IsLineBreak(c)) continue;
