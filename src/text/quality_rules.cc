@@ -131,21 +131,24 @@ struct WordIds {
 };
 constexpr uint64_t kBase = 0x100000001B3ull * 2 + 1;  // odd: invertible mod 2^64
 
-WordIds IdsOf(const Words& words) {
-  WordIds w;
+// Filled in place: the vectors keep their capacity from one document to the next.
+void IdsOf(const Words& words, WordIds* out) {
+  WordIds& w = *out;
   const size_t n = words.size();
-  w.id.reserve(n);
-  w.prefix.assign(n + 1, 0);
-  w.power.assign(n + 1, 1);
-  w.chars_before.assign(n + 1, 0);
+  w.id.resize(n);
+  w.prefix.resize(n + 1);
+  w.power.resize(n + 1);
+  w.chars_before.resize(n + 1);
+  w.prefix[0] = 0;
+  w.power[0] = 1;
+  w.chars_before[0] = 0;
   for (size_t k = 0; k < n; ++k) {
     const std::string_view word = words[k];
-    w.id.push_back(XXH3_64bits(word.data(), word.size()));
+    w.id[k] = XXH3_64bits(word.data(), word.size());
     w.prefix[k + 1] = w.prefix[k] * kBase + w.id[k];
     w.power[k + 1] = w.power[k] * kBase;
     w.chars_before[k + 1] = w.chars_before[k] + (IsShortAscii(word) ? word.size() : CodePoints(word));
   }
-  return w;
 }
 
 uint64_t GramHash(const WordIds& w, size_t i, size_t n) {
@@ -290,12 +293,34 @@ bool IsSymbolChar(char32_t c) {
 }
 
 std::pair<size_t, size_t> FindDuplicates(const std::vector<std::string_view>& items) {
-  std::unordered_set<std::string_view> unique;
+  // An open-addressing set of item numbers (0: empty), reused between calls:
+  // a node-based set allocated once per line.
+  thread_local std::vector<uint32_t> table;
+  thread_local std::vector<uint64_t> hashes;
+  size_t capacity = 16;
+  while (capacity < items.size() * 2) capacity <<= 1;
+  table.assign(capacity, 0);
+  hashes.resize(items.size());
+  const size_t mask = capacity - 1;
   size_t elements = 0, chars = 0;
-  for (std::string_view x : items) {
-    if (!unique.insert(x).second) {
+  for (size_t k = 0; k < items.size(); ++k) {
+    const std::string_view x = items[k];
+    const uint64_t h = XXH3_64bits(x.data(), x.size());
+    hashes[k] = h;
+    size_t i = h & mask;
+    bool seen = false;
+    for (; table[i] != 0; i = (i + 1) & mask) {
+      const size_t other = table[i] - 1;
+      if (hashes[other] == h && items[other] == x) {
+        seen = true;
+        break;
+      }
+    }
+    if (seen) {
       ++elements;
       chars += CodePoints(x);
+    } else {
+      table[i] = static_cast<uint32_t>(k + 1);
     }
   }
   return {elements, chars};
@@ -379,7 +404,8 @@ Reason GopherRepetition(const GopherRepetitionParams& p, std::string_view text) 
   if (p.dup_line_char_frac != 0 && static_cast<double>(line_chars) / length > p.dup_line_char_frac) {
     return "dup_line_char_frac";
   }
-  const WordIds words = IdsOf(WordsOf(text, p.tokenizer));
+  thread_local WordIds words;
+  IdsOf(WordsOf(text, p.tokenizer), &words);
   for (const auto& [n, frac] : p.top_n_grams) {
     if (n <= 0 || words.id.size() < static_cast<size_t>(n)) continue;
     if (static_cast<double>(TopNGramChars(words, static_cast<size_t>(n))) / length > frac) {
