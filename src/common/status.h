@@ -102,3 +102,13 @@ class [[nodiscard]] Result {
     ::strata::Status strata_status_ = (expr); \
     if (!strata_status_.ok()) return strata_status_; \
   } while (0)
+
+// `lhs = value of expr`, or return its error: STRATA_ASSIGN_OR_RETURN(const Column* c, Need(b, "x"));
+#define STRATA_ASSIGN_OR_RETURN(lhs, expr) \
+  STRATA_ASSIGN_OR_RETURN_AT(STRATA_CONCAT(strata_result_, __LINE__), lhs, expr)
+#define STRATA_ASSIGN_OR_RETURN_AT(tmp, lhs, expr) \
+  auto tmp = (expr);                               \
+  if (!tmp.ok()) return tmp.status();              \
+  lhs = std::move(tmp).value()
+#define STRATA_CONCAT(a, b) STRATA_CONCAT_INNER(a, b)
+#define STRATA_CONCAT_INNER(a, b) a##b

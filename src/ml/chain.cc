@@ -13,69 +13,57 @@ constexpr int kFitFileVersion = 1;
 
 }  // namespace
 
-bool Chain::FromSteps(const json& steps, Chain* chain, std::string* error) {
+Status Chain::FromSteps(const json& steps, Chain* chain) {
   chain->steps_.clear();
   if (!steps.is_array() || steps.empty()) {
-    *error = "steps: a list of preprocessors ({kind: {columns: ...}}) is needed";
-    return false;
+    return InvalidArgument("steps: a list of preprocessors ({kind: {columns: ...}}) is needed");
   }
   for (size_t i = 0; i < steps.size(); ++i) {
     const json& s = steps[i];
     if (!s.is_object() || s.size() != 1) {
-      *error = "steps[" + std::to_string(i) + "]: each step is one {kind: parameters} mapping";
-      return false;
+      return InvalidArgument("steps[" + std::to_string(i) + "]: each step is one {kind: parameters} mapping");
     }
-    auto pre = MakePreprocessor(s.begin().key(), s.begin().value(), error);
-    if (!pre) {
-      *error = "steps[" + std::to_string(i) + "]: " + *error;
-      return false;
-    }
-    chain->steps_.push_back(std::move(pre));
+    auto pre = MakePreprocessor(s.begin().key(), s.begin().value());
+    if (!pre.ok()) return pre.status().WithContext("steps[" + std::to_string(i) + "]: ");
+    chain->steps_.push_back(std::move(pre).value());
   }
-  return true;
+  return OkStatus();
 }
 
-bool Chain::FromSaved(const json& saved, Chain* chain, std::string* error) {
+Status Chain::FromSaved(const json& saved, Chain* chain) {
   chain->steps_.clear();
   if (!saved.is_object() || saved.value("strata_fit", 0) != kFitFileVersion || !saved.contains("steps") ||
       !saved["steps"].is_array()) {
-    *error = "not a Strata fit file (version " + std::to_string(kFitFileVersion) + ")";
-    return false;
+    return InvalidArgument("not a Strata fit file (version " + std::to_string(kFitFileVersion) + ")");
   }
   for (const json& s : saved["steps"]) {
     if (!s.is_object() || !s.contains("kind") || !s.contains("params")) {
-      *error = "a step of the fit file lacks kind or params";
-      return false;
+      return InvalidArgument("a step of the fit file lacks kind or params");
     }
-    auto pre = MakePreprocessor(s["kind"].get<std::string>(), s["params"], error);
-    if (!pre || !pre->Load(s, error)) return false;
-    chain->steps_.push_back(std::move(pre));
+    auto pre = MakePreprocessor(s["kind"].get<std::string>(), s["params"]);
+    if (!pre.ok()) return pre.status();
+    STRATA_RETURN_IF_ERROR((*pre)->Load(s));
+    chain->steps_.push_back(std::move(pre).value());
   }
-  return true;
+  return OkStatus();
 }
 
-bool Chain::FromFile(const std::string& path, Chain* chain, std::string* error) {
+Status Chain::FromFile(const std::string& path, Chain* chain) {
   std::ifstream in(path);
   if (!in) {
-    *error = "cannot read the fit file " + path + " (fit it first: fit: {save: " + path + "})";
-    return false;
+    return InvalidArgument("cannot read the fit file " + path + " (fit it first: fit: {save: " + path + "})");
   }
   std::stringstream text;
   text << in.rdbuf();
   const json saved = json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
   if (saved.is_discarded()) {
-    *error = path + ": not JSON";
-    return false;
+    return InvalidArgument(path + ": not JSON");
   }
-  if (!FromSaved(saved, chain, error)) {
-    *error = path + ": " + *error;
-    return false;
-  }
+  if (Status s = FromSaved(saved, chain); !s.ok()) return s.WithContext(path + ": ");
   if (!chain->fitted()) {
-    *error = path + ": holds a fit that did not finish";
-    return false;
+    return InvalidArgument(path + ": holds a fit that did not finish");
   }
-  return true;
+  return OkStatus();
 }
 
 json Chain::Save() const {
@@ -84,7 +72,7 @@ json Chain::Save() const {
   return {{"strata_fit", kFitFileVersion}, {"steps", steps}};
 }
 
-bool Chain::SaveFile(const std::string& path, int64_t fitted_rows, std::string* error) const {
+Status Chain::SaveFile(const std::string& path, int64_t fitted_rows) const {
   json saved = Save();
   saved["fitted_rows"] = fitted_rows;
   saved["fitted_at"] = static_cast<int64_t>(
@@ -94,15 +82,13 @@ bool Chain::SaveFile(const std::string& path, int64_t fitted_rows, std::string* 
     std::ofstream out(tmp, std::ios::trunc);
     out << saved.dump(2) << "\n";
     if (!out.good()) {
-      *error = "cannot write the fit file " + path;
-      return false;
+      return InvalidArgument("cannot write the fit file " + path);
     }
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    *error = "cannot write the fit file " + path;
-    return false;
+    return InvalidArgument("cannot write the fit file " + path);
   }
-  return true;
+  return OkStatus();
 }
 
 bool Chain::fitted() const {
@@ -127,11 +113,9 @@ std::pair<size_t, size_t> Chain::NextGroup() const {
   return {first, end};
 }
 
-bool Chain::Transform(Block* b, size_t upto, std::string* error) const {
-  for (size_t i = 0; i < upto && i < steps_.size(); ++i) {
-    if (!steps_[i]->Transform(b, error)) return false;
-  }
-  return true;
+Status Chain::Transform(Block* b, size_t upto) const {
+  for (size_t i = 0; i < upto && i < steps_.size(); ++i) STRATA_RETURN_IF_ERROR(steps_[i]->Transform(b));
+  return OkStatus();
 }
 
 std::vector<std::string> Chain::InputColumns() const {

@@ -17,15 +17,15 @@ namespace strata::ml {
 class Chain {
  public:
   // From a list of {kind: params} mappings.
-  static bool FromSteps(const json& steps, Chain* chain, std::string* error);
+  static Status FromSteps(const json& steps, Chain* chain);
   // From Save()'s JSON (a fit file, or a fit in progress).
-  static bool FromSaved(const json& saved, Chain* chain, std::string* error);
+  static Status FromSaved(const json& saved, Chain* chain);
   // Reads a fit file; errors name the path.
-  static bool FromFile(const std::string& path, Chain* chain, std::string* error);
+  static Status FromFile(const std::string& path, Chain* chain);
 
   json Save() const;
   // Writes Save() to `path` (whole or not at all: a temporary file renamed).
-  bool SaveFile(const std::string& path, int64_t fitted_rows, std::string* error) const;
+  Status SaveFile(const std::string& path, int64_t fitted_rows) const;
 
   size_t size() const { return steps_.size(); }
   Preprocessor& at(size_t i) { return *steps_[i]; }
@@ -36,7 +36,7 @@ class Chain {
   // size()} when everything is fitted.
   std::pair<size_t, size_t> NextGroup() const;
   // Runs steps [0, upto) on `b`.
-  bool Transform(Block* b, size_t upto, std::string* error) const;
+  Status Transform(Block* b, size_t upto) const;
   // Every column the chain reads from its input (for the error a state
   // fitted on other columns gives).
   std::vector<std::string> InputColumns() const;

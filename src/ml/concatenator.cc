@@ -17,19 +17,18 @@ using data::Type;
 class Concatenator : public Preprocessor {
  public:
   bool needs_fit() const override { return false; }
-  bool Configure(const json& p, std::string* error) override {
+  Status Configure(const json& p) override {
     output_ = p.value("output_column_name", std::string("concat_out"));
     if (!outputs_.empty()) {
-      *error = "writes one column: name it with output_column_name";
-      return false;
+      return InvalidArgument("writes one column: name it with output_column_name");
     }
-    return true;
+    return OkStatus();
   }
   bool Writes(const std::string& name) const override { return name == output_; }
-  bool Accumulate(const Block&, FitPartial*, std::string*) const override { return true; }
-  bool EndRound(const FitPartial&, std::string*) override { return true; }
+  Status Accumulate(const Block&, FitPartial*) const override { return OkStatus(); }
+  Status EndRound(const FitPartial&) override { return OkStatus(); }
 
-  bool Transform(Block* b, std::string* error) const override {
+  Status Transform(Block* b) const override {
     std::vector<size_t> picked;
     for (const std::string& pattern : columns_) {
       const bool glob = pattern.find_first_of("*?[") != std::string::npos;
@@ -39,13 +38,12 @@ class Concatenator : public Preprocessor {
         if (!match || std::find(picked.begin(), picked.end(), k) != picked.end()) continue;
         const Column& c = b->columns[k];
         if (c.type != Type::kInt64 && c.type != Type::kDouble && c.type != Type::kBool && c.type != Type::kNull) {
-          *error = Fail("column '" + b->names[k] + "' is " + data::TypeName(c.type) + ", not numeric");
-          return false;
+          return InvalidArgument(Fail("column '" + b->names[k] + "' is " + data::TypeName(c.type) + ", not numeric"));
         }
         picked.push_back(k);
         ++matched;
       }
-      if (matched == 0 && !Need(*b, pattern, error)) return false;
+      if (matched == 0) STRATA_RETURN_IF_ERROR(Need(*b, pattern).status());
     }
     Column list = Column::ListOf(Type::kDouble);
     Column& values = list.Values();
@@ -68,7 +66,7 @@ class Concatenator : public Preprocessor {
       b->columns.erase(b->columns.begin() + static_cast<std::ptrdiff_t>(k));
     }
     PutColumn(b, output_, std::move(list));
-    return true;
+    return OkStatus();
   }
 
  private:

@@ -13,19 +13,17 @@ using data::Type;
 // Encoders whose fit is each column's value counts.
 class CountingEncoder : public Preprocessor {
  public:
-  bool Accumulate(const Block& b, FitPartial* partial, std::string* error) const override {
+  Status Accumulate(const Block& b, FitPartial* partial) const override {
     partial->counts.resize(columns_.size());
     for (size_t i = 0; i < columns_.size(); ++i) {
-      const Column* c = Need(b, columns_[i], error);
-      if (c == nullptr) return false;
+      STRATA_ASSIGN_OR_RETURN(const Column* c, Need(b, columns_[i]));
       if (!CountValues(*c, b.num_rows, &partial->counts[i])) {
-        *error = Fail("column '" + columns_[i] + "' is " + data::TypeName(c->type) + ": not a category");
-        return false;
+        return InvalidArgument(Fail("column '" + columns_[i] + "' is " + data::TypeName(c->type) + ": not a category"));
       }
     }
-    return true;
+    return OkStatus();
   }
-  bool EndRound(const FitPartial& merged, std::string*) override {
+  Status EndRound(const FitPartial& merged) override {
     cats_.clear();
     for (size_t i = 0; i < columns_.size(); ++i) {
       ValueCounts counts = i < merged.counts.size() ? merged.counts[i] : ValueCounts();
@@ -33,18 +31,18 @@ class CountingEncoder : public Preprocessor {
       cats_.push_back(Categories::From(counts, max_categories_));
     }
     fitted_ = true;
-    return true;
+    return OkStatus();
   }
   json SaveFit() const override {
     json c = json::array();
     for (const Categories& cat : cats_) c.push_back(cat.Save());
     return {{"categories", c}};
   }
-  bool LoadFit(const json& j, std::string*) override {
+  Status LoadFit(const json& j) override {
     cats_.assign(columns_.size(), Categories());
-    if (!j.contains("categories")) return true;
+    if (!j.contains("categories")) return OkStatus();
     for (size_t i = 0; i < cats_.size() && i < j["categories"].size(); ++i) cats_[i].Load(j["categories"][i]);
-    return true;
+    return OkStatus();
   }
 
  protected:
@@ -61,25 +59,23 @@ class CountingEncoder : public Preprocessor {
 
 class OneHotEncoder : public CountingEncoder {
  public:
-  bool Configure(const json& p, std::string* error) override {
+  Status Configure(const json& p) override {
     max_categories_ = p.value("max_categories", int64_t{0});
     if (p.contains("max_categories") && max_categories_ < 1) {
-      *error = "max_categories must be at least 1";
-      return false;
+      return InvalidArgument("max_categories must be at least 1");
     }
     const std::string unknown = p.value("handle_unknown", std::string("error"));
     const std::string output = p.value("output", std::string("columns"));
     if (unknown != "error" && unknown != "ignore") {
-      *error = "handle_unknown must be error or ignore, not '" + unknown + "'";
-      return false;
+      return InvalidArgument("handle_unknown must be error or ignore, not '" + unknown + "'");
     }
     if (output != "columns" && output != "list") {
-      *error = "output must be columns ({column}_{value} columns) or list (one list column), not '" + output + "'";
-      return false;
+      return InvalidArgument("output must be columns ({column}_{value} columns) or list (one list column), not '" +
+                             output + "'");
     }
     ignore_ = unknown == "ignore";
     as_list_ = output == "list";
-    return true;
+    return OkStatus();
   }
   bool Writes(const std::string& name) const override {
     for (size_t i = 0; i < columns_.size(); ++i) {
@@ -88,10 +84,9 @@ class OneHotEncoder : public CountingEncoder {
     }
     return false;
   }
-  bool Transform(Block* b, std::string* error) const override {
+  Status Transform(Block* b) const override {
     for (size_t i = 0; i < columns_.size(); ++i) {
-      const Column* c = Need(*b, columns_[i], error);
-      if (c == nullptr) return false;
+      STRATA_ASSIGN_OR_RETURN(const Column* c, Need(*b, columns_[i]));
       const Categories& cats = cats_[i];
       const size_t width = cats.size() + (cats.has_infrequent() ? 1 : 0);
       const Categories::Index index(cats);
@@ -100,8 +95,7 @@ class OneHotEncoder : public CountingEncoder {
         int64_t k = index.Find(*c, r);
         if (k == -2) k = static_cast<int64_t>(cats.size());  // the infrequent column, last
         if (k == -1 && !ignore_) {
-          *error = Unknown(i, *c, r);
-          return false;
+          return InvalidArgument(Unknown(i, *c, r));
         }
         hot[static_cast<size_t>(r)] = k;
       }
@@ -152,7 +146,7 @@ class OneHotEncoder : public CountingEncoder {
         ++pos;
       }
     }
-    return true;
+    return OkStatus();
   }
 
  private:
@@ -164,24 +158,21 @@ class OneHotEncoder : public CountingEncoder {
 class OrdinalEncoder : public CountingEncoder {
  public:
   OrdinalEncoder() { missing_is_category_ = false; }
-  bool Configure(const json& p, std::string* error) override {
+  Status Configure(const json& p) override {
     const std::string unknown = p.value("handle_unknown", std::string("error"));
     if (unknown != "error" && unknown != "use_encoded_value") {
-      *error = "handle_unknown must be error or use_encoded_value, not '" + unknown + "'";
-      return false;
+      return InvalidArgument("handle_unknown must be error or use_encoded_value, not '" + unknown + "'");
     }
     use_value_ = unknown == "use_encoded_value";
     if (use_value_ && !p.contains("unknown_value")) {
-      *error = "handle_unknown: use_encoded_value needs unknown_value";
-      return false;
+      return InvalidArgument("handle_unknown: use_encoded_value needs unknown_value");
     }
     unknown_value_ = p.value("unknown_value", -1.0);
-    return true;
+    return OkStatus();
   }
-  bool Transform(Block* b, std::string* error) const override {
+  Status Transform(Block* b) const override {
     for (size_t i = 0; i < columns_.size(); ++i) {
-      const Column* c = Need(*b, columns_[i], error);
-      if (c == nullptr) return false;
+      STRATA_ASSIGN_OR_RETURN(const Column* c, Need(*b, columns_[i]));
       const Categories::Index index(cats_[i]);
       Column out = Column::OfType(Type::kDouble);
       for (int64_t r = 0; r < b->num_rows; ++r) {
@@ -191,14 +182,13 @@ class OrdinalEncoder : public CountingEncoder {
         }
         const int64_t k = index.Find(*c, r);
         if (k < 0 && !use_value_) {
-          *error = Unknown(i, *c, r);
-          return false;
+          return InvalidArgument(Unknown(i, *c, r));
         }
         out.AppendDouble(k < 0 ? unknown_value_ : static_cast<double>(k));
       }
       PutColumn(b, OutputOf(i), std::move(out));
     }
-    return true;
+    return OkStatus();
   }
 
  private:
@@ -210,16 +200,14 @@ class OrdinalEncoder : public CountingEncoder {
 // a class the fit did not see is an error.
 class LabelEncoder : public OrdinalEncoder {
  public:
-  bool Configure(const json& p, std::string* error) override {
+  Status Configure(const json& p) override {
     if (columns_.size() != 1) {
-      *error = "encodes one column (the label); use ordinal_encoder for several";
-      return false;
+      return InvalidArgument("encodes one column (the label); use ordinal_encoder for several");
     }
-    return true;
+    return OkStatus();
   }
-  bool Transform(Block* b, std::string* error) const override {
-    const Column* c = Need(*b, columns_[0], error);
-    if (c == nullptr) return false;
+  Status Transform(Block* b) const override {
+    STRATA_ASSIGN_OR_RETURN(const Column* c, Need(*b, columns_[0]));
     const Categories::Index index(cats_[0]);
     Column out = Column::OfType(Type::kInt64);
     for (int64_t r = 0; r < b->num_rows; ++r) {
@@ -229,13 +217,13 @@ class LabelEncoder : public OrdinalEncoder {
       }
       const int64_t k = index.Find(*c, r);
       if (k < 0) {
-        *error = Fail("column '" + columns_[0] + "' has " + data::JsonValue(*c, r) + ", a label the fit did not see");
-        return false;
+        return InvalidArgument(Fail("column '" + columns_[0] + "' has " + data::JsonValue(*c, r) +
+                                    ", a label the fit did not see"));
       }
       out.AppendInt(k);
     }
     PutColumn(b, OutputOf(0), std::move(out));
-    return true;
+    return OkStatus();
   }
 };
 
@@ -245,29 +233,26 @@ class LabelEncoder : public OrdinalEncoder {
 // are ignored; a null list is all zeros.
 class MultiHotEncoder : public CountingEncoder {
  public:
-  bool Configure(const json& p, std::string* error) override {
+  Status Configure(const json& p) override {
     max_categories_ = p.value("max_categories", int64_t{0});
     if (p.contains("max_categories") && max_categories_ < 1) {
-      *error = "max_categories must be at least 1";
-      return false;
+      return InvalidArgument("max_categories must be at least 1");
     }
-    return true;
+    return OkStatus();
   }
-  bool Accumulate(const Block& b, FitPartial* partial, std::string* error) const override {
+  Status Accumulate(const Block& b, FitPartial* partial) const override {
     partial->counts.resize(columns_.size());
     for (size_t i = 0; i < columns_.size(); ++i) {
-      const Column* c = ListColumn(b, i, error);
-      if (c == nullptr) return false;
+      STRATA_ASSIGN_OR_RETURN(const Column* c, ListColumn(b, i));
       if (c->type == Type::kNull) continue;
       if (!CountValues(c->Values(), c->Values().length, &partial->counts[i])) {
-        *error = Fail("column '" + columns_[i] + "' holds lists of " + data::TypeName(c->ElementType()));
-        return false;
+        return InvalidArgument(Fail("column '" + columns_[i] + "' holds lists of " + data::TypeName(c->ElementType())));
       }
       partial->counts[i].missing = 0;  // a null element is no category
     }
-    return true;
+    return OkStatus();
   }
-  bool EndRound(const FitPartial& merged, std::string*) override {
+  Status EndRound(const FitPartial& merged) override {
     // The most frequent max_categories elements, then sorted (Ray's rule).
     cats_.clear();
     for (size_t i = 0; i < columns_.size(); ++i) {
@@ -277,12 +262,11 @@ class MultiHotEncoder : public CountingEncoder {
       cats_.push_back(Categories::From(counts));
     }
     fitted_ = true;
-    return true;
+    return OkStatus();
   }
-  bool Transform(Block* b, std::string* error) const override {
+  Status Transform(Block* b) const override {
     for (size_t i = 0; i < columns_.size(); ++i) {
-      const Column* c = ListColumn(*b, i, error);
-      if (c == nullptr) return false;
+      STRATA_ASSIGN_OR_RETURN(const Column* c, ListColumn(*b, i));
       const Categories::Index index(cats_[i]);
       const size_t width = cats_[i].size();
       Column list = Column::ListOf(Type::kDouble);
@@ -300,15 +284,14 @@ class MultiHotEncoder : public CountingEncoder {
       }
       PutColumn(b, OutputOf(i), std::move(list));
     }
-    return true;
+    return OkStatus();
   }
 
  private:
-  const Column* ListColumn(const Block& b, size_t i, std::string* error) const {
-    const Column* c = Need(b, columns_[i], error);
-    if (c != nullptr && c->type != Type::kList && c->type != Type::kNull) {
-      *error = Fail("column '" + columns_[i] + "' is " + data::TypeName(c->type) + ", not a list");
-      return nullptr;
+  Result<const Column*> ListColumn(const Block& b, size_t i) const {
+    STRATA_ASSIGN_OR_RETURN(const Column* c, Need(b, columns_[i]));
+    if (c->type != Type::kList && c->type != Type::kNull) {
+      return InvalidArgument(Fail("column '" + columns_[i] + "' is " + data::TypeName(c->type) + ", not a list"));
     }
     return c;
   }
@@ -329,10 +312,9 @@ class MultiHotEncoder : public CountingEncoder {
 class Categorizer : public CountingEncoder {
  public:
   Categorizer() { missing_is_category_ = false; }
-  bool Transform(Block* b, std::string* error) const override {
+  Status Transform(Block* b) const override {
     for (size_t i = 0; i < columns_.size(); ++i) {
-      const Column* c = Need(*b, columns_[i], error);
-      if (c == nullptr) return false;
+      STRATA_ASSIGN_OR_RETURN(const Column* c, Need(*b, columns_[i]));
       const Categories::Index index(cats_[i]);
       Column out = Column::OfType(cats_[i].ValueType());
       for (int64_t r = 0; r < b->num_rows; ++r) {
@@ -345,7 +327,7 @@ class Categorizer : public CountingEncoder {
       }
       PutColumn(b, OutputOf(i), std::move(out));
     }
-    return true;
+    return OkStatus();
   }
 };
 

@@ -35,15 +35,15 @@ struct FitRound {
 FitRound FitTask(std::string snapshot, int64_t first, int64_t end, Block block) {
   FitRound r;
   Chain chain;
-  if (!Chain::FromSaved(json::parse(snapshot), &chain, &r.error)) return r;
-  if (!chain.Transform(&block, static_cast<size_t>(first), &r.error)) return r;
+  Status s = Chain::FromSaved(json::parse(snapshot), &chain);
+  if (s.ok()) s = chain.Transform(&block, static_cast<size_t>(first));
   r.rows = block.num_rows;
   r.partials.resize(static_cast<size_t>(end - first));
-  for (int64_t k = first; k < end; ++k) {
+  for (int64_t k = first; s.ok() && k < end; ++k) {
     const Preprocessor& step = chain.at(static_cast<size_t>(k));
-    if (step.fitted()) continue;
-    if (!step.Accumulate(block, &r.partials[static_cast<size_t>(k - first)], &r.error)) return r;
+    if (!step.fitted()) s = step.Accumulate(block, &r.partials[static_cast<size_t>(k - first)]);
   }
+  r.error = s.message();
   return r;
 }
 STRATA_REMOTE(FitTask);
@@ -51,8 +51,12 @@ STRATA_REMOTE(FitTask);
 data::PartResult TransformTask(std::string snapshot, int64_t part, Block block, data::MultiPassTail tail) {
   data::PartResult r;
   Chain chain;
-  if (!Chain::FromSaved(json::parse(snapshot), &chain, &r.error)) return r;
-  if (!chain.Transform(&block, chain.size(), &r.error)) return r;
+  Status s = Chain::FromSaved(json::parse(snapshot), &chain);
+  if (s.ok()) s = chain.Transform(&block, chain.size());
+  if (!s.ok()) {
+    r.error = s.message();
+    return r;
+  }
   std::vector<std::unique_ptr<data::Step>> after;
   if (Status s = data::MakeSteps(tail.after, &after); !s.ok()) {
     r.error = s.message();
@@ -64,25 +68,24 @@ data::PartResult TransformTask(std::string snapshot, int64_t part, Block block, 
 STRATA_REMOTE(TransformTask);
 
 // The chain a step names: `chain`'s steps, or the one preprocessor.
-bool ChainOf(const std::string& op, const json& params, Chain* chain, std::string* error) {
-  if (op == "chain") return Chain::FromSteps(params.value("steps", json()), chain, error);
+Status ChainOf(const std::string& op, const json& params, Chain* chain) {
+  if (op == "chain") return Chain::FromSteps(params.value("steps", json()), chain);
   json p = params;
   p.erase("fit");
-  return Chain::FromSteps(json::array({json{{op, p}}}), chain, error);
+  return Chain::FromSteps(json::array({json{{op, p}}}), chain);
 }
 
 // fit: {save: PATH}; "" when not saving.
-bool SavePath(const json& params, std::string* path, std::string* error) {
+Status SavePath(const json& params, std::string* path) {
   path->clear();
-  if (!params.contains("fit")) return true;
+  if (!params.contains("fit")) return OkStatus();
   const json& fit = params["fit"];
   if (!fit.is_object() || (fit.size() > 0 && (!fit.contains("save") || fit.size() != 1)) ||
       (fit.contains("save") && !fit["save"].is_string())) {
-    *error = "fit: takes {save: PATH}";
-    return false;
+    return InvalidArgument("fit: takes {save: PATH}");
   }
   *path = fit.value("save", std::string());
-  return true;
+  return OkStatus();
 }
 
 bool RunFit(const data::StepCall& call, const Refs& parts, int, const data::MultiPassTail& tail,
@@ -90,7 +93,12 @@ bool RunFit(const data::StepCall& call, const Refs& parts, int, const data::Mult
   const json params = json::parse(call.params);
   Chain chain;
   std::string save;
-  if (!ChainOf(call.op, params, &chain, error) || !SavePath(params, &save, error)) return false;
+  Status made = ChainOf(call.op, params, &chain);
+  if (made.ok()) made = SavePath(params, &save);
+  if (!made.ok()) {
+    *error = made.message();
+    return false;
+  }
   int64_t passes = 0, rows = 0;
   for (auto group = chain.NextGroup(); group.first < chain.size(); group = chain.NextGroup()) {
     for (int round = 0; !chain.fitted() && chain.NextGroup() == group; ++round) {
@@ -116,11 +124,18 @@ bool RunFit(const data::StepCall& call, const Refs& parts, int, const data::Mult
       }
       ++passes;
       for (size_t k = group.first; k < group.second; ++k) {
-        if (!chain.at(k).fitted() && !chain.at(k).EndRound(merged[k - group.first], error)) return false;
+        if (chain.at(k).fitted()) continue;
+        if (Status s = chain.at(k).EndRound(merged[k - group.first]); !s.ok()) {
+          *error = s.message();
+          return false;
+        }
       }
     }
   }
-  if (!save.empty() && !chain.SaveFile(save, rows, error)) return false;
+  if (Status s = save.empty() ? OkStatus() : chain.SaveFile(save, rows); !s.ok()) {
+    *error = s.message();
+    return false;
+  }
   const std::string snapshot = chain.Save().dump();
   std::vector<strata::ObjectRef<data::PartResult>> pending;
   for (size_t i = 0; i < parts.size(); ++i) {
@@ -146,11 +161,7 @@ class TransformStep : public data::Step {
   TransformStep(Chain chain, json state, bool loaded)
       : chain_(std::move(chain)), state_(std::move(state)), loaded_(loaded) {}
   bool row_local() const override { return true; }
-  Status Apply(Block* b) override {
-    std::string error;
-    if (!chain_.Transform(b, chain_.size(), &error)) return InvalidArgument(error);
-    return OkStatus();
-  }
+  Status Apply(Block* b) override { return chain_.Transform(b, chain_.size()); }
   std::optional<ojson> ShippedParams() const override {
     if (!loaded_) return std::nullopt;
     return ojson{{"state", ojson::parse(state_.dump())}};
@@ -165,11 +176,11 @@ class TransformStep : public data::Step {
 void AddMlSteps(std::map<std::string, data::StepInfo>* r) {
   auto make_fit = [](const std::string& op) {
     return [op](const ojson& p) -> Result<std::unique_ptr<data::Step>> {
-      std::string error;
       const json params = json::parse(p.dump());
       Chain chain;
       std::string save;
-      if (!ChainOf(op, params, &chain, &error) || !SavePath(params, &save, &error)) return InvalidArgument(error);
+      STRATA_RETURN_IF_ERROR(ChainOf(op, params, &chain));
+      STRATA_RETURN_IF_ERROR(SavePath(params, &save));
       return std::make_unique<FitStep>();
     };
   };
@@ -187,14 +198,13 @@ void AddMlSteps(std::map<std::string, data::StepInfo>* r) {
 
   (*r)["transform"].params = {"load", "state"};
   (*r)["transform"].make = [](const ojson& p) -> Result<std::unique_ptr<data::Step>> {
-    std::string error;
     Chain chain;
     json state;
     if (p.contains("state")) {
       state = json::parse(p["state"].dump());
-      if (!Chain::FromSaved(state, &chain, &error)) return InvalidArgument(error);
+      STRATA_RETURN_IF_ERROR(Chain::FromSaved(state, &chain));
     } else if (p.contains("load") && p["load"].is_string()) {
-      if (!Chain::FromFile(p["load"].get<std::string>(), &chain, &error)) return InvalidArgument(error);
+      STRATA_RETURN_IF_ERROR(Chain::FromFile(p["load"].get<std::string>(), &chain));
       state = chain.Save();
     } else {
       return InvalidArgument("transform: needs load: PATH (a fit file written by fit: {save: PATH})");

@@ -16,50 +16,47 @@ using data::Type;
 
 class SimpleImputer : public Preprocessor {
  public:
-  bool Configure(const json& p, std::string* error) override {
+  Status Configure(const json& p) override {
     strategy_ = p.value("strategy", std::string("mean"));
     if (strategy_ != "mean" && strategy_ != "median" && strategy_ != "most_frequent" && strategy_ != "constant") {
-      *error = "strategy must be mean, median, most_frequent or constant, not '" + strategy_ + "'";
-      return false;
+      return InvalidArgument("strategy must be mean, median, most_frequent or constant, not '" + strategy_ + "'");
     }
     if (p.contains("fill_value")) fill_ = p["fill_value"];
     if (strategy_ == "median") search_.assign(columns_.size(), ExactQuantiles({ExactQuantiles::kMedian}));
-    return true;
+    return OkStatus();
   }
   bool needs_fit() const override { return strategy_ != "constant"; }
 
-  bool Accumulate(const Block& b, FitPartial* partial, std::string* error) const override {
+  Status Accumulate(const Block& b, FitPartial* partial) const override {
     partial->counts.resize(columns_.size());
     for (size_t i = 0; i < columns_.size(); ++i) {
-      const Column* c = Need(b, columns_[i], error);
-      if (c == nullptr) return false;
+      STRATA_ASSIGN_OR_RETURN(const Column* c, Need(b, columns_[i]));
       if (data::IsBytes(c->type) && strategy_ != "most_frequent") {
-        *error = Fail("column '" + columns_[i] + "' is text: strategy " + strategy_ +
-                      " needs numbers (most_frequent or constant take text)");
-        return false;
+        return InvalidArgument(Fail("column '" + columns_[i] + "' is text: strategy " + strategy_ +
+                               " needs numbers (most_frequent or constant take text)"));
       }
       if (strategy_ == "most_frequent") {
         if (!CountValues(*c, b.num_rows, &partial->counts[i])) {
-          *error = Fail("column '" + columns_[i] + "' is " + data::TypeName(c->type) + ": cannot be imputed");
-          return false;
+          return InvalidArgument(Fail("column '" + columns_[i] + "' is " + data::TypeName(c->type) +
+                                      ": cannot be imputed"));
         }
         continue;
       }
-      if (!AddValues(b, i, strategy_ == "mean" ? nullptr : &search_[i], partial, error)) return false;
+      STRATA_RETURN_IF_ERROR(AddValues(b, i, strategy_ == "mean" ? nullptr : &search_[i], partial));
     }
-    return true;
+    return OkStatus();
   }
 
-  bool EndRound(const FitPartial& merged, std::string* error) override {
-    if (strategy_ == "median" && !EndRounds(&search_, merged.selects)) return true;
+  Status EndRound(const FitPartial& merged) override {
+    if (strategy_ == "median" && !EndRounds(&search_, merged.selects)) return OkStatus();
     fills_ = json::array();
     for (size_t i = 0; i < columns_.size(); ++i) {
       if (strategy_ == "mean") {
         const Moments m = i < merged.moments.size() ? merged.moments[i] : Moments();
-        if (m.n == 0) return Empty(i, error);
+        if (m.n == 0) return Empty(i);
         fills_.push_back(m.sum / static_cast<double>(m.n));
       } else if (strategy_ == "median") {
-        if (search_[i].count() == 0) return Empty(i, error);
+        if (search_[i].count() == 0) return Empty(i);
         fills_.push_back(search_[i].results()[0]);
       } else {
         const ValueCounts counts = i < merged.counts.size() ? merged.counts[i] : ValueCounts();
@@ -72,23 +69,22 @@ class SimpleImputer : public Preprocessor {
         for (const auto& [v, k] : counts.strings) {
           if (k > best_count) best = v, best_count = k;
         }
-        if (best_count == 0) return Empty(i, error);
+        if (best_count == 0) return Empty(i);
         fills_.push_back(best);
       }
     }
     fitted_ = true;
-    return true;
+    return OkStatus();
   }
 
-  bool Transform(Block* b, std::string* error) const override {
+  Status Transform(Block* b) const override {
     for (size_t i = 0; i < columns_.size(); ++i) {
-      const Column* c = Need(*b, columns_[i], error);
-      if (c == nullptr) return false;
+      STRATA_ASSIGN_OR_RETURN(const Column* c, Need(*b, columns_[i]));
       const json fill = strategy_ == "constant" ? ConstantFor(*c) : fills_.at(i);
       if (data::IsBytes(c->type)) {
         if (!fill.is_string()) {
-          *error = Fail("column '" + columns_[i] + "' is text, the fill value " + fill.dump() + " is not");
-          return false;
+          return InvalidArgument(Fail("column '" + columns_[i] + "' is text, the fill value " + fill.dump() +
+                                      " is not"));
         }
         const std::string v = fill.get<std::string>();
         Column out = Column::OfType(c->type);
@@ -97,16 +93,16 @@ class SimpleImputer : public Preprocessor {
         continue;
       }
       if (!fill.is_number()) {
-        *error = Fail("column '" + columns_[i] + "' is numeric, the fill value " + fill.dump() + " is not");
-        return false;
+        return InvalidArgument(Fail("column '" + columns_[i] + "' is numeric, the fill value " + fill.dump() +
+                                    " is not"));
       }
       const double v = fill.get<double>();
       Column out = Column::OfType(Type::kDouble);
       out.f64.resize(static_cast<size_t>(b->num_rows));
       out.length = b->num_rows;
       if (c->type != Type::kNull && c->type != Type::kInt64 && c->type != Type::kDouble && c->type != Type::kBool) {
-        *error = Fail("column '" + columns_[i] + "' is " + data::TypeName(c->type) + ": cannot be imputed");
-        return false;
+        return InvalidArgument(Fail("column '" + columns_[i] + "' is " + data::TypeName(c->type) +
+                                    ": cannot be imputed"));
       }
       for (int64_t r = 0; r < b->num_rows; ++r) {
         const double x = c->IsNull(r) ? NAN : c->AsDouble(r);
@@ -114,22 +110,21 @@ class SimpleImputer : public Preprocessor {
       }
       PutColumn(b, OutputOf(i), std::move(out));
     }
-    return true;
+    return OkStatus();
   }
 
   json SaveFit() const override {
     if (fitted_) return {{"fill", fills_}};
     return SaveSearches(search_);
   }
-  bool LoadFit(const json& j, std::string* error) override {
-    if (LoadSearches(j, &search_)) return true;
+  Status LoadFit(const json& j) override {
+    if (LoadSearches(j, &search_)) return OkStatus();
     fills_ = j.value("fill", json::array());
     if (fills_.size() != columns_.size()) {
-      *error = "the fitted state has " + std::to_string(fills_.size()) + " fill values for " +
-               std::to_string(columns_.size()) + " columns";
-      return false;
+      return InvalidArgument("the fitted state has " + std::to_string(fills_.size()) + " fill values for " +
+                             std::to_string(columns_.size()) + " columns");
     }
-    return true;
+    return OkStatus();
   }
 
  private:
@@ -138,10 +133,9 @@ class SimpleImputer : public Preprocessor {
     if (!fill_.is_null()) return fill_;
     return data::IsBytes(c.type) ? json("missing_value") : json(0);
   }
-  bool Empty(size_t i, std::string* error) const {
-    *error = Fail("column '" + columns_[i] + "' has no values to take a " + strategy_ +
-                  " from (scikit-learn would drop the column; give strategy: constant)");
-    return false;
+  Status Empty(size_t i) const {
+    return InvalidArgument(Fail("column '" + columns_[i] + "' has no values to take a " + strategy_ +
+                           " from (scikit-learn would drop the column; give strategy: constant)"));
   }
 
   std::string strategy_ = "mean";

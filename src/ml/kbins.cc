@@ -16,31 +16,27 @@ namespace {
 
 class KBinsDiscretizer : public Preprocessor {
  public:
-  bool Configure(const json& p, std::string* error) override {
+  Status Configure(const json& p) override {
     strategy_ = p.value("strategy", std::string(p.contains("edges") ? "custom" : "quantile"));
     n_bins_ = p.value("n_bins", 5);
     if (n_bins_ < 2) {
-      *error = "n_bins must be at least 2";
-      return false;
+      return InvalidArgument("n_bins must be at least 2");
     }
     if (p.contains("edges")) {
       edges_ = p["edges"].get<std::vector<std::vector<double>>>();
       if (edges_.size() != columns_.size()) {
-        *error = "edges: one list of edges per column (" + std::to_string(columns_.size()) + ")";
-        return false;
+        return InvalidArgument("edges: one list of edges per column (" + std::to_string(columns_.size()) + ")");
       }
       for (const auto& e : edges_) {
         if (e.size() < 2 || !std::is_sorted(e.begin(), e.end())) {
-          *error = "edges: each column's edges must be at least two, ascending";
-          return false;
+          return InvalidArgument("edges: each column's edges must be at least two, ascending");
         }
       }
       strategy_ = "custom";
-      return true;
+      return OkStatus();
     }
     if (strategy_ != "uniform" && strategy_ != "quantile") {
-      *error = "strategy must be uniform or quantile (or give edges:), not '" + strategy_ + "'";
-      return false;
+      return InvalidArgument("strategy must be uniform or quantile (or give edges:), not '" + strategy_ + "'");
     }
     if (strategy_ == "quantile") {
       // numpy: linspace(0, 100, n + 1), then / 100.
@@ -49,25 +45,25 @@ class KBinsDiscretizer : public Preprocessor {
       for (int i = 0; i <= n_bins_; ++i) qs.push_back((i == n_bins_ ? 100.0 : i * step) / 100);
       search_.assign(columns_.size(), ExactQuantiles(qs));
     }
-    return true;
+    return OkStatus();
   }
   bool needs_fit() const override { return strategy_ != "custom"; }
 
-  bool Accumulate(const Block& b, FitPartial* partial, std::string* error) const override {
+  Status Accumulate(const Block& b, FitPartial* partial) const override {
     for (size_t i = 0; i < columns_.size(); ++i) {
-      if (!AddValues(b, i, strategy_ == "uniform" ? nullptr : &search_[i], partial, error)) return false;
+      STRATA_RETURN_IF_ERROR(AddValues(b, i, strategy_ == "uniform" ? nullptr : &search_[i], partial));
     }
-    return true;
+    return OkStatus();
   }
 
-  bool EndRound(const FitPartial& merged, std::string* error) override {
-    if (strategy_ == "quantile" && !EndRounds(&search_, merged.selects)) return true;
+  Status EndRound(const FitPartial& merged) override {
+    if (strategy_ == "quantile" && !EndRounds(&search_, merged.selects)) return OkStatus();
     edges_.clear();
     for (size_t i = 0; i < columns_.size(); ++i) {
       std::vector<double> e;
       if (strategy_ == "uniform") {
         const Moments m = i < merged.moments.size() ? merged.moments[i] : Moments();
-        if (m.n == 0) return Empty(i, error);
+        if (m.n == 0) return Empty(i);
         if (m.min == m.max) {
           e = {-INFINITY, INFINITY};
         } else {
@@ -77,7 +73,7 @@ class KBinsDiscretizer : public Preprocessor {
           e.push_back(m.max);
         }
       } else {
-        if (search_[i].count() == 0) return Empty(i, error);
+        if (search_[i].count() == 0) return Empty(i);
         // Edges closer than 1e-8 to the one before are dropped.
         double prev = NAN;
         for (double x : search_[i].results()) {
@@ -88,20 +84,18 @@ class KBinsDiscretizer : public Preprocessor {
       edges_.push_back(std::move(e));
     }
     fitted_ = true;
-    return true;
+    return OkStatus();
   }
 
-  bool Transform(Block* b, std::string* error) const override {
+  Status Transform(Block* b) const override {
     for (size_t i = 0; i < columns_.size(); ++i) {
       const std::vector<double>& e = edges_[i];
       const auto inner_begin = e.begin() + 1, inner_end = e.end() - 1;
-      if (!MapColumn(b, i, [&](double x) {
+      STRATA_RETURN_IF_ERROR(MapColumn(b, i, [&](double x) {
             return static_cast<double>(std::upper_bound(inner_begin, inner_end, x) - inner_begin);
-          }, error)) {
-        return false;
-      }
+          }));
     }
-    return true;
+    return OkStatus();
   }
 
   json SaveFit() const override {
@@ -117,9 +111,9 @@ class KBinsDiscretizer : public Preprocessor {
     }
     return SaveSearches(search_);
   }
-  bool LoadFit(const json& j, std::string* error) override {
-    if (LoadSearches(j, &search_)) return true;
-    if (!j.contains("edges")) return true;
+  Status LoadFit(const json& j) override {
+    if (LoadSearches(j, &search_)) return OkStatus();
+    if (!j.contains("edges")) return OkStatus();
     edges_.clear();
     for (const json& list : j["edges"]) {
       std::vector<double> e;
@@ -127,17 +121,15 @@ class KBinsDiscretizer : public Preprocessor {
       edges_.push_back(std::move(e));
     }
     if (edges_.size() != columns_.size()) {
-      *error = "the fitted state has edges for " + std::to_string(edges_.size()) + " of " +
-               std::to_string(columns_.size()) + " columns";
-      return false;
+      return InvalidArgument("the fitted state has edges for " + std::to_string(edges_.size()) + " of " +
+                             std::to_string(columns_.size()) + " columns");
     }
-    return true;
+    return OkStatus();
   }
 
  private:
-  bool Empty(size_t i, std::string* error) const {
-    *error = Fail("column '" + columns_[i] + "' has no values to find bin edges in");
-    return false;
+  Status Empty(size_t i) const {
+    return InvalidArgument(Fail("column '" + columns_[i] + "' has no values to find bin edges in"));
   }
 
   std::string strategy_ = "quantile";

@@ -192,29 +192,27 @@ double FitBoxCox(const std::vector<double>& x) {
 
 class PowerTransformer : public Preprocessor {
  public:
-  bool Configure(const json& p, std::string* error) override {
+  Status Configure(const json& p) override {
     method_ = p.value("method", std::string("yeo-johnson"));
     if (method_ != "yeo-johnson" && method_ != "box-cox") {
-      *error = "method must be yeo-johnson or box-cox, not '" + method_ + "'";
-      return false;
+      return InvalidArgument("method must be yeo-johnson or box-cox, not '" + method_ + "'");
     }
     standardize_ = p.value("standardize", true);
-    return true;
+    return OkStatus();
   }
   // Round 0 gathers the values; round 1 (standardize) the transformed moments.
-  bool Accumulate(const Block& b, FitPartial* partial, std::string* error) const override {
+  Status Accumulate(const Block& b, FitPartial* partial) const override {
     std::vector<double> values;
     partial->selects.resize(columns_.size());
     partial->moments.resize(columns_.size());
     for (size_t i = 0; i < columns_.size(); ++i) {
-      if (!FiniteValues(b, columns_[i], &values, error)) return false;
+      STRATA_RETURN_IF_ERROR(FiniteValues(b, columns_[i], &values));
       if (lambdas_.empty()) {
         if (method_ == "box-cox") {
           for (double x : values) {
             if (x <= 0) {
-              *error = Fail("column '" + columns_[i] + "' holds " + std::to_string(x) +
-                            ": box-cox needs strictly positive values (yeo-johnson takes any)");
-              return false;
+              return InvalidArgument(Fail("column '" + columns_[i] + "' holds " + std::to_string(x) +
+                                     ": box-cox needs strictly positive values (yeo-johnson takes any)"));
             }
           }
         }
@@ -225,22 +223,21 @@ class PowerTransformer : public Preprocessor {
         for (double x : values) partial->moments[i].Add(Apply(x, lambdas_[i]));
       }
     }
-    return true;
+    return OkStatus();
   }
-  bool EndRound(const FitPartial& merged, std::string* error) override {
+  Status EndRound(const FitPartial& merged) override {
     if (lambdas_.empty()) {
       for (size_t i = 0; i < columns_.size(); ++i) {
         const bool any = i < merged.selects.size() && !merged.selects[i].empty() &&
                          !merged.selects[i][0].values.empty();
         if (!any) {
-          *error = Fail("column '" + columns_[i] + "' has no values to fit a lambda to");
-          return false;
+          return InvalidArgument(Fail("column '" + columns_[i] + "' has no values to fit a lambda to"));
         }
         const std::vector<double>& x = merged.selects[i][0].values;
         lambdas_.push_back(method_ == "box-cox" ? FitBoxCox(x) : FitYeoJohnson(x));
       }
       fitted_ = !standardize_;
-      return true;
+      return OkStatus();
     }
     mean_.clear();
     scale_.clear();
@@ -250,30 +247,29 @@ class PowerTransformer : public Preprocessor {
       scale_.push_back(m.StandardScale());
     }
     fitted_ = true;
-    return true;
+    return OkStatus();
   }
-  bool Transform(Block* b, std::string* error) const override {
+  Status Transform(Block* b) const override {
     for (size_t i = 0; i < columns_.size(); ++i) {
       const double lambda = lambdas_[i];
       const double mean = standardize_ ? mean_[i] : 0.0, scale = standardize_ ? scale_[i] : 1.0;
-      if (!MapColumn(b, i, [&](double x) { return (Apply(x, lambda) - mean) / scale; }, error)) return false;
+      STRATA_RETURN_IF_ERROR(MapColumn(b, i, [&](double x) { return (Apply(x, lambda) - mean) / scale; }));
     }
-    return true;
+    return OkStatus();
   }
   json SaveFit() const override {
     json j = {{"lambdas", lambdas_}};
     if (fitted_ && standardize_) j["mean"] = mean_, j["scale"] = scale_;
     return j;
   }
-  bool LoadFit(const json& j, std::string* error) override {
+  Status LoadFit(const json& j) override {
     lambdas_ = j.value("lambdas", std::vector<double>());
     mean_ = j.value("mean", std::vector<double>());
     scale_ = j.value("scale", std::vector<double>());
     if (fitted_ && (lambdas_.size() != columns_.size() || (standardize_ && scale_.size() != columns_.size()))) {
-      *error = "the fitted state does not have a lambda (and scale) for each of its columns";
-      return false;
+      return InvalidArgument("the fitted state does not have a lambda (and scale) for each of its columns");
     }
-    return true;
+    return OkStatus();
   }
 
  private:

@@ -31,26 +31,23 @@ bool IsNumeric(Type t) { return t == Type::kInt64 || t == Type::kDouble || t == 
 
 }  // namespace
 
-std::unique_ptr<Preprocessor> MakePreprocessor(const std::string& kind, const json& params, std::string* error) {
+Result<std::unique_ptr<Preprocessor>> MakePreprocessor(const std::string& kind, const json& params) {
   auto it = Preprocessors().find(kind);
   if (it == Preprocessors().end()) {
     std::string known;
     for (const auto& [name, info] : Preprocessors()) known += (known.empty() ? "" : ", ") + name;
-    *error = "unknown preprocessor '" + kind + "' (known: " + known + ")";
-    return nullptr;
+    return InvalidArgument("unknown preprocessor '" + kind + "' (known: " + known + ")");
   }
   const PreprocessorInfo& info = it->second;
   if (!params.is_object()) {
-    *error = kind + ": parameters must be a mapping";
-    return nullptr;
+    return InvalidArgument(kind + ": parameters must be a mapping");
   }
   for (auto p = params.begin(); p != params.end(); ++p) {
     if (p.key() == "columns" || p.key() == "output_columns") continue;
     if (std::find(info.params.begin(), info.params.end(), p.key()) == info.params.end()) {
       std::string known = "columns, output_columns";
       for (const std::string& k : info.params) known += ", " + k;
-      *error = kind + ": unknown parameter '" + p.key() + "' (known: " + known + ")";
-      return nullptr;
+      return InvalidArgument(kind + ": unknown parameter '" + p.key() + "' (known: " + known + ")");
     }
   }
   auto pre = info.make();
@@ -60,21 +57,15 @@ std::unique_ptr<Preprocessor> MakePreprocessor(const std::string& kind, const js
     if (params.contains("columns")) pre->columns_ = Names(params["columns"]);
     if (params.contains("output_columns")) pre->outputs_ = Names(params["output_columns"]);
     if (info.columns_required && pre->columns_.empty()) {
-      *error = kind + ": needs columns: (the columns it reads)";
-      return nullptr;
+      return InvalidArgument(kind + ": needs columns: (the columns it reads)");
     }
     if (!pre->outputs_.empty() && pre->outputs_.size() != pre->columns_.size()) {
-      *error = kind + ": output_columns must name one column per column in columns (" +
-               std::to_string(pre->columns_.size()) + ")";
-      return nullptr;
+      return InvalidArgument(kind + ": output_columns must name one column per column in columns (" +
+                             std::to_string(pre->columns_.size()) + ")");
     }
-    if (!pre->Configure(params, error)) {
-      *error = kind + ": " + *error;
-      return nullptr;
-    }
+    if (Status s = pre->Configure(params); !s.ok()) return s.WithContext(kind + ": ");
   } catch (const json::exception& e) {
-    *error = kind + ": a parameter has the wrong type (" + e.what() + ")";
-    return nullptr;
+    return InvalidArgument(kind + ": a parameter has the wrong type (" + e.what() + ")");
   }
   return pre;
 }
@@ -92,18 +83,16 @@ json Preprocessor::Save() const {
   return j;
 }
 
-bool Preprocessor::Load(const json& j, std::string* error) {
+Status Preprocessor::Load(const json& j) {
   try {
     fitted_ = j.at("fitted").get<bool>();
-    if (needs_fit() && j.contains("fit") && !LoadFit(j["fit"], error)) {
-      *error = Fail(*error);
-      return false;
+    if (needs_fit() && j.contains("fit")) {
+      if (Status s = LoadFit(j["fit"]); !s.ok()) return InvalidArgument(Fail(s.message()));
     }
   } catch (const json::exception& e) {
-    *error = Fail(std::string("the fitted state is malformed (") + e.what() + ")");
-    return false;
+    return InvalidArgument(Fail(std::string("the fitted state is malformed (") + e.what() + ")"));
   }
-  return true;
+  return OkStatus();
 }
 
 std::vector<double> Preprocessor::PerColumn(const json& fit, const char* key, double fill) const {
@@ -112,23 +101,19 @@ std::vector<double> Preprocessor::PerColumn(const json& fit, const char* key, do
   return v;
 }
 
-const Column* Preprocessor::Need(const Block& b, const std::string& name, std::string* error) const {
+Result<const Column*> Preprocessor::Need(const Block& b, const std::string& name) const {
   const Column* c = b.Get(name);
   if (c != nullptr) return c;
   std::string have;
   for (const std::string& n : b.names) have += (have.empty() ? "" : ", ") + n;
-  *error = Fail("no column '" + name + "' (the data has: " + have + ")");
-  return nullptr;
+  return InvalidArgument(Fail("no column '" + name + "' (the data has: " + have + ")"));
 }
 
-bool Preprocessor::FiniteValues(const Block& b, const std::string& name, std::vector<double>* out,
-                                std::string* error) const {
+Status Preprocessor::FiniteValues(const Block& b, const std::string& name, std::vector<double>* out) const {
   out->clear();
-  const Column* c = Need(b, name, error);
-  if (c == nullptr) return false;
+  STRATA_ASSIGN_OR_RETURN(const Column* c, Need(b, name));
   if (!IsNumeric(c->type)) {
-    *error = Fail("column '" + name + "' is " + data::TypeName(c->type) + ", not numeric");
-    return false;
+    return InvalidArgument(Fail("column '" + name + "' is " + data::TypeName(c->type) + ", not numeric"));
   }
   out->reserve(static_cast<size_t>(b.num_rows));
   for (int64_t r = 0; r < b.num_rows; ++r) {
@@ -136,35 +121,31 @@ bool Preprocessor::FiniteValues(const Block& b, const std::string& name, std::ve
     const double x = c->AsDouble(r);
     if (std::isnan(x)) continue;
     if (std::isinf(x)) {
-      *error = Fail("column '" + name + "' holds infinity (row " + std::to_string(r + 1) +
-                    " of a block); scikit-learn refuses it too");
-      return false;
+      return InvalidArgument(Fail("column '" + name + "' holds infinity (row " + std::to_string(r + 1) +
+                             " of a block); scikit-learn refuses it too"));
     }
     out->push_back(x);
   }
-  return true;
+  return OkStatus();
 }
 
-bool Preprocessor::AddValues(const Block& b, size_t i, const ExactQuantiles* search, FitPartial* partial,
-                             std::string* error) const {
+Status Preprocessor::AddValues(const Block& b, size_t i, const ExactQuantiles* search, FitPartial* partial) const {
   partial->moments.resize(columns_.size());
   partial->selects.resize(columns_.size());
   std::vector<double> values;
-  if (!FiniteValues(b, columns_[i], &values, error)) return false;
+  STRATA_RETURN_IF_ERROR(FiniteValues(b, columns_[i], &values));
   if (search == nullptr) {
     for (double x : values) partial->moments[i].Add(x);
   } else if (!search->done()) {
     search->Accumulate(values, &partial->selects[i]);
   }
-  return true;
+  return OkStatus();
 }
 
-bool Preprocessor::MapColumn(Block* b, size_t i, const std::function<double(double)>& f, std::string* error) const {
-  const Column* c = Need(*b, columns_[i], error);
-  if (c == nullptr) return false;
+Status Preprocessor::MapColumn(Block* b, size_t i, const std::function<double(double)>& f) const {
+  STRATA_ASSIGN_OR_RETURN(const Column* c, Need(*b, columns_[i]));
   if (!IsNumeric(c->type)) {
-    *error = Fail("column '" + columns_[i] + "' is " + data::TypeName(c->type) + ", not numeric");
-    return false;
+    return InvalidArgument(Fail("column '" + columns_[i] + "' is " + data::TypeName(c->type) + ", not numeric"));
   }
   Column out = Column::OfType(Type::kDouble);
   out.f64.resize(static_cast<size_t>(b->num_rows));
@@ -178,14 +159,13 @@ bool Preprocessor::MapColumn(Block* b, size_t i, const std::function<double(doub
     if (c->IsNull(r)) continue;
     const double x = c->AsDouble(r);
     if (std::isinf(x)) {
-      *error = Fail("column '" + columns_[i] + "' holds infinity (row " + std::to_string(r + 1) +
-                    " of a block); scikit-learn refuses it too");
-      return false;
+      return InvalidArgument(Fail("column '" + columns_[i] + "' holds infinity (row " + std::to_string(r + 1) +
+                             " of a block); scikit-learn refuses it too"));
     }
     out.f64[static_cast<size_t>(r)] = std::isnan(x) ? x : f(x);
   }
   PutColumn(b, OutputOf(i), std::move(out));
-  return true;
+  return OkStatus();
 }
 
 

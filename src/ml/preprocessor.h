@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/status.h"
 #include "data/block.h"
 #include "ml/exact_quantiles.h"
 #include "ml/fit_partial.h"
@@ -39,39 +40,38 @@ class Preprocessor {
   virtual bool needs_fit() const { return true; }
   bool fitted() const { return fitted_ || !needs_fit(); }
   // One round of fitting: what `b` adds to this round's partial.
-  virtual bool Accumulate(const Block& b, FitPartial* partial, std::string* error) const = 0;
+  virtual Status Accumulate(const Block& b, FitPartial* partial) const = 0;
   // The merged partial of a round; sets fitted() when the fit is complete.
-  virtual bool EndRound(const FitPartial& merged, std::string* error) = 0;
+  virtual Status EndRound(const FitPartial& merged) = 0;
   // Transforms `b` in place (needs fitted()).
-  virtual bool Transform(Block* b, std::string* error) const = 0;
+  virtual Status Transform(Block* b) const = 0;
 
   // Parameters and fitted state, and back.
   json Save() const;
-  bool Load(const json& j, std::string* error);
+  Status Load(const json& j);
 
  protected:
-  friend std::unique_ptr<Preprocessor> MakePreprocessor(const std::string&, const json&, std::string*);
+  friend Result<std::unique_ptr<Preprocessor>> MakePreprocessor(const std::string&, const json&);
   // The kind's own parameters (beyond columns/output_columns), read once.
-  virtual bool Configure(const json& params, std::string* error) { return true; }
+  virtual Status Configure(const json& params) { return OkStatus(); }
   virtual json SaveFit() const { return json::object(); }
-  virtual bool LoadFit(const json& j, std::string* error) { return true; }
+  virtual Status LoadFit(const json& j) { return OkStatus(); }
   // A fitted vector saved under `key`, one value per column (`fill` where
   // the file has fewer).
   std::vector<double> PerColumn(const json& fit, const char* key, double fill) const;
   // Errors name the step: "standard_scaler: ...".
   std::string Fail(const std::string& what) const { return kind_ + ": " + what; }
   // The column `name` of `b`, or an error naming what the block has.
-  const Column* Need(const Block& b, const std::string& name, std::string* error) const;
+  Result<const Column*> Need(const Block& b, const std::string& name) const;
   // Numeric column `name`'s finite values; an error for a text column or ±inf.
-  bool FiniteValues(const Block& b, const std::string& name, std::vector<double>* out, std::string* error) const;
+  Status FiniteValues(const Block& b, const std::string& name, std::vector<double>* out) const;
   // Adds numeric column i's finite values to `partial`: to the column's
   // quantile search when `search` is given (and not done), else to its
   // moments. Sizes the partial's vectors for every column.
-  bool AddValues(const Block& b, size_t i, const ExactQuantiles* search, FitPartial* partial,
-                 std::string* error) const;
+  Status AddValues(const Block& b, size_t i, const ExactQuantiles* search, FitPartial* partial) const;
   // Writes f(x) for every value of numeric column i into its output column
   // (double): nulls stay null, NaN stays NaN; ±inf is an error.
-  bool MapColumn(Block* b, size_t i, const std::function<double(double)>& f, std::string* error) const;
+  Status MapColumn(Block* b, size_t i, const std::function<double(double)>& f) const;
 
   std::string kind_;
   json params_;
@@ -96,7 +96,7 @@ void AddConcatenator(std::map<std::string, PreprocessorInfo>& r);
 void AddKBins(std::map<std::string, PreprocessorInfo>& r);
 void AddTextFeatures(std::map<std::string, PreprocessorInfo>& r);
 void AddPowerTransformer(std::map<std::string, PreprocessorInfo>& r);
-std::unique_ptr<Preprocessor> MakePreprocessor(const std::string& kind, const json& params, std::string* error);
+Result<std::unique_ptr<Preprocessor>> MakePreprocessor(const std::string& kind, const json& params);
 
 using data::PutColumn;
 

@@ -18,18 +18,18 @@ double NonZeroScale(double scale) { return scale < 10 * DBL_EPSILON ? 1.0 : scal
 // Scalers whose fit is per-column moments (one round).
 class MomentScaler : public Preprocessor {
  public:
-  bool Accumulate(const Block& b, FitPartial* partial, std::string* error) const override {
+  Status Accumulate(const Block& b, FitPartial* partial) const override {
     for (size_t i = 0; i < columns_.size(); ++i) {
-      if (!AddValues(b, i, nullptr, partial, error)) return false;
+      STRATA_RETURN_IF_ERROR(AddValues(b, i, nullptr, partial));
     }
-    return true;
+    return OkStatus();
   }
-  bool EndRound(const FitPartial& merged, std::string* error) override {
+  Status EndRound(const FitPartial& merged) override {
     std::vector<Moments> m = merged.moments;
     m.resize(columns_.size());
     Fit(m);
     fitted_ = true;
-    return true;
+    return OkStatus();
   }
 
  protected:
@@ -38,10 +38,10 @@ class MomentScaler : public Preprocessor {
 
 class StandardScaler : public MomentScaler {
  public:
-  bool Configure(const json& p, std::string*) override {
+  Status Configure(const json& p) override {
     with_mean_ = p.value("with_mean", true);
     with_std_ = p.value("with_std", true);
-    return true;
+    return OkStatus();
   }
   void Fit(const std::vector<Moments>& m) override {
     mean_.clear();
@@ -51,18 +51,18 @@ class StandardScaler : public MomentScaler {
       scale_.push_back(c.StandardScale());
     }
   }
-  bool Transform(Block* b, std::string* error) const override {
+  Status Transform(Block* b) const override {
     for (size_t i = 0; i < columns_.size(); ++i) {
       const double mean = with_mean_ ? mean_[i] : 0.0, scale = with_std_ ? scale_[i] : 1.0;
-      if (!MapColumn(b, i, [&](double x) { return (x - mean) / scale; }, error)) return false;
+      STRATA_RETURN_IF_ERROR(MapColumn(b, i, [&](double x) { return (x - mean) / scale; }));
     }
-    return true;
+    return OkStatus();
   }
   json SaveFit() const override { return {{"mean", mean_}, {"scale", scale_}}; }
-  bool LoadFit(const json& j, std::string*) override {
+  Status LoadFit(const json& j) override {
     mean_ = PerColumn(j, "mean", 0.0);
     scale_ = PerColumn(j, "scale", 1.0);
-    return true;
+    return OkStatus();
   }
 
  private:
@@ -72,15 +72,14 @@ class StandardScaler : public MomentScaler {
 
 class MinMaxScaler : public MomentScaler {
  public:
-  bool Configure(const json& p, std::string* error) override {
+  Status Configure(const json& p) override {
     const auto range = p.value("feature_range", std::vector<double>{0.0, 1.0});
     if (range.size() != 2 || !(range[0] < range[1])) {
-      *error = "feature_range must be [low, high] with low < high";
-      return false;
+      return InvalidArgument("feature_range must be [low, high] with low < high");
     }
     low_ = range[0];
     high_ = range[1];
-    return true;
+    return OkStatus();
   }
   void Fit(const std::vector<Moments>& m) override {
     scale_.clear();
@@ -92,18 +91,18 @@ class MinMaxScaler : public MomentScaler {
       min_.push_back(low_ - data_min * scale);
     }
   }
-  bool Transform(Block* b, std::string* error) const override {
+  Status Transform(Block* b) const override {
     for (size_t i = 0; i < columns_.size(); ++i) {
       const double scale = scale_[i], min = min_[i];
-      if (!MapColumn(b, i, [&](double x) { return x * scale + min; }, error)) return false;
+      STRATA_RETURN_IF_ERROR(MapColumn(b, i, [&](double x) { return x * scale + min; }));
     }
-    return true;
+    return OkStatus();
   }
   json SaveFit() const override { return {{"scale", scale_}, {"min", min_}}; }
-  bool LoadFit(const json& j, std::string*) override {
+  Status LoadFit(const json& j) override {
     scale_ = PerColumn(j, "scale", 1.0);
     min_ = PerColumn(j, "min", 0.0);
-    return true;
+    return OkStatus();
   }
 
  private:
@@ -119,17 +118,17 @@ class MaxAbsScaler : public MomentScaler {
       scale_.push_back(NonZeroScale(c.n > 0 ? std::max(std::fabs(c.min), std::fabs(c.max)) : 0.0));
     }
   }
-  bool Transform(Block* b, std::string* error) const override {
+  Status Transform(Block* b) const override {
     for (size_t i = 0; i < columns_.size(); ++i) {
       const double scale = scale_[i];
-      if (!MapColumn(b, i, [&](double x) { return x / scale; }, error)) return false;
+      STRATA_RETURN_IF_ERROR(MapColumn(b, i, [&](double x) { return x / scale; }));
     }
-    return true;
+    return OkStatus();
   }
   json SaveFit() const override { return {{"scale", scale_}}; }
-  bool LoadFit(const json& j, std::string*) override {
+  Status LoadFit(const json& j) override {
     scale_ = PerColumn(j, "scale", 1.0);
-    return true;
+    return OkStatus();
   }
 
  private:
@@ -139,11 +138,10 @@ class MaxAbsScaler : public MomentScaler {
 // Median and the quantile range, exact (exact_quantiles.h), several rounds.
 class RobustScaler : public Preprocessor {
  public:
-  bool Configure(const json& p, std::string* error) override {
+  Status Configure(const json& p) override {
     const auto range = p.value("quantile_range", std::vector<double>{25.0, 75.0});
     if (range.size() != 2 || !(0 <= range[0] && range[0] <= range[1] && range[1] <= 100)) {
-      *error = "quantile_range must be [q_min, q_max] with 0 <= q_min <= q_max <= 100";
-      return false;
+      return InvalidArgument("quantile_range must be [q_min, q_max] with 0 <= q_min <= q_max <= 100");
     }
     with_centering_ = p.value("with_centering", true);
     with_scaling_ = p.value("with_scaling", true);
@@ -153,26 +151,25 @@ class RobustScaler : public Preprocessor {
     approximate_ = p.value("approximate", false);
     accuracy_ = p.value("relative_accuracy", 0.01);
     if (!(accuracy_ > 0 && accuracy_ < 1)) {
-      *error = "relative_accuracy must be between 0 and 1 (default 0.01)";
-      return false;
+      return InvalidArgument("relative_accuracy must be between 0 and 1 (default 0.01)");
     }
-    return true;
+    return OkStatus();
   }
-  bool Accumulate(const Block& b, FitPartial* partial, std::string* error) const override {
+  Status Accumulate(const Block& b, FitPartial* partial) const override {
     const RelativeSketch sketch(accuracy_);
     std::vector<double> values;
     partial->selects.resize(columns_.size());
     for (size_t i = 0; i < columns_.size(); ++i) {
       if (!approximate_) {
-        if (!AddValues(b, i, &search_[i], partial, error)) return false;
+        STRATA_RETURN_IF_ERROR(AddValues(b, i, &search_[i], partial));
         continue;
       }
-      if (!FiniteValues(b, columns_[i], &values, error)) return false;
+      STRATA_RETURN_IF_ERROR(FiniteValues(b, columns_[i], &values));
       sketch.Add(values, &partial->selects[i]);
     }
-    return true;
+    return OkStatus();
   }
-  bool EndRound(const FitPartial& merged, std::string*) override {
+  Status EndRound(const FitPartial& merged) override {
     std::vector<std::vector<double>> results;
     if (approximate_) {
       const RelativeSketch sketch(accuracy_);
@@ -181,7 +178,7 @@ class RobustScaler : public Preprocessor {
                                                     : std::vector<double>(3, NAN));
       }
     } else {
-      if (!EndRounds(&search_, merged.selects)) return true;
+      if (!EndRounds(&search_, merged.selects)) return OkStatus();
       for (const ExactQuantiles& q : search_) results.push_back(q.results());
     }
     center_.clear();
@@ -192,24 +189,24 @@ class RobustScaler : public Preprocessor {
       scale_.push_back(empty ? 1.0 : NonZeroScale(r[2] - r[1]));
     }
     fitted_ = true;
-    return true;
+    return OkStatus();
   }
-  bool Transform(Block* b, std::string* error) const override {
+  Status Transform(Block* b) const override {
     for (size_t i = 0; i < columns_.size(); ++i) {
       const double center = with_centering_ ? center_[i] : 0.0, scale = with_scaling_ ? scale_[i] : 1.0;
-      if (!MapColumn(b, i, [&](double x) { return (x - center) / scale; }, error)) return false;
+      STRATA_RETURN_IF_ERROR(MapColumn(b, i, [&](double x) { return (x - center) / scale; }));
     }
-    return true;
+    return OkStatus();
   }
   json SaveFit() const override {
     if (fitted_) return {{"center", center_}, {"scale", scale_}};
     return SaveSearches(search_);
   }
-  bool LoadFit(const json& j, std::string*) override {
-    if (LoadSearches(j, &search_)) return true;
+  Status LoadFit(const json& j) override {
+    if (LoadSearches(j, &search_)) return OkStatus();
     center_ = PerColumn(j, "center", 0.0);
     scale_ = PerColumn(j, "scale", 1.0);
-    return true;
+    return OkStatus();
   }
 
  private:
@@ -228,22 +225,20 @@ class RobustScaler : public Preprocessor {
 class Normalizer : public Preprocessor {
  public:
   bool needs_fit() const override { return false; }
-  bool Configure(const json& p, std::string* error) override {
+  Status Configure(const json& p) override {
     norm_ = p.value("norm", std::string("l2"));
     if (norm_ != "l1" && norm_ != "l2" && norm_ != "max") {
-      *error = "norm must be l1, l2 or max, not '" + norm_ + "'";
-      return false;
+      return InvalidArgument("norm must be l1, l2 or max, not '" + norm_ + "'");
     }
-    return true;
+    return OkStatus();
   }
-  bool Accumulate(const Block&, FitPartial*, std::string*) const override { return true; }
-  bool EndRound(const FitPartial&, std::string*) override { return true; }
-  bool Transform(Block* b, std::string* error) const override {
+  Status Accumulate(const Block&, FitPartial*) const override { return OkStatus(); }
+  Status EndRound(const FitPartial&) override { return OkStatus(); }
+  Status Transform(Block* b) const override {
     std::vector<double> norms(static_cast<size_t>(b->num_rows), 0.0);
     std::vector<const Column*> cols;
     for (const std::string& name : columns_) {
-      const Column* c = Need(*b, name, error);
-      if (c == nullptr) return false;
+      STRATA_ASSIGN_OR_RETURN(const Column* c, Need(*b, name));
       cols.push_back(c);
     }
     for (const Column* c : cols) {
@@ -259,11 +254,11 @@ class Normalizer : public Preprocessor {
     }
     for (size_t i = 0; i < columns_.size(); ++i) {
       int64_t row = 0;
-      if (!MapColumn(b, i, [&](double x) { return x; }, error)) return false;
+      STRATA_RETURN_IF_ERROR(MapColumn(b, i, [&](double x) { return x; }));
       Column& out = b->columns[static_cast<size_t>(b->Find(OutputOf(i)))];
       for (row = 0; row < b->num_rows; ++row) out.f64[static_cast<size_t>(row)] /= norms[static_cast<size_t>(row)];
     }
-    return true;
+    return OkStatus();
   }
 
  private:

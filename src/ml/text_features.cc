@@ -121,13 +121,12 @@ void Tokens(std::string_view text, std::vector<std::string>* out) {
 // Base: one output list column of doubles, `width` wide.
 class ListFeatures : public Preprocessor {
  protected:
-  bool ConfigureOutput(const json& p, const std::string& fallback, std::string* error) {
+  Status ConfigureOutput(const json& p, const std::string& fallback) {
     output_ = p.value("output_column_name", fallback);
     if (!outputs_.empty()) {
-      *error = "writes one column: name it with output_column_name";
-      return false;
+      return InvalidArgument("writes one column: name it with output_column_name");
     }
-    return true;
+    return OkStatus();
   }
   bool Writes(const std::string& name) const override { return name == output_; }
   void Emit(Block* b, const std::vector<std::vector<double>>& rows, size_t width) const {
@@ -141,11 +140,10 @@ class ListFeatures : public Preprocessor {
     list.length = static_cast<int64_t>(rows.size());
     PutColumn(b, output_, std::move(list));
   }
-  const Column* TextOf(const Block& b, size_t i, std::string* error) const {
-    const Column* c = Need(b, columns_[i], error);
-    if (c != nullptr && c->type != Type::kString && c->type != Type::kNull) {
-      *error = Fail("column '" + columns_[i] + "' is " + data::TypeName(c->type) + ", not text");
-      return nullptr;
+  Result<const Column*> TextOf(const Block& b, size_t i) const {
+    STRATA_ASSIGN_OR_RETURN(const Column* c, Need(b, columns_[i]));
+    if (c->type != Type::kString && c->type != Type::kNull) {
+      return InvalidArgument(Fail("column '" + columns_[i] + "' is " + data::TypeName(c->type) + ", not text"));
     }
     return c;
   }
@@ -155,21 +153,19 @@ class ListFeatures : public Preprocessor {
 class FeatureHasher : public ListFeatures {
  public:
   bool needs_fit() const override { return false; }
-  bool Configure(const json& p, std::string* error) override {
+  Status Configure(const json& p) override {
     n_features_ = p.value("n_features", kDefaultFeatures);
     if (n_features_ < 1 || n_features_ > kMaxFeatures) {
-      *error = "n_features must be between 1 and 65536 (the output is a dense list)";
-      return false;
+      return InvalidArgument("n_features must be between 1 and 65536 (the output is a dense list)");
     }
-    return ConfigureOutput(p, "hashed_features", error);
+    return ConfigureOutput(p, "hashed_features");
   }
-  bool Accumulate(const Block&, FitPartial*, std::string*) const override { return true; }
-  bool EndRound(const FitPartial&, std::string*) override { return true; }
-  bool Transform(Block* b, std::string* error) const override {
+  Status Accumulate(const Block&, FitPartial*) const override { return OkStatus(); }
+  Status EndRound(const FitPartial&) override { return OkStatus(); }
+  Status Transform(Block* b) const override {
     std::vector<const Column*> cols;
     for (const std::string& name : columns_) {
-      const Column* c = Need(*b, name, error);
-      if (c == nullptr) return false;
+      STRATA_ASSIGN_OR_RETURN(const Column* c, Need(*b, name));
       cols.push_back(c);
     }
     std::vector<std::vector<double>> rows(static_cast<size_t>(b->num_rows),
@@ -189,7 +185,7 @@ class FeatureHasher : public ListFeatures {
       }
     }
     Emit(b, rows, static_cast<size_t>(n_features_));
-    return true;
+    return OkStatus();
   }
 
  private:
@@ -199,28 +195,24 @@ class FeatureHasher : public ListFeatures {
 class HashingVectorizer : public ListFeatures {
  public:
   bool needs_fit() const override { return false; }
-  bool Configure(const json& p, std::string* error) override {
+  Status Configure(const json& p) override {
     n_features_ = p.value("n_features", int64_t{1} << 20);
     norm_ = p.value("norm", std::string("l2"));
     if (n_features_ < 1 || n_features_ > (int64_t{1} << 24)) {
-      *error = "n_features must be between 1 and 2^24 (the output is a dense list)";
-      return false;
+      return InvalidArgument("n_features must be between 1 and 2^24 (the output is a dense list)");
     }
     if (norm_ != "l2" && norm_ != "l1" && norm_ != "none") {
-      *error = "norm must be l2, l1 or none";
-      return false;
+      return InvalidArgument("norm must be l2, l1 or none");
     }
     if (columns_.size() != 1) {
-      *error = "reads one text column";
-      return false;
+      return InvalidArgument("reads one text column");
     }
-    return ConfigureOutput(p, "hashed_tokens", error);
+    return ConfigureOutput(p, "hashed_tokens");
   }
-  bool Accumulate(const Block&, FitPartial*, std::string*) const override { return true; }
-  bool EndRound(const FitPartial&, std::string*) override { return true; }
-  bool Transform(Block* b, std::string* error) const override {
-    const Column* c = TextOf(*b, 0, error);
-    if (c == nullptr) return false;
+  Status Accumulate(const Block&, FitPartial*) const override { return OkStatus(); }
+  Status EndRound(const FitPartial&) override { return OkStatus(); }
+  Status Transform(Block* b) const override {
+    STRATA_ASSIGN_OR_RETURN(const Column* c, TextOf(*b, 0));
     std::vector<std::vector<double>> rows(static_cast<size_t>(b->num_rows),
                                           std::vector<double>(static_cast<size_t>(n_features_), 0.0));
     std::vector<std::string> tokens;
@@ -237,7 +229,7 @@ class HashingVectorizer : public ListFeatures {
       }
     }
     Emit(b, rows, static_cast<size_t>(n_features_));
-    return true;
+    return OkStatus();
   }
 
  private:
@@ -247,21 +239,18 @@ class HashingVectorizer : public ListFeatures {
 
 class CountVectorizer : public ListFeatures {
  public:
-  bool Configure(const json& p, std::string* error) override {
+  Status Configure(const json& p) override {
     max_features_ = p.value("max_features", int64_t{0});
     if (p.contains("max_features") && max_features_ < 1) {
-      *error = "max_features must be at least 1";
-      return false;
+      return InvalidArgument("max_features must be at least 1");
     }
     if (columns_.size() != 1) {
-      *error = "reads one text column";
-      return false;
+      return InvalidArgument("reads one text column");
     }
-    return ConfigureOutput(p, "token_counts", error);
+    return ConfigureOutput(p, "token_counts");
   }
-  bool Accumulate(const Block& b, FitPartial* partial, std::string* error) const override {
-    const Column* c = TextOf(b, 0, error);
-    if (c == nullptr) return false;
+  Status Accumulate(const Block& b, FitPartial* partial) const override {
+    STRATA_ASSIGN_OR_RETURN(const Column* c, TextOf(b, 0));
     partial->counts.resize(1);
     std::unordered_map<std::string, int64_t> local;
     std::vector<std::string> tokens;
@@ -271,13 +260,13 @@ class CountVectorizer : public ListFeatures {
       for (std::string& t : tokens) ++local[std::move(t)];
     }
     for (auto& [t, n] : local) partial->counts[0].strings[t] += n;
-    return true;
+    return OkStatus();
   }
-  bool EndRound(const FitPartial& merged, std::string*) override {
+  Status EndRound(const FitPartial& merged) override {
     vocabulary_.clear();
     if (merged.counts.empty()) {
       fitted_ = true;
-      return true;
+      return OkStatus();
     }
     std::vector<std::pair<std::string, int64_t>> terms(merged.counts[0].strings.begin(), merged.counts[0].strings.end());
     if (max_features_ > 0 && static_cast<int64_t>(terms.size()) > max_features_) {
@@ -287,11 +276,10 @@ class CountVectorizer : public ListFeatures {
     }
     for (const auto& [t, n] : terms) vocabulary_.push_back(t);
     fitted_ = true;
-    return true;
+    return OkStatus();
   }
-  bool Transform(Block* b, std::string* error) const override {
-    const Column* c = TextOf(*b, 0, error);
-    if (c == nullptr) return false;
+  Status Transform(Block* b) const override {
+    STRATA_ASSIGN_OR_RETURN(const Column* c, TextOf(*b, 0));
     std::unordered_map<std::string_view, size_t> index;
     for (size_t i = 0; i < vocabulary_.size(); ++i) index[vocabulary_[i]] = i;
     std::vector<std::vector<double>> rows(static_cast<size_t>(b->num_rows), std::vector<double>(vocabulary_.size(), 0.0));
@@ -305,12 +293,12 @@ class CountVectorizer : public ListFeatures {
       }
     }
     Emit(b, rows, vocabulary_.size());
-    return true;
+    return OkStatus();
   }
   json SaveFit() const override { return {{"vocabulary", vocabulary_}}; }
-  bool LoadFit(const json& j, std::string*) override {
+  Status LoadFit(const json& j) override {
     vocabulary_ = j.value("vocabulary", std::vector<std::string>());
-    return true;
+    return OkStatus();
   }
 
  private:

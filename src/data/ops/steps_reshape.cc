@@ -46,7 +46,6 @@ class FlatMapStep : public Step {
       : column_(std::move(column)), separator_(std::move(separator)), as_(std::move(as)) {}
   bool row_local() const override { return true; }
   Status Apply(Block* b) override {
-    std::string error;
     const Column* c = b->Get(column_);
     if (c == nullptr || c->type == Type::kNull) {
       if (c == nullptr) {

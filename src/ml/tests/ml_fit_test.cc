@@ -122,14 +122,13 @@ json Steps(const char* text) { return json::parse(text); }
 
 TEST(Chain, FitsIndependentStepsInOnePassAndDependentOnesAfter) {
   Chain chain;
-  std::string error;
-  ASSERT_TRUE(Chain::FromSteps(Steps(R"([
+  const Status made = Chain::FromSteps(Steps(R"([
       {"simple_imputer": {"columns": ["a"], "strategy": "mean"}},
       {"one_hot_encoder": {"columns": ["c"]}},
       {"standard_scaler": {"columns": ["a", "b"]}},
       {"concatenator": {"columns": ["a", "b", "c_*"]}}])"),
-                               &chain, &error))
-      << error;
+                                       &chain);
+  ASSERT_TRUE(made.ok()) << made.message();
   EXPECT_EQ(chain.NextGroup(), std::make_pair(size_t{0}, size_t{2}));  // the scaler reads a
   EXPECT_EQ(chain.InputColumns(), (std::vector<std::string>{"a", "c", "b"}));
 }
@@ -137,14 +136,18 @@ TEST(Chain, FitsIndependentStepsInOnePassAndDependentOnesAfter) {
 TEST(Chain, RefusesUnknownKindsParametersAndBrokenFiles) {
   Chain chain;
   std::string error;
-  EXPECT_FALSE(Chain::FromSteps(Steps(R"([{"standard_scalar": {"columns": ["a"]}}])"), &chain, &error));
+  error = Chain::FromSteps(Steps(R"([{"standard_scalar": {"columns": ["a"]}}])"), &chain).message();
+  EXPECT_FALSE(error.empty());
   EXPECT_NE(error.find("unknown preprocessor 'standard_scalar'"), std::string::npos) << error;
-  EXPECT_FALSE(Chain::FromSteps(Steps(R"([{"standard_scaler": {"columns": ["a"], "with_men": true}}])"), &chain, &error));
+  error = Chain::FromSteps(Steps(R"([{"standard_scaler": {"columns": ["a"], "with_men": true}}])"), &chain).message();
+  EXPECT_FALSE(error.empty());
   EXPECT_NE(error.find("standard_scaler: unknown parameter 'with_men'"), std::string::npos) << error;
-  EXPECT_FALSE(Chain::FromSteps(Steps(R"([{"standard_scaler": {}}])"), &chain, &error));
+  error = Chain::FromSteps(Steps(R"([{"standard_scaler": {}}])"), &chain).message();
+  EXPECT_FALSE(error.empty());
   EXPECT_NE(error.find("needs columns"), std::string::npos) << error;
-  EXPECT_FALSE(Chain::FromSteps(Steps(R"([{"min_max_scaler": {"columns": ["a"], "feature_range": [1, 0]}}])"), &chain,
-                                &error));
+  error = Chain::FromSteps(Steps(R"([{"min_max_scaler": {"columns": ["a"], "feature_range": [1, 0]}}])"), &chain)
+              .message();
+  EXPECT_FALSE(error.empty());
   EXPECT_NE(error.find("feature_range"), std::string::npos) << error;
 
   const std::string dir = ::testing::TempDir();
@@ -158,7 +161,8 @@ TEST(Chain, RefusesUnknownKindsParametersAndBrokenFiles) {
             R"({"strata_fit": 1, "steps": [{"kind": "simple_imputer", "params": {"columns": ["a", "b"]}, "fitted": true, "fit": {"fill": [1]}}]})",
             "1 fill values for 2 columns"}}) {
     std::ofstream(dir + "/" + name) << text;
-    EXPECT_FALSE(Chain::FromFile(dir + "/" + name, &chain, &error)) << name;
+    error = Chain::FromFile(dir + "/" + name, &chain).message();
+    EXPECT_FALSE(error.empty()) << name;
     EXPECT_NE(error.find(why), std::string::npos) << name << ": " << error;
   }
 }
