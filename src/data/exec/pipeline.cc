@@ -390,8 +390,8 @@ int RunPipeline(const PipelineSpec& given, const RunOptions& options, RunReport*
       return true;
     }
     if (merged) {
-      if (!merged->AddPartial(part.block, err)) {
-        *err = "step " + std::to_string(local + 1) + " (groupby): " + *err;
+      if (Status s = merged->AddPartial(part.block); !s.ok()) {
+        *err = "step " + std::to_string(local + 1) + " (groupby): " + s.message();
         return false;
       }
       return true;
@@ -521,8 +521,8 @@ int RunPipeline(const PipelineSpec& given, const RunOptions& options, RunReport*
   if (driver != nullptr && driver->merges_partials && (shuffle || pool)) {
     // The stage's parts came back aggregated partially: merge them.
     auto g = steps[next]->MakeGroupBy();
-    if (!all.names.empty() && !g->AddPartial(all, &error)) {
-      return fail("step " + std::to_string(next + 1) + " (groupby): " + error);
+    if (Status s = all.names.empty() ? OkStatus() : g->AddPartial(all); !s.ok()) {
+      return fail("step " + std::to_string(next + 1) + " (groupby): " + s.message());
     }
     all = g->Result();
     global_rows.push_back({"groupby", all.num_rows, {}});

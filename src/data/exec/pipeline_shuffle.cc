@@ -45,7 +45,10 @@ ReduceResult RunReduceTask(const ReduceTask& t, const std::vector<strata::Object
       if (parts.empty()) return r;  // nothing reached this part
       auto g = step->MakeGroupBy();
       for (const Block& b : strata::Get(parts)) {
-        if (!g->AddPartial(b, &r.error)) return r;
+        if (Status s = g->AddPartial(b); !s.ok()) {
+          r.error = s.message();
+          return r;
+        }
       }
       all = g->Result();
     } else {
@@ -92,7 +95,10 @@ SplitResult SplitByRange(const SplitTask& t, const std::vector<strata::ObjectRef
   SplitResult r;
   try {
     std::vector<Block> pieces;
-    if (!PartitionByRange(strata::Get(block.at(0)), t.by, t.desc, t.bounds, &pieces, &r.error)) return r;
+    if (Status s = PartitionByRange(strata::Get(block.at(0)), t.by, t.desc, t.bounds, &pieces); !s.ok()) {
+      r.error = s.message();
+      return r;
+    }
     for (Block& piece : pieces) r.parts.push_back(strata::Put(piece));
   } catch (const std::exception& e) {
     r.error = e.what();
@@ -113,7 +119,10 @@ bool RangePartition(const std::vector<std::string>& by, const std::vector<bool>&
     out->assign(1, blocks);
     return true;
   }
-  if (!SortBlock(all_samples, by, desc, &sorted, error)) return false;
+  if (Status s = SortBlock(all_samples, by, desc, &sorted); !s.ok()) {
+    *error = s.message();
+    return false;
+  }
   // parts - 1 bounds at even quantiles of the sample (fewer if it is small).
   std::vector<int64_t> at;
   for (int i = 1; i < parts && sorted.num_rows > 0; ++i) {

@@ -43,7 +43,8 @@ inline bool HandOn(const Block& b, const NextPartition& next, int64_t part,
     if (next.hash_keys.size() == 2 && next.hash_keys[0] == "#random") {
       // A different stream per part, the same again for the same seed.
       PartitionRandomly(b, next.parts, std::stoull(next.hash_keys[1]) ^ (0x9E3779B97F4A7C15ull * (part + 1)), &pieces);
-    } else if (!PartitionByHash(b, next.hash_keys, next.parts, &pieces, error)) {
+    } else if (Status s = PartitionByHash(b, next.hash_keys, next.parts, &pieces); !s.ok()) {
+      *error = s.message();
       return false;
     }
     for (Block& piece : pieces) parts->push_back(strata::Put(piece));
@@ -57,10 +58,10 @@ inline bool HandOn(const Block& b, const NextPartition& next, int64_t part,
 // Replaces `b` by its partial group-by aggregates.
 inline bool PartialGroupBy(const StepCall& groupby, Block* b, std::string* error) {
   auto step = MakeStep(groupby);
-  if (!step.ok()) *error = step.status().message();
   auto g = step.ok() ? (*step)->MakeGroupBy() : nullptr;
-  if (!g || !g->Add(*b, error)) {
-    *error = "groupby: " + *error;
+  const Status added = !step.ok() ? step.status() : g ? g->Add(*b) : InternalError("not a group-by");
+  if (!added.ok()) {
+    *error = "groupby: " + added.message();
     return false;
   }
   *b = g->Partial();

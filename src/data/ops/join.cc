@@ -24,18 +24,17 @@ Column GatherOrNull(const Column& c, const std::vector<int64_t>& rows, bool any_
 
 }  // namespace
 
-bool HashJoin(const Block& left, const Block& right, const std::vector<std::string>& left_keys,
-              const std::vector<std::string>& right_keys, const std::string& how, Block* out,
-              std::string* error) {
+Status HashJoin(const Block& left, const Block& right, const std::vector<std::string>& left_keys,
+                const std::vector<std::string>& right_keys, const std::string& how, Block* out) {
+  std::string error;
   static const std::set<std::string> kHows = {"inner", "left", "right", "full", "semi", "anti"};
   if (kHows.count(how) == 0) {
-    *error = "join: how must be inner, left, right, full, semi or anti, not '" + how + "'";
-    return false;
+    return InvalidArgument("join: how must be inner, left, right, full, semi or anti, not '" + how + "'");
   }
   std::vector<const Column*> lk, rk;
-  if (!Resolve(left, left_keys, &lk, "join (left side)", error) ||
-      !Resolve(right, right_keys, &rk, "join (right side)", error)) {
-    return false;
+  if (!Resolve(left, left_keys, &lk, "join (left side)", &error) ||
+      !Resolve(right, right_keys, &rk, "join (right side)", &error)) {
+    return InvalidArgument(error);
   }
   auto any_null = [](const std::vector<const Column*>& cols, int64_t r) {
     for (const Column* c : cols) {
@@ -116,14 +115,14 @@ bool HashJoin(const Block& left, const Block& right, const std::vector<std::stri
     }
     out->Add(left.names[c], std::move(col));
   }
-  if (how == "semi" || how == "anti") return true;
+  if (how == "semi" || how == "anti") return OkStatus();
   const bool right_missing = std::find(rrows.begin(), rrows.end(), -1) != rrows.end();
   for (size_t c = 0; c < right.columns.size(); ++c) {
     const std::string& name = right.names[c];
     if (std::find(right_keys.begin(), right_keys.end(), name) != right_keys.end()) continue;
     out->Add(out->Find(name) >= 0 ? name + "_right" : name, GatherOrNull(right.columns[c], rrows, right_missing));
   }
-  return true;
+  return OkStatus();
 }
 
 }  // namespace strata::data

@@ -14,11 +14,11 @@
 
 namespace strata::data {
 
-bool ParseAgg(const std::string& out, const std::string& text, AggSpec* spec, std::string* error) {
+Status ParseAgg(const std::string& out, const std::string& text, AggSpec* spec) {
   const size_t open = text.find('('), close = text.rfind(')');
   if (open == std::string::npos || close == std::string::npos || close < open) {
-    *error = "aggregation '" + text + "' must look like fn(column): count(), sum(x), mean(x), min(x), max(x)";
-    return false;
+    return InvalidArgument("aggregation '" + text +
+                           "' must look like fn(column): count(), sum(x), mean(x), min(x), max(x)");
   }
   auto trim = [](std::string s) {
     const size_t b = s.find_first_not_of(' ');
@@ -33,15 +33,13 @@ bool ParseAgg(const std::string& out, const std::string& text, AggSpec* spec, st
   if (spec->fn == "count" && spec->column == "*") spec->column.clear();
   if (spec->fn != "count" && spec->fn != "sum" && spec->fn != "mean" && spec->fn != "min" &&
       spec->fn != "max" && spec->fn != "std" && spec->fn != "count_distinct") {
-    *error = "unknown aggregation '" + spec->fn + "' in '" + text +
-             "' (count, sum, mean, min, max, std, count_distinct)";
-    return false;
+    return InvalidArgument("unknown aggregation '" + spec->fn + "' in '" + text +
+                           "' (count, sum, mean, min, max, std, count_distinct)");
   }
   if (spec->fn != "count" && spec->column.empty()) {
-    *error = spec->fn + "() needs a column: " + spec->fn + "(x)";
-    return false;
+    return InvalidArgument(spec->fn + "() needs a column: " + spec->fn + "(x)");
   }
-  return true;
+  return OkStatus();
 }
 
 // Per group, per aggregation: enough to finish count, sum, mean, min, max and
@@ -111,27 +109,28 @@ size_t GroupBy::GroupOf(const std::vector<const Column*>& keys, int64_t r) {
   return group;
 }
 
-bool GroupBy::Add(const Block& rows, std::string* error) {
+Status GroupBy::Add(const Block& rows) {
+  std::string error;
   std::vector<const Column*> keys;
-  if (!Resolve(rows, keys_, &keys, "groupby", error)) return false;
+  if (!Resolve(rows, keys_, &keys, "groupby", &error)) return InvalidArgument(error);
   std::vector<const Column*> inputs(aggs_.size(), nullptr);
   for (size_t a = 0; a < aggs_.size(); ++a) {
     if (aggs_[a].column.empty()) continue;
     inputs[a] = rows.Get(aggs_[a].column);
     if (inputs[a] == nullptr) {
       std::vector<const Column*> unused;
-      return Resolve(rows, {aggs_[a].column}, &unused, "groupby aggregation", error);
+      Resolve(rows, {aggs_[a].column}, &unused, "groupby aggregation", &error);
+      return InvalidArgument(error);
     }
     const Type t = inputs[a]->type;
     if (t == Type::kList && aggs_[a].fn != "count" && aggs_[a].fn != "count_distinct") {
-      *error = aggs_[a].fn + "(" + aggs_[a].column + "): the column holds lists (count and count_distinct work on them)";
-      return false;
+      return InvalidArgument(aggs_[a].fn + "(" + aggs_[a].column +
+                             "): the column holds lists (count and count_distinct work on them)");
     }
     if ((aggs_[a].fn == "sum" || aggs_[a].fn == "mean" || aggs_[a].fn == "std") &&
         (IsBytes(t) || t == Type::kTimestamp)) {
-      *error = aggs_[a].fn + "(" + aggs_[a].column + "): the column is " +
-               (t == Type::kTimestamp ? "timestamps" : TypeName(t)) + ", not numbers";
-      return false;
+      return InvalidArgument(aggs_[a].fn + "(" + aggs_[a].column + "): the column is " +
+                             (t == Type::kTimestamp ? "timestamps" : TypeName(t)) + ", not numbers");
     }
     if (state_->input_types[a] == Type::kNull || (state_->input_types[a] == Type::kInt64 && t == Type::kDouble)) {
       state_->input_types[a] = t;
@@ -183,7 +182,7 @@ bool GroupBy::Add(const Block& rows, std::string* error) {
       acc.has = true;
     }
   }
-  return true;
+  return OkStatus();
 }
 
 Block GroupBy::Partial() const {
@@ -227,9 +226,10 @@ Block GroupBy::Partial() const {
   return out;
 }
 
-bool GroupBy::AddPartial(const Block& partial, std::string* error) {
+Status GroupBy::AddPartial(const Block& partial) {
+  std::string error;
   std::vector<const Column*> keys;
-  if (!Resolve(partial, keys_, &keys, "groupby merge", error)) return false;
+  if (!Resolve(partial, keys_, &keys, "groupby merge", &error)) return InvalidArgument(error);
   State& s = *state_;
   if (s.key_rows.columns.empty()) {
     for (size_t k = 0; k < keys_.size(); ++k) s.key_rows.Add(keys_[k], Column::OfType(keys[k]->type));
@@ -250,8 +250,7 @@ bool GroupBy::AddPartial(const Block& partial, std::string* error) {
     for (const char* part : kParts) {
       const Column* c = partial.Get(aggs_[a].out + "#" + part);
       if (c == nullptr) {
-        *error = "groupby merge: a partial result lacks " + aggs_[a].out + "#" + part;
-        return false;
+        return InvalidArgument("groupby merge: a partial result lacks " + aggs_[a].out + "#" + part);
       }
       cols[a].push_back(c);
     }
@@ -284,7 +283,7 @@ bool GroupBy::AddPartial(const Block& partial, std::string* error) {
       acc.has = true;
     }
   }
-  return true;
+  return OkStatus();
 }
 
 Block GroupBy::Result() const {
@@ -344,10 +343,11 @@ Block GroupBy::Result() const {
   return out;
 }
 
-bool Dedup(const Block& in, const std::vector<std::string>& columns, Block* out, std::string* error) {
+Status Dedup(const Block& in, const std::vector<std::string>& columns, Block* out) {
+  std::string error;
   std::vector<std::string> names = columns.empty() ? in.names : columns;
   std::vector<const Column*> cols;
-  if (!Resolve(in, names, &cols, "dedup", error)) return false;
+  if (!Resolve(in, names, &cols, "dedup", &error)) return InvalidArgument(error);
   std::unordered_set<std::string> seen;
   std::vector<int64_t> keep;
   std::string key;
@@ -356,7 +356,7 @@ bool Dedup(const Block& in, const std::vector<std::string>& columns, Block* out,
     if (seen.insert(key).second) keep.push_back(r);
   }
   *out = in.Take(keep);
-  return true;
+  return OkStatus();
 }
 
 }  // namespace strata::data

@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/status.h"
 #include "data/block.h"
 
 namespace strata::data {
@@ -17,18 +18,18 @@ struct AggSpec {
   std::string fn;      // count, sum, mean, min, max, std, count_distinct
   std::string column;  // "" for count()
 };
-// Parses "sum(distance_km)", "count()", "mean(x)". False with `error`.
-bool ParseAgg(const std::string& out, const std::string& text, AggSpec* spec, std::string* error);
+// Parses "sum(distance_km)", "count()", "mean(x)".
+Status ParseAgg(const std::string& out, const std::string& text, AggSpec* spec);
 
 class GroupBy {
  public:
   GroupBy(std::vector<std::string> keys, std::vector<AggSpec> aggs);
   ~GroupBy();
-  bool Add(const Block& rows, std::string* error);
+  Status Add(const Block& rows);
   // Accumulators as a block (keys + one column per accumulator), to be merged
   // by another GroupBy's AddPartial: how partial results cross tasks.
   Block Partial() const;
-  bool AddPartial(const Block& partial, std::string* error);
+  Status AddPartial(const Block& partial);
   Block Result() const;  // keys + one column per aggregation
   size_t num_groups() const;
 
@@ -43,18 +44,16 @@ class GroupBy {
 
 // Hash join on left[left_keys[i]] = right[right_keys[i]]. how: inner, left,
 // semi, anti. Right columns that clash with left names get "_right".
-bool HashJoin(const Block& left, const Block& right, const std::vector<std::string>& left_keys,
-              const std::vector<std::string>& right_keys, const std::string& how, Block* out,
-              std::string* error);
+Status HashJoin(const Block& left, const Block& right, const std::vector<std::string>& left_keys,
+                const std::vector<std::string>& right_keys, const std::string& how, Block* out);
 
 // The first row of each distinct combination of `columns` (all if empty).
-bool Dedup(const Block& in, const std::vector<std::string>& columns, Block* out, std::string* error);
+Status Dedup(const Block& in, const std::vector<std::string>& columns, Block* out);
 
 // Splits `in` into `parts` blocks by a hash of the `keys` columns (all
 // columns if empty); rows keep their order. Equal keys land in the same part
 // — 2 and 2.0 too, as they join — so a part can be finished on its own.
-bool PartitionByHash(const Block& in, const std::vector<std::string>& keys, int parts,
-                     std::vector<Block>* out, std::string* error);
+Status PartitionByHash(const Block& in, const std::vector<std::string>& keys, int parts, std::vector<Block>* out);
 
 // Splits `in` into `parts` blocks, each row to a random one (the same for
 // the same seed); rows keep their order within a part.
@@ -66,11 +65,10 @@ Block SampleRows(const Block& in, const std::vector<std::string>& columns, int64
 // Splits `in` into bounds.num_rows + 1 parts by where each row sorts among
 // the rows of `bounds` (sorted, the `by` columns): part i's rows all sort
 // after part i-1's. Rows keep their order within a part.
-bool PartitionByRange(const Block& in, const std::vector<std::string>& by, const std::vector<bool>& desc,
-                      const Block& bounds, std::vector<Block>* out, std::string* error);
+Status PartitionByRange(const Block& in, const std::vector<std::string>& by, const std::vector<bool>& desc,
+                        const Block& bounds, std::vector<Block>* out);
 
 // Stable sort by columns (descending where asked); nulls last.
-bool SortBlock(const Block& in, const std::vector<std::string>& by, const std::vector<bool>& desc,
-               Block* out, std::string* error);
+Status SortBlock(const Block& in, const std::vector<std::string>& by, const std::vector<bool>& desc, Block* out);
 
 }  // namespace strata::data

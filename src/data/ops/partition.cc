@@ -10,11 +10,12 @@
 
 namespace strata::data {
 
-bool PartitionByHash(const Block& in, const std::vector<std::string>& keys, int parts,
-                     std::vector<Block>* out, std::string* error) {
+Status PartitionByHash(const Block& in, const std::vector<std::string>& keys, int parts,
+                       std::vector<Block>* out) {
+  std::string error;
   std::vector<const Column*> cols;
   const bool all = keys.empty() || (keys.size() == 1 && keys[0] == "*");
-  if (!Resolve(in, all ? in.names : keys, &cols, "shuffle", error)) return false;
+  if (!Resolve(in, all ? in.names : keys, &cols, "shuffle", &error)) return InvalidArgument(error);
   std::vector<std::vector<int64_t>> rows(static_cast<size_t>(parts));
   std::string key;
   for (int64_t r = 0; r < in.num_rows; ++r) {
@@ -25,7 +26,7 @@ bool PartitionByHash(const Block& in, const std::vector<std::string>& keys, int 
   }
   out->clear();
   for (const auto& idx : rows) out->push_back(in.Take(idx));
-  return true;
+  return OkStatus();
 }
 
 namespace {
@@ -62,16 +63,16 @@ int CompareRows(const std::vector<const Column*>& a, int64_t x, const std::vecto
 
 }  // namespace
 
-bool SortBlock(const Block& in, const std::vector<std::string>& by, const std::vector<bool>& desc,
-               Block* out, std::string* error) {
+Status SortBlock(const Block& in, const std::vector<std::string>& by, const std::vector<bool>& desc, Block* out) {
+  std::string error;
   std::vector<const Column*> cols;
-  if (!Resolve(in, by, &cols, "sort", error)) return false;
+  if (!Resolve(in, by, &cols, "sort", &error)) return InvalidArgument(error);
   std::vector<int64_t> rows(static_cast<size_t>(in.num_rows));
   std::iota(rows.begin(), rows.end(), 0);
   std::stable_sort(rows.begin(), rows.end(),
                    [&](int64_t x, int64_t y) { return CompareRows(cols, x, cols, y, desc) < 0; });
   *out = in.Take(rows);
-  return true;
+  return OkStatus();
 }
 
 void PartitionRandomly(const Block& in, int parts, uint64_t seed, std::vector<Block>* out) {
@@ -94,10 +95,13 @@ Block SampleRows(const Block& in, const std::vector<std::string>& columns, int64
   return keys.Take(rows);
 }
 
-bool PartitionByRange(const Block& in, const std::vector<std::string>& by, const std::vector<bool>& desc,
-                      const Block& bounds, std::vector<Block>* out, std::string* error) {
+Status PartitionByRange(const Block& in, const std::vector<std::string>& by, const std::vector<bool>& desc,
+                        const Block& bounds, std::vector<Block>* out) {
+  std::string error;
   std::vector<const Column*> cols, bcols;
-  if (!Resolve(in, by, &cols, "sort", error) || !Resolve(bounds, by, &bcols, "sort bounds", error)) return false;
+  if (!Resolve(in, by, &cols, "sort", &error) || !Resolve(bounds, by, &bcols, "sort bounds", &error)) {
+    return InvalidArgument(error);
+  }
   std::vector<std::vector<int64_t>> rows(static_cast<size_t>(bounds.num_rows + 1));
   for (int64_t r = 0; r < in.num_rows; ++r) {
     // The part: how many bounds sort at or before this row (equal keys stay together).
@@ -111,7 +115,7 @@ bool PartitionByRange(const Block& in, const std::vector<std::string>& by, const
   }
   out->clear();
   for (const auto& idx : rows) out->push_back(in.Take(idx));
-  return true;
+  return OkStatus();
 }
 
 }  // namespace strata::data

@@ -135,9 +135,8 @@ class GroupByStep : public Step {
   }
   std::vector<std::string> shuffle_keys() const override { return by_; }  // none: one global group
   Status Finish(Block* all) override {
-    std::string error;
     GroupBy g(by_, aggs_);
-    if (!g.Add(*all, &error)) return InvalidArgument(error);
+    STRATA_RETURN_IF_ERROR(g.Add(*all));
     *all = g.Result();
     return OkStatus();
   }
@@ -156,9 +155,8 @@ class SortStep : public Step {
     return true;
   }
   Status Finish(Block* all) override {
-    std::string error;
     Block out;
-    if (!SortBlock(*all, by_, desc_, &out, &error)) return InvalidArgument(error);
+    STRATA_RETURN_IF_ERROR(SortBlock(*all, by_, desc_, &out));
     *all = std::move(out);
     return OkStatus();
   }
@@ -185,9 +183,8 @@ class JoinStep : public Step {
   std::vector<std::string> side_shuffle_keys() const override { return rk_; }
   Status Apply(Block* b) override { return Finish(b); }
   Status Finish(Block* all) override {
-    std::string error;
     Block out;
-    if (!HashJoin(*all, right_, lk_, rk_, how_, &out, &error)) return InvalidArgument(error);
+    STRATA_RETURN_IF_ERROR(HashJoin(*all, right_, lk_, rk_, how_, &out));
     *all = std::move(out);
     return OkStatus();
   }
@@ -207,9 +204,8 @@ class DedupStep : public Step {
     return columns_.empty() ? std::vector<std::string>{"*"} : columns_;
   }
   Status Finish(Block* all) override {
-    std::string error;
     Block out;
-    if (!Dedup(*all, columns_, &out, &error)) return InvalidArgument(error);
+    STRATA_RETURN_IF_ERROR(Dedup(*all, columns_, &out));
     *all = std::move(out);
     return OkStatus();
   }
@@ -293,7 +289,6 @@ std::map<std::string, StepInfo>& StepRegistry() {
       return std::make_unique<LimitStep>(v.get<int64_t>());
     });
     r["groupby"] = Info({"by", "agg"}, {"agg"}, [](const json& p) -> Result<std::unique_ptr<Step>> {
-      std::string e;
       std::vector<std::string> by = p.contains("by") ? Names(p["by"]) : std::vector<std::string>{};
       if (!p["agg"].is_object() || p["agg"].empty()) {
         return InvalidArgument("agg must map output names to aggregations, e.g. {trips: \"count()\"}");
@@ -301,9 +296,10 @@ std::map<std::string, StepInfo>& StepRegistry() {
       std::vector<AggSpec> aggs;
       for (auto it = p["agg"].begin(); it != p["agg"].end(); ++it) {
         AggSpec a;
-        if (!it.value().is_string() || !ParseAgg(it.key(), it.value().get<std::string>(), &a, &e)) {
-          return InvalidArgument(e.empty() ? "agg '" + it.key() + "' must be a string such as \"sum(x)\"" : e);
+        if (!it.value().is_string()) {
+          return InvalidArgument("agg '" + it.key() + "' must be a string such as \"sum(x)\"");
         }
+        STRATA_RETURN_IF_ERROR(ParseAgg(it.key(), it.value().get<std::string>(), &a));
         aggs.push_back(a);
       }
       return std::make_unique<GroupByStep>(by, aggs);
