@@ -88,23 +88,22 @@ Status SavePath(const json& params, std::string* path) {
   return OkStatus();
 }
 
-bool RunFit(const data::StepCall& call, const Refs& parts, int, const data::MultiPassTail& tail,
-            data::MultiPassOutcome* outcome, std::string* error) {
+Status RunFit(const data::StepCall& call, const Refs& parts, int, const data::MultiPassTail& tail,
+              data::MultiPassOutcome* outcome) {
+  std::string error;
   const json params = json::parse(call.params);
   Chain chain;
   std::string save;
   Status made = ChainOf(call.op, params, &chain);
   if (made.ok()) made = SavePath(params, &save);
   if (!made.ok()) {
-    *error = made.message();
-    return false;
+    return InvalidArgument(made.message());
   }
   int64_t passes = 0, rows = 0;
   for (auto group = chain.NextGroup(); group.first < chain.size(); group = chain.NextGroup()) {
     for (int round = 0; !chain.fitted() && chain.NextGroup() == group; ++round) {
       if (round >= 64) {
-        *error = "the fit did not finish in 64 passes";
-        return false;
+        return InvalidArgument("the fit did not finish in 64 passes");
       }
       const std::string snapshot = chain.Save().dump();
       std::vector<strata::ObjectRef<FitRound>> pending;
@@ -116,8 +115,7 @@ bool RunFit(const data::StepCall& call, const Refs& parts, int, const data::Mult
       rows = 0;
       for (const FitRound& r : strata::Get(pending)) {
         if (!r.error.empty()) {
-          *error = r.error;
-          return false;
+          return InvalidArgument(r.error);
         }
         rows += r.rows;
         for (size_t k = 0; k < r.partials.size() && k < merged.size(); ++k) merged[k].Merge(r.partials[k]);
@@ -126,26 +124,22 @@ bool RunFit(const data::StepCall& call, const Refs& parts, int, const data::Mult
       for (size_t k = group.first; k < group.second; ++k) {
         if (chain.at(k).fitted()) continue;
         if (Status s = chain.at(k).EndRound(merged[k - group.first]); !s.ok()) {
-          *error = s.message();
-          return false;
+          return InvalidArgument(s.message());
         }
       }
     }
   }
   if (Status s = save.empty() ? OkStatus() : chain.SaveFile(save, rows); !s.ok()) {
-    *error = s.message();
-    return false;
+    return InvalidArgument(s.message());
   }
   const std::string snapshot = chain.Save().dump();
   std::vector<strata::ObjectRef<data::PartResult>> pending;
   for (size_t i = 0; i < parts.size(); ++i) {
     pending.push_back(strata::Task(TransformTask).Remote(snapshot, static_cast<int64_t>(i), parts[i], tail));
   }
-  if (!data::CollectParts(strata::Get(pending), tail, outcome, error)) {
-    return false;
-  }
+  STRATA_RETURN_IF_ERROR(data::CollectParts(strata::Get(pending), tail, outcome));
   outcome->counters["fit_passes"] = passes;
-  return true;
+  return OkStatus();
 }
 
 class FitStep : public data::Step {

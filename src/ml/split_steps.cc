@@ -201,15 +201,16 @@ bool CountPass(const StratifySpec& s, bool window, const std::vector<strata::Obj
   return true;
 }
 
-bool RunStratified(const data::StepCall& call, const std::vector<strata::ObjectRef<Block>>& parts, int,
-                   const data::MultiPassTail& tail, data::MultiPassOutcome* outcome, std::string* error) {
+Status RunStratified(const data::StepCall& call, const std::vector<strata::ObjectRef<Block>>& parts, int,
+                     const data::MultiPassTail& tail, data::MultiPassOutcome* outcome) {
+  std::string error;
   const ojson p = ojson::parse(call.params);
   StratifySpec s;
   ReadCommon(p, &s.split);
   s.by = p["stratify_by"].get<std::string>();
   const double test_size = p.value("test_size", 0.25);
   StrataCount counts;
-  if (!CountPass(s, false, parts, &counts, error)) return false;
+  if (!CountPass(s, false, parts, &counts, &error)) return InvalidArgument(error);
   int64_t passes = 1;
   // Hashes are uniform: the k-th smallest of n lies within a few standard
   // deviations of k/n, so only a narrow window of hashes comes back; a
@@ -226,7 +227,7 @@ bool RunStratified(const data::StepCall& call, const std::vector<strata::ObjectR
       s.high[k] = q + width >= 1 ? 2.0 : q + width;
     }
     StrataCount window;
-    if (!CountPass(s, true, parts, &window, error)) return false;
+    if (!CountPass(s, true, parts, &window, &error)) return InvalidArgument(error);
     ++passes;
     bool missed = false;
     for (const auto& [k, n] : counts.rows) {
@@ -243,20 +244,18 @@ bool RunStratified(const data::StepCall& call, const std::vector<strata::ObjectR
     }
     if (!missed) break;
     if (widen > 1e6) {
-      *error = "train_test_split: could not place the test rows' threshold";
-      return false;
+      return InvalidArgument("train_test_split: could not place the test rows' threshold");
     }
   }
   std::vector<strata::ObjectRef<data::PartResult>> pending;
   for (size_t i = 0; i < parts.size(); ++i) {
     pending.push_back(strata::Task(AssignTask).Remote(s, static_cast<int64_t>(i), parts[i], tail));
   }
-  if (!data::CollectParts(strata::Get(pending), tail, outcome, error)) {
-    *error = "train_test_split: " + *error;
-    return false;
+  if (Status s = data::CollectParts(strata::Get(pending), tail, outcome); !s.ok()) {
+    return s.WithContext("train_test_split: ");
   }
   outcome->counters["split_passes"] = passes + 1;
-  return true;
+  return OkStatus();
 }
 
 class StratifiedSplitStep : public data::Step {

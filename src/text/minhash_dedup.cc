@@ -274,8 +274,9 @@ bool GetAll(std::vector<strata::ObjectRef<T>>& refs, std::vector<T>* out, std::s
   return true;
 }
 
-bool RunMinHashDedup(const data::StepCall& call, const Refs& parts, int shuffle_parts, const data::MultiPassTail& tail,
-                     data::MultiPassOutcome* outcome, std::string* error) {
+Status RunMinHashDedup(const data::StepCall& call, const Refs& parts, int shuffle_parts,
+                       const data::MultiPassTail& tail, data::MultiPassOutcome* outcome) {
+  std::string error;
   std::map<std::string, int64_t>* counters = &outcome->counters;
   const json p = json::parse(call.params);
   DedupSpec spec;
@@ -302,15 +303,14 @@ bool RunMinHashDedup(const data::StepCall& call, const Refs& parts, int shuffle_
     const std::string column = p.value("index_column", std::string("minhash"));
     auto rows = (parquet ? data::Dataset::ReadParquet(paths) : data::Dataset::ReadJsonl(paths)).Collect();
     if (!rows.ok) {
-      *error = "index: " + rows.error;
-      return false;
+      return InvalidArgument("index: " + rows.error);
     }
     DedupSpec index_spec = spec;
     index_spec.signature_column = column;
     pending.push_back(strata::Task(BandTask).Remote(index_spec, int64_t{0}, strata::Put(rows.block)));
   }
   std::vector<Partitioned> bands;
-  if (!GetAll(pending, &bands, error)) return false;
+  if (!GetAll(pending, &bands, &error)) return InvalidArgument(error);
   int64_t signed_docs = 0;
   std::vector<Refs> by_band(P);
   for (size_t i = 0; i < bands.size(); ++i) {
@@ -322,7 +322,7 @@ bool RunMinHashDedup(const data::StepCall& call, const Refs& parts, int shuffle_
   pending.clear();
   for (size_t q = 0; q < P; ++q) pending.push_back(strata::Task(EdgeTask).Remote(spec, by_band[q]));
   std::vector<Partitioned> edge_parts;
-  if (!GetAll(pending, &edge_parts, error)) return false;
+  if (!GetAll(pending, &edge_parts, &error)) return InvalidArgument(error);
   std::vector<Refs> edges(P);
   for (const Partitioned& e : edge_parts) {
     for (size_t q = 0; q < P; ++q) edges[q].push_back(e.parts[q]);
@@ -332,15 +332,14 @@ bool RunMinHashDedup(const data::StepCall& call, const Refs& parts, int shuffle_
   int rounds = 0;
   for (bool first = true;; first = false) {
     if (++rounds > 1000) {
-      *error = "connected components did not settle in 1000 rounds";
-      return false;
+      return InvalidArgument("connected components did not settle in 1000 rounds");
     }
     std::vector<strata::ObjectRef<RoundResult>> round;
     for (size_t q = 0; q < P; ++q) {
       round.push_back(strata::Task(LabelRound).Remote(spec, edges[q], labels[q], inbox[q], first));
     }
     std::vector<RoundResult> results;
-    if (!GetAll(round, &results, error)) return false;
+    if (!GetAll(round, &results, &error)) return InvalidArgument(error);
     int64_t fell = 0;
     std::vector<Refs> next(P);
     for (size_t q = 0; q < P; ++q) {
@@ -377,7 +376,7 @@ bool RunMinHashDedup(const data::StepCall& call, const Refs& parts, int shuffle_
     filtered.push_back(
         strata::Task(FilterTask).Remote(parts[i], static_cast<int64_t>(i), rows[i], ids[i], sizes[i], mark, tail));
   }
-  if (!data::CollectParts(strata::Get(filtered), tail, outcome, error)) return false;
+  STRATA_RETURN_IF_ERROR(data::CollectParts(strata::Get(filtered), tail, outcome));
   const int64_t kept_rows = outcome->rows_out;
   (*counters)[mark ? "marked_near_duplicate" : "near_duplicate"] += removed - of_index;
   if (of_index > 0) (*counters)[mark ? "marked_in_index" : "in_index"] += of_index;
@@ -386,7 +385,7 @@ bool RunMinHashDedup(const data::StepCall& call, const Refs& parts, int shuffle_
   }
   const int64_t unsigned_docs = kept_rows + (mark ? 0 : removed) - signed_docs;
   if (unsigned_docs > 0) (*counters)["too_few_words"] += unsigned_docs;
-  return true;
+  return OkStatus();
 }
 
 class MinHashDedupStep : public data::Step {

@@ -9,14 +9,13 @@ std::map<std::string, MultiPassRunner>& MultiPassRunners() {
   return runners;
 }
 
-bool CollectParts(std::vector<PartResult> results, const MultiPassTail& tail, MultiPassOutcome* out,
-                  std::string* error) {
+Status CollectParts(std::vector<PartResult> results, const MultiPassTail& tail, MultiPassOutcome* out) {
+  std::string error;
   out->rows_after.assign(tail.after.size(), 0);
   out->counters_after.assign(tail.after.size(), Counters());
   for (PartResult& r : results) {
     if (!r.error.empty()) {
-      *error = r.error;
-      return false;
+      return InvalidArgument(r.error);
     }
     out->rows_out += r.rows_out;
     for (size_t k = 0; k < r.rows_after.size() && k < tail.after.size(); ++k) {
@@ -27,7 +26,7 @@ bool CollectParts(std::vector<PartResult> results, const MultiPassTail& tail, Mu
     out->parts_written += r.rows_written > 0;
     out->kept.push_back(std::move(r.block));
   }
-  return true;
+  return OkStatus();
 }
 
 }  // namespace strata::data

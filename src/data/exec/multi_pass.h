@@ -37,15 +37,14 @@ struct MultiPassOutcome {
 };
 
 using MultiPassRunner =
-    std::function<bool(const StepCall& call, const std::vector<strata::ObjectRef<Block>>& parts, int shuffle_parts,
-                       const MultiPassTail& tail, MultiPassOutcome* out, std::string* error)>;
+    std::function<Status(const StepCall& call, const std::vector<strata::ObjectRef<Block>>& parts, int shuffle_parts,
+                         const MultiPassTail& tail, MultiPassOutcome* out)>;
 std::map<std::string, MultiPassRunner>& MultiPassRunners();
 
 struct PartResult;
 // Adds the last tasks' results (one per part, in input order) to `out`:
 // rows after the step and after each tail step, the tail's counters, rows
-// and parts written, the rows kept. False with the first task's error.
-bool CollectParts(std::vector<PartResult> results, const MultiPassTail& tail, MultiPassOutcome* out,
-                  std::string* error);
+// and parts written, the rows kept. The first task's error, if any.
+Status CollectParts(std::vector<PartResult> results, const MultiPassTail& tail, MultiPassOutcome* out);
 
 }  // namespace strata::data

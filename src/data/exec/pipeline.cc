@@ -497,10 +497,9 @@ int RunPipeline(const PipelineSpec& given, const RunOptions& options, RunReport*
     }
     if (multi->output == StageOutput::kWrite) tail.write = spec.write;
     MultiPassOutcome outcome;
-    if (!runner->second(CallOf(op, spec.steps[local].second), ordered, multi->parts > 0 ? multi->parts : ShuffleParts(),
-                        tail, &outcome, &error)) {
-      return fail("step " + std::to_string(local + 1) + " (" + op + "): " + error);
-    }
+    const Status ran = runner->second(CallOf(op, spec.steps[local].second), ordered,
+                                      multi->parts > 0 ? multi->parts : ShuffleParts(), tail, &outcome);
+    if (!ran.ok()) return fail("step " + std::to_string(local + 1) + " (" + op + "): " + ran.message());
     global_rows.push_back({op, outcome.rows_out, outcome.counters});
     for (size_t k = 0; k < tail.after.size(); ++k) {
       global_rows.push_back({tail.after[k].op, outcome.rows_after[k], outcome.counters_after[k]});
