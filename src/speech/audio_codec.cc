@@ -21,34 +21,29 @@ struct HandleCloser {
 
 }  // namespace
 
-bool DecodeMp3(const std::string& path, Pcm* out, std::string* error) {
+Status DecodeMp3(const std::string& path, Pcm* out) {
   static std::once_flag init;
   std::call_once(init, [] { mpg123_init(); });
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) {
-    *error = "missing clip";
-    return false;
+    return NotFound("missing clip");
   }
   if (std::filesystem::file_size(path, ec) == 0) {
-    *error = "empty clip (0 bytes)";
-    return false;
+    return InvalidArgument("empty clip (0 bytes)");
   }
   int err = MPG123_OK;
   std::unique_ptr<mpg123_handle, HandleCloser> h(mpg123_new(nullptr, &err));
   if (!h) {
-    *error = std::string("mpg123: ") + mpg123_plain_strerror(err);
-    return false;
+    return InvalidArgument(std::string("mpg123: ") + mpg123_plain_strerror(err));
   }
   mpg123_param(h.get(), MPG123_ADD_FLAGS, MPG123_QUIET | MPG123_FORCE_FLOAT | MPG123_GAPLESS, 0.);
   if (mpg123_open(h.get(), path.c_str()) != MPG123_OK) {
-    *error = std::string("cannot open: ") + mpg123_strerror(h.get());
-    return false;
+    return InvalidArgument(std::string("cannot open: ") + mpg123_strerror(h.get()));
   }
   long rate = 0;
   int channels = 0, encoding = 0;
   if (mpg123_getformat(h.get(), &rate, &channels, &encoding) != MPG123_OK || rate <= 0 || channels <= 0) {
-    *error = "not an MP3 (no audio frames found)";
-    return false;
+    return InvalidArgument("not an MP3 (no audio frames found)");
   }
   // Keep that format for the whole stream.
   mpg123_format_none(h.get());
@@ -66,21 +61,19 @@ bool DecodeMp3(const std::string& path, Pcm* out, std::string* error) {
     out->samples.insert(out->samples.end(), f, f + n);
     if (rc == MPG123_DONE) break;
     if (rc == MPG123_NEW_FORMAT || rc == MPG123_OK) continue;
-    *error = std::string("corrupt MP3: ") + mpg123_strerror(h.get());
-    return false;
+    return DataLoss(std::string("corrupt MP3: ") + mpg123_strerror(h.get()));
   }
   const auto frames = static_cast<int64_t>(out->samples.size() / static_cast<size_t>(channels));
   // mpg123 scans the header for the promised length only when it has one
   // (MPG123_ERR otherwise); a shortfall of more than a frame is a cut.
   if (promised > 0 && frames + 1152 < static_cast<int64_t>(promised)) {
-    *error = "cut short: " + std::to_string(frames) + " of the " + std::to_string(promised) + " samples its header promises";
-    return false;
+    return DataLoss("cut short: " + std::to_string(frames) + " of the " + std::to_string(promised) +
+                    " samples its header promises");
   }
   if (frames == 0) {
-    *error = "corrupt MP3: no samples decoded";
-    return false;
+    return DataLoss("corrupt MP3: no samples decoded");
   }
-  return true;
+  return OkStatus();
 }
 
 std::vector<float> Downmix(const Pcm& pcm) {
@@ -95,10 +88,10 @@ std::vector<float> Downmix(const Pcm& pcm) {
   return mono;
 }
 
-bool Resample(const std::vector<float>& in, int from, int to, std::vector<float>* out, std::string* error) {
+Status Resample(const std::vector<float>& in, int from, int to, std::vector<float>* out) {
   if (from == to) {
     *out = in;
-    return true;
+    return OkStatus();
   }
   out->assign(static_cast<size_t>(std::ceil(static_cast<double>(in.size()) * to / from)) + 16, 0.f);
   size_t done = 0;
@@ -107,11 +100,10 @@ bool Resample(const std::vector<float>& in, int from, int to, std::vector<float>
   const soxr_error_t e = soxr_oneshot(from, to, 1, in.data(), in.size(), nullptr, out->data(), out->size(), &done,
                                       &io, &quality, nullptr);
   if (e != nullptr) {
-    *error = std::string("resampling: ") + e;
-    return false;
+    return InternalError(std::string("resampling: ") + e);
   }
   out->resize(done);
-  return true;
+  return OkStatus();
 }
 
 void TrimSilence(std::vector<float>* samples, size_t window, double threshold) {

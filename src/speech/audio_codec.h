@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "common/status.h"
+
 namespace strata::speech {
 
 struct Pcm {
@@ -19,11 +21,11 @@ struct Pcm {
 // Decodes the MP3 at `path`. A missing, empty, cut-short or undecodable file
 // is an error saying which (a file whose Xing/LAME header promises more
 // samples than its frames hold is cut short).
-bool DecodeMp3(const std::string& path, Pcm* out, std::string* error);
+Status DecodeMp3(const std::string& path, Pcm* out);
 // The mean of the channels.
 std::vector<float> Downmix(const Pcm& pcm);
 // `in` at `from` Hz, resampled to `to` Hz (libsoxr, SOXR_HQ).
-bool Resample(const std::vector<float>& in, int from, int to, std::vector<float>* out, std::string* error);
+Status Resample(const std::vector<float>& in, int from, int to, std::vector<float>* out);
 // The samples between the first and the last window of `window` samples
 // whose RMS is at or above `threshold` (linear); none when all are below.
 // Pauses inside stay.

@@ -45,46 +45,42 @@ std::string Wav(const std::vector<int16_t>& pcm, uint32_t rate) {
   return out;
 }
 
-bool WriteBytes(const std::string& path, const std::string& bytes, std::string* error) {
+Status WriteBytes(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   out.close();
   if (!out) {
-    *error = "cannot write " + path;
-    return false;
+    return Unavailable("cannot write " + path);
   }
-  return true;
+  return OkStatus();
 }
 
-bool WriteFlac(const std::string& path, const std::vector<int16_t>& pcm, uint32_t rate, std::string* error) {
+Status WriteFlac(const std::string& path, const std::vector<int16_t>& pcm, uint32_t rate) {
   SF_INFO info{};
   info.samplerate = static_cast<int>(rate);
   info.channels = 1;
   info.format = SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
   SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
   if (f == nullptr) {
-    *error = "cannot write " + path + ": " + sf_strerror(nullptr);
-    return false;
+    return Unavailable("cannot write " + path + ": " + sf_strerror(nullptr));
   }
   const sf_count_t wrote = sf_write_short(f, pcm.data(), static_cast<sf_count_t>(pcm.size()));
   const int closed = sf_close(f);
   if (wrote != static_cast<sf_count_t>(pcm.size()) || closed != 0) {
-    *error = "cannot write " + path + " (FLAC encoding failed)";
-    return false;
+    return InternalError("cannot write " + path + " (FLAC encoding failed)");
   }
-  return true;
+  return OkStatus();
 }
 
 }  // namespace
 
-bool WriteAudioFile(const std::string& path, std::string_view samples, uint32_t rate, const std::string& format,
-                    std::string* error) {
+Status WriteAudioFile(const std::string& path, std::string_view samples, uint32_t rate, const std::string& format) {
   const std::vector<int16_t> pcm = Pcm16(samples);
-  if (format == "flac") return WriteFlac(path, pcm, rate, error);
-  return WriteBytes(path, Wav(pcm, rate), error);
+  if (format == "flac") return WriteFlac(path, pcm, rate);
+  return WriteBytes(path, Wav(pcm, rate));
 }
 
-bool WriteNpy(const std::string& path, std::string_view values, int64_t rows, int64_t cols, std::string* error) {
+Status WriteNpy(const std::string& path, std::string_view values, int64_t rows, int64_t cols) {
   // Format 1.0: magic, version, header length, a Python dict literal padded
   // with spaces so the data starts at a multiple of 64 bytes.
   std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(rows) + ", " +
@@ -98,7 +94,7 @@ bool WriteNpy(const std::string& path, std::string_view values, int64_t rows, in
   PutLe(static_cast<uint32_t>(header.size()), 2, &bytes);
   bytes += header;
   bytes.append(values.data(), values.size());
-  return WriteBytes(path, bytes, error);
+  return WriteBytes(path, bytes);
 }
 
 }  // namespace strata::speech

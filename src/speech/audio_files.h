@@ -7,12 +7,13 @@
 #include <string>
 #include <string_view>
 
+#include "common/status.h"
+
 namespace strata::speech {
 
 // `samples`: float32 mono, full scale 1.0 (clipped). `format`: wav or flac.
-bool WriteAudioFile(const std::string& path, std::string_view samples, uint32_t rate, const std::string& format,
-                    std::string* error);
+Status WriteAudioFile(const std::string& path, std::string_view samples, uint32_t rate, const std::string& format);
 // `values`: float32, `rows` x `cols`, row after row.
-bool WriteNpy(const std::string& path, std::string_view values, int64_t rows, int64_t cols, std::string* error);
+Status WriteNpy(const std::string& path, std::string_view values, int64_t rows, int64_t cols);
 
 }  // namespace strata::speech

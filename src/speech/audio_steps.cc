@@ -49,11 +49,12 @@ class DecodeAudioStep : public data::Step {
       std::string why;
       Pcm pcm;
       std::vector<float> out;
-      if (path.empty()) {
-        why = "no clip path";
-      } else if (DecodeMp3(path, &pcm, &why) && Resample(Downmix(pcm), pcm.rate, rate_ > 0 ? rate_ : pcm.rate, &out, &why)) {
-        const int hz = rate_ > 0 ? rate_ : pcm.rate;
-        if (static_cast<double>(out.size()) < 0.1 * hz) why = "decodes to under 0.1 s";
+      Status decoded = path.empty() ? NotFound("no clip path") : DecodeMp3(path, &pcm);
+      if (decoded.ok()) decoded = Resample(Downmix(pcm), pcm.rate, rate_ > 0 ? rate_ : pcm.rate, &out);
+      if (!decoded.ok()) {
+        why = decoded.message();
+      } else if (static_cast<double>(out.size()) < 0.1 * (rate_ > 0 ? rate_ : pcm.rate)) {
+        why = "decodes to under 0.1 s";
       }
       if (!why.empty()) {
         ++counters_["bad_clip"];

@@ -116,7 +116,10 @@ class NemoManifestSink : public data::SinkFormat {
       std::snprintf(shard, sizeof shard, "%02x", static_cast<unsigned>(Fnv1a(stem + "." + format) & 0xFF));
       const fs::path file = dir / shard / (stem + "." + format);
       fs::create_directories(file.parent_path(), ec);
-      if (!WriteAudioFile(file.string(), audio->Str(r), hz, format, error)) return false;
+      if (Status s = WriteAudioFile(file.string(), audio->Str(r), hz, format); !s.ok()) {
+        *error = s.message();
+        return false;
+      }
       nlohmann::ordered_json line;
       line["audio_filepath"] = file.string();
       line["duration"] = static_cast<double>(audio->Str(r).size() / sizeof(float)) / hz;
@@ -129,7 +132,10 @@ class NemoManifestSink : public data::SinkFormat {
         const fs::path features = dir / shard / (stem + ".npy");
         const int64_t frames = static_cast<int64_t>(mel_frames->AsDouble(r));
         const int64_t bands = frames > 0 ? static_cast<int64_t>(mel->Str(r).size() / sizeof(float)) / frames : 0;
-        if (!WriteNpy(features.string(), mel->Str(r), frames, bands, error)) return false;
+        if (Status s = WriteNpy(features.string(), mel->Str(r), frames, bands); !s.ok()) {
+          *error = s.message();
+          return false;
+        }
         line["feature_filepath"] = features.string();
       }
       *bytes += line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
