@@ -40,12 +40,77 @@ std::string SimplifyAscii(std::string_view text) {
   return std::string(Strip(out));
 }
 
+// Any text in one pass, code point by code point: lowercased, spaces
+// collapsed, punctuation dropped, then each character's canonical
+// decomposition without its nonspacing marks, digit runs to "0". The steps'
+// NFD also reorders combining marks across characters; every mark it moves
+// is dropped afterwards unless it is a non-Mn mark with a combining class,
+// so such a text (none in ordinary writing) returns false and takes the steps.
+bool SimplifyOnePass(std::string_view text, std::string* out) {
+  text = Strip(text);
+  out->clear();
+  out->reserve(text.size());
+  bool pending_space = false, in_digits = false;
+  utf8proc_int32_t parts[32];
+  for (size_t i = 0; i < text.size();) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    char32_t c;
+    if (b < 0x80) {
+      ++i;
+      c = b >= 'A' && b <= 'Z' ? b + 32 : b;
+    } else {
+      c = ToLower(NextCodePoint(text, &i));
+    }
+    if (IsSpace(c)) {
+      pending_space = true;
+      continue;
+    }
+    if (pending_space) {
+      out->push_back(' ');
+      pending_space = false;
+      in_digits = false;
+    }
+    if (IsSymbolChar(c)) continue;
+    if (c < 0x80) {
+      if (c >= '0' && c <= '9') {
+        if (!in_digits) out->push_back('0');
+        in_digits = true;
+      } else {
+        in_digits = false;
+        out->push_back(static_cast<char>(c));
+      }
+      continue;
+    }
+    int last_boundclass = 0;
+    const utf8proc_ssize_t n =
+        utf8proc_decompose_char(static_cast<utf8proc_int32_t>(c), parts, 32,
+                                static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_DECOMPOSE), &last_boundclass);
+    if (n < 0 || n > 32) return false;
+    for (utf8proc_ssize_t k = 0; k < n; ++k) {
+      const utf8proc_property_t* prop = utf8proc_get_property(parts[k]);
+      if (prop->category == UTF8PROC_CATEGORY_MN) continue;
+      if (prop->combining_class != 0) return false;  // a mark NFD could move: take the steps
+      const auto d = static_cast<char32_t>(parts[k]);
+      if (IsDecimal(d)) {
+        if (!in_digits) out->push_back('0');
+        in_digits = true;
+        continue;
+      }
+      in_digits = false;
+      AppendUtf8(d, out);
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string SimplifyText(std::string_view text) {
   if (IsAscii(text)) {
     return SimplifyAscii(text);
   }
+  std::string out;
+  if (SimplifyOnePass(text, &out)) return std::string(Strip(out));
   return SimplifyTextStepByStep(text);
 }
 

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include "support/test_random.h"
 #include "text/text_stats.h"
+#include "text/unicode.h"
 
 namespace strata::text {
 namespace {
@@ -73,6 +75,27 @@ TEST(SimplifyText, OnePassForAsciiAgreesWithTheSteps) {
     }
     ASSERT_EQ(SimplifyText(s), SimplifyTextStepByStep(s)) << "[" << s << "]";
   }
+}
+
+TEST(SimplifyText, OnePassForAnyTextAgreesWithTheSteps) {
+  // Letters with and without diacritics, precomposed and combining marks
+  // (Mn, and Mc/Me that NFD keeps), other scripts' digits and spaces,
+  // Hangul, ligatures and compatibility characters, punctuation, bad UTF-8.
+  static const char* const kPieces[] = {
+      "a", "Z", "7", " ", "\t", "\n", ",", ".", "-", "é", "É", "e\u0301", "\u0301", "\u0308\u0323", "ñ", "ß",
+      "İ", "Σ", "ς", "\u0663", "\u0967", "\u00A0", "\u2003", "\u3000", "한", "\u1100\u1161", "ﬁ", "Ⅻ", "①",
+      "—", "«", "»", "…", "•", "€", "\u0903", "\u20DD", "\u1D165", "\U0001D165\U0001D16D", "\xFF", "\xC3",
+      "\xE2\x82", "Ǆ", "ǅ", "Å", "\u212B", "\u0345", "ά", "\u0344"};
+  testing_support::TestRandom next(5);
+  size_t unicode = 0;
+  for (int n = 0; n < 30000; ++n) {
+    std::string s;
+    const size_t len = next() % 12;
+    for (size_t k = 0; k < len; ++k) s += kPieces[next() % std::size(kPieces)];
+    unicode += !IsAscii(s);
+    ASSERT_EQ(SimplifyText(s), SimplifyTextStepByStep(s)) << "[" << s << "]";
+  }
+  EXPECT_GT(unicode, 20000u);
 }
 
 }  // namespace
