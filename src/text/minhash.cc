@@ -1,6 +1,7 @@
 #include "text/minhash.h"
 
 #include <algorithm>
+#include <functional>
 #include <random>
 #include <string>
 
@@ -76,14 +77,38 @@ std::vector<uint64_t> MinHasher::Signature(std::string_view text) const {
   const size_t n = static_cast<size_t>(config_.n_grams);
   if (words.size() < n) return {};
   std::vector<uint64_t> minima(a_.size(), UINT64_MAX);
+  // The words as views of `simple`; an n-gram whose words stand one space
+  // apart there (nearly all) is hashed where it lies, not joined first.
+  std::vector<std::string_view> views(words.size());
+  for (size_t i = 0; i < words.size(); ++i) views[i] = words.At(i);
+  // Word i+1 starts one space after word i ends, both in `simple` (a word
+  // the tokenizer rewrote lives elsewhere).
+  const std::less<const char*> before;
+  auto inside = [&](std::string_view w) {
+    return !before(w.data(), simple.data()) && !before(simple.data() + simple.size(), w.data() + w.size());
+  };
+  std::vector<bool> spaced(words.size(), false);
+  for (size_t i = 0; i + 1 < views.size(); ++i) {
+    const char* end = views[i].data() + views[i].size();
+    spaced[i] = inside(views[i]) && inside(views[i + 1]) && views[i + 1].data() == end + 1 && *end == ' ';
+  }
   std::string gram;
   for (size_t i = 0; i + n <= words.size(); ++i) {
-    gram.clear();
-    for (size_t k = 0; k < n; ++k) {
-      if (k > 0) gram.push_back(' ');
-      gram += words.At(i + k);
+    bool contiguous = true;
+    for (size_t k = i; k + 1 < i + n; ++k) contiguous = contiguous && spaced[k];
+    std::string_view shingle;
+    if (contiguous) {
+      const char* last_end = views[i + n - 1].data() + views[i + n - 1].size();
+      shingle = std::string_view(views[i].data(), static_cast<size_t>(last_end - views[i].data()));
+    } else {
+      gram.clear();
+      for (size_t k = 0; k < n; ++k) {
+        if (k > 0) gram.push_back(' ');
+        gram += views[i + k];
+      }
+      shingle = gram;
     }
-    FoldShingle(XXH64(gram.data(), gram.size(), 0), a_.data(), b_.data(), minima.data(), a_.size());
+    FoldShingle(XXH64(shingle.data(), shingle.size(), 0), a_.data(), b_.data(), minima.data(), a_.size());
   }
   return minima;
 }
