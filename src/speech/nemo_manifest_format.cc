@@ -81,24 +81,22 @@ class NemoManifestSink : public data::SinkFormat {
   std::string extension() const override { return "json"; }
   std::vector<std::string> option_names() const override { return {"audio_dir", "audio_format"}; }
 
-  bool Encode(const Block& b, const data::WriteSpec& w, std::string* bytes, std::string* error) const override {
+  Status Encode(const Block& b, const data::WriteSpec& w, std::string* bytes) const override {
     const auto dir_it = w.options.find("audio_dir");
     if (dir_it == w.options.end() || dir_it->second.empty()) {
-      *error = "nemo_manifest: needs audio_dir (where the clips' audio files go)";
-      return false;
+      return InvalidArgument("nemo_manifest: needs audio_dir (where the clips' audio files go)");
     }
     const std::string format = AudioFormat(w);
     if (format != "wav" && format != "flac") {
-      *error = "nemo_manifest: audio_format must be wav or flac, not '" + format + "'";
-      return false;
+      return InvalidArgument("nemo_manifest: audio_format must be wav or flac, not '" + format + "'");
     }
     const Column* audio = b.Get("audio");
     const Column* rate = b.Get("sample_rate");
     const Column* path = b.Get("path");
     const Column* text = b.Get("text") != nullptr ? b.Get("text") : b.Get("sentence");
     if (audio == nullptr || rate == nullptr || path == nullptr || text == nullptr) {
-      *error = "nemo_manifest: needs audio, sample_rate (decode_audio), path and text or sentence columns";
-      return false;
+      return InvalidArgument(
+          "nemo_manifest: needs audio, sample_rate (decode_audio), path and text or sentence columns");
     }
     const Column* mel = b.Get("log_mel");
     const Column* mel_frames = b.Get("log_mel_frames");
@@ -109,16 +107,14 @@ class NemoManifestSink : public data::SinkFormat {
       const std::string stem = fs::path(std::string(path->Str(r))).stem().string();
       const auto hz = static_cast<uint32_t>(rate->IsNull(r) ? 0 : rate->AsDouble(r));
       if (hz == 0 || audio->IsNull(r)) {
-        *error = "nemo_manifest: clip " + std::string(path->Str(r)) + " has no audio";
-        return false;
+        return InvalidArgument("nemo_manifest: clip " + std::string(path->Str(r)) + " has no audio");
       }
       char shard[8];
       std::snprintf(shard, sizeof shard, "%02x", static_cast<unsigned>(Fnv1a(stem + "." + format) & 0xFF));
       const fs::path file = dir / shard / (stem + "." + format);
       fs::create_directories(file.parent_path(), ec);
       if (Status s = WriteAudioFile(file.string(), audio->Str(r), hz, format); !s.ok()) {
-        *error = s.message();
-        return false;
+        return s;
       }
       nlohmann::ordered_json line;
       line["audio_filepath"] = file.string();
@@ -133,18 +129,17 @@ class NemoManifestSink : public data::SinkFormat {
         const int64_t frames = static_cast<int64_t>(mel_frames->AsDouble(r));
         const int64_t bands = frames > 0 ? static_cast<int64_t>(mel->Str(r).size() / sizeof(float)) / frames : 0;
         if (Status s = WriteNpy(features.string(), mel->Str(r), frames, bands); !s.ok()) {
-          *error = s.message();
-          return false;
+          return s;
         }
         line["feature_filepath"] = features.string();
       }
       *bytes += line.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
       *bytes += '\n';
     }
-    return true;
+    return OkStatus();
   }
 
-  bool Finish(const data::WriteSpec& w, std::string* note, std::string* error) const override {
+  Status Finish(const data::WriteSpec& w, std::string* note) const override {
     // partition_by (a re-split by speaker) leaves parts in subdirectories:
     // each directory with parts gets its own manifest.json.
     std::vector<fs::path> dirs = {w.path};
@@ -159,8 +154,7 @@ class NemoManifestSink : public data::SinkFormat {
     for (const fs::path& dir : dirs) {
       manifests += MergeParts(dir, dir / "manifest.json", &clips, &seconds, &why);
       if (!why.empty()) {
-        *error = why;
-        return false;
+        return InvalidArgument(why);
       }
     }
     if (manifests == 0) std::ofstream(fs::path(w.path) / "manifest.json");  // no clip kept: an empty manifest
@@ -169,7 +163,7 @@ class NemoManifestSink : public data::SinkFormat {
     *note = "kept " + std::string(hours) + " hours of audio in " + std::to_string(clips) + " clips; NeMo manifest" +
             (w.partition_by.empty() ? " " + (fs::path(w.path) / "manifest.json").string()
                                     : "s: manifest.json in each partition under " + w.path);
-    return true;
+    return OkStatus();
   }
 };
 

@@ -221,7 +221,10 @@ WriteResult Dataset::Write(const std::string& format, const std::string& path,
   spec.write.format = format;
   spec.write.path = path;
   spec.write.compression = compression;
-  if (collect == nullptr && !CheckWriteSpec(spec.write, &result.error)) return result;
+  if (Status s = collect == nullptr ? CheckWriteSpec(spec.write) : OkStatus(); !s.ok()) {
+    result.error = s.message();
+    return result;
+  }
   RunOptions options;
   options.collect = collect;
   options.max_ranges = max_ranges;

@@ -105,7 +105,7 @@ MapResult RunMapTask(const MapTask& task, const std::vector<Block>& sides) {
   if (!task.write.path.empty() && (r.bad.empty() || !task.fail_on_bad)) {
     // Written here: the rows need not travel back to the driver.
     if (r.block.num_rows > 0) {
-      WriteOutput(r.block, task.write, static_cast<int>(task.part_index), &r.error);
+      r.error = WriteOutput(r.block, task.write, static_cast<int>(task.part_index)).message();
     }
     r.rows_written = r.block.num_rows;
     r.block = Block();
@@ -546,12 +546,12 @@ int RunPipeline(const PipelineSpec& given, const RunOptions& options, RunReport*
     if (collect) {
       *options.collect = std::move(all);
     } else if (parts == 1) {
-      if (!WriteOutput(all, spec.write, parts_written++, &error)) return fail(error);
+      if (Status s = WriteOutput(all, spec.write, parts_written++); !s.ok()) return fail(s.message());
     } else {
       for (int64_t p = 0; p < parts; ++p) {
         std::vector<int64_t> rows;
         for (int64_t r = all.num_rows * p / parts; r < all.num_rows * (p + 1) / parts; ++r) rows.push_back(r);
-        if (!WriteOutput(all.Take(rows), spec.write, parts_written++, &error)) return fail(error);
+        if (Status s = WriteOutput(all.Take(rows), spec.write, parts_written++); !s.ok()) return fail(s.message());
       }
     }
   }
@@ -559,7 +559,9 @@ int RunPipeline(const PipelineSpec& given, const RunOptions& options, RunReport*
   if (!collect) {
     std::filesystem::create_directories(spec.write.path, ec);
     const SinkFormat* sink = FindSinkFormat(spec.write.format);
-    if (sink != nullptr && !sink->Finish(spec.write, &report->write_note, &error)) return fail(error);
+    if (Status s = sink != nullptr ? sink->Finish(spec.write, &report->write_note) : OkStatus(); !s.ok()) {
+      return fail(s.message());
+    }
   }
   report->rows_bad = static_cast<int64_t>(bad.size()) - step_bad;
   report->rows_rejected = step_bad;

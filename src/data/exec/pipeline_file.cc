@@ -146,8 +146,8 @@ static bool LoadPipelineOrThrow(const std::string& path, PipelineSpec* spec, std
     // Parquet compresses its pages (snappy unless told); the text formats
     // compress whole files when asked (zstd or gzip: part-00000.jsonl.zst).
     spec->write.compression = w.value("compression", spec->write.format == "parquet" ? "snappy" : "none");
-    if (!CheckWriteSpec(spec->write, &why)) {
-      *error = at(root["write"]) + why;
+    if (Status s = CheckWriteSpec(spec->write); !s.ok()) {
+      *error = at(root["write"]) + s.message();
       return false;
     }
   } catch (const json::exception& e) {

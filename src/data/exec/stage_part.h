@@ -102,7 +102,10 @@ inline bool FinishPart(Block b, const std::vector<std::unique_ptr<Step>>& after,
   if (!partial_groupby.empty() && !PartialGroupBy(partial_groupby, &b, &r->error)) return false;
   if (next.active()) return HandOn(b, next, part, &r->parts, &r->sample, &r->error);
   if (!write.path.empty()) {
-    if (b.num_rows > 0 && !WriteOutput(b, write, static_cast<int>(part), &r->error)) return false;
+    if (Status s = b.num_rows > 0 ? WriteOutput(b, write, static_cast<int>(part)) : OkStatus(); !s.ok()) {
+      r->error = s.message();
+      return false;
+    }
     r->rows_written = b.num_rows;
     b = Block();
   }

@@ -211,9 +211,9 @@ class DelimitedSink : public SinkFormat {
  public:
   DelimitedSink(char delimiter, std::string extension) : delimiter_(delimiter), extension_(std::move(extension)) {}
   std::string extension() const override { return extension_; }
-  bool Encode(const Block& b, const WriteSpec&, std::string* bytes, std::string*) const override {
+  Status Encode(const Block& b, const WriteSpec&, std::string* bytes) const override {
     WriteCsv(b, delimiter_, true, bytes);
-    return true;
+    return OkStatus();
   }
 
  private:
@@ -224,9 +224,9 @@ class DelimitedSink : public SinkFormat {
 class JsonlSink : public SinkFormat {
  public:
   std::string extension() const override { return "jsonl"; }
-  bool Encode(const Block& b, const WriteSpec&, std::string* bytes, std::string*) const override {
+  Status Encode(const Block& b, const WriteSpec&, std::string* bytes) const override {
     WriteJsonl(b, bytes);
-    return true;
+    return OkStatus();
   }
 };
 
@@ -234,29 +234,28 @@ class TextSink : public SinkFormat {
  public:
   std::string extension() const override { return "txt"; }
   // One line per row: the one column the output has, as text.
-  bool Encode(const Block& b, const WriteSpec&, std::string* bytes, std::string* error) const override {
+  Status Encode(const Block& b, const WriteSpec&, std::string* bytes) const override {
     if (b.columns.size() != 1) {
-      *error = "write: text output takes one column (select it first); this output has " +
-               std::to_string(b.columns.size());
-      return false;
+      return InvalidArgument("write: text output takes one column (select it first); this output has " +
+                             std::to_string(b.columns.size()));
     }
     const Column& c = b.columns[0];
     for (int64_t r = 0; r < b.num_rows; ++r) {
       if (!c.IsNull(r)) bytes->append(c.type == Type::kString ? std::string(c.Str(r)) : JsonValue(c, r));
       bytes->push_back('\n');
     }
-    return true;
+    return OkStatus();
   }
 };
 
 class ParquetSink : public SinkFormat {
  public:
   std::string extension() const override { return "parquet"; }
-  bool Encode(const Block& b, const WriteSpec& w, std::string* bytes, std::string*) const override {
+  Status Encode(const Block& b, const WriteSpec& w, std::string* bytes) const override {
     ParquetWriteOptions o;
     parquet::CodecByName(w.compression, &o.codec);
     WriteParquet(b, o, bytes);
-    return true;
+    return OkStatus();
   }
 };
 

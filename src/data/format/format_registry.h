@@ -41,14 +41,14 @@ class SinkFormat {
  public:
   virtual ~SinkFormat() = default;
   virtual std::string extension() const = 0;  // of part files, without the dot
-  virtual bool Encode(const Block& b, const WriteSpec& w, std::string* bytes, std::string* error) const = 0;
+  virtual Status Encode(const Block& b, const WriteSpec& w, std::string* bytes) const = 0;
   // Fields of its own a write: mapping may give (strings, in WriteSpec::options).
   virtual std::vector<std::string> option_names() const { return {}; }
   // Called once on the driver after every part is written (parts of a
   // cluster's run are in w.path on a shared file system): a format that
   // wants one file merges its parts here. `note` (may stay empty) is a line
   // for the run summary.
-  virtual bool Finish(const WriteSpec& w, std::string* note, std::string* error) const { return true; }
+  virtual Status Finish(const WriteSpec& w, std::string* note) const { return OkStatus(); }
 };
 
 struct FormatEntry {

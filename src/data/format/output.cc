@@ -30,22 +30,19 @@ std::string PartitionDir(const std::string& column, const Column& c, int64_t row
 
 }  // namespace
 
-bool CheckWriteSpec(const WriteSpec& w, std::string* error) {
+Status CheckWriteSpec(const WriteSpec& w) {
   if (FindSinkFormat(w.format) == nullptr) {
-    *error = "write: format must be " + WritableFormatNames() + ", not '" + w.format + "'";
-    return false;
+    return InvalidArgument("write: format must be " + WritableFormatNames() + ", not '" + w.format + "'");
   }
   if (w.path.empty()) {
-    *error = "write needs a path";
-    return false;
+    return InvalidArgument("write needs a path");
   }
   parquet::Codec codec;
   if (!parquet::CodecByName(w.compression, &codec)) {
-    *error = "write: compression must be " + std::string(w.format == "parquet" ? "snappy, " : "") +
-             "zstd, gzip or none, not '" + w.compression + "'";
-    return false;
+    return InvalidArgument("write: compression must be " + std::string(w.format == "parquet" ? "snappy, " : "") +
+                           "zstd, gzip or none, not '" + w.compression + "'");
   }
-  return true;
+  return OkStatus();
 }
 
 namespace {
@@ -59,12 +56,11 @@ parquet::Codec FileCodec(const WriteSpec& w) {
 }
 }  // namespace
 
-bool WriteOutput(const Block& b, const WriteSpec& w, int part, std::string* error) {
+Status WriteOutput(const Block& b, const WriteSpec& w, int part) {
   if (!w.partition_by.empty()) {
     const Column* key = b.Get(w.partition_by);
     if (key == nullptr) {
-      *error = "write: partition_by names column '" + w.partition_by + "', which the output lacks";
-      return false;
+      return InvalidArgument("write: partition_by names column '" + w.partition_by + "', which the output lacks");
     }
     std::map<std::string, std::vector<int64_t>> rows;
     for (int64_t r = 0; r < b.num_rows; ++r) rows[PartitionDir(w.partition_by, *key, r)].push_back(r);
@@ -72,16 +68,15 @@ bool WriteOutput(const Block& b, const WriteSpec& w, int part, std::string* erro
     inner.partition_by.clear();
     for (const auto& [sub, idx] : rows) {
       inner.path = w.path + "/" + sub;
-      if (!WriteOutput(b.Take(idx), inner, part, error)) return false;
+      STRATA_RETURN_IF_ERROR(WriteOutput(b.Take(idx), inner, part));
     }
-    return true;
+    return OkStatus();
   }
   std::error_code ec;
   std::filesystem::create_directories(w.path, ec);
   const SinkFormat* sink = FindSinkFormat(w.format);
   if (sink == nullptr) {
-    *error = "write: format must be " + WritableFormatNames() + ", not '" + w.format + "'";
-    return false;
+    return InvalidArgument("write: format must be " + WritableFormatNames() + ", not '" + w.format + "'");
   }
   char name[64];
   std::snprintf(name, sizeof(name), "/part-%05d.", part);
@@ -89,7 +84,7 @@ bool WriteOutput(const Block& b, const WriteSpec& w, int part, std::string* erro
   const std::string path = w.path + name + sink->extension() +
                            (codec == parquet::Codec::kZstd ? ".zst" : codec == parquet::Codec::kGzip ? ".gz" : "");
   std::string bytes;
-  if (!sink->Encode(b, w, &bytes, error)) return false;
+  STRATA_RETURN_IF_ERROR(sink->Encode(b, w, &bytes));
   if (codec != parquet::Codec::kNone) {
     std::string packed;
     parquet::Compress(codec, bytes, &packed);
@@ -99,10 +94,9 @@ bool WriteOutput(const Block& b, const WriteSpec& w, int part, std::string* erro
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   out.close();
   if (!out) {
-    *error = "cannot write " + path;
-    return false;
+    return Unavailable("cannot write " + path);
   }
-  return true;
+  return OkStatus();
 }
 
 }  // namespace strata::data

@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 
+#include "common/status.h"
 #include "data/block.h"
 
 namespace strata::data {
@@ -22,9 +23,9 @@ struct WriteSpec {
 };
 
 // Checks format and compression; an error names what is wrong.
-bool CheckWriteSpec(const WriteSpec& w, std::string* error);
+Status CheckWriteSpec(const WriteSpec& w);
 
 // Writes part number `part` of the output. Returns false with `error` set.
-bool WriteOutput(const Block& b, const WriteSpec& w, int part, std::string* error);
+Status WriteOutput(const Block& b, const WriteSpec& w, int part);
 
 }  // namespace strata::data

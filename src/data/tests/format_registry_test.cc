@@ -65,7 +65,8 @@ TEST(FormatRegistry, UnknownFormatsAreErrorsListingTheKnownOnes) {
   WriteSpec w;
   w.format = "xls";
   w.path = "out";
-  EXPECT_FALSE(CheckWriteSpec(w, &error));
+  error = CheckWriteSpec(w).message();
+  EXPECT_FALSE(error.empty());
   for (const char* name : {"csv", "jsonl", "parquet", "text", "tsv", "not 'xls'"}) {
     EXPECT_NE(error.find(name), std::string::npos) << error;
   }
@@ -109,13 +110,14 @@ TEST(WriteOutput, TextFormatsCompressWholeFilesWhenAsked) {
   std::filesystem::remove_all(dir);
   std::string error;
   WriteSpec plain{"jsonl", dir + "/plain", "", "none", {}};
-  ASSERT_TRUE(WriteOutput(b, plain, 0, &error)) << error;
+  ASSERT_TRUE(WriteOutput(b, plain, 0).ok());
   const std::string expected = Slurp(dir + "/plain/part-00000.jsonl");
   EXPECT_EQ(expected, "{\"s\":\"x\"}\n{\"s\":\"y\"}\n");
   for (const char* codec : {"zstd", "gzip"}) {
     WriteSpec packed{"jsonl", dir + "/" + codec, "", codec, {}};
-    ASSERT_TRUE(CheckWriteSpec(packed, &error)) << error;
-    ASSERT_TRUE(WriteOutput(b, packed, 0, &error)) << error;
+    ASSERT_TRUE(CheckWriteSpec(packed).ok());
+    const Status written = WriteOutput(b, packed, 0);
+    ASSERT_TRUE(written.ok()) << written.message();
     const std::string path = dir + "/" + codec + "/part-00000.jsonl" + (std::string(codec) == "zstd" ? ".zst" : ".gz");
     std::string back;
     ASSERT_TRUE(parquet::Decompress(std::string(codec) == "zstd" ? 6 : 2, Slurp(path), expected.size(), &back, &error))
@@ -123,7 +125,8 @@ TEST(WriteOutput, TextFormatsCompressWholeFilesWhenAsked) {
     EXPECT_EQ(back, expected) << codec;
   }
   WriteSpec bad{"jsonl", dir + "/bad", "", "lz4", {}};
-  EXPECT_FALSE(CheckWriteSpec(bad, &error));
+  error = CheckWriteSpec(bad).message();
+  EXPECT_FALSE(error.empty());
   EXPECT_NE(error.find("zstd, gzip or none"), std::string::npos) << error;
 }
 
