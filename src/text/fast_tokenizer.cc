@@ -50,6 +50,13 @@ constexpr auto kStopsScan = [] {
   return t;
 }();
 
+constexpr auto kAsciiAlnum = [] {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<size_t>(c)] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[static_cast<size_t>(c)] = t[static_cast<size_t>(c - 32)] = true;
+  return t;
+}();
+
 constexpr auto kMayStartContraction = [] {
   std::array<bool, 256> t{};
   for (char c : std::string_view("cdglmwCDGLMW")) t[static_cast<unsigned char>(c)] = true;
@@ -159,6 +166,18 @@ void EmitWithContractions(std::string_view piece, WordList* words) {
 // clitics, then the contractions.
 void EmitPiece(std::string_view piece, WordList* words) {
   if (piece.empty()) return;
+  // Most pieces are ASCII letters and digits: no apostrophe for the clitic
+  // rules, no word start inside, and the contractions without one (cannot,
+  // gimme, gonna, gotta, lemme, wanna) are five letters or more starting
+  // with c, g, l or w — anything else is a word as it stands.
+  if (piece.size() < 5 || !kMayStartContraction[static_cast<unsigned char>(piece[0])]) {
+    bool alnum = true;
+    for (const char c : piece) alnum = alnum && kAsciiAlnum[static_cast<unsigned char>(c)];
+    if (alnum) {
+      words->Add(piece);
+      return;
+    }
+  }
   if (piece.size() >= 2 && piece.back() == '\'' && piece[piece.size() - 2] != '\'') {
     EmitPiece(piece.substr(0, piece.size() - 1), words);
     words->Add(piece.substr(piece.size() - 1));
