@@ -169,11 +169,16 @@ void LowerInto(std::string_view s, std::string* into) {
 }
 
 size_t CountChunks(std::string_view s) {
+  static constexpr auto kAsciiSpace = [] {
+    std::array<bool, 128> t{};
+    for (int b : {9, 10, 11, 12, 13, 28, 29, 30, 31, 32}) t[static_cast<size_t>(b)] = true;
+    return t;
+  }();
   size_t chunks = 0;
   bool in_chunk = false;
   for (size_t i = 0; i < s.size();) {
     const auto b = static_cast<unsigned char>(s[i]);
-    const bool space = b < 0x80 ? (++i, IsSpace(b)) : IsSpace(NextCodePoint(s, &i));
+    const bool space = b < 0x80 ? (++i, kAsciiSpace[b]) : IsSpace(NextCodePoint(s, &i));
     chunks += !space && !in_chunk;
     in_chunk = !space;
   }
