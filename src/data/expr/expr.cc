@@ -201,7 +201,9 @@ bool Cast(const std::string& type, const Column& v, int64_t n, Column* out) {
 
 }  // namespace
 
-bool EvalExpr(const Expr& e, const Block& block, Column* out, std::string* error) {
+namespace {
+
+bool Evaluate(const Expr& e, const Block& block, Column* out, std::string* error) {
   const int64_t n = block.num_rows;
   switch (e.kind) {
     case Expr::kLiteral:
@@ -223,7 +225,7 @@ bool EvalExpr(const Expr& e, const Block& block, Column* out, std::string* error
   }
   std::vector<Column> a(e.args.size());
   for (size_t i = 0; i < e.args.size(); ++i) {
-    if (!EvalExpr(*e.args[i], block, &a[i], error)) return false;
+    if (!Evaluate(*e.args[i], block, &a[i], error)) return false;
   }
   // and / or / not and case-when conditions take true/false (or numbers,
   // nonzero being true), never text, timestamps or lists.
@@ -338,6 +340,14 @@ bool EvalExpr(const Expr& e, const Block& block, Column* out, std::string* error
     default:
       return false;
   }
+}
+
+}  // namespace
+
+Status EvalExpr(const Expr& e, const Block& block, Column* out) {
+  std::string error;
+  if (!Evaluate(e, block, out, &error)) return InvalidArgument(error);
+  return OkStatus();
 }
 
 }  // namespace strata::data

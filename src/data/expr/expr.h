@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "common/status.h"
 #include "data/block.h"
 
 namespace strata::data {
@@ -25,11 +26,11 @@ namespace strata::data {
 struct Expr;
 using ExprPtr = std::shared_ptr<const Expr>;
 
-// Parses `text`; nullptr with `error` ("at column N: ...") on a syntax error.
-ExprPtr ParseExpr(const std::string& text, std::string* error);
-// Evaluates over every row of `block`. False with `error` for an unknown
-// column, a function given the wrong arguments, or a type that does not fit.
-bool EvalExpr(const Expr& e, const Block& block, Column* out, std::string* error);
+// Parses `text`; an error ("at column N: ...") on a syntax error.
+Result<ExprPtr> ParseExpr(const std::string& text);
+// Evaluates over every row of `block`; an error for an unknown column, a
+// function given the wrong arguments, or a type that does not fit.
+Status EvalExpr(const Expr& e, const Block& block, Column* out);
 // Column names the expression reads.
 void ColumnsOf(const Expr& e, std::vector<std::string>* out);
 

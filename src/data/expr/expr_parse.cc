@@ -352,9 +352,12 @@ class Parser {
 };
 }  // namespace
 
-ExprPtr ParseExpr(const std::string& text, std::string* error) {
+Result<ExprPtr> ParseExpr(const std::string& text) {
   Parser p(text);
-  return p.Parse(error);
+  std::string error;
+  ExprPtr e = p.Parse(&error);
+  if (!e) return InvalidArgument(error);
+  return e;
 }
 
 void ColumnsOf(const Expr& e, std::vector<std::string>* out) {

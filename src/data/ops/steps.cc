@@ -27,9 +27,8 @@ class FilterStep : public Step {
   explicit FilterStep(ExprPtr e) : e_(std::move(e)) {}
   bool row_local() const override { return true; }
   Status Apply(Block* b) override {
-    std::string error;
     Column mask;
-    if (!EvalExpr(*e_, *b, &mask, &error)) return InvalidArgument(error);
+    STRATA_RETURN_IF_ERROR(EvalExpr(*e_, *b, &mask));
     if (mask.type != Type::kBool && mask.type != Type::kNull) {
       return InvalidArgument(std::string("the filter is ") + TypeName(mask.type) + ", not true/false");
     }
@@ -47,9 +46,8 @@ class WithColumnStep : public Step {
   WithColumnStep(std::string name, ExprPtr e) : name_(std::move(name)), e_(std::move(e)) {}
   bool row_local() const override { return true; }
   Status Apply(Block* b) override {
-    std::string error;
     Column c;
-    if (!EvalExpr(*e_, *b, &c, &error)) return InvalidArgument(error);
+    STRATA_RETURN_IF_ERROR(EvalExpr(*e_, *b, &c));
     Broadcast(&c, b->num_rows);
     b->Add(name_, std::move(c));
     return OkStatus();
@@ -242,10 +240,12 @@ ExprPtr ExprParam(const json& p, const std::string& what, std::string* error) {
     return nullptr;
   }
   const std::string text = p.get<std::string>();
-  std::string why;
-  ExprPtr e = ParseExpr(text, &why);
-  if (!e) *error = what + " '" + text + "': " + why;
-  return e;
+  auto e = ParseExpr(text);
+  if (!e.ok()) {
+    *error = what + " '" + text + "': " + e.status().message();
+    return nullptr;
+  }
+  return *e;
 }
 
 }  // namespace

@@ -24,6 +24,22 @@ Block Sample() {
   return b;
 }
 
+// The Status API in the shape these tests were written in: nullptr or
+// false, with the message in `error`.
+ExprPtr ParseExpr(const std::string& text, std::string* error) {
+  auto e = data::ParseExpr(text);
+  if (!e.ok()) {
+    *error = e.status().message();
+    return nullptr;
+  }
+  return *e;
+}
+bool EvalExpr(const Expr& e, const Block& block, Column* out, std::string* error) {
+  const Status s = data::EvalExpr(e, block, out);
+  *error = s.message();
+  return s.ok();
+}
+
 std::vector<std::string> Eval(const std::string& text) {
   std::string error;
   ExprPtr e = ParseExpr(text, &error);
