@@ -94,7 +94,7 @@ class CommonVoiceSource : public data::SourceFormat {
   Status Read(const FileRange& range, const CsvSchema& schema, Block* out, std::vector<data::BadRecord>* bad,
               int64_t* bytes) const override {
     std::string text, error;
-    if (!data::ReadRange(range, &text, &error)) return DataLoss(error);
+    STRATA_RETURN_IF_ERROR(data::ReadRange(range, &text));
     *bytes = static_cast<int64_t>(text.size());
     const size_t cols = schema.names.size() - 1;  // the TSV's; audio_path is added
     if (out->columns.empty()) {

@@ -64,7 +64,7 @@ class DelimitedSource : public SourceFormat {
   Status Read(const FileRange& range, const CsvSchema& schema, Block* out, std::vector<BadRecord>* bad,
               int64_t* bytes) const override {
     std::string text, error;
-    if (!ReadRange(range, &text, &error)) return ReadFailed(error);
+    STRATA_RETURN_IF_ERROR(ReadRange(range, &text));
     *bytes = static_cast<int64_t>(text.size());
     ParseCsv(text, range.path, range.first_line, schema, delimiter_, out, bad);
     return OkStatus();
@@ -86,7 +86,7 @@ class JsonlSource : public SourceFormat {
   Status Read(const FileRange& range, const CsvSchema& schema, Block* out, std::vector<BadRecord>* bad,
               int64_t* bytes) const override {
     std::string text, error;
-    if (!ReadRange(range, &text, &error)) return ReadFailed(error);
+    STRATA_RETURN_IF_ERROR(ReadRange(range, &text));
     *bytes = static_cast<int64_t>(text.size());
     ParseJsonl(text, range.path, range.first_line, schema, out, bad);
     return OkStatus();
@@ -103,7 +103,7 @@ class TextSource : public SourceFormat {
   Status Read(const FileRange& range, const CsvSchema&, Block* out, std::vector<BadRecord>*,
               int64_t* bytes) const override {
     std::string text, error;
-    if (!ReadRange(range, &text, &error)) return ReadFailed(error);
+    STRATA_RETURN_IF_ERROR(ReadRange(range, &text));
     *bytes = static_cast<int64_t>(text.size());
     Column lines = Column::OfType(Type::kString);
     size_t pos = 0;

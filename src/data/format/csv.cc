@@ -163,7 +163,10 @@ void RenameRepeatedColumns(const std::string& path, std::vector<std::string>* na
 bool InferCsvSchema(const std::string& path, char delim, bool header, CsvSchema* schema,
                     std::string* error) {
   std::string head;
-  if (!ReadHead(path, kHeadBytes, &head, error)) return false;
+  if (Status s = ReadHead(path, kHeadBytes, &head); !s.ok()) {
+    *error = s.message();
+    return false;
+  }
   StripByteOrderMark(&head);
   const bool cut = head.size() == kHeadBytes;  // the last record may be incomplete
   std::string_view text(head);
@@ -257,7 +260,10 @@ std::vector<FileRange> SplitCsv(const std::string& path, bool header, int64_t ta
   if (IsCompressed(path)) {
     // Read whole by one task; the offset, in decompressed bytes, skips the header.
     std::string head;
-    if (!ReadHead(path, kHeadBytes, &head, error)) return {};
+    if (Status s = ReadHead(path, kHeadBytes, &head); !s.ok()) {
+      *error = s.message();
+      return {};
+    }
     int64_t skip = 0, first_line = 1;
     if (header) {
       Record r;

@@ -17,14 +17,15 @@ bool EndsWith(const std::string& s, const char* suffix) {
   return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
 }
 
-bool ReadGzip(const std::string& path, size_t max_bytes, std::string* out, std::string* error) {
+Status CannotOpen(const std::string& path) {
+  return (errno == ENOENT ? NotFound : Unavailable)("cannot read " + path + ": " + std::strerror(errno));
+}
+
+Status ReadGzip(const std::string& path, size_t max_bytes, std::string* out) {
   gzFile f = gzopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    *error = "cannot read " + path + ": " + std::strerror(errno);
-    return false;
-  }
+  if (f == nullptr) return CannotOpen(path);
   std::vector<char> buf(1 << 20);
-  bool ok = true;
+  Status status;
   while (out->size() < max_bytes) {
     const int n = gzread(f, buf.data(), static_cast<unsigned>(buf.size()));
     int code = Z_OK;
@@ -32,16 +33,14 @@ bool ReadGzip(const std::string& path, size_t max_bytes, std::string* out, std::
     // zlib reads a file without the gzip magic as plain bytes ("transparent"
     // mode); a name that promises gzip and holds something else is an error.
     if (gzdirect(f)) {
-      *error = path + " is named .gz but is not gzip (no gzip header); rename it or compress it";
-      ok = false;
+      status = InvalidArgument(path + " is named .gz but is not gzip (no gzip header); rename it or compress it");
       break;
     }
     // A stream cut short reads as data then Z_BUF_ERROR ("unexpected end of
     // file"): the last record would be kept cut, so the file is refused.
     if (n < 0 || (code != Z_OK && code != Z_STREAM_END)) {
-      *error = code == Z_BUF_ERROR ? path + " ends in the middle of a gzip stream (truncated?)"
-                                   : path + " is not valid gzip: " + message;
-      ok = false;
+      status = DataLoss(code == Z_BUF_ERROR ? path + " ends in the middle of a gzip stream (truncated?)"
+                                            : path + " is not valid gzip: " + message);
       break;
     }
     if (n == 0) break;
@@ -49,21 +48,18 @@ bool ReadGzip(const std::string& path, size_t max_bytes, std::string* out, std::
   }
   gzclose(f);
   if (out->size() > max_bytes) out->resize(max_bytes);
-  return ok;
+  return status;
 }
 
-bool ReadZstd(const std::string& path, size_t max_bytes, std::string* out, std::string* error) {
+Status ReadZstd(const std::string& path, size_t max_bytes, std::string* out) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = "cannot read " + path + ": " + std::strerror(errno);
-    return false;
-  }
+  if (!in) return CannotOpen(path);
   ZSTD_DCtx* ctx = ZSTD_createDCtx();
   std::vector<char> inbuf(ZSTD_DStreamInSize()), outbuf(ZSTD_DStreamOutSize());
-  bool ok = true;
+  Status status;
   size_t last = 0;
   bool any = false;
-  while (ok && out->size() < max_bytes) {
+  while (status.ok() && out->size() < max_bytes) {
     in.read(inbuf.data(), static_cast<std::streamsize>(inbuf.size()));
     const size_t n = static_cast<size_t>(in.gcount());
     if (n == 0) break;
@@ -73,24 +69,19 @@ bool ReadZstd(const std::string& path, size_t max_bytes, std::string* out, std::
       ZSTD_outBuffer output{outbuf.data(), outbuf.size(), 0};
       last = ZSTD_decompressStream(ctx, &output, &input);
       if (ZSTD_isError(last)) {
-        *error = path + " is not valid zstd: " + ZSTD_getErrorName(last);
-        ok = false;
+        status = DataLoss(path + " is not valid zstd: " + ZSTD_getErrorName(last));
         break;
       }
       out->append(outbuf.data(), output.pos);
     }
   }
   ZSTD_freeDCtx(ctx);
-  if (ok && !any) {
-    *error = path + " is empty: not a zstd stream";
-    ok = false;
-  }
-  if (ok && last != 0 && out->size() < max_bytes) {
-    *error = path + " ends in the middle of a zstd frame (truncated?)";
-    ok = false;
+  if (status.ok() && !any) status = DataLoss(path + " is empty: not a zstd stream");
+  if (status.ok() && last != 0 && out->size() < max_bytes) {
+    status = DataLoss(path + " ends in the middle of a zstd frame (truncated?)");
   }
   if (out->size() > max_bytes) out->resize(max_bytes);
-  return ok;
+  return status;
 }
 
 }  // namespace
@@ -101,38 +92,34 @@ void StripByteOrderMark(std::string* text) {
 
 bool IsCompressed(const std::string& path) { return EndsWith(path, ".gz") || EndsWith(path, ".zst"); }
 
-bool ReadHead(const std::string& path, size_t max_bytes, std::string* out, std::string* error) {
+Status ReadHead(const std::string& path, size_t max_bytes, std::string* out) {
   out->clear();
-  if (EndsWith(path, ".gz")) return ReadGzip(path, max_bytes, out, error);
-  if (EndsWith(path, ".zst")) return ReadZstd(path, max_bytes, out, error);
+  if (EndsWith(path, ".gz")) return ReadGzip(path, max_bytes, out);
+  if (EndsWith(path, ".zst")) return ReadZstd(path, max_bytes, out);
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = "cannot read " + path + ": " + std::strerror(errno);
-    return false;
-  }
+  if (!in) return CannotOpen(path);
   out->resize(max_bytes);
   in.read(out->data(), static_cast<std::streamsize>(max_bytes));
   out->resize(static_cast<size_t>(in.gcount()));
-  return true;
+  return OkStatus();
 }
 
-bool ReadRange(const FileRange& range, std::string* out, std::string* error) {
+Status ReadRange(const FileRange& range, std::string* out) {
   if (IsCompressed(range.path)) {
-    if (!ReadHead(range.path, SIZE_MAX, out, error)) return false;
+    STRATA_RETURN_IF_ERROR(ReadHead(range.path, SIZE_MAX, out));
     if (range.offset > 0) out->erase(0, static_cast<size_t>(range.offset));  // the header
     else StripByteOrderMark(out);
-    return true;
+    return OkStatus();
   }
   std::ifstream in(range.path, std::ios::binary);
   out->assign(static_cast<size_t>(range.length), '\0');
   in.seekg(range.offset);
   in.read(out->data(), range.length);
   if (in.gcount() != range.length) {
-    *error = "cannot read " + range.path + " at byte " + std::to_string(range.offset);
-    return false;
+    return DataLoss("cannot read " + range.path + " at byte " + std::to_string(range.offset));
   }
   if (range.offset == 0) StripByteOrderMark(out);
-  return true;
+  return OkStatus();
 }
 
 }  // namespace strata::data

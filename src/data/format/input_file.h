@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "common/status.h"
 #include "data/format/csv.h"
 
 namespace strata::data {
@@ -14,8 +15,8 @@ bool IsCompressed(const std::string& path);
 // Ranges at offset 0 are read without it; offsets count the file's bytes.
 void StripByteOrderMark(std::string* text);
 // The bytes of `range` (for a compressed file: all of it, decompressed).
-bool ReadRange(const FileRange& range, std::string* out, std::string* error);
+Status ReadRange(const FileRange& range, std::string* out);
 // Up to `max_bytes` of the file's (decompressed) beginning.
-bool ReadHead(const std::string& path, size_t max_bytes, std::string* out, std::string* error);
+Status ReadHead(const std::string& path, size_t max_bytes, std::string* out);
 
 }  // namespace strata::data

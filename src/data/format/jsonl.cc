@@ -92,7 +92,10 @@ bool InferJsonlSchema(const std::string& path, CsvSchema* schema, std::string* e
   // first record of 5 MiB must not leave the schema empty).
   std::string head;
   for (size_t want = 1 << 20;; want *= 4) {
-    if (!ReadHead(path, want, &head, error)) return false;
+    if (Status s = ReadHead(path, want, &head); !s.ok()) {
+      *error = s.message();
+      return false;
+    }
     StripByteOrderMark(&head);
     const bool cut = head.size() >= want - 3;
     if (cut) head.resize(head.rfind('\n') == std::string::npos ? 0 : head.rfind('\n') + 1);

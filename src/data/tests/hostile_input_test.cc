@@ -42,17 +42,19 @@ TEST(HostileInput, TruncatedGzipIsAnErrorAtEveryCut) {
   const std::string path = TempPath("cut.csv.gz");
   std::string out, error;
   WriteFile(path, full);
-  ASSERT_TRUE(ReadHead(path, SIZE_MAX, &out, &error)) << error;
+  ASSERT_TRUE(ReadHead(path, SIZE_MAX, &out).ok());
   EXPECT_EQ(out, Lines(3000));
   // Cut anywhere, the trailer included: refused, never a shorter last record.
   for (size_t cut = 1; cut < full.size(); cut += std::max<size_t>(1, full.size() / 200)) {
     WriteFile(path, full.substr(0, cut));
     error.clear();
-    EXPECT_FALSE(ReadHead(path, SIZE_MAX, &out, &error)) << "cut at " << cut << " of " << full.size();
+    error = ReadHead(path, SIZE_MAX, &out).message();
+    EXPECT_FALSE(error.empty()) << "cut at " << cut << " of " << full.size();
     EXPECT_NE(error.find(path), std::string::npos) << error;
   }
   WriteFile(path, full.substr(0, full.size() - 1));
-  EXPECT_FALSE(ReadHead(path, SIZE_MAX, &out, &error));
+  error = ReadHead(path, SIZE_MAX, &out).message();
+  EXPECT_FALSE(error.empty());
   EXPECT_NE(error.find("truncated"), std::string::npos) << error;
 }
 
@@ -60,7 +62,8 @@ TEST(HostileInput, PlainFileNamedGzIsRefused) {
   const std::string path = TempPath("plain.csv.gz");
   WriteFile(path, Lines(10));
   std::string out, error;
-  EXPECT_FALSE(ReadHead(path, SIZE_MAX, &out, &error));
+  error = ReadHead(path, SIZE_MAX, &out).message();
+  EXPECT_FALSE(error.empty());
   EXPECT_NE(error.find("is named .gz but is not gzip"), std::string::npos) << error;
 }
 
@@ -76,7 +79,7 @@ TEST(HostileInput, ByteOrderMarkIsNotPartOfTheFirstName) {
   const auto ranges = SplitCsv(path, false, 1 << 20, &error);
   ASSERT_EQ(ranges.size(), 1u) << error;
   std::string body;
-  ASSERT_TRUE(ReadRange(ranges[0], &body, &error)) << error;
+  ASSERT_TRUE(ReadRange(ranges[0], &body).ok());
   EXPECT_EQ(body.substr(0, 7), "id,name");
   const std::string jsonl = TempPath("bom.jsonl");
   WriteFile(jsonl, "\xEF\xBB\xBF{\"a\": 1}\n");
@@ -95,7 +98,7 @@ TEST(HostileInput, RepeatedCsvHeaderNamesAreRenamedNotMerged) {
   std::vector<BadRecord> bad;
   const auto ranges = SplitCsv(path, true, 1 << 20, &error);
   std::string body;
-  ASSERT_TRUE(ReadRange(ranges.at(0), &body, &error)) << error;
+  ASSERT_TRUE(ReadRange(ranges.at(0), &body).ok());
   ParseCsv(body, path, ranges[0].first_line, schema, ',', &b, &bad);
   ASSERT_EQ(b.num_rows, 1);
   ASSERT_EQ(b.columns.size(), 5u);

@@ -183,7 +183,7 @@ void ExpectMatchesDuckDb(const Block& b, const std::vector<json>& expected, cons
 TEST(Parquet, ReadsFilesDuckDbWrote) {
   const std::string dir = STRATA_PARQUET_VECTORS;
   std::string text, error;
-  ASSERT_TRUE(ReadHead(dir + "/duckdb_expected.jsonl.gz", 64 << 20, &text, &error)) << error;
+  ASSERT_TRUE(ReadHead(dir + "/duckdb_expected.jsonl.gz", 64 << 20, &text).ok());
   std::vector<json> expected;
   std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);) expected.push_back(json::parse(line));

@@ -153,8 +153,10 @@ TEST(ReaderFuzz, CompressedInputsReadWhollyOrFailNamingTheFile) {
     for (int round = 0; round < Rounds(400); ++round) {
       const std::string bytes = Mutate(good, rng);
       WriteFile(path, bytes);
-      std::string out, error;
-      if (ReadHead(path, SIZE_MAX, &out, &error)) {
+      std::string out;
+      const Status read = ReadHead(path, SIZE_MAX, &out);
+      const std::string& error = read.message();
+      if (read.ok()) {
         // Read without complaint: then it is all of it (a checksum guards
         // the content), unless the edit made another valid stream.
         const bool lost = out.size() < text.size() && text.compare(0, out.size(), out) == 0;
