@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 namespace strata::testing_support {
 
@@ -15,6 +16,14 @@ class TestRandom {
   size_t operator()() {
     state_ = state_ * 6364136223846793005ull + 1442695040888963407ull;
     return static_cast<size_t>(state_ >> 33);
+  }
+  // Fewer than `max_count` pieces drawn from `pieces`, joined: the strings
+  // the randomized tests build, dense in what each probes.
+  template <size_t N>
+  std::string Pieces(const char* const (&pieces)[N], size_t max_count) {
+    std::string s;
+    for (size_t k = (*this)() % max_count; k > 0; --k) s += pieces[(*this)() % N];
+    return s;
   }
 
  private:

@@ -18,9 +18,7 @@ TEST(JsonText, EscapesExactlyAsNlohmannDoes) {
   testing_support::TestRandom next(11);
   size_t broken = 0;
   for (int n = 0; n < 20000; ++n) {
-    std::string s;
-    const size_t len = next() % 12;
-    for (size_t k = 0; k < len; ++k) s += kPieces[next() % std::size(kPieces)];
+    const std::string s = next.Pieces(kPieces, 12);
     std::string mine;
     AppendJsonString(s, &mine);
     const std::string theirs = nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

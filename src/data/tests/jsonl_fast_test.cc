@@ -80,9 +80,7 @@ TEST(JsonlFastPath, TakesOnlyWhatNlohmannReadsTheSame) {
   size_t taken = 0, refused = 0;
   for (int n = 0; n < 20000; ++n) {
     std::vector<std::string> fields;
-    std::string text = "\"";
-    for (size_t k = next() % 6; k > 0; --k) text += pick(kText);
-    text += "\"";
+    const std::string text = "\"" + next.Pieces(kText, 6) + "\"";
     if (next() % 4) fields.push_back("\"text\":" + text);
     if (next() % 3) fields.push_back("\"n\": " + pick(kNumbers));
     if (next() % 3) fields.push_back("\"x\" :" + pick(kNumbers));

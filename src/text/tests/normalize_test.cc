@@ -64,15 +64,10 @@ TEST(SimplifyText, DatatroveDefaults) {
 
 TEST(SimplifyText, OnePassForAsciiAgreesWithTheSteps) {
   const std::string alphabet = "aZ09 \t\n\r\x0b\x0c\x1c.,;:!?'\"-_()[]{}#$%&*+/<=>@\\^`|~\x01\x7f";
-  uint64_t state = 7;
+  testing_support::TestRandom next(7);
   for (int n = 0; n < 50000; ++n) {
     std::string s;
-    state = state * 6364136223846793005ull + 1442695040888963407ull;
-    const size_t len = (state >> 33) % 20;
-    for (size_t k = 0; k < len; ++k) {
-      state = state * 6364136223846793005ull + 1442695040888963407ull;
-      s += alphabet[(state >> 33) % alphabet.size()];
-    }
+    for (size_t k = next() % 20; k > 0; --k) s += alphabet[next() % alphabet.size()];
     ASSERT_EQ(SimplifyText(s), SimplifyTextStepByStep(s)) << "[" << s << "]";
   }
 }
@@ -89,9 +84,7 @@ TEST(SimplifyText, OnePassForAnyTextAgreesWithTheSteps) {
   testing_support::TestRandom next(5);
   size_t unicode = 0;
   for (int n = 0; n < 30000; ++n) {
-    std::string s;
-    const size_t len = next() % 12;
-    for (size_t k = 0; k < len; ++k) s += kPieces[next() % std::size(kPieces)];
+    const std::string s = next.Pieces(kPieces, 12);
     unicode += !IsAscii(s);
     ASSERT_EQ(SimplifyText(s), SimplifyTextStepByStep(s)) << "[" << s << "]";
   }

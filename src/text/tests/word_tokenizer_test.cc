@@ -142,9 +142,7 @@ TEST(WordTokenizer, SentenceSplitByJumpsAgreesWithChunkByChunkOnRandomTexts) {
   testing_support::TestRandom next(7);
   size_t splits = 0;
   for (int n = 0; n < 30000; ++n) {
-    std::string s;
-    const size_t len = next() % 30;
-    for (size_t k = 0; k < len; ++k) s += kPieces[next() % std::size(kPieces)];
+    std::string s = next.Pieces(kPieces, 30);
     if (n % 10 == 9) s.insert(next() % (s.size() + 1), 1, static_cast<char>(0x80 + next() % 0x40));
     const auto jumps = SplitSentences(s), chunks = SplitSentencesByChunks(s);
     ASSERT_EQ(jumps, chunks) << "text: [" << s << "]";
