@@ -44,9 +44,7 @@ class ExactDedupStep : public data::Step {
 
   Status Finish(Block* all) override {
     if (all->num_rows == 0) return OkStatus();
-    const auto key_or = TextColumn(*all, column_);
-    if (!key_or.ok()) return key_or.status();
-    const Column* key = *key_or;
+    STRATA_ASSIGN_OR_RETURN(const Column* key, TextColumn(*all, column_));
     const Column* priority = nullptr;
     if (!priority_.empty()) {
       priority = all->Get(priority_);
@@ -102,9 +100,7 @@ class MinHashSignatureStep : public data::Step {
       : column_(std::move(column)), output_(std::move(output)), hasher_(config) {}
   bool row_local() const override { return true; }
   Status Apply(Block* block) override {
-    const auto text_or = TextColumn(*block, column_);
-    if (!text_or.ok()) return text_or.status();
-    const Column* text = *text_or;
+    STRATA_ASSIGN_OR_RETURN(const Column* text, TextColumn(*block, column_));
     Column sigs = Column::ListOf(Type::kInt64);
     for (int64_t i = 0; i < block->num_rows; ++i) {
       // Values are below 2^61: they fit an int64 column as they are.

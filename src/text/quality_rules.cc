@@ -3,13 +3,12 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <unordered_map>
 #include <unordered_set>
 
 #include <xxhash.h>
 
 #include "text/unicode.h"
-#include "text/word_cache.h"
+#include "text/word_cache.h"  // a chain of filters tokenizes a document once
 
 namespace strata::text {
 
@@ -106,9 +105,6 @@ std::vector<std::string_view> SplitOnNewlineRuns(std::string_view text, size_t a
   parts.push_back(text.substr(start));
   return parts;
 }
-
-// A chain of filters tokenizes a document once (word_cache.h).
-SharedWords WordsOf(std::string_view text, WordTokenizer kind) { return CachedWords(text, kind); }
 
 // A word of at most 16 bytes, all ASCII (nearly every word): its length in
 // code points is its size, known without a call.
@@ -327,7 +323,7 @@ std::pair<size_t, size_t> FindDuplicates(const std::vector<std::string_view>& it
 }
 
 Reason GopherQuality(const GopherQualityParams& p, std::string_view text) {
-  const SharedWords words = WordsOf(text, p.tokenizer);
+  const SharedWords words = CachedWords(text, p.tokenizer);
   if (words.empty()) return "empty";
   const double n_words = static_cast<double>(words.size());
   double non_symbol = 0, non_symbol_chars = 0, alpha = 0;
@@ -405,7 +401,7 @@ Reason GopherRepetition(const GopherRepetitionParams& p, std::string_view text) 
     return "dup_line_char_frac";
   }
   thread_local WordIds words;
-  IdsOf(WordsOf(text, p.tokenizer), &words);
+  IdsOf(CachedWords(text, p.tokenizer), &words);
   for (const auto& [n, frac] : p.top_n_grams) {
     if (n <= 0 || words.id.size() < static_cast<size_t>(n)) continue;
     if (static_cast<double>(TopNGramChars(words, static_cast<size_t>(n))) / length > frac) {
@@ -520,7 +516,7 @@ Reason FineWebQuality(const FineWebQualityParams& p, std::string_view text) {
     const auto chunks = static_cast<double>(CountChunks(text));
     if (chunks == 0 || newlines / chunks <= p.new_line_ratio) return "";
   }
-  const size_t n_words = WordsOf(text, p.tokenizer).size();
+  const size_t n_words = CachedWords(text, p.tokenizer).size();
   if (n_words > 0 && newlines / static_cast<double>(n_words) > p.new_line_ratio) return "list_ratio";
   return "";
 }

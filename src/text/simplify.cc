@@ -11,37 +11,10 @@ namespace strata::text {
 
 namespace {
 
-// ASCII text in one pass, the same as the steps below: whitespace runs
-// become one space before punctuation goes (so "a , b" keeps two spaces),
-// and digits separated only by removed punctuation are one run ("1,234").
-std::string SimplifyAscii(std::string_view text) {
-  text = Strip(text);
-  std::string out;
-  out.reserve(text.size());
-  bool in_space = false, in_digits = false;
-  for (char raw : text) {
-    char c = raw >= 'A' && raw <= 'Z' ? static_cast<char>(raw + 32) : raw;
-    if (IsSpace(static_cast<unsigned char>(c))) {
-      if (!in_space) out.push_back(' ');
-      in_space = true;
-      in_digits = false;
-      continue;
-    }
-    in_space = false;
-    if (IsSymbolChar(static_cast<unsigned char>(c))) continue;
-    if (c >= '0' && c <= '9') {
-      if (!in_digits) out.push_back('0');
-      in_digits = true;
-      continue;
-    }
-    in_digits = false;
-    out.push_back(c);
-  }
-  return std::string(Strip(out));
-}
-
 // Any text in one pass, code point by code point: lowercased, spaces
-// collapsed, punctuation dropped, then each character's canonical
+// collapsed (a run becomes one space before punctuation goes, so "a , b"
+// keeps two; digits separated only by removed punctuation are one run,
+// "1,234"), punctuation dropped, then each character's canonical
 // decomposition without its nonspacing marks, digit runs to "0". The steps'
 // NFD also reorders combining marks across characters; every mark it moves
 // is dropped afterwards unless it is a non-Mn mark with a combining class,
@@ -106,9 +79,6 @@ bool SimplifyOnePass(std::string_view text, std::string* out) {
 }  // namespace
 
 std::string SimplifyText(std::string_view text) {
-  if (IsAscii(text)) {
-    return SimplifyAscii(text);
-  }
   std::string out;
   if (SimplifyOnePass(text, &out)) return std::string(Strip(out));
   return SimplifyTextStepByStep(text);

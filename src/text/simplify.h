@@ -10,8 +10,9 @@
 namespace strata::text {
 
 std::string SimplifyText(std::string_view text);
-// The same, datatrove's steps one after the other (any text; SimplifyText
-// takes one pass for ASCII text, and the tests check the two agree).
+// The same, datatrove's steps one after the other (SimplifyText takes one
+// pass, and falls back to these only for marks NFD could reorder; the tests
+// check the two agree).
 std::string SimplifyTextStepByStep(std::string_view text);
 
 }  // namespace strata::text

@@ -18,9 +18,7 @@ class RewriteStep : public data::Step {
       : column_(std::move(column)), output_(std::move(output)), rewrite_(std::move(rewrite)) {}
   bool row_local() const override { return true; }
   Status Apply(Block* block) override {
-    const auto text_or = TextColumn(*block, column_);
-    if (!text_or.ok()) return text_or.status();
-    const Column* text = *text_or;
+    STRATA_ASSIGN_OR_RETURN(const Column* text, TextColumn(*block, column_));
     Column out = Column::OfType(Type::kString);
     for (int64_t i = 0; i < block->num_rows; ++i) {
       if (text->IsNull(i)) {
@@ -45,9 +43,7 @@ class StatsStep : public data::Step {
   StatsStep(std::string column, std::string prefix) : column_(std::move(column)), prefix_(std::move(prefix)) {}
   bool row_local() const override { return true; }
   Status Apply(Block* block) override {
-    const auto text_or = TextColumn(*block, column_);
-    if (!text_or.ok()) return text_or.status();
-    const Column* text = *text_or;
+    STRATA_ASSIGN_OR_RETURN(const Column* text, TextColumn(*block, column_));
     Column chars = Column::OfType(Type::kInt64), words = Column::OfType(Type::kInt64),
            lines = Column::OfType(Type::kInt64), mean = Column::OfType(Type::kDouble),
            non_alpha = Column::OfType(Type::kDouble);
@@ -77,9 +73,7 @@ class TokenizeStep : public data::Step {
       : column_(std::move(column)), model_(std::move(model)), ids_(std::move(ids)), count_(std::move(count)) {}
   bool row_local() const override { return true; }
   Status Apply(Block* block) override {
-    const auto text_or = TextColumn(*block, column_);
-    if (!text_or.ok()) return text_or.status();
-    const Column* text = *text_or;
+    STRATA_ASSIGN_OR_RETURN(const Column* text, TextColumn(*block, column_));
     Column ids = Column::ListOf(Type::kInt64);
     Column counts = Column::OfType(Type::kInt64);
     std::vector<int> out;

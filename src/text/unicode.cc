@@ -4,6 +4,8 @@
 
 #include <utf8proc.h>
 
+#include "data/json_text.h"
+
 namespace strata::text {
 
 char32_t NextCodePointSlow(std::string_view s, size_t* i) {
@@ -28,20 +30,9 @@ void AppendUtf8(char32_t c, std::string* out) {
   out->append(reinterpret_cast<const char*>(buf), static_cast<size_t>(n));
 }
 
-bool IsValidUtf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    if (static_cast<unsigned char>(s[i]) < 0x80) {
-      ++i;
-      continue;
-    }
-    utf8proc_int32_t cp = 0;
-    const utf8proc_ssize_t n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(s.data() + i),
-                                                static_cast<utf8proc_ssize_t>(s.size() - i), &cp);
-    if (n <= 0) return false;
-    i += static_cast<size_t>(n);
-  }
-  return true;
-}
+// utf8proc_iterate accepts exactly strict UTF-8 (no overlong forms,
+// surrogates or code points past U+10FFFF): the data layer's check is the same.
+bool IsValidUtf8(std::string_view s) { return data::IsStrictUtf8(s); }
 
 size_t AsciiPrefix(std::string_view s) {
   size_t i = 0;
@@ -169,16 +160,11 @@ void LowerInto(std::string_view s, std::string* into) {
 }
 
 size_t CountChunks(std::string_view s) {
-  static constexpr auto kAsciiSpace = [] {
-    std::array<bool, 128> t{};
-    for (int b : {9, 10, 11, 12, 13, 28, 29, 30, 31, 32}) t[static_cast<size_t>(b)] = true;
-    return t;
-  }();
   size_t chunks = 0;
   bool in_chunk = false;
   for (size_t i = 0; i < s.size();) {
     const auto b = static_cast<unsigned char>(s[i]);
-    const bool space = b < 0x80 ? (++i, kAsciiSpace[b]) : IsSpace(NextCodePoint(s, &i));
+    const bool space = b < 0x80 ? (++i, IsSpace(b)) : IsSpace(NextCodePoint(s, &i));
     chunks += !space && !in_chunk;
     in_chunk = !space;
   }

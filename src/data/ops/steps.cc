@@ -234,18 +234,12 @@ StepInfo Info(std::set<std::string> params, std::set<std::string> required, F ma
   return StepInfo{std::move(params), std::move(required), make};
 }
 
-ExprPtr ExprParam(const json& p, const std::string& what, std::string* error) {
-  if (!p.is_string()) {
-    *error = what + " must be an expression in quotes";
-    return nullptr;
-  }
+Result<ExprPtr> ExprParam(const json& p, const std::string& what) {
+  if (!p.is_string()) return InvalidArgument(what + " must be an expression in quotes");
   const std::string text = p.get<std::string>();
   auto e = ParseExpr(text);
-  if (!e.ok()) {
-    *error = what + " '" + text + "': " + e.status().message();
-    return nullptr;
-  }
-  return *e;
+  if (!e.ok()) return e.status().WithContext(what + " '" + text + "': ");
+  return e;
 }
 
 }  // namespace
@@ -255,15 +249,12 @@ std::map<std::string, StepInfo>& StepRegistry() {
     std::map<std::string, StepInfo> r;
     // A step given as a bare value ("filter: expr") arrives as {"value": ...}.
     r["filter"] = Info({"value", "expr"}, {}, [](const json& p) -> Result<std::unique_ptr<Step>> {
-      std::string e;
-      ExprPtr x = ExprParam(p.contains("expr") ? p["expr"] : p.value("value", json()), "the filter", &e);
-      if (!x) return InvalidArgument(e);
+      const json expr = p.contains("expr") ? p["expr"] : p.value("value", json());
+      STRATA_ASSIGN_OR_RETURN(ExprPtr x, ExprParam(expr, "the filter"));
       return std::make_unique<FilterStep>(x);
     });
     r["with_column"] = Info({"name", "expr"}, {"name", "expr"}, [](const json& p) -> Result<std::unique_ptr<Step>> {
-      std::string e;
-      ExprPtr x = ExprParam(p["expr"], "expr", &e);
-      if (!x) return InvalidArgument(e);
+      STRATA_ASSIGN_OR_RETURN(ExprPtr x, ExprParam(p["expr"], "expr"));
       return std::make_unique<WithColumnStep>(p["name"].get<std::string>(), x);
     });
     r["select"] = Info({"value", "columns"}, {}, [](const json& p) -> Result<std::unique_ptr<Step>> {
