@@ -83,17 +83,15 @@ class CommonVoiceSource : public data::SourceFormat {
     }
     schema->names.push_back(kAudioPath);
     schema->types.push_back(Type::kString);
-    std::string error;
     // A line is a clip, and a clip costs milliseconds to decode: ranges of
     // about 8 KB (some 80 clips) keep every core busy on a small TSV.
-    *ranges = data::SplitLines(path, std::min<int64_t>(target_bytes, kRangeBytes), &error);
-    if (!error.empty()) return DataLoss(error);
+    STRATA_ASSIGN_OR_RETURN(*ranges, data::SplitLines(path, std::min<int64_t>(target_bytes, kRangeBytes)));
     return OkStatus();
   }
 
   Status Read(const FileRange& range, const CsvSchema& schema, Block* out, std::vector<data::BadRecord>* bad,
               int64_t* bytes) const override {
-    std::string text, error;
+    std::string text;
     STRATA_RETURN_IF_ERROR(data::ReadRange(range, &text));
     *bytes = static_cast<int64_t>(text.size());
     const size_t cols = schema.names.size() - 1;  // the TSV's; audio_path is added

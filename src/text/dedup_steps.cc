@@ -144,12 +144,10 @@ void AddDedupSteps(std::map<std::string, data::StepInfo>* r) {
   };
   (*r)["exact_dedup"].params = {"column", "priority", "index", "explain"};
   (*r)["exact_dedup"].make = [](const json& p) -> Result<std::unique_ptr<data::Step>> {
-    std::string error;
     json index;
     if (p.contains("index")) {
       index = p["index"].is_string() ? json{{"format", "jsonl"}, {"paths", {p["index"]}}} : p["index"];
-      data::SourceSpec spec;
-      if (!data::SourceFromJson(index, "exact_dedup index", &spec, &error)) return InvalidArgument(error);
+      STRATA_RETURN_IF_ERROR(data::SourceFromJson(index, "exact_dedup index").status());
     }
     return std::make_unique<ExactDedupStep>(p.value("column", std::string("text")),
                                             p.value("priority", std::string()), index, p.value("explain", false));

@@ -208,7 +208,12 @@ WriteResult Dataset::Write(const std::string& format, const std::string& path,
     result.error = "a Dataset starts with a Read..., Range or FromItems";
     return result;
   }
-  if (!SourceFromJson(json::parse(source_), "read", &spec.read, &result.error)) return result;
+  Result<SourceSpec> read = SourceFromJson(json::parse(source_), "read");
+  if (!read.ok()) {
+    result.error = read.status().message();
+    return result;
+  }
+  spec.read = std::move(read).value();
   for (size_t i = 0; i < steps_.size(); ++i) {
     json params = json::parse(steps_[i].second);
     if (auto step = MakeStep(steps_[i].first, params); !step.ok()) {

@@ -198,8 +198,8 @@ std::string SideBadRecord(const BadRecord& b) {
 // A join's right side, read whole (any bad record in it is an error).
 bool ReadSideInput(const json& side, const RunOptions& options, Block* out, int64_t* bytes,
                    std::string* error) {
-  SourceSpec right;
-  if (!SourceFromJson(side, "join right", &right, error)) return false;
+  Result<SourceSpec> right = SourceFromJson(side, "join right");
+  if (!right.ok()) return (*error = right.status().message(), false);
   SourceStats stats;
   std::map<size_t, Block> parts;  // in input order, whichever finished first
   auto keep = [&](MapResult&& part, size_t index, std::string* err) {
@@ -210,7 +210,7 @@ bool ReadSideInput(const json& side, const RunOptions& options, Block* out, int6
     parts[index] = std::move(part.block);
     return true;
   };
-  if (!ReadSource(right, TaskPlan{}, options, "join right", keep, &stats, error)) return false;
+  if (!ReadSource(*right, TaskPlan{}, options, "join right", keep, &stats, error)) return false;
   for (auto& [index, block] : parts) out->Append(block);
   *bytes = stats.bytes;
   return true;
@@ -220,8 +220,8 @@ bool ReadSideInput(const json& side, const RunOptions& options, Block* out, int6
 // objects (for a shuffled join); any bad record in it is an error.
 bool ReadSideShuffled(const json& side, const RunOptions& options, const std::vector<std::string>& keys,
                       int count, PartRefs* out, std::string* error) {
-  SourceSpec right;
-  if (!SourceFromJson(side, "join right", &right, error)) return false;
+  Result<SourceSpec> right = SourceFromJson(side, "join right");
+  if (!right.ok()) return (*error = right.status().message(), false);
   TaskPlan plan;
   plan.next.hash_keys = keys;
   plan.next.parts = count;
@@ -235,7 +235,7 @@ bool ReadSideShuffled(const json& side, const RunOptions& options, const std::ve
     return true;
   };
   SourceStats stats;
-  if (!ReadSource(right, plan, options, "join right", keep, &stats, error)) return false;
+  if (!ReadSource(*right, plan, options, "join right", keep, &stats, error)) return false;
   out->assign(static_cast<size_t>(count), {});
   for (auto& [index, refs] : by_task) {
     for (size_t p = 0; p < refs.size() && p < out->size(); ++p) (*out)[p].push_back(refs[p]);

@@ -83,12 +83,13 @@ static bool LoadPipelineOrThrow(const std::string& path, PipelineSpec* spec, std
     *error = path + ": needs a 'read' source";
     return false;
   }
-  std::string why;
   try {
-    if (!SourceFromJson(YamlToJson(root["read"]), "read", &spec->read, &why)) {
-      *error = at(root["read"]) + why;
+    Result<SourceSpec> read = SourceFromJson(YamlToJson(root["read"]), "read");
+    if (!read.ok()) {
+      *error = at(root["read"]) + read.status().message();
       return false;
     }
+    spec->read = std::move(read).value();
     if (root["steps"]) {
       if (!root["steps"].IsSequence()) {
         *error = at(root["steps"]) + "steps must be a list";
@@ -108,12 +109,10 @@ static bool LoadPipelineOrThrow(const std::string& path, PipelineSpec* spec, std
           *error = at(s) + "step " + std::to_string(i) + " (" + op + "): " + step.status().message();
           return false;
         }
-        std::string step_error;
         if (op == "join" || op == "union") {
-          SourceSpec right;
-          if (!SourceFromJson(op == "join" ? params["right"] : params, op + " source", &right,
-                              &step_error)) {
-            *error = at(s) + "step " + std::to_string(i) + " (" + op + "): " + step_error;
+          if (Result<SourceSpec> right = SourceFromJson(op == "join" ? params["right"] : params, op + " source");
+              !right.ok()) {
+            *error = at(s) + "step " + std::to_string(i) + " (" + op + "): " + right.status().message();
             return false;
           }
         }

@@ -37,15 +37,10 @@ Status ApplySchema(const SourceSpec& src, const std::string& first_file, bool ma
   return OkStatus();
 }
 
-// What reading a file's bytes said went wrong (cut short, corrupt, unreadable).
-Status ReadFailed(const std::string& error) { return DataLoss(error); }
-
 Status SplitEach(const std::vector<std::string>& files, int64_t target_bytes, bool csv_header, bool csv,
                  std::vector<FileRange>* ranges) {
-  std::string error;
   for (const std::string& f : files) {
-    const auto more = csv ? SplitCsv(f, csv_header, target_bytes, &error) : SplitLines(f, target_bytes, &error);
-    if (!error.empty()) return ReadFailed(error);
+    STRATA_ASSIGN_OR_RETURN(const auto more, csv ? SplitCsv(f, csv_header, target_bytes) : SplitLines(f, target_bytes));
     ranges->insert(ranges->end(), more.begin(), more.end());
   }
   return OkStatus();
@@ -56,14 +51,13 @@ class DelimitedSource : public SourceFormat {
   explicit DelimitedSource(char delimiter) : delimiter_(delimiter) {}
   Status Plan(const SourceSpec& src, const std::vector<std::string>& files, int64_t target_bytes, CsvSchema* schema,
               std::vector<FileRange>* ranges) const override {
-    std::string error;
-    if (!InferCsvSchema(files[0], delimiter_, src.header, schema, &error)) return ReadFailed(error);
+    STRATA_ASSIGN_OR_RETURN(*schema, InferCsvSchema(files[0], delimiter_, src.header));
     STRATA_RETURN_IF_ERROR(ApplySchema(src, files[0], /*may_add=*/false, schema));
     return SplitEach(files, target_bytes, src.header, /*csv=*/true, ranges);
   }
   Status Read(const FileRange& range, const CsvSchema& schema, Block* out, std::vector<BadRecord>* bad,
               int64_t* bytes) const override {
-    std::string text, error;
+    std::string text;
     STRATA_RETURN_IF_ERROR(ReadRange(range, &text));
     *bytes = static_cast<int64_t>(text.size());
     ParseCsv(text, range.path, range.first_line, schema, delimiter_, out, bad);
@@ -78,14 +72,13 @@ class JsonlSource : public SourceFormat {
  public:
   Status Plan(const SourceSpec& src, const std::vector<std::string>& files, int64_t target_bytes, CsvSchema* schema,
               std::vector<FileRange>* ranges) const override {
-    std::string error;
-    if (!InferJsonlSchema(files[0], schema, &error)) return ReadFailed(error);
+    STRATA_ASSIGN_OR_RETURN(*schema, InferJsonlSchema(files[0]));
     STRATA_RETURN_IF_ERROR(ApplySchema(src, files[0], /*may_add=*/true, schema));
     return SplitEach(files, target_bytes, false, /*csv=*/false, ranges);
   }
   Status Read(const FileRange& range, const CsvSchema& schema, Block* out, std::vector<BadRecord>* bad,
               int64_t* bytes) const override {
-    std::string text, error;
+    std::string text;
     STRATA_RETURN_IF_ERROR(ReadRange(range, &text));
     *bytes = static_cast<int64_t>(text.size());
     ParseJsonl(text, range.path, range.first_line, schema, out, bad);
@@ -102,7 +95,7 @@ class TextSource : public SourceFormat {
   }
   Status Read(const FileRange& range, const CsvSchema&, Block* out, std::vector<BadRecord>*,
               int64_t* bytes) const override {
-    std::string text, error;
+    std::string text;
     STRATA_RETURN_IF_ERROR(ReadRange(range, &text));
     *bytes = static_cast<int64_t>(text.size());
     Column lines = Column::OfType(Type::kString);
@@ -128,9 +121,7 @@ class ParquetSource : public SourceFormat {
   Status Plan(const SourceSpec&, const std::vector<std::string>& files, int64_t, CsvSchema* schema,
               std::vector<FileRange>* ranges) const override {
     for (size_t f = 0; f < files.size(); ++f) {
-      ParquetFileInfo info;
-      std::string error;
-      if (!ReadParquetInfo(files[f], &info, &error)) return ReadFailed(error);
+      STRATA_ASSIGN_OR_RETURN(const ParquetFileInfo info, ReadParquetInfo(files[f]));
       if (f == 0) {
         *schema = info.schema;
       } else if (info.schema.names != schema->names || info.schema.types != schema->types ||
@@ -148,10 +139,7 @@ class ParquetSource : public SourceFormat {
   }
   Status Read(const FileRange& range, const CsvSchema& schema, Block* out, std::vector<BadRecord>*,
               int64_t* bytes) const override {
-    std::string error;
-    if (!ReadParquetRowGroup(range.path, static_cast<int>(range.offset), schema, out, &error)) {
-      return ReadFailed(error);
-    }
+    STRATA_RETURN_IF_ERROR(ReadParquetRowGroup(range.path, static_cast<int>(range.offset), schema, out));
     *bytes = 0;
     for (const Column& c : out->columns) {
       *bytes += static_cast<int64_t>(c.i64.size() * 8 + c.f64.size() * 8 + c.b.size() + c.chars.size());

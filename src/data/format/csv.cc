@@ -160,25 +160,21 @@ void RenameRepeatedColumns(const std::string& path, std::vector<std::string>* na
 
 }  // namespace
 
-bool InferCsvSchema(const std::string& path, char delim, bool header, CsvSchema* schema,
-                    std::string* error) {
+Result<CsvSchema> InferCsvSchema(const std::string& path, char delim, bool header) {
   std::string head;
-  if (Status s = ReadHead(path, kHeadBytes, &head); !s.ok()) {
-    *error = s.message();
-    return false;
-  }
+  STRATA_RETURN_IF_ERROR(ReadHead(path, kHeadBytes, &head));
+  CsvSchema inferred;
+  CsvSchema* schema = &inferred;
   StripByteOrderMark(&head);
   const bool cut = head.size() == kHeadBytes;  // the last record may be incomplete
   std::string_view text(head);
   Record r;
   int nl = 0;
   size_t pos = 0;
-  schema->names.clear();
   if (header) {
     pos = NextRecord(text, 0, delim, &r, &nl);
     if (!r.error.empty()) {
-      *error = path + ":1: the header line is not valid CSV (" + r.error + ")";
-      return false;
+      return InvalidArgument(path + ":1: the header line is not valid CSV (" + r.error + ")");
     }
     for (auto f : r.fields) schema->names.emplace_back(f);
     RenameRepeatedColumns(path, &schema->names);
@@ -224,7 +220,7 @@ bool InferCsvSchema(const std::string& path, char delim, bool header, CsvSchema*
       schema->types[i] = Type::kTimestamp;
     }
   }
-  return true;
+  return inferred;
 }
 
 namespace {
@@ -255,15 +251,11 @@ int64_t CountNewlines(const char* p, size_t n) {
 
 }  // namespace
 
-std::vector<FileRange> SplitCsv(const std::string& path, bool header, int64_t target,
-                                std::string* error) {
+Result<std::vector<FileRange>> SplitCsv(const std::string& path, bool header, int64_t target) {
   if (IsCompressed(path)) {
     // Read whole by one task; the offset, in decompressed bytes, skips the header.
     std::string head;
-    if (Status s = ReadHead(path, kHeadBytes, &head); !s.ok()) {
-      *error = s.message();
-      return {};
-    }
+    STRATA_RETURN_IF_ERROR(ReadHead(path, kHeadBytes, &head));
     int64_t skip = 0, first_line = 1;
     if (header) {
       Record r;
@@ -271,16 +263,13 @@ std::vector<FileRange> SplitCsv(const std::string& path, bool header, int64_t ta
       skip = static_cast<int64_t>(NextRecord(head, 0, ',', &r, &nl));
       first_line += nl;
     }
-    return {FileRange{path, skip, 0, first_line, {}}};
+    return std::vector<FileRange>{FileRange{path, skip, 0, first_line, {}}};
   }
   // One pass over the file in 4 MiB reads, tracking only whether the scan
   // is inside quotes: a file of any size is cut without being held.
   std::ifstream in(path, std::ios::binary);
   std::vector<FileRange> out;
-  if (!in) {
-    *error = "cannot read " + path + ": " + std::strerror(errno);
-    return out;
-  }
+  if (!in) return CannotRead(path);
   std::vector<char> buf(4 << 20);
   bool quoted = false;
   bool in_header = header;

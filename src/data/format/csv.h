@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/status.h"
 #include "data/block.h"
 
 namespace strata::data {
@@ -42,13 +43,11 @@ struct FileRange {
 
 // Reads the header (or names columns c0, c1, ...) and infers each column's
 // type from the first rows: int64, else double, else bool, else string.
-bool InferCsvSchema(const std::string& path, char delimiter, bool header, CsvSchema* schema,
-                    std::string* error);
+Result<CsvSchema> InferCsvSchema(const std::string& path, char delimiter, bool header);
 
 // Splits a file into ranges of about `target_bytes`, cut only between
 // records (the scan knows when it is inside quotes). The header is skipped.
-std::vector<FileRange> SplitCsv(const std::string& path, bool header, int64_t target_bytes,
-                                std::string* error);
+Result<std::vector<FileRange>> SplitCsv(const std::string& path, bool header, int64_t target_bytes);
 
 // Parses the records in `text` (which starts at line `first_line` of `file`).
 void ParseCsv(std::string_view text, const std::string& file, int64_t first_line,

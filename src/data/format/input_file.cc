@@ -17,13 +17,9 @@ bool EndsWith(const std::string& s, const char* suffix) {
   return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
 }
 
-Status CannotOpen(const std::string& path) {
-  return (errno == ENOENT ? NotFound : Unavailable)("cannot read " + path + ": " + std::strerror(errno));
-}
-
 Status ReadGzip(const std::string& path, size_t max_bytes, std::string* out) {
   gzFile f = gzopen(path.c_str(), "rb");
-  if (f == nullptr) return CannotOpen(path);
+  if (f == nullptr) return CannotRead(path);
   std::vector<char> buf(1 << 20);
   Status status;
   while (out->size() < max_bytes) {
@@ -53,7 +49,7 @@ Status ReadGzip(const std::string& path, size_t max_bytes, std::string* out) {
 
 Status ReadZstd(const std::string& path, size_t max_bytes, std::string* out) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return CannotOpen(path);
+  if (!in) return CannotRead(path);
   ZSTD_DCtx* ctx = ZSTD_createDCtx();
   std::vector<char> inbuf(ZSTD_DStreamInSize()), outbuf(ZSTD_DStreamOutSize());
   Status status;
@@ -90,6 +86,10 @@ void StripByteOrderMark(std::string* text) {
   if (text->compare(0, 3, "\xEF\xBB\xBF") == 0) text->erase(0, 3);
 }
 
+Status CannotRead(const std::string& path) {
+  return (errno == ENOENT ? NotFound : Unavailable)("cannot read " + path + ": " + std::strerror(errno));
+}
+
 bool IsCompressed(const std::string& path) { return EndsWith(path, ".gz") || EndsWith(path, ".zst"); }
 
 Status ReadHead(const std::string& path, size_t max_bytes, std::string* out) {
@@ -97,7 +97,7 @@ Status ReadHead(const std::string& path, size_t max_bytes, std::string* out) {
   if (EndsWith(path, ".gz")) return ReadGzip(path, max_bytes, out);
   if (EndsWith(path, ".zst")) return ReadZstd(path, max_bytes, out);
   std::ifstream in(path, std::ios::binary);
-  if (!in) return CannotOpen(path);
+  if (!in) return CannotRead(path);
   out->resize(max_bytes);
   in.read(out->data(), static_cast<std::streamsize>(max_bytes));
   out->resize(static_cast<size_t>(in.gcount()));

@@ -87,23 +87,20 @@ Shape ScanShape(std::string_view raw) {
 
 }  // namespace
 
-bool InferJsonlSchema(const std::string& path, CsvSchema* schema, std::string* error) {
+Result<CsvSchema> InferJsonlSchema(const std::string& path) {
   // The first 1 MiB, or more while not even one whole record fits in it (a
   // first record of 5 MiB must not leave the schema empty).
   std::string head;
   for (size_t want = 1 << 20;; want *= 4) {
-    if (Status s = ReadHead(path, want, &head); !s.ok()) {
-      *error = s.message();
-      return false;
-    }
+    STRATA_RETURN_IF_ERROR(ReadHead(path, want, &head));
     StripByteOrderMark(&head);
     const bool cut = head.size() >= want - 3;
     if (cut) head.resize(head.rfind('\n') == std::string::npos ? 0 : head.rfind('\n') + 1);
     if (!cut || !head.empty() || want >= kMaxInferBytes) break;
   }
-  *schema = CsvSchema{};
-  InferJsonlSchemaOf(head, schema);
-  return true;
+  CsvSchema schema;
+  InferJsonlSchemaOf(head, &schema);
+  return schema;
 }
 
 void InferJsonlSchemaOf(const std::string& head, CsvSchema* schema) {
@@ -139,14 +136,11 @@ void InferJsonlSchemaOf(const std::string& head, CsvSchema* schema) {
   schema->elements = elements;
 }
 
-std::vector<FileRange> SplitLines(const std::string& path, int64_t target, std::string* error) {
-  if (IsCompressed(path)) return {FileRange{path, 0, 0, 1, {}}};  // read whole by one task
+Result<std::vector<FileRange>> SplitLines(const std::string& path, int64_t target) {
+  if (IsCompressed(path)) return std::vector<FileRange>{FileRange{path, 0, 0, 1, {}}};  // read whole by one task
   std::ifstream in(path, std::ios::binary);
   std::vector<FileRange> out;
-  if (!in) {
-    *error = "cannot read " + path + ": " + std::strerror(errno);
-    return out;
-  }
+  if (!in) return CannotRead(path);
   std::vector<char> buf(4 << 20);
   int64_t offset = 0, line = 1, start = 0, start_line = 1;
   for (;;) {

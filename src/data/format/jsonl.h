@@ -17,12 +17,11 @@
 
 namespace strata::data {
 
-bool InferJsonlSchema(const std::string& path, CsvSchema* schema, std::string* error);
+Result<CsvSchema> InferJsonlSchema(const std::string& path);
 // The same, from JSON Lines text.
 void InferJsonlSchemaOf(const std::string& text, CsvSchema* schema);
 // Ranges of whole lines of about `target_bytes`.
-std::vector<FileRange> SplitLines(const std::string& path, int64_t target_bytes,
-                                  std::string* error);
+Result<std::vector<FileRange>> SplitLines(const std::string& path, int64_t target_bytes);
 void ParseJsonl(std::string_view text, const std::string& file, int64_t first_line,
                 const CsvSchema& schema, Block* out, std::vector<BadRecord>* bad);
 void WriteJsonl(const Block& block, std::string* out);

@@ -32,96 +32,111 @@ bool SchemaTypeByName(const std::string& name, Type* t) {
   return false;
 }
 
-bool SourceFromJson(const json& j, const std::string& where, SourceSpec* out, std::string* error) {
+namespace {
+
+bool IsTextOrListOfText(const json& v) {
+  if (v.is_string()) return true;
+  if (!v.is_array()) return false;
+  return std::all_of(v.begin(), v.end(), [](const json& e) { return e.is_string(); });
+}
+
+}  // namespace
+
+Result<SourceSpec> SourceFromJson(const json& j, const std::string& where) {
   static const std::set<std::string> kKeys = {"format", "paths", "header", "on_bad_record",
                                               "quarantine_path", "schema", "n", "items"};
+  SourceSpec spec;
   if (!j.is_object()) {
-    *error = where + " must be a mapping with format and paths";
-    return false;
+    return InvalidArgument(where + " must be a mapping with format and paths");
   }
-  out->format = j.value("format", "");
-  const SourceFormat* format = FindSourceFormat(out->format);
+  if (j.contains("format") && !j["format"].is_string()) return InvalidArgument(where + ": format must be a name");
+  spec.format = j.value("format", "");
+  const SourceFormat* format = FindSourceFormat(spec.format);
   if (format == nullptr) {
-    *error = where + ": format must be " + ReadableFormatNames() + ", not '" + out->format + "'";
-    return false;
+    return InvalidArgument(where + ": format must be " + ReadableFormatNames() + ", not '" + spec.format + "'");
   }
   const std::vector<std::string> own = format->option_names();
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (std::find(own.begin(), own.end(), it.key()) != own.end()) {
       if (!it.value().is_string()) {
-        *error = where + ": " + it.key() + " must be text";
-        return false;
+        return InvalidArgument(where + ": " + it.key() + " must be text");
       }
-      out->options[it.key()] = it.value().get<std::string>();
+      spec.options[it.key()] = it.value().get<std::string>();
       continue;
     }
     if (kKeys.count(it.key()) == 0 && it.key() != "path") {
       std::string known = "format, paths (or path), header, on_bad_record, quarantine_path, schema, n, items";
       for (const std::string& o : own) known += ", " + o;
-      *error = where + ": unknown field '" + it.key() + "' (" + known + ")";
-      return false;
+      return InvalidArgument(where + ": unknown field '" + it.key() + "' (" + known + ")");
     }
   }
-  if (out->format == "range") {
+  if (spec.format == "range") {
     if (!j.contains("n") || !j["n"].is_number_integer() || j["n"].get<int64_t>() < 0) {
-      *error = where + ": a range needs n, a whole number of rows";
-      return false;
+      return InvalidArgument(where + ": a range needs n, a whole number of rows");
     }
-    out->n = j["n"].get<int64_t>();
-    return true;
+    spec.n = j["n"].get<int64_t>();
+    return spec;
   }
-  if (out->format == "items") {
+  if (spec.format == "items") {
     if (!j.contains("items") || !j["items"].is_array()) {
-      *error = where + ": items needs a list of rows (mappings)";
-      return false;
+      return InvalidArgument(where + ": items needs a list of rows (mappings)");
     }
     for (const auto& row : j["items"]) {
       if (!row.is_object()) {
-        *error = where + ": every item must be a mapping of column to value, not " + row.dump();
-        return false;
+        return InvalidArgument(where + ": every item must be a mapping of column to value, not " + row.dump());
       }
     }
-    out->items = j["items"].dump();
-    return true;
+    spec.items = j["items"].dump();
+    return spec;
   }
   if (j.contains("path") == j.contains("paths")) {
-    *error = where + (j.contains("path") ? " takes path or paths, not both" : " needs paths (or path)");
-    return false;
+    return InvalidArgument(where + (j.contains("path") ? " takes path or paths, not both" : " needs paths (or path)"));
   }
   const json& paths = j.contains("path") ? j["path"] : j["paths"];
-  out->paths = paths.is_string() ? std::vector<std::string>{paths.get<std::string>()}
+  if (!IsTextOrListOfText(paths)) {
+    return InvalidArgument(where + ": " + (j.contains("path") ? "path" : "paths") + " must be a file name or a list of them");
+  }
+  spec.paths = paths.is_string() ? std::vector<std::string>{paths.get<std::string>()}
                                  : paths.get<std::vector<std::string>>();
-  out->header = j.value("header", true);
+  if (j.contains("header") && !j["header"].is_boolean()) return InvalidArgument(where + ": header must be true or false");
+  spec.header = j.value("header", true);
+  if (j.contains("on_bad_record") && !j["on_bad_record"].is_string()) {
+    return InvalidArgument(where + ": on_bad_record must be fail, skip or quarantine");
+  }
   const std::string policy = j.value("on_bad_record", "fail");
   if (policy == "fail") {
-    out->on_bad_record = BadRecordPolicy::kFail;
+    spec.on_bad_record = BadRecordPolicy::kFail;
   } else if (policy == "skip") {
-    out->on_bad_record = BadRecordPolicy::kSkip;
+    spec.on_bad_record = BadRecordPolicy::kSkip;
   } else if (policy == "quarantine") {
-    out->on_bad_record = BadRecordPolicy::kQuarantine;
+    spec.on_bad_record = BadRecordPolicy::kQuarantine;
   } else {
-    *error = where + ": on_bad_record must be fail, skip or quarantine, not '" + policy + "'";
-    return false;
+    return InvalidArgument(where + ": on_bad_record must be fail, skip or quarantine, not '" + policy + "'");
   }
-  out->quarantine_path = j.value("quarantine_path", "");
+  if (j.contains("quarantine_path") && !j["quarantine_path"].is_string()) {
+    return InvalidArgument(where + ": quarantine_path must be a directory name");
+  }
+  spec.quarantine_path = j.value("quarantine_path", "");
   if (j.contains("schema")) {
-    if (out->format == "parquet") {
-      *error = where + ": Parquet files carry their own schema (drop 'schema', or cast in a with_column)";
-      return false;
+    if (spec.format == "parquet") {
+      return InvalidArgument(where + ": Parquet files carry their own schema (drop 'schema', or cast in a with_column)");
     }
-    out->schema = j["schema"].get<std::map<std::string, std::string>>();
-    for (const auto& [col, type] : out->schema) {
+    if (!j["schema"].is_object()) return InvalidArgument(where + ": schema must be a mapping of column to type");
+    for (auto it = j["schema"].begin(); it != j["schema"].end(); ++it) {
+      if (!it.value().is_string()) return InvalidArgument(where + ": schema." + it.key() + " must be a type name");
+    }
+    spec.schema = j["schema"].get<std::map<std::string, std::string>>();
+    for (const auto& [col, type] : spec.schema) {
       Type t;
       if (!SchemaTypeByName(type, &t)) {
-        *error = where + ": schema." + col + " must be int64, double, bool, string, timestamp or binary, not '" + type + "'";
-        return false;
+        return InvalidArgument(where + ": schema." + col + " must be int64, double, bool, string, timestamp or binary, not '" + type + "'");
       }
     }
   }
-  return true;
+  return spec;
 }
 
-std::vector<std::string> ExpandPaths(const std::vector<std::string>& patterns, std::string* error) {
+Result<std::vector<std::string>> ExpandPaths(const std::vector<std::string>& patterns) {
   std::vector<std::string> files;
   for (const std::string& p : patterns) {
     std::error_code ec;
@@ -139,8 +154,7 @@ std::vector<std::string> ExpandPaths(const std::vector<std::string>& patterns, s
     const int rc = glob(p.c_str(), 0, nullptr, &g);
     if (rc != 0) {
       globfree(&g);
-      *error = "no input matches '" + p + "'";
-      return {};
+      return NotFound("no input matches '" + p + "'");
     }
     for (size_t i = 0; i < g.gl_pathc; ++i) files.emplace_back(g.gl_pathv[i]);
     globfree(&g);
@@ -155,9 +169,8 @@ Result<SourcePlan> PlanSource(const SourceSpec& src, int64_t target_bytes) {
   }
   std::vector<std::string> files;
   if (format->reads_files()) {
-    std::string error;
-    files = ExpandPaths(src.paths, &error);
-    if (files.empty()) return NotFound(error.empty() ? "no input files" : error);
+    STRATA_ASSIGN_OR_RETURN(files, ExpandPaths(src.paths));
+    if (files.empty()) return NotFound("no input files");
   }
   SourcePlan plan;
   STRATA_RETURN_IF_ERROR(format->Plan(src, files, target_bytes, &plan.schema, &plan.ranges));
@@ -168,9 +181,10 @@ int64_t SourceBytes(const SourceSpec& src) {
   const SourceFormat* format = FindSourceFormat(src.format);
   if (format == nullptr) return 0;
   if (!format->reads_files()) return format->EstimateBytes(src);
-  std::string error;
+  const Result<std::vector<std::string>> files = ExpandPaths(src.paths);
+  if (!files.ok()) return 0;  // planning the source reports it
   int64_t total = 0;
-  for (const std::string& f : ExpandPaths(src.paths, &error)) {
+  for (const std::string& f : *files) {
     std::error_code ec;
     const auto size = std::filesystem::file_size(f, ec);
     if (!ec) total += static_cast<int64_t>(size) * (IsCompressed(f) ? 5 : 1);  // a guess at the ratio

@@ -41,10 +41,12 @@ struct SourceSpec {
 // A type a source's `schema` may give a column, by the name TypeName() shows.
 bool SchemaTypeByName(const std::string& name, Type* t);
 
-bool SourceFromJson(const nlohmann::ordered_json& j, const std::string& where, SourceSpec* out,
-                    std::string* error);
+// A source as a pipeline file or the Dataset API gives it; errors name `where`.
+Result<SourceSpec> SourceFromJson(const nlohmann::ordered_json& j, const std::string& where);
 
-std::vector<std::string> ExpandPaths(const std::vector<std::string>& patterns, std::string* error);
+// Files the patterns name: globs, and directories read whole (names starting
+// with '.' or '_' skipped). NotFound when a pattern matches nothing.
+Result<std::vector<std::string>> ExpandPaths(const std::vector<std::string>& patterns);
 
 // The source's schema and its ranges of about `target_bytes` (for Parquet:
 // one per row group; `first_line` is then the group's first row).

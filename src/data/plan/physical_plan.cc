@@ -67,9 +67,9 @@ bool PlanPipeline(const PipelineSpec& spec, const std::vector<std::unique_ptr<St
     const auto* side = steps[local]->side_input();
     if (side != nullptr) {
       if (!steps[local]->broadcastable()) break;
-      SourceSpec right;
-      if (!SourceFromJson(*side, "join right", &right, error)) return false;
-      if (!steps[local]->always_broadcast() && SourceBytes(right) > in.broadcast_join_bytes) break;
+      Result<SourceSpec> right = SourceFromJson(*side, "join right");
+      if (!right.ok()) return (*error = right.status().message(), false);
+      if (!steps[local]->always_broadcast() && SourceBytes(*right) > in.broadcast_join_bytes) break;
       map.broadcast.push_back(local);
     } else if (!steps[local]->row_local()) {
       break;

@@ -119,11 +119,13 @@ TEST(CompressedInput, GzipAndZstdReadTransparentlyAndCorruptionIsAnError) {
   std::ofstream(dir + "/t.csv.zst", std::ios::binary) << z;
   for (const char* name : {"/t.csv.gz", "/t.csv.zst"}) {
     const std::string path = dir + name;
-    std::string head, error;
+    std::string head;
     ASSERT_TRUE(ReadHead(path, 1 << 20, &head).ok());
     EXPECT_EQ(head, text);
-    const auto ranges = SplitCsv(path, true, 1 << 20, &error);
-    ASSERT_EQ(ranges.size(), 1u) << error;
+    const Result<std::vector<FileRange>> split = SplitCsv(path, true, 1 << 20);
+    ASSERT_TRUE(split.ok()) << split.status().message();
+    const std::vector<FileRange>& ranges = *split;
+    ASSERT_EQ(ranges.size(), 1u);
     std::string body;
     ASSERT_TRUE(ReadRange(ranges[0], &body).ok());
     Block b;
@@ -156,9 +158,9 @@ namespace {
 void ExpectGoodSplit(const std::string& text, int64_t target) {
   const std::string path = ::testing::TempDir() + "split.csv";
   std::ofstream(path, std::ios::binary) << text;
-  std::string error;
-  const auto ranges = SplitCsv(path, /*header=*/true, target, &error);
-  ASSERT_TRUE(error.empty()) << error;
+  const Result<std::vector<FileRange>> split = SplitCsv(path, /*header=*/true, target);
+  ASSERT_TRUE(split.ok()) << split.status().message();
+  const std::vector<FileRange>& ranges = *split;
   ASSERT_FALSE(ranges.empty());
   const int64_t header_end = static_cast<int64_t>(text.find('\n')) + 1;
   EXPECT_EQ(ranges.front().offset, header_end);
@@ -196,9 +198,9 @@ namespace {
 TEST(Jsonl, ArraysOfValuesAreListsAndOtherValuesThereAreBadRecords) {
   const std::string path = ::testing::TempDir() + "lists.jsonl";
   std::ofstream(path) << "{\"a\": [1, 2], \"b\": [\"x\"], \"c\": [{\"k\": 1}]}\n{\"a\": [3.5, null], \"b\": []}\n";
-  CsvSchema schema;
-  std::string error;
-  ASSERT_TRUE(InferJsonlSchema(path, &schema, &error)) << error;
+  const Result<CsvSchema> inferred = InferJsonlSchema(path);
+  ASSERT_TRUE(inferred.ok()) << inferred.status().message();
+  const CsvSchema& schema = *inferred;
   EXPECT_EQ(schema.types, (std::vector<Type>{Type::kList, Type::kList, Type::kString}));
   EXPECT_EQ(schema.ElementOf(0), Type::kDouble);
   EXPECT_EQ(schema.ElementOf(1), Type::kString);

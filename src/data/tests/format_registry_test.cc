@@ -32,11 +32,9 @@ class CountingSource : public SourceFormat {
 
 TEST(FormatRegistry, ARegisteredFormatIsPlannedAndReadLikeABuiltinOne) {
   FormatRegistry()["counting"] = {std::make_unique<CountingSource>(), nullptr};
-  SourceSpec src;
-  std::string error;
-  ASSERT_TRUE(SourceFromJson(nlohmann::ordered_json{{"format", "counting"}, {"paths", {"unused"}}}, "read", &src,
-                             &error))
-      << error;
+  Result<SourceSpec> spec = SourceFromJson(nlohmann::ordered_json{{"format", "counting"}, {"paths", {"unused"}}}, "read");
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
+  SourceSpec src = *spec;
   src.n = 3;
   Result<SourcePlan> plan = PlanSource(src, 1 << 20);
   ASSERT_TRUE(plan.ok()) << plan.status().message();
@@ -55,9 +53,8 @@ TEST(FormatRegistry, ARegisteredFormatIsPlannedAndReadLikeABuiltinOne) {
 }
 
 TEST(FormatRegistry, UnknownFormatsAreErrorsListingTheKnownOnes) {
-  SourceSpec src;
-  std::string error;
-  EXPECT_FALSE(SourceFromJson(nlohmann::ordered_json{{"format", "xls"}, {"paths", {"a.xls"}}}, "read", &src, &error));
+  std::string error =
+      SourceFromJson(nlohmann::ordered_json{{"format", "xls"}, {"paths", {"a.xls"}}}, "read").status().message();
   // The built-in formats, and any an operator library linked here added
   // (this test program links the speech library: common_voice).
   EXPECT_NE(error.find("format must be "), std::string::npos) << error;
@@ -120,8 +117,8 @@ TEST(WriteOutput, TextFormatsCompressWholeFilesWhenAsked) {
     ASSERT_TRUE(written.ok()) << written.message();
     const std::string path = dir + "/" + codec + "/part-00000.jsonl" + (std::string(codec) == "zstd" ? ".zst" : ".gz");
     std::string back;
-    ASSERT_TRUE(parquet::Decompress(std::string(codec) == "zstd" ? 6 : 2, Slurp(path), expected.size(), &back, &error))
-        << error;
+    const Status unpacked = parquet::Decompress(std::string(codec) == "zstd" ? 6 : 2, Slurp(path), expected.size(), &back);
+    ASSERT_TRUE(unpacked.ok()) << unpacked.message();
     EXPECT_EQ(back, expected) << codec;
   }
   WriteSpec bad{"jsonl", dir + "/bad", "", "lz4", {}};
@@ -131,4 +128,27 @@ TEST(WriteOutput, TextFormatsCompressWholeFilesWhenAsked) {
 }
 
 }  // namespace
+TEST(FormatRegistry, SourceFieldsOfTheWrongKindAreErrorsNotExceptions) {
+  using json = nlohmann::ordered_json;
+  const std::vector<std::pair<json, std::string>> cases = {
+      {{{"format", "csv"}, {"paths", {1, 2}}}, "paths must be a file name or a list of them"},
+      {{{"format", "csv"}, {"path", json::object()}}, "path must be a file name or a list of them"},
+      {{{"format", 7}, {"paths", "a.csv"}}, "format must be a name"},
+      {{{"format", "csv"}, {"paths", "a.csv"}, {"header", "yes"}}, "header must be true or false"},
+      {{{"format", "csv"}, {"paths", "a.csv"}, {"on_bad_record", 1}}, "on_bad_record must be"},
+      {{{"format", "csv"}, {"paths", "a.csv"}, {"quarantine_path", 3}}, "quarantine_path must be"},
+      {{{"format", "csv"}, {"paths", "a.csv"}, {"schema", {{"x", 5}}}}, "schema.x must be a type name"},
+      {{{"format", "csv"}, {"paths", "a.csv"}, {"schema", "int64"}}, "schema must be a mapping"},
+  };
+  for (const auto& [source, expected] : cases) {
+    const Result<SourceSpec> read = SourceFromJson(source, "read");
+    ASSERT_FALSE(read.ok()) << source.dump();
+    EXPECT_EQ(read.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(read.status().message().rfind("read: ", 0), 0u) << read.status().message();
+    EXPECT_NE(read.status().message().find(expected), std::string::npos) << read.status().message();
+  }
+  EXPECT_EQ(ExpandPaths({"/no/such/dir/*.csv"}).status().code(), StatusCode::kNotFound);
+}
+
 }  // namespace strata::data
+

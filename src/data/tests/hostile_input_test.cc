@@ -70,33 +70,36 @@ TEST(HostileInput, PlainFileNamedGzIsRefused) {
 TEST(HostileInput, ByteOrderMarkIsNotPartOfTheFirstName) {
   const std::string path = TempPath("bom.csv");
   WriteFile(path, "\xEF\xBB\xBFid,name\n1,a\n");
-  CsvSchema schema;
-  std::string error;
-  ASSERT_TRUE(InferCsvSchema(path, ',', true, &schema, &error)) << error;
-  EXPECT_EQ(schema.names, (std::vector<std::string>{"id", "name"}));
-  EXPECT_EQ(schema.types[0], Type::kInt64);
+  Result<CsvSchema> schema = InferCsvSchema(path, ',', true);
+  ASSERT_TRUE(schema.ok()) << schema.status().message();
+  EXPECT_EQ(schema->names, (std::vector<std::string>{"id", "name"}));
+  EXPECT_EQ(schema->types[0], Type::kInt64);
   // Without a header the first value is read clean too.
-  const auto ranges = SplitCsv(path, false, 1 << 20, &error);
-  ASSERT_EQ(ranges.size(), 1u) << error;
+  const Result<std::vector<FileRange>> ranges = SplitCsv(path, false, 1 << 20);
+  ASSERT_TRUE(ranges.ok()) << ranges.status().message();
+  ASSERT_EQ(ranges->size(), 1u);
   std::string body;
-  ASSERT_TRUE(ReadRange(ranges[0], &body).ok());
+  ASSERT_TRUE(ReadRange((*ranges)[0], &body).ok());
   EXPECT_EQ(body.substr(0, 7), "id,name");
   const std::string jsonl = TempPath("bom.jsonl");
   WriteFile(jsonl, "\xEF\xBB\xBF{\"a\": 1}\n");
-  ASSERT_TRUE(InferJsonlSchema(jsonl, &schema, &error)) << error;
-  EXPECT_EQ(schema.names, (std::vector<std::string>{"a"}));
+  schema = InferJsonlSchema(jsonl);
+  ASSERT_TRUE(schema.ok()) << schema.status().message();
+  EXPECT_EQ(schema->names, (std::vector<std::string>{"a"}));
 }
 
 TEST(HostileInput, RepeatedCsvHeaderNamesAreRenamedNotMerged) {
   const std::string path = TempPath("dup.csv");
   WriteFile(path, "a,a,b,a_2,a\n1,2,3,4,5\n");
-  CsvSchema schema;
-  std::string error;
-  ASSERT_TRUE(InferCsvSchema(path, ',', true, &schema, &error)) << error;
+  const Result<CsvSchema> inferred = InferCsvSchema(path, ',', true);
+  ASSERT_TRUE(inferred.ok()) << inferred.status().message();
+  const CsvSchema& schema = *inferred;
   EXPECT_EQ(schema.names, (std::vector<std::string>{"a", "a_3", "b", "a_2", "a_4"}));
   Block b;
   std::vector<BadRecord> bad;
-  const auto ranges = SplitCsv(path, true, 1 << 20, &error);
+  const Result<std::vector<FileRange>> split = SplitCsv(path, true, 1 << 20);
+  ASSERT_TRUE(split.ok()) << split.status().message();
+  const std::vector<FileRange>& ranges = *split;
   std::string body;
   ASSERT_TRUE(ReadRange(ranges.at(0), &body).ok());
   ParseCsv(body, path, ranges[0].first_line, schema, ',', &b, &bad);
@@ -140,9 +143,9 @@ TEST(HostileInput, LateJsonKeyIsReportedOrDeclaredNeverDropped) {
   text += "{\"a\": 1500, \"late\": \"here\"}\n";
   const std::string path = TempPath("late.jsonl");
   WriteFile(path, text);
-  CsvSchema schema;
-  std::string error;
-  ASSERT_TRUE(InferJsonlSchema(path, &schema, &error)) << error;
+  const Result<CsvSchema> inferred = InferJsonlSchema(path);
+  ASSERT_TRUE(inferred.ok()) << inferred.status().message();
+  const CsvSchema& schema = *inferred;
   ASSERT_EQ(schema.names, (std::vector<std::string>{"a"}));
   Parsed p = ParseJsonlText(text, schema);
   EXPECT_EQ(p.block.num_rows, 1500);
@@ -166,10 +169,9 @@ TEST(HostileInput, FirstJsonRecordLargerThanTheSampleStillGivesItsColumns) {
   const std::string big(3 << 20, 'x');
   const std::string path = TempPath("big.jsonl");
   WriteFile(path, "{\"id\": 1, \"text\": \"" + big + "\"}\n{\"id\": 2, \"text\": \"y\"}\n");
-  CsvSchema schema;
-  std::string error;
-  ASSERT_TRUE(InferJsonlSchema(path, &schema, &error)) << error;
-  EXPECT_EQ(schema.names, (std::vector<std::string>{"id", "text"}));
+  const Result<CsvSchema> schema = InferJsonlSchema(path);
+  ASSERT_TRUE(schema.ok()) << schema.status().message();
+  EXPECT_EQ(schema->names, (std::vector<std::string>{"id", "text"}));
 }
 
 TEST(HostileInput, YamlAliasBombIsRefused) {

@@ -26,16 +26,15 @@ using testing::WriteFile;
 std::string TempPath(const std::string& name) { return testing::ScratchPath("strata-parquet", name); }
 
 // Every row group of a file, appended.
-bool ReadAll(const std::string& path, Block* out, std::string* error) {
-  ParquetFileInfo info;
-  if (!ReadParquetInfo(path, &info, error)) return false;
+Status ReadAll(const std::string& path, Block* out) {
+  STRATA_ASSIGN_OR_RETURN(const ParquetFileInfo info, ReadParquetInfo(path));
   *out = Block{};
   for (size_t g = 0; g < info.row_group_rows.size(); ++g) {
     Block part;
-    if (!ReadParquetRowGroup(path, static_cast<int>(g), info.schema, &part, error)) return false;
+    STRATA_RETURN_IF_ERROR(ReadParquetRowGroup(path, static_cast<int>(g), info.schema, &part));
     out->Append(part);
   }
-  return true;
+  return OkStatus();
 }
 
 TEST(ParquetEncoding, HybridRoundTripsRunsAndLiterals) {
@@ -125,9 +124,9 @@ TEST(Parquet, WrittenFilesReadBackExactlyWithEveryCodec) {
     WriteParquet(in, o, &bytes);
     const std::string path = TempPath("rt-" + codec + ".parquet");
     WriteFile(path, bytes);
-    ParquetFileInfo info;
-    std::string error;
-    ASSERT_TRUE(ReadParquetInfo(path, &info, &error)) << error;
+    const Result<ParquetFileInfo> read = ReadParquetInfo(path);
+    ASSERT_TRUE(read.ok()) << read.status().message();
+    const ParquetFileInfo& info = *read;
     EXPECT_EQ(info.row_group_rows, (std::vector<int64_t>{7000, 7000, 6000}));
     EXPECT_EQ(info.schema.names, in.names);
     EXPECT_EQ(info.schema.types, (std::vector<Type>{Type::kInt64, Type::kDouble, Type::kBool, Type::kString,
@@ -135,7 +134,8 @@ TEST(Parquet, WrittenFilesReadBackExactlyWithEveryCodec) {
                                                     Type::kInt64, Type::kDouble, Type::kList, Type::kList,
                                                     Type::kBinary}));
     Block out;
-    ASSERT_TRUE(ReadAll(path, &out, &error)) << codec << ": " << error;
+    const Status all = ReadAll(path, &out);
+    ASSERT_TRUE(all.ok()) << codec << ": " << all.message();
     ASSERT_EQ(out.num_rows, in.num_rows);
     for (size_t c = 0; c < in.columns.size(); ++c) {
       for (int64_t r = 0; r < in.num_rows; ++r) {
@@ -151,11 +151,10 @@ TEST(Parquet, EmptyBlockWritesAValidFile) {
   WriteParquet(in, {}, &bytes);
   const std::string path = TempPath("empty.parquet");
   WriteFile(path, bytes);
-  ParquetFileInfo info;
-  std::string error;
-  ASSERT_TRUE(ReadParquetInfo(path, &info, &error)) << error;
-  EXPECT_EQ(info.num_rows, 0);
-  EXPECT_EQ(info.schema.names.size(), 12u);
+  const Result<ParquetFileInfo> info = ReadParquetInfo(path);
+  ASSERT_TRUE(info.ok()) << info.status().message();
+  EXPECT_EQ(info->num_rows, 0);
+  EXPECT_EQ(info->schema.names.size(), 12u);
 }
 
 // What DuckDB itself reads from its files, against what we read.
@@ -182,7 +181,7 @@ void ExpectMatchesDuckDb(const Block& b, const std::vector<json>& expected, cons
 
 TEST(Parquet, ReadsFilesDuckDbWrote) {
   const std::string dir = STRATA_PARQUET_VECTORS;
-  std::string text, error;
+  std::string text;
   ASSERT_TRUE(ReadHead(dir + "/duckdb_expected.jsonl.gz", 64 << 20, &text).ok());
   std::vector<json> expected;
   std::istringstream lines(text);
@@ -190,12 +189,14 @@ TEST(Parquet, ReadsFilesDuckDbWrote) {
   ASSERT_EQ(expected.size(), 5000u);
   for (const std::string variant : {"snappy", "zstd", "gzip", "uncompressed", "v2"}) {
     const std::string path = dir + "/duckdb_" + variant + ".parquet";
-    ParquetFileInfo info;
-    ASSERT_TRUE(ReadParquetInfo(path, &info, &error)) << error;
+    const Result<ParquetFileInfo> read = ReadParquetInfo(path);
+    ASSERT_TRUE(read.ok()) << read.status().message();
+    const ParquetFileInfo& info = *read;
     EXPECT_GE(info.row_group_rows.size(), 2u) << variant;
     EXPECT_NE(info.created_by.find("DuckDB"), std::string::npos) << info.created_by;
     Block b;
-    ASSERT_TRUE(ReadAll(path, &b, &error)) << variant << ": " << error;
+    const Status all = ReadAll(path, &b);
+    ASSERT_TRUE(all.ok()) << variant << ": " << all.message();
     EXPECT_EQ(b.Get("ts")->type, Type::kTimestamp);
     EXPECT_EQ(b.Get("day")->type, Type::kTimestamp);
     EXPECT_EQ(b.Get("price")->type, Type::kDouble);
@@ -213,13 +214,14 @@ TEST(Parquet, CorruptOrTruncatedFilesAreErrorsNotCrashes) {
   o.row_group_rows = 1000;
   WriteParquet(Sample(3000), o, &bytes);
   const std::string path = TempPath("corrupt.parquet");
-  std::string error;
   Block b;
   WriteFile(path, bytes.substr(0, bytes.size() - 3));
-  EXPECT_FALSE(ReadAll(path, &b, &error));
-  EXPECT_NE(error.find("not a Parquet file"), std::string::npos) << error;
+  Status read = ReadAll(path, &b);
+  EXPECT_EQ(read.code(), StatusCode::kDataLoss);
+  EXPECT_NE(read.message().find("not a Parquet file"), std::string::npos) << read.message();
   WriteFile(path, "PAR1");
-  EXPECT_FALSE(ReadAll(path, &b, &error));
+  EXPECT_FALSE(ReadAll(path, &b).ok());
+  EXPECT_EQ(ReadAll(TempPath("no-such.parquet"), &b).code(), StatusCode::kNotFound);
   // Bytes flipped anywhere: every read either succeeds or says what is wrong.
   std::mt19937 rng(3);
   int failed = 0;
@@ -227,10 +229,10 @@ TEST(Parquet, CorruptOrTruncatedFilesAreErrorsNotCrashes) {
     std::string broken = bytes;
     for (int k = 0; k < 4; ++k) broken[rng() % broken.size()] = static_cast<char>(rng());
     WriteFile(path, broken);
-    error.clear();
-    if (!ReadAll(path, &b, &error)) {
+    read = ReadAll(path, &b);
+    if (!read.ok()) {
       ++failed;
-      EXPECT_NE(error.find(path), std::string::npos) << error;
+      EXPECT_NE(read.message().find(path), std::string::npos) << read.message();
     }
   }
   EXPECT_GT(failed, 0);

@@ -193,19 +193,18 @@ TEST(ReaderFuzz, ParquetFilesReadOrFailNamingTheFile) {
   std::mt19937 rng(14);
   for (int round = 0; round < Rounds(600); ++round) {
     WriteFile(path, Mutate(goods[static_cast<size_t>(round) % goods.size()], rng));
-    std::string error;
-    ParquetFileInfo info;
-    if (!ReadParquetInfo(path, &info, &error)) {
-      EXPECT_NE(error.find(path), std::string::npos) << error;
+    const Result<ParquetFileInfo> info = ReadParquetInfo(path);
+    if (!info.ok()) {
+      EXPECT_NE(info.status().message().find(path), std::string::npos) << info.status().message();
       continue;
     }
-    for (size_t g = 0; g < info.row_group_rows.size(); ++g) {
+    for (size_t g = 0; g < info->row_group_rows.size(); ++g) {
       Block part;
-      error.clear();
-      if (ReadParquetRowGroup(path, static_cast<int>(g), info.schema, &part, &error)) {
-        EXPECT_EQ(part.num_rows, info.row_group_rows[g]) << "round " << round;
+      const Status read = ReadParquetRowGroup(path, static_cast<int>(g), info->schema, &part);
+      if (read.ok()) {
+        EXPECT_EQ(part.num_rows, info->row_group_rows[g]) << "round " << round;
       } else {
-        EXPECT_NE(error.find(path), std::string::npos) << error;
+        EXPECT_NE(read.message().find(path), std::string::npos) << read.message();
       }
     }
   }

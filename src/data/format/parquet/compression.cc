@@ -29,30 +29,27 @@ const char* CodecName(int codec) {
   return "unknown";
 }
 
-bool Decompress(int codec, std::string_view in, size_t size, std::string* out, std::string* error) {
+Status Decompress(int codec, std::string_view in, size_t size, std::string* out) {
   out->resize(size);
   switch (codec) {
     case 0:
       if (in.size() != size) {
-        *error = "page size mismatch";
-        return false;
+        return DataLoss("page size mismatch");
       }
       out->assign(in);
-      return true;
+      return OkStatus();
     case 1: {
       size_t n = 0;
       if (!snappy::GetUncompressedLength(in.data(), in.size(), &n) || n != size ||
           !snappy::RawUncompress(in.data(), in.size(), out->data())) {
-        *error = "corrupt snappy page";
-        return false;
+        return DataLoss("corrupt snappy page");
       }
-      return true;
+      return OkStatus();
     }
     case 2: {
       z_stream z{};
       if (inflateInit2(&z, 15 + 32) != Z_OK) {  // gzip or zlib header
-        *error = "zlib init failed";
-        return false;
+        return InternalError("zlib init failed");
       }
       z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
       z.avail_in = static_cast<uInt>(in.size());
@@ -61,20 +58,17 @@ bool Decompress(int codec, std::string_view in, size_t size, std::string* out, s
       const int rc = inflate(&z, Z_FINISH);
       const bool ok = rc == Z_STREAM_END && z.total_out == size;
       inflateEnd(&z);
-      if (!ok) *error = "corrupt gzip page";
-      return ok;
+      return ok ? OkStatus() : DataLoss("corrupt gzip page");
     }
     case 6: {
       const size_t n = ZSTD_decompress(out->data(), size, in.data(), in.size());
       if (ZSTD_isError(n) || n != size) {
-        *error = "corrupt zstd page";
-        return false;
+        return DataLoss("corrupt zstd page");
       }
-      return true;
+      return OkStatus();
     }
   }
-  *error = std::string("compression ") + CodecName(codec) + " is not supported (snappy, gzip, zstd, none are)";
-  return false;
+  return InvalidArgument(std::string("compression ") + CodecName(codec) + " is not supported (snappy, gzip, zstd, none are)");
 }
 
 void Compress(Codec codec, std::string_view in, std::string* out) {

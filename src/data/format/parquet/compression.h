@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/status.h"
+
 namespace strata::data::parquet {
 
 enum class Codec { kNone = 0, kSnappy = 1, kGzip = 2, kZstd = 6 };
@@ -15,7 +17,7 @@ const char* CodecName(int parquet_codec);
 
 // `codec` is the file's CompressionCodec number; unknown ones are an error
 // naming the codec. `size` is the page's uncompressed size.
-bool Decompress(int codec, std::string_view in, size_t size, std::string* out, std::string* error);
+Status Decompress(int codec, std::string_view in, size_t size, std::string* out);
 void Compress(Codec codec, std::string_view in, std::string* out);
 
 }  // namespace strata::data::parquet

@@ -42,7 +42,6 @@ bool DecodePlain(const Leaf& l, Bytes in, int64_t n, Column* c);
 // Physical representation → the leaf's type (dates, timestamps, decimals).
 void Convert(const Leaf& l, Column* c);
 // One page's values (`n` of them, non-null) in `encoding`, converted.
-bool DecodeValues(const Leaf& l, int encoding, Bytes in, int64_t n, const Column* dict, Column* out,
-                  std::string* error);
+Status DecodeValues(const Leaf& l, int encoding, Bytes in, int64_t n, const Column* dict, Column* out);
 
 }  // namespace strata::data::parquet

@@ -28,57 +28,51 @@ class File {
   ~File() {
     if (fd_ >= 0) close(fd_);
   }
-  bool Open(const std::string& path, std::string* error) {
+  Status Open(const std::string& path) {
     path_ = path;
     fd_ = open(path.c_str(), O_RDONLY | O_CLOEXEC);
     struct stat st{};
     if (fd_ < 0 || fstat(fd_, &st) != 0) {
-      *error = "cannot open " + path + ": " + std::strerror(errno);
-      return false;
+      return (errno == ENOENT ? NotFound : Unavailable)("cannot open " + path + ": " + std::strerror(errno));
     }
     size_ = st.st_size;
     std::string tail;
-    if (size_ < 12 || !Read(size_ - 8, 8, &tail, error) || tail.compare(4, 4, "PAR1") != 0) {
-      *error = path + ": not a Parquet file (no PAR1 footer)";
-      return false;
+    if (size_ < 12 || !Read(size_ - 8, 8, &tail).ok() || tail.compare(4, 4, "PAR1") != 0) {
+      return DataLoss(path + ": not a Parquet file (no PAR1 footer)");
     }
     uint32_t len;
     std::memcpy(&len, tail.data(), 4);
     if (static_cast<int64_t>(len) > size_ - 12) {
-      *error = path + ": corrupt footer (metadata length " + std::to_string(len) + " in a file of " +
-               std::to_string(size_) + " bytes)";
-      return false;
+      return DataLoss(path + ": corrupt footer (metadata length " + std::to_string(len) + " in a file of " +
+               std::to_string(size_) + " bytes)");
     }
-    std::string footer, why;
-    if (!Read(size_ - 8 - len, len, &footer, error)) return false;
-    if (!ReadThrift(reinterpret_cast<const uint8_t*>(footer.data()), footer.size(), &meta_, nullptr, &why)) {
-      *error = path + ": corrupt footer metadata: " + why;
-      return false;
+    std::string footer;
+    STRATA_RETURN_IF_ERROR(Read(size_ - 8 - len, len, &footer));
+    if (Status s = ReadThrift(reinterpret_cast<const uint8_t*>(footer.data()), footer.size(), &meta_, nullptr);
+        !s.ok()) {
+      return DataLoss(path + ": corrupt footer metadata: " + s.message());
     }
     if (!ValidEnums(meta_)) {
-      *error = path + ": corrupt footer metadata: a type, codec or encoding number out of range";
-      return false;
+      return DataLoss(path + ": corrupt footer metadata: a type, codec or encoding number out of range");
     }
-    return Leaves(error);
+    return Leaves();
   }
 
-  bool Read(int64_t offset, int64_t n, std::string* out, std::string* error) const {
+  Status Read(int64_t offset, int64_t n, std::string* out) const {
     if (offset < 0 || n < 0 || offset + n > size_) {
-      *error = path_ + ": a column chunk points outside the file (offset " + std::to_string(offset) +
-               ", " + std::to_string(n) + " bytes, file has " + std::to_string(size_) + ")";
-      return false;
+      return DataLoss(path_ + ": a column chunk points outside the file (offset " + std::to_string(offset) +
+               ", " + std::to_string(n) + " bytes, file has " + std::to_string(size_) + ")");
     }
     out->resize(static_cast<size_t>(n));
     int64_t done = 0;
     while (done < n) {
       const ssize_t r = pread(fd_, out->data() + done, static_cast<size_t>(n - done), offset + done);
       if (r <= 0) {
-        *error = "cannot read " + path_ + ": " + (r < 0 ? std::strerror(errno) : "unexpected end");
-        return false;
+        return DataLoss("cannot read " + path_ + ": " + (r < 0 ? std::strerror(errno) : "unexpected end"));
       }
       done += r;
     }
-    return true;
+    return OkStatus();
   }
 
   const pf::FileMetaData& meta() const { return meta_; }
@@ -86,11 +80,10 @@ class File {
   const std::string& path() const { return path_; }
 
  private:
-  bool Leaves(std::string* error) {
+  Status Leaves() {
     const auto& s = meta_.schema;
     if (s.empty()) {
-      *error = path_ + ": the footer has no schema";
-      return false;
+      return DataLoss(path_ + ": the footer has no schema");
     }
     // The root's children, each a flat column or a list of scalars.
     size_t i = 1;
@@ -134,18 +127,17 @@ class File {
         leaf = 0;
       }
       if (leaf == 0 || !s[leaf].__isset.type) {
-        *error = path_ + ": column '" + e.name +
-                 "' is nested (a map, a struct, or a list of those); Strata reads flat columns and lists of values";
-        return false;
+        return InvalidArgument(path_ + ": column '" + e.name +
+                               "' is nested (a map, a struct, or a list of those); Strata reads flat columns and "
+                               "lists of values");
       }
       if (!Describe(s[leaf], &l)) {
-        *error = path_ + ": column '" + e.name + "' has a physical type Strata does not know";
-        return false;
+        return DataLoss(path_ + ": column '" + e.name + "' has a physical type Strata does not know");
       }
       leaves_.push_back(l);
       i = next;
     }
-    return true;
+    return OkStatus();
   }
 
   static bool Repeated(const pf::SchemaElement& e) {
@@ -250,16 +242,15 @@ bool AppendListPage(const Leaf& l, const Column& values, const std::vector<uint3
   return true;
 }
 
-bool ReadChunk(const File& f, const Leaf& l, const pf::ColumnChunk& cc, int64_t rows, Column* out,
-               std::string* error) {
-  if (!cc.__isset.meta_data) return (*error = "no column metadata", false);
+Status ReadChunk(const File& f, const Leaf& l, const pf::ColumnChunk& cc, int64_t rows, Column* out) {
+  if (!cc.__isset.meta_data) return DataLoss("no column metadata");
   const pf::ColumnMetaData& m = cc.meta_data;
   int64_t start = m.data_page_offset;
   if (m.__isset.dictionary_page_offset && m.dictionary_page_offset > 0 && m.dictionary_page_offset < start) {
     start = m.dictionary_page_offset;
   }
   std::string chunk;
-  if (!f.Read(start, m.total_compressed_size, &chunk, error)) return false;
+  STRATA_RETURN_IF_ERROR(f.Read(start, m.total_compressed_size, &chunk));
   const auto* base = reinterpret_cast<const uint8_t*>(chunk.data());
   size_t pos = 0;
   int64_t values = 0;
@@ -269,35 +260,33 @@ bool ReadChunk(const File& f, const Leaf& l, const pf::ColumnChunk& cc, int64_t 
   bool open_list = false;
   int64_t list_rows = 0;
   const int rep_width = BitWidth(static_cast<uint64_t>(l.max_rep)), def_width = BitWidth(static_cast<uint64_t>(l.max_def));
-  std::string page, why;
+  std::string page;
   while (values < m.num_values) {
     pf::PageHeader h;
     size_t used = 0;
-    if (pos >= chunk.size() || !ReadThrift(base + pos, chunk.size() - pos, &h, &used, &why)) {
-      *error = "corrupt page header at byte " + std::to_string(start + static_cast<int64_t>(pos)) +
-               (why.empty() ? std::string(" (chunk ends early)") : ": " + why);
-      return false;
+    const Status header = pos < chunk.size() ? ReadThrift(base + pos, chunk.size() - pos, &h, &used) : OkStatus();
+    if (pos >= chunk.size() || !header.ok()) {
+      return DataLoss("corrupt page header at byte " + std::to_string(start + static_cast<int64_t>(pos)) +
+                      (header.ok() ? std::string(" (chunk ends early)") : ": " + header.message()));
     }
     if (!ValidEnums(h)) {
-      *error = "corrupt page header at byte " + std::to_string(start + static_cast<int64_t>(pos)) +
-               ": a page type or encoding number out of range";
-      return false;
+      return DataLoss("corrupt page header at byte " + std::to_string(start + static_cast<int64_t>(pos)) +
+               ": a page type or encoding number out of range");
     }
     pos += used;
     if (h.compressed_page_size < 0 || h.uncompressed_page_size < 0 ||
         h.uncompressed_page_size > kMaxPageBytes ||
         static_cast<size_t>(h.compressed_page_size) > chunk.size() - pos) {
-      *error = "page at byte " + std::to_string(start + static_cast<int64_t>(pos)) + " claims " +
-               std::to_string(h.compressed_page_size) + " bytes, past the column chunk";
-      return false;
+      return DataLoss("page at byte " + std::to_string(start + static_cast<int64_t>(pos)) + " claims " +
+               std::to_string(h.compressed_page_size) + " bytes, past the column chunk");
     }
     const std::string_view body(chunk.data() + pos, static_cast<size_t>(h.compressed_page_size));
     pos += static_cast<size_t>(h.compressed_page_size);
     if (h.type == pf::PageType::DICTIONARY_PAGE) {
-      if (!Decompress(m.codec, body, static_cast<size_t>(h.uncompressed_page_size), &page, error)) return false;
+      STRATA_RETURN_IF_ERROR(Decompress(m.codec, body, static_cast<size_t>(h.uncompressed_page_size), &page));
       const auto* p = reinterpret_cast<const uint8_t*>(page.data());
       if (!DecodePlain(l, Bytes{p, p + page.size()}, h.dictionary_page_header.num_values, &dict)) {
-        return (*error = "corrupt dictionary page", false);
+        return DataLoss("corrupt dictionary page");
       }
       Convert(l, &dict);
       have_dict = true;
@@ -306,7 +295,7 @@ bool ReadChunk(const File& f, const Leaf& l, const pf::ColumnChunk& cc, int64_t 
     if (h.type != pf::PageType::DATA_PAGE && h.type != pf::PageType::DATA_PAGE_V2) continue;  // index pages
     const bool v2 = h.type == pf::PageType::DATA_PAGE_V2;
     const int64_t n = v2 ? h.data_page_header_v2.num_values : h.data_page_header.num_values;
-    if (n < 0 || values + n > m.num_values) return (*error = "a page holds more values than the chunk", false);
+    if (n < 0 || values + n > m.num_values) return DataLoss("a page holds more values than the chunk");
     std::vector<uint32_t> reps, defs;
     Bytes in;
     // Levels as the hybrid encoding: v2 pages say their lengths, v1 pages
@@ -320,25 +309,25 @@ bool ReadChunk(const File& f, const Leaf& l, const pf::ColumnChunk& cc, int64_t 
       const int64_t level_bytes = int64_t{v.repetition_levels_byte_length} + v.definition_levels_byte_length;
       if (v.repetition_levels_byte_length < 0 || v.definition_levels_byte_length < 0 ||
           level_bytes > static_cast<int64_t>(body.size()) || level_bytes > h.uncompressed_page_size) {
-        return (*error = "corrupt v2 page levels", false);
+        return DataLoss("corrupt v2 page levels");
       }
       const auto* rv = reinterpret_cast<const uint8_t*>(body.data());
       const auto* dv = rv + v.repetition_levels_byte_length;
-      if (l.max_rep > 0 && !levels(Bytes{rv, dv}, rep_width, &reps)) return (*error = "corrupt repetition levels", false);
+      if (l.max_rep > 0 && !levels(Bytes{rv, dv}, rep_width, &reps)) return DataLoss("corrupt repetition levels");
       if (l.max_def > 0 && !levels(Bytes{dv, dv + v.definition_levels_byte_length}, def_width, &defs)) {
-        return (*error = "corrupt definition levels", false);
+        return DataLoss("corrupt definition levels");
       }
       const std::string_view rest = body.substr(static_cast<size_t>(level_bytes));
       const size_t size = static_cast<size_t>(h.uncompressed_page_size - level_bytes);
       if (!v.__isset.is_compressed || v.is_compressed) {
-        if (!Decompress(m.codec, rest, size, &page, error)) return false;
+        STRATA_RETURN_IF_ERROR(Decompress(m.codec, rest, size, &page));
       } else {
         page.assign(rest);
       }
       const auto* p = reinterpret_cast<const uint8_t*>(page.data());
       in = Bytes{p, p + page.size()};
     } else {
-      if (!Decompress(m.codec, body, static_cast<size_t>(h.uncompressed_page_size), &page, error)) return false;
+      STRATA_RETURN_IF_ERROR(Decompress(m.codec, body, static_cast<size_t>(h.uncompressed_page_size), &page));
       const auto* p = reinterpret_cast<const uint8_t*>(page.data());
       in = Bytes{p, p + page.size()};
       auto prefixed = [&](int width, std::vector<uint32_t>* out_levels) {
@@ -350,8 +339,8 @@ bool ReadChunk(const File& f, const Leaf& l, const pf::ColumnChunk& cc, int64_t 
         in.p += len;
         return true;
       };
-      if (l.max_rep > 0 && !prefixed(rep_width, &reps)) return (*error = "corrupt repetition levels", false);
-      if (l.max_def > 0 && !prefixed(def_width, &defs)) return (*error = "corrupt definition levels", false);
+      if (l.max_rep > 0 && !prefixed(rep_width, &reps)) return DataLoss("corrupt repetition levels");
+      if (l.max_def > 0 && !prefixed(def_width, &defs)) return DataLoss("corrupt definition levels");
     }
     int64_t present = n;
     if (!defs.empty()) {
@@ -360,11 +349,11 @@ bool ReadChunk(const File& f, const Leaf& l, const pf::ColumnChunk& cc, int64_t 
     }
     const int encoding = v2 ? h.data_page_header_v2.encoding : h.data_page_header.encoding;
     Column vals;
-    if (!DecodeValues(l, encoding, in, present, have_dict ? &dict : nullptr, &vals, error)) return false;
+    STRATA_RETURN_IF_ERROR(DecodeValues(l, encoding, in, present, have_dict ? &dict : nullptr, &vals));
     if (l.is_list) {
       if (defs.empty()) defs.assign(static_cast<size_t>(n), static_cast<uint32_t>(l.max_def));
       if (!AppendListPage(l, vals, reps, defs, out, &open_list, &list_rows)) {
-        return (*error = "a list continues where no list was started", false);
+        return DataLoss("a list continues where no list was started");
       }
     } else {
       AppendPage(vals, defs, static_cast<uint32_t>(l.max_def), out);
@@ -374,18 +363,18 @@ bool ReadChunk(const File& f, const Leaf& l, const pf::ColumnChunk& cc, int64_t 
   if (open_list) out->EndList();
   const int64_t got = l.is_list ? list_rows : values;
   if (got != rows) {
-    *error = "has " + std::to_string(got) + " values for " + std::to_string(rows) + " rows";
-    return false;
+    return DataLoss("has " + std::to_string(got) + " values for " + std::to_string(rows) + " rows");
   }
-  return true;
+  return OkStatus();
 }
 
 }  // namespace
 
-bool ReadParquetInfo(const std::string& path, ParquetFileInfo* info, std::string* error) {
+Result<ParquetFileInfo> ReadParquetInfo(const std::string& path) {
   File f;
-  if (!f.Open(path, error)) return false;
-  *info = ParquetFileInfo{};
+  STRATA_RETURN_IF_ERROR(f.Open(path));
+  ParquetFileInfo file_info;
+  ParquetFileInfo* info = &file_info;
   for (const Leaf& l : f.leaves()) {
     info->schema.names.push_back(l.name);
     info->schema.types.push_back(l.column_type());
@@ -396,17 +385,15 @@ bool ReadParquetInfo(const std::string& path, ParquetFileInfo* info, std::string
     info->num_rows += rg.num_rows;
   }
   info->created_by = f.meta().created_by;
-  return true;
+  return file_info;
 }
 
-bool ReadParquetRowGroup(const std::string& path, int index, const CsvSchema& schema, Block* out,
-                         std::string* error) {
+Status ReadParquetRowGroup(const std::string& path, int index, const CsvSchema& schema, Block* out) {
   File f;
-  if (!f.Open(path, error)) return false;
+  STRATA_RETURN_IF_ERROR(f.Open(path));
   const auto& groups = f.meta().row_groups;
   if (index < 0 || static_cast<size_t>(index) >= groups.size()) {
-    *error = path + ": no row group " + std::to_string(index);
-    return false;
+    return DataLoss(path + ": no row group " + std::to_string(index));
   }
   const pf::RowGroup& rg = groups[static_cast<size_t>(index)];
   *out = Block{};
@@ -416,24 +403,21 @@ bool ReadParquetRowGroup(const std::string& path, int index, const CsvSchema& sc
     size_t j = 0;
     while (j < leaves.size() && leaves[j].name != schema.names[c]) ++j;
     if (j == leaves.size() || j >= rg.columns.size()) {
-      *error = path + ": has no column '" + schema.names[c] + "' (the first file has)";
-      return false;
+      return DataLoss(path + ": has no column '" + schema.names[c] + "' (the first file has)");
     }
     const Type type = leaves[j].column_type();
     if (type != schema.types[c] || leaves[j].element_type() != schema.ElementOf(c)) {
-      *error = path + ": column '" + schema.names[c] + "' is " + TypeName(type) +
-               ", in the first file it is " + TypeName(schema.types[c]);
-      return false;
+      return DataLoss(path + ": column '" + schema.names[c] + "' is " + TypeName(type) +
+               ", in the first file it is " + TypeName(schema.types[c]));
     }
     Column col;
-    std::string why;
-    if (!ReadChunk(f, leaves[j], rg.columns[j], rg.num_rows, &col, &why)) {
-      *error = path + ": row group " + std::to_string(index) + ", column '" + schema.names[c] + "': " + why;
-      return false;
+    if (Status s = ReadChunk(f, leaves[j], rg.columns[j], rg.num_rows, &col); !s.ok()) {
+      return DataLoss(path + ": row group " + std::to_string(index) + ", column '" + schema.names[c] +
+                      "': " + s.message());
     }
     out->Add(schema.names[c], std::move(col));
   }
-  return true;
+  return OkStatus();
 }
 
 }  // namespace strata::data

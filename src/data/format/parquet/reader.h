@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "common/status.h"
 #include "data/block.h"
 #include "data/format/csv.h"
 
@@ -24,10 +25,9 @@ struct ParquetFileInfo {
   std::string created_by;
 };
 
-bool ReadParquetInfo(const std::string& path, ParquetFileInfo* info, std::string* error);
+Result<ParquetFileInfo> ReadParquetInfo(const std::string& path);
 
 // Row group `index` of `path`: the columns `schema` names, with its types.
-bool ReadParquetRowGroup(const std::string& path, int index, const CsvSchema& schema, Block* out,
-                         std::string* error);
+Status ReadParquetRowGroup(const std::string& path, int index, const CsvSchema& schema, Block* out);
 
 }  // namespace strata::data

@@ -12,6 +12,7 @@
 #include <thrift/protocol/TCompactProtocol.h>
 #include <thrift/transport/TBufferTransports.h>
 
+#include "common/status.h"
 #include "parquet_format_types.h"
 
 namespace strata::data::parquet {
@@ -20,7 +21,7 @@ namespace pf = strata::data::parquet_format;
 
 // Reads a T from `data`; `*consumed` is how many bytes it took.
 template <class T>
-bool ReadThrift(const uint8_t* data, size_t size, T* out, size_t* consumed, std::string* error) {
+Status ReadThrift(const uint8_t* data, size_t size, T* out, size_t* consumed) {
   using apache::thrift::transport::TMemoryBuffer;
   try {
     auto buffer = std::make_shared<TMemoryBuffer>(const_cast<uint8_t*>(data), static_cast<uint32_t>(size),
@@ -29,10 +30,9 @@ bool ReadThrift(const uint8_t* data, size_t size, T* out, size_t* consumed, std:
         buffer, static_cast<int32_t>(size), static_cast<int32_t>(size));
     out->read(&protocol);
     if (consumed != nullptr) *consumed = size - buffer->available_read();
-    return true;
+    return OkStatus();
   } catch (const std::exception& e) {
-    *error = e.what();
-    return false;
+    return DataLoss(e.what());
   }
 }
 

@@ -136,53 +136,48 @@ void Convert(const Leaf& l, Column* c) {
   c->type = l.type;
 }
 
-bool DecodeValues(const Leaf& l, int encoding, Bytes in, int64_t n, const Column* dict, Column* out,
-                  std::string* error) {
-  auto bad = [&](const std::string& what) {
-    *error = what;
-    return false;
-  };
-  switch (encoding) {
+Status DecodeValues(const Leaf& l, int encoding, Bytes in, int64_t n, const Column* dict, Column* out) {
+    switch (encoding) {
     case pf::Encoding::PLAIN:
-      if (!DecodePlain(l, in, n, out)) return bad("PLAIN values run past the page");
+      if (!DecodePlain(l, in, n, out)) return DataLoss("PLAIN values run past the page");
       break;
     case pf::Encoding::PLAIN_DICTIONARY:
     case pf::Encoding::RLE_DICTIONARY: {
-      if (dict == nullptr) return bad("dictionary-encoded page without a dictionary page");
+      if (dict == nullptr) return DataLoss("dictionary-encoded page without a dictionary page");
       if (n == 0) {
         *out = Column::OfType(dict->type);
-        return true;
+        return OkStatus();
       }
-      if (in.left() < 1) return bad("dictionary page indices missing");
+      if (in.left() < 1) return DataLoss("dictionary page indices missing");
       const int width = *in.p++;
       std::vector<uint32_t> idx(static_cast<size_t>(n));
-      if (!DecodeHybrid(in, width, n, idx.data())) return bad("corrupt dictionary indices");
+      if (!DecodeHybrid(in, width, n, idx.data())) return DataLoss("corrupt dictionary indices");
       std::vector<int64_t> rows(idx.begin(), idx.end());
       for (int64_t r : rows) {
-        if (r >= dict->length) return bad("dictionary index " + std::to_string(r) + " out of range");
+        if (r >= dict->length) return DataLoss("dictionary index " + std::to_string(r) + " out of range");
       }
       *out = Gather(*dict, rows);
-      return true;  // the dictionary is converted already
+      return OkStatus();  // the dictionary is converted already
     }
     case pf::Encoding::RLE: {
-      if (l.physical != PT::BOOLEAN) return bad("RLE encoding for a non-boolean column");
-      if (in.left() < 4) return bad("RLE booleans without a length");
+      if (l.physical != PT::BOOLEAN) return DataLoss("RLE encoding for a non-boolean column");
+      if (in.left() < 4) return DataLoss("RLE booleans without a length");
       uint32_t len;
       std::memcpy(&len, in.p, 4);
       in.p += 4;
-      if (in.left() < len) return bad("RLE booleans run past the page");
+      if (in.left() < len) return DataLoss("RLE booleans run past the page");
       in.end = in.p + len;
       std::vector<uint32_t> v(static_cast<size_t>(n));
-      if (!DecodeHybrid(in, 1, n, v.data())) return bad("corrupt RLE booleans");
+      if (!DecodeHybrid(in, 1, n, v.data())) return DataLoss("corrupt RLE booleans");
       *out = Column::OfType(Type::kBool);
       out->b.assign(v.begin(), v.end());
       out->length = n;
       break;
     }
     case pf::Encoding::DELTA_BINARY_PACKED: {
-      if (l.physical != PT::INT32 && l.physical != PT::INT64) return bad("DELTA_BINARY_PACKED for a non-integer column");
+      if (l.physical != PT::INT32 && l.physical != PT::INT64) return DataLoss("DELTA_BINARY_PACKED for a non-integer column");
       *out = Column::OfType(Type::kInt64);
-      if (!DecodeDeltaBinaryPacked(&in, n, &out->i64)) return bad("corrupt DELTA_BINARY_PACKED values");
+      if (!DecodeDeltaBinaryPacked(&in, n, &out->i64)) return DataLoss("corrupt DELTA_BINARY_PACKED values");
       if (l.physical == PT::INT32) {
         for (int64_t& v : out->i64) v = static_cast<int32_t>(v);
       }
@@ -194,11 +189,11 @@ bool DecodeValues(const Leaf& l, int encoding, Bytes in, int64_t n, const Column
       *out = Column::OfType(Type::kString);
       if (encoding == pf::Encoding::DELTA_LENGTH_BYTE_ARRAY) {
         std::vector<std::string_view> v;
-        if (!DecodeDeltaLengthByteArray(&in, n, &v)) return bad("corrupt DELTA_LENGTH_BYTE_ARRAY values");
+        if (!DecodeDeltaLengthByteArray(&in, n, &v)) return DataLoss("corrupt DELTA_LENGTH_BYTE_ARRAY values");
         for (auto s : v) out->AppendString(s);
       } else {
         std::vector<std::string> v;
-        if (!DecodeDeltaByteArray(&in, n, &v)) return bad("corrupt DELTA_BYTE_ARRAY values");
+        if (!DecodeDeltaByteArray(&in, n, &v)) return DataLoss("corrupt DELTA_BYTE_ARRAY values");
         for (const auto& s : v) out->AppendString(s);
       }
       break;
@@ -208,17 +203,17 @@ bool DecodeValues(const Leaf& l, int encoding, Bytes in, int64_t n, const Column
                         : l.physical == PT::FIXED_LEN_BYTE_ARRAY ? l.type_length : 8;
       std::string plain(static_cast<size_t>(width) * static_cast<size_t>(n), '\0');
       if (width <= 0 || !DecodeByteStreamSplit(in, width, n, reinterpret_cast<uint8_t*>(plain.data()))) {
-        return bad("corrupt BYTE_STREAM_SPLIT values");
+        return DataLoss("corrupt BYTE_STREAM_SPLIT values");
       }
       const auto* p = reinterpret_cast<const uint8_t*>(plain.data());
       DecodePlain(l, Bytes{p, p + plain.size()}, n, out);
       break;
     }
     default:
-      return bad("encoding " + std::to_string(encoding) + " is not supported");
+      return InvalidArgument("encoding " + std::to_string(encoding) + " is not supported");
   }
   Convert(l, out);
-  return true;
+  return OkStatus();
 }
 
 }  // namespace strata::data::parquet
