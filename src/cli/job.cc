@@ -64,7 +64,6 @@ bool Upload(rpc::Channel& channel, const std::string& path, const rpc::JobBinary
 // are printed.
 bool Ask(rpc::Channel& channel, const rpc::JobRequest& request, rpc::JobReply* reply,
          const char* command) {
-  std::string error;
   if (!channel.SendNow(rpc::MsgType::kJobRequest, request)) {
     std::fprintf(stderr, "strata job %s: the connection closed\n", command);
     return false;
@@ -72,18 +71,15 @@ bool Ask(rpc::Channel& channel, const rpc::JobRequest& request, rpc::JobReply* r
   for (;;) {
     rpc::MsgType type = rpc::MsgType::kError;
     std::string body;
-    if (!channel.ReadFrame(&type, &body, -1, &error)) {
-      std::fprintf(stderr, "strata job %s: %s\n", command, error.c_str());
+    if (Status s = channel.ReadFrame(&type, &body, -1); !s.ok()) {
+      std::fprintf(stderr, "strata job %s: %s\n", command, s.message().c_str());
       return false;
     }
     if (type == rpc::MsgType::kError) {
-      std::string why;
-      rpc::DecodeBody(body.data(), body.size(), &why, &error);
-      std::fprintf(stderr, "strata job %s: refused: %s\n", command, why.c_str());
+      std::fprintf(stderr, "strata job %s: refused: %s\n", command, rpc::ErrorReason(body.data(), body.size()).c_str());
       return false;
     }
-    if (type == rpc::MsgType::kJobReply &&
-        rpc::DecodeBody(body.data(), body.size(), reply, &error)) {
+    if (type == rpc::MsgType::kJobReply && rpc::DecodeBody(body.data(), body.size(), reply).ok()) {
       if (!reply->ok) std::fprintf(stderr, "strata job %s: %s\n", command, reply->error.c_str());
       return reply->ok;
     }
@@ -95,23 +91,22 @@ bool Ask(rpc::Channel& channel, const rpc::JobRequest& request, rpc::JobReply* r
 
 // Prints the job's output until it ends; returns its exit code.
 int Follow(rpc::Channel& channel, const std::string& job) {
-  std::string error;
   for (;;) {
     rpc::MsgType type = rpc::MsgType::kError;
     std::string body;
-    if (!channel.ReadFrame(&type, &body, -1, &error)) {
+    if (Status s = channel.ReadFrame(&type, &body, -1); !s.ok()) {
       std::fprintf(stderr, "strata job: lost the head while following %s: %s\n", job.c_str(),
-                   error.c_str());
+                   s.message().c_str());
       return 1;
     }
     if (type == rpc::MsgType::kLogLines) {
       rpc::LogLines lines;
-      if (!rpc::DecodeBody(body.data(), body.size(), &lines, &error)) continue;
+      if (!rpc::DecodeBody(body.data(), body.size(), &lines).ok()) continue;
       for (const std::string& l : lines.lines) std::printf("%s\n", l.c_str());
       std::fflush(stdout);
     } else if (type == rpc::MsgType::kJobReply) {
       rpc::JobReply end;
-      if (!rpc::DecodeBody(body.data(), body.size(), &end, &error) || !end.finished) continue;
+      if (!rpc::DecodeBody(body.data(), body.size(), &end).ok() || !end.finished) continue;
       std::fprintf(stderr, "job %s %s (%s)\n", job.c_str(), rpc::JobStateName(end.state), end.text.c_str());
       return end.state == rpc::JobState::kSucceeded ? 0 : (end.exit_code != 0 ? end.exit_code : 1);
     }

@@ -16,27 +16,27 @@
 namespace strata::cli {
 
 int ExplainPipelineFile(const std::string& file) {
-  data::PipelineSpec spec;
-  std::string error, text;
-  if (!data::LoadPipeline(file, &spec, &error)) {
-    std::fprintf(stderr, "strata run: %s\n", error.c_str());
+  const Result<data::PipelineSpec> spec = data::LoadPipeline(file);
+  if (!spec.ok()) {
+    std::fprintf(stderr, "strata run: %s\n", spec.status().message().c_str());
     return 2;
   }
-  if (!data::ExplainPipeline(spec, &text, &error)) {
-    std::fprintf(stderr, "strata run %s: %s\n", file.c_str(), error.c_str());
+  const Result<std::string> text = data::ExplainPipeline(*spec);
+  if (!text.ok()) {
+    std::fprintf(stderr, "strata run %s: %s\n", file.c_str(), text.status().message().c_str());
     return 2;
   }
-  std::fputs(text.c_str(), stdout);
+  std::fputs(text->c_str(), stdout);
   return 0;
 }
 
 int RunPipelineFile(const std::string& file, const std::string& address, bool progress, int dashboard_port) {
-  data::PipelineSpec spec;
-  std::string error;
-  if (!data::LoadPipeline(file, &spec, &error)) {
-    std::fprintf(stderr, "strata run: %s\n", error.c_str());
+  Result<data::PipelineSpec> loaded = data::LoadPipeline(file);
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "strata run: %s\n", loaded.status().message().c_str());
     return 2;
   }
+  const data::PipelineSpec spec = std::move(loaded).value();
   strata::InitOptions options;
   options.address = address;
   // Declared before Init and gone after Shutdown: the embedded head publishes to it.

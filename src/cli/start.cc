@@ -195,7 +195,8 @@ int RunStart(const StartFlags& flags) {
     };
   }
   node::Agent agent(options);
-  if (!agent.Start(&error)) {
+  if (Status started = agent.Start(); !started.ok()) {
+    error = started.message();
     spdlog::error("{}", error);
     report("error " + error);
     if (flags.block) std::fprintf(stderr, "strata start: %s\n", error.c_str());
@@ -253,18 +254,18 @@ int RunStart(const StartFlags& flags) {
         flags.spot_metadata_url, std::chrono::milliseconds(flags.spot_poll_ms),
         [head, token, self](double seconds_left, const std::string& action) {
           rpc::Channel channel;
-          std::string error;
           rpc::Hello hello;
           hello.role = rpc::Role::kCli;
           hello.pid = getpid();
           hello.token = token;
           rpc::MsgType type{};
           std::string body;
-          const bool ok = channel.ConnectAndGreet(head, hello, 5000, 5000, &error) &&
-                          channel.SendNow(rpc::MsgType::kDrainNode,
-                                          rpc::DrainRequest{self, seconds_left}) &&
-                          channel.ReadFrame(&type, &body, 5000, &error);
-          if (!ok) spdlog::error("spot notice ({}): could not ask the head to drain: {}", action, error);
+          Status asked = channel.ConnectAndGreet(head, hello, 5000, 5000);
+          if (asked.ok() && !channel.SendNow(rpc::MsgType::kDrainNode, rpc::DrainRequest{self, seconds_left})) {
+            asked = Unavailable("cannot send to the head");
+          }
+          if (asked.ok()) asked = channel.ReadFrame(&type, &body, 5000);
+          if (!asked.ok()) spdlog::error("spot notice ({}): could not ask the head to drain: {}", action, asked.message());
           else spdlog::warn("spot notice ({}): draining this node within {:.0f} s", action, seconds_left);
         });
   }

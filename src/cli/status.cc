@@ -34,9 +34,8 @@ bool ConnectAsCli(const std::string& address, const std::string& token_flag, con
   hello.role = rpc::Role::kCli;
   hello.pid = getpid();
   hello.token = ResolveToken(token_flag, address);
-  std::string error;
-  if (!channel->ConnectAndGreet(address, hello, 2000, 5000, &error)) {
-    std::fprintf(stderr, "strata %s: %s\n", command, error.c_str());
+  if (Status s = channel->ConnectAndGreet(address, hello, 2000, 5000); !s.ok()) {
+    std::fprintf(stderr, "strata %s: %s\n", command, s.message().c_str());
     return false;
   }
   return true;
@@ -46,13 +45,15 @@ bool ConnectAsCli(const std::string& address, const std::string& token_flag, con
 bool FetchStatus(rpc::Channel* channel, const std::string& address, rpc::ClusterStatus* status, std::string* error) {
   rpc::MsgType type = rpc::MsgType::kError;
   std::string body;
-  if (!channel->SendNow(rpc::MsgType::kStatusRequest, std::string()) ||
-      !channel->ReadFrame(&type, &body, 5000, error) || type != rpc::MsgType::kStatusReply) {
-    *error = "no status from " + address + ": " + (error->empty() ? "unexpected reply" : *error);
+  const Status read = channel->SendNow(rpc::MsgType::kStatusRequest, std::string())
+                          ? channel->ReadFrame(&type, &body, 5000)
+                          : Unavailable("cannot send the request");
+  if (!read.ok() || type != rpc::MsgType::kStatusReply) {
+    *error = "no status from " + address + ": " + (read.ok() ? "unexpected reply" : read.message());
     return false;
   }
-  if (!rpc::DecodeBody(body.data(), body.size(), status, error)) {
-    *error = "malformed reply from " + address + ": " + *error;
+  if (Status s = rpc::DecodeBody(body.data(), body.size(), status); !s.ok()) {
+    *error = "malformed reply from " + address + ": " + s.message();
     return false;
   }
   return true;
@@ -121,10 +122,15 @@ int RunDrain(const std::string& node_hex, double deadline_s, const std::string& 
   std::string error;
   rpc::MsgType type = rpc::MsgType::kError;
   std::string body, reply;
-  const bool ok =
-      channel.SendNow(rpc::MsgType::kDrainNode, rpc::DrainRequest{node, deadline_s}) &&
-      channel.ReadFrame(&type, &body, 5000, &error);
-  if (ok) rpc::DecodeBody(body.data(), body.size(), &reply, &error);
+  const Status read = channel.SendNow(rpc::MsgType::kDrainNode, rpc::DrainRequest{node, deadline_s})
+                          ? channel.ReadFrame(&type, &body, 5000)
+                          : Unavailable("cannot send the request");
+  const bool ok = read.ok();
+  error = read.message();
+  // A DrainReply and an Error both carry text: the answer, or the refusal.
+  if (ok) {
+    if (Status s = rpc::DecodeBody(body.data(), body.size(), &reply); !s.ok()) error = s.message();
+  }
   if (!ok || type != rpc::MsgType::kDrainReply || reply.rfind("error: ", 0) == 0) {
     std::fprintf(stderr, "strata drain: %s\n",
                  !reply.empty() ? reply.c_str() : (error.empty() ? "refused" : error.c_str()));

@@ -27,13 +27,15 @@ bool FetchTimeline(const std::string& address, const std::string& token, const J
   }
   rpc::MsgType type = rpc::MsgType::kError;
   std::string body;
-  if (!channel.SendNow(rpc::MsgType::kTimelineRequest, rpc::TimelineRequest{job}) ||
-      !channel.ReadFrame(&type, &body, 30000, error) || type != rpc::MsgType::kTimelineReply) {
-    *error = "no timeline from " + address + ": " + (error->empty() ? "unexpected reply" : *error);
+  const Status read = channel.SendNow(rpc::MsgType::kTimelineRequest, rpc::TimelineRequest{job})
+                          ? channel.ReadFrame(&type, &body, 30000)
+                          : Unavailable("cannot send the request");
+  if (!read.ok() || type != rpc::MsgType::kTimelineReply) {
+    *error = "no timeline from " + address + ": " + (read.ok() ? "unexpected reply" : read.message());
     return false;
   }
-  if (!rpc::DecodeBody(body.data(), body.size(), reply, error)) {
-    *error = "malformed timeline from " + address + ": " + *error;
+  if (Status s = rpc::DecodeBody(body.data(), body.size(), reply); !s.ok()) {
+    *error = "malformed timeline from " + address + ": " + s.message();
     return false;
   }
   return true;

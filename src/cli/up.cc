@@ -39,17 +39,19 @@ struct ChannelHeadLink : autoscaler::HeadLink {
   template <class Body>
   bool Ask(rpc::MsgType type, const Body& body, rpc::MsgType want, std::string* reply, std::string* error) {
     rpc::MsgType got = rpc::MsgType::kError;
-    return channel.SendNow(type, body) && channel.ReadFrame(&got, reply, 10000, error) && got == want;
+    if (!channel.SendNow(type, body)) return (*error = "cannot send to the head", false);
+    if (strata::Status s = channel.ReadFrame(&got, reply, 10000); !s.ok()) return (*error = s.message(), false);
+    return got == want;
   }
   bool Status(std::optional<rpc::ClusterStatus>* status, std::string* error) override {
-    std::string body, why;
+    std::string body;
     if (!Ask(rpc::MsgType::kStatusRequest, std::string(), rpc::MsgType::kStatusReply, &body, error)) return false;
     // A reply that does not decode is a round skipped, not a lost head.
     rpc::ClusterStatus decoded;
-    if (rpc::DecodeBody(body.data(), body.size(), &decoded, &why)) {
+    if (strata::Status s = rpc::DecodeBody(body.data(), body.size(), &decoded); s.ok()) {
       *status = std::move(decoded);
     } else {
-      spdlog::warn("autoscaler: skipping a round: the head's status did not decode: {}", why);
+      spdlog::warn("autoscaler: skipping a round: the head's status did not decode: {}", s.message());
       status->reset();
     }
     return true;

@@ -90,9 +90,9 @@ std::string StartEmbeddedCluster(const InitOptions& options, Global& g) {
   }
   if (EmbeddedHook()) EmbeddedHook()(&ao);
   g.agent = std::make_unique<node::Agent>(ao);
-  if (!g.agent->Start(&error)) {
+  if (Status started = g.agent->Start(); !started.ok()) {
     g.agent.reset();
-    throw StrataError("cannot start the embedded cluster: " + error);
+    throw StrataError("cannot start the embedded cluster: " + started.message());
   }
   node::Agent* agent = g.agent.get();
   g.agent_thread = std::thread([agent] { agent->Run(); });

@@ -52,8 +52,7 @@ CoreRuntime::CoreRuntime(const std::string& address, const std::string& token, r
     : role_(role), worker_id_(worker) {
   const char* quiet = std::getenv("STRATA_LOG_TO_DRIVER");
   quiet_workers_ = quiet != nullptr && std::string(quiet) == "0";
-  std::string error;
-  if (!channel_.Connect(address, kConnectTimeoutMs, &error)) throw StrataError(error);
+  if (strata::Status s = channel_.Connect(address, kConnectTimeoutMs); !s.ok()) throw StrataError(s.message());
   rpc::Hello hello;
   hello.role = role;
   hello.worker = worker;
@@ -73,15 +72,14 @@ CoreRuntime::CoreRuntime(const std::string& address, const std::string& token, r
   }
   MsgType type;
   std::string body;
-  if (!channel_.ReadFrame(&type, &body, kConnectTimeoutMs, &error)) {
-    throw StrataError("no answer from the node agent at " + address + ": " + error);
+  if (strata::Status s = channel_.ReadFrame(&type, &body, kConnectTimeoutMs); !s.ok()) {
+    throw StrataError("no answer from the node agent at " + address + ": " + s.message());
   }
   if (type == MsgType::kError) {
-    std::string why;
-    rpc::DecodeBody(body.data(), body.size(), &why, &error);
-    throw StrataError("the node agent at " + address + " refused this connection: " + why);
+    throw StrataError("the node agent at " + address + " refused this connection: " +
+                      rpc::ErrorReason(body.data(), body.size()));
   }
-  if (type != MsgType::kWelcome || !rpc::DecodeBody(body.data(), body.size(), &welcome_, &error)) {
+  if (type != MsgType::kWelcome || !rpc::DecodeBody(body.data(), body.size(), &welcome_).ok()) {
     throw StrataError("unexpected answer from " + address + " (is it a Strata node?)");
   }
   internal::SetIdNodeIndex(welcome_.node_index);
@@ -124,11 +122,10 @@ void CoreRuntime::Drain(std::string* frames) {
 }
 
 void CoreRuntime::OnFrame(MsgType type, const char* body, size_t size) {
-  std::string error;
   if (type == MsgType::kObjectsReady) {
     std::vector<rpc::ObjectInfo> infos;
-    if (!rpc::DecodeBody(body, size, &infos, &error)) {
-      OnClose("malformed ObjectsReady from the node agent: " + error);
+    if (strata::Status s = rpc::DecodeBody(body, size, &infos); !s.ok()) {
+      OnClose("malformed ObjectsReady from the node agent: " + s.message());
       return;
     }
     std::lock_guard<std::mutex> lock(mu_);
@@ -148,8 +145,8 @@ void CoreRuntime::OnFrame(MsgType type, const char* body, size_t size) {
     objects_cv_.notify_all();
   } else if (type == MsgType::kExecuteTasks) {
     std::vector<rpc::ExecuteTask> tasks;
-    if (!rpc::DecodeBody(body, size, &tasks, &error)) {
-      OnClose("malformed ExecuteTasks from the node agent: " + error);
+    if (strata::Status s = rpc::DecodeBody(body, size, &tasks); !s.ok()) {
+      OnClose("malformed ExecuteTasks from the node agent: " + s.message());
       return;
     }
     std::lock_guard<std::mutex> lock(mu_);
@@ -166,8 +163,8 @@ void CoreRuntime::OnFrame(MsgType type, const char* body, size_t size) {
     tasks_cv_.notify_one();
   } else if (type == MsgType::kStatusReply) {
     rpc::ClusterStatus status;
-    if (!rpc::DecodeBody(body, size, &status, &error)) {
-      OnClose("malformed StatusReply from the node agent: " + error);
+    if (strata::Status s = rpc::DecodeBody(body, size, &status); !s.ok()) {
+      OnClose("malformed StatusReply from the node agent: " + s.message());
       return;
     }
     std::lock_guard<std::mutex> lock(mu_);
@@ -176,7 +173,7 @@ void CoreRuntime::OnFrame(MsgType type, const char* body, size_t size) {
     objects_cv_.notify_all();
   } else if (type == MsgType::kLogLines) {
     rpc::LogLines msg;
-    if (!rpc::DecodeBody(body, size, &msg, &error)) return;
+    if (!rpc::DecodeBody(body, size, &msg).ok()) return;
     if (!quiet_workers_) {
       const std::string where = msg.node.empty() ? "" : ", node=" + msg.node;
       for (const auto& line : msg.lines) {
@@ -184,9 +181,7 @@ void CoreRuntime::OnFrame(MsgType type, const char* body, size_t size) {
       }
     }
   } else if (type == MsgType::kError) {
-    std::string why;
-    rpc::DecodeBody(body, size, &why, &error);
-    OnClose("the node agent closed the connection: " + why);
+    OnClose("the node agent closed the connection: " + rpc::ErrorReason(body, size));
   }
 }
 

@@ -18,16 +18,20 @@ bool FetchNodeLog(const std::string& address, const std::string& token, const rp
   hello.role = rpc::Role::kCli;
   hello.pid = getpid();
   hello.token = token;
-  if (!channel.ConnectAndGreet(address, hello, kTimeoutMs, kTimeoutMs, error)) return false;
-  rpc::MsgType type = rpc::MsgType::kError;
-  std::string body;
-  if (!channel.SendNow(rpc::MsgType::kLogRequest, request) || !channel.ReadFrame(&type, &body, kTimeoutMs, error) ||
-      type != rpc::MsgType::kLogReply) {
-    *error = "no logs from " + address + (error->empty() ? "" : ": " + *error);
+  if (Status s = channel.ConnectAndGreet(address, hello, kTimeoutMs, kTimeoutMs); !s.ok()) {
+    *error = s.message();
     return false;
   }
-  if (!rpc::DecodeBody(body.data(), body.size(), reply, error)) {
-    *error = "malformed log reply from " + address + ": " + *error;
+  rpc::MsgType type = rpc::MsgType::kError;
+  std::string body;
+  const Status read = channel.SendNow(rpc::MsgType::kLogRequest, request) ? channel.ReadFrame(&type, &body, kTimeoutMs)
+                                                                         : Unavailable("cannot send the request");
+  if (!read.ok() || type != rpc::MsgType::kLogReply) {
+    *error = "no logs from " + address + (read.ok() ? "" : ": " + read.message());
+    return false;
+  }
+  if (Status s = rpc::DecodeBody(body.data(), body.size(), reply); !s.ok()) {
+    *error = "malformed log reply from " + address + ": " + s.message();
     return false;
   }
   return true;

@@ -43,12 +43,12 @@ struct SplitSpec {
 };
 
 // The row hashes of `b`, as doubles in [0, 1) (53 bits).
-bool RowHashes(const Block& b, const SplitSpec& spec, std::vector<double>* out, std::string* error) {
+Status RowHashes(const Block& b, const SplitSpec& spec, std::vector<double>* out) {
   std::vector<const data::Column*> cols;
   if (spec.key.empty()) {
     for (const data::Column& c : b.columns) cols.push_back(&c);
-  } else if (!data::Resolve(b, spec.key, &cols, "group_by", error)) {
-    return false;
+  } else {
+    STRATA_ASSIGN_OR_RETURN(cols, data::Resolve(b, spec.key, "group_by"));
   }
   out->resize(static_cast<size_t>(b.num_rows));
   std::string key;
@@ -58,7 +58,7 @@ bool RowHashes(const Block& b, const SplitSpec& spec, std::vector<double>* out, 
     const uint64_t h = XXH3_64bits_withSeed(key.data(), key.size(), spec.seed);
     (*out)[static_cast<size_t>(r)] = static_cast<double>(h >> 11) * 0x1.0p-53;
   }
-  return true;
+  return OkStatus();
 }
 
 class RandomSplitStep : public data::Step {
@@ -66,9 +66,8 @@ class RandomSplitStep : public data::Step {
   explicit RandomSplitStep(SplitSpec spec) : spec_(std::move(spec)) {}
   bool row_local() const override { return true; }
   Status Apply(Block* b) override {
-    std::string error;
     std::vector<double> u;
-    if (!RowHashes(*b, spec_, &u, &error)) return InvalidArgument(error);
+    STRATA_RETURN_IF_ERROR(RowHashes(*b, spec_, &u));
     Column out = Column::OfType(Type::kString);
     for (double x : u) {
       size_t k = 0;
@@ -87,36 +86,32 @@ std::vector<std::string> Names(const ojson& v) {
   return v.is_string() ? std::vector<std::string>{v.get<std::string>()} : v.get<std::vector<std::string>>();
 }
 
-bool ReadFractions(const ojson& p, SplitSpec* spec, std::string* error) {
+Status ReadFractions(const ojson& p, SplitSpec* spec) {
   const ojson& f = p["fractions"];
   if (!f.is_object() || f.empty()) {
-    *error = "random_split: fractions: a mapping of split name to fraction ({train: 0.8, test: 0.2})";
-    return false;
+    return InvalidArgument("random_split: fractions: a mapping of split name to fraction ({train: 0.8, test: 0.2})");
   }
   double sum = 0;
   for (auto it = f.begin(); it != f.end(); ++it) {
     const double x = it.value().get<double>();
     if (!(x > 0) || !std::isfinite(x)) {
-      *error = "random_split: the fraction of " + it.key() + " must be above 0";
-      return false;
+      return InvalidArgument("random_split: the fraction of " + it.key() + " must be above 0");
     }
     sum += x;
     spec->names.push_back(it.key());
     spec->bounds.push_back(sum);
   }
   if (std::fabs(sum - 1) > 1e-9) {
-    *error = "random_split: the fractions add up to " + std::to_string(sum) + ", not 1";
-    return false;
+    return InvalidArgument("random_split: the fractions add up to " + std::to_string(sum) + ", not 1");
   }
   spec->bounds.back() = 1.0;
-  return true;
+  return OkStatus();
 }
 
-bool ReadCommon(const ojson& p, SplitSpec* spec) {
+void ReadCommon(const ojson& p, SplitSpec* spec) {
   spec->seed = p.value("seed", uint64_t{0});
   spec->column = p.value("column", std::string("split"));
   if (p.contains("group_by")) spec->key = Names(p["group_by"]);
-  return true;
 }
 
 // train_test_split with stratify_by: a pass counting each class, a pass
@@ -138,19 +133,23 @@ struct StratifySpec {
   STRATA_STRUCT(split, by, low, high, threshold);
 };
 
-bool ClassKeys(const Block& b, const StratifySpec& s, std::vector<std::string>* keys, std::string* error) {
-  std::vector<const data::Column*> cols;
-  if (!data::Resolve(b, {s.by}, &cols, "stratify_by", error)) return false;
+Status ClassKeys(const Block& b, const StratifySpec& s, std::vector<std::string>* keys) {
+  STRATA_ASSIGN_OR_RETURN(const std::vector<const data::Column*> cols, data::Resolve(b, {s.by}, "stratify_by"));
   keys->resize(static_cast<size_t>(b.num_rows));
   for (int64_t r = 0; r < b.num_rows; ++r) (*keys)[static_cast<size_t>(r)] = data::JsonValue(*cols[0], r);
-  return true;
+  return OkStatus();
 }
 
 StrataCount CountTask(StratifySpec s, bool window, Block b) {
   StrataCount out;
   std::vector<std::string> keys;
   std::vector<double> u;
-  if (!ClassKeys(b, s, &keys, &out.error) || !RowHashes(b, s.split, &u, &out.error)) return out;
+  Status read = ClassKeys(b, s, &keys);
+  if (read.ok()) read = RowHashes(b, s.split, &u);
+  if (!read.ok()) {
+    out.error = read.message();
+    return out;
+  }
   for (size_t r = 0; r < keys.size(); ++r) {
     if (!window) {
       ++out.rows[keys[r]];
@@ -168,7 +167,12 @@ data::PartResult AssignTask(StratifySpec s, int64_t part, Block b, data::MultiPa
   data::PartResult r;
   std::vector<std::string> keys;
   std::vector<double> u;
-  if (!ClassKeys(b, s, &keys, &r.error) || !RowHashes(b, s.split, &u, &r.error)) return r;
+  Status read = ClassKeys(b, s, &keys);
+  if (read.ok()) read = RowHashes(b, s.split, &u);
+  if (!read.ok()) {
+    r.error = read.message();
+    return r;
+  }
   Column out = Column::OfType(Type::kString);
   for (size_t i = 0; i < keys.size(); ++i) out.AppendString(u[i] <= s.threshold[keys[i]] ? "test" : "train");
   PutColumn(&b, s.split.column, std::move(out));
@@ -182,35 +186,31 @@ data::PartResult AssignTask(StratifySpec s, int64_t part, Block b, data::MultiPa
 }
 STRATA_REMOTE(AssignTask);
 
-bool CountPass(const StratifySpec& s, bool window, const std::vector<strata::ObjectRef<Block>>& parts,
-               StrataCount* total, std::string* error) {
+Status CountPass(const StratifySpec& s, bool window, const std::vector<strata::ObjectRef<Block>>& parts,
+                 StrataCount* total) {
   std::vector<strata::ObjectRef<StrataCount>> pending;
   for (const auto& part : parts) pending.push_back(strata::Task(CountTask).Remote(s, window, part));
   *total = StrataCount();
   for (StrataCount& c : strata::Get(pending)) {
-    if (!c.error.empty()) {
-      *error = "train_test_split: " + c.error;
-      return false;
-    }
+    if (!c.error.empty()) return InvalidArgument("train_test_split: " + c.error);
     for (const auto& [k, n] : c.rows) total->rows[k] += n;
     for (const auto& [k, n] : c.below) total->below[k] += n;
     for (auto& [k, v] : c.candidates) {
       total->candidates[k].insert(total->candidates[k].end(), v.begin(), v.end());
     }
   }
-  return true;
+  return OkStatus();
 }
 
 Status RunStratified(const data::StepCall& call, const std::vector<strata::ObjectRef<Block>>& parts, int,
                      const data::MultiPassTail& tail, data::MultiPassOutcome* outcome) {
-  std::string error;
   const ojson p = ojson::parse(call.params);
   StratifySpec s;
   ReadCommon(p, &s.split);
   s.by = p["stratify_by"].get<std::string>();
   const double test_size = p.value("test_size", 0.25);
   StrataCount counts;
-  if (!CountPass(s, false, parts, &counts, &error)) return InvalidArgument(error);
+  STRATA_RETURN_IF_ERROR(CountPass(s, false, parts, &counts));
   int64_t passes = 1;
   // Hashes are uniform: the k-th smallest of n lies within a few standard
   // deviations of k/n, so only a narrow window of hashes comes back; a
@@ -227,7 +227,7 @@ Status RunStratified(const data::StepCall& call, const std::vector<strata::Objec
       s.high[k] = q + width >= 1 ? 2.0 : q + width;
     }
     StrataCount window;
-    if (!CountPass(s, true, parts, &window, &error)) return InvalidArgument(error);
+    STRATA_RETURN_IF_ERROR(CountPass(s, true, parts, &window));
     ++passes;
     bool missed = false;
     for (const auto& [k, n] : counts.rows) {
@@ -268,9 +268,9 @@ void AddSplitSteps(std::map<std::string, data::StepInfo>* r) {
   (*r)["random_split"].params = {"fractions", "seed", "group_by", "column"};
   (*r)["random_split"].required = {"fractions"};
   (*r)["random_split"].make = [](const ojson& p) -> Result<std::unique_ptr<data::Step>> {
-    std::string error;
     SplitSpec spec;
-    if (!ReadFractions(p, &spec, &error) || !ReadCommon(p, &spec)) return InvalidArgument(error);
+    STRATA_RETURN_IF_ERROR(ReadFractions(p, &spec));
+    ReadCommon(p, &spec);
     return std::make_unique<RandomSplitStep>(std::move(spec));
   };
   (*r)["train_test_split"].params = {"test_size", "seed", "group_by", "stratify_by", "column"};

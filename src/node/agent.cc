@@ -36,7 +36,7 @@ Agent::Agent(AgentOptions options) : options_(std::move(options)), node_id_(Node
 
 Agent::~Agent() = default;
 
-bool Agent::Start(std::string* error) {
+Status Agent::Start() {
   namespace fs = std::filesystem;
   if (options_.num_cpus < 0) options_.num_cpus = NumCpus();
   if (options_.token.empty()) options_.token = NewClusterToken();
@@ -47,10 +47,7 @@ bool Agent::Start(std::string* error) {
   if (options_.spill_dir.empty()) options_.spill_dir = options_.session_dir + "/spill";
   std::error_code ec;
   fs::create_directories(options_.spill_dir, ec);
-  if (ec) {
-    *error = "cannot create spill directory " + options_.spill_dir + ": " + ec.message();
-    return false;
-  }
+  if (ec) return Unavailable("cannot create spill directory " + options_.spill_dir + ": " + ec.message());
   fs::create_directories(options_.session_dir + "/logs", ec);
 
   total_.Set("CPU", options_.num_cpus);
@@ -66,14 +63,12 @@ bool Agent::Start(std::string* error) {
   for (const auto& [name, amount] : options_.resources) total_.Set(name, amount);
 
   loop_ = std::make_unique<rpc::EventLoop>(this);
-  int tcp_fd = rpc::ListenOn(options_.tcp_address, &tcp_address_, error);
-  if (tcp_fd < 0) return false;
+  STRATA_ASSIGN_OR_RETURN(const int tcp_fd, rpc::ListenOn(options_.tcp_address, &tcp_address_));
   loop_->AddListener(tcp_fd);
   // Abstract: a session directory can be arbitrarily deep, a socket path
   // cannot (108 bytes). Connections still need the cluster token.
   const std::string sock = "@strata-" + std::to_string(getpid()) + "-" + node_id_.Hex();
-  int unix_fd = rpc::ListenOn("unix:" + sock, &unix_address_, error);
-  if (unix_fd < 0) return false;
+  STRATA_ASSIGN_OR_RETURN(const int unix_fd, rpc::ListenOn("unix:" + sock, &unix_address_));
   loop_->AddListener(unix_fd);
 
   if (const uint64_t freed = CleanStaleShmFiles(); freed > 0) {
@@ -130,12 +125,12 @@ bool Agent::Start(std::string* error) {
                           machine_.arch, options_.node_timeout, options_.dead_node_retention},
         loop_.get(), cluster_.get(), binaries_.get());
     head_->set_on_view_changed([this] { UpdateRemoteNodes(); });
-  } else if (!JoinHead(error)) {
-    return false;
+  } else {
+    STRATA_RETURN_IF_ERROR(JoinHead());
   }
   spdlog::info("node {} listening on {} and {}; resources {}; store {} bytes", node_id_.Hex(),
                tcp_address_, unix_address_, total_.ToString(), options_.object_store_memory);
-  return true;
+  return OkStatus();
 }
 
 void Agent::Run() {

@@ -60,8 +60,8 @@ class Agent : public rpc::EventLoop::Handler {
   explicit Agent(AgentOptions options);
   ~Agent() override;
 
-  // Binds the sockets. Returns false with `error` set (bad address, port in use).
-  bool Start(std::string* error);
+  // Binds the sockets (errors: a bad address, a port in use, no head).
+  Status Start();
   // Serves until Stop(); then ends all workers and deletes this node's objects.
   void Run();
   void Stop();
@@ -113,7 +113,7 @@ class Agent : public rpc::EventLoop::Handler {
   // A job whose work another node sent: its executable for this node's
   // architecture comes from the cache or is fetched from the sender.
   void PrepareForwardedJob(rpc::ConnId from, const rpc::ForwardedTask& first);
-  bool JoinHead(std::string* error);
+  Status JoinHead();
   rpc::ConnId PeerConn(uint32_t index);
   void HandlePeerFrame(rpc::ConnId id, rpc::MsgType type, const char* body, size_t size);
   void HandleForwardedTasks(rpc::ConnId from, std::vector<rpc::ForwardedTask>&& tasks);

@@ -15,30 +15,27 @@ namespace strata::node {
 using rpc::MsgType;
 using rpc::ObjectState;
 
-bool Agent::JoinHead(std::string* error) {
-  int fd = rpc::ConnectTo(options_.head_address, 10000, error);
-  if (fd < 0) {
-    *error = "cannot reach the head: " + *error;
-    return false;
-  }
+Status Agent::JoinHead() {
+  const Result<int> connected = rpc::ConnectTo(options_.head_address, 10000);
+  if (!connected.ok()) return connected.status().WithContext("cannot reach the head: ");
+  const int fd = *connected;
   rpc::Hello hello;
   hello.role = rpc::Role::kNode;
   hello.pid = getpid();
   hello.token = options_.token;
   hello.node_address = tcp_address_;
-  rpc::Welcome welcome;
-  if (!rpc::Handshake(fd, hello, &welcome, 10000, error)) {
+  const Result<rpc::Welcome> welcome = rpc::Handshake(fd, hello, 10000);
+  if (!welcome.ok()) {
     close(fd);
-    *error = "the head at " + options_.head_address + " did not accept this node: " + *error;
-    return false;
+    return welcome.status().WithContext("the head at " + options_.head_address + " did not accept this node: ");
   }
-  node_index_ = welcome.node_index;
+  node_index_ = welcome->node_index;
   // This process now makes ids for its node (its own, and nothing else).
   internal::SetIdNodeIndex(node_index_);
   head_conn_ = loop_->Adopt(fd);
   Heartbeat();  // the head learns resources and identity at once
   spdlog::info("joined the head at {} as node index {}", options_.head_address, node_index_);
-  return true;
+  return OkStatus();
 }
 
 void Agent::Heartbeat() {
@@ -94,13 +91,12 @@ rpc::ConnId Agent::PeerConn(uint32_t index) {
   // and two nodes opening connections to each other at once would otherwise
   // each wait for the other. The Welcome arrives later as an ordinary frame;
   // a refusal arrives as an Error and a closed connection.
-  std::string error;
-  int fd = rpc::ConnectTo(address, 0, &error);
-  if (fd < 0) {
-    spdlog::error("cannot reach node {} at {}: {}", index, address, error);
+  const Result<int> fd = rpc::ConnectTo(address, 0);
+  if (!fd.ok()) {
+    spdlog::error("cannot reach node {} at {}: {}", index, address, fd.status().message());
     return 0;
   }
-  const rpc::ConnId conn = loop_->Adopt(fd);
+  const rpc::ConnId conn = loop_->Adopt(*fd);
   rpc::Hello hello;
   hello.role = rpc::Role::kPeer;
   hello.pid = getpid();
@@ -267,12 +263,9 @@ void Agent::HandlePeerFrame(rpc::ConnId id, MsgType type, const char* body, size
       }
       return;
     }
-    case MsgType::kError: {
-      std::string why, error;
-      rpc::DecodeBody(body, size, &why, &error);
-      spdlog::error("a peer node closed connection {}: {}", id, why);
+    case MsgType::kError:
+      spdlog::error("a peer node closed connection {}: {}", id, rpc::ErrorReason(body, size));
       return;
-    }
     default:
       loop_->Refuse(id, std::string("a peer node may not send ") + rpc::MsgTypeName(type));
   }
@@ -330,10 +323,12 @@ void Agent::CheckDrained() {
 }
 
 void Agent::HandleFromHead(MsgType type, const char* body, size_t size) {
-  std::string error;
   if (type == MsgType::kDrainNode) {
     rpc::DrainRequest request;
-    if (!rpc::DecodeBody(body, size, &request, &error)) return;
+    if (Status s = rpc::DecodeBody(body, size, &request); !s.ok()) {
+      spdlog::error("malformed DrainNode from the head: {}", s.message());
+      return;
+    }
     draining_ = true;
     drain_deadline_ = std::chrono::steady_clock::now() +
                       std::chrono::milliseconds(static_cast<int64_t>(request.deadline_s * 1000));
@@ -343,8 +338,8 @@ void Agent::HandleFromHead(MsgType type, const char* body, size_t size) {
   }
   if (type == MsgType::kClusterView) {
     std::vector<rpc::NodeRecord> view;
-    if (!rpc::DecodeBody(body, size, &view, &error)) {
-      spdlog::error("malformed ClusterView from the head: {}", error);
+    if (Status s = rpc::DecodeBody(body, size, &view); !s.ok()) {
+      spdlog::error("malformed ClusterView from the head: {}", s.message());
       return;
     }
     for (const auto& n : view) {
@@ -352,9 +347,7 @@ void Agent::HandleFromHead(MsgType type, const char* body, size_t size) {
     }
     UpdateRemoteNodes();
   } else if (type == MsgType::kError) {
-    std::string why;
-    rpc::DecodeBody(body, size, &why, &error);
-    spdlog::error("the head closed this node's connection: {}", why);
+    spdlog::error("the head closed this node's connection: {}", rpc::ErrorReason(body, size));
   }
 }
 

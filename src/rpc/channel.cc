@@ -13,61 +13,49 @@ namespace strata::rpc {
 
 Channel::~Channel() { Stop(); }
 
-bool Channel::Connect(const std::string& address, int timeout_ms, std::string* error) {
-  fd_ = ConnectTo(address, timeout_ms, error);
-  return fd_ >= 0;
+Status Channel::Connect(const std::string& address, int timeout_ms) {
+  STRATA_ASSIGN_OR_RETURN(fd_, ConnectTo(address, timeout_ms));
+  return OkStatus();
 }
 
-bool Channel::ConnectAndGreet(const std::string& address, const Hello& hello, int connect_timeout_ms,
-                              int reply_timeout_ms, std::string* error) {
-  if (!Connect(address, connect_timeout_ms, error)) return false;
+Status Channel::ConnectAndGreet(const std::string& address, const Hello& hello, int connect_timeout_ms,
+                                int reply_timeout_ms) {
+  STRATA_RETURN_IF_ERROR(Connect(address, connect_timeout_ms));
   MsgType type = MsgType::kError;
   std::string body;
-  if (!SendNow(MsgType::kHello, hello) || !ReadFrame(&type, &body, reply_timeout_ms, error)) {
-    *error = "no answer from " + address + ": " + *error;
-    return false;
-  }
+  if (!SendNow(MsgType::kHello, hello)) return Unavailable("no answer from " + address + ": cannot send");
+  STRATA_RETURN_IF_ERROR(ReadFrame(&type, &body, reply_timeout_ms).WithContext("no answer from " + address + ": "));
   if (type == MsgType::kError) {
-    std::string why;
-    DecodeBody(body.data(), body.size(), &why, error);
-    *error = address + " refused the connection: " + why;
-    return false;
+    return FailedPrecondition(address + " refused the connection: " + ErrorReason(body.data(), body.size()));
   }
-  if (type != MsgType::kWelcome) {
-    *error = "unexpected answer from " + address + " (is it a Strata node?)";
-    return false;
-  }
-  return true;
+  if (type != MsgType::kWelcome) return DataLoss("unexpected answer from " + address + " (is it a Strata node?)");
+  return OkStatus();
 }
 
 bool Channel::WriteRaw(const std::string& bytes) { return WriteAll(fd_, bytes.data(), bytes.size()); }
 
-bool Channel::ReadFrame(MsgType* type, std::string* body, int timeout_ms, std::string* error) {
+Status Channel::ReadFrame(MsgType* type, std::string* body, int timeout_ms) {
   FrameReader reader;
   for (;;) {
     const char* b;
     size_t body_size, frame_size;
-    auto r = reader.Next(pending_in_.data(), pending_in_.size(), type, &b, &body_size, &frame_size,
-                         error);
-    if (r == FrameReader::Result::kCorrupt) return false;
+    std::string corrupt;
+    auto r = reader.Next(pending_in_.data(), pending_in_.size(), type, &b, &body_size, &frame_size, &corrupt);
+    if (r == FrameReader::Result::kCorrupt) return DataLoss(corrupt);
     if (r == FrameReader::Result::kFrame) {
       body->assign(b, body_size);
       pending_in_.erase(0, frame_size);
-      return true;
+      return OkStatus();
     }
     pollfd p{fd_, POLLIN, 0};
     int pr = poll(&p, 1, timeout_ms);
-    if (pr == 0) {
-      *error = "timed out waiting for a reply";
-      return false;
-    }
+    if (pr == 0) return DeadlineExceeded("timed out waiting for a reply");
     if (pr < 0 && errno == EINTR) continue;
     char buf[65536];
     ssize_t n = read(fd_, buf, sizeof(buf));
     if (n <= 0) {
       if (n < 0 && errno == EINTR) continue;
-      *error = n == 0 ? "connection closed by peer" : std::strerror(errno);
-      return false;
+      return Unavailable(n == 0 ? "connection closed by peer" : std::strerror(errno));
     }
     pending_in_.append(buf, static_cast<size_t>(n));
   }

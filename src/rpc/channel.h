@@ -31,13 +31,13 @@ class Channel {
   Channel(const Channel&) = delete;
   Channel& operator=(const Channel&) = delete;
 
-  bool Connect(const std::string& address, int timeout_ms, std::string* error);
+  Status Connect(const std::string& address, int timeout_ms);
   // Connect, then the Hello/Welcome exchange, synchronously (a CLI's or the
-  // dashboard's requests). False with `error`: the connection's, "no answer
-  // from A: ...", "A refused the connection: <its reason>", or "unexpected
-  // answer from A (is it a Strata node?)".
-  bool ConnectAndGreet(const std::string& address, const Hello& hello, int connect_timeout_ms,
-                       int reply_timeout_ms, std::string* error);
+  // dashboard's requests). The error: the connection's, "no answer from A:
+  // ...", "A refused the connection: <its reason>", or "unexpected answer
+  // from A (is it a Strata node?)".
+  Status ConnectAndGreet(const std::string& address, const Hello& hello, int connect_timeout_ms,
+                         int reply_timeout_ms);
 
   // Synchronous use, before Start(): one request, one reply.
   template <class T>
@@ -47,7 +47,7 @@ class Channel {
     return WriteRaw(frame);
   }
   // Reads one whole frame (blocking, at most timeout_ms; <0 waits forever).
-  bool ReadFrame(MsgType* type, std::string* body, int timeout_ms, std::string* error);
+  Status ReadFrame(MsgType* type, std::string* body, int timeout_ms);
 
   void Start(FrameHandler on_frame, Drain drain, CloseHandler on_close);
   void Wake();

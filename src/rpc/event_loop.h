@@ -90,9 +90,9 @@ class EventLoop {
   // ("malformed TYPE message: why") and gives false.
   template <class T>
   bool DecodeOrRefuse(ConnId id, MsgType type, const char* body, size_t size, T* out) {
-    std::string error;
-    if (DecodeBody(body, size, out, &error)) return true;
-    Refuse(id, std::string("malformed ") + MsgTypeName(type) + " message: " + error);
+    const Status decoded = DecodeBody(body, size, out);
+    if (decoded.ok()) return true;
+    Refuse(id, std::string("malformed ") + MsgTypeName(type) + " message: " + decoded.message());
     return false;
   }
   // What Send and Close queued takes effect now (Run does this every round;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "common/status.h"
 #include "rpc/messages.h"
 #include "strata/internal/codec.h"
 
@@ -39,10 +40,9 @@ class FrameReader {
               size_t* frame_size, std::string* error) const;
 };
 
-// Decodes a body into T. Returns false with `error` set on malformed input,
-// never throws.
+// Decodes a body into T: DataLoss on malformed input, never throws.
 template <class T>
-bool DecodeBody(const char* body, size_t size, T* out, std::string* error) {
+Status DecodeBody(const char* body, size_t size, T* out) {
   try {
     // Limits bound what a hostile message can make the decoder allocate.
     msgpack::unpack_limit limit(/*array=*/16u << 20, /*map=*/1u << 20, /*str=*/kMaxFrameBytes,
@@ -52,11 +52,17 @@ bool DecodeBody(const char* body, size_t size, T* out, std::string* error) {
     msgpack::object_handle h = msgpack::unpack(body, size, internal::ReferenceInPlace, nullptr,
                                                limit);
     h.get().convert(*out);
-    return true;
+    return OkStatus();
   } catch (const std::exception& e) {
-    *error = e.what();
-    return false;
+    return DataLoss(e.what());
   }
+}
+
+// The reason an Error frame carries ("" when its body does not decode).
+inline std::string ErrorReason(const char* body, size_t size) {
+  std::string why;
+  if (!DecodeBody(body, size, &why).ok()) why.clear();
+  return why;
 }
 
 }  // namespace strata::rpc

@@ -4,12 +4,13 @@
 
 #include <string>
 
+#include "common/status.h"
 #include "rpc/messages.h"
 
 namespace strata::rpc {
 
-// Returns false with `error` set: no answer, refused (the head's reason), or
-// not a Welcome.
-bool Handshake(int fd, const Hello& hello, Welcome* welcome, int timeout_ms, std::string* error);
+// The Welcome, or why not: no answer, refused (the head's reason), or not a
+// Welcome.
+Result<Welcome> Handshake(int fd, const Hello& hello, int timeout_ms);
 
 }  // namespace strata::rpc

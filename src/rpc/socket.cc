@@ -37,54 +37,52 @@ bool IsUnix(const std::string& a) { return a.rfind("unix:", 0) == 0; }
 
 // "@name" is a Linux abstract socket: no file, so no path-length limit from
 // deep directories and nothing to clean up.
-bool MakeUnixAddr(const std::string& path, sockaddr_un* sa, socklen_t* len, std::string* error) {
+Status MakeUnixAddr(const std::string& path, sockaddr_un* sa, socklen_t* len) {
   std::memset(sa, 0, sizeof(*sa));
   sa->sun_family = AF_UNIX;
   if (path.size() >= sizeof(sa->sun_path)) {
-    *error = "unix socket path too long: " + path;
-    return false;
+    return InvalidArgument("unix socket path too long: " + path);
   }
   std::memcpy(sa->sun_path, path.c_str(), path.size());
   if (!path.empty() && path[0] == '@') sa->sun_path[0] = '\0';
   *len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() +
                                 (path[0] == '@' ? 0 : 1));
-  return true;
+  return OkStatus();
 }
 
-bool ResolveTcp(const std::string& host, int port, sockaddr_in* sa, std::string* error) {
+Status ResolveTcp(const std::string& host, int port, sockaddr_in* sa) {
   std::memset(sa, 0, sizeof(*sa));
   sa->sin_family = AF_INET;
   sa->sin_port = htons(static_cast<uint16_t>(port));
-  if (inet_pton(AF_INET, host.c_str(), &sa->sin_addr) == 1) return true;
+  if (inet_pton(AF_INET, host.c_str(), &sa->sin_addr) == 1) return OkStatus();
   addrinfo hints{};
   hints.ai_family = AF_INET;
   addrinfo* res = nullptr;
   if (getaddrinfo(host.c_str(), nullptr, &hints, &res) != 0 || res == nullptr) {
-    *error = "cannot resolve host '" + host + "'";
-    return false;
+    return Unavailable("cannot resolve host '" + host + "'");
   }
   sa->sin_addr = reinterpret_cast<sockaddr_in*>(res->ai_addr)->sin_addr;
   freeaddrinfo(res);
-  return true;
+  return OkStatus();
 }
 
 }  // namespace
 
 void SetNonBlocking(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
 
-int ListenOn(const std::string& address, std::string* bound, std::string* error) {
+Result<int> ListenOn(const std::string& address, std::string* bound) {
   if (IsUnix(address)) {
     const std::string path = address.substr(5);
     sockaddr_un sa;
     socklen_t len = 0;
-    if (!MakeUnixAddr(path, &sa, &len, error)) return -1;
+    STRATA_RETURN_IF_ERROR(MakeUnixAddr(path, &sa, &len));
     if (path[0] != '@') unlink(path.c_str());
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&sa), len) != 0 ||
         listen(fd, 512) != 0) {
-      *error = "cannot listen on " + address + ": " + std::strerror(errno);
+      const Status failed = Unavailable("cannot listen on " + address + ": " + std::strerror(errno));
       if (fd >= 0) close(fd);
-      return -1;
+      return failed;
     }
     *bound = address;
     return fd;
@@ -92,18 +90,17 @@ int ListenOn(const std::string& address, std::string* bound, std::string* error)
   std::string host;
   int port = 0;
   if (!ParseHostPort(address, &host, &port)) {
-    *error = "bad address '" + address + "' (expected host:port)";
-    return -1;
+    return InvalidArgument("bad address '" + address + "' (expected host:port)");
   }
   sockaddr_in sa;
-  if (!ResolveTcp(host, port, &sa, error)) return -1;
+  STRATA_RETURN_IF_ERROR(ResolveTcp(host, port, &sa));
   int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
   if (bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)) != 0 || listen(fd, 512) != 0) {
-    *error = "cannot listen on " + address + ": " + std::strerror(errno);
+    const Status failed = Unavailable("cannot listen on " + address + ": " + std::strerror(errno));
     close(fd);
-    return -1;
+    return failed;
   }
   socklen_t len = sizeof(sa);
   getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
@@ -113,7 +110,7 @@ int ListenOn(const std::string& address, std::string* bound, std::string* error)
   return fd;
 }
 
-int ConnectTo(const std::string& address, int timeout_ms, std::string* error) {
+Result<int> ConnectTo(const std::string& address, int timeout_ms) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   for (;;) {
     int fd = -1;
@@ -121,18 +118,17 @@ int ConnectTo(const std::string& address, int timeout_ms, std::string* error) {
     if (IsUnix(address)) {
       sockaddr_un sa;
       socklen_t len = 0;
-      if (!MakeUnixAddr(address.substr(5), &sa, &len, error)) return -1;
+      STRATA_RETURN_IF_ERROR(MakeUnixAddr(address.substr(5), &sa, &len));
       fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
       rc = connect(fd, reinterpret_cast<sockaddr*>(&sa), len);
     } else {
       std::string host;
       int port = 0;
       if (!ParseHostPort(address, &host, &port) || port == 0) {
-        *error = "bad address '" + address + "' (expected host:port)";
-        return -1;
+        return InvalidArgument("bad address '" + address + "' (expected host:port)");
       }
       sockaddr_in sa;
-      if (!ResolveTcp(host, port, &sa, error)) return -1;
+      STRATA_RETURN_IF_ERROR(ResolveTcp(host, port, &sa));
       fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
       int one = 1;
       setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -143,8 +139,7 @@ int ConnectTo(const std::string& address, int timeout_ms, std::string* error) {
     close(fd);
     const bool retry = err == ECONNREFUSED || err == ENOENT || err == EAGAIN || err == EINTR;
     if (!retry || std::chrono::steady_clock::now() >= deadline) {
-      *error = "cannot connect to " + address + ": " + std::strerror(err);
-      return -1;
+      return Unavailable("cannot connect to " + address + ": " + std::strerror(err));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

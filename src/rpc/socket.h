@@ -4,14 +4,16 @@
 
 #include <string>
 
+#include "common/status.h"
+
 namespace strata::rpc {
 
-// Listens on `address` (TCP port 0 picks a free port). Returns the fd, or -1
-// with `error` set. `bound` receives the address actually bound.
-int ListenOn(const std::string& address, std::string* bound, std::string* error);
+// Listens on `address` (TCP port 0 picks a free port). Returns the fd;
+// `bound` receives the address actually bound.
+Result<int> ListenOn(const std::string& address, std::string* bound);
 // Connects, retrying refused connections until `timeout_ms` passes. Returns a
-// blocking fd, or -1 with `error` naming the address and the reason.
-int ConnectTo(const std::string& address, int timeout_ms, std::string* error);
+// blocking fd, or an error naming the address and the reason.
+Result<int> ConnectTo(const std::string& address, int timeout_ms);
 
 void SetNonBlocking(int fd);
 // Writes all bytes (blocking fd). False on error (peer gone).

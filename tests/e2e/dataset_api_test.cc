@@ -417,14 +417,13 @@ TEST_F(DatasetApi, TheRunnerReportsProgressAndEveryRowThroughEvents) {
                                    "steps:\n  - filter: \"v >= 100\"\n"
                                    "  - groupby: {by: [k], agg: {n: \"count()\"}}\n"
                                    "write: {format: jsonl, path: " << (dir / "out").string() << "}\n";
-  d::PipelineSpec spec;
-  std::string error;
-  ASSERT_TRUE(d::LoadPipeline((dir / "p.yaml").string(), &spec, &error)) << error;
+  const strata::Result<d::PipelineSpec> spec = d::LoadPipeline((dir / "p.yaml").string());
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
   Recorder rec;
   d::RunOptions options;
   options.observer = &rec;
   d::RunReport report;
-  ASSERT_EQ(d::RunPipeline(spec, options, &report), 0) << report.error;
+  ASSERT_EQ(d::RunPipeline(*spec, options, &report), 0) << report.error;
   EXPECT_EQ(rec.finishes, 1);
   ASSERT_TRUE(rec.last.count("read"));
   EXPECT_EQ(rec.last["read"].done, rec.last["read"].total);
@@ -462,11 +461,10 @@ TEST_F(DatasetApi, StepCountersAddUpBeforeAndAfterAShuffle) {
                                    "  - dedup: {columns: [text]}\n"
                                    "  - c4_quality: {min_num_sentences: 1}\n"
                                    "write: {format: jsonl, path: " << (dir / "out").string() << "}\n";
-  d::PipelineSpec spec;
-  std::string error;
-  ASSERT_TRUE(d::LoadPipeline((dir / "p.yaml").string(), &spec, &error)) << error;
+  const strata::Result<d::PipelineSpec> spec = d::LoadPipeline((dir / "p.yaml").string());
+  ASSERT_TRUE(spec.ok()) << spec.status().message();
   d::RunReport report;
-  ASSERT_EQ(d::RunPipeline(spec, d::RunOptions(), &report), 0) << report.error;
+  ASSERT_EQ(d::RunPipeline(*spec, d::RunOptions(), &report), 0) << report.error;
   ASSERT_EQ(report.steps.size(), 3u);
   EXPECT_EQ(report.steps[0].counters["gopher_short_doc"], 10);  // in the map tasks
   EXPECT_EQ(report.steps[1].rows_out, 21);                       // the copies went

@@ -217,7 +217,7 @@ WriteResult Dataset::Write(const std::string& format, const std::string& path,
   for (size_t i = 0; i < steps_.size(); ++i) {
     json params = json::parse(steps_[i].second);
     if (auto step = MakeStep(steps_[i].first, params); !step.ok()) {
-      result.error = "step " + std::to_string(i + 1) + " (" + steps_[i].first + "): " + step.status().message();
+      result.error = StepContext(i, steps_[i].first) + step.status().message();
       return result;
     }
     spec.steps.emplace_back(steps_[i].first, params);

@@ -10,7 +10,6 @@ std::map<std::string, MultiPassRunner>& MultiPassRunners() {
 }
 
 Status CollectParts(std::vector<PartResult> results, const MultiPassTail& tail, MultiPassOutcome* out) {
-  std::string error;
   out->rows_after.assign(tail.after.size(), 0);
   out->counters_after.assign(tail.after.size(), Counters());
   for (PartResult& r : results) {

@@ -80,14 +80,14 @@ MapResult RunMapTask(const MapTask& task, const std::vector<Block>& sides) {
     const std::unique_ptr<Step> step = made.ok() ? std::move(made).value() : nullptr;
     if (step && step->side_input() != nullptr) {
       if (side >= sides.size()) {
-        r.error = "step " + std::to_string(i + 1) + " (" + task.steps[i].op + "): its side input is missing";
+        r.error = StepContext(i, task.steps[i].op) + "its side input is missing";
         return r;
       }
       step->SetSideInput(sides[side++]);
     }
     const Status applied = step ? step->Apply(&r.block) : made.status();
     if (!applied.ok()) {
-      r.error = "step " + std::to_string(i + 1) + " (" + task.steps[i].op + "): " + applied.message();
+      r.error = StepContext(i, task.steps[i].op) + applied.message();
       return r;
     }
     r.rows_out.push_back(r.block.num_rows);
@@ -96,9 +96,14 @@ MapResult RunMapTask(const MapTask& task, const std::vector<Block>& sides) {
     r.step_bad += static_cast<int64_t>(rejected.size());
     r.bad.insert(r.bad.end(), rejected.begin(), rejected.end());
   }
-  if (!task.partial_groupby.empty() && !PartialGroupBy(task.partial_groupby, &r.block, &r.error)) return r;
+  if (!task.partial_groupby.empty()) {
+    if (Status s = PartialGroupBy(task.partial_groupby, &r.block); !s.ok()) {
+      r.error = s.message();
+      return r;
+    }
+  }
   if (task.next.active() && (r.bad.empty() || !task.fail_on_bad)) {
-    HandOn(r.block, task.next, task.part_index, &r.parts, &r.sample, &r.error);
+    r.error = HandOn(r.block, task.next, task.part_index, &r.parts, &r.sample).message();
     r.block = Block();
     return r;
   }
@@ -126,7 +131,7 @@ struct SourceStats {
   size_t parts = 0;
 };
 
-using PartConsumer = std::function<bool(MapResult&& part, size_t index, std::string* error)>;
+using PartConsumer = std::function<Status(MapResult&& part, size_t index)>;
 
 struct TaskPlan {
   std::vector<StepCall> steps;  // row-local steps (and broadcast joins)
@@ -137,16 +142,11 @@ struct TaskPlan {
   NextPartition next;
 };
 
-bool ReadSource(const SourceSpec& src, const TaskPlan& plan, const RunOptions& options,
-                const std::string& label, const PartConsumer& consume, SourceStats* stats,
-                std::string* error) {
-  Result<SourcePlan> planned = PlanSource(src, options.target_range_bytes);
-  if (!planned.ok()) {
-    *error = planned.status().message();
-    return false;
-  }
-  const CsvSchema& schema = planned->schema;
-  std::vector<FileRange>& ranges = planned->ranges;
+Status ReadSource(const SourceSpec& src, const TaskPlan& plan, const RunOptions& options,
+                  const std::string& label, const PartConsumer& consume, SourceStats* stats) {
+  STRATA_ASSIGN_OR_RETURN(SourcePlan planned, PlanSource(src, options.target_range_bytes));
+  const CsvSchema& schema = planned.schema;
+  std::vector<FileRange>& ranges = planned.ranges;
   if (options.max_ranges > 0 && static_cast<int64_t>(ranges.size()) > options.max_ranges) {
     ranges.resize(static_cast<size_t>(options.max_ranges));
   }
@@ -173,11 +173,8 @@ bool ReadSource(const SourceSpec& src, const TaskPlan& plan, const RunOptions& o
       ++stats->parts;
       const size_t index = index_of[ref.id()];
       index_of.erase(ref.id());
-      if (!r.error.empty()) {
-        *error = r.error;
-        return false;
-      }
-      if (!consume(std::move(r), index, error)) return false;
+      if (!r.error.empty()) return InvalidArgument(r.error);
+      STRATA_RETURN_IF_ERROR(consume(std::move(r), index));
     }
     pending = w.unready;
     if (options.observer != nullptr && !w.ready.empty()) {
@@ -187,7 +184,7 @@ bool ReadSource(const SourceSpec& src, const TaskPlan& plan, const RunOptions& o
     }
   }
   if (options.observer != nullptr) options.observer->OnStageEnd(label);
-  return true;
+  return OkStatus();
 }
 
 // A join's right side may hold no bad record: the first is the error.
@@ -196,51 +193,42 @@ std::string SideBadRecord(const BadRecord& b) {
 }
 
 // A join's right side, read whole (any bad record in it is an error).
-bool ReadSideInput(const json& side, const RunOptions& options, Block* out, int64_t* bytes,
-                   std::string* error) {
-  Result<SourceSpec> right = SourceFromJson(side, "join right");
-  if (!right.ok()) return (*error = right.status().message(), false);
+Status ReadSideInput(const json& side, const RunOptions& options, Block* out, int64_t* bytes) {
+  STRATA_ASSIGN_OR_RETURN(const SourceSpec right, SourceFromJson(side, "join right"));
   SourceStats stats;
   std::map<size_t, Block> parts;  // in input order, whichever finished first
-  auto keep = [&](MapResult&& part, size_t index, std::string* err) {
-    if (!part.bad.empty()) {
-      *err = SideBadRecord(part.bad[0]);
-      return false;
-    }
+  auto keep = [&](MapResult&& part, size_t index) {
+    if (!part.bad.empty()) return InvalidArgument(SideBadRecord(part.bad[0]));
     parts[index] = std::move(part.block);
-    return true;
+    return OkStatus();
   };
-  if (!ReadSource(*right, TaskPlan{}, options, "join right", keep, &stats, error)) return false;
+  STRATA_RETURN_IF_ERROR(ReadSource(right, TaskPlan{}, options, "join right", keep, &stats));
   for (auto& [index, block] : parts) out->Append(block);
   *bytes = stats.bytes;
-  return true;
+  return OkStatus();
 }
 
 // A join's right side, hash-partitioned by its keys into `count` parts of
 // objects (for a shuffled join); any bad record in it is an error.
-bool ReadSideShuffled(const json& side, const RunOptions& options, const std::vector<std::string>& keys,
-                      int count, PartRefs* out, std::string* error) {
-  Result<SourceSpec> right = SourceFromJson(side, "join right");
-  if (!right.ok()) return (*error = right.status().message(), false);
+Status ReadSideShuffled(const json& side, const RunOptions& options, const std::vector<std::string>& keys,
+                        int count, PartRefs* out) {
+  STRATA_ASSIGN_OR_RETURN(const SourceSpec right, SourceFromJson(side, "join right"));
   TaskPlan plan;
   plan.next.hash_keys = keys;
   plan.next.parts = count;
   std::map<size_t, std::vector<strata::ObjectRef<Block>>> by_task;
-  auto keep = [&](MapResult&& part, size_t index, std::string* err) {
-    if (!part.bad.empty()) {
-      *err = SideBadRecord(part.bad[0]);
-      return false;
-    }
+  auto keep = [&](MapResult&& part, size_t index) {
+    if (!part.bad.empty()) return InvalidArgument(SideBadRecord(part.bad[0]));
     by_task[index] = std::move(part.parts);
-    return true;
+    return OkStatus();
   };
   SourceStats stats;
-  if (!ReadSource(*right, plan, options, "join right", keep, &stats, error)) return false;
+  STRATA_RETURN_IF_ERROR(ReadSource(right, plan, options, "join right", keep, &stats));
   out->assign(static_cast<size_t>(count), {});
   for (auto& [index, refs] : by_task) {
     for (size_t p = 0; p < refs.size() && p < out->size(); ++p) (*out)[p].push_back(refs[p]);
   }
-  return true;
+  return OkStatus();
 }
 
 }  // namespace
@@ -257,7 +245,6 @@ PlanInputs PlanInputsFor(const RunOptions& options) {
 
 int RunPipeline(const PipelineSpec& given, const RunOptions& options, RunReport* report) {
   const auto start = std::chrono::steady_clock::now();
-  std::string error;
   RunReport local_report;
   if (report == nullptr) report = &local_report;
   *report = RunReport();
@@ -285,8 +272,9 @@ int RunPipeline(const PipelineSpec& given, const RunOptions& options, RunReport*
   }
   const PipelineSpec& spec = shipped ? *shipped : given;
   const bool collect = options.collect != nullptr;
-  PhysicalPlan physical;
-  if (!PlanPipeline(spec, steps, PlanInputsFor(options), &physical, &error)) return fail(error);
+  Result<PhysicalPlan> planned = PlanPipeline(spec, steps, PlanInputsFor(options));
+  if (!planned.ok()) return fail(planned.status().message());
+  const PhysicalPlan physical = std::move(planned).value();
   const PlanStage& map_stage = physical.map();
   // The steps the tasks run: row-local ones, and joins whose right side is
   // small enough to send to every task (read first, here).
@@ -296,7 +284,7 @@ int RunPipeline(const PipelineSpec& given, const RunOptions& options, RunReport*
     if (std::find(map_stage.broadcast.begin(), map_stage.broadcast.end(), i) != map_stage.broadcast.end()) {
       Block rb;
       int64_t bytes = 0;
-      if (!ReadSideInput(*steps[i]->side_input(), options, &rb, &bytes, &error)) return fail(error);
+      if (Status s = ReadSideInput(*steps[i]->side_input(), options, &rb, &bytes); !s.ok()) return fail(s.message());
       plan.sides.push_back(std::move(rb));
     }
     plan.steps.push_back(CallOf(spec.steps[i].first, spec.steps[i].second));
@@ -352,7 +340,7 @@ int RunPipeline(const PipelineSpec& given, const RunOptions& options, RunReport*
   // Each part as it arrives: written (map-only), merged (group-by), its
   // shuffle objects noted, or kept for the global steps.
   SourceStats src;
-  auto consume = [&](MapResult&& part, size_t index, std::string* err) {
+  auto consume = [&](MapResult&& part, size_t index) {
     for (size_t i = 0; i < local && i < part.rows_out.size(); ++i) rows_after[i] += part.rows_out[i];
     for (size_t i = 0; i < local && i < part.counters.size(); ++i) AddCounters(part.counters[i], &counters[i]);
     if (options.observer != nullptr && local > 0) {
@@ -366,40 +354,30 @@ int RunPipeline(const PipelineSpec& given, const RunOptions& options, RunReport*
     }
     bad.insert(bad.end(), part.bad.begin(), part.bad.end());
     step_bad += part.step_bad;
-    if (!part.bad.empty() && policy == BadRecordPolicy::kFail) return true;  // reported below, in file order
+    if (!part.bad.empty() && policy == BadRecordPolicy::kFail) return OkStatus();  // reported below, in file order
     if (map_only) {
       written += part.rows_written;
       parts_written += part.rows_written > 0;
-      return true;
+      return OkStatus();
     }
     if (multi != nullptr) {
       if (!part.parts.empty()) whole[index] = part.parts[0];
-      return true;
+      return OkStatus();
     }
     if (pool) {
-      if (part.parts.empty()) return true;
-      if (!pool->Submit(part.parts[0], index, err)) {
-        *err = "step " + std::to_string(local + 1) + " (" + spec.steps[local].first + "): " + *err;
-        return false;
-      }
-      return true;
+      if (part.parts.empty()) return OkStatus();
+      return pool->Submit(part.parts[0], index).WithContext(StepContext(local, spec.steps[local].first));
     }
     if (shuffle) {
       shuffled[index] = std::move(part.parts);
       if (range_shuffle) samples[index] = std::move(part.sample);
-      return true;
+      return OkStatus();
     }
-    if (merged) {
-      if (Status s = merged->AddPartial(part.block); !s.ok()) {
-        *err = "step " + std::to_string(local + 1) + " (groupby): " + s.message();
-        return false;
-      }
-      return true;
-    }
+    if (merged) return merged->AddPartial(part.block).WithContext(StepContext(local, "groupby"));
     kept[index] = std::move(part.block);  // parts finish in any order
-    return true;
+    return OkStatus();
   };
-  if (!ReadSource(spec.read, plan, options, "read", consume, &src, &error)) return fail(error);
+  if (Status s = ReadSource(spec.read, plan, options, "read", consume, &src); !s.ok()) return fail(s.message());
   // The global steps see the rows in input order, whichever task finished first.
   for (auto& [index, block] : kept) all.Append(block);
   kept.clear();
@@ -442,9 +420,9 @@ int RunPipeline(const PipelineSpec& given, const RunOptions& options, RunReport*
         blocks.push_back(refs[0]);
         sample_list.push_back(std::move(samples[index]));
       }
-      if (!RangePartition(map_stage.keys, map_stage.descending, map_stage.parts, sample_list, blocks, &parts,
-                          &error)) {
-        return fail("step " + std::to_string(local + 1) + " (sort): " + error);
+      if (Status s = RangePartition(map_stage.keys, map_stage.descending, map_stage.parts, sample_list, blocks, &parts);
+          !s.ok()) {
+        return fail(StepContext(local, "sort") + s.message());
       }
     } else {
       for (auto& [index, refs] : shuffled) {
@@ -452,16 +430,17 @@ int RunPipeline(const PipelineSpec& given, const RunOptions& options, RunReport*
       }
     }
     shuffled.clear();
-    auto read_side = [&](const json& side, const std::vector<std::string>& keys, int count, PartRefs* out,
-                         std::string* err) { return ReadSideShuffled(side, options, keys, count, out, err); };
+    auto read_side = [&](const json& side, const std::vector<std::string>& keys, int count, PartRefs* out) {
+      return ReadSideShuffled(side, options, keys, count, out);
+    };
     ChainResult chain;
     std::vector<PlanStage> chain_stages;
     for (const PlanStage& s : physical.stages) {
       if (s.kind == StageKind::kShuffle) chain_stages.push_back(s);
     }
-    if (!RunShuffleChain(spec, steps, chain_stages, std::move(parts), options.observer, read_side, &chain,
-                         &error)) {
-      return fail(error);
+    if (Status s = RunShuffleChain(spec, steps, chain_stages, std::move(parts), options.observer, read_side, &chain);
+        !s.ok()) {
+      return fail(s.message());
     }
     global_rows.insert(global_rows.end(), chain.step_rows.begin(), chain.step_rows.end());
     if (chain.written) {
@@ -472,7 +451,7 @@ int RunPipeline(const PipelineSpec& given, const RunOptions& options, RunReport*
     all = std::move(chain.rows);
     next = chain.next;
   } else if (pool) {
-    if (!pool->Finish(&error)) return fail("step " + std::to_string(local + 1) + " (" + spec.steps[local].first + "): " + error);
+    if (Status s = pool->Finish(); !s.ok()) return fail(StepContext(local, spec.steps[local].first) + s.message());
     global_rows.push_back({spec.steps[local].first, pool->rows_out, pool->counters_out});
     for (size_t i = local + 1; i < after_pool; ++i) {
       global_rows.push_back({spec.steps[i].first, pool->rows_after[i - local - 1], pool->counters_after[i - local - 1]});
@@ -487,7 +466,7 @@ int RunPipeline(const PipelineSpec& given, const RunOptions& options, RunReport*
   } else if (multi != nullptr) {
     const std::string& op = spec.steps[local].first;
     auto runner = MultiPassRunners().find(op);
-    if (runner == MultiPassRunners().end()) return fail("step " + std::to_string(local + 1) + " (" + op + "): no runner");
+    if (runner == MultiPassRunners().end()) return fail(StepContext(local, op) + "no runner");
     std::vector<strata::ObjectRef<Block>> ordered;
     for (auto& [index, ref] : whole) ordered.push_back(ref);
     MultiPassTail tail;
@@ -499,7 +478,7 @@ int RunPipeline(const PipelineSpec& given, const RunOptions& options, RunReport*
     MultiPassOutcome outcome;
     const Status ran = runner->second(CallOf(op, spec.steps[local].second), ordered,
                                       multi->parts > 0 ? multi->parts : ShuffleParts(), tail, &outcome);
-    if (!ran.ok()) return fail("step " + std::to_string(local + 1) + " (" + op + "): " + ran.message());
+    if (!ran.ok()) return fail(StepContext(local, op) + ran.message());
     global_rows.push_back({op, outcome.rows_out, outcome.counters});
     for (size_t k = 0; k < tail.after.size(); ++k) {
       global_rows.push_back({tail.after[k].op, outcome.rows_after[k], outcome.counters_after[k]});
@@ -521,7 +500,7 @@ int RunPipeline(const PipelineSpec& given, const RunOptions& options, RunReport*
     // The stage's parts came back aggregated partially: merge them.
     auto g = steps[next]->MakeGroupBy();
     if (Status s = all.names.empty() ? OkStatus() : g->AddPartial(all); !s.ok()) {
-      return fail("step " + std::to_string(next + 1) + " (groupby): " + s.message());
+      return fail(StepContext(next, "groupby") + s.message());
     }
     all = g->Result();
     global_rows.push_back({"groupby", all.num_rows, {}});
@@ -534,11 +513,11 @@ int RunPipeline(const PipelineSpec& given, const RunOptions& options, RunReport*
       if (const json* side = steps[i]->side_input(); side != nullptr) {
         Block rb;
         int64_t bytes = 0;
-        if (!ReadSideInput(*side, options, &rb, &bytes, &error)) return fail(error);
+        if (Status s = ReadSideInput(*side, options, &rb, &bytes); !s.ok()) return fail(s.message());
         steps[i]->SetSideInput(std::move(rb));
       }
       const Status done = steps[i]->row_local() ? steps[i]->Apply(&all) : steps[i]->Finish(&all);
-      if (!done.ok()) return fail("step " + std::to_string(i + 1) + " (" + op + "): " + done.message());
+      if (!done.ok()) return fail(StepContext(i, op) + done.message());
       global_rows.push_back({op, all.num_rows, steps[i]->Counters()});
     }
     written = all.num_rows;

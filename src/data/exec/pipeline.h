@@ -40,7 +40,7 @@ struct PipelineSpec {
 
 // Parses and checks a pipeline file: unknown keys, operators and parameters
 // are errors naming the file, line and step.
-bool LoadPipeline(const std::string& path, PipelineSpec* spec, std::string* error);
+Result<PipelineSpec> LoadPipeline(const std::string& path);
 
 struct RunOptions {
   RunObserver* observer = nullptr;  // told of progress and of the end (exec/run_events.h)

@@ -92,29 +92,29 @@ ActorPool::ActorPool(const ActorStage& stage, RunObserver* observer, std::string
 
 ActorPool::~ActorPool() = default;
 
-bool ActorPool::Submit(strata::ObjectRef<Block> block, size_t index, std::string* error) {
+Status ActorPool::Submit(strata::ObjectRef<Block> block, size_t index) {
   Impl& m = *impl_;
   size_t best = 0;
   for (size_t a = 1; a < m.actors.size(); ++a) best = m.queued[a] < m.queued[best] ? a : best;
   while (m.queued[best] >= kQueuedPerActor) {
-    if (!Collect(false, error)) return false;
+    STRATA_RETURN_IF_ERROR(Collect(false));
     for (size_t a = 0; a < m.actors.size(); ++a) best = m.queued[a] < m.queued[best] ? a : best;
   }
   m.pending.push_back({m.actors[best].Task(&PipelineActor::Process).Remote(
                            std::vector<strata::ObjectRef<Block>>{block}, static_cast<int64_t>(index)),
                        best, index});
   ++m.queued[best];
-  return true;
+  return OkStatus();
 }
 
-bool ActorPool::Finish(std::string* error) {
-  const bool ok = Collect(true, error);
+Status ActorPool::Finish() {
+  Status collected = Collect(true);
   if (impl_->observer != nullptr) impl_->observer->OnStageEnd(impl_->label);
-  return ok;
+  return collected;
 }
 
 // Takes in finished batches: at least one, or (all) every one.
-bool ActorPool::Collect(bool all, std::string* error) {
+Status ActorPool::Collect(bool all) {
   Impl& m = *impl_;
   while (!m.pending.empty()) {
     std::vector<strata::ObjectRef<BatchResult>> refs;
@@ -130,10 +130,7 @@ bool ActorPool::Collect(bool all, std::string* error) {
       }
       BatchResult r = strata::Get(p.result);
       --m.queued[p.actor];
-      if (!r.error.empty()) {
-        *error = r.error;
-        return false;
-      }
+      if (!r.error.empty()) return InvalidArgument(r.error);
       rows_out += r.rows_out;
       for (size_t i = 0; i < r.rows_after.size() && i < rows_after.size(); ++i) rows_after[i] += r.rows_after[i];
       AddCounters(r.counters_out, &counters_out);
@@ -150,9 +147,9 @@ bool ActorPool::Collect(bool all, std::string* error) {
       }
     }
     m.pending = std::move(still);
-    if (!all) return true;
+    if (!all) return OkStatus();
   }
-  return true;
+  return OkStatus();
 }
 
 }  // namespace strata::data

@@ -37,9 +37,9 @@ class ActorPool {
   ~ActorPool();
   // Hands over part `index` of the input; waits while every actor already
   // has its share queued. False once an actor reported an error.
-  bool Submit(strata::ObjectRef<Block> block, size_t index, std::string* error);
+  Status Submit(strata::ObjectRef<Block> block, size_t index);
   // Waits for every part handed over.
-  bool Finish(std::string* error);
+  Status Finish();
 
   int64_t rows_out = 0;              // after the actor step
   std::vector<int64_t> rows_after;   // after each row-local step that follows
@@ -51,7 +51,7 @@ class ActorPool {
 
  private:
   struct Impl;
-  bool Collect(bool all, std::string* error);
+  Status Collect(bool all);
   std::unique_ptr<Impl> impl_;
 };
 

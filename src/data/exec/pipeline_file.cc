@@ -53,118 +53,103 @@ json YamlToJson(const YAML::Node& n, int64_t* budget, int depth) {
 
 }  // namespace
 
-static bool LoadPipelineOrThrow(const std::string& path, PipelineSpec* spec, std::string* error) {
+static Result<PipelineSpec> LoadPipelineOrThrow(const std::string& path) {
+  PipelineSpec spec;
   int64_t budget = kMaxYamlValues;  // for the whole file
   auto YamlToJson = [&budget](const YAML::Node& n) { return data::YamlToJson(n, &budget, 0); };
   YAML::Node root;
   try {
     root = YAML::LoadFile(path);
   } catch (const YAML::BadFile&) {
-    *error = "cannot read pipeline file " + path;
-    return false;
+    return NotFound("cannot read pipeline file " + path);
   } catch (const YAML::Exception& e) {
-    *error = path + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg;
-    return false;
+    return InvalidArgument(path + ":" + std::to_string(e.mark.line + 1) + ": not valid YAML: " + e.msg);
   }
   auto at = [&](const YAML::Node& n) { return path + ":" + std::to_string(n.Mark().line + 1) + ": "; };
   if (!root.IsMap()) {
-    *error = path + ": a pipeline file is a mapping with read, steps and write";
-    return false;
+    return InvalidArgument(path + ": a pipeline file is a mapping with read, steps and write");
   }
   for (const auto& kv : root) {
     const std::string k = kv.first.as<std::string>();
     if (k != "read" && k != "steps" && k != "write") {
-      *error = at(kv.first) + "unknown field '" + k + "' (read, steps, write)";
-      return false;
+      return InvalidArgument(at(kv.first) + "unknown field '" + k + "' (read, steps, write)");
     }
   }
-  spec->file = path;
+  spec.file = path;
   if (!root["read"]) {
-    *error = path + ": needs a 'read' source";
-    return false;
+    return InvalidArgument(path + ": needs a 'read' source");
   }
   try {
     Result<SourceSpec> read = SourceFromJson(YamlToJson(root["read"]), "read");
     if (!read.ok()) {
-      *error = at(root["read"]) + read.status().message();
-      return false;
+      return InvalidArgument(at(root["read"]) + read.status().message());
     }
-    spec->read = std::move(read).value();
+    spec.read = std::move(read).value();
     if (root["steps"]) {
       if (!root["steps"].IsSequence()) {
-        *error = at(root["steps"]) + "steps must be a list";
-        return false;
+        return InvalidArgument(at(root["steps"]) + "steps must be a list");
       }
       int i = 0;
       for (const auto& s : root["steps"]) {
         ++i;
         if (!s.IsMap() || s.size() != 1) {
-          *error = at(s) + "step " + std::to_string(i) + " must be a one-key mapping: the operator and its parameters";
-          return false;
+          return InvalidArgument(at(s) + "step " + std::to_string(i) + " must be a one-key mapping: the operator and its parameters");
         }
         const std::string op = s.begin()->first.as<std::string>();
         json params = YamlToJson(s.begin()->second);
         if (!params.is_object() || op == "rename") params = json{{"value", params}};
         if (auto step = MakeStep(op, params); !step.ok()) {
-          *error = at(s) + "step " + std::to_string(i) + " (" + op + "): " + step.status().message();
-          return false;
+          return InvalidArgument(at(s) + StepContext(i - 1, op) + step.status().message());
         }
         if (op == "join" || op == "union") {
           if (Result<SourceSpec> right = SourceFromJson(op == "join" ? params["right"] : params, op + " source");
               !right.ok()) {
-            *error = at(s) + "step " + std::to_string(i) + " (" + op + "): " + right.status().message();
-            return false;
+            return InvalidArgument(at(s) + StepContext(i - 1, op) + right.status().message());
           }
         }
-        spec->steps.emplace_back(op, params);
-        spec->step_lines.push_back(s.Mark().line + 1);
+        spec.steps.emplace_back(op, params);
+        spec.step_lines.push_back(s.Mark().line + 1);
       }
     }
     if (!root["write"]) {
-      *error = path + ": needs a 'write' target";
-      return false;
+      return InvalidArgument(path + ": needs a 'write' target");
     }
     const json w = YamlToJson(root["write"]);
     const SinkFormat* sink = FindSinkFormat(w.value("format", "jsonl"));
     const std::vector<std::string> own = sink != nullptr ? sink->option_names() : std::vector<std::string>();
     for (auto it = w.begin(); it != w.end(); ++it) {
       if (std::find(own.begin(), own.end(), it.key()) != own.end()) {
-        spec->write.options[it.key()] = it.value().is_string() ? it.value().get<std::string>() : it.value().dump();
+        spec.write.options[it.key()] = it.value().is_string() ? it.value().get<std::string>() : it.value().dump();
         continue;
       }
       if (it.key() != "format" && it.key() != "path" && it.key() != "partition_by" && it.key() != "compression") {
         std::string known = "format, path, partition_by, compression";
         for (const std::string& o : own) known += ", " + o;
-        *error = at(root["write"]) + "write: unknown field '" + it.key() + "' (" + known + ")";
-        return false;
+        return InvalidArgument(at(root["write"]) + "write: unknown field '" + it.key() + "' (" + known + ")");
       }
     }
-    spec->write.format = w.value("format", "jsonl");
-    spec->write.path = w.value("path", "");
-    spec->write.partition_by = w.value("partition_by", "");
+    spec.write.format = w.value("format", "jsonl");
+    spec.write.path = w.value("path", "");
+    spec.write.partition_by = w.value("partition_by", "");
     // Parquet compresses its pages (snappy unless told); the text formats
     // compress whole files when asked (zstd or gzip: part-00000.jsonl.zst).
-    spec->write.compression = w.value("compression", spec->write.format == "parquet" ? "snappy" : "none");
-    if (Status s = CheckWriteSpec(spec->write); !s.ok()) {
-      *error = at(root["write"]) + s.message();
-      return false;
+    spec.write.compression = w.value("compression", spec.write.format == "parquet" ? "snappy" : "none");
+    if (Status s = CheckWriteSpec(spec.write); !s.ok()) {
+      return InvalidArgument(at(root["write"]) + s.message());
     }
   } catch (const json::exception& e) {
-    *error = path + ": a field has the wrong type (" + e.what() + ")";
-    return false;
+    return InvalidArgument(path + ": a field has the wrong type (" + e.what() + ")");
   } catch (const YamlTooBig& e) {
-    *error = path + ": refused: the file " + e.what;
-    return false;
+    return InvalidArgument(path + ": refused: the file " + e.what);
   }
-  return true;
+  return spec;
 }
 
-bool LoadPipeline(const std::string& path, PipelineSpec* spec, std::string* error) {
+Result<PipelineSpec> LoadPipeline(const std::string& path) {
   try {
-    return LoadPipelineOrThrow(path, spec, error);
+    return LoadPipelineOrThrow(path);
   } catch (const YAML::Exception& e) {  // a value of the wrong kind (a mapping where a name goes)
-    *error = path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg;
-    return false;
+    return InvalidArgument(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
 }
 

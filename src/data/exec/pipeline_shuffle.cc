@@ -109,20 +109,17 @@ STRATA_REMOTE(SplitByRange);
 
 }  // namespace
 
-bool RangePartition(const std::vector<std::string>& by, const std::vector<bool>& desc, int parts,
-                    const std::vector<Block>& samples, const std::vector<strata::ObjectRef<Block>>& blocks,
-                    PartRefs* out, std::string* error) {
+Status RangePartition(const std::vector<std::string>& by, const std::vector<bool>& desc, int parts,
+                      const std::vector<Block>& samples, const std::vector<strata::ObjectRef<Block>>& blocks,
+                      PartRefs* out) {
   Block all_samples, sorted;
   for (const Block& s : samples) all_samples.Append(s);
   if (all_samples.num_rows == 0) {
     // Nothing to sort (every row filtered out, say): one part, as it is.
     out->assign(1, blocks);
-    return true;
+    return OkStatus();
   }
-  if (Status s = SortBlock(all_samples, by, desc, &sorted); !s.ok()) {
-    *error = s.message();
-    return false;
-  }
+  STRATA_RETURN_IF_ERROR(SortBlock(all_samples, by, desc, &sorted));
   // parts - 1 bounds at even quantiles of the sample (fewer if it is small).
   std::vector<int64_t> at;
   for (int i = 1; i < parts && sorted.num_rows > 0; ++i) {
@@ -135,18 +132,15 @@ bool RangePartition(const std::vector<std::string>& by, const std::vector<bool>&
   out->assign(at.size() + 1, {});
   for (auto& ref : pending) {
     SplitResult r = strata::Get(ref);
-    if (!r.error.empty()) {
-      *error = r.error;
-      return false;
-    }
+    if (!r.error.empty()) return InvalidArgument(r.error);
     for (size_t p = 0; p < r.parts.size() && p < out->size(); ++p) (*out)[p].push_back(r.parts[p]);
   }
-  return true;
+  return OkStatus();
 }
 
-bool RunShuffleChain(const PipelineSpec& spec, const std::vector<std::unique_ptr<Step>>& steps,
-                     const std::vector<PlanStage>& stages, PartRefs parts, RunObserver* observer,
-                     const SideReader& read_side, ChainResult* out, std::string* error) {
+Status RunShuffleChain(const PipelineSpec& spec, const std::vector<std::unique_ptr<Step>>& steps,
+                       const std::vector<PlanStage>& stages, PartRefs parts, RunObserver* observer,
+                       const SideReader& read_side, ChainResult* out) {
   for (const PlanStage& planned : stages) {
     // The step, the row-local steps after it, and what follows them.
     const size_t cur = planned.steps.front();
@@ -171,15 +165,11 @@ bool RunShuffleChain(const PipelineSpec& spec, const std::vector<std::unique_ptr
       stage.write = spec.write;
     }
     PartRefs side;
-    if (const auto* s = steps[cur]->side_input(); s != nullptr &&
-        !read_side(*s, steps[cur]->side_shuffle_keys(), static_cast<int>(parts.size()), &side, error)) {
-      return false;
+    if (const auto* s = steps[cur]->side_input(); s != nullptr) {
+      STRATA_RETURN_IF_ERROR(read_side(*s, steps[cur]->side_shuffle_keys(), static_cast<int>(parts.size()), &side));
     }
     ShuffleOutcome o = RunShuffleStage(stage, parts, side);
-    if (!o.error.empty()) {
-      *error = "step " + std::to_string(cur + 1) + " (" + stage.step.op + "): " + o.error;
-      return false;
-    }
+    if (!o.error.empty()) return InvalidArgument(StepContext(cur, stage.step.op) + o.error);
     out->step_rows.push_back({stage.step.op, o.rows_out, o.counters_out});
     for (size_t i = 0; i < stage.after.size(); ++i) {
       out->step_rows.push_back({stage.after[i].op, o.rows_after[i], o.counters_after[i]});
@@ -190,7 +180,7 @@ bool RunShuffleChain(const PipelineSpec& spec, const std::vector<std::unique_ptr
       out->parts_written = o.parts_written;
       out->rows = std::move(o.rows);
       out->next = next;
-      return true;
+      return OkStatus();
     }
     // The next stage's inputs: every reducer's objects, by part.
     PartRefs next_parts;
@@ -207,15 +197,12 @@ bool RunShuffleChain(const PipelineSpec& spec, const std::vector<std::unique_ptr
         blocks.push_back(o.next_parts[i][0]);
         samples.push_back(std::move(o.samples[i]));
       }
-      if (!RangePartition(planned.keys, planned.descending, planned.parts, samples, blocks, &next_parts, error)) {
-        *error = "step " + std::to_string(next + 1) + " (sort): " + *error;
-        return false;
-      }
+      STRATA_RETURN_IF_ERROR(RangePartition(planned.keys, planned.descending, planned.parts, samples, blocks, &next_parts)
+                                 .WithContext(StepContext(next, "sort")));
     }
     parts = std::move(next_parts);
   }
-  *error = "the plan's last shuffle stage partitions for a stage that does not follow";
-  return false;
+  return InternalError("the plan's last shuffle stage partitions for a stage that does not follow");
 }
 
 int ClusterCpus() {

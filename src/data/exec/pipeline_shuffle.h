@@ -57,17 +57,17 @@ ShuffleOutcome RunShuffleStage(const ShuffleStage& stage, const PartRefs& parts,
 // A sort's range partitioning: bounds from the map tasks' key samples, then
 // one split task per map output block (`blocks`, in input order) cutting it
 // into the ranges. Part i's rows all sort after part i-1's.
-bool RangePartition(const std::vector<std::string>& by, const std::vector<bool>& desc, int parts,
-                    const std::vector<Block>& samples, const std::vector<strata::ObjectRef<Block>>& blocks,
-                    PartRefs* out, std::string* error);
+Status RangePartition(const std::vector<std::string>& by, const std::vector<bool>& desc, int parts,
+                      const std::vector<Block>& samples, const std::vector<strata::ObjectRef<Block>>& blocks,
+                      PartRefs* out);
 
 // Global steps, one after another, each a shuffle while the next can be one
 // too (a join, then a group-by, then a sort): the reducers of one stage
 // partition for the next, so rows never gather on the driver. `parts` are the
 // first stage's inputs (from the map tasks); `read_side` reads a join's right
 // side partitioned. Stops at a step that cannot shuffle, or the end.
-using SideReader = std::function<bool(const nlohmann::ordered_json& side, const std::vector<std::string>& keys,
-                                      int parts, PartRefs* out, std::string* error)>;
+using SideReader = std::function<Status(const nlohmann::ordered_json& side, const std::vector<std::string>& keys,
+                                        int parts, PartRefs* out)>;
 struct ChainResult {
   Block rows;                       // what came back (when not written)
   std::vector<GlobalStepRows> step_rows;  // rows after each step run, and its counters
@@ -77,9 +77,9 @@ struct ChainResult {
   size_t next = 0;                  // the first step not run
 };
 // `stages`: the plan's shuffle stages, in order (plan/physical_plan.h).
-bool RunShuffleChain(const PipelineSpec& spec, const std::vector<std::unique_ptr<Step>>& steps,
-                     const std::vector<PlanStage>& stages, PartRefs parts, RunObserver* observer,
-                     const SideReader& read_side, ChainResult* out, std::string* error);
+Status RunShuffleChain(const PipelineSpec& spec, const std::vector<std::unique_ptr<Step>>& steps,
+                       const std::vector<PlanStage>& stages, PartRefs parts, RunObserver* observer,
+                       const SideReader& read_side, ChainResult* out);
 
 // How many parts a shuffle uses: the cluster's CPUs (at least 2), or
 // STRATA_SHUFFLE_PARTS.

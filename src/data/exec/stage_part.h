@@ -35,37 +35,33 @@ struct NextPartition {
 // Puts `b` into the object store as `next` says, the objects into `parts`
 // (and a key sample into `sample`); `part` seeds a random partition. A block
 // with no columns (nothing reached this part) gives no objects.
-inline bool HandOn(const Block& b, const NextPartition& next, int64_t part,
-                   std::vector<strata::ObjectRef<Block>>* parts, Block* sample, std::string* error) {
-  if (b.names.empty()) return true;
+inline Status HandOn(const Block& b, const NextPartition& next, int64_t part,
+                     std::vector<strata::ObjectRef<Block>>* parts, Block* sample) {
+  if (b.names.empty()) return OkStatus();
   if (next.parts > 0) {
     std::vector<Block> pieces;
     if (next.hash_keys.size() == 2 && next.hash_keys[0] == "#random") {
       // A different stream per part, the same again for the same seed.
       PartitionRandomly(b, next.parts, std::stoull(next.hash_keys[1]) ^ (0x9E3779B97F4A7C15ull * (part + 1)), &pieces);
-    } else if (Status s = PartitionByHash(b, next.hash_keys, next.parts, &pieces); !s.ok()) {
-      *error = s.message();
-      return false;
+    } else {
+      STRATA_RETURN_IF_ERROR(PartitionByHash(b, next.hash_keys, next.parts, &pieces));
     }
     for (Block& piece : pieces) parts->push_back(strata::Put(piece));
-    return true;
+    return OkStatus();
   }
   if (!next.sample_keys.empty()) *sample = SampleRows(b, next.sample_keys, 256);
   parts->push_back(strata::Put(b));
-  return true;
+  return OkStatus();
 }
 
 // Replaces `b` by its partial group-by aggregates.
-inline bool PartialGroupBy(const StepCall& groupby, Block* b, std::string* error) {
+inline Status PartialGroupBy(const StepCall& groupby, Block* b) {
   auto step = MakeStep(groupby);
   auto g = step.ok() ? (*step)->MakeGroupBy() : nullptr;
   const Status added = !step.ok() ? step.status() : g ? g->Add(*b) : InternalError("not a group-by");
-  if (!added.ok()) {
-    *error = "groupby: " + added.message();
-    return false;
-  }
+  STRATA_RETURN_IF_ERROR(added.WithContext("groupby: "));
   *b = g->Partial();
-  return true;
+  return OkStatus();
 }
 
 struct PartResult {
@@ -84,8 +80,8 @@ struct PartResult {
 // Runs `after` (made from `calls`) on `b`, then — when a group-by follows
 // (`partial_groupby`) — aggregates the part partially, or
 // writes it as part `part` when `write.path` is set. `r->block` gets what is
-// left; false with r->error.
-inline bool FinishPart(Block b, const std::vector<std::unique_ptr<Step>>& after,
+// left; `r->error` (the result goes back over the wire) says what failed.
+inline void FinishPart(Block b, const std::vector<std::unique_ptr<Step>>& after,
                        const std::vector<StepCall>& calls, const StepCall& partial_groupby,
                        const WriteSpec& write, int64_t part, PartResult* r,
                        const NextPartition& next = NextPartition()) {
@@ -94,23 +90,25 @@ inline bool FinishPart(Block b, const std::vector<std::unique_ptr<Step>>& after,
     const Counters before = after[i]->Counters();
     if (Status s = after[i]->Apply(&b); !s.ok()) {
       r->error = "step " + calls[i].op + ": " + s.message();
-      return false;
+      return;
     }
     r->rows_after.push_back(b.num_rows);
     r->counters_after.push_back(CountersSince(before, after[i]->Counters()));
   }
-  if (!partial_groupby.empty() && !PartialGroupBy(partial_groupby, &b, &r->error)) return false;
-  if (next.active()) return HandOn(b, next, part, &r->parts, &r->sample, &r->error);
-  if (!write.path.empty()) {
-    if (Status s = b.num_rows > 0 ? WriteOutput(b, write, static_cast<int>(part)) : OkStatus(); !s.ok()) {
-      r->error = s.message();
-      return false;
-    }
-    r->rows_written = b.num_rows;
+  Status s = partial_groupby.empty() ? OkStatus() : PartialGroupBy(partial_groupby, &b);
+  if (s.ok() && next.active()) {
+    s = HandOn(b, next, part, &r->parts, &r->sample);  // the rows travel as objects, not in `r`
+    b = Block();
+  } else if (s.ok() && !write.path.empty()) {
+    s = b.num_rows > 0 ? WriteOutput(b, write, static_cast<int>(part)) : OkStatus();
+    if (s.ok()) r->rows_written = b.num_rows;
     b = Block();
   }
+  if (!s.ok()) {
+    r->error = s.message();
+    return;
+  }
   r->block = std::move(b);
-  return true;
 }
 
 }  // namespace strata::data

@@ -26,16 +26,12 @@ Column GatherOrNull(const Column& c, const std::vector<int64_t>& rows, bool any_
 
 Status HashJoin(const Block& left, const Block& right, const std::vector<std::string>& left_keys,
                 const std::vector<std::string>& right_keys, const std::string& how, Block* out) {
-  std::string error;
   static const std::set<std::string> kHows = {"inner", "left", "right", "full", "semi", "anti"};
   if (kHows.count(how) == 0) {
     return InvalidArgument("join: how must be inner, left, right, full, semi or anti, not '" + how + "'");
   }
-  std::vector<const Column*> lk, rk;
-  if (!Resolve(left, left_keys, &lk, "join (left side)", &error) ||
-      !Resolve(right, right_keys, &rk, "join (right side)", &error)) {
-    return InvalidArgument(error);
-  }
+  STRATA_ASSIGN_OR_RETURN(const std::vector<const Column*> lk, Resolve(left, left_keys, "join (left side)"));
+  STRATA_ASSIGN_OR_RETURN(const std::vector<const Column*> rk, Resolve(right, right_keys, "join (right side)"));
   auto any_null = [](const std::vector<const Column*>& cols, int64_t r) {
     for (const Column* c : cols) {
       if (c->IsNull(r)) return true;

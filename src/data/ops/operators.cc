@@ -110,18 +110,12 @@ size_t GroupBy::GroupOf(const std::vector<const Column*>& keys, int64_t r) {
 }
 
 Status GroupBy::Add(const Block& rows) {
-  std::string error;
-  std::vector<const Column*> keys;
-  if (!Resolve(rows, keys_, &keys, "groupby", &error)) return InvalidArgument(error);
+  STRATA_ASSIGN_OR_RETURN(const std::vector<const Column*> keys, Resolve(rows, keys_, "groupby"));
   std::vector<const Column*> inputs(aggs_.size(), nullptr);
   for (size_t a = 0; a < aggs_.size(); ++a) {
     if (aggs_[a].column.empty()) continue;
     inputs[a] = rows.Get(aggs_[a].column);
-    if (inputs[a] == nullptr) {
-      std::vector<const Column*> unused;
-      Resolve(rows, {aggs_[a].column}, &unused, "groupby aggregation", &error);
-      return InvalidArgument(error);
-    }
+    if (inputs[a] == nullptr) return Resolve(rows, {aggs_[a].column}, "groupby aggregation").status();
     const Type t = inputs[a]->type;
     if (t == Type::kList && aggs_[a].fn != "count" && aggs_[a].fn != "count_distinct") {
       return InvalidArgument(aggs_[a].fn + "(" + aggs_[a].column +
@@ -227,9 +221,7 @@ Block GroupBy::Partial() const {
 }
 
 Status GroupBy::AddPartial(const Block& partial) {
-  std::string error;
-  std::vector<const Column*> keys;
-  if (!Resolve(partial, keys_, &keys, "groupby merge", &error)) return InvalidArgument(error);
+  STRATA_ASSIGN_OR_RETURN(const std::vector<const Column*> keys, Resolve(partial, keys_, "groupby merge"));
   State& s = *state_;
   if (s.key_rows.columns.empty()) {
     for (size_t k = 0; k < keys_.size(); ++k) s.key_rows.Add(keys_[k], Column::OfType(keys[k]->type));
@@ -344,10 +336,8 @@ Block GroupBy::Result() const {
 }
 
 Status Dedup(const Block& in, const std::vector<std::string>& columns, Block* out) {
-  std::string error;
-  std::vector<std::string> names = columns.empty() ? in.names : columns;
-  std::vector<const Column*> cols;
-  if (!Resolve(in, names, &cols, "dedup", &error)) return InvalidArgument(error);
+  const std::vector<std::string>& names = columns.empty() ? in.names : columns;
+  STRATA_ASSIGN_OR_RETURN(const std::vector<const Column*> cols, Resolve(in, names, "dedup"));
   std::unordered_set<std::string> seen;
   std::vector<int64_t> keep;
   std::string key;

@@ -12,10 +12,8 @@ namespace strata::data {
 
 Status PartitionByHash(const Block& in, const std::vector<std::string>& keys, int parts,
                        std::vector<Block>* out) {
-  std::string error;
-  std::vector<const Column*> cols;
   const bool all = keys.empty() || (keys.size() == 1 && keys[0] == "*");
-  if (!Resolve(in, all ? in.names : keys, &cols, "shuffle", &error)) return InvalidArgument(error);
+  STRATA_ASSIGN_OR_RETURN(const std::vector<const Column*> cols, Resolve(in, all ? in.names : keys, "shuffle"));
   std::vector<std::vector<int64_t>> rows(static_cast<size_t>(parts));
   std::string key;
   for (int64_t r = 0; r < in.num_rows; ++r) {
@@ -64,9 +62,7 @@ int CompareRows(const std::vector<const Column*>& a, int64_t x, const std::vecto
 }  // namespace
 
 Status SortBlock(const Block& in, const std::vector<std::string>& by, const std::vector<bool>& desc, Block* out) {
-  std::string error;
-  std::vector<const Column*> cols;
-  if (!Resolve(in, by, &cols, "sort", &error)) return InvalidArgument(error);
+  STRATA_ASSIGN_OR_RETURN(const std::vector<const Column*> cols, Resolve(in, by, "sort"));
   std::vector<int64_t> rows(static_cast<size_t>(in.num_rows));
   std::iota(rows.begin(), rows.end(), 0);
   std::stable_sort(rows.begin(), rows.end(),
@@ -97,11 +93,8 @@ Block SampleRows(const Block& in, const std::vector<std::string>& columns, int64
 
 Status PartitionByRange(const Block& in, const std::vector<std::string>& by, const std::vector<bool>& desc,
                         const Block& bounds, std::vector<Block>* out) {
-  std::string error;
-  std::vector<const Column*> cols, bcols;
-  if (!Resolve(in, by, &cols, "sort", &error) || !Resolve(bounds, by, &bcols, "sort bounds", &error)) {
-    return InvalidArgument(error);
-  }
+  STRATA_ASSIGN_OR_RETURN(const std::vector<const Column*> cols, Resolve(in, by, "sort"));
+  STRATA_ASSIGN_OR_RETURN(const std::vector<const Column*> bcols, Resolve(bounds, by, "sort bounds"));
   std::vector<std::vector<int64_t>> rows(static_cast<size_t>(bounds.num_rows + 1));
   for (int64_t r = 0; r < in.num_rows; ++r) {
     // The part: how many bounds sort at or before this row (equal keys stay together).

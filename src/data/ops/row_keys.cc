@@ -46,20 +46,18 @@ void KeyOf(const std::vector<const Column*>& cols, int64_t r, std::string* key) 
   }
 }
 
-bool Resolve(const Block& b, const std::vector<std::string>& names, std::vector<const Column*>* out,
-             const char* what, std::string* error) {
-  out->clear();
+Result<std::vector<const Column*>> Resolve(const Block& b, const std::vector<std::string>& names, const char* what) {
+  std::vector<const Column*> out;
   for (const std::string& n : names) {
     const Column* c = b.Get(n);
     if (c == nullptr) {
       std::string have;
       for (const std::string& s : b.names) have += (have.empty() ? "" : ", ") + s;
-      *error = std::string(what) + ": unknown column '" + n + "' (columns: " + have + ")";
-      return false;
+      return InvalidArgument(std::string(what) + ": unknown column '" + n + "' (columns: " + have + ")");
     }
-    out->push_back(c);
+    out.push_back(c);
   }
-  return true;
+  return out;
 }
 
 }  // namespace strata::data

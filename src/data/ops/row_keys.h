@@ -6,12 +6,14 @@
 #include <string>
 #include <vector>
 
+#include "common/status.h"
 #include "data/block.h"
 
 namespace strata::data {
 
 void KeyOf(const std::vector<const Column*>& cols, int64_t r, std::string* key);
-bool Resolve(const Block& b, const std::vector<std::string>& names, std::vector<const Column*>* out,
-             const char* what, std::string* error);
+// The columns `names` names, in order; an unknown one is an error naming
+// `what` and the columns there are.
+Result<std::vector<const Column*>> Resolve(const Block& b, const std::vector<std::string>& names, const char* what);
 
 }  // namespace strata::data

@@ -377,6 +377,10 @@ Result<std::unique_ptr<Step>> MakeStep(const std::string& name, const json& para
 
 StepCall CallOf(const std::string& op, const json& params) { return StepCall{op, params.dump()}; }
 
+std::string StepContext(size_t index, const std::string& op) {
+  return "step " + std::to_string(index + 1) + " (" + op + "): ";
+}
+
 Result<std::unique_ptr<Step>> MakeStep(const StepCall& call) {
   const json params = json::parse(call.params, nullptr, /*allow_exceptions=*/false);
   if (params.is_discarded()) return InvalidArgument(call.op + ": its parameters are not JSON: " + call.params);

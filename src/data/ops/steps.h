@@ -104,6 +104,8 @@ StepCall CallOf(const std::string& op, const nlohmann::ordered_json& params);
 Result<std::unique_ptr<Step>> MakeStep(const StepCall& call);
 // Every call's step, in order; an error naming the step that failed.
 Status MakeSteps(const std::vector<StepCall>& calls, std::vector<std::unique_ptr<Step>>* steps);
-
+// "step 3 (filter): ", how an error names a pipeline's step; `index` counts
+// from 0, the text from 1 as a user reads the file.
+std::string StepContext(size_t index, const std::string& op);
 
 }  // namespace strata::data

@@ -54,9 +54,9 @@ bool PartitionsForNext(const PlanStage& s) {
 
 }  // namespace
 
-bool PlanPipeline(const PipelineSpec& spec, const std::vector<std::unique_ptr<Step>>& steps,
-                  const PlanInputs& in, PhysicalPlan* plan, std::string* error) {
-  plan->stages.clear();
+Result<PhysicalPlan> PlanPipeline(const PipelineSpec& spec, const std::vector<std::unique_ptr<Step>>& steps,
+                                  const PlanInputs& in) {
+  PhysicalPlan plan;
   const size_t n = steps.size();
   // The map stage: row-local steps, and joins whose right side is small
   // enough to send to every task.
@@ -68,7 +68,7 @@ bool PlanPipeline(const PipelineSpec& spec, const std::vector<std::unique_ptr<St
     if (side != nullptr) {
       if (!steps[local]->broadcastable()) break;
       Result<SourceSpec> right = SourceFromJson(*side, "join right");
-      if (!right.ok()) return (*error = right.status().message(), false);
+      if (!right.ok()) return right.status();
       if (!steps[local]->always_broadcast() && SourceBytes(*right) > in.broadcast_join_bytes) break;
       map.broadcast.push_back(local);
     } else if (!steps[local]->row_local()) {
@@ -82,7 +82,7 @@ bool PlanPipeline(const PipelineSpec& spec, const std::vector<std::unique_ptr<St
     map.partial_groupby = false;
   }
   if (local < n && steps[local]->multi_pass()) map.output = StageOutput::kWholeParts;
-  plan->stages.push_back(map);
+  plan.stages.push_back(map);
   size_t next = local;
   if (map.output == StageOutput::kWholeParts) {
     PlanStage multi;
@@ -96,7 +96,7 @@ bool PlanPipeline(const PipelineSpec& spec, const std::vector<std::unique_ptr<St
     for (const auto& step : steps) sets_parts |= step->output_parts() > 0;
     multi.output = last && !sets_parts ? StageOutput::kWrite : StageOutput::kDriver;
     multi.parts = in.shuffle_parts ? in.shuffle_parts() : 0;
-    plan->stages.push_back(multi);
+    plan.stages.push_back(multi);
   } else if (map.output == StageOutput::kActorPool) {
     PlanStage pool;
     pool.kind = StageKind::kActorPool;
@@ -106,7 +106,7 @@ bool PlanPipeline(const PipelineSpec& spec, const std::vector<std::unique_ptr<St
     // The pool's rows go to the driver or are written; a group-by after it
     // runs partially in the actors.
     RouteTo(steps, next, in, /*may_shuffle=*/false, &pool);
-    plan->stages.push_back(pool);
+    plan.stages.push_back(pool);
   } else if (PartitionsForNext(map)) {
     // Shuffles follow one another while the next global step can shuffle too.
     bool merges = map.partial_groupby;
@@ -118,12 +118,12 @@ bool PlanPipeline(const PipelineSpec& spec, const std::vector<std::unique_ptr<St
       for (++next; next < n && steps[next]->row_local(); ++next) shuffle.steps.push_back(next);
       RouteTo(steps, next, in, /*may_shuffle=*/true, &shuffle);
       merges = shuffle.partial_groupby;
-      plan->stages.push_back(shuffle);
+      plan.stages.push_back(shuffle);
       if (!PartitionsForNext(shuffle)) break;
     }
   }
-  const PlanStage& last = plan->stages.back();
-  if (last.output == StageOutput::kWrite) return true;
+  const PlanStage& last = plan.stages.back();
+  if (last.output == StageOutput::kWrite) return plan;
   // What is left runs on the driver; a group-by whose partials came back
   // merges them first.
   PlanStage driver;
@@ -134,8 +134,8 @@ bool PlanPipeline(const PipelineSpec& spec, const std::vector<std::unique_ptr<St
   for (const auto& step : steps) {
     if (step->output_parts() > 0) driver.write_parts = step->output_parts();
   }
-  plan->stages.push_back(driver);
-  return true;
+  plan.stages.push_back(driver);
+  return plan;
 }
 
 namespace {
@@ -223,13 +223,12 @@ std::string ExplainPlan(const PipelineSpec& spec, const PhysicalPlan& plan) {
   return out;
 }
 
-bool ExplainPipeline(const PipelineSpec& spec, std::string* text, std::string* error) {
+Result<std::string> ExplainPipeline(const PipelineSpec& spec) {
   std::vector<std::unique_ptr<Step>> steps;
   for (size_t i = 0; i < spec.steps.size(); ++i) {
     auto step = MakeStep(spec.steps[i].first, spec.steps[i].second);
     if (!step.ok()) {
-      *error = "step " + std::to_string(i + 1) + " (" + spec.steps[i].first + "): " + step.status().message();
-      return false;
+      return step.status().WithContext(StepContext(i, spec.steps[i].first));
     }
     steps.push_back(std::move(step).value());
   }
@@ -238,10 +237,8 @@ bool ExplainPipeline(const PipelineSpec& spec, std::string* text, std::string* e
     const char* env = std::getenv("STRATA_SHUFFLE_PARTS");
     return env != nullptr ? std::max(0, std::atoi(env)) : 0;
   };
-  PhysicalPlan plan;
-  if (!PlanPipeline(spec, steps, in, &plan, error)) return false;
-  *text = ExplainPlan(spec, plan);
-  return true;
+  STRATA_ASSIGN_OR_RETURN(const PhysicalPlan plan, PlanPipeline(spec, steps, in));
+  return ExplainPlan(spec, plan);
 }
 
 }  // namespace strata::data

@@ -78,13 +78,13 @@ struct PlanInputs {
 };
 
 // `steps` were made from `spec.steps` (MakeStep), one each.
-bool PlanPipeline(const PipelineSpec& spec, const std::vector<std::unique_ptr<Step>>& steps,
-                  const PlanInputs& inputs, PhysicalPlan* plan, std::string* error);
+Result<PhysicalPlan> PlanPipeline(const PipelineSpec& spec, const std::vector<std::unique_ptr<Step>>& steps,
+                                  const PlanInputs& inputs);
 
 // What `strata run --explain` prints: one paragraph per stage.
 std::string ExplainPlan(const PipelineSpec& spec, const PhysicalPlan& plan);
 // Makes the steps, plans and explains, without a cluster: a shuffle's part
 // count is STRATA_SHUFFLE_PARTS if set, else shown as one per CPU.
-bool ExplainPipeline(const PipelineSpec& spec, std::string* text, std::string* error);
+Result<std::string> ExplainPipeline(const PipelineSpec& spec);
 
 }  // namespace strata::data

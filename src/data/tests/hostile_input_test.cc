@@ -184,9 +184,7 @@ TEST(HostileInput, YamlAliasBombIsRefused) {
   yaml += "write: {format: jsonl, path: out}\n";
   const std::string path = TempPath("bomb.yaml");
   WriteFile(path, yaml);
-  PipelineSpec spec;
-  std::string error;
-  EXPECT_FALSE(LoadPipeline(path, &spec, &error));
+  const std::string error = LoadPipeline(path).status().message();
   EXPECT_NE(error.find("expands to more than"), std::string::npos) << error;
 }
 

@@ -17,8 +17,9 @@ PhysicalPlan PlanOf(const std::string& yaml, PipelineSpec* spec, bool collect = 
   std::ofstream(dir / "right.csv") << "id,w\n1,2\n";
   const auto path = dir / "p.yaml";
   std::ofstream(path) << yaml;
-  std::string error;
-  EXPECT_TRUE(LoadPipeline(path.string(), spec, &error)) << error;
+  Result<PipelineSpec> loaded = LoadPipeline(path.string());
+  EXPECT_TRUE(loaded.ok()) << loaded.status().message();
+  if (loaded.ok()) *spec = std::move(loaded).value();
   std::vector<std::unique_ptr<Step>> steps;
   for (const auto& [op, params] : spec->steps) {
     auto step = MakeStep(op, params);
@@ -28,9 +29,9 @@ PhysicalPlan PlanOf(const std::string& yaml, PipelineSpec* spec, bool collect = 
   PlanInputs in;
   in.collect = collect;
   in.shuffle_parts = [] { return 7; };
-  PhysicalPlan plan;
-  EXPECT_TRUE(PlanPipeline(*spec, steps, in, &plan, &error)) << error;
-  return plan;
+  Result<PhysicalPlan> plan = PlanPipeline(*spec, steps, in);
+  EXPECT_TRUE(plan.ok()) << plan.status().message();
+  return plan.ok() ? std::move(plan).value() : PhysicalPlan{};
 }
 
 std::vector<StageKind> Kinds(const PhysicalPlan& p) {
@@ -97,8 +98,9 @@ write: {format: csv, path: out}
   EXPECT_EQ(group.descending, std::vector<bool>{true});
   EXPECT_EQ(plan.stages[2].output, StageOutput::kWrite);
 
-  std::string text, error;
-  ASSERT_TRUE(ExplainPipeline(spec, &text, &error)) << error;
+  const Result<std::string> explained = ExplainPipeline(spec);
+  ASSERT_TRUE(explained.ok()) << explained.status().message();
+  const std::string& text = *explained;
   EXPECT_NE(text.find("stage 2: shuffle"), std::string::npos) << text;
   EXPECT_NE(text.find("SHUFFLE: hash-partitioned by [k]"), std::string::npos) << text;
   EXPECT_NE(text.find("SHUFFLE: range-partitioned by [n]"), std::string::npos) << text;

@@ -224,27 +224,28 @@ TEST(ReaderFuzz, PipelineAndClusterYamlLoadOrSayWhy) {
   const std::string path = TempPath("fuzz.yaml");
   {
     WriteFile(path, pipeline);
-    PipelineSpec spec;
+    const Result<PipelineSpec> spec = LoadPipeline(path);
+    ASSERT_TRUE(spec.ok()) << spec.status().message();
     autoscaler::ClusterConfig config;
     std::string error;
-    ASSERT_TRUE(LoadPipeline(path, &spec, &error)) << error;
     ASSERT_TRUE(autoscaler::ParseClusterConfig(cluster, "c.yaml", &config, &error)) << error;
   }
   std::mt19937 rng(15);
   int loaded = 0, refused = 0;
   for (int round = 0; round < Rounds(600); ++round) {
     WriteFile(path, Mutate(pipeline, rng));
-    PipelineSpec spec;
-    std::string error;
     bool ok = false;
-    EXPECT_NO_THROW(ok = LoadPipeline(path, &spec, &error)) << "round " << round;
-    if (!ok) {
-      EXPECT_FALSE(error.empty());
-    }
+    EXPECT_NO_THROW({
+      const Result<PipelineSpec> spec = LoadPipeline(path);
+      ok = spec.ok();
+      if (!ok) {
+        EXPECT_FALSE(spec.status().message().empty());
+      }
+    }) << "round " << round;
     loaded += ok;
     refused += !ok;
     autoscaler::ClusterConfig config;
-    error.clear();
+    std::string error;
     EXPECT_NO_THROW(ok = autoscaler::ParseClusterConfig(Mutate(cluster, rng), "c.yaml", &config, &error));
     if (!ok) {
       EXPECT_FALSE(error.empty());

@@ -54,10 +54,9 @@ class LimitsTest : public ::testing::Test {
     loop_ = std::make_unique<EventLoop>(&recorder_);
     recorder_.loop = loop_.get();
     loop_->set_handshake_timeout(400ms);
-    std::string error;
-    const int fd = ListenOn("127.0.0.1:0", &address_, &error);
-    ASSERT_GE(fd, 0) << error;
-    loop_->AddListener(fd);
+    const Result<int> fd = ListenOn("127.0.0.1:0", &address_);
+    ASSERT_TRUE(fd.ok()) << fd.status().message();
+    loop_->AddListener(*fd);
     thread_ = std::thread([this] { loop_->Run(20); });
   }
   void TearDown() override {
@@ -66,11 +65,11 @@ class LimitsTest : public ::testing::Test {
     for (int fd : clients_) close(fd);
   }
   int Connect() {
-    std::string error;
-    const int fd = ConnectTo(address_, 2000, &error);
-    EXPECT_GE(fd, 0) << error;
-    clients_.push_back(fd);
-    return fd;
+    const Result<int> fd = ConnectTo(address_, 2000);
+    EXPECT_TRUE(fd.ok()) << fd.status().message();
+    const int raw = fd.ok() ? *fd : -1;
+    clients_.push_back(raw);
+    return raw;
   }
   static void SendHeader(int fd, uint32_t len, MsgType type) {
     char h[5];

@@ -26,7 +26,8 @@ TEST(Framing, RoundTripsABatchOfTasks) {
   EXPECT_EQ(type, MsgType::kSubmitTasks);
   EXPECT_EQ(frame_size, wire.size());
   std::vector<TaskSpec> back;
-  ASSERT_TRUE(DecodeBody(body, body_size, &back, &error)) << error;
+  const Status decoded = DecodeBody(body, body_size, &back);
+  ASSERT_TRUE(decoded.ok()) << decoded.message();
   ASSERT_EQ(back.size(), 3u);
   EXPECT_EQ(back[2].id, specs[2].id);
   EXPECT_EQ(back[2].args[0].data, "xxx");
@@ -83,8 +84,11 @@ TEST(Framing, DecoderSurvivesRandomAndMutatedInput) {
       for (char& c : input) c = static_cast<char>(rng());
     }
     std::vector<TaskSpec> out;
-    std::string error;
-    (DecodeBody(input.data(), input.size(), &out, &error) ? decoded : rejected)++;
+    const Status s = DecodeBody(input.data(), input.size(), &out);
+    if (!s.ok()) {
+      EXPECT_EQ(s.code(), StatusCode::kDataLoss);
+    }
+    (s.ok() ? decoded : rejected)++;
   }
   EXPECT_GT(rejected, 0);
   EXPECT_EQ(decoded + rejected, 20000);
