@@ -77,8 +77,7 @@ int RunJobLogs(const std::string& job, bool follow, const std::string& address,
 int RunJobStop(const std::string& job, const std::string& address, const std::string& token);
 
 // Parses --resources: a JSON object of non-negative numbers.
-bool ParseResources(const std::string& json, std::map<std::string, double>* out,
-                    std::string* error);
+Result<std::map<std::string, double>> ParseResources(const std::string& json);
 // The cluster to talk to: the flag, else $STRATA_ADDRESS, else the record
 // `strata start` wrote. "" if none.
 std::string ResolveAddress(const std::string& flag);

@@ -22,14 +22,16 @@ namespace {
 
 bool Describe(const std::string& path, const std::string& want_arch, rpc::JobBinary* out,
               std::string* error) {
-  out->arch = ElfArchOf(path, error);
-  if (out->arch.empty()) return false;
+  const Result<std::string> arch = ElfArchOf(path);
+  if (!arch.ok()) return (*error = arch.status().message(), false);
+  out->arch = *arch;
   if (!want_arch.empty() && out->arch != want_arch) {
     *error = path + " is built for " + out->arch + ", not " + want_arch;
     return false;
   }
-  out->sha256 = Sha256OfFile(path, error);
-  if (out->sha256.empty()) return false;
+  const Result<std::string> sha = Sha256OfFile(path);
+  if (!sha.ok()) return (*error = sha.status().message(), false);
+  out->sha256 = *sha;
   out->size = std::filesystem::file_size(path);
   return true;
 }

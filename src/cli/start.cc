@@ -40,27 +40,24 @@ std::string LocalAddress(const std::string& bound) {
 
 }  // namespace
 
-bool ParseResources(const std::string& text, std::map<std::string, double>* out,
-                    std::string* error) {
+Result<std::map<std::string, double>> ParseResources(const std::string& text) {
+  std::map<std::string, double> out;
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);
   } catch (const std::exception& e) {
-    *error = std::string("--resources is not valid JSON: ") + e.what();
-    return false;
+    return InvalidArgument(std::string("--resources is not valid JSON: ") + e.what());
   }
   if (!j.is_object()) {
-    *error = "--resources must be a JSON object such as '{\"intel\": 1}'";
-    return false;
+    return InvalidArgument("--resources must be a JSON object such as '{\"intel\": 1}'");
   }
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (!it.value().is_number() || it.value().get<double>() < 0) {
-      *error = "--resources: '" + it.key() + "' must be a non-negative number";
-      return false;
+      return InvalidArgument("--resources: '" + it.key() + "' must be a non-negative number");
     }
-    (*out)[it.key()] = it.value().get<double>();
+    out[it.key()] = it.value().get<double>();
   }
-  return true;
+  return out;
 }
 
 int RunStart(const StartFlags& flags) {
@@ -72,11 +69,12 @@ int RunStart(const StartFlags& flags) {
   }
   node::AgentOptions options;
   if (!flags.resources_json.empty()) {
-    std::string error;
-    if (!ParseResources(flags.resources_json, &options.resources, &error)) {
-      std::fprintf(stderr, "strata start: %s\n", error.c_str());
+    Result<std::map<std::string, double>> resources = ParseResources(flags.resources_json);
+    if (!resources.ok()) {
+      std::fprintf(stderr, "strata start: %s\n", resources.status().message().c_str());
       return 2;
     }
+    options.resources = std::move(resources).value();
   }
   if (auto running = ReadLiveClusterRecord(); running && !join) {
     std::fprintf(stderr,
@@ -85,12 +83,12 @@ int RunStart(const StartFlags& flags) {
                  running->pid, running->address.c_str());
     return 1;
   }
-  std::string error;
-  options.session_dir = CreateSessionDir(&error);
-  if (options.session_dir.empty()) {
-    std::fprintf(stderr, "strata start: %s\n", error.c_str());
+  const Result<std::string> session = CreateSessionDir();
+  if (!session.ok()) {
+    std::fprintf(stderr, "strata start: %s\n", session.status().message().c_str());
     return 1;
   }
+  options.session_dir = *session;
   // Loopback unless --host says otherwise: every connection must carry the
   // cluster token, and a node starts only executables a driver on its own
   // machine names or that arrive by content hash.
@@ -196,7 +194,7 @@ int RunStart(const StartFlags& flags) {
   }
   node::Agent agent(options);
   if (Status started = agent.Start(); !started.ok()) {
-    error = started.message();
+    const std::string& error = started.message();
     spdlog::error("{}", error);
     report("error " + error);
     if (flags.block) std::fprintf(stderr, "strata start: %s\n", error.c_str());
@@ -231,8 +229,8 @@ int RunStart(const StartFlags& flags) {
     std::ofstream(node_record) << options.session_dir << "\n";
   }
   umask(old_mask);
-  if (!join && !WriteClusterRecord(record, &error)) {
-    report("error " + error);
+  if (Status written = join ? OkStatus() : WriteClusterRecord(record); !written.ok()) {
+    report("error " + written.message());
     return 1;
   }
   g_agent = &agent;

@@ -72,9 +72,9 @@ client::EmbeddedAgentHook& EmbeddedHook() {
 
 // Starts a node agent inside this process; returns its local address.
 std::string StartEmbeddedCluster(const InitOptions& options, Global& g) {
-  std::string error;
-  const std::string session = CreateSessionDir(&error);
-  if (session.empty()) throw StrataError(error);
+  const Result<std::string> created = CreateSessionDir();
+  if (!created.ok()) throw StrataError(created.status().message());
+  const std::string& session = *created;
   spdlog::drop("strata");  // a previous Init() in this process made one
   auto logger = spdlog::basic_logger_mt("strata", session + "/logs/agent.log");
   logger->flush_on(spdlog::level::info);
@@ -131,12 +131,11 @@ std::vector<std::pair<std::string, std::string>> JobBinaries(const InitOptions& 
       throw StrataError("InitOptions::binaries: unknown architecture '" + arch +
                         "' (use x86_64 or arm64)");
     }
-    std::string error;
-    const std::string actual = ElfArchOf(path, &error);
-    if (actual.empty()) throw StrataError("InitOptions::binaries[" + arch + "]: " + error);
-    if (actual != arch) {
+    const Result<std::string> actual = ElfArchOf(path);
+    if (!actual.ok()) throw StrataError("InitOptions::binaries[" + arch + "]: " + actual.status().message());
+    if (*actual != arch) {
       throw StrataError("InitOptions::binaries[" + arch + "]: " + path + " is built for " +
-                        actual + ", not " + arch);
+                        *actual + ", not " + arch);
     }
     out.emplace_back(arch, std::filesystem::absolute(path).string());
   }

@@ -285,10 +285,9 @@ std::unique_ptr<internal::LargeObjectWriter> CoreRuntime::CreateLarge(const Obje
       return std::make_unique<PayloadWriter>(std::move(reused));
     }
   }
-  std::string error;
-  auto writer = CreateObjectFile(path, file_bytes, &error);
-  if (!writer) throw StrataError("cannot store object " + id.Hex() + ": " + error);
-  return std::make_unique<PayloadWriter>(std::move(writer));
+  Result<std::unique_ptr<internal::LargeObjectWriter>> writer = CreateObjectFile(path, file_bytes);
+  if (!writer.ok()) throw StrataError("cannot store object " + id.Hex() + ": " + writer.status().message());
+  return std::make_unique<PayloadWriter>(std::move(writer).value());
 }
 
 void CoreRuntime::Put(internal::EncodedObject&& object) {
@@ -445,8 +444,7 @@ bool CoreRuntime::Materialize(const rpc::ObjectInfo& info, internal::ObjectBytes
   const std::string path = info.state == ObjectState::kShm
                                ? welcome_.shm_prefix + info.id.Hex()
                                : info.path;
-  std::string error;
-  if (!MapObjectFile(path, out, &error)) return false;
+  if (!MapObjectFile(path, out).ok()) return false;
   if (out->size < internal::kObjectFilePayloadOffset) return false;
   out->data += internal::kObjectFilePayloadOffset;
   out->size -= internal::kObjectFilePayloadOffset;

@@ -15,23 +15,27 @@
 
 namespace strata {
 
-std::string Sha256OfFile(const std::string& path, std::string* error) {
+namespace {
+
+Status CannotRead(const std::string& path, int err) {
+  return (err == ENOENT ? NotFound : Unavailable)("cannot read " + path + ": " + std::strerror(err));
+}
+
+}  // namespace
+
+Result<std::string> Sha256OfFile(const std::string& path) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    *error = "cannot read " + path + ": " + std::strerror(errno);
-    return "";
-  }
+  if (fd < 0) return CannotRead(path, errno);
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
   std::vector<char> buf(1 << 20);
-  bool ok = true;
+  Status read_status;
   for (;;) {
     const ssize_t n = read(fd, buf.data(), buf.size());
     if (n == 0) break;
     if (n < 0) {
       if (errno == EINTR) continue;
-      *error = "cannot read " + path + ": " + std::strerror(errno);
-      ok = false;
+      read_status = CannotRead(path, errno);
       break;
     }
     EVP_DigestUpdate(ctx, buf.data(), static_cast<size_t>(n));
@@ -41,7 +45,7 @@ std::string Sha256OfFile(const std::string& path, std::string* error) {
   unsigned int len = 0;
   EVP_DigestFinal_ex(ctx, digest, &len);
   EVP_MD_CTX_free(ctx);
-  if (!ok) return "";
+  STRATA_RETURN_IF_ERROR(read_status);
   static const char* kHex = "0123456789abcdef";
   std::string hex;
   for (unsigned int i = 0; i < len; ++i) {
@@ -51,28 +55,24 @@ std::string Sha256OfFile(const std::string& path, std::string* error) {
   return hex;
 }
 
-std::string ElfArchOf(const std::string& path, std::string* error) {
+Result<std::string> ElfArchOf(const std::string& path) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    *error = "cannot read " + path + ": " + std::strerror(errno);
-    return "";
-  }
+  if (fd < 0) return CannotRead(path, errno);
   // e_ident and e_machine sit at the same offsets in 32- and 64-bit headers.
   unsigned char header[EI_NIDENT + 4] = {};
   const ssize_t n = pread(fd, header, sizeof(header), 0);
   close(fd);
   if (n < static_cast<ssize_t>(sizeof(header)) || std::memcmp(header, ELFMAG, SELFMAG) != 0) {
-    *error = path + " is not an ELF executable";
-    return "";
+    return InvalidArgument(path + " is not an ELF executable");
   }
   const bool little = header[EI_DATA] == ELFDATA2LSB;
   const unsigned char* m = header + EI_NIDENT + 2;
   const unsigned machine = little ? (m[0] | (m[1] << 8)) : ((m[0] << 8) | m[1]);
   switch (machine) {
     case EM_X86_64:
-      return "x86_64";
+      return std::string("x86_64");
     case EM_AARCH64:
-      return "arm64";
+      return std::string("arm64");
     default:
       return "elf-machine-" + std::to_string(machine);
   }

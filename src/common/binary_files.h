@@ -6,15 +6,17 @@
 
 #include <string>
 
+#include "common/status.h"
+
 namespace strata {
 
-// Lowercase hex SHA-256 of a file's bytes; "" with `error` set if unreadable.
-std::string Sha256OfFile(const std::string& path, std::string* error);
+// Lowercase hex SHA-256 of a file's bytes (NotFound, Unavailable: unreadable).
+Result<std::string> Sha256OfFile(const std::string& path);
 
 // The architecture an ELF executable is built for, named as nodes name theirs
-// ("x86_64", "arm64"; other machines as "elf-machine-N"). "" with `error` set
-// when the file is missing or not an ELF executable.
-std::string ElfArchOf(const std::string& path, std::string* error);
+// ("x86_64", "arm64"; other machines as "elf-machine-N"). An error when the
+// file is missing or not an ELF executable.
+Result<std::string> ElfArchOf(const std::string& path);
 
 // Where this machine caches binaries by content: $STRATA_BINARY_CACHE, else
 // <session root>/binaries.

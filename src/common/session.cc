@@ -23,7 +23,7 @@ std::string SessionRoot() {
   return (env && *env) ? std::string(env) : std::string("/tmp/strata");
 }
 
-std::string CreateSessionDir(std::string* error) {
+Result<std::string> CreateSessionDir() {
   std::time_t now = std::time(nullptr);
   std::tm tm{};
   localtime_r(&now, &tm);
@@ -34,10 +34,7 @@ std::string CreateSessionDir(std::string* error) {
   std::error_code ec;
   fs::create_directories(dir / "logs", ec);
   if (!ec) fs::create_directories(dir / "spill", ec);
-  if (ec) {
-    *error = "cannot create session directory " + dir.string() + ": " + ec.message();
-    return "";
-  }
+  if (ec) return Unavailable("cannot create session directory " + dir.string() + ": " + ec.message());
   const fs::path latest = root / "session_latest";
   const fs::path tmp = root / ("session_latest." + std::to_string(getpid()));
   fs::remove(tmp, ec);
@@ -66,7 +63,7 @@ std::optional<ClusterRecord> ReadLiveClusterRecord() {
   }
 }
 
-bool WriteClusterRecord(const ClusterRecord& r, std::string* error) {
+Status WriteClusterRecord(const ClusterRecord& r) {
   nlohmann::json j = {{"address", r.address},
                       {"pid", r.pid},
                       {"session_dir", r.session_dir},
@@ -80,18 +77,14 @@ bool WriteClusterRecord(const ClusterRecord& r, std::string* error) {
     const mode_t old_mask = umask(077);
     std::ofstream out(tmp, std::ios::trunc);
     umask(old_mask);
-    if (!out) {
-      *error = "cannot write " + tmp + ": " + std::strerror(errno);
-      return false;
-    }
+    if (!out) return Unavailable("cannot write " + tmp + ": " + std::strerror(errno));
     out << j.dump(2) << "\n";
   }
   chmod(tmp.c_str(), 0600);
   if (std::rename(tmp.c_str(), ClusterRecordPath().c_str()) != 0) {
-    *error = "cannot write " + ClusterRecordPath() + ": " + std::strerror(errno);
-    return false;
+    return Unavailable("cannot write " + ClusterRecordPath() + ": " + std::strerror(errno));
   }
-  return true;
+  return OkStatus();
 }
 
 void RemoveClusterRecord() {

@@ -7,13 +7,15 @@
 #include <optional>
 #include <string>
 
+#include "common/status.h"
+
 namespace strata {
 
 // Root for all session directories: $STRATA_TMPDIR, default /tmp/strata.
 std::string SessionRoot();
 // Creates <root>/session_<date>_<time>_<pid> with logs/ and spill/ inside, and
-// points <root>/session_latest at it. Returns the path, or "" with `error` set.
-std::string CreateSessionDir(std::string* error);
+// points <root>/session_latest at it. Returns the path.
+Result<std::string> CreateSessionDir();
 
 struct ClusterRecord {
   std::string address;      // host:port of the head
@@ -24,7 +26,7 @@ struct ClusterRecord {
 };
 // The record `strata start` writes; nullopt if missing or its process is gone.
 std::optional<ClusterRecord> ReadLiveClusterRecord();
-bool WriteClusterRecord(const ClusterRecord& r, std::string* error);
+Status WriteClusterRecord(const ClusterRecord& r);
 void RemoveClusterRecord();
 std::string ClusterRecordPath();
 

@@ -18,8 +18,14 @@ namespace strata {
 
 namespace {
 
-std::string Errno(const std::string& what, const std::string& path) {
-  return what + " " + path + ": " + std::strerror(errno);
+// "WHAT PATH: <errno's text>", its code from errno: a full store or disk is
+// ResourceExhausted, a missing file NotFound.
+Status Errno(const std::string& what, const std::string& path) {
+  const int err = errno;
+  const StatusCode code = err == ENOSPC || err == ENOMEM || err == EDQUOT ? StatusCode::kResourceExhausted
+                          : err == ENOENT                               ? StatusCode::kNotFound
+                                                                        : StatusCode::kUnavailable;
+  return Status(code, what + " " + path + ": " + std::strerror(err));
 }
 
 class MappedWriter : public internal::LargeObjectWriter {
@@ -50,12 +56,10 @@ struct Mapping {
 
 }  // namespace
 
-std::unique_ptr<internal::LargeObjectWriter> CreateObjectFile(const std::string& path,
-                                                              uint64_t size, std::string* error) {
+Result<std::unique_ptr<internal::LargeObjectWriter>> CreateObjectFile(const std::string& path, uint64_t size) {
   int fd = open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) {
-    *error = Errno("cannot create object file", path);
-    return nullptr;
+    return Errno("cannot create object file", path);
   }
   // posix_fallocate reserves the pages now, so a full /dev/shm fails here with
   // a clear error instead of SIGBUS on a later write.
@@ -64,17 +68,15 @@ std::unique_ptr<internal::LargeObjectWriter> CreateObjectFile(const std::string&
     close(fd);
     unlink(path.c_str());
     errno = rc;
-    *error = Errno("cannot reserve " + std::to_string(size) + " bytes for", path);
-    return nullptr;
+    return Errno("cannot reserve " + std::to_string(size) + " bytes for", path);
   }
   void* addr = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
   close(fd);
   if (addr == MAP_FAILED) {
     unlink(path.c_str());
-    *error = Errno("cannot map", path);
-    return nullptr;
+    return Errno("cannot map", path);
   }
-  return std::make_unique<MappedWriter>(static_cast<char*>(addr), size);
+  return std::unique_ptr<internal::LargeObjectWriter>(std::make_unique<MappedWriter>(static_cast<char*>(addr), size));
 }
 
 std::unique_ptr<internal::LargeObjectWriter> ClaimPooledFile(const std::string& pool_dir,
@@ -114,45 +116,42 @@ std::unique_ptr<internal::LargeObjectWriter> ClaimPooledFile(const std::string& 
   return nullptr;
 }
 
-bool MapObjectFile(const std::string& path, internal::ObjectBytes* out, std::string* error) {
+Status MapObjectFile(const std::string& path, internal::ObjectBytes* out) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    *error = Errno("cannot open object file", path);
-    return false;
+    return Errno("cannot open object file", path);
   }
   struct stat st {};
   if (fstat(fd, &st) != 0) {
-    *error = Errno("cannot stat", path);
+    const Status failed = Errno("cannot stat", path);
     close(fd);
-    return false;
+    return failed;
   }
   const size_t size = static_cast<size_t>(st.st_size);
   void* addr = size == 0 ? nullptr : mmap(nullptr, size, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
   close(fd);
   if (addr == MAP_FAILED) {
-    *error = Errno("cannot map", path);
-    return false;
+    return Errno("cannot map", path);
   }
   auto mapping = std::make_shared<Mapping>(addr, size);
   out->data = static_cast<const char*>(addr);
   out->size = size;
   out->keepalive = mapping;
-  return true;
+  return OkStatus();
 }
 
-bool CopyObjectFile(const std::string& src, const std::string& dst, std::string* error) {
+Status CopyObjectFile(const std::string& src, const std::string& dst) {
   int in = open(src.c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0) {
-    *error = Errno("cannot open", src);
-    return false;
+    return Errno("cannot open", src);
   }
   int out = open(dst.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (out < 0) {
-    *error = Errno("cannot create", dst);
+    const Status failed = Errno("cannot create", dst);
     close(in);
-    return false;
+    return failed;
   }
-  bool ok = true;
+  Status copied;
   bool in_kernel = true;
   for (;;) {
     ssize_t n = in_kernel ? copy_file_range(in, nullptr, out, nullptr, 1 << 30, 0)
@@ -167,15 +166,14 @@ bool CopyObjectFile(const std::string& src, const std::string& dst, std::string*
         in_kernel = false;
         continue;
       }
-      *error = Errno("cannot copy to", dst);
-      ok = false;
+      copied = Errno("cannot copy to", dst);
       break;
     }
   }
   close(in);
   close(out);
-  if (!ok) unlink(dst.c_str());
-  return ok;
+  if (!copied.ok()) unlink(dst.c_str());
+  return copied;
 }
 
 }  // namespace strata

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "common/status.h"
 #include "strata/internal/runtime.h"
 
 namespace strata {
@@ -15,10 +16,9 @@ namespace strata {
 // object can be written (about 1.5 GB/s here versus 12 GB/s for memcpy).
 constexpr uint64_t kRecycleMinBytes = 1 << 20;
 
-// Creates `path` with `size` bytes and maps it writable. On error returns
-// nullptr and sets `error` (naming the path and the reason).
-std::unique_ptr<internal::LargeObjectWriter> CreateObjectFile(const std::string& path,
-                                                              uint64_t size, std::string* error);
+// Creates `path` with `size` bytes and maps it writable. The error names the
+// path and the reason (ResourceExhausted when the store's memory is full).
+Result<std::unique_ptr<internal::LargeObjectWriter>> CreateObjectFile(const std::string& path, uint64_t size);
 
 // Claims a file from the recycling pool directory `pool_dir` for an object of
 // `size` bytes: the smallest pooled file that holds it without wasting more
@@ -31,10 +31,10 @@ std::unique_ptr<internal::LargeObjectWriter> ClaimPooledFile(const std::string& 
                                                              uint64_t size, std::string* claimed);
 
 // Maps a whole file read-only. The mapping lives as long as the returned
-// keepalive. Returns false with `error` set if the file cannot be mapped.
-bool MapObjectFile(const std::string& path, internal::ObjectBytes* out, std::string* error);
+// keepalive.
+Status MapObjectFile(const std::string& path, internal::ObjectBytes* out);
 
 // Copies src to dst (in the kernel, without a user-space buffer).
-bool CopyObjectFile(const std::string& src, const std::string& dst, std::string* error);
+Status CopyObjectFile(const std::string& src, const std::string& dst);
 
 }  // namespace strata

@@ -84,10 +84,9 @@ void HeadService::Drain(rpc::ConnId conn, const char* body, size_t size) {
 void HeadService::JobRequest(rpc::ConnId conn, MsgType type, const char* body, size_t size) {
   if (type == MsgType::kBinaryChunk) {
     rpc::BinaryChunk chunk;
-    std::string error;
-    if (loop_->DecodeOrRefuse(conn, type, body, size, &chunk) &&
-        !binaries_->OnChunk(conn, std::move(chunk), /*allow_upload=*/true, &error)) {
-      loop_->Refuse(conn, "bad upload: " + error);
+    if (!loop_->DecodeOrRefuse(conn, type, body, size, &chunk)) return;
+    if (strata::Status s = binaries_->OnChunk(conn, std::move(chunk), /*allow_upload=*/true); !s.ok()) {
+      loop_->Refuse(conn, "bad upload: " + s.message());
     }
     return;
   }

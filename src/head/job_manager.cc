@@ -80,11 +80,10 @@ rpc::JobReply JobManager::Submit(rpc::ConnId conn, const rpc::JobRequest& reques
   std::string extras;
   for (const rpc::JobBinary& b : request.binaries) {
     const std::string path = binaries_->Find(b.sha256);
-    std::string error;
-    const std::string arch = ElfArchOf(path, &error);
-    if (arch != b.arch) {
+    const Result<std::string> arch = ElfArchOf(path);
+    if (!arch.ok() || *arch != b.arch) {
       return Fail("the program given for " + b.arch + " is " +
-                  (arch.empty() ? "not usable: " + error : "built for " + arch));
+                  (!arch.ok() ? "not usable: " + arch.status().message() : "built for " + *arch));
     }
     if (b.arch == options_.arch && program.empty()) {
       program = path;
@@ -116,10 +115,10 @@ rpc::JobReply JobManager::Submit(rpc::ConnId conn, const rpc::JobRequest& reques
   env.push_back("STRATA_TOKEN=" + options_.token);
   env.push_back("STRATA_SUBMITTED_JOB=" + job.id);
   if (!extras.empty()) env.push_back("STRATA_JOB_BINARIES=" + extras);
-  std::string error;
   int output_fd = -1;
-  job.pid = process::SpawnWithOutput(program, job.argv, std::move(env), job.dir, &output_fd, &error);
-  if (job.pid < 0) return Fail("cannot start " + job.argv[0] + ": " + error);
+  const Result<pid_t> spawned = process::SpawnWithOutput(program, job.argv, std::move(env), job.dir, &output_fd);
+  if (!spawned.ok()) return Fail("cannot start " + job.argv[0] + ": " + spawned.status().message());
+  job.pid = *spawned;
   job.start_ms = NowMs();
   if (request.follow) job.followers.push_back(conn);
   const std::string id = job.id;

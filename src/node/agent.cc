@@ -344,16 +344,16 @@ std::string Agent::DriverLaunch(const rpc::Hello& hello, JobLaunchSpec* launch) 
            ". Run it on the cluster with `strata job submit --address " + tcp_address_ +
            " -- PROGRAM ARGS`, which uploads the program";
   }
-  std::string error;
-  const std::string own_arch = ElfArchOf(hello.executable, &error);
-  if (own_arch.empty()) return "cannot start workers for this driver: " + error;
+  const Result<std::string> own = ElfArchOf(hello.executable);
+  if (!own.ok()) return "cannot start workers for this driver: " + own.status().message();
+  const std::string& own_arch = *own;
   launch->binaries.push_back(rpc::JobBinary{own_arch, "", 0});
   launch->binary_paths.push_back(hello.executable);
   for (const auto& [arch, path] : hello.binaries) {
-    const std::string actual = ElfArchOf(path, &error);
-    if (actual != arch) {
+    const Result<std::string> actual = ElfArchOf(path);
+    if (!actual.ok() || *actual != arch) {
       return "the " + arch + " executable given for this job, " + path + ", " +
-             (actual.empty() ? "cannot be used: " + error : "is built for " + actual);
+             (!actual.ok() ? "cannot be used: " + actual.status().message() : "is built for " + *actual);
     }
     if (arch == own_arch) continue;  // the driver's own binary serves that architecture
     launch->binaries.push_back(rpc::JobBinary{arch, "", 0});
@@ -366,9 +366,9 @@ std::string Agent::DescribeBinaries(JobLaunchSpec& launch) {
   for (size_t i = 0; i < launch.binaries.size() && i < launch.binary_paths.size(); ++i) {
     rpc::JobBinary& b = launch.binaries[i];
     if (!b.sha256.empty()) continue;
-    std::string error;
-    b.sha256 = binaries_->Describe(launch.binary_paths[i], &b.size, &error);
-    if (b.sha256.empty()) return "cannot hash the job's " + b.arch + " executable: " + error;
+    const Result<std::string> sha = binaries_->Describe(launch.binary_paths[i], &b.size);
+    if (!sha.ok()) return "cannot hash the job's " + b.arch + " executable: " + sha.status().message();
+    b.sha256 = *sha;
   }
   return "";
 }
@@ -387,10 +387,10 @@ void Agent::RefuseHeadRequest(rpc::ConnId id, MsgType type) {
 void Agent::HandlePut(rpc::ConnId id, std::vector<rpc::ObjectInfo>&& objects) {
   for (rpc::ObjectInfo& info : objects) {
     const ObjectId oid = info.id;
-    std::string error;
-    if (info.state == ObjectState::kError ||
-        !store_->ValidateIncoming(info, &error)) {
-      loop_->Refuse(id, "bad PutObjects: " + (error.empty() ? "a put cannot be an error" : error));
+    const Status valid =
+        info.state == ObjectState::kError ? InvalidArgument("a put cannot be an error") : store_->ValidateIncoming(info);
+    if (!valid.ok()) {
+      loop_->Refuse(id, "bad PutObjects: " + valid.message());
       return;
     }
     store_->Expect(oid);

@@ -169,12 +169,13 @@ void Agent::PrepareForwardedJob(rpc::ConnId from, const rpc::ForwardedTask& firs
   }
   binaries_->Fetch(wanted.sha256, wanted.size, from,
                    [this, job, wanted](bool ok, const std::string& result) {
-                     std::string error;
-                     std::string arch = ok ? ElfArchOf(result, &error) : "";
-                     if (!ok) error = result;
-                     if (ok && arch != machine_.arch) {
-                       error = "its " + wanted.arch + " executable is built for " +
-                               (arch.empty() ? error : arch);
+                     std::string error = ok ? "" : result;
+                     if (ok) {
+                       const Result<std::string> arch = ElfArchOf(result);
+                       if (!arch.ok() || *arch != machine_.arch) {
+                         error = "its " + wanted.arch + " executable is built for " +
+                                 (arch.ok() ? *arch : arch.status().message());
+                       }
                      }
                      if (!error.empty()) {
                        scheduler_->FailJobStart(job, "node " + node_id_.Short() +
@@ -210,9 +211,8 @@ void Agent::HandlePeerFrame(rpc::ConnId id, MsgType type, const char* body, size
     }
     case MsgType::kObjectChunk: {
       ObjectTransfer::ChunkView chunk;
-      std::string error;
-      if (!ObjectTransfer::DecodeChunk(body, size, &chunk, &error)) {
-        loop_->Refuse(id, "malformed ObjectChunk message: " + error);
+      if (Status s = ObjectTransfer::DecodeChunk(body, size, &chunk); !s.ok()) {
+        loop_->Refuse(id, "malformed ObjectChunk message: " + s.message());
         return;
       }
       transfer_->OnChunk(id, chunk);
@@ -231,10 +231,9 @@ void Agent::HandlePeerFrame(rpc::ConnId id, MsgType type, const char* body, size
     }
     case MsgType::kBinaryChunk: {
       rpc::BinaryChunk chunk;
-      std::string error;
       if (!loop_->DecodeOrRefuse(id, type, body, size, &chunk)) return;
-      if (!binaries_->OnChunk(id, std::move(chunk), /*allow_upload=*/false, &error)) {
-        loop_->Refuse(id, error);
+      if (Status s = binaries_->OnChunk(id, std::move(chunk), /*allow_upload=*/false); !s.ok()) {
+        loop_->Refuse(id, s.message());
       }
       return;
     }

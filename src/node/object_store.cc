@@ -138,9 +138,9 @@ void ObjectStore::FinishSpills(std::vector<Spiller::Done> done) {
     StoredObject& obj = it->second;
     spilling_bytes_ -= d.job.size;
     obj.spilling = false;
-    if (!d.ok) {
-      if (spill_error_.empty()) spdlog::error("spilling object {} failed: {}", obj.id.Hex(), d.error);
-      spill_error_ = d.error;
+    if (!d.copied.ok()) {
+      if (spill_error_.empty()) spdlog::error("spilling object {} failed: {}", obj.id.Hex(), d.copied.message());
+      spill_error_ = d.copied.message();
       continue;
     }
     spill_error_.clear();
@@ -158,40 +158,35 @@ void ObjectStore::FinishSpills(std::vector<Spiller::Done> done) {
   }
 }
 
-bool ObjectStore::ValidateIncoming(const rpc::ObjectInfo& info, std::string* error) const {
+Status ObjectStore::ValidateIncoming(const rpc::ObjectInfo& info) const {
   const auto state = info.state;
   switch (state) {
     case ObjectState::kInline:
       if (info.data.size() != info.size) {
-        *error = "object " + info.id.Hex() + " says " + std::to_string(info.size) + " bytes but carries " +
-                 std::to_string(info.data.size());
-        return false;
+        return DataLoss("object " + info.id.Hex() + " says " + std::to_string(info.size) + " bytes but carries " +
+                 std::to_string(info.data.size()));
       }
-      return true;
+      return OkStatus();
     case ObjectState::kError:
-      return true;
+      return OkStatus();
     case ObjectState::kShm:
     case ObjectState::kSpilled: {
       const std::string path = state == ObjectState::kShm ? ShmPath(info.id) : info.path;
       if (state == ObjectState::kSpilled && path != SpillPath(info.id)) {
-        *error = "object " + info.id.Hex() + " names a file outside the spill directory: " + path;
-        return false;
+        return DataLoss("object " + info.id.Hex() + " names a file outside the spill directory: " + path);
       }
       struct stat st {};
       if (stat(path.c_str(), &st) != 0) {
-        *error = "object " + info.id.Hex() + " names a file that does not exist: " + path;
-        return false;
+        return DataLoss("object " + info.id.Hex() + " names a file that does not exist: " + path);
       }
       if (static_cast<uint64_t>(st.st_size) != info.size + internal::kObjectFilePayloadOffset) {
-        *error = "object " + info.id.Hex() + " says " + std::to_string(info.size) +
-                 " bytes but its file " + path + " has " + std::to_string(st.st_size);
-        return false;
+        return DataLoss("object " + info.id.Hex() + " says " + std::to_string(info.size) +
+                 " bytes but its file " + path + " has " + std::to_string(st.st_size));
       }
-      return true;
+      return OkStatus();
     }
     default:
-      *error = "object " + info.id.Hex() + " has an invalid state " + std::to_string(static_cast<int>(info.state));
-      return false;
+      return DataLoss("object " + info.id.Hex() + " has an invalid state " + std::to_string(static_cast<int>(info.state)));
   }
 }
 

@@ -77,8 +77,8 @@ class ObjectStore {
 
   // Checks an object a peer says it made: a known state, and for file-backed
   // objects a file of the stated size where this node keeps such files.
-  // Returns false with `error` naming what is wrong.
-  bool ValidateIncoming(const rpc::ObjectInfo& info, std::string* error) const;
+  // DataLoss naming what is wrong.
+  Status ValidateIncoming(const rpc::ObjectInfo& info) const;
 
   // Frees the object if nothing refers to it any more.
   void Collect(const ObjectId& id) { MaybeFree(id); }

@@ -134,8 +134,7 @@ void ObjectTransfer::OnChunkRequest(rpc::ConnId conn, const rpc::ChunkRequest& r
   }
 }
 
-bool ObjectTransfer::DecodeChunk(const char* body, size_t size, ChunkView* out,
-                                 std::string* error) {
+Status ObjectTransfer::DecodeChunk(const char* body, size_t size, ChunkView* out) {
   try {
     // In place: the chunk's bytes are copied once, into the object's file.
     msgpack::object_handle h = msgpack::unpack(body, size, internal::ReferenceInPlace);
@@ -156,10 +155,9 @@ bool ObjectTransfer::DecodeChunk(const char* body, size_t size, ChunkView* out,
     }
     f[4].convert(out->error);
     f[5].convert(out->whole_state);
-    return true;
+    return OkStatus();
   } catch (const std::exception& e) {
-    *error = e.what();
-    return false;
+    return DataLoss(e.what());
   }
 }
 
@@ -207,17 +205,19 @@ void ObjectTransfer::OnChunk(rpc::ConnId conn, const ChunkView& chunk) {
     const uint64_t payload = t.file_size - internal::kObjectFilePayloadOffset;
     t.path = payload > store_->options().capacity_bytes ? store_->SpillPath(chunk.id)
                                                         : store_->ShmPath(chunk.id);
-    std::string error;
     // Reused pages (a freed object's file) are several times faster to fill.
     std::string claimed;
     if (t.path == store_->ShmPath(chunk.id) && t.file_size >= kRecycleMinBytes) {
       t.writer = ClaimPooledFile(store_->options().pool_dir, t.path, t.file_size, &claimed);
       t.recycled = claimed;
     }
-    if (t.writer == nullptr) t.writer = CreateObjectFile(t.path, t.file_size, &error);
     if (t.writer == nullptr) {
-      Finish(chunk.id, false, error);
-      return;
+      Result<std::unique_ptr<internal::LargeObjectWriter>> created = CreateObjectFile(t.path, t.file_size);
+      if (!created.ok()) {
+        Finish(chunk.id, false, created.status().message());
+        return;
+      }
+      t.writer = std::move(created).value();
     }
   }
   if (chunk.offset + chunk.size > t.file_size) {

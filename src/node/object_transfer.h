@@ -43,7 +43,7 @@ class ObjectTransfer {
     std::string error;
     int whole_state = -1;  // >= 0: a whole small object (inline or error)
   };
-  static bool DecodeChunk(const char* body, size_t size, ChunkView* out, std::string* error);
+  static Status DecodeChunk(const char* body, size_t size, ChunkView* out);
   void OnChunk(rpc::ConnId conn, const ChunkView& chunk);
   // The peer is gone: its pulls fail.
   void OnPeerClosed(rpc::ConnId conn);

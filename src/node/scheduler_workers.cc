@@ -26,17 +26,17 @@ Scheduler::Worker* Scheduler::SpawnWorkerFor(const JobId& job_id, const Resource
   if (job.start_failures >= kMaxStartFailures || job.launch.executable.empty()) return nullptr;
   const WorkerId id = WorkerId::Generate();
   const std::string log = options_.log_dir + "/worker-" + id.Short() + ".log";
-  std::string error;
   int output_fd = -1;
-  pid_t pid =
-      SpawnWorker(job.launch, options_.worker_address, options_.token, id, &output_fd, &error);
-  if (pid < 0) {
+  const Result<pid_t> spawned = SpawnWorker(job.launch, options_.worker_address, options_.token, id, &output_fd);
+  if (!spawned.ok()) {
+    const std::string& error = spawned.status().message();
     ++job.start_failures;
     job.last_start_error = error;
     spdlog::error("{}", error);
     if (job.start_failures >= kMaxStartFailures) FailJobQueue(job_id, error);
     return nullptr;
   }
+  const pid_t pid = *spawned;
   if (job.driver == 0 && job.output_peer != 0) {
     // No driver here: the lines go to the node that sent the job, tagged.
     const rpc::ConnId peer = job.output_peer;
@@ -105,8 +105,8 @@ void Scheduler::OnTaskResults(rpc::ConnId conn, std::vector<rpc::TaskResult>&& r
     const double ns = static_cast<double>(r.exec_ns);
     fs.ewma_ns = fs.known ? 0.8 * fs.ewma_ns + 0.2 * ns : ns;
     fs.known = true;
-    std::string invalid;
-    if (!store_->ValidateIncoming(r.value, &invalid)) {
+    if (const Status valid = store_->ValidateIncoming(r.value); !valid.ok()) {
+      const std::string& invalid = valid.message();
       // The task ran but its result cannot be trusted: report, do not crash.
       spdlog::error("worker {} sent a bad result for task {}: {}", w->id.Short(), r.id.Hex(),
                     invalid);

@@ -58,7 +58,7 @@ void Spiller::Run() {
       queue_.pop_front();
     }
     Done done;
-    done.ok = CopyObjectFile(job.from, job.to, &done.error);
+    done.copied = CopyObjectFile(job.from, job.to);
     done.job = std::move(job);
     {
       std::lock_guard<std::mutex> lock(mu_);

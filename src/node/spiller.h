@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/status.h"
 #include "strata/internal/ids.h"
 
 namespace strata::node {
@@ -27,8 +28,7 @@ class Spiller {
   };
   struct Done {
     Job job;
-    bool ok = false;
-    std::string error;
+    Status copied;
   };
 
   Spiller();

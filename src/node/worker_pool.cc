@@ -4,9 +4,8 @@
 
 namespace strata::node {
 
-pid_t SpawnWorker(const JobLaunchSpec& job, const std::string& agent_address,
-                  const std::string& token, const WorkerId& worker, int* output_fd,
-                  std::string* error) {
+Result<pid_t> SpawnWorker(const JobLaunchSpec& job, const std::string& agent_address, const std::string& token,
+                          const WorkerId& worker, int* output_fd) {
   std::vector<std::string> env;
   for (const std::string& kv : job.env) {
     if (!process::IsStrataVariable(kv)) env.push_back(kv);
@@ -17,9 +16,8 @@ pid_t SpawnWorker(const JobLaunchSpec& job, const std::string& agent_address,
   env.push_back(std::string(kEnvToken) + "=" + token);
   std::vector<std::string> args = job.argv;
   if (args.empty()) args.push_back(job.executable);
-  const pid_t pid = process::SpawnWithOutput(job.executable, std::move(args), std::move(env), job.cwd,
-                                    output_fd, error);
-  if (pid < 0) *error = "cannot start worker " + job.executable + ": " + *error;
+  Result<pid_t> pid = process::SpawnWithOutput(job.executable, std::move(args), std::move(env), job.cwd, output_fd);
+  if (!pid.ok()) return pid.status().WithContext("cannot start worker " + job.executable + ": ");
   return pid;
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "common/status.h"
 #include "rpc/messages.h"
 #include "strata/internal/ids.h"
 
@@ -33,8 +34,7 @@ constexpr const char* kEnvToken = "STRATA_TOKEN";
 
 // Spawns a worker whose stdout and stderr go to a pipe; `*output_fd` receives
 // its read end (the caller owns it). Returns the pid, or -1 with `error` set.
-pid_t SpawnWorker(const JobLaunchSpec& job, const std::string& agent_address,
-                  const std::string& token, const WorkerId& worker, int* output_fd,
-                  std::string* error);
+Result<pid_t> SpawnWorker(const JobLaunchSpec& job, const std::string& agent_address, const std::string& token,
+                          const WorkerId& worker, int* output_fd);
 
 }  // namespace strata::node

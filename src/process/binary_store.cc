@@ -40,16 +40,14 @@ bool BinaryStore::Unchanged(const FileKey& key) {
   return KeyOf(std::get<0>(key), &now) && now == key;
 }
 
-std::string BinaryStore::Describe(const std::string& path, uint64_t* size, std::string* error) {
+Result<std::string> BinaryStore::Describe(const std::string& path, uint64_t* size) {
   FileKey key;
   if (!KeyOf(path, &key)) {
-    *error = "cannot read " + path + ": " + std::strerror(errno);
-    return "";
+    return (errno == ENOENT ? NotFound : Unavailable)("cannot read " + path + ": " + std::strerror(errno));
   }
   *size = std::get<1>(key);
   if (auto it = hashed_.find(key); it != hashed_.end()) return it->second;
-  std::string sha = Sha256OfFile(path, error);
-  if (sha.empty()) return "";
+  STRATA_ASSIGN_OR_RETURN(std::string sha, Sha256OfFile(path));
   hashed_[key] = sha;
   paths_[sha] = key;
   return sha;
@@ -70,15 +68,12 @@ std::string BinaryStore::Find(const std::string& sha256) {
   return "";
 }
 
-bool BinaryStore::Begin(const std::string& sha256, uint64_t total, rpc::ConnId conn, bool upload,
-                        std::string* error) {
+Status BinaryStore::Begin(const std::string& sha256, uint64_t total, rpc::ConnId conn, bool upload) {
   if (!IsValidSha256Hex(sha256)) {
-    *error = "a binary must be named by a lowercase hex SHA-256, not '" + sha256 + "'";
-    return false;
+    return InvalidArgument("a binary must be named by a lowercase hex SHA-256, not '" + sha256 + "'");
   }
   if (total == 0 || total > kMaxBinaryBytes) {
-    *error = "binary " + sha256 + " has an impossible size (" + std::to_string(total) + " bytes)";
-    return false;
+    return InvalidArgument("binary " + sha256 + " has an impossible size (" + std::to_string(total) + " bytes)");
   }
   std::error_code ec;
   std::filesystem::create_directories(BinaryCacheDir(), ec);
@@ -89,11 +84,11 @@ bool BinaryStore::Begin(const std::string& sha256, uint64_t total, rpc::ConnId c
   in.temp_path = BinaryCacheDir() + "/." + sha256 + "." + std::to_string(getpid()) + ".part";
   in.fd = open(in.temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0700);
   if (in.fd < 0) {
-    *error = "cannot write " + in.temp_path + ": " + std::strerror(errno);
+    const Status failed = Unavailable("cannot write " + in.temp_path + ": " + std::strerror(errno));
     incoming_.erase(sha256);
-    return false;
+    return failed;
   }
-  return true;
+  return OkStatus();
 }
 
 void BinaryStore::Fetch(const std::string& sha256, uint64_t size, rpc::ConnId conn, Done done) {
@@ -105,9 +100,8 @@ void BinaryStore::Fetch(const std::string& sha256, uint64_t size, rpc::ConnId co
     it->second.done.push_back(std::move(done));
     return;
   }
-  std::string error;
-  if (!Begin(sha256, size, conn, /*upload=*/false, &error)) {
-    done(false, error);
+  if (Status begun = Begin(sha256, size, conn, /*upload=*/false); !begun.ok()) {
+    done(false, begun.message());
     return;
   }
   Incoming& in = incoming_[sha256];
@@ -154,25 +148,22 @@ void BinaryStore::OnRequest(rpc::ConnId conn, const rpc::BinaryRequest& request)
   loop_->Send(conn, MsgType::kBinaryChunk, chunk);
 }
 
-bool BinaryStore::OnChunk(rpc::ConnId conn, rpc::BinaryChunk&& chunk, bool allow_upload,
-                          std::string* error) {
+Status BinaryStore::OnChunk(rpc::ConnId conn, rpc::BinaryChunk&& chunk, bool allow_upload) {
   auto it = incoming_.find(chunk.sha256);
   if (it == incoming_.end()) {
     if (!allow_upload || chunk.offset != 0) {
-      *error = "a BinaryChunk of " + chunk.sha256 + " that nobody asked for";
-      return false;
+      return InvalidArgument("a BinaryChunk of " + chunk.sha256 + " that nobody asked for");
     }
-    if (!Begin(chunk.sha256, chunk.total, conn, /*upload=*/true, error)) return false;
+    STRATA_RETURN_IF_ERROR(Begin(chunk.sha256, chunk.total, conn, /*upload=*/true));
     it = incoming_.find(chunk.sha256);
   }
   Incoming& in = it->second;
   if (in.conn != conn) {
-    *error = "binary " + chunk.sha256 + " is already being received from another connection";
-    return false;
+    return InvalidArgument("binary " + chunk.sha256 + " is already being received from another connection");
   }
   if (!chunk.error.empty()) {
     Finish(chunk.sha256, false, chunk.error);
-    return true;
+    return OkStatus();
   }
   if (chunk.offset != in.received || chunk.total != in.total ||
       chunk.data.size() > in.total - in.received || (chunk.data.empty() && in.received < in.total)) {
@@ -180,22 +171,21 @@ bool BinaryStore::OnChunk(rpc::ConnId conn, rpc::BinaryChunk&& chunk, bool allow
                             std::to_string(chunk.offset) + ", expected " +
                             std::to_string(in.received) + ")";
     Finish(chunk.sha256, false, why);
-    *error = why;
-    return false;
+    return InvalidArgument(why);
   }
   const ssize_t n = pwrite(in.fd, chunk.data.data(), chunk.data.size(),
                            static_cast<off_t>(chunk.offset));
   if (n != static_cast<ssize_t>(chunk.data.size())) {
     Finish(chunk.sha256, false, "cannot write " + in.temp_path + ": " + std::strerror(errno));
-    return true;
+    return OkStatus();
   }
   in.received += chunk.data.size();
   if (in.received < in.total) {
     if (!in.upload) RequestNext(chunk.sha256, in);
-    return true;
+    return OkStatus();
   }
   Finish(chunk.sha256, true, "");
-  return true;
+  return OkStatus();
 }
 
 void BinaryStore::Finish(const std::string& sha256, bool ok, const std::string& error) {
@@ -206,13 +196,12 @@ void BinaryStore::Finish(const std::string& sha256, bool ok, const std::string& 
   close(in.fd);
   std::string result = error;
   if (ok) {
-    std::string why;
-    const std::string actual = Sha256OfFile(in.temp_path, &why);
+    const Result<std::string> actual = Sha256OfFile(in.temp_path);
     const std::string final_path = CachedBinaryPath(sha256);
-    if (actual != sha256) {
+    if (!actual.ok() || *actual != sha256) {
       ok = false;
       result = "binary " + sha256 + " arrived corrupt (its bytes hash to " +
-               (actual.empty() ? why : actual) + ")";
+               (actual.ok() ? *actual : actual.status().message()) + ")";
     } else if (rename(in.temp_path.c_str(), final_path.c_str()) != 0) {
       ok = false;
       result = "cannot move " + in.temp_path + " into the cache: " + std::strerror(errno);

@@ -31,8 +31,8 @@ class BinaryStore {
   ~BinaryStore();
 
   // Hashes the file at `path` (once per path, size and modification time) and
-  // serves it under its hash from now on. Returns the hash; "" with `error`.
-  std::string Describe(const std::string& path, uint64_t* size, std::string* error);
+  // serves it under its hash from now on. Returns the hash.
+  Result<std::string> Describe(const std::string& path, uint64_t* size);
   // Where this node has the binary with this hash; "" if nowhere.
   std::string Find(const std::string& sha256);
 
@@ -41,9 +41,9 @@ class BinaryStore {
   void Fetch(const std::string& sha256, uint64_t size, rpc::ConnId conn, Done done);
   void OnRequest(rpc::ConnId conn, const rpc::BinaryRequest& request);
   // A chunk that answers a Fetch, or (`allow_upload`) one a client pushes
-  // unasked, in order from offset 0. False with `error` for a chunk that fits
-  // neither: the caller closes that connection.
-  bool OnChunk(rpc::ConnId conn, rpc::BinaryChunk&& chunk, bool allow_upload, std::string* error);
+  // unasked, in order from offset 0. An error for a chunk that fits neither:
+  // the caller closes that connection.
+  Status OnChunk(rpc::ConnId conn, rpc::BinaryChunk&& chunk, bool allow_upload);
   // The peer is gone: its fetches and uploads fail.
   void OnPeerClosed(rpc::ConnId conn);
 
@@ -61,8 +61,7 @@ class BinaryStore {
     bool upload = false;
     std::vector<Done> done;
   };
-  bool Begin(const std::string& sha256, uint64_t total, rpc::ConnId conn, bool upload,
-             std::string* error);
+  Status Begin(const std::string& sha256, uint64_t total, rpc::ConnId conn, bool upload);
   void RequestNext(const std::string& sha256, const Incoming& in);
   void Finish(const std::string& sha256, bool ok, const std::string& error);
 

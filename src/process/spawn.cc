@@ -38,14 +38,10 @@ std::vector<std::string> InheritedEnvironment() {
   return env;
 }
 
-pid_t SpawnWithOutput(const std::string& path, std::vector<std::string> args,
-                      std::vector<std::string> env, const std::string& cwd, int* output_fd,
-                      std::string* error) {
+Result<pid_t> SpawnWithOutput(const std::string& path, std::vector<std::string> args,
+                              std::vector<std::string> env, const std::string& cwd, int* output_fd) {
   int out[2];
-  if (pipe2(out, O_CLOEXEC) != 0) {
-    *error = std::string("cannot create a pipe: ") + std::strerror(errno);
-    return -1;
-  }
+  if (pipe2(out, O_CLOEXEC) != 0) return ResourceExhausted(std::string("cannot create a pipe: ") + std::strerror(errno));
   std::vector<char*> envp;
   for (auto& s : env) envp.push_back(s.data());
   envp.push_back(nullptr);
@@ -77,8 +73,7 @@ pid_t SpawnWithOutput(const std::string& path, std::vector<std::string> args,
   close(out[1]);
   if (rc != 0) {
     close(out[0]);
-    *error = std::strerror(rc);
-    return -1;
+    return (rc == ENOENT ? NotFound : Unavailable)(std::strerror(rc));
   }
   *output_fd = out[0];
   return pid;

@@ -10,14 +10,15 @@
 #include <string>
 #include <vector>
 
+#include "common/status.h"
+
 namespace strata::process {
 
 // Starts `path` with this argv, environment (KEY=VALUE) and working directory,
 // in its own process group, stdin from /dev/null and stdout + stderr into a
-// pipe whose read end goes to `*output_fd`. Returns the pid, or -1 with `error`.
-pid_t SpawnWithOutput(const std::string& path, std::vector<std::string> argv,
-                      std::vector<std::string> env, const std::string& cwd, int* output_fd,
-                      std::string* error);
+// pipe whose read end goes to `*output_fd`. Returns the pid.
+Result<pid_t> SpawnWithOutput(const std::string& path, std::vector<std::string> argv,
+                              std::vector<std::string> env, const std::string& cwd, int* output_fd);
 // "STRATA_...=..." : the variables that say which cluster a process belongs to.
 bool IsStrataVariable(const std::string& kv);
 // Our own environment without STRATA_* variables.

@@ -34,11 +34,10 @@ class ObjectStoreTest : public ::testing::Test {
   // Writes a shared-memory object of `size` bytes of `fill` and seals it.
   ObjectId MakeShm(rpc::ConnId holder, size_t size, char fill) {
     const ObjectId id = ObjectId::Generate();
-    std::string error;
-    auto w = CreateObjectFile(store_->ShmPath(id), size, &error);
-    EXPECT_TRUE(w) << error;
-    std::memset(w->data(), fill, size);
-    w->Finish();
+    auto w = CreateObjectFile(store_->ShmPath(id), size);
+    EXPECT_TRUE(w.ok()) << w.status().message();
+    std::memset((*w)->data(), fill, size);
+    (*w)->Finish();
     store_->Expect(id);
     store_->AddHolder(holder, id, 1);
     rpc::ObjectInfo info;
@@ -121,8 +120,8 @@ TEST_F(ObjectStoreTest, LeastRecentlyUsedObjectSpillsWhenFull) {
   EXPECT_EQ(store_->Find(c)->info.state, rpc::ObjectState::kShm);
   EXPECT_FALSE(fs::exists(store_->ShmPath(b)));
   internal::ObjectBytes bytes;
-  std::string error;
-  ASSERT_TRUE(MapObjectFile(store_->Find(b)->info.path, &bytes, &error)) << error;
+  const Status mapped = MapObjectFile(store_->Find(b)->info.path, &bytes);
+  ASSERT_TRUE(mapped.ok()) << mapped.message();
   ASSERT_EQ(bytes.size, 1000u);
   EXPECT_EQ(bytes.data[0], 'b');
   EXPECT_EQ(bytes.data[999], 'b');
@@ -183,38 +182,43 @@ TEST_F(ObjectStoreTest, PinnedObjectOutlivesItsHolders) {
 }
 
 TEST_F(ObjectStoreTest, IncomingObjectsAreCheckedAgainstTheirFiles) {
-  std::string error;
+  Status valid;
   rpc::ObjectInfo info;
   info.id = ObjectId::Generate();
   info.state = rpc::ObjectState::kInline;
   info.data = "abc";
   info.size = 3;
-  EXPECT_TRUE(store_->ValidateIncoming(info, &error)) << error;
+  valid = store_->ValidateIncoming(info);
+  EXPECT_TRUE(valid.ok()) << valid.message();
   info.size = 1ull << 62;
-  EXPECT_FALSE(store_->ValidateIncoming(info, &error));
-  EXPECT_NE(error.find("carries 3"), std::string::npos) << error;
+  valid = store_->ValidateIncoming(info);
+  EXPECT_EQ(valid.code(), StatusCode::kDataLoss);
+  EXPECT_NE(valid.message().find("carries 3"), std::string::npos) << valid.message();
 
   info.state = rpc::ObjectState::kShm;
   info.size = 100;
-  EXPECT_FALSE(store_->ValidateIncoming(info, &error));
-  EXPECT_NE(error.find("does not exist"), std::string::npos) << error;
-  std::string create_error;
-  auto w = CreateObjectFile(store_->ShmPath(info.id), 100 + internal::kObjectFilePayloadOffset,
-                            &create_error);
-  ASSERT_TRUE(w) << create_error;
-  w->Finish();
-  EXPECT_TRUE(store_->ValidateIncoming(info, &error)) << error;
+  valid = store_->ValidateIncoming(info);
+  EXPECT_EQ(valid.code(), StatusCode::kDataLoss);
+  EXPECT_NE(valid.message().find("does not exist"), std::string::npos) << valid.message();
+  auto w = CreateObjectFile(store_->ShmPath(info.id), 100 + internal::kObjectFilePayloadOffset);
+  ASSERT_TRUE(w.ok()) << w.status().message();
+  (*w)->Finish();
+  valid = store_->ValidateIncoming(info);
+  EXPECT_TRUE(valid.ok()) << valid.message();
   info.size = 5000;
-  EXPECT_FALSE(store_->ValidateIncoming(info, &error));
-  EXPECT_NE(error.find("has 103"), std::string::npos) << error;
+  valid = store_->ValidateIncoming(info);
+  EXPECT_EQ(valid.code(), StatusCode::kDataLoss);
+  EXPECT_NE(valid.message().find("has 103"), std::string::npos) << valid.message();
   unlink(store_->ShmPath(info.id).c_str());
 
   info.state = rpc::ObjectState::kSpilled;
   info.path = "/etc/passwd";
-  EXPECT_FALSE(store_->ValidateIncoming(info, &error));
-  EXPECT_NE(error.find("outside the spill directory"), std::string::npos) << error;
+  valid = store_->ValidateIncoming(info);
+  EXPECT_EQ(valid.code(), StatusCode::kDataLoss);
+  EXPECT_NE(valid.message().find("outside the spill directory"), std::string::npos) << valid.message();
   info.state = static_cast<rpc::ObjectState>(9);  // as a corrupt message may carry
-  EXPECT_FALSE(store_->ValidateIncoming(info, &error));
+  valid = store_->ValidateIncoming(info);
+  EXPECT_EQ(valid.code(), StatusCode::kDataLoss);
 }
 
 TEST_F(ObjectStoreTest, ResultNobodyWantsIsDropped) {
