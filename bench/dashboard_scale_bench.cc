@@ -78,9 +78,8 @@ double MeanMs(int reps, F fn) {
 
 int main(int argc, char** argv) {
   strata::dashboard::DashboardServer server({"127.0.0.1", 0, "", "/nonexistent"});
-  std::string error;
-  if (!server.Start(&error)) {
-    std::fprintf(stderr, "%s\n", error.c_str());
+  if (const strata::Status started = server.Start(); !started.ok()) {
+    std::fprintf(stderr, "%s\n", started.message().c_str());
     return 1;
   }
   const strata::rpc::ClusterStatus status = BigCluster(500);

@@ -126,12 +126,13 @@ rpc::AutoscalerReport Autoscaler::RunOnce(const rpc::ClusterStatus& status, Cloc
 
   Plan plan = PlanRound(config_, nodes, demand, paused);
   for (const auto& [type_name, count] : plan.launch) {
-    std::string error;
-    const auto ids = provider_->Launch(config_.node_types.at(type_name), count, &error);
+    std::vector<std::string> ids;
+    const Status launched = provider_->Launch(config_.node_types.at(type_name), count, &ids);
     for (const std::string& id : ids) launched_[id] = Launched{now, type_name};
     counters_.launches += static_cast<int64_t>(ids.size());
     spdlog::info("autoscaler: launched {} of {} {} node(s)", ids.size(), count, type_name);
     if (static_cast<int>(ids.size()) < count) {
+      const std::string error = launched.ok() ? "fewer started than asked" : launched.message();
       events.push_back("launching " + type_name + " failed: " + error);
       ++counters_.failures;
       Pause(type_name, error, now);

@@ -12,20 +12,18 @@ int RunAutoscalerLoop(const ClusterConfig& config, NodeProvider* provider, HeadL
                       const std::atomic<bool>& stop, std::chrono::milliseconds period) {
   Autoscaler::Hooks hooks;
   hooks.drain = [head](const std::string& node, double deadline_s) {
-    std::string error;
-    if (!head->Drain(node, deadline_s, &error)) {
-      spdlog::error("autoscaler: drain of {} was not answered: {}", node, error);
+    if (Status s = head->Drain(node, deadline_s); !s.ok()) {
+      spdlog::error("autoscaler: drain of {} was not answered: {}", node, s.message());
     }
   };
   Autoscaler scaler(config, provider, hooks);
   while (!stop) {
-    std::optional<rpc::ClusterStatus> status;
-    std::string error;
-    if (!head->Status(&status, &error)) {
-      spdlog::error("autoscaler: lost the head: {}; exiting", error);
+    const Result<std::optional<rpc::ClusterStatus>> status = head->Poll();
+    if (!status.ok()) {
+      spdlog::error("autoscaler: lost the head: {}; exiting", status.status().message());
       return 1;
     }
-    if (status) head->Report(scaler.RunOnce(*status, std::chrono::steady_clock::now()));
+    if (*status) head->Report(scaler.RunOnce(**status, std::chrono::steady_clock::now()));
     // Sleep in short steps so that a stop is noticed at once.
     const auto until = std::chrono::steady_clock::now() + period;
     while (!stop && std::chrono::steady_clock::now() < until) {

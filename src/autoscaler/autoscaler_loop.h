@@ -19,9 +19,9 @@ class HeadLink {
  public:
   virtual ~HeadLink() = default;
   // The cluster status (nullopt: the reply did not decode, and the round is
-  // skipped); false (with `error`) once the head cannot be reached.
-  virtual bool Status(std::optional<rpc::ClusterStatus>* status, std::string* error) = 0;
-  virtual bool Drain(const std::string& node_id, double deadline_s, std::string* error) = 0;
+  // skipped); an error once the head cannot be reached.
+  virtual Result<std::optional<rpc::ClusterStatus>> Poll() = 0;
+  virtual Status Drain(const std::string& node_id, double deadline_s) = 0;
   // What `strata status` shows under "Autoscaler".
   virtual void Report(const rpc::AutoscalerReport& report) = 0;
 };

@@ -229,8 +229,7 @@ void Parse(const YAML::Node& root, ClusterConfig* c) {
 
 }  // namespace
 
-bool ParseClusterConfig(const std::string& text, const std::string& file, ClusterConfig* out,
-                        std::string* error) {
+Result<ClusterConfig> ParseClusterConfig(const std::string& text, const std::string& file) {
   auto where = [&](const YAML::Mark& m) {
     return file + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1) + ": ";
   };
@@ -238,25 +237,20 @@ bool ParseClusterConfig(const std::string& text, const std::string& file, Cluste
     ClusterConfig c;
     c.file = file;
     Parse(YAML::Load(text), &c);
-    *out = std::move(c);
-    return true;
+    return c;
   } catch (const ConfigError& e) {
-    *error = where(e.mark) + e.message;
+    return InvalidArgument(where(e.mark) + e.message);
   } catch (const YAML::Exception& e) {
-    *error = where(e.mark) + "not valid YAML: " + e.msg;
+    return InvalidArgument(where(e.mark) + "not valid YAML: " + e.msg);
   }
-  return false;
 }
 
-bool LoadClusterConfig(const std::string& path, ClusterConfig* out, std::string* error) {
+Result<ClusterConfig> LoadClusterConfig(const std::string& path) {
   std::ifstream in(path);
-  if (!in) {
-    *error = "cannot read cluster file " + path;
-    return false;
-  }
+  if (!in) return NotFound("cannot read cluster file " + path);
   std::stringstream text;
   text << in.rdbuf();
-  return ParseClusterConfig(text.str(), path, out, error);
+  return ParseClusterConfig(text.str(), path);
 }
 
 }  // namespace strata::autoscaler

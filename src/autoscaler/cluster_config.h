@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/status.h"
+
 namespace strata::autoscaler {
 
 struct ProviderConfig {
@@ -52,8 +54,7 @@ struct ClusterConfig {
 
 // Parses `text` (the contents of `file`). Returns false with `error` set to
 // "FILE:LINE:COL: ..." naming the field at fault.
-bool ParseClusterConfig(const std::string& text, const std::string& file, ClusterConfig* out,
-                        std::string* error);
-bool LoadClusterConfig(const std::string& path, ClusterConfig* out, std::string* error);
+Result<ClusterConfig> ParseClusterConfig(const std::string& text, const std::string& file);
+Result<ClusterConfig> LoadClusterConfig(const std::string& path);
 
 }  // namespace strata::autoscaler

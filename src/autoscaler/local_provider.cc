@@ -39,9 +39,7 @@ std::string LocalProvider::RecordPath(const std::string& id) const {
   return context_.state_dir + "/instances/" + id;
 }
 
-std::vector<std::string> LocalProvider::Launch(const NodeTypeConfig& type, int count,
-                                               std::string* error) {
-  std::vector<std::string> started;
+Status LocalProvider::Launch(const NodeTypeConfig& type, int count, std::vector<std::string>* started) {
   for (int i = 0; i < count; ++i) {
     const std::string id = "local-" + type.name + "-" + NewClusterToken().substr(0, 8);
     nlohmann::json resources = nlohmann::json::object();
@@ -94,14 +92,11 @@ std::vector<std::string> LocalProvider::Launch(const NodeTypeConfig& type, int c
     const int rc = posix_spawn(&pid, args[0].c_str(), &actions, &attr, argv.data(), env.data());
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attr);
-    if (rc != 0) {
-      *error = "cannot start " + args[0] + ": " + std::strerror(rc);
-      break;
-    }
+    if (rc != 0) return Unavailable("cannot start " + args[0] + ": " + std::strerror(rc));
     std::ofstream(RecordPath(id)) << pid << " " << type.name << "\n";
-    started.push_back(id);
+    started->push_back(id);
   }
-  return started;
+  return OkStatus();
 }
 
 void LocalProvider::Terminate(const std::vector<std::string>& ids) {

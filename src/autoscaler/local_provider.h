@@ -13,8 +13,7 @@ namespace strata::autoscaler {
 class LocalProvider : public NodeProvider {
  public:
   LocalProvider(ClusterConfig config, ProviderContext context);
-  std::vector<std::string> Launch(const NodeTypeConfig& type, int count,
-                                  std::string* error) override;
+  Status Launch(const NodeTypeConfig& type, int count, std::vector<std::string>* started) override;
   void Terminate(const std::vector<std::string>& ids) override;
   std::vector<Instance> NonTerminated() override;
 

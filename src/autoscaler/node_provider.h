@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "autoscaler/cluster_config.h"
+#include "common/status.h"
 
 namespace strata::autoscaler {
 
@@ -21,10 +22,10 @@ struct Instance {
 class NodeProvider {
  public:
   virtual ~NodeProvider() = default;
-  // Starts up to `count` nodes of `type`. Returns the ids of those started;
-  // when fewer than asked, `error` says why (no capacity, a limit, ...).
-  virtual std::vector<std::string> Launch(const NodeTypeConfig& type, int count,
-                                          std::string* error) = 0;
+  // Starts up to `count` nodes of `type`; `started` gets the ids of those
+  // started. When fewer than asked, the error says why (no capacity
+  // (ResourceExhausted), a refused request, ...).
+  virtual Status Launch(const NodeTypeConfig& type, int count, std::vector<std::string>* started) = 0;
   virtual void Terminate(const std::vector<std::string>& ids) = 0;
   // Every instance of this cluster that is not terminated.
   virtual std::vector<Instance> NonTerminated() = 0;

@@ -38,8 +38,8 @@ int RunStart(const StartFlags& flags);
 int RunStop();
 // Where `strata start --address` records the nodes it started on this machine.
 std::string NodeRecordDir();
-// One status from the head over a connected `channel`; false with `error`.
-bool FetchStatus(rpc::Channel* channel, const std::string& address, rpc::ClusterStatus* status, std::string* error);
+// One status from the head over a connected `channel`.
+Result<rpc::ClusterStatus> FetchStatus(rpc::Channel* channel, const std::string& address);
 // `strata timeline`: every alive node's ring of task executions as a Chrome
 // trace (Perfetto) in `out`; `job_hex` empty for every job.
 int RunTimeline(const std::string& address, const std::string& token, const std::string& job_hex,

@@ -7,13 +7,11 @@
 
 namespace strata::cli {
 
-std::unique_ptr<autoscaler::NodeProvider> MakeProvider(const autoscaler::ClusterConfig& config,
-                                                       const autoscaler::ProviderContext& context,
-                                                       std::string* error) {
+Result<std::unique_ptr<autoscaler::NodeProvider>> MakeProvider(const autoscaler::ClusterConfig& config,
+                                                               const autoscaler::ProviderContext& context) {
   if (config.provider.type == "local") return std::make_unique<autoscaler::LocalProvider>(config, context);
   if (config.provider.type == "aws") return std::make_unique<aws::AwsProvider>(config, context);
-  *error = "provider type '" + config.provider.type + "' is not available in this build";
-  return nullptr;
+  return InvalidArgument("provider type '" + config.provider.type + "' is not available in this build");
 }
 
 }  // namespace strata::cli

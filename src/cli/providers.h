@@ -9,9 +9,8 @@
 
 namespace strata::cli {
 
-// "local" or "aws" as the file says; nullptr with `error` if it cannot be made.
-std::unique_ptr<autoscaler::NodeProvider> MakeProvider(const autoscaler::ClusterConfig& config,
-                                                       const autoscaler::ProviderContext& context,
-                                                       std::string* error);
+// "local" or "aws" as the file says.
+Result<std::unique_ptr<autoscaler::NodeProvider>> MakeProvider(const autoscaler::ClusterConfig& config,
+                                                               const autoscaler::ProviderContext& context);
 
 }  // namespace strata::cli

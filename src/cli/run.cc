@@ -47,9 +47,8 @@ int RunPipelineFile(const std::string& file, const std::string& address, bool pr
       embedded = true;
       auto server = std::make_unique<dashboard::DashboardServer>(
           dashboard::DashboardOptions{"127.0.0.1", dashboard_port, "", agent->session_dir});
-      std::string why;
-      if (!server->Start(&why)) {
-        std::fprintf(stderr, "strata run: dashboard not started: %s\n", why.c_str());
+      if (Status started = server->Start(); !started.ok()) {
+        std::fprintf(stderr, "strata run: dashboard not started: %s\n", started.message().c_str());
         return;
       }
       dash = std::move(server);

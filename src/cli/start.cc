@@ -206,15 +206,14 @@ int RunStart(const StartFlags& flags) {
   } else if (!join) {
     auto server = std::make_unique<dashboard::DashboardServer>(dashboard::DashboardOptions{
         flags.dashboard_host, flags.dashboard_port, agent.token(), options.session_dir});
-    std::string why;
-    if (server->Start(&why)) {
+    if (Status started = server->Start(); started.ok()) {
       dash = std::move(server);
       dashboard_line = dash->url();
       spdlog::info("dashboard at {} (metrics at {}metrics)", dashboard_line, dashboard_line);
     } else {
       // The cluster runs without it; the user learns why at once.
-      dashboard_line = "not started: " + why;
-      spdlog::warn("{}", why);
+      dashboard_line = "not started: " + started.message();
+      spdlog::warn("{}", started.message());
     }
   }
   ClusterRecord record{LocalAddress(agent.tcp_address()), getpid(), options.session_dir,

@@ -42,21 +42,18 @@ bool ConnectAsCli(const std::string& address, const std::string& token_flag, con
 }
 
 // One status from the head over `channel`; false with `error`.
-bool FetchStatus(rpc::Channel* channel, const std::string& address, rpc::ClusterStatus* status, std::string* error) {
+Result<rpc::ClusterStatus> FetchStatus(rpc::Channel* channel, const std::string& address) {
   rpc::MsgType type = rpc::MsgType::kError;
   std::string body;
   const Status read = channel->SendNow(rpc::MsgType::kStatusRequest, std::string())
                           ? channel->ReadFrame(&type, &body, 5000)
                           : Unavailable("cannot send the request");
-  if (!read.ok() || type != rpc::MsgType::kStatusReply) {
-    *error = "no status from " + address + ": " + (read.ok() ? "unexpected reply" : read.message());
-    return false;
-  }
-  if (Status s = rpc::DecodeBody(body.data(), body.size(), status); !s.ok()) {
-    *error = "malformed reply from " + address + ": " + s.message();
-    return false;
-  }
-  return true;
+  STRATA_RETURN_IF_ERROR(read.WithContext("no status from " + address + ": "));
+  if (type != rpc::MsgType::kStatusReply) return DataLoss("no status from " + address + ": unexpected reply");
+  rpc::ClusterStatus status;
+  STRATA_RETURN_IF_ERROR(
+      rpc::DecodeBody(body.data(), body.size(), &status).WithContext("malformed reply from " + address + ": "));
+  return status;
 }
 
 int RunStatus(const std::string& flag, const std::string& token_flag, bool json, double watch_s) {
@@ -68,14 +65,14 @@ int RunStatus(const std::string& flag, const std::string& token_flag, bool json,
     return 1;
   }
   rpc::Channel channel;
-  std::string error;
   if (!ConnectAsCli(address, token_flag, "status", &channel)) return 1;
-  rpc::ClusterStatus status;
   if (watch_s <= 0) {
-    if (!FetchStatus(&channel, address, &status, &error)) {
-      std::fprintf(stderr, "strata status: %s\n", error.c_str());
+    const Result<rpc::ClusterStatus> fetched = FetchStatus(&channel, address);
+    if (!fetched.ok()) {
+      std::fprintf(stderr, "strata status: %s\n", fetched.status().message().c_str());
       return 1;
     }
+    const rpc::ClusterStatus& status = *fetched;
     if (json) {
       std::printf("%s\n", head::StatusJson(status).dump(2).c_str());
     } else {
@@ -89,10 +86,12 @@ int RunStatus(const std::string& flag, const std::string& token_flag, bool json,
   // --watch: redraw in place (like `watch -n 1 strata status`) until Ctrl-C
   // or the head goes away.
   while (true) {
-    if (!FetchStatus(&channel, address, &status, &error)) {
-      std::fprintf(stderr, "\nstrata status --watch: %s\n", error.c_str());
+    const Result<rpc::ClusterStatus> fetched = FetchStatus(&channel, address);
+    if (!fetched.ok()) {
+      std::fprintf(stderr, "\nstrata status --watch: %s\n", fetched.status().message().c_str());
       return 1;
     }
+    const rpc::ClusterStatus& status = *fetched;
     const std::string text = json ? head::StatusJson(status).dump(2) + "\n" : head::RenderStatusText(status);
     std::printf("\x1b[H\x1b[2J%sEvery %.1f s from %s; Ctrl-C stops.\n", text.c_str(), watch_s, address.c_str());
     std::fflush(stdout);

@@ -18,27 +18,20 @@ namespace {
 
 using nlohmann::json;
 
-bool FetchTimeline(const std::string& address, const std::string& token, const JobId& job, rpc::TimelineReply* reply,
-                   std::string* error) {
+Result<rpc::TimelineReply> FetchTimeline(const std::string& address, const std::string& token, const JobId& job) {
   rpc::Channel channel;
-  if (!ConnectAsCli(address, token, "timeline", &channel)) {
-    *error = "cannot reach the node at " + address;
-    return false;
-  }
+  if (!ConnectAsCli(address, token, "timeline", &channel)) return Unavailable("cannot reach the node at " + address);
   rpc::MsgType type = rpc::MsgType::kError;
   std::string body;
-  const Status read = channel.SendNow(rpc::MsgType::kTimelineRequest, rpc::TimelineRequest{job})
-                          ? channel.ReadFrame(&type, &body, 30000)
-                          : Unavailable("cannot send the request");
-  if (!read.ok() || type != rpc::MsgType::kTimelineReply) {
-    *error = "no timeline from " + address + ": " + (read.ok() ? "unexpected reply" : read.message());
-    return false;
+  if (!channel.SendNow(rpc::MsgType::kTimelineRequest, rpc::TimelineRequest{job})) {
+    return Unavailable("no timeline from " + address + ": cannot send the request");
   }
-  if (Status s = rpc::DecodeBody(body.data(), body.size(), reply); !s.ok()) {
-    *error = "malformed timeline from " + address + ": " + s.message();
-    return false;
-  }
-  return true;
+  STRATA_RETURN_IF_ERROR(channel.ReadFrame(&type, &body, 30000).WithContext("no timeline from " + address + ": "));
+  if (type != rpc::MsgType::kTimelineReply) return DataLoss("no timeline from " + address + ": unexpected reply");
+  rpc::TimelineReply reply;
+  STRATA_RETURN_IF_ERROR(
+      rpc::DecodeBody(body.data(), body.size(), &reply).WithContext("malformed timeline from " + address + ": "));
+  return reply;
 }
 
 }  // namespace
@@ -63,22 +56,24 @@ int RunTimeline(const std::string& flag, const std::string& token_flag, const st
   const std::string token = ResolveToken(token_flag, address);
   rpc::Channel channel;
   if (!ConnectAsCli(address, token, "timeline", &channel)) return 1;
-  rpc::ClusterStatus status;
-  std::string error;
-  if (!FetchStatus(&channel, address, &status, &error)) {
-    std::fprintf(stderr, "strata timeline: %s\n", error.c_str());
+  const Result<rpc::ClusterStatus> fetched = FetchStatus(&channel, address);
+  if (!fetched.ok()) {
+    std::fprintf(stderr, "strata timeline: %s\n", fetched.status().message().c_str());
     return 1;
   }
+  const rpc::ClusterStatus& status = *fetched;
   json events = json::array();
   size_t executions = 0, nodes = 0;
   int64_t dropped = 0;
   for (const rpc::NodeRecord& n : status.nodes) {
     if (n.state != rpc::NodeState::kAlive) continue;
-    rpc::TimelineReply reply;
-    if (!FetchTimeline(n.address, token, job, &reply, &error)) {
-      std::fprintf(stderr, "strata timeline: node %s skipped: %s\n", n.id.Hex().c_str(), error.c_str());
+    const Result<rpc::TimelineReply> fetched = FetchTimeline(n.address, token, job);
+    if (!fetched.ok()) {
+      std::fprintf(stderr, "strata timeline: node %s skipped: %s\n", n.id.Hex().c_str(),
+                   fetched.status().message().c_str());
       continue;
     }
+    const rpc::TimelineReply& reply = *fetched;
     ++nodes;
     dropped += reply.dropped;
     const int pid = static_cast<int>(n.index);

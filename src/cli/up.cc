@@ -37,29 +37,30 @@ void OnStopSignal(int) { g_stop = true; }
 struct ChannelHeadLink : autoscaler::HeadLink {
   rpc::Channel channel;
   template <class Body>
-  bool Ask(rpc::MsgType type, const Body& body, rpc::MsgType want, std::string* reply, std::string* error) {
+  Status Ask(rpc::MsgType type, const Body& body, rpc::MsgType want, std::string* reply) {
     rpc::MsgType got = rpc::MsgType::kError;
-    if (!channel.SendNow(type, body)) return (*error = "cannot send to the head", false);
-    if (strata::Status s = channel.ReadFrame(&got, reply, 10000); !s.ok()) return (*error = s.message(), false);
-    return got == want;
+    if (!channel.SendNow(type, body)) return Unavailable("cannot send to the head");
+    STRATA_RETURN_IF_ERROR(channel.ReadFrame(&got, reply, 10000));
+    if (got != want) {
+      return DataLoss(std::string("the head answered ") + rpc::MsgTypeName(got) + ", not " + rpc::MsgTypeName(want));
+    }
+    return OkStatus();
   }
-  bool Status(std::optional<rpc::ClusterStatus>* status, std::string* error) override {
+  Result<std::optional<rpc::ClusterStatus>> Poll() override {
     std::string body;
-    if (!Ask(rpc::MsgType::kStatusRequest, std::string(), rpc::MsgType::kStatusReply, &body, error)) return false;
+    STRATA_RETURN_IF_ERROR(Ask(rpc::MsgType::kStatusRequest, std::string(), rpc::MsgType::kStatusReply, &body));
     // A reply that does not decode is a round skipped, not a lost head.
     rpc::ClusterStatus decoded;
-    if (strata::Status s = rpc::DecodeBody(body.data(), body.size(), &decoded); s.ok()) {
-      *status = std::move(decoded);
-    } else {
+    if (Status s = rpc::DecodeBody(body.data(), body.size(), &decoded); !s.ok()) {
       spdlog::warn("autoscaler: skipping a round: the head's status did not decode: {}", s.message());
-      status->reset();
+      return std::optional<rpc::ClusterStatus>();
     }
-    return true;
+    return std::optional<rpc::ClusterStatus>(std::move(decoded));
   }
-  bool Drain(const std::string& node, double deadline_s, std::string* error) override {
+  Status Drain(const std::string& node, double deadline_s) override {
     std::string reply;
     return Ask(rpc::MsgType::kDrainNode, rpc::DrainRequest{NodeId::FromHex(node), deadline_s},
-               rpc::MsgType::kDrainReply, &reply, error);
+               rpc::MsgType::kDrainReply, &reply);
   }
   void Report(const rpc::AutoscalerReport& report) override {
     channel.SendNow(rpc::MsgType::kAutoscalerReport, report);
@@ -81,13 +82,13 @@ int LaunchAwsHead(const autoscaler::ClusterConfig& config, const std::string& fi
   std::ifstream in(file);
   const std::string text((std::istreambuf_iterator<char>(in)), {});
   aws::AwsProvider provider(config, autoscaler::ProviderContext{});
-  std::string error;
-  const std::string id = provider.LaunchHead(text, &error);
-  if (id.empty()) {
+  const Result<std::string> launched = provider.LaunchHead(text);
+  if (!launched.ok()) {
     std::fprintf(stderr, "strata up: could not launch the head of '%s': %s\n",
-                 config.cluster_name.c_str(), error.c_str());
+                 config.cluster_name.c_str(), launched.status().message().c_str());
     return 1;
   }
+  const std::string& id = *launched;
   std::printf("Launched the head of cluster '%s': instance %s (%s).\n"
               "At boot it runs `strata up --here`, which starts the head and the autoscaler there.\n"
               "From inside the VPC: strata status --address <its private IP>:6380\n"
@@ -101,12 +102,12 @@ int LaunchAwsHead(const autoscaler::ClusterConfig& config, const std::string& fi
 }  // namespace
 
 int RunUp(const std::string& file, const StartFlags& flags, bool here) {
-  autoscaler::ClusterConfig config;
-  std::string error;
-  if (!autoscaler::LoadClusterConfig(file, &config, &error)) {
-    std::fprintf(stderr, "strata up: %s\n", error.c_str());
+  const Result<autoscaler::ClusterConfig> loaded = autoscaler::LoadClusterConfig(file);
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "strata up: %s\n", loaded.status().message().c_str());
     return 2;
   }
+  autoscaler::ClusterConfig config = *loaded;
   if (config.provider.type == "aws" && !here) return LaunchAwsHead(config, file);
   const autoscaler::NodeTypeConfig& head_type = config.node_types.at(config.head_node_type);
   StartFlags head = flags;
@@ -161,23 +162,23 @@ int RunUp(const std::string& file, const StartFlags& flags, bool here) {
 }
 
 int RunDown(const std::string& file) {
-  autoscaler::ClusterConfig config;
-  std::string error;
-  if (!autoscaler::LoadClusterConfig(file, &config, &error)) {
-    std::fprintf(stderr, "strata down: %s\n", error.c_str());
+  const Result<autoscaler::ClusterConfig> loaded = autoscaler::LoadClusterConfig(file);
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "strata down: %s\n", loaded.status().message().c_str());
     return 2;
   }
+  autoscaler::ClusterConfig config = *loaded;
   const auto record = ReadLiveClusterRecord();
   if (!record && config.provider.type == "aws") {
     // Not on the head: end every instance the cluster has, the head's too.
     aws::AwsProvider provider(config, autoscaler::ProviderContext{});
-    const std::vector<std::string> ids = provider.AllInstanceIds(&error);
-    if (!error.empty()) {
-      std::fprintf(stderr, "strata down: %s\n", error.c_str());
+    const Result<std::vector<std::string>> ids = provider.AllInstanceIds();
+    if (!ids.ok()) {
+      std::fprintf(stderr, "strata down: %s\n", ids.status().message().c_str());
       return 1;
     }
-    provider.Terminate(ids);
-    std::printf("Terminated %zu instance(s) of cluster '%s'.\n", ids.size(), config.cluster_name.c_str());
+    provider.Terminate(*ids);
+    std::printf("Terminated %zu instance(s) of cluster '%s'.\n", ids->size(), config.cluster_name.c_str());
     return 0;
   }
   if (!record) {
@@ -193,13 +194,13 @@ int RunDown(const std::string& file) {
   }
   autoscaler::ProviderContext context{record->address, record->token, state_dir,
                                       SelfExecutablePath()};
-  auto provider = MakeProvider(config, context, &error);
-  if (provider == nullptr) {
-    std::fprintf(stderr, "strata down: %s\n", error.c_str());
+  auto provider = MakeProvider(config, context);
+  if (!provider.ok()) {
+    std::fprintf(stderr, "strata down: %s\n", provider.status().message().c_str());
   } else {
     std::vector<std::string> ids;
-    for (const auto& i : provider->NonTerminated()) ids.push_back(i.id);
-    provider->Terminate(ids);
+    for (const auto& i : (*provider)->NonTerminated()) ids.push_back(i.id);
+    (*provider)->Terminate(ids);
     std::printf("Terminated %zu node(s) the autoscaler launched.\n", ids.size());
   }
   return RunStop();
@@ -207,22 +208,23 @@ int RunDown(const std::string& file) {
 
 int RunAutoscaler(const std::string& file, const std::string& address, const std::string& token,
                   const std::string& state_dir) {
-  autoscaler::ClusterConfig config;
-  std::string error;
-  if (!autoscaler::LoadClusterConfig(file, &config, &error)) {
-    std::fprintf(stderr, "strata autoscaler: %s\n", error.c_str());
+  const Result<autoscaler::ClusterConfig> loaded = autoscaler::LoadClusterConfig(file);
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "strata autoscaler: %s\n", loaded.status().message().c_str());
     return 2;
   }
+  autoscaler::ClusterConfig config = *loaded;
   // On AWS the head's boot script says where nodes reach it (its private IP).
   const char* advertised = std::getenv("STRATA_HEAD_ADDRESS");
   autoscaler::ProviderContext context{advertised != nullptr ? advertised : address,
                                       ResolveToken(token, address), state_dir,
                                       SelfExecutablePath()};
-  auto provider = MakeProvider(config, context, &error);
-  if (provider == nullptr) {
-    std::fprintf(stderr, "strata autoscaler: %s\n", error.c_str());
+  auto made = MakeProvider(config, context);
+  if (!made.ok()) {
+    std::fprintf(stderr, "strata autoscaler: %s\n", made.status().message().c_str());
     return 2;
   }
+  std::unique_ptr<autoscaler::NodeProvider> provider = std::move(made).value();
   ChannelHeadLink head;
   if (!ConnectAsCli(address, token, "autoscaler", &head.channel)) return 1;
   signal(SIGTERM, OnStopSignal);

@@ -195,13 +195,13 @@ void DashboardServer::Impl::Routes() {
         return;
       }
       if (!own) {
-        rpc::LogReply reply;
-        std::string error;
-        if (!FetchNodeLog(address, options.token, rpc::LogRequest{name, lines, query}, &reply, &error)) {
+        const Result<rpc::LogReply> fetched = FetchNodeLog(address, options.token, rpc::LogRequest{name, lines, query});
+        if (!fetched.ok()) {
           res.status = 502;
-          SendJson(res, {{"error", "node " + node + ": " + error}});
+          SendJson(res, {{"error", "node " + node + ": " + fetched.status().message()}});
           return;
         }
+        const rpc::LogReply& reply = *fetched;
         if (!reply.error.empty()) {
           res.status = 404;
           SendJson(res, {{"error", reply.error}});
@@ -251,10 +251,9 @@ DashboardServer::~DashboardServer() {
   if (impl_->thread.joinable()) impl_->thread.join();
 }
 
-bool DashboardServer::Start(std::string* error) {
+Status DashboardServer::Start() {
   if (!IsLoopbackHost(impl_->options.host) && impl_->options.token.empty()) {
-    *error = "dashboard: binding " + impl_->options.host + " (beyond loopback) needs the cluster token";
-    return false;
+    return InvalidArgument("dashboard: binding " + impl_->options.host + " (beyond loopback) needs the cluster token");
   }
   // A thread serves one connection for as long as the client keeps it alive,
   // and a browser opens up to six: with too few threads a page's third
@@ -272,12 +271,11 @@ bool DashboardServer::Start(std::string* error) {
     impl_->port = -1;
   }
   if (impl_->port <= 0) {
-    *error = "dashboard: cannot listen on " + impl_->options.host + ":" + std::to_string(impl_->options.port) +
-             " (in use? pick another with --dashboard-port, or --no-dashboard)";
-    return false;
+    return Unavailable("dashboard: cannot listen on " + impl_->options.host + ":" + std::to_string(impl_->options.port) +
+                       " (in use? pick another with --dashboard-port, or --no-dashboard)");
   }
   impl_->thread = std::thread([this] { impl_->server.listen_after_bind(); });
-  return true;
+  return OkStatus();
 }
 
 int DashboardServer::port() const { return impl_->port; }

@@ -16,6 +16,7 @@
 #include <memory>
 #include <string>
 
+#include "common/status.h"
 #include "rpc/cluster_messages.h"
 
 namespace strata::dashboard {
@@ -34,8 +35,8 @@ class DashboardServer {
   DashboardServer(const DashboardServer&) = delete;
   DashboardServer& operator=(const DashboardServer&) = delete;
 
-  // Binds and starts serving. False with `error` (port in use, bad host).
-  bool Start(std::string* error);
+  // Binds and starts serving (errors: port in use, bad host, no token).
+  Status Start();
   int port() const;
   std::string url() const;  // http://HOST:PORT/
   // The head's newest status; also a sample for the charts.

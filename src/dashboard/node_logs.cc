@@ -11,30 +11,23 @@ namespace {
 constexpr int kTimeoutMs = 5000;
 }  // namespace
 
-bool FetchNodeLog(const std::string& address, const std::string& token, const rpc::LogRequest& request,
-                  rpc::LogReply* reply, std::string* error) {
+Result<rpc::LogReply> FetchNodeLog(const std::string& address, const std::string& token,
+                                   const rpc::LogRequest& request) {
   rpc::Channel channel;
   rpc::Hello hello;
   hello.role = rpc::Role::kCli;
   hello.pid = getpid();
   hello.token = token;
-  if (Status s = channel.ConnectAndGreet(address, hello, kTimeoutMs, kTimeoutMs); !s.ok()) {
-    *error = s.message();
-    return false;
-  }
+  STRATA_RETURN_IF_ERROR(channel.ConnectAndGreet(address, hello, kTimeoutMs, kTimeoutMs));
   rpc::MsgType type = rpc::MsgType::kError;
   std::string body;
-  const Status read = channel.SendNow(rpc::MsgType::kLogRequest, request) ? channel.ReadFrame(&type, &body, kTimeoutMs)
-                                                                         : Unavailable("cannot send the request");
-  if (!read.ok() || type != rpc::MsgType::kLogReply) {
-    *error = "no logs from " + address + (read.ok() ? "" : ": " + read.message());
-    return false;
-  }
-  if (Status s = rpc::DecodeBody(body.data(), body.size(), reply); !s.ok()) {
-    *error = "malformed log reply from " + address + ": " + s.message();
-    return false;
-  }
-  return true;
+  if (!channel.SendNow(rpc::MsgType::kLogRequest, request)) return Unavailable("no logs from " + address);
+  STRATA_RETURN_IF_ERROR(channel.ReadFrame(&type, &body, kTimeoutMs).WithContext("no logs from " + address + ": "));
+  if (type != rpc::MsgType::kLogReply) return DataLoss("no logs from " + address);
+  rpc::LogReply reply;
+  STRATA_RETURN_IF_ERROR(
+      rpc::DecodeBody(body.data(), body.size(), &reply).WithContext("malformed log reply from " + address + ": "));
+  return reply;
 }
 
 }  // namespace strata::dashboard

@@ -5,14 +5,15 @@
 
 #include <string>
 
+#include "common/status.h"
 #include "rpc/cluster_messages.h"
 
 namespace strata::dashboard {
 
 // Blocks up to a few seconds (a server thread, never the head's loop).
-// False with `error` set when the node cannot be reached or answers nonsense;
-// a log the node does not have is `reply->error`.
-bool FetchNodeLog(const std::string& address, const std::string& token, const rpc::LogRequest& request,
-                  rpc::LogReply* reply, std::string* error);
+// An error when the node cannot be reached or answers nonsense; a log the
+// node does not have is the reply's `error`.
+Result<rpc::LogReply> FetchNodeLog(const std::string& address, const std::string& token,
+                                   const rpc::LogRequest& request);
 
 }  // namespace strata::dashboard

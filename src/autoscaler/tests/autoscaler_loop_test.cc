@@ -11,9 +11,7 @@ namespace {
 using MaybeStatus = std::optional<rpc::ClusterStatus>;
 
 ClusterConfig Config() {
-  ClusterConfig c;
-  std::string error;
-  EXPECT_TRUE(ParseClusterConfig(R"(cluster_name: t
+  const Result<ClusterConfig> c = ParseClusterConfig(R"(cluster_name: t
 max_workers: 10
 idle_timeout_minutes: 0
 provider: {type: local}
@@ -22,20 +20,19 @@ available_node_types:
   head: {resources: {CPU: 0}}
   worker: {resources: {CPU: 4}, max_workers: 10}
 )",
-                                 "t.yaml", &c, &error))
-      << error;
-  return c;
+                                                       "t.yaml");
+  EXPECT_TRUE(c.ok()) << c.status().message();
+  return c.ok() ? *c : ClusterConfig();
 }
 
 class FakeProvider : public NodeProvider {
  public:
-  std::vector<std::string> Launch(const NodeTypeConfig& type, int count, std::string*) override {
-    std::vector<std::string> ids;
+  Status Launch(const NodeTypeConfig& type, int count, std::vector<std::string>* ids) override {
     for (int i = 0; i < count; ++i) {
-      ids.push_back("i-" + std::to_string(instances.size()));
-      instances.push_back({ids.back(), type.name, "running"});
+      ids->push_back("i-" + std::to_string(instances.size()));
+      instances.push_back({ids->back(), type.name, "running"});
     }
-    return ids;
+    return OkStatus();
   }
   void Terminate(const std::vector<std::string>& ids) override {
     for (const auto& id : ids) terminated.push_back(id);
@@ -67,22 +64,17 @@ rpc::ClusterStatus StatusOf(std::vector<rpc::NodeRecord> nodes) {
 class FakeHead : public HeadLink {
  public:
   explicit FakeHead(std::atomic<bool>* stop) : stop_(stop) {}
-  bool Status(MaybeStatus* status, std::string* error) override {
+  Result<MaybeStatus> Poll() override {
     if (next_ >= statuses.size()) {
-      if (lose_after_script) {
-        *error = "connection reset";
-        return false;
-      }
+      if (lose_after_script) return Unavailable("connection reset");
       *stop_ = true;
-      *status = statuses.back();
-      return true;
+      return statuses.back();
     }
-    *status = statuses[next_++];
-    return true;
+    return statuses[next_++];
   }
-  bool Drain(const std::string& node, double, std::string*) override {
+  Status Drain(const std::string& node, double) override {
     drained.push_back(node);
-    return true;
+    return OkStatus();
   }
   void Report(const rpc::AutoscalerReport& report) override { reports.push_back(report); }
   std::vector<MaybeStatus> statuses;

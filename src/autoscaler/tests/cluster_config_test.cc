@@ -20,10 +20,10 @@ available_node_types:
 )";
 
 std::string ErrorOf(const std::string& text) {
-  ClusterConfig c;
-  std::string error;
-  EXPECT_FALSE(ParseClusterConfig(text, "c.yaml", &c, &error));
-  return error;
+  const Result<ClusterConfig> c = ParseClusterConfig(text, "c.yaml");
+  EXPECT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), c.ok() ? StatusCode::kOk : StatusCode::kInvalidArgument);
+  return c.status().message();
 }
 
 std::string With(const std::string& from, const std::string& to) {
@@ -34,9 +34,9 @@ std::string With(const std::string& from, const std::string& to) {
 }
 
 TEST(ClusterConfig, TheIssueExampleParses) {
-  ClusterConfig c;
-  std::string error;
-  ASSERT_TRUE(ParseClusterConfig(kGood, "c.yaml", &c, &error)) << error;
+  const Result<ClusterConfig> parsed = ParseClusterConfig(kGood, "c.yaml");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  const ClusterConfig& c = *parsed;
   EXPECT_EQ(c.cluster_name, "workshop");
   EXPECT_EQ(c.max_workers, 40);
   EXPECT_EQ(c.provider.type, "aws");

@@ -6,8 +6,6 @@ namespace strata::autoscaler {
 namespace {
 
 ClusterConfig Config() {
-  ClusterConfig c;
-  std::string error;
   const char* text = R"(cluster_name: t
 max_workers: 40
 idle_timeout_minutes: 1
@@ -20,8 +18,9 @@ available_node_types:
   graviton: {resources: {CPU: 16, graviton: 1}, max_workers: 30, price_per_hour: 0.20}
   big: {resources: {CPU: 64, memory: 512}, max_workers: 1, price_per_hour: 5}
 )";
-  EXPECT_TRUE(ParseClusterConfig(text, "t.yaml", &c, &error)) << error;
-  return c;
+  const Result<ClusterConfig> parsed = ParseClusterConfig(text, "t.yaml");
+  EXPECT_TRUE(parsed.ok()) << parsed.status().message();
+  return parsed.ok() ? *parsed : ClusterConfig();
 }
 
 ResourceSet R(std::map<std::string, double> m) { return ResourceSet::FromDoubles(m); }

@@ -65,34 +65,33 @@ std::string AwsProvider::HeadUserData(const std::string& cluster_file_text) cons
   return s;
 }
 
-std::string AwsProvider::LaunchHead(const std::string& cluster_file_text, std::string* error) {
-  const auto ids = LaunchWith(config_.node_types.at(config_.head_node_type), 1,
-                              HeadUserData(cluster_file_text), /*head=*/true, error);
-  return ids.empty() ? "" : ids[0];
+Result<std::string> AwsProvider::LaunchHead(const std::string& cluster_file_text) {
+  std::vector<std::string> ids;
+  STRATA_RETURN_IF_ERROR(LaunchWith(config_.node_types.at(config_.head_node_type), 1,
+                                    HeadUserData(cluster_file_text), /*head=*/true, &ids));
+  if (ids.empty()) return InternalError("RunInstances succeeded without an instance");
+  return ids[0];
 }
 
-std::vector<std::string> AwsProvider::AllInstanceIds(std::string* error) {
+Result<std::vector<std::string>> AwsProvider::AllInstanceIds() {
   std::vector<Ec2Instance> found;
   Ec2Error e;
   if (!client_->DescribeInstances({{std::string("tag:") + kClusterTag, {config_.cluster_name}},
                                    {"instance-state-name", {"pending", "running", "stopping", "stopped"}}},
                                   &found, &e)) {
-    *error = "DescribeInstances failed: " + e.code + ": " + e.message;
-    return {};
+    return Unavailable("DescribeInstances failed: " + e.code + ": " + e.message);
   }
   std::vector<std::string> ids;
   for (const Ec2Instance& i : found) ids.push_back(i.id);
   return ids;
 }
 
-std::vector<std::string> AwsProvider::Launch(const autoscaler::NodeTypeConfig& type, int count,
-                                             std::string* error) {
-  return LaunchWith(type, count, UserData(type), /*head=*/false, error);
+Status AwsProvider::Launch(const autoscaler::NodeTypeConfig& type, int count, std::vector<std::string>* started) {
+  return LaunchWith(type, count, UserData(type), /*head=*/false, started);
 }
 
-std::vector<std::string> AwsProvider::LaunchWith(const autoscaler::NodeTypeConfig& type, int count,
-                                                 const std::string& user_data, bool head,
-                                                 std::string* error) {
+Status AwsProvider::LaunchWith(const autoscaler::NodeTypeConfig& type, int count, const std::string& user_data,
+                               bool head, std::vector<std::string>* ids) {
   const nlohmann::json& c = type.node_config;
   RunRequest base;
   base.image_id = c.value("ImageId", config_.provider.image_id);
@@ -130,26 +129,23 @@ std::vector<std::string> AwsProvider::LaunchWith(const autoscaler::NodeTypeConfi
         std::vector<Ec2Instance> started;
         Ec2Error e;
         if (client_->RunInstances(r, &started, &e)) {
-          std::vector<std::string> ids;
-          for (const Ec2Instance& i : started) ids.push_back(i.id);
-          spdlog::info("EC2: started {} {} ({}{}) in {}", ids.size(), type.name, instance_type,
+          for (const Ec2Instance& i : started) ids->push_back(i.id);
+          spdlog::info("EC2: started {} {} ({}{}) in {}", started.size(), type.name, instance_type,
                        spot ? ", spot" : "", subnet.empty() ? "the default subnet" : subnet);
-          return ids;
+          return OkStatus();
         }
         const std::string where = instance_type + (spot ? " spot" : " on-demand") + " in " +
                                   (subnet.empty() ? "the default subnet" : subnet);
         tried += (tried.empty() ? "" : "; ") + where + ": " + e.code;
         if (!IsCapacityError(e.code)) {
-          *error = "RunInstances for " + type.name + " failed: " + e.code + ": " + e.message;
-          return {};
+          return Unavailable("RunInstances for " + type.name + " failed: " + e.code + ": " + e.message);
         }
         spdlog::warn("EC2: no capacity for {} ({}: {}); trying the next option", where, e.code,
                      e.message);
       }
     }
   }
-  *error = "no capacity for node type " + type.name + " (tried " + tried + ")";
-  return {};
+  return ResourceExhausted("no capacity for node type " + type.name + " (tried " + tried + ")");
 }
 
 void AwsProvider::Terminate(const std::vector<std::string>& ids) {

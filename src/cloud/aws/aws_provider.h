@@ -18,17 +18,16 @@ namespace strata::aws {
 class AwsProvider : public autoscaler::NodeProvider {
  public:
   AwsProvider(autoscaler::ClusterConfig config, autoscaler::ProviderContext context);
-  std::vector<std::string> Launch(const autoscaler::NodeTypeConfig& type, int count,
-                                  std::string* error) override;
+  Status Launch(const autoscaler::NodeTypeConfig& type, int count, std::vector<std::string>* started) override;
   void Terminate(const std::vector<std::string>& ids) override;
   std::vector<autoscaler::Instance> NonTerminated() override;
 
   // `strata up` from outside AWS: starts the head's instance, whose boot
   // script writes `cluster_file_text` and runs `strata up --here` there (the
   // head then runs the autoscaler with its instance role). Returns its id.
-  std::string LaunchHead(const std::string& cluster_file_text, std::string* error);
+  Result<std::string> LaunchHead(const std::string& cluster_file_text);
   // Every instance of the cluster, the head's included (`strata down`).
-  std::vector<std::string> AllInstanceIds(std::string* error);
+  Result<std::vector<std::string>> AllInstanceIds();
 
   Ec2Client& client() { return *client_; }
   // The script a new instance runs at boot (exposed for tests and `--dry-run`).
@@ -36,8 +35,8 @@ class AwsProvider : public autoscaler::NodeProvider {
   std::string HeadUserData(const std::string& cluster_file_text) const;
 
  private:
-  std::vector<std::string> LaunchWith(const autoscaler::NodeTypeConfig& type, int count,
-                                      const std::string& user_data, bool head, std::string* error);
+  Status LaunchWith(const autoscaler::NodeTypeConfig& type, int count, const std::string& user_data, bool head,
+                    std::vector<std::string>* ids);
 
   autoscaler::ClusterConfig config_;
   autoscaler::ProviderContext context_;

@@ -10,18 +10,20 @@
 #include <string>
 
 #include "cloud/aws/sigv4.h"
+#include "common/status.h"
 
 namespace strata::aws {
 
 // IMDSv2: GET `path` (e.g. "/latest/meta-data/instance-id") with a session
-// token. Returns false with `error` (404 included: "not found").
-bool ImdsGet(const std::string& metadata_url, const std::string& path, std::string* out,
-             std::string* error, long* status = nullptr);
+// token: the body (NotFound on 404, Unavailable otherwise). `status` gets
+// the HTTP status when the token was granted.
+Result<std::string> ImdsGet(const std::string& metadata_url, const std::string& path, long* status = nullptr);
 
 class CredentialSource {
  public:
   explicit CredentialSource(std::string metadata_url) : metadata_url_(std::move(metadata_url)) {}
-  bool Get(Credentials* out, std::string* error);
+  // The environment's keys, else the instance role's (cached until near expiry).
+  Result<Credentials> Get();
 
  private:
   std::string metadata_url_;

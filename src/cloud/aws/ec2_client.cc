@@ -148,12 +148,12 @@ bool Ec2Client::Call(const std::string& action,
   }
   static thread_local std::mt19937 rng(std::random_device{}());
   for (int attempt = 1;; ++attempt) {
-    Credentials creds;
-    std::string why;
-    if (!credentials_->Get(&creds, &why)) {
-      *error = Ec2Error{"NoCredentials", why, 0};
+    const Result<Credentials> got = credentials_->Get();
+    if (!got.ok()) {
+      *error = Ec2Error{"NoCredentials", got.status().message(), 0};
       return false;
     }
+    const Credentials& creds = *got;
     const std::string date = AmzDate(std::chrono::duration_cast<std::chrono::seconds>(
                                           std::chrono::system_clock::now().time_since_epoch())
                                           .count());

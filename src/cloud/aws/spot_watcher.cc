@@ -41,13 +41,11 @@ void SpotWatcher::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {
     lock.unlock();
-    std::string body, error;
     long status = 0;
-    const bool got = ImdsGet(metadata_url_, "/latest/meta-data/spot/instance-action", &body,
-                             &error, &status);
+    const Result<std::string> body = ImdsGet(metadata_url_, "/latest/meta-data/spot/instance-action", &status);
     lock.lock();
-    if (got) {
-      const nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
+    if (body.ok()) {
+      const nlohmann::json j = nlohmann::json::parse(*body, nullptr, false);
       const std::string action = j.is_object() ? j.value("action", "terminate") : "terminate";
       const double left = j.is_object() ? SecondsUntil(j.value("time", "")) : kNoticeWindowS;
       spdlog::warn("spot interruption notice: {} in {:.0f} s", action, left);
@@ -55,7 +53,7 @@ void SpotWatcher::Run() {
       on_notice_(left, action);
       return;  // one notice is all there is
     }
-    if (status != 404) spdlog::debug("spot notice poll: {}", error);
+    if (status != 404) spdlog::debug("spot notice poll: {}", body.status().message());
     cv_.wait_for(lock, poll_, [this] { return stop_; });
   }
 }

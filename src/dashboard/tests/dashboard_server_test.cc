@@ -59,8 +59,8 @@ rpc::ClusterStatus TwoNodes() {
 
 TEST(DashboardServer, BeyondLoopbackEveryRequestNeedsTheToken) {
   DashboardServer server({"0.0.0.0", 0, "s3cret", "/nonexistent"});
-  std::string error;
-  ASSERT_TRUE(server.Start(&error)) << error;
+  const Status started = server.Start();
+  ASSERT_TRUE(started.ok()) << started.message();
   server.Publish(TwoNodes());
   httplib::Client c("127.0.0.1", server.port());
   EXPECT_EQ(c.Get("/api/cluster")->status, 401);
@@ -80,15 +80,15 @@ TEST(DashboardServer, BeyondLoopbackEveryRequestNeedsTheToken) {
 
 TEST(DashboardServer, NoTokenNoBindingBeyondLoopback) {
   DashboardServer server({"0.0.0.0", 0, "", "/nonexistent"});
-  std::string error;
-  EXPECT_FALSE(server.Start(&error));
-  EXPECT_NE(error.find("token"), std::string::npos) << error;
+  const Status started = server.Start();
+  EXPECT_EQ(started.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(started.message().find("token"), std::string::npos) << started.message();
 }
 
 TEST(DashboardServer, ApiPagesNodesAndRefusesPathsOutOfTheSession) {
   DashboardServer server({"127.0.0.1", 0, "", "/nonexistent"});
-  std::string error;
-  ASSERT_TRUE(server.Start(&error)) << error;
+  const Status started = server.Start();
+  ASSERT_TRUE(started.ok()) << started.message();
   server.Publish(TwoNodes());
   httplib::Client c("127.0.0.1", server.port());
   auto page = nlohmann::json::parse(c.Get("/api/nodes?offset=1&limit=1")->body);

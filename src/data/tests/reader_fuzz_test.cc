@@ -226,9 +226,8 @@ TEST(ReaderFuzz, PipelineAndClusterYamlLoadOrSayWhy) {
     WriteFile(path, pipeline);
     const Result<PipelineSpec> spec = LoadPipeline(path);
     ASSERT_TRUE(spec.ok()) << spec.status().message();
-    autoscaler::ClusterConfig config;
-    std::string error;
-    ASSERT_TRUE(autoscaler::ParseClusterConfig(cluster, "c.yaml", &config, &error)) << error;
+    const Result<autoscaler::ClusterConfig> config = autoscaler::ParseClusterConfig(cluster, "c.yaml");
+    ASSERT_TRUE(config.ok()) << config.status().message();
   }
   std::mt19937 rng(15);
   int loaded = 0, refused = 0;
@@ -244,12 +243,12 @@ TEST(ReaderFuzz, PipelineAndClusterYamlLoadOrSayWhy) {
     }) << "round " << round;
     loaded += ok;
     refused += !ok;
-    autoscaler::ClusterConfig config;
-    std::string error;
-    EXPECT_NO_THROW(ok = autoscaler::ParseClusterConfig(Mutate(cluster, rng), "c.yaml", &config, &error));
-    if (!ok) {
-      EXPECT_FALSE(error.empty());
-    }
+    EXPECT_NO_THROW({
+      const Result<autoscaler::ClusterConfig> config = autoscaler::ParseClusterConfig(Mutate(cluster, rng), "c.yaml");
+      if (!config.ok()) {
+        EXPECT_FALSE(config.status().message().empty());
+      }
+    });
   }
   // Both kinds happen: the edits are neither all harmless nor all fatal.
   EXPECT_GT(loaded, 0);

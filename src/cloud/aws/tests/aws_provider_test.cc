@@ -44,10 +44,9 @@ available_node_types:
     max_workers: 30
     price_per_hour: 0.25
 )";
-  autoscaler::ClusterConfig c;
-  std::string error;
-  EXPECT_TRUE(autoscaler::ParseClusterConfig(text, "aws.yaml", &c, &error)) << error;
-  return c;
+  const Result<autoscaler::ClusterConfig> c = autoscaler::ParseClusterConfig(text, "aws.yaml");
+  EXPECT_TRUE(c.ok()) << c.status().message();
+  return c.ok() ? *c : autoscaler::ClusterConfig();
 }
 
 class AwsProviderTest : public ::testing::Test {
@@ -73,9 +72,10 @@ TEST_F(AwsProviderTest, RunInstancesSendsTheDocumentedSignedParameters) {
     return HttpTestResponse{400, Vector("error_invalid_instance_id_not_found.xml")};
   });
   AwsProvider provider(Config(ec2.url()), Context());
-  std::string error;
-  const auto ids = provider.Launch(Config(ec2.url()).node_types.at("intel_spot"), 2, &error);
-  ASSERT_FALSE(ids.empty()) << error;
+  std::vector<std::string> ids;
+  const Status launched = provider.Launch(Config(ec2.url()).node_types.at("intel_spot"), 2, &ids);
+  ASSERT_TRUE(launched.ok()) << launched.message();
+  ASSERT_FALSE(ids.empty());
   EXPECT_EQ(ids[0].rfind("i-", 0), 0u);
 
   const auto reqs = ec2.requests();
@@ -125,9 +125,10 @@ TEST_F(AwsProviderTest, CapacityErrorsTryTheNextSubnetThenFallbacksThenOnDemand)
     return HttpTestResponse{200, Vector("run_instances.xml")};
   });
   AwsProvider provider(Config(ec2.url()), Context());
-  std::string error;
-  const auto ids = provider.Launch(Config(ec2.url()).node_types.at("intel_spot"), 1, &error);
-  ASSERT_FALSE(ids.empty()) << error;
+  std::vector<std::string> ids;
+  const Status launched = provider.Launch(Config(ec2.url()).node_types.at("intel_spot"), 1, &ids);
+  ASSERT_TRUE(launched.ok()) << launched.message();
+  ASSERT_FALSE(ids.empty());
   std::vector<std::string> tried;
   for (const auto& r : ec2.requests()) {
     tried.push_back(r.form.at("InstanceType") + "/" + r.form.at("SubnetId") +
@@ -142,8 +143,11 @@ TEST_F(AwsProviderTest, CapacityErrorsTryTheNextSubnetThenFallbacksThenOnDemand)
     return HttpTestResponse{500, Vector("error_insufficient_instance_capacity.xml")};
   });
   AwsProvider empty(Config(none.url()), Context());
-  EXPECT_TRUE(empty.Launch(Config(none.url()).node_types.at("intel_spot"), 1, &error).empty());
-  EXPECT_NE(error.find("no capacity for node type intel_spot"), std::string::npos) << error;
+  std::vector<std::string> none_started;
+  const Status refused = empty.Launch(Config(none.url()).node_types.at("intel_spot"), 1, &none_started);
+  EXPECT_TRUE(none_started.empty());
+  EXPECT_EQ(refused.code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(refused.message().find("no capacity for node type intel_spot"), std::string::npos) << refused.message();
   EXPECT_EQ(none.requests().size(), 8u) << "2 types × 2 subnets, spot then on-demand, once each";
 }
 
@@ -221,10 +225,9 @@ TEST_F(AwsProviderTest, StrataUpLaunchesTheHeadWhichRunsTheAutoscalerThere) {
     return HttpTestResponse{200, describe};
   });
   AwsProvider provider(Config(ec2.url()), Context());
-  std::string error;
   const std::string file_text = "cluster_name: workshop\n# the whole file\n";
-  const std::string id = provider.LaunchHead(file_text, &error);
-  ASSERT_FALSE(id.empty()) << error;
+  const Result<std::string> id = provider.LaunchHead(file_text);
+  ASSERT_TRUE(id.ok()) << id.status().message();
   const auto run = ec2.requests().back().form;
   EXPECT_EQ(run.at("InstanceType"), "m7i.2xlarge");
   EXPECT_EQ(run.at("ImageId"), "ami-head");
@@ -246,7 +249,9 @@ TEST_F(AwsProviderTest, StrataUpLaunchesTheHeadWhichRunsTheAutoscalerThere) {
   ASSERT_EQ(nodes.size(), 1u);
   EXPECT_EQ(nodes[0].id, "i-node");
   EXPECT_EQ(nodes[0].node_type, "intel_spot");
-  EXPECT_EQ(provider.AllInstanceIds(&error), (std::vector<std::string>{"i-head", "i-node"}));
+  const Result<std::vector<std::string>> all = provider.AllInstanceIds();
+  ASSERT_TRUE(all.ok()) << all.status().message();
+  EXPECT_EQ(*all, (std::vector<std::string>{"i-head", "i-node"}));
 }
 
 TEST(Ec2Xml, ParsesEveryPublishedResponse) {
