@@ -68,7 +68,7 @@ void HeadService::Drain(rpc::ConnId conn, const char* body, size_t size) {
   std::string reply;
   if (request.node == options_.node) {
     reply = "error: the head cannot be drained; stop the cluster with `strata stop`";
-  } else if (const rpc::ConnId node = nodes_.StartDrain(request.node); node == 0) {
+  } else if (const rpc::ConnId node = nodes_.StartDrain(request.node); node == rpc::ConnId::kNone) {
     reply = "error: no alive node has id " + request.node.Hex();
   } else {
     loop_->Send(node, MsgType::kDrainNode, request);

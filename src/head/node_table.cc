@@ -83,7 +83,7 @@ NodeTable::ConnId NodeTable::StartDrain(const NodeId& node) {
     state_->UpsertNode(e.record);
     return conn;
   }
-  return 0;
+  return ConnId::kNone;
 }
 
 std::vector<NodeTable::ConnId> NodeTable::AliveConnections() const {

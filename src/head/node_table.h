@@ -11,13 +11,14 @@
 #include <vector>
 
 #include "head/cluster_state.h"
+#include "rpc/conn_id.h"
 
 namespace strata::head {
 
 class NodeTable {
  public:
   using Clock = std::chrono::steady_clock;
-  using ConnId = uint64_t;
+  using ConnId = rpc::ConnId;
 
   // Dead and drained nodes stay listed for `retention`, then leave the view
   // (an autoscaled cluster would otherwise list every node it ever ended).

@@ -102,7 +102,7 @@ Status Agent::Start() {
   scheduler_->SetTransport(
       [this](uint32_t index, std::vector<rpc::ForwardedTask> tasks) {
         const rpc::ConnId conn = PeerConn(index);
-        if (conn == 0) {
+        if (conn == rpc::ConnId::kNone) {
           scheduler_->OnNodeDead(index, "cannot connect to it");
           return;
         }
@@ -116,7 +116,7 @@ Status Agent::Start() {
         loop_->Send(conn, MsgType::kRefDeltas, std::vector<rpc::RefDelta>{{id, delta}});
       });
   scheduler_->set_fetch_foreign([this](const ObjectId& id) {
-    FetchFromHome(0, id, internal::NodeIndexOfId(id.hi()));
+    FetchFromHome(rpc::ConnId::kNone, id, internal::NodeIndexOfId(id.hi()));
   });
   cluster_ = head::NewInMemoryClusterState();
   if (options_.head_address.empty()) {
@@ -401,7 +401,7 @@ void Agent::HandlePut(rpc::ConnId id, std::vector<rpc::ObjectInfo>&& objects) {
 
 void Agent::FetchFromHome(rpc::ConnId waiter, const ObjectId& oid, uint32_t home) {
   StoredObject& obj = store_->Expect(oid);
-  if (waiter != 0) obj.waiters.push_back(waiter);
+  if (waiter != rpc::ConnId::kNone) obj.waiters.push_back(waiter);
   PullFromHome(oid, home);
 }
 
@@ -413,7 +413,7 @@ void Agent::PullFromHome(const ObjectId& oid, uint32_t home) {
     return;
   }
   const rpc::ConnId conn = PeerConn(home);
-  if (conn == 0) {
+  if (conn == rpc::ConnId::kNone) {
     bool known = false;
     for (const rpc::NodeRecord& n : cluster_->Nodes()) known |= n.index == home;
     if (!known) {
@@ -509,7 +509,7 @@ void Agent::OnDisconnect(rpc::ConnId id, const std::string& reason) {
     // Without the head this node cannot be scheduled or seen: stop, rather
     // than run on unseen (as a Ray node does when its GCS is gone).
     spdlog::error("lost the connection to the head ({}): stopping this node", reason);
-    head_conn_ = 0;
+    head_conn_ = rpc::ConnId::kNone;
     loop_->Stop();
     return;
   }

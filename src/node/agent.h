@@ -140,7 +140,7 @@ class Agent : public rpc::EventLoop::Handler {
   std::unordered_map<uint32_t, rpc::ConnId> peer_out_;        // node index -> our connection
   std::unordered_map<rpc::ConnId, uint32_t> peer_out_index_;  // and back
   std::unordered_set<uint32_t> known_dead_;
-  rpc::ConnId head_conn_ = 0;               // joined nodes: the link to the head
+  rpc::ConnId head_conn_ = rpc::ConnId::kNone;               // joined nodes: the link to the head
   uint32_t node_index_ = 0;
   std::chrono::steady_clock::time_point last_heartbeat_;
   // Fetches from a node this node has not heard of yet (it joined after the

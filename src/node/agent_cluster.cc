@@ -40,7 +40,7 @@ Status Agent::JoinHead() {
 
 void Agent::Heartbeat() {
   last_heartbeat_ = std::chrono::steady_clock::now();
-  if (head_conn_ != 0) {
+  if (head_conn_ != rpc::ConnId::kNone) {
     loop_->Send(head_conn_, MsgType::kNodeReport, SelfRecord());
     return;
   }
@@ -85,7 +85,7 @@ rpc::ConnId Agent::PeerConn(uint32_t index) {
   }
   if (address.empty()) {
     spdlog::warn("no alive node has index {} in this node's view of the cluster", index);
-    return 0;
+    return rpc::ConnId::kNone;
   }
   // One attempt, and no waiting for the Welcome: this runs on the event loop,
   // and two nodes opening connections to each other at once would otherwise
@@ -94,7 +94,7 @@ rpc::ConnId Agent::PeerConn(uint32_t index) {
   const Result<int> fd = rpc::ConnectTo(address, 0);
   if (!fd.ok()) {
     spdlog::error("cannot reach node {} at {}: {}", index, address, fd.status().message());
-    return 0;
+    return rpc::ConnId::kNone;
   }
   const rpc::ConnId conn = loop_->Adopt(*fd);
   rpc::Hello hello;
@@ -157,7 +157,7 @@ void Agent::PrepareForwardedJob(rpc::ConnId from, const rpc::ForwardedTask& firs
   }
   const JobId job = first.job;
   const rpc::JobBinary wanted = mine != nullptr ? *mine : rpc::JobBinary();
-  scheduler_->AddJob(job, 0, std::move(launch));
+  scheduler_->AddJob(job, rpc::ConnId::kNone, std::move(launch));
   scheduler_->SetJobOutputPeer(job, from);
   if (mine == nullptr) {
     scheduler_->FailJobStart(
@@ -243,7 +243,7 @@ void Agent::HandlePeerFrame(rpc::ConnId id, MsgType type, const char* body, size
       rpc::LogLines msg;
       if (!loop_->DecodeOrRefuse(id, type, body, size, &msg)) return;
       const rpc::ConnId to = scheduler_->OutputConnOf(msg.job);
-      if (to != 0 && to != id && loop_->IsOpen(to)) loop_->Send(to, MsgType::kLogLines, msg);
+      if (to != rpc::ConnId::kNone && to != id && loop_->IsOpen(to)) loop_->Send(to, MsgType::kLogLines, msg);
       return;
     }
     case MsgType::kTakeObjects: {

@@ -58,7 +58,7 @@ void Agent::HandlePipelineReport(Peer& peer, rpc::ConnId id, const char* body, s
 void Agent::RoutePipelineReport(rpc::PipelineRecord record) {
   if (head_) {
     head_->OnPipelineReport(std::move(record));
-  } else if (head_conn_ != 0) {
+  } else if (head_conn_ != rpc::ConnId::kNone) {
     loop_->Send(head_conn_, MsgType::kPipelineReport, record);
   }
 }

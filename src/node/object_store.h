@@ -64,7 +64,7 @@ class ObjectStore {
   // capacity. While spilling fails, an object that does not fit becomes an
   // error object (ObjectStoreFullError) for whoever reads it. The object may
   // be freed before this returns (nothing held it once its waiters had it).
-  bool Seal(rpc::ObjectInfo info, rpc::ConnId owner = 0);
+  bool Seal(rpc::ObjectInfo info, rpc::ConnId owner = rpc::ConnId::kNone);
   void set_ready_listener(ReadyListener* listener) { listener_ = listener; }
 
   void AddHolder(rpc::ConnId conn, const ObjectId& id, int32_t delta);

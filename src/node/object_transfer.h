@@ -52,7 +52,7 @@ class ObjectTransfer {
 
  private:
   struct Transfer {
-    rpc::ConnId conn = 0;
+    rpc::ConnId conn = rpc::ConnId::kNone;
     uint64_t file_size = 0;  // known from the first chunk
     uint64_t next_offset = 0;
     uint64_t received = 0;

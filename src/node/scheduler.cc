@@ -54,8 +54,8 @@ void Scheduler::SetJobOutputPeer(const JobId& job, rpc::ConnId peer) {
 
 rpc::ConnId Scheduler::OutputConnOf(const JobId& job) const {
   auto j = jobs_.find(job);
-  if (j == jobs_.end()) return 0;
-  return j->second.driver != 0 ? j->second.driver : j->second.output_peer;
+  if (j == jobs_.end()) return rpc::ConnId::kNone;
+  return j->second.driver != rpc::ConnId::kNone ? j->second.driver : j->second.output_peer;
 }
 
 void Scheduler::FailJobStart(const JobId& job, const std::string& error) {
@@ -330,7 +330,7 @@ void Scheduler::FlushOutboxes() {
 void Scheduler::OnObjectReady(StoredObject& obj, rpc::ConnId owner) {
   const ObjectId id = obj.id;
   const rpc::ObjectInfo info = store_->ReaderInfo(obj);
-  if (owner != 0 && loop_->IsOpen(owner)) ready_outbox_[owner].push_back(info);
+  if (owner != rpc::ConnId::kNone && loop_->IsOpen(owner)) ready_outbox_[owner].push_back(info);
   for (rpc::ConnId w : obj.waiters) {
     if (w != owner && loop_->IsOpen(w)) ready_outbox_[w].push_back(info);
   }

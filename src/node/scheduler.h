@@ -158,7 +158,7 @@ class Scheduler : public ReadyListener {
 
   struct Task {
     rpc::TaskSpec spec;
-    rpc::ConnId owner = 0;
+    rpc::ConnId owner = rpc::ConnId::kNone;
     JobId job;
     ResourceSet shape;
     TaskState state = TaskState::kWaitingArgs;
@@ -174,7 +174,7 @@ class Scheduler : public ReadyListener {
     WorkerId id;
     pid_t pid = -1;
     JobId job;
-    rpc::ConnId conn = 0;
+    rpc::ConnId conn = rpc::ConnId::kNone;
     WorkerState state = WorkerState::kStarting;
     QueueKey lease_key;
     ResourceSet lease;      // held while leased or while an actor lives here
@@ -192,7 +192,7 @@ class Scheduler : public ReadyListener {
     JobId job;
     TaskId creation;       // kept so that a restart can run it again
     rpc::TaskSpec creation_spec;
-    rpc::ConnId owner = 0;
+    rpc::ConnId owner = rpc::ConnId::kNone;
     ResourceSet shape;
     ActorState state = ActorState::kPending;
     WorkerId worker;
@@ -204,17 +204,17 @@ class Scheduler : public ReadyListener {
     // Placed on another node: its calls are forwarded there, in order.
     bool remote = false;
     uint32_t remote_index = 0;
-    rpc::ConnId remote_conn = 0;  // known once it is alive there
+    rpc::ConnId remote_conn = rpc::ConnId::kNone;  // known once it is alive there
     bool kill_when_alive = false; // killed while being created on another node
   };
 
   struct Job {
     JobId id;
-    rpc::ConnId driver = 0;
+    rpc::ConnId driver = rpc::ConnId::kNone;
     JobLaunchSpec launch;
     int start_failures = 0;
     std::string last_start_error;
-    rpc::ConnId output_peer = 0;  // forwarded jobs: the node that sent them
+    rpc::ConnId output_peer = rpc::ConnId::kNone;  // forwarded jobs: the node that sent them
     bool binaries_described = false;
     std::string describe_error;
   };

@@ -175,7 +175,7 @@ void Scheduler::RestartOrKill(Actor& a, const std::string& reason) {
   a.state = ActorState::kPending;
   a.worker = WorkerId();
   a.remote = false;
-  a.remote_conn = 0;
+  a.remote_conn = rpc::ConnId::kNone;
   const bool still_pinned = tasks_.count(a.creation) != 0;  // it never finished
   Task& t = tasks_[a.creation];
   t.spec = a.creation_spec;
@@ -202,7 +202,7 @@ void Scheduler::OnKillActor(const ActorId& id) {
   if (it == actors_.end() || it->second.state == ActorState::kDead) return;
   Actor& a = it->second;
   a.restarts_left = 0;
-  if (a.remote && a.remote_conn == 0) {
+  if (a.remote && a.remote_conn == rpc::ConnId::kNone) {
     a.kill_when_alive = true;  // its constructor runs there now; its calls wait here
     return;
   }
@@ -241,10 +241,10 @@ void Scheduler::KillActor(Actor& a, const std::string& reason, bool graceful) {
   for (const rpc::TaskArg& arg : a.creation_spec.args) {
     if (arg.by_ref) store_->Unpin(arg.ref);
   }
-  if (a.remote && a.remote_conn != 0) {
+  if (a.remote && a.remote_conn != rpc::ConnId::kNone) {
     // The other node keeps the actor while this node holds its handle.
     Release(a.remote_conn, ObjectId(a.id.hi(), a.id.lo()));
-    a.remote_conn = 0;
+    a.remote_conn = rpc::ConnId::kNone;
   }
   if (a.released) {
     actors_.erase(a.id);  // nothing can refer to it any more

@@ -37,7 +37,7 @@ Scheduler::Worker* Scheduler::SpawnWorkerFor(const JobId& job_id, const Resource
     return nullptr;
   }
   const pid_t pid = *spawned;
-  if (job.driver == 0 && job.output_peer != 0) {
+  if (job.driver == rpc::ConnId::kNone && job.output_peer != rpc::ConnId::kNone) {
     // No driver here: the lines go to the node that sent the job, tagged.
     const rpc::ConnId peer = job.output_peer;
     const std::string node = options_.node.Short();
@@ -279,7 +279,7 @@ void Scheduler::ReapIdleWorkers() {
     spdlog::info("stopping idle worker {} (pid {}): more workers than cores", id.Short(), w.pid);
     kill(w.pid, SIGKILL);
     process::ReapWithin(w.pid, 1000);
-    if (w.conn != 0) {
+    if (w.conn != rpc::ConnId::kNone) {
       worker_by_conn_.erase(w.conn);
       loop_->Close(w.conn, "idle worker stopped");
     }
@@ -337,17 +337,17 @@ void Scheduler::Tick() {
 void Scheduler::EndWorker(Worker& w, bool graceful, const char* why) {
   // Retired: its connection closes, it runs its actor's destructor and
   // exits; Tick reaps it (SIGKILL past the grace). Else killed now.
-  const bool retire = graceful && w.conn != 0;
+  const bool retire = graceful && w.conn != rpc::ConnId::kNone;
   if (retire) {
     retiring_.push_back({w.pid, std::chrono::steady_clock::now() + kActorExitGrace});
   } else {
     kill(w.pid, SIGKILL);
     process::ReapWithin(w.pid, 1000);
   }
-  if (w.conn != 0) {
+  if (w.conn != rpc::ConnId::kNone) {
     worker_by_conn_.erase(w.conn);
     loop_->Close(w.conn, why);
-    w.conn = 0;
+    w.conn = rpc::ConnId::kNone;
   }
 }
 

@@ -53,7 +53,7 @@ class BinaryStore {
 
  private:
   struct Incoming {
-    rpc::ConnId conn = 0;
+    rpc::ConnId conn = rpc::ConnId::kNone;
     uint64_t total = 0;
     uint64_t received = 0;
     int fd = -1;

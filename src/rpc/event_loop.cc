@@ -212,7 +212,7 @@ void EventLoop::Accept(int listen_fd) {
 ConnId EventLoop::Adopt(int fd) {
   SetNonBlocking(fd);
   auto conn = std::make_unique<Conn>();
-  conn->id = next_id_++;
+  conn->id = static_cast<ConnId>(next_id_++);
   conn->fd = fd;
   const ConnId id = conn->id;
   by_fd_[fd] = id;

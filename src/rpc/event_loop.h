@@ -18,11 +18,10 @@
 #include <vector>
 
 #include "rpc/byte_buffer.h"
+#include "rpc/conn_id.h"
 #include "rpc/framing.h"
 
 namespace strata::rpc {
-
-using ConnId = uint64_t;
 
 class EventLoop {
  public:
@@ -135,7 +134,7 @@ class EventLoop {
   std::unordered_map<int, ConnId> by_fd_;
   std::vector<ConnId> dirty_;
   std::vector<ConnId> to_close_;
-  ConnId next_id_ = 1;
+  uint64_t next_id_ = 1;
   std::chrono::steady_clock::time_point last_sweep_;
   std::chrono::milliseconds handshake_timeout_ = kHandshakeTimeout;
   std::atomic<bool> stop_{false};

@@ -12,6 +12,10 @@
 namespace strata::node {
 namespace {
 
+// Two client connections holding objects.
+constexpr rpc::ConnId kClient{1};
+constexpr rpc::ConnId kOtherClient{2};
+
 namespace fs = std::filesystem;
 
 class ObjectStoreTest : public ::testing::Test {
@@ -63,8 +67,8 @@ class PoolTest : public ObjectStoreTest {
 
 TEST_F(PoolTest, FreedLargeFileIsReusedByTheNextWriter) {
   const uint64_t size = 2 << 20;
-  const ObjectId a = MakeShm(1, size, 'a');
-  store_->AddHolder(1, a, -1);  // freed: its file goes to the pool
+  const ObjectId a = MakeShm(kClient, size, 'a');
+  store_->AddHolder(kClient, a, -1);  // freed: its file goes to the pool
   EXPECT_EQ(store_->Stats().pooled_bytes, size + internal::kObjectFilePayloadOffset);
   EXPECT_EQ(store_->Stats().used_bytes, 0u);
 
@@ -81,7 +85,7 @@ TEST_F(PoolTest, FreedLargeFileIsReusedByTheNextWriter) {
   EXPECT_FALSE(ClaimPooledFile(store_->options().pool_dir, "/dev/shm/strata_unused", size, &again));
 
   store_->Expect(b);
-  store_->AddHolder(1, b, 1);
+  store_->AddHolder(kClient, b, 1);
   rpc::ObjectInfo info;
   info.id = b;
   info.state = rpc::ObjectState::kShm;
@@ -93,27 +97,27 @@ TEST_F(PoolTest, FreedLargeFileIsReusedByTheNextWriter) {
 }
 
 TEST_F(PoolTest, PoolIsGivenUpBeforeAnythingSpills) {
-  const ObjectId a = MakeShm(1, 3 << 20, 'a');
-  store_->AddHolder(1, a, -1);
+  const ObjectId a = MakeShm(kClient, 3 << 20, 'a');
+  store_->AddHolder(kClient, a, -1);
   ASSERT_GT(store_->Stats().pooled_bytes, 0u);
-  MakeShm(1, 3 << 20, 'b');
-  MakeShm(1, 3 << 20, 'c');  // 6 MiB live + 3 MiB pooled > 8 MiB: the pool goes
+  MakeShm(kClient, 3 << 20, 'b');
+  MakeShm(kClient, 3 << 20, 'c');  // 6 MiB live + 3 MiB pooled > 8 MiB: the pool goes
   EXPECT_EQ(store_->Stats().pooled_bytes, 0u);
   EXPECT_EQ(store_->Stats().spill_count, 0u);
 }
 
 TEST_F(PoolTest, SmallFilesAreDeletedNotPooled) {
-  const ObjectId a = MakeShm(1, 1000, 'a');
-  store_->AddHolder(1, a, -1);
+  const ObjectId a = MakeShm(kClient, 1000, 'a');
+  store_->AddHolder(kClient, a, -1);
   EXPECT_EQ(store_->Stats().pooled_bytes, 0u);
   EXPECT_FALSE(fs::exists(store_->ShmPath(a)));
 }
 
 TEST_F(ObjectStoreTest, LeastRecentlyUsedObjectSpillsWhenFull) {
-  const ObjectId a = MakeShm(1, 1000, 'a');
-  const ObjectId b = MakeShm(1, 1000, 'b');
+  const ObjectId a = MakeShm(kClient, 1000, 'a');
+  const ObjectId b = MakeShm(kClient, 1000, 'b');
   store_->ReaderInfo(*store_->Find(a));  // a is now more recent than b
-  const ObjectId c = MakeShm(1, 1000, 'c');
+  const ObjectId c = MakeShm(kClient, 1000, 'c');
   store_->WaitForSpills();  // the copy runs on the spiller's thread
   EXPECT_EQ(store_->Find(b)->info.state, rpc::ObjectState::kSpilled);
   EXPECT_EQ(store_->Find(a)->info.state, rpc::ObjectState::kShm);
@@ -132,10 +136,10 @@ TEST_F(ObjectStoreTest, LeastRecentlyUsedObjectSpillsWhenFull) {
 }
 
 TEST_F(ObjectStoreTest, ObjectFreedWhileSpillingLeavesNothingBehind) {
-  const ObjectId a = MakeShm(1, 1000, 'a');
-  MakeShm(1, 1000, 'b');
-  MakeShm(1, 1000, 'c');     // over capacity: a starts spilling in the background
-  store_->AddHolder(1, a, -1);  // and is freed before the copy finishes
+  const ObjectId a = MakeShm(kClient, 1000, 'a');
+  MakeShm(kClient, 1000, 'b');
+  MakeShm(kClient, 1000, 'c');     // over capacity: a starts spilling in the background
+  store_->AddHolder(kClient, a, -1);  // and is freed before the copy finishes
   store_->WaitForSpills();
   EXPECT_EQ(store_->Find(a), nullptr);
   EXPECT_FALSE(fs::exists(store_->SpillPath(a)));
@@ -144,38 +148,38 @@ TEST_F(ObjectStoreTest, ObjectFreedWhileSpillingLeavesNothingBehind) {
   EXPECT_EQ(s.used_bytes, 2000u);
   EXPECT_EQ(s.spilled_bytes, 0u);
   // Accounting is intact: the next object over capacity spills as usual.
-  MakeShm(1, 1000, 'd');
+  MakeShm(kClient, 1000, 'd');
   store_->WaitForSpills();
   EXPECT_EQ(store_->Stats().spill_count, 1u);
   EXPECT_EQ(store_->Stats().used_bytes, 2000u);
 }
 
 TEST_F(ObjectStoreTest, LastReferenceFreesObjectAndFile) {
-  const ObjectId a = MakeShm(1, 100, 'a');
-  store_->AddHolder(2, a, 1);
-  store_->AddHolder(1, a, -1);
+  const ObjectId a = MakeShm(kClient, 100, 'a');
+  store_->AddHolder(kOtherClient, a, 1);
+  store_->AddHolder(kClient, a, -1);
   EXPECT_NE(store_->Find(a), nullptr);
-  store_->DropConnection(2);  // the last holder's process went away
+  store_->DropConnection(kOtherClient);  // the last holder's process went away
   EXPECT_EQ(store_->Find(a), nullptr);
   EXPECT_FALSE(fs::exists(store_->ShmPath(a)));
   EXPECT_EQ(store_->Stats().used_bytes, 0u);
 }
 
 TEST_F(ObjectStoreTest, AConnectionCannotReleaseWhatItDoesNotHold) {
-  const ObjectId a = MakeShm(1, 100, 'a');
-  store_->AddHolder(2, a, -5);  // connection 2 holds nothing
-  store_->AddHolder(1, a, -3);  // connection 1 holds one
+  const ObjectId a = MakeShm(kClient, 100, 'a');
+  store_->AddHolder(kOtherClient, a, -5);  // connection 2 holds nothing
+  store_->AddHolder(kClient, a, -3);  // connection 1 holds one
   EXPECT_EQ(store_->Find(a), nullptr);
-  const ObjectId b = MakeShm(1, 100, 'b');
-  store_->AddHolder(2, b, -5);
+  const ObjectId b = MakeShm(kClient, 100, 'b');
+  store_->AddHolder(kOtherClient, b, -5);
   EXPECT_NE(store_->Find(b), nullptr);
   EXPECT_EQ(store_->Find(b)->holders, 1);
 }
 
 TEST_F(ObjectStoreTest, PinnedObjectOutlivesItsHolders) {
-  const ObjectId a = MakeShm(1, 100, 'a');
+  const ObjectId a = MakeShm(kClient, 100, 'a');
   store_->Pin(a);  // a queued task takes it as an argument
-  store_->AddHolder(1, a, -1);
+  store_->AddHolder(kClient, a, -1);
   EXPECT_NE(store_->Find(a), nullptr);
   store_->Unpin(a);
   EXPECT_EQ(store_->Find(a), nullptr);

@@ -38,7 +38,7 @@ class SchedulerTest : public ::testing::Test {
     s.num_cpus = 0;  // no CPUs: nothing is ever started, work stays observable
     s.prestart_workers = false;
     scheduler_ = std::make_unique<Scheduler>(s, &loop_, store_.get());
-    scheduler_->AddJob(job_, 0, JobLaunchSpec{});
+    scheduler_->AddJob(job_, rpc::ConnId::kNone, JobLaunchSpec{});
   }
   void TearDown() override {
     scheduler_.reset();
@@ -75,8 +75,8 @@ class SchedulerTest : public ::testing::Test {
 TEST_F(SchedulerTest, ATaskWaitsForItsArgumentUntilTheStoreSealsIt) {
   const ObjectId arg = ObjectId::Generate();
   store_->Expect(arg);
-  store_->AddHolder(0, arg, 1);
-  scheduler_->Submit(0, job_, TaskOn(arg));
+  store_->AddHolder(rpc::ConnId::kNone, arg, 1);
+  scheduler_->Submit(rpc::ConnId::kNone, job_, TaskOn(arg));
   scheduler_->Dispatch();
   EXPECT_EQ(scheduler_->NumTasks(), 1u);
   EXPECT_EQ(Infeasible(), 0) << "still waiting for its argument, not placed";
@@ -96,13 +96,13 @@ TEST_F(SchedulerTest, ATaskWaitsForItsArgumentUntilTheStoreSealsIt) {
 TEST_F(SchedulerTest, AnArgumentAlreadySealedDoesNotHoldTheTask) {
   const ObjectId arg = ObjectId::Generate();
   store_->Expect(arg);
-  store_->AddHolder(0, arg, 1);
+  store_->AddHolder(rpc::ConnId::kNone, arg, 1);
   rpc::ObjectInfo info;
   info.id = arg;
   info.state = rpc::ObjectState::kInline;
   info.data = "x";
   ASSERT_TRUE(store_->Seal(info));
-  scheduler_->Submit(0, job_, TaskOn(arg));
+  scheduler_->Submit(rpc::ConnId::kNone, job_, TaskOn(arg));
   scheduler_->Dispatch();
   EXPECT_EQ(Infeasible(), 1);
   EXPECT_TRUE(store_->Find(arg)->dependents.empty());
