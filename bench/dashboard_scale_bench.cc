@@ -26,7 +26,7 @@ strata::rpc::ClusterStatus BigCluster(int nodes) {
   for (int i = 0; i < nodes; ++i) {
     strata::rpc::NodeRecord n;
     n.id = strata::NodeId::Generate();
-    n.index = static_cast<uint32_t>(i);
+    n.index = static_cast<strata::NodeIndex>(i);
     n.node_type = i == 0 ? "head" : i % 2 ? "c7i.24xlarge" : "m7g.16xlarge";
     n.arch = i % 2 ? "x86_64" : "arm64";
     n.address = "10.0." + std::to_string(i / 250) + "." + std::to_string(i % 250) + ":6380";

@@ -49,7 +49,7 @@ rpc::AutoscalerReport Autoscaler::RunOnce(const rpc::ClusterStatus& status, Cloc
     s.node_id = id;
     s.instance_id = n.instance_id;
     s.node_type = n.node_type;
-    s.head = n.index == 0;
+    s.head = n.index == NodeIndex::kHead;
     s.draining = n.state == rpc::NodeState::kDraining;
     s.total = n.total;
     s.available = s.total;

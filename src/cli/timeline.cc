@@ -78,7 +78,7 @@ int RunTimeline(const std::string& flag, const std::string& token_flag, const st
     dropped += reply.dropped;
     const int pid = static_cast<int>(n.index);
     events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", pid},
-                      {"args", {{"name", "node " + std::to_string(n.index) + " " + n.node_type + " " + n.address}}}});
+                      {"args", {{"name", "node " + std::to_string(IndexNumber(n.index)) + " " + n.node_type + " " + n.address}}}});
     std::map<int32_t, bool> workers;
     for (const rpc::TaskExecution& e : reply.executions) {
       if (!workers[e.worker_pid]) {

@@ -30,8 +30,8 @@ uint64_t ProcessIdPrefix() {
   return p;
 }
 
-void SetIdNodeIndex(uint32_t node_index) {
-  prefix.store((static_cast<uint64_t>(node_index & 0xffff) << 48) | RandomPart(),
+void SetIdNodeIndex(NodeIndex node_index) {
+  prefix.store((static_cast<uint64_t>(IndexNumber(node_index) & 0xffff) << 48) | RandomPart(),
                std::memory_order_relaxed);
 }
 

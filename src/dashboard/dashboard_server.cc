@@ -187,7 +187,7 @@ void DashboardServer::Impl::Routes() {
       for (const rpc::NodeRecord& n : Snapshot()->nodes) {
         if (n.id.Hex() != node) continue;
         address = n.address;
-        own = n.index == 0;
+        own = n.index == NodeIndex::kHead;
       }
       if (address.empty() && !own) {
         res.status = 404;

@@ -21,7 +21,7 @@ HeadService::HeadService(HeadOptions options, rpc::EventLoop* loop, ClusterState
 HeadService::~HeadService() = default;
 
 
-Result<uint32_t> HeadService::Join(rpc::ConnId conn, const std::string& node_address) {
+Result<NodeIndex> HeadService::Join(rpc::ConnId conn, const std::string& node_address) {
   if (node_address.empty()) return InvalidArgument("a joining node must say where peers reach it");
   rpc::NodeRecord first;  // its id and resources come with its first report
   first.address = node_address;

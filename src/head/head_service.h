@@ -48,7 +48,7 @@ class HeadService {
 
   // A node said Hello on `conn`; peers reach it at `node_address`. Returns
   // the index its ids will carry.
-  Result<uint32_t> Join(rpc::ConnId conn, const std::string& node_address);
+  Result<NodeIndex> Join(rpc::ConnId conn, const std::string& node_address);
   // A frame from a joined node (its reports, and the pipeline reports of its
   // drivers).
   void OnNodeFrame(rpc::ConnId conn, rpc::MsgType type, const char* body, size_t size);

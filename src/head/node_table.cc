@@ -4,10 +4,10 @@
 
 namespace strata::head {
 
-uint32_t NodeTable::Join(ConnId conn, const NodeRecord& first_report) {
+NodeIndex NodeTable::Join(ConnId conn, const NodeRecord& first_report) {
   Entry& e = by_conn_[conn];
   e.record = first_report;
-  e.record.index = next_index_++;
+  e.record.index = static_cast<NodeIndex>(next_index_++);
   e.record.state = NodeState::kAlive;
   e.last_seen = Clock::now();
   e.alive = true;

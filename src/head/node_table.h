@@ -27,7 +27,7 @@ class NodeTable {
       : state_(state), timeout_(timeout), retention_(retention) {}
 
   // A node joined on `conn`. Returns the index its ids will carry (1, 2, ...).
-  uint32_t Join(ConnId conn, const NodeRecord& first_report);
+  NodeIndex Join(ConnId conn, const NodeRecord& first_report);
   // A heartbeat. False if `conn` is not a joined node.
   bool Report(ConnId conn, NodeRecord record);
   // The node's connection closed: it is dead now. False if not a node.

@@ -100,7 +100,7 @@ Status Agent::Start() {
   });
   scheduler_->set_on_ready([this](const ObjectId& id) { transfer_->OnObjectReady(id); });
   scheduler_->SetTransport(
-      [this](uint32_t index, std::vector<rpc::ForwardedTask> tasks) {
+      [this](NodeIndex index, std::vector<rpc::ForwardedTask> tasks) {
         const rpc::ConnId conn = PeerConn(index);
         if (conn == rpc::ConnId::kNone) {
           scheduler_->OnNodeDead(index, "cannot connect to it");
@@ -318,7 +318,7 @@ void Agent::HandleHello(rpc::ConnId id, const char* body, size_t size) {
         loop_->Refuse(id, "this node is not the head; join " + options_.head_address);
         return;
       }
-      Result<uint32_t> index = head_->Join(id, hello.node_address);
+      Result<NodeIndex> index = head_->Join(id, hello.node_address);
       if (!index.ok()) {
         loop_->Refuse(id, index.status().message());
         return;
@@ -399,13 +399,13 @@ void Agent::HandlePut(rpc::ConnId id, std::vector<rpc::ObjectInfo>&& objects) {
   }
 }
 
-void Agent::FetchFromHome(rpc::ConnId waiter, const ObjectId& oid, uint32_t home) {
+void Agent::FetchFromHome(rpc::ConnId waiter, const ObjectId& oid, NodeIndex home) {
   StoredObject& obj = store_->Expect(oid);
   if (waiter != rpc::ConnId::kNone) obj.waiters.push_back(waiter);
   PullFromHome(oid, home);
 }
 
-void Agent::PullFromHome(const ObjectId& oid, uint32_t home) {
+void Agent::PullFromHome(const ObjectId& oid, NodeIndex home) {
   const std::string lost =
       "object " + oid.Hex() + " could not be fetched from the node that made it: ";
   if (home == node_index_) {
@@ -421,7 +421,7 @@ void Agent::PullFromHome(const ObjectId& oid, uint32_t home) {
       unknown_home_fetches_.push_back({oid, home, std::chrono::steady_clock::now() + std::chrono::seconds(2)});
       return;
     }
-    SealError(oid, lost + "node " + std::to_string(home) + " is not reachable");
+    SealError(oid, lost + "node " + std::to_string(IndexNumber(home)) + " is not reachable");
     return;
   }
   transfer_->Pull(oid, conn, [this, oid, lost](bool ok, const std::string& error) {
@@ -444,7 +444,7 @@ void Agent::RetryUnknownHomes() {
       PullFromHome(f.oid, f.home);
     } else if (now > f.deadline) {
       SealError(f.oid, "object " + f.oid.Hex() + " could not be fetched from the node that made it: node " +
-                           std::to_string(f.home) + " is not in the cluster");
+                           std::to_string(IndexNumber(f.home)) + " is not in the cluster");
     } else {
       unknown_home_fetches_.push_back(f);
     }
@@ -465,7 +465,7 @@ void Agent::HandleGet(rpc::ConnId id, const std::vector<ObjectId>& ids) {
   std::vector<rpc::ObjectInfo> now;
   for (const ObjectId& oid : ids) {
     StoredObject* obj = store_->Find(oid);
-    const uint32_t home = internal::NodeIndexOfId(oid.hi());
+    const NodeIndex home = internal::NodeIndexOfId(oid.hi());
     if ((obj == nullptr || !obj->ready) && home != node_index_) {
       // Made on another node (a ref that travelled here inside a value):
       // fetch it from there. Its id says which node.
@@ -520,7 +520,7 @@ void Agent::OnDisconnect(rpc::ConnId id, const std::string& reason) {
   transfer_->OnPeerClosed(id);
   binaries_->OnPeerClosed(id);
   if (auto out = peer_out_index_.find(id); out != peer_out_index_.end()) {
-    const uint32_t index = out->second;
+    const NodeIndex index = out->second;
     peer_out_index_.erase(out);
     peer_out_.erase(index);
     scheduler_->OnNodeDead(index, "its connection closed (" + reason + ")");

@@ -82,7 +82,7 @@ class Agent : public rpc::EventLoop::Handler {
     bool greeted = false;
     JobId job;
     int pid = 0;
-    uint32_t node_index = 0;  // peers: the node on the other end
+    NodeIndex node_index = NodeIndex::kHead;  // peers: the node on the other end
     // Drivers: the last report of a pipeline still running (marked lost if
     // the driver leaves first).
     std::optional<rpc::PipelineRecord> running_pipeline;
@@ -100,8 +100,8 @@ class Agent : public rpc::EventLoop::Handler {
   // A peer (process or node) takes or gives up references to objects here.
   void ApplyRefDeltas(rpc::ConnId id, const char* body, size_t size);
   // Pulls an object made on node `home` and answers `waiter` when it is here.
-  void FetchFromHome(rpc::ConnId waiter, const ObjectId& oid, uint32_t home);
-  void PullFromHome(const ObjectId& oid, uint32_t home);
+  void FetchFromHome(rpc::ConnId waiter, const ObjectId& oid, NodeIndex home);
+  void PullFromHome(const ObjectId& oid, NodeIndex home);
   void RetryUnknownHomes();
   // Makes an expected object an error and tells whoever waits for it.
   void SealError(const ObjectId& id, std::string message);
@@ -114,7 +114,7 @@ class Agent : public rpc::EventLoop::Handler {
   // architecture comes from the cache or is fetched from the sender.
   void PrepareForwardedJob(rpc::ConnId from, const rpc::ForwardedTask& first);
   Status JoinHead();
-  rpc::ConnId PeerConn(uint32_t index);
+  rpc::ConnId PeerConn(NodeIndex index);
   void HandlePeerFrame(rpc::ConnId id, rpc::MsgType type, const char* body, size_t size);
   void HandleForwardedTasks(rpc::ConnId from, std::vector<rpc::ForwardedTask>&& tasks);
   void UpdateRemoteNodes();
@@ -137,17 +137,17 @@ class Agent : public rpc::EventLoop::Handler {
   std::unique_ptr<ObjectTransfer> transfer_;
   std::unique_ptr<process::BinaryStore> binaries_;
   std::unique_ptr<head::HeadService> head_;  // on the head's node only
-  std::unordered_map<uint32_t, rpc::ConnId> peer_out_;        // node index -> our connection
-  std::unordered_map<rpc::ConnId, uint32_t> peer_out_index_;  // and back
-  std::unordered_set<uint32_t> known_dead_;
+  std::unordered_map<NodeIndex, rpc::ConnId> peer_out_;        // node index -> our connection
+  std::unordered_map<rpc::ConnId, NodeIndex> peer_out_index_;  // and back
+  std::unordered_set<NodeIndex> known_dead_;
   rpc::ConnId head_conn_ = rpc::ConnId::kNone;               // joined nodes: the link to the head
-  uint32_t node_index_ = 0;
+  NodeIndex node_index_ = NodeIndex::kHead;
   std::chrono::steady_clock::time_point last_heartbeat_;
   // Fetches from a node this node has not heard of yet (it joined after the
   // last cluster view): tried again until the view names it, or a deadline.
   struct UnknownHomeFetch {
     ObjectId oid;
-    uint32_t home = 0;
+    NodeIndex home = NodeIndex::kHead;
     std::chrono::steady_clock::time_point deadline;
   };
   std::vector<UnknownHomeFetch> unknown_home_fetches_;
@@ -161,7 +161,7 @@ class Agent : public rpc::EventLoop::Handler {
   void HandOverObjects();
   void TakeObjects(rpc::ConnId from, const std::vector<ObjectId>& ids);
   std::unordered_set<ObjectId> handed_over_;
-  std::map<uint32_t, int64_t> received_from_;  // forwarded tasks received, by sender
+  std::map<NodeIndex, int64_t> received_from_;  // forwarded tasks received, by sender
   std::unordered_map<rpc::ConnId, Peer> peers_;
   std::chrono::steady_clock::time_point last_tick_;
 };

@@ -72,13 +72,13 @@ void Agent::UpdateRemoteNodes() {
   scheduler_->SetRemoteNodes(std::move(alive));
 }
 
-rpc::ConnId Agent::PeerConn(uint32_t index) {
+rpc::ConnId Agent::PeerConn(NodeIndex index) {
   if (auto it = peer_out_.find(index); it != peer_out_.end()) return it->second;
   std::string address;
   for (const rpc::NodeRecord& n : cluster_->Nodes()) {
     if (n.index == index && n.state == rpc::NodeState::kAlive && n.id != node_id_) address = n.address;
   }
-  if (address.empty() && index == 0 && !options_.head_address.empty()) {
+  if (address.empty() && index == NodeIndex::kHead && !options_.head_address.empty()) {
     // The head is node 0; a node that joined a moment ago may not have its
     // first view of the cluster yet, but it knows where the head is.
     address = options_.head_address;
@@ -111,7 +111,7 @@ rpc::ConnId Agent::PeerConn(uint32_t index) {
 
 void Agent::HandleForwardedTasks(rpc::ConnId from, std::vector<rpc::ForwardedTask>&& tasks) {
   auto peer = peers_.find(from);
-  const uint32_t from_node = peer == peers_.end() ? 0 : peer->second.node_index;
+  const NodeIndex from_node = peer == peers_.end() ? NodeIndex::kHead : peer->second.node_index;
   if (peer != peers_.end()) received_from_[from_node] += static_cast<int64_t>(tasks.size());
   for (rpc::ForwardedTask& f : tasks) {
     if (!scheduler_->HasJob(f.job)) PrepareForwardedJob(from, f);
@@ -199,7 +199,7 @@ void Agent::HandlePeerFrame(rpc::ConnId id, MsgType type, const char* body, size
       if (loop_->DecodeOrRefuse(id, type, body, size, &results)) {
         auto index = peer_out_index_.find(id);
         scheduler_->OnForwardedResults(
-            id, index == peer_out_index_.end() ? std::nullopt : std::optional<uint32_t>(index->second),
+            id, index == peer_out_index_.end() ? std::nullopt : std::optional<NodeIndex>(index->second),
             std::move(results));
       }
       return;

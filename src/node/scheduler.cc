@@ -72,7 +72,7 @@ std::string Scheduler::Describe(const Task& t) const {
 }
 
 void Scheduler::Submit(rpc::ConnId owner, const JobId& job, rpc::TaskSpec spec, bool from_peer,
-                       uint32_t from_node) {
+                       NodeIndex from_node) {
   const TaskId id = spec.id;
   if (tasks_.count(id) != 0) {
     spdlog::warn("ignoring a second submission of task {}", id.Hex());

@@ -48,7 +48,7 @@ struct SchedulerOptions {
 
 // Another node, as the last cluster view described it.
 struct RemoteNode {
-  uint32_t index = 0;
+  NodeIndex index = NodeIndex::kHead;
   NodeId id;
   std::string arch;
   ResourceSet total;
@@ -60,7 +60,7 @@ struct RemoteNode {
 class Scheduler : public ReadyListener {
  public:
   // Sends tasks to another node (the agent owns the connections).
-  using ForwardFn = std::function<void(uint32_t node_index, std::vector<rpc::ForwardedTask>)>;
+  using ForwardFn = std::function<void(NodeIndex node_index, std::vector<rpc::ForwardedTask>)>;
   // Asks the agent to fetch a forwarded task's file-backed result from the
   // node that ran it; `done(ok, error)` once it is in this node's store.
   using FetchFn = std::function<void(const ObjectId& id, rpc::ConnId from,
@@ -93,7 +93,7 @@ class Scheduler : public ReadyListener {
 
   // `from_peer`: node `from_node` forwarded it; it runs here, never forwarded on.
   void Submit(rpc::ConnId owner, const JobId& job, rpc::TaskSpec spec, bool from_peer = false,
-              uint32_t from_node = 0);
+              NodeIndex from_node = NodeIndex::kHead);
   // An object became ready (the store calls this from Seal): send it to its
   // owner and waiters, wake the tasks that wait for it.
   void OnObjectReady(StoredObject& obj, rpc::ConnId owner) override;
@@ -128,10 +128,10 @@ class Scheduler : public ReadyListener {
   size_t NumTasks() const { return tasks_.size(); }
   // Results of tasks this node forwarded, arriving from the node that ran them.
   // `from_node`: the node index at the other end of `from`, if known.
-  void OnForwardedResults(rpc::ConnId from, std::optional<uint32_t> from_node,
+  void OnForwardedResults(rpc::ConnId from, std::optional<NodeIndex> from_node,
                           std::vector<rpc::ObjectInfo>&& results);
   // A node went away: what was forwarded to it runs again (retries allowing).
-  void OnNodeDead(uint32_t node_index, const std::string& reason);
+  void OnNodeDead(NodeIndex node_index, const std::string& reason);
   // strata::Kill: ends the actor here, or asks the node that holds it.
   void OnKillActor(const ActorId& id);
   // Ends every worker (agent shutdown); actors' workers get a moment to run
@@ -164,9 +164,9 @@ class Scheduler : public ReadyListener {
     TaskState state = TaskState::kWaitingArgs;
     int unresolved = 0;
     int attempts = 0;
-    uint32_t forwarded_to = 0;  // node index, while kForwarded
+    NodeIndex forwarded_to = NodeIndex::kHead;  // while kForwarded
     bool from_peer = false;
-    uint32_t from_node = 0;     // node index, when from_peer
+    NodeIndex from_node = NodeIndex::kHead;     // when from_peer
     std::chrono::steady_clock::time_point accepted;  // arrived on this node
   };
 
@@ -203,7 +203,7 @@ class Scheduler : public ReadyListener {
     bool from_peer = false;    // another node placed it here: it stays
     // Placed on another node: its calls are forwarded there, in order.
     bool remote = false;
-    uint32_t remote_index = 0;
+    NodeIndex remote_index = NodeIndex::kHead;
     rpc::ConnId remote_conn = rpc::ConnId::kNone;  // known once it is alive there
     bool kill_when_alive = false; // killed while being created on another node
   };
@@ -241,7 +241,7 @@ class Scheduler : public ReadyListener {
   void ForwardQueued(const QueueKey& key, std::deque<TaskId>& queue);
   void ForwardTask(Task& t, RemoteNode& r);
   // A result of a task forwarded to `node` came back (see returned_since_report_).
-  void NoteReturned(std::optional<uint32_t> node, const ResourceSet& shape);
+  void NoteReturned(std::optional<NodeIndex> node, const ResourceSet& shape);
   // Whether node `r` can run this job's code (it has an executable for r's
   // architecture); describes the job's binaries on first use.
   bool CanRunJobOn(Job& job, const RemoteNode& r);
@@ -304,14 +304,14 @@ class Scheduler : public ReadyListener {
   int64_t tasks_finished_ = 0;
   TaskEventLog events_;  // executions here: the timeline, counts per function, failures
   std::vector<RemoteNode> remote_;  // alive others; `available` counts down as we forward
-  std::unordered_map<uint32_t, std::vector<rpc::ForwardedTask>> forward_outbox_;
+  std::unordered_map<NodeIndex, std::vector<rpc::ForwardedTask>> forward_outbox_;
   // Per node: tasks forwarded to it that its last report did not count yet.
   struct InFlight {
     int64_t seq = 0;
     ResourceSet shape;
   };
-  std::unordered_map<uint32_t, int64_t> forward_seq_;
-  std::unordered_map<uint32_t, std::deque<InFlight>> in_flight_;
+  std::unordered_map<NodeIndex, int64_t> forward_seq_;
+  std::unordered_map<NodeIndex, std::deque<InFlight>> in_flight_;
   // Per node: results of forwarded tasks received from it (a count, which its
   // reports' returned_to answers), and those its last report did not count
   // as finished: their resources are free although that report says used.
@@ -319,10 +319,10 @@ class Scheduler : public ReadyListener {
     int64_t seq = 0;
     ResourceSet shape;
   };
-  std::unordered_map<uint32_t, int64_t> results_from_;
-  std::unordered_map<uint32_t, std::deque<Returned>> returned_since_report_;
+  std::unordered_map<NodeIndex, int64_t> results_from_;
+  std::unordered_map<NodeIndex, std::deque<Returned>> returned_since_report_;
   // This node's side: results sent back per node index (NodeRecord::returned_to).
-  std::map<uint32_t, int64_t> returned_to_;
+  std::map<NodeIndex, int64_t> returned_to_;
   ForwardFn forward_;
   FetchFn fetch_;
   RefDeltaFn ref_delta_;

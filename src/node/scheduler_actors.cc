@@ -92,7 +92,7 @@ RemoteNode* Scheduler::RoomForActor(const Actor& a) {
 
 void Scheduler::OnRemoteActorCreated(Actor& a, rpc::ConnId from, const rpc::ObjectInfo& value) {
   if (value.state == ObjectState::kError) {
-    KillActor(a, "its constructor failed on node " + std::to_string(a.remote_index) + ": " +
+    KillActor(a, "its constructor failed on node " + std::to_string(IndexNumber(a.remote_index)) + ": " +
                      value.data);
     return;
   }

@@ -19,14 +19,14 @@ bool Scheduler::ForwardToArgumentHome(Task& t) {
       t.spec.strategy != internal::Strategy::kDefault) {
     return false;
   }
-  const uint32_t here = internal::NodeIndexOfId(internal::ProcessIdPrefix());
+  const NodeIndex here = internal::NodeIndexOfId(internal::ProcessIdPrefix());
   bool found = false;
-  uint32_t home = 0;
+  NodeIndex home = NodeIndex::kHead;
   for (const rpc::TaskArg& arg : t.spec.args) {
     if (!arg.by_ref) continue;
     const StoredObject* obj = store_->Find(arg.ref);
     if (obj != nullptr && obj->ready) continue;
-    const uint32_t h = internal::NodeIndexOfId(arg.ref.hi());
+    const NodeIndex h = internal::NodeIndexOfId(arg.ref.hi());
     // Still being made here, or missing from two different nodes: the
     // ordinary path waits for (and fetches) them.
     if (h == here || (found && h != home)) return false;
@@ -134,7 +134,7 @@ void Scheduler::SetTransport(ForwardFn forward, FetchFn fetch, RefDeltaFn ref_de
 void Scheduler::BorrowContained(rpc::ConnId from, const rpc::ObjectInfo& info) {
   // Taken on the connection the value came on, before the value itself is
   // released there: the other node cannot free them in between.
-  const uint32_t here = internal::NodeIndexOfId(internal::ProcessIdPrefix());
+  const NodeIndex here = internal::NodeIndexOfId(internal::ProcessIdPrefix());
   for (const ObjectId& c : info.contained) {
     if (internal::NodeIndexOfId(c.hi()) == here) continue;  // made here: nothing to hold there
     if (borrowed_.count(c) != 0 || !ref_delta_) continue;
@@ -214,7 +214,7 @@ bool Scheduler::CanRunJobOn(Job& job, const RemoteNode& r) {
   return false;
 }
 
-void Scheduler::OnForwardedResults(rpc::ConnId from, std::optional<uint32_t> from_node,
+void Scheduler::OnForwardedResults(rpc::ConnId from, std::optional<NodeIndex> from_node,
                                    std::vector<rpc::ObjectInfo>&& results) {
   for (rpc::ObjectInfo& info : results) {
     const TaskId id = TaskOfReturn(info.id);
@@ -263,7 +263,7 @@ void Scheduler::OnForwardedResults(rpc::ConnId from, std::optional<uint32_t> fro
   }
 }
 
-void Scheduler::NoteReturned(std::optional<uint32_t> node, const ResourceSet& shape) {
+void Scheduler::NoteReturned(std::optional<NodeIndex> node, const ResourceSet& shape) {
   if (!node) return;
   const int64_t seq = ++results_from_[*node];
   auto r = std::find_if(remote_.begin(), remote_.end(),
@@ -274,8 +274,8 @@ void Scheduler::NoteReturned(std::optional<uint32_t> node, const ResourceSet& sh
   if (r != remote_.end()) r->available.Add(shape);
 }
 
-void Scheduler::OnNodeDead(uint32_t node_index, const std::string& reason) {
-  std::string name = "node " + std::to_string(node_index);
+void Scheduler::OnNodeDead(NodeIndex node_index, const std::string& reason) {
+  std::string name = "node " + std::to_string(IndexNumber(node_index));
   for (const RemoteNode& r : remote_) {
     if (r.index == node_index) name += " (" + r.id.Short() + ")";
   }

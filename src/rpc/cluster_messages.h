@@ -110,7 +110,7 @@ struct TimelineRequest {
 
 // agent -> cli (kTimelineReply).
 struct TimelineReply {
-  uint32_t node_index = 0;
+  NodeIndex node_index = NodeIndex::kHead;
   std::string node_type;
   std::string address;
   int64_t dropped = 0;  // executions the ring no longer holds
@@ -145,7 +145,7 @@ struct LogReply {
 // (the cluster view), so it is a message as well as a table row.
 struct NodeRecord {
   NodeId id;
-  uint32_t index = 0;     // 0 is the head's own node
+  NodeIndex index = NodeIndex::kHead;
   std::string node_type;  // "head" for the head's own node agent
   NodeState state = NodeState::kAlive;
   std::string address;
@@ -165,11 +165,11 @@ struct NodeRecord {
   std::string instance_id;  // the provider's id for this machine (autoscaled nodes)
   // Forwarded tasks received so far, by sending node's index: a sender
   // knows which of its tasks this report already counts as used.
-  std::map<uint32_t, int64_t> received_from;
+  std::map<NodeIndex, int64_t> received_from;
   // Per node index: results of its forwarded tasks this node had sent back
   // when it made this report, so that the sender knows which of the results
   // it already has the report counts as still running.
-  std::map<uint32_t, int64_t> returned_to;
+  std::map<NodeIndex, int64_t> returned_to;
   std::map<std::string, FunctionCounts> functions;  // tasks run here, by function
   std::vector<TaskFailure> failures;                // the last few, newest last
   TransferStats transfers;

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include <spdlog/fmt/fmt.h>
+
 #include "strata/internal/ids.h"
 #include "strata/internal/runtime.h"  // TaskKind
 #include "strata/serialization.h"
@@ -85,7 +87,7 @@ struct Hello {
   std::string boot_id;
   // Peers: the sending node's index, so that the receiver can report how
   // many forwarded tasks it has received from each node.
-  uint32_t node_index = 0;
+  NodeIndex node_index = NodeIndex::kHead;
   MSGPACK_DEFINE(protocol_version, role, worker, pid, executable, argv, cwd, env, token,
                  node_address, binaries, boot_id, node_index);
 };
@@ -101,7 +103,7 @@ struct JobBinary {
 
 struct Welcome {
   NodeId node;
-  uint32_t node_index = 0;  // ids made on this node carry it (see ids.h)
+  NodeIndex node_index = NodeIndex::kHead;  // ids made on this node carry it (see ids.h)
   JobId job;
   std::string session_dir;
   std::string shm_prefix;   // large objects live at <shm_prefix><object hex>
@@ -287,6 +289,15 @@ struct WorkerBlocked {
 }  // namespace strata::rpc
 
 // Enums travel as their underlying integers; unknown values are checked where read.
+MSGPACK_ADD_ENUM(strata::NodeIndex);
+// Logs show a node index as its number.
+template <>
+struct fmt::formatter<strata::NodeIndex> : fmt::formatter<uint32_t> {
+  template <class Context>
+  auto format(strata::NodeIndex n, Context& ctx) const {
+    return fmt::formatter<uint32_t>::format(strata::IndexNumber(n), ctx);
+  }
+};
 MSGPACK_ADD_ENUM(strata::rpc::Role);
 MSGPACK_ADD_ENUM(strata::rpc::ObjectState);
 MSGPACK_ADD_ENUM(strata::internal::TaskKind);

@@ -64,13 +64,18 @@ using ActorId = Id<ActorIdTag>;
 inline ObjectId ReturnObjectOf(const TaskId& t) { return ObjectId(t.hi(), t.lo()); }
 inline TaskId TaskOfReturn(const ObjectId& o) { return TaskId(o.hi(), o.lo()); }
 
+// A node's number in its cluster, given by the head when the node joins (0
+// is the head's own node). A type of its own: not any uint32_t.
+enum class NodeIndex : uint32_t { kHead = 0 };
+inline uint32_t IndexNumber(NodeIndex n) { return static_cast<uint32_t>(n); }
+
 namespace internal {
 // The top 16 bits of every id this process makes name its node (see
 // SetIdNodeIndex): any node can tell where an object was made — its home —
 // from the id alone. The other 48 bits are random per process.
 uint64_t ProcessIdPrefix();
-void SetIdNodeIndex(uint32_t node_index);
-inline uint32_t NodeIndexOfId(uint64_t hi) { return static_cast<uint32_t>(hi >> 48); }
+void SetIdNodeIndex(NodeIndex node_index);
+inline NodeIndex NodeIndexOfId(uint64_t hi) { return static_cast<NodeIndex>(hi >> 48); }
 uint64_t NextIdCounter();
 std::string IdHex(uint64_t hi, uint64_t lo);
 bool ParseIdHex(const std::string& hex, uint64_t* hi, uint64_t* lo);

@@ -47,7 +47,7 @@ rpc::NodeRecord Node(const std::string& name, const std::string& type, uint32_t 
   rpc::NodeRecord n;
   n.id = NodeId::FromHex(std::string(32 - name.size(), '0') + name);
   n.node_type = type;
-  n.index = index;
+  n.index = static_cast<NodeIndex>(index);
   n.instance_id = instance;
   n.total = ResourceSet::FromDoubles({{"CPU", cpus}});
   n.used = ResourceSet::FromDoubles({{"CPU", used}});

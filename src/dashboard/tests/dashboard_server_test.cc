@@ -24,7 +24,7 @@ rpc::ClusterStatus TwoNodes() {
   for (int i = 0; i < 2; ++i) {
     rpc::NodeRecord n;
     n.id = NodeId::Generate();
-    n.index = static_cast<uint32_t>(i);
+    n.index = static_cast<NodeIndex>(i);
     n.node_type = i == 0 ? "head" : "worker \"x\"";  // a quote to escape in labels
     n.arch = "x86_64";
     n.total = ResourceSet::FromDoubles({{"CPU", 4}});
