@@ -39,7 +39,7 @@ void BM_PlanRound(benchmark::State& state) {
   for (int i = 0; i < 1000; ++i) {
     const NodeTypeConfig& t = config.node_types.at("type" + std::to_string(i % 49));
     NodeState n;
-    n.node_id = "n" + std::to_string(i);
+    n.node_id = strata::NodeId(0, static_cast<uint64_t>(i) + 1);
     n.node_type = t.name;
     n.total = ResourceSet::FromDoubles(t.resources);
     n.available = n.total;

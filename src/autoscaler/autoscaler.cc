@@ -33,11 +33,11 @@ void Autoscaler::StartFailed(const std::string& type, const std::string& why,
 
 rpc::AutoscalerReport Autoscaler::RunOnce(const rpc::ClusterStatus& status, Clock::time_point now) {
   std::vector<NodeState> nodes;
-  std::set<std::string> joined_instances;
-  std::vector<std::string> to_terminate;
+  std::set<InstanceId> joined_instances;
+  std::vector<InstanceId> to_terminate;
   std::vector<std::string> events;
   for (const rpc::NodeRecord& n : status.nodes) {
-    const std::string id = n.id.Hex();
+    const NodeId& id = n.id;
     if (!n.instance_id.empty()) joined_instances.insert(n.instance_id);
     if (n.state != rpc::NodeState::kAlive && n.state != rpc::NodeState::kDraining) {
       // DEAD or DRAINED: its machine is of no use any more.
@@ -69,7 +69,7 @@ rpc::AutoscalerReport Autoscaler::RunOnce(const rpc::ClusterStatus& status, Cloc
 
   // Instances asked for but not (yet) a node.
   const std::vector<Instance> instances = provider_->NonTerminated();
-  std::set<std::string> live;
+  std::set<InstanceId> live;
   for (const Instance& inst : instances) live.insert(inst.id);
   for (auto it = launched_.begin(); it != launched_.end();) {
     if (live.count(it->first) != 0) {
@@ -77,7 +77,7 @@ rpc::AutoscalerReport Autoscaler::RunOnce(const rpc::ClusterStatus& status, Cloc
       continue;
     }
     StartFailed(it->second.type,
-                "a " + it->second.type + " node (" + it->first + ") ended before it joined", now,
+                "a " + it->second.type + " node (" + it->first.value + ") ended before it joined", now,
                 &events);
     it = launched_.erase(it);
   }
@@ -93,7 +93,7 @@ rpc::AutoscalerReport Autoscaler::RunOnce(const rpc::ClusterStatus& status, Cloc
     if (type == config_.node_types.end()) continue;  // not ours to judge
     if (waited > config_.launch_timeout_s) {
       StartFailed(inst.node_type,
-                  "a " + inst.node_type + " node (" + inst.id + ") did not join within " +
+                  "a " + inst.node_type + " node (" + inst.id.value + ") did not join within " +
                       std::to_string(static_cast<int>(config_.launch_timeout_s)) + " s",
                   now, &events);
       to_terminate.push_back(inst.id);
@@ -126,9 +126,9 @@ rpc::AutoscalerReport Autoscaler::RunOnce(const rpc::ClusterStatus& status, Cloc
 
   Plan plan = PlanRound(config_, nodes, demand, paused);
   for (const auto& [type_name, count] : plan.launch) {
-    std::vector<std::string> ids;
+    std::vector<InstanceId> ids;
     const Status launched = provider_->Launch(config_.node_types.at(type_name), count, &ids);
-    for (const std::string& id : ids) launched_[id] = Launched{now, type_name};
+    for (const InstanceId& id : ids) launched_[id] = Launched{now, type_name};
     counters_.launches += static_cast<int64_t>(ids.size());
     spdlog::info("autoscaler: launched {} of {} {} node(s)", ids.size(), count, type_name);
     if (static_cast<int>(ids.size()) < count) {
@@ -138,9 +138,9 @@ rpc::AutoscalerReport Autoscaler::RunOnce(const rpc::ClusterStatus& status, Cloc
       Pause(type_name, error, now);
     }
   }
-  for (const std::string& id : plan.drain) {
+  for (const NodeId& id : plan.drain) {
     if (!drain_sent_.insert(id).second) continue;
-    spdlog::info("autoscaler: draining idle node {}", id);
+    spdlog::info("autoscaler: draining idle node {}", id.Hex());
     if (hooks_.drain) hooks_.drain(id, kDrainDeadlineS);
     ++counters_.drains;
   }

@@ -24,7 +24,7 @@ class Autoscaler {
  public:
   using Clock = std::chrono::steady_clock;
   struct Hooks {
-    std::function<void(const std::string& node_id, double deadline_s)> drain;
+    std::function<void(const NodeId& node, double deadline_s)> drain;
   };
   // A type whose nodes failed to start this many times in a row is paused.
   static constexpr int kMaxStartFailures = 3;
@@ -50,11 +50,11 @@ class Autoscaler {
     Clock::time_point at;
     std::string type;
   };
-  std::map<std::string, Launched> launched_;  // instances asked for, not joined yet
-  std::map<std::string, Clock::time_point> idle_since_;   // node id -> since
+  std::map<InstanceId, Launched> launched_;  // instances asked for, not joined yet
+  std::map<NodeId, Clock::time_point> idle_since_;        // node -> since
   std::map<std::string, int> start_failures_;             // node type -> in a row
   std::map<std::string, std::pair<Clock::time_point, std::string>> paused_;  // until, why
-  std::set<std::string> drain_sent_;                       // node ids
+  std::set<NodeId> drain_sent_;
   std::string last_action_;
   int64_t last_action_unix_ = 0;
   rpc::AutoscalerCounters counters_;  // since this autoscaler started

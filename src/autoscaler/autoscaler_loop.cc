@@ -11,9 +11,9 @@ namespace strata::autoscaler {
 int RunAutoscalerLoop(const ClusterConfig& config, NodeProvider* provider, HeadLink* head,
                       const std::atomic<bool>& stop, std::chrono::milliseconds period) {
   Autoscaler::Hooks hooks;
-  hooks.drain = [head](const std::string& node, double deadline_s) {
+  hooks.drain = [head](const NodeId& node, double deadline_s) {
     if (Status s = head->Drain(node, deadline_s); !s.ok()) {
-      spdlog::error("autoscaler: drain of {} was not answered: {}", node, s.message());
+      spdlog::error("autoscaler: drain of {} was not answered: {}", node.Hex(), s.message());
     }
   };
   Autoscaler scaler(config, provider, hooks);

@@ -21,7 +21,7 @@ class HeadLink {
   // The cluster status (nullopt: the reply did not decode, and the round is
   // skipped); an error once the head cannot be reached.
   virtual Result<std::optional<rpc::ClusterStatus>> Poll() = 0;
-  virtual Status Drain(const std::string& node_id, double deadline_s) = 0;
+  virtual Status Drain(const NodeId& node, double deadline_s) = 0;
   // What `strata status` shows under "Autoscaler".
   virtual void Report(const rpc::AutoscalerReport& report) = 0;
 };

@@ -39,7 +39,7 @@ std::string LocalProvider::RecordPath(const std::string& id) const {
   return context_.state_dir + "/instances/" + id;
 }
 
-Status LocalProvider::Launch(const NodeTypeConfig& type, int count, std::vector<std::string>* started) {
+Status LocalProvider::Launch(const NodeTypeConfig& type, int count, std::vector<InstanceId>* started) {
   for (int i = 0; i < count; ++i) {
     const std::string id = "local-" + type.name + "-" + NewClusterToken().substr(0, 8);
     nlohmann::json resources = nlohmann::json::object();
@@ -94,13 +94,14 @@ Status LocalProvider::Launch(const NodeTypeConfig& type, int count, std::vector<
     posix_spawnattr_destroy(&attr);
     if (rc != 0) return Unavailable("cannot start " + args[0] + ": " + std::strerror(rc));
     std::ofstream(RecordPath(id)) << pid << " " << type.name << "\n";
-    started->push_back(id);
+    started->push_back(InstanceId{id});
   }
   return OkStatus();
 }
 
-void LocalProvider::Terminate(const std::vector<std::string>& ids) {
-  for (const std::string& id : ids) {
+void LocalProvider::Terminate(const std::vector<InstanceId>& instances) {
+  for (const InstanceId& instance : instances) {
+    const std::string& id = instance.value;
     std::ifstream in(RecordPath(id));
     pid_t pid = 0;
     in >> pid;
@@ -129,7 +130,7 @@ std::vector<Instance> LocalProvider::NonTerminated() {
       std::filesystem::remove(e.path(), ec);  // it ended (or was killed): gone
       continue;
     }
-    out.push_back(Instance{id, type, "running"});
+    out.push_back(Instance{InstanceId{id}, type, "running"});
   }
   return out;
 }

@@ -13,8 +13,8 @@ namespace strata::autoscaler {
 class LocalProvider : public NodeProvider {
  public:
   LocalProvider(ClusterConfig config, ProviderContext context);
-  Status Launch(const NodeTypeConfig& type, int count, std::vector<std::string>* started) override;
-  void Terminate(const std::vector<std::string>& ids) override;
+  Status Launch(const NodeTypeConfig& type, int count, std::vector<InstanceId>* started) override;
+  void Terminate(const std::vector<InstanceId>& ids) override;
   std::vector<Instance> NonTerminated() override;
 
  private:

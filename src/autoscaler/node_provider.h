@@ -9,12 +9,13 @@
 #include <vector>
 
 #include "autoscaler/cluster_config.h"
+#include "common/instance_id.h"
 #include "common/status.h"
 
 namespace strata::autoscaler {
 
 struct Instance {
-  std::string id;
+  InstanceId id;
   std::string node_type;
   std::string state;  // "pending", "running" (the provider's view, not the node's)
 };
@@ -25,8 +26,8 @@ class NodeProvider {
   // Starts up to `count` nodes of `type`; `started` gets the ids of those
   // started. When fewer than asked, the error says why (no capacity
   // (ResourceExhausted), a refused request, ...).
-  virtual Status Launch(const NodeTypeConfig& type, int count, std::vector<std::string>* started) = 0;
-  virtual void Terminate(const std::vector<std::string>& ids) = 0;
+  virtual Status Launch(const NodeTypeConfig& type, int count, std::vector<InstanceId>* started) = 0;
+  virtual void Terminate(const std::vector<InstanceId>& ids) = 0;
   // Every instance of this cluster that is not terminated.
   virtual std::vector<Instance> NonTerminated() = 0;
 };

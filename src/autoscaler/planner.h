@@ -15,13 +15,15 @@
 #include <vector>
 
 #include "autoscaler/cluster_config.h"
+#include "common/instance_id.h"
 #include "common/resources.h"
+#include "strata/internal/ids.h"
 
 namespace strata::autoscaler {
 
 struct NodeState {
-  std::string node_id;      // "" while launching
-  std::string instance_id;  // the provider's id
+  NodeId node_id;           // Nil while launching
+  InstanceId instance_id;  // the provider's id
   std::string node_type;
   ResourceSet total;
   ResourceSet available;    // total minus what is in use
@@ -33,7 +35,7 @@ struct NodeState {
 
 struct Plan {
   std::map<std::string, int> launch;          // node type -> how many to start
-  std::vector<std::string> drain;             // node ids idle past the timeout
+  std::vector<NodeId> drain;                  // nodes idle past the timeout
   std::map<ResourceSet, int64_t> infeasible;  // no node type can ever hold these
   std::map<ResourceSet, int64_t> waiting;     // could be held, but limits say not now
   std::string reason;                         // why, in a sentence

@@ -193,13 +193,13 @@ int RunJobSubmit(const JobSubmitFlags& flags) {
     std::fprintf(stderr, "program already on the cluster (sha256 %s)\n",
                  own.sha256.substr(0, 12).c_str());
   }
-  std::fprintf(stderr, "submitted %s\n", reply.job.c_str());
+  std::fprintf(stderr, "submitted %s\n", reply.job.value.c_str());
   if (flags.no_wait) {
-    std::printf("%s\n", reply.job.c_str());
-    std::fprintf(stderr, "follow it with `strata job logs --follow %s`\n", reply.job.c_str());
+    std::printf("%s\n", reply.job.value.c_str());
+    std::fprintf(stderr, "follow it with `strata job logs --follow %s`\n", reply.job.value.c_str());
     return 0;
   }
-  return Follow(channel, reply.job);
+  return Follow(channel, reply.job.value);
 }
 
 int RunJobList(const std::string& address, const std::string& token, bool json) {
@@ -231,7 +231,7 @@ int RunJobLogs(const std::string& job, bool follow, const std::string& address,
   if (!Connect(address, token, "logs", &channel)) return 1;
   rpc::JobRequest request;
   request.verb = "logs";
-  request.job = job;
+  request.job = rpc::SubmittedJobId{job};
   request.follow = follow;
   rpc::JobReply reply;
   if (!Ask(channel, request, &reply, "logs")) return 1;
@@ -246,7 +246,7 @@ int RunJobStop(const std::string& job, const std::string& address, const std::st
   if (!Connect(address, token, "stop", &channel)) return 1;
   rpc::JobRequest request;
   request.verb = "stop";
-  request.job = job;
+  request.job = rpc::SubmittedJobId{job};
   rpc::JobReply reply;
   if (!Ask(channel, request, &reply, "stop")) return 1;
   std::printf("%s\n", reply.text.c_str());

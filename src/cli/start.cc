@@ -96,7 +96,7 @@ int RunStart(const StartFlags& flags) {
   options.tcp_address = flags.host + ":" + std::to_string(port);
   options.head_address = flags.address;
   options.node_type = !flags.node_type.empty() ? flags.node_type : join ? "worker" : "head";
-  options.instance_id = flags.instance_id;
+  options.instance_id = InstanceId{flags.instance_id};
   options.node_timeout = std::chrono::milliseconds(static_cast<int64_t>(flags.node_timeout_s * 1000));
   options.dead_node_retention =
       std::chrono::milliseconds(static_cast<int64_t>(flags.dead_node_retention_s * 1000));

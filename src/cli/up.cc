@@ -57,9 +57,9 @@ struct ChannelHeadLink : autoscaler::HeadLink {
     }
     return std::optional<rpc::ClusterStatus>(std::move(decoded));
   }
-  Status Drain(const std::string& node, double deadline_s) override {
+  Status Drain(const NodeId& node, double deadline_s) override {
     std::string reply;
-    return Ask(rpc::MsgType::kDrainNode, rpc::DrainRequest{NodeId::FromHex(node), deadline_s},
+    return Ask(rpc::MsgType::kDrainNode, rpc::DrainRequest{node, deadline_s},
                rpc::MsgType::kDrainReply, &reply);
   }
   void Report(const rpc::AutoscalerReport& report) override {
@@ -82,13 +82,13 @@ int LaunchAwsHead(const autoscaler::ClusterConfig& config, const std::string& fi
   std::ifstream in(file);
   const std::string text((std::istreambuf_iterator<char>(in)), {});
   aws::AwsProvider provider(config, autoscaler::ProviderContext{});
-  const Result<std::string> launched = provider.LaunchHead(text);
+  const Result<InstanceId> launched = provider.LaunchHead(text);
   if (!launched.ok()) {
     std::fprintf(stderr, "strata up: could not launch the head of '%s': %s\n",
                  config.cluster_name.c_str(), launched.status().message().c_str());
     return 1;
   }
-  const std::string& id = *launched;
+  const std::string& id = launched->value;
   std::printf("Launched the head of cluster '%s': instance %s (%s).\n"
               "At boot it runs `strata up --here`, which starts the head and the autoscaler there.\n"
               "From inside the VPC: strata status --address <its private IP>:6380\n"
@@ -172,7 +172,7 @@ int RunDown(const std::string& file) {
   if (!record && config.provider.type == "aws") {
     // Not on the head: end every instance the cluster has, the head's too.
     aws::AwsProvider provider(config, autoscaler::ProviderContext{});
-    const Result<std::vector<std::string>> ids = provider.AllInstanceIds();
+    const Result<std::vector<InstanceId>> ids = provider.AllInstanceIds();
     if (!ids.ok()) {
       std::fprintf(stderr, "strata down: %s\n", ids.status().message().c_str());
       return 1;
@@ -198,7 +198,7 @@ int RunDown(const std::string& file) {
   if (!provider.ok()) {
     std::fprintf(stderr, "strata down: %s\n", provider.status().message().c_str());
   } else {
-    std::vector<std::string> ids;
+    std::vector<InstanceId> ids;
     for (const auto& i : (*provider)->NonTerminated()) ids.push_back(i.id);
     (*provider)->Terminate(ids);
     std::printf("Terminated %zu node(s) the autoscaler launched.\n", ids.size());

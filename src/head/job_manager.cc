@@ -97,10 +97,10 @@ rpc::JobReply JobManager::Submit(rpc::ConnId conn, const rpc::JobRequest& reques
   }
   Job job;
   do {
-    job.id = "job-" + NewClusterToken().substr(0, 8);
+    job.id = rpc::SubmittedJobId{"job-" + NewClusterToken().substr(0, 8)};
   } while (jobs_.count(job.id) != 0);
   job.argv = request.argv;
-  job.dir = options_.session_dir + "/jobs/" + job.id;
+  job.dir = options_.session_dir + "/jobs/" + job.id.value;
   std::error_code ec;
   std::filesystem::create_directories(job.dir, ec);
   if (ec) return Fail("cannot create " + job.dir + ": " + ec.message());
@@ -113,7 +113,7 @@ rpc::JobReply JobManager::Submit(rpc::ConnId conn, const rpc::JobRequest& reques
   }
   env.push_back("STRATA_ADDRESS=" + options_.head_address);
   env.push_back("STRATA_TOKEN=" + options_.token);
-  env.push_back("STRATA_SUBMITTED_JOB=" + job.id);
+  env.push_back("STRATA_SUBMITTED_JOB=" + job.id.value);
   if (!extras.empty()) env.push_back("STRATA_JOB_BINARIES=" + extras);
   int output_fd = -1;
   const Result<pid_t> spawned = process::SpawnWithOutput(program, job.argv, std::move(env), job.dir, &output_fd);
@@ -121,7 +121,7 @@ rpc::JobReply JobManager::Submit(rpc::ConnId conn, const rpc::JobRequest& reques
   job.pid = *spawned;
   job.start_ms = NowMs();
   if (request.follow) job.followers.push_back(conn);
-  const std::string id = job.id;
+  const rpc::SubmittedJobId id = job.id;
   jobs_.emplace(id, std::move(job));
   Job& stored = jobs_.at(id);
   outputs_.Add(
@@ -136,7 +136,7 @@ rpc::JobReply JobManager::Submit(rpc::ConnId conn, const rpc::JobRequest& reques
         j.output_closed = true;
         MaybeFinish(j);
       });
-  spdlog::info("job {} started (pid {}): {}", id, stored.pid, stored.argv[0]);
+  spdlog::info("job {} started (pid {}): {}", id.value, stored.pid, stored.argv[0]);
   reply.ok = true;
   reply.job = id;
   reply.state = stored.state;
@@ -148,7 +148,7 @@ rpc::JobReply JobManager::List() const {
   for (const auto& [id, job] : jobs_) {
     std::string entrypoint;
     for (const std::string& a : job.argv) entrypoint += (entrypoint.empty() ? "" : " ") + a;
-    list.push_back({{"id", id},
+    list.push_back({{"id", id.value},
                     {"state", rpc::JobStateName(job.state)},
                     {"entrypoint", entrypoint},
                     {"pid", job.pid},
@@ -163,10 +163,10 @@ rpc::JobReply JobManager::List() const {
   return reply;
 }
 
-JobManager::Job* JobManager::Find(const std::string& id, rpc::JobReply* reply) {
+JobManager::Job* JobManager::Find(const rpc::SubmittedJobId& id, rpc::JobReply* reply) {
   auto it = jobs_.find(id);
   if (it == jobs_.end()) {
-    *reply = Fail("no job '" + id + "' (see `strata job list`)");
+    *reply = Fail("no job '" + id.value + "' (see `strata job list`)");
     return nullptr;
   }
   reply->ok = true;
@@ -201,13 +201,13 @@ rpc::JobReply JobManager::Stop(const rpc::JobRequest& request) {
   if (found == nullptr) return reply;
   Job& job = *found;
   if (job.state != rpc::JobState::kRunning) {
-    reply.text = "job " + job.id + " already ended: " + rpc::JobStateName(job.state);
+    reply.text = "job " + job.id.value + " already ended: " + rpc::JobStateName(job.state);
     return reply;
   }
   job.stop_requested = true;
   job.stop_sent = std::chrono::steady_clock::now();
   kill(-job.pid, SIGTERM);
-  reply.text = "stopping job " + job.id + " (SIGTERM; SIGKILL after 5 s)";
+  reply.text = "stopping job " + job.id.value + " (SIGTERM; SIGKILL after 5 s)";
   spdlog::info("{}", reply.text);
   return reply;
 }
@@ -239,7 +239,7 @@ void JobManager::MaybeFinish(Job& job) {
               : job.exit_code == 0 ? rpc::JobState::kSucceeded
                                    : rpc::JobState::kFailed;
   job.end_ms = NowMs();
-  spdlog::info("job {} {} ({})", job.id, rpc::JobStateName(job.state), job.exit_description);
+  spdlog::info("job {} {} ({})", job.id.value, rpc::JobStateName(job.state), job.exit_description);
   rpc::JobReply end;
   end.ok = true;
   end.job = job.id;

@@ -41,7 +41,7 @@ class JobManager {
 
  private:
   struct Job {
-    std::string id;
+    rpc::SubmittedJobId id;
     std::vector<std::string> argv;
     std::string dir;
     pid_t pid = -1;
@@ -62,14 +62,14 @@ class JobManager {
   rpc::JobReply Stop(const rpc::JobRequest& request);
   void MaybeFinish(Job& job);
   // The job with this id; nullptr with `reply` set to the error if none.
-  Job* Find(const std::string& id, rpc::JobReply* reply);
+  Job* Find(const rpc::SubmittedJobId& id, rpc::JobReply* reply);
   std::string LogPath(const Job& job) const { return job.dir + "/driver.log"; }
 
   JobManagerOptions options_;
   rpc::EventLoop* loop_;
   process::BinaryStore* binaries_;
   process::ProcessOutputs outputs_;
-  std::map<std::string, Job> jobs_;
+  std::map<rpc::SubmittedJobId, Job> jobs_;
 };
 
 }  // namespace strata::head

@@ -104,7 +104,7 @@ json NodeJson(const NodeRecord& n) {
   return {
       {"node_id", n.id.Hex()},
       {"index", n.index},
-      {"instance_id", n.instance_id},
+      {"instance_id", n.instance_id.value},
       {"pending_tasks", PendingTasks(n)},
       {"node_type", n.node_type},
       {"state", rpc::NodeStateName(n.state)},

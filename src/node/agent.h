@@ -49,7 +49,7 @@ struct AgentOptions {
   // Testing only: report this CPU vendor ("none": no vendor badge), so tests
   // give the same result on Intel, AMD and ARM hosts ($STRATA_NODE_VENDOR).
   std::string vendor_override;
-  std::string instance_id;  // set by the provider that started this machine
+  InstanceId instance_id;  // set by the provider that started this machine
   // Head only: called on the agent's loop each heartbeat with the cluster
   // status (what the dashboard shows). Keep it quick.
   std::function<void(rpc::ClusterStatus)> on_head_status;

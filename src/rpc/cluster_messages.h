@@ -12,6 +12,7 @@
 
 #include <msgpack/adaptor/cpp17/optional.hpp>
 
+#include "common/instance_id.h"
 #include "common/resources.h"
 #include "rpc/messages.h"
 #include "strata/internal/ids.h"
@@ -162,7 +163,7 @@ struct NodeRecord {
   std::map<ResourceSet, int64_t> pending;     // queued, waiting for resources
   std::map<ResourceSet, int64_t> infeasible;  // no node can ever hold these
   int64_t tasks_finished = 0;
-  std::string instance_id;  // the provider's id for this machine (autoscaled nodes)
+  InstanceId instance_id;  // the provider's id for this machine (autoscaled nodes)
   // Forwarded tasks received so far, by sending node's index: a sender
   // knows which of its tasks this report already counts as used.
   std::map<NodeIndex, int64_t> received_from;

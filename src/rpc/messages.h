@@ -220,10 +220,20 @@ struct BinaryChunk {
   MSGPACK_DEFINE(sha256, offset, total, data, error);
 };
 
+// The id the head gives a job `strata job submit` sent ("job-1a2b3c4d"): a
+// type of its own, not any string (a driver's JobId is another thing).
+struct SubmittedJobId {
+  std::string value;
+  bool empty() const { return value.empty(); }
+  friend bool operator==(const SubmittedJobId&, const SubmittedJobId&) = default;
+  friend auto operator<=>(const SubmittedJobId&, const SubmittedJobId&) = default;
+  MSGPACK_DEFINE(value);
+};
+
 // `strata job submit|list|logs|stop`, answered by the head.
 struct JobRequest {
-  std::string verb;  // "submit", "list", "logs", "stop"
-  std::string job;   // logs, stop: the job's id
+  std::string verb;     // "submit", "list", "logs", "stop"
+  SubmittedJobId job;   // logs, stop: the job's id
   bool follow = false;              // submit, logs: stream output until the job ends
   std::vector<std::string> argv;    // submit: argv[0] is shown; the binary is binaries[0]
   std::vector<JobBinary> binaries;  // submit: the driver's first, then other architectures
@@ -240,7 +250,7 @@ const char* JobStateName(JobState state);
 struct JobReply {
   bool ok = false;
   std::string error;
-  std::string job;
+  SubmittedJobId job;
   std::vector<std::string> missing;  // submit: upload these (sha256) first, then ask again
   std::string text;                  // list: JSON; logs: what the job printed so far
   bool finished = false;             // the followed job ended

@@ -27,19 +27,19 @@ available_node_types:
 
 class FakeProvider : public NodeProvider {
  public:
-  Status Launch(const NodeTypeConfig& type, int count, std::vector<std::string>* ids) override {
+  Status Launch(const NodeTypeConfig& type, int count, std::vector<InstanceId>* ids) override {
     for (int i = 0; i < count; ++i) {
-      ids->push_back("i-" + std::to_string(instances.size()));
+      ids->push_back(InstanceId{"i-" + std::to_string(instances.size())});
       instances.push_back({ids->back(), type.name, "running"});
     }
     return OkStatus();
   }
-  void Terminate(const std::vector<std::string>& ids) override {
+  void Terminate(const std::vector<InstanceId>& ids) override {
     for (const auto& id : ids) terminated.push_back(id);
   }
   std::vector<Instance> NonTerminated() override { return instances; }
   std::vector<Instance> instances;
-  std::vector<std::string> terminated;
+  std::vector<InstanceId> terminated;
 };
 
 rpc::NodeRecord Node(const std::string& name, const std::string& type, uint32_t index, double cpus,
@@ -48,7 +48,7 @@ rpc::NodeRecord Node(const std::string& name, const std::string& type, uint32_t 
   n.id = NodeId::FromHex(std::string(32 - name.size(), '0') + name);
   n.node_type = type;
   n.index = static_cast<NodeIndex>(index);
-  n.instance_id = instance;
+  n.instance_id = InstanceId{instance};
   n.total = ResourceSet::FromDoubles({{"CPU", cpus}});
   n.used = ResourceSet::FromDoubles({{"CPU", used}});
   return n;
@@ -72,13 +72,13 @@ class FakeHead : public HeadLink {
     }
     return statuses[next_++];
   }
-  Status Drain(const std::string& node, double) override {
+  Status Drain(const NodeId& node, double) override {
     drained.push_back(node);
     return OkStatus();
   }
   void Report(const rpc::AutoscalerReport& report) override { reports.push_back(report); }
   std::vector<MaybeStatus> statuses;
-  std::vector<std::string> drained;
+  std::vector<NodeId> drained;
   std::vector<rpc::AutoscalerReport> reports;
   bool lose_after_script = false;
 

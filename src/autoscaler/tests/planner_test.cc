@@ -25,10 +25,21 @@ available_node_types:
 
 ResourceSet R(std::map<std::string, double> m) { return ResourceSet::FromDoubles(m); }
 
+// A node id made from a short name (its bytes in hex), so that tests read
+// with the plan's names: NamedId("g1") is 0...06731.
+NodeId NamedId(const std::string& name) {
+  std::string hex;
+  for (unsigned char c : name) {
+    hex += "0123456789abcdef"[c >> 4];
+    hex += "0123456789abcdef"[c & 15];
+  }
+  return NodeId::FromHex(std::string(32 - hex.size(), '0') + hex);
+}
+
 NodeState Node(const std::string& id, const std::string& type, std::map<std::string, double> total,
                double cpu_free, double idle_s = 0) {
   NodeState n;
-  n.node_id = id;
+  n.node_id = NamedId(id);
   n.node_type = type;
   n.head = type == "head";
   n.total = R(total);
@@ -107,7 +118,7 @@ TEST(Planner, IdleNodesPastTheTimeoutAreDrainedDownToMinWorkers) {
   nodes.push_back(Node("g1", "graviton", {{"CPU", 16}, {"graviton", 1}}, 16, 61));
   nodes.push_back(Node("g2", "graviton", {{"CPU", 16}, {"graviton", 1}}, 16, 30));
   const Plan p = PlanRound(Config(), nodes, {}, {});
-  EXPECT_EQ(p.drain, (std::vector<std::string>{"g1"})) << "intel stays at min_workers; g2 not idle long";
+  EXPECT_EQ(p.drain, (std::vector<NodeId>{NamedId("g1")})) << "intel stays at min_workers; g2 not idle long";
   // An idle node that pending work can use is kept.
   const Plan busy = PlanRound(Config(), nodes, {{R({{"CPU", 1}}), 4}}, {});
   EXPECT_TRUE(busy.drain.empty());

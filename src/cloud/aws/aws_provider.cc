@@ -65,15 +65,15 @@ std::string AwsProvider::HeadUserData(const std::string& cluster_file_text) cons
   return s;
 }
 
-Result<std::string> AwsProvider::LaunchHead(const std::string& cluster_file_text) {
-  std::vector<std::string> ids;
+Result<InstanceId> AwsProvider::LaunchHead(const std::string& cluster_file_text) {
+  std::vector<InstanceId> ids;
   STRATA_RETURN_IF_ERROR(LaunchWith(config_.node_types.at(config_.head_node_type), 1,
                                     HeadUserData(cluster_file_text), /*head=*/true, &ids));
   if (ids.empty()) return InternalError("RunInstances succeeded without an instance");
   return ids[0];
 }
 
-Result<std::vector<std::string>> AwsProvider::AllInstanceIds() {
+Result<std::vector<InstanceId>> AwsProvider::AllInstanceIds() {
   std::vector<Ec2Instance> found;
   Ec2Error e;
   if (!client_->DescribeInstances({{std::string("tag:") + kClusterTag, {config_.cluster_name}},
@@ -81,17 +81,17 @@ Result<std::vector<std::string>> AwsProvider::AllInstanceIds() {
                                   &found, &e)) {
     return Unavailable("DescribeInstances failed: " + e.code + ": " + e.message);
   }
-  std::vector<std::string> ids;
-  for (const Ec2Instance& i : found) ids.push_back(i.id);
+  std::vector<InstanceId> ids;
+  for (const Ec2Instance& i : found) ids.push_back(InstanceId{i.id});
   return ids;
 }
 
-Status AwsProvider::Launch(const autoscaler::NodeTypeConfig& type, int count, std::vector<std::string>* started) {
+Status AwsProvider::Launch(const autoscaler::NodeTypeConfig& type, int count, std::vector<InstanceId>* started) {
   return LaunchWith(type, count, UserData(type), /*head=*/false, started);
 }
 
 Status AwsProvider::LaunchWith(const autoscaler::NodeTypeConfig& type, int count, const std::string& user_data,
-                               bool head, std::vector<std::string>* ids) {
+                               bool head, std::vector<InstanceId>* ids) {
   const nlohmann::json& c = type.node_config;
   RunRequest base;
   base.image_id = c.value("ImageId", config_.provider.image_id);
@@ -129,7 +129,7 @@ Status AwsProvider::LaunchWith(const autoscaler::NodeTypeConfig& type, int count
         std::vector<Ec2Instance> started;
         Ec2Error e;
         if (client_->RunInstances(r, &started, &e)) {
-          for (const Ec2Instance& i : started) ids->push_back(i.id);
+          for (const Ec2Instance& i : started) ids->push_back(InstanceId{i.id});
           spdlog::info("EC2: started {} {} ({}{}) in {}", started.size(), type.name, instance_type,
                        spot ? ", spot" : "", subnet.empty() ? "the default subnet" : subnet);
           return OkStatus();
@@ -148,7 +148,9 @@ Status AwsProvider::LaunchWith(const autoscaler::NodeTypeConfig& type, int count
   return ResourceExhausted("no capacity for node type " + type.name + " (tried " + tried + ")");
 }
 
-void AwsProvider::Terminate(const std::vector<std::string>& ids) {
+void AwsProvider::Terminate(const std::vector<InstanceId>& instances) {
+  std::vector<std::string> ids;
+  for (const InstanceId& i : instances) ids.push_back(i.value);
   Ec2Error e;
   if (!client_->TerminateInstances(ids, &e)) {
     spdlog::error("EC2: TerminateInstances failed: {}: {}", e.code, e.message);
@@ -170,7 +172,7 @@ std::vector<autoscaler::Instance> AwsProvider::NonTerminated() {
     auto role = i.tags.find(kRoleTag);
     if (role != i.tags.end() && role->second == "head") continue;  // not the autoscaler's to manage
     auto type = i.tags.find(kTypeTag);
-    out.push_back({i.id, type == i.tags.end() ? "" : type->second, i.state});
+    out.push_back({InstanceId{i.id}, type == i.tags.end() ? "" : type->second, i.state});
   }
   return out;
 }

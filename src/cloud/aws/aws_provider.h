@@ -18,16 +18,16 @@ namespace strata::aws {
 class AwsProvider : public autoscaler::NodeProvider {
  public:
   AwsProvider(autoscaler::ClusterConfig config, autoscaler::ProviderContext context);
-  Status Launch(const autoscaler::NodeTypeConfig& type, int count, std::vector<std::string>* started) override;
-  void Terminate(const std::vector<std::string>& ids) override;
+  Status Launch(const autoscaler::NodeTypeConfig& type, int count, std::vector<InstanceId>* started) override;
+  void Terminate(const std::vector<InstanceId>& ids) override;
   std::vector<autoscaler::Instance> NonTerminated() override;
 
   // `strata up` from outside AWS: starts the head's instance, whose boot
   // script writes `cluster_file_text` and runs `strata up --here` there (the
   // head then runs the autoscaler with its instance role). Returns its id.
-  Result<std::string> LaunchHead(const std::string& cluster_file_text);
+  Result<InstanceId> LaunchHead(const std::string& cluster_file_text);
   // Every instance of the cluster, the head's included (`strata down`).
-  Result<std::vector<std::string>> AllInstanceIds();
+  Result<std::vector<InstanceId>> AllInstanceIds();
 
   Ec2Client& client() { return *client_; }
   // The script a new instance runs at boot (exposed for tests and `--dry-run`).
@@ -36,7 +36,7 @@ class AwsProvider : public autoscaler::NodeProvider {
 
  private:
   Status LaunchWith(const autoscaler::NodeTypeConfig& type, int count, const std::string& user_data, bool head,
-                    std::vector<std::string>* ids);
+                    std::vector<InstanceId>* ids);
 
   autoscaler::ClusterConfig config_;
   autoscaler::ProviderContext context_;

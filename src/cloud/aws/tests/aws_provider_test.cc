@@ -72,11 +72,11 @@ TEST_F(AwsProviderTest, RunInstancesSendsTheDocumentedSignedParameters) {
     return HttpTestResponse{400, Vector("error_invalid_instance_id_not_found.xml")};
   });
   AwsProvider provider(Config(ec2.url()), Context());
-  std::vector<std::string> ids;
+  std::vector<InstanceId> ids;
   const Status launched = provider.Launch(Config(ec2.url()).node_types.at("intel_spot"), 2, &ids);
   ASSERT_TRUE(launched.ok()) << launched.message();
   ASSERT_FALSE(ids.empty());
-  EXPECT_EQ(ids[0].rfind("i-", 0), 0u);
+  EXPECT_EQ(ids[0].value.rfind("i-", 0), 0u);
 
   const auto reqs = ec2.requests();
   ASSERT_EQ(reqs.size(), 1u);
@@ -125,7 +125,7 @@ TEST_F(AwsProviderTest, CapacityErrorsTryTheNextSubnetThenFallbacksThenOnDemand)
     return HttpTestResponse{200, Vector("run_instances.xml")};
   });
   AwsProvider provider(Config(ec2.url()), Context());
-  std::vector<std::string> ids;
+  std::vector<InstanceId> ids;
   const Status launched = provider.Launch(Config(ec2.url()).node_types.at("intel_spot"), 1, &ids);
   ASSERT_TRUE(launched.ok()) << launched.message();
   ASSERT_FALSE(ids.empty());
@@ -143,7 +143,7 @@ TEST_F(AwsProviderTest, CapacityErrorsTryTheNextSubnetThenFallbacksThenOnDemand)
     return HttpTestResponse{500, Vector("error_insufficient_instance_capacity.xml")};
   });
   AwsProvider empty(Config(none.url()), Context());
-  std::vector<std::string> none_started;
+  std::vector<InstanceId> none_started;
   const Status refused = empty.Launch(Config(none.url()).node_types.at("intel_spot"), 1, &none_started);
   EXPECT_TRUE(none_started.empty());
   EXPECT_EQ(refused.code(), StatusCode::kResourceExhausted);
@@ -226,7 +226,7 @@ TEST_F(AwsProviderTest, StrataUpLaunchesTheHeadWhichRunsTheAutoscalerThere) {
   });
   AwsProvider provider(Config(ec2.url()), Context());
   const std::string file_text = "cluster_name: workshop\n# the whole file\n";
-  const Result<std::string> id = provider.LaunchHead(file_text);
+  const Result<InstanceId> id = provider.LaunchHead(file_text);
   ASSERT_TRUE(id.ok()) << id.status().message();
   const auto run = ec2.requests().back().form;
   EXPECT_EQ(run.at("InstanceType"), "m7i.2xlarge");
@@ -247,11 +247,11 @@ TEST_F(AwsProviderTest, StrataUpLaunchesTheHeadWhichRunsTheAutoscalerThere) {
   // `strata down` from outside ends both.
   const auto nodes = provider.NonTerminated();
   ASSERT_EQ(nodes.size(), 1u);
-  EXPECT_EQ(nodes[0].id, "i-node");
+  EXPECT_EQ(nodes[0].id.value, "i-node");
   EXPECT_EQ(nodes[0].node_type, "intel_spot");
-  const Result<std::vector<std::string>> all = provider.AllInstanceIds();
+  const Result<std::vector<InstanceId>> all = provider.AllInstanceIds();
   ASSERT_TRUE(all.ok()) << all.status().message();
-  EXPECT_EQ(*all, (std::vector<std::string>{"i-head", "i-node"}));
+  EXPECT_EQ(*all, (std::vector<InstanceId>{{"i-head"}, {"i-node"}}));
 }
 
 TEST(Ec2Xml, ParsesEveryPublishedResponse) {
