@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "text/minhash.h"
 #include "text/quality_rules.h"
 #include "text/word_tokenizer.h"
 
@@ -82,6 +83,12 @@ void BM_Chain(benchmark::State& s) {
   });
 }
 
+// datatrove's MinHash signature (defaults: 5-grams, 14 x 8 permutations).
+void BM_MinHashSignature(benchmark::State& s) {
+  static const MinHasher hasher(MinHashConfig{});
+  OverCorpus(s, [](const std::string& t) { return hasher.Signature(t).size(); });
+}
+
 BENCHMARK(BM_WordTokenize)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_SplitSentences)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_GopherRepetition)->Unit(benchmark::kMillisecond);
@@ -89,5 +96,6 @@ BENCHMARK(BM_GopherQuality)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_C4Quality)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FineWebQuality)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Chain)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_MinHashSignature)->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -1,7 +1,9 @@
 #include "data/json_text.h"
 
 #include <array>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 
 #include <nlohmann/json.hpp>
 
@@ -17,12 +19,34 @@ constexpr auto kNeedsEscape = [] {
   return t;
 }();
 
+// Eight bytes at a time (SWAR): text is nearly all ASCII with few escapes,
+// and a word none of whose bytes matters is skipped whole. Both tests may
+// report a byte that does not matter (then the bytes are looked at one by
+// one), never miss one that does.
+constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+
+inline uint64_t Word(const unsigned char* p) {
+  uint64_t w;
+  std::memcpy(&w, p, 8);
+  return w;
+}
+inline bool AnyZeroByte(uint64_t w) { return ((w - kOnes) & ~w & kHighs) != 0; }
+// A control character (below 0x20), '"' or '\\' among the eight bytes.
+inline bool MayNeedEscape(uint64_t w) {
+  return (((w - kOnes * 0x20) & ~w & kHighs) != 0) || AnyZeroByte(w ^ (kOnes * '"')) ||
+         AnyZeroByte(w ^ (kOnes * '\\'));
+}
+
 }  // namespace
 
 bool IsStrictUtf8(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const size_t n = s.size();
   for (size_t i = 0; i < n;) {
+    if (i + 8 <= n && (Word(p + i) & kHighs) == 0) {
+      i += 8;
+      continue;
+    }
     const unsigned char b = p[i];
     if (b < 0x80) {
       ++i;
@@ -57,8 +81,11 @@ void AppendJsonString(std::string_view s, std::string* out) {
   }
   out->push_back('"');
   size_t run = 0;  // start of the bytes not yet copied
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   for (size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
+    while (i + 8 <= s.size() && !MayNeedEscape(Word(p + i))) i += 8;
+    if (i >= s.size()) break;
+    const auto c = p[i];
     if (!kNeedsEscape[c]) continue;
     out->append(s, run, i - run);
     run = i + 1;

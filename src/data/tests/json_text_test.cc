@@ -28,5 +28,20 @@ TEST(JsonText, EscapesExactlyAsNlohmannDoes) {
   EXPECT_GT(broken, 1000u);  // the broken-UTF-8 way is exercised too
 }
 
+// Long strings: the writer and the UTF-8 check skip eight plain bytes at a
+// time, so escapes and broken bytes must be found at every offset of a word.
+TEST(JsonText, LongStringsEscapeAtEveryOffset) {
+  static const char* const kPieces[] = {"abcdefgh", "0123456", "xy", " ", "\"", "\\", "\n", "\x1f", "\x7f",
+                                        "\x20", "~", "é", "€", "\xC3", "\xFF", "\xED\xA0\x80", "😀"};
+  testing_support::TestRandom next(12);
+  for (int n = 0; n < 20000; ++n) {
+    const std::string s = next.Pieces(kPieces, 60);
+    std::string mine;
+    AppendJsonString(s, &mine);
+    const std::string theirs = nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    ASSERT_EQ(mine, theirs) << "bytes: " << nlohmann::json(s).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+  }
+}
+
 }  // namespace
 }  // namespace strata::data
