@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <unordered_set>
 
 #include <xxhash.h>
@@ -76,12 +77,14 @@ std::vector<std::string_view> Lines(std::string_view text) {
 std::vector<std::string_view> SplitOnNewlines(std::string_view text) {
   std::vector<std::string_view> parts;
   size_t start = 0;
-  for (size_t i = 0; i <= text.size(); ++i) {
-    if (i == text.size() || text[i] == '\n') {
-      parts.push_back(text.substr(start, i - start));
-      start = i + 1;
-    }
+  for (;;) {
+    const void* nl = std::memchr(text.data() + start, '\n', text.size() - start);
+    if (nl == nullptr) break;
+    const size_t i = static_cast<size_t>(static_cast<const char*>(nl) - text.data());
+    parts.push_back(text.substr(start, i - start));
+    start = i + 1;
   }
+  parts.push_back(text.substr(start));
   return parts;
 }
 
@@ -90,10 +93,9 @@ std::vector<std::string_view> SplitOnNewlineRuns(std::string_view text, size_t a
   std::vector<std::string_view> parts;
   size_t start = 0, i = 0;
   while (i < text.size()) {
-    if (text[i] != '\n') {
-      ++i;
-      continue;
-    }
+    const void* nl = std::memchr(text.data() + i, '\n', text.size() - i);
+    if (nl == nullptr) break;
+    i = static_cast<size_t>(static_cast<const char*>(nl) - text.data());
     size_t j = i;
     while (j < text.size() && text[j] == '\n') ++j;
     if (j - i >= at_least) {
