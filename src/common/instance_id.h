@@ -1,21 +1,11 @@
 // A machine as its provider names it ("i-0abc..." on EC2, "local-worker-1a2b"
-// for the local provider). A type of its own: a node id, a node type or a
-// file name cannot be passed where an instance is meant.
+// for the local provider).
 #pragma once
 
-#include <compare>
-#include <string>
-
-#include "strata/serialization.h"
+#include "common/text_id.h"
 
 namespace strata {
 
-struct InstanceId {
-  std::string value;
-  bool empty() const { return value.empty(); }
-  friend bool operator==(const InstanceId&, const InstanceId&) = default;
-  friend auto operator<=>(const InstanceId&, const InstanceId&) = default;
-  MSGPACK_DEFINE(value);
-};
+using InstanceId = TextId<struct InstanceIdTag>;
 
 }  // namespace strata

@@ -13,6 +13,7 @@
 
 #include <spdlog/fmt/fmt.h>
 
+#include "common/text_id.h"
 #include "strata/internal/ids.h"
 #include "strata/internal/runtime.h"  // TaskKind
 #include "strata/serialization.h"
@@ -220,15 +221,9 @@ struct BinaryChunk {
   MSGPACK_DEFINE(sha256, offset, total, data, error);
 };
 
-// The id the head gives a job `strata job submit` sent ("job-1a2b3c4d"): a
-// type of its own, not any string (a driver's JobId is another thing).
-struct SubmittedJobId {
-  std::string value;
-  bool empty() const { return value.empty(); }
-  friend bool operator==(const SubmittedJobId&, const SubmittedJobId&) = default;
-  friend auto operator<=>(const SubmittedJobId&, const SubmittedJobId&) = default;
-  MSGPACK_DEFINE(value);
-};
+// The id the head gives a job `strata job submit` sent ("job-1a2b3c4d"); a
+// driver's JobId is another thing.
+using SubmittedJobId = TextId<struct SubmittedJobIdTag>;
 
 // `strata job submit|list|logs|stop`, answered by the head.
 struct JobRequest {
