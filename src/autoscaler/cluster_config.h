@@ -52,8 +52,8 @@ struct ClusterConfig {
   std::map<std::string, NodeTypeConfig> node_types;
 };
 
-// Parses `text` (the contents of `file`). Returns false with `error` set to
-// "FILE:LINE:COL: ..." naming the field at fault.
+// Parses `text` (the contents of `file`). An error is InvalidArgument
+// "FILE:LINE:COL: ..." naming the field at fault (NotFound: no such file).
 Result<ClusterConfig> ParseClusterConfig(const std::string& text, const std::string& file);
 Result<ClusterConfig> LoadClusterConfig(const std::string& path);
 

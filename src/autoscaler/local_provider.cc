@@ -92,7 +92,7 @@ Status LocalProvider::Launch(const NodeTypeConfig& type, int count, std::vector<
     const int rc = posix_spawn(&pid, args[0].c_str(), &actions, &attr, argv.data(), env.data());
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attr);
-    if (rc != 0) return Unavailable("cannot start " + args[0] + ": " + std::strerror(rc));
+    if (rc != 0) return ErrnoError(rc, "cannot start " + args[0]);
     std::ofstream(RecordPath(id)) << pid << " " << type.name << "\n";
     started->push_back(InstanceId{id});
   }

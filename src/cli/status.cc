@@ -41,15 +41,11 @@ bool ConnectAsCli(const std::string& address, const std::string& token_flag, con
   return true;
 }
 
-// One status from the head over `channel`; false with `error`.
+// One status from the head over `channel`.
 Result<rpc::ClusterStatus> FetchStatus(rpc::Channel* channel, const std::string& address) {
-  rpc::MsgType type = rpc::MsgType::kError;
   std::string body;
-  const Status read = channel->SendNow(rpc::MsgType::kStatusRequest, std::string())
-                          ? channel->ReadFrame(&type, &body, 5000)
-                          : Unavailable("cannot send the request");
-  STRATA_RETURN_IF_ERROR(read.WithContext("no status from " + address + ": "));
-  if (type != rpc::MsgType::kStatusReply) return DataLoss("no status from " + address + ": unexpected reply");
+  STRATA_RETURN_IF_ERROR(channel->Request(rpc::MsgType::kStatusRequest, std::string(), rpc::MsgType::kStatusReply, &body, 5000)
+                             .WithContext("no status from " + address + ": "));
   rpc::ClusterStatus status;
   STRATA_RETURN_IF_ERROR(
       rpc::DecodeBody(body.data(), body.size(), &status).WithContext("malformed reply from " + address + ": "));

@@ -21,13 +21,11 @@ using nlohmann::json;
 Result<rpc::TimelineReply> FetchTimeline(const std::string& address, const std::string& token, const JobId& job) {
   rpc::Channel channel;
   if (!ConnectAsCli(address, token, "timeline", &channel)) return Unavailable("cannot reach the node at " + address);
-  rpc::MsgType type = rpc::MsgType::kError;
   std::string body;
-  if (!channel.SendNow(rpc::MsgType::kTimelineRequest, rpc::TimelineRequest{job})) {
-    return Unavailable("no timeline from " + address + ": cannot send the request");
-  }
-  STRATA_RETURN_IF_ERROR(channel.ReadFrame(&type, &body, 30000).WithContext("no timeline from " + address + ": "));
-  if (type != rpc::MsgType::kTimelineReply) return DataLoss("no timeline from " + address + ": unexpected reply");
+  STRATA_RETURN_IF_ERROR(channel
+                             .Request(rpc::MsgType::kTimelineRequest, rpc::TimelineRequest{job},
+                                      rpc::MsgType::kTimelineReply, &body, 30000)
+                             .WithContext("no timeline from " + address + ": "));
   rpc::TimelineReply reply;
   STRATA_RETURN_IF_ERROR(
       rpc::DecodeBody(body.data(), body.size(), &reply).WithContext("malformed timeline from " + address + ": "));

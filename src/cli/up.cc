@@ -36,19 +36,10 @@ void OnStopSignal(int) { g_stop = true; }
 // The head over the CLI's connection, for the autoscaler loop.
 struct ChannelHeadLink : autoscaler::HeadLink {
   rpc::Channel channel;
-  template <class Body>
-  Status Ask(rpc::MsgType type, const Body& body, rpc::MsgType want, std::string* reply) {
-    rpc::MsgType got = rpc::MsgType::kError;
-    if (!channel.SendNow(type, body)) return Unavailable("cannot send to the head");
-    STRATA_RETURN_IF_ERROR(channel.ReadFrame(&got, reply, 10000));
-    if (got != want) {
-      return DataLoss(std::string("the head answered ") + rpc::MsgTypeName(got) + ", not " + rpc::MsgTypeName(want));
-    }
-    return OkStatus();
-  }
   Result<std::optional<rpc::ClusterStatus>> Poll() override {
     std::string body;
-    STRATA_RETURN_IF_ERROR(Ask(rpc::MsgType::kStatusRequest, std::string(), rpc::MsgType::kStatusReply, &body));
+    STRATA_RETURN_IF_ERROR(
+        channel.Request(rpc::MsgType::kStatusRequest, std::string(), rpc::MsgType::kStatusReply, &body, 10000));
     // A reply that does not decode is a round skipped, not a lost head.
     rpc::ClusterStatus decoded;
     if (Status s = rpc::DecodeBody(body.data(), body.size(), &decoded); !s.ok()) {
@@ -59,8 +50,8 @@ struct ChannelHeadLink : autoscaler::HeadLink {
   }
   Status Drain(const NodeId& node, double deadline_s) override {
     std::string reply;
-    return Ask(rpc::MsgType::kDrainNode, rpc::DrainRequest{node, deadline_s},
-               rpc::MsgType::kDrainReply, &reply);
+    return channel.Request(rpc::MsgType::kDrainNode, rpc::DrainRequest{node, deadline_s}, rpc::MsgType::kDrainReply,
+                           &reply, 10000);
   }
   void Report(const rpc::AutoscalerReport& report) override {
     channel.SendNow(rpc::MsgType::kAutoscalerReport, report);

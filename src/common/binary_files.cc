@@ -15,14 +15,6 @@
 
 namespace strata {
 
-namespace {
-
-Status CannotRead(const std::string& path, int err) {
-  return (err == ENOENT ? NotFound : Unavailable)("cannot read " + path + ": " + std::strerror(err));
-}
-
-}  // namespace
-
 Result<std::string> Sha256OfFile(const std::string& path) {
   const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return CannotRead(path, errno);

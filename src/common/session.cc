@@ -77,12 +77,12 @@ Status WriteClusterRecord(const ClusterRecord& r) {
     const mode_t old_mask = umask(077);
     std::ofstream out(tmp, std::ios::trunc);
     umask(old_mask);
-    if (!out) return Unavailable("cannot write " + tmp + ": " + std::strerror(errno));
+    if (!out) return ErrnoError(errno, "cannot write " + tmp);
     out << j.dump(2) << "\n";
   }
   chmod(tmp.c_str(), 0600);
   if (std::rename(tmp.c_str(), ClusterRecordPath().c_str()) != 0) {
-    return Unavailable("cannot write " + ClusterRecordPath() + ": " + std::strerror(errno));
+    return ErrnoError(errno, "cannot write " + ClusterRecordPath());
   }
   return OkStatus();
 }

@@ -1,5 +1,8 @@
 #include "common/status.h"
 
+#include <cerrno>
+#include <cstring>
+
 namespace strata {
 
 const char* StatusCodeName(StatusCode code) {
@@ -19,6 +22,13 @@ const char* StatusCodeName(StatusCode code) {
 
 std::string Status::ToString() const {
   return ok() ? "ok" : std::string(StatusCodeName(code_)) + ": " + message_;
+}
+
+Status ErrnoError(int err, const std::string& what) {
+  const StatusCode code = err == ENOENT                                 ? StatusCode::kNotFound
+                          : err == ENOSPC || err == ENOMEM || err == EDQUOT ? StatusCode::kResourceExhausted
+                                                                          : StatusCode::kUnavailable;
+  return Status(code, what + ": " + std::strerror(err));
 }
 
 void CheckFailed(const char* file, int line, const char* condition) {

@@ -6,6 +6,7 @@
 // input, which gets a Status.
 #pragma once
 
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -61,6 +62,12 @@ inline Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std
 inline Status DeadlineExceeded(std::string m) { return {StatusCode::kDeadlineExceeded, std::move(m)}; }
 inline Status FailedPrecondition(std::string m) { return {StatusCode::kFailedPrecondition, std::move(m)}; }
 inline Status InternalError(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
+
+// "WHAT: <errno's text>", its code from `err`: NotFound for a missing file,
+// ResourceExhausted for a full disk or memory, else Unavailable.
+Status ErrnoError(int err, const std::string& what);
+// "cannot read PATH: <errno's text>", right after a failed open or read.
+inline Status CannotRead(const std::string& path, int err = errno) { return ErrnoError(err, "cannot read " + path); }
 
 // A value, or why there is none.
 template <class T>

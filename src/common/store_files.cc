@@ -18,16 +18,6 @@ namespace strata {
 
 namespace {
 
-// "WHAT PATH: <errno's text>", its code from errno: a full store or disk is
-// ResourceExhausted, a missing file NotFound.
-Status Errno(const std::string& what, const std::string& path) {
-  const int err = errno;
-  const StatusCode code = err == ENOSPC || err == ENOMEM || err == EDQUOT ? StatusCode::kResourceExhausted
-                          : err == ENOENT                               ? StatusCode::kNotFound
-                                                                        : StatusCode::kUnavailable;
-  return Status(code, what + " " + path + ": " + std::strerror(err));
-}
-
 class MappedWriter : public internal::LargeObjectWriter {
  public:
   MappedWriter(char* data, uint64_t size) : data_(data), size_(size) {}
@@ -59,7 +49,7 @@ struct Mapping {
 Result<std::unique_ptr<internal::LargeObjectWriter>> CreateObjectFile(const std::string& path, uint64_t size) {
   int fd = open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) {
-    return Errno("cannot create object file", path);
+    return ErrnoError(errno, "cannot create object file " + path);
   }
   // posix_fallocate reserves the pages now, so a full /dev/shm fails here with
   // a clear error instead of SIGBUS on a later write.
@@ -67,14 +57,13 @@ Result<std::unique_ptr<internal::LargeObjectWriter>> CreateObjectFile(const std:
   if (rc != 0) {
     close(fd);
     unlink(path.c_str());
-    errno = rc;
-    return Errno("cannot reserve " + std::to_string(size) + " bytes for", path);
+    return ErrnoError(rc, "cannot reserve " + std::to_string(size) + " bytes for " + path);
   }
   void* addr = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
   close(fd);
   if (addr == MAP_FAILED) {
     unlink(path.c_str());
-    return Errno("cannot map", path);
+    return ErrnoError(errno, "cannot map " + path);
   }
   return std::unique_ptr<internal::LargeObjectWriter>(std::make_unique<MappedWriter>(static_cast<char*>(addr), size));
 }
@@ -119,11 +108,11 @@ std::unique_ptr<internal::LargeObjectWriter> ClaimPooledFile(const std::string& 
 Status MapObjectFile(const std::string& path, internal::ObjectBytes* out) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    return Errno("cannot open object file", path);
+    return ErrnoError(errno, "cannot open object file " + path);
   }
   struct stat st {};
   if (fstat(fd, &st) != 0) {
-    const Status failed = Errno("cannot stat", path);
+    const Status failed = ErrnoError(errno, "cannot stat " + path);
     close(fd);
     return failed;
   }
@@ -131,7 +120,7 @@ Status MapObjectFile(const std::string& path, internal::ObjectBytes* out) {
   void* addr = size == 0 ? nullptr : mmap(nullptr, size, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
   close(fd);
   if (addr == MAP_FAILED) {
-    return Errno("cannot map", path);
+    return ErrnoError(errno, "cannot map " + path);
   }
   auto mapping = std::make_shared<Mapping>(addr, size);
   out->data = static_cast<const char*>(addr);
@@ -143,11 +132,11 @@ Status MapObjectFile(const std::string& path, internal::ObjectBytes* out) {
 Status CopyObjectFile(const std::string& src, const std::string& dst) {
   int in = open(src.c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0) {
-    return Errno("cannot open", src);
+    return ErrnoError(errno, "cannot open " + src);
   }
   int out = open(dst.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (out < 0) {
-    const Status failed = Errno("cannot create", dst);
+    const Status failed = ErrnoError(errno, "cannot create " + dst);
     close(in);
     return failed;
   }
@@ -166,7 +155,7 @@ Status CopyObjectFile(const std::string& src, const std::string& dst) {
         in_kernel = false;
         continue;
       }
-      copied = Errno("cannot copy to", dst);
+      copied = ErrnoError(errno, "cannot copy to " + dst);
       break;
     }
   }

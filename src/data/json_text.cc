@@ -39,17 +39,21 @@ inline bool MayNeedEscape(uint64_t w) {
 
 }  // namespace
 
+size_t AsciiPrefix(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  size_t i = 0;
+  while (i + 8 <= s.size() && (Word(p + i) & kHighs) == 0) i += 8;
+  while (i < s.size() && p[i] < 0x80) ++i;
+  return i;
+}
+
 bool IsStrictUtf8(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const size_t n = s.size();
   for (size_t i = 0; i < n;) {
-    if (i + 8 <= n && (Word(p + i) & kHighs) == 0) {
-      i += 8;
-      continue;
-    }
     const unsigned char b = p[i];
     if (b < 0x80) {
-      ++i;
+      i += AsciiPrefix(s.substr(i));
       continue;
     }
     auto cont = [&](size_t k, unsigned char lo = 0x80, unsigned char hi = 0xBF) {

@@ -2,6 +2,7 @@
 // Lines writer's hot path (one call per cell, no temporary strings).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -12,6 +13,9 @@ namespace strata::data {
 // is, `"` `\` and control characters escaped, bytes that are not UTF-8
 // replaced by U+FFFD.
 void AppendJsonString(std::string_view s, std::string* out);
+
+// How many bytes at the start of `s` are ASCII (eight at a time).
+size_t AsciiPrefix(std::string_view s);
 
 // Strict UTF-8 (RFC 3629: no overlong forms, surrogates or code points past
 // U+10FFFF), as nlohmann's decoder accepts it.

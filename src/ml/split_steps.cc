@@ -133,20 +133,20 @@ struct StratifySpec {
   STRATA_STRUCT(split, by, low, high, threshold);
 };
 
-Status ClassKeys(const Block& b, const StratifySpec& s, std::vector<std::string>* keys) {
+// Each row's class (its stratify_by value as text) and its hash.
+Status ClassesAndHashes(const Block& b, const StratifySpec& s, std::vector<std::string>* keys,
+                        std::vector<double>* hashes) {
   STRATA_ASSIGN_OR_RETURN(const std::vector<const data::Column*> cols, data::Resolve(b, {s.by}, "stratify_by"));
   keys->resize(static_cast<size_t>(b.num_rows));
   for (int64_t r = 0; r < b.num_rows; ++r) (*keys)[static_cast<size_t>(r)] = data::JsonValue(*cols[0], r);
-  return OkStatus();
+  return RowHashes(b, s.split, hashes);
 }
 
 StrataCount CountTask(StratifySpec s, bool window, Block b) {
   StrataCount out;
   std::vector<std::string> keys;
   std::vector<double> u;
-  Status read = ClassKeys(b, s, &keys);
-  if (read.ok()) read = RowHashes(b, s.split, &u);
-  if (!read.ok()) {
+  if (Status read = ClassesAndHashes(b, s, &keys, &u); !read.ok()) {
     out.error = read.message();
     return out;
   }
@@ -167,9 +167,7 @@ data::PartResult AssignTask(StratifySpec s, int64_t part, Block b, data::MultiPa
   data::PartResult r;
   std::vector<std::string> keys;
   std::vector<double> u;
-  Status read = ClassKeys(b, s, &keys);
-  if (read.ok()) read = RowHashes(b, s.split, &u);
-  if (!read.ok()) {
+  if (Status read = ClassesAndHashes(b, s, &keys, &u); !read.ok()) {
     r.error = read.message();
     return r;
   }

@@ -33,7 +33,7 @@ constexpr const char* kEnvWorkerId = "STRATA_WORKER_ID";
 constexpr const char* kEnvToken = "STRATA_TOKEN";
 
 // Spawns a worker whose stdout and stderr go to a pipe; `*output_fd` receives
-// its read end (the caller owns it). Returns the pid, or -1 with `error` set.
+// its read end (the caller owns it). Returns the pid.
 Result<pid_t> SpawnWorker(const JobLaunchSpec& job, const std::string& agent_address, const std::string& token,
                           const WorkerId& worker, int* output_fd);
 

@@ -43,7 +43,7 @@ bool BinaryStore::Unchanged(const FileKey& key) {
 Result<std::string> BinaryStore::Describe(const std::string& path, uint64_t* size) {
   FileKey key;
   if (!KeyOf(path, &key)) {
-    return (errno == ENOENT ? NotFound : Unavailable)("cannot read " + path + ": " + std::strerror(errno));
+    return CannotRead(path);
   }
   *size = std::get<1>(key);
   if (auto it = hashed_.find(key); it != hashed_.end()) return it->second;
@@ -84,7 +84,7 @@ Status BinaryStore::Begin(const std::string& sha256, uint64_t total, rpc::ConnId
   in.temp_path = BinaryCacheDir() + "/." + sha256 + "." + std::to_string(getpid()) + ".part";
   in.fd = open(in.temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0700);
   if (in.fd < 0) {
-    const Status failed = Unavailable("cannot write " + in.temp_path + ": " + std::strerror(errno));
+    const Status failed = ErrnoError(errno, "cannot write " + in.temp_path);
     incoming_.erase(sha256);
     return failed;
   }

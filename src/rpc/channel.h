@@ -48,6 +48,16 @@ class Channel {
   }
   // Reads one whole frame (blocking, at most timeout_ms; <0 waits forever).
   Status ReadFrame(MsgType* type, std::string* body, int timeout_ms);
+  // Sends, then reads the reply's body, which must be of type `want`:
+  // Unavailable when it cannot be sent, ReadFrame's error, or DataLoss
+  // "unexpected reply".
+  template <class T>
+  Status Request(MsgType type, const T& body, MsgType want, std::string* reply, int timeout_ms) {
+    if (!SendNow(type, body)) return Unavailable("cannot send the request");
+    MsgType got = MsgType::kError;
+    STRATA_RETURN_IF_ERROR(ReadFrame(&got, reply, timeout_ms));
+    return got == want ? OkStatus() : DataLoss("unexpected reply");
+  }
 
   void Start(FrameHandler on_frame, Drain drain, CloseHandler on_close);
   void Wake();

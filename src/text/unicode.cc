@@ -34,17 +34,6 @@ void AppendUtf8(char32_t c, std::string* out) {
 // surrogates or code points past U+10FFFF): the data layer's check is the same.
 bool IsValidUtf8(std::string_view s) { return data::IsStrictUtf8(s); }
 
-size_t AsciiPrefix(std::string_view s) {
-  size_t i = 0;
-  // Eight bytes at a time: no byte has its top bit set.
-  for (uint64_t word; i + 8 <= s.size(); i += 8) {
-    std::memcpy(&word, s.data() + i, 8);
-    if ((word & 0x8080808080808080ull) != 0) break;
-  }
-  while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x80) ++i;
-  return i;
-}
-
 size_t CodePoints(std::string_view s) {
   const size_t ascii = AsciiPrefix(s);  // ASCII, nearly always: one code point per byte
   if (ascii == s.size()) return ascii;

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "data/json_text.h"
+
 namespace strata::text {
 
 // The code point at s[*i]; advances *i past it.
@@ -24,8 +26,8 @@ inline char32_t NextCodePoint(std::string_view s, size_t* i) {
 }
 void AppendUtf8(char32_t c, std::string* out);
 size_t CodePoints(std::string_view s);
-// The length of the longest all-ASCII prefix.
-size_t AsciiPrefix(std::string_view s);
+// The length of the longest all-ASCII prefix (the data layer's).
+using data::AsciiPrefix;
 
 bool IsAlphaSlow(char32_t c);
 bool IsWordCharSlow(char32_t c);

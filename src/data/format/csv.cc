@@ -163,8 +163,7 @@ void RenameRepeatedColumns(const std::string& path, std::vector<std::string>* na
 Result<CsvSchema> InferCsvSchema(const std::string& path, char delim, bool header) {
   std::string head;
   STRATA_RETURN_IF_ERROR(ReadHead(path, kHeadBytes, &head));
-  CsvSchema inferred;
-  CsvSchema* schema = &inferred;
+  CsvSchema schema;
   StripByteOrderMark(&head);
   const bool cut = head.size() == kHeadBytes;  // the last record may be incomplete
   std::string_view text(head);
@@ -176,8 +175,8 @@ Result<CsvSchema> InferCsvSchema(const std::string& path, char delim, bool heade
     if (!r.error.empty()) {
       return InvalidArgument(path + ":1: the header line is not valid CSV (" + r.error + ")");
     }
-    for (auto f : r.fields) schema->names.emplace_back(f);
-    RenameRepeatedColumns(path, &schema->names);
+    for (auto f : r.fields) schema.names.emplace_back(f);
+    RenameRepeatedColumns(path, &schema.names);
   }
   // Per column: how many sampled values read as an int / a double / a bool.
   // A column is typed when all but a few (at most 1, or 5%) do: the few are
@@ -188,10 +187,10 @@ Result<CsvSchema> InferCsvSchema(const std::string& path, char delim, bool heade
     if (next >= text.size() && cut) break;
     pos = next;
     if (!r.error.empty()) continue;
-    if (schema->names.empty()) {
-      for (size_t i = 0; i < r.fields.size(); ++i) schema->names.push_back("c" + std::to_string(i));
+    if (schema.names.empty()) {
+      for (size_t i = 0; i < r.fields.size(); ++i) schema.names.push_back("c" + std::to_string(i));
     }
-    const size_t cols = schema->names.size();
+    const size_t cols = schema.names.size();
     n_int.resize(cols), n_double.resize(cols), n_bool.resize(cols), n_ts.resize(cols), n_seen.resize(cols);
     if (r.fields.size() != cols) continue;
     for (size_t i = 0; i < cols; ++i) {
@@ -207,20 +206,20 @@ Result<CsvSchema> InferCsvSchema(const std::string& path, char delim, bool heade
       n_ts[i] += ParseTimestamp(f, &iv);
     }
   }
-  schema->types.assign(schema->names.size(), Type::kString);
-  for (size_t i = 0; i < schema->names.size() && i < n_seen.size(); ++i) {
+  schema.types.assign(schema.names.size(), Type::kString);
+  for (size_t i = 0; i < schema.names.size() && i < n_seen.size(); ++i) {
     const int seen = n_seen[i];
     if (seen == 0) continue;
     const int allowed = seen >= 5 ? std::max(1, seen / 20) : 0;
     if (n_double[i] > 0 && seen - n_double[i] <= allowed) {
-      schema->types[i] = n_int[i] == n_double[i] ? Type::kInt64 : Type::kDouble;
+      schema.types[i] = n_int[i] == n_double[i] ? Type::kInt64 : Type::kDouble;
     } else if (n_bool[i] > 0 && seen - n_bool[i] <= allowed) {
-      schema->types[i] = Type::kBool;
+      schema.types[i] = Type::kBool;
     } else if (n_ts[i] > 0 && seen - n_ts[i] <= allowed) {
-      schema->types[i] = Type::kTimestamp;
+      schema.types[i] = Type::kTimestamp;
     }
   }
-  return inferred;
+  return schema;
 }
 
 namespace {

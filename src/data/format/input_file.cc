@@ -86,10 +86,6 @@ void StripByteOrderMark(std::string* text) {
   if (text->compare(0, 3, "\xEF\xBB\xBF") == 0) text->erase(0, 3);
 }
 
-Status CannotRead(const std::string& path) {
-  return (errno == ENOENT ? NotFound : Unavailable)("cannot read " + path + ": " + std::strerror(errno));
-}
-
 bool IsCompressed(const std::string& path) { return EndsWith(path, ".gz") || EndsWith(path, ".zst"); }
 
 Status ReadHead(const std::string& path, size_t max_bytes, std::string* out) {

@@ -11,9 +11,6 @@
 namespace strata::data {
 
 bool IsCompressed(const std::string& path);
-// "cannot read PATH: <errno's text>": NotFound when it is not there, else
-// Unavailable. Call right after the failed open (reads errno).
-Status CannotRead(const std::string& path);
 // Drops a UTF-8 byte order mark at the start of `text` (Excel writes one).
 // Ranges at offset 0 are read without it; offsets count the file's bytes.
 void StripByteOrderMark(std::string* text);

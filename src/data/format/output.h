@@ -25,7 +25,7 @@ struct WriteSpec {
 // Checks format and compression; an error names what is wrong.
 Status CheckWriteSpec(const WriteSpec& w);
 
-// Writes part number `part` of the output. Returns false with `error` set.
+// Writes part number `part` of the output.
 Status WriteOutput(const Block& b, const WriteSpec& w, int part);
 
 }  // namespace strata::data

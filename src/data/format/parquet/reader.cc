@@ -33,7 +33,7 @@ class File {
     fd_ = open(path.c_str(), O_RDONLY | O_CLOEXEC);
     struct stat st{};
     if (fd_ < 0 || fstat(fd_, &st) != 0) {
-      return (errno == ENOENT ? NotFound : Unavailable)("cannot open " + path + ": " + std::strerror(errno));
+      return ErrnoError(errno, "cannot open " + path);
     }
     size_ = st.st_size;
     std::string tail;
@@ -373,19 +373,18 @@ Status ReadChunk(const File& f, const Leaf& l, const pf::ColumnChunk& cc, int64_
 Result<ParquetFileInfo> ReadParquetInfo(const std::string& path) {
   File f;
   STRATA_RETURN_IF_ERROR(f.Open(path));
-  ParquetFileInfo file_info;
-  ParquetFileInfo* info = &file_info;
+  ParquetFileInfo info;
   for (const Leaf& l : f.leaves()) {
-    info->schema.names.push_back(l.name);
-    info->schema.types.push_back(l.column_type());
-    info->schema.elements.push_back(l.element_type());
+    info.schema.names.push_back(l.name);
+    info.schema.types.push_back(l.column_type());
+    info.schema.elements.push_back(l.element_type());
   }
   for (const pf::RowGroup& rg : f.meta().row_groups) {
-    info->row_group_rows.push_back(rg.num_rows);
-    info->num_rows += rg.num_rows;
+    info.row_group_rows.push_back(rg.num_rows);
+    info.num_rows += rg.num_rows;
   }
-  info->created_by = f.meta().created_by;
-  return file_info;
+  info.created_by = f.meta().created_by;
+  return info;
 }
 
 Status ReadParquetRowGroup(const std::string& path, int index, const CsvSchema& schema, Block* out) {

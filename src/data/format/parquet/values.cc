@@ -137,7 +137,7 @@ void Convert(const Leaf& l, Column* c) {
 }
 
 Status DecodeValues(const Leaf& l, int encoding, Bytes in, int64_t n, const Column* dict, Column* out) {
-    switch (encoding) {
+  switch (encoding) {
     case pf::Encoding::PLAIN:
       if (!DecodePlain(l, in, n, out)) return DataLoss("PLAIN values run past the page");
       break;
