@@ -5,6 +5,12 @@
 #include <random>
 #include <string>
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
+// Inlined: most keys are one word, where a call into the library costs more than the hash.
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "text/simplify.h"
@@ -46,20 +52,73 @@ inline uint64_t ModMersenne61(uint64_t x) {
   return r;
 }
 
-// minima[j] = min(minima[j], (h·a[j] + b[j]) mod p) for every permutation.
-// On x86-64 built twice, and the CPU picks at load time: with AVX-512
-// (x86-64-v4) eight 64-bit products at once, else one by one.
-#if defined(__x86_64__)
-#define STRATA_AVX512_CLONE __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define STRATA_AVX512_CLONE
-#endif
-STRATA_AVX512_CLONE __attribute__((optimize("tree-vectorize"))) void FoldShingle(
-    uint64_t h, const uint64_t* __restrict a, const uint64_t* __restrict b, uint64_t* __restrict minima, size_t n) {
+// minima[j] = min(minima[j], (h·a[j] + b[j]) mod p) for every hash h and
+// permutation j, one by one.
+void FoldShinglesScalar(const uint64_t* hashes, size_t count, const uint64_t* a, const uint64_t* b,
+                        uint64_t* minima, size_t n) {
   for (size_t j = 0; j < n; ++j) {
-    const uint64_t v = ModMersenne61(h * a[j] + b[j]);
-    minima[j] = v < minima[j] ? v : minima[j];
+    uint64_t m = minima[j];
+    for (size_t s = 0; s < count; ++s) {
+      const uint64_t v = ModMersenne61(hashes[s] * a[j] + b[j]);
+      m = v < m ? v : m;
+    }
+    minima[j] = m;
   }
+}
+
+#if defined(__x86_64__)
+// The same with AVX2, eight permutations at a time with the hashes
+// streaming past: their minima, a and b stay in registers (hash after hash
+// through all the minima in memory was half the time). A 64-bit product's
+// low half from three 32-bit ones; every value past the product and sum is
+// below 2^62, so signed compares order it.
+// min(m, (h·a + b) mod p) in four lanes; a_high is a >> 32.
+__attribute__((target("avx2"))) inline __m256i FoldAvx2(__m256i h, __m256i h_high, __m256i a, __m256i a_high,
+                                                        __m256i b, __m256i m) {
+  const __m256i prime = _mm256_set1_epi64x(static_cast<long long>(kMersennePrime61));
+  const __m256i below_prime = _mm256_set1_epi64x(static_cast<long long>(kMersennePrime61 - 1));
+  const __m256i cross = _mm256_add_epi64(_mm256_mul_epu32(a_high, h), _mm256_mul_epu32(a, h_high));
+  const __m256i product = _mm256_add_epi64(_mm256_mul_epu32(a, h), _mm256_slli_epi64(cross, 32));
+  const __m256i x = _mm256_add_epi64(product, b);
+  __m256i r = _mm256_add_epi64(_mm256_and_si256(x, prime), _mm256_srli_epi64(x, 61));
+  r = _mm256_sub_epi64(r, _mm256_and_si256(_mm256_cmpgt_epi64(r, below_prime), prime));
+  return _mm256_blendv_epi8(m, r, _mm256_cmpgt_epi64(m, r));
+}
+
+__attribute__((target("avx2"))) void FoldShinglesAvx2(const uint64_t* hashes, size_t count, const uint64_t* a,
+                                                      const uint64_t* b, uint64_t* minima, size_t n) {
+  const __m256i prime = _mm256_set1_epi64x(static_cast<long long>(kMersennePrime61));
+  size_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const __m256i a0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + j));
+    const __m256i a1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a + j + 4));
+    const __m256i a0_high = _mm256_srli_epi64(a0, 32), a1_high = _mm256_srli_epi64(a1, 32);
+    const __m256i b0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + j));
+    const __m256i b1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + j + 4));
+    __m256i m0 = prime, m1 = prime;  // above every value mod p
+    for (size_t s = 0; s < count; ++s) {
+      const __m256i h = _mm256_set1_epi64x(static_cast<long long>(hashes[s]));
+      const __m256i h_high = _mm256_srli_epi64(h, 32);
+      m0 = FoldAvx2(h, h_high, a0, a0_high, b0, m0);
+      m1 = FoldAvx2(h, h_high, a1, a1_high, b1, m1);
+    }
+    alignas(32) uint64_t found[8];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(found), m0);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(found + 4), m1);
+    for (size_t k = 0; k < 8; ++k) minima[j + k] = std::min(minima[j + k], found[k]);
+  }
+  FoldShinglesScalar(hashes, count, a + j, b + j, minima + j, n - j);
+}
+#endif
+
+void FoldShingles(const uint64_t* hashes, size_t count, const uint64_t* a, const uint64_t* b, uint64_t* minima,
+                  size_t n) {
+  if (count == 0) return;
+#if defined(__x86_64__)
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) return FoldShinglesAvx2(hashes, count, a, b, minima, n);
+#endif
+  FoldShinglesScalar(hashes, count, a, b, minima, n);
 }
 
 }  // namespace
@@ -93,6 +152,8 @@ std::vector<uint64_t> MinHasher::Signature(std::string_view text) const {
     spaced[i] = inside(views[i]) && inside(views[i + 1]) && views[i + 1].data() == end + 1 && *end == ' ';
   }
   std::string gram;
+  std::vector<uint64_t> hashes;
+  hashes.reserve(words.size() - n + 1);
   for (size_t i = 0; i + n <= words.size(); ++i) {
     bool contiguous = true;
     for (size_t k = i; k + 1 < i + n; ++k) contiguous = contiguous && spaced[k];
@@ -108,8 +169,9 @@ std::vector<uint64_t> MinHasher::Signature(std::string_view text) const {
       }
       shingle = gram;
     }
-    FoldShingle(XXH64(shingle.data(), shingle.size(), 0), a_.data(), b_.data(), minima.data(), a_.size());
+    hashes.push_back(XXH64(shingle.data(), shingle.size(), 0));
   }
+  FoldShingles(hashes.data(), hashes.size(), a_.data(), b_.data(), minima.data(), a_.size());
   return minima;
 }
 

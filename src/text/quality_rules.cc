@@ -6,6 +6,8 @@
 #include <cstring>
 #include <unordered_set>
 
+// Inlined: most keys are one word, where a call into the library costs more than the hash.
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "text/unicode.h"
@@ -200,44 +202,106 @@ GramTable& Table() {
   return table;
 }
 
-// Counter(" ".join(n-gram)).most_common(1): the top n-gram's length (with
-// its spaces) times its count; ties go to the n-gram seen first.
-size_t TopNGramChars(const WordIds& w, size_t n) {
-  GramTable& table = Table();
-  table.Reset(w.id.size());
-  size_t best_count = 0, best_first = 0;
-  for (size_t i = 0; i + n <= w.id.size(); ++i) {
-    GramTable::Slot& slot = table.Find(GramHash(w, i, n));
-    if (slot.count == 0) slot.first = static_cast<uint32_t>(i);
-    const size_t c = ++slot.count;
-    if (c > best_count || (c == best_count && slot.first < best_first)) {
-      best_count = c;
-      best_first = slot.first;
-    }
+// The n-grams that occur at least twice in a document, n by n. An n-gram
+// repeats only where its first n-1 words do, so the count for n looks only
+// at the positions found for n-1: past n = 3 few are left, and the
+// repetition filter's nine passes over every word (top 2..4-grams,
+// duplicated 5..10-grams) shrink to about two.
+class NGramRepeats {
+ public:
+  // Levels are reused from one document to the next (one object per thread).
+  void Reset(const WordIds& w) {
+    w_ = &w;
+    for (Level& l : levels_) l.counted = false;
+    if (levels_.empty()) levels_.resize(1);
+    Level& every = levels_[0];
+    every.repeated.resize(w.id.size());
+    for (size_t i = 0; i < w.id.size(); ++i) every.repeated[i] = static_cast<uint32_t>(i);
+    every.counted = true;
   }
-  return best_count == 0 ? 0 : (GramChars(w, best_first, n) + n - 1) * best_count;
-}
 
-// find_all_duplicate: n-grams joined without spaces; a repeated one counts
-// its length and the scan jumps past it. Once the rule has failed
-// (repeated / length > frac) the rest cannot change that: the scan stops.
-size_t DuplicateNGramChars(const WordIds& w, size_t n, double frac, double length) {
-  GramTable& table = Table();
-  table.Reset(w.id.size());
-  size_t repeated = 0, i = 0;
-  while (w.id.size() >= n && i < w.id.size() - n + 1) {
-    GramTable::Slot& slot = table.Find(GramHash(w, i, n));
-    if (slot.count != 0) {
-      repeated += GramChars(w, i, n);
-      if (static_cast<double>(repeated) / length > frac) return repeated;
-      i += n;
-    } else {
-      slot.count = 1;
-      ++i;
-    }
+  // Counter(" ".join(n-gram)).most_common(1): the top n-gram's length (with
+  // its spaces) times its count; ties go to the n-gram seen first.
+  size_t TopChars(size_t n) {
+    if (w_->id.size() < n) return 0;
+    const Level& level = Up(n);
+    if (level.top_count < 2) return GramChars(*w_, 0, n) + n - 1;  // all once: the first
+    return (GramChars(*w_, level.top_first, n) + n - 1) * level.top_count;
   }
-  return repeated;
-}
+
+  // find_all_duplicate: n-grams joined without spaces; a repeated one counts
+  // its length and the scan jumps past it. Only repeating n-grams can be
+  // found again, so the scan visits just those (any other is new, a step of
+  // one). Once the rule has failed (repeated / length > frac) the rest
+  // cannot change that: the scan stops.
+  size_t DuplicateChars(size_t n, double frac, double length) {
+    if (w_->id.size() < n) return 0;
+    const std::vector<uint32_t>& at = Up(n).repeated;
+    GramTable& table = Table();
+    table.Reset(at.size());
+    size_t repeated = 0, i = 0;
+    for (const uint32_t j : at) {
+      if (j < i) continue;  // inside a repeat just counted
+      i = j;
+      GramTable::Slot& slot = table.Find(GramHash(*w_, i, n));
+      if (slot.count != 0) {
+        repeated += GramChars(*w_, i, n);
+        if (static_cast<double>(repeated) / length > frac) return repeated;
+        i += n;
+      } else {
+        slot.count = 1;
+        ++i;
+      }
+    }
+    return repeated;
+  }
+
+ private:
+  struct Level {
+    bool counted = false;
+    std::vector<uint32_t> repeated;  // ascending: where an n-gram occurring twice or more starts
+    size_t top_count = 0, top_first = 0;
+  };
+
+  // Counted from the longest shorter level already counted: its positions
+  // hold every repeating n-gram's (a repeat's prefix repeats too).
+  const Level& Up(size_t n) {
+    if (levels_.size() <= n) levels_.resize(n + 1);
+    if (!levels_[n].counted) {
+      size_t shorter = n - 1;
+      while (!levels_[shorter].counted) --shorter;
+      Count(levels_[shorter], n, &levels_[n]);
+    }
+    return levels_[n];
+  }
+
+  void Count(const Level& shorter, size_t n, Level* level) {
+    GramTable& table = Table();
+    table.Reset(shorter.repeated.size());
+    thread_local std::vector<GramTable::Slot*> slot_of;
+    slot_of.clear();
+    level->top_count = level->top_first = 0;
+    for (const uint32_t i : shorter.repeated) {
+      if (i + n > w_->id.size()) break;
+      GramTable::Slot& slot = table.Find(GramHash(*w_, i, n));
+      if (slot.count == 0) slot.first = i;
+      const size_t c = ++slot.count;
+      if (c > level->top_count || (c == level->top_count && slot.first < level->top_first)) {
+        level->top_count = c;
+        level->top_first = slot.first;
+      }
+      slot_of.push_back(&slot);
+    }
+    level->repeated.clear();
+    for (size_t k = 0; k < slot_of.size(); ++k) {
+      if (slot_of[k]->count >= 2) level->repeated.push_back(shorter.repeated[k]);
+    }
+    level->counted = true;
+  }
+
+  const WordIds* w_ = nullptr;
+  std::vector<Level> levels_;  // levels_[n]: n-grams; [0] is every position
+};
 
 bool EndsWithAny(std::string_view s, std::initializer_list<std::string_view> ends) {
   for (std::string_view e : ends) {
@@ -404,20 +468,17 @@ Reason GopherRepetition(const GopherRepetitionParams& p, std::string_view text) 
   }
   thread_local WordIds words;
   IdsOf(CachedWords(text, p.tokenizer), &words);
+  thread_local NGramRepeats repeats;
+  repeats.Reset(words);
   for (const auto& [n, frac] : p.top_n_grams) {
-    if (n <= 0 || words.id.size() < static_cast<size_t>(n)) continue;
-    if (static_cast<double>(TopNGramChars(words, static_cast<size_t>(n))) / length > frac) {
+    if (n <= 0) continue;
+    if (static_cast<double>(repeats.TopChars(static_cast<size_t>(n))) / length > frac) {
       return "top_" + std::to_string(n) + "_gram";
     }
   }
-  // A scan that finds no repeat never jumps, so it has seen every n-gram
-  // once: no longer n-gram repeats either (its first n words would), and
-  // the longer ones' answer is 0 without a scan.
-  size_t unrepeated = SIZE_MAX;  // the shortest n with no repeated n-gram
   for (const auto& [n, frac] : p.dup_n_grams) {
-    if (n <= 0 || static_cast<size_t>(n) > unrepeated) continue;
-    const size_t chars = DuplicateNGramChars(words, static_cast<size_t>(n), frac, length);
-    if (chars == 0) unrepeated = std::min(unrepeated, static_cast<size_t>(n));
+    if (n <= 0) continue;
+    const size_t chars = repeats.DuplicateChars(static_cast<size_t>(n), frac, length);
     if (static_cast<double>(chars) / length > frac) return "duplicated_" + std::to_string(n) + "_n_grams";
   }
   return "";

@@ -4,6 +4,15 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+#include <string>
+
+#include <xxhash.h>
+
+#include "text/simplify.h"
+#include "text/word_tokenizer.h"
+
 namespace strata::text {
 namespace {
 
@@ -52,6 +61,39 @@ TEST(MinHash, NearDuplicatesShareMostValuesShortDocumentsHaveNone) {
   EXPECT_GT(same, 80u);  // Jaccard of their 5-gram sets is ~0.9
   EXPECT_TRUE(h.Signature("only four words here").empty());
   EXPECT_TRUE(h.Signature("").empty());
+}
+
+// The signature the formulas give, computed the plain way: joined 5-grams,
+// a % of the wrapped 64-bit product and sum, a minimum per permutation.
+std::vector<uint64_t> PlainSignature(const MinHasher& h, std::string_view text) {
+  const std::string simple = SimplifyText(text);
+  const WordList words = TokenizeWords(simple);
+  if (words.size() < 5) return {};
+  std::vector<uint64_t> minima(h.a().size(), UINT64_MAX);
+  for (size_t i = 0; i + 5 <= words.size(); ++i) {
+    std::string gram(words.At(i));
+    for (size_t k = 1; k < 5; ++k) gram += " " + std::string(words.At(i + k));
+    const uint64_t x = XXH64(gram.data(), gram.size(), 0);
+    for (size_t j = 0; j < minima.size(); ++j) minima[j] = std::min(minima[j], (x * h.a()[j] + h.b()[j]) % kMersennePrime61);
+  }
+  return minima;
+}
+
+// The vectorized fold (eight permutations at a time, hashes streaming past)
+// against the plain arithmetic, on documents of every length up to 300 words.
+TEST(MinHash, FastSignatureEqualsThePlainFormulas) {
+  const MinHasher h{MinHashConfig()};
+  std::mt19937 random(7);
+  for (int doc = 0; doc < 200; ++doc) {
+    std::string text;
+    const int words = static_cast<int>(random() % 300);
+    for (int w = 0; w < words; ++w) {
+      const int len = 1 + static_cast<int>(random() % 9);
+      for (int c = 0; c < len; ++c) text += static_cast<char>('a' + random() % 6);
+      text += (random() % 10 == 0) ? ". " : " ";
+    }
+    ASSERT_EQ(h.Signature(text), PlainSignature(h, text)) << text;
+  }
 }
 
 }  // namespace

@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <random>
+#include <set>
+
 namespace strata::text {
 namespace {
 
@@ -169,6 +173,75 @@ TEST(QualityRules, MalformedEmptyAndHugeDocuments) {
   EXPECT_EQ(FineWebQuality(FineWebQualityParams(), huge), "char_dup_ratio");
   EXPECT_EQ(GopherQuality(GopherQualityParams(), ""), "empty");
   EXPECT_EQ(C4Quality(C4QualityParams(), "", &kept), "too_few_sentences");
+}
+
+// datatrove's find_top_duplicate and find_all_duplicate written plainly
+// (strings joined, a map and a set), against the filter's n-gram levels:
+// random documents of few two-letter words (so that joining without spaces
+// cannot make two different n-grams equal), each threshold set just under
+// and just over the document's own fraction.
+double PlainTopFraction(const std::vector<std::string>& words, size_t n, double length) {
+  std::map<std::string, size_t> count;
+  std::vector<std::string> order;
+  for (size_t i = 0; i + n <= words.size(); ++i) {
+    std::string gram = words[i];
+    for (size_t k = 1; k < n; ++k) gram += " " + words[i + k];
+    if (count[gram]++ == 0) order.push_back(gram);
+  }
+  size_t best = 0;
+  std::string top;
+  for (const std::string& g : order) {
+    if (count[g] > best) best = count[g], top = g;
+  }
+  return static_cast<double>(top.size() * best) / length;
+}
+double PlainDuplicateFraction(const std::vector<std::string>& words, size_t n, double length) {
+  std::set<std::string> seen;
+  size_t repeated = 0;
+  for (size_t i = 0; i + n <= words.size();) {
+    std::string gram;
+    for (size_t k = 0; k < n; ++k) gram += words[i + k];
+    if (seen.count(gram) != 0) {
+      repeated += gram.size();
+      i += n;
+    } else {
+      seen.insert(gram);
+      ++i;
+    }
+  }
+  return static_cast<double>(repeated) / length;
+}
+
+TEST(GopherRepetition, NGramFractionsEqualThePlainFormulas) {
+  std::mt19937 random(11);
+  int checked = 0;
+  for (int doc = 0; doc < 300; ++doc) {
+    const size_t vocabulary = 2 + random() % 12;
+    std::vector<std::string> words;
+    std::string text;
+    for (size_t w = 0, count = 1 + random() % 200; w < count; ++w) {
+      const auto v = static_cast<char>('a' + random() % vocabulary);
+      words.push_back(std::string{v, v});
+      text += (w > 0 ? " " : "") + words.back();
+    }
+    const double length = static_cast<double>(text.size());
+    for (int n = 2; n <= 10; ++n) {
+      const bool top = n <= 4;
+      const double f = top ? PlainTopFraction(words, n, length) : PlainDuplicateFraction(words, n, length);
+      if (f == 0) continue;
+      const std::string reason = top ? "top_" + std::to_string(n) + "_gram" : "duplicated_" + std::to_string(n) + "_n_grams";
+      for (const double threshold : {f * 0.999, f * 1.001}) {
+        GopherRepetitionParams p;
+        p.dup_line_frac = p.dup_para_frac = p.dup_line_char_frac = p.dup_para_char_frac = 0;
+        p.top_n_grams.clear();
+        p.dup_n_grams.clear();
+        (top ? p.top_n_grams : p.dup_n_grams).push_back({n, threshold});
+        EXPECT_EQ(GopherRepetition(p, text), threshold < f ? reason : "") << text << " n=" << n;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 1000);
 }
 
 }  // namespace
