@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cstdlib>
+#include <vector>
 
 #include <utf8proc.h>
 
@@ -43,23 +44,51 @@ bool ValidUtf8Char(const std::string& bytes) {
   return i == bytes.size() && !(c == 0xFFFD && bytes != "\xEF\xBF\xBD");
 }
 
-bool IsAscii(std::string_view text) {
-  unsigned char any = 0;
-  for (char c : text) any |= static_cast<unsigned char>(c);
-  return any < 0x80;
+// NFC (NFKC) of `stretch` appended to `out`; false if it is not valid UTF-8.
+// utf8proc_map's two steps into a buffer kept from call to call.
+bool AppendNormalized(std::string_view stretch, utf8proc_option_t options, std::string* out) {
+  thread_local std::vector<utf8proc_int32_t> buffer;
+  const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(stretch.data());
+  const auto length = static_cast<utf8proc_ssize_t>(stretch.size());
+  utf8proc_ssize_t n;
+  for (;;) {
+    n = utf8proc_decompose(bytes, length, buffer.data(), static_cast<utf8proc_ssize_t>(buffer.size()), options);
+    if (n < 0) return false;
+    if (static_cast<size_t>(n) <= buffer.size()) break;
+    buffer.resize(static_cast<size_t>(n));
+  }
+  n = utf8proc_reencode(buffer.data(), n, options);  // composes, then writes UTF-8 over the buffer
+  if (n < 0) return false;
+  out->append(reinterpret_cast<const char*>(buffer.data()), static_cast<size_t>(n));
+  return true;
 }
 
+// Normalization is local: no ASCII character (all starters, quick check
+// "yes") composes with what comes before it, so the text can be cut before
+// each one. Only the stretches of non-ASCII characters are normalized, each
+// with the ASCII character before it (a mark may compose with that); the
+// rest is copied. Invalid UTF-8 anywhere leaves the whole text as it is (as
+// one utf8proc_map over it did).
 void NormalizeForm(std::string* text, bool nfkc) {
-  // ASCII is its own NFC and NFKC (no ASCII character decomposes).
-  if (IsAscii(*text)) return;
+  const std::string_view t = *text;
+  size_t i = AsciiPrefix(t);
+  if (i == t.size()) return;  // ASCII is its own NFC and NFKC
   int options = UTF8PROC_STABLE | UTF8PROC_COMPOSE;
   if (nfkc) options |= UTF8PROC_COMPAT;
-  utf8proc_uint8_t* out = nullptr;
-  const utf8proc_ssize_t n =
-      utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text->data()),
-                   static_cast<utf8proc_ssize_t>(text->size()), &out, static_cast<utf8proc_option_t>(options));
-  if (n >= 0) text->assign(reinterpret_cast<const char*>(out), static_cast<size_t>(n));
-  std::free(out);
+  std::string out;
+  out.reserve(t.size() + t.size() / 8);
+  size_t copied = 0;
+  while (i < t.size()) {
+    const size_t start = i > 0 ? i - 1 : 0;
+    size_t end = i;
+    while (end < t.size() && static_cast<unsigned char>(t[end]) >= 0x80) ++end;
+    out.append(t, copied, start - copied);
+    if (!AppendNormalized(t.substr(start, end - start), static_cast<utf8proc_option_t>(options), &out)) return;
+    copied = end;
+    i = end + AsciiPrefix(t.substr(end));
+  }
+  out.append(t, copied);
+  *text = std::move(out);
 }
 
 }  // namespace

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <random>
+
+#include <utf8proc.h>
+
 #include "support/test_random.h"
 #include "text/text_stats.h"
 #include "text/unicode.h"
@@ -89,6 +94,38 @@ TEST(SimplifyText, OnePassForAnyTextAgreesWithTheSteps) {
     ASSERT_EQ(SimplifyText(s), SimplifyTextStepByStep(s)) << "[" << s << "]";
   }
   EXPECT_GT(unicode, 20000u);
+}
+
+// NFC and NFKC stretch by stretch (the ASCII between copied) against
+// utf8proc_map over the whole text, on random mixes of ASCII, combining
+// marks that compose with the letter before them or reorder, precomposed
+// and compatibility characters and Hangul jamo.
+TEST(NormalizeText, FormsStretchByStretchEqualTheWholeText) {
+  static const char* kPieces[] = {"a", "e", " ", "Z", ".", "\u0301", "\u0308", "\u0327", "\u0323", "\u031B",
+                                  "\u00E9", "\u00C5", "\u212B", "\uFB01", "\u2460", "\u1100", "\u1161",
+                                  "\u11A8", "\uAC00", "\u0F73", "\u3099", "\u304B", "\u00BD", "\u1E9B"};
+  std::mt19937 random(5);
+  NormalizeOptions o;
+  o.fix_mojibake = o.fix_html_entities = o.remove_control = o.collapse_whitespace = false;
+  for (int doc = 0; doc < 3000; ++doc) {
+    std::string text;
+    for (int k = 0, n = static_cast<int>(random() % 24); k < n; ++k) text += kPieces[random() % std::size(kPieces)];
+    for (const bool nfkc : {false, true}) {
+      o.nfkc = nfkc;
+      utf8proc_uint8_t* whole = nullptr;
+      const int options = UTF8PROC_STABLE | UTF8PROC_COMPOSE | (nfkc ? UTF8PROC_COMPAT : 0);
+      const utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
+                                              static_cast<utf8proc_ssize_t>(text.size()), &whole,
+                                              static_cast<utf8proc_option_t>(options));
+      ASSERT_GE(n, 0);
+      const std::string expected(reinterpret_cast<const char*>(whole), static_cast<size_t>(n));
+      std::free(whole);
+      ASSERT_EQ(NormalizeText(o, text), expected) << text << (nfkc ? " (NFKC)" : " (NFC)");
+    }
+  }
+  // Invalid UTF-8 anywhere: the text is left as it was (its bad byte then replaced).
+  o.nfkc = false;
+  EXPECT_EQ(NormalizeText(o, "e\u0301 x \xff e\u0301"), "e\u0301 x \uFFFD e\u0301");
 }
 
 }  // namespace
