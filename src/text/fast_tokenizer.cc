@@ -141,6 +141,22 @@ size_t FinalPeriodAt(std::string_view t) {
   return j == t.size() ? p - 1 : std::string_view::npos;
 }
 
+// The first two letters of a contraction (can, d'ye, gim, gon, got, lem,
+// more, wan) at byte i: most words starting with c, d, g, l, m or w have
+// other second letters, and need no closer look.
+bool MayContinueContraction(std::string_view piece, size_t i) {
+  if (i + 1 >= piece.size()) return false;
+  const char second = static_cast<char>(piece[i + 1] | 0x20);
+  switch (piece[i] | 0x20) {
+    case 'c': case 'w': return second == 'a';
+    case 'd': return piece[i + 1] == '\'';
+    case 'g': return second == 'i' || second == 'o';
+    case 'l': return second == 'e';
+    case 'm': return second == 'o';
+    default: return false;
+  }
+}
+
 // Cuts `cannot` & co. inside a piece (followed by a space, as every piece is).
 void EmitWithContractions(std::string_view piece, WordList* words) {
   size_t start = 0;
@@ -151,6 +167,7 @@ void EmitWithContractions(std::string_view piece, WordList* words) {
       const char before = static_cast<char>(piece[i - 1] | 0x20);
       if ((before >= 'a' && before <= 'z') || (piece[i - 1] >= '0' && piece[i - 1] <= '9')) continue;
     }
+    if (!MayContinueContraction(piece, i)) continue;
     const nltk::Contraction* c = nltk::ContractionAt(piece, i, /*at_end=*/true);
     if (c == nullptr) continue;
     if (i > start) words->Add(piece.substr(start, i - start));
@@ -167,16 +184,15 @@ void EmitWithContractions(std::string_view piece, WordList* words) {
 void EmitPiece(std::string_view piece, WordList* words) {
   if (piece.empty()) return;
   // Most pieces are ASCII letters and digits: no apostrophe for the clitic
-  // rules, no word start inside, and the contractions without one (cannot,
-  // gimme, gonna, gotta, lemme, wanna) are five letters or more starting
-  // with c, g, l or w — anything else is a word as it stands.
-  if (piece.size() < 5 || !kMayStartContraction[static_cast<unsigned char>(piece[0])]) {
-    bool alnum = true;
-    for (const char c : piece) alnum = alnum && kAsciiAlnum[static_cast<unsigned char>(c)];
-    if (alnum) {
-      words->Add(piece);
-      return;
-    }
+  // rules, no word start inside, and a contraction without one (cannot,
+  // gimme, gonna, gotta, lemme, wanna) ends at a word's end, so only a whole
+  // piece of five or six letters starting with c, g, l or w can be one —
+  // anything else is a word as it stands.
+  bool alnum = true;
+  for (const char c : piece) alnum = alnum && kAsciiAlnum[static_cast<unsigned char>(c)];
+  if (alnum && ((piece.size() != 5 && piece.size() != 6) || !kMayStartContraction[static_cast<unsigned char>(piece[0])])) {
+    words->Add(piece);
+    return;
   }
   if (piece.size() >= 2 && piece.back() == '\'' && piece[piece.size() - 2] != '\'') {
     EmitPiece(piece.substr(0, piece.size() - 1), words);
