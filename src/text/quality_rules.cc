@@ -484,6 +484,28 @@ Reason GopherRepetition(const GopherRepetitionParams& p, std::string_view text) 
   return "";
 }
 
+// The line has at least `want` words (len(line.split()) >= want) and, when
+// `max_word_length` is not -1, none longer than it. A line no longer than
+// that in bytes holds no such word, and then counting stops at `want`.
+bool EnoughWordsNoneTooLong(std::string_view line, int want, int max_word_length) {
+  const bool check_length = max_word_length != -1 && line.size() > static_cast<size_t>(max_word_length);
+  size_t n_words = 0;
+  bool too_long = false;
+  if (!check_length) {
+    if (want <= 0) return true;
+    ForEachWordUntil(line, [&](std::string_view) { return ++n_words < static_cast<size_t>(want); });
+    return n_words >= static_cast<size_t>(want);
+  }
+  ForEachWord(line, [&](std::string_view w) {
+    ++n_words;
+    // A word has no more code points than bytes: count only long ones.
+    if (w.size() > static_cast<size_t>(max_word_length) && CodePoints(w) > static_cast<size_t>(max_word_length)) {
+      too_long = true;
+    }
+  });
+  return !too_long && static_cast<int>(n_words) >= want;
+}
+
 Reason C4Quality(const C4QualityParams& p, std::string_view text, std::string* kept_text) {
   static constexpr std::string_view kPolicy[] = {"terms of use", "privacy policy", "cookie policy",
                                                  "uses cookies", "use of cookies", "use cookies"};
@@ -494,27 +516,27 @@ Reason C4Quality(const C4QualityParams& p, std::string_view text, std::string* k
     raw_lines = SplitSentences(text);
   }
   int sentences = 0;
-  std::vector<std::string> kept;
+  // Kept lines are joined as they come (into a buffer of this thread's, as
+  // `text` may be `*kept_text`); an early verdict discards them.
+  thread_local std::string joined;
+  joined.clear();
+  bool first = true;
+  thread_local std::string cited, lower;
   for (std::string_view raw : raw_lines) {
     const std::string_view stripped = Strip(raw);
-    size_t n_words = 0;
-    bool too_long = false;
-    ForEachWord(stripped, [&](std::string_view w) {
-      ++n_words;
-      // A word has no more code points than bytes: count only long ones.
-      if (p.max_word_length != -1 && w.size() > static_cast<size_t>(p.max_word_length) &&
-          CodePoints(w) > static_cast<size_t>(p.max_word_length)) {
-        too_long = true;
-      }
-    });
-    if (too_long) continue;
-    std::string line = p.remove_citations ? RemoveCitations(stripped) : std::string(stripped);
+    // datatrove drops a line for a too long word, then for its end, then
+    // for too few words (words counted before citations go): each only
+    // drops the line, so the cheap test of its end goes first.
+    std::string_view line = stripped;
+    if (p.remove_citations && line.find('[') != std::string_view::npos) {
+      cited = RemoveCitations(stripped);
+      line = cited;
+    }
     if (p.filter_no_terminal_punct &&
         (!EndsWithAny(line, {".", "?", "!", "\"", "'"}) || EndsWith(line, "..."))) {
       continue;
     }
-    if (static_cast<int>(n_words) < p.min_words_per_line) continue;
-    thread_local std::string lower;
+    if (!EnoughWordsNoneTooLong(stripped, p.min_words_per_line, p.max_word_length)) continue;
     LowerInto(line, &lower);
     if (p.filter_lorem_ipsum && lower.find("lorem ipsum") != std::string::npos) return "lorem_ipsum";
     if (p.filter_javascript && lower.find("javascript") != std::string::npos) continue;
@@ -525,15 +547,14 @@ Reason C4Quality(const C4QualityParams& p, std::string_view text, std::string* k
       continue;
     }
     sentences += p.split_paragraph ? static_cast<int>(SplitSentences(line).size()) : 1;
-    kept.push_back(std::move(line));
+    if (!first) joined += p.split_paragraph ? "\n" : " ";
+    joined += line;
+    first = false;
   }
   if (sentences < p.min_num_sentences) return "too_few_sentences";
-  std::string joined;
-  for (size_t i = 0; i < kept.size(); ++i) {
-    if (i > 0) joined += p.split_paragraph ? "\n" : " ";
-    joined += kept[i];
-  }
-  *kept_text = std::string(Strip(joined));
+  const std::string_view stripped = Strip(joined);
+  if (stripped.size() != joined.size()) joined = std::string(stripped);
+  kept_text->swap(joined);
   return "";
 }
 

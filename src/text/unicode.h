@@ -64,6 +64,8 @@ template <class F>
 void ForEachLine(std::string_view s, F&& f);  // splitlines(): no empty last line
 template <class F>
 void ForEachWord(std::string_view s, F&& f);  // split(): runs of non-space
+template <class F>
+void ForEachWordUntil(std::string_view s, F&& f);  // the same while f(word) is true
 
 // len(s.split()): runs of non-space characters.
 size_t CountChunks(std::string_view s);
@@ -108,19 +110,27 @@ void ForEachLine(std::string_view s, F&& f) {
 }
 
 template <class F>
-void ForEachWord(std::string_view s, F&& f) {
+void ForEachWordUntil(std::string_view s, F&& f) {
   size_t i = 0, start = std::string_view::npos;
   while (i < s.size()) {
     const size_t at = i;
     const char32_t c = NextCodePoint(s, &i);
     if (IsSpace(c)) {
-      if (start != std::string_view::npos) f(s.substr(start, at - start));
+      if (start != std::string_view::npos && !f(s.substr(start, at - start))) return;
       start = std::string_view::npos;
     } else if (start == std::string_view::npos) {
       start = at;
     }
   }
   if (start != std::string_view::npos) f(s.substr(start));
+}
+
+template <class F>
+void ForEachWord(std::string_view s, F&& f) {
+  ForEachWordUntil(s, [&](std::string_view w) {
+    f(w);
+    return true;
+  });
 }
 
 }  // namespace strata::text

@@ -113,6 +113,18 @@ TEST(C4Quality, RewritesTheTextAsDatatroveDoes) {
                       &kept),
             "");
   EXPECT_EQ(kept, "The war ended in 1945. It was long.");
+  // Words are counted before citations go; a word over max_word_length code
+  // points drops its line (a long line of short words does not).
+  p = C4QualityParams();
+  p.min_num_sentences = 1;
+  const std::string long_word(1001, 'x'), short_words = Repeat("ab ", 400);
+  EXPECT_EQ(C4Quality(p, "Two words.\nOne [1] [2] two.\nA " + long_word + " word.\n" + short_words + "end.", &kept), "");
+  EXPECT_EQ(kept, "One   two.\n" + short_words + "end.");
+  p.max_word_length = 1001;
+  EXPECT_EQ(C4Quality(p, "A " + long_word + " word.", &kept), "");
+  EXPECT_EQ(kept, "A " + long_word + " word.");
+  p.max_word_length = 1000;
+  EXPECT_EQ(C4Quality(p, "A " + std::string(500, '\xC3') + std::string(500, '\xA9') + " e.", &kept), "");  // bytes, not letters
 }
 
 TEST(C4Paragraph, DatatroveCases) {
