@@ -506,9 +506,58 @@ bool EnoughWordsNoneTooLong(std::string_view line, int want, int max_word_length
   return !too_long && static_cast<int>(n_words) >= want;
 }
 
+// The phrases c4_quality looks for in a lowercased line, in one pass over an
+// ASCII line: a table of their first two letters (either case) picks the
+// places worth comparing at. str.lower() of ASCII is A-Z to a-z, so this
+// equals finding each in the lowercased line (which the other lines take).
+enum C4Phrase : uint32_t { kLoremIpsum = 1, kJavascript = 2, kPolicy = 4 };
+constexpr std::pair<std::string_view, C4Phrase> kC4Phrases[] = {
+    {"lorem ipsum", kLoremIpsum},   {"javascript", kJavascript},   {"terms of use", kPolicy},
+    {"privacy policy", kPolicy},    {"cookie policy", kPolicy},    {"uses cookies", kPolicy},
+    {"use of cookies", kPolicy},    {"use cookies", kPolicy}};
+
+uint16_t FoldedPair(char a, char b) {
+  return static_cast<uint16_t>((static_cast<unsigned char>(a) | 0x20) | (static_cast<unsigned char>(b) | 0x20) << 8);
+}
+
+uint32_t C4PhrasesInAscii(std::string_view line) {
+  static const auto kFirstPairs = [] {
+    auto* bits = new std::array<uint64_t, 1024>{};
+    for (const auto& [phrase, kind] : kC4Phrases) {
+      const uint16_t pair = FoldedPair(phrase[0], phrase[1]);
+      (*bits)[pair >> 6] |= uint64_t{1} << (pair & 63);
+    }
+    return bits;
+  }();
+  uint32_t found = 0;
+  for (size_t i = 0; i + 1 < line.size(); ++i) {
+    const uint16_t pair = FoldedPair(line[i], line[i + 1]);
+    if (((*kFirstPairs)[pair >> 6] >> (pair & 63) & 1) == 0) continue;
+    for (const auto& [phrase, kind] : kC4Phrases) {
+      if (phrase.size() > line.size() - i) continue;
+      bool same = true;
+      for (size_t k = 0; k < phrase.size() && same; ++k) {
+        const char c = line[i + k];
+        same = phrase[k] == ' ' ? c == ' ' : (c | 0x20) == phrase[k];
+      }
+      if (same) found |= kind;
+    }
+  }
+  return found;
+}
+
+uint32_t C4PhrasesIn(std::string_view line) {
+  if (AsciiPrefix(line) == line.size()) return C4PhrasesInAscii(line);
+  thread_local std::string lower;
+  LowerInto(line, &lower);
+  uint32_t found = 0;
+  for (const auto& [phrase, kind] : kC4Phrases) {
+    if (lower.find(phrase) != std::string::npos) found |= kind;
+  }
+  return found;
+}
+
 Reason C4Quality(const C4QualityParams& p, std::string_view text, std::string* kept_text) {
-  static constexpr std::string_view kPolicy[] = {"terms of use", "privacy policy", "cookie policy",
-                                                 "uses cookies", "use of cookies", "use cookies"};
   std::vector<std::string_view> raw_lines;
   if (p.split_paragraph) {
     raw_lines = Lines(text);
@@ -521,7 +570,7 @@ Reason C4Quality(const C4QualityParams& p, std::string_view text, std::string* k
   thread_local std::string joined;
   joined.clear();
   bool first = true;
-  thread_local std::string cited, lower;
+  thread_local std::string cited;
   for (std::string_view raw : raw_lines) {
     const std::string_view stripped = Strip(raw);
     // datatrove drops a line for a too long word, then for its end, then
@@ -537,15 +586,11 @@ Reason C4Quality(const C4QualityParams& p, std::string_view text, std::string* k
       continue;
     }
     if (!EnoughWordsNoneTooLong(stripped, p.min_words_per_line, p.max_word_length)) continue;
-    LowerInto(line, &lower);
-    if (p.filter_lorem_ipsum && lower.find("lorem ipsum") != std::string::npos) return "lorem_ipsum";
-    if (p.filter_javascript && lower.find("javascript") != std::string::npos) continue;
+    const uint32_t phrases = C4PhrasesIn(line);
+    if (p.filter_lorem_ipsum && (phrases & kLoremIpsum) != 0) return "lorem_ipsum";
+    if (p.filter_javascript && (phrases & kJavascript) != 0) continue;
     if (p.filter_curly_bracket && line.find('{') != std::string::npos) return "curly_bracket";
-    if (p.filter_policy &&
-        std::any_of(std::begin(kPolicy), std::end(kPolicy),
-                    [&](std::string_view s) { return lower.find(s) != std::string::npos; })) {
-      continue;
-    }
+    if (p.filter_policy && (phrases & kPolicy) != 0) continue;
     sentences += p.split_paragraph ? static_cast<int>(SplitSentences(line).size()) : 1;
     if (!first) joined += p.split_paragraph ? "\n" : " ";
     joined += line;

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cctype>
 #include <map>
 #include <random>
 #include <set>
@@ -125,6 +127,37 @@ TEST(C4Quality, RewritesTheTextAsDatatroveDoes) {
   EXPECT_EQ(kept, "A " + long_word + " word.");
   p.max_word_length = 1000;
   EXPECT_EQ(C4Quality(p, "A " + std::string(500, '\xC3') + std::string(500, '\xA9') + " e.", &kept), "");  // bytes, not letters
+}
+
+// The phrases (lorem ipsum, javascript, the policy ones) found in any case
+// in one-line documents made of their pieces, against str.lower() and find.
+TEST(C4Quality, FindsThePhrasesInAnyCase) {
+  static const char* const kPieces[] = {"Lorem", "lorem", " ipsum", " IPSUM", "ipsum", "java", "Script", "JavaScript",
+                                        "terms", " of", " use", "Terms of Use", "privacy", " Policy", "cookie",
+                                        "COOKIES", " cookies", "uses", "Use", " ", "  ", "x", "t", "u", "\t"};
+  static const char* const kPhrases[] = {"terms of use", "privacy policy", "cookie policy",
+                                         "uses cookies", "use of cookies", "use cookies"};
+  std::mt19937 random(3);
+  C4QualityParams p;
+  p.min_num_sentences = -1;
+  for (int doc = 0; doc < 5000; ++doc) {
+    std::string line = "one two three";
+    for (int k = 0, n = static_cast<int>(random() % 8); k < n; ++k) line += kPieces[random() % std::size(kPieces)];
+    line += ".";
+    std::string lower = line;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const bool policy = std::any_of(std::begin(kPhrases), std::end(kPhrases),
+                                    [&](const char* s) { return lower.find(s) != std::string::npos; });
+    std::string kept;
+    const std::string reason = C4Quality(p, line, &kept);
+    if (lower.find("lorem ipsum") != std::string::npos) {
+      EXPECT_EQ(reason, "lorem_ipsum") << line;
+    } else {
+      EXPECT_EQ(reason, "") << line;
+      EXPECT_EQ(kept, lower.find("javascript") != std::string::npos || policy ? "" : line) << line;
+    }
+    if (HasFailure()) return;
+  }
 }
 
 TEST(C4Paragraph, DatatroveCases) {
