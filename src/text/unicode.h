@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -91,10 +92,25 @@ inline constexpr auto kMayStartLineBreak = [] {
   return t;
 }();
 
+// Eight bytes might hold a byte that starts a line break: one below 0x20
+// (tab too, a false alarm), or 0xC2 or 0xE2 (the bytes b with b & 0xDF == 0xC2).
+inline bool MayHoldLineBreak(const char* p) {
+  uint64_t x;
+  std::memcpy(&x, p, 8);
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+  const uint64_t below_space = (x - kOnes * 0x20) & ~x & kHighs;
+  const uint64_t lead = (x & (kOnes * 0xDF)) ^ (kOnes * 0xC2);
+  return (below_space | ((lead - kOnes) & ~lead & kHighs)) != 0;
+}
+
 template <class F>
 void ForEachLine(std::string_view s, F&& f) {
   size_t start = 0, i = 0;
   while (i < s.size()) {
+    if (i + 8 <= s.size() && !MayHoldLineBreak(s.data() + i)) {
+      i += 8;
+      continue;
+    }
     if (!kMayStartLineBreak[static_cast<unsigned char>(s[i])]) {
       ++i;
       continue;

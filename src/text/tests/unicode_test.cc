@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 namespace strata::text {
 namespace {
 
@@ -19,6 +21,33 @@ TEST(Unicode, LinesLikeSplitlines) {
   std::vector<std::string> lines;
   ForEachLine("a\r\nb\rc\u2029d\n\ne\n", [&](std::string_view l) { lines.emplace_back(l); });
   EXPECT_EQ(lines, (std::vector<std::string>{"a", "b", "c", "d", "", "e"}));
+}
+
+// The eight-bytes-at-a-time scan against splitlines() code point by code
+// point, on random texts of long plain runs, every line break, other
+// multi-byte characters (0xC2 and 0xE2 lead bytes among them) and broken bytes.
+TEST(Unicode, LinesLikeSplitlinesOnRandomTexts) {
+  static const char* const kPieces[] = {"abcdefghijklm", "a", " ", "\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c",
+                                        "\x1d", "\x1e", "\t", "\u0085", "\u2028", "\u2029", "\u00A0", "\u00E9",
+                                        "\u2014", "\u201C", "\xC2", "\xE2\x80", "\xFF"};
+  std::mt19937 random(9);
+  for (int doc = 0; doc < 5000; ++doc) {
+    std::string text;
+    for (int k = 0, n = static_cast<int>(random() % 30); k < n; ++k) text += kPieces[random() % std::size(kPieces)];
+    std::vector<std::string> expected, lines;
+    size_t start = 0;
+    for (size_t i = 0; i < text.size();) {
+      const size_t at = i;
+      const char32_t c = NextCodePoint(text, &i);
+      if (!IsLineBreak(c)) continue;
+      expected.push_back(text.substr(start, at - start));
+      if (c == '\r' && i < text.size() && text[i] == '\n') ++i;
+      start = i;
+    }
+    if (start < text.size()) expected.push_back(text.substr(start));
+    ForEachLine(text, [&](std::string_view l) { lines.emplace_back(l); });
+    ASSERT_EQ(lines, expected) << text;
+  }
 }
 
 TEST(Unicode, ClassesAndLengths) {
