@@ -7,11 +7,11 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <string>
 #include <string_view>
 
 #include "data/json_text.h"
+#include "text/swar.h"
 
 namespace strata::text {
 
@@ -95,12 +95,8 @@ inline constexpr auto kMayStartLineBreak = [] {
 // Eight bytes might hold a byte that starts a line break: one below 0x20
 // (tab too, a false alarm), or 0xC2 or 0xE2 (the bytes b with b & 0xDF == 0xC2).
 inline bool MayHoldLineBreak(const char* p) {
-  uint64_t x;
-  std::memcpy(&x, p, 8);
-  constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
-  const uint64_t below_space = (x - kOnes * 0x20) & ~x & kHighs;
-  const uint64_t lead = (x & (kOnes * 0xDF)) ^ (kOnes * 0xC2);
-  return (below_space | ((lead - kOnes) & ~lead & kHighs)) != 0;
+  const uint64_t x = swar::Load(p);
+  return (swar::Below(x, 0x20) | swar::Equal(x & (swar::kOnes * 0xDF), 0xC2)) != 0;
 }
 
 template <class F>

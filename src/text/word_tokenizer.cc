@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "text/nltk_rules.h"
+#include "text/swar.h"
 #include "text/unicode.h"
 
 namespace strata::text {
@@ -404,6 +405,18 @@ constexpr auto kEndByte = [] {
   return t;
 }();
 
+// The first byte from `i` on that can end a sentence (the text's size if
+// none): eight bytes at a time, most sentences being long.
+size_t NextEndByte(std::string_view t, size_t i) {
+  for (; i + 8 <= t.size(); i += 8) {
+    const uint64_t x = swar::Load(t.data() + i);
+    const uint64_t ends = swar::Equal(x, '.') | swar::Equal(x, '?') | swar::Equal(x, '!') | swar::Equal(x, 0xA6);
+    if (ends != 0) return i + swar::Lowest(ends);  // the lowest flag of each test is a match
+  }
+  while (i < t.size() && !kEndByte[static_cast<unsigned char>(t[i])]) ++i;
+  return i;
+}
+
 // The closing quotes and brackets EndsSentence strips, forward from `i`.
 size_t SkipClosers(std::string_view s, size_t i) {
   for (;;) {
@@ -488,7 +501,7 @@ std::vector<std::string_view> SplitSentences(std::string_view text) {
   // sentence: jump from one such byte to the next instead of cutting
   // every word.
   for (size_t i = start; i < n;) {
-    while (i < n && !kEndByte[static_cast<unsigned char>(text[i])]) ++i;
+    i = NextEndByte(text, i);
     if (i == n) break;
     const size_t end = SkipClosers(text, i + 1);  // the chunk's end, if it ends here
     if (end < n && !SpaceAt(text, end)) {

@@ -114,7 +114,8 @@ TEST(WordTokenizer, OneScanAgreesWithTheRulesOnRandomStrings) {
       const size_t c = next() % alphabet.size();
       if (next() % 8 == 0) {  // pieces of the contractions, which the scan cuts only whole
         static const char* const kFragments[] = {"can", "not", "Cannot", "gim", "me", "gon", "na", "GOT", "ta",
-                                                 "lem", "wan", "more", "'n", "d'ye", "wanna", "gotta", "lemme"};
+                                                 "lem", "wan", "more", "'n", "d'ye", "wanna", "gotta", "lemme", "“", "”", "”.", ",”",
+                                                 "“'", ".”", "”'s", "'”"};
         s += kFragments[next() % std::size(kFragments)];
         continue;
       }
@@ -123,7 +124,7 @@ TEST(WordTokenizer, OneScanAgreesWithTheRulesOnRandomStrings) {
         // Letters, and characters beyond ASCII that the rules do or do not
         // look at (typographic quotes, dashes and spaces go to the rules).
         static const char* const kLetters[] = {"Ä", "é", "à", "ß", "ı", "Σ", "•", "…", "©", "·", "€",
-                                               "“", "’", "«", "—", "\u00A0", "\u2009", "١"};
+                                               "“", "”", "’", "«", "—", "\u00A0", "\u2009", "١"};
         s += kLetters[next() % std::size(kLetters)];
       } else {
         s += alphabet[c];

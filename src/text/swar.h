@@ -1,0 +1,37 @@
+// Eight bytes at a time in a 64-bit word ("SIMD within a register"): the
+// text scanners step over runs of bytes none of which concerns them. Each
+// test below flags (high bit of the byte) every byte that matches; it may
+// also flag a byte above a match (a borrow), never miss one, so a caller
+// takes the lowest flag as a candidate and checks it byte by byte.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+#include <cstring>
+
+namespace strata::text::swar {
+
+static_assert(std::endian::native == std::endian::little, "byte k of a loaded word is bits 8k..8k+7");
+
+inline constexpr uint64_t kOnes = 0x0101010101010101ull;
+inline constexpr uint64_t kHighs = 0x8080808080808080ull;
+
+inline uint64_t Load(const char* p) {
+  uint64_t x;
+  std::memcpy(&x, p, 8);  // little-endian: byte k is bits 8k..8k+7
+  return x;
+}
+
+// Bytes equal to zero.
+inline uint64_t Zero(uint64_t x) { return (x - kOnes) & ~x & kHighs; }
+// Bytes equal to `c`.
+inline uint64_t Equal(uint64_t x, unsigned char c) { return Zero(x ^ (kOnes * c)); }
+// Bytes below `n` (n at most 0x80; bytes from 0x80 up are never flagged).
+inline uint64_t Below(uint64_t x, unsigned char n) { return (x - kOnes * n) & ~x & kHighs; }
+// Bytes from 0x80 up.
+inline uint64_t NonAscii(uint64_t x) { return x & kHighs; }
+
+// The index (0-7) of the lowest flagged byte of a non-zero mask.
+inline unsigned Lowest(uint64_t flags) { return static_cast<unsigned>(__builtin_ctzll(flags)) >> 3; }
+
+}  // namespace strata::text::swar
