@@ -392,14 +392,18 @@ Reason GopherQuality(const GopherQualityParams& p, std::string_view text) {
   const SharedWords words = CachedWords(text, p.tokenizer);
   if (words.empty()) return "empty";
   const double n_words = static_cast<double>(words.size());
-  double non_symbol = 0, non_symbol_chars = 0, alpha = 0;
+  // Counted in integers: a sum of doubles waits on the previous addition.
+  size_t non_symbol_count = 0, non_symbol_chars_count = 0, alpha_count = 0;
   for (const std::string_view w : words) {
     const WordFacts facts = FactsOf(w);
-    alpha += facts.alpha;
+    alpha_count += facts.alpha;
     if (facts.symbol) continue;
-    ++non_symbol;
-    non_symbol_chars += static_cast<double>(facts.chars);
+    ++non_symbol_count;
+    non_symbol_chars_count += facts.chars;
   }
+  const auto non_symbol = static_cast<double>(non_symbol_count);
+  const auto non_symbol_chars = static_cast<double>(non_symbol_chars_count);
+  const auto alpha = static_cast<double>(alpha_count);
   if (p.min_doc_words != 0 && non_symbol < p.min_doc_words) return "gopher_short_doc";
   if (p.max_doc_words != 0 && non_symbol > p.max_doc_words) return "gopher_long_doc";
   if (non_symbol > 0) {  // numpy's mean of nothing is nan: no verdict

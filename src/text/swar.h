@@ -31,6 +31,13 @@ inline uint64_t Below(uint64_t x, unsigned char n) { return (x - kOnes * n) & ~x
 // Bytes from 0x80 up.
 inline uint64_t NonAscii(uint64_t x) { return x & kHighs; }
 
+// Exact tests, for counting: no flag but on a match.
+// Bytes equal to zero.
+inline uint64_t ExactZero(uint64_t x) { return ~(((x & ~kHighs) + ~kHighs) | x) & kHighs; }
+// Of eight ASCII bytes (x & kHighs == 0), those from `n` up (n at most 0x80):
+// with each byte's high bit set first, no subtraction borrows from the next.
+inline uint64_t AsciiAtLeast(uint64_t x, unsigned char n) { return ((x | kHighs) - kOnes * n) & kHighs; }
+
 // The index (0-7) of the lowest flagged byte of a non-zero mask.
 inline unsigned Lowest(uint64_t flags) { return static_cast<unsigned>(__builtin_ctzll(flags)) >> 3; }
 

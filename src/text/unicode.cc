@@ -37,6 +37,17 @@ bool IsValidUtf8(std::string_view s) { return data::IsStrictUtf8(s); }
 size_t CodePoints(std::string_view s) {
   const size_t ascii = AsciiPrefix(s);  // ASCII, nearly always: one code point per byte
   if (ascii == s.size()) return ascii;
+  // Valid UTF-8 (the rest, mostly): one code point per byte that does not
+  // continue one, counted eight bytes at a time.
+  if (const std::string_view rest = s.substr(ascii); IsValidUtf8(rest)) {
+    size_t continuing = 0, i = 0;
+    for (; i + 8 <= rest.size(); i += 8) {
+      const uint64_t x = swar::Load(rest.data() + i);
+      continuing += static_cast<size_t>(__builtin_popcountll(swar::ExactZero((x & (swar::kOnes * 0xC0)) ^ (swar::kOnes * 0x80))));
+    }
+    for (; i < rest.size(); ++i) continuing += (static_cast<unsigned char>(rest[i]) & 0xC0) == 0x80;
+    return s.size() - continuing;
+  }
   size_t n = ascii;
   for (size_t i = ascii; i < s.size();) {
     NextCodePoint(s, &i);
@@ -152,6 +163,21 @@ size_t CountChunks(std::string_view s) {
   size_t chunks = 0;
   bool in_chunk = false;
   for (size_t i = 0; i < s.size();) {
+    // Eight ASCII bytes at once: a chunk starts at each non-space byte after
+    // a space (9-13 and 28-32 are Python's ASCII spaces).
+    if (i + 8 <= s.size()) {
+      const uint64_t x = swar::Load(s.data() + i);
+      if (swar::NonAscii(x) == 0) {
+        using swar::AsciiAtLeast;
+        const uint64_t spaces = (AsciiAtLeast(x, 9) & ~AsciiAtLeast(x, 14)) | (AsciiAtLeast(x, 28) & ~AsciiAtLeast(x, 33));
+        const uint64_t others = ~spaces & swar::kHighs;
+        const uint64_t after_space = spaces << 8 | (in_chunk ? 0 : 0x80);
+        chunks += static_cast<size_t>(__builtin_popcountll(others & after_space));
+        in_chunk = (others >> 63) != 0;
+        i += 8;
+        continue;
+      }
+    }
     const auto b = static_cast<unsigned char>(s[i]);
     const bool space = b < 0x80 ? (++i, IsSpace(b)) : IsSpace(NextCodePoint(s, &i));
     chunks += !space && !in_chunk;

@@ -50,6 +50,29 @@ TEST(Unicode, LinesLikeSplitlinesOnRandomTexts) {
   }
 }
 
+// Code points and len(s.split()) eight bytes at a time against code point
+// by code point, on random texts of ASCII runs, every ASCII space, controls
+// that are none, spaces and letters beyond ASCII and broken bytes.
+TEST(Unicode, CountsLikePythonOnRandomTexts) {
+  static const char* const kPieces[] = {"abcdefghij", "x", " ", "  ", "\t", "\n", "\x0b", "\x0c", "\r", "\x1c", "\x1f",
+                                        "\x01", "\x08", "\x0e", "\x1b", "!", "\u00A0", "\u2009", "\u3000", "\u00E9",
+                                        "\u201C", "\xFF", "\xC3", "\x80", "\xE2\x80"};
+  std::mt19937 random(13);
+  for (int doc = 0; doc < 20000; ++doc) {
+    std::string text;
+    for (int k = 0, n = static_cast<int>(random() % 30); k < n; ++k) text += kPieces[random() % std::size(kPieces)];
+    size_t code_points = 0, chunks = 0;
+    bool in_chunk = false;
+    for (size_t i = 0; i < text.size(); ++code_points) {
+      const bool space = IsSpace(NextCodePoint(text, &i));
+      chunks += !space && !in_chunk;
+      in_chunk = !space;
+    }
+    ASSERT_EQ(CodePoints(text), code_points) << text;
+    ASSERT_EQ(CountChunks(text), chunks) << text;
+  }
+}
+
 TEST(Unicode, ClassesAndLengths) {
   EXPECT_EQ(CodePoints("Grüße"), 5u);
   EXPECT_EQ(CodePoints("\xff\xfe"), 2u);  // each bad byte counts once, as U+FFFD
