@@ -355,34 +355,48 @@ bool IsSymbolChar(char32_t c) {
 }
 
 std::pair<size_t, size_t> FindDuplicates(const std::vector<std::string_view>& items) {
-  // An open-addressing set of item numbers (0: empty), reused between calls:
-  // a node-based set allocated once per line.
-  thread_local std::vector<uint32_t> table;
+  // Two open-addressing tables of item numbers (0: empty), reused between
+  // calls: by length, then by content. Only an item whose length came
+  // before can repeat one, so only those (and the first of each such
+  // length) are hashed: most paragraphs and many lines never are.
+  thread_local std::vector<uint32_t> by_length, by_content;
   thread_local std::vector<uint64_t> hashes;
+  thread_local std::vector<uint8_t> hashed;
   size_t capacity = 16;
   while (capacity < items.size() * 2) capacity <<= 1;
-  table.assign(capacity, 0);
+  by_length.assign(capacity, 0);
+  by_content.assign(capacity, 0);
   hashes.resize(items.size());
+  hashed.assign(items.size(), 0);
   const size_t mask = capacity - 1;
-  size_t elements = 0, chars = 0;
-  for (size_t k = 0; k < items.size(); ++k) {
+  // Whether an equal item was put in the content table; puts `k` there if not.
+  auto seen_before = [&](size_t k) {
     const std::string_view x = items[k];
     const uint64_t h = XXH3_64bits(x.data(), x.size());
     hashes[k] = h;
+    hashed[k] = 1;
     size_t i = h & mask;
-    bool seen = false;
-    for (; table[i] != 0; i = (i + 1) & mask) {
-      const size_t other = table[i] - 1;
-      if (hashes[other] == h && items[other] == x) {
-        seen = true;
-        break;
-      }
+    for (; by_content[i] != 0; i = (i + 1) & mask) {
+      const size_t other = by_content[i] - 1;
+      if (hashes[other] == h && items[other] == x) return true;
     }
-    if (seen) {
+    by_content[i] = static_cast<uint32_t>(k + 1);
+    return false;
+  };
+  size_t elements = 0, chars = 0;
+  for (size_t k = 0; k < items.size(); ++k) {
+    const size_t length = items[k].size();
+    size_t i = (length * 0x9E3779B97F4A7C15ull) >> 32 & mask;
+    while (by_length[i] != 0 && items[by_length[i] - 1].size() != length) i = (i + 1) & mask;
+    if (by_length[i] == 0) {  // the first of its length: new
+      by_length[i] = static_cast<uint32_t>(k + 1);
+      continue;
+    }
+    const size_t first = by_length[i] - 1;
+    if (hashed[first] == 0) seen_before(first);
+    if (seen_before(k)) {
       ++elements;
-      chars += CodePoints(x);
-    } else {
-      table[i] = static_cast<uint32_t>(k + 1);
+      chars += CodePoints(items[k]);
     }
   }
   return {elements, chars};

@@ -38,6 +38,10 @@ inline uint64_t ExactZero(uint64_t x) { return ~(((x & ~kHighs) + ~kHighs) | x) 
 // with each byte's high bit set first, no subtraction borrows from the next.
 inline uint64_t AsciiAtLeast(uint64_t x, unsigned char n) { return ((x | kHighs) - kOnes * n) & kHighs; }
 
+// How many bytes are flagged (by an exact test): the high bits gathered by
+// a multiply (baseline x86-64 has no popcount instruction).
+inline unsigned CountFlags(uint64_t flags) { return static_cast<unsigned>(((flags >> 7) * kOnes) >> 56); }
+
 // The index (0-7) of the lowest flagged byte of a non-zero mask.
 inline unsigned Lowest(uint64_t flags) { return static_cast<unsigned>(__builtin_ctzll(flags)) >> 3; }
 

@@ -43,7 +43,7 @@ size_t CodePoints(std::string_view s) {
     size_t continuing = 0, i = 0;
     for (; i + 8 <= rest.size(); i += 8) {
       const uint64_t x = swar::Load(rest.data() + i);
-      continuing += static_cast<size_t>(__builtin_popcountll(swar::ExactZero((x & (swar::kOnes * 0xC0)) ^ (swar::kOnes * 0x80))));
+      continuing += swar::CountFlags(swar::ExactZero((x & (swar::kOnes * 0xC0)) ^ (swar::kOnes * 0x80)));
     }
     for (; i < rest.size(); ++i) continuing += (static_cast<unsigned char>(rest[i]) & 0xC0) == 0x80;
     return s.size() - continuing;
@@ -172,7 +172,7 @@ size_t CountChunks(std::string_view s) {
         const uint64_t spaces = (AsciiAtLeast(x, 9) & ~AsciiAtLeast(x, 14)) | (AsciiAtLeast(x, 28) & ~AsciiAtLeast(x, 33));
         const uint64_t others = ~spaces & swar::kHighs;
         const uint64_t after_space = spaces << 8 | (in_chunk ? 0 : 0x80);
-        chunks += static_cast<size_t>(__builtin_popcountll(others & after_space));
+        chunks += swar::CountFlags(others & after_space);
         in_chunk = (others >> 63) != 0;
         i += 8;
         continue;

@@ -2,6 +2,8 @@
 // (tests/pipeline/filters/test_filters.py), each with its reason name.
 #include "text/quality_rules.h"
 
+#include "text/unicode.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -255,6 +257,26 @@ double PlainDuplicateFraction(const std::vector<std::string>& words, size_t n, d
     }
   }
   return static_cast<double>(repeated) / length;
+}
+
+// find_duplicates against a plain set, on lists of strings of few lengths
+// (equal lengths, different contents: the length table must not decide).
+TEST(GopherRepetition, FindDuplicatesEqualsASet) {
+  static const std::string kPool[] = {"", "ab", "cd", "ab ", "abc", "\u00E9\u00E9", "xy", "\u00E9", "ba", "cd "};
+  std::mt19937 random(17);
+  for (int list = 0; list < 3000; ++list) {
+    std::vector<std::string_view> items;
+    for (int k = 0, n = static_cast<int>(random() % 40); k < n; ++k) items.push_back(kPool[random() % std::size(kPool)]);
+    std::set<std::string_view> seen;
+    size_t elements = 0, chars = 0;
+    for (const std::string_view x : items) {
+      if (!seen.insert(x).second) {
+        ++elements;
+        chars += CodePoints(x);
+      }
+    }
+    ASSERT_EQ(FindDuplicates(items), std::make_pair(elements, chars));
+  }
 }
 
 TEST(GopherRepetition, NGramFractionsEqualThePlainFormulas) {
