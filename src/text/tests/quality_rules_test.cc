@@ -26,6 +26,23 @@ std::string Repeat(const std::string& s, int n) {
   return out;
 }
 
+// Each ASCII byte as a word of four: letters make words with letters and no
+// stop words, digits words without letters, every other byte (punctuation,
+// controls) symbols only, and whitespace no words at all.
+TEST(GopherQuality, EveryAsciiByteIsALetterADigitOrASymbol) {
+  for (int c = 1; c < 128; ++c) {
+    std::string text;
+    for (int k = 0; k < 60; ++k) text += std::string(4, static_cast<char>(c)) + " ";
+    const std::string reason = GopherQuality(GopherQualityParams(), text);
+    const bool space = (c >= 9 && c <= 13) || (c >= 28 && c <= 32);  // Python's str.isspace
+    const char* expected = std::isalpha(c)   ? "gopher_enough_stop_words"
+                           : std::isdigit(c) ? "gopher_below_alpha_threshold"
+                           : space           ? "empty"
+                                             : "gopher_short_doc";
+    EXPECT_EQ(reason, expected) << "byte " << c;
+  }
+}
+
 TEST(GopherRepetition, DatatroveCases) {
   const GopherRepetitionParams p;
   EXPECT_EQ(GopherRepetition(p, Repeat("I am your father.\n", 4)), "dup_line_frac");
