@@ -544,43 +544,54 @@ bool EnoughWordsNoneTooLong(std::string_view line, int want, int max_word_length
   return !too_long && static_cast<int>(n_words) >= want;
 }
 
-// The phrases c4_quality looks for in a lowercased line, in one pass over an
-// ASCII line: a table of their first two letters (either case) picks the
-// places worth comparing at. str.lower() of ASCII is A-Z to a-z, so this
-// equals finding each in the lowercased line (which the other lines take).
+// The phrases c4_quality looks for in a lowercased line, found in an ASCII
+// line by one of their rarer letters (k, v, f, p) at a known place: eight
+// bytes at a time, only where one stands is a phrase compared. str.lower()
+// of ASCII is A-Z to a-z, so this equals finding each in the lowercased
+// line (which the other lines take).
 enum C4Phrase : uint32_t { kLoremIpsum = 1, kJavascript = 2, kPolicy = 4 };
-constexpr std::pair<std::string_view, C4Phrase> kC4Phrases[] = {
-    {"lorem ipsum", kLoremIpsum},   {"javascript", kJavascript},   {"terms of use", kPolicy},
-    {"privacy policy", kPolicy},    {"cookie policy", kPolicy},    {"uses cookies", kPolicy},
-    {"use of cookies", kPolicy},    {"use cookies", kPolicy}};
+struct C4Anchor {
+  char letter;
+  size_t at;  // of the letter in the phrase
+  std::string_view phrase;
+  C4Phrase kind;
+};
+constexpr C4Anchor kC4Anchors[] = {
+    {'p', 7, "lorem ipsum", kLoremIpsum},  {'v', 2, "javascript", kJavascript}, {'v', 3, "privacy policy", kPolicy},
+    {'f', 7, "terms of use", kPolicy},     {'k', 3, "cookie policy", kPolicy},  {'k', 8, "uses cookies", kPolicy},
+    {'k', 10, "use of cookies", kPolicy},  {'k', 7, "use cookies", kPolicy}};
+constexpr std::string_view kC4Phrases[] = {"lorem ipsum",  "javascript",     "terms of use", "privacy policy",
+                                           "cookie policy", "uses cookies", "use of cookies", "use cookies"};
+constexpr C4Phrase kC4Kinds[] = {kLoremIpsum, kJavascript, kPolicy, kPolicy, kPolicy, kPolicy, kPolicy, kPolicy};
 
-uint16_t FoldedPair(char a, char b) {
-  return static_cast<uint16_t>((static_cast<unsigned char>(a) | 0x20) | (static_cast<unsigned char>(b) | 0x20) << 8);
+// The phrases an ASCII line holds where its byte j is an anchor letter.
+uint32_t C4PhrasesAt(std::string_view line, size_t j) {
+  const char letter = static_cast<char>(line[j] | 0x20);
+  uint32_t found = 0;
+  for (const C4Anchor& a : kC4Anchors) {
+    if (a.letter != letter || j < a.at || j - a.at + a.phrase.size() > line.size()) continue;
+    bool same = true;
+    for (size_t k = 0, start = j - a.at; k < a.phrase.size() && same; ++k) {
+      const char c = line[start + k];
+      same = a.phrase[k] == ' ' ? c == ' ' : (c | 0x20) == a.phrase[k];
+    }
+    if (same) found |= a.kind;
+  }
+  return found;
 }
 
 uint32_t C4PhrasesInAscii(std::string_view line) {
-  static const auto kFirstPairs = [] {
-    auto* bits = new std::array<uint64_t, 1024>{};
-    for (const auto& [phrase, kind] : kC4Phrases) {
-      const uint16_t pair = FoldedPair(phrase[0], phrase[1]);
-      (*bits)[pair >> 6] |= uint64_t{1} << (pair & 63);
-    }
-    return bits;
-  }();
   uint32_t found = 0;
-  for (size_t i = 0; i + 1 < line.size(); ++i) {
-    const uint16_t pair = FoldedPair(line[i], line[i + 1]);
-    if (((*kFirstPairs)[pair >> 6] >> (pair & 63) & 1) == 0) continue;
-    for (const auto& [phrase, kind] : kC4Phrases) {
-      if (phrase.size() > line.size() - i) continue;
-      bool same = true;
-      for (size_t k = 0; k < phrase.size() && same; ++k) {
-        const char c = line[i + k];
-        same = phrase[k] == ' ' ? c == ' ' : (c | 0x20) == phrase[k];
-      }
-      if (same) found |= kind;
+  size_t j = 0;
+  for (; j + 8 <= line.size(); j += 8) {
+    const uint64_t folded = swar::Load(line.data() + j) | (swar::kOnes * 0x20);
+    for (uint64_t maybe = swar::Equal(folded, 'k') | swar::Equal(folded, 'v') | swar::Equal(folded, 'f') |
+                          swar::Equal(folded, 'p');
+         maybe != 0; maybe &= maybe - 1) {
+      found |= C4PhrasesAt(line, j + swar::Lowest(maybe));  // a false flag finds nothing
     }
   }
+  for (; j < line.size(); ++j) found |= C4PhrasesAt(line, j);
   return found;
 }
 
@@ -589,8 +600,8 @@ uint32_t C4PhrasesIn(std::string_view line) {
   thread_local std::string lower;
   LowerInto(line, &lower);
   uint32_t found = 0;
-  for (const auto& [phrase, kind] : kC4Phrases) {
-    if (lower.find(phrase) != std::string::npos) found |= kind;
+  for (size_t k = 0; k < std::size(kC4Phrases); ++k) {
+    if (lower.find(kC4Phrases[k]) != std::string::npos) found |= kC4Kinds[k];
   }
   return found;
 }
@@ -629,7 +640,8 @@ Reason C4Quality(const C4QualityParams& p, std::string_view text, std::string* k
     if (p.filter_javascript && (phrases & kJavascript) != 0) continue;
     if (p.filter_curly_bracket && line.find('{') != std::string::npos) return "curly_bracket";
     if (p.filter_policy && (phrases & kPolicy) != 0) continue;
-    sentences += p.split_paragraph ? static_cast<int>(SplitSentences(line).size()) : 1;
+    // Counted only while short of the minimum, the one use of the count.
+    if (sentences < p.min_num_sentences) sentences += p.split_paragraph ? static_cast<int>(SplitSentences(line).size()) : 1;
     if (!first) joined += p.split_paragraph ? "\n" : " ";
     joined += line;
     first = false;
