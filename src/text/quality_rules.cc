@@ -129,15 +129,6 @@ std::vector<std::string_view> SplitOnNewlineRuns(std::string_view text, size_t a
   return parts;
 }
 
-// A word of at most 16 bytes, all ASCII (nearly every word): its length in
-// code points is its size, known without a call.
-bool IsShortAscii(std::string_view w) {
-  if (w.size() > 16) return false;
-  unsigned char any = 0;
-  for (const char c : w) any |= static_cast<unsigned char>(c);
-  return any < 0x80;
-}
-
 // Words as 64-bit ids with their lengths, and prefix sums over both: an
 // n-gram is compared by a polynomial hash of its words' ids (O(1) per
 // window), not by joined strings. A false match needs a 64-bit collision
@@ -145,33 +136,45 @@ bool IsShortAscii(std::string_view w) {
 struct WordIds {
   std::vector<uint64_t> id;
   std::vector<uint64_t> prefix;        // prefix[k]: hash of words [0, k)
-  std::vector<uint64_t> power;         // kBase^n
   std::vector<uint64_t> chars_before;  // code points of words [0, k)
 };
 constexpr uint64_t kBase = 0x100000001B3ull * 2 + 1;  // odd: invertible mod 2^64
 
-// Filled in place: the vectors keep their capacity from one document to the next.
-void IdsOf(const Words& words, WordIds* out) {
+// kBase^n (n-grams are short: a table for the usual lengths).
+uint64_t Power(size_t n) {
+  static const auto kPowers = [] {
+    std::array<uint64_t, 64> p{};
+    p[0] = 1;
+    for (size_t k = 1; k < p.size(); ++k) p[k] = p[k - 1] * kBase;
+    return p;
+  }();
+  if (n < kPowers.size()) return kPowers[n];
+  uint64_t p = kPowers.back();
+  for (size_t k = kPowers.size() - 1; k < n; ++k) p *= kBase;
+  return p;
+}
+
+// Filled in place: the vectors keep their capacity from one document to the
+// next. In an ASCII text (most) every word's length in code points is its
+// size (the words the rules rewrite, `` and '', are ASCII too).
+void IdsOf(const Words& words, bool ascii, WordIds* out) {
   WordIds& w = *out;
   const size_t n = words.size();
   w.id.resize(n);
   w.prefix.resize(n + 1);
-  w.power.resize(n + 1);
   w.chars_before.resize(n + 1);
   w.prefix[0] = 0;
-  w.power[0] = 1;
   w.chars_before[0] = 0;
   for (size_t k = 0; k < n; ++k) {
     const std::string_view word = words[k];
     w.id[k] = XXH3_64bits(word.data(), word.size());
     w.prefix[k + 1] = w.prefix[k] * kBase + w.id[k];
-    w.power[k + 1] = w.power[k] * kBase;
-    w.chars_before[k + 1] = w.chars_before[k] + (IsShortAscii(word) ? word.size() : CodePoints(word));
+    w.chars_before[k + 1] = w.chars_before[k] + (ascii ? word.size() : CodePoints(word));
   }
 }
 
 uint64_t GramHash(const WordIds& w, size_t i, size_t n) {
-  const uint64_t h = w.prefix[i + n] - w.prefix[i] * w.power[n];
+  const uint64_t h = w.prefix[i + n] - w.prefix[i] * Power(n);
   return (h ^ (h >> 29)) * 0xBF58476D1CE4E5B9ull + n;
 }
 
@@ -505,7 +508,7 @@ Reason GopherRepetition(const GopherRepetitionParams& p, std::string_view text) 
     return "dup_line_char_frac";
   }
   thread_local WordIds words;
-  IdsOf(CachedWords(text, p.tokenizer), &words);
+  IdsOf(CachedWords(text, p.tokenizer), IsAscii(text), &words);
   thread_local NGramRepeats repeats;
   repeats.Reset(words);
   for (const auto& [n, frac] : p.top_n_grams) {
