@@ -1,10 +1,12 @@
 #include "text/simplify.h"
 
 #include <cstdlib>
+#include <cstring>
 
 #include <utf8proc.h>
 
 #include "text/quality_rules.h"  // IsSymbolChar: datatrove's PUNCTUATION
+#include "text/swar.h"
 #include "text/unicode.h"
 
 namespace strata::text {
@@ -26,6 +28,28 @@ bool SimplifyOnePass(std::string_view text, std::string* out) {
   bool pending_space = false, in_digits = false;
   utf8proc_int32_t parts[32];
   for (size_t i = 0; i < text.size();) {
+    // Eight bytes of ASCII letters and single spaces (most of English) at
+    // once: lowercased, the spaces kept, a last one left pending as the
+    // steps below would.
+    if (i + 8 <= text.size()) {
+      const uint64_t x = swar::Load(text.data() + i);
+      if (swar::NonAscii(x) == 0) {
+        const uint64_t folded = x | (swar::kOnes * 0x20);
+        const uint64_t letters = swar::AsciiAtLeast(folded, 'a') & ~swar::AsciiAtLeast(folded, 'z' + 1);
+        const uint64_t spaces = swar::ExactZero(x ^ (swar::kOnes * ' '));
+        if ((letters | spaces) == swar::kHighs && (spaces & spaces << 8) == 0 && !(pending_space && (spaces & 0x80))) {
+          if (pending_space) out->push_back(' ');
+          const bool space_last = (spaces >> 63) != 0;
+          char lowered[8];
+          std::memcpy(lowered, &folded, 8);
+          out->append(lowered, space_last ? 7 : 8);
+          pending_space = space_last;
+          in_digits = false;
+          i += 8;
+          continue;
+        }
+      }
+    }
     const auto b = static_cast<unsigned char>(text[i]);
     char32_t c;
     if (b < 0x80) {

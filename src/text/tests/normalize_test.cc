@@ -75,6 +75,13 @@ TEST(SimplifyText, OnePassForAsciiAgreesWithTheSteps) {
     for (size_t k = next() % 20; k > 0; --k) s += alphabet[next() % alphabet.size()];
     ASSERT_EQ(SimplifyText(s), SimplifyTextStepByStep(s)) << "[" << s << "]";
   }
+  // Dense in letters and spaces: the eight-bytes-at-a-time way.
+  const std::string letters = "abcXYZqz    \t.,9";
+  for (int n = 0; n < 50000; ++n) {
+    std::string s;
+    for (size_t k = next() % 40; k > 0; --k) s += letters[next() % letters.size()];
+    ASSERT_EQ(SimplifyText(s), SimplifyTextStepByStep(s)) << "[" << s << "]";
+  }
 }
 
 TEST(SimplifyText, OnePassForAnyTextAgreesWithTheSteps) {
