@@ -132,7 +132,8 @@ MinHasher::MinHasher(MinHashConfig config) : config_(config) {
 
 std::vector<uint64_t> MinHasher::Signature(std::string_view text) const {
   const std::string simple = SimplifyText(text);
-  const WordList words = TokenizeWords(simple);
+  WordList words(simple);
+  if (!TokenizePlainAscii(simple, &words)) words = TokenizeWords(simple);
   const size_t n = static_cast<size_t>(config_.n_grams);
   if (words.size() < n) return {};
   std::vector<uint64_t> minima(a_.size(), UINT64_MAX);

@@ -138,6 +138,26 @@ TEST(WordTokenizer, OneScanAgreesWithTheRulesOnRandomStrings) {
   EXPECT_GT(answered, 10000u);  // the fast path is exercised, not skipped
 }
 
+// Texts of letters, digits and spaces (simplify_text's output): the split
+// between spaces equals the whole tokenizer; any other byte is refused.
+TEST(WordTokenizer, PlainAsciiAgreesWithTheTokenizer) {
+  static const char* const kPieces[] = {"word", "cannot", "Gonna", "wanna", "gimme", "lemme", "gotta", "can",
+                                        "not", "0", "42", " ", "  ", "x", "cannotx", "wannab"};
+  testing_support::TestRandom next(21);
+  for (int n = 0; n < 20000; ++n) {
+    std::string s;
+    for (size_t k = next() % 20; k > 0; --k) s += kPieces[next() % std::size(kPieces)];
+    WordList plain(s);
+    ASSERT_TRUE(TokenizePlainAscii(s, &plain)) << s;
+    ASSERT_EQ(plain.Strings(), TokenizeWords(s).Strings()) << "[" << s << "]";
+  }
+  for (const std::string other : {"a.b", "a,b", "don't", "caf\u00E9", "a\tb", "a\nb", "a-b"}) {
+    WordList words(other);
+    EXPECT_FALSE(TokenizePlainAscii(other, &words)) << other;
+    EXPECT_TRUE(words.empty());
+  }
+}
+
 TEST(WordTokenizer, SentenceSplitByJumpsAgreesWithChunkByChunkOnRandomTexts) {
   // Pieces dense in what ends a sentence or hides an end: terminators,
   // closing quotes (ASCII and typographic), abbreviations, initials,
