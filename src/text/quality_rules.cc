@@ -88,6 +88,45 @@ std::optional<WordFacts> ShortAsciiFactsOf(std::string_view w, std::string_view 
   return WordFacts{(not_symbols & inside) == 0, (letters & inside) != 0, w.size()};
 }
 
+// text.count("#") and text.count("...") + text.count("…") in one pass,
+// eight bytes at a time past those holding none of '#', '.' or 0xE2 (…'s
+// first byte). A run of k periods holds k // 3 "..." (str.count does not
+// overlap).
+struct SymbolCounts {
+  size_t hashes = 0, ellipses = 0;
+};
+SymbolCounts CountHashesAndEllipses(std::string_view text) {
+  SymbolCounts c;
+  size_t dots = 0;  // the run of periods so far
+  for (size_t i = 0; i < text.size();) {
+    if (i + 8 <= text.size() && dots == 0) {
+      const uint64_t x = swar::Load(text.data() + i);
+      if ((swar::Equal(x, '#') | swar::Equal(x, '.') | swar::Equal(x, 0xE2)) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    const char ch = text[i];
+    if (ch == '.') {
+      ++dots;
+      ++i;
+      continue;
+    }
+    c.ellipses += dots / 3;
+    dots = 0;
+    if (ch == '#') {
+      ++c.hashes;
+    } else if (text.substr(i, 3) == "…") {
+      ++c.ellipses;
+      i += 3;
+      continue;
+    }
+    ++i;
+  }
+  c.ellipses += dots / 3;
+  return c;
+}
+
 std::vector<std::string_view> Lines(std::string_view text) {
   std::vector<std::string_view> lines;
   ForEachLine(text, [&](std::string_view l) { lines.push_back(l); });
@@ -449,12 +488,9 @@ Reason GopherQuality(const GopherQualityParams& p, std::string_view text) {
     if (p.max_avg_word_length != 0 && avg > p.max_avg_word_length) return "gopher_above_avg_threshold";
   }
   if (n_words > 0 && p.max_symbol_word_ratio != 0) {
-    if (static_cast<double>(CountOf(text, "#")) / n_words > p.max_symbol_word_ratio) {
-      return "gopher_too_many_hashes";
-    }
-    if (static_cast<double>(CountOf(text, "...") + CountOf(text, "…")) / n_words > p.max_symbol_word_ratio) {
-      return "gopher_too_many_ellipsis";
-    }
+    const SymbolCounts counts = CountHashesAndEllipses(text);
+    if (static_cast<double>(counts.hashes) / n_words > p.max_symbol_word_ratio) return "gopher_too_many_hashes";
+    if (static_cast<double>(counts.ellipses) / n_words > p.max_symbol_word_ratio) return "gopher_too_many_ellipsis";
   }
   const std::vector<std::string_view> lines = Lines(text);
   if (!lines.empty()) {

@@ -3,6 +3,7 @@
 #include "text/quality_rules.h"
 
 #include "text/unicode.h"
+#include "text/word_tokenizer.h"
 
 #include <gtest/gtest.h>
 
@@ -40,6 +41,39 @@ TEST(GopherQuality, EveryAsciiByteIsALetterADigitOrASymbol) {
                            : space           ? "empty"
                                              : "gopher_short_doc";
     EXPECT_EQ(reason, expected) << "byte " << c;
+  }
+}
+
+// The hash and ellipsis ratios (str.count of "#", "..." and "…") on random
+// texts of periods, hashes, ellipses and words, each ratio's threshold set
+// just under and just over the text's own.
+TEST(GopherQuality, HashAndEllipsisRatiosCountLikePython) {
+  static const char* const kPieces[] = {"word ", ".", "..", "...", "#", "##", "\u2026", "\u2026.", "\u00E9 ", "a. "};
+  std::mt19937 random(23);
+  for (int doc = 0; doc < 3000; ++doc) {
+    std::string text;
+    for (int k = 0, n = 1 + static_cast<int>(random() % 40); k < n; ++k) text += kPieces[random() % std::size(kPieces)];
+    const size_t words = WordTokenize(text).size();
+    if (words == 0) continue;
+    size_t hashes = 0, ellipses = 0;
+    for (size_t at = text.find('#'); at != std::string::npos; at = text.find('#', at + 1)) ++hashes;
+    for (size_t at = text.find("..."); at != std::string::npos; at = text.find("...", at + 3)) ++ellipses;
+    for (size_t at = text.find("\u2026"); at != std::string::npos; at = text.find("\u2026", at + 3)) ++ellipses;
+    GopherQualityParams p;
+    p.min_doc_words = p.max_doc_words = p.min_avg_word_length = p.max_avg_word_length = 0;
+    p.max_bullet_lines_ratio = p.max_ellipsis_lines_ratio = p.max_non_alpha_words_ratio = p.min_stop_words = 0;
+    const double hash_ratio = static_cast<double>(hashes) / static_cast<double>(words);
+    const double ellipsis_ratio = static_cast<double>(ellipses) / static_cast<double>(words);
+    p.max_symbol_word_ratio = std::max(hash_ratio, ellipsis_ratio) * 1.001 + 1e-9;
+    ASSERT_EQ(GopherQuality(p, text), "") << text;
+    if (hash_ratio > 0) {
+      p.max_symbol_word_ratio = hash_ratio * 0.999;
+      ASSERT_EQ(GopherQuality(p, text), "gopher_too_many_hashes") << text;
+    }
+    if (ellipsis_ratio > hash_ratio) {
+      p.max_symbol_word_ratio = std::max(hash_ratio * 1.001, ellipsis_ratio * 0.999);
+      ASSERT_EQ(GopherQuality(p, text), "gopher_too_many_ellipsis") << text;
+    }
   }
 }
 
