@@ -336,16 +336,54 @@ class NGramRepeats {
     return levels_[n];
   }
 
+  // Most n-grams of a document occur once (94% of its 2-grams in the bench
+  // corpus). Two passes over bit sets of their hashes, small enough for the
+  // first-level cache, find the ones that may occur again (hash bits seen
+  // twice); only those are counted exactly in the table, which is the
+  // costly part (a random access per n-gram).
   void Count(const Level& shorter, size_t n, Level* level) {
-    GramTable& table = Table();
-    table.Reset(shorter.repeated.size());
-    thread_local std::vector<GramTable::Slot*> slot_of;
-    slot_of.clear();
-    level->top_count = level->top_first = 0;
+    thread_local std::vector<uint32_t> at;    // the positions counted
+    thread_local std::vector<uint64_t> keys;  // their n-grams' hashes
+    at.clear();
+    keys.clear();
     for (const uint32_t i : shorter.repeated) {
       if (i + n > w_->id.size()) break;
-      GramTable::Slot& slot = table.Find(GramHash(*w_, i, n));
-      if (slot.count == 0) slot.first = i;
+      at.push_back(i);
+      keys.push_back(GramHash(*w_, i, n));
+    }
+    if (at.size() >= 256) {
+      thread_local std::vector<uint64_t> once, twice;
+      size_t bits = 64;
+      while (bits < at.size() * 16) bits <<= 1;
+      once.assign(bits / 64, 0);
+      twice.assign(bits / 64, 0);
+      for (const uint64_t key : keys) {
+        const size_t b = key & (bits - 1);
+        const uint64_t bit = uint64_t{1} << (b & 63);
+        twice[b >> 6] |= once[b >> 6] & bit;
+        once[b >> 6] |= bit;
+      }
+      size_t kept = 0;
+      for (size_t k = 0; k < at.size(); ++k) {
+        const size_t b = keys[k] & (bits - 1);
+        if ((twice[b >> 6] >> (b & 63) & 1) == 0) continue;  // its hash occurs once: so does it
+        at[kept] = at[k];
+        keys[kept] = keys[k];
+        ++kept;
+      }
+      at.resize(kept);
+      keys.resize(kept);
+    }
+    GramTable& table = Table();
+    table.Reset(at.size());
+    thread_local std::vector<GramTable::Slot*> slot_of;
+    slot_of.clear();
+    // Every n-gram left out occurs once: the top count is 1 if none here
+    // occurs twice (TopChars then takes the document's first n-gram).
+    level->top_count = level->top_first = 0;
+    for (size_t k = 0; k < at.size(); ++k) {
+      GramTable::Slot& slot = table.Find(keys[k]);
+      if (slot.count == 0) slot.first = at[k];
       const size_t c = ++slot.count;
       if (c > level->top_count || (c == level->top_count && slot.first < level->top_first)) {
         level->top_count = c;
@@ -355,7 +393,7 @@ class NGramRepeats {
     }
     level->repeated.clear();
     for (size_t k = 0; k < slot_of.size(); ++k) {
-      if (slot_of[k]->count >= 2) level->repeated.push_back(shorter.repeated[k]);
+      if (slot_of[k]->count >= 2) level->repeated.push_back(at[k]);
     }
     level->counted = true;
   }
