@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/swar.h"
+
 namespace strata::data {
 
 namespace {
@@ -19,22 +21,12 @@ constexpr auto kNeedsEscape = [] {
   return t;
 }();
 
-// Eight bytes at a time (SWAR): text is nearly all ASCII with few escapes,
-// and a word none of whose bytes matters is skipped whole. Both tests may
-// report a byte that does not matter (then the bytes are looked at one by
-// one), never miss one that does.
-constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
-
-inline uint64_t Word(const unsigned char* p) {
-  uint64_t w;
-  std::memcpy(&w, p, 8);
-  return w;
-}
-inline bool AnyZeroByte(uint64_t w) { return ((w - kOnes) & ~w & kHighs) != 0; }
-// A control character (below 0x20), '"' or '\\' among the eight bytes.
+// Eight bytes at a time (common/swar.h): text is nearly all ASCII with few
+// escapes, and a word none of whose bytes matters is skipped whole.
+inline uint64_t Word(const unsigned char* p) { return swar::Load(reinterpret_cast<const char*>(p)); }
+// A control character (below 0x20), '"' or '\\' may be among the eight bytes.
 inline bool MayNeedEscape(uint64_t w) {
-  return (((w - kOnes * 0x20) & ~w & kHighs) != 0) || AnyZeroByte(w ^ (kOnes * '"')) ||
-         AnyZeroByte(w ^ (kOnes * '\\'));
+  return (swar::Below(w, 0x20) | swar::Equal(w, '"') | swar::Equal(w, '\\')) != 0;
 }
 
 }  // namespace
@@ -42,7 +34,7 @@ inline bool MayNeedEscape(uint64_t w) {
 size_t AsciiPrefix(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   size_t i = 0;
-  while (i + 8 <= s.size() && (Word(p + i) & kHighs) == 0) i += 8;
+  while (i + 8 <= s.size() && swar::NonAscii(Word(p + i)) == 0) i += 8;
   while (i < s.size() && p[i] < 0x80) ++i;
   return i;
 }

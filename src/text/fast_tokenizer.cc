@@ -32,7 +32,7 @@
 #include <vector>
 
 #include "text/nltk_rules.h"
-#include "text/swar.h"
+#include "common/swar.h"
 #include "text/unicode.h"
 #include "text/word_tokenizer.h"
 

@@ -10,7 +10,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-#include "text/swar.h"
+#include "common/swar.h"
 #include "text/unicode.h"
 #include "text/word_cache.h"  // a chain of filters tokenizes a document once
 

@@ -6,7 +6,7 @@
 #include <utf8proc.h>
 
 #include "text/quality_rules.h"  // IsSymbolChar: datatrove's PUNCTUATION
-#include "text/swar.h"
+#include "common/swar.h"
 #include "text/unicode.h"
 
 namespace strata::text {

@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "data/json_text.h"
-#include "text/swar.h"
+#include "common/swar.h"
 
 namespace strata::text {
 

@@ -6,7 +6,7 @@
 #include <unordered_set>
 
 #include "text/nltk_rules.h"
-#include "text/swar.h"
+#include "common/swar.h"
 #include "text/unicode.h"
 
 namespace strata::text {

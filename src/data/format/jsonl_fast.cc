@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/swar.h"
 #include "data/json_text.h"
 
 namespace strata::data {
@@ -84,6 +85,12 @@ class Reader {
     bool escaped = false;
     size_t start = 0;
     for (;;) {
+      // Eight plain bytes at a time: no quote, backslash, control or non-ASCII byte.
+      while (i_ + 8 <= s_.size()) {
+        const uint64_t x = swar::Load(s_.data() + i_);
+        if ((swar::Below(x, 0x20) | swar::Equal(x, '"') | swar::Equal(x, '\\') | swar::NonAscii(x)) != 0) break;
+        i_ += 8;
+      }
       while (i_ < s_.size() && !kStringStop[static_cast<unsigned char>(s_[i_])]) ++i_;
       if (i_ == s_.size()) return false;  // unterminated
       const auto b = static_cast<unsigned char>(s_[i_]);

@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <cstring>
 
-namespace strata::text::swar {
+namespace strata::swar {
 
 static_assert(std::endian::native == std::endian::little, "byte k of a loaded word is bits 8k..8k+7");
 
@@ -45,4 +45,4 @@ inline unsigned CountFlags(uint64_t flags) { return static_cast<unsigned>(((flag
 // The index (0-7) of the lowest flagged byte of a non-zero mask.
 inline unsigned Lowest(uint64_t flags) { return static_cast<unsigned>(__builtin_ctzll(flags)) >> 3; }
 
-}  // namespace strata::text::swar
+}  // namespace strata::swar
