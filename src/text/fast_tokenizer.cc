@@ -31,8 +31,8 @@
 #include <string>
 #include <vector>
 
-#include "text/nltk_rules.h"
 #include "common/swar.h"
+#include "text/nltk_rules.h"
 #include "text/unicode.h"
 #include "text/word_tokenizer.h"
 

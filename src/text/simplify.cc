@@ -5,8 +5,8 @@
 
 #include <utf8proc.h>
 
-#include "text/quality_rules.h"  // IsSymbolChar: datatrove's PUNCTUATION
 #include "common/swar.h"
+#include "text/quality_rules.h"  // IsSymbolChar: datatrove's PUNCTUATION
 #include "text/unicode.h"
 
 namespace strata::text {

@@ -5,8 +5,8 @@
 #include <string>
 #include <unordered_set>
 
-#include "text/nltk_rules.h"
 #include "common/swar.h"
+#include "text/nltk_rules.h"
 #include "text/unicode.h"
 
 namespace strata::text {
@@ -159,6 +159,28 @@ const std::unordered_set<std::string>& Abbreviations() {
       "rev", "sen", "sgt", "capt", "col", "cf", "vol", "pp", "no", "ft", "mass", "calif", "ave",
   };
   return words;
+}
+
+// An ASCII word of up to eight bytes as a number (lowercased, byte k in
+// bits 8k..8k+7): abbreviations are compared as such, without a string.
+uint64_t PackedLower(std::string_view w) {
+  uint64_t packed = 0;
+  for (size_t k = 0; k < w.size(); ++k) {
+    const char c = w[k];
+    packed |= static_cast<uint64_t>(static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c + 32 : c)) << (8 * k);
+  }
+  return packed;
+}
+
+bool IsAbbreviation(std::string_view word) {
+  static const std::vector<uint64_t> kPacked = [] {
+    std::vector<uint64_t> v;
+    for (const std::string& a : Abbreviations()) v.push_back(PackedLower(a));
+    std::sort(v.begin(), v.end());
+    return v;
+  }();
+  if (word.size() <= 8 && IsAscii(word)) return std::binary_search(kPacked.begin(), kPacked.end(), PackedLower(word));
+  return Abbreviations().count(Lower(word)) != 0;
 }
 
 }  // namespace
@@ -389,7 +411,7 @@ bool EndsSentence(std::string_view chunk, std::string_view next) {
     }
     const bool initial = CodePoints(word) == 1 && IsAlpha([&] { size_t j = 0; return NextCodePoint(word, &j); }());
     // Every listed abbreviation is short: longer words need no lookup.
-    return !initial && (word.size() > 6 || Abbreviations().count(Lower(word)) == 0);
+    return !initial && (word.size() > 6 || !IsAbbreviation(word));
   }
   if (static_cast<unsigned char>(last) == 0xA6 && EndsWith(core, "…")) {
     size_t i = 0;

@@ -50,6 +50,10 @@ TEST(WordTokenizer, PunctuationAndSymbols) {
 }
 
 TEST(WordTokenizer, AbbreviationsDoNotEndSentences) {
+  // Abbreviations in any case end no sentence; other short words do.
+  EXPECT_EQ(SplitSentences("DR. Who came. Prof. X left. Etc. more. Tom. He went."),
+            (std::vector<std::string_view>{"DR. Who came.", "Prof. X left.", "Etc. more.", "Tom.", "He went."}));
+  EXPECT_EQ(SplitSentences("E.g. This. U.S. Army. Cat. Dog.").size(), 4u);
   EXPECT_EQ(WordTokenize("Mr. Smith went to Washington. He left."),
             (Words{"Mr.", "Smith", "went", "to", "Washington", ".", "He", "left", "."}));
   EXPECT_EQ(SplitSentences("One. Two? Three! four").size(), 4u);
