@@ -72,20 +72,19 @@ WordFacts FactsOf(std::string_view w) {
 
 // The same for a word of up to eight ASCII bytes inside `text` with eight
 // bytes readable from its start, branch-free on one load; nullopt for any
-// other word. ASCII symbols are all but letters, digits and tab, newline
-// and space.
+// other word. ASCII symbols are all but letters, digits and whitespace.
 std::optional<WordFacts> ShortAsciiFactsOf(std::string_view w, std::string_view text) {
   if (w.size() > 8 || w.data() < text.data() || w.data() + 8 > text.data() + text.size()) return std::nullopt;
   const uint64_t inside = w.size() == 8 ? swar::kHighs : swar::kHighs & ((uint64_t{1} << (8 * w.size())) - 1);
   const uint64_t x = swar::Load(w.data());
-  if ((swar::NonAscii(x) & inside) != 0) return std::nullopt;
+  // Words hold no whitespace (the tokenizers split on it); a control or
+  // space byte, like a non-ASCII one, leaves the word to FactsOf.
+  if (((swar::NonAscii(x) | swar::Below(x, 0x21)) & inside) != 0) return std::nullopt;
   using swar::AsciiAtLeast;
   const uint64_t folded = x | (swar::kOnes * 0x20);
   const uint64_t letters = AsciiAtLeast(folded, 'a') & ~AsciiAtLeast(folded, 'z' + 1);
   const uint64_t digits = AsciiAtLeast(x, '0') & ~AsciiAtLeast(x, '9' + 1);
-  const uint64_t not_symbols = letters | digits | swar::ExactZero(x ^ (swar::kOnes * '\t')) |
-                               swar::ExactZero(x ^ (swar::kOnes * '\n')) | swar::ExactZero(x ^ (swar::kOnes * ' '));
-  return WordFacts{(not_symbols & inside) == 0, (letters & inside) != 0, w.size()};
+  return WordFacts{((letters | digits) & inside) == 0, (letters & inside) != 0, w.size()};
 }
 
 // text.count("#") and text.count("...") + text.count("…") in one pass,
