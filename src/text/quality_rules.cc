@@ -178,6 +178,15 @@ struct WordIds {
 };
 constexpr uint64_t kBase = 0x100000001B3ull * 2 + 1;  // odd: invertible mod 2^64
 
+// A word of at most 16 bytes, all ASCII (nearly every word): its length in
+// code points is its size, known without a call.
+bool IsShortAscii(std::string_view w) {
+  if (w.size() > 16) return false;
+  unsigned char any = 0;
+  for (const char c : w) any |= static_cast<unsigned char>(c);
+  return any < 0x80;
+}
+
 // kBase^n (n-grams are short: a table for the usual lengths).
 uint64_t Power(size_t n) {
   static const auto kPowers = [] {
@@ -207,7 +216,7 @@ void IdsOf(const Words& words, bool ascii, WordIds* out) {
     const std::string_view word = words[k];
     w.id[k] = XXH3_64bits(word.data(), word.size());
     w.prefix[k + 1] = w.prefix[k] * kBase + w.id[k];
-    w.chars_before[k + 1] = w.chars_before[k] + (ascii ? word.size() : CodePoints(word));
+    w.chars_before[k + 1] = w.chars_before[k] + (ascii || IsShortAscii(word) ? word.size() : CodePoints(word));
   }
 }
 
@@ -562,7 +571,8 @@ Reason GopherQuality(const GopherQualityParams& p, std::string_view text) {
 }
 
 Reason GopherRepetition(const GopherRepetitionParams& p, std::string_view text) {
-  const double length = static_cast<double>(CodePoints(text));
+  const bool ascii = IsAscii(text);
+  const double length = static_cast<double>(ascii ? text.size() : CodePoints(text));
   if (length == 0) return "empty";
   const std::vector<std::string_view> paragraphs = SplitOnNewlineRuns(Strip(text), 2);
   auto [para_dups, para_chars] = FindDuplicates(paragraphs);
@@ -581,7 +591,7 @@ Reason GopherRepetition(const GopherRepetitionParams& p, std::string_view text) 
     return "dup_line_char_frac";
   }
   thread_local WordIds words;
-  IdsOf(CachedWords(text, p.tokenizer), IsAscii(text), &words);
+  IdsOf(CachedWords(text, p.tokenizer), ascii, &words);
   thread_local NGramRepeats repeats;
   repeats.Reset(words);
   for (const auto& [n, frac] : p.top_n_grams) {
