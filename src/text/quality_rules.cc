@@ -630,11 +630,11 @@ bool EnoughWordsNoneTooLong(std::string_view line, int want, int max_word_length
   return !too_long && static_cast<int>(n_words) >= want;
 }
 
-// The phrases c4_quality looks for in a lowercased line, found in an ASCII
-// line by one of their rarer letters (k, v, f, p) at a known place: eight
-// bytes at a time, only where one stands is a phrase compared. str.lower()
-// of ASCII is A-Z to a-z, so this equals finding each in the lowercased
-// line (which the other lines take).
+// The phrases c4_quality looks for in a lowercased line, found in the
+// line's bytes by one of their rarer letters (k, v, f, p) at a known place:
+// eight bytes at a time, only where one stands is a phrase compared, each
+// letter in either case (C4PhrasesIn says for which lines that equals
+// lowercasing first).
 enum C4Phrase : uint32_t { kLoremIpsum = 1, kJavascript = 2, kPolicy = 4 };
 struct C4Anchor {
   char letter;
@@ -650,7 +650,7 @@ constexpr std::string_view kC4Phrases[] = {"lorem ipsum",  "javascript",     "te
                                            "cookie policy", "uses cookies", "use of cookies", "use cookies"};
 constexpr C4Phrase kC4Kinds[] = {kLoremIpsum, kJavascript, kPolicy, kPolicy, kPolicy, kPolicy, kPolicy, kPolicy};
 
-// The phrases an ASCII line holds where its byte j is an anchor letter.
+// The phrases a line holds where its byte j is an anchor letter.
 uint32_t C4PhrasesAt(std::string_view line, size_t j) {
   const char letter = static_cast<char>(line[j] | 0x20);
   uint32_t found = 0;
@@ -666,7 +666,7 @@ uint32_t C4PhrasesAt(std::string_view line, size_t j) {
   return found;
 }
 
-uint32_t C4PhrasesInAscii(std::string_view line) {
+uint32_t C4PhrasesInBytes(std::string_view line) {
   uint32_t found = 0;
   size_t j = 0;
   for (; j + 8 <= line.size(); j += 8) {
@@ -682,7 +682,12 @@ uint32_t C4PhrasesInAscii(std::string_view line) {
 }
 
 uint32_t C4PhrasesIn(std::string_view line) {
-  if (AsciiPrefix(line) == line.size()) return C4PhrasesInAscii(line);
+  // Lowercasing maps no code point beyond ASCII to an ASCII letter but the
+  // Kelvin sign (to k) and İ (to i), and no byte of a multi-byte character
+  // equals an ASCII one: without those two, the bytes are scanned as they are.
+  if (line.find("\xE2\x84\xAA") == std::string_view::npos && line.find("\xC4\xB0") == std::string_view::npos) {
+    return C4PhrasesInBytes(line);
+  }
   thread_local std::string lower;
   LowerInto(line, &lower);
   uint32_t found = 0;

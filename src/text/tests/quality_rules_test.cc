@@ -183,11 +183,13 @@ TEST(C4Quality, RewritesTheTextAsDatatroveDoes) {
 }
 
 // The phrases (lorem ipsum, javascript, the policy ones) found in any case
-// in one-line documents made of their pieces, against str.lower() and find.
+// in one-line documents made of their pieces (and characters beyond ASCII,
+// two of them lowercasing to ASCII letters), against lowercasing and find.
 TEST(C4Quality, FindsThePhrasesInAnyCase) {
   static const char* const kPieces[] = {"Lorem", "lorem", " ipsum", " IPSUM", "ipsum", "java", "Script", "JavaScript",
                                         "terms", " of", " use", "Terms of Use", "privacy", " Policy", "cookie",
-                                        "COOKIES", " cookies", "uses", "Use", " ", "  ", "x", "t", "u", "\t"};
+                                        "COOKIES", " cookies", "uses", "Use", " ", "  ", "x", "t", "u", "\t",
+                                        "\u00E9", "\u201C", "coo\u212Aie", "l\u0130"};
   static const char* const kPhrases[] = {"terms of use", "privacy policy", "cookie policy",
                                          "uses cookies", "use of cookies", "use cookies"};
   std::mt19937 random(3);
@@ -197,8 +199,20 @@ TEST(C4Quality, FindsThePhrasesInAnyCase) {
     std::string line = "one two three";
     for (int k = 0, n = static_cast<int>(random() % 8); k < n; ++k) line += kPieces[random() % std::size(kPieces)];
     line += ".";
-    std::string lower = line;
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    // Lowercased: ASCII letters, and the two characters beyond ASCII whose
+    // lowercase is an ASCII letter (the Kelvin sign, İ).
+    std::string lower;
+    for (size_t i = 0; i < line.size(); ++i) {
+      if (line.compare(i, 3, "\u212A") == 0) {
+        lower += 'k';
+        i += 2;
+      } else if (line.compare(i, 2, "\u0130") == 0) {
+        lower += 'i';
+        i += 1;
+      } else {
+        lower += static_cast<char>(std::tolower(static_cast<unsigned char>(line[i])));
+      }
+    }
     const bool policy = std::any_of(std::begin(kPhrases), std::end(kPhrases),
                                     [&](const char* s) { return lower.find(s) != std::string::npos; });
     std::string kept;
