@@ -3,6 +3,7 @@
 #include <memory>
 
 #include <re2/re2.h>
+#include <re2/set.h>
 
 namespace strata::text {
 
@@ -63,6 +64,24 @@ std::string ReplaceAll(std::string_view text, PiiKind kind, const std::string& t
   return out;
 }
 
+// Whether any of the five patterns matches somewhere in `text`: one pass of
+// one automaton (RE2::Set) instead of five. A text none matches is left as
+// it is by every kind in turn. Out of the automaton's memory: "maybe".
+bool MayHoldPii(std::string_view text) {
+  static const std::unique_ptr<RE2::Set> set = [] {
+    auto s = std::make_unique<RE2::Set>(RE2::Options(), RE2::UNANCHORED);
+    for (int k = 0; k < 5; ++k) {
+      if (s->Add(Pattern(static_cast<PiiKind>(k)), nullptr) < 0) return std::unique_ptr<RE2::Set>();
+    }
+    if (!s->Compile()) return std::unique_ptr<RE2::Set>();
+    return s;
+  }();
+  if (!set) return true;
+  RE2::Set::ErrorInfo error;
+  if (set->Match(re2::StringPiece(text.data(), text.size()), nullptr, &error)) return true;
+  return error.kind != RE2::Set::kNoError;
+}
+
 }  // namespace
 
 bool LuhnValid(std::string_view digits) {
@@ -78,6 +97,7 @@ bool LuhnValid(std::string_view digits) {
 }
 
 std::string MaskPii(const PiiOptions& o, std::string_view text, std::array<int64_t, 5>* counts) {
+  if (!MayHoldPii(text)) return std::string(text);
   std::string t(text);
   auto any = [](std::string_view, size_t, size_t) { return true; };
   auto digits_in = [](std::string_view m) {
