@@ -6,11 +6,11 @@
 #include <cstring>
 #include <unordered_set>
 
-// Inlined: most keys are one word, where a call into the library costs more than the hash.
-#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "common/swar.h"
+#include "text/c4_phrases.h"
+#include "text/ngram_repeats.h"
 #include "text/unicode.h"
 #include "text/word_cache.h"  // a chain of filters tokenizes a document once
 
@@ -167,249 +167,6 @@ std::vector<std::string_view> SplitOnNewlineRuns(std::string_view text, size_t a
   return parts;
 }
 
-// Words as 64-bit ids with their lengths, and prefix sums over both: an
-// n-gram is compared by a polynomial hash of its words' ids (O(1) per
-// window), not by joined strings. A false match needs a 64-bit collision
-// among one document's n-grams.
-struct WordIds {
-  std::vector<uint64_t> id;
-  std::vector<uint64_t> prefix;        // prefix[k]: hash of words [0, k)
-  std::vector<uint64_t> chars_before;  // code points of words [0, k)
-};
-constexpr uint64_t kBase = 0x100000001B3ull * 2 + 1;  // odd: invertible mod 2^64
-
-// A word of at most 16 bytes, all ASCII (nearly every word): its length in
-// code points is its size, known without a call.
-bool IsShortAscii(std::string_view w) {
-  if (w.size() > 16) return false;
-  unsigned char any = 0;
-  for (const char c : w) any |= static_cast<unsigned char>(c);
-  return any < 0x80;
-}
-
-// kBase^n (n-grams are short: a table for the usual lengths).
-uint64_t Power(size_t n) {
-  static const auto kPowers = [] {
-    std::array<uint64_t, 64> p{};
-    p[0] = 1;
-    for (size_t k = 1; k < p.size(); ++k) p[k] = p[k - 1] * kBase;
-    return p;
-  }();
-  if (n < kPowers.size()) return kPowers[n];
-  uint64_t p = kPowers.back();
-  for (size_t k = kPowers.size() - 1; k < n; ++k) p *= kBase;
-  return p;
-}
-
-// Filled in place: the vectors keep their capacity from one document to the
-// next. In an ASCII text (most) every word's length in code points is its
-// size (the words the rules rewrite, `` and '', are ASCII too).
-void IdsOf(const Words& words, bool ascii, WordIds* out) {
-  WordIds& w = *out;
-  const size_t n = words.size();
-  w.id.resize(n);
-  w.prefix.resize(n + 1);
-  w.chars_before.resize(n + 1);
-  w.prefix[0] = 0;
-  w.chars_before[0] = 0;
-  for (size_t k = 0; k < n; ++k) {
-    const std::string_view word = words[k];
-    w.id[k] = XXH3_64bits(word.data(), word.size());
-    w.prefix[k + 1] = w.prefix[k] * kBase + w.id[k];
-    w.chars_before[k + 1] = w.chars_before[k] + (ascii || IsShortAscii(word) ? word.size() : CodePoints(word));
-  }
-}
-
-uint64_t GramHash(const WordIds& w, size_t i, size_t n) {
-  const uint64_t h = w.prefix[i + n] - w.prefix[i] * Power(n);
-  return (h ^ (h >> 29)) * 0xBF58476D1CE4E5B9ull + n;
-}
-
-size_t GramChars(const WordIds& w, size_t i, size_t n) { return w.chars_before[i + n] - w.chars_before[i]; }
-
-// An open-addressing table of n-gram hashes, reused between documents (one
-// per thread): counting n-grams is the repetition filter's main cost.
-class GramTable {
- public:
-  struct Slot {
-    uint64_t key = 0;
-    uint32_t count = 0;  // meaningful only when `generation` is the table's
-    uint32_t first = 0;  // where the n-gram was first seen
-    uint32_t generation = 0;
-  };
-  // Empties the table for `items` n-grams: a new generation, not a fill.
-  void Reset(size_t items) {
-    size_t want = 16;
-    while (want < items * 2) want <<= 1;
-    if (slots_.size() < want || ++generation_ == 0) {
-      slots_.assign(std::max(want, slots_.size()), Slot());
-      generation_ = 1;
-    }
-    mask_ = slots_.size() - 1;
-  }
-  // The n-gram's slot: count 0 if new (the caller fills it in).
-  Slot& Find(uint64_t key) {
-    size_t i = (key * 0x9E3779B97F4A7C15ull) >> 20 & mask_;
-    while (slots_[i].generation == generation_ && slots_[i].key != key) i = (i + 1) & mask_;
-    Slot& slot = slots_[i];
-    if (slot.generation != generation_) {
-      slot.generation = generation_;
-      slot.key = key;
-      slot.count = 0;
-    }
-    return slot;
-  }
-
- private:
-  std::vector<Slot> slots_;
-  size_t mask_ = 0;
-  uint32_t generation_ = 0;
-};
-
-GramTable& Table() {
-  thread_local GramTable table;
-  return table;
-}
-
-// The n-grams that occur at least twice in a document, n by n. An n-gram
-// repeats only where its first n-1 words do, so the count for n looks only
-// at the positions found for n-1: past n = 3 few are left, and the
-// repetition filter's nine passes over every word (top 2..4-grams,
-// duplicated 5..10-grams) shrink to about two.
-class NGramRepeats {
- public:
-  // Levels are reused from one document to the next (one object per thread).
-  void Reset(const WordIds& w) {
-    w_ = &w;
-    for (Level& l : levels_) l.counted = false;
-    if (levels_.empty()) levels_.resize(1);
-    Level& every = levels_[0];
-    every.repeated.resize(w.id.size());
-    for (size_t i = 0; i < w.id.size(); ++i) every.repeated[i] = static_cast<uint32_t>(i);
-    every.counted = true;
-  }
-
-  // Counter(" ".join(n-gram)).most_common(1): the top n-gram's length (with
-  // its spaces) times its count; ties go to the n-gram seen first.
-  size_t TopChars(size_t n) {
-    if (w_->id.size() < n) return 0;
-    const Level& level = Up(n);
-    if (level.top_count < 2) return GramChars(*w_, 0, n) + n - 1;  // all once: the first
-    return (GramChars(*w_, level.top_first, n) + n - 1) * level.top_count;
-  }
-
-  // find_all_duplicate: n-grams joined without spaces; a repeated one counts
-  // its length and the scan jumps past it. Only repeating n-grams can be
-  // found again, so the scan visits just those (any other is new, a step of
-  // one). Once the rule has failed (repeated / length > frac) the rest
-  // cannot change that: the scan stops.
-  size_t DuplicateChars(size_t n, double frac, double length) {
-    if (w_->id.size() < n) return 0;
-    const std::vector<uint32_t>& at = Up(n).repeated;
-    GramTable& table = Table();
-    table.Reset(at.size());
-    size_t repeated = 0, i = 0;
-    for (const uint32_t j : at) {
-      if (j < i) continue;  // inside a repeat just counted
-      i = j;
-      GramTable::Slot& slot = table.Find(GramHash(*w_, i, n));
-      if (slot.count != 0) {
-        repeated += GramChars(*w_, i, n);
-        if (static_cast<double>(repeated) / length > frac) return repeated;
-        i += n;
-      } else {
-        slot.count = 1;
-        ++i;
-      }
-    }
-    return repeated;
-  }
-
- private:
-  struct Level {
-    bool counted = false;
-    std::vector<uint32_t> repeated;  // ascending: where an n-gram occurring twice or more starts
-    size_t top_count = 0, top_first = 0;
-  };
-
-  // Counted from the longest shorter level already counted: its positions
-  // hold every repeating n-gram's (a repeat's prefix repeats too).
-  const Level& Up(size_t n) {
-    if (levels_.size() <= n) levels_.resize(n + 1);
-    if (!levels_[n].counted) {
-      size_t shorter = n - 1;
-      while (!levels_[shorter].counted) --shorter;
-      Count(levels_[shorter], n, &levels_[n]);
-    }
-    return levels_[n];
-  }
-
-  // Most n-grams of a document occur once (94% of its 2-grams in the bench
-  // corpus). Two passes over bit sets of their hashes, small enough for the
-  // first-level cache, find the ones that may occur again (hash bits seen
-  // twice); only those are counted exactly in the table, which is the
-  // costly part (a random access per n-gram).
-  void Count(const Level& shorter, size_t n, Level* level) {
-    thread_local std::vector<uint32_t> at;    // the positions counted
-    thread_local std::vector<uint64_t> keys;  // their n-grams' hashes
-    at.clear();
-    keys.clear();
-    for (const uint32_t i : shorter.repeated) {
-      if (i + n > w_->id.size()) break;
-      at.push_back(i);
-      keys.push_back(GramHash(*w_, i, n));
-    }
-    if (at.size() >= 256) {
-      thread_local std::vector<uint64_t> once, twice;
-      size_t bits = 64;
-      while (bits < at.size() * 16) bits <<= 1;
-      once.assign(bits / 64, 0);
-      twice.assign(bits / 64, 0);
-      for (const uint64_t key : keys) {
-        const size_t b = key & (bits - 1);
-        const uint64_t bit = uint64_t{1} << (b & 63);
-        twice[b >> 6] |= once[b >> 6] & bit;
-        once[b >> 6] |= bit;
-      }
-      size_t kept = 0;
-      for (size_t k = 0; k < at.size(); ++k) {
-        const size_t b = keys[k] & (bits - 1);
-        if ((twice[b >> 6] >> (b & 63) & 1) == 0) continue;  // its hash occurs once: so does it
-        at[kept] = at[k];
-        keys[kept] = keys[k];
-        ++kept;
-      }
-      at.resize(kept);
-      keys.resize(kept);
-    }
-    GramTable& table = Table();
-    table.Reset(at.size());
-    thread_local std::vector<GramTable::Slot*> slot_of;
-    slot_of.clear();
-    // Every n-gram left out occurs once: the top count is 1 if none here
-    // occurs twice (TopChars then takes the document's first n-gram).
-    level->top_count = level->top_first = 0;
-    for (size_t k = 0; k < at.size(); ++k) {
-      GramTable::Slot& slot = table.Find(keys[k]);
-      if (slot.count == 0) slot.first = at[k];
-      const size_t c = ++slot.count;
-      if (c > level->top_count || (c == level->top_count && slot.first < level->top_first)) {
-        level->top_count = c;
-        level->top_first = slot.first;
-      }
-      slot_of.push_back(&slot);
-    }
-    level->repeated.clear();
-    for (size_t k = 0; k < slot_of.size(); ++k) {
-      if (slot_of[k]->count >= 2) level->repeated.push_back(at[k]);
-    }
-    level->counted = true;
-  }
-
-  const WordIds* w_ = nullptr;
-  std::vector<Level> levels_;  // levels_[n]: n-grams; [0] is every position
-};
-
 bool EndsWithAny(std::string_view s, std::initializer_list<std::string_view> ends) {
   for (std::string_view e : ends) {
     if (EndsWith(s, e)) return true;
@@ -447,6 +204,28 @@ std::string RemoveCitations(std::string_view line) {
     out.push_back(line[i++]);
   }
   return out;
+}
+
+// The line has at least `want` words (len(line.split()) >= want) and, when
+// `max_word_length` is not -1, none longer than it. A line no longer than
+// that in bytes holds no such word, and then counting stops at `want`.
+bool EnoughWordsNoneTooLong(std::string_view line, int want, int max_word_length) {
+  const bool check_length = max_word_length != -1 && line.size() > static_cast<size_t>(max_word_length);
+  size_t n_words = 0;
+  bool too_long = false;
+  if (!check_length) {
+    if (want <= 0) return true;
+    ForEachWordUntil(line, [&](std::string_view) { return ++n_words < static_cast<size_t>(want); });
+    return n_words >= static_cast<size_t>(want);
+  }
+  ForEachWord(line, [&](std::string_view w) {
+    ++n_words;
+    // A word has no more code points than bytes: count only long ones.
+    if (w.size() > static_cast<size_t>(max_word_length) && CodePoints(w) > static_cast<size_t>(max_word_length)) {
+      too_long = true;
+    }
+  });
+  return !too_long && static_cast<int>(n_words) >= want;
 }
 
 }  // namespace
@@ -590,10 +369,8 @@ Reason GopherRepetition(const GopherRepetitionParams& p, std::string_view text) 
   if (p.dup_line_char_frac != 0 && static_cast<double>(line_chars) / length > p.dup_line_char_frac) {
     return "dup_line_char_frac";
   }
-  thread_local WordIds words;
-  IdsOf(CachedWords(text, p.tokenizer), ascii, &words);
   thread_local NGramRepeats repeats;
-  repeats.Reset(words);
+  repeats.Reset(CachedWords(text, p.tokenizer), ascii);
   for (const auto& [n, frac] : p.top_n_grams) {
     if (n <= 0) continue;
     if (static_cast<double>(repeats.TopChars(static_cast<size_t>(n))) / length > frac) {
@@ -606,95 +383,6 @@ Reason GopherRepetition(const GopherRepetitionParams& p, std::string_view text) 
     if (static_cast<double>(chars) / length > frac) return "duplicated_" + std::to_string(n) + "_n_grams";
   }
   return "";
-}
-
-// The line has at least `want` words (len(line.split()) >= want) and, when
-// `max_word_length` is not -1, none longer than it. A line no longer than
-// that in bytes holds no such word, and then counting stops at `want`.
-bool EnoughWordsNoneTooLong(std::string_view line, int want, int max_word_length) {
-  const bool check_length = max_word_length != -1 && line.size() > static_cast<size_t>(max_word_length);
-  size_t n_words = 0;
-  bool too_long = false;
-  if (!check_length) {
-    if (want <= 0) return true;
-    ForEachWordUntil(line, [&](std::string_view) { return ++n_words < static_cast<size_t>(want); });
-    return n_words >= static_cast<size_t>(want);
-  }
-  ForEachWord(line, [&](std::string_view w) {
-    ++n_words;
-    // A word has no more code points than bytes: count only long ones.
-    if (w.size() > static_cast<size_t>(max_word_length) && CodePoints(w) > static_cast<size_t>(max_word_length)) {
-      too_long = true;
-    }
-  });
-  return !too_long && static_cast<int>(n_words) >= want;
-}
-
-// The phrases c4_quality looks for in a lowercased line, found in the
-// line's bytes by one of their rarer letters (k, v, f, p) at a known place:
-// eight bytes at a time, only where one stands is a phrase compared, each
-// letter in either case (C4PhrasesIn says for which lines that equals
-// lowercasing first).
-enum C4Phrase : uint32_t { kLoremIpsum = 1, kJavascript = 2, kPolicy = 4 };
-struct C4Anchor {
-  char letter;
-  size_t at;  // of the letter in the phrase
-  std::string_view phrase;
-  C4Phrase kind;
-};
-constexpr C4Anchor kC4Anchors[] = {
-    {'p', 7, "lorem ipsum", kLoremIpsum},  {'v', 2, "javascript", kJavascript}, {'v', 3, "privacy policy", kPolicy},
-    {'f', 7, "terms of use", kPolicy},     {'k', 3, "cookie policy", kPolicy},  {'k', 8, "uses cookies", kPolicy},
-    {'k', 10, "use of cookies", kPolicy},  {'k', 7, "use cookies", kPolicy}};
-constexpr std::string_view kC4Phrases[] = {"lorem ipsum",  "javascript",     "terms of use", "privacy policy",
-                                           "cookie policy", "uses cookies", "use of cookies", "use cookies"};
-constexpr C4Phrase kC4Kinds[] = {kLoremIpsum, kJavascript, kPolicy, kPolicy, kPolicy, kPolicy, kPolicy, kPolicy};
-
-// The phrases a line holds where its byte j is an anchor letter.
-uint32_t C4PhrasesAt(std::string_view line, size_t j) {
-  const char letter = static_cast<char>(line[j] | 0x20);
-  uint32_t found = 0;
-  for (const C4Anchor& a : kC4Anchors) {
-    if (a.letter != letter || j < a.at || j - a.at + a.phrase.size() > line.size()) continue;
-    bool same = true;
-    for (size_t k = 0, start = j - a.at; k < a.phrase.size() && same; ++k) {
-      const char c = line[start + k];
-      same = a.phrase[k] == ' ' ? c == ' ' : (c | 0x20) == a.phrase[k];
-    }
-    if (same) found |= a.kind;
-  }
-  return found;
-}
-
-uint32_t C4PhrasesInBytes(std::string_view line) {
-  uint32_t found = 0;
-  size_t j = 0;
-  for (; j + 8 <= line.size(); j += 8) {
-    const uint64_t folded = swar::Load(line.data() + j) | (swar::kOnes * 0x20);
-    for (uint64_t maybe = swar::Equal(folded, 'k') | swar::Equal(folded, 'v') | swar::Equal(folded, 'f') |
-                          swar::Equal(folded, 'p');
-         maybe != 0; maybe &= maybe - 1) {
-      found |= C4PhrasesAt(line, j + swar::Lowest(maybe));  // a false flag finds nothing
-    }
-  }
-  for (; j < line.size(); ++j) found |= C4PhrasesAt(line, j);
-  return found;
-}
-
-uint32_t C4PhrasesIn(std::string_view line) {
-  // Lowercasing maps no code point beyond ASCII to an ASCII letter but the
-  // Kelvin sign (to k) and İ (to i), and no byte of a multi-byte character
-  // equals an ASCII one: without those two, the bytes are scanned as they are.
-  if (line.find("\xE2\x84\xAA") == std::string_view::npos && line.find("\xC4\xB0") == std::string_view::npos) {
-    return C4PhrasesInBytes(line);
-  }
-  thread_local std::string lower;
-  LowerInto(line, &lower);
-  uint32_t found = 0;
-  for (size_t k = 0; k < std::size(kC4Phrases); ++k) {
-    if (lower.find(kC4Phrases[k]) != std::string::npos) found |= kC4Kinds[k];
-  }
-  return found;
 }
 
 Reason C4Quality(const C4QualityParams& p, std::string_view text, std::string* kept_text) {
