@@ -18,13 +18,14 @@
 //   boundaries;
 // - “ is padded with spaces by the first starting-quote rule, before any
 //   rule looks at its neighbours; ” by the first ending-quote rule, after
-//   the punctuation rules, to which it is a character like a letter (no
-//   closer after a final period, consumed after `:` or `,` like any other)
-//   and before the clitic rules, which then see a space: both cut the
-//   piece and are tokens.
+//   the punctuation rules — to which it is a character like a letter (taken
+//   after `:` or `,` like any other) but for the first final-period rule,
+//   which counts it among the closers — and before the clitic rules, which
+//   then see a space: both cut the piece and are tokens.
 // word_tokenizer_test.cc checks both ways agree on hand-picked sentences and
-// on 20,000 random strings; they also agreed on all 186,281 fast-path
-// sentences of the 20 MB generated corpus (checked once, by hand).
+// on 20,000 random strings (a million once, by hand, when “ and ” joined);
+// they also agreed on all 186,281 fast-path sentences of the 20 MB
+// generated corpus (checked once, by hand, before that).
 #include <algorithm>
 #include <array>
 #include <cstring>

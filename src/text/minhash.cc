@@ -111,10 +111,30 @@ __attribute__((target("avx2"))) void FoldShinglesAvx2(const uint64_t* hashes, si
 }
 #endif
 
+#if defined(__x86_64__)
+// With AVX-512 (x86-64-v4) a 64-bit product is one instruction: hash after
+// hash, the loop over the permutations vectorizes eight lanes at a time.
+__attribute__((target("arch=x86-64-v4"), optimize("tree-vectorize"))) void FoldShinglesAvx512(
+    const uint64_t* __restrict hashes, size_t count, const uint64_t* __restrict a, const uint64_t* __restrict b,
+    uint64_t* __restrict minima, size_t n) {
+  for (size_t s = 0; s < count; ++s) {
+    const uint64_t h = hashes[s];
+    for (size_t j = 0; j < n; ++j) {
+      const uint64_t v = ModMersenne61(h * a[j] + b[j]);
+      minima[j] = v < minima[j] ? v : minima[j];
+    }
+  }
+}
+#endif
+
 void FoldShingles(const uint64_t* hashes, size_t count, const uint64_t* a, const uint64_t* b, uint64_t* minima,
                   size_t n) {
   if (count == 0) return;
 #if defined(__x86_64__)
+  static const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+                             __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw") &&
+                             __builtin_cpu_supports("avx512cd");
+  if (avx512) return FoldShinglesAvx512(hashes, count, a, b, minima, n);
   static const bool avx2 = __builtin_cpu_supports("avx2");
   if (avx2) return FoldShinglesAvx2(hashes, count, a, b, minima, n);
 #endif
