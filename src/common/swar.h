@@ -6,6 +6,7 @@
 #pragma once
 
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -37,6 +38,17 @@ inline uint64_t ExactZero(uint64_t x) { return ~(((x & ~kHighs) + ~kHighs) | x) 
 // Of eight ASCII bytes (x & kHighs == 0), those from `n` up (n at most 0x80):
 // with each byte's high bit set first, no subtraction borrows from the next.
 inline uint64_t AsciiAtLeast(uint64_t x, unsigned char n) { return ((x | kHighs) - kOnes * n) & kHighs; }
+
+// Range tests on top of it, likewise exact only for ASCII bytes (callers
+// test NonAscii first): low..high, letters (either case), digits.
+inline uint64_t AsciiInRange(uint64_t x, unsigned char low, unsigned char high) {
+  return AsciiAtLeast(x, low) & ~AsciiAtLeast(x, static_cast<unsigned char>(high + 1));
+}
+inline uint64_t AsciiLetters(uint64_t x) { return AsciiInRange(x | (kOnes * 0x20), 'a', 'z'); }
+inline uint64_t AsciiDigits(uint64_t x) { return AsciiInRange(x, '0', '9'); }
+
+// The flags of the first n (at most 8) bytes of a loaded word.
+inline uint64_t FirstBytes(size_t n) { return n >= 8 ? kHighs : kHighs & ((uint64_t{1} << (8 * n)) - 1); }
 
 // How many bytes are flagged (by an exact test): the high bits gathered by
 // a multiply (baseline x86-64 has no popcount instruction).

@@ -1,6 +1,5 @@
 #include "text/c4_phrases.h"
 
-#include <iterator>
 #include <string>
 
 #include "common/swar.h"
@@ -25,9 +24,6 @@ constexpr C4Anchor kC4Anchors[] = {
     {'p', 7, "lorem ipsum", kLoremIpsum},  {'v', 2, "javascript", kJavascript}, {'v', 3, "privacy policy", kPolicy},
     {'f', 7, "terms of use", kPolicy},     {'k', 3, "cookie policy", kPolicy},  {'k', 8, "uses cookies", kPolicy},
     {'k', 10, "use of cookies", kPolicy},  {'k', 7, "use cookies", kPolicy}};
-constexpr std::string_view kC4Phrases[] = {"lorem ipsum",  "javascript",     "terms of use", "privacy policy",
-                                           "cookie policy", "uses cookies", "use of cookies", "use cookies"};
-constexpr C4Phrase kC4Kinds[] = {kLoremIpsum, kJavascript, kPolicy, kPolicy, kPolicy, kPolicy, kPolicy, kPolicy};
 
 // The phrases a line holds where its byte j is an anchor letter.
 uint32_t C4PhrasesAt(std::string_view line, size_t j) {
@@ -72,8 +68,8 @@ uint32_t C4PhrasesIn(std::string_view line) {
   thread_local std::string lower;
   LowerInto(line, &lower);
   uint32_t found = 0;
-  for (size_t k = 0; k < std::size(kC4Phrases); ++k) {
-    if (lower.find(kC4Phrases[k]) != std::string::npos) found |= kC4Kinds[k];
+  for (const C4Anchor& a : kC4Anchors) {  // each phrase has one anchor
+    if (lower.find(a.phrase) != std::string::npos) found |= a.kind;
   }
   return found;
 }

@@ -237,14 +237,10 @@ bool IsPlainWord(std::string_view piece, std::string_view sentence) {
   if ((piece.size() == 5 || piece.size() == 6) && kMayStartContraction[static_cast<unsigned char>(piece[0])]) {
     return false;
   }
-  const uint64_t inside = piece.size() == 8 ? swar::kHighs : swar::kHighs & ((uint64_t{1} << (8 * piece.size())) - 1);
+  const uint64_t inside = swar::FirstBytes(piece.size());
   const uint64_t x = swar::Load(piece.data());
   if ((swar::NonAscii(x) & inside) != 0) return false;
-  using swar::AsciiAtLeast;
-  const uint64_t folded = x | (swar::kOnes * 0x20);
-  const uint64_t alnum = (AsciiAtLeast(folded, 'a') & ~AsciiAtLeast(folded, 'z' + 1)) |
-                         (AsciiAtLeast(x, '0') & ~AsciiAtLeast(x, '9' + 1));
-  return (alnum & inside) == inside;
+  return ((swar::AsciiLetters(x) | swar::AsciiDigits(x)) & inside) == inside;
 }
 
 // A piece as the rules leave it: a trailing apostrophe split off, then the
@@ -294,10 +290,7 @@ bool TokenizePlainAscii(std::string_view t, WordList* words) {
   for (size_t i = 0; i < t.size(); i += 8) {
     uint64_t x = swar::kOnes * ' ';
     std::memcpy(&x, t.data() + i, std::min<size_t>(8, t.size() - i));
-    const uint64_t folded = x | (swar::kOnes * 0x20);
-    const uint64_t plain = (swar::AsciiAtLeast(folded, 'a') & ~swar::AsciiAtLeast(folded, 'z' + 1)) |
-                           (swar::AsciiAtLeast(x, '0') & ~swar::AsciiAtLeast(x, '9' + 1)) |
-                           swar::ExactZero(x ^ (swar::kOnes * ' '));
+    const uint64_t plain = swar::AsciiLetters(x) | swar::AsciiDigits(x) | swar::ExactZero(x ^ (swar::kOnes * ' '));
     if (swar::NonAscii(x) != 0 || plain != swar::kHighs) return false;
   }
   // One sentence (nothing ends one), no rule but the contractions applies:

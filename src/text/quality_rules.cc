@@ -75,16 +75,13 @@ WordFacts FactsOf(std::string_view w) {
 // other word. ASCII symbols are all but letters, digits and whitespace.
 std::optional<WordFacts> ShortAsciiFactsOf(std::string_view w, std::string_view text) {
   if (w.size() > 8 || w.data() < text.data() || w.data() + 8 > text.data() + text.size()) return std::nullopt;
-  const uint64_t inside = w.size() == 8 ? swar::kHighs : swar::kHighs & ((uint64_t{1} << (8 * w.size())) - 1);
+  const uint64_t inside = swar::FirstBytes(w.size());
   const uint64_t x = swar::Load(w.data());
   // Words hold no whitespace (the tokenizers split on it); a control or
   // space byte, like a non-ASCII one, leaves the word to FactsOf.
   if (((swar::NonAscii(x) | swar::Below(x, 0x21)) & inside) != 0) return std::nullopt;
-  using swar::AsciiAtLeast;
-  const uint64_t folded = x | (swar::kOnes * 0x20);
-  const uint64_t letters = AsciiAtLeast(folded, 'a') & ~AsciiAtLeast(folded, 'z' + 1);
-  const uint64_t digits = AsciiAtLeast(x, '0') & ~AsciiAtLeast(x, '9' + 1);
-  return WordFacts{((letters | digits) & inside) == 0, (letters & inside) != 0, w.size()};
+  const uint64_t letters = swar::AsciiLetters(x);
+  return WordFacts{((letters | swar::AsciiDigits(x)) & inside) == 0, (letters & inside) != 0, w.size()};
 }
 
 // text.count("#") and text.count("...") + text.count("…") in one pass,
@@ -176,7 +173,6 @@ bool EndsWithAny(std::string_view s, std::initializer_list<std::string_view> end
 
 // C4's CITATION_REGEX: `\[\d*]|\[edit]|\[citation needed]` removed.
 std::string RemoveCitations(std::string_view line) {
-  if (line.find('[') == std::string_view::npos) return std::string(line);
   std::string out;
   out.reserve(line.size());
   size_t i = 0;

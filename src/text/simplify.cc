@@ -35,7 +35,7 @@ bool SimplifyOnePass(std::string_view text, std::string* out) {
       const uint64_t x = swar::Load(text.data() + i);
       if (swar::NonAscii(x) == 0) {
         const uint64_t folded = x | (swar::kOnes * 0x20);
-        const uint64_t letters = swar::AsciiAtLeast(folded, 'a') & ~swar::AsciiAtLeast(folded, 'z' + 1);
+        const uint64_t letters = swar::AsciiLetters(x);
         const uint64_t spaces = swar::ExactZero(x ^ (swar::kOnes * ' '));
         if ((letters | spaces) == swar::kHighs && (spaces & spaces << 8) == 0 && !(pending_space && (spaces & 0x80))) {
           if (pending_space) out->push_back(' ');

@@ -168,8 +168,7 @@ size_t CountChunks(std::string_view s) {
     if (i + 8 <= s.size()) {
       const uint64_t x = swar::Load(s.data() + i);
       if (swar::NonAscii(x) == 0) {
-        using swar::AsciiAtLeast;
-        const uint64_t spaces = (AsciiAtLeast(x, 9) & ~AsciiAtLeast(x, 14)) | (AsciiAtLeast(x, 28) & ~AsciiAtLeast(x, 33));
+        const uint64_t spaces = swar::AsciiInRange(x, 9, 13) | swar::AsciiInRange(x, 28, 32);
         const uint64_t others = ~spaces & swar::kHighs;
         const uint64_t after_space = spaces << 8 | (in_chunk ? 0 : 0x80);
         chunks += swar::CountFlags(others & after_space);
