@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string_view>
 
 namespace strata::swar {
 
@@ -56,5 +57,18 @@ inline unsigned CountFlags(uint64_t flags) { return static_cast<unsigned>(((flag
 
 // The index (0-7) of the lowest flagged byte of a non-zero mask.
 inline unsigned Lowest(uint64_t flags) { return static_cast<unsigned>(__builtin_ctzll(flags)) >> 3; }
+
+// How many bytes from s[from] on are printable ASCII other than space
+// (0x21-0x7E): text that needs no work in most text passes.
+inline size_t PrintableRun(std::string_view s, size_t from) {
+  size_t i = from;
+  for (; i + 8 <= s.size(); i += 8) {
+    const uint64_t x = Load(s.data() + i);
+    const uint64_t stops = NonAscii(x) | (kHighs & ~AsciiInRange(x, 0x21, 0x7E));
+    if (stops != 0) return i + Lowest(stops) - from;
+  }
+  while (i < s.size() && static_cast<unsigned char>(s[i]) - 0x21u < 0x5Eu) ++i;
+  return i - from;
+}
 
 }  // namespace strata::swar

@@ -6,6 +6,7 @@
 
 #include <utf8proc.h>
 
+#include "common/swar.h"
 #include "text/unicode.h"
 
 namespace strata::text {
@@ -171,10 +172,16 @@ std::string DecodeHtmlEntities(std::string_view text) {
 }
 
 std::string NormalizeText(const NormalizeOptions& o, std::string_view text) {
-  std::string t(text);
-  if (o.fix_mojibake) t = FixMojibake(t);
-  if (o.fix_html_entities && t.find('&') != std::string::npos) t = DecodeHtmlEntities(t);
-  NormalizeForm(&t, o.nfkc);
+  // The text is copied only by a step that changes it.
+  std::string changed;
+  std::string_view t = text;
+  if (o.fix_mojibake && t.find('\xC3') != std::string_view::npos) t = changed = FixMojibake(t);
+  if (o.fix_html_entities && t.find('&') != std::string_view::npos) t = changed = DecodeHtmlEntities(t);
+  if (AsciiPrefix(t) < t.size()) {
+    if (t.data() != changed.data()) changed = std::string(t);
+    NormalizeForm(&changed, o.nfkc);
+    t = changed;
+  }
   // One pass: controls, whitespace, case.
   std::string out;
   out.reserve(t.size());
@@ -182,6 +189,23 @@ std::string NormalizeText(const NormalizeOptions& o, std::string_view text) {
   size_t newlines = 0;         // line breaks in a row so far
   bool line_has_text = false;
   for (size_t i = 0; i < t.size();) {
+    // Printable ASCII but space, as the loop below would take it one by
+    // one: no control, no whitespace; written as it is (or lowered).
+    if (const size_t run = swar::PrintableRun(t, i); run > 0) {
+      if (o.collapse_whitespace) {
+        if (pending_spaces > 0 && line_has_text) out.push_back(' ');
+        pending_spaces = 0;
+        newlines = 0;
+        line_has_text = true;
+      }
+      if (o.lowercase) {
+        for (size_t k = i; k < i + run; ++k) out.push_back(static_cast<char>(ToLower(static_cast<unsigned char>(t[k]))));
+      } else {
+        out.append(t, i, run);
+      }
+      i += run;
+      continue;
+    }
     const size_t at = i;
     char32_t c = NextCodePoint(t, &i);
     if (c == '\r') {
