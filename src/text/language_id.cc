@@ -7,7 +7,7 @@
 
 #include <unordered_map>
 
-#include <xxhash.h>
+#include "common/xxhash_inline.h"
 
 #include "text/unicode.h"
 

@@ -11,7 +11,7 @@
 
 // Inlined: most keys are one word, where a call into the library costs more than the hash.
 #define XXH_INLINE_ALL
-#include <xxhash.h>
+#include "common/xxhash_inline.h"
 
 #include "text/simplify.h"
 #include "text/word_tokenizer.h"

@@ -23,7 +23,7 @@
 #include <nlohmann/json.hpp>
 #include <strata/data.h>
 #include <strata/strata.h>
-#include <xxhash.h>
+#include "common/xxhash_inline.h"
 
 #include "data/ops/operators.h"  // GroupBy, complete, for Step
 #include "data/exec/multi_pass.h"

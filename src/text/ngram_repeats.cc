@@ -6,7 +6,7 @@
 
 // Inlined: the keys are words, where a call into the library costs more than the hash.
 #define XXH_INLINE_ALL
-#include <xxhash.h>
+#include "common/xxhash_inline.h"
 
 #include "text/unicode.h"
 

@@ -6,7 +6,7 @@
 #include <cstring>
 #include <unordered_set>
 
-#include <xxhash.h>
+#include "common/xxhash_inline.h"
 
 #include "common/swar.h"
 #include "text/c4_phrases.h"

@@ -45,7 +45,8 @@ UnigramLattice::UnigramLattice(std::vector<Piece> pieces, int unk_id, float unk_
   for (const Piece& p : pieces) {
     AddPiece(p);
     scores_[static_cast<size_t>(p.id)] = p.score;
-    max_abs_score_ = std::max(max_abs_score_, std::abs(static_cast<double>(p.score)));
+    max_abs_piece_score_ = std::max(max_abs_piece_score_, std::abs(static_cast<double>(p.score)));
+    max_abs_score_ = std::max(max_abs_score_, max_abs_piece_score_);
   }
 }
 

@@ -66,14 +66,15 @@ class UnigramLattice {
   class DepthUlp {
    public:
     explicit DepthUlp(double max_abs_score) : reach_(kLongestChecked * max_abs_score + 1) { Refresh(0); }
-    double At(float path_score) {
-      if (std::abs(path_score) >= recheck_) Refresh(path_score);
+    // At a path score of magnitude at most `bound`.
+    double At(double bound) {
+      if (bound >= recheck_) Refresh(bound);
       return ulp_;
     }
 
    private:
-    void Refresh(float path_score) {
-      const double magnitude = std::abs(static_cast<double>(path_score)) + reach_;
+    void Refresh(double bound) {
+      const double magnitude = bound + reach_;
       const double power = std::bit_cast<double>(std::bit_cast<uint64_t>(magnitude) & 0x7FF0000000000000ull);
       ulp_ = power * 0x1p-22;
       recheck_ = 2 * power - reach_;
@@ -83,6 +84,8 @@ class UnigramLattice {
 
   // The largest magnitude of a piece's score: bounds a path's partial sums.
   double max_abs_score() const { return max_abs_score_; }
+  // The same over the pieces alone (not the unknown piece).
+  double max_abs_piece_score() const { return max_abs_piece_score_; }
 
  private:
   // The lattice's edges in the order the library visits them: by start,
@@ -110,7 +113,7 @@ class UnigramLattice {
   std::vector<float> scores_;      // per id
   int unk_id_;
   float unk_score_;
-  double max_abs_score_ = 0;
+  double max_abs_score_ = 0, max_abs_piece_score_ = 0;
 };
 
 }  // namespace strata::text

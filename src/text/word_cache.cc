@@ -3,7 +3,7 @@
 #include <functional>
 #include <unordered_map>
 
-#include <xxhash.h>
+#include "common/xxhash_inline.h"
 
 namespace strata::text {
 
