@@ -62,7 +62,7 @@ class SentencePieceModel : public SubwordModel {
     thread_local std::vector<WordIdsCache::Entry> found;
     hashes.resize(words.size());
     for (size_t w = 0; w < words.size(); ++w) {
-      hashes[w] = XXH3_64bits(text.data() + words[w].first, words[w].second - words[w].first);
+      hashes[w] = HashWord(text.data() + words[w].first, words[w].second - words[w].first, text.data() + text.size());
     }
     // Looked up in a row, a few slots ahead of the lookups: most are cache
     // misses, and this way they overlap. Words not cached yet are encoded
