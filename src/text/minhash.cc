@@ -9,8 +9,6 @@
 #include <immintrin.h>
 #endif
 
-// Inlined: most keys are one word, where a call into the library costs more than the hash.
-#define XXH_INLINE_ALL
 #include "common/xxhash_inline.h"
 
 #include "text/simplify.h"

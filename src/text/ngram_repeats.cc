@@ -4,11 +4,8 @@
 #include <array>
 #include <string_view>
 
-// Inlined: the keys are words, where a call into the library costs more than the hash.
-#define XXH_INLINE_ALL
-#include "common/xxhash_inline.h"
-
 #include "text/unicode.h"
+#include "text/word_hash.h"
 
 namespace strata::text {
 
@@ -92,9 +89,13 @@ void NGramRepeats::Reset(const Words& words, bool ascii) {
   chars_before_.resize(n + 1);
   prefix_[0] = 0;
   chars_before_[0] = 0;
+  const auto text_begin = reinterpret_cast<uintptr_t>(words.text().data());
+  const auto text_end = text_begin + words.text().size();
   for (size_t k = 0; k < n; ++k) {
     const std::string_view word = words[k];
-    id_[k] = XXH3_64bits(word.data(), word.size());
+    const auto at = reinterpret_cast<uintptr_t>(word.data());
+    const bool in_text = at >= text_begin && at + word.size() <= text_end;
+    id_[k] = HashWord(word.data(), word.size(), reinterpret_cast<const char*>(in_text ? text_end : at + word.size()));
     prefix_[k + 1] = prefix_[k] * kBase + id_[k];
     // The words the rules rewrite (`` and '') are ASCII too.
     chars_before_[k + 1] = chars_before_[k] + (ascii || IsShortAscii(word) ? word.size() : CodePoints(word));

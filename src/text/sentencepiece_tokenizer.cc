@@ -18,6 +18,7 @@
 #include "text/subword_model_facts.h"
 #include "text/unicode.h"
 #include "text/unigram_lattice.h"
+#include "text/word_hash.h"
 #include "text/word_ids_cache.h"
 
 namespace strata::text {

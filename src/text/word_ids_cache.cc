@@ -3,49 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "common/xxhash_inline.h"
-
 namespace strata::text {
-
-namespace {
-
-constexpr uint64_t Mask(size_t bytes) { return bytes >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * bytes)) - 1; }
-
-struct Masks {
-  uint64_t low[17], high[17];
-  constexpr Masks() : low(), high() {
-    for (size_t n = 0; n <= 16; ++n) {
-      low[n] = Mask(n);
-      high[n] = n <= 8 ? 0 : Mask(n - 8);
-    }
-  }
-};
-constexpr Masks kMasks;
-
-uint64_t Mix(uint64_t a, uint64_t b, size_t n) {
-  uint64_t h = (a ^ 0x9E3779B97F4A7C15ull) * 0xBF58476D1CE4E5B9ull;
-  h ^= ((b ^ 0x94D049BB133111EBull) * 0xD6E8FEB86659FD93ull) + n;
-  h ^= h >> 31;
-  h *= 0x9FB21C651E98DF25ull;
-  return h ^ (h >> 29);
-}
-
-}  // namespace
-
-uint64_t HashWord(const char* p, size_t n, const char* end) {
-  if (n > 16) return XXH3_64bits(p, n);
-  uint64_t a, b;
-  if (end - p >= 16) {
-    std::memcpy(&a, p, 8);
-    std::memcpy(&b, p + 8, 8);
-  } else {  // near the buffer's end: the same bytes, copied first
-    char buffer[16] = {};
-    std::memcpy(buffer, p, n);
-    std::memcpy(&a, buffer, 8);
-    std::memcpy(&b, buffer + 8, 8);
-  }
-  return Mix(a & kMasks.low[n], b & kMasks.high[n], n);
-}
 
 size_t WordIdsCache::SlotOf(std::string_view word, uint64_t hash) const {
   const size_t mask = slots_.size() - 1;

@@ -17,12 +17,6 @@
 
 namespace strata::text {
 
-// The cache's hash of a word that sits in a buffer ending at `end`: a word
-// of up to 16 bytes (nearly all) is read as two masked 8-byte words, not
-// hashed byte-length by byte-length (XXH3's short paths branch on the
-// length, and word lengths do not predict).
-uint64_t HashWord(const char* p, size_t n, const char* end);
-
 class WordIdsCache {
  public:
   static constexpr size_t kMaxBytes = 64 << 20;

@@ -60,6 +60,9 @@ class Words {
   size_t size() const { return list_->size(); }
   bool empty() const { return list_->empty(); }
   std::string_view operator[](size_t i) const { return list_->At(i, text_); }
+  // The text the words were read from (a word the tokenizer rewrote lives
+  // elsewhere).
+  std::string_view text() const { return text_; }
 
   class Iterator {
    public:
