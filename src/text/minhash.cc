@@ -165,17 +165,18 @@ std::vector<uint64_t> MinHasher::Signature(std::string_view text) const {
   auto inside = [&](std::string_view w) {
     return !before(w.data(), simple.data()) && !before(simple.data() + simple.size(), w.data() + w.size());
   };
-  std::vector<bool> spaced(words.size(), false);
-  for (size_t i = 0; i + 1 < views.size(); ++i) {
+  // spaced_run[i]: how many words from i on stand one space before the next.
+  std::vector<uint32_t> spaced_run(words.size() + 1, 0);
+  for (size_t i = views.size() - 1; i-- > 0;) {
     const char* end = views[i].data() + views[i].size();
-    spaced[i] = inside(views[i]) && inside(views[i + 1]) && views[i + 1].data() == end + 1 && *end == ' ';
+    const bool spaced = inside(views[i]) && inside(views[i + 1]) && views[i + 1].data() == end + 1 && *end == ' ';
+    spaced_run[i] = spaced ? spaced_run[i + 1] + 1 : 0;
   }
   std::string gram;
   std::vector<uint64_t> hashes;
   hashes.reserve(words.size() - n + 1);
   for (size_t i = 0; i + n <= words.size(); ++i) {
-    bool contiguous = true;
-    for (size_t k = i; k + 1 < i + n; ++k) contiguous = contiguous && spaced[k];
+    const bool contiguous = spaced_run[i] + 1 >= n;
     std::string_view shingle;
     if (contiguous) {
       const char* last_end = views[i + n - 1].data() + views[i + n - 1].size();
