@@ -76,7 +76,7 @@ void AddCleaningSteps(std::map<std::string, StepInfo>* r) {
     o.remove_control = p.value("remove_control", o.remove_control);
     o.collapse_whitespace = p.value("collapse_whitespace", o.collapse_whitespace);
     return MakeTextRewrite(Column(p), p.value("output", Column(p)),
-                           [o](std::string_view t, auto*) { return NormalizeText(o, t); });
+                           [o](std::string_view t, std::string* out, auto*) { return NormalizeTextInto(o, t, out); });
   };
 
   (*r)["text_stats"].params = {"column", "prefix"};
@@ -129,14 +129,17 @@ void AddCleaningSteps(std::map<std::string, StepInfo>* r) {
     }
     const PatternSet set(patterns);
     return MakeTextRewrite(Column(p), p.value("output", Column(p)),
-                           [set, regexes, replacements](std::string_view t, std::map<std::string, int64_t>* counts) {
+                           [set, regexes, replacements](std::string_view t, std::string* out,
+                                                        std::map<std::string, int64_t>* counts) {
                              thread_local std::vector<int> which;
-                             if (!set.Any(t, &which)) return std::string(t);
-                             std::string s(t);
+                             if (!set.Any(t, &which)) return false;
+                             out->assign(t);
+                             int replaced = 0;
                              for (size_t i = 0; i < regexes->size(); ++i) {
-                               (*counts)["replaced"] += RE2::GlobalReplace(&s, *(*regexes)[i], replacements[i]);
+                               replaced += RE2::GlobalReplace(out, *(*regexes)[i], replacements[i]);
                              }
-                             return s;
+                             (*counts)["replaced"] += replaced;
+                             return replaced > 0;
                            });
   };
 
@@ -165,13 +168,15 @@ void AddCleaningSteps(std::map<std::string, StepInfo>* r) {
       }
     }
     return MakeTextRewrite(Column(p), p.value("output", Column(p)),
-                           [o](std::string_view t, std::map<std::string, int64_t>* counts) {
+                           [o](std::string_view t, std::string* out, std::map<std::string, int64_t>* counts) {
                              std::array<int64_t, 5> found{};
-                             std::string masked = MaskPii(o, t, &found);
+                             *out = MaskPii(o, t, &found);
+                             bool any = false;
                              for (size_t i = 0; i < found.size(); ++i) {
                                if (found[i] > 0) (*counts)[kPiiNames[i]] += found[i];
+                               any = any || found[i] > 0;
                              }
-                             return masked;
+                             return any;
                            });
   };
 

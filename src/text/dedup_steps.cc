@@ -156,7 +156,10 @@ void AddDedupSteps(std::map<std::string, data::StepInfo>* r) {
   (*r)["simplify_text"].make = [](const json& p) -> Result<std::unique_ptr<data::Step>> {
     const std::string column = p.value("column", std::string("text"));
     return MakeTextRewrite(column, p.value("output", std::string("text_key")),
-                           [](std::string_view t, auto*) { return SimplifyText(t); });
+                           [](std::string_view t, std::string* out, auto*) {
+                             *out = SimplifyText(t);
+                             return true;
+                           });
   };
 }
 

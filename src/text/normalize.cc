@@ -171,7 +171,61 @@ std::string DecodeHtmlEntities(std::string_view text) {
   return out;
 }
 
-std::string NormalizeText(const NormalizeOptions& o, std::string_view text) {
+namespace {
+
+// Where the main pass writes: nothing while the output is still a prefix of
+// its source (nearly every text is already normal), a string from the
+// first difference on.
+class LazyOutput {
+ public:
+  LazyOutput(std::string_view source, std::string* out) : source_(source), out_(out) {}
+  // source[at, at + n), at the end of the output so far.
+  void AppendSource(size_t at, size_t n) {
+    if (lazy_ && at == size_) {
+      size_ += n;
+      return;
+    }
+    Append(source_.substr(at, n));
+  }
+  void Append(std::string_view piece) {
+    if (lazy_) {
+      if (source_.substr(size_, piece.size()) == piece) {
+        size_ += piece.size();
+        return;
+      }
+      out_->assign(source_.substr(0, size_));
+      lazy_ = false;
+    }
+    out_->append(piece);
+  }
+  void Append(char c) { Append(std::string_view(&c, 1)); }
+  bool empty() const { return lazy_ ? size_ == 0 : out_->empty(); }
+  char back() const { return lazy_ ? source_[size_ - 1] : out_->back(); }
+  void PopBack() {
+    if (lazy_) {
+      --size_;
+    } else {
+      out_->pop_back();
+    }
+  }
+  // Whether the output differs from the source; if so, *out holds it.
+  bool Finish() {
+    if (!lazy_) return true;
+    if (size_ == source_.size()) return false;
+    out_->assign(source_.substr(0, size_));
+    return true;
+  }
+
+ private:
+  std::string_view source_;
+  std::string* out_;
+  bool lazy_ = true;
+  size_t size_ = 0;  // while lazy: the output is source_[0, size_)
+};
+
+}  // namespace
+
+bool NormalizeTextInto(const NormalizeOptions& o, std::string_view text, std::string* result) {
   // The text is copied only by a step that changes it.
   std::string changed;
   std::string_view t = text;
@@ -183,8 +237,8 @@ std::string NormalizeText(const NormalizeOptions& o, std::string_view text) {
     t = changed;
   }
   // One pass: controls, whitespace, case.
-  std::string out;
-  out.reserve(t.size());
+  result->clear();
+  LazyOutput out(t, result);
   size_t pending_spaces = 0;   // horizontal whitespace not yet written
   size_t newlines = 0;         // line breaks in a row so far
   bool line_has_text = false;
@@ -193,15 +247,15 @@ std::string NormalizeText(const NormalizeOptions& o, std::string_view text) {
     // one: no control, no whitespace; written as it is (or lowered).
     if (const size_t run = swar::PrintableRun(t, i); run > 0) {
       if (o.collapse_whitespace) {
-        if (pending_spaces > 0 && line_has_text) out.push_back(' ');
+        if (pending_spaces > 0 && line_has_text) out.Append(' ');
         pending_spaces = 0;
         newlines = 0;
         line_has_text = true;
       }
       if (o.lowercase) {
-        for (size_t k = i; k < i + run; ++k) out.push_back(static_cast<char>(ToLower(static_cast<unsigned char>(t[k]))));
+        for (size_t k = i; k < i + run; ++k) out.Append(static_cast<char>(ToLower(static_cast<unsigned char>(t[k]))));
       } else {
-        out.append(t, i, run);
+        out.AppendSource(i, run);
       }
       i += run;
       continue;
@@ -222,7 +276,7 @@ std::string NormalizeText(const NormalizeOptions& o, std::string_view text) {
         pending_spaces = 0;  // spaces at the end of a line go
         line_has_text = false;
         // At most one blank line; none before the first text.
-        if (!out.empty() && newlines < 2) out.push_back('\n');
+        if (!out.empty() && newlines < 2) out.Append('\n');
         ++newlines;
         continue;
       }
@@ -230,21 +284,32 @@ std::string NormalizeText(const NormalizeOptions& o, std::string_view text) {
         ++pending_spaces;
         continue;
       }
-      if (pending_spaces > 0 && line_has_text) out.push_back(' ');  // not at a line's start
+      if (pending_spaces > 0 && line_has_text) out.Append(' ');  // not at a line's start
       pending_spaces = 0;
       newlines = 0;
       line_has_text = true;
     }
     if (o.lowercase) c = ToLower(c);
     if (c < 0x80) {
-      out.push_back(static_cast<char>(c));
+      out.Append(static_cast<char>(c));
     } else {
-      AppendUtf8(c, &out);
+      std::string utf8;
+      AppendUtf8(c, &utf8);
+      out.Append(utf8);
     }
   }
   if (o.collapse_whitespace) {
-    while (!out.empty() && out.back() == '\n') out.pop_back();
+    while (!out.empty() && out.back() == '\n') out.PopBack();
   }
+  const bool differs = out.Finish();
+  if (t.data() == text.data()) return differs;
+  if (!differs) result->assign(t);  // what the steps before made of it
+  return *result != text;
+}
+
+std::string NormalizeText(const NormalizeOptions& o, std::string_view text) {
+  std::string out;
+  if (!NormalizeTextInto(o, text, &out)) return std::string(text);
   return out;
 }
 

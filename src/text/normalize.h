@@ -28,6 +28,9 @@ struct NormalizeOptions {
 };
 
 std::string NormalizeText(const NormalizeOptions& options, std::string_view text);
+// The same into *out, or false (and *out unspecified) if the text is
+// already normal: a step keeps such texts without copying them.
+bool NormalizeTextInto(const NormalizeOptions& options, std::string_view text, std::string* out);
 
 // The pieces, for tests.
 std::string FixMojibake(std::string_view text);

@@ -20,14 +20,27 @@ class RewriteStep : public data::Step {
   Status Apply(Block* block) override {
     STRATA_ASSIGN_OR_RETURN(const Column* text, TextColumn(*block, column_));
     Column out = Column::OfType(Type::kString);
+    // In place, the new column is started only at the first changed text.
+    bool building = output_ != column_;
+    std::string changed;
     for (int64_t i = 0; i < block->num_rows; ++i) {
       if (text->IsNull(i)) {
-        out.AppendNull();
+        if (building) out.AppendNull();
+        continue;
+      }
+      const bool changes = rewrite_(text->Str(i), &changed, &counters_);
+      if (changes && !building) {
+        building = true;
+        for (int64_t k = 0; k < i; ++k) out.AppendFrom(*text, k);
+      }
+      if (!building) continue;
+      if (changes) {
+        out.AppendString(changed);
       } else {
-        out.AppendString(rewrite_(text->Str(i), &counters_));
+        out.AppendFrom(*text, i);
       }
     }
-    PutColumn(block, output_, std::move(out));
+    if (building) PutColumn(block, output_, std::move(out));
     return OkStatus();
   }
   std::map<std::string, int64_t> Counters() const override { return counters_; }

@@ -15,8 +15,12 @@
 
 namespace strata::text {
 
-// `counters` (may be added to) become the step's Counters in the summary.
-using Rewrite = std::function<std::string(std::string_view text, std::map<std::string, int64_t>* counters)>;
+// The new text into *out and true, or false if the text stays as it is (the
+// step then keeps it without a copy; a column rewritten in place and left
+// as it was is not touched at all). `counters` (may be added to) become the
+// step's Counters in the summary.
+using Rewrite =
+    std::function<bool(std::string_view text, std::string* out, std::map<std::string, int64_t>* counters)>;
 
 std::unique_ptr<data::Step> MakeTextRewrite(std::string column, std::string output, Rewrite rewrite);
 std::unique_ptr<data::Step> MakeTextStats(std::string column, std::string prefix);

@@ -7,6 +7,8 @@
 
 #include <utf8proc.h>
 
+#include "data/ops/operators.h"
+#include "data/ops/steps.h"
 #include "support/test_random.h"
 #include "text/text_stats.h"
 #include "text/unicode.h"
@@ -49,6 +51,62 @@ TEST(TextStats, CountsAndRatios) {
   const TextStats empty = StatsOf("");
   EXPECT_EQ(empty.words, 0);
   EXPECT_EQ(empty.mean_word_length, 0);
+}
+
+// The step rewrites in place: rows before the first change are copied
+// then, nulls stay nulls, and a block with nothing to change keeps its
+// column; to another column every row is written.
+TEST(NormalizeText, TheStepKeepsUnchangedTextsAndRows) {
+  auto block_of = [](std::initializer_list<const char*> texts) {
+    data::Block b;
+    data::Column c = data::Column::OfType(data::Type::kString);
+    for (const char* t : texts) t == nullptr ? c.AppendNull() : c.AppendString(t);
+    b.Add("text", std::move(c));
+    b.num_rows = static_cast<int64_t>(texts.size());
+    return b;
+  };
+  auto step = data::MakeStep("normalize_text", nlohmann::ordered_json::object());
+  ASSERT_TRUE(step.ok()) << step.status().message();
+  data::Block b = block_of({"fine", nullptr, "two  spaces", "fine too"});
+  ASSERT_TRUE((*step)->Apply(&b).ok());
+  const data::Column* text = b.Get("text");
+  EXPECT_EQ(text->Str(0), "fine");
+  EXPECT_TRUE(text->IsNull(1));
+  EXPECT_EQ(text->Str(2), "two spaces");
+  EXPECT_EQ(text->Str(3), "fine too");
+  data::Block same = block_of({"all", "normal", nullptr});
+  ASSERT_TRUE((*step)->Apply(&same).ok());
+  EXPECT_EQ(same.Get("text")->Str(1), "normal");
+  EXPECT_TRUE(same.Get("text")->IsNull(2));
+  auto to_other = data::MakeStep("normalize_text", {{"output", "clean"}});
+  ASSERT_TRUE(to_other.ok()) << to_other.status().message();
+  data::Block other = block_of({"all", nullptr, "a  b"});
+  ASSERT_TRUE((*to_other)->Apply(&other).ok());
+  ASSERT_NE(other.Get("clean"), nullptr);
+  EXPECT_EQ(other.Get("clean")->Str(0), "all");
+  EXPECT_TRUE(other.Get("clean")->IsNull(1));
+  EXPECT_EQ(other.Get("clean")->Str(2), "a b");
+  EXPECT_EQ(other.Get("text")->Str(2), "a  b");
+}
+
+// NormalizeTextInto says whether a text changes, wherever the first change
+// falls, and gives what NormalizeText gives.
+TEST(NormalizeText, SaysWhetherATextChanges) {
+  NormalizeOptions o;
+  std::string out;
+  for (const char* normal : {"", "plain words, one line.", "two\n\nparagraphs and more", "caf\u00e9 \u201cq\u201d"}) {
+    EXPECT_FALSE(NormalizeTextInto(o, normal, &out)) << normal;
+  }
+  for (const char* text : {" lead", "trail \n", "a  b", "x\x01y", "line\r\nend", "tab\there", "cafe\u0301", "tom &amp; jerry",
+                           "\n\n\nthree", "end\n\n", "donâ€™t"}) {
+    ASSERT_TRUE(NormalizeTextInto(o, text, &out)) << text;
+    EXPECT_EQ(out, NormalizeText(o, text)) << text;
+    EXPECT_NE(out, text);
+  }
+  o.lowercase = true;
+  EXPECT_FALSE(NormalizeTextInto(o, "already lower", &out));
+  ASSERT_TRUE(NormalizeTextInto(o, "already lower but One", &out));
+  EXPECT_EQ(out, "already lower but one");
 }
 
 }  // namespace
