@@ -31,14 +31,6 @@ inline bool MayNeedEscape(uint64_t w) {
 
 }  // namespace
 
-size_t AsciiPrefix(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  size_t i = 0;
-  while (i + 8 <= s.size() && swar::NonAscii(Word(p + i)) == 0) i += 8;
-  while (i < s.size() && p[i] < 0x80) ++i;
-  return i;
-}
-
 bool IsStrictUtf8(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const size_t n = s.size();

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/swar.h"
+
 namespace strata::data {
 
 // `s` as a quoted JSON string, exactly as nlohmann::json's
@@ -14,8 +16,14 @@ namespace strata::data {
 // replaced by U+FFFD.
 void AppendJsonString(std::string_view s, std::string* out);
 
-// How many bytes at the start of `s` are ASCII (eight at a time).
-size_t AsciiPrefix(std::string_view s);
+// How many bytes at the start of `s` are ASCII (eight at a time). Inline:
+// the text operators ask it of single words and lines.
+inline size_t AsciiPrefix(std::string_view s) {
+  size_t i = 0;
+  while (i + 8 <= s.size() && swar::NonAscii(swar::Load(s.data() + i)) == 0) i += 8;
+  while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x80) ++i;
+  return i;
+}
 
 // Strict UTF-8 (RFC 3629: no overlong forms, surrogates or code points past
 // U+10FFFF), as nlohmann's decoder accepts it.
