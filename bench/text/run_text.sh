@@ -49,3 +49,19 @@ peer_core=$(echo "scale=2; $peer_mb / $peer_s" | bc)
 echo "minhash signatures on ${mb} MB: strata ${best} s on ${cores} cores = ${strata_core} MB/s per core;" \
      "python+numpy peer ${peer_core} MB/s per core (on ${peer_mb} MB, ${peer_signed} signed);" \
      "ratio $(echo "scale=1; $strata_core / $peer_core" | bc)x per core"
+
+# The whole example pipeline (examples/llm_text: normalize ... tokenize,
+# zstd JSONL out) on a corpus of the same size, best of 2, wall time.
+"$here/../../examples/llm_text/run.sh" "$build" "$mb" >/dev/null 2>&1  # makes its corpus and model once
+best=999
+for _ in 1 2; do
+  t0=$(date +%s.%N)
+  "$here/../../examples/llm_text/run.sh" "$build" "$mb" >/dev/null 2>"$work/example.txt"
+  t=$(echo "$(date +%s.%N) - $t0" | bc)
+  best=$(echo "if ($t < $best) $t else $best" | bc)
+done
+echo "example pipeline on ${mb} MB: ${best} s wall on ${cores} cores"
+
+# tokenize alone, one core: the word cache against SentencePiece encoding
+# each document whole (the peer), ids compared document by document.
+"$build/bench/tokenize_bench" "$build/examples/llm_text/spm-8k.model" "$corpus"

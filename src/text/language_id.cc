@@ -54,7 +54,7 @@ struct Same128 {
 // its bytes, not a second pass of CLD2 (the costliest step of the LLM text
 // pipeline). Bounded: past kRemembered pages it starts over.
 LanguageGuess IdentifyLanguage(std::string_view text) {
-  constexpr size_t kRemembered = 1 << 18;
+  constexpr size_t kRemembered = 1 << 16;
   thread_local std::unordered_map<XXH128_hash_t, LanguageGuess, Hash128, Same128> seen;
   const XXH128_hash_t key = XXH3_128bits(text.data(), text.size());
   if (auto it = seen.find(key); it != seen.end()) return it->second;
