@@ -32,6 +32,8 @@
 #include <string>
 #include <vector>
 
+#include <utf8proc.h>
+
 #include "common/swar.h"
 #include "text/nltk_rules.h"
 #include "text/unicode.h"
@@ -285,14 +287,46 @@ void EmitPiece(std::string_view piece, WordList* words) {
 
 }  // namespace
 
+namespace {
+
+// Whether every piece between spaces with a byte past ASCII is made of
+// symbols only (Unicode S*: ©, €, °): no rule of the tokenizer's touches
+// such a piece. (Next to a letter one could: "gonna©" is "gon", "na©".)
+bool SymbolsStandAlone(std::string_view t) {
+  for (size_t start = 0; start < t.size();) {
+    size_t end = t.find(' ', start);
+    if (end == std::string_view::npos) end = t.size();
+    const std::string_view piece = t.substr(start, end - start);
+    if (AsciiPrefix(piece) < piece.size()) {
+      for (size_t i = 0; i < piece.size();) {
+        const auto b = static_cast<unsigned char>(piece[i]);
+        const size_t at = i;
+        const char32_t c = NextCodePoint(piece, &i);
+        const auto category = utf8proc_category(static_cast<utf8proc_int32_t>(c));
+        const bool symbol = category >= UTF8PROC_CATEGORY_SM && category <= UTF8PROC_CATEGORY_SO;
+        const bool replaced = c == 0xFFFD && piece.compare(at, 3, "\xEF\xBF\xBD") != 0;
+        if (b < 0x80 || !symbol || replaced) return false;
+      }
+    }
+    start = end + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
 bool TokenizePlainAscii(std::string_view t, WordList* words) {
   // Checked whole first: nothing is added to a text that is not plain.
+  bool beyond_ascii = false;
   for (size_t i = 0; i < t.size(); i += 8) {
     uint64_t x = swar::kOnes * ' ';
     std::memcpy(&x, t.data() + i, std::min<size_t>(8, t.size() - i));
     const uint64_t plain = swar::AsciiLetters(x) | swar::AsciiDigits(x) | swar::ExactZero(x ^ (swar::kOnes * ' '));
-    if (swar::NonAscii(x) != 0 || plain != swar::kHighs) return false;
+    const uint64_t non_ascii = swar::NonAscii(x);
+    if ((plain | non_ascii) != swar::kHighs) return false;
+    beyond_ascii = beyond_ascii || non_ascii != 0;
   }
+  if (beyond_ascii && !SymbolsStandAlone(t)) return false;
   // One sentence (nothing ends one), no rule but the contractions applies:
   // the scan's pieces are the chunks between spaces, all letters and digits.
   size_t start = 0;

@@ -45,11 +45,11 @@ void TokenizeSentence(std::string_view sentence, WordList* words);
 void TokenizeSentenceByRules(std::string_view sentence, WordList* words);
 bool TokenizeSentenceFast(std::string_view sentence, WordList* words);
 
-// TokenizeWords for a text of ASCII letters, digits and spaces only (what
-// simplify_text leaves of most text): no sentence ends and no rule but the
-// contractions ("cannot" -> "can", "not") applies, so the words are the
-// chunks between spaces, cut where a contraction stands. False (nothing
-// added) for any other text.
+// TokenizeWords for a text of ASCII letters, digits and spaces, and symbols
+// (©, €) standing between spaces (what simplify_text leaves of most text):
+// no sentence ends and no rule but the contractions ("cannot" -> "can",
+// "not") applies, so the words are the chunks between spaces, cut where a
+// contraction stands. False (nothing added) for any other text.
 bool TokenizePlainAscii(std::string_view text, WordList* words);
 
 }  // namespace strata::text

@@ -142,11 +142,13 @@ TEST(WordTokenizer, OneScanAgreesWithTheRulesOnRandomStrings) {
   EXPECT_GT(answered, 10000u);  // the fast path is exercised, not skipped
 }
 
-// Texts of letters, digits and spaces (simplify_text's output): the split
-// between spaces equals the whole tokenizer; any other byte is refused.
+// Texts of letters, digits and spaces, and symbols between spaces
+// (simplify_text's output): the split between spaces equals the whole
+// tokenizer; anything else is refused.
 TEST(WordTokenizer, PlainAsciiAgreesWithTheTokenizer) {
   static const char* const kPieces[] = {"word", "cannot", "Gonna", "wanna", "gimme", "lemme", "gotta", "can",
-                                        "not", "0", "42", " ", "  ", "x", "cannotx", "wannab"};
+                                        "not", "0", "42", " ", "  ", "x", "cannotx", "wannab",
+                                        " \u00A9 ", " \u20AC\u00AE ", " \u00B0 "};
   testing_support::TestRandom next(21);
   for (int n = 0; n < 20000; ++n) {
     std::string s;
@@ -155,7 +157,8 @@ TEST(WordTokenizer, PlainAsciiAgreesWithTheTokenizer) {
     ASSERT_TRUE(TokenizePlainAscii(s, &plain)) << s;
     ASSERT_EQ(plain.Strings(), TokenizeWords(s).Strings()) << "[" << s << "]";
   }
-  for (const std::string other : {"a.b", "a,b", "don't", "caf\u00E9", "a\tb", "a\nb", "a-b"}) {
+  for (const std::string other : {"a.b", "a,b", "don't", "caf\u00E9", "a\tb", "a\nb", "a-b", "gonna\u00A9",
+                                   "\u00A9word", "x \u00A90 y", "a \u00AB b", "bad \xff"}) {
     WordList words(other);
     EXPECT_FALSE(TokenizePlainAscii(other, &words)) << other;
     EXPECT_TRUE(words.empty());
