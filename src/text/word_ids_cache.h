@@ -80,10 +80,11 @@ class WordIdsCache {
 template <typename T>
 T* WordIdsCache::HugePages<T>::allocate(size_t n) {
   constexpr size_t kHuge = 2 << 20;
-  const size_t bytes = (n * sizeof(T) + kHuge - 1) / kHuge * kHuge;
-  void* p = std::aligned_alloc(bytes >= kHuge ? kHuge : alignof(T), bytes);
+  const size_t unit = n * sizeof(T) >= kHuge ? kHuge : alignof(T);  // aligned_alloc wants whole units
+  const size_t bytes = (n * sizeof(T) + unit - 1) / unit * unit;
+  void* p = std::aligned_alloc(unit, bytes);
   if (p == nullptr) throw std::bad_alloc();
-  madvise(p, bytes, MADV_HUGEPAGE);
+  if (unit == kHuge) madvise(p, bytes, MADV_HUGEPAGE);
   return static_cast<T*>(p);
 }
 
