@@ -57,6 +57,21 @@ class WireReader {
   size_t at_ = 0;
 };
 
+// Calls field(number, varint value, length-delimited bytes) for each field
+// of `message`; false if it does not parse.
+template <typename OnField>
+bool ForEachField(std::string_view message, OnField on_field) {
+  WireReader reader(message);
+  uint32_t field;
+  uint64_t number = 0;
+  std::string_view bytes;
+  while (!reader.done()) {
+    if (!reader.Next(&field, &number, &bytes)) return false;
+    on_field(field, number, bytes);
+  }
+  return true;
+}
+
 constexpr uint32_t kModelPieces = 1, kModelTrainerSpec = 2, kModelNormalizerSpec = 3;
 constexpr uint32_t kNormalizerName = 1;
 constexpr uint32_t kPieceType = 3;
@@ -66,49 +81,33 @@ constexpr uint32_t kTrainerModelType = 3;
 
 Result<SubwordModelFacts> ReadSubwordModelFacts(std::string_view serialized) {
   SubwordModelFacts facts;
-  WireReader model(serialized);
-  uint32_t field;
-  uint64_t number = 0;
-  std::string_view bytes;
-  while (!model.done()) {
-    if (!model.Next(&field, &number, &bytes)) return InvalidArgument("the model's protobuf does not parse");
+  std::string error;
+  const bool parsed = ForEachField(serialized, [&](uint32_t field, uint64_t, std::string_view bytes) {
+    if (!error.empty()) return;
     if (field == kModelPieces) {
       PieceType type = PieceType::kNormal;
-      WireReader piece(bytes);
-      uint32_t piece_field;
-      uint64_t piece_number = 0;
-      std::string_view piece_bytes;
-      while (!piece.done()) {
-        if (!piece.Next(&piece_field, &piece_number, &piece_bytes)) {
-          return InvalidArgument("piece " + std::to_string(facts.pieces.size()) + " of the model does not parse");
-        }
-        if (piece_field == kPieceType) type = static_cast<PieceType>(piece_number);
+      if (!ForEachField(bytes, [&](uint32_t f, uint64_t n, std::string_view) {
+            if (f == kPieceType) type = static_cast<PieceType>(n);
+          })) {
+        error = "piece " + std::to_string(facts.pieces.size()) + " of the model does not parse";
       }
       facts.pieces.push_back(type);
     } else if (field == kModelTrainerSpec) {
-      WireReader spec(bytes);
-      uint32_t spec_field;
-      uint64_t spec_number = 0;
-      std::string_view spec_bytes;
-      while (!spec.done()) {
-        if (!spec.Next(&spec_field, &spec_number, &spec_bytes)) {
-          return InvalidArgument("the model's trainer_spec does not parse");
-        }
-        if (spec_field == kTrainerModelType) facts.type = static_cast<SubwordModelType>(spec_number);
+      if (!ForEachField(bytes, [&](uint32_t f, uint64_t n, std::string_view) {
+            if (f == kTrainerModelType) facts.type = static_cast<SubwordModelType>(n);
+          })) {
+        error = "the model's trainer_spec does not parse";
       }
     } else if (field == kModelNormalizerSpec) {
-      WireReader spec(bytes);
-      uint32_t spec_field;
-      uint64_t spec_number = 0;
-      std::string_view spec_bytes;
-      while (!spec.done()) {
-        if (!spec.Next(&spec_field, &spec_number, &spec_bytes)) {
-          return InvalidArgument("the model's normalizer_spec does not parse");
-        }
-        if (spec_field == kNormalizerName) facts.normalizer = std::string(spec_bytes);
+      if (!ForEachField(bytes, [&](uint32_t f, uint64_t, std::string_view b) {
+            if (f == kNormalizerName) facts.normalizer = std::string(b);
+          })) {
+        error = "the model's normalizer_spec does not parse";
       }
     }
-  }
+  });
+  if (!parsed) return InvalidArgument("the model's protobuf does not parse");
+  if (!error.empty()) return InvalidArgument(error);
   return facts;
 }
 
