@@ -220,6 +220,14 @@ class SentencePieceModel : public SubwordModel {
       entry->ids = fresh;
       return OkStatus();
     }
+    // A "word" of kilobytes (a data blob) is not worth lattices of its
+    // length: its texts go to the library whole, as they did before.
+    constexpr size_t kLongestSolved = 1024;
+    if (word.size() > kLongestSolved) {
+      entry->ids = {};
+      entry->margin = -1;
+      return OkStatus();
+    }
     thread_local std::string normalized;
     normalized.assign(kSpaceSymbol).append(word);
     const auto solution = lattice_->Solve(normalized, &best, &replayed);

@@ -89,6 +89,7 @@ TEST(SubwordCache, UnigramWordByWordIsTheLibrarysEncoding) {
   for (int pass = 0; pass < 2; ++pass) {  // cold cache, then warm
     for (const std::string& text : HardTexts()) ExpectSameAsLibrary(*model, text);
   }
+  ExpectSameAsLibrary(*model, "blob " + std::string(5000, 'k') + " kalo");  // a word too long to solve
 }
 
 // Long texts carry a path score of tens of thousands: the library's float
