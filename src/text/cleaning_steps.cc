@@ -170,13 +170,11 @@ void AddCleaningSteps(std::map<std::string, StepInfo>* r) {
     return MakeTextRewrite(Column(p), p.value("output", Column(p)),
                            [o](std::string_view t, std::string* out, std::map<std::string, int64_t>* counts) {
                              std::array<int64_t, 5> found{};
-                             *out = MaskPii(o, t, &found);
-                             bool any = false;
+                             const bool masked = MaskPiiInto(o, t, out, &found);
                              for (size_t i = 0; i < found.size(); ++i) {
                                if (found[i] > 0) (*counts)[kPiiNames[i]] += found[i];
-                               any = any || found[i] > 0;
                              }
-                             return any;
+                             return masked;
                            });
   };
 

@@ -32,8 +32,6 @@
 #include <string>
 #include <vector>
 
-#include <utf8proc.h>
-
 #include "common/swar.h"
 #include "text/nltk_rules.h"
 #include "text/unicode.h"
@@ -302,10 +300,8 @@ bool SymbolsStandAlone(std::string_view t) {
         const auto b = static_cast<unsigned char>(piece[i]);
         const size_t at = i;
         const char32_t c = NextCodePoint(piece, &i);
-        const auto category = utf8proc_category(static_cast<utf8proc_int32_t>(c));
-        const bool symbol = category >= UTF8PROC_CATEGORY_SM && category <= UTF8PROC_CATEGORY_SO;
         const bool replaced = c == 0xFFFD && piece.compare(at, 3, "\xEF\xBF\xBD") != 0;
-        if (b < 0x80 || !symbol || replaced) return false;
+        if (b < 0x80 || !IsSymbol(c) || replaced) return false;
       }
     }
     start = end + 1;

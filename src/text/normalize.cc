@@ -68,28 +68,28 @@ bool AppendNormalized(std::string_view stretch, utf8proc_option_t options, std::
 // "yes") composes with what comes before it, so the text can be cut before
 // each one. Only the stretches of non-ASCII characters are normalized, each
 // with the ASCII character before it (a mark may compose with that); the
-// rest is copied. Invalid UTF-8 anywhere leaves the whole text as it is (as
-// one utf8proc_map over it did).
-void NormalizeForm(std::string* text, bool nfkc) {
-  const std::string_view t = *text;
+// rest is copied. Into *out, or false (the text stays as it is): ASCII,
+// its own NFC and NFKC, or invalid UTF-8 anywhere (as one utf8proc_map over
+// it did).
+bool NormalizeForm(std::string_view t, bool nfkc, std::string* out) {
   size_t i = AsciiPrefix(t);
-  if (i == t.size()) return;  // ASCII is its own NFC and NFKC
+  if (i == t.size()) return false;
   int options = UTF8PROC_STABLE | UTF8PROC_COMPOSE;
   if (nfkc) options |= UTF8PROC_COMPAT;
-  std::string out;
-  out.reserve(t.size() + t.size() / 8);
+  out->clear();
+  out->reserve(t.size() + t.size() / 8);
   size_t copied = 0;
   while (i < t.size()) {
     const size_t start = i > 0 ? i - 1 : 0;
     size_t end = i;
     while (end < t.size() && static_cast<unsigned char>(t[end]) >= 0x80) ++end;
-    out.append(t, copied, start - copied);
-    if (!AppendNormalized(t.substr(start, end - start), static_cast<utf8proc_option_t>(options), &out)) return;
+    out->append(t, copied, start - copied);
+    if (!AppendNormalized(t.substr(start, end - start), static_cast<utf8proc_option_t>(options), out)) return false;
     copied = end;
     i = end + AsciiPrefix(t.substr(end));
   }
-  out.append(t, copied);
-  *text = std::move(out);
+  out->append(t, copied);
+  return true;
 }
 
 }  // namespace
@@ -231,11 +231,7 @@ bool NormalizeTextInto(const NormalizeOptions& o, std::string_view text, std::st
   std::string_view t = text;
   if (o.fix_mojibake && t.find('\xC3') != std::string_view::npos) t = changed = FixMojibake(t);
   if (o.fix_html_entities && t.find('&') != std::string_view::npos) t = changed = DecodeHtmlEntities(t);
-  if (AsciiPrefix(t) < t.size()) {
-    if (t.data() != changed.data()) changed = std::string(t);
-    NormalizeForm(&changed, o.nfkc);
-    t = changed;
-  }
+  if (std::string formed; NormalizeForm(t, o.nfkc, &formed)) t = changed = std::move(formed);
   // One pass: controls, whitespace, case.
   result->clear();
   LazyOutput out(t, result);

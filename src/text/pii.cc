@@ -97,7 +97,14 @@ bool LuhnValid(std::string_view digits) {
 }
 
 std::string MaskPii(const PiiOptions& o, std::string_view text, std::array<int64_t, 5>* counts) {
-  if (!MayHoldPii(text)) return std::string(text);
+  std::string out;
+  return MaskPiiInto(o, text, &out, counts) ? out : std::string(text);
+}
+
+bool MaskPiiInto(const PiiOptions& o, std::string_view text, std::string* out, std::array<int64_t, 5>* counts) {
+  if (!MayHoldPii(text)) return false;
+  int64_t found_before = 0;
+  for (const int64_t n : *counts) found_before += n;
   std::string t(text);
   auto any = [](std::string_view, size_t, size_t) { return true; };
   auto digits_in = [](std::string_view m) {
@@ -136,7 +143,11 @@ std::string MaskPii(const PiiOptions& o, std::string_view text, std::array<int64
     }
     t = ReplaceAll(t, kind, o.tokens[k], any, &(*counts)[k]);
   }
-  return t;
+  int64_t found_after = 0;
+  for (const int64_t n : *counts) found_after += n;
+  if (found_after == found_before) return false;
+  *out = std::move(t);
+  return true;
 }
 
 }  // namespace strata::text

@@ -21,6 +21,10 @@ struct PiiOptions {
 
 // The text with what was found replaced; `counts` (by PiiKind) adds them up.
 std::string MaskPii(const PiiOptions& options, std::string_view text, std::array<int64_t, 5>* counts);
+// The same into *out, or false (*out untouched) if nothing was found: a step
+// keeps such texts without copying them.
+bool MaskPiiInto(const PiiOptions& options, std::string_view text, std::string* out,
+                 std::array<int64_t, 5>* counts);
 
 bool LuhnValid(std::string_view digits);
 

@@ -11,7 +11,6 @@
 
 #include <sentencepiece_processor.h>
 #include <spdlog/spdlog.h>
-#include <utf8proc.h>
 #include "common/xxhash_inline.h"
 
 #include "common/swar.h"
@@ -56,6 +55,7 @@ class SentencePieceModel : public SubwordModel {
     if (!word_local_) return EncodeWhole(text, ids);
     thread_local std::vector<std::pair<uint32_t, uint32_t>> words;
     if (!SplitWords(text, &words)) return EncodeWhole(text, ids);
+    auto word_at = [&](size_t w) { return text.substr(words[w].first, words[w].second - words[w].first); };
     WordIdsCache& cache = ThreadCache();
     thread_local std::string normalized;
     thread_local std::vector<int> solved;
@@ -63,7 +63,8 @@ class SentencePieceModel : public SubwordModel {
     thread_local std::vector<WordIdsCache::Entry> found;
     hashes.resize(words.size());
     for (size_t w = 0; w < words.size(); ++w) {
-      hashes[w] = HashWord(text.data() + words[w].first, words[w].second - words[w].first, text.data() + text.size());
+      const std::string_view word = word_at(w);
+      hashes[w] = HashWord(word.data(), word.size(), text.data() + text.size());
     }
     // Looked up in a row, a few slots ahead of the lookups: most are cache
     // misses, and this way they overlap. Words not cached yet are encoded
@@ -75,7 +76,7 @@ class SentencePieceModel : public SubwordModel {
       for (size_t w = 0; w < std::min(kAhead, words.size()); ++w) cache.Prefetch(hashes[w]);
       for (size_t w = 0; w < words.size(); ++w) {
         if (w + kAhead < words.size()) cache.Prefetch(hashes[w + kAhead]);
-        if (!cache.Find(text.substr(words[w].first, words[w].second - words[w].first), hashes[w], &found[w])) {
+        if (!cache.Find(word_at(w), hashes[w], &found[w])) {
           found[w].margin = kNotCached;
           all = false;
         }
@@ -89,7 +90,7 @@ class SentencePieceModel : public SubwordModel {
       for (size_t w = 0; w < words.size(); ++w) {
         if (found[w].margin != kNotCached) continue;
         missing.push_back(static_cast<uint32_t>(w));
-        const std::string_view word = text.substr(words[w].first, words[w].second - words[w].first);
+        const std::string_view word = word_at(w);
         WordIdsCache::Entry entry;
         if (cache.Find(word, hashes[w], &entry)) continue;  // met earlier in this text
         if (Status s = EncodeWord(word, &entry); !s.ok()) return s;
@@ -97,7 +98,7 @@ class SentencePieceModel : public SubwordModel {
       }
       if (cache.generation() == generation) {
         for (const uint32_t w : missing) {
-          if (!cache.Find(text.substr(words[w].first, words[w].second - words[w].first), hashes[w], &found[w])) {
+          if (!cache.Find(word_at(w), hashes[w], &found[w])) {
             return EncodeWhole(text, ids);
           }
         }
@@ -130,7 +131,7 @@ class SentencePieceModel : public SubwordModel {
         for (; exact_upto < w; ++exact_upto) {
           for (const int id : found[exact_upto].ids) exact_score = lattice_->Extend(exact_score, id);
         }
-        normalized.assign(kSpaceSymbol).append(text.substr(words[w].first, words[w].second - words[w].first));
+        normalized.assign(kSpaceSymbol).append(word_at(w));
         lattice_->SolveAsLibrary(normalized, &exact_score, &solved);
         exact_upto = w + 1;
         tokens_since = 0;
@@ -165,17 +166,12 @@ class SentencePieceModel : public SubwordModel {
     words->clear();
     size_t start = std::string_view::npos;
     for (size_t i = 0; i < text.size();) {
-      // Eight bytes at a time past printable ASCII (all word characters:
-      // CheckWordLocal saw to that); what stops the run goes the slow way.
-      if (i + 8 <= text.size()) {
-        const uint64_t x = swar::Load(text.data() + i);
-        const uint64_t stops = swar::NonAscii(x) | (swar::kHighs & ~swar::AsciiInRange(x, 0x21, 0x7E));
-        const size_t run = stops == 0 ? 8 : swar::Lowest(stops);
-        if (run > 0) {
-          if (start == std::string_view::npos) start = i;
-          i += run;
-          continue;
-        }
+      // Printable ASCII in runs (all word characters: CheckWordLocal saw to
+      // that); what stops a run goes the slow way.
+      if (const size_t run = swar::PrintableRun(text, i); run > 0) {
+        if (start == std::string_view::npos) start = i;
+        i += run;
+        continue;
       }
       const auto byte = static_cast<unsigned char>(text[i]);
       CharKind kind;
@@ -268,10 +264,8 @@ class SentencePieceModel : public SubwordModel {
   // Unicode composition cannot join it to a neighbour: punctuation, symbols
   // and the Latin letters before U+0250, never a combining mark or a jamo.
   CharKind CheckNonAscii(char32_t c) const {
-    const auto category = utf8proc_category(static_cast<utf8proc_int32_t>(c));
-    const bool punctuation_or_symbol = category >= UTF8PROC_CATEGORY_PC && category <= UTF8PROC_CATEGORY_SO;
-    const bool latin_letter = c < 0x250 && category >= UTF8PROC_CATEGORY_LU && category <= UTF8PROC_CATEGORY_LO;
-    if (!punctuation_or_symbol && !latin_letter) return kWholeTextOnly;
+    const bool latin_letter = c < 0x250 && IsAlpha(c);
+    if (!IsPunctuation(c) && !IsSymbol(c) && !latin_letter) return kWholeTextOnly;
     std::string s;
     AppendUtf8(c, &s);
     return NormalizesTo(s, std::string(kSpaceSymbol) + s) ? kWordChar : kWholeTextOnly;

@@ -52,6 +52,7 @@ inline bool IsLineBreak(char32_t c) {
                   : IsLineBreakSlow(c);
 }
 bool IsPunctuation(char32_t c);  // Unicode category P*
+bool IsSymbol(char32_t c);       // Unicode category S*
 bool IsUpper(char32_t c);
 char32_t ToLower(char32_t c);
 
