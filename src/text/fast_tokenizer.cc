@@ -28,10 +28,12 @@
 // generated corpus (checked once, by hand, before that).
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "common/byte_set.h"
 #include "common/swar.h"
 #include "text/nltk_rules.h"
 #include "text/unicode.h"
@@ -52,14 +54,10 @@ constexpr auto kCheckKind = [] {
   return t;
 }();
 
-// The bytes the second scan stops at; it steps over the others.
-constexpr auto kStopsScan = [] {
-  std::array<bool, 256> t{};
-  t[0xE2] = true;  // the lead byte of “ and ” (and of other characters, stepped over)
-  for (int b : {9, 10, 11, 12, 13, 28, 29, 30, 31, 32}) t[b] = true;
-  for (char c : std::string_view(".:,-';@#$%&?!*[]()<>{}")) t[static_cast<unsigned char>(c)] = true;
-  return t;
-}();
+// The bytes the second scan stops at; it steps over the others. 0xE2 is
+// the lead byte of “ and ” (and of other characters, stepped over).
+constexpr ByteSet kStops("\t\n\v\f\r\x1C\x1D\x1E\x1F \xE2.:,-';@#$%&?!*[]()<>{}");
+static_assert(kStops.ByNibbles(), "the scan's stops fit AVX2's nibble classification");
 
 constexpr auto kAsciiAlnum = [] {
   std::array<bool, 256> t{};
@@ -96,23 +94,6 @@ size_t NextToCheck(std::string_view t, size_t i) {
     if (flags != 0) return i + swar::Lowest(flags);  // the lowest flag of each test is a match
   }
   while (i < t.size() && kCheckKind[static_cast<unsigned char>(t[i])] == kOrdinary) ++i;
-  return i;
-}
-
-// The first byte after `i` that stops the scan (the text's size if none).
-// Eight bytes at a time: a byte below 'A', one of [ ] { } (with Y y _ and
-// DEL, b & 0xD9 == 0x59) or 0xE2 may be one, the table decides.
-size_t NextStop(std::string_view t, size_t i) {
-  for (++i; i + 8 <= t.size(); i += 8) {
-    const uint64_t x = swar::Load(t.data() + i);
-    for (uint64_t maybe = swar::Below(x, 'A') | swar::Equal(x & (swar::kOnes * 0xD9), 0x59) | swar::Equal(x, 0xE2);
-         maybe != 0;
-         maybe &= maybe - 1) {
-      const size_t at = i + swar::Lowest(maybe);
-      if (kStopsScan[static_cast<unsigned char>(t[at])]) return at;
-    }
-  }
-  while (i < t.size() && !kStopsScan[static_cast<unsigned char>(t[i])]) ++i;
   return i;
 }
 
@@ -229,18 +210,20 @@ void EmitWithContractions(std::string_view piece, WordList* words) {
   if (start < piece.size()) words->Add(piece.substr(start));
 }
 
-// A piece of up to eight ASCII letters and digits that cannot hold a
-// contraction (EmitPiece's first case), told on one load when eight bytes
-// of the sentence are readable from its start.
+// A piece of up to sixteen ASCII letters and digits that cannot hold a
+// contraction (EmitPiece's first case), told without a branch when sixteen
+// bytes of the sentence are readable from its start: word lengths vary too
+// much for branches on them to be predicted.
 bool IsPlainWord(std::string_view piece, std::string_view sentence) {
-  if (piece.size() > 8 || piece.data() + 8 > sentence.data() + sentence.size()) return false;
-  if ((piece.size() == 5 || piece.size() == 6) && kMayStartContraction[static_cast<unsigned char>(piece[0])]) {
-    return false;
-  }
-  const uint64_t inside = swar::FirstBytes(piece.size());
-  const uint64_t x = swar::Load(piece.data());
-  if ((swar::NonAscii(x) & inside) != 0) return false;
-  return ((swar::AsciiLetters(x) | swar::AsciiDigits(x)) & inside) == inside;
+  static constexpr char kNothing[16] = {};  // read instead of bytes past the sentence
+  const size_t n = piece.size();
+  const bool readable = piece.data() + 16 <= sentence.data() + sentence.size();
+  const char* p = readable ? piece.data() : kNothing;
+  auto alnum = [](uint64_t x) { return (swar::AsciiLetters(x) | swar::AsciiDigits(x)) & ~swar::NonAscii(x); };
+  const uint64_t head = swar::FirstBytes(n), tail = swar::FirstBytes(n > 8 ? n - 8 : 0);
+  const bool letters = ((alnum(swar::Load(p)) & head) == head) & ((alnum(swar::Load(p + 8)) & tail) == tail);
+  const bool may_contract = (n - 5 <= 1) & kMayStartContraction[static_cast<unsigned char>(p[0])];
+  return readable & (n <= 16) & letters & !may_contract;
 }
 
 // A piece as the rules leave it: a trailing apostrophe split off, then the
@@ -370,78 +353,79 @@ bool TokenizeSentenceFast(std::string_view t, WordList* words) {
       EmitPiece(piece, words);
     }
   };
-  bool consumed = false;  // the previous `:`/`,` took this character
-  for (size_t i = 0; i < t.size();) {
-    if (!kStopsScan[static_cast<unsigned char>(t[i])]) {  // inside a piece
-      consumed = false;
-      i = NextStop(t, i);
-      continue;
-    }
-    const char c = t[i];
-    const bool taken = consumed;
-    consumed = false;
-    if (AsciiSpace((c))) {
-      cut(i);
-      start = ++i;
-      continue;
-    }
-    if (i == final_period) {
-      cut(i);
-      words->Add(t.substr(i, 1));
-      for (size_t j = i + 1; j < t.size(); ++j) {
-        if (t.substr(j, 3) == "”") {
-          words->Add(t.substr(j, 3));
-          j += 2;
-        } else if (!AsciiSpace((t[j]))) {
-          words->Add(t.substr(j, 1));
-        }
+  // The stops of 64 bytes at a time, one set bit each; a rule that takes
+  // more than the stop's byte moves `i` past the stops it covers.
+  size_t i = 0;                                   // the first byte no rule has taken
+  size_t consumed_at = std::string_view::npos;    // the character a split `:`/`,` took
+  for (size_t base = 0; base < t.size(); base += 64) {
+    for (uint64_t stops = kStops.Mask(t.data() + base, std::min<size_t>(64, t.size() - base)); stops != 0;
+         stops &= stops - 1) {
+      const size_t at = base + static_cast<size_t>(std::countr_zero(stops));
+      if (at < i) continue;
+      i = at;
+      const char c = t[i];
+      const bool taken = i == consumed_at;
+      if (AsciiSpace((c))) {
+        cut(i);
+        start = i = i + 1;
+        continue;
       }
-      return true;
+      if (i == final_period) {
+        cut(i);
+        words->Add(t.substr(i, 1));
+        for (size_t j = i + 1; j < t.size(); ++j) {
+          if (t.substr(j, 3) == "”") {
+            words->Add(t.substr(j, 3));
+            j += 2;
+          } else if (!AsciiSpace((t[j]))) {
+            words->Add(t.substr(j, 1));
+          }
+        }
+        return true;
+      }
+      if ((c == ':' || c == ',') &&
+          ((!taken && i + 1 < t.size() && !IsDecimal([&] { size_t j = i + 1; return NextCodePoint(t, &j); }())) ||
+           i == last_colon)) {
+        cut(i);
+        words->Add(t.substr(i, 1));
+        start = i = i + 1;
+        consumed_at = i;
+        continue;
+      }
+      if (c == '.' && i + 1 < t.size() && t[i + 1] == '.') {
+        size_t j = i;
+        while (j < t.size() && t[j] == '.') ++j;
+        cut(i);
+        words->Add(t.substr(i, j - i));
+        start = i = j;
+        continue;
+      }
+      if (c == '-' && i + 1 < t.size() && t[i + 1] == '-') {
+        cut(i);
+        words->Add(t.substr(i, 2));
+        start = i = i + 2;
+        continue;
+      }
+      // “ is padded with spaces before the punctuation rules, ” after them
+      // (the rules above never match at either): both cut the piece and are
+      // tokens of their own.
+      if (c == '\xE2' && (t.substr(i, 3) == "“" || t.substr(i, 3) == "”")) {
+        cut(i);
+        words->Add(t.substr(i, 3));
+        start = i = i + 3;
+        continue;
+      }
+      if (SingleCharToken(c)) {
+        cut(i);
+        words->Add(t.substr(i, 1));
+        start = i = i + 1;
+        continue;
+      }
+      if (c == '\'' && nltk::OpensWord(t, i)) {  // the apostrophe ends its piece
+        cut(i + 1);
+        start = i = i + 1;
+      }
     }
-    if ((c == ':' || c == ',') &&
-        ((!taken && i + 1 < t.size() && !IsDecimal([&] { size_t j = i + 1; return NextCodePoint(t, &j); }())) ||
-         i == last_colon)) {
-      cut(i);
-      words->Add(t.substr(i, 1));
-      start = ++i;
-      consumed = true;
-      continue;
-    }
-    if (c == '.' && i + 1 < t.size() && t[i + 1] == '.') {
-      size_t j = i;
-      while (j < t.size() && t[j] == '.') ++j;
-      cut(i);
-      words->Add(t.substr(i, j - i));
-      start = i = j;
-      continue;
-    }
-    if (c == '-' && i + 1 < t.size() && t[i + 1] == '-') {
-      cut(i);
-      words->Add(t.substr(i, 2));
-      start = i += 2;
-      continue;
-    }
-    // “ is padded with spaces before the punctuation rules, ” after them
-    // (the rules above never match at either): both cut the piece and are
-    // tokens of their own.
-    if (c == '\xE2' && (t.substr(i, 3) == "“" || t.substr(i, 3) == "”")) {
-      cut(i);
-      words->Add(t.substr(i, 3));
-      start = i += 3;
-      continue;
-    }
-    if (SingleCharToken(c)) {
-      cut(i);
-      words->Add(t.substr(i, 1));
-      start = ++i;
-      continue;
-    }
-    if (c == '\'' && nltk::OpensWord(t, i)) {  // the apostrophe ends its piece
-      cut(i + 1);
-      start = ++i;
-      continue;
-    }
-    ++i;
   }
   cut(t.size());
   return true;

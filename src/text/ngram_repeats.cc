@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "text/unicode.h"
+#include "common/swar.h"
 #include "text/word_hash.h"
 
 namespace strata::text {
@@ -13,13 +14,25 @@ namespace {
 
 constexpr uint64_t kBase = 0x100000001B3ull * 2 + 1;  // odd: invertible mod 2^64
 
-// A word of at most 16 bytes, all ASCII (nearly every word): its length in
-// code points is its size, known without a call.
-bool IsShortAscii(std::string_view w) {
-  if (w.size() > 16) return false;
-  unsigned char any = 0;
-  for (const char c : w) any |= static_cast<unsigned char>(c);
-  return any < 0x80;
+// A word's hash (HashWord's) and its length in code points. A word of up
+// to 16 bytes (nearly every one) of a text in valid UTF-8 takes both from
+// the same two loads, without a branch on its length: one code point per
+// byte that does not continue one.
+struct WordKey {
+  uint64_t hash;
+  size_t chars;
+};
+WordKey KeyOf(std::string_view w, const char* end, bool valid_utf8) {
+  const size_t n = w.size();
+  if (n <= 16 && end - w.data() >= 16 && valid_utf8) [[likely]] {
+    const uint64_t a = swar::Load(w.data()) & word_hash::kMasks.low[n];
+    const uint64_t b = swar::Load(w.data() + 8) & word_hash::kMasks.high[n];
+    auto continuing = [](uint64_t x) { return swar::ExactZero((x & (swar::kOnes * 0xC0)) ^ (swar::kOnes * 0x80)); };
+    // Both halves' flags summed byte by byte (at most 2 each) in one count.
+    const uint64_t per_byte = (continuing(a) >> 7) + (continuing(b) >> 7);
+    return {word_hash::Mix(a, b, n), n - static_cast<size_t>((per_byte * swar::kOnes) >> 56)};
+  }
+  return {HashWord(w.data(), n, end), CodePoints(w)};
 }
 
 // kBase^n (n-grams are short: a table for the usual lengths).
@@ -82,23 +95,29 @@ GramTable& Table() {
 
 }  // namespace
 
-void NGramRepeats::Reset(const Words& words, bool ascii) {
+void NGramRepeats::Reset(const Words& words, bool valid_utf8) {
   const size_t n = words.size();
   id_.resize(n);
   prefix_.resize(n + 1);
   chars_before_.resize(n + 1);
-  prefix_[0] = 0;
-  chars_before_[0] = 0;
+  // Running sums in registers: through the vectors, each word's would be
+  // read back after the stores before it.
+  uint64_t* __restrict id = id_.data();
+  uint64_t* __restrict prefix = prefix_.data();
+  uint64_t* __restrict chars_before = chars_before_.data();
+  uint64_t hash_so_far = 0, chars_so_far = 0;
+  prefix[0] = chars_before[0] = 0;
   const auto text_begin = reinterpret_cast<uintptr_t>(words.text().data());
   const auto text_end = text_begin + words.text().size();
   for (size_t k = 0; k < n; ++k) {
     const std::string_view word = words[k];
     const auto at = reinterpret_cast<uintptr_t>(word.data());
     const bool in_text = at >= text_begin && at + word.size() <= text_end;
-    id_[k] = HashWord(word.data(), word.size(), reinterpret_cast<const char*>(in_text ? text_end : at + word.size()));
-    prefix_[k + 1] = prefix_[k] * kBase + id_[k];
-    // The words the rules rewrite (`` and '') are ASCII too.
-    chars_before_[k + 1] = chars_before_[k] + (ascii || IsShortAscii(word) ? word.size() : CodePoints(word));
+    // The words the rules rewrite (`` and '') are ASCII.
+    const WordKey key = KeyOf(word, reinterpret_cast<const char*>(in_text ? text_end : at + word.size()), valid_utf8);
+    id[k] = key.hash;
+    prefix[k + 1] = hash_so_far = hash_so_far * kBase + key.hash;
+    chars_before[k + 1] = chars_so_far += key.chars;
   }
   for (Level& l : levels_) l.counted = false;
   if (levels_.empty()) levels_.resize(1);

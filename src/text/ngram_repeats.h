@@ -17,10 +17,10 @@ namespace strata::text {
 
 class NGramRepeats {
  public:
-  // A new document's words; `ascii`: the document is ASCII (a word's length
-  // in code points is its size). Buffers are kept from one document to the
-  // next: one object per thread.
-  void Reset(const Words& words, bool ascii);
+  // A new document's words; `valid_utf8`: the document is valid UTF-8 (a
+  // word's length in code points is its count of bytes that start one).
+  // Buffers are kept from one document to the next: one object per thread.
+  void Reset(const Words& words, bool valid_utf8);
 
   // Counter(" ".join(n-gram)).most_common(1): the top n-gram's length (with
   // its spaces) times its count; ties go to the n-gram seen first.

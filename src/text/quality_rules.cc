@@ -70,18 +70,21 @@ WordFacts FactsOf(std::string_view w) {
   return {all != 0, (any & 2) != 0, w.size()};
 }
 
-// The same for a word of up to eight ASCII bytes inside `text` with eight
-// bytes readable from its start, branch-free on one load; nullopt for any
-// other word. ASCII symbols are all but letters, digits and whitespace.
+// The same for a word of up to sixteen ASCII bytes inside `text` with
+// sixteen bytes readable from its start, branch-free on two loads (word
+// lengths do not predict); nullopt for any other word. ASCII symbols are
+// all but letters, digits and whitespace.
 std::optional<WordFacts> ShortAsciiFactsOf(std::string_view w, std::string_view text) {
-  if (w.size() > 8 || w.data() < text.data() || w.data() + 8 > text.data() + text.size()) return std::nullopt;
-  const uint64_t inside = swar::FirstBytes(w.size());
-  const uint64_t x = swar::Load(w.data());
+  if (w.size() > 16 || w.data() < text.data() || w.data() + 16 > text.data() + text.size()) return std::nullopt;
+  const uint64_t head = swar::FirstBytes(w.size()), tail = swar::FirstBytes(w.size() > 8 ? w.size() - 8 : 0);
+  const uint64_t x = swar::Load(w.data()), y = swar::Load(w.data() + 8);
   // Words hold no whitespace (the tokenizers split on it); a control or
   // space byte, like a non-ASCII one, leaves the word to FactsOf.
-  if (((swar::NonAscii(x) | swar::Below(x, 0x21)) & inside) != 0) return std::nullopt;
-  const uint64_t letters = swar::AsciiLetters(x);
-  return WordFacts{((letters | swar::AsciiDigits(x)) & inside) == 0, (letters & inside) != 0, w.size()};
+  auto unusual = [](uint64_t v) { return swar::NonAscii(v) | swar::Below(v, 0x21); };
+  if (((unusual(x) & head) | (unusual(y) & tail)) != 0) return std::nullopt;
+  const uint64_t letters = (swar::AsciiLetters(x) & head) | (swar::AsciiLetters(y) & tail);
+  const uint64_t digits = (swar::AsciiDigits(x) & head) | (swar::AsciiDigits(y) & tail);
+  return WordFacts{(letters | digits) == 0, letters != 0, w.size()};
 }
 
 // text.count("#") and text.count("...") + text.count("…") in one pass,
@@ -366,7 +369,7 @@ Reason GopherRepetition(const GopherRepetitionParams& p, std::string_view text) 
     return "dup_line_char_frac";
   }
   thread_local NGramRepeats repeats;
-  repeats.Reset(CachedWords(text, p.tokenizer), ascii);
+  repeats.Reset(CachedWords(text, p.tokenizer), ascii || IsValidUtf8(text));
   for (const auto& [n, frac] : p.top_n_grams) {
     if (n <= 0) continue;
     if (static_cast<double>(repeats.TopChars(static_cast<size_t>(n))) / length > frac) {

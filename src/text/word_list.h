@@ -18,13 +18,15 @@ class WordList {
   // read while the list is built and by At(i), not after it is gone.
   explicit WordList(std::string_view text = {}) : text_(text) {}
 
+  // Inline for the usual word (inside the text, room reserved): the
+  // tokenizers add one per few bytes.
   void Add(std::string_view word) {
-    const auto* p = word.data();
-    if (p >= text_.data() && p + word.size() <= text_.data() + text_.size() && !word.empty()) {
-      spans_.push_back({static_cast<uint64_t>(p - text_.data()), word.size()});
+    const auto offset = reinterpret_cast<uintptr_t>(word.data()) - reinterpret_cast<uintptr_t>(text_.data());
+    if (offset < text_.size() && word.size() <= text_.size() - offset && !word.empty() &&
+        spans_.size() < spans_.capacity()) [[likely]] {
+      spans_.push_back({offset, word.size()});
     } else {
-      spans_.push_back({kOwn | own_.size(), word.size()});
-      own_.append(word);
+      AddSlowly(word);
     }
   }
   void reserve(size_t n) { spans_.reserve(n); }
@@ -43,6 +45,8 @@ class WordList {
   size_t BytesUsed() const { return spans_.capacity() * sizeof(Span) + own_.capacity() + sizeof(*this); }
 
  private:
+  void AddSlowly(std::string_view word);
+
   static constexpr uint64_t kOwn = uint64_t{1} << 63;
   struct Span {
     uint64_t offset;  // kOwn set: into own_

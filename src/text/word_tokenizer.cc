@@ -568,6 +568,16 @@ std::vector<std::string> WordTokenize(std::string_view text, WordTokenizer kind)
   return TokenizeWords(text, kind).Strings();
 }
 
+void WordList::AddSlowly(std::string_view word) {
+  const auto* p = word.data();
+  if (p >= text_.data() && p + word.size() <= text_.data() + text_.size() && !word.empty()) {
+    spans_.push_back({static_cast<uint64_t>(p - text_.data()), word.size()});
+  } else {
+    spans_.push_back({kOwn | own_.size(), word.size()});
+    own_.append(word);
+  }
+}
+
 std::vector<std::string> WordList::Strings() const {
   std::vector<std::string> out;
   out.reserve(size());
