@@ -72,6 +72,43 @@ constexpr auto kMayStartContraction = [] {
   return t;
 }();
 
+// NLTK's contractions made of letters only (cannot, gimme, gonna, gotta,
+// lemme, wanna; the others hold an apostrophe), lowercase, packed as an
+// 8-byte load reads them.
+constexpr uint64_t Packed(std::string_view a, std::string_view b) {
+  uint64_t x = 0;
+  size_t k = 0;
+  for (const char c : a) x |= uint64_t{static_cast<unsigned char>(c)} << (8 * k++);
+  for (const char c : b) x |= uint64_t{static_cast<unsigned char>(c)} << (8 * k++);
+  return x;
+}
+constexpr auto kLetterContractions = [] {
+  std::array<uint64_t, std::size(nltk::kContractions)> t{};  // unused entries 0: no piece loads as that
+  size_t k = 0;
+  for (const nltk::Contraction& c : nltk::kContractions) {
+    if (c.a.find('\'') == std::string_view::npos && c.b.find('\'') == std::string_view::npos) t[k++] = Packed(c.a, c.b);
+  }
+  return t;
+}();
+
+// Whether a piece of n ASCII letters and digits is one of those whole, given
+// its first eight bytes as loaded (a contraction inside such a piece would
+// not start a word): compared all at once, without a branch.
+bool IsLetterContraction(uint64_t head, size_t n) {
+  const uint64_t lower = (head | swar::kOnes * 0x20) & ((swar::FirstBytes(n) >> 7) * 0xFF);
+  bool any = false;
+  for (const uint64_t c : kLetterContractions) any |= lower == c;
+  return any;
+}
+
+// The first eight bytes of a piece (zero past `end`, where its buffer ends).
+uint64_t HeadOf(std::string_view piece, const char* end) {
+  if (end - piece.data() >= 8) return swar::Load(piece.data());
+  uint64_t head = 0;
+  std::memcpy(&head, piece.data(), std::min<size_t>(8, piece.size()));
+  return head;
+}
+
 // The code points beyond ASCII that a rule looks for and the scan leaves to
 // the rules: the typographic quotes but “ and ”, the dashes, and the spaces
 // (IsSpace). Every other one (é, •, …, ©) is a letter of a piece to the
@@ -222,7 +259,7 @@ bool IsPlainWord(std::string_view piece, std::string_view sentence) {
   auto alnum = [](uint64_t x) { return (swar::AsciiLetters(x) | swar::AsciiDigits(x)) & ~swar::NonAscii(x); };
   const uint64_t head = swar::FirstBytes(n), tail = swar::FirstBytes(n > 8 ? n - 8 : 0);
   const bool letters = ((alnum(swar::Load(p)) & head) == head) & ((alnum(swar::Load(p + 8)) & tail) == tail);
-  const bool may_contract = (n - 5 <= 1) & kMayStartContraction[static_cast<unsigned char>(p[0])];
+  const bool may_contract = IsLetterContraction(swar::Load(p), n);
   return readable & (n <= 16) & letters & !may_contract;
 }
 
@@ -233,11 +270,10 @@ void EmitPiece(std::string_view piece, WordList* words) {
   // Most pieces are ASCII letters and digits: no apostrophe for the clitic
   // rules, no word start inside, and a contraction without one (cannot,
   // gimme, gonna, gotta, lemme, wanna) ends at a word's end, so only a whole
-  // piece of five or six letters starting with c, g, l or w can be one —
-  // anything else is a word as it stands.
+  // piece can be one — anything else is a word as it stands.
   bool alnum = true;
   for (const char c : piece) alnum = alnum && kAsciiAlnum[static_cast<unsigned char>(c)];
-  if (alnum && ((piece.size() != 5 && piece.size() != 6) || !kMayStartContraction[static_cast<unsigned char>(piece[0])])) {
+  if (alnum && !IsLetterContraction(HeadOf(piece, piece.data() + piece.size()), piece.size())) {
     words->Add(piece);
     return;
   }
@@ -312,7 +348,7 @@ bool TokenizePlainAscii(std::string_view t, WordList* words) {
   auto cut = [&](size_t end) {
     if (end <= start) return;
     const std::string_view piece = t.substr(start, end - start);
-    if ((piece.size() == 5 || piece.size() == 6) && kMayStartContraction[static_cast<unsigned char>(piece[0])]) {
+    if (IsLetterContraction(HeadOf(piece, t.data() + t.size()), piece.size())) {
       EmitPiece(piece, words);
     } else {
       words->Add(piece);
