@@ -119,6 +119,10 @@ struct Block {
   void Add(std::string name, Column c);
   // Rows where mask is true (mask: a kBool column; null = false).
   Block Filter(const Column& mask) const;
+  // The same, in place: kept rows move down within each column's own
+  // buffers (a chain of filters would otherwise copy every text it keeps
+  // once per filter); nothing moves when every row is kept.
+  void Keep(const Column& mask);
   // Rows in `rows`, in that order.
   Block Take(const std::vector<int64_t>& rows) const;
   // Another block with the same columns appended.

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
@@ -203,6 +204,75 @@ Block Block::Filter(const Column& mask) const {
   }
   if (static_cast<int64_t>(rows.size()) == num_rows) return *this;
   return Take(rows);
+}
+
+namespace {
+
+// Rows `rows` (ascending) of `c` moved to its front. Row k comes from row
+// rows[k] >= k, so every read is of a place not yet written.
+void CompactColumn(Column* c, const std::vector<int64_t>& rows) {
+  const size_t count = rows.size();
+  auto compact = [&](auto& values) {
+    for (size_t k = 0; k < count; ++k) values[k] = values[static_cast<size_t>(rows[k])];
+    values.resize(count);
+  };
+  switch (c->type) {
+    case Type::kInt64:
+    case Type::kTimestamp:
+      compact(c->i64);
+      break;
+    case Type::kDouble:
+      compact(c->f64);
+      break;
+    case Type::kBool:
+      compact(c->b);
+      break;
+    case Type::kString:
+    case Type::kBinary: {
+      // A run of consecutive rows moves as one block of bytes.
+      size_t size = 0;  // of the bytes kept so far
+      for (size_t k = 0; k < count;) {
+        size_t end = k + 1;
+        while (end < count && rows[end] == rows[end - 1] + 1) ++end;
+        const auto first = static_cast<size_t>(rows[k]), last = static_cast<size_t>(rows[end - 1]);
+        const auto from = static_cast<size_t>(c->offsets[first]);
+        const auto bytes = static_cast<size_t>(c->offsets[last + 1]) - from;
+        if (from != size) std::memmove(c->chars.data() + size, c->chars.data() + from, bytes);
+        const auto shift = static_cast<int32_t>(size) - static_cast<int32_t>(from);
+        for (size_t j = k; j < end; ++j) c->offsets[j + 1] = c->offsets[static_cast<size_t>(rows[j]) + 1] + shift;
+        size += bytes;
+        k = end;
+      }
+      c->offsets.resize(count + 1);
+      c->chars.resize(size);
+      break;
+    }
+    case Type::kList:
+      *c = Gather(*c, rows);
+      return;
+    case Type::kNull:
+      break;
+  }
+  if (!c->validity.empty()) {
+    std::vector<uint8_t> validity((count + 7) / 8, 0);
+    for (size_t k = 0; k < count; ++k) {
+      if (!c->IsNull(rows[k])) validity[k >> 3] |= static_cast<uint8_t>(1u << (k & 7));
+    }
+    c->validity = std::move(validity);
+  }
+  c->length = static_cast<int64_t>(count);
+}
+
+}  // namespace
+
+void Block::Keep(const Column& mask) {
+  std::vector<int64_t> rows;
+  for (int64_t i = 0; i < mask.length; ++i) {
+    if (!mask.IsNull(i) && mask.b[i] != 0) rows.push_back(i);
+  }
+  if (static_cast<int64_t>(rows.size()) == num_rows) return;
+  for (Column& c : columns) CompactColumn(&c, rows);
+  num_rows = static_cast<int64_t>(rows.size());
 }
 
 void Block::Append(const Block& other) {

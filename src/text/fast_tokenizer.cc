@@ -251,7 +251,7 @@ void EmitWithContractions(std::string_view piece, WordList* words) {
 // contraction (EmitPiece's first case), told without a branch when sixteen
 // bytes of the sentence are readable from its start: word lengths vary too
 // much for branches on them to be predicted.
-bool IsPlainWord(std::string_view piece, std::string_view sentence) {
+[[gnu::always_inline]] inline bool IsPlainWord(std::string_view piece, std::string_view sentence) {
   static constexpr char kNothing[16] = {};  // read instead of bytes past the sentence
   const size_t n = piece.size();
   const bool readable = piece.data() + 16 <= sentence.data() + sentence.size();

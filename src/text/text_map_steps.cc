@@ -157,7 +157,7 @@ void Verdicts::Apply(Block* block) {
     PutColumn(block, "reason", std::move(reason_));
     return;
   }
-  *block = block->Filter(keep_);
+  block->Keep(keep_);
 }
 
 Result<const Column*> TextColumn(const Block& block, const std::string& column) {

@@ -4,14 +4,16 @@
 // Invalid UTF-8 decodes as U+FFFD, one byte at a time — never an error.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
-#include "data/json_text.h"
+#include "common/byte_set.h"
 #include "common/swar.h"
+#include "data/json_text.h"
 
 namespace strata::text {
 
@@ -87,37 +89,26 @@ bool EndsWith(std::string_view s, std::string_view p);
 // The bytes a line break can start with: the ASCII ones, and the lead bytes
 // of U+0085 (C2) and U+2028/U+2029 (E2). Any other byte is stepped over: it
 // starts no break, and a valid multi-byte character holds none of these.
-inline constexpr auto kMayStartLineBreak = [] {
-  std::array<bool, 256> t{};
-  for (int b : {0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0xC2, 0xE2}) t[static_cast<size_t>(b)] = true;
-  return t;
-}();
+inline constexpr ByteSet kMayStartLineBreak("\x0A\x0B\x0C\x0D\x1C\x1D\x1E\xC2\xE2");
+static_assert(kMayStartLineBreak.ByNibbles());
 
-// Eight bytes might hold a byte that starts a line break: one below 0x20
-// (tab too, a false alarm), or 0xC2 or 0xE2 (the bytes b with b & 0xDF == 0xC2).
-inline bool MayHoldLineBreak(const char* p) {
-  const uint64_t x = swar::Load(p);
-  return (swar::Below(x, 0x20) | swar::Equal(x & (swar::kOnes * 0xDF), 0xC2)) != 0;
-}
-
+// Only where a byte may start a break is a character decoded: a mask of
+// those per 64 bytes, its bits walked (lines are long, breaks few).
 template <class F>
 void ForEachLine(std::string_view s, F&& f) {
-  size_t start = 0, i = 0;
-  while (i < s.size()) {
-    if (i + 8 <= s.size() && !MayHoldLineBreak(s.data() + i)) {
-      i += 8;
-      continue;
+  size_t start = 0, i = 0;  // i: the first byte not yet decoded
+  for (size_t base = 0; base < s.size(); base += 64) {
+    for (uint64_t may = kMayStartLineBreak.Mask(s.data() + base, std::min<size_t>(64, s.size() - base)); may != 0;
+         may &= may - 1) {
+      const size_t at = base + static_cast<size_t>(__builtin_ctzll(may));
+      if (at < i) continue;  // inside the character or the \r\n just taken
+      i = at;
+      const char32_t c = NextCodePoint(s, &i);
+      if (!IsLineBreak(c)) continue;
+      f(s.substr(start, at - start));
+      if (c == '\r' && i < s.size() && s[i] == '\n') ++i;
+      start = i;
     }
-    if (!kMayStartLineBreak[static_cast<unsigned char>(s[i])]) {
-      ++i;
-      continue;
-    }
-    const size_t at = i;
-    const char32_t c = NextCodePoint(s, &i);
-    if (!IsLineBreak(c)) continue;
-    f(s.substr(start, at - start));
-    if (c == '\r' && i < s.size() && s[i] == '\n') ++i;
-    start = i;
   }
   if (start < s.size()) f(s.substr(start));
 }
