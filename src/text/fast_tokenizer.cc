@@ -123,15 +123,17 @@ bool LeftToRules(char32_t c) {
   }
 }
 
+// The bytes kCheckKind does not call kOrdinary.
+constexpr ByteSet kToCheck = ByteSet::Of([](unsigned char b) { return kCheckKind[b] != kOrdinary; });
+static_assert(kToCheck.ByNibbles());
+
 // The first byte from `i` on that is not kOrdinary (the text's size if none).
 size_t NextToCheck(std::string_view t, size_t i) {
-  for (; i + 8 <= t.size(); i += 8) {
-    const uint64_t x = swar::Load(t.data() + i);
-    const uint64_t flags = swar::NonAscii(x) | swar::Equal(x, '"') | swar::Equal(x, '`') | swar::Equal(x, '\'');
-    if (flags != 0) return i + swar::Lowest(flags);  // the lowest flag of each test is a match
+  for (; i < t.size(); i += 64) {
+    const uint64_t marked = kToCheck.Mask(t.data() + i, std::min<size_t>(64, t.size() - i));
+    if (marked != 0) return i + static_cast<size_t>(std::countr_zero(marked));
   }
-  while (i < t.size() && kCheckKind[static_cast<unsigned char>(t[i])] == kOrdinary) ++i;
-  return i;
+  return t.size();
 }
 
 // Every byte is ASCII-safe or part of a valid code point, and none is one

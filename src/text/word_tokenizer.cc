@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <string>
 #include <unordered_set>
 
+#include "common/byte_set.h"
 #include "common/swar.h"
 #include "text/nltk_rules.h"
 #include "text/unicode.h"
@@ -421,22 +423,17 @@ bool EndsSentence(std::string_view chunk, std::string_view next) {
 }
 
 // The last byte of what can end a sentence: . ? ! and the ellipsis (E2 80 A6).
-constexpr auto kEndByte = [] {
-  std::array<bool, 256> t{};
-  t['.'] = t['?'] = t['!'] = t[0xA6] = true;
-  return t;
-}();
+constexpr ByteSet kEndByte(".?!\xA6");
+static_assert(kEndByte.ByNibbles());
 
 // The first byte from `i` on that can end a sentence (the text's size if
-// none): eight bytes at a time, most sentences being long.
+// none): 64 bytes at a time, most sentences being long.
 size_t NextEndByte(std::string_view t, size_t i) {
-  for (; i + 8 <= t.size(); i += 8) {
-    const uint64_t x = swar::Load(t.data() + i);
-    const uint64_t ends = swar::Equal(x, '.') | swar::Equal(x, '?') | swar::Equal(x, '!') | swar::Equal(x, 0xA6);
-    if (ends != 0) return i + swar::Lowest(ends);  // the lowest flag of each test is a match
+  for (; i < t.size(); i += 64) {
+    const uint64_t ends = kEndByte.Mask(t.data() + i, std::min<size_t>(64, t.size() - i));
+    if (ends != 0) return i + static_cast<size_t>(std::countr_zero(ends));
   }
-  while (i < t.size() && !kEndByte[static_cast<unsigned char>(t[i])]) ++i;
-  return i;
+  return t.size();
 }
 
 // The closing quotes and brackets EndsSentence strips, forward from `i`.
