@@ -1,5 +1,6 @@
 #include "common/byte_set.h"
 
+#include <algorithm>
 #include <cstring>
 
 #if defined(__x86_64__)
@@ -47,16 +48,20 @@ uint64_t ByteSet::MaskByTable(const char* p, size_t n) const {
   return mask;
 }
 
-uint64_t ByteSet::Mask(const char* p, size_t n) const {
+uint64_t ByteSet::Mask(std::string_view s, size_t from) const {
+  const size_t n = from < s.size() ? std::min<size_t>(64, s.size() - from) : 0;
 #if defined(__x86_64__)
+  if (n == 0) return 0;
   if (by_nibbles_ && HasAvx2()) {
-    if (n >= 64) return MaskAvx2(low_.data(), high_.data(), p);
+    if (n == 64) return MaskAvx2(low_.data(), high_.data(), s.data() + from);
+    // Short of 64 bytes: the text's last 64, its first bits dropped.
+    if (s.size() >= 64) return MaskAvx2(low_.data(), high_.data(), s.data() + s.size() - 64) >> (64 - n);
     char padded[64] = {};
-    std::memcpy(padded, p, n);
+    std::memcpy(padded, s.data() + from, n);
     return MaskAvx2(low_.data(), high_.data(), padded) & BitsBelow(n);
   }
 #endif
-  return MaskByTable(p, n);
+  return MaskByTable(s.data() + from, n);
 }
 
 }  // namespace strata

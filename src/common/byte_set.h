@@ -38,9 +38,10 @@ class ByteSet {
   // Whether the nibble tables classify this set exactly (AVX2 can be used).
   constexpr bool ByNibbles() const { return by_nibbles_; }
 
-  // Bit k set where p[k] is a member, k < n (n at most 64; bits from n up
-  // are clear). Reads only p[0..n).
-  uint64_t Mask(const char* p, size_t n) const;
+  // Bit k set where s[from + k] is a member, for the up to 64 bytes from
+  // `from` on (bits past the end of `s` are clear). Reads only bytes of s:
+  // near its end, the last 64 (or a copy, when s is shorter).
+  uint64_t Mask(std::string_view s, size_t from) const;
   // Mask by the per-byte table (what machines without AVX2 use; tests
   // compare the two).
   uint64_t MaskByTable(const char* p, size_t n) const;

@@ -128,7 +128,7 @@ uint32_t C4PhrasesIn(std::string_view line) {
   // are. One mask per 64 bytes holds the anchors and both lead bytes.
   uint32_t found = 0;
   for (size_t base = 0; base < line.size(); base += 64) {
-    for (uint64_t marked = kAnchorOrLead.Mask(line.data() + base, std::min<size_t>(64, line.size() - base));
+    for (uint64_t marked = kAnchorOrLead.Mask(line, base);
          marked != 0; marked &= marked - 1) {
       const size_t j = base + static_cast<size_t>(std::countr_zero(marked));
       if (static_cast<unsigned char>(line[j]) < 0x80) {

@@ -130,7 +130,7 @@ static_assert(kToCheck.ByNibbles());
 // The first byte from `i` on that is not kOrdinary (the text's size if none).
 size_t NextToCheck(std::string_view t, size_t i) {
   for (; i < t.size(); i += 64) {
-    const uint64_t marked = kToCheck.Mask(t.data() + i, std::min<size_t>(64, t.size() - i));
+    const uint64_t marked = kToCheck.Mask(t, i);
     if (marked != 0) return i + static_cast<size_t>(std::countr_zero(marked));
   }
   return t.size();
@@ -396,7 +396,7 @@ bool TokenizeSentenceFast(std::string_view t, WordList* words) {
   size_t i = 0;                                   // the first byte no rule has taken
   size_t consumed_at = std::string_view::npos;    // the character a split `:`/`,` took
   for (size_t base = 0; base < t.size(); base += 64) {
-    for (uint64_t stops = kStops.Mask(t.data() + base, std::min<size_t>(64, t.size() - base)); stops != 0;
+    for (uint64_t stops = kStops.Mask(t, base); stops != 0;
          stops &= stops - 1) {
       const size_t at = base + static_cast<size_t>(std::countr_zero(stops));
       if (at < i) continue;

@@ -297,9 +297,10 @@ Reason GopherQuality(const GopherQualityParams& p, std::string_view text) {
     const std::optional<WordFacts> fast = ShortAsciiFactsOf(w, text);
     const WordFacts facts = fast ? *fast : FactsOf(w);
     alpha_count += facts.alpha;
-    if (facts.symbol) continue;
-    ++non_symbol_count;
-    non_symbol_chars_count += facts.chars;
+    // Without a branch: symbol words (punctuation) come and go unpredictably.
+    const size_t counted = facts.symbol ? 0 : ~size_t{0};
+    non_symbol_count += counted & 1;
+    non_symbol_chars_count += counted & facts.chars;
   }
   const auto non_symbol = static_cast<double>(non_symbol_count);
   const auto non_symbol_chars = static_cast<double>(non_symbol_chars_count);

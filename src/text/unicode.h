@@ -98,7 +98,7 @@ template <class F>
 void ForEachLine(std::string_view s, F&& f) {
   size_t start = 0, i = 0;  // i: the first byte not yet decoded
   for (size_t base = 0; base < s.size(); base += 64) {
-    for (uint64_t may = kMayStartLineBreak.Mask(s.data() + base, std::min<size_t>(64, s.size() - base)); may != 0;
+    for (uint64_t may = kMayStartLineBreak.Mask(s, base); may != 0;
          may &= may - 1) {
       const size_t at = base + static_cast<size_t>(__builtin_ctzll(may));
       if (at < i) continue;  // inside the character or the \r\n just taken

@@ -430,7 +430,7 @@ static_assert(kEndByte.ByNibbles());
 // none): 64 bytes at a time, most sentences being long.
 size_t NextEndByte(std::string_view t, size_t i) {
   for (; i < t.size(); i += 64) {
-    const uint64_t ends = kEndByte.Mask(t.data() + i, std::min<size_t>(64, t.size() - i));
+    const uint64_t ends = kEndByte.Mask(t, i);
     if (ends != 0) return i + static_cast<size_t>(std::countr_zero(ends));
   }
   return t.size();

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 
@@ -9,17 +10,21 @@ namespace strata {
 namespace {
 
 // Mask, by whatever path this machine takes, against the set's own table,
-// byte by byte, for every length up to 64 and random bytes.
+// byte by byte: random texts of every length up to 150, from every offset
+// (the window full, cut short by the end of a long text, or of a short one).
 void ExpectMasksMatch(const ByteSet& set, std::mt19937* random) {
   std::uniform_int_distribution<int> byte(0, 255);
-  for (int round = 0; round < 2000; ++round) {
-    std::string text(64, '\0');
+  for (int round = 0; round < 600; ++round) {
+    std::string text(static_cast<size_t>(round % 151), '\0');
     for (char& c : text) c = static_cast<char>(byte(*random));
-    const size_t n = static_cast<size_t>(round % 65);
-    uint64_t expected = 0;
-    for (size_t k = 0; k < n; ++k) expected |= uint64_t{set.Has(static_cast<unsigned char>(text[k]))} << k;
-    ASSERT_EQ(set.Mask(text.data(), n), expected) << "length " << n;
-    ASSERT_EQ(set.MaskByTable(text.data(), n), expected) << "length " << n;
+    for (size_t from = 0; from <= text.size(); ++from) {
+      uint64_t expected = 0;
+      for (size_t k = 0; k < 64 && from + k < text.size(); ++k) {
+        expected |= uint64_t{set.Has(static_cast<unsigned char>(text[from + k]))} << k;
+      }
+      ASSERT_EQ(set.Mask(text, from), expected) << "length " << text.size() << " from " << from;
+      ASSERT_EQ(set.MaskByTable(text.data() + from, std::min<size_t>(64, text.size() - from)), expected);
+    }
   }
 }
 
@@ -36,9 +41,11 @@ TEST(ByteSetTest, MasksTheTokenizersStops) {
   std::string text(64, 'x');
   text[0] = ' ';
   text[63] = '}';
-  EXPECT_EQ(stops.Mask(text.data(), 64), uint64_t{1} | uint64_t{1} << 63);
-  // Bytes past n are not read into the mask.
-  EXPECT_EQ(stops.Mask(text.data(), 63), uint64_t{1});
+  EXPECT_EQ(stops.Mask(text, 0), uint64_t{1} | uint64_t{1} << 63);
+  EXPECT_EQ(stops.Mask(text, 63), uint64_t{1});  // the last byte alone
+  EXPECT_EQ(stops.Mask(text, 64), uint64_t{0});  // past the end
+  // Bytes past the text's end are not read into the mask.
+  EXPECT_EQ(stops.Mask(std::string_view(text).substr(0, 63), 0), uint64_t{1});
 }
 
 TEST(ByteSetTest, SetsBeyondEightNibbleGroupsUseTheTable) {
@@ -54,9 +61,10 @@ TEST(ByteSetTest, EveryByteAndNoByte) {
   const ByteSet all = ByteSet::Of([](unsigned char) { return true; });
   const ByteSet none{std::string_view()};
   const std::string text(64, '\0');
-  EXPECT_EQ(all.Mask(text.data(), 64), ~uint64_t{0});
-  EXPECT_EQ(all.Mask(text.data(), 5), uint64_t{0x1F});
-  EXPECT_EQ(none.Mask(text.data(), 64), uint64_t{0});
+  EXPECT_EQ(all.Mask(text, 0), ~uint64_t{0});
+  EXPECT_EQ(all.Mask(std::string_view(text).substr(0, 5), 0), uint64_t{0x1F});
+  EXPECT_EQ(all.Mask(text, 59), uint64_t{0x1F});
+  EXPECT_EQ(none.Mask(text, 0), uint64_t{0});
 }
 
 }  // namespace
