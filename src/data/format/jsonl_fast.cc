@@ -1,11 +1,12 @@
 #include "data/format/jsonl_fast.h"
 
 #include <array>
+#include <bit>
 #include <charconv>
 #include <string>
 #include <vector>
 
-#include "common/swar.h"
+#include "common/byte_set.h"
 #include "data/json_text.h"
 
 namespace strata::data {
@@ -14,13 +15,8 @@ namespace {
 
 // Bytes a string scan stops at: the closing quote, an escape, a control
 // character (JSON forbids it unescaped) and the start of a multi-byte character.
-constexpr auto kStringStop = [] {
-  std::array<bool, 256> t{};
-  for (int c = 0; c < 0x20; ++c) t[static_cast<size_t>(c)] = true;
-  for (int c = 0x80; c < 0x100; ++c) t[static_cast<size_t>(c)] = true;
-  t['"'] = t['\\'] = true;
-  return t;
-}();
+constexpr ByteSet kStringStop = ByteSet::Of([](unsigned char b) { return b < 0x20 || b >= 0x80 || b == '"' || b == '\\'; });
+static_assert(kStringStop.ByNibbles());
 
 bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -84,45 +80,47 @@ class Reader {
     size_t run = i_;
     bool escaped = false;
     size_t start = 0;
-    for (;;) {
-      // Eight plain bytes at a time: no quote, backslash, control or non-ASCII byte.
-      while (i_ + 8 <= s_.size()) {
-        const uint64_t x = swar::Load(s_.data() + i_);
-        if ((swar::Below(x, 0x20) | swar::Equal(x, '"') | swar::Equal(x, '\\') | swar::NonAscii(x)) != 0) break;
-        i_ += 8;
-      }
-      while (i_ < s_.size() && !kStringStop[static_cast<unsigned char>(s_[i_])]) ++i_;
-      if (i_ == s_.size()) return false;  // unterminated
-      const auto b = static_cast<unsigned char>(s_[i_]);
-      if (b == '"') {
-        if (!escaped) {
-          *out = s_.substr(run, i_ - run);
-          *at = std::string::npos;
-        } else {
-          scratch_->append(s_.substr(run, i_ - run));
-          *at = start;
-          *len = scratch_->size() - start;
-          *out = {};
+    // The stops of 64 bytes at a time (text has an escaped newline or a
+    // multi-byte character every line or so); one that an escape or a
+    // character took is passed over.
+    for (size_t base = i_; base < s_.size(); base += 64) {
+      for (uint64_t stops = kStringStop.Mask(s_, base); stops != 0; stops &= stops - 1) {
+        const size_t stop = base + static_cast<size_t>(std::countr_zero(stops));
+        if (stop < i_) continue;
+        i_ = stop;
+        const auto b = static_cast<unsigned char>(s_[i_]);
+        if (b == '"') {
+          if (!escaped) {
+            *out = s_.substr(run, i_ - run);
+            *at = std::string::npos;
+          } else {
+            scratch_->append(s_.substr(run, i_ - run));
+            *at = start;
+            *len = scratch_->size() - start;
+            *out = {};
+          }
+          ++i_;
+          return true;
         }
-        ++i_;
-        return true;
+        if (b < 0x20) return false;
+        if (b >= 0x80) {
+          const size_t len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
+          if (!IsStrictUtf8(s_.substr(i_, len))) return false;
+          i_ += len;
+          continue;
+        }
+        // An escape: what came before it goes to the scratch, then its character.
+        if (!escaped) {
+          escaped = true;
+          start = scratch_->size();
+        }
+        scratch_->append(s_.substr(run, i_ - run));
+        if (!Escape()) return false;
+        run = i_;
       }
-      if (b < 0x20) return false;
-      if (b >= 0x80) {
-        const size_t len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
-        if (!IsStrictUtf8(s_.substr(i_, len))) return false;
-        i_ += len;
-        continue;
-      }
-      // An escape: what came before it goes to the scratch, then its character.
-      if (!escaped) {
-        escaped = true;
-        start = scratch_->size();
-      }
-      scratch_->append(s_.substr(run, i_ - run));
-      if (!Escape()) return false;
-      run = i_;
     }
+    i_ = s_.size();
+    return false;  // unterminated
   }
 
   // A number: an integer (no fraction or exponent) that fits int64, or
