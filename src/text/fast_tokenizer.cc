@@ -332,16 +332,21 @@ bool SymbolsStandAlone(std::string_view t) {
 
 }  // namespace
 
+// What TokenizePlainAscii takes as it is: ASCII letters, digits and the
+// space; the bytes past ASCII (checked further); the rest sends a text away.
+constexpr ByteSet kNotPlainAscii = ByteSet::Of([](unsigned char b) { return !kAsciiAlnum[b] && b != ' '; });
+constexpr ByteSet kNotPlainAsciiOnly = ByteSet::Of([](unsigned char b) { return b < 0x80 && !kAsciiAlnum[b] && b != ' '; });
+constexpr ByteSet kSpace(" ");
+static_assert(kNotPlainAscii.ByNibbles() && kNotPlainAsciiOnly.ByNibbles());
+
 bool TokenizePlainAscii(std::string_view t, WordList* words) {
   // Checked whole first: nothing is added to a text that is not plain.
   bool beyond_ascii = false;
-  for (size_t i = 0; i < t.size(); i += 8) {
-    uint64_t x = swar::kOnes * ' ';
-    std::memcpy(&x, t.data() + i, std::min<size_t>(8, t.size() - i));
-    const uint64_t plain = swar::AsciiLetters(x) | swar::AsciiDigits(x) | swar::ExactZero(x ^ (swar::kOnes * ' '));
-    const uint64_t non_ascii = swar::NonAscii(x);
-    if ((plain | non_ascii) != swar::kHighs) return false;
-    beyond_ascii = beyond_ascii || non_ascii != 0;
+  for (size_t base = 0; base < t.size(); base += 64) {
+    const uint64_t unusual = kNotPlainAscii.Mask(t, base);
+    if (unusual == 0) continue;
+    if (kNotPlainAsciiOnly.Mask(t, base) != 0) return false;  // punctuation, controls
+    beyond_ascii = true;
   }
   if (beyond_ascii && !SymbolsStandAlone(t)) return false;
   // One sentence (nothing ends one), no rule but the contractions applies:
@@ -356,13 +361,11 @@ bool TokenizePlainAscii(std::string_view t, WordList* words) {
       words->Add(piece);
     }
   };
-  // The spaces eight bytes at a time (words are short: a memchr per word
-  // cost more than the scan).
-  for (size_t i = 0; i < t.size(); i += 8) {
-    uint64_t x = swar::kOnes * 'a';
-    std::memcpy(&x, t.data() + i, std::min<size_t>(8, t.size() - i));
-    for (uint64_t spaces = swar::ExactZero(x ^ (swar::kOnes * ' ')); spaces != 0; spaces &= spaces - 1) {
-      const size_t at = i + swar::Lowest(spaces);
+  // The spaces 64 bytes at a time (words are short: a memchr per word cost
+  // more than the scan).
+  for (size_t base = 0; base < t.size(); base += 64) {
+    for (uint64_t spaces = kSpace.Mask(t, base); spaces != 0; spaces &= spaces - 1) {
+      const size_t at = base + static_cast<size_t>(std::countr_zero(spaces));
       cut(at);
       start = at + 1;
     }
