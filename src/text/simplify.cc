@@ -1,17 +1,24 @@
 #include "text/simplify.h"
 
+#include <algorithm>
+#include <bit>
 #include <cstdlib>
 #include <cstring>
 
 #include <utf8proc.h>
 
-#include "common/swar.h"
+#include "common/byte_set.h"
 #include "text/quality_rules.h"  // IsSymbolChar: datatrove's PUNCTUATION
 #include "text/unicode.h"
 
 namespace strata::text {
 
 namespace {
+
+constexpr ByteSet kNotLetterOrSpace =
+    ByteSet::Of([](unsigned char b) { return !(static_cast<unsigned char>(b | 0x20) - 'a' < 26u) && b != ' '; });
+constexpr ByteSet kSpace(" ");
+static_assert(kNotLetterOrSpace.ByNibbles());
 
 // Any text in one pass, code point by code point: lowercased, spaces
 // collapsed (a run becomes one space before punctuation goes, so "a , b"
@@ -28,27 +35,27 @@ bool SimplifyOnePass(std::string_view text, std::string* out) {
   bool pending_space = false, in_digits = false;
   utf8proc_int32_t parts[32];
   for (size_t i = 0; i < text.size();) {
-    // Eight bytes of ASCII letters and single spaces (most of English) at
-    // once: lowercased, the spaces kept, a last one left pending as the
-    // steps below would.
-    if (i + 8 <= text.size()) {
-      const uint64_t x = swar::Load(text.data() + i);
-      if (swar::NonAscii(x) == 0) {
-        const uint64_t folded = x | (swar::kOnes * 0x20);
-        const uint64_t letters = swar::AsciiLetters(x);
-        const uint64_t spaces = swar::ExactZero(x ^ (swar::kOnes * ' '));
-        if ((letters | spaces) == swar::kHighs && (spaces & spaces << 8) == 0 && !(pending_space && (spaces & 0x80))) {
-          if (pending_space) out->push_back(' ');
-          const bool space_last = (spaces >> 63) != 0;
-          char lowered[8];
-          std::memcpy(lowered, &folded, 8);
-          out->append(lowered, space_last ? 7 : 8);
-          pending_space = space_last;
-          in_digits = false;
-          i += 8;
-          continue;
-        }
-      }
+    // A stretch of ASCII letters and single spaces (most of English) that
+    // starts with a letter, up to 64 bytes: lowercased at once, a space
+    // before it if one is pending, a last space left pending as the steps
+    // below would.
+    if (static_cast<unsigned char>(text[i] | 0x20) - 'a' < 26u) {
+      const uint64_t others = kNotLetterOrSpace.Mask(text, i);
+      const uint64_t spaces = kSpace.Mask(text, i);
+      const uint64_t doubled = spaces & spaces >> 1;  // a space with another after it
+      const uint64_t stops = others | doubled;
+      const size_t window = std::min<size_t>(64, text.size() - i);
+      const size_t length = stops != 0 ? static_cast<size_t>(std::countr_zero(stops)) : window;
+      if (pending_space) out->push_back(' ');
+      const bool space_last = (spaces >> (length - 1) & 1) != 0;
+      const size_t kept = length - space_last;
+      const size_t at = out->size();
+      out->append(text, i, kept);
+      for (size_t k = at; k < at + kept; ++k) (*out)[k] = static_cast<char>((*out)[k] | 0x20);  // letters and spaces only
+      pending_space = space_last;
+      in_digits = false;
+      i += length;
+      continue;
     }
     const auto b = static_cast<unsigned char>(text[i]);
     char32_t c;
@@ -104,7 +111,11 @@ bool SimplifyOnePass(std::string_view text, std::string* out) {
 
 std::string SimplifyText(std::string_view text) {
   std::string out;
-  if (SimplifyOnePass(text, &out)) return std::string(Strip(out));
+  if (SimplifyOnePass(text, &out)) {
+    const std::string_view stripped = Strip(out);
+    if (stripped.size() == out.size()) return out;  // nearly always: no copy
+    return std::string(stripped);
+  }
   return SimplifyTextStepByStep(text);
 }
 

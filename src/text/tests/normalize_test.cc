@@ -133,11 +133,19 @@ TEST(SimplifyText, OnePassForAsciiAgreesWithTheSteps) {
     for (size_t k = next() % 20; k > 0; --k) s += alphabet[next() % alphabet.size()];
     ASSERT_EQ(SimplifyText(s), SimplifyTextStepByStep(s)) << "[" << s << "]";
   }
-  // Dense in letters and spaces: the eight-bytes-at-a-time way.
-  const std::string letters = "abcXYZqz    \t.,9";
+  // Dense in letters and spaces: the stretch-at-once way, stretches
+  // running past a 64-byte window too.
+  const std::string letters = "abcXYZqzabcXYZqz    \t.,9";
   for (int n = 0; n < 50000; ++n) {
     std::string s;
-    for (size_t k = next() % 40; k > 0; --k) s += letters[next() % letters.size()];
+    for (size_t k = next() % 200; k > 0; --k) s += letters[next() % letters.size()];
+    ASSERT_EQ(SimplifyText(s), SimplifyTextStepByStep(s)) << "[" << s << "]";
+  }
+  // Long stretches of words and single spaces, cut at every length.
+  std::string words;
+  for (int k = 0; k < 12; ++k) words += "The Quick brown FOX jumps ";
+  for (size_t n = 0; n <= words.size(); ++n) {
+    const std::string s = words.substr(0, n) + (n % 3 == 0 ? ", x" : n % 3 == 1 ? "  y" : "");
     ASSERT_EQ(SimplifyText(s), SimplifyTextStepByStep(s)) << "[" << s << "]";
   }
 }
