@@ -127,7 +127,7 @@ void NGramRepeats::Reset(const Words& words, bool valid_utf8) {
   every.counted = true;
 }
 
-uint64_t NGramRepeats::GramHash(size_t i, size_t n) const {
+inline uint64_t NGramRepeats::GramHash(size_t i, size_t n) const {
   const uint64_t h = prefix_[i + n] - prefix_[i] * Power(n);
   return (h ^ (h >> 29)) * 0xBF58476D1CE4E5B9ull + n;
 }

@@ -399,13 +399,16 @@ Reason C4Quality(const C4QualityParams& p, std::string_view text, std::string* k
   joined.clear();
   bool first = true;
   thread_local std::string cited;
+  // Most documents hold neither bracket: one search each, not one per line.
+  const bool any_square = text.find('[') != std::string_view::npos;
+  const bool any_curly = text.find('{') != std::string_view::npos;
   for (std::string_view raw : raw_lines) {
     const std::string_view stripped = Strip(raw);
     // datatrove drops a line for a too long word, then for its end, then
     // for too few words (words counted before citations go): each only
     // drops the line, so the cheap test of its end goes first.
     std::string_view line = stripped;
-    if (p.remove_citations && line.find('[') != std::string_view::npos) {
+    if (p.remove_citations && any_square && line.find('[') != std::string_view::npos) {
       cited = RemoveCitations(stripped);
       line = cited;
     }
@@ -417,7 +420,7 @@ Reason C4Quality(const C4QualityParams& p, std::string_view text, std::string* k
     const uint32_t phrases = C4PhrasesIn(line);
     if (p.filter_lorem_ipsum && (phrases & kLoremIpsum) != 0) return "lorem_ipsum";
     if (p.filter_javascript && (phrases & kJavascript) != 0) continue;
-    if (p.filter_curly_bracket && line.find('{') != std::string::npos) return "curly_bracket";
+    if (p.filter_curly_bracket && any_curly && line.find('{') != std::string::npos) return "curly_bracket";
     if (p.filter_policy && (phrases & kPolicy) != 0) continue;
     // Counted only while short of the minimum, the one use of the count.
     if (sentences < p.min_num_sentences) sentences += p.split_paragraph ? static_cast<int>(SplitSentences(line).size()) : 1;
@@ -459,13 +462,14 @@ Reason FineWebQuality(const FineWebQualityParams& p, std::string_view text) {
   for (std::string_view l : lines) {
     if (!Strip(l).empty()) non_empty.push_back(l);
   }
-  const size_t chars_without_newlines = CodePoints(text) - CountOf(text, "\n");
+  const size_t newline_count = CountOf(text, "\n");
+  const size_t chars_without_newlines = CodePoints(text) - newline_count;
   if (chars_without_newlines > 0 &&
       static_cast<double>(FindDuplicates(non_empty).second) / static_cast<double>(chars_without_newlines) >=
           p.char_duplicates_ratio) {
     return "char_dup_ratio";
   }
-  const auto newlines = static_cast<double>(CountOf(text, "\n"));
+  const auto newlines = static_cast<double>(newline_count);
   // Every whitespace-separated chunk holds at least one word (the rules
   // only insert spaces and rewrite quotes), so newlines per chunk bounds
   // newlines per word from above: at or under the ratio, the words need
