@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <unordered_set>
 
 #include "common/xxhash_inline.h"
 
+#include "common/byte_set.h"
 #include "common/swar.h"
 #include "text/c4_phrases.h"
 #include "text/ngram_repeats.h"
@@ -94,33 +96,29 @@ std::optional<WordFacts> ShortAsciiFactsOf(std::string_view w, std::string_view 
 struct SymbolCounts {
   size_t hashes = 0, ellipses = 0;
 };
+constexpr ByteSet kHashDotOrE2("#.\xE2");
+static_assert(kHashDotOrE2.ByNibbles());
+
 SymbolCounts CountHashesAndEllipses(std::string_view text) {
   SymbolCounts c;
-  size_t dots = 0;  // the run of periods so far
-  for (size_t i = 0; i < text.size();) {
-    if (i + 8 <= text.size() && dots == 0) {
-      const uint64_t x = swar::Load(text.data() + i);
-      if ((swar::Equal(x, '#') | swar::Equal(x, '.') | swar::Equal(x, 0xE2)) == 0) {
-        i += 8;
-        continue;
+  size_t dots = 0, dots_end = 0;  // the run of periods last seen, and where it ends
+  for (size_t base = 0; base < text.size(); base += 64) {
+    for (uint64_t marked = kHashDotOrE2.Mask(text, base); marked != 0; marked &= marked - 1) {
+      const size_t at = base + static_cast<size_t>(std::countr_zero(marked));
+      const char ch = text[at];
+      if (ch == '.') {
+        if (at != dots_end) {  // a new run: the last one's "..." counted
+          c.ellipses += dots / 3;
+          dots = 0;
+        }
+        ++dots;
+        dots_end = at + 1;
+      } else if (ch == '#') {
+        ++c.hashes;
+      } else if (text.substr(at, 3) == "…") {
+        ++c.ellipses;
       }
     }
-    const char ch = text[i];
-    if (ch == '.') {
-      ++dots;
-      ++i;
-      continue;
-    }
-    c.ellipses += dots / 3;
-    dots = 0;
-    if (ch == '#') {
-      ++c.hashes;
-    } else if (text.substr(i, 3) == "…") {
-      ++c.ellipses;
-      i += 3;
-      continue;
-    }
-    ++i;
   }
   c.ellipses += dots / 3;
   return c;
