@@ -1,5 +1,6 @@
 #include "data/block.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -431,6 +432,37 @@ void PutColumn(Block* b, const std::string& name, Column c) {
   } else {
     b->Add(name, std::move(c));
   }
+}
+
+std::vector<Block> SliceRows(Block&& block, size_t bytes) {
+  size_t total = static_cast<size_t>(block.num_rows) * 8 * block.columns.size();
+  for (const Column& c : block.columns) total += c.chars.size();
+  const size_t slices = std::min<size_t>(total / std::max<size_t>(bytes, 1), static_cast<size_t>(block.num_rows));
+  std::vector<Block> out;
+  if (slices <= 1) {
+    out.push_back(std::move(block));
+    return out;
+  }
+  const int64_t per_slice = (block.num_rows + static_cast<int64_t>(slices) - 1) / static_cast<int64_t>(slices);
+  std::vector<int64_t> rows;
+  for (int64_t begin = 0; begin < block.num_rows; begin += per_slice) {
+    rows.clear();
+    for (int64_t r = begin; r < std::min(block.num_rows, begin + per_slice); ++r) rows.push_back(r);
+    out.push_back(block.Take(rows));
+  }
+  return out;
+}
+
+void AppendSlice(Block* into, const Block& slice) {
+  if (into->num_rows > 0) {
+    for (const std::string& name : slice.names) {
+      if (into->Find(name) >= 0) continue;
+      Column nulls = Column::OfType(Type::kNull);
+      for (int64_t r = 0; r < into->num_rows; ++r) nulls.AppendNull();
+      into->Add(name, std::move(nulls));
+    }
+  }
+  into->Append(slice);
 }
 
 }  // namespace strata::data

@@ -16,6 +16,7 @@
 #include <strata/strata.h>
 
 #include "common/status.h"
+#include "data/block.h"
 #include "data/format/csv.h"
 #include "data/format/format_registry.h"
 #include "data/exec/run_events.h"
@@ -65,6 +66,12 @@ struct MapResult {
   STRATA_STRUCT(block, rows_read, rows_out, counters, bad, bytes, rows_written, parts, sample, step_bad, error);
 };
 
+// A range's rows (8 MB of text) are more than a core's share of the cache:
+// run step after step over the whole block and each step fetches it from
+// memory again. Row-local steps (each row's output its own) run instead over
+// slices of about this many bytes, every step on a slice before the next.
+constexpr size_t kSliceBytes = 1 << 20;
+
 // `sides`: the right sides of the joins among `ops`, in order (broadcast:
 // one copy in the object store, read by every task).
 MapResult RunMapTask(const MapTask& task, const std::vector<Block>& sides) {
@@ -74,23 +81,45 @@ MapResult RunMapTask(const MapTask& task, const std::vector<Block>& sides) {
     return r;
   }
   r.rows_read = r.block.num_rows;
+  std::vector<std::unique_ptr<Step>> steps;
   size_t side = 0;
+  bool row_local = true;
   for (size_t i = 0; i < task.steps.size(); ++i) {
     auto made = MakeStep(task.steps[i]);
-    const std::unique_ptr<Step> step = made.ok() ? std::move(made).value() : nullptr;
-    if (step && step->side_input() != nullptr) {
+    if (!made.ok()) {
+      r.error = StepContext(i, task.steps[i].op) + made.status().message();
+      return r;
+    }
+    std::unique_ptr<Step> step = std::move(made).value();
+    if (step->side_input() != nullptr) {
       if (side >= sides.size()) {
         r.error = StepContext(i, task.steps[i].op) + "its side input is missing";
         return r;
       }
       step->SetSideInput(sides[side++]);
     }
-    const Status applied = step ? step->Apply(&r.block) : made.status();
-    if (!applied.ok()) {
-      r.error = StepContext(i, task.steps[i].op) + applied.message();
-      return r;
+    row_local = row_local && step->row_local();
+    steps.push_back(std::move(step));
+  }
+  r.rows_out.assign(steps.size(), 0);
+  std::vector<Block> slices;
+  if (row_local && !steps.empty()) {
+    slices = SliceRows(std::move(r.block), kSliceBytes);
+  } else {
+    slices.push_back(std::move(r.block));
+  }
+  for (Block& slice : slices) {
+    for (size_t i = 0; i < steps.size(); ++i) {
+      if (const Status applied = steps[i]->Apply(&slice); !applied.ok()) {
+        r.error = StepContext(i, task.steps[i].op) + applied.message();
+        return r;
+      }
+      r.rows_out[i] += slice.num_rows;
     }
-    r.rows_out.push_back(r.block.num_rows);
+  }
+  r.block = std::move(slices[0]);
+  for (size_t k = 1; k < slices.size(); ++k) AppendSlice(&r.block, slices[k]);
+  for (const std::unique_ptr<Step>& step : steps) {
     r.counters.push_back(step->Counters());
     std::vector<BadRecord> rejected = step->TakeBadRecords();
     r.step_bad += static_cast<int64_t>(rejected.size());

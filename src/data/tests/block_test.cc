@@ -88,5 +88,44 @@ TEST(BlockKeepTest, KeepsTextBytesInOrderAcrossRunsAndGaps) {
   EXPECT_EQ(t.offsets.size(), 5u);
 }
 
+TEST(SliceRowsTest, SlicesJoinBackIntoTheBlock) {
+  std::mt19937 random(9);
+  const Block original = SampleBlock(500, &random);
+  for (const size_t bytes : {size_t{1} << 30, size_t{4096}, size_t{700}, size_t{1}}) {
+    Block copy = original;
+    std::vector<Block> slices = SliceRows(std::move(copy), bytes);
+    if (bytes == size_t{1} << 30) EXPECT_EQ(slices.size(), 1u);  // small: the block itself
+    if (bytes == 4096) EXPECT_GT(slices.size(), 2u);
+    int64_t rows = 0;
+    for (const Block& s : slices) rows += s.num_rows;
+    EXPECT_EQ(rows, original.num_rows);
+    Block joined = std::move(slices[0]);
+    for (size_t k = 1; k < slices.size(); ++k) AppendSlice(&joined, slices[k]);
+    ExpectSameRows(joined, original);
+  }
+}
+
+TEST(SliceRowsTest, AColumnOnlyALaterSliceHasIsNullBefore) {
+  Block first, second;
+  Column a = Column::OfType(Type::kInt64), b = Column::OfType(Type::kInt64), extra = Column::OfType(Type::kString);
+  a.AppendInt(1);
+  a.AppendInt(2);
+  b.AppendInt(3);
+  extra.AppendString("only here");
+  first.Add("n", std::move(a));
+  first.num_rows = 2;
+  second.Add("n", std::move(b));
+  second.Add("note", std::move(extra));
+  second.num_rows = 1;
+  AppendSlice(&first, second);
+  ASSERT_EQ(first.num_rows, 3);
+  const Column* note = first.Get("note");
+  ASSERT_NE(note, nullptr);
+  EXPECT_EQ(note->type, Type::kString);
+  EXPECT_TRUE(note->IsNull(0));
+  EXPECT_TRUE(note->IsNull(1));
+  EXPECT_EQ(note->Str(2), "only here");
+}
+
 }  // namespace
 }  // namespace strata::data
