@@ -1,12 +1,14 @@
 #include "text/normalize.h"
 
+#include <algorithm>
+#include <bit>
 #include <cctype>
 #include <cstdlib>
 #include <vector>
 
 #include <utf8proc.h>
 
-#include "common/swar.h"
+#include "common/byte_set.h"
 #include "text/unicode.h"
 
 namespace strata::text {
@@ -225,6 +227,10 @@ class LazyOutput {
 
 }  // namespace
 
+constexpr ByteSet kNotPrintable = ByteSet::Of([](unsigned char b) { return b < 0x20 || b >= 0x7F; });
+constexpr ByteSet kSpace(" ");
+static_assert(kNotPrintable.ByNibbles());
+
 bool NormalizeTextInto(const NormalizeOptions& o, std::string_view text, std::string* result) {
   // The text is copied only by a step that changes it.
   std::string changed;
@@ -239,9 +245,16 @@ bool NormalizeTextInto(const NormalizeOptions& o, std::string_view text, std::st
   size_t newlines = 0;         // line breaks in a row so far
   bool line_has_text = false;
   for (size_t i = 0; i < t.size();) {
-    // Printable ASCII but space, as the loop below would take it one by
-    // one: no control, no whitespace; written as it is (or lowered).
-    if (const size_t run = swar::PrintableRun(t, i); run > 0) {
+    // Printable ASCII starting with other than a space, and single spaces
+    // between (64 bytes at most, from byte-set masks), as the loop below
+    // would take it one by one: no control, no other whitespace, a space
+    // between two printable characters kept as it is; written as it is (or
+    // lowered). A space ending it is left to the loop (it may end a line).
+    if (const auto b = static_cast<unsigned char>(t[i]); b > 0x20 && b < 0x7F) {
+      const uint64_t spaces = kSpace.Mask(t, i);
+      const uint64_t stops = kNotPrintable.Mask(t, i) | (spaces & spaces >> 1);
+      size_t run = stops != 0 ? static_cast<size_t>(std::countr_zero(stops)) : std::min<size_t>(64, t.size() - i);
+      run -= spaces >> (run - 1) & 1;
       if (o.collapse_whitespace) {
         if (pending_spaces > 0 && line_has_text) out.Append(' ');
         pending_spaces = 0;
