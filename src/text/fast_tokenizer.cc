@@ -396,11 +396,10 @@ bool TokenizeSentenceFast(std::string_view t, WordList* words) {
   };
   // The stops of 64 bytes at a time, one set bit each; a rule that takes
   // more than the stop's byte moves `i` past the stops it covers.
-  size_t i = 0;                                   // the first byte no rule has taken
-  size_t consumed_at = std::string_view::npos;    // the character a split `:`/`,` took
+  size_t i = 0;                                 // the first byte no rule has taken
+  size_t consumed_at = std::string_view::npos;  // the character a split `:`/`,` took
   for (size_t base = 0; base < t.size(); base += 64) {
-    for (uint64_t stops = kStops.Mask(t, base); stops != 0;
-         stops &= stops - 1) {
+    for (uint64_t stops = kStops.Mask(t, base); stops != 0; stops &= stops - 1) {
       const size_t at = base + static_cast<size_t>(std::countr_zero(stops));
       if (at < i) continue;
       i = at;

@@ -383,7 +383,7 @@ Reason GopherRepetition(const GopherRepetitionParams& p, std::string_view text) 
   return "";
 }
 
-Reason C4Quality(const C4QualityParams& p, std::string_view text, std::string* kept_text) {
+Reason C4Quality(const C4QualityParams& p, std::string_view text, std::string* kept_text, bool* unchanged) {
   std::vector<std::string_view> raw_lines;
   if (p.split_paragraph) {
     raw_lines = Lines(text);
@@ -396,6 +396,13 @@ Reason C4Quality(const C4QualityParams& p, std::string_view text, std::string* k
   thread_local std::string joined;
   joined.clear();
   bool first = true;
+  // While every kept line is the text's own next line, after the separator
+  // the join would put there, the output so far is the text's prefix up to
+  // `same_end`: nothing is written until a line is not (most pages keep
+  // long runs of their lines).
+  bool lazy = true;
+  size_t same_end = 0;
+  const char separator = p.split_paragraph ? '\n' : ' ';
   thread_local std::string cited;
   // Most documents hold neither bracket: one search each, not one per line.
   const bool any_square = text.find('[') != std::string_view::npos;
@@ -422,13 +429,35 @@ Reason C4Quality(const C4QualityParams& p, std::string_view text, std::string* k
     if (p.filter_policy && (phrases & kPolicy) != 0) continue;
     // Counted only while short of the minimum, the one use of the count.
     if (sentences < p.min_num_sentences) sentences += p.split_paragraph ? static_cast<int>(SplitSentences(line).size()) : 1;
-    if (!first) joined += p.split_paragraph ? "\n" : " ";
+    if (lazy) {
+      const auto at = reinterpret_cast<uintptr_t>(line.data()) - reinterpret_cast<uintptr_t>(text.data());
+      const bool next_in_text = at <= text.size() && line.size() <= text.size() - at &&
+                                (first ? at == 0 : at == same_end + 1 && text[same_end] == separator);
+      if (next_in_text) {
+        same_end = at + line.size();
+        first = false;
+        continue;
+      }
+      joined.assign(text.substr(0, same_end));
+      lazy = false;
+    }
+    if (!first) joined += separator;
     joined += line;
     first = false;
   }
   if (sentences < p.min_num_sentences) return "too_few_sentences";
-  const std::string_view stripped = Strip(joined);
-  if (stripped.size() != joined.size()) joined = std::string(stripped);
+  if (lazy) {
+    const std::string_view kept = Strip(text.substr(0, same_end));
+    if (kept.size() == text.size() && unchanged != nullptr) {
+      *unchanged = true;
+      return "";
+    }
+    joined.assign(kept);
+  } else {
+    const std::string_view stripped = Strip(joined);
+    if (stripped.size() != joined.size()) joined = std::string(stripped);
+  }
+  if (unchanged != nullptr) *unchanged = joined == text;
   kept_text->swap(joined);
   return "";
 }

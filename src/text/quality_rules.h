@@ -57,8 +57,11 @@ struct C4QualityParams {
   bool filter_curly_bracket = true;
   bool filter_policy = true;
 };
-// Kept documents are rewritten (lines dropped) into `*kept_text`.
-Reason C4Quality(const C4QualityParams& p, std::string_view text, std::string* kept_text);
+// Kept documents are rewritten (lines dropped) into `*kept_text`. Given
+// `unchanged`, it says whether the kept text is the text itself; then
+// `*kept_text` may be left as it was (no copy of a page nothing left).
+Reason C4Quality(const C4QualityParams& p, std::string_view text, std::string* kept_text,
+                 bool* unchanged = nullptr);
 
 struct C4ParagraphParams {
   int min_paragraphs = 3;

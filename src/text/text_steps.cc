@@ -119,8 +119,9 @@ void AddTextSteps(std::map<std::string, StepInfo>* r) {
                             {"min_words_per_line", &c.min_words_per_line},
                             {"max_word_length", &c.max_word_length}});
         return [c](std::string_view text, JudgeOutput* out) {
-          std::string why = C4Quality(c, text, &out->rewritten);
-          out->changed = why.empty() && out->rewritten != text;
+          bool unchanged = false;
+          std::string why = C4Quality(c, text, &out->rewritten, &unchanged);
+          out->changed = why.empty() && !unchanged;
           return why;
         };
       });

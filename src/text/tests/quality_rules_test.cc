@@ -153,6 +153,41 @@ TEST(C4Quality, DatatroveCases) {
   EXPECT_EQ(C4Quality(p, "Just one sentence.", &kept), "too_few_sentences");
 }
 
+// Given `unchanged`, a page whose kept lines are all of it is reported as
+// such and not copied; any other gets the same kept text as without it.
+TEST(C4Quality, SaysWhenNothingWasDropped) {
+  static const char* const kLines[] = {"A line that ends well.", "Menu Home About", "  Spaced line ends here.  ",
+                                       "Short.", "Enable javascript to see this.", "Citations here[1] end.",
+                                       "Another complete sentence here.", "", "Third sentence is fine too!"};
+  std::mt19937 random(31);
+  int unchanged_pages = 0;
+  for (int doc = 0; doc < 4000; ++doc) {
+    std::string text;
+    for (int k = 0, n = 1 + static_cast<int>(random() % 10); k < n; ++k) {
+      if (k > 0) text += random() % 7 == 0 ? "\r\n" : "\n";
+      text += kLines[random() % std::size(kLines)];
+    }
+    for (const bool paragraphs : {true, false}) {
+      C4QualityParams p;
+      p.split_paragraph = paragraphs;
+      p.min_num_sentences = static_cast<int>(random() % 3);
+      std::string plain, lazy = "left as it was";
+      bool unchanged = false;
+      const std::string why = C4Quality(p, text, &plain);
+      ASSERT_EQ(C4Quality(p, text, &lazy, &unchanged), why) << text;
+      if (!why.empty()) continue;
+      ASSERT_EQ(unchanged, plain == text) << text;
+      if (unchanged) {
+        EXPECT_EQ(lazy, "left as it was");
+        ++unchanged_pages;
+      } else {
+        EXPECT_EQ(lazy, plain) << text;
+      }
+    }
+  }
+  EXPECT_GT(unchanged_pages, 100);
+}
+
 TEST(C4Quality, RewritesTheTextAsDatatroveDoes) {
   C4QualityParams p;
   p.min_num_sentences = -1;
