@@ -39,8 +39,10 @@ struct Leaf {
 // Physical values → a column in the physical representation: integers in
 // i64, floats in f64, booleans in b, byte arrays as strings.
 bool DecodePlain(const Leaf& l, Bytes in, int64_t n, Column* c);
-// Physical representation → the leaf's type (dates, timestamps, decimals).
-void Convert(const Leaf& l, Column* c);
+// Physical representation → the leaf's type (dates, timestamps, decimals);
+// DataLoss for a date or time past the range of int64 microseconds (only a
+// corrupt file holds one).
+Status Convert(const Leaf& l, Column* c);
 // One page's values (`n` of them, non-null) in `encoding`, converted.
 Status DecodeValues(const Leaf& l, int encoding, Bytes in, int64_t n, const Column* dict, Column* out);
 

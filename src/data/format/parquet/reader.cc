@@ -288,7 +288,7 @@ Status ReadChunk(const File& f, const Leaf& l, const pf::ColumnChunk& cc, int64_
       if (!DecodePlain(l, Bytes{p, p + page.size()}, h.dictionary_page_header.num_values, &dict)) {
         return DataLoss("corrupt dictionary page");
       }
-      Convert(l, &dict);
+      STRATA_RETURN_IF_ERROR(Convert(l, &dict));
       have_dict = true;
       continue;
     }

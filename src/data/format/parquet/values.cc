@@ -98,14 +98,22 @@ bool DecodePlain(const Leaf& l, Bytes in, int64_t n, Column* c) {
   return true;
 }
 
-void Convert(const Leaf& l, Column* c) {
+// Every value times `factor`, or false if one leaves int64.
+bool ScaleAll(std::vector<int64_t>* values, int64_t factor) {
+  for (int64_t& v : *values) {
+    if (__builtin_mul_overflow(v, factor, &v)) return false;
+  }
+  return true;
+}
+
+Status Convert(const Leaf& l, Column* c) {
   switch (l.conversion) {
     case Conversion::kNone: break;  // the type may still change (bytes → binary)
     case Conversion::kDate:
-      for (int64_t& v : c->i64) v *= kMicrosPerDay;
+      if (!ScaleAll(&c->i64, kMicrosPerDay)) return DataLoss("a DATE value past the range of timestamps");
       break;
     case Conversion::kMillis:
-      for (int64_t& v : c->i64) v *= 1000;
+      if (!ScaleAll(&c->i64, 1000)) return DataLoss("a TIMESTAMP_MILLIS value past the range of timestamps");
       break;
     case Conversion::kNanos:
       for (int64_t& v : c->i64) v = v / 1000 - (v % 1000 < 0);
@@ -130,10 +138,11 @@ void Convert(const Leaf& l, Column* c) {
       }
       d.length = c->length;
       *c = std::move(d);
-      return;
+      return OkStatus();
     }
   }
   c->type = l.type;
+  return OkStatus();
 }
 
 Status DecodeValues(const Leaf& l, int encoding, Bytes in, int64_t n, const Column* dict, Column* out) {
@@ -212,8 +221,7 @@ Status DecodeValues(const Leaf& l, int encoding, Bytes in, int64_t n, const Colu
     default:
       return InvalidArgument("encoding " + std::to_string(encoding) + " is not supported");
   }
-  Convert(l, out);
-  return OkStatus();
+  return Convert(l, out);
 }
 
 }  // namespace strata::data::parquet
