@@ -108,7 +108,9 @@ Status ReadRange(const FileRange& range, std::string* out) {
     return OkStatus();
   }
   std::ifstream in(range.path, std::ios::binary);
-  out->assign(static_cast<size_t>(range.length), '\0');
+  // Sized without filling when `out` held as much before (a reader's buffer
+  // reused range after range): the bytes are read over it.
+  out->resize(static_cast<size_t>(range.length));
   in.seekg(range.offset);
   in.read(out->data(), range.length);
   if (in.gcount() != range.length) {
