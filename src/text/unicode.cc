@@ -1,9 +1,12 @@
 #include "text/unicode.h"
 
+#include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include <utf8proc.h>
 
+#include "common/byte_set.h"
 #include "data/json_text.h"
 
 namespace strata::text {
@@ -164,26 +167,29 @@ void LowerInto(std::string_view s, std::string* into) {
   }
 }
 
+namespace {
+constexpr ByteSet kAsciiSpace("\t\n\v\f\r\x1C\x1D\x1E\x1F ");  // Python's ASCII spaces
+constexpr ByteSet kBeyondAscii = ByteSet::Of([](unsigned char b) { return b >= 0x80; });
+}  // namespace
+
 size_t CountChunks(std::string_view s) {
   size_t chunks = 0;
   bool in_chunk = false;
   for (size_t i = 0; i < s.size();) {
-    // Eight ASCII bytes at once: a chunk starts at each non-space byte after
-    // a space (9-13 and 28-32 are Python's ASCII spaces).
-    if (i + 8 <= s.size()) {
-      const uint64_t x = swar::Load(s.data() + i);
-      if (swar::NonAscii(x) == 0) {
-        const uint64_t spaces = swar::AsciiInRange(x, 9, 13) | swar::AsciiInRange(x, 28, 32);
-        const uint64_t others = ~spaces & swar::kHighs;
-        const uint64_t after_space = spaces << 8 | (in_chunk ? 0 : 0x80);
-        chunks += swar::CountFlags(others & after_space);
-        in_chunk = (others >> 63) != 0;
-        i += 8;
-        continue;
-      }
+    // The ASCII bytes from i on, up to 64, at once: a chunk starts at each
+    // non-space byte after a space (or after the text's start).
+    const uint64_t beyond = kBeyondAscii.Mask(s, i);
+    const size_t ascii = beyond != 0 ? static_cast<size_t>(std::countr_zero(beyond)) : std::min<size_t>(64, s.size() - i);
+    if (ascii > 0) {
+      const uint64_t inside = ascii == 64 ? ~uint64_t{0} : (uint64_t{1} << ascii) - 1;
+      const uint64_t others = ~kAsciiSpace.Mask(s, i) & inside;
+      const uint64_t starts = others & ~(others << 1 | static_cast<uint64_t>(in_chunk));
+      chunks += static_cast<size_t>(std::popcount(starts));
+      in_chunk = (others >> (ascii - 1) & 1) != 0;
+      i += ascii;
+      continue;
     }
-    const auto b = static_cast<unsigned char>(s[i]);
-    const bool space = b < 0x80 ? (++i, IsSpace(b)) : IsSpace(NextCodePoint(s, &i));
+    const bool space = IsSpace(NextCodePoint(s, &i));
     chunks += !space && !in_chunk;
     in_chunk = !space;
   }
