@@ -42,6 +42,13 @@ class ByteSet {
   // `from` on (bits past the end of `s` are clear). Reads only bytes of s:
   // near its end, the last 64 (or a copy, when s is shorter).
   uint64_t Mask(std::string_view s, size_t from) const;
+  // Where the first member stands from `from` on (s.size() if none).
+  size_t Find(std::string_view s, size_t from) const {
+    for (; from < s.size(); from += 64) {
+      if (const uint64_t m = Mask(s, from); m != 0) return from + static_cast<size_t>(__builtin_ctzll(m));
+    }
+    return s.size();
+  }
   // Mask by the per-byte table (what machines without AVX2 use; tests
   // compare the two).
   uint64_t MaskByTable(const char* p, size_t n) const;

@@ -198,11 +198,21 @@ Block Block::Take(const std::vector<int64_t>& rows) const {
   return out;
 }
 
-Block Block::Filter(const Column& mask) const {
+namespace {
+
+// The rows where `mask` is true (null: false), ascending.
+std::vector<int64_t> RowsWhere(const Column& mask) {
   std::vector<int64_t> rows;
   for (int64_t i = 0; i < mask.length; ++i) {
     if (!mask.IsNull(i) && mask.b[i] != 0) rows.push_back(i);
   }
+  return rows;
+}
+
+}  // namespace
+
+Block Block::Filter(const Column& mask) const {
+  const std::vector<int64_t> rows = RowsWhere(mask);
   if (static_cast<int64_t>(rows.size()) == num_rows) return *this;
   return Take(rows);
 }
@@ -267,10 +277,7 @@ void CompactColumn(Column* c, const std::vector<int64_t>& rows) {
 }  // namespace
 
 void Block::Keep(const Column& mask) {
-  std::vector<int64_t> rows;
-  for (int64_t i = 0; i < mask.length; ++i) {
-    if (!mask.IsNull(i) && mask.b[i] != 0) rows.push_back(i);
-  }
+  const std::vector<int64_t> rows = RowsWhere(mask);
   if (static_cast<int64_t>(rows.size()) == num_rows) return;
   for (Column& c : columns) CompactColumn(&c, rows);
   num_rows = static_cast<int64_t>(rows.size());

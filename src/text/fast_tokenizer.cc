@@ -127,21 +127,13 @@ bool LeftToRules(char32_t c) {
 constexpr ByteSet kToCheck = ByteSet::Of([](unsigned char b) { return kCheckKind[b] != kOrdinary; });
 static_assert(kToCheck.ByNibbles());
 
-// The first byte from `i` on that is not kOrdinary (the text's size if none).
-size_t NextToCheck(std::string_view t, size_t i) {
-  for (; i < t.size(); i += 64) {
-    const uint64_t marked = kToCheck.Mask(t, i);
-    if (marked != 0) return i + static_cast<size_t>(std::countr_zero(marked));
-  }
-  return t.size();
-}
 
 // Every byte is ASCII-safe or part of a valid code point, and none is one
 // the fast path leaves to the rules.
 bool FastPathTakes(std::string_view t) {
   size_t last_apostrophe = std::string_view::npos;
   for (size_t i = 0;;) {
-    i = NextToCheck(t, i);
+    i = kToCheck.Find(t, i);  // the first byte not kOrdinary
     if (i == t.size()) return true;
     switch (kCheckKind[static_cast<unsigned char>(t[i])]) {
       case kOrdinary:

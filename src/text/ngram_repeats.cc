@@ -4,8 +4,8 @@
 #include <array>
 #include <string_view>
 
-#include "text/unicode.h"
 #include "common/swar.h"
+#include "text/unicode.h"
 #include "text/word_hash.h"
 
 namespace strata::text {

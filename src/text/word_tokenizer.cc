@@ -2,12 +2,10 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <string>
 #include <unordered_set>
 
 #include "common/byte_set.h"
-#include "common/swar.h"
 #include "text/nltk_rules.h"
 #include "text/unicode.h"
 
@@ -426,16 +424,6 @@ bool EndsSentence(std::string_view chunk, std::string_view next) {
 constexpr ByteSet kEndByte(".?!\xA6");
 static_assert(kEndByte.ByNibbles());
 
-// The first byte from `i` on that can end a sentence (the text's size if
-// none): 64 bytes at a time, most sentences being long.
-size_t NextEndByte(std::string_view t, size_t i) {
-  for (; i < t.size(); i += 64) {
-    const uint64_t ends = kEndByte.Mask(t, i);
-    if (ends != 0) return i + static_cast<size_t>(std::countr_zero(ends));
-  }
-  return t.size();
-}
-
 // The closing quotes and brackets EndsSentence strips, forward from `i`.
 size_t SkipClosers(std::string_view s, size_t i) {
   for (;;) {
@@ -520,7 +508,7 @@ std::vector<std::string_view> SplitSentences(std::string_view text) {
   // sentence: jump from one such byte to the next instead of cutting
   // every word.
   for (size_t i = start; i < n;) {
-    i = NextEndByte(text, i);
+    i = kEndByte.Find(text, i);
     if (i == n) break;
     const size_t end = SkipClosers(text, i + 1);  // the chunk's end, if it ends here
     if (end < n && !SpaceAt(text, end)) {

@@ -24,6 +24,9 @@ void ExpectMasksMatch(const ByteSet& set, std::mt19937* random) {
       }
       ASSERT_EQ(set.Mask(text, from), expected) << "length " << text.size() << " from " << from;
       ASSERT_EQ(set.MaskByTable(text.data() + from, std::min<size_t>(64, text.size() - from)), expected);
+      size_t first = from;
+      while (first < text.size() && !set.Has(static_cast<unsigned char>(text[first]))) ++first;
+      ASSERT_EQ(set.Find(text, from), first) << "length " << text.size() << " from " << from;
     }
   }
 }
