@@ -16,11 +16,11 @@
 #include <strata/strata.h>
 
 #include "common/status.h"
-#include "data/block.h"
 #include "data/format/csv.h"
 #include "data/format/format_registry.h"
 #include "data/exec/run_events.h"
 #include "data/ops/operators.h"
+#include "data/exec/map_task.h"
 #include "data/exec/multi_pass.h"
 #include "data/exec/pipeline_actors.h"
 #include "data/exec/pipeline_shuffle.h"
@@ -32,121 +32,6 @@ namespace strata::data {
 namespace {
 
 using json = nlohmann::ordered_json;
-
-// ------------------------------------------------------------ map tasks
-
-struct MapTask {
-  FileRange range;
-  std::string format;
-  CsvSchema schema;
-  std::vector<StepCall> steps;  // the row-local steps, in order
-  StepCall partial_groupby;     // a group-by to run partially here (empty if none)
-  // Map-only pipelines: the task writes its own part file.
-  WriteSpec write;  // path empty: the rows go back to the driver
-  int64_t part_index = 0;
-  bool fail_on_bad = true;  // on_bad_record: fail writes nothing once a record is bad
-  // A shuffle or an actor pool after the map side: how the rows (or
-  // partials) go to the object store.
-  NextPartition next;
-  STRATA_STRUCT(range, format, schema, steps, partial_groupby, write, part_index, fail_on_bad, next);
-};
-
-struct MapResult {
-  Block block;
-  int64_t rows_read = 0;
-  std::vector<int64_t> rows_out;  // after each row-local step
-  std::vector<std::map<std::string, int64_t>> counters;  // each row-local step's (Step::Counters)
-  std::vector<BadRecord> bad;
-  int64_t bytes = 0;
-  int64_t rows_written = 0;  // by the task itself (map-only pipelines)
-  std::vector<strata::ObjectRef<Block>> parts;  // shuffled: one object per part
-  Block sample;                                 // sorted later: key samples
-  int64_t step_bad = 0;                         // of `bad`, rejected by steps (not by the reader)
-  std::string error;
-  STRATA_STRUCT(block, rows_read, rows_out, counters, bad, bytes, rows_written, parts, sample, step_bad, error);
-};
-
-// A range's rows (8 MB of text) are more than a core's share of the cache:
-// run step after step over the whole block and each step fetches it from
-// memory again. Row-local steps (each row's output its own) run instead over
-// slices of about this many bytes, every step on a slice before the next.
-constexpr size_t kSliceBytes = 1 << 20;
-
-// `sides`: the right sides of the joins among `ops`, in order (broadcast:
-// one copy in the object store, read by every task).
-MapResult RunMapTask(const MapTask& task, const std::vector<Block>& sides) {
-  MapResult r;
-  if (Status read = ReadPart(task.format, task.range, task.schema, &r.block, &r.bad, &r.bytes); !read.ok()) {
-    r.error = read.message();
-    return r;
-  }
-  r.rows_read = r.block.num_rows;
-  std::vector<std::unique_ptr<Step>> steps;
-  size_t side = 0;
-  bool row_local = true;
-  for (size_t i = 0; i < task.steps.size(); ++i) {
-    auto made = MakeStep(task.steps[i]);
-    if (!made.ok()) {
-      r.error = StepContext(i, task.steps[i].op) + made.status().message();
-      return r;
-    }
-    std::unique_ptr<Step> step = std::move(made).value();
-    if (step->side_input() != nullptr) {
-      if (side >= sides.size()) {
-        r.error = StepContext(i, task.steps[i].op) + "its side input is missing";
-        return r;
-      }
-      step->SetSideInput(sides[side++]);
-    }
-    row_local = row_local && step->row_local();
-    steps.push_back(std::move(step));
-  }
-  r.rows_out.assign(steps.size(), 0);
-  std::vector<Block> slices;
-  if (row_local && !steps.empty()) {
-    slices = SliceRows(std::move(r.block), kSliceBytes);
-  } else {
-    slices.push_back(std::move(r.block));
-  }
-  for (Block& slice : slices) {
-    for (size_t i = 0; i < steps.size(); ++i) {
-      if (const Status applied = steps[i]->Apply(&slice); !applied.ok()) {
-        r.error = StepContext(i, task.steps[i].op) + applied.message();
-        return r;
-      }
-      r.rows_out[i] += slice.num_rows;
-    }
-  }
-  r.block = std::move(slices[0]);
-  for (size_t k = 1; k < slices.size(); ++k) AppendSlice(&r.block, slices[k]);
-  for (const std::unique_ptr<Step>& step : steps) {
-    r.counters.push_back(step->Counters());
-    std::vector<BadRecord> rejected = step->TakeBadRecords();
-    r.step_bad += static_cast<int64_t>(rejected.size());
-    r.bad.insert(r.bad.end(), rejected.begin(), rejected.end());
-  }
-  if (!task.partial_groupby.empty()) {
-    if (Status s = PartialGroupBy(task.partial_groupby, &r.block); !s.ok()) {
-      r.error = s.message();
-      return r;
-    }
-  }
-  if (task.next.active() && (r.bad.empty() || !task.fail_on_bad)) {
-    r.error = HandOn(r.block, task.next, task.part_index, &r.parts, &r.sample).message();
-    r.block = Block();
-    return r;
-  }
-  if (!task.write.path.empty() && (r.bad.empty() || !task.fail_on_bad)) {
-    // Written here: the rows need not travel back to the driver.
-    if (r.block.num_rows > 0) {
-      r.error = WriteOutput(r.block, task.write, static_cast<int>(task.part_index)).message();
-    }
-    r.rows_written = r.block.num_rows;
-    r.block = Block();
-  }
-  return r;
-}
-STRATA_REMOTE(RunMapTask);
 
 // ------------------------------------------------------------- helpers
 
